@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every selftests/*.sh (except this one) and print TAP; also written to
+# $VSR_OUT/tap when run by the rig.  Each test gets VSR_KO (the module to
+# load) and VSRADM (the admin tool) in its environment, and a timeout from
+# a "# timeout: N" line in the script (default 120 s).  Exit 4 means skip.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+tap=${VSR_OUT:-/tmp}/tap
+: "${VSR_KO:?VSR_KO must name vsr.ko}" "${VSRADM:?VSRADM must name vsradm}"
+export VSR_KO VSRADM
+
+tests=()
+for t in "$here"/*.sh; do
+	[ "$(basename "$t")" = run.sh ] && continue
+	[ -n "${VSR_SELFTESTS:-}" ] && ! [[ " $VSR_SELFTESTS " == *" $(basename "$t" .sh) "* ]] && continue
+	tests+=("$t")
+done
+
+{ echo "TAP version 13"; echo "1..${#tests[@]}"; } | tee "$tap"
+n=0 failed=0
+for t in "${tests[@]}"; do
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n1)
+	echo "# $name"
+	timeout -k 5 "${limit:-120}" bash "$t" 2>&1 | sed 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	case $rc in
+	0) line="ok $n $name" ;;
+	4) line="ok $n $name # SKIP" ;;
+	124) line="not ok $n $name # timed out after ${limit:-120}s"; failed=1 ;;
+	*) line="not ok $n $name # exit $rc"; failed=1 ;;
+	esac
+	echo "$line" | tee -a "$tap"
+	# A test must leave the module unloaded and nothing behind.
+	if grep -q '^vsr ' /proc/modules; then
+		rmmod vsr 2>/dev/null
+	fi
+done
+exit $failed

@@ -1,0 +1,220 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vsr test driver behind `make check` and friends.
+#
+#   check.sh build TAG          module for TAG (stock | 6.12 | debug) in build/TAG
+#   check.sh matrix             the module for all three, W=1, no warnings
+#   check.sh lint               checkpatch and sparse on the sources
+#   check.sh kunit              KUnit suites in the debug guest
+#   check.sh selftests          selftests/*.sh in the debug and the stock guest
+#   check.sh all                all of the above, then "N passed, N failed"
+#   check.sh vm KERNEL CMD      run CMD (or a shell) in a guest with vsr.ko loaded
+#   check.sh demo               the main job: a vsr cluster in a guest
+#
+# Every check appends "ok NAME" or "not ok NAME" to build/results; the
+# summary counts them.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+vm=$top/tools/vm
+results=$top/build/results
+stock_kver=${VSR_STOCK_KVER:-$("$vm/stock-kver.sh")}
+src612=$(ls -d /lib/modules/6.12.*-amd64/build 2>/dev/null | sort -V | tail -n1)
+
+log() { echo "check: $*" >&2; }
+
+record() {	# record ok|fail NAME
+	mkdir -p "$(dirname "$results")"
+	if [ "$1" = ok ]; then
+		echo "ok $2" >> "$results"
+		log "ok $2"
+	else
+		echo "not ok $2" >> "$results"
+		log "FAILED $2"
+	fi
+}
+
+linux_src() {	# the unpacked linux-source-6.12 tree used by the debug kernel
+	"$vm/build-kernel.sh" >/dev/null || return 1
+	ls -d "${VSR_CACHE:-$HOME/.cache/vsr}"/src/linux-source-6.12-*/ | sort -V | tail -n1
+}
+
+kdir_of() {
+	case $1 in
+	stock) echo "/lib/modules/$stock_kver/build" ;;
+	6.12) echo "$src612" ;;
+	debug) "$vm/build-kernel.sh" ;;
+	*) return 1 ;;
+	esac
+}
+
+# Build the module for one kernel in build/TAG, W=1; warnings fail.
+build_module() {
+	local tag=$1 kdir out
+	kdir=$(kdir_of "$tag") || { log "no kernel tree for $tag"; return 1; }
+	[ -d "$kdir" ] || { log "no kernel tree for $tag ($kdir)"; return 1; }
+	out=$top/build/$tag
+	mkdir -p "$out"
+	rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+		--exclude='*.mod*' --exclude='.*' \
+		Kbuild vsr_mod include "$out/" || return 1
+	# Keep objects across runs (rsync excludes them), drop stale ones.
+	make -s -C "$kdir" M="$out" W=1 modules > "$out/build.log" 2>&1
+	local rc=$?
+	cat "$out/build.log" >&2
+	if [ $rc -ne 0 ]; then
+		log "build for $tag failed"
+		return 1
+	fi
+	if grep -v 'Skipping BTF generation' "$out/build.log" | grep -q 'warning:'; then
+		log "build for $tag has warnings"
+		return 1
+	fi
+	return 0
+}
+
+do_matrix() {
+	local tag
+	for tag in stock 6.12 debug; do
+		if build_module "$tag"; then
+			record ok "build: vsr.ko for $tag kernel, W=1 clean"
+		else
+			record fail "build: vsr.ko for $tag kernel, W=1 clean"
+		fi
+	done
+	if make -s -C tools/vsradm CFLAGS="-O2 -g -Werror" >&2; then
+		record ok "build: vsradm"
+	else
+		record fail "build: vsradm"
+	fi
+}
+
+c_sources() {
+	git ls-files 'vsr_mod/*.[ch]' 'include/*.h' 'tools/vsradm/*.[ch]' 2>/dev/null
+}
+
+do_lint() {
+	local src files bad=0 f out
+	src=$(linux_src) || { record fail "lint: checkpatch"; return; }
+	files=$(c_sources)
+	for f in $files; do
+		out=$(perl "$src/scripts/checkpatch.pl" --no-tree --quiet --show-types \
+			--ignore SPDX_LICENSE_TAG,FILE_PATH_CHANGES -f "$f" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$out" >&2
+			bad=1
+		fi
+	done
+	if [ $bad = 0 ]; then
+		record ok "lint: checkpatch clean ($(echo $files | wc -w) files)"
+	else
+		record fail "lint: checkpatch clean"
+	fi
+
+	# sparse: rebuild the stock tree with C=2.
+	local out_dir=$top/build/stock
+	if build_module stock >/dev/null 2>&1 &&
+	   make -s -C "$(kdir_of stock)" M="$out_dir" C=2 W=1 modules > "$out_dir/sparse.log" 2>&1 &&
+	   ! grep -E 'warning:|error:' "$out_dir/sparse.log" | grep -v 'Skipping BTF' | grep -q .; then
+		record ok "lint: sparse clean"
+	else
+		cat "$out_dir/sparse.log" >&2
+		record fail "lint: sparse clean"
+	fi
+}
+
+# KUnit in the debug guest: load vsr.ko and vsr_test.ko, collect every
+# suite's results from debugfs, parse them with the kernel's kunit.py.
+do_kunit() {
+	local out=$top/build/kunit src rc
+	if ! build_module debug; then
+		record fail "kunit: build test module"
+		return
+	fi
+	src=$(linux_src)
+	rm -rf "$out"
+	mkdir -p "$out"
+	local params=()
+	[ -n "${KUNIT_PARAMS:-}" ] && params=(-p "$KUNIT_PARAMS")
+	"$vm/run.sh" -k debug -o "$out" -m build/debug/vsr_mod/vsr.ko \
+		-m build/debug/vsr_mod/vsr_test.ko "${params[@]}" \
+		'for d in /sys/kernel/debug/kunit/*/; do cp "$d/results" "$VSR_OUT/suite-$(basename "$d").ktap"; done' \
+		>&2
+	rc=$?
+	python3 "$vm/ktap.py" "$src/tools/testing/kunit/kunit.py" "$out" "$results"
+	if [ $rc -eq 0 ]; then
+		record ok "kunit: debug guest kernel log clean"
+	else
+		record fail "kunit: debug guest kernel log clean (exit $rc, logs in $out)"
+	fi
+}
+
+# Every selftests/*.sh, in one guest per kernel, as TAP.
+do_selftests() {
+	local kernel out rc
+	for kernel in debug stock; do
+		local tag=$kernel
+		if ! build_module "$tag" >/dev/null 2>&1; then
+			record fail "selftests/$kernel: build module"
+			continue
+		fi
+		out=$top/build/selftests-$kernel
+		rm -rf "$out"
+		mkdir -p "$out"
+		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
+			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
+			 selftests/run.sh" >&2
+		rc=$?
+		if [ -f "$out/tap" ]; then
+			sed -n "s/^\(ok\|not ok\) [0-9]* \(.*\)/\1 selftests\/$kernel: \2/p" "$out/tap" >> "$results"
+			grep -E '^(ok|not ok)' "$out/tap" | sed 's/^/check: /' >&2
+		fi
+		if [ $rc -eq 0 ]; then
+			record ok "selftests/$kernel: guest kernel log clean"
+		else
+			record fail "selftests/$kernel: guest exit $rc or kernel log problems (logs in $out)"
+		fi
+	done
+}
+
+summary() {
+	local passed failed
+	passed=$(grep -c '^ok ' "$results" 2>/dev/null)
+	failed=$(grep -c '^not ok ' "$results" 2>/dev/null)
+	if [ "${failed:-0}" -gt 0 ]; then
+		echo "Failed:"
+		grep '^not ok ' "$results" | sed 's/^not ok /  /'
+	fi
+	echo "${passed:-0} passed, ${failed:-0} failed"
+	[ "${failed:-0}" -eq 0 ] && [ "${passed:-0}" -gt 0 ]
+}
+
+case ${1:-} in
+build)
+	build_module "$2" ;;
+matrix|lint|kunit|selftests)
+	rm -f "$results"
+	"do_$1"
+	summary ;;
+all)
+	rm -f "$results"
+	do_matrix
+	do_lint
+	do_kunit
+	do_selftests
+	summary ;;
+vm)
+	kernel=${2:-debug}
+	build_module "$kernel" >/dev/null || exit 1
+	mods=(-m "build/$kernel/vsr_mod/vsr.ko")
+	exec "$vm/run.sh" -k "$kernel" "${mods[@]}" "${3:-}" ;;
+demo)
+	build_module stock >/dev/null || exit 1
+	exec "$vm/run.sh" -k stock -t 600 \
+		"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm tools/demo.sh" ;;
+*)
+	sed -n 's/^#   //p' "$0" >&2
+	exit 2 ;;
+esac

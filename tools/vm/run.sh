@@ -1,0 +1,143 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a kernel under QEMU (TCG), load the vsr modules, run a command in the
+# guest with the host's root shared read-only, stream its output and exit
+# with its status.  Any BUG/WARNING/KASAN/lockdep/kmemleak report in the
+# guest's kernel log fails the run (exit 124), whatever the command said.
+#
+# usage: run.sh -k debug|stock [-m MODULE.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS]
+#               [COMMAND]
+# -p gives module parameters to the -m before it.
+# Without COMMAND: an interactive shell in the guest.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${VSR_CACHE:-$HOME/.cache/vsr}
+kernel=debug
+modules=()
+modparams=()
+outdir=
+timeout=${VSR_VM_TIMEOUT:-1800}
+mem=${VSR_VM_MEM:-2048}
+
+while getopts "k:m:p:o:t:" opt; do
+	case $opt in
+	k) kernel=$OPTARG ;;
+	m) modules+=("$(realpath "$OPTARG")") ;;
+	p) [ ${#modules[@]} -gt 0 ] || { echo "run.sh: -p needs a -m before it" >&2; exit 2; }
+	   modparams+=("VSR_PARAMS_$(basename "${modules[-1]}" .ko)=$(printf %q "$OPTARG")") ;;
+	o) outdir=$OPTARG ;;
+	t) timeout=$OPTARG ;;
+	*) echo "usage: $0 -k debug|stock [-m MOD.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS] [COMMAND]" >&2
+	   exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+cmd="$*"
+
+case $kernel in
+debug)
+	kdir=$("$here/build-kernel.sh")
+	bzimage=$kdir/arch/x86/boot/bzImage
+	kver=$(cat "$kdir/include/config/kernel.release")
+	initmods=()
+	;;
+stock)
+	kver=${VSR_STOCK_KVER:-$("$here/stock-kver.sh")}
+	bzimage=/boot/vmlinuz-$kver
+	initmods=(virtio_pci 9pnet_virtio 9p)
+	;;
+*)
+	echo "run.sh: unknown kernel '$kernel' (debug or stock)" >&2
+	exit 2 ;;
+esac
+[ -r "$bzimage" ] || { echo "run.sh: no kernel image $bzimage" >&2; exit 2; }
+for ko in "${modules[@]}"; do
+	[ -r "$ko" ] || { echo "run.sh: no module $ko" >&2; exit 2; }
+done
+
+# The initramfs: busybox, /init, and (stock kernel) the 9p/virtio modules.
+initrd=$cache/initramfs-$kver-$( (cat "$here/init"; echo "${initmods[@]}") | sha256sum | cut -c1-12).cpio.gz
+if [ ! -f "$initrd" ]; then
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/bin" "$tmp/modules"
+	cp /bin/busybox "$tmp/bin/busybox"
+	ln -s busybox "$tmp/bin/sh"
+	cp "$here/init" "$tmp/init"
+	: > "$tmp/modules.list"
+	for m in "${initmods[@]}"; do
+		modprobe -S "$kver" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+	done | awk '!seen[$0]++' | while read -r ko; do
+		name=$(basename "$ko")
+		case $name in
+		*.xz) xz -dc "$ko" > "$tmp/modules/${name%.xz}"; name=${name%.xz} ;;
+		*.zst) zstd -qdc "$ko" > "$tmp/modules/${name%.zst}"; name=${name%.zst} ;;
+		*) cp "$ko" "$tmp/modules/$name" ;;
+		esac
+		echo "$name" >> "$tmp/modules.list"
+	done
+	mkdir -p "$cache"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp"
+	mv "$initrd.tmp" "$initrd"
+	rm -rf "$tmp"
+fi
+
+# The output directory is shared read-write and seen at the same path.
+if [ -z "$outdir" ]; then
+	outdir=$(mktemp -d "${TMPDIR:-/tmp}/vsr-vm.XXXXXX")
+fi
+mkdir -p "$outdir"
+outdir=$(realpath "$outdir")
+case $outdir in *[[:space:]]*) echo "run.sh: output directory must not contain spaces" >&2; exit 2 ;; esac
+rm -f "$outdir/status" "$outdir/dmesg" "$outdir/kmemleak" "$outdir/console"
+cp "$here/stage2" "$outdir/stage2"
+printf '%s\n' "$cmd" > "$outdir/cmd"
+{
+	printf 'VSR_MODULES=%q\n' "${modules[*]}"
+	printf 'VSR_CWD=%q\n' "$PWD"
+	printf 'VSR_KERNEL=%q\n' "$kernel"
+	for p in "${modparams[@]}"; do echo "$p"; done
+} > "$outdir/env"
+
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=$outdir"
+append+=" kmemleak=on kasan.fault=report"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -bios qboot.rom -cpu max -smp 2 -m "$mem"
+      -nographic -no-reboot -nodefaults
+      -kernel "$bzimage" -initrd "$initrd" -append "$append"
+      -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+      -virtfs local,path="$outdir",mount_tag=vsrout,security_model=none,multidevs=remap
+      -chardev file,id=status,path="$outdir/status" -serial mon:stdio
+      -device isa-serial,chardev=status)
+
+rc=0
+if [ -z "$cmd" ] && [ -t 0 ]; then
+	"${qemu[@]}" || rc=$?
+else
+	set +o pipefail
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 |
+		tee "$outdir/console" | tr -d '\r'
+	rc=${PIPESTATUS[0]}
+	set -o pipefail
+fi
+
+verdict=$(sed -n 's/^VSR-EXIT \([0-9]*\).*/\1/p' "$outdir/status" 2>/dev/null | tail -n1)
+if [ -z "$verdict" ]; then
+	if [ "$rc" = 124 ]; then
+		echo "run.sh: guest timed out after ${timeout}s" >&2
+	else
+		echo "run.sh: guest died without reporting a status (qemu exit $rc)" >&2
+	fi
+	verdict=124
+fi
+
+# The kernel log decides too.
+pattern='BUG:|WARNING:|KASAN|UBSAN|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|Kernel panic|Oops|general protection fault|unreferenced object|watchdog: BUG'
+bad=$(cat "$outdir/dmesg" "$outdir/console" "$outdir/kmemleak" 2>/dev/null | grep -aE "$pattern" | head -n 20 || true)
+if [ -n "$bad" ]; then
+	echo "run.sh: the guest kernel log shows problems:" >&2
+	printf '  %s\n' "$bad" >&2
+	echo "run.sh: full logs in $outdir" >&2
+	[ "$verdict" = 0 ] && verdict=124
+fi
+exit "$verdict"
