@@ -23,4 +23,11 @@
 #define VSR_IMPORT_KUNIT_NS() MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
 #endif
 
+/* struct class's devnode() takes a const struct device * from 6.2 on. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define VSR_DEVNODE_CONST
+#else
+#define VSR_DEVNODE_CONST const
+#endif
+
 #endif /* _VSR_COMPAT_H */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vsr: module entry points.  Registers the character-device region for
- * /dev/vsrlogN, the device class and the "vsr" generic netlink family, and
- * unwinds them in reverse order.
+ * /dev/vsrlogN, the device class, the instance registry (per netns) and the
+ * "vsr" generic netlink family, and unwinds them in reverse order.
  */
 
 #include <linux/module.h>
@@ -12,18 +12,13 @@
 #include <uapi/linux/vsr.h>
 
 #include "compat.h"
+#include "instance.h"
+#include "netlink.h"
 
-#define VSR_MAX_MINORS	256
+#define VSR_MAX_MINORS	VSR_MAX_INSTANCES
 
 static dev_t vsr_devt;
 static struct class *vsr_class;
-
-static struct genl_family vsr_genl_family __ro_after_init = {
-	.name		= VSR_GENL_NAME,
-	.version	= VSR_GENL_VERSION,
-	.netnsok	= true,
-	.module		= THIS_MODULE,
-};
 
 static int __init vsr_init(void)
 {
@@ -39,13 +34,19 @@ static int __init vsr_init(void)
 		goto err_region;
 	}
 
-	ret = genl_register_family(&vsr_genl_family);
+	ret = vsr_instances_init(vsr_class, vsr_devt);
 	if (ret)
 		goto err_class;
+
+	ret = vsr_netlink_init();
+	if (ret)
+		goto err_instances;
 
 	pr_info("loaded (char major %d)\n", MAJOR(vsr_devt));
 	return 0;
 
+err_instances:
+	vsr_instances_exit();
 err_class:
 	class_destroy(vsr_class);
 err_region:
@@ -55,7 +56,8 @@ err_region:
 
 static void __exit vsr_exit(void)
 {
-	genl_unregister_family(&vsr_genl_family);
+	vsr_netlink_exit();	/* no new requests, no more notifications */
+	vsr_instances_exit();	/* destroys the instances of every netns */
 	class_destroy(vsr_class);
 	unregister_chrdev_region(vsr_devt, VSR_MAX_MINORS);
 	pr_info("unloaded\n");

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/vsr.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_VSR_GENL_H
+#define _UAPI_LINUX_VSR_GENL_H
+
+#define VSR_GENL_NAME		"vsr"
+#define VSR_GENL_VERSION	1
+
+#define VSR_DEV_PREFIX		"vsrlog"
+#define VSR_MAX_INSTANCES	256
+#define VSR_MAX_PEERS		16
+#define VSR_NAME_LEN		16
+
+/**
+ * enum vsr_state - Protocol status of a replica.
+ * @VSR_STATE_NORMAL: Processing requests in the current view.
+ * @VSR_STATE_VIEW_CHANGE: Taking part in a view change.
+ * @VSR_STATE_RECOVERING: Recovering its state after a restart or re-add.
+ */
+enum vsr_state {
+	VSR_STATE_NORMAL,
+	VSR_STATE_VIEW_CHANGE,
+	VSR_STATE_RECOVERING,
+};
+
+enum vsr_attrs {
+	VSR_A_UNSPEC,
+	VSR_A_PAD,
+	VSR_A_NAME,
+	VSR_A_CLUSTER_ID,
+	VSR_A_REPLICA,
+	VSR_A_PEER,
+	VSR_A_HEARTBEAT_MS,
+	VSR_A_VIEW_CHANGE_TIMEOUT_MS,
+	VSR_A_CLIENT_TIMEOUT_MS,
+	VSR_A_LOG_RETENTION,
+	VSR_A_MINOR,
+	VSR_A_EPOCH,
+	VSR_A_VIEW,
+	VSR_A_STATUS,
+	VSR_A_PRIMARY,
+	VSR_A_OP,
+	VSR_A_COMMIT,
+	VSR_A_TRIM_POINT,
+	VSR_A_LOG_BYTES,
+	VSR_A_STATS,
+
+	__VSR_A_MAX
+};
+#define VSR_A_MAX (__VSR_A_MAX - 1)
+
+enum vsr_peer_attrs {
+	VSR_A_PEER_UNSPEC,
+	VSR_A_PEER_PAD,
+	VSR_A_PEER_ADDR,
+	VSR_A_PEER_PORT,
+	VSR_A_PEER_INDEX,
+	VSR_A_PEER_LAST_HEARD_MS,
+	VSR_A_PEER_LAG,
+
+	__VSR_A_PEER_MAX
+};
+#define VSR_A_PEER_MAX (__VSR_A_PEER_MAX - 1)
+
+enum vsr_stats_attrs {
+	VSR_A_STATS_UNSPEC,
+	VSR_A_STATS_PAD,
+	VSR_A_STATS_MSGS_IN,
+	VSR_A_STATS_MSGS_OUT,
+	VSR_A_STATS_DROP_NOT_PEER,
+	VSR_A_STATS_DROP_CLUSTER,
+	VSR_A_STATS_DROP_CHECKSUM,
+	VSR_A_STATS_DROP_MALFORMED,
+	VSR_A_STATS_DROP_STALE,
+	VSR_A_STATS_DROP_NOMEM,
+	VSR_A_STATS_VIEW_CHANGES,
+	VSR_A_STATS_RECOVERIES,
+
+	__VSR_A_STATS_MAX
+};
+#define VSR_A_STATS_MAX (__VSR_A_STATS_MAX - 1)
+
+enum vsr_nl_cmd {
+	VSR_NL_CMD_UNSPEC,
+	VSR_NL_CMD_ADD,
+	VSR_NL_CMD_DEL,
+	VSR_NL_CMD_GET,
+	VSR_NL_CMD_SET,
+	VSR_NL_CMD_TRIM,
+	VSR_NL_CMD_ADD_NTF,
+	VSR_NL_CMD_DEL_NTF,
+	VSR_NL_CMD_VIEW_NTF,
+	VSR_NL_CMD_STATUS_NTF,
+	VSR_NL_CMD_PRIMARY_NTF,
+	VSR_NL_CMD_SET_NTF,
+
+	__VSR_NL_CMD_MAX
+};
+#define VSR_NL_CMD_MAX (__VSR_NL_CMD_MAX - 1)
+
+#define VSR_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_VSR_GENL_H */

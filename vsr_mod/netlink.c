@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * netlink.c - the "vsr" generic netlink family: add, del, get (do and
+ * dump), set and trim, and the "events" multicast group.
+ *
+ * The policies and the op table come from Documentation/netlink/specs/
+ * vsr.yaml through ynl-gen (netlink_gen.c, included below: ynl-gen emits
+ * the multicast group table as a static array for the family struct to
+ * use, and genetlink-legacy families write their own family struct).
+ * Every op needs CAP_NET_ADMIN in the user namespace owning the caller's
+ * network namespace (GENL_UNS_ADMIN_PERM); every refusal says why in the
+ * extended ack.  Ops run under genl_mutex (no parallel_ops).
+ */
+
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+
+#include "instance.h"
+#include "netlink.h"
+#include "node.h"
+
+#include "netlink_gen.c"
+
+static DEFINE_MUTEX(vsr_nl_lock);	/* orders notifications and unregistration */
+static bool vsr_nl_registered;
+
+static struct genl_family vsr_genl_family __ro_after_init = {
+	.name		= VSR_GENL_NAME,
+	.version	= VSR_GENL_VERSION,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= vsr_nl_ops,
+	.n_ops		= ARRAY_SIZE(vsr_nl_ops),
+	.resv_start_op	= VSR_NL_CMD_TRIM + 1,
+	.mcgrps		= vsr_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vsr_nl_mcgrps),
+};
+
+static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst, u32 i,
+			   const struct vsr_peer_status *ps)
+{
+	const union vsr_sockaddr *p = &inst->cfg.peers[i];
+	struct nlattr *nest;
+	int ret;
+
+	nest = nla_nest_start(skb, VSR_A_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (p->sa.sa_family == AF_INET)
+		ret = nla_put_in_addr(skb, VSR_A_PEER_ADDR, p->sin.sin_addr.s_addr) ||
+		      nla_put_u16(skb, VSR_A_PEER_PORT, ntohs(p->sin.sin_port));
+	else
+		ret = nla_put_in6_addr(skb, VSR_A_PEER_ADDR, &p->sin6.sin6_addr) ||
+		      nla_put_u16(skb, VSR_A_PEER_PORT, ntohs(p->sin6.sin6_port));
+	if (ret || nla_put_u32(skb, VSR_A_PEER_INDEX, i) ||
+	    (ps->last_heard_ms != VSR_LAST_HEARD_NEVER &&
+	     nla_put_u64_64bit(skb, VSR_A_PEER_LAST_HEARD_MS, ps->last_heard_ms,
+			       VSR_A_PEER_PAD)) ||
+	    nla_put_u64_64bit(skb, VSR_A_PEER_LAG, ps->lag, VSR_A_PEER_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_stats *s)
+{
+	static const struct {
+		int attr;
+		size_t off;
+	} map[] = {
+		{ VSR_A_STATS_MSGS_IN, offsetof(struct vsr_stats, msgs_in) },
+		{ VSR_A_STATS_MSGS_OUT, offsetof(struct vsr_stats, msgs_out) },
+		{ VSR_A_STATS_DROP_NOT_PEER, offsetof(struct vsr_stats, drop_not_peer) },
+		{ VSR_A_STATS_DROP_CLUSTER, offsetof(struct vsr_stats, drop_cluster) },
+		{ VSR_A_STATS_DROP_CHECKSUM, offsetof(struct vsr_stats, drop_checksum) },
+		{ VSR_A_STATS_DROP_MALFORMED, offsetof(struct vsr_stats, drop_malformed) },
+		{ VSR_A_STATS_DROP_STALE, offsetof(struct vsr_stats, drop_stale) },
+		{ VSR_A_STATS_DROP_NOMEM, offsetof(struct vsr_stats, drop_nomem) },
+		{ VSR_A_STATS_VIEW_CHANGES, offsetof(struct vsr_stats, view_changes) },
+		{ VSR_A_STATS_RECOVERIES, offsetof(struct vsr_stats, recoveries) },
+	};
+	struct nlattr *nest;
+	size_t i;
+
+	nest = nla_nest_start(skb, VSR_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < ARRAY_SIZE(map); i++) {
+		u64 v = *(const u64 *)((const char *)s + map[i].off);
+
+		if (nla_put_u64_64bit(skb, map[i].attr, v, VSR_A_STATS_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One instance as a VSR_NL_CMD_GET reply or a notification of @cmd. */
+static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 portid,
+		       u32 seq, int flags, u8 cmd)
+{
+	struct vsr_tunables tun;
+	struct vsr_status *st;
+	void *hdr;
+	u32 i;
+	int ret = -EMSGSIZE;
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	vsr_node_get_status(inst, st);
+	vsr_instance_tunables(inst, &tun);
+
+	hdr = genlmsg_put(skb, portid, seq, &vsr_genl_family, flags, cmd);
+	if (!hdr)
+		goto out;
+	if (nla_put_string(skb, VSR_A_NAME, inst->name) ||
+	    nla_put_u32(skb, VSR_A_MINOR, inst->minor) ||
+	    nla_put_u64_64bit(skb, VSR_A_CLUSTER_ID, inst->cfg.cluster_id, VSR_A_PAD) ||
+	    nla_put_u32(skb, VSR_A_REPLICA, inst->cfg.replica))
+		goto cancel;
+	for (i = 0; i < inst->cfg.n_peers; i++)
+		if (vsr_nl_put_peer(skb, inst, i, &st->peers[i]))
+			goto cancel;
+	if (nla_put_u32(skb, VSR_A_HEARTBEAT_MS, tun.heartbeat_ms) ||
+	    nla_put_u32(skb, VSR_A_VIEW_CHANGE_TIMEOUT_MS, tun.view_change_timeout_ms) ||
+	    nla_put_u32(skb, VSR_A_CLIENT_TIMEOUT_MS, tun.client_timeout_ms) ||
+	    nla_put_u64_64bit(skb, VSR_A_LOG_RETENTION, tun.log_retention, VSR_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_EPOCH, st->epoch, VSR_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_VIEW, st->view, VSR_A_PAD) ||
+	    nla_put_u8(skb, VSR_A_STATUS, st->status) ||
+	    nla_put_u32(skb, VSR_A_PRIMARY, st->primary) ||
+	    nla_put_u64_64bit(skb, VSR_A_OP, st->op, VSR_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_COMMIT, st->commit, VSR_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_TRIM_POINT, st->trim_point, VSR_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_LOG_BYTES, st->log_bytes, VSR_A_PAD) ||
+	    vsr_nl_put_stats(skb, &st->stats))
+		goto cancel;
+	genlmsg_end(skb, hdr);
+	ret = 0;
+	goto out;
+cancel:
+	genlmsg_cancel(skb, hdr);
+out:
+	kfree(st);
+	return ret;
+}
+
+/**
+ * vsr_nl_notify() - send an instance's state to the "events" group
+ * @inst: the instance
+ * @cmd: VSR_NL_CMD_*_NTF
+ *
+ * Process context.  Goes to listeners in the instance's namespace; does
+ * nothing once the family is being unregistered.
+ */
+void vsr_nl_notify(struct vsr_instance *inst, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	mutex_lock(&vsr_nl_lock);
+	if (!vsr_nl_registered ||
+	    !genl_has_listeners(&vsr_genl_family, inst->net, VSR_NLGRP_EVENTS))
+		goto out;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto out;
+	if (vsr_nl_fill(skb, inst, 0, 0, 0, cmd)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_multicast_netns(&vsr_genl_family, inst->net, skb, 0, VSR_NLGRP_EVENTS,
+				GFP_KERNEL);
+out:
+	mutex_unlock(&vsr_nl_lock);
+}
+
+/* A required attribute; says which one is missing. */
+#define vsr_nl_require(info, type, msg) ({				\
+	bool __present = !!(info)->attrs[type];				\
+									\
+	if (!__present) {						\
+		NL_SET_ERR_MSG((info)->extack, msg);			\
+		NL_SET_ERR_ATTR_MISS((info)->extack, NULL, type);	\
+	}								\
+	__present;							\
+})
+
+static int vsr_nl_parse_peer(const struct nlattr *attr, union vsr_sockaddr *p,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VSR_A_PEER_MAX + 1];
+	const struct nlattr *a;
+	__be16 port;
+	int ret;
+
+	ret = nla_parse_nested(tb, VSR_A_PEER_MAX, attr, vsr_peer_nl_policy, extack);
+	if (ret)
+		return ret;
+	if (tb[VSR_A_PEER_INDEX] || tb[VSR_A_PEER_LAST_HEARD_MS] || tb[VSR_A_PEER_LAG]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "peer index, last-heard and lag are read-only");
+		return -EINVAL;
+	}
+	a = tb[VSR_A_PEER_ADDR];
+	if (!a) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "peer has no address");
+		NL_SET_ERR_ATTR_MISS(extack, attr, VSR_A_PEER_ADDR);
+		return -EINVAL;
+	}
+	if (!tb[VSR_A_PEER_PORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "peer has no port");
+		NL_SET_ERR_ATTR_MISS(extack, attr, VSR_A_PEER_PORT);
+		return -EINVAL;
+	}
+	port = htons(nla_get_u16(tb[VSR_A_PEER_PORT]));
+	if (!port) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[VSR_A_PEER_PORT], "peer port must not be 0");
+		return -EINVAL;
+	}
+	memset(p, 0, sizeof(*p));
+	if (nla_len(a) == sizeof(struct in_addr)) {
+		p->sin.sin_family = AF_INET;
+		p->sin.sin_addr.s_addr = nla_get_in_addr(a);
+		p->sin.sin_port = port;
+		if (ipv4_is_zeronet(p->sin.sin_addr.s_addr) ||
+		    ipv4_is_multicast(p->sin.sin_addr.s_addr) ||
+		    ipv4_is_lbcast(p->sin.sin_addr.s_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "peer address must be a unicast address");
+			return -EINVAL;
+		}
+	} else if (nla_len(a) == sizeof(struct in6_addr)) {
+		p->sin6.sin6_family = AF_INET6;
+		p->sin6.sin6_addr = nla_get_in6_addr(a);
+		p->sin6.sin6_port = port;
+		if (ipv6_addr_any(&p->sin6.sin6_addr) ||
+		    ipv6_addr_is_multicast(&p->sin6.sin6_addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, a, "peer address must be a unicast address");
+			return -EINVAL;
+		}
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, a, "peer address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Fills the tunables present in @info over @tun; returns how many. */
+static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
+{
+	int n = 0;
+
+	if (info->attrs[VSR_A_HEARTBEAT_MS]) {
+		tun->heartbeat_ms = nla_get_u32(info->attrs[VSR_A_HEARTBEAT_MS]);
+		n++;
+	}
+	if (info->attrs[VSR_A_VIEW_CHANGE_TIMEOUT_MS]) {
+		tun->view_change_timeout_ms =
+			nla_get_u32(info->attrs[VSR_A_VIEW_CHANGE_TIMEOUT_MS]);
+		n++;
+	}
+	if (info->attrs[VSR_A_CLIENT_TIMEOUT_MS]) {
+		tun->client_timeout_ms = nla_get_u32(info->attrs[VSR_A_CLIENT_TIMEOUT_MS]);
+		n++;
+	}
+	if (info->attrs[VSR_A_LOG_RETENTION]) {
+		tun->log_retention = nla_get_u64(info->attrs[VSR_A_LOG_RETENTION]);
+		n++;
+	}
+	return n;
+}
+
+/**
+ * vsr_nl_add_doit() - VSR_NL_CMD_ADD: create an instance in the caller's netns
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Return: 0 or a negative errno (the reason is in the extended ack).
+ */
+int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	struct vsr_config *cfg;
+	const struct nlattr *attr;
+	int rem, ret;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
+	    !vsr_nl_require(info, VSR_A_REPLICA, "missing replica index") ||
+	    !vsr_nl_require(info, VSR_A_PEER, "missing peers"))
+		return -EINVAL;
+
+	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	if (!cfg)
+		return -ENOMEM;
+	if (info->attrs[VSR_A_CLUSTER_ID])
+		cfg->cluster_id = nla_get_u64(info->attrs[VSR_A_CLUSTER_ID]);
+	cfg->replica = nla_get_u32(info->attrs[VSR_A_REPLICA]);
+	cfg->tun.heartbeat_ms = VSR_DEFAULT_HEARTBEAT_MS;
+	cfg->tun.view_change_timeout_ms = VSR_DEFAULT_VIEW_CHANGE_TIMEOUT_MS;
+	cfg->tun.client_timeout_ms = VSR_DEFAULT_CLIENT_TIMEOUT_MS;
+	cfg->tun.log_retention = VSR_DEFAULT_LOG_RETENTION;
+	vsr_nl_get_tunables(info, &cfg->tun);
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != VSR_A_PEER)
+			continue;
+		if (cfg->n_peers == VSR_MAX_PEERS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many peers (at most 16)");
+			ret = -EINVAL;
+			goto out;
+		}
+		ret = vsr_nl_parse_peer(attr, &cfg->peers[cfg->n_peers], info->extack);
+		if (ret)
+			goto out;
+		cfg->n_peers++;
+	}
+	if (cfg->replica >= cfg->n_peers) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_REPLICA],
+				    "replica index must be below the number of peers");
+		ret = -EINVAL;
+		goto out;
+	}
+
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_instance_create(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]),
+				   cfg, info->extack);
+	mutex_unlock(&vsr_instances_lock);
+	ret = PTR_ERR_OR_ZERO(inst);
+out:
+	kfree(cfg);
+	return ret;
+}
+
+static struct vsr_instance *vsr_nl_lookup(struct genl_info *info)
+{
+	struct vsr_instance *inst;
+
+	inst = vsr_instance_find(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]));
+	if (!inst)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_NAME],
+				    "no such instance in this network namespace");
+	return inst;
+}
+
+/**
+ * vsr_nl_del_doit() - VSR_NL_CMD_DEL: destroy an instance
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_nl_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	int ret = 0;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
+		return -EINVAL;
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (inst)
+		vsr_instance_destroy(inst);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&vsr_instances_lock);
+	return ret;
+}
+
+/**
+ * vsr_nl_get_doit() - VSR_NL_CMD_GET: configuration and status of an instance
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_nl_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	struct sk_buff *msg;
+	int ret;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (inst)
+		ret = vsr_nl_fill(msg, inst, info->snd_portid, info->snd_seq, 0,
+				  VSR_NL_CMD_GET);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&vsr_instances_lock);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * vsr_nl_get_dumpit() - VSR_NL_CMD_GET dump: every instance of the netns
+ * @skb: the message to fill
+ * @cb: the dump; cb->args[0] is the minor to resume at
+ *
+ * Return: the length of @skb, 0 at the end, or a negative errno.
+ */
+int vsr_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	struct vsr_instance *inst;
+	unsigned long minor = cb->args[0];
+	int ret = 0;
+
+	mutex_lock(&vsr_instances_lock);
+	while ((inst = vsr_instance_next(net, &minor))) {
+		ret = vsr_nl_fill(skb, inst, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI, VSR_NL_CMD_GET);
+		if (ret)
+			break;
+		minor++;
+	}
+	mutex_unlock(&vsr_instances_lock);
+	cb->args[0] = minor;
+	if (ret && !skb->len)
+		return ret;
+	return skb->len;
+}
+
+/**
+ * vsr_nl_set_doit() - VSR_NL_CMD_SET: change an instance's tunables
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	struct vsr_tunables tun;
+	int ret;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
+		return -EINVAL;
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (!inst) {
+		ret = -ENOENT;
+		goto out;
+	}
+	vsr_instance_tunables(inst, &tun);
+	if (!vsr_nl_get_tunables(info, &tun)) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give at least one tunable");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = vsr_instance_set_tunables(inst, &tun, info->extack);
+	if (!ret)
+		vsr_nl_notify(inst, VSR_NL_CMD_SET_NTF);
+out:
+	mutex_unlock(&vsr_instances_lock);
+	return ret;
+}
+
+/**
+ * vsr_nl_trim_doit() - VSR_NL_CMD_TRIM: discard records below an op
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	struct vsr_status *st;
+	u64 op;
+	int ret;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
+	    !vsr_nl_require(info, VSR_A_TRIM_POINT, "missing trim point"))
+		return -EINVAL;
+	op = nla_get_u64(info->attrs[VSR_A_TRIM_POINT]);
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (!inst) {
+		ret = -ENOENT;
+		goto out;
+	}
+	vsr_node_get_status(inst, st);
+	if (op > st->commit + 1) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_TRIM_POINT],
+				    "cannot trim beyond the commit point");
+		ret = -ERANGE;
+		goto out;
+	}
+	ret = vsr_node_trim(inst, op, info->extack);
+	if (!ret)
+		vsr_nl_notify(inst, VSR_NL_CMD_SET_NTF);
+out:
+	mutex_unlock(&vsr_instances_lock);
+	kfree(st);
+	return ret;
+}
+
+/**
+ * vsr_netlink_init() - register the "vsr" generic netlink family
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_netlink_init(void)
+{
+	int ret;
+
+	ret = genl_register_family(&vsr_genl_family);
+	if (ret)
+		return ret;
+	mutex_lock(&vsr_nl_lock);
+	vsr_nl_registered = true;
+	mutex_unlock(&vsr_nl_lock);
+	return 0;
+}
+
+/**
+ * vsr_netlink_exit() - unregister the family; waits for running ops
+ */
+void vsr_netlink_exit(void)
+{
+	mutex_lock(&vsr_nl_lock);
+	vsr_nl_registered = false;
+	mutex_unlock(&vsr_nl_lock);
+	genl_unregister_family(&vsr_genl_family);
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * node.h - where the replication engine (UDP transport, /dev/vsrlogN I/O,
+ * the protocol core) attaches to an instance of the control plane.
+ *
+ * The control plane (instance.c, netlink.c) calls these; the engine
+ * implements them.  All are called in process context.
+ *
+ * Lifecycle of one instance, as seen by the engine:
+ *
+ *   vsr_node_start()      under vsr_instances_lock, before the instance is
+ *                         published (no open() can find it yet); sets
+ *                         inst->node.  Failure aborts the creation.
+ *   ... vsr_node_get_status(), vsr_node_trim(), vsr_node_tunables_changed()
+ *       (the last two under vsr_instances_lock) ...
+ *   vsr_node_stop()       under vsr_instances_lock, after the instance is
+ *                         unpublished and inst->dead is set: close the
+ *                         socket, stop the timers, wake every blocked reader
+ *                         and writer with an error.  Open files may still
+ *                         hold references afterwards.
+ *   vsr_node_free()       when the last reference is dropped: free
+ *                         inst->node.  vsr_node_get_status() may still be
+ *                         called between stop and free.
+ *
+ * The engine reports view, status and primary changes with
+ * vsr_instance_event() (instance.h), from any context.
+ */
+#ifndef _VSR_NODE_H
+#define _VSR_NODE_H
+
+#include <linux/types.h>
+#include <net/netlink.h>
+#include <uapi/linux/vsr.h>
+
+struct vsr_instance;
+
+int vsr_node_start(struct vsr_instance *inst);
+void vsr_node_stop(struct vsr_instance *inst);
+void vsr_node_free(struct vsr_instance *inst);
+void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
+int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack);
+void vsr_node_tunables_changed(struct vsr_instance *inst);
+
+#endif /* _VSR_NODE_H */
