@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vsr_shim.h - the few kernel names the vsr protocol core uses, for
+ * building it in userspace (simulator, unit tests, fuzzer).  In the spirit of
+ * tools/testing/radix-tree: the core files are compiled unchanged.
+ */
+#ifndef _VSR_SHIM_H
+#define _VSR_SHIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <inttypes.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int8_t s8;
+typedef int16_t s16;
+typedef int32_t s32;
+typedef int64_t s64;
+typedef unsigned int gfp_t;
+
+#define GFP_KERNEL	0u
+#define GFP_ATOMIC	1u
+#define __GFP_NOWARN	0u
+
+#define U8_MAX		((u8)~0U)
+#define U32_MAX		((u32)~0U)
+#define U64_MAX		((u64)~0ULL)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define fallthrough	__attribute__((__fallthrough__))
+#define __always_unused	__attribute__((__unused__))
+#define __maybe_unused	__attribute__((__unused__))
+#define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
+
+#define min(a, b)	((a) < (b) ? (a) : (b))
+#define max(a, b)	((a) > (b) ? (a) : (b))
+#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+
+/* Invariant violations abort: the simulator and fuzzer must notice. */
+#define WARN_ON_ONCE(c) ({						\
+	bool __c = !!(c);						\
+	if (unlikely(__c)) {						\
+		fprintf(stderr, "WARN_ON_ONCE(%s) at %s:%d\n", #c,	\
+			__FILE__, __LINE__);				\
+		abort();						\
+	}								\
+	__c;								\
+})
+#define WARN_ON(c)	WARN_ON_ONCE(c)
+#define BUG_ON(c)	WARN_ON_ONCE(c)
+
+#define EXPORT_SYMBOL_IF_KUNIT(s)
+#define EXPORT_SYMBOL(s)
+#define EXPORT_SYMBOL_GPL(s)
+
+#define KERN_INFO	""
+#define KERN_ERR	""
+#define KERN_WARNING	""
+#define KERN_CONT	""
+#define printk(...)	printf(__VA_ARGS__)
+#define pr_info(...)	printf(__VA_ARGS__)
+#define pr_err(...)	fprintf(stderr, __VA_ARGS__)
+#define pr_warn(...)	fprintf(stderr, __VA_ARGS__)
+
+static inline void *kvmalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return malloc(size ? size : 1);
+}
+
+static inline void *kmalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return malloc(size ? size : 1);
+}
+
+static inline void *kzalloc(size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(1, size ? size : 1);
+}
+
+static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+static inline void kvfree(const void *p)
+{
+	free((void *)p);
+}
+
+static inline void kfree(const void *p)
+{
+	free((void *)p);
+}
+
+static inline void *memchr_inv(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p != (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+u32 crc32c(u32 crc, const void *address, unsigned int length);
+
+#endif /* _VSR_SHIM_H */

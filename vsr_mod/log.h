@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * log.h - the replicated log: a bounded ring of hash-chained entries.
+ */
+#ifndef _VSR_LOG_H
+#define _VSR_LOG_H
+
+#include "wire.h"
+
+/**
+ * struct vsr_entry - one op in memory
+ * @h: metadata, as on the wire
+ * @flags: VSR_ENTRY_RECORD once applied as an accepted record
+ * @data: h.len bytes
+ */
+struct vsr_entry {
+	struct vsr_entry_hdr h;
+	u8 flags;
+	u8 data[];
+};
+
+#define VSR_ENTRY_RECORD	0x1	/* applied: a record readers see */
+#define VSR_ENTRY_APPLIED	0x2	/* applied (committed and executed) */
+
+/**
+ * struct vsr_log - entries (base, head] in a ring of cap slots
+ * @ring: cap entry pointers, op o lives in ring[o % cap]
+ * @cap: ring capacity (ops)
+ * @base: op of the checkpoint the log starts after (trim point - 1)
+ * @base_csum: chain checksum of op @base
+ * @head: last op
+ * @bytes: data bytes held
+ */
+struct vsr_log {
+	struct vsr_entry **ring;
+	u32 cap;
+	u64 base;
+	u32 base_csum;
+	u64 head;
+	u64 bytes;
+};
+
+struct vsr_entry *vsr_entry_new(const struct vsr_entry_hdr *h,
+				const void *data, gfp_t gfp);
+int vsr_log_init(struct vsr_log *log, u32 cap, u64 base, u32 base_csum,
+		 gfp_t gfp);
+void vsr_log_destroy(struct vsr_log *log);
+struct vsr_entry *vsr_log_get(const struct vsr_log *log, u64 op);
+bool vsr_log_csum(const struct vsr_log *log, u64 op, u32 *csum);
+u32 vsr_log_head_csum(const struct vsr_log *log);
+int vsr_log_append(struct vsr_log *log, struct vsr_entry *e);
+void vsr_log_truncate(struct vsr_log *log, u64 op);
+void vsr_log_trim(struct vsr_log *log, u64 op);
+void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum);
+
+/**
+ * vsr_log_room() - free slots in the ring
+ * @log: log
+ *
+ * Return: number of entries that can still be appended.
+ */
+static inline u32 vsr_log_room(const struct vsr_log *log)
+{
+	return log->cap - (u32)(log->head - log->base);
+}
+
+#endif /* _VSR_LOG_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * recovery.c - RECOVERY and RECOVERYRESPONSE (VRR section 4.3), and the
+ * bootstrap of a new cluster.
+ *
+ * A replica keeps no state across restarts, so every replica starts in
+ * recovering status.  It sends RECOVERY with a fresh nonce (from the core's
+ * driver-seeded PRNG); replicas in normal status answer with their view,
+ * and the primary also with its log's (op, commit, head checksum).  With
+ * f + 1 normal answers including the primary of the highest view among
+ * them, the replica pulls that primary's log by state transfer and becomes
+ * normal once it holds the head the primary announced.  It never votes, acks
+ * or answers anything meanwhile.
+ *
+ * Bootstrap: when every other replica answered and fewer than f + 1 of them
+ * are normal, all of those in view 0, no op can have been committed (that
+ * needs f + 1 replicas holding it, and replicas that lost their state do not
+ * count), so the replica starts normal in view 0 with an empty log.  This is
+ * how a brand-new cluster (all replicas recovering) comes up; it needs all n
+ * replicas up once.
+ */
+#include "replica.h"
+
+static void vsr_send_recovery(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	r->rec_sent = r->ticks;
+	vsr_hdr_init(r, &h, VSR_CMD_RECOVERY);
+	h.arg0 = r->nonce;
+	vsr_broadcast(r, &h, 0);
+}
+
+/**
+ * vsr_start_recovery() - (re)start recovery with a new nonce
+ * @r: replica
+ */
+void vsr_start_recovery(struct vsr_replica *r)
+{
+	u32 i;
+
+	r->status = VSR_STATUS_RECOVERING;
+	r->nonce = vsr_prng_next(r);
+	r->rec_tick = r->ticks;
+	r->fetch.active = false;
+	for (i = 0; i < r->n; i++)
+		r->rr[i].have = false;
+	if (r->n == 1) {
+		/* Nobody to learn from: a single replica starts afresh. */
+		r->view = 0;
+		vsr_become_primary(r);
+		return;
+	}
+	vsr_send_recovery(r);
+}
+
+/**
+ * vsr_on_recovery() - answer a recovering replica
+ * @r: replica
+ * @m: RECOVERY (arg0 = nonce)
+ */
+void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	struct vsr_hdr h;
+
+	if (r->status == VSR_STATUS_VIEW_CHANGE)
+		return;
+	vsr_hdr_init(r, &h, VSR_CMD_RECOVERYRESPONSE);
+	h.arg0 = m->h.arg0;
+	if (r->status == VSR_STATUS_NORMAL) {
+		h.flags = VSR_RR_NORMAL;
+	} else {
+		/* Recovering: only "I have nothing", for the bootstrap rule. */
+		h.view = 0;
+		h.log_view = 0;
+		h.op = 0;
+		h.commit = 0;
+		h.head_csum = 0;
+	}
+	vsr_send(r, m->h.replica, &h, 0);
+}
+
+static void vsr_recovery_decide(struct vsr_replica *r)
+{
+	u32 i, got = 0, normal = 0, maxv = 0;
+	struct vsr_rr *p;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->rr[i].have)
+			continue;
+		got++;
+		if (r->rr[i].normal) {
+			normal++;
+			if (r->rr[i].view > maxv)
+				maxv = r->rr[i].view;
+		}
+	}
+	if (normal > r->f) {
+		p = &r->rr[vsr_primary_of(r, maxv)];
+		if (vsr_primary_of(r, maxv) == r->self || !p->have ||
+		    !p->normal || p->view != maxv || maxv < r->view)
+			return;
+		r->view = maxv;
+		r->fetch.op = p->op;
+		r->fetch.head = p->head;
+		r->fetch.log_view = maxv;
+		if (p->commit > r->commit_max)
+			r->commit_max = p->commit;
+		vsr_fetch_start(r, vsr_primary_of(r, maxv), r->commit + 1);
+		return;
+	}
+	if (got == r->n - 1 && maxv == 0 && !r->log.head && !r->view) {
+		/* Bootstrap (see above): nothing can have been committed. */
+		r->view = 0;
+		r->log_view = 0;
+		r->recoveries++;
+		if (vsr_is_primary(r)) {
+			vsr_become_primary(r);
+		} else {
+			vsr_enter_view(r, 0);
+		}
+	}
+}
+
+/**
+ * vsr_on_recovery_response() - collect answers for our nonce
+ * @r: replica
+ * @m: RECOVERYRESPONSE
+ */
+void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	struct vsr_rr *rr = &r->rr[m->h.replica];
+
+	if (r->status != VSR_STATUS_RECOVERING || m->h.arg0 != r->nonce ||
+	    r->fetch.active)
+		return;
+	rr->have = true;
+	rr->normal = m->h.flags & VSR_RR_NORMAL;
+	rr->view = m->h.view;
+	rr->op = m->h.op;
+	rr->commit = m->h.commit;
+	rr->head = m->h.head_csum;
+	if (rr->normal && m->h.log_view != m->h.view &&
+	    vsr_primary_of(r, m->h.view) == m->h.replica)
+		rr->have = false;	/* a primary's log is whole */
+	vsr_recovery_decide(r);
+}
+
+/**
+ * vsr_fetch_done_recovery() - we hold the primary's log: back to normal
+ * @r: replica
+ */
+void vsr_fetch_done_recovery(struct vsr_replica *r)
+{
+	u32 view = r->fetch.view;
+
+	r->fetch.active = false;
+	r->view = view;
+	r->log_view = view;
+	r->recoveries++;
+	vsr_enter_view(r, view);
+	vsr_apply_to(r, r->commit_max);
+	vsr_send_prepareok(r);
+}
+
+/**
+ * vsr_recovery_tick() - timers while recovering
+ * @r: replica
+ */
+void vsr_recovery_tick(struct vsr_replica *r)
+{
+	if (r->ticks - r->rec_tick > r->cfg.recovery_ticks) {
+		vsr_start_recovery(r);
+		return;
+	}
+	if (r->fetch.active) {
+		if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
+			vsr_fetch_request(r);
+		return;
+	}
+	if (r->ticks - r->rec_sent >= r->cfg.repair_ticks)
+		vsr_send_recovery(r);
+}

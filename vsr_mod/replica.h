@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * replica.h - replica state shared by the protocol-core files (internal).
+ */
+#ifndef _VSR_REPLICA_H
+#define _VSR_REPLICA_H
+
+#include "vsr_api.h"
+#include "client_table.h"
+
+/**
+ * struct vsr_checkpoint - state at the log's base op
+ * @op: checkpoint op (log.base)
+ * @view: view of that op
+ * @checksum: its chain checksum
+ * @table: client table after applying ops 1..op
+ */
+struct vsr_checkpoint {
+	u64 op;
+	u32 view;
+	u32 checksum;
+	struct vsr_client_table table;
+};
+
+/* What a replica remembers about one DOVIEWCHANGE. */
+struct vsr_dvc {
+	bool have;
+	u32 log_view;
+	u64 op;
+	u64 commit;
+	u32 head;
+};
+
+/* What a recovering replica remembers about one RECOVERYRESPONSE. */
+struct vsr_rr {
+	bool have;
+	bool normal;
+	u32 view;
+	u64 op;
+	u64 commit;
+	u32 head;
+};
+
+/**
+ * struct vsr_fetch - an ongoing state transfer (this replica pulls)
+ * @active: a transfer is in progress
+ * @source: replica we pull from
+ * @view: source's view the transfer is for
+ * @next: next op to ask for
+ * @tick: when we last asked
+ * @op: target op: done once our log holds @op with checksum @head
+ * @head: target checksum
+ * @log_view: (view change) the source's log view must still be this
+ */
+struct vsr_fetch {
+	bool active;
+	u32 source;
+	u32 view;
+	u64 next;
+	u64 tick;
+	u64 op;
+	u32 head;
+	u32 log_view;
+};
+
+/**
+ * struct vsr_replica - one replica (see Documentation/protocol.rst)
+ */
+struct vsr_replica {
+	struct vsr_core_config cfg;
+	const struct vsr_ops *ops;
+	void *ctx;
+	u32 n;
+	u32 f;
+	u32 self;
+
+	u32 status;
+	u32 view;
+	u32 log_view;
+	u64 commit;		/* applied through */
+	u64 commit_max;		/* known committed through */
+	struct vsr_log log;
+	struct vsr_checkpoint ckpt;
+	struct vsr_client_table ct;	/* after applying 1..commit */
+	struct vsr_client_table scratch;
+	u64 ticks;
+	u64 prng;
+	u8 *tx;
+
+	/* primary */
+	bool abdicated;
+	u64 sent_op;
+	u64 last_send;
+	u64 acked[VSR_REPLICAS_MAX];
+	u64 heard[VSR_REPLICAS_MAX];
+
+	/* backup */
+	u64 primary_tick;
+	u64 primary_op;
+
+	/* view change */
+	u32 vote_view[VSR_REPLICAS_MAX];
+	u64 vote_tick[VSR_REPLICAS_MAX];
+	u64 vote_sent;
+	u64 vc_tick;
+	u64 vc_sent;
+	struct vsr_dvc dvc[VSR_REPLICAS_MAX];
+	bool dvc_decided;
+	u64 dvc_commit;
+
+	/* state transfer (backup repair, new primary, recovery) */
+	struct vsr_fetch fetch;
+
+	/* recovery */
+	u64 nonce;
+	u64 rec_tick;
+	u64 rec_sent;
+	struct vsr_rr rr[VSR_REPLICAS_MAX];
+
+	/* counters */
+	u64 view_changes;
+	u64 recoveries;
+};
+
+static inline u32 vsr_primary_of(const struct vsr_replica *r, u32 view)
+{
+	return view % r->n;
+}
+
+static inline bool vsr_is_primary(const struct vsr_replica *r)
+{
+	return vsr_primary_of(r, r->view) == r->self;
+}
+
+/* replica.c */
+void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command);
+void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
+	      size_t body_len);
+void vsr_broadcast(struct vsr_replica *r, struct vsr_hdr *h,
+		   size_t body_len);
+void vsr_notify(struct vsr_replica *r);
+void vsr_apply_to(struct vsr_replica *r, u64 upto);
+void vsr_send_prepareok(struct vsr_replica *r);
+void vsr_primary_commit(struct vsr_replica *r);
+void vsr_become_primary(struct vsr_replica *r);
+void vsr_enter_view(struct vsr_replica *r, u32 view);
+bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
+void vsr_become_whole(struct vsr_replica *r, u64 op);
+u64 vsr_prng_next(struct vsr_replica *r);
+
+/* view_change.c */
+void vsr_vote(struct vsr_replica *r, u32 view);
+void vsr_check_votes(struct vsr_replica *r);
+void vsr_start_view_change(struct vsr_replica *r, u32 view);
+void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_do_view_change(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_view_change_tick(struct vsr_replica *r);
+void vsr_send_start_view(struct vsr_replica *r, int to);
+void vsr_fetch_done_view_change(struct vsr_replica *r);
+
+/* recovery.c */
+void vsr_start_recovery(struct vsr_replica *r);
+void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_recovery_response(struct vsr_replica *r,
+			      const struct vsr_msg *m);
+void vsr_recovery_tick(struct vsr_replica *r);
+void vsr_fetch_done_recovery(struct vsr_replica *r);
+
+/* state_transfer.c */
+void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from);
+void vsr_fetch_request(struct vsr_replica *r);
+void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m);
+int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
+		      u64 *matched);
+
+#endif /* _VSR_REPLICA_H */

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * state_transfer.c - GETSTATE / NEWSTATE: pulling log entries (and, below
+ * the source's trim point, its checkpoint) in datagram-sized chunks.
+ *
+ * Used by a backup that is behind or has just entered a view, by a new
+ * primary that lacks the chosen log, and by a recovering replica.  Received
+ * entries are compared with ours position by position: equal entries are
+ * kept; at the first difference our suffix is dropped and replaced.  That is
+ * safe because we only ever take entries from a log whose log view is at
+ * least ours: an op of ours that differs from such a log at the same
+ * position was never committed (see protocol.rst).  Unlike the 2012 paper we
+ * never truncate to the commit number and keep claiming the old log view
+ * for a shorter log.
+ */
+#include "replica.h"
+
+/**
+ * vsr_fetch_request() - ask the source for the next chunk
+ * @r: replica with an active fetch
+ */
+void vsr_fetch_request(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	r->fetch.tick = r->ticks;
+	vsr_hdr_init(r, &h, VSR_CMD_GETSTATE);
+	h.arg0 = r->fetch.next;
+	vsr_send(r, r->fetch.source, &h, 0);
+}
+
+/**
+ * vsr_fetch_start() - start pulling from @source, beginning at op @from
+ * @r: replica
+ * @source: replica to pull from
+ * @from: first op wanted
+ */
+void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from)
+{
+	if (source == r->self)
+		return;
+	r->fetch.active = true;
+	r->fetch.source = source;
+	r->fetch.view = r->view;
+	r->fetch.next = max(from, r->log.base + 1);
+	vsr_fetch_request(r);
+}
+
+/**
+ * vsr_on_get_state() - serve entries from op arg0 on (and our checkpoint if
+ * arg0 is at or below our trim point)
+ * @r: replica
+ * @m: GETSTATE
+ */
+void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u64 from = m->h.arg0, op;
+	size_t off = VSR_HDR_SIZE;
+	struct vsr_entry *e;
+	struct vsr_hdr h;
+
+	if (r->status == VSR_STATUS_RECOVERING || !from)
+		return;
+	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
+	    m->h.view == r->view)
+		r->heard[m->h.replica] = r->ticks;
+	vsr_hdr_init(r, &h, VSR_CMD_NEWSTATE);
+	if (r->status == VSR_STATUS_NORMAL && r->log_view == r->view)
+		h.arg1 = 1;	/* source is a normal replica, log whole */
+	if (from <= r->log.base) {
+		u8 *p = r->tx + off;
+
+		h.flags |= VSR_NS_CKPT;
+		vsr_put_le64(p, r->ckpt.op);
+		vsr_put_le32(p + 8, r->ckpt.view);
+		vsr_put_le32(p + 12, r->ckpt.checksum);
+		vsr_put_le32(p + 16, r->ckpt.table.count);
+		vsr_put_le32(p + 20, 0);
+		off += VSR_CKPT_HDR_SIZE;
+		off += vsr_ct_encode(&r->ckpt.table, r->tx + off);
+		from = r->log.base + 1;
+	}
+	if (from > r->log.head + 1)
+		from = r->log.head + 1;
+	h.arg0 = from;
+	for (op = from; op <= r->log.head; op++) {
+		e = vsr_log_get(&r->log, op);
+		if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_MAX)
+			break;
+		vsr_entry_hdr_put(r->tx + off, &e->h);
+		memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
+		off += VSR_ENTRY_HDR_SIZE + e->h.len;
+	}
+	vsr_send(r, m->h.replica, &h, off - VSR_HDR_SIZE);
+}
+
+/* Take the source's checkpoint (op c) when it is beyond ours. */
+static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
+{
+	u64 c = vsr_get_le64(p);
+	u32 view = vsr_get_le32(p + 8);
+	u32 csum = vsr_get_le32(p + 12);
+	u32 count = vsr_get_le32(p + 16);
+	struct vsr_client_table tmp;
+
+	if (c <= r->log.base)
+		return 0;
+	if (vsr_ct_decode(&r->scratch, p + VSR_CKPT_HDR_SIZE, count))
+		return -EINVAL;
+	if (vsr_has_csum(r, c, csum)) {
+		vsr_log_trim(&r->log, c);
+	} else {
+		/* Our ops up to c differ from a log that has them committed. */
+		if (WARN_ON_ONCE(c <= r->commit))
+			return -EIO;
+		vsr_log_reset(&r->log, c, csum);
+	}
+	r->ckpt.op = c;
+	r->ckpt.view = view;
+	r->ckpt.checksum = csum;
+	tmp = r->ckpt.table;
+	r->ckpt.table = r->scratch;
+	r->scratch = tmp;
+	if (r->commit < c) {
+		if (WARN_ON_ONCE(vsr_ct_copy(&r->ct, &r->ckpt.table,
+					     r->cfg.gfp)))
+			return -ENOMEM;
+		r->commit = c;
+		if (r->commit_max < c)
+			r->commit_max = c;
+	}
+	if (r->sent_op < c)
+		r->sent_op = c;
+	vsr_notify(r);
+	return 0;
+}
+
+/**
+ * vsr_adopt_entries() - merge a chunk of another log into ours
+ * @r: replica
+ * @m: PREPARE or NEWSTATE from a log whose log view is >= ours
+ * @matched: set to the last op up to which our log now equals the source's
+ *	(unchanged if none)
+ *
+ * Return: 0, or a negative errno when the chunk could not be taken at all.
+ */
+int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
+		      u64 *matched)
+{
+	struct vsr_entry_iter it;
+	struct vsr_entry_hdr eh;
+	struct vsr_entry *e, *own;
+	const u8 *data;
+	int err;
+
+	if (m->ckpt) {
+		err = vsr_install_checkpoint(r, m->ckpt);
+		if (err)
+			return err;
+		if (m->h.arg0 - 1 <= r->log.base)
+			*matched = r->log.base;
+	}
+	vsr_entry_iter_init(&it, m);
+	while (vsr_entry_iter_next(&it, &eh, &data)) {
+		if (eh.op <= r->log.base) {
+			*matched = eh.op;
+			continue;
+		}
+		if (eh.op <= r->log.head) {
+			own = vsr_log_get(&r->log, eh.op);
+			if (own->h.checksum == eh.checksum) {
+				*matched = eh.op;
+				continue;
+			}
+			/* A committed op can never differ. */
+			if (WARN_ON_ONCE(eh.op <= r->commit))
+				return -EIO;
+			vsr_log_truncate(&r->log, eh.op - 1);
+		}
+		if (eh.op != r->log.head + 1 ||
+		    eh.parent != vsr_log_head_csum(&r->log))
+			break;
+		if (!vsr_log_room(&r->log))
+			break;
+		e = vsr_entry_new(&eh, data, r->cfg.gfp);
+		if (!e)
+			break;
+		if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
+			vsr_free(e);
+			break;
+		}
+		*matched = eh.op;
+	}
+	return 0;
+}
+
+/**
+ * vsr_on_new_state() - a chunk of the log we are pulling
+ * @r: replica
+ * @m: NEWSTATE (arg1 = 1 when the source is normal with a whole log)
+ */
+void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	bool whole_source = m->h.arg1 == 1 && m->h.log_view == m->h.view;
+	u64 matched = 0;
+
+	if (!r->fetch.active || m->h.replica != r->fetch.source)
+		return;
+	switch (r->status) {
+	case VSR_STATUS_RECOVERING:
+		if (m->h.view != r->fetch.view || !whole_source)
+			return;
+		break;
+	case VSR_STATUS_VIEW_CHANGE:
+		if (!r->dvc_decided || m->h.log_view != r->fetch.log_view ||
+		    m->h.op != r->fetch.op || m->h.head_csum != r->fetch.head)
+			return;
+		break;
+	case VSR_STATUS_NORMAL:
+		if (m->h.view != r->view || !whole_source ||
+		    m->h.replica != vsr_primary_of(r, r->view))
+			return;
+		break;
+	}
+	if (m->h.log_view < r->log_view)
+		return;
+	if (vsr_adopt_entries(r, m, &matched))
+		return;
+	if (matched >= r->fetch.next)
+		r->fetch.next = matched + 1;
+	if (r->fetch.next <= r->log.base)
+		r->fetch.next = r->log.base + 1;
+
+	switch (r->status) {
+	case VSR_STATUS_RECOVERING:
+		vsr_apply_to(r, min(m->h.commit, matched));
+		if (vsr_has_csum(r, r->fetch.op, r->fetch.head) ||
+		    vsr_has_csum(r, m->h.op, m->h.head_csum)) {
+			if (m->h.commit > r->commit_max)
+				r->commit_max = m->h.commit;
+			vsr_fetch_done_recovery(r);
+			return;
+		}
+		break;
+	case VSR_STATUS_VIEW_CHANGE:
+		vsr_apply_to(r, min(m->h.commit, matched));
+		if (vsr_has_csum(r, r->fetch.op, r->fetch.head)) {
+			vsr_fetch_done_view_change(r);
+			return;
+		}
+		break;
+	case VSR_STATUS_NORMAL:
+		r->primary_tick = r->ticks;
+		if (m->h.op > r->primary_op)
+			r->primary_op = m->h.op;
+		if (r->log_view < r->view &&
+		    vsr_has_csum(r, m->h.op, m->h.head_csum))
+			vsr_become_whole(r, m->h.op);
+		if (r->log_view == r->view) {
+			if (m->h.commit > r->commit_max)
+				r->commit_max = m->h.commit;
+			vsr_apply_to(r, r->commit_max);
+			vsr_send_prepareok(r);
+			if (r->log.head >= r->primary_op) {
+				r->fetch.active = false;
+				return;
+			}
+		} else {
+			vsr_apply_to(r, min(m->h.commit, matched));
+		}
+		break;
+	}
+	/* More to pull: ask for the next chunk right away. */
+	if (matched && r->fetch.next <= m->h.op)
+		vsr_fetch_request(r);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * sim.h - deterministic whole-cluster simulator for the vsr protocol core.
+ */
+#ifndef _VSR_SIM_H
+#define _VSR_SIM_H
+
+#include "../replica.h"
+
+#define VSR_SIM_CLIENTS_MAX	8
+
+/**
+ * struct vsr_sim_params - what one seed runs
+ * @seed: everything else random is derived from it
+ * @trace: print events
+ * @replicas: 0 = random among 1, 3, 5
+ * @fault_ticks: length of the fault phase
+ * @live_ticks: budget for convergence after the faults stop
+ * @big_records: allow records up to VSR_RECORD_MAX
+ * @scripted: no random faults, no random client activity (tests drive it)
+ * @paper_truncate_defect: pass the test-only flag to every replica
+ */
+struct vsr_sim_params {
+	u64 seed;
+	bool trace;
+	u32 replicas;
+	u32 fault_ticks;
+	u32 live_ticks;
+	bool big_records;
+	bool scripted;
+	bool paper_truncate_defect;
+};
+
+/**
+ * struct vsr_sim_result - counters of one or many seeds
+ */
+struct vsr_sim_result {
+	u64 seeds;
+	u64 ops;
+	u64 records;
+	u64 acked;
+	u64 view_changes;
+	u64 recoveries;
+	u64 violations;
+	u64 ticks;
+	u64 messages;
+};
+
+struct vsr_sim;
+struct vsr_sim_pkt;
+
+/* One simulated replica slot. */
+struct vsr_sim_node {
+	struct vsr_sim *sim;
+	u32 idx;
+	struct vsr_replica *r;
+	bool up;
+	u64 incarnation;
+	u64 down_until;
+	u64 last_commit;	/* last commit seen, this incarnation */
+	u64 last_applied;	/* last op delivered by ops->commit */
+	bool recovering;	/* restarted, not yet normal */
+};
+
+/* One simulated client (a session on some replica). */
+struct vsr_sim_client {
+	u32 origin;
+	u64 session;
+	u64 nonce;
+	u64 last_request;
+	bool busy;		/* an operation is outstanding */
+	bool registering;
+	u64 request;
+	u32 len;
+	u32 data_csum;
+	u64 first_tick;
+	u64 last_try;
+	u64 acked;
+	u64 failed;
+};
+
+/* The committed history: the first replica to apply op n defines it. */
+struct vsr_sim_golden {
+	bool set;
+	bool record;
+	u8 type;
+	u32 checksum;
+	u32 data_csum;
+	u64 session;
+	u64 request;
+};
+
+typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
+				 const u8 *buf, size_t len);
+
+struct vsr_sim {
+	struct vsr_sim_params p;
+	u64 rng;
+	u64 now;
+	u32 n;
+	struct vsr_core_config cfg;
+	struct vsr_sim_node node[VSR_REPLICAS_MAX];
+	u32 nclients;
+	struct vsr_sim_client client[VSR_SIM_CLIENTS_MAX];
+
+	/* network */
+	struct vsr_sim_pkt *pkt;
+	u32 npkt;
+	u32 pkt_cap;
+	bool block[VSR_REPLICAS_MAX][VSR_REPLICAS_MAX];
+	u32 loss_pm;		/* per mille */
+	u32 dup_pm;
+	u32 corrupt_pm;
+	u32 delay_max;
+	u64 part_until;
+	vsr_sim_filter_t filter;
+	void *filter_ctx;
+
+	/* faults */
+	u32 crash_pm;		/* per 10000 ticks */
+	u32 part_pm;
+	u32 issue_pm;
+	bool faults;
+
+	/* checker */
+	struct vsr_sim_golden *golden;
+	u64 golden_cap;
+	u64 golden_max;
+	u64 *view_primary;	/* view -> incarnation id + 1 */
+	u64 view_cap;
+	u64 *rec_keys;		/* (session, request) -> set, open addressing */
+	u64 rec_cap;
+	u64 rec_count;
+	int violation;
+	char why[160];
+
+	struct vsr_sim_result res;
+};
+
+struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p);
+void vsr_sim_destroy(struct vsr_sim *s);
+int vsr_sim_step(struct vsr_sim *s);
+int vsr_sim_run_seed(const struct vsr_sim_params *p,
+		     struct vsr_sim_result *total);
+void vsr_sim_issue(struct vsr_sim *s, u32 c);
+bool vsr_sim_idle(const struct vsr_sim *s);
+void vsr_sim_crash(struct vsr_sim *s, u32 i, u64 down_ticks);
+const struct vsr_replica *vsr_sim_replica(const struct vsr_sim *s, u32 i);
+
+#endif /* _VSR_SIM_H */

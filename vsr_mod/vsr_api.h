@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vsr_api.h - the interface between the VSR protocol core and its drivers
+ * (the kernel glue in main.c and friends, and the simulator).
+ *
+ * A replica is a passive state machine.  The driver feeds it three inputs:
+ * vsr_replica_receive() (a datagram from a peer), vsr_replica_tick() (time
+ * passes; all timeouts are counted in ticks) and vsr_replica_submit() (a
+ * client request), and calls vsr_replica_flush() after a batch of inputs so
+ * that requests that arrived together leave in one PREPARE.  The core calls
+ * back through struct vsr_ops, synchronously, from inside those calls.
+ *
+ * The core is not reentrant and takes no locks: the driver serialises all
+ * calls for one replica (and must not call into the same replica from a
+ * callback).  Callbacks must not sleep if the driver calls in atomic context.
+ */
+#ifndef _VSR_API_H
+#define _VSR_API_H
+
+#include "log.h"
+
+enum vsr_replica_status {
+	VSR_STATUS_NORMAL = 0,
+	VSR_STATUS_VIEW_CHANGE = 1,
+	VSR_STATUS_RECOVERING = 2,
+};
+
+/**
+ * struct vsr_core_config - per-replica configuration (the same on all replicas
+ * of a cluster, except @replica and @seed)
+ * @cluster: cluster id, in every header
+ * @epoch: configuration epoch (reserved for reconfiguration; 0)
+ * @replica_count: n = 2f + 1 (1..VSR_REPLICAS_MAX)
+ * @replica: this replica's index
+ * @log_max: log capacity in ops (memory bound: log_max * record size)
+ * @retain: committed ops kept after an automatic trim; 0 disables
+ *	automatic trimming (then only explicit VSR_OP_TRIM requests trim)
+ * @pipeline_max: most uncommitted ops the primary keeps in flight
+ * @sessions_max: client table capacity
+ * @heartbeat_ticks: primary sends COMMIT when idle this long
+ * @view_change_ticks: backup gives up on a silent primary, and a stalled
+ *	view change is abandoned, after this long
+ * @abdicate_ticks: primary that heard no quorum for this long abdicates
+ * @repair_ticks: retry interval for state transfer and recovery requests
+ * @recovery_ticks: a recovery attempt that did not finish is restarted
+ * @seed: seed of the core's PRNG (recovery nonces); from the driver
+ * @gfp: allocation flags for every allocation the core makes
+ * @paper_truncate_defect: TEST ONLY.  Re-enable the state-transfer step of
+ *	the 2012 paper (truncate the log to the commit number on learning of a
+ *	later view while keeping the last-normal view) so that the regression
+ *	test can show it loses committed ops.  Never set it in production.
+ */
+struct vsr_core_config {
+	u64 cluster;
+	u32 epoch;
+	u32 replica_count;
+	u32 replica;
+	u32 log_max;
+	u32 retain;
+	u32 pipeline_max;
+	u32 sessions_max;
+	u32 heartbeat_ticks;
+	u32 view_change_ticks;
+	u32 abdicate_ticks;
+	u32 repair_ticks;
+	u32 recovery_ticks;
+	u64 seed;
+	gfp_t gfp;
+	bool paper_truncate_defect;
+};
+
+/**
+ * struct vsr_reply - outcome of a client operation
+ * @type: VSR_OP_REGISTER, VSR_OP_DATA or VSR_OP_TRIM
+ * @session: session id (REGISTER: the new session's id)
+ * @request: request number (REGISTER: the nonce; TRIM: the target)
+ * @op: op number of the record (REGISTER: = session id)
+ * @err: 0, or -ESTALE when the session does not exist (evicted)
+ */
+struct vsr_reply {
+	u32 type;
+	u64 session;
+	u64 request;
+	u64 op;
+	int err;
+};
+
+/**
+ * struct vsr_core_status - externally visible replica state
+ */
+struct vsr_core_status {
+	u32 status;
+	u32 view;
+	u32 log_view;
+	u32 primary;
+	bool is_primary;
+	bool abdicated;
+	u64 op;
+	u64 commit;
+	u64 trim;		/* first op still readable (checkpoint + 1) */
+	u64 log_bytes;
+	u64 view_changes;	/* views this replica entered */
+	u64 recoveries;		/* recoveries completed */
+};
+
+/**
+ * struct vsr_ops - callbacks from the core to its driver
+ * @send: send @len bytes to replica @to; the buffer is only valid during
+ *	the call (copy it)
+ * @reply: a client operation finished.  Called on every replica that
+ *	applies the op (the driver picks its own sessions), and from
+ *	vsr_replica_submit() when the answer is known locally
+ * @commit: op @e was committed and applied, in op order; it is a record for
+ *	readers iff e->flags & VSR_ENTRY_RECORD
+ * @status: status, view, log view, primary or trim point changed
+ */
+struct vsr_ops {
+	void (*send)(void *ctx, unsigned int to, const void *buf, size_t len);
+	void (*reply)(void *ctx, const struct vsr_reply *rep);
+	void (*commit)(void *ctx, const struct vsr_entry *e);
+	void (*status)(void *ctx, const struct vsr_core_status *st);
+};
+
+struct vsr_replica;
+
+void vsr_core_config_defaults(struct vsr_core_config *cfg);
+struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
+				       const struct vsr_ops *ops, void *ctx);
+void vsr_replica_destroy(struct vsr_replica *r);
+int vsr_replica_receive(struct vsr_replica *r, const void *buf, size_t len);
+void vsr_replica_tick(struct vsr_replica *r);
+int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
+		       u64 request, const void *data, u32 len);
+void vsr_replica_flush(struct vsr_replica *r);
+void vsr_replica_get_status(const struct vsr_replica *r,
+			    struct vsr_core_status *st);
+const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
+					  u64 op);
+
+#endif /* _VSR_API_H */

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wire.h - the vsr message format.
+ *
+ * Every message is one UDP datagram: an 80-byte little-endian header
+ * followed by a body of hdr.size - 80 bytes.  Integers are little-endian and
+ * encoded byte by byte, so there are no alignment or padding questions.
+ *
+ *   off size field
+ *     0    4 hdr_csum   crc32c over header bytes 4..79
+ *     4    4 body_csum  crc32c over the body
+ *     8    4 magic      VSR_MAGIC
+ *    12    2 version    VSR_VERSION
+ *    14    1 command    enum vsr_command
+ *    15    1 replica    sender's index in the configuration
+ *    16    8 cluster    cluster id
+ *    24    4 epoch      configuration epoch (reserved, always 0 for now)
+ *    28    4 view       sender's view
+ *    32    8 op         command-specific op number (see protocol.rst)
+ *    40    8 commit     sender's commit number
+ *    48    4 size       header + body bytes
+ *    52    4 log_view   sender's log view (last view its log is whole for)
+ *    56    4 head_csum  chain checksum of entry @op in the sender's log
+ *    60    4 flags      command-specific
+ *    64    8 arg0       command-specific
+ *    72    8 arg1       command-specific
+ *
+ * A log entry on the wire (PREPARE and NEWSTATE bodies) is a 48-byte entry
+ * header followed by len bytes of data:
+ *
+ *     0    8 op, 8 session, 16 request, 24 view(4), 28 len(4), 32 parent(4),
+ *    36 type(1), 37..39 zero, 40..43 zero, 44 checksum(4)
+ *
+ * checksum = crc32c over entry-header bytes 0..43 and then the data; the
+ * header includes the parent's checksum, which chains every entry to the
+ * one before it.
+ */
+#ifndef _VSR_WIRE_H
+#define _VSR_WIRE_H
+
+#include "core.h"
+
+#define VSR_MAGIC		0x31525356u	/* "VSR1" */
+#define VSR_VERSION		1
+#define VSR_HDR_SIZE		80
+#define VSR_ENTRY_HDR_SIZE	48
+/* Largest datagram: the IPv4 UDP payload limit. */
+#define VSR_MSG_MAX		65507u
+/* Largest record (client data) in one op. */
+#define VSR_RECORD_MAX		(60u * 1024u)
+#define VSR_REPLICAS_MAX	16
+#define VSR_SESSIONS_MAX	1024
+/* Serialised session in a checkpoint. */
+#define VSR_SESSION_WIRE_SIZE	32
+/* Checkpoint header inside NEWSTATE: op, view, checksum, count, pad. */
+#define VSR_CKPT_HDR_SIZE	24
+
+enum vsr_command {
+	VSR_CMD_REQUEST = 1,
+	VSR_CMD_PREPARE,
+	VSR_CMD_PREPAREOK,
+	VSR_CMD_COMMIT,
+	VSR_CMD_STARTVIEWCHANGE,
+	VSR_CMD_DOVIEWCHANGE,
+	VSR_CMD_STARTVIEW,
+	VSR_CMD_GETSTATE,
+	VSR_CMD_NEWSTATE,
+	VSR_CMD_RECOVERY,
+	VSR_CMD_RECOVERYRESPONSE,
+	VSR_CMD_MAX = VSR_CMD_RECOVERYRESPONSE,
+};
+
+/* Operation (log entry) types. */
+enum vsr_op_type {
+	VSR_OP_NOOP = 0,
+	VSR_OP_REGISTER = 1,	/* request = client nonce; session id = op */
+	VSR_OP_DATA = 2,	/* a record: session, request, data */
+	VSR_OP_TRIM = 3,	/* request = first op to keep */
+	VSR_OP_MAX = VSR_OP_TRIM,
+};
+
+/* NEWSTATE flags */
+#define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */
+/* RECOVERYRESPONSE flags */
+#define VSR_RR_NORMAL		0x1	/* responder is in normal status */
+/* COMMIT / PREPARE flags */
+#define VSR_PF_NONE		0x0
+
+/**
+ * struct vsr_hdr - a decoded message header (host byte order)
+ */
+struct vsr_hdr {
+	u32 hdr_csum;
+	u32 body_csum;
+	u32 magic;
+	u16 version;
+	u8 command;
+	u8 replica;
+	u64 cluster;
+	u32 epoch;
+	u32 view;
+	u64 op;
+	u64 commit;
+	u32 size;
+	u32 log_view;
+	u32 head_csum;
+	u32 flags;
+	u64 arg0;
+	u64 arg1;
+};
+
+/**
+ * struct vsr_entry_hdr - metadata of one log entry (host byte order)
+ */
+struct vsr_entry_hdr {
+	u64 op;
+	u64 session;
+	u64 request;
+	u32 view;
+	u32 len;
+	u32 parent;
+	u32 checksum;
+	u8 type;
+};
+
+/**
+ * struct vsr_msg - a validated message; body points into the caller's buffer
+ */
+struct vsr_msg {
+	struct vsr_hdr h;
+	const u8 *body;
+	u32 body_len;
+	/* NEWSTATE: checkpoint, if VSR_NS_CKPT */
+	const u8 *ckpt;
+	u32 ckpt_len;
+	/* PREPARE/NEWSTATE: validated entries */
+	const u8 *entries;
+	u32 entries_len;
+	u32 nr_entries;
+};
+
+/**
+ * struct vsr_entry_iter - walks the validated entries of a message
+ */
+struct vsr_entry_iter {
+	const u8 *p;
+	const u8 *end;
+};
+
+u32 vsr_crc32c(u32 seed, const void *buf, size_t len);
+u32 vsr_chain_root(u64 cluster);
+u32 vsr_entry_checksum(const struct vsr_entry_hdr *e, const void *data);
+void vsr_entry_hdr_put(u8 *p, const struct vsr_entry_hdr *e);
+void vsr_entry_hdr_get(const u8 *p, struct vsr_entry_hdr *e);
+void vsr_hdr_put(u8 *p, const struct vsr_hdr *h);
+void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
+size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
+int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
+		   struct vsr_msg *m);
+void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);
+bool vsr_entry_iter_next(struct vsr_entry_iter *it, struct vsr_entry_hdr *e,
+			 const u8 **data);
+
+static inline void vsr_put_le16(u8 *p, u16 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static inline void vsr_put_le32(u8 *p, u32 v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
+
+static inline void vsr_put_le64(u8 *p, u64 v)
+{
+	vsr_put_le32(p, (u32)v);
+	vsr_put_le32(p + 4, (u32)(v >> 32));
+}
+
+static inline u16 vsr_get_le16(const u8 *p)
+{
+	return p[0] | (u16)p[1] << 8;
+}
+
+static inline u32 vsr_get_le32(const u8 *p)
+{
+	return p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+}
+
+static inline u64 vsr_get_le64(const u8 *p)
+{
+	return vsr_get_le32(p) | (u64)vsr_get_le32(p + 4) << 32;
+}
+
+#endif /* _VSR_WIRE_H */
