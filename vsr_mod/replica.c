@@ -664,6 +664,15 @@ void vsr_replica_flush(struct vsr_replica *r)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
 
+/*
+ * Automatic trimming starts once retain + slack committed ops are held and
+ * trims back to retain, so that it is not proposed again at once.
+ */
+static u32 vsr_trim_slack(const struct vsr_core_config *c)
+{
+	return c->retain / 2 + 1;
+}
+
 static void vsr_primary_tick(struct vsr_replica *r)
 {
 	struct vsr_hdr h;
@@ -682,7 +691,8 @@ static void vsr_primary_tick(struct vsr_replica *r)
 		vsr_vote(r, r->view + 1);
 		return;
 	}
-	if (r->cfg.retain && r->commit - r->log.base > r->cfg.retain)
+	if (r->cfg.retain &&
+	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg))
 		vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
 			    NULL, 0);
 	vsr_replica_flush(r);
@@ -813,8 +823,9 @@ static bool vsr_core_config_ok(const struct vsr_core_config *c)
 	    !c->heartbeat_ticks || !c->view_change_ticks ||
 	    !c->abdicate_ticks || !c->repair_ticks || !c->recovery_ticks)
 		return false;
-	/* Room for the retained suffix, a full pipeline and the TRIM op. */
-	if ((u64)c->retain + c->pipeline_max + 2 > c->log_max)
+	/* Room for retained suffix, slack, a full pipeline and the TRIM. */
+	if ((u64)c->retain + vsr_trim_slack(c) + c->pipeline_max + 4 >
+	    c->log_max)
 		return false;
 	return true;
 }

@@ -302,10 +302,14 @@ void vsr_view_change_tick(struct vsr_replica *r)
 {
 	struct vsr_hdr h;
 
-	if (r->ticks - r->vc_tick > r->cfg.view_change_ticks) {
+	/*
+	 * A stalled view change: ask for the next view, but keep sending our
+	 * DOVIEWCHANGE too, so that the would-be primary joins even if the
+	 * voters that got us here have since gone back to their old primary
+	 * (we cannot: we promised the old view nothing more).
+	 */
+	if (r->ticks - r->vc_tick > r->cfg.view_change_ticks)
 		vsr_vote(r, r->view + 1);
-		return;
-	}
 	if (r->fetch.active) {
 		if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
 			vsr_fetch_request(r);

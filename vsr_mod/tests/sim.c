@@ -648,8 +648,8 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->cfg.log_max = 24 + sim_below(s, 200);
 	s->cfg.pipeline_max = 1 + sim_below(s, min_t(u32, 32,
 						     s->cfg.log_max / 4));
-	s->cfg.retain = 4 + sim_below(s, s->cfg.log_max -
-					  s->cfg.pipeline_max - 6);
+	s->cfg.retain = 4 + sim_below(s, (s->cfg.log_max -
+					   s->cfg.pipeline_max - 10) * 2 / 3);
 	s->cfg.sessions_max = 1 + sim_below(s, 8);
 	s->cfg.heartbeat_ticks = 1 + sim_below(s, 4);
 	s->cfg.view_change_ticks = 8 + sim_below(s, 24);
@@ -776,6 +776,32 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 	return true;
 }
 
+static void sim_dump(struct vsr_sim *s)
+{
+	struct vsr_core_status st;
+	u32 i;
+
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].up) {
+			pr_info("vsr_sim:  replica %u down\n", i);
+			continue;
+		}
+		vsr_replica_get_status(s->node[i].r, &st);
+		pr_info("vsr_sim:  replica %u status %u view %u log_view %u op %llu commit %llu trim %llu%s\n",
+			i, st.status, st.view, st.log_view,
+			(unsigned long long)st.op,
+			(unsigned long long)st.commit,
+			(unsigned long long)st.trim,
+			st.abdicated ? " abdicated" : "");
+	}
+	for (i = 0; i < s->nclients; i++)
+		pr_info("vsr_sim:  client %u origin %u session %llu busy %d registering %d request %llu\n",
+			i, s->client[i].origin,
+			(unsigned long long)s->client[i].session,
+			s->client[i].busy, s->client[i].registering,
+			(unsigned long long)s->client[i].request);
+}
+
 /**
  * vsr_sim_run_seed() - run one seed: faults, then healing and liveness
  * @p: parameters
@@ -804,6 +830,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 				break;
 		sim_fail(s, "liveness: no convergence after faults stopped",
 			 i, s->now);
+		sim_dump(s);
 	}
 	s->res.ops = s->golden_max;
 	total->seeds++;
