@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsr-unit: run the vsr KUnit suites (vsr_mod/tests/vsr_kunit.c) natively.
+ *   vsr-unit [suite-name-substring]
+ */
+#include "../../vsr_mod/tests/vsr_kunit.c"
+
+int main(int argc, char **argv)
+{
+	int failed = 0, total = 0;
+
+	for (struct kunit_suite **sp = vsr_native_suites; *sp; sp++) {
+		struct kunit_suite *s = *sp;
+
+		if (argc > 1 && !strstr(s->name, argv[1]))
+			continue;
+		printf("# suite %s\n", s->name);
+		if (s->suite_init && s->suite_init(s))
+			return 1;
+		for (struct kunit_case *c = s->test_cases; c->run_case; c++) {
+			const void *param = NULL;
+			char desc[KUNIT_PARAM_DESC_SIZE];
+
+			do {
+				struct kunit t = { .name = c->name };
+
+				if (c->generate_params) {
+					desc[0] = 0;
+					param = c->generate_params(param, desc);
+					if (!param)
+						break;
+					t.param_value = param;
+				}
+				if (s->init)
+					s->init(&t);
+				c->run_case(&t);
+				if (s->exit)
+					s->exit(&t);
+				total++;
+				failed += t.failed;
+				printf("%s %d - %s %s\n",
+				       t.failed ? "not ok" : "ok", total,
+				       c->name, c->generate_params ? desc : "");
+			} while (c->generate_params);
+		}
+		if (s->suite_exit)
+			s->suite_exit(s);
+	}
+	printf("# %d tests, %d failed\n", total, failed);
+	return failed ? 1 : 0;
+}
