@@ -114,11 +114,10 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		r->view = 0;
 		r->log_view = 0;
 		r->recoveries++;
-		if (vsr_is_primary(r)) {
+		if (vsr_is_primary(r))
 			vsr_become_primary(r);
-		} else {
+		else
 			vsr_enter_view(r, 0);
-		}
 	}
 }
 

@@ -8,7 +8,9 @@
  * does not leave its view on its own.  A replica enters view change w only
  * when f + 1 replicas (itself included) have recently voted for w or later,
  * so one replica behind an asymmetric partition can neither depose a healthy
- * primary nor drive the views up.  Entering view change w sends
+ * primary nor drive the views up.  A replica that did enter view change w
+ * says so in its STARTVIEWCHANGE (VSR_SVC_ENTERED) and that makes the others
+ * join w: the quorum was there, and it cannot go back to the old view.  Entering view change w sends
  * DOVIEWCHANGE to w's primary at once (the quorum has been seen).
  *
  * DOVIEWCHANGE and STARTVIEW carry only (log view, op, commit, head
@@ -107,6 +109,7 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 		r->vote_view[r->self] = view;
 	r->vote_tick[r->self] = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
+	h.flags = VSR_SVC_ENTERED;
 	vsr_broadcast(r, &h, 0);
 	r->vote_sent = r->ticks;
 	if (vsr_is_primary(r)) {
@@ -134,6 +137,15 @@ void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (r->status == VSR_STATUS_RECOVERING || m->h.view <= r->view)
 		return;
+	if (m->h.flags & VSR_SVC_ENTERED) {
+		/*
+		 * The sender only entered that view change after seeing a
+		 * quorum of votes for it: join, or a replica that cannot go
+		 * back would wait alone for a view nobody else asks for.
+		 */
+		vsr_start_view_change(r, m->h.view);
+		return;
+	}
 	if (r->vote_view[i] < m->h.view ||
 	    r->ticks - r->vote_tick[i] > 2ULL * r->cfg.view_change_ticks)
 		r->vote_view[i] = m->h.view;
@@ -319,6 +331,7 @@ void vsr_view_change_tick(struct vsr_replica *r)
 		return;
 	r->vc_sent = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
+	h.flags = VSR_SVC_ENTERED;
 	vsr_broadcast(r, &h, 0);
 	if (!vsr_is_primary(r))
 		vsr_send_dvc(r);

@@ -297,9 +297,12 @@ static int vsr_check_body(struct vsr_msg *m)
 		if (h->flags & ~VSR_RR_NORMAL)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
+	case VSR_CMD_STARTVIEWCHANGE:
+		if (h->flags & ~VSR_SVC_ENTERED)
+			return -EPROTO;
+		return len ? -EPROTO : 0;
 	case VSR_CMD_PREPAREOK:
 	case VSR_CMD_COMMIT:
-	case VSR_CMD_STARTVIEWCHANGE:
 	case VSR_CMD_DOVIEWCHANGE:
 	case VSR_CMD_STARTVIEW:
 	case VSR_CMD_GETSTATE:

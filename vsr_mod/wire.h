@@ -81,6 +81,8 @@ enum vsr_op_type {
 
 /* NEWSTATE flags */
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */
+/* STARTVIEWCHANGE flags */
+#define VSR_SVC_ENTERED		0x1	/* sender is in view change for it */
 /* RECOVERYRESPONSE flags */
 #define VSR_RR_NORMAL		0x1	/* responder is in normal status */
 /* COMMIT / PREPARE flags */
@@ -163,16 +165,16 @@ bool vsr_entry_iter_next(struct vsr_entry_iter *it, struct vsr_entry_hdr *e,
 
 static inline void vsr_put_le16(u8 *p, u16 v)
 {
-	p[0] = v;
-	p[1] = v >> 8;
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
 }
 
 static inline void vsr_put_le32(u8 *p, u32 v)
 {
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
 }
 
 static inline void vsr_put_le64(u8 *p, u64 v)

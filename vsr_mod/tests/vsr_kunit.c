@@ -11,6 +11,10 @@
  *   sim_seed   run only this seed (replay), with sim_trace=1 for a trace
  *   sim_ticks  fault-phase ticks per seed (default 100)
  */
+/* The summary line is grepped for: print it without a module prefix. */
+#undef pr_fmt
+#define pr_fmt(fmt) fmt
+
 #ifdef __KERNEL__
 #include <kunit/test.h>
 #include <linux/module.h>
@@ -840,7 +844,7 @@ static int vsr_sim_suite_init(struct kunit_suite *suite)
 
 static void vsr_sim_suite_exit(struct kunit_suite *suite)
 {
-	printk(KERN_INFO "vsr_sim: seeds=%llu ops=%llu view_changes=%llu recoveries=%llu violations=%llu\n",
+	pr_info("vsr_sim: seeds=%llu ops=%llu view_changes=%llu recoveries=%llu violations=%llu\n",
 	       (unsigned long long)sim_total.seeds,
 	       (unsigned long long)sim_total.ops,
 	       (unsigned long long)sim_total.view_changes,
