@@ -196,6 +196,8 @@ static void vsr_instance_event_work(struct work_struct *work)
 	struct vsr_instance *inst = container_of(work, struct vsr_instance, event_work);
 	int ev;
 
+	if (READ_ONCE(inst->dead))
+		return;
 	for (ev = 0; ev < __VSR_EVENT_MAX; ev++)
 		if (test_and_clear_bit(ev, &inst->events))
 			vsr_nl_notify(inst, vsr_event_cmd[ev]);
@@ -378,6 +380,8 @@ err_stop:
 	WRITE_ONCE(inst->dead, true);
 	vsr_node_stop(inst);
 err_release:
+	WRITE_ONCE(inst->dead, true);
+	cancel_work_sync(&inst->event_work);	/* events the engine sent while starting */
 	xa_release(&vsr_minors, minor);
 err_free:
 	vsr_instance_put(inst);

@@ -12,7 +12,7 @@
 
 /* Common nested types */
 const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_LAG + 1] = {
-	[VSR_A_PEER_ADDR] = { .len = 4, },
+	[VSR_A_PEER_ADDR] = { .type = NLA_BINARY, },
 	[VSR_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VSR_A_PEER_INDEX] = { .type = NLA_U32, },
 	[VSR_A_PEER_LAST_HEARD_MS] = { .type = NLA_U64, },

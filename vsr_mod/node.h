@@ -10,7 +10,9 @@
  *
  *   vsr_node_start()      under vsr_instances_lock, before the instance is
  *                         published (no open() can find it yet); sets
- *                         inst->node.  Failure aborts the creation.
+ *                         inst->node.  Failure aborts the creation: undo
+ *                         what was done (vsr_node_stop() is not called,
+ *                         vsr_node_free() is, with whatever inst->node is).
  *   ... vsr_node_get_status(), vsr_node_trim(), vsr_node_tunables_changed()
  *       (the last two under vsr_instances_lock) ...
  *   vsr_node_stop()       under vsr_instances_lock, after the instance is

@@ -1,138 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vsradm: administer vsr instances over the "vsr" generic netlink family.
+ * See Documentation/vsradm.rst.
  */
 
 #include <errno.h>
-#include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
-#include <linux/netlink.h>
+#include "vsradm.h"
 
-#include <linux/vsr.h>
+const char *prog = "vsradm";
 
-struct family {
-	unsigned int id;
-	unsigned int version;
-	unsigned int maxattr;
-};
-
-static const char *prog = "vsradm";
-
-static int family_attr_cb(const struct nlattr *attr, void *data)
+/* A bad command line: one line on stderr, exit status 2. */
+void usage_error(const char *fmt, ...)
 {
-	struct family *fam = data;
+	va_list ap;
 
-	switch (mnl_attr_get_type(attr)) {
-	case CTRL_ATTR_FAMILY_ID:
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
-			return MNL_CB_ERROR;
-		fam->id = mnl_attr_get_u16(attr);
-		break;
-	case CTRL_ATTR_VERSION:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		fam->version = mnl_attr_get_u32(attr);
-		break;
-	case CTRL_ATTR_MAXATTR:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		fam->maxattr = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
 }
 
-static int family_cb(const struct nlmsghdr *nlh, void *data)
+/* A failed operation: one line on stderr, exit status 1. */
+void fail(const char *fmt, ...)
 {
-	return mnl_attr_parse(nlh, GENL_HDRLEN, family_attr_cb, data);
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAIL);
 }
 
-/* Resolve the vsr family; returns 0 or a negative errno. */
-static int resolve_family(struct mnl_socket *nl, struct family *fam)
+/* A decimal (or 0x hex) number no larger than @max, or a usage error. */
+uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-	struct genlmsghdr *genl;
-	unsigned int seq = time(NULL);
-	unsigned int portid = mnl_socket_get_portid(nl);
-	int ret;
+	unsigned long long v;
+	char *end;
 
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VSR_GENL_NAME);
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-
-	memset(fam, 0, sizeof(*fam));
-	do {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret < 0)
-			return -errno;
-		ret = mnl_cb_run(buf, ret, seq, portid, family_cb, fam);
-	} while (ret > 0);
-	if (ret < 0)
-		return -errno;
-	return fam->id ? 0 : -ENOENT;
-}
-
-static struct mnl_socket *open_genl(void)
-{
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
-
-	if (!nl) {
-		fprintf(stderr, "%s: cannot open generic netlink socket: %s\n",
-			prog, strerror(errno));
-		return NULL;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		fprintf(stderr, "%s: cannot bind netlink socket: %s\n",
-			prog, strerror(errno));
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	return nl;
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		usage_error("invalid %s \"%s\"", what, s);
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		usage_error("invalid %s \"%s\"", what, s);
+	if (v > max)
+		usage_error("%s %s out of range (at most %llu)", what, s,
+			    (unsigned long long)max);
+	return v;
 }
 
 static int cmd_family(int argc, char **argv)
 {
-	struct mnl_socket *nl;
-	struct family fam;
-	int ret;
+	struct nlctx ctx;
 
 	(void)argv;
-	if (argc != 0) {
-		fprintf(stderr, "%s: family takes no arguments\n", prog);
-		return 2;
-	}
-	nl = open_genl();
-	if (!nl)
-		return 1;
-	ret = resolve_family(nl, &fam);
-	mnl_socket_close(nl);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "%s: generic netlink family \"%s\" not found (is vsr.ko loaded?)\n",
-			prog, VSR_GENL_NAME);
-		return 1;
-	}
-	if (ret) {
-		fprintf(stderr, "%s: cannot resolve family \"%s\": %s\n",
-			prog, VSR_GENL_NAME, strerror(-ret));
-		return 1;
-	}
-	printf("family %s id %u version %u maxattr %u\n",
-	       VSR_GENL_NAME, fam.id, fam.version, fam.maxattr);
+	if (argc != 0)
+		usage_error("family takes no arguments");
+	nl_init(&ctx);
+	nl_open(&ctx, true);
+	printf("family %s id %u version %u maxattr %u events %u\n",
+	       VSR_GENL_NAME, ctx.family, ctx.version, ctx.maxattr, ctx.events_grp);
+	nl_close(&ctx);
 	return 0;
 }
 
@@ -141,25 +78,54 @@ static void print_usage(FILE *f)
 	fprintf(f,
 		"usage: %s COMMAND [ARGS]\n"
 		"commands:\n"
-		"  family     show the vsr generic netlink family (id, version)\n"
-		"  help       this text\n", prog);
+		"  add NAME replica N peers ADDR:PORT,... [cluster ID] [heartbeat MS]\n"
+		"      [timeout MS] [client-timeout MS] [retention N]\n"
+		"                 create an instance (NAME is vsrlogN)\n"
+		"  del NAME       destroy an instance\n"
+		"  show [NAME] [-j]\n"
+		"                 configuration, status and counters\n"
+		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
+		"                 change tunables\n"
+		"  trim NAME OP   discard the records below OP\n"
+		"  monitor [-j]   print events (instances added/removed, view, status,\n"
+		"                 primary changes)\n"
+		"  log NAME [from OP] [-f] [-j]\n"
+		"                 print committed records with their op numbers\n"
+		"  family         show the vsr generic netlink family\n"
+		"  help           this text\n"
+		"IPv6 peers are written [ADDR]:PORT.\n", prog);
 }
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "add", cmd_add },
+	{ "del", cmd_del },
+	{ "show", cmd_show },
+	{ "set", cmd_set },
+	{ "trim", cmd_trim },
+	{ "monitor", cmd_monitor },
+	{ "log", cmd_log },
+	{ "family", cmd_family },
+};
 
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	if (argc < 2) {
 		print_usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "--help")) {
 		print_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "family"))
-		return cmd_family(argc - 2, argv + 2);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 2, argv + 2);
 
-	fprintf(stderr, "%s: unknown command \"%s\" (try \"%s help\")\n",
-		prog, argv[1], prog);
-	return 2;
+	usage_error("unknown command \"%s\" (try \"%s help\")", argv[1], prog);
 }

@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsradm: add, del, show, set, trim and monitor.
+ */
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "vsradm.h"
+
+struct peer_info {
+	int family;
+	unsigned char addr[16];
+	unsigned int port;
+	uint32_t index;
+	bool heard;
+	uint64_t last_heard_ms;
+	uint64_t lag;
+};
+
+struct inst_info {
+	char name[VSR_NAME_LEN];
+	uint32_t minor;
+	uint64_t cluster_id;
+	uint32_t replica;
+	unsigned int n_peers;
+	struct peer_info peers[VSR_MAX_PEERS];
+	uint32_t heartbeat_ms;
+	uint32_t view_change_timeout_ms;
+	uint32_t client_timeout_ms;
+	uint64_t log_retention;
+	uint64_t epoch, view, op, commit, trim_point, log_bytes;
+	uint8_t status;
+	uint32_t primary;
+	uint64_t stats[VSR_A_STATS_MAX + 1];
+};
+
+/* Counter names, indexed by VSR_A_STATS_*: JSON key, text label. */
+static const struct {
+	const char *json;
+	const char *text;
+} stat_names[VSR_A_STATS_MAX + 1] = {
+	[VSR_A_STATS_MSGS_IN] = { "msgs_in", "msgs-in" },
+	[VSR_A_STATS_MSGS_OUT] = { "msgs_out", "msgs-out" },
+	[VSR_A_STATS_DROP_NOT_PEER] = { "not_peer", "not-peer" },
+	[VSR_A_STATS_DROP_CLUSTER] = { "cluster", "cluster" },
+	[VSR_A_STATS_DROP_CHECKSUM] = { "checksum", "checksum" },
+	[VSR_A_STATS_DROP_MALFORMED] = { "malformed", "malformed" },
+	[VSR_A_STATS_DROP_STALE] = { "stale", "stale" },
+	[VSR_A_STATS_DROP_NOMEM] = { "nomem", "nomem" },
+	[VSR_A_STATS_VIEW_CHANGES] = { "view_changes", "view-changes" },
+	[VSR_A_STATS_RECOVERIES] = { "recoveries", "recoveries" },
+};
+
+static const char *state_name(uint8_t s)
+{
+	switch (s) {
+	case VSR_STATE_NORMAL: return "normal";
+	case VSR_STATE_VIEW_CHANGE: return "view-change";
+	case VSR_STATE_RECOVERING: return "recovering";
+	}
+	return "unknown";
+}
+
+static bool json;
+
+/* --- parsing the kernel's messages --- */
+
+static int attr_u(const struct nlattr *a, enum mnl_attr_data_type t, uint64_t *v)
+{
+	if (mnl_attr_validate(a, t) < 0)
+		return -1;
+	switch (t) {
+	case MNL_TYPE_U8: *v = mnl_attr_get_u8(a); break;
+	case MNL_TYPE_U16: *v = mnl_attr_get_u16(a); break;
+	case MNL_TYPE_U32: *v = mnl_attr_get_u32(a); break;
+	default: *v = mnl_attr_get_u64(a); break;
+	}
+	return 0;
+}
+
+static int parse_peer(const struct nlattr *nest, struct peer_info *p)
+{
+	const struct nlattr *a;
+	uint64_t v = 0;
+
+	memset(p, 0, sizeof(*p));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case VSR_A_PEER_ADDR:
+			if (mnl_attr_get_payload_len(a) == 4)
+				p->family = AF_INET;
+			else if (mnl_attr_get_payload_len(a) == 16)
+				p->family = AF_INET6;
+			else
+				return -1;
+			memcpy(p->addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			break;
+		case VSR_A_PEER_PORT:
+			if (attr_u(a, MNL_TYPE_U16, &v))
+				return -1;
+			p->port = v;
+			break;
+		case VSR_A_PEER_INDEX:
+			if (attr_u(a, MNL_TYPE_U32, &v))
+				return -1;
+			p->index = v;
+			break;
+		case VSR_A_PEER_LAST_HEARD_MS:
+			if (attr_u(a, MNL_TYPE_U64, &p->last_heard_ms))
+				return -1;
+			p->heard = true;
+			break;
+		case VSR_A_PEER_LAG:
+			if (attr_u(a, MNL_TYPE_U64, &p->lag))
+				return -1;
+			break;
+		}
+	}
+	return 0;
+}
+
+static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
+{
+	const struct nlattr *a, *s;
+	uint64_t v = 0;
+	int bad = 0;
+
+	memset(in, 0, sizeof(*in));
+	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
+		switch (mnl_attr_get_type(a)) {
+		case VSR_A_NAME:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			snprintf(in->name, sizeof(in->name), "%s", mnl_attr_get_str(a));
+			break;
+		case VSR_A_MINOR: bad |= attr_u(a, MNL_TYPE_U32, &v); in->minor = v; break;
+		case VSR_A_CLUSTER_ID: bad |= attr_u(a, MNL_TYPE_U64, &in->cluster_id); break;
+		case VSR_A_REPLICA: bad |= attr_u(a, MNL_TYPE_U32, &v); in->replica = v; break;
+		case VSR_A_PEER:
+			if (in->n_peers < VSR_MAX_PEERS)
+				bad |= parse_peer(a, &in->peers[in->n_peers++]);
+			break;
+		case VSR_A_HEARTBEAT_MS:
+			bad |= attr_u(a, MNL_TYPE_U32, &v);
+			in->heartbeat_ms = v;
+			break;
+		case VSR_A_VIEW_CHANGE_TIMEOUT_MS:
+			bad |= attr_u(a, MNL_TYPE_U32, &v);
+			in->view_change_timeout_ms = v;
+			break;
+		case VSR_A_CLIENT_TIMEOUT_MS:
+			bad |= attr_u(a, MNL_TYPE_U32, &v);
+			in->client_timeout_ms = v;
+			break;
+		case VSR_A_LOG_RETENTION: bad |= attr_u(a, MNL_TYPE_U64, &in->log_retention); break;
+		case VSR_A_EPOCH: bad |= attr_u(a, MNL_TYPE_U64, &in->epoch); break;
+		case VSR_A_VIEW: bad |= attr_u(a, MNL_TYPE_U64, &in->view); break;
+		case VSR_A_STATUS: bad |= attr_u(a, MNL_TYPE_U8, &v); in->status = v; break;
+		case VSR_A_PRIMARY: bad |= attr_u(a, MNL_TYPE_U32, &v); in->primary = v; break;
+		case VSR_A_OP: bad |= attr_u(a, MNL_TYPE_U64, &in->op); break;
+		case VSR_A_COMMIT: bad |= attr_u(a, MNL_TYPE_U64, &in->commit); break;
+		case VSR_A_TRIM_POINT: bad |= attr_u(a, MNL_TYPE_U64, &in->trim_point); break;
+		case VSR_A_LOG_BYTES: bad |= attr_u(a, MNL_TYPE_U64, &in->log_bytes); break;
+		case VSR_A_STATS:
+			mnl_attr_for_each_nested(s, a) {
+				unsigned int t = mnl_attr_get_type(s);
+
+				if (t <= VSR_A_STATS_MAX && stat_names[t].json)
+					bad |= attr_u(s, MNL_TYPE_U64, &in->stats[t]);
+			}
+			break;
+		}
+	}
+	return bad || !in->name[0] ? -1 : 0;
+}
+
+/* --- printing --- */
+
+static void peer_addr_str(const struct peer_info *p, char *buf, size_t len)
+{
+	inet_ntop(p->family, p->addr, buf, len);
+}
+
+static void print_instance_json(const struct inst_info *in, const char *event)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (event) {
+		j_obj_open(NULL);
+		j_str("event", event);
+		j_obj_open("instance");
+	} else {
+		j_obj_open(NULL);
+	}
+	j_str("name", in->name);
+	j_u64("minor", in->minor);
+	j_u64("cluster", in->cluster_id);
+	j_u64("replica", in->replica);
+	j_str("status", state_name(in->status));
+	j_u64("epoch", in->epoch);
+	j_u64("view", in->view);
+	j_u64("primary", in->primary);
+	j_u64("op", in->op);
+	j_u64("commit", in->commit);
+	j_u64("trim_point", in->trim_point);
+	j_u64("log_bytes", in->log_bytes);
+	j_u64("heartbeat_ms", in->heartbeat_ms);
+	j_u64("view_change_timeout_ms", in->view_change_timeout_ms);
+	j_u64("client_timeout_ms", in->client_timeout_ms);
+	j_u64("log_retention", in->log_retention);
+	j_arr_open("peers");
+	for (i = 0; i < in->n_peers; i++) {
+		const struct peer_info *p = &in->peers[i];
+
+		peer_addr_str(p, addr, sizeof(addr));
+		j_obj_open(NULL);
+		j_u64("index", p->index);
+		j_str("address", addr);
+		j_u64("port", p->port);
+		j_bool("self", p->index == in->replica);
+		if (p->heard)
+			j_u64("last_heard_ms", p->last_heard_ms);
+		else
+			j_null("last_heard_ms");
+		j_u64("lag", p->lag);
+		j_obj_close();
+	}
+	j_arr_close();
+	j_obj_open("counters");
+	j_u64("msgs_in", in->stats[VSR_A_STATS_MSGS_IN]);
+	j_u64("msgs_out", in->stats[VSR_A_STATS_MSGS_OUT]);
+	j_obj_open("drops");
+	for (i = VSR_A_STATS_DROP_NOT_PEER; i <= VSR_A_STATS_DROP_NOMEM; i++)
+		j_u64(stat_names[i].json, in->stats[i]);
+	j_obj_close();
+	j_u64("view_changes", in->stats[VSR_A_STATS_VIEW_CHANGES]);
+	j_u64("recoveries", in->stats[VSR_A_STATS_RECOVERIES]);
+	j_obj_close();
+	j_obj_close();
+	if (event)
+		j_obj_close();
+}
+
+static void print_instance_text(const struct inst_info *in, const char *event)
+{
+	char addr[INET6_ADDRSTRLEN];
+	unsigned int i;
+
+	if (event)
+		printf("[%s] ", event);
+	printf("%s: cluster %llu replica %u of %u status %s view %llu epoch %llu primary %u\n",
+	       in->name, (unsigned long long)in->cluster_id, in->replica, in->n_peers,
+	       state_name(in->status), (unsigned long long)in->view,
+	       (unsigned long long)in->epoch, in->primary);
+	printf("\top %llu commit %llu trim-point %llu log-bytes %llu\n",
+	       (unsigned long long)in->op, (unsigned long long)in->commit,
+	       (unsigned long long)in->trim_point, (unsigned long long)in->log_bytes);
+	printf("\theartbeat %u timeout %u client-timeout %u retention %llu\n",
+	       in->heartbeat_ms, in->view_change_timeout_ms, in->client_timeout_ms,
+	       (unsigned long long)in->log_retention);
+	for (i = 0; i < in->n_peers; i++) {
+		const struct peer_info *p = &in->peers[i];
+
+		peer_addr_str(p, addr, sizeof(addr));
+		printf(p->family == AF_INET6 ? "\tpeer %u [%s]:%u" : "\tpeer %u %s:%u",
+		       p->index, addr, p->port);
+		if (p->index == in->replica) {
+			printf(" self\n");
+			continue;
+		}
+		if (p->heard)
+			printf(" last-heard %llums", (unsigned long long)p->last_heard_ms);
+		else
+			printf(" last-heard never");
+		printf(" lag %llu\n", (unsigned long long)p->lag);
+	}
+	printf("\tmsgs-in %llu msgs-out %llu view-changes %llu recoveries %llu\n",
+	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_IN],
+	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_OUT],
+	       (unsigned long long)in->stats[VSR_A_STATS_VIEW_CHANGES],
+	       (unsigned long long)in->stats[VSR_A_STATS_RECOVERIES]);
+	printf("\tdrops");
+	for (i = VSR_A_STATS_DROP_NOT_PEER; i <= VSR_A_STATS_DROP_NOMEM; i++)
+		printf(" %s %llu", stat_names[i].text, (unsigned long long)in->stats[i]);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* --- command-line parsing --- */
+
+static void check_name(const char *name)
+{
+	size_t plen = strlen(VSR_DEV_PREFIX);
+	const char *p = name + plen;
+
+	if (strncmp(name, VSR_DEV_PREFIX, plen) || !*p || strlen(name) >= VSR_NAME_LEN)
+		usage_error("invalid instance name \"%s\" (expected %sN)", name, VSR_DEV_PREFIX);
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			usage_error("invalid instance name \"%s\" (expected %sN)", name,
+				    VSR_DEV_PREFIX);
+}
+
+/* "A:P", "[A6]:P" */
+static void put_peer(struct nlmsghdr *nlh, const char *spec)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	unsigned char addr[16];
+	const char *colon, *h = spec;
+	size_t hlen;
+	struct nlattr *nest;
+	uint64_t port;
+	int alen;
+
+	if (*spec == '[') {
+		const char *end = strchr(spec, ']');
+
+		if (!end || end[1] != ':')
+			usage_error("invalid peer \"%s\" (expected [IPV6]:PORT)", spec);
+		h = spec + 1;
+		hlen = end - h;
+		colon = end + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon || strchr(spec, ':') != colon)
+			usage_error("invalid peer \"%s\" (expected ADDR:PORT or [IPV6]:PORT)", spec);
+		hlen = colon - spec;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		usage_error("invalid peer address in \"%s\"", spec);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (inet_pton(AF_INET, host, addr) == 1)
+		alen = 4;
+	else if (inet_pton(AF_INET6, host, addr) == 1)
+		alen = 16;
+	else
+		usage_error("invalid peer address \"%s\"", host);
+	port = parse_u64("port", colon + 1, 65535);
+	if (port == 0)
+		usage_error("invalid peer \"%s\": port must not be 0", spec);
+
+	nest = mnl_attr_nest_start(nlh, VSR_A_PEER);
+	mnl_attr_put(nlh, VSR_A_PEER_ADDR, alen, addr);
+	mnl_attr_put_u16(nlh, VSR_A_PEER_PORT, port);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void put_peers(struct nlmsghdr *nlh, const char *list)
+{
+	char *copy = strdup(list), *tok, *save = NULL;
+	int n = 0;
+
+	if (!copy)
+		fail("out of memory");
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		put_peer(nlh, tok);
+		n++;
+	}
+	free(copy);
+	if (!n)
+		usage_error("empty peer list");
+}
+
+/*
+ * Tunable keywords shared by add and set; returns how many arguments it
+ * consumed (0 if @argv[0] is not a tunable).
+ */
+static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int *seen)
+{
+	static const struct {
+		const char *kw;
+		int attr;
+		uint64_t max;
+	} kws[] = {
+		{ "heartbeat", VSR_A_HEARTBEAT_MS, UINT32_MAX },
+		{ "timeout", VSR_A_VIEW_CHANGE_TIMEOUT_MS, UINT32_MAX },
+		{ "client-timeout", VSR_A_CLIENT_TIMEOUT_MS, UINT32_MAX },
+		{ "retention", VSR_A_LOG_RETENTION, UINT64_MAX },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
+		uint64_t v;
+
+		if (strcmp(argv[0], kws[i].kw))
+			continue;
+		if (argc < 2)
+			usage_error("\"%s\" needs a value", kws[i].kw);
+		if (*seen & (1u << i))
+			usage_error("\"%s\" given twice", kws[i].kw);
+		*seen |= 1u << i;
+		v = parse_u64(kws[i].kw, argv[1], kws[i].max);
+		if (kws[i].attr == VSR_A_LOG_RETENTION)
+			mnl_attr_put_u64(nlh, kws[i].attr, v);
+		else
+			mnl_attr_put_u32(nlh, kws[i].attr, v);
+		return 2;
+	}
+	return 0;
+}
+
+static void run(struct nlctx *ctx, struct nlmsghdr *nlh, const char *what,
+		mnl_cb_t cb, void *data)
+{
+	int ret;
+
+	nl_open(ctx, true);
+	ret = nl_talk(ctx, nlh, cb, data);
+
+	if (ret)
+		nl_fail(ctx, ret, what);
+}
+
+int cmd_add(int argc, char **argv)
+{
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	unsigned int seen = 0;
+	bool replica = false, peers = false, cluster = false;
+	const char *name;
+	char what[64];
+	int n;
+
+	if (argc < 1)
+		usage_error("add needs an instance name");
+	name = argv[0];
+	check_name(name);
+	nl_init(&ctx);
+	nlh = nl_msg(&ctx, VSR_NL_CMD_ADD, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
+	for (argc--, argv++; argc > 0; argc -= n, argv += n) {
+		n = put_tunable(nlh, argc, argv, &seen);
+		if (n)
+			continue;
+		n = 2;
+		if (argc < 2 && (!strcmp(argv[0], "replica") || !strcmp(argv[0], "peers") ||
+				 !strcmp(argv[0], "cluster")))
+			usage_error("\"%s\" needs a value", argv[0]);
+		if (!strcmp(argv[0], "replica")) {
+			if (replica)
+				usage_error("\"replica\" given twice");
+			replica = true;
+			mnl_attr_put_u32(nlh, VSR_A_REPLICA,
+					 parse_u64("replica", argv[1], UINT32_MAX));
+		} else if (!strcmp(argv[0], "peers")) {
+			if (peers)
+				usage_error("\"peers\" given twice");
+			peers = true;
+			put_peers(nlh, argv[1]);
+		} else if (!strcmp(argv[0], "cluster")) {
+			if (cluster)
+				usage_error("\"cluster\" given twice");
+			cluster = true;
+			mnl_attr_put_u64(nlh, VSR_A_CLUSTER_ID,
+					 parse_u64("cluster", argv[1], UINT64_MAX));
+		} else {
+			usage_error("unknown argument \"%s\" for add", argv[0]);
+		}
+	}
+	if (!replica)
+		usage_error("add needs \"replica N\"");
+	if (!peers)
+		usage_error("add needs \"peers ADDR:PORT,...\"");
+	snprintf(what, sizeof(what), "add %s", name);
+	run(&ctx, nlh, what, NULL, NULL);
+	nl_close(&ctx);
+	return 0;
+}
+
+int cmd_del(int argc, char **argv)
+{
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	char what[64];
+
+	if (argc != 1)
+		usage_error("usage: %s del NAME", prog);
+	check_name(argv[0]);
+	nl_init(&ctx);
+	nlh = nl_msg(&ctx, VSR_NL_CMD_DEL, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, argv[0]);
+	snprintf(what, sizeof(what), "del %s", argv[0]);
+	run(&ctx, nlh, what, NULL, NULL);
+	nl_close(&ctx);
+	return 0;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	unsigned int seen = 0;
+	char what[64];
+	int n;
+
+	if (argc < 1)
+		usage_error("set needs an instance name");
+	check_name(argv[0]);
+	nl_init(&ctx);
+	nlh = nl_msg(&ctx, VSR_NL_CMD_SET, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, argv[0]);
+	snprintf(what, sizeof(what), "set %s", argv[0]);
+	for (argc--, argv++; argc > 0; argc -= n, argv += n) {
+		n = put_tunable(nlh, argc, argv, &seen);
+		if (!n)
+			usage_error("unknown argument \"%s\" for set", argv[0]);
+	}
+	if (!seen)
+		usage_error("set needs heartbeat, timeout, client-timeout or retention");
+	run(&ctx, nlh, what, NULL, NULL);
+	nl_close(&ctx);
+	return 0;
+}
+
+int cmd_trim(int argc, char **argv)
+{
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	char what[64];
+	uint64_t op;
+
+	if (argc != 2)
+		usage_error("usage: %s trim NAME OP", prog);
+	check_name(argv[0]);
+	op = parse_u64("op", argv[1], UINT64_MAX);
+	nl_init(&ctx);
+	nlh = nl_msg(&ctx, VSR_NL_CMD_TRIM, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, argv[0]);
+	mnl_attr_put_u64(nlh, VSR_A_TRIM_POINT, op);
+	snprintf(what, sizeof(what), "trim %s", argv[0]);
+	run(&ctx, nlh, what, NULL, NULL);
+	nl_close(&ctx);
+	return 0;
+}
+
+static int show_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct inst_info in;
+
+	(void)data;
+	if (parse_instance(nlh, &in) < 0) {
+		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
+		return MNL_CB_ERROR;
+	}
+	if (json)
+		print_instance_json(&in, NULL);
+	else
+		print_instance_text(&in, NULL);
+	return MNL_CB_OK;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	const char *name = NULL;
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	char what[64];
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else if (!name)
+			name = argv[i];
+		else
+			usage_error("usage: %s show [NAME] [-j]", prog);
+	}
+	if (name)
+		check_name(name);
+	nl_init(&ctx);
+	if (name) {
+		nlh = nl_msg(&ctx, VSR_NL_CMD_GET, NLM_F_ACK);
+		mnl_attr_put_strz(nlh, VSR_A_NAME, name);
+		snprintf(what, sizeof(what), "show %s", name);
+	} else {
+		nlh = nl_msg(&ctx, VSR_NL_CMD_GET, NLM_F_DUMP);
+		snprintf(what, sizeof(what), "show");
+	}
+	if (json && !name)
+		j_arr_open(NULL);
+	run(&ctx, nlh, what, show_cb, NULL);
+	if (json && !name)
+		j_arr_close();
+	if (json)
+		j_end_line();
+	nl_close(&ctx);
+	return 0;
+}
+
+static const char *event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case VSR_NL_CMD_ADD_NTF: return "add";
+	case VSR_NL_CMD_DEL_NTF: return "del";
+	case VSR_NL_CMD_VIEW_NTF: return "view";
+	case VSR_NL_CMD_STATUS_NTF: return "status";
+	case VSR_NL_CMD_PRIMARY_NTF: return "primary";
+	case VSR_NL_CMD_SET_NTF: return "set";
+	}
+	return NULL;
+}
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlctx *ctx = data;
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	const char *ev;
+	struct inst_info in;
+
+	if (nlh->nlmsg_type != ctx->family)
+		return MNL_CB_OK;
+	ev = event_name(genl->cmd);
+	if (!ev || parse_instance(nlh, &in) < 0)
+		return MNL_CB_OK;
+	if (json) {
+		print_instance_json(&in, ev);
+		j_end_line();
+	} else {
+		print_instance_text(&in, ev);
+	}
+	return MNL_CB_OK;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	struct nlctx ctx;
+	int i, n;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else
+			usage_error("usage: %s monitor [-j]", prog);
+	}
+	nl_init(&ctx);
+	nl_open(&ctx, true);
+	if (!ctx.events_grp)
+		fail("the vsr family has no \"%s\" multicast group", VSR_MCGRP_EVENTS);
+	if (mnl_socket_setsockopt(ctx.nl, NETLINK_ADD_MEMBERSHIP, &ctx.events_grp,
+				  sizeof(ctx.events_grp)) < 0)
+		fail("cannot subscribe to events: %s", strerror(errno));
+	if (!json) {
+		printf("monitoring vsr events\n");
+		fflush(stdout);
+	}
+	for (;;) {
+		n = mnl_socket_recvfrom(ctx.nl, ctx.buf, ctx.bufsize);
+		if (n < 0) {
+			if (errno == ENOBUFS) {
+				fprintf(stderr, "%s: monitor: events lost (receive buffer overrun)\n",
+					prog);
+				continue;
+			}
+			if (errno == EINTR)
+				continue;
+			fail("monitor: %s", strerror(errno));
+		}
+		if (mnl_cb_run(ctx.buf, n, 0, 0, monitor_cb, &ctx) < 0 && errno != ESRCH)
+			fail("monitor: %s", strerror(errno));
+	}
+}

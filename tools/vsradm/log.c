@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsradm log: print the committed records of /dev/NAME with their op
+ * numbers.  Each read() returns one whole record; the file position is the
+ * op number of the next record (see Documentation/vsradm.rst).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vsradm.h"
+
+#define LOG_BUF_START	(64 * 1024)
+#define LOG_BUF_MAX	(16 * 1024 * 1024)
+
+static void print_record(uint64_t op, const unsigned char *p, size_t len, bool json)
+{
+	size_t i;
+
+	if (json) {
+		j_obj_open(NULL);
+		j_u64("op", op);
+		j_u64("len", len);
+		j_strn("data", p, len);
+		j_obj_close();
+		j_end_line();
+		return;
+	}
+	printf("%llu\t", (unsigned long long)op);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (p[i] == '\n')
+			fputs("\\n", stdout);
+		else if (p[i] < 0x20 || p[i] >= 0x7f)
+			printf("\\x%02x", p[i]);
+		else
+			putchar(p[i]);
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
+int cmd_log(int argc, char **argv)
+{
+	bool follow = false, json = false, from_set = false;
+	const char *name = NULL;
+	unsigned char *buf;
+	size_t size = LOG_BUF_START;
+	uint64_t from = 0;
+	char path[64];
+	int fd, i;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow")) {
+			follow = true;
+		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
+			json = true;
+		} else if (!strcmp(argv[i], "from")) {
+			if (++i >= argc)
+				usage_error("\"from\" needs an op number");
+			from = parse_u64("op", argv[i], UINT64_MAX);
+			from_set = true;
+		} else if (!name) {
+			name = argv[i];
+		} else {
+			usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+		}
+	}
+	if (!name)
+		usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+	if (strncmp(name, VSR_DEV_PREFIX, strlen(VSR_DEV_PREFIX)) || strchr(name, '/') ||
+	    strlen(name) >= VSR_NAME_LEN)
+		usage_error("invalid instance name \"%s\" (expected %sN)", name, VSR_DEV_PREFIX);
+	snprintf(path, sizeof(path), "/dev/%s", name);
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		fail("log %s: cannot open %s: %s", name, path, strerror(errno));
+	if (from_set && lseek(fd, (off_t)from, SEEK_SET) < 0)
+		fail("log %s: cannot start at op %llu: %s", name,
+		     (unsigned long long)from, strerror(errno));
+	buf = malloc(size);
+	if (!buf)
+		fail("out of memory");
+
+	for (;;) {
+		off_t pos = lseek(fd, 0, SEEK_CUR);
+		ssize_t n;
+
+		if (pos < 0)
+			fail("log %s: cannot read the position: %s", name, strerror(errno));
+		n = read(fd, buf, size);
+		if (n > 0) {
+			print_record((uint64_t)pos, buf, (size_t)n, json);
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EMSGSIZE && size < LOG_BUF_MAX) {
+			size *= 4;
+			free(buf);
+			buf = malloc(size);
+			if (!buf)
+				fail("out of memory");
+			continue;
+		}
+		if (errno == EAGAIN) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (!follow)
+				break;
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				fail("log %s: poll: %s", name, strerror(errno));
+			if ((pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+			    !(pfd.revents & POLLIN))
+				fail("log %s: the instance is gone", name);
+			continue;
+		}
+		fail("log %s: read at op %llu: %s", name, (unsigned long long)pos,
+		     strerror(errno));
+	}
+	free(buf);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vsradm: shared declarations.
+ */
+#ifndef _VSRADM_H
+#define _VSRADM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/vsr.h>
+
+extern const char *prog;
+
+/* Exit codes: 1 = the operation failed, 2 = bad command line. */
+#define EXIT_FAIL	1
+#define EXIT_USAGE	2
+
+void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* nl.c: the vsr generic netlink family */
+struct nlctx {
+	struct mnl_socket *nl;
+	unsigned int portid;
+	unsigned int seq;
+	uint16_t family;
+	uint32_t version;
+	uint32_t maxattr;
+	uint32_t events_grp;	/* multicast group id, 0 if unknown */
+	char *buf;		/* replies */
+	char *req;		/* requests (nl_msg()) */
+	size_t bufsize;
+	char errmsg[256];	/* the kernel's extended ack message, if any */
+};
+
+void nl_init(struct nlctx *ctx);
+int nl_open(struct nlctx *ctx, bool resolve);
+void nl_close(struct nlctx *ctx);
+struct nlmsghdr *nl_msg(struct nlctx *ctx, uint8_t cmd, uint16_t flags);
+int nl_talk(struct nlctx *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+void nl_fail(struct nlctx *ctx, int err, const char *what) __attribute__((noreturn));
+
+/* json.c: a minimal JSON writer */
+void j_obj_open(const char *key);
+void j_obj_close(void);
+void j_arr_open(const char *key);
+void j_arr_close(void);
+void j_u64(const char *key, uint64_t v);
+void j_str(const char *key, const char *s);
+void j_strn(const char *key, const unsigned char *s, size_t len);
+void j_bool(const char *key, bool v);
+void j_null(const char *key);
+void j_end_line(void);
+
+/* instance.c */
+int cmd_add(int argc, char **argv);
+int cmd_del(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_trim(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+
+/* log.c */
+int cmd_log(int argc, char **argv);
+
+/* util */
+uint64_t parse_u64(const char *what, const char *s, uint64_t max);
+
+#endif /* _VSRADM_H */
