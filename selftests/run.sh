@@ -11,6 +11,12 @@ tap=${VSR_OUT:-/tmp}/tap
 : "${VSR_KO:?VSR_KO must name vsr.ko}" "${VSRADM:?VSRADM must name vsradm}"
 export VSR_KO VSRADM
 
+# The module's dependencies (udp_tunnel, libcrc32c) stay loaded throughout,
+# so that every test can simply insmod "$VSR_KO".
+for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
+	modprobe "$dep" || echo "# cannot load $dep"
+done
+
 tests=()
 for t in "$here"/*.sh; do
 	[ "$(basename "$t")" = run.sh ] && continue

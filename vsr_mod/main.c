@@ -14,6 +14,7 @@
 #include "compat.h"
 #include "instance.h"
 #include "netlink.h"
+#include "node_priv.h"
 
 #define VSR_MAX_MINORS	VSR_MAX_INSTANCES
 
@@ -34,9 +35,13 @@ static int __init vsr_init(void)
 		goto err_region;
 	}
 
-	ret = vsr_instances_init(vsr_class, vsr_devt);
+	ret = vsr_device_init(vsr_devt, VSR_MAX_MINORS);
 	if (ret)
 		goto err_class;
+
+	ret = vsr_instances_init(vsr_class, vsr_devt);
+	if (ret)
+		goto err_device;
 
 	ret = vsr_netlink_init();
 	if (ret)
@@ -47,6 +52,8 @@ static int __init vsr_init(void)
 
 err_instances:
 	vsr_instances_exit();
+err_device:
+	vsr_device_exit();
 err_class:
 	class_destroy(vsr_class);
 err_region:
@@ -58,6 +65,7 @@ static void __exit vsr_exit(void)
 {
 	vsr_netlink_exit();	/* no new requests, no more notifications */
 	vsr_instances_exit();	/* destroys the instances of every netns */
+	vsr_device_exit();
 	class_destroy(vsr_class);
 	unregister_chrdev_region(vsr_devt, VSR_MAX_MINORS);
 	pr_info("unloaded\n");

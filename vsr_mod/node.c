@@ -1,33 +1,288 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * node.c - placeholder engine: instances exist, have a device and report
- * their configuration, but do not replicate anything yet.
+ * node.c - the replication engine of an instance: drives the protocol
+ * core with datagrams, ticks and client requests, and turns its callbacks
+ * into datagrams, woken clients and netlink events.
  */
 
-/* engine attaches here (socket.c, device.c) */
-
+#include <linux/jiffies.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
-#include "instance.h"
 #include "node.h"
+#include "node_priv.h"
+#include "replica.h"
+#include "wire.h"
+
+/* Byte of the wire header that holds the sender's replica index. */
+#define VSR_HDR_OFF_REPLICA	15
+
+static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
+			size_t len)
+{
+	vsr_socket_send(ctx, to, buf, len);
+}
+
+static bool vsr_waiter_matches(const struct vsr_waiter *w,
+			       const struct vsr_reply *rep)
+{
+	if (w->done || w->type != rep->type || w->request != rep->request)
+		return false;
+	/* A registration is known by its nonce, everything else by session. */
+	return rep->type == VSR_OP_REGISTER || w->session == rep->session;
+}
+
+static void vsr_cb_reply(void *ctx, const struct vsr_reply *rep)
+{
+	struct vsr_node *node = ctx;
+	struct vsr_waiter *w;
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node) {
+		if (vsr_waiter_matches(w, rep)) {
+			w->rep = *rep;
+			w->done = true;
+			wake_up(&w->wq);
+		}
+	}
+	spin_unlock(&node->waiters_lock);
+}
+
+static void vsr_cb_commit(void *ctx, const struct vsr_entry *e)
+{
+	struct vsr_node *node = ctx;
+
+	WRITE_ONCE(node->commit, e->h.op);
+}
+
+static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
+{
+	struct vsr_node *node = ctx;
+	struct vsr_core_status *old = &node->status;
+
+	if (st->view != old->view)
+		vsr_instance_event(node->inst, VSR_EVENT_VIEW);
+	if (st->status != old->status)
+		vsr_instance_event(node->inst, VSR_EVENT_STATUS);
+	if (st->primary != old->primary || st->is_primary != old->is_primary)
+		vsr_instance_event(node->inst, VSR_EVENT_PRIMARY);
+	if (st->trim != old->trim)
+		vsr_instance_event(node->inst, VSR_EVENT_CONFIG);
+	*old = *st;
+	/* A reader positioned before the new trim point must learn it. */
+	wake_up_interruptible_all(&node->read_wq);
+}
+
+static const struct vsr_ops vsr_node_ops = {
+	.send	= vsr_cb_send,
+	.reply	= vsr_cb_reply,
+	.commit	= vsr_cb_commit,
+	.status	= vsr_cb_status,
+};
+
+/**
+ * vsr_node_process() - finish a batch of inputs to the core
+ * @node: the node, its lock held
+ *
+ * Sends what the batch made ready (one PREPARE for all requests that came
+ * in together) and wakes the readers if the commit point moved.
+ */
+void vsr_node_process(struct vsr_node *node)
+{
+	u64 before = READ_ONCE(node->commit);
+
+	lockdep_assert_held(&node->lock);
+	vsr_replica_flush(node->core);
+	if (READ_ONCE(node->commit) != before)
+		wake_up_interruptible_all(&node->read_wq);
+}
+
+/* Count a datagram the core refused, by reason. */
+static void vsr_count_drop(struct vsr_node *node, int err)
+{
+	switch (err) {
+	case -EXDEV:
+		vsr_count(node, VSR_CNT_DROP_CLUSTER);
+		break;
+	case -EBADMSG:
+		vsr_count(node, VSR_CNT_DROP_CHECKSUM);
+		break;
+	case -ESTALE:
+		vsr_count(node, VSR_CNT_DROP_STALE);
+		break;
+	default:
+		vsr_count(node, VSR_CNT_DROP_MALFORMED);
+		break;
+	}
+}
+
+static void vsr_rx_work(struct work_struct *work)
+{
+	struct vsr_node *node = container_of(work, struct vsr_node, rx_work);
+	unsigned int budget = 256;
+	struct sk_buff *skb;
+	u64 before;
+
+	mutex_lock(&node->lock);
+	before = READ_ONCE(node->commit);
+	while (budget-- && (skb = skb_dequeue(&node->rxq))) {
+		int peer = *(int *)skb->cb;
+		int len = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX);
+		int ret;
+
+		kfree_skb(skb);
+		if (len < VSR_HDR_SIZE) {
+			vsr_count(node, VSR_CNT_DROP_MALFORMED);
+			continue;
+		}
+		/* The sender must claim the replica index of its address. */
+		if (node->rxbuf[VSR_HDR_OFF_REPLICA] != peer) {
+			vsr_count(node, VSR_CNT_DROP_NOT_PEER);
+			continue;
+		}
+		ret = vsr_replica_receive(node->core, node->rxbuf, len);
+		if (ret) {
+			vsr_count_drop(node, ret);
+			continue;
+		}
+		vsr_count(node, VSR_CNT_MSGS_IN);
+		WRITE_ONCE(node->last_heard[peer], jiffies);
+	}
+	vsr_replica_flush(node->core);
+	mutex_unlock(&node->lock);
+	if (READ_ONCE(node->commit) != before)
+		wake_up_interruptible_all(&node->read_wq);
+	if (!skb_queue_empty(&node->rxq))
+		queue_work(system_wq, &node->rx_work);
+}
+
+static void vsr_tick_work(struct work_struct *work)
+{
+	struct vsr_node *node = container_of(to_delayed_work(work),
+					     struct vsr_node, tick_work);
+
+	mutex_lock(&node->lock);
+	if (node->dead) {
+		mutex_unlock(&node->lock);
+		return;
+	}
+	vsr_replica_tick(node->core);
+	vsr_node_process(node);
+	mutex_unlock(&node->lock);
+	queue_delayed_work(system_wq, &node->tick_work,
+			   msecs_to_jiffies(VSR_TICK_MS));
+}
+
+static u32 vsr_ms_to_ticks(u32 ms)
+{
+	return max_t(u32, 1, DIV_ROUND_UP(ms, VSR_TICK_MS));
+}
+
+/* Tunables in core terms; the core's other settings keep their defaults. */
+static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
+				    const struct vsr_tunables *tun)
+{
+	cfg->heartbeat_ticks = vsr_ms_to_ticks(tun->heartbeat_ms);
+	cfg->view_change_ticks = vsr_ms_to_ticks(tun->view_change_timeout_ms);
+	/* A primary that heard no quorum for as long steps down. */
+	cfg->abdicate_ticks = cfg->view_change_ticks;
+	cfg->repair_ticks = max_t(u32, 2, cfg->heartbeat_ticks);
+}
 
 /**
  * vsr_node_start() - bring up the engine of a new instance
  * @inst: the instance, configured but not yet published
  *
+ * Creates the protocol core (which starts by recovering its state from the
+ * peers), binds the UDP socket and starts the clock.
+ *
  * Return: 0 or a negative errno that aborts the creation.
  */
 int vsr_node_start(struct vsr_instance *inst)
 {
+	struct vsr_core_config cfg;
+	struct vsr_tunables tun;
+	struct vsr_node *node;
+	int ret;
+
+	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	if (!node)
+		return -ENOMEM;
+	node->inst = inst;
+	mutex_init(&node->lock);
+	skb_queue_head_init(&node->rxq);
+	INIT_WORK(&node->rx_work, vsr_rx_work);
+	INIT_DELAYED_WORK(&node->tick_work, vsr_tick_work);
+	init_waitqueue_head(&node->read_wq);
+	spin_lock_init(&node->waiters_lock);
+	INIT_LIST_HEAD(&node->waiters);
+	node->nonce = get_random_u64() | 1;
+
+	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL);
+	if (!node->rxbuf) {
+		ret = -ENOMEM;
+		goto err;
+	}
+
+	vsr_core_config_defaults(&cfg);
+	vsr_instance_tunables(inst, &tun);
+	cfg.cluster = inst->cfg.cluster_id;
+	cfg.replica_count = inst->cfg.n_peers;
+	cfg.replica = inst->cfg.replica;
+	cfg.seed = get_random_u64();
+	if (tun.log_retention)
+		cfg.retain = min_t(u64, tun.log_retention, 1u << 20);
+	cfg.log_max = 2 * cfg.retain + 2 * cfg.pipeline_max + 1024;
+	vsr_node_apply_tunables(&cfg, &tun);
+	node->core = vsr_replica_create(&cfg, &vsr_node_ops, node);
+	if (!node->core) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	vsr_replica_get_status(node->core, &node->status);
+
+	ret = vsr_socket_open(node);
+	if (ret)
+		goto err;
+	inst->node = node;
+	queue_delayed_work(system_wq, &node->tick_work,
+			   msecs_to_jiffies(VSR_TICK_MS));
 	return 0;
+err:
+	vsr_replica_destroy(node->core);
+	kvfree(node->rxbuf);
+	kfree(node);
+	return ret;
 }
 
 /**
  * vsr_node_stop() - shut down the engine of an unpublished instance
  * @inst: the instance, inst->dead set
+ *
+ * Closes the socket, stops the clock and wakes every blocked reader and
+ * writer, which then fail with -ENODEV.
  */
 void vsr_node_stop(struct vsr_instance *inst)
 {
+	struct vsr_node *node = inst->node;
+	struct vsr_waiter *w;
+
+	if (!node)
+		return;
+	vsr_socket_close(node);
+	mutex_lock(&node->lock);
+	node->dead = true;
+	mutex_unlock(&node->lock);
+	cancel_delayed_work_sync(&node->tick_work);
+	cancel_work_sync(&node->rx_work);
+	skb_queue_purge(&node->rxq);
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+	wake_up_interruptible_all(&node->read_wq);
 }
 
 /**
@@ -36,6 +291,15 @@ void vsr_node_stop(struct vsr_instance *inst)
  */
 void vsr_node_free(struct vsr_instance *inst)
 {
+	struct vsr_node *node = inst->node;
+
+	if (!node)
+		return;
+	WARN_ON_ONCE(!list_empty(&node->waiters));
+	vsr_replica_destroy(node->core);
+	kvfree(node->rxbuf);
+	kfree(node);
+	inst->node = NULL;
 }
 
 /**
@@ -45,35 +309,157 @@ void vsr_node_free(struct vsr_instance *inst)
  */
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 {
+	struct vsr_node *node = inst->node;
+	struct vsr_core_status cs;
+	struct vsr_replica *r;
+	unsigned long now = jiffies;
 	u32 i;
 
 	memset(st, 0, sizeof(*st));
 	st->cluster_id = inst->cfg.cluster_id;
 	st->replica = inst->cfg.replica;
 	st->n_peers = inst->cfg.n_peers;
-	st->status = VSR_STATE_NORMAL;
-	st->primary = 0;
-	for (i = 0; i < inst->cfg.n_peers; i++)
-		st->peers[i].last_heard_ms = i == inst->cfg.replica ? 0 : VSR_LAST_HEARD_NEVER;
+	if (!node)
+		return;
+
+	mutex_lock(&node->lock);
+	r = node->core;
+	vsr_replica_get_status(r, &cs);
+	st->epoch = r->cfg.epoch;
+	st->view = cs.view;
+	st->op = cs.op;
+	st->commit = cs.commit;
+	st->trim_point = cs.trim;
+	st->log_bytes = cs.log_bytes;
+	st->primary = cs.primary;
+	switch (cs.status) {
+	case VSR_STATUS_NORMAL:
+		st->status = VSR_STATE_NORMAL;
+		break;
+	case VSR_STATUS_VIEW_CHANGE:
+		st->status = VSR_STATE_VIEW_CHANGE;
+		break;
+	default:
+		st->status = VSR_STATE_RECOVERING;
+		break;
+	}
+	for (i = 0; i < inst->cfg.n_peers; i++) {
+		unsigned long heard = READ_ONCE(node->last_heard[i]);
+
+		if (i == inst->cfg.replica)
+			st->peers[i].last_heard_ms = 0;
+		else if (!heard)
+			st->peers[i].last_heard_ms = VSR_LAST_HEARD_NEVER;
+		else
+			st->peers[i].last_heard_ms = jiffies_to_msecs(now - heard);
+		/* The primary knows how far each backup has acknowledged. */
+		if (cs.is_primary && i != inst->cfg.replica && cs.op > r->acked[i])
+			st->peers[i].lag = cs.op - r->acked[i];
+	}
+	st->stats.view_changes = cs.view_changes;
+	st->stats.recoveries = cs.recoveries;
+	mutex_unlock(&node->lock);
+
+	st->stats.msgs_in = atomic64_read(&node->cnt[VSR_CNT_MSGS_IN]);
+	st->stats.msgs_out = atomic64_read(&node->cnt[VSR_CNT_MSGS_OUT]);
+	st->stats.drop_not_peer = atomic64_read(&node->cnt[VSR_CNT_DROP_NOT_PEER]);
+	st->stats.drop_cluster = atomic64_read(&node->cnt[VSR_CNT_DROP_CLUSTER]);
+	st->stats.drop_checksum = atomic64_read(&node->cnt[VSR_CNT_DROP_CHECKSUM]);
+	st->stats.drop_malformed = atomic64_read(&node->cnt[VSR_CNT_DROP_MALFORMED]);
+	st->stats.drop_stale = atomic64_read(&node->cnt[VSR_CNT_DROP_STALE]);
+	st->stats.drop_nomem = atomic64_read(&node->cnt[VSR_CNT_DROP_NOMEM]);
 }
 
 /**
- * vsr_node_trim() - discard the records below @op on this replica
+ * vsr_node_wait_add() - register a client operation's waiter
+ * @node: the node
+ * @w: the waiter (type, session and request set)
+ */
+void vsr_node_wait_add(struct vsr_node *node, struct vsr_waiter *w)
+{
+	w->done = false;
+	init_waitqueue_head(&w->wq);
+	spin_lock(&node->waiters_lock);
+	list_add_tail(&w->node, &node->waiters);
+	spin_unlock(&node->waiters_lock);
+}
+
+/**
+ * vsr_node_wait_del() - unregister a waiter
+ * @node: the node
+ * @w: the waiter
+ */
+void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w)
+{
+	spin_lock(&node->waiters_lock);
+	list_del(&w->node);
+	spin_unlock(&node->waiters_lock);
+}
+
+/**
+ * vsr_node_new_nonce() - a fresh session-registration nonce
+ * @node: the node, its lock held
+ *
+ * Return: a nonce never returned before by this node.
+ */
+u64 vsr_node_new_nonce(struct vsr_node *node)
+{
+	lockdep_assert_held(&node->lock);
+	return node->nonce += 2;
+}
+
+/**
+ * vsr_node_trim() - discard the records below @op, on every replica
  * @inst: the instance
- * @op: the new trim point, at most one past the commit point
+ * @op: the new trim point (first op kept), at most one past the commit point
  * @extack: for the reason of a refusal
+ *
+ * Proposes a replicated TRIM op; it takes effect on each replica when it
+ * commits there.
  *
  * Return: 0 or a negative errno.
  */
 int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack)
 {
-	return 0;
+	struct vsr_node *node = inst->node;
+	int ret;
+
+	if (!node)
+		return -ENODEV;
+	mutex_lock(&node->lock);
+	if (op > node->status.commit + 1) {
+		mutex_unlock(&node->lock);
+		NL_SET_ERR_MSG(extack, "trim point is beyond the commit point");
+		return -ERANGE;
+	}
+	ret = vsr_replica_submit(node->core, VSR_OP_TRIM, 0, op, NULL, 0);
+	vsr_node_process(node);
+	mutex_unlock(&node->lock);
+	if (ret == -EAGAIN)
+		NL_SET_ERR_MSG(extack, "no primary reachable right now, try again");
+	else if (ret == -EBUSY)
+		NL_SET_ERR_MSG(extack, "the primary's pipeline is full, try again");
+	else if (ret)
+		NL_SET_ERR_MSG(extack, "the trim request was refused");
+	return ret;
 }
 
 /**
  * vsr_node_tunables_changed() - the tunables of @inst were changed
  * @inst: the instance; read the new values with vsr_instance_tunables()
+ *
+ * The new timeouts apply from the next tick.  (The log retention is fixed
+ * when the instance is created.)
  */
 void vsr_node_tunables_changed(struct vsr_instance *inst)
 {
+	struct vsr_node *node = inst->node;
+	struct vsr_tunables tun;
+
+	if (!node)
+		return;
+	vsr_instance_tunables(inst, &tun);
+	mutex_lock(&node->lock);
+	vsr_node_apply_tunables(&node->core->cfg, &tun);
+	mutex_unlock(&node->lock);
 }

@@ -58,12 +58,17 @@ for ko in "${modules[@]}"; do
 done
 
 # The initramfs: busybox, /init, and (stock kernel) the 9p/virtio modules.
-initrd=$cache/initramfs-$kver-$( (cat "$here/init"; echo "${initmods[@]}") | sha256sum | cut -c1-12).cpio.gz
+initrd=$cache/initramfs-$kver-$( (cat "$here/init" "$0"; echo "${initmods[@]}") | sha256sum | cut -c1-12).cpio.gz
 if [ ! -f "$initrd" ]; then
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/bin" "$tmp/modules"
 	cp /bin/busybox "$tmp/bin/busybox"
 	ln -s busybox "$tmp/bin/sh"
+	# Module autoloading (request_module) runs /sbin/modprobe in the
+	# initramfs: hand it to the host root's modprobe.
+	mkdir -p "$tmp/sbin"
+	printf '#!/bin/sh\nexec /bin/busybox chroot /root /sbin/modprobe "$@"\n' > "$tmp/sbin/modprobe"
+	chmod +x "$tmp/sbin/modprobe"
 	cp "$here/init" "$tmp/init"
 	: > "$tmp/modules.list"
 	for m in "${initmods[@]}"; do

@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the selftests: a cluster of N replicas, each in its own
+# network namespace, connected by veth pairs to a bridge in a hub namespace
+# (the topology of wireguard's netns.sh).  Source it; call cluster_up N.
+#
+# Replica i lives in netns vsr-r$i at 10.77.0.$((i+1)), port 7000, and runs
+# instance vsrlog$i (device /dev/vsrlog$i: minors are host-wide).
+
+VSR_HUB=vsr-hub
+VSR_PORT=7000
+VSR_N=0
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+info() { echo "# $*"; }
+
+ns() { echo "vsr-r$1"; }
+addr() { echo "10.77.0.$(($1 + 1))"; }
+peers() {
+	local i list=
+	for ((i = 0; i < $1; i++)); do
+		list+="${list:+,}$(addr "$i"):$VSR_PORT"
+	done
+	echo "$list"
+}
+
+cluster_cleanup() {
+	local i
+	for ((i = 0; i < 8; i++)); do
+		ip netns del "$(ns "$i")" 2>/dev/null
+	done
+	ip netns del "$VSR_HUB" 2>/dev/null
+	grep -q '^vsr ' /proc/modules && rmmod vsr
+	true
+}
+
+# cluster_net N: the namespaces and links, no instances.
+cluster_net() {
+	local n=$1 i
+	VSR_N=$n
+	ip netns add "$VSR_HUB"
+	ip -n "$VSR_HUB" link add br0 type bridge
+	ip -n "$VSR_HUB" link set br0 up
+	for ((i = 0; i < n; i++)); do
+		ip netns add "$(ns "$i")"
+		ip -n "$(ns "$i")" link set lo up
+		ip -n "$(ns "$i")" link add eth0 type veth peer name "p$i" netns "$VSR_HUB"
+		ip -n "$(ns "$i")" addr add "$(addr "$i")/24" dev eth0
+		ip -n "$(ns "$i")" link set eth0 up
+		ip -n "$VSR_HUB" link set "p$i" master br0 up
+	done
+}
+
+# replica_add I [extra vsradm args]: create replica I's instance.
+replica_add() {
+	local i=$1
+	shift
+	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" replica "$i" \
+		peers "$(peers "$VSR_N")" cluster 77 "$@"
+}
+
+# cluster_up N [extra vsradm args]: module, network, instances.
+cluster_up() {
+	local n=$1 i
+	shift
+	grep -q '^vsr ' /proc/modules || insmod "$VSR_KO" || fail "insmod"
+	cluster_net "$n"
+	for ((i = 0; i < n; i++)); do
+		replica_add "$i" "$@" || fail "vsradm add replica $i"
+	done
+}
+
+# status I FIELD: one field of `vsradm show -j` for replica I.
+status() {
+	ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" -j |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["'"$2"'"])'
+}
+
+# wait_normal I [SECS]: replica I reaches normal status.
+wait_normal() {
+	local i=$1 t=${2:-30} s
+	for ((s = 0; s < t * 10; s++)); do
+		[ "$(status "$i" status 2>/dev/null)" = normal ] && return 0
+		sleep 0.1
+	done
+	return 1
+}

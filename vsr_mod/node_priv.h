@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * node_priv.h - the replication engine of one instance: the protocol core,
+ * its UDP socket, its timer and the clients of /dev/vsrlogN.
+ *
+ * Locking: @lock serialises every call into the core (which takes no locks
+ * of its own) and guards the core's state.  The receive path (softirq)
+ * only queues datagrams on @rxq; a work item feeds them to the core.
+ * @waiters_lock (taken inside @lock by the core's reply callback) guards
+ * the list of writers waiting for their record to commit.
+ */
+#ifndef _VSR_NODE_PRIV_H
+#define _VSR_NODE_PRIV_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/skbuff.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "instance.h"
+#include "vsr_api.h"
+
+struct socket;
+
+/* Time is counted in ticks of this many milliseconds by the core. */
+#define VSR_TICK_MS		10
+/* Datagrams queued for the core before new ones are dropped. */
+#define VSR_RXQ_MAX		4096
+
+/* Counters of struct vsr_stats that the engine keeps. */
+enum vsr_counter {
+	VSR_CNT_MSGS_IN,
+	VSR_CNT_MSGS_OUT,
+	VSR_CNT_DROP_NOT_PEER,
+	VSR_CNT_DROP_CLUSTER,
+	VSR_CNT_DROP_CHECKSUM,
+	VSR_CNT_DROP_MALFORMED,
+	VSR_CNT_DROP_STALE,
+	VSR_CNT_DROP_NOMEM,
+	VSR_CNT_MAX
+};
+
+/**
+ * struct vsr_waiter - a client operation waiting for its outcome
+ * @node: entry in vsr_node.waiters
+ * @type: VSR_OP_* of the request
+ * @session: session of the request (REGISTER: 0 until known)
+ * @request: request number (REGISTER: the nonce)
+ * @done: the reply arrived
+ * @rep: the reply
+ * @wq: woken when @done is set
+ */
+struct vsr_waiter {
+	struct list_head node;
+	u32 type;
+	u64 session;
+	u64 request;
+	bool done;
+	struct vsr_reply rep;
+	wait_queue_head_t wq;
+};
+
+/**
+ * struct vsr_node - the engine of one instance
+ * @inst: the instance (the node lives and dies with it)
+ * @lock: serialises calls into @core
+ * @core: the protocol state machine
+ * @sock: the UDP socket bound to the instance's own peer address
+ * @rxq: datagrams received in softirq, for @rx_work
+ * @rx_work: feeds @rxq to the core
+ * @tick_work: drives the core's clock
+ * @rxbuf: linear copy of the datagram being processed
+ * @read_wq: readers and pollers: the commit point moved or the node died
+ * @waiters_lock: guards @waiters
+ * @waiters: writers waiting for replies
+ * @commit: committed op number, for lockless peeks (poll)
+ * @status: last status reported by the core (under @lock)
+ * @last_heard: jiffies of the last datagram from each peer, 0 = never
+ * @cnt: counters, indexed by enum vsr_counter
+ * @nonce: next session-registration nonce
+ * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
+ */
+struct vsr_node {
+	struct vsr_instance *inst;
+	struct mutex lock;
+	struct vsr_replica *core;
+	struct socket *sock;
+	struct sk_buff_head rxq;
+	struct work_struct rx_work;
+	struct delayed_work tick_work;
+	u8 *rxbuf;
+	wait_queue_head_t read_wq;
+	spinlock_t waiters_lock;
+	struct list_head waiters;
+	u64 commit;
+	struct vsr_core_status status;
+	unsigned long last_heard[VSR_MAX_PEERS];
+	atomic64_t cnt[VSR_CNT_MAX];
+	u64 nonce;
+	bool dead;
+};
+
+static inline void vsr_count(struct vsr_node *node, enum vsr_counter c)
+{
+	atomic64_inc(&node->cnt[c]);
+}
+
+/* socket.c */
+int vsr_socket_open(struct vsr_node *node);
+void vsr_socket_close(struct vsr_node *node);
+int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max);
+void vsr_socket_send(struct vsr_node *node, unsigned int to,
+		     const void *buf, size_t len);
+
+/* node.c */
+void vsr_node_process(struct vsr_node *node);
+void vsr_node_wait_add(struct vsr_node *node, struct vsr_waiter *w);
+void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w);
+u64 vsr_node_new_nonce(struct vsr_node *node);
+
+/* device.c */
+int vsr_device_init(dev_t devt, unsigned int count);
+void vsr_device_exit(void);
+
+#endif /* _VSR_NODE_PRIV_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * socket.c - the UDP transport of an instance.
+ *
+ * One kernel UDP socket per instance, bound to the instance's own peer
+ * address in the instance's network namespace, set up as a UDP tunnel
+ * socket so that datagrams are handed to vsr_udp_recv() in softirq.  That
+ * only checks that the sender is a configured peer and queues the skb; the
+ * node's work item does the rest in process context.  Sending happens in
+ * process context (the core's send callback, under the node lock).
+ */
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/net.h>
+#include <linux/udp.h>
+#include <net/sock.h>
+#include <net/udp_tunnel.h>
+
+#include "node_priv.h"
+
+/* Which configured peer sent @skb, or -1. */
+static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	__be16 port = udp_hdr(skb)->source;
+	unsigned int i;
+
+	for (i = 0; i < cfg->n_peers; i++) {
+		const union vsr_sockaddr *p = &cfg->peers[i];
+
+		if (skb->protocol == htons(ETH_P_IP) &&
+		    p->sa.sa_family == AF_INET) {
+			if (p->sin.sin_port == port &&
+			    p->sin.sin_addr.s_addr == ip_hdr(skb)->saddr)
+				return i;
+		} else if (skb->protocol == htons(ETH_P_IPV6) &&
+			   p->sa.sa_family == AF_INET6) {
+			if (p->sin6.sin6_port == port &&
+			    ipv6_addr_equal(&p->sin6.sin6_addr,
+					    &ipv6_hdr(skb)->saddr))
+				return i;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Softirq: a datagram arrived.  Returning 0 means we consumed the skb.
+ * The sender's replica index travels in the skb's control block.
+ */
+static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
+{
+	struct vsr_node *node = rcu_dereference_sk_user_data(sk);
+	int peer;
+
+	if (unlikely(!node))
+		goto drop;
+	peer = vsr_peer_of(node, skb);
+	if (peer < 0) {
+		vsr_count(node, VSR_CNT_DROP_NOT_PEER);
+		goto drop;
+	}
+	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX) {
+		vsr_count(node, VSR_CNT_DROP_NOMEM);
+		goto drop;
+	}
+	*(int *)skb->cb = peer;
+	skb_queue_tail(&node->rxq, skb);
+	queue_work(system_wq, &node->rx_work);
+	return 0;
+drop:
+	kfree_skb(skb);
+	return 0;
+}
+
+/**
+ * vsr_socket_open() - create and bind the instance's UDP socket
+ * @node: the node; its instance's peers[replica] is the local address
+ *
+ * Return: 0 or a negative errno (-EADDRINUSE if the address is taken,
+ * -EADDRNOTAVAIL if it is not local to the namespace).
+ */
+int vsr_socket_open(struct vsr_node *node)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	const union vsr_sockaddr *self = &cfg->peers[cfg->replica];
+	struct udp_tunnel_sock_cfg tcfg = {
+		.sk_user_data = node,
+		.encap_type = 1,
+		.encap_rcv = vsr_udp_recv,
+	};
+	struct udp_port_cfg pcfg = { 0 };
+	struct socket *sock;
+	int ret;
+
+	if (self->sa.sa_family == AF_INET) {
+		pcfg.family = AF_INET;
+		pcfg.local_ip = self->sin.sin_addr;
+		pcfg.local_udp_port = self->sin.sin_port;
+	} else {
+		pcfg.family = AF_INET6;
+		pcfg.local_ip6 = self->sin6.sin6_addr;
+		pcfg.local_udp_port = self->sin6.sin6_port;
+		pcfg.ipv6_v6only = 1;
+	}
+	ret = udp_sock_create(node->inst->net, &pcfg, &sock);
+	if (ret)
+		return ret;
+	sock->sk->sk_allocation = GFP_KERNEL;
+	setup_udp_tunnel_sock(node->inst->net, sock, &tcfg);
+	node->sock = sock;
+	return 0;
+}
+
+/**
+ * vsr_socket_close() - release the socket; no datagram is delivered after
+ * @node: the node
+ */
+void vsr_socket_close(struct vsr_node *node)
+{
+	if (!node->sock)
+		return;
+	udp_tunnel_sock_release(node->sock);
+	node->sock = NULL;
+	skb_queue_purge(&node->rxq);
+}
+
+/**
+ * vsr_socket_payload() - copy a received datagram's UDP payload
+ * @skb: the datagram, as queued by the receive path
+ * @buf: where to copy it
+ * @max: size of @buf
+ *
+ * Return: the payload length, or -EMSGSIZE/-EFAULT if it cannot be copied.
+ */
+int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max)
+{
+	int off = skb_transport_offset(skb) + sizeof(struct udphdr);
+	int len = skb->len - off;
+
+	if (len < 0 || len > max)
+		return -EMSGSIZE;
+	if (skb_copy_bits(skb, off, buf, len))
+		return -EFAULT;
+	return len;
+}
+
+/**
+ * vsr_socket_send() - send one datagram to a peer
+ * @node: the node (its lock held)
+ * @to: replica index of the destination
+ * @buf: the datagram
+ * @len: its length
+ *
+ * Never blocks: a datagram that cannot be queued is lost, which the
+ * protocol tolerates.
+ */
+void vsr_socket_send(struct vsr_node *node, unsigned int to,
+		     const void *buf, size_t len)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	union vsr_sockaddr addr;
+	struct msghdr msg = {
+		.msg_name = &addr,
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	int ret;
+
+	if (!node->sock || to >= cfg->n_peers || to == cfg->replica)
+		return;
+	addr = cfg->peers[to];
+	msg.msg_namelen = addr.sa.sa_family == AF_INET ?
+			  sizeof(addr.sin) : sizeof(addr.sin6);
+	ret = kernel_sendmsg(node->sock, &msg, &iov, 1, len);
+	if (ret >= 0)
+		vsr_count(node, VSR_CNT_MSGS_OUT);
+	else
+		vsr_count(node, VSR_CNT_DROP_NOMEM);
+}
