@@ -7,6 +7,7 @@
 # Replica i lives in netns vsr-r$i at 10.77.0.$((i+1)), port 7000, and runs
 # instance vsrlog$i (device /dev/vsrlog$i: minors are host-wide).
 
+VSR_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VSR_HUB=vsr-hub
 VSR_PORT=7000
 VSR_N=0
@@ -84,4 +85,47 @@ wait_normal() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# primary_of I: the primary replica index that replica I believes in.
+primary_of() { status "$1" primary; }
+
+# dump I FILE: replica I's committed log as "OP RECORD" lines.
+dump() {
+	python3 "$VSR_LIB/readlog.py" "/dev/vsrlog$1" > "$2" || fail "read vsrlog$1"
+}
+
+# wait_commit I OP [SECS]: replica I has committed through OP.
+wait_commit() {
+	local i=$1 op=$2 t=${3:-30} s
+	for ((s = 0; s < t * 10; s++)); do
+		[ "$(status "$i" commit 2>/dev/null || echo 0)" -ge "$op" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# same_logs FILE...: the record columns of all dumps are identical.
+same_logs() {
+	local first=$1 f
+	shift
+	for f in "$@"; do
+		cmp -s "$first" "$f" || { diff "$first" "$f" | head -n 5; return 1; }
+	done
+}
+
+# exactly_once ACKED LOG: every acknowledged record appears in LOG once.
+exactly_once() {
+	python3 - "$1" "$2" <<'PY'
+import collections, sys
+acked = [l.rstrip('\n') for l in open(sys.argv[1]) if l.strip()]
+log = collections.Counter(l.rstrip('\n').split(' ', 1)[1] for l in open(sys.argv[2]) if ' ' in l)
+bad = [a for a in acked if log[a] != 1]
+dups = [r for r, c in log.items() if c > 1]
+if bad or dups:
+    print('acked %d, log %d; not exactly once: %s; duplicated: %s' %
+          (len(acked), sum(log.values()), bad[:5], dups[:5]))
+    sys.exit(1)
+print('# %d acknowledged records, each exactly once in %d' % (len(acked), sum(log.values())))
+PY
 }

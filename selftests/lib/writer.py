@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Write records to a vsr device, keeping one file (one client session)
+open, and print each record whose write() succeeded, one per line.
+
+usage: writer.py DEVICE PREFIX COUNT [INTERVAL_S] [SIZE]
+Records are "PREFIX-<k>" padded with '.' to SIZE bytes (default: no pad).
+A failed write is reported on stderr with its errno; the writer goes on
+unless the device is gone (ENODEV), then it stops with exit status 3.
+"""
+import errno
+import os
+import sys
+import time
+
+
+def main():
+    dev, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    interval = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    size = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    fd = os.open(dev, os.O_WRONLY)
+    failed = 0
+    for k in range(count):
+        rec = ('%s-%d' % (prefix, k)).encode()
+        if size > len(rec):
+            rec += b'.' * (size - len(rec))
+        try:
+            os.write(fd, rec)
+            print(rec[:64].decode(), flush=True)
+        except OSError as e:
+            print('%s: write %s: %s' % (prefix, k, errno.errorcode.get(e.errno, e.errno)),
+                  file=sys.stderr, flush=True)
+            failed += 1
+            if e.errno == errno.ENODEV:
+                return 3
+        if interval:
+            time.sleep(interval)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
