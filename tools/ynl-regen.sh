@@ -7,6 +7,11 @@
 #   tools/ynl-regen.sh           rewrite the generated files
 #   tools/ynl-regen.sh --check   exit 1 if the checked-in files differ from
 #                                what the spec generates (nothing is written)
+#   tools/ynl-regen.sh --stage DIR
+#                                copy the kernel's ynl CLI (cli.py, lib/) and
+#                                the genetlink-legacy schema to DIR, for
+#                                guests that cannot see the source tree
+#                                (selftests/ynl.sh looks in build/ynl)
 #
 # The generated files:
 #   include/uapi/linux/vsr_genl.h   uapi enums and defines
@@ -22,10 +27,12 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 spec=Documentation/netlink/specs/vsr.yaml
 check=0
+stage=
 case ${1:-} in
 --check) check=1 ;;
+--stage) stage=${2:?--stage needs a directory} ;;
 "") ;;
-*) echo "usage: $0 [--check]" >&2; exit 2 ;;
+*) echo "usage: $0 [--check | --stage DIR]" >&2; exit 2 ;;
 esac
 
 src=${VSR_LINUX_SRC:-}
@@ -39,6 +46,14 @@ if [ -z "$src" ] || [ ! -f "$gen" ]; then
 	exit 2
 fi
 proto=$(sed -n 's/^protocol: *//p' "$top/$spec")
+
+if [ -n "$stage" ]; then
+	mkdir -p "$stage/lib"
+	cp "$src/tools/net/ynl/cli.py" "$stage/"
+	cp "$src"/tools/net/ynl/lib/*.py "$stage/lib/"
+	cp "$src/Documentation/netlink/$proto.yaml" "$stage/"
+	exit 0
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

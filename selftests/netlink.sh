@@ -1,0 +1,140 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The vsr control plane through vsradm: add/show/set/trim/del round trips
+# with IPv4 and IPv6 peers, text and JSON output (JSON checked with
+# python3), /dev/vsrlogN created root-only and removed, one-line errors and
+# exit codes for bad input (client side and kernel side), every malformed
+# raw netlink request rejected with the right errno and extack message
+# (vsr_nlraw.py), a multi-part dump, and rmmod with instances present.
+# timeout: 240
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+V=$VSRADM
+
+grep -q '^vsr ' /proc/modules && fail "vsr already loaded"
+insmod "$VSR_KO"
+cleanup() { rmmod vsr 2>/dev/null || true; }
+trap cleanup EXIT
+
+# err CMD...: must fail with exit status 1 (or $want_rc) and a one-line
+# message containing $want.
+expect_err() {
+	local want=$1 want_rc=$2 out rc
+	shift 2
+	set +e
+	out=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	set -e
+	[ "$rc" -eq "$want_rc" ] || fail "$*: exit $rc, expected $want_rc ($out)"
+	[ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] || fail "$*: error is not one line: $out"
+	case $out in *"$want"*) ;; *) fail "$*: error '$out' lacks '$want'" ;; esac
+	echo "ok: rejected: $* -> $out"
+}
+
+# --- add / show / del round trip, IPv4 and IPv6 peers -----------------------
+$V add vsrlog0 replica 0 peers 127.0.0.1:7000,127.0.0.2:7001,[::1]:7002 cluster 7
+$V add vsrlog1 replica 2 peers 127.0.0.1:7100,127.0.0.1:7101,[::1]:7102 \
+	heartbeat 50 timeout 500 client-timeout 3000 retention 1000
+[ -c /dev/vsrlog0 ] && [ -c /dev/vsrlog1 ] || fail "no /dev/vsrlog0 or /dev/vsrlog1"
+[ "$(stat -c %a:%u /dev/vsrlog0)" = 600:0 ] || fail "/dev/vsrlog0 is $(stat -c %a:%u /dev/vsrlog0), not 0600 root"
+[ "$(cat /sys/class/vsrlog/vsrlog1/dev | cut -d: -f2)" = 1 ] || fail "vsrlog1 is not minor 1"
+
+out=$($V show vsrlog0)
+echo "$out"
+echo "$out" | grep -q '^vsrlog0: cluster 7 replica 0 of 3 ' || fail "show vsrlog0 header"
+echo "$out" | grep -q 'peer 1 127.0.0.2:7001' || fail "show vsrlog0: peer 1"
+echo "$out" | grep -q 'peer 2 \[::1\]:7002' || fail "show vsrlog0: IPv6 peer 2"
+echo "$out" | grep -q 'heartbeat 100 timeout 1000 client-timeout 5000 retention 0' ||
+	fail "show vsrlog0: default tunables"
+for w in 'view ' 'epoch ' 'primary ' 'status ' 'op ' 'commit ' 'trim-point ' 'log-bytes ' \
+	 'msgs-in ' 'msgs-out ' 'view-changes ' 'recoveries ' 'not-peer ' 'checksum ' 'last-heard '; do
+	echo "$out" | grep -q "$w" || fail "show lacks '$w'"
+done
+
+$V show -j > /tmp/show.json
+python3 -m json.tool /tmp/show.json > /dev/null || fail "show -j is not valid JSON"
+$V show vsrlog1 -j | python3 -m json.tool > /dev/null || fail "show NAME -j is not valid JSON"
+python3 - /tmp/show.json <<'PY' || fail "show -j content"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert isinstance(d, list) and [i["name"] for i in d] == ["vsrlog0", "vsrlog1"], d
+a, b = d
+assert a["cluster"] == 7 and a["replica"] == 0 and a["minor"] == 0
+assert [(p["address"], p["port"]) for p in a["peers"]] == \
+    [("127.0.0.1", 7000), ("127.0.0.2", 7001), ("::1", 7002)], a["peers"]
+assert [p["self"] for p in a["peers"]] == [True, False, False]
+assert (a["heartbeat_ms"], a["view_change_timeout_ms"], a["client_timeout_ms"],
+        a["log_retention"]) == (100, 1000, 5000, 0)
+assert (b["heartbeat_ms"], b["view_change_timeout_ms"], b["client_timeout_ms"],
+        b["log_retention"]) == (50, 500, 3000, 1000)
+assert b["replica"] == 2 and b["cluster"] == 0
+for k in ("epoch", "view", "status", "primary", "op", "commit", "trim_point", "log_bytes"):
+    assert k in a, k
+c = a["counters"]
+for k in ("msgs_in", "msgs_out", "view_changes", "recoveries"):
+    assert isinstance(c[k], int), k
+assert set(c["drops"]) == {"not_peer", "cluster", "checksum", "malformed", "stale", "nomem"}
+assert a["status"] in ("normal", "view-change", "recovering")
+PY
+echo "ok: add/show text and JSON"
+
+$V set vsrlog1 heartbeat 20 timeout 100
+$V show vsrlog1 -j | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert (d["heartbeat_ms"], d["view_change_timeout_ms"], d["client_timeout_ms"]) == (20, 100, 3000), d
+' || fail "set did not change the tunables"
+echo "ok: set"
+
+# --- bad input: vsradm's own parsing (exit 2) --------------------------------
+expect_err 'invalid instance name' 2 $V add foo replica 0 peers 127.0.0.1:1
+expect_err 'port must not be 0' 2 $V add vsrlog5 replica 0 peers 127.0.0.1:0
+expect_err 'port 70000 out of range' 2 $V add vsrlog5 replica 0 peers 127.0.0.1:70000
+expect_err 'invalid peer address' 2 $V add vsrlog5 replica 0 peers 300.0.0.1:1
+expect_err 'invalid peer' 2 $V add vsrlog5 replica 0 peers ::1:7000
+expect_err 'invalid replica' 2 $V add vsrlog5 replica x peers 127.0.0.1:1
+expect_err 'needs "replica N"' 2 $V add vsrlog5 peers 127.0.0.1:1
+expect_err 'needs "peers' 2 $V add vsrlog5 replica 0
+expect_err 'needs a value' 2 $V add vsrlog5 replica 0 peers
+expect_err 'unknown argument' 2 $V add vsrlog5 replica 0 peers 127.0.0.1:1 color blue
+expect_err 'given twice' 2 $V add vsrlog5 replica 0 replica 1 peers 127.0.0.1:1
+expect_err 'set needs' 2 $V set vsrlog1
+expect_err 'usage' 2 $V trim vsrlog1
+expect_err 'invalid op' 2 $V trim vsrlog1 -5
+expect_err 'unknown command' 2 $V frobnicate
+# --- bad input: the kernel's reasons (exit 1) --------------------------------
+expect_err 'replica index must be below the number of peers' 1 \
+	$V add vsrlog5 replica 3 peers 127.0.0.1:1,127.0.0.1:2,127.0.0.1:3
+expect_err 'duplicate peer' 1 $V add vsrlog5 replica 0 peers 127.0.0.1:1,127.0.0.2:1,127.0.0.1:1
+expect_err 'duplicate peer' 1 $V add vsrlog5 replica 0 peers [::1]:1,[::1]:1
+expect_err 'File exists' 1 $V add vsrlog0 replica 0 peers 127.0.0.1:7300
+expect_err 'instance name must be vsrlog<N>' 1 $V add vsrlog300 replica 0 peers 127.0.0.1:1
+expect_err 'no such instance' 1 $V del vsrlog9
+expect_err 'no such instance' 1 $V show vsrlog9
+expect_err 'twice the heartbeat' 1 $V set vsrlog1 heartbeat 1000
+expect_err 'beyond the commit point' 1 $V trim vsrlog1 1000000
+expect_err 'cannot open /dev/vsrlog9' 1 $V log vsrlog9
+[ "$($V show -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] ||
+	fail "a rejected add left an instance behind"
+
+# --- raw netlink: every malformed request, errno + extack --------------------
+python3 "$here/vsr_nlraw.py" reject || fail "raw netlink rejections"
+python3 "$here/vsr_nlraw.py" dumpmany || fail "multi-part dump"
+
+# --- del, and rmmod with instances present -----------------------------------
+$V del vsrlog0
+[ -e /dev/vsrlog0 ] && fail "/dev/vsrlog0 left after del"
+[ -e /sys/class/vsrlog/vsrlog0 ] && fail "vsrlog0 device left after del"
+$V show | grep -q '^vsrlog0:' && fail "vsrlog0 still shown after del"
+$V add vsrlog0 replica 0 peers 127.0.0.1:7000 || fail "name not reusable after del"
+$V add vsrlog2 replica 0 peers [::1]:7200
+rmmod vsr || fail "rmmod with instances present"
+for n in 0 1 2; do
+	[ -e /dev/vsrlog$n ] && fail "/dev/vsrlog$n left after rmmod"
+done
+[ -e /sys/class/vsrlog ] && fail "class left after rmmod"
+trap - EXIT
+echo "ok: del, rmmod with instances"
