@@ -107,6 +107,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->log_bytes = r->log.bytes;
 	st->view_changes = r->view_changes;
 	st->recoveries = r->recoveries;
+	st->checkpoints = r->checkpoints;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
 

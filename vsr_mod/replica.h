@@ -120,6 +120,7 @@ struct vsr_replica {
 	/* counters */
 	u64 view_changes;
 	u64 recoveries;
+	u64 checkpoints;
 };
 
 static inline u32 vsr_primary_of(const struct vsr_replica *r, u32 view)

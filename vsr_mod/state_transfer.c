@@ -115,6 +115,7 @@ static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
 			return -EIO;
 		vsr_log_reset(&r->log, c, csum);
 	}
+	r->checkpoints++;
 	r->ckpt.op = c;
 	r->ckpt.view = view;
 	r->ckpt.checksum = csum;

@@ -101,6 +101,7 @@ struct vsr_core_status {
 	u64 log_bytes;
 	u64 view_changes;	/* views this replica entered */
 	u64 recoveries;		/* recoveries completed */
+	u64 checkpoints;	/* checkpoints taken over from peers */
 };
 
 /**

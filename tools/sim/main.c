@@ -33,9 +33,11 @@ int main(int argc, char **argv)
 			p.trace = true;
 		else if (!strcmp(argv[i], "--big"))
 			p.big_records = true;
+		else if (!strcmp(argv[i], "--small"))
+			p.small_records = true;
 		else {
 			fprintf(stderr,
-				"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--trace] [--ticks T] [--replicas N] [--big]\n");
+				"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--trace] [--ticks T] [--replicas N] [--big|--small]\n");
 			return 2;
 		}
 	}
@@ -55,8 +57,10 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.view_changes,
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations);
-	fprintf(stderr, "records=%llu acked=%llu messages=%llu ticks=%llu time=%.2fs (%.3f ms/seed)\n",
+	fprintf(stderr, "records=%llu acked=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
+		(unsigned long long)res.evictions,
+		(unsigned long long)res.checkpoints,
 		(unsigned long long)res.messages,
 		(unsigned long long)res.ticks, secs,
 		secs * 1000 / (res.seeds ? res.seeds : 1));

@@ -26,6 +26,8 @@ struct vsr_sim_pkt {
 
 #define SIM_PKT_MAX	50000
 #define SIM_RETRY	15
+/* Small datagrams (most are header-only) come from a free list. */
+#define SIM_SMALL	256
 
 static const char *const vsr_sim_cmd[] = {
 	"?", "REQUEST", "PREPARE", "PREPAREOK", "COMMIT", "SVC", "DVC", "SV",
@@ -107,9 +109,13 @@ static void sim_enqueue(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 		s->pkt_cap = cap;
 	}
 	p = &s->pkt[s->npkt];
-	p->buf = kvmalloc(len, GFP_KERNEL);
-	if (!p->buf)
-		return;
+	if (len <= SIM_SMALL && s->nfree) {
+		p->buf = s->free[--s->nfree];
+	} else {
+		p->buf = kvmalloc(max_t(size_t, len, SIM_SMALL), GFP_KERNEL);
+		if (!p->buf)
+			return;
+	}
 	memcpy(p->buf, buf, len);
 	p->len = len;
 	p->from = from;
@@ -149,6 +155,14 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		sim_enqueue(s, from, to, buf, len, sim_delay(s));
 }
 
+static void sim_pkt_free(struct vsr_sim *s, u8 *buf, u32 len)
+{
+	if (len <= SIM_SMALL && s->nfree < ARRAY_SIZE(s->free))
+		s->free[s->nfree++] = buf;
+	else
+		kvfree(buf);
+}
+
 static void sim_deliver(struct vsr_sim *s)
 {
 	struct vsr_sim_pkt p;
@@ -177,7 +191,7 @@ static void sim_deliver(struct vsr_sim *s)
 			}
 			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
 		}
-		kvfree(p.buf);
+		sim_pkt_free(s, p.buf, p.len);
 	}
 }
 
@@ -306,6 +320,7 @@ static void sim_reply(void *ctx, const struct vsr_reply *rep)
 		c->busy = false;
 		if (rep->err == -ESTALE) {
 			c->failed++;
+			s->res.evictions++;
 			c->session = 0;
 			sim_trace(s, "client %u session evicted", i);
 			continue;
@@ -417,9 +432,12 @@ static void sim_start(struct vsr_sim *s, u32 i)
 void vsr_sim_crash(struct vsr_sim *s, u32 i, u64 down_ticks)
 {
 	struct vsr_sim_node *nd = &s->node[i];
+	struct vsr_core_status st;
 
 	if (!nd->up)
 		return;
+	vsr_replica_get_status(nd->r, &st);
+	s->res.checkpoints += st.checkpoints;
 	vsr_replica_destroy(nd->r);
 	nd->r = NULL;
 	nd->up = false;
@@ -446,7 +464,7 @@ static u32 sim_record_len(struct vsr_sim *s)
 	if (s->p.big_records && x < 3)
 		return sim_below(s, VSR_RECORD_MAX + 1);
 	if (x < 30)
-		return sim_below(s, 4096);
+		return sim_below(s, s->p.small_records ? 257 : 4096);
 	return sim_below(s, 64);
 }
 
@@ -475,8 +493,6 @@ void vsr_sim_issue(struct vsr_sim *s, u32 c)
 	cl->len = sim_record_len(s);
 }
 
-static u8 *sim_buf;
-
 static void sim_try(struct vsr_sim *s, u32 c)
 {
 	struct vsr_sim_client *cl = &s->client[c];
@@ -496,10 +512,10 @@ static void sim_try(struct vsr_sim *s, u32 c)
 					 VSR_OP_REGISTER, 0, cl->nonce, NULL,
 					 0);
 	} else {
-		sim_data(cl->session, cl->request, sim_buf, cl->len);
-		cl->data_csum = vsr_crc32c(~0u, sim_buf, cl->len);
+		sim_data(cl->session, cl->request, s->buf, cl->len);
+		cl->data_csum = vsr_crc32c(~0u, s->buf, cl->len);
 		err = vsr_replica_submit(s->node[cl->origin].r, VSR_OP_DATA,
-					 cl->session, cl->request, sim_buf,
+					 cl->session, cl->request, s->buf,
 					 cl->len);
 	}
 	if (err == -EALREADY || err == -EINVAL)
@@ -627,15 +643,15 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	struct vsr_sim *s;
 	u32 i, r;
 
-	if (!sim_buf) {
-		sim_buf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL);
-		if (!sim_buf)
-			return NULL;
-	}
 	s = kvmalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
 	memset(s, 0, sizeof(*s));
+	s->buf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL);
+	if (!s->buf) {
+		kvfree(s);
+		return NULL;
+	}
 	s->p = *p;
 	s->rng = p->seed * 0x2545f4914f6cdd1dULL + 1;
 	r = sim_below(s, 10);
@@ -703,6 +719,9 @@ void vsr_sim_destroy(struct vsr_sim *s)
 		vsr_replica_destroy(s->node[i].r);
 	for (i = 0; i < s->npkt; i++)
 		kvfree(s->pkt[i].buf);
+	while (s->nfree)
+		kvfree(s->free[--s->nfree]);
+	kvfree(s->buf);
 	kvfree(s->pkt);
 	kvfree(s->golden);
 	kvfree(s->view_primary);
@@ -833,6 +852,16 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 		sim_dump(s);
 	}
 	s->res.ops = s->golden_max;
+	for (i = 0; i < s->n; i++) {
+		struct vsr_core_status st;
+
+		if (!s->node[i].up)
+			continue;
+		vsr_replica_get_status(s->node[i].r, &st);
+		s->res.checkpoints += st.checkpoints;
+	}
+	total->checkpoints += s->res.checkpoints;
+	total->evictions += s->res.evictions;
 	total->seeds++;
 	total->ops += s->res.ops;
 	total->records += s->res.records;

@@ -17,6 +17,7 @@
  * @fault_ticks: length of the fault phase
  * @live_ticks: budget for convergence after the faults stop
  * @big_records: allow records up to VSR_RECORD_MAX
+ * @small_records: records of at most 256 bytes (cheap seeds for KUnit)
  * @scripted: no random faults, no random client activity (tests drive it)
  * @paper_truncate_defect: pass the test-only flag to every replica
  */
@@ -27,6 +28,7 @@ struct vsr_sim_params {
 	u32 fault_ticks;
 	u32 live_ticks;
 	bool big_records;
+	bool small_records;
 	bool scripted;
 	bool paper_truncate_defect;
 };
@@ -44,6 +46,8 @@ struct vsr_sim_result {
 	u64 violations;
 	u64 ticks;
 	u64 messages;
+	u64 checkpoints;
+	u64 evictions;
 };
 
 struct vsr_sim;
@@ -115,6 +119,9 @@ struct vsr_sim {
 	u64 part_until;
 	vsr_sim_filter_t filter;
 	void *filter_ctx;
+	u8 *free[256];		/* small packet buffers for reuse */
+	u32 nfree;
+	u8 *buf;		/* client record scratch */
 
 	/* faults */
 	u32 crash_pm;		/* per 10000 ticks */

@@ -10,6 +10,7 @@
  *   sim_start  first seed (default 1)
  *   sim_seed   run only this seed (replay), with sim_trace=1 for a trace
  *   sim_ticks  fault-phase ticks per seed (default 100)
+ *   sim_chunk  seeds per parameterised KUnit case (default 50)
  */
 /* The summary line is grepped for: print it without a module prefix. */
 #undef pr_fmt
@@ -29,6 +30,7 @@ static unsigned long long sim_start = 1;
 static unsigned long long sim_seed;
 static bool sim_trace;
 static unsigned int sim_ticks = 100;
+static unsigned int sim_chunk = 50;
 module_param(sim_seeds, uint, 0444);
 MODULE_PARM_DESC(sim_seeds, "simulator seeds per run");
 module_param(sim_start, ullong, 0444);
@@ -37,6 +39,8 @@ module_param(sim_seed, ullong, 0444);
 MODULE_PARM_DESC(sim_seed, "replay this single seed");
 module_param(sim_trace, bool, 0444);
 MODULE_PARM_DESC(sim_trace, "trace the simulated cluster");
+module_param(sim_chunk, uint, 0444);
+MODULE_PARM_DESC(sim_chunk, "seeds per KUnit case");
 module_param(sim_ticks, uint, 0444);
 MODULE_PARM_DESC(sim_ticks, "fault-phase ticks per seed");
 
@@ -794,37 +798,55 @@ static void vsr_vanlightly_paper_defect_is_caught(struct kunit *test)
 
 /* ---- the simulator ------------------------------------------------------ */
 
-#define SIM_CHUNKS 10
+/*
+ * The seeds run as many short parameterised cases (sim_chunk seeds each),
+ * so that no single case keeps insmod waiting long enough for the hung-task
+ * detector of a slow debug guest.
+ */
+#define SIM_CHUNKS_MAX 10000
 
 static struct vsr_sim_result sim_total;
-static const u32 sim_chunk[SIM_CHUNKS] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+static u32 sim_chunk_ids[SIM_CHUNKS_MAX];
 
-static void sim_chunk_desc(const u32 *c, char *desc)
+static u32 sim_nchunks(void)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "chunk %u", *c);
+	u32 per = max_t(u32, sim_chunk, 1);
+
+	if (sim_seed)
+		return 1;
+	return min_t(u32, (sim_seeds + per - 1) / per, SIM_CHUNKS_MAX);
 }
 
-KUNIT_ARRAY_PARAM(sim_chunks, sim_chunk, sim_chunk_desc);
+static const void *sim_chunks_gen_params(const void *prev, char *desc)
+{
+	const u32 *next = prev ? (const u32 *)prev + 1 : sim_chunk_ids;
+	u32 i = next - sim_chunk_ids;
+
+	if (i >= sim_nchunks())
+		return NULL;
+	sim_chunk_ids[i] = i;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "chunk %u", i);
+	return next;
+}
 
 static void vsr_sim_seeds(struct kunit *test)
 {
 	u32 chunk = *(const u32 *)test->param_value;
 	struct vsr_sim_params p = {
 		.fault_ticks = sim_ticks, .live_ticks = 3000,
-		.trace = sim_trace,
+		.trace = sim_trace, .small_records = true,
 	};
 	u64 first, count, seed;
 
 	if (sim_seed) {
-		if (chunk)
-			return;
 		first = sim_seed;
 		count = 1;
 	} else {
-		count = sim_seeds / SIM_CHUNKS +
-			(chunk < sim_seeds % SIM_CHUNKS);
-		first = sim_start + (u64)chunk * (sim_seeds / SIM_CHUNKS) +
-			min_t(u32, chunk, sim_seeds % SIM_CHUNKS);
+		u32 per = max_t(u32, sim_chunk, 1);
+
+		first = (u64)chunk * per;
+		count = min_t(u64, per, sim_seeds - first);
+		first += sim_start;
 	}
 	for (seed = first; seed < first + count; seed++) {
 		p.seed = seed;
