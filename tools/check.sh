@@ -217,8 +217,8 @@ vm)
 	exec "$vm/run.sh" -k "$kernel" "${mods[@]}" "${3:-}" ;;
 demo)
 	build_module stock >/dev/null || exit 1
-	exec "$vm/run.sh" -k stock -t 600 \
-		"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm tools/demo.sh" ;;
+	exec "$vm/run.sh" -k stock -t 900 \
+		"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm INTERACTIVE=${INTERACTIVE:-} tools/demo.sh" ;;
 *)
 	sed -n 's/^#   //p' "$0" >&2
 	exit 2 ;;
