@@ -255,6 +255,9 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
 				  0);
 			break;
 		case VSR_CT_NONE:
+			if (e->h.type == VSR_OP_NOOP && e->h.request)
+				vsr_reply(r, VSR_OP_NOOP, 0, e->h.request,
+					  e->h.op, 0);
 			if (e->h.type == VSR_OP_TRIM) {
 				vsr_reply(r, VSR_OP_TRIM, 0, e->h.request,
 					  e->h.op, 0);
@@ -516,7 +519,8 @@ static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
 		if (type == VSR_OP_DATA && e->h.session == session &&
 		    e->h.request >= request)
 			return 0;
-		if (type == VSR_OP_REGISTER && e->h.request == request)
+		if ((type == VSR_OP_REGISTER || type == VSR_OP_NOOP) &&
+		    e->h.request == request)
 			return 0;
 		if (type == VSR_OP_TRIM && e->h.request >= request)
 			return 0;
@@ -549,8 +553,10 @@ static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
 /**
  * vsr_replica_submit() - a client operation from this node
  * @r: replica
- * @type: VSR_OP_REGISTER (request = nonce), VSR_OP_DATA or VSR_OP_TRIM
- *	(request = first op to keep)
+ * @type: VSR_OP_REGISTER (request = nonce), VSR_OP_DATA, VSR_OP_TRIM
+ *	(request = first op to keep) or VSR_OP_NOOP (request = nonce: a
+ *	barrier, answered once an op ordered after everything committed
+ *	before it is applied here)
  * @session: session id (DATA)
  * @request: request number (DATA, > the session's previous one)
  * @data: record (DATA)
@@ -576,7 +582,8 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 	if (type == VSR_OP_DATA) {
 		if (!session)
 			return -EINVAL;
-	} else if ((type != VSR_OP_REGISTER && type != VSR_OP_TRIM) || len) {
+	} else if ((type != VSR_OP_REGISTER && type != VSR_OP_TRIM &&
+		    type != VSR_OP_NOOP) || len) {
 		return -EINVAL;
 	}
 	if (r->status == VSR_STATUS_RECOVERING)

@@ -226,7 +226,7 @@ static int vsr_check_body(struct vsr_msg *m)
 	switch (h->command) {
 	case VSR_CMD_REQUEST:
 		if (h->flags != VSR_OP_REGISTER && h->flags != VSR_OP_DATA &&
-		    h->flags != VSR_OP_TRIM)
+		    h->flags != VSR_OP_TRIM && h->flags != VSR_OP_NOOP)
 			return -EPROTO;
 		if (len > VSR_RECORD_MAX)
 			return -EPROTO;
