@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,13 +58,16 @@ static const struct {
 	[VSR_A_STATS_RECOVERIES] = { "recoveries", "recoveries" },
 };
 
+static const char *const state_names[] = {
+	[VSR_STATE_NORMAL] = "normal",
+	[VSR_STATE_VIEW_CHANGE] = "view-change",
+	[VSR_STATE_RECOVERING] = "recovering",
+};
+
 static const char *state_name(uint8_t s)
 {
-	switch (s) {
-	case VSR_STATE_NORMAL: return "normal";
-	case VSR_STATE_VIEW_CHANGE: return "view-change";
-	case VSR_STATE_RECOVERING: return "recovering";
-	}
+	if (s < ARRAY_SIZE(state_names) && state_names[s])
+		return state_names[s];
 	return "unknown";
 }
 
@@ -76,10 +80,18 @@ static int attr_u(const struct nlattr *a, enum mnl_attr_data_type t, uint64_t *v
 	if (mnl_attr_validate(a, t) < 0)
 		return -1;
 	switch (t) {
-	case MNL_TYPE_U8: *v = mnl_attr_get_u8(a); break;
-	case MNL_TYPE_U16: *v = mnl_attr_get_u16(a); break;
-	case MNL_TYPE_U32: *v = mnl_attr_get_u32(a); break;
-	default: *v = mnl_attr_get_u64(a); break;
+	case MNL_TYPE_U8:
+		*v = mnl_attr_get_u8(a);
+		break;
+	case MNL_TYPE_U16:
+		*v = mnl_attr_get_u16(a);
+		break;
+	case MNL_TYPE_U32:
+		*v = mnl_attr_get_u32(a);
+		break;
+	default:
+		*v = mnl_attr_get_u64(a);
+		break;
 	}
 	return 0;
 }
@@ -125,52 +137,74 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 	return 0;
 }
 
+/* Scalar attributes of an instance: type and where they go. */
+#define SCALAR(attr, type, field) \
+	[attr] = { type, offsetof(struct inst_info, field), sizeof(((struct inst_info *)0)->field) }
+static const struct {
+	enum mnl_attr_data_type type;
+	size_t off;
+	size_t size;
+} scalars[VSR_A_MAX + 1] = {
+	SCALAR(VSR_A_MINOR, MNL_TYPE_U32, minor),
+	SCALAR(VSR_A_CLUSTER_ID, MNL_TYPE_U64, cluster_id),
+	SCALAR(VSR_A_REPLICA, MNL_TYPE_U32, replica),
+	SCALAR(VSR_A_HEARTBEAT_MS, MNL_TYPE_U32, heartbeat_ms),
+	SCALAR(VSR_A_VIEW_CHANGE_TIMEOUT_MS, MNL_TYPE_U32, view_change_timeout_ms),
+	SCALAR(VSR_A_CLIENT_TIMEOUT_MS, MNL_TYPE_U32, client_timeout_ms),
+	SCALAR(VSR_A_LOG_RETENTION, MNL_TYPE_U64, log_retention),
+	SCALAR(VSR_A_EPOCH, MNL_TYPE_U64, epoch),
+	SCALAR(VSR_A_VIEW, MNL_TYPE_U64, view),
+	SCALAR(VSR_A_STATUS, MNL_TYPE_U8, status),
+	SCALAR(VSR_A_PRIMARY, MNL_TYPE_U32, primary),
+	SCALAR(VSR_A_OP, MNL_TYPE_U64, op),
+	SCALAR(VSR_A_COMMIT, MNL_TYPE_U64, commit),
+	SCALAR(VSR_A_TRIM_POINT, MNL_TYPE_U64, trim_point),
+	SCALAR(VSR_A_LOG_BYTES, MNL_TYPE_U64, log_bytes),
+};
+
+static void store(void *dst, size_t size, uint64_t v)
+{
+	if (size == 1) {
+		uint8_t x = v;
+
+		memcpy(dst, &x, 1);
+	} else if (size == 4) {
+		uint32_t x = v;
+
+		memcpy(dst, &x, 4);
+	} else {
+		memcpy(dst, &v, 8);
+	}
+}
+
 static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 {
 	const struct nlattr *a, *s;
+	unsigned int t;
 	uint64_t v = 0;
 	int bad = 0;
 
 	memset(in, 0, sizeof(*in));
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
-		switch (mnl_attr_get_type(a)) {
+		t = mnl_attr_get_type(a);
+		if (t <= VSR_A_MAX && scalars[t].size) {
+			bad |= attr_u(a, scalars[t].type, &v);
+			store((char *)in + scalars[t].off, scalars[t].size, v);
+			continue;
+		}
+		switch (t) {
 		case VSR_A_NAME:
 			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
 				return -1;
 			snprintf(in->name, sizeof(in->name), "%s", mnl_attr_get_str(a));
 			break;
-		case VSR_A_MINOR: bad |= attr_u(a, MNL_TYPE_U32, &v); in->minor = v; break;
-		case VSR_A_CLUSTER_ID: bad |= attr_u(a, MNL_TYPE_U64, &in->cluster_id); break;
-		case VSR_A_REPLICA: bad |= attr_u(a, MNL_TYPE_U32, &v); in->replica = v; break;
 		case VSR_A_PEER:
 			if (in->n_peers < VSR_MAX_PEERS)
 				bad |= parse_peer(a, &in->peers[in->n_peers++]);
 			break;
-		case VSR_A_HEARTBEAT_MS:
-			bad |= attr_u(a, MNL_TYPE_U32, &v);
-			in->heartbeat_ms = v;
-			break;
-		case VSR_A_VIEW_CHANGE_TIMEOUT_MS:
-			bad |= attr_u(a, MNL_TYPE_U32, &v);
-			in->view_change_timeout_ms = v;
-			break;
-		case VSR_A_CLIENT_TIMEOUT_MS:
-			bad |= attr_u(a, MNL_TYPE_U32, &v);
-			in->client_timeout_ms = v;
-			break;
-		case VSR_A_LOG_RETENTION: bad |= attr_u(a, MNL_TYPE_U64, &in->log_retention); break;
-		case VSR_A_EPOCH: bad |= attr_u(a, MNL_TYPE_U64, &in->epoch); break;
-		case VSR_A_VIEW: bad |= attr_u(a, MNL_TYPE_U64, &in->view); break;
-		case VSR_A_STATUS: bad |= attr_u(a, MNL_TYPE_U8, &v); in->status = v; break;
-		case VSR_A_PRIMARY: bad |= attr_u(a, MNL_TYPE_U32, &v); in->primary = v; break;
-		case VSR_A_OP: bad |= attr_u(a, MNL_TYPE_U64, &in->op); break;
-		case VSR_A_COMMIT: bad |= attr_u(a, MNL_TYPE_U64, &in->commit); break;
-		case VSR_A_TRIM_POINT: bad |= attr_u(a, MNL_TYPE_U64, &in->trim_point); break;
-		case VSR_A_LOG_BYTES: bad |= attr_u(a, MNL_TYPE_U64, &in->log_bytes); break;
 		case VSR_A_STATS:
 			mnl_attr_for_each_nested(s, a) {
-				unsigned int t = mnl_attr_get_type(s);
-
+				t = mnl_attr_get_type(s);
 				if (t <= VSR_A_STATS_MAX && stat_names[t].json)
 					bad |= attr_u(s, MNL_TYPE_U64, &in->stats[t]);
 			}
@@ -387,7 +421,7 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(kws); i++) {
 		uint64_t v;
 
 		if (strcmp(argv[0], kws[i].kw))
@@ -541,14 +575,24 @@ int cmd_trim(int argc, char **argv)
 	return 0;
 }
 
+/* In a JSON dump, "[" is printed with the first instance (or at the end). */
+struct show_state {
+	bool list;
+	bool opened;
+};
+
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct show_state *st = data;
 	struct inst_info in;
 
-	(void)data;
 	if (parse_instance(nlh, &in) < 0) {
 		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
 		return MNL_CB_ERROR;
+	}
+	if (json && st->list && !st->opened) {
+		j_arr_open(NULL);
+		st->opened = true;
 	}
 	if (json)
 		print_instance_json(&in, NULL);
@@ -559,6 +603,7 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 
 int cmd_show(int argc, char **argv)
 {
+	struct show_state st = { 0 };
 	const char *name = NULL;
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
@@ -584,10 +629,11 @@ int cmd_show(int argc, char **argv)
 		nlh = nl_msg(&ctx, VSR_NL_CMD_GET, NLM_F_DUMP);
 		snprintf(what, sizeof(what), "show");
 	}
-	if (json && !name)
+	st.list = !name;
+	run(&ctx, nlh, what, show_cb, &st);
+	if (json && st.list && !st.opened)
 		j_arr_open(NULL);
-	run(&ctx, nlh, what, show_cb, NULL);
-	if (json && !name)
+	if (json && st.list)
 		j_arr_close();
 	if (json)
 		j_end_line();
@@ -595,17 +641,18 @@ int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+static const char *const event_names[] = {
+	[VSR_NL_CMD_ADD_NTF] = "add",
+	[VSR_NL_CMD_DEL_NTF] = "del",
+	[VSR_NL_CMD_VIEW_NTF] = "view",
+	[VSR_NL_CMD_STATUS_NTF] = "status",
+	[VSR_NL_CMD_PRIMARY_NTF] = "primary",
+	[VSR_NL_CMD_SET_NTF] = "set",
+};
+
 static const char *event_name(uint8_t cmd)
 {
-	switch (cmd) {
-	case VSR_NL_CMD_ADD_NTF: return "add";
-	case VSR_NL_CMD_DEL_NTF: return "del";
-	case VSR_NL_CMD_VIEW_NTF: return "view";
-	case VSR_NL_CMD_STATUS_NTF: return "status";
-	case VSR_NL_CMD_PRIMARY_NTF: return "primary";
-	case VSR_NL_CMD_SET_NTF: return "set";
-	}
-	return NULL;
+	return cmd < ARRAY_SIZE(event_names) ? event_names[cmd] : NULL;
 }
 
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)

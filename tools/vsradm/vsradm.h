@@ -12,14 +12,19 @@
 #include <libmnl/libmnl.h>
 #include <linux/vsr.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define VSRADM_ATTR(x) __attribute__(x)
+#define __printf(a, b) VSRADM_ATTR((format(printf, a, b)))
+#define __noreturn _Noreturn
+
 extern const char *prog;
 
 /* Exit codes: 1 = the operation failed, 2 = bad command line. */
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
-void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+__printf(1, 2) __noreturn void usage_error(const char *fmt, ...);
+__printf(1, 2) __noreturn void fail(const char *fmt, ...);
 
 /* nl.c: the vsr generic netlink family */
 struct nlctx {
@@ -41,7 +46,7 @@ int nl_open(struct nlctx *ctx, bool resolve);
 void nl_close(struct nlctx *ctx);
 struct nlmsghdr *nl_msg(struct nlctx *ctx, uint8_t cmd, uint16_t flags);
 int nl_talk(struct nlctx *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
-void nl_fail(struct nlctx *ctx, int err, const char *what) __attribute__((noreturn));
+__noreturn void nl_fail(struct nlctx *ctx, int err, const char *what);
 
 /* json.c: a minimal JSON writer */
 void j_obj_open(const char *key);
