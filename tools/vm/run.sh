@@ -94,6 +94,12 @@ if [ -z "$outdir" ]; then
 fi
 mkdir -p "$outdir"
 outdir=$(realpath "$outdir")
+# One guest per output directory at a time.
+exec 8>"$outdir/.lock"
+if ! flock -n 8; then
+	echo "run.sh: $outdir is in use by another guest, waiting" >&2
+	flock 8
+fi
 case $outdir in *[[:space:]]*) echo "run.sh: output directory must not contain spaces" >&2; exit 2 ;; esac
 rm -f "$outdir/status" "$outdir/dmesg" "$outdir/kmemleak" "$outdir/console"
 cp "$here/stage2" "$outdir/stage2"
@@ -107,7 +113,7 @@ printf '%s\n' "$cmd" > "$outdir/cmd"
 
 append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=$outdir"
 append+=" kmemleak=on kasan.fault=report"
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -bios qboot.rom -cpu max -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
       -nographic -no-reboot -nodefaults
       -kernel "$bzimage" -initrd "$initrd" -append "$append"
       -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
@@ -115,15 +121,45 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -bios qboot.rom -cpu max -smp 2
       -chardev file,id=status,path="$outdir/status" -serial mon:stdio
       -device isa-serial,chardev=status)
 
+boot_timeout=${VSR_VM_BOOT_TIMEOUT:-180}
+
+# Kill the guest if it has not reached /init within $boot_timeout seconds
+# (an emulator hang in early boot must not eat the whole run).
+watch_boot() {
+	local qpid=$1 s
+	for ((s = 0; s < boot_timeout; s++)); do
+		sleep 1
+		grep -qa VSR-BOOTED "$outdir/status" 2>/dev/null && return
+		kill -0 "$qpid" 2>/dev/null || return
+	done
+	echo "run.sh: guest did not boot within ${boot_timeout}s" >&2
+	pkill -P "$qpid" 2>/dev/null || true
+	kill "$qpid" 2>/dev/null || true
+}
+
 rc=0
 if [ -z "$cmd" ] && [ -t 0 ]; then
 	"${qemu[@]}" || rc=$?
 else
-	set +o pipefail
-	timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null 2>&1 |
-		tee "$outdir/console" | tr -d '\r'
-	rc=${PIPESTATUS[0]}
-	set -o pipefail
+	for attempt in 1 2; do
+		: > "$outdir/status"
+		set +o pipefail
+		timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null > >(
+			tee "$outdir/console" |
+			sed -u 's/\x1bc/\n/g; s/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' |
+			grep -av --line-buffered -e '^SeaBIOS (version' -e '^Booting from ROM') 2>&1 &
+		qpid=$!
+		watch_boot "$qpid" &
+		wpid=$!
+		rc=0
+		wait "$qpid" || rc=$?
+		kill "$wpid" 2>/dev/null || true
+		wait "$wpid" 2>/dev/null || true
+		set -o pipefail
+		grep -qa VSR-BOOTED "$outdir/status" && break
+		echo "run.sh: the guest kernel failed to boot (attempt $attempt)" >&2
+		cp "$outdir/console" "$outdir/console.boot-failure.$attempt" 2>/dev/null
+	done
 fi
 
 verdict=$(sed -n 's/^VSR-EXIT \([0-9]*\).*/\1/p' "$outdir/status" 2>/dev/null | tail -n1)
