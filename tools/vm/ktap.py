@@ -35,22 +35,37 @@ def main():
         out.append('not ok kunit: no suite results came out of the guest')
     else:
         proc = subprocess.run([sys.executable, os.path.abspath(kunit_py),
-                               'parse', doc], capture_output=True, text=True)
+                               'parse', os.path.abspath(doc)],
+                              capture_output=True, text=True)
         sys.stderr.write(proc.stdout)
         sys.stderr.write(proc.stderr)
         # One result line per case, from the combined document itself.
+        # A case with parameters is counted once per parameter.
         suite = None
+        params = []
         for line in lines:
             m = re.match(r'^    # Subtest: (\S+)', line)
             if m:
                 suite = m.group(1)
                 continue
+            m = re.match(r'^        (ok|not ok) \d+ (.*?)(\s+# SKIP.*)?$', line)
+            if m:
+                params.append((m.group(1), m.group(2), bool(m.group(3))))
+                continue
             m = re.match(r'^    (ok|not ok) \d+ (\S+)(.*)$', line)
             if m and suite:
-                skip = '# SKIP' in m.group(3)
-                status = 'ok' if m.group(1) == 'ok' and not skip else 'not ok'
-                out.append('%s kunit: %s.%s%s' % (status, suite, m.group(2),
-                                                  ' (skipped)' if skip else ''))
+                case = '%s.%s' % (suite, m.group(2))
+                cases = [(st, '%s[%s]' % (case, name), skip)
+                           for st, name, skip in params]
+                if not cases:
+                    cases = [(m.group(1), case, '# SKIP' in m.group(3))]
+                elif m.group(1) != 'ok' and all(st == "ok" for st, _, _ in cases):
+                    cases.append((m.group(1), case, False))
+                for st, name, skip in cases:
+                    status = 'ok' if st == 'ok' and not skip else 'not ok'
+                    out.append('%s kunit: %s%s' % (status, name,
+                                                   ' (skipped)' if skip else ''))
+                params = []
             m = re.match(r'^(ok|not ok) \d+ (\S+)', line)
             if m and m.group(1) == 'not ok':
                 # A suite that failed with no failing case (crashed init).
