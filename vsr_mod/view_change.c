@@ -233,8 +233,13 @@ static void vsr_decide(struct vsr_replica *r)
 	d = &r->dvc[r->self];
 	if (winner == r->self ||
 	    (d->log_view == best->log_view && d->op == best->op)) {
-		/* Same log view and length: the same log. */
-		WARN_ON_ONCE(winner != r->self && d->head != best->head);
+		/*
+		 * Same log view and length.  The logs may still differ past
+		 * the last op they share (one may already hold ops of a
+		 * later view it has not become whole for), but each holds
+		 * every op committed in views up to that log view, so
+		 * either is a correct choice: keep ours.
+		 */
 		vsr_install_view(r);
 		return;
 	}
