@@ -288,8 +288,12 @@ static void vsr_wire_malformed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	/* Requests: bad type, data without session, oversized record. */
 	hdr_defaults(&h, VSR_CMD_REQUEST);
-	h.flags = VSR_OP_NOOP;
+	h.flags = VSR_OP_MAX + 1;
 	len = vsr_msg_seal(buf, &h, 0);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	hdr_defaults(&h, VSR_CMD_REQUEST);
+	h.flags = VSR_OP_NOOP;
+	len = vsr_msg_seal(buf, &h, 1);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	hdr_defaults(&h, VSR_CMD_REQUEST);
 	h.flags = VSR_OP_DATA;
