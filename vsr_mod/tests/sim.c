@@ -654,8 +654,9 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	s->p = *p;
 	s->rng = p->seed * 0x2545f4914f6cdd1dULL + 1;
-	r = sim_below(s, 10);
-	s->n = p->replicas ? p->replicas : (r < 1 ? 1 : r < 7 ? 3 : 5);
+	r = sim_below(s, 20);
+	s->n = p->replicas ? p->replicas :
+	       r < 2 ? 1 : r < 12 ? 3 : r < 19 ? 5 : 7;
 	vsr_core_config_defaults(&s->cfg);
 	s->cfg.cluster = sim_rnd(s);
 	s->cfg.replica_count = s->n;
