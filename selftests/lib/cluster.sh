@@ -129,3 +129,45 @@ if bad or dups:
 print('# %d acknowledged records, each exactly once in %d' % (len(acked), sum(log.values())))
 PY
 }
+
+# partition I...: move replicas I... to a second bridge: they hear each
+# other but not the rest.  heal: everyone back on one bridge.
+partition() {
+	local i
+	ip -n "$VSR_HUB" link show br1 >/dev/null 2>&1 ||
+		{ ip -n "$VSR_HUB" link add br1 type bridge && ip -n "$VSR_HUB" link set br1 up; }
+	for i in "$@"; do
+		ip -n "$VSR_HUB" link set "p$i" master br1
+	done
+}
+heal() {
+	local i
+	for ((i = 0; i < VSR_N; i++)); do
+		ip -n "$VSR_HUB" link set "p$i" master br0
+	done
+}
+
+# writes I COUNT PREFIX: COUNT writes through replica I, acknowledged
+# records appended to $VSR_ACKED.
+writes() {
+	python3 "$VSR_LIB/writer.py" "/dev/vsrlog$1" "$3" "$2" >> "$VSR_ACKED" ||
+		fail "writes on replica $1"
+}
+
+# converge FILE_PREFIX I...: replicas I... reach the highest commit among
+# them and have identical logs (dumped to FILE_PREFIX.I).
+converge() {
+	local prefix=$1 i c=0 ci
+	shift
+	for i in "$@"; do
+		ci=$(status "$i" commit)
+		[ "$ci" -gt "$c" ] && c=$ci
+	done
+	for i in "$@"; do
+		wait_commit "$i" "$c" 60 || fail "replica $i stuck below commit $c"
+		dump "$i" "$prefix.$i"
+	done
+	local files=()
+	for i in "$@"; do files+=("$prefix.$i"); done
+	same_logs "${files[@]}" || fail "logs of replicas $* differ"
+}
