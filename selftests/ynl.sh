@@ -37,8 +37,8 @@ cli() { python3 "$ynl/cli.py" --spec "$spec" --no-schema "$@"; }
 
 grep -q '^vsr ' /proc/modules && fail "vsr already loaded"
 insmod "$VSR_KO"
-trap 'kill $sub 2>/dev/null || true; rmmod vsr 2>/dev/null || true' EXIT
-sub=
+trap 'kill $sub $sub2 2>/dev/null || true; rmmod vsr 2>/dev/null || true' EXIT
+sub= sub2=
 
 python3 "$ynl/cli.py" --spec "$spec" --schema "$ynl/genetlink-legacy.yaml" --list-ops \
 	> /dev/null || fail "the spec does not validate against the genetlink-legacy schema"
@@ -46,18 +46,38 @@ python3 "$ynl/cli.py" --spec "$spec" --schema "$ynl/genetlink-legacy.yaml" --lis
 # Subscribe first; the subscriber sleeps, then prints what it received.
 # Wait until its socket has joined a multicast group (/proc/net/netlink).
 grp_sockets() { awk '$2 == 16 && $4 != "00000000"' /proc/net/netlink | wc -l; }
+want=2	# the CLI and the library subscriber
 before=$(grp_sockets)
 cli --subscribe events --sleep 60 --output-json > /tmp/ynl-events.json 2>&1 &
 sub=$!
+# The CLI prints what it got only after its fixed sleep; the same library
+# (lib/ynl.py: ntf_subscribe + check_ntf) polled until del-ntf arrives
+# checks the whole sequence however slow the guest is.
+python3 - "$ynl" "$spec" > /tmp/ynl-events-lib.json 2>&1 <<'PY' &
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+from lib import YnlFamily
+ynl = YnlFamily(sys.argv[2], '')
+ynl.ntf_subscribe('events')
+seen = []
+deadline = time.time() + 500
+while time.time() < deadline and 'del-ntf' not in [m['name'] for m in seen]:
+    time.sleep(0.5)
+    ynl.check_ntf()
+    seen.extend(ynl.async_msg_queue)
+    ynl.async_msg_queue.clear()
+print(json.dumps([{'name': m['name'], 'msg': {'name': m['msg'].get('name')}} for m in seen]))
+PY
+sub2=$!
 gid=$("$VSRADM" family | sed -n 's/.* events \([0-9]*\)$/\1/p')
 if [ "${gid:-99}" -le 32 ]; then	# /proc/net/netlink shows groups 1..32
 	for i in $(seq 300); do
-		[ "$(grp_sockets)" -gt "$before" ] && break
+		[ "$(grp_sockets)" -ge $((before + want)) ] && break
 		sleep 0.2
 	done
-	[ "$(grp_sockets)" -gt "$before" ] || fail "the ynl subscriber did not join the events group"
+	[ "$(grp_sockets)" -ge $((before + want)) ] || fail "the ynl subscribers did not join the events group"
 else
-	sleep 20
+	sleep 30
 fi
 
 cli --do add --json '{"name": "vsrlog40", "replica": 1, "cluster-id": 42,
@@ -91,29 +111,24 @@ cli --do del --json '{"name": "vsrlog40"}' || fail "ynl del"
 [ -e /dev/vsrlog40 ] && fail "/dev/vsrlog40 left after ynl del"
 echo "ok: ynl dump, set, extack, del"
 
-wait "$sub" || fail "ynl subscriber failed: $(cat /tmp/ynl-events.json)"
+wait "$sub" || fail "ynl CLI subscriber failed: $(cat /tmp/ynl-events.json)"
 sub=
-cat /tmp/ynl-events.json
-python3 - /tmp/ynl-events.json <<'PY' || fail "ynl events"
+wait "$sub2" || fail "ynl library subscriber failed: $(cat /tmp/ynl-events-lib.json)"
+cat /tmp/ynl-events.json /tmp/ynl-events-lib.json
+python3 - /tmp/ynl-events.json /tmp/ynl-events-lib.json <<'PY' || fail "ynl events"
 import json, sys
-# cli.py prints the queued notifications as one JSON list.
-text = open(sys.argv[1]).read()
-dec, i, evs = json.JSONDecoder(), 0, []
-while i < len(text):
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i >= len(text):
-        break
-    obj, i = dec.raw_decode(text, i)
-    evs.extend(obj if isinstance(obj, list) else [obj])
-names = [e["name"] for e in evs]
-for want in ("add-ntf", "set-ntf", "del-ntf"):
-    assert want in names, (want, names)
-for e in evs:
-    if e["name"] in ("add-ntf", "set-ntf", "del-ntf"):
-        assert e["msg"]["name"] == "vsrlog40", e
-assert names.index("add-ntf") < names.index("set-ntf") < names.index("del-ntf"), names
+cli = json.load(open(sys.argv[1]))    # the CLI prints its queue as one list
+lib = json.load(open(sys.argv[2]))
+for evs, wants in ((cli, ("add-ntf",)), (lib, ("add-ntf", "set-ntf", "del-ntf"))):
+    names = [e["name"] for e in evs]
+    for want in wants:
+        assert want in names, (want, names)
+    for e in evs:
+        if e["name"] in ("add-ntf", "set-ntf", "del-ntf"):
+            assert e["msg"]["name"] == "vsrlog40", e
+    idx = [names.index(w) for w in wants]
+    assert idx == sorted(idx), names
 PY
-echo "ok: ynl subscriber saw add-ntf, set-ntf, del-ntf"
+echo "ok: ynl CLI subscriber saw add-ntf; ynl library subscriber saw add-ntf, set-ntf, del-ntf in order"
 rmmod vsr
 trap - EXIT
