@@ -63,7 +63,7 @@ struct vsr_fetch {
 	u32 log_view;
 };
 
-/**
+/*
  * struct vsr_replica - one replica (see Documentation/protocol.rst)
  */
 struct vsr_replica {

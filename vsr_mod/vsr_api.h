@@ -85,7 +85,7 @@ struct vsr_reply {
 	int err;
 };
 
-/**
+/*
  * struct vsr_core_status - externally visible replica state
  */
 struct vsr_core_status {

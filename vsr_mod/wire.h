@@ -88,7 +88,7 @@ enum vsr_op_type {
 /* COMMIT / PREPARE flags */
 #define VSR_PF_NONE		0x0
 
-/**
+/*
  * struct vsr_hdr - a decoded message header (host byte order)
  */
 struct vsr_hdr {
@@ -111,7 +111,7 @@ struct vsr_hdr {
 	u64 arg1;
 };
 
-/**
+/*
  * struct vsr_entry_hdr - metadata of one log entry (host byte order)
  */
 struct vsr_entry_hdr {
@@ -125,7 +125,7 @@ struct vsr_entry_hdr {
 	u8 type;
 };
 
-/**
+/*
  * struct vsr_msg - a validated message; body points into the caller's buffer
  */
 struct vsr_msg {
@@ -141,7 +141,7 @@ struct vsr_msg {
 	u32 nr_entries;
 };
 
-/**
+/*
  * struct vsr_entry_iter - walks the validated entries of a message
  */
 struct vsr_entry_iter {

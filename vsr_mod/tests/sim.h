@@ -33,7 +33,7 @@ struct vsr_sim_params {
 	bool paper_truncate_defect;
 };
 
-/**
+/*
  * struct vsr_sim_result - counters of one or many seeds
  */
 struct vsr_sim_result {
