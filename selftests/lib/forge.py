@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Send forged or garbage vsr datagrams (see vsr_mod/wire.h for the layout).
+
+usage: forge.py KIND DST_IP [SRC_PORT [CLUSTER [REPLICA [VIEW]]]]
+
+KIND: random | truncated | huge | wrong-cluster | bad-checksum | commit
+Uses a raw socket so that the UDP source port can be a peer's (7000):
+run it in the network namespace whose address it should come from.
+"""
+import os
+import socket
+import struct
+import sys
+
+MAGIC, VERSION, HDR = 0x31525356, 1, 80
+CMD_COMMIT = 4
+
+
+def crc32c(data, crc=0xffffffff):
+    """Raw crc32c update (no pre/post inversion), as vsr_crc32c()."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82f63b78 if crc & 1 else 0)
+    return crc
+
+
+def header(cmd, replica, cluster, view, op=0, commit=0, body=b''):
+    h = bytearray(HDR)
+    struct.pack_into('<IHBBQIIQQIIIIQQ', h, 8, MAGIC, VERSION, cmd, replica,
+                     cluster, 0, view, op, commit, HDR + len(body), view, 0, 0, 0, 0)
+    struct.pack_into('<I', h, 4, crc32c(body))
+    struct.pack_into('<I', h, 0, crc32c(bytes(h[4:])))
+    return bytes(h) + body
+
+
+def send(dst, sport, payload, dport=7000):
+    udp = struct.pack('!HHHH', sport, dport, 8 + len(payload), 0) + payload
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    s.sendto(udp, (dst, 0))
+
+
+def main():
+    kind, dst = sys.argv[1], sys.argv[2]
+    sport = int(sys.argv[3]) if len(sys.argv) > 3 else 7000
+    cluster = int(sys.argv[4]) if len(sys.argv) > 4 else 77
+    replica = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+    view = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+    if kind == 'random':
+        msg = os.urandom(200)
+    elif kind == 'huge':
+        msg = os.urandom(60000)
+    elif kind == 'truncated':
+        msg = header(CMD_COMMIT, replica, cluster, view)[:40]
+    elif kind == 'wrong-cluster':
+        msg = header(CMD_COMMIT, replica, cluster + 1, view)
+    elif kind == 'bad-checksum':
+        msg = bytearray(header(CMD_COMMIT, replica, cluster, view))
+        msg[30] ^= 0x40
+        msg = bytes(msg)
+    elif kind == 'commit':
+        msg = header(CMD_COMMIT, replica, cluster, view)
+    else:
+        sys.exit('unknown kind ' + kind)
+    send(dst, sport, msg)
+
+
+if __name__ == '__main__':
+    main()
