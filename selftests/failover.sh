@@ -31,7 +31,10 @@ for how in delete linkdown; do
 	python3 "$VSR_LIB/writer.py" "/dev/vsrlog$p" "$how-p" 1000 0.02 \
 		> "$tmp/acked.p" 2> "$tmp/err.p" &
 	ppid=$!
-	sleep 2
+	for ((s = 0; s < 300; s++)); do
+		[ "$(wc -l < "$tmp/acked.p")" -ge 5 ] && break
+		sleep 0.1
+	done
 	[ -s "$tmp/acked.p" ] || fail "nothing committed before the failure"
 	case $how in
 	delete) ip netns exec "$(ns "$p")" "$VSRADM" del "vsrlog$p" || fail "del" ;;

@@ -125,6 +125,11 @@ static void vsr_rx_work(struct work_struct *work)
 	u64 before;
 
 	mutex_lock(&node->lock);
+	if (node->dead) {
+		mutex_unlock(&node->lock);
+		skb_queue_purge(&node->rxq);
+		return;
+	}
 	before = READ_ONCE(node->commit);
 	while (budget-- && (skb = skb_dequeue(&node->rxq))) {
 		int peer = *(int *)skb->cb;
@@ -270,10 +275,11 @@ void vsr_node_stop(struct vsr_instance *inst)
 
 	if (!node)
 		return;
-	vsr_socket_close(node);
+	/* Nothing calls into the core, or sends, once it is dead. */
 	mutex_lock(&node->lock);
 	node->dead = true;
 	mutex_unlock(&node->lock);
+	vsr_socket_close(node);
 	cancel_delayed_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
 	skb_queue_purge(&node->rxq);

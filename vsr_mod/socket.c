@@ -117,7 +117,7 @@ int vsr_socket_open(struct vsr_node *node)
 
 /**
  * vsr_socket_close() - release the socket; no datagram is delivered after
- * @node: the node
+ * @node: the node, already dead (so that nothing sends any more)
  */
 void vsr_socket_close(struct vsr_node *node)
 {
@@ -170,7 +170,9 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	int ret;
 
-	if (!node->sock || to >= cfg->n_peers || to == cfg->replica)
+	lockdep_assert_held(&node->lock);
+	if (node->dead || !node->sock || to >= cfg->n_peers ||
+	    to == cfg->replica)
 		return;
 	addr = cfg->peers[to];
 	msg.msg_namelen = addr.sa.sa_family == AF_INET ?
