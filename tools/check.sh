@@ -118,6 +118,12 @@ do_lint() {
 		record fail "lint: checkpatch clean"
 	fi
 
+	if VSR_LINUX_SRC=$src tools/ynl-regen.sh --check >&2; then
+		record ok "lint: generated netlink code matches the YNL spec"
+	else
+		record fail "lint: generated netlink code matches the YNL spec"
+	fi
+
 	# sparse: rebuild the stock tree with C=2.
 	local out_dir=$top/build/stock
 	if build_module stock >/dev/null 2>&1 &&
@@ -158,7 +164,9 @@ do_kunit() {
 
 # Every selftests/*.sh, in one guest per kernel, as TAP.
 do_selftests() {
-	local kernel out rc
+	local kernel out rc src
+	# The guests cannot see the kernel source cache: stage the ynl CLI.
+	src=$(linux_src) && VSR_LINUX_SRC=$src tools/ynl-regen.sh --stage build/ynl >&2
 	for kernel in ${VSR_KERNELS:-debug stock}; do
 		local tag=$kernel
 		if ! build_module "$tag" >/dev/null 2>&1; then
