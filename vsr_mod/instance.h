@@ -53,7 +53,8 @@ union vsr_sockaddr {
  * @heartbeat_ms: interval of the primary's commit heartbeats
  * @view_change_timeout_ms: silence from the primary that starts a view change
  * @client_timeout_ms: a write not committed within this fails with ETIMEDOUT
- * @log_retention: committed records kept before automatic trimming, 0 = all
+ * @log_retention: committed ops kept by automatic trimming, 0 = the
+ *	engine's default (4096); applied when the instance is created
  */
 struct vsr_tunables {
 	u32 heartbeat_ms;
