@@ -57,8 +57,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.view_changes,
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations);
-	fprintf(stderr, "records=%llu acked=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu time=%.2fs (%.3f ms/seed)\n",
+	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
+		(unsigned long long)res.barriers,
 		(unsigned long long)res.evictions,
 		(unsigned long long)res.checkpoints,
 		(unsigned long long)res.messages,

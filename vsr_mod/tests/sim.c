@@ -314,6 +314,22 @@ static void sim_reply(void *ctx, const struct vsr_reply *rep)
 				  (unsigned long long)c->session);
 			continue;
 		}
+		if (c->barrier) {
+			if (rep->type != VSR_OP_NOOP || rep->request != c->nonce)
+				continue;
+			g = rep->op < s->golden_cap ? &s->golden[rep->op] :
+			    NULL;
+			/* Ordered after everything committed before it. */
+			if (!g || !g->set || g->type != VSR_OP_NOOP ||
+			    g->request != c->nonce ||
+			    rep->op <= c->barrier_floor)
+				sim_fail(s, "read barrier answered too early",
+					 rep->op, c->barrier_floor);
+			c->busy = false;
+			c->barrier = false;
+			s->res.barriers++;
+			continue;
+		}
 		if (rep->type != VSR_OP_DATA || rep->session != c->session ||
 		    rep->request != c->request)
 			continue;
@@ -489,6 +505,13 @@ void vsr_sim_issue(struct vsr_sim *s, u32 c)
 		return;
 	}
 	cl->registering = false;
+	if (!s->p.scripted && sim_pm(s, 100)) {
+		cl->barrier = true;
+		cl->nonce = sim_rnd(s) | 1;
+		cl->barrier_floor = s->golden_max;
+		cl->len = 0;
+		return;
+	}
 	cl->request = cl->last_request + 1;
 	cl->len = sim_record_len(s);
 }
@@ -507,8 +530,9 @@ static void sim_try(struct vsr_sim *s, u32 c)
 			return;
 	}
 	cl->last_try = s->now;
-	if (cl->registering) {
+	if (cl->registering || cl->barrier) {
 		err = vsr_replica_submit(s->node[cl->origin].r,
+					 cl->barrier ? VSR_OP_NOOP :
 					 VSR_OP_REGISTER, 0, cl->nonce, NULL,
 					 0);
 	} else {
@@ -863,6 +887,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	}
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
+	total->barriers += s->res.barriers;
 	total->seeds++;
 	total->ops += s->res.ops;
 	total->records += s->res.records;

@@ -48,6 +48,7 @@ struct vsr_sim_result {
 	u64 messages;
 	u64 checkpoints;
 	u64 evictions;
+	u64 barriers;
 };
 
 struct vsr_sim;
@@ -74,6 +75,8 @@ struct vsr_sim_client {
 	u64 last_request;
 	bool busy;		/* an operation is outstanding */
 	bool registering;
+	bool barrier;		/* the operation is a NOOP read barrier */
+	u64 barrier_floor;	/* highest op committed when it was issued */
 	u64 request;
 	u32 len;
 	u32 data_csum;
