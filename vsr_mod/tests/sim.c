@@ -169,7 +169,8 @@ static void sim_deliver(struct vsr_sim *s)
 	u32 i = 0;
 
 	while (i < s->npkt) {
-		if (s->pkt[i].at > s->now) {
+		if (s->pkt[i].at > s->now ||
+		    s->node[s->pkt[i].to].paused_until > s->now) {
 			i++;
 			continue;
 		}
@@ -521,12 +522,15 @@ static void sim_try(struct vsr_sim *s, u32 c)
 	struct vsr_sim_client *cl = &s->client[c];
 	int err;
 
-	if (!s->node[cl->origin].up || (cl->last_try && sim_pm(s, 300))) {
+	if (!s->node[cl->origin].up ||
+	    s->node[cl->origin].paused_until > s->now ||
+	    (cl->last_try && sim_pm(s, 300))) {
 		u32 o = sim_below(s, s->n);
 
 		if (s->node[o].up && !s->p.scripted)
 			cl->origin = o;
-		if (!s->node[cl->origin].up)
+		if (!s->node[cl->origin].up ||
+		    s->node[cl->origin].paused_until > s->now)
 			return;
 	}
 	cl->last_try = s->now;
@@ -630,6 +634,12 @@ static void sim_faults(struct vsr_sim *s)
 		i = sim_below(s, s->n);
 		vsr_sim_crash(s, i, 5 + sim_below(s, 100));
 	}
+	/* A stall (VM pause, long softirq): no ticks, no deliveries. */
+	if (sim_below(s, 10000) < s->pause_pm) {
+		i = sim_below(s, s->n);
+		s->node[i].paused_until = s->now + 5 + sim_below(s, 60);
+		sim_trace(s, "replica %u paused", i);
+	}
 	/* An explicit trim now and then (any replica, fire and forget). */
 	if (sim_pm(s, 5)) {
 		struct vsr_core_status st;
@@ -646,11 +656,15 @@ static void sim_faults(struct vsr_sim *s)
 
 static void sim_heal(struct vsr_sim *s)
 {
+	u32 i;
+
 	memset(s->block, 0, sizeof(s->block));
 	s->loss_pm = 0;
 	s->dup_pm = 0;
 	s->corrupt_pm = 0;
 	s->faults = false;
+	for (i = 0; i < s->n; i++)
+		s->node[i].paused_until = 0;
 	sim_trace(s, "faults stop");
 }
 
@@ -707,6 +721,10 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		s->corrupt_pm = sim_below(s, 20);
 		s->crash_pm = sim_pm(s, 300) ? 0 : sim_below(s, 100);
 		s->part_pm = sim_pm(s, 300) ? 0 : sim_below(s, 300);
+		s->pause_pm = sim_pm(s, 500) ? 0 : sim_below(s, 100);
+		for (i = 0; i < s->n; i++)
+			s->node[i].skew_pm = sim_pm(s, 500) ? 0 :
+					     sim_below(s, 200);
 	} else {
 		s->delay_max = 1;
 		s->cfg.sessions_max = VSR_SIM_CLIENTS_MAX;
@@ -720,10 +738,10 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	for (i = 0; i < s->nclients; i++)
 		s->client[i].origin = sim_below(s, s->n);
-	sim_trace(s, "seed %llu: n=%u clients=%u loss=%u dup=%u corrupt=%u delay<=%u crash=%u part=%u log=%u pipe=%u retain=%u sessions=%u",
+	sim_trace(s, "seed %llu: n=%u clients=%u loss=%u dup=%u corrupt=%u delay<=%u crash=%u pause=%u part=%u log=%u pipe=%u retain=%u sessions=%u",
 		  (unsigned long long)p->seed, s->n, s->nclients, s->loss_pm,
 		  s->dup_pm, s->corrupt_pm, s->delay_max, s->crash_pm,
-		  s->part_pm, s->cfg.log_max, s->cfg.pipeline_max,
+		  s->pause_pm, s->part_pm, s->cfg.log_max, s->cfg.pipeline_max,
 		  s->cfg.retain, s->cfg.sessions_max);
 	for (i = 0; i < s->n; i++)
 		sim_start(s, i);
@@ -777,10 +795,14 @@ int vsr_sim_step(struct vsr_sim *s)
 	else
 		sim_clients(s, false);
 	for (i = 0; i < s->n; i++) {
-		if (!s->node[i].up)
+		struct vsr_sim_node *nd = &s->node[i];
+
+		if (!nd->up || nd->paused_until > s->now)
 			continue;
-		vsr_replica_tick(s->node[i].r);
-		vsr_replica_flush(s->node[i].r);
+		/* Clocks drift: a slow one misses ticks. */
+		if (!nd->skew_pm || !sim_pm(s, nd->skew_pm))
+			vsr_replica_tick(nd->r);
+		vsr_replica_flush(nd->r);
 	}
 	sim_check(s);
 	return s->violation;

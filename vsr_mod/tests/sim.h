@@ -65,6 +65,8 @@ struct vsr_sim_node {
 	u64 last_commit;	/* last commit seen, this incarnation */
 	u64 last_applied;	/* last op delivered by ops->commit */
 	bool recovering;	/* restarted, not yet normal */
+	u64 paused_until;	/* stalled: no ticks, no deliveries */
+	u32 skew_pm;		/* per mille of ticks this clock misses */
 };
 
 /* One simulated client (a session on some replica). */
@@ -128,6 +130,7 @@ struct vsr_sim {
 
 	/* faults */
 	u32 crash_pm;		/* per 10000 ticks */
+	u32 pause_pm;
 	u32 part_pm;
 	u32 issue_pm;
 	bool faults;
