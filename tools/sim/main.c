@@ -57,13 +57,14 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.view_changes,
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations);
-	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu time=%.2fs (%.3f ms/seed)\n",
+	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,
 		(unsigned long long)res.evictions,
 		(unsigned long long)res.checkpoints,
 		(unsigned long long)res.messages,
-		(unsigned long long)res.ticks, secs,
+		(unsigned long long)res.ticks,
+		(unsigned long long)res.live_max, secs,
 		secs * 1000 / (res.seeds ? res.seeds : 1));
 	return res.violations ? 1 : 0;
 }

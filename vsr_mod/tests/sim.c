@@ -899,6 +899,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 		sim_dump(s);
 	}
 	s->res.ops = s->golden_max;
+	if (s->now - p->fault_ticks > total->live_max)
+		total->live_max = s->now - p->fault_ticks;
 	for (i = 0; i < s->n; i++) {
 		struct vsr_core_status st;
 

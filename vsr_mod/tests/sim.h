@@ -49,6 +49,7 @@ struct vsr_sim_result {
 	u64 checkpoints;
 	u64 evictions;
 	u64 barriers;
+	u64 live_max;		/* most ticks any seed needed to converge */
 };
 
 struct vsr_sim;
