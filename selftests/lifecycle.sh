@@ -62,7 +62,7 @@ info "netns deletion under a blocked reader"
 blocked read /dev/vsrlog1 "$tmp/r1"
 sleep 1
 ip netns del "$(ns 1)"
-expect "$tmp/r1" ENODEV 20
+expect "$tmp/r1" ENODEV 90
 for ((s = 0; s < 100; s++)); do
 	[ -e /dev/vsrlog1 ] || break
 	sleep 0.1
