@@ -641,6 +641,48 @@ static void vsr_quorum_deaf_primary(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* A replica behind the trim point catches up from a checkpoint. */
+static void vsr_trim_checkpoint_catchup(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 14, false);
+	struct vsr_core_status a, b;
+	u32 t, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	isolate(s, 2, true);
+	for (k = 0; k < 6; k++) {
+		vsr_sim_issue(s, 0);
+		for (t = 0; t < 300 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_EQ(test, s->client[0].acked, 6ull);
+	/* Trim everything committed so far (replicated through the log). */
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, vsr_replica_submit((struct vsr_replica *)
+						 vsr_sim_replica(s, 0),
+						 VSR_OP_TRIM, 0, a.commit + 1,
+						 NULL, 0), 0);
+	for (t = 0; t < 100; t++)
+		vsr_sim_step(s);
+	st(s, 1, &a);
+	KUNIT_EXPECT_GT(test, a.trim, 6ull);
+	st(s, 2, &b);
+	KUNIT_EXPECT_LT(test, b.commit + 1, a.trim);
+	isolate(s, 2, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	st(s, 2, &b);
+	KUNIT_EXPECT_GE(test, b.checkpoints, 1ull);
+	KUNIT_EXPECT_EQ(test, b.trim, a.trim);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, b.commit, a.commit);
+	/* A read below the trim point finds nothing; above it, the record. */
+	KUNIT_EXPECT_NULL(test, vsr_replica_entry(vsr_sim_replica(s, 2),
+						  b.trim - 1));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* ---- the state-transfer defect of the 2012 paper ------------------------- */
 
 struct vl_ctx {
@@ -906,6 +948,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
+	KUNIT_CASE(vsr_trim_checkpoint_catchup),
 	KUNIT_CASE(vsr_vanlightly_regression),
 	KUNIT_CASE(vsr_vanlightly_paper_defect_is_caught),
 	{}
