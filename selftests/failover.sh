@@ -23,7 +23,7 @@ for how in delete linkdown; do
 	pids=()
 	for i in 0 1 2; do
 		[ "$i" = "$p" ] && continue
-		python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "$how-$i" 60 0.02 \
+		python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "$how-$i" "$(scaled 60)" 0.02 \
 			> "$tmp/acked.$i" 2> "$tmp/err.$i" &
 		pids+=($!)
 	done

@@ -23,7 +23,7 @@ writes "$p" 20 first
 
 info "deleting backup $b, writing without it"
 ip netns exec "$(ns "$b")" "$VSRADM" del "vsrlog$b" || fail "del"
-writes "$p" 200 without
+writes "$p" "$(scaled 200)" without
 
 info "re-adding backup $b empty"
 r0=$(status "$p" commit)

@@ -27,10 +27,11 @@ for n in 3 5; do
 
 	# Concurrent writers: two sessions on every node.
 	: > "$tmp/acked"
+	k=$(scaled 25)
 	pids=()
 	for ((i = 0; i < n; i++)); do
 		for w in a b; do
-			python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "w$n-$i$w" 25 > "$tmp/acked.$i$w" &
+			python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "w$n-$i$w" "$k" > "$tmp/acked.$i$w" &
 			pids+=($!)
 		done
 	done
@@ -41,7 +42,7 @@ for n in 3 5; do
 	for ((i = 0; i < n; i++)); do
 		echo "single-$n-$i" >> "$tmp/acked"
 	done
-	[ "$(wc -l < "$tmp/acked")" -eq $((n * 50 + n)) ] || fail "acked count"
+	[ "$(wc -l < "$tmp/acked")" -eq $((n * 2 * k + n)) ] || fail "acked count"
 
 	# Everyone catches up to the primary's commit point, then compare.
 	c=$(status "$p" commit)

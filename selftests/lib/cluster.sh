@@ -171,3 +171,10 @@ converge() {
 	for i in "$@"; do files+=("$prefix.$i"); done
 	same_logs "${files[@]}" || fail "logs of replicas $* differ"
 }
+
+# scaled N: N scaled by $VSR_SCALE percent (the rig lowers it on the slow
+# debug kernel), at least 1.
+scaled() {
+	local v=$(( $1 * ${VSR_SCALE:-100} / 100 ))
+	[ "$v" -ge 1 ] && echo "$v" || echo 1
+}
