@@ -100,7 +100,7 @@ if ! flock -n 8; then
 	echo "run.sh: $outdir is in use by another guest, waiting" >&2
 	flock 8
 fi
-case $outdir in *[[:space:]]*) echo "run.sh: output directory must not contain spaces" >&2; exit 2 ;; esac
+case $outdir$PWD in *[[:space:]]*) echo "run.sh: the output and working directories must not contain spaces" >&2; exit 2 ;; esac
 rm -f "$outdir/status" "$outdir/dmesg" "$outdir/kmemleak" "$outdir/console"
 cp "$here/stage2" "$outdir/stage2"
 printf '%s\n' "$cmd" > "$outdir/cmd"
@@ -111,7 +111,7 @@ printf '%s\n' "$cmd" > "$outdir/cmd"
 	for p in "${modparams[@]}"; do echo "$p"; done
 } > "$outdir/env"
 
-append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=$outdir"
+append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=$outdir vsr.cwd=$PWD"
 append+=" kmemleak=on kasan.fault=report"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
       -nographic -no-reboot -nodefaults
