@@ -9,7 +9,7 @@
  *   sim_seeds  seeds to run (default 10000)
  *   sim_start  first seed (default 1)
  *   sim_seed   run only this seed (replay), with sim_trace=1 for a trace
- *   sim_ticks  fault-phase ticks per seed (default 60)
+ *   sim_ticks  fault-phase ticks per seed (default 40)
  *   sim_chunk  seeds per parameterised KUnit case (default 50)
  */
 /* The summary line is grepped for: print it without a module prefix. */
@@ -29,7 +29,7 @@ static unsigned int sim_seeds = 10000;
 static unsigned long long sim_start = 1;
 static unsigned long long sim_seed;
 static bool sim_trace;
-static unsigned int sim_ticks = 60;
+static unsigned int sim_ticks = 40;
 static unsigned int sim_chunk = 50;
 module_param(sim_seeds, uint, 0444);
 MODULE_PARM_DESC(sim_seeds, "simulator seeds per run");
