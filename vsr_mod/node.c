@@ -240,12 +240,21 @@ int vsr_node_start(struct vsr_instance *inst)
 		cfg.retain = min_t(u64, tun.log_retention, 1u << 20);
 	cfg.log_max = 2 * cfg.retain + 2 * cfg.pipeline_max + 1024;
 	vsr_node_apply_tunables(&cfg, &tun);
+	/*
+	 * The core starts recovering at once and may send from inside
+	 * vsr_replica_create(): like every call into it, under the lock.
+	 * (Those first datagrams go nowhere, the socket is not open yet;
+	 * the core repeats them on its next ticks.)
+	 */
+	mutex_lock(&node->lock);
 	node->core = vsr_replica_create(&cfg, &vsr_node_ops, node);
+	if (node->core)
+		vsr_replica_get_status(node->core, &node->status);
+	mutex_unlock(&node->lock);
 	if (!node->core) {
 		ret = -ENOMEM;
 		goto err;
 	}
-	vsr_replica_get_status(node->core, &node->status);
 
 	ret = vsr_socket_open(node);
 	if (ret)
