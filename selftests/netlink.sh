@@ -74,12 +74,23 @@ assert b["replica"] == 2 and b["cluster"] == 0
 for k in ("epoch", "view", "status", "primary", "op", "commit", "trim_point", "log_bytes"):
     assert k in a, k
 c = a["counters"]
-for k in ("msgs_in", "msgs_out", "view_changes", "recoveries"):
+for k in ("msgs_in", "msgs_out", "view_changes", "recoveries", "send_errors"):
     assert isinstance(c[k], int), k
 assert set(c["drops"]) == {"not_peer", "cluster", "checksum", "malformed", "stale", "nomem"}
 assert a["status"] in ("normal", "view-change", "recovering")
 PY
 echo "ok: add/show text and JSON"
+
+# vsrlog0's socket is IPv4: its datagrams to [::1] fail, and are counted as
+# send errors, not as a lack of memory.
+for i in $(seq 50); do
+	c=$($V show vsrlog0 -j | python3 -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["send_errors"], c["drops"]["nomem"])')
+	[ "${c% *}" -gt 0 ] && break
+	sleep 0.1
+done
+[ "${c% *}" -gt 0 ] || fail "no send error counted for an IPv6 peer of an IPv4 socket"
+[ "${c#* }" = 0 ] || fail "failed sends counted as nomem ($c)"
+echo "ok: sends to an unreachable peer counted as send errors"
 
 $V set vsrlog1 heartbeat 20 timeout 100
 $V show vsrlog1 -j | python3 -c '
@@ -123,6 +134,35 @@ expect_err 'cannot open /dev/vsrlog9' 1 $V log vsrlog9
 # --- raw netlink: every malformed request, errno + extack --------------------
 python3 "$here/vsr_nlraw.py" reject || fail "raw netlink rejections"
 python3 "$here/vsr_nlraw.py" dumpmany || fail "multi-part dump"
+
+# --- monitor: the current state, then live events ----------------------------
+mon_out=$(mktemp)
+$V monitor -j > "$mon_out" &
+mon=$!
+for i in $(seq 100); do
+	[ "$(grep -c '"state"' "$mon_out")" -ge 2 ] && break
+	sleep 0.1
+done
+$V add vsrlog3 replica 0 peers 127.0.0.1:7300
+$V set vsrlog3 heartbeat 200
+$V del vsrlog3
+for i in $(seq 100); do
+	grep -q '"del"' "$mon_out" && break
+	sleep 0.1
+done
+kill "$mon"
+wait "$mon" 2>/dev/null || true
+python3 - "$mon_out" <<'PY' || fail "monitor output: $(cat "$mon_out")"
+import json, sys
+ev = [json.loads(line) for line in open(sys.argv[1])]
+first = [(e["event"], e["instance"]["name"]) for e in ev[:2]]
+assert sorted(first) == [("state", "vsrlog0"), ("state", "vsrlog1")], first
+mine = [e["event"] for e in ev if e["instance"]["name"] == "vsrlog3"]
+# The engine's own events (primary, status, ...) come between add and del.
+assert mine[0] == "add" and mine[-1] == "del" and "set" in mine[1:-1], mine
+print("ok: monitor: state of 2 instances, then", " ".join(mine))
+PY
+rm -f "$mon_out"
 
 # --- del, and rmmod with instances present -----------------------------------
 $V del vsrlog0

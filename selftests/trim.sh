@@ -5,7 +5,8 @@
 # point on every replica (it is a replicated op); a reader positioned
 # before it gets EPIPE, seeking before it gets ERANGE, and the retained
 # suffix is identical everywhere.  With a retention set, the log trims
-# itself and its size stays bounded under endless appends.
+# itself and its size stays bounded under endless appends; `vsradm set`
+# changes the retention of a live cluster.
 # timeout: 400
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -72,5 +73,22 @@ tp=$(status 0 trim_point)
 info "op $op trim point $tp"
 [ "$tp" -gt 300 ] || fail "log not trimmed automatically (trim point $tp at op $op)"
 [ $((op - tp)) -lt 1000 ] || fail "log holds $((op - tp)) ops with retention 100"
+
+info "vsradm set retention 20 on the live cluster"
+err=$(ip netns exec "$(ns 0)" "$VSRADM" set vsrlog0 retention 2000000 2>&1) &&
+	fail "retention 2000000 accepted"
+echo "$err" | grep -q "at most 1048576" || fail "no reason for the refused retention: $err"
+for i in 0 1 2; do
+	ip netns exec "$(ns "$i")" "$VSRADM" set "vsrlog$i" retention 20 ||
+		fail "vsradm set retention on replica $i"
+	[ "$(status "$i" log_retention)" = 20 ] || fail "replica $i shows retention $(status "$i" log_retention)"
+done
+python3 "$VSR_LIB/writer.py" /dev/vsrlog1 bulk2 200 > /dev/null || fail "writes after set"
+for i in 0 1 2; do
+	op=$(status "$i" op)
+	tp=$(status "$i" trim_point)
+	info "replica $i: op $op trim point $tp"
+	[ $((op - tp)) -lt 100 ] || fail "replica $i holds $((op - tp)) ops with retention 20"
+done
 exec 5<&-
 echo ok

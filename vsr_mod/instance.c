@@ -88,6 +88,10 @@ int vsr_tunables_validate(const struct vsr_tunables *tun, struct netlink_ext_ack
 		NL_SET_ERR_MSG(extack, "client timeout must be 100..3600000 ms");
 		return -EINVAL;
 	}
+	if (tun->log_retention > VSR_LOG_RETENTION_MAX) {
+		NL_SET_ERR_MSG(extack, "retention must be at most 1048576 ops");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -196,7 +200,8 @@ static void vsr_instance_event_work(struct work_struct *work)
 	struct vsr_instance *inst = container_of(work, struct vsr_instance, event_work);
 	int ev;
 
-	if (READ_ONCE(inst->dead))
+	/* Events of a starting engine go out after the instance's ADD. */
+	if (READ_ONCE(inst->dead) || !READ_ONCE(inst->announced))
 		return;
 	for (ev = 0; ev < __VSR_EVENT_MAX; ev++)
 		if (test_and_clear_bit(ev, &inst->events))
@@ -246,6 +251,7 @@ void vsr_instance_tunables(struct vsr_instance *inst, struct vsr_tunables *tun)
 int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun,
 			      struct netlink_ext_ack *extack)
 {
+	struct vsr_tunables old;
 	int ret;
 
 	lockdep_assert_held(&vsr_instances_lock);
@@ -253,10 +259,18 @@ int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunabl
 	if (ret)
 		return ret;
 	spin_lock_bh(&inst->tun_lock);
+	old = inst->cfg.tun;
 	inst->cfg.tun = *tun;
 	spin_unlock_bh(&inst->tun_lock);
-	vsr_node_tunables_changed(inst);
-	return 0;
+	ret = vsr_node_tunables_changed(inst);
+	if (ret) {
+		spin_lock_bh(&inst->tun_lock);
+		inst->cfg.tun = old;
+		spin_unlock_bh(&inst->tun_lock);
+		vsr_node_tunables_changed(inst);
+		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
+	}
+	return ret;
 }
 
 /**
@@ -374,6 +388,8 @@ struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 	list_add_tail(&inst->net_node, &vn->instances);
 	pr_debug("%s: created\n", inst->name);
 	vsr_nl_notify(inst, VSR_NL_CMD_ADD_NTF);
+	WRITE_ONCE(inst->announced, true);
+	schedule_work(&inst->event_work);	/* what the start left pending */
 	return inst;
 
 err_stop:

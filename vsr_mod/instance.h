@@ -35,6 +35,7 @@ struct vsr_node;
 #define VSR_DEFAULT_VIEW_CHANGE_TIMEOUT_MS	1000
 #define VSR_DEFAULT_CLIENT_TIMEOUT_MS		5000
 #define VSR_DEFAULT_LOG_RETENTION		0
+#define VSR_LOG_RETENTION_MAX			(1u << 20)
 
 /**
  * union vsr_sockaddr - a peer's UDP endpoint
@@ -54,7 +55,7 @@ union vsr_sockaddr {
  * @view_change_timeout_ms: silence from the primary that starts a view change
  * @client_timeout_ms: a write not committed within this fails with ETIMEDOUT
  * @log_retention: committed ops kept by automatic trimming, 0 = the
- *	engine's default (4096); applied when the instance is created
+ *	engine's default (4096); a change applies from the next commit
  */
 struct vsr_tunables {
 	u32 heartbeat_ms;
@@ -101,6 +102,7 @@ enum vsr_event {
  * @node: engine state, owned by vsr_node_start()/vsr_node_free()
  * @dead: set (under vsr_instances_lock) once the instance is unpublished;
  *	readers may test it with READ_ONCE()
+ * @announced: its ADD notification is out; events wait for it
  * @ref: references: the registry's, open files', in-flight lookups'
  * @net_node: entry in the namespace's instance list
  * @dev: the device under the vsrlog class
@@ -117,6 +119,7 @@ struct vsr_instance {
 	spinlock_t tun_lock;
 	struct vsr_node *node;
 	bool dead;
+	bool announced;
 
 	struct kref ref;
 	struct list_head net_node;

@@ -201,6 +201,37 @@ void vsr_log_trim(struct vsr_log *log, u64 op)
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_trim);
 
 /**
+ * vsr_log_resize() - move the entries to a ring of another capacity
+ * @log: log
+ * @cap: new capacity; at least the number of entries held, and 2
+ * @gfp: allocation flags
+ *
+ * Return: 0, -EINVAL if the entries would not fit, or -ENOMEM (the log
+ * is unchanged then).
+ */
+int vsr_log_resize(struct vsr_log *log, u32 cap, gfp_t gfp)
+{
+	struct vsr_entry **ring;
+	u64 op;
+
+	if (cap < 2 || cap < log->head - log->base)
+		return -EINVAL;
+	if (cap == log->cap)
+		return 0;
+	ring = vsr_alloc(sizeof(*ring) * cap, gfp);
+	if (!ring)
+		return -ENOMEM;
+	memset(ring, 0, sizeof(*ring) * cap);
+	for (op = log->base + 1; op <= log->head; op++)
+		ring[op % cap] = log->ring[op % log->cap];
+	vsr_free(log->ring);
+	log->ring = ring;
+	log->cap = cap;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_log_resize);
+
+/**
  * vsr_log_reset() - drop everything and restart after a new checkpoint
  * @log: log
  * @base: checkpoint op

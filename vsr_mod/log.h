@@ -52,6 +52,7 @@ int vsr_log_append(struct vsr_log *log, struct vsr_entry *e);
 void vsr_log_truncate(struct vsr_log *log, u64 op);
 void vsr_log_trim(struct vsr_log *log, u64 op);
 void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum);
+int vsr_log_resize(struct vsr_log *log, u32 cap, gfp_t gfp);
 
 /**
  * vsr_log_room() - free slots in the ring

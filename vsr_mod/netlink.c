@@ -81,6 +81,8 @@ static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_stats *s)
 		{ VSR_A_STATS_DROP_NOMEM, offsetof(struct vsr_stats, drop_nomem) },
 		{ VSR_A_STATS_VIEW_CHANGES, offsetof(struct vsr_stats, view_changes) },
 		{ VSR_A_STATS_RECOVERIES, offsetof(struct vsr_stats, recoveries) },
+		{ VSR_A_STATS_SEND_ERRORS, offsetof(struct vsr_stats, send_errors) },
+		{ VSR_A_STATS_PREPARES, offsetof(struct vsr_stats, prepares) },
 	};
 	struct nlattr *nest;
 	size_t i;

@@ -237,8 +237,8 @@ int vsr_node_start(struct vsr_instance *inst)
 	cfg.replica = inst->cfg.replica;
 	cfg.seed = get_random_u64();
 	if (tun.log_retention)
-		cfg.retain = min_t(u64, tun.log_retention, 1u << 20);
-	cfg.log_max = 2 * cfg.retain + 2 * cfg.pipeline_max + 1024;
+		cfg.retain = tun.log_retention;
+	cfg.log_max = vsr_core_log_max(&cfg);
 	vsr_node_apply_tunables(&cfg, &tun);
 	/*
 	 * The core starts recovering at once and may send from inside
@@ -373,6 +373,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	}
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
+	st->stats.prepares = cs.prepares;
 	mutex_unlock(&node->lock);
 
 	st->stats.msgs_in = atomic64_read(&node->cnt[VSR_CNT_MSGS_IN]);
@@ -383,6 +384,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->stats.drop_malformed = atomic64_read(&node->cnt[VSR_CNT_DROP_MALFORMED]);
 	st->stats.drop_stale = atomic64_read(&node->cnt[VSR_CNT_DROP_STALE]);
 	st->stats.drop_nomem = atomic64_read(&node->cnt[VSR_CNT_DROP_NOMEM]);
+	st->stats.send_errors = atomic64_read(&node->cnt[VSR_CNT_SEND_ERRORS]);
 }
 
 /**
@@ -463,18 +465,26 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *ext
  * vsr_node_tunables_changed() - the tunables of @inst were changed
  * @inst: the instance; read the new values with vsr_instance_tunables()
  *
- * The new timeouts apply from the next tick.  (The log retention is fixed
- * when the instance is created.)
+ * The new timeouts apply from the next tick, a new log retention from the
+ * next commit (the log's ring is resized to suit it).
+ *
+ * Return: 0, or -ENOMEM if the log could not be resized (the timeouts are
+ * applied even then).
  */
-void vsr_node_tunables_changed(struct vsr_instance *inst)
+int vsr_node_tunables_changed(struct vsr_instance *inst)
 {
 	struct vsr_node *node = inst->node;
 	struct vsr_tunables tun;
+	u32 retain;
+	int ret;
 
 	if (!node)
-		return;
+		return 0;
 	vsr_instance_tunables(inst, &tun);
+	retain = tun.log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	mutex_lock(&node->lock);
 	vsr_node_apply_tunables(&node->core->cfg, &tun);
+	ret = vsr_replica_set_retain(node->core, retain);
 	mutex_unlock(&node->lock);
+	return ret;
 }

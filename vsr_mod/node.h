@@ -41,6 +41,6 @@ void vsr_node_stop(struct vsr_instance *inst);
 void vsr_node_free(struct vsr_instance *inst);
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
 int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack);
-void vsr_node_tunables_changed(struct vsr_instance *inst);
+int vsr_node_tunables_changed(struct vsr_instance *inst);
 
 #endif /* _VSR_NODE_H */

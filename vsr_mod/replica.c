@@ -108,6 +108,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->view_changes = r->view_changes;
 	st->recoveries = r->recoveries;
 	st->checkpoints = r->checkpoints;
+	st->prepares = r->prepares;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
 
@@ -667,6 +668,7 @@ void vsr_replica_flush(struct vsr_replica *r)
 		if (WARN_ON_ONCE(off == VSR_HDR_SIZE))
 			return;
 		vsr_broadcast(r, &h, off - VSR_HDR_SIZE);
+		r->prepares++;
 		r->last_send = r->ticks;
 	}
 }
@@ -811,7 +813,7 @@ void vsr_core_config_defaults(struct vsr_core_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->replica_count = 1;
 	cfg->log_max = 8192;
-	cfg->retain = 4096;
+	cfg->retain = VSR_CORE_RETAIN_DEFAULT;
 	cfg->pipeline_max = 512;
 	cfg->sessions_max = VSR_SESSIONS_MAX;
 	cfg->heartbeat_ticks = 5;
@@ -822,6 +824,21 @@ void vsr_core_config_defaults(struct vsr_core_config *cfg)
 	cfg->gfp = GFP_KERNEL;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_core_config_defaults);
+
+/**
+ * vsr_core_log_max() - a log capacity that suits a configuration
+ * @cfg: configuration; @retain and @pipeline_max are used
+ *
+ * Twice the retained suffix plus twice a full pipeline, and some room for
+ * a backup that lags: automatic trimming then never waits for space.
+ *
+ * Return: capacity in ops.
+ */
+u32 vsr_core_log_max(const struct vsr_core_config *cfg)
+{
+	return 2 * cfg->retain + 2 * cfg->pipeline_max + 1024;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_core_log_max);
 
 static bool vsr_core_config_ok(const struct vsr_core_config *c)
 {
@@ -884,6 +901,41 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	return r;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
+
+/**
+ * vsr_replica_set_retain() - change the retention of automatic trimming
+ * @r: replica
+ * @retain: committed ops to keep; 0 disables automatic trimming
+ *
+ * The log's ring is resized to suit (never below the entries it holds
+ * plus a full pipeline).  A primary proposes the trim at its next commit;
+ * a backup's retention matters once it is primary.
+ *
+ * Return: 0, -EINVAL if the retention does not fit a u32 ring, or -ENOMEM
+ * (nothing changed then).
+ */
+int vsr_replica_set_retain(struct vsr_replica *r, u32 retain)
+{
+	struct vsr_core_config c = r->cfg;
+	u64 need;
+	int ret;
+
+	c.retain = retain;
+	need = max_t(u64, vsr_core_log_max(&c),
+		     r->log.head - r->log.base + c.pipeline_max + 4);
+	if (need > U32_MAX / 2)
+		return -EINVAL;
+	c.log_max = need;
+	if (!vsr_core_config_ok(&c))
+		return -EINVAL;
+	ret = vsr_log_resize(&r->log, c.log_max, c.gfp);
+	if (ret)
+		return ret;
+	r->cfg.retain = c.retain;
+	r->cfg.log_max = c.log_max;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_set_retain);
 
 /**
  * vsr_replica_destroy() - free a replica

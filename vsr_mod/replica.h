@@ -121,6 +121,7 @@ struct vsr_replica {
 	u64 view_changes;
 	u64 recoveries;
 	u64 checkpoints;
+	u64 prepares;
 };
 
 static inline u32 vsr_primary_of(const struct vsr_replica *r, u32 view)

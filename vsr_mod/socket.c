@@ -180,6 +180,8 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 	ret = kernel_sendmsg(node->sock, &msg, &iov, 1, len);
 	if (ret >= 0)
 		vsr_count(node, VSR_CNT_MSGS_OUT);
-	else
+	else if (ret == -ENOMEM || ret == -ENOBUFS || ret == -EAGAIN)
 		vsr_count(node, VSR_CNT_DROP_NOMEM);
+	else
+		vsr_count(node, VSR_CNT_SEND_ERRORS);
 }

@@ -102,6 +102,7 @@ struct vsr_core_status {
 	u64 view_changes;	/* views this replica entered */
 	u64 recoveries;		/* recoveries completed */
 	u64 checkpoints;	/* checkpoints taken over from peers */
+	u64 prepares;		/* PREPAREs sent as primary (not per peer) */
 };
 
 /**
@@ -124,7 +125,11 @@ struct vsr_ops {
 
 struct vsr_replica;
 
+/* Committed ops automatic trimming keeps unless configured otherwise. */
+#define VSR_CORE_RETAIN_DEFAULT	4096
+
 void vsr_core_config_defaults(struct vsr_core_config *cfg);
+u32 vsr_core_log_max(const struct vsr_core_config *cfg);
 struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 				       const struct vsr_ops *ops, void *ctx);
 void vsr_replica_destroy(struct vsr_replica *r);
@@ -133,6 +138,7 @@ void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
+int vsr_replica_set_retain(struct vsr_replica *r, u32 retain);
 void vsr_replica_get_status(const struct vsr_replica *r,
 			    struct vsr_core_status *st);
 const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,

@@ -56,6 +56,8 @@ static const struct {
 	[VSR_A_STATS_DROP_NOMEM] = { "nomem", "nomem" },
 	[VSR_A_STATS_VIEW_CHANGES] = { "view_changes", "view-changes" },
 	[VSR_A_STATS_RECOVERIES] = { "recoveries", "recoveries" },
+	[VSR_A_STATS_SEND_ERRORS] = { "send_errors", "send-errors" },
+	[VSR_A_STATS_PREPARES] = { "prepares", "prepares" },
 };
 
 static const char *const state_names[] = {
@@ -276,6 +278,8 @@ static void print_instance_json(const struct inst_info *in, const char *event)
 	j_obj_close();
 	j_u64("view_changes", in->stats[VSR_A_STATS_VIEW_CHANGES]);
 	j_u64("recoveries", in->stats[VSR_A_STATS_RECOVERIES]);
+	j_u64("send_errors", in->stats[VSR_A_STATS_SEND_ERRORS]);
+	j_u64("prepares", in->stats[VSR_A_STATS_PREPARES]);
 	j_obj_close();
 	j_obj_close();
 	if (event)
@@ -315,11 +319,13 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 			printf(" last-heard never");
 		printf(" lag %llu\n", (unsigned long long)p->lag);
 	}
-	printf("\tmsgs-in %llu msgs-out %llu view-changes %llu recoveries %llu\n",
+	printf("\tmsgs-in %llu msgs-out %llu view-changes %llu recoveries %llu send-errors %llu prepares %llu\n",
 	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_IN],
 	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_OUT],
 	       (unsigned long long)in->stats[VSR_A_STATS_VIEW_CHANGES],
-	       (unsigned long long)in->stats[VSR_A_STATS_RECOVERIES]);
+	       (unsigned long long)in->stats[VSR_A_STATS_RECOVERIES],
+	       (unsigned long long)in->stats[VSR_A_STATS_SEND_ERRORS],
+	       (unsigned long long)in->stats[VSR_A_STATS_PREPARES]);
 	printf("\tdrops");
 	for (i = VSR_A_STATS_DROP_NOT_PEER; i <= VSR_A_STATS_DROP_NOMEM; i++)
 		printf(" %s %llu", stat_names[i].text, (unsigned long long)in->stats[i]);
@@ -676,9 +682,30 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* The state before the first event, as "state" events. */
+static int state_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct inst_info in;
+
+	(void)data;
+
+	if (parse_instance(nlh, &in) < 0) {
+		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
+		return MNL_CB_ERROR;
+	}
+	if (json) {
+		print_instance_json(&in, "state");
+		j_end_line();
+	} else {
+		print_instance_text(&in, "state");
+	}
+	return MNL_CB_OK;
+}
+
 int cmd_monitor(int argc, char **argv)
 {
-	struct nlctx ctx;
+	struct nlctx ctx, dump;
+	struct nlmsghdr *nlh;
 	int i, n;
 
 	for (i = 0; i < argc; i++) {
@@ -694,10 +721,17 @@ int cmd_monitor(int argc, char **argv)
 	if (mnl_socket_setsockopt(ctx.nl, NETLINK_ADD_MEMBERSHIP, &ctx.events_grp,
 				  sizeof(ctx.events_grp)) < 0)
 		fail("cannot subscribe to events: %s", strerror(errno));
-	if (!json) {
+	if (!json)
 		printf("monitoring vsr events\n");
-		fflush(stdout);
-	}
+	/*
+	 * Subscribed first, dumped second: a change in between shows up
+	 * twice (as state and as event), never not at all.
+	 */
+	nl_init(&dump);
+	nlh = nl_msg(&dump, VSR_NL_CMD_GET, NLM_F_DUMP);
+	run(&dump, nlh, "monitor", state_cb, NULL);
+	nl_close(&dump);
+	fflush(stdout);
 	for (;;) {
 		n = mnl_socket_recvfrom(ctx.nl, ctx.buf, ctx.bufsize);
 		if (n < 0) {

@@ -493,6 +493,41 @@ static void vsr_client_table_rules(struct kunit *test)
 	vsr_ct_destroy(&ct);
 }
 
+/* A resized ring keeps every entry at its op, and refuses to lose any. */
+static void vsr_log_resizes(struct kunit *test)
+{
+	struct vsr_log log;
+	struct vsr_entry *e;
+	u32 root = vsr_chain_root(TEST_CLUSTER), c;
+	u64 op;
+
+	KUNIT_ASSERT_EQ(test, vsr_log_init(&log, 4, 0, root, GFP_KERNEL), 0);
+	for (op = 1; op <= 4; op++) {
+		e = mk_entry(op, vsr_log_head_csum(&log), "abc");
+		KUNIT_ASSERT_EQ(test, vsr_log_append(&log, e), 0);
+	}
+	vsr_log_trim(&log, 2);
+	c = vsr_log_head_csum(&log);
+	KUNIT_EXPECT_EQ(test, vsr_log_resize(&log, 1, GFP_KERNEL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, vsr_log_resize(&log, 7, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, vsr_log_room(&log), 5u);
+	KUNIT_EXPECT_EQ(test, vsr_log_get(&log, 3)->h.op, 3ull);
+	KUNIT_EXPECT_EQ(test, vsr_log_get(&log, 4)->h.op, 4ull);
+	KUNIT_EXPECT_EQ(test, vsr_log_head_csum(&log), c);
+	for (op = 5; op <= 9; op++) {
+		e = mk_entry(op, vsr_log_head_csum(&log), "abc");
+		KUNIT_ASSERT_EQ(test, vsr_log_append(&log, e), 0);
+	}
+	/* Seven entries held: six slots would drop one. */
+	KUNIT_EXPECT_EQ(test, vsr_log_resize(&log, 6, GFP_KERNEL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, vsr_log_resize(&log, 7, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, vsr_log_resize(&log, 9, GFP_KERNEL), 0);
+	for (op = 3; op <= 9; op++)
+		KUNIT_EXPECT_EQ(test, vsr_log_get(&log, op)->h.op, op);
+	KUNIT_EXPECT_EQ(test, log.bytes, 21ull);
+	vsr_log_destroy(&log);
+}
+
 /* ---- scripted clusters -------------------------------------------------- */
 
 static struct vsr_sim *scripted(u32 n, u64 seed, bool defect)
@@ -578,6 +613,53 @@ static void vsr_quorum_commit(struct kunit *test)
 	isolate(s, 4, false);
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
 	KUNIT_EXPECT_EQ(test, s->client[1].acked, 2ull);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/* Client 0 writes @n records, one after the other; false on a stall. */
+static bool write_records(struct vsr_sim *s, u32 n)
+{
+	while (n--) {
+		vsr_sim_issue(s, 0);
+		if (!run_until_idle(s, 500))
+			return false;
+	}
+	return true;
+}
+
+/* The retention of a live cluster can shrink and grow past its ring. */
+static void vsr_retain_change(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 14, false);
+	struct vsr_core_status p, q;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 300));
+	st(s, 0, &p);
+	KUNIT_EXPECT_GT(test, p.trim, 1ull);
+	/* Shrink to 8: the next commits trim to about 8 ops. */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 8), 0);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 40));
+	for (i = 0; i < 3; i++) {
+		st(s, i, &q);
+		KUNIT_EXPECT_LE(test, q.commit + 1 - q.trim, 8ull + 5 + 2);
+	}
+	/* Grow to 1000, beyond the 256-slot ring: 600 writes, no trim. */
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 1000), 0);
+	st(s, 0, &p);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 600));
+	for (i = 0; i < 3; i++) {
+		st(s, i, &q);
+		KUNIT_EXPECT_EQ(test, q.trim, p.trim);
+		KUNIT_EXPECT_GE(test, q.commit, p.commit + 600);
+	}
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_retain(s->node[0].r, U32_MAX),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	vsr_sim_destroy(s);
 }
@@ -935,6 +1017,7 @@ static struct kunit_suite vsr_wire_suite = {
 
 static struct kunit_case vsr_state_cases[] = {
 	KUNIT_CASE(vsr_log_basics),
+	KUNIT_CASE(vsr_log_resizes),
 	KUNIT_CASE(vsr_client_table_rules),
 	{}
 };
@@ -946,6 +1029,7 @@ static struct kunit_suite vsr_state_suite = {
 
 static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
+	KUNIT_CASE(vsr_retain_change),
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
 	KUNIT_CASE(vsr_trim_checkpoint_catchup),

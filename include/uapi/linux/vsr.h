@@ -41,6 +41,10 @@ struct vsr_peer_status {
  * @drop_nomem: datagrams dropped for lack of memory or queue space
  * @view_changes: view changes completed
  * @recoveries: recoveries gone through
+ * @send_errors: datagrams the socket refused for another reason than
+ *	memory or queue space (no route to the peer, ...)
+ * @prepares: PREPARE messages sent while primary, counted once for all
+ *	backups (records per PREPARE is the batching factor)
  */
 struct vsr_stats {
 	__u64 msgs_in;
@@ -53,6 +57,8 @@ struct vsr_stats {
 	__u64 drop_nomem;
 	__u64 view_changes;
 	__u64 recoveries;
+	__u64 send_errors;
+	__u64 prepares;
 };
 
 /**
