@@ -28,7 +28,7 @@ command -v go >/dev/null || { echo "build.sh: no go compiler (apt-get install go
 mkdir -p "$(dirname "$out")"
 # The build cache is ours, not the root user's default, so a read-only or
 # tmpfs $HOME does not matter and `make clean` style removal of build/ works.
-export GO111MODULE=off GOPATH=$gopath GOFLAGS= CGO_ENABLED=0
+export GO111MODULE=off GOPATH=$gopath GOFLAGS='' CGO_ENABLED=0
 export GOCACHE=${GOCACHE:-$top/build/bench/gocache}
 # A temporary name first: an interrupted build must not look up to date.
 if ! go build -trimpath -o "$out.tmp" "$src"; then
