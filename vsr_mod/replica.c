@@ -631,23 +631,17 @@ static void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m)
 		return;
 	vsr_propose(r, m->h.flags, m->h.arg0, m->h.arg1, m->body,
 		    m->body_len);
+	/* Its writer, on that backup, waits for this op's commit. */
+	r->remote_op = r->log.head;
 }
 
-/**
- * vsr_replica_flush() - send what the primary has appended since last time
- * @r: replica
- *
- * Every op not yet sent goes out in as few PREPAREs as fit in datagrams:
- * this is where batching happens.
- */
-void vsr_replica_flush(struct vsr_replica *r)
+/* Send every op not yet sent in as few PREPAREs as fit in datagrams. */
+static void vsr_send_prepares(struct vsr_replica *r)
 {
 	struct vsr_entry *e;
 	struct vsr_hdr h;
 	size_t off;
 
-	if (!vsr_can_lead(r) || r->n == 1)
-		return;
 	if (r->sent_op < r->log.base)
 		r->sent_op = r->log.base;
 	while (r->sent_op < r->log.head) {
@@ -669,8 +663,50 @@ void vsr_replica_flush(struct vsr_replica *r)
 			return;
 		vsr_broadcast(r, &h, off - VSR_HDR_SIZE);
 		r->prepares++;
+		r->commit_told = r->commit;
 		r->last_send = r->ticks;
 	}
+}
+
+/*
+ * This is where batching happens, by Nagle's rule: with nothing in flight
+ * an op goes out at once (a lone writer waits one round trip); while sent
+ * ops await their quorum, new ones wait for that commit, which flushes
+ * them together, or for the next tick (@force), whichever comes first.
+ * Concurrent writers thus share PREPAREs as soon as they outnumber what
+ * one round trip can carry, and no op waits more than a tick.
+ */
+static void vsr_flush(struct vsr_replica *r, bool force)
+{
+	struct vsr_hdr h;
+
+	if (!vsr_can_lead(r) || r->n == 1)
+		return;
+	if (force || r->sent_op <= r->commit)
+		vsr_send_prepares(r);
+	/*
+	 * A writer on a backup waits until its replica learns the commit of
+	 * its REQUEST: tell the backups now, not at the next heartbeat.
+	 */
+	if (r->commit > r->commit_told && r->remote_op > r->commit_told) {
+		vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
+		vsr_broadcast(r, &h, 0);
+		r->commit_told = r->commit;
+		r->last_send = r->ticks;
+	}
+}
+
+/**
+ * vsr_replica_flush() - send what the primary has appended, batched
+ * @r: replica
+ *
+ * Call after each batch of inputs.  Ops go out at once when nothing is in
+ * flight; otherwise they wait for the commit of what is (or the next tick)
+ * and then share PREPAREs.
+ */
+void vsr_replica_flush(struct vsr_replica *r)
+{
+	vsr_flush(r, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
 
@@ -705,10 +741,11 @@ static void vsr_primary_tick(struct vsr_replica *r)
 	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg))
 		vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
 			    NULL, 0);
-	vsr_replica_flush(r);
+	vsr_flush(r, true);
 	if (r->n > 1 && r->ticks - r->last_send >= r->cfg.heartbeat_ticks) {
 		vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
 		vsr_broadcast(r, &h, 0);
+		r->commit_told = r->commit;
 		r->last_send = r->ticks;
 	}
 }

@@ -90,6 +90,8 @@ struct vsr_replica {
 	/* primary */
 	bool abdicated;
 	u64 sent_op;
+	u64 remote_op;		/* highest op proposed for a backup's REQUEST */
+	u64 commit_told;	/* commit number last sent to the backups */
 	u64 last_send;
 	u64 acked[VSR_REPLICAS_MAX];
 	u64 heard[VSR_REPLICAS_MAX];
