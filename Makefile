@@ -8,6 +8,8 @@
 #   make check-kunit     KUnit suites in the debug guest
 #   make check-selftests selftests/ in the debug and the stock guest
 #   make vm RUN='cmd' [KERNEL=debug|stock]   run a command in a guest
+#   make bench           vsr against raw UDP and etcd in one guest (~25 min;
+#                        BENCH_SMOKE=1: seconds per stage)
 #
 # Packages are installed by `make deps` (run by check, demo and vm as root).
 
@@ -27,6 +29,7 @@ vsradm:
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C tools/vsradm clean
+	$(MAKE) -C tools/bench clean
 	rm -rf build
 
 deps:
@@ -41,6 +44,9 @@ vm: deps vsradm
 
 demo: deps vsradm
 	tools/check.sh demo
+
+bench: deps
+	tools/bench/run.sh
 
 check-build: deps
 	tools/check.sh matrix
@@ -58,4 +64,4 @@ check: deps
 	tools/check.sh all
 
 .PHONY: all module vsradm clean deps vm demo check check-build check-lint \
-	check-kunit check-selftests
+	check-kunit check-selftests bench

@@ -426,6 +426,12 @@ static const char *errno_name(int e)
 	return buf;
 }
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const double cdf_points[] = {
+	1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.99, 100,
+};
+
 static void report(const struct hist *h, const uint64_t *errs, double secs,
 		   double cpu_s, uint64_t backlog)
 {
@@ -447,6 +453,12 @@ static void report(const struct hist *h, const uint64_t *errs, double secs,
 	printf(",\"lat_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"max\":%.1f}",
 	       hist_percentile(h, 50) / 1e3, hist_percentile(h, 99) / 1e3,
 	       hist_percentile(h, 99.9) / 1e3, hist_max(h) / 1e3);
+	/* Enough points for a latency CDF plot. */
+	printf(",\"cdf_us\":[");
+	for (e = 0; e < (int)ARRAY_SIZE(cdf_points); e++)
+		printf("%s[%g,%.1f]", e ? "," : "", cdf_points[e],
+		       hist_percentile(h, cdf_points[e]) / 1e3);
+	printf("]");
 	printf(",\"errors\":{");
 	for (e = 0; e < N_ERRNO; e++) {
 		if (!errs[e])

@@ -112,6 +112,8 @@ printf '%s\n' "$cmd" > "$outdir/cmd"
 } > "$outdir/env"
 
 append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=$outdir vsr.cwd=$PWD"
+# VSR_VM_APPEND: more kernel parameters (the benchmark's idle=poll).
+append+=${VSR_VM_APPEND:+ $VSR_VM_APPEND}
 append+=" kmemleak=on kasan.fault=report"
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
       -nographic -no-reboot -nodefaults

@@ -1,0 +1,300 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark, run inside the guest by `make bench` (tools/bench/run.sh):
+# the raw network, vsr and etcd measured in one boot on one topology (three
+# network namespaces, veth to a bridge; see selftests/lib/cluster.sh).
+# Every figure is one JSON object appended to $BENCH_OUT/results.jsonl;
+# tools/bench/report.py turns them into the report.
+#
+#   BENCH_OUT=DIR       where results go (default: the rig's output dir)
+#   BENCH_SMOKE=1       seconds-long version of every stage (make check)
+#   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup etcd
+set -u
+: "${VSR_KO:?}" "${VSRADM:?}"
+ETCDLOAD=${ETCDLOAD:-}
+BENCH_OUT=${BENCH_OUT:-${VSR_OUT:?}}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/selftests/lib/cluster.sh"
+bin=$top/tools/bench
+out=$BENCH_OUT/results.jsonl
+tmp=$(mktemp -d)
+mkdir -p "$BENCH_OUT"
+: > "$out"
+
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+	secs=1 sizes="64 16384" clients="1 4" backup_clients="4"
+	failover_sets="short" failover_reps=1 catchup_counts="2000"
+	etcd_clients="4" etcd_sizes="64" mtu_sizes="16384"
+else
+	secs=5 sizes="64 1024 16384" clients="1 4 16 64" backup_clients="1 4 16 64"
+	failover_sets="default short" failover_reps=3 catchup_counts="10000 100000"
+	etcd_clients="1 4 16 64" etcd_sizes="64 1024 16384" mtu_sizes="64 1024 16384"
+fi
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup etcd}
+# Tunables of the vsr cluster: the defaults, but a client timeout no
+# emulated-CPU stall can reach.
+VSR_TUN="client-timeout 60000"
+# Short timeouts of the failover run (ms).
+SHORT_HB=20 SHORT_TO=200
+
+say() { echo "# bench: $*" >&2; }
+want() { case " $stages " in *" $1 "*) return 0 ;; esac; return 1; }
+in_ns() { local i=$1; shift; ip netns exec "$(ns "$i")" "$@"; }
+
+# record KEY=VALUE... -- CMD...: run CMD, which prints one JSON object, add
+# the keys to it and append it to the results.  A failing CMD fails the
+# benchmark: a figure that is missing is a bug, not a zero.
+record() {
+	local kv=()
+	while [ "$1" != -- ]; do kv+=("$1"); shift; done
+	shift
+	local res
+	res=$("$@") || fail "measurement failed: $*"
+	python3 - "$res" "${kv[@]}" >> "$out" <<'PY' || fail "bad output of a measurement: $res"
+import json, sys
+d = json.loads(sys.argv[1])
+for kv in sys.argv[2:]:
+    k, v = kv.split('=', 1)
+    try:
+        v = json.loads(v)
+    except ValueError:
+        pass
+    d[k] = v
+print(json.dumps(d, sort_keys=True))
+PY
+	tail -n 1 "$out" >&2
+}
+
+# stats I: replica I's counters, as "prepares commit".
+stats() {
+	in_ns "$1" "$VSRADM" show "vsrlog$1" -j | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["counters"]["prepares"], d["commit"])'
+}
+
+set_mtu() {
+	local i
+	for ((i = 0; i < 3; i++)); do
+		ip -n "$(ns "$i")" link set eth0 mtu "$1"
+		ip -n "$VSR_HUB" link set "p$i" mtu "$1"
+	done
+	ip -n "$VSR_HUB" link set br0 mtu "$1"
+}
+
+# raw MTU: the network's own limits between replicas 0 and 1.
+raw() {
+	local mtu=$1 s srv
+	in_ns 1 "$bin/udp-perf" server -p 9000 &
+	srv=$!
+	sleep 0.5
+	for s in $sizes; do
+		record stage=raw mtu="$mtu" -- \
+			in_ns 0 "$bin/udp-perf" rr -H "$(addr 1)" -p 9000 -s "$s" -t "$secs"
+		record stage=raw mtu="$mtu" -- \
+			in_ns 0 "$bin/udp-perf" stream -H "$(addr 1)" -p 9000 -s "$s" -t "$secs"
+	done
+	kill "$srv"
+	wait "$srv" 2>/dev/null
+}
+
+vsr_up() {
+	local i
+	grep -q '^vsr ' /proc/modules || insmod "$VSR_KO" || fail "insmod"
+	for ((i = 0; i < 3; i++)); do
+		replica_add "$i" $VSR_TUN "$@" || fail "vsradm add replica $i"
+	done
+	for ((i = 0; i < 3; i++)); do
+		wait_normal "$i" 60 || fail "replica $i not normal"
+	done
+}
+
+vsr_down() {
+	local i
+	for ((i = 0; i < 3; i++)); do
+		in_ns "$i" "$VSRADM" del "vsrlog$i" 2>/dev/null
+	done
+	true
+}
+
+# load ROLE REPLICA KV... -- ARGS...: vsr-load on REPLICA's device, with the
+# primary's PREPAREs counted around it (records per PREPARE: batching).
+load() {
+	local role=$1 r=$2 p kv=() before after
+	shift 2
+	while [ "$1" != -- ]; do kv+=("$1"); shift; done
+	shift
+	p=$(primary_of "$r")
+	before=$(stats "$p")
+	record stage=vsr role="$role" "${kv[@]}" prepares_before="${before% *}" \
+		commit_before="${before#* }" -- \
+		in_ns "$r" "$bin/vsr-load" -d "/dev/vsrlog$r" "$@"
+	after=$(stats "$p")
+	# The counters after the run go into the same record.
+	python3 - "$out" "${after% *}" "${after#* }" <<'PY'
+import json, sys
+path, prep, commit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+lines = open(path).read().splitlines()
+d = json.loads(lines[-1])
+d['prepares'] = prep - d.pop('prepares_before')
+d['ops'] = commit - d.pop('commit_before')
+lines[-1] = json.dumps(d, sort_keys=True)
+open(path, 'w').write('\n'.join(lines) + '\n')
+PY
+}
+
+# vsr_closed MTU CLIENTS SIZES: closed-loop runs on the primary and a backup.
+vsr_closed() {
+	local mtu=$1 cl=$2 sz=$3 p b s c
+	p=$(primary_of 0)
+	b=$(( (p + 1) % 3 ))
+	for s in $sz; do
+		for c in $cl; do
+			load primary "$p" mtu="$mtu" -- -c "$c" -s "$s" -t "$secs"
+		done
+	done
+	[ "$mtu" = 1500 ] || return 0
+	for s in $sz; do
+		for c in $backup_clients; do
+			load backup "$b" mtu="$mtu" -- -c "$c" -s "$s" -t "$secs"
+		done
+	done
+}
+
+# vsr_open: open-loop runs at 50 % and 90 % of the best closed-loop rate of
+# each size on the primary, with as many clients as that best run.
+vsr_open() {
+	local p s best c rate pct
+	p=$(primary_of 0)
+	for s in $sizes; do
+		best=$(python3 - "$out" "$s" <<'PY'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+rs = [r for r in rs if r.get('stage') == 'vsr' and r.get('role') == 'primary'
+      and r.get('mode') == 'closed' and r['size'] == int(sys.argv[2])
+      and r.get('mtu') == 1500]
+b = max(rs, key=lambda r: r['records_per_s'])
+print(b['clients'], b['records_per_s'])
+PY
+) || fail "no closed-loop result for size $s"
+		c=${best% *}
+		for pct in 50 90; do
+			rate=$(python3 -c "print(max(1, int(${best#* } * $pct / 100)))")
+			load primary "$p" mtu=1500 load_pct="$pct" -- \
+				-c "$c" -s "$s" -t "$secs" -r "$rate"
+		done
+	done
+}
+
+# failover SET: kill the primary under a backup's writes; time to the first
+# commit in the new view, measured by the writer on the backup.
+failover() {
+	local set=$1 rep p b to
+	for ((rep = 0; rep < failover_reps; rep++)); do
+		if [ "$set" = short ]; then
+			vsr_up heartbeat "$SHORT_HB" timeout "$SHORT_TO"
+			to=$SHORT_TO
+		else
+			vsr_up
+			to=$VSR_DEFAULT_TIMEOUT
+		fi
+		p=$(primary_of 0)
+		b=$(( (p + 1) % 3 ))
+		record stage=failover timeouts="$set" view_change_timeout_ms="$to" -- \
+			in_ns "$b" "$bin/vsr-failover" -d "/dev/vsrlog$b" -- \
+			ip netns exec "$(ns "$p")" "$VSRADM" del "vsrlog$p"
+		vsr_down
+	done
+}
+
+# catchup COUNT: a backup recreated empty while COUNT records went by
+# catches up under foreground load on the primary.
+catchup() {
+	local n=$1 p b fg
+	vsr_up
+	p=$(primary_of 0)
+	b=$(( (p + 1) % 3 ))
+	in_ns "$b" "$VSRADM" del "vsrlog$b"
+	in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -n "$n" > /dev/null ||
+		fail "filling $n records"
+	in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -t $((secs * 4)) \
+		> "$tmp/fg.json" &
+	fg=$!
+	sleep 1
+	record stage=catchup records="$n" -- \
+		python3 "$bin/catchup.py" "$VSRADM" "$(ns "$p")" "vsrlog$p" \
+		"$(ns "$b")" "vsrlog$b" -- \
+		ip netns exec "$(ns "$b")" "$VSRADM" add "vsrlog$b" replica "$b" \
+		peers "$(peers 3)" cluster 77 $VSR_TUN
+	wait "$fg" || fail "foreground load during catch-up"
+	record stage=catchup_fg records="$n" -- cat "$tmp/fg.json"
+	vsr_down
+}
+
+etcd() {
+	local s c
+	[ -x "$ETCDLOAD" ] || fail "no etcd load client (ETCDLOAD=$ETCDLOAD)"
+	. "$bin/etcd/cluster.sh"
+	etcd_up 3 || fail "etcd did not start"
+	for s in $etcd_sizes; do
+		for c in $etcd_clients; do
+			record stage=etcd mtu=1500 -- in_ns 0 "$ETCDLOAD" \
+				--endpoints "$(etcd_endpoints)" --clients "$c" \
+				--size "$s" --duration "${secs}s"
+		done
+	done
+	etcd_down
+}
+
+trap 'vsr_down; cluster_cleanup; rm -rf "$tmp"' EXIT
+VSR_DEFAULT_TIMEOUT=1000
+for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
+	modprobe "$dep"
+done
+cluster_net 3
+say "guest: $(nproc) CPUs, kernel $(uname -r), stages: $stages"
+python3 -c 'import json, os; print(json.dumps({"stage": "env", "cpus": os.cpu_count(), "kernel": os.uname().release, "smoke": os.environ.get("BENCH_SMOKE") == "1", "seconds_per_point": '"$secs"'}))' >> "$out"
+
+if want raw; then
+	say "raw UDP, MTU 1500"
+	raw 1500
+fi
+if want vsr || want open; then
+	vsr_up
+	if want vsr; then
+		say "vsr closed loop, MTU 1500"
+		vsr_closed 1500 "$clients" "$sizes"
+	fi
+	if want open; then
+		say "vsr open loop"
+		vsr_open
+	fi
+	vsr_down
+fi
+if want mtu; then
+	say "MTU 65535: raw and vsr"
+	set_mtu 65535
+	raw 65535
+	vsr_up
+	vsr_closed 65535 "1 64" "$mtu_sizes"
+	vsr_down
+	set_mtu 1500
+fi
+if want failover; then
+	for set in $failover_sets; do
+		say "failover, $set timeouts"
+		failover "$set"
+	done
+fi
+if want catchup; then
+	for n in $catchup_counts; do
+		say "catch-up of a backup $n records behind"
+		catchup "$n"
+	done
+fi
+if want etcd; then
+	say "etcd"
+	etcd
+fi
+say "done: $(wc -l < "$out") results in $out"

@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the benchmark's results.jsonl into report.md, summary.json and plots.
+
+usage: report.py RESULTS_DIR [--no-plots] [--check]
+
+RESULTS_DIR holds results.jsonl (written by tools/bench/bench.sh in the
+guest).  Writes RESULTS_DIR/report.md, RESULTS_DIR/summary.json and, with
+gnuplot, RESULTS_DIR/latency-cdf-<size>.png and throughput.png; prints the
+bars to stdout.  --check exits 1 if a stage that ran produced no figure or
+a figure that cannot be right (zero throughput, errors), which is what the
+smoke run in `make check` asserts; the bars themselves never fail it.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def pick(rs, **kw):
+    return [r for r in rs if all(r.get(k) == v for k, v in kw.items())]
+
+
+def one(rs, **kw):
+    m = pick(rs, **kw)
+    return m[0] if m else None
+
+
+def fmt(v, nd=1):
+    if v is None:
+        return '-'
+    if isinstance(v, float):
+        if abs(v) >= 100:
+            return '%.0f' % v
+        return ('%.' + str(nd) + 'f') % v
+    return str(v)
+
+
+def ratio(a, b):
+    if a is None or b is None or not b:
+        return None
+    return a / b
+
+
+def table(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |',
+           '|' + '|'.join('---' for _ in head) + '|']
+    for r in rows:
+        out.append('| ' + ' | '.join(fmt(c) for c in r) + ' |')
+    return '\n'.join(out) + '\n'
+
+
+class Report:
+    def __init__(self, rs):
+        self.rs = rs
+        self.env = one(rs, stage='env') or {}
+        self.md = []
+        self.bars = []
+        self.problems = []
+
+    def raw_rr(self, size, mtu=1500):
+        return one(self.rs, stage='raw', test='udp_rr', size=size, mtu=mtu)
+
+    def raw_stream(self, size, mtu=1500):
+        return one(self.rs, stage='raw', test='udp_stream', size=size, mtu=mtu)
+
+    def vsr(self, **kw):
+        return pick(self.rs, stage='vsr', **kw)
+
+    def bar(self, name, value, limit, met, how):
+        self.bars.append({'bar': name, 'value': value, 'limit': limit,
+                          'met': met, 'how': how})
+
+    def section_raw(self):
+        for mtu in (1500, 65535):
+            rr = pick(self.rs, stage='raw', test='udp_rr', mtu=mtu)
+            if not rr:
+                continue
+            rows = []
+            for r in sorted(rr, key=lambda r: r['size']):
+                st = self.raw_stream(r['size'], mtu) or {}
+                rows.append([r['size'], r['rtt_per_s'], r['lat_us']['p50'],
+                             r['lat_us']['p99'], st.get('recv_mb_per_s')])
+            self.md.append('## Raw UDP between two replicas\' namespaces, MTU %d\n\n' % mtu)
+            self.md.append(table(['size B', 'round trips/s', 'RTT p50 µs',
+                                  'RTT p99 µs', 'stream MB/s'], rows))
+
+    def section_vsr(self):
+        rows = []
+        for r in sorted(self.vsr(mode='closed'),
+                        key=lambda r: (r['mtu'], r['role'], r['size'], r['clients'])):
+            prep_s = r['prepares'] / r['seconds'] if r.get('prepares') is not None else None
+            batch = ratio(r.get('ops'), r.get('prepares'))
+            rows.append([r['mtu'], r['role'], r['size'], r['clients'],
+                         r['records_per_s'], r['mb_per_s'], r['lat_us']['p50'],
+                         r['lat_us']['p99'], r['lat_us']['p999'], prep_s, batch,
+                         (r['cpu_s_per_record'] or 0) * 1e6])
+            if not r['records'] or r['errors']:
+                self.problems.append('vsr %s %d B x%d: %d records, errors %s' %
+                                     (r['role'], r['size'], r['clients'],
+                                      r['records'], r['errors']))
+        if rows:
+            self.md.append('## vsr, closed loop (each writer waits for its commit)\n\n')
+            self.md.append(table(['MTU', 'writes on', 'size B', 'writers', 'records/s',
+                                  'MB/s', 'p50 µs', 'p99 µs', 'p99.9 µs',
+                                  'PREPAREs/s', 'ops/PREPARE', 'CPU µs/record'], rows))
+        rows = []
+        for r in sorted(self.vsr(mode='open'), key=lambda r: (r['size'], r['load_pct'])):
+            rows.append([r['size'], r['clients'], r['load_pct'], r['rate_target'],
+                         r['records_per_s'], r['lat_us']['p50'], r['lat_us']['p99'],
+                         r['lat_us']['p999'], r.get('backlog')])
+        if rows:
+            self.md.append('\n## vsr, open loop (latency from the scheduled arrival)\n\n')
+            self.md.append(table(['size B', 'writers', '% of max', 'target/s', 'records/s',
+                                  'p50 µs', 'p99 µs', 'p99.9 µs', 'backlog'], rows))
+
+    def section_etcd(self):
+        rows = []
+        for e in sorted(pick(self.rs, stage='etcd'), key=lambda r: (r['size'], r['clients'])):
+            v = one(self.rs, stage='vsr', role='primary', mode='closed', mtu=1500,
+                    size=e['size'], clients=e['clients'])
+            rows.append([e['size'], e['clients'], e['ops_per_s'], e['lat_us']['p50'],
+                         e['lat_us']['p99'], (e.get('cpu_s_per_op') or 0) * 1e6,
+                         v and v['records_per_s'], ratio(v and v['records_per_s'], e['ops_per_s']),
+                         ratio(e['lat_us']['p50'], v and v['lat_us']['p50'])])
+            if not e['ops']:
+                self.problems.append('etcd %d B x%d: no puts' % (e['size'], e['clients']))
+        if rows:
+            self.md.append('\n## etcd 3.4 (3 members, data on tmpfs) against vsr on the primary\n\n')
+            self.md.append('Neither system fsyncs to a disk here: etcd\'s WAL is on tmpfs, '
+                           'vsr keeps its log in memory only.\n\n')
+            self.md.append(table(['size B', 'clients', 'etcd puts/s', 'etcd p50 µs',
+                                  'etcd p99 µs', 'etcd CPU µs/put', 'vsr records/s',
+                                  'vsr/etcd throughput', 'etcd/vsr p50'], rows))
+
+    def section_failover(self):
+        fo = pick(self.rs, stage='failover')
+        rr = self.raw_rr(64)
+        rows = []
+        for t in ('default', 'short'):
+            runs = pick(fo, timeouts=t)
+            if not runs:
+                continue
+            ms = sorted(r['failover_ms'] for r in runs)
+            to = runs[0]['view_change_timeout_ms']
+            limit = to + 3 * rr['lat_us']['p50'] / 1e3 if rr else None
+            rows.append([t, to, len(ms), ' '.join('%.0f' % m for m in ms), max(ms), limit])
+            if limit is not None:
+                self.bar('failover, %s timeouts (%d ms): worst of %d' % (t, to, len(ms)),
+                         max(ms), limit, max(ms) <= limit,
+                         'ms from deleting the primary to the first commit in the new view '
+                         '<= view-change timeout + 3 raw 64 B RTT p50')
+        if rows:
+            self.md.append('\n## Failover: primary deleted under a backup\'s writes\n\n')
+            self.md.append(table(['timeouts', 'view-change timeout ms', 'runs',
+                                  'ms to first commit in new view', 'worst ms',
+                                  'bar ms'], rows))
+
+    def section_catchup(self):
+        rows = []
+        base = one(self.rs, stage='vsr', role='primary', mode='closed', mtu=1500,
+                   size=64, clients=16)
+        for c in sorted(pick(self.rs, stage='catchup'), key=lambda r: r['records']):
+            fg = one(self.rs, stage='catchup_fg', records=c['records'])
+            rows.append([c['records'], c['behind'], c['normal_s'], c['catchup_s'],
+                         fg and fg['records_per_s'], base and base['records_per_s'],
+                         ratio(fg and fg['records_per_s'], base and base['records_per_s'])])
+        if rows:
+            self.md.append('\n## Catch-up: a backup recreated empty, foreground load on the primary\n\n')
+            self.md.append('Foreground: 16 writers of 64 B on the primary during the catch-up '
+                           '(their whole run, which starts 1 s before the re-add).\n\n')
+            self.md.append(table(['records written while down', 'ops behind',
+                                  's to normal', 's to current', 'foreground records/s',
+                                  'records/s without catch-up', 'ratio'], rows))
+
+    def compute_bars(self):
+        for size in sorted({r['size'] for r in self.vsr(role='primary', mode='closed',
+                                                         clients=1, mtu=1500)}):
+            v = one(self.rs, stage='vsr', role='primary', mode='closed', clients=1,
+                    size=size, mtu=1500)
+            rr = self.raw_rr(size)
+            if v and rr:
+                lim = 1.5 * rr['lat_us']['p50']
+                self.bar('1 writer on the primary, %d B: p50 commit latency' % size,
+                         v['lat_us']['p50'], lim, v['lat_us']['p50'] <= lim,
+                         'µs, <= 1.5 x raw UDP RTT p50 (%.0f µs)' % rr['lat_us']['p50'])
+        v = one(self.rs, stage='vsr', role='primary', mode='closed', clients=64,
+                size=64, mtu=1500)
+        e = one(self.rs, stage='etcd', clients=64, size=64)
+        rr = self.raw_rr(64)
+        if v and e:
+            r = ratio(v['records_per_s'], e['ops_per_s'])
+            self.bar('64 writers, 64 B: vsr records/s / etcd puts/s', r, 10, r >= 10,
+                     'ratio, >= 10')
+        if v and rr:
+            r = ratio(v['records_per_s'], rr['rtt_per_s'])
+            self.bar('64 writers, 64 B: vsr records/s / raw round trips/s', r, 3, r >= 3,
+                     'ratio, >= 3 (batching must carry it)')
+        for mtu in (1500, 65535):
+            st = self.raw_stream(16384, mtu)
+            vs = [r for r in self.vsr(role='primary', mode='closed', size=16384, mtu=mtu)]
+            if st and vs:
+                best = max(vs, key=lambda r: r['mb_per_s'])
+                r = ratio(best['mb_per_s'], st['recv_mb_per_s'])
+                self.bar('16 KiB records, MTU %d: vsr MB/s / raw stream MB/s (best: %d writers)'
+                         % (mtu, best['clients']), r, 0.5, r >= 0.5, 'ratio, >= 0.5')
+
+    def write(self, outdir):
+        self.section_raw()
+        self.section_vsr()
+        self.section_etcd()
+        self.section_failover()
+        self.section_catchup()
+        self.compute_bars()
+        head = ['# vsr benchmark\n\n',
+                'Guest: %s CPUs, kernel %s, QEMU TCG; %s s per point%s.  Ratios are '
+                'from this one run; absolute figures are an emulated machine\'s.\n\n'
+                % (self.env.get('cpus'), self.env.get('kernel'),
+                   self.env.get('seconds_per_point'),
+                   ', SMOKE RUN (not a measurement)' if self.env.get('smoke') else '')]
+        bars = ['## The bars\n\n', table(['bar', 'measured', 'limit', 'met', 'unit'],
+                                          [[b['bar'], b['value'], b['limit'],
+                                            'yes' if b['met'] else 'NO', b['how']]
+                                           for b in self.bars]), '\n']
+        with open(os.path.join(outdir, 'report.md'), 'w') as f:
+            f.write(''.join(head + bars + self.md))
+        with open(os.path.join(outdir, 'summary.json'), 'w') as f:
+            json.dump({'env': self.env, 'bars': self.bars, 'results': self.rs,
+                       'problems': self.problems}, f, indent=1, sort_keys=True)
+
+    def plots(self, outdir):
+        if not shutil.which('gnuplot'):
+            print('report: gnuplot not found, no plots', file=sys.stderr)
+            return
+        series = []
+        for size in sorted({r['size'] for r in self.rs if r.get('stage') in ('vsr', 'etcd')}):
+            curves = []
+            for label, rs in (('vsr primary', self.vsr(role='primary', mode='closed',
+                                                       mtu=1500, size=size)),
+                              ('etcd', pick(self.rs, stage='etcd', size=size))):
+                for r in sorted(rs, key=lambda r: r['clients']):
+                    if 'cdf_us' not in r:
+                        continue
+                    dat = os.path.join(outdir, 'cdf-%s-%d-%d.dat' % (
+                        label.split()[0], size, r['clients']))
+                    with open(dat, 'w') as f:
+                        for p, us in r['cdf_us']:
+                            f.write('%g %g\n' % (us, p))
+                    curves.append((dat, '%s, %d writers' % (label, r['clients'])))
+            if curves:
+                series.append((size, curves))
+        script = ['set terminal png size 900,600', 'set grid', 'set key bottom right']
+        for size, curves in series:
+            script += ['set output "%s"' % os.path.join(outdir, 'latency-cdf-%d.png' % size),
+                       'set title "commit latency CDF, %d B records"' % size,
+                       'set logscale x', 'set xlabel "latency (µs)"',
+                       'set ylabel "percentile"',
+                       'plot ' + ', '.join('"%s" using 1:2 with linespoints title "%s"'
+                                           % (d, t) for d, t in curves)]
+        tp = []
+        for size in sorted({r['size'] for r in self.rs if r.get('stage') in ('vsr', 'etcd')}):
+            for label, rs, key in (('vsr primary', self.vsr(role='primary', mode='closed',
+                                                            mtu=1500, size=size), 'records_per_s'),
+                                   ('vsr backup', self.vsr(role='backup', mode='closed',
+                                                           mtu=1500, size=size), 'records_per_s'),
+                                   ('etcd', pick(self.rs, stage='etcd', size=size), 'ops_per_s')):
+                if not rs:
+                    continue
+                dat = os.path.join(outdir, 'tp-%s-%d.dat' % (label.replace(' ', '-'), size))
+                with open(dat, 'w') as f:
+                    for r in sorted(rs, key=lambda r: r['clients']):
+                        f.write('%d %g\n' % (r['clients'], r[key]))
+                tp.append((dat, '%s, %d B' % (label, size)))
+        if tp:
+            script += ['unset logscale', 'set output "%s"' % os.path.join(outdir, 'throughput.png'),
+                       'set title "throughput against concurrent writers (closed loop)"',
+                       'set logscale x 2', 'set logscale y', 'set xlabel "writers"',
+                       'set ylabel "records (puts) per second"', 'set key outside right',
+                       'plot ' + ', '.join('"%s" using 1:2 with linespoints title "%s"'
+                                           % (d, t) for d, t in tp)]
+        r = subprocess.run(['gnuplot'], input='\n'.join(script) + '\n', text=True,
+                           capture_output=True)
+        if r.returncode:
+            print('report: gnuplot failed: %s' % r.stderr.strip(), file=sys.stderr)
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith('--')]
+    if len(args) != 1:
+        sys.exit('usage: report.py RESULTS_DIR [--no-plots] [--check]')
+    outdir = args[0]
+    path = os.path.join(outdir, 'results.jsonl')
+    try:
+        rs = load(path)
+    except (OSError, ValueError) as e:
+        sys.exit('report: cannot read %s: %s' % (path, e))
+    rep = Report(rs)
+    rep.write(outdir)
+    if '--no-plots' not in sys.argv:
+        rep.plots(outdir)
+    print('bars (from %s):' % os.path.join(outdir, 'report.md'))
+    for b in rep.bars:
+        print('  %-4s %-70s %10s  (limit %s)' % ('met' if b['met'] else 'NOT', b['bar'],
+                                                fmt(b['value'], 2), fmt(b['limit'], 2)))
+    if '--check' in sys.argv:
+        stages = {r.get('stage') for r in rs}
+        for want in ('raw', 'vsr', 'failover', 'catchup', 'etcd'):
+            if want not in stages:
+                rep.problems.append('no %s result' % want)
+        for p in rep.problems:
+            print('report: problem: %s' % p, file=sys.stderr)
+        sys.exit(1 if rep.problems else 0)
+
+
+if __name__ == '__main__':
+    main()

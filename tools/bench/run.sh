@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: build vsr.ko (stock kernel), vsradm, the load generators and
+# the etcd client, boot one guest that runs tools/bench/bench.sh, and write
+# the report (report.md, summary.json, PNG plots) next to the raw results.
+#
+#   BENCH_SMOKE=1        the seconds-long version (make check runs it)
+#   BENCH_STAGES="..."   a subset of the stages (see bench.sh)
+#   BENCH_RESULTS=DIR    results directory (default build/bench/<date>,
+#                        build/bench/smoke for the smoke run)
+#
+# The guest runs with idle=poll: under TCG a halted vCPU wakes late, which
+# would add the same multi-millisecond delays to every cross-CPU wakeup of
+# every system measured.  The host should be otherwise idle.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+smoke=${BENCH_SMOKE:-0}
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup etcd}
+if [ "$smoke" = 1 ]; then
+	out=${BENCH_RESULTS:-$top/build/bench/smoke}
+else
+	out=${BENCH_RESULTS:-$top/build/bench/$(date +%Y%m%d-%H%M%S)}
+fi
+
+tools/check.sh build stock > /dev/null || { echo "bench: building vsr.ko failed" >&2; exit 1; }
+make -s -C tools/vsradm
+make -s -C tools/bench
+etcdload=
+case " $stages " in
+*" etcd "*)
+	tools/bench/etcd/build.sh >&2 || { echo "bench: building the etcd client failed" >&2; exit 1; }
+	etcdload=$top/build/bench/etcdload ;;
+esac
+
+rm -rf "$out"
+mkdir -p "$out"
+echo "bench: results in $out" >&2
+VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_APPEND="idle=poll" \
+	tools/vm/run.sh -k stock -t 2400 -o "$out" \
+	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
+	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' tools/bench/bench.sh" >&2 ||
+	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }
+
+check=
+[ "$smoke" = 1 ] && check=--check
+python3 tools/bench/report.py "$out" $check
+echo "bench: report in $out/report.md"
