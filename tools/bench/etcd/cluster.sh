@@ -31,6 +31,7 @@
 # - Logs go to $ETCD_LOG_DIR (default: the rig's shared output directory
 #   $VSR_OUT when set, so they survive the guest; else the data directory).
 
+# type -P, not command -v: a caller may have a shell function named etcd.
 ETCD_BIN=${ETCD_BIN:-etcd}
 ETCDCTL_BIN=${ETCDCTL_BIN:-etcdctl}
 ETCD_HEARTBEAT_MS=${ETCD_HEARTBEAT_MS:-100}
@@ -73,8 +74,8 @@ etcd_alive() {
 etcd_up() {
 	local n=${1:?etcd_up N}
 	local i a cluster='' s
-	command -v "$ETCD_BIN" >/dev/null || { etcd_err "no $ETCD_BIN (apt-get install etcd-server)"; return 1; }
-	command -v "$ETCDCTL_BIN" >/dev/null || { etcd_err "no $ETCDCTL_BIN (apt-get install etcd-client)"; return 1; }
+	type -P "$ETCD_BIN" >/dev/null || { etcd_err "no $ETCD_BIN (apt-get install etcd-server)"; return 1; }
+	type -P "$ETCDCTL_BIN" >/dev/null || { etcd_err "no $ETCDCTL_BIN (apt-get install etcd-client)"; return 1; }
 	[ "$ETCD_N" = 0 ] || { etcd_err "a cluster is already up; etcd_down first"; return 1; }
 	for ((i = 0; i < n; i++)); do
 		ip netns pids "$(ns "$i")" >/dev/null 2>&1 ||
