@@ -103,6 +103,7 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		.type = type, .session = session, .request = request,
 	};
 	unsigned long timeout, retry, deadline;
+	u64 before;
 	long t;
 	int ret;
 
@@ -116,9 +117,10 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 			ret = -ENODEV;
 			break;
 		}
+		before = node->commit;
 		ret = vsr_replica_submit(node->core, type, session, request,
 					 data, len);
-		vsr_node_process(node);
+		vsr_node_process(node, before);
 		mutex_unlock(&node->lock);
 		if (ret == -EINVAL || ret == -EALREADY)
 			break;

@@ -84,14 +84,13 @@ static const struct vsr_ops vsr_node_ops = {
 /**
  * vsr_node_process() - finish a batch of inputs to the core
  * @node: the node, its lock held
+ * @before: node->commit before the batch
  *
  * Sends what the batch made ready (one PREPARE for all requests that came
  * in together) and wakes the readers if the commit point moved.
  */
-void vsr_node_process(struct vsr_node *node)
+void vsr_node_process(struct vsr_node *node, u64 before)
 {
-	u64 before = READ_ONCE(node->commit);
-
 	lockdep_assert_held(&node->lock);
 	vsr_replica_flush(node->core);
 	if (READ_ONCE(node->commit) != before)
@@ -154,10 +153,8 @@ static void vsr_rx_work(struct work_struct *work)
 		vsr_count(node, VSR_CNT_MSGS_IN);
 		WRITE_ONCE(node->last_heard[peer], jiffies);
 	}
-	vsr_replica_flush(node->core);
+	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
-	if (READ_ONCE(node->commit) != before)
-		wake_up_interruptible_all(&node->read_wq);
 	if (!skb_queue_empty(&node->rxq))
 		queue_work(system_wq, &node->rx_work);
 }
@@ -166,14 +163,16 @@ static void vsr_tick_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(to_delayed_work(work),
 					     struct vsr_node, tick_work);
+	u64 before;
 
 	mutex_lock(&node->lock);
 	if (node->dead) {
 		mutex_unlock(&node->lock);
 		return;
 	}
+	before = READ_ONCE(node->commit);
 	vsr_replica_tick(node->core);
-	vsr_node_process(node);
+	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	queue_delayed_work(system_wq, &node->tick_work,
 			   msecs_to_jiffies(VSR_TICK_MS));
@@ -439,18 +438,20 @@ u64 vsr_node_new_nonce(struct vsr_node *node)
 int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack)
 {
 	struct vsr_node *node = inst->node;
+	u64 before;
 	int ret;
 
 	if (!node)
 		return -ENODEV;
 	mutex_lock(&node->lock);
+	before = node->commit;
 	if (op > node->status.commit + 1) {
 		mutex_unlock(&node->lock);
 		NL_SET_ERR_MSG(extack, "trim point is beyond the commit point");
 		return -ERANGE;
 	}
 	ret = vsr_replica_submit(node->core, VSR_OP_TRIM, 0, op, NULL, 0);
-	vsr_node_process(node);
+	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	if (ret == -EAGAIN)
 		NL_SET_ERR_MSG(extack, "no primary reachable right now, try again");

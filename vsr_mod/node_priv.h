@@ -116,7 +116,7 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len);
 
 /* node.c */
-void vsr_node_process(struct vsr_node *node);
+void vsr_node_process(struct vsr_node *node, u64 before);
 void vsr_node_wait_add(struct vsr_node *node, struct vsr_waiter *w);
 void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w);
 u64 vsr_node_new_nonce(struct vsr_node *node);
