@@ -12,6 +12,7 @@
 #                               VSR_KERNELS="stock" only that guest)
 #   check.sh all                all of the above, then "N passed, N failed"
 #   check.sh vm KERNEL CMD      run CMD (or a shell) in a guest with vsr.ko loaded
+#   check.sh bench-smoke        every stage of `make bench`, seconds each
 #   check.sh demo               the main job: a vsr cluster in a guest
 #
 # Every check appends "ok NAME" or "not ok NAME" to build/results; the
@@ -91,10 +92,16 @@ do_matrix() {
 	else
 		record fail "build: vsradm"
 	fi
+	if make -s -B -C tools/bench CFLAGS="-O2 -g -Werror" >&2; then
+		record ok "build: benchmark tools"
+	else
+		record fail "build: benchmark tools"
+	fi
 }
 
 c_sources() {
-	git ls-files 'vsr_mod/*.[ch]' 'include/*.h' 'tools/vsradm/*.[ch]' 2>/dev/null
+	git ls-files 'vsr_mod/*.[ch]' 'include/*.h' 'tools/vsradm/*.[ch]' \
+		'tools/bench/*.[ch]' 2>/dev/null
 }
 
 do_lint() {
@@ -195,6 +202,18 @@ do_selftests() {
 	done
 }
 
+# The benchmark's smoke run: every stage for about a second, in one guest;
+# report.py --check fails it on a missing stage, a zero or an error.  The
+# bars are not checked here (a smoke run measures nothing).
+do_bench_smoke() {
+	local out=$top/build/bench/smoke
+	if BENCH_SMOKE=1 BENCH_RESULTS=$out tools/bench/run.sh >&2; then
+		record ok "bench: smoke run of every stage, report written"
+	else
+		record fail "bench: smoke run (logs in $out)"
+	fi
+}
+
 summary() {
 	local passed failed
 	passed=$(grep -c '^ok ' "$results" 2>/dev/null)
@@ -220,6 +239,10 @@ all)
 	do_lint
 	do_kunit
 	do_selftests
+	do_bench_smoke
+	summary ;;
+bench-smoke)
+	do_bench_smoke
 	summary ;;
 vm)
 	kernel=${2:-debug}

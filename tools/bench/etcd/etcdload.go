@@ -58,20 +58,21 @@ type config struct {
 }
 
 type result struct {
-	System     string  `json:"system"`
-	Clients    int     `json:"clients"`
-	Conns      int     `json:"conns"`
-	Size       int     `json:"size"`
-	Mode       string  `json:"mode"`
-	RateTarget float64 `json:"rate_target"`
-	Ops        int64   `json:"ops"`
-	Seconds    float64 `json:"seconds"`
-	OpsPerS    float64 `json:"ops_per_s"`
-	MBPerS     float64 `json:"mb_per_s"`
-	LatUs      latency `json:"lat_us"`
-	Errors     int64   `json:"errors"`
-	Dropped    int64   `json:"dropped"`
-	CPUSPerOp  float64 `json:"cpu_s_per_op"`
+	System     string       `json:"system"`
+	Clients    int          `json:"clients"`
+	Conns      int          `json:"conns"`
+	Size       int          `json:"size"`
+	Mode       string       `json:"mode"`
+	RateTarget float64      `json:"rate_target"`
+	Ops        int64        `json:"ops"`
+	Seconds    float64      `json:"seconds"`
+	OpsPerS    float64      `json:"ops_per_s"`
+	MBPerS     float64      `json:"mb_per_s"`
+	LatUs      latency      `json:"lat_us"`
+	Errors     int64        `json:"errors"`
+	Dropped    int64        `json:"dropped"`
+	CPUSPerOp  float64      `json:"cpu_s_per_op"`
+	CDFUs      [][2]float64 `json:"cdf_us"`
 }
 
 type latency struct {
@@ -362,6 +363,10 @@ func main() {
 		},
 		Errors:  errs,
 		Dropped: dropped,
+	}
+	// The same points as vsr-load's, for the latency CDF plots.
+	for _, p := range []float64{1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.99, 100} {
+		res.CDFUs = append(res.CDFUs, [2]float64{p, percentile(all, p/100)})
 	}
 	if ops > 0 {
 		res.CPUSPerOp = float64(j1-j0) / clkTck / float64(ops)
