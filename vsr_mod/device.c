@@ -103,6 +103,7 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		.type = type, .session = session, .request = request,
 	};
 	unsigned long timeout, retry, deadline;
+	unsigned int gen;
 	u64 before;
 	long t;
 	int ret;
@@ -121,12 +122,15 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		ret = vsr_replica_submit(node->core, type, session, request,
 					 data, len);
 		vsr_node_process(node, before);
+		gen = node->resubmit;
 		mutex_unlock(&node->lock);
 		if (ret == -EINVAL || ret == -EALREADY)
 			break;
 
 		t = wait_event_killable_timeout(w.wq, READ_ONCE(w.done) ||
-						READ_ONCE(node->dead), retry);
+						READ_ONCE(node->dead) ||
+						READ_ONCE(node->resubmit) != gen,
+						retry);
 		if (t < 0) {
 			ret = -EINTR;
 			break;

@@ -6,6 +6,8 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -56,6 +58,22 @@ static void vsr_cb_commit(void *ctx, const struct vsr_entry *e)
 	WRITE_ONCE(node->commit, e->h.op);
 }
 
+/*
+ * A new view is in normal operation: requests sent to the old primary
+ * may be lost, so every waiting writer resubmits now rather than at its
+ * next retry (failover time is then the view change alone).
+ */
+static void vsr_node_kick_waiters(struct vsr_node *node)
+{
+	struct vsr_waiter *w;
+
+	WRITE_ONCE(node->resubmit, node->resubmit + 1);
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+}
+
 static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_node *node = ctx;
@@ -69,6 +87,9 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 		vsr_instance_event(node->inst, VSR_EVENT_PRIMARY);
 	if (st->trim != old->trim)
 		vsr_instance_event(node->inst, VSR_EVENT_CONFIG);
+	if (st->status == VSR_STATUS_NORMAL &&
+	    (st->view != old->view || old->status != VSR_STATUS_NORMAL))
+		vsr_node_kick_waiters(node);
 	*old = *st;
 	/* A reader positioned before the new trim point must learn it. */
 	wake_up_interruptible_all(&node->read_wq);
@@ -116,25 +137,28 @@ static void vsr_count_drop(struct vsr_node *node, int err)
 	}
 }
 
+/*
+ * Feed the received datagrams to the core.  Each is copied and checked
+ * (checksums, layout) before the node lock is taken, and the lock is taken
+ * per message: writers and the tick get in between, and the core's
+ * critical sections hold no checksum work.  What the batch made ready is
+ * sent once, at the end.  (rxbuf is this work's own: a work item never
+ * runs concurrently with itself.)
+ */
 static void vsr_rx_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(work, struct vsr_node, rx_work);
+	u64 cluster = node->inst->cfg.cluster_id;
 	unsigned int budget = 256;
 	struct sk_buff *skb;
-	u64 before;
+	struct vsr_msg m;
+	u64 before = READ_ONCE(node->commit);
+	int peer, len, ret;
 
-	mutex_lock(&node->lock);
-	if (node->dead) {
-		mutex_unlock(&node->lock);
-		skb_queue_purge(&node->rxq);
-		return;
-	}
-	before = READ_ONCE(node->commit);
-	while (budget-- && (skb = skb_dequeue(&node->rxq))) {
-		int peer = *(int *)skb->cb;
-		int len = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX);
-		int ret;
-
+	while (budget-- && !READ_ONCE(node->dead) &&
+	       (skb = skb_dequeue(&node->rxq))) {
+		peer = *(int *)skb->cb;
+		len = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX);
 		kfree_skb(skb);
 		if (len < VSR_HDR_SIZE) {
 			vsr_count(node, VSR_CNT_DROP_MALFORMED);
@@ -145,13 +169,25 @@ static void vsr_rx_work(struct work_struct *work)
 			vsr_count(node, VSR_CNT_DROP_NOT_PEER);
 			continue;
 		}
-		ret = vsr_replica_receive(node->core, node->rxbuf, len);
+		ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
+		if (!ret) {
+			mutex_lock(&node->lock);
+			ret = node->dead ? -ENODEV : vsr_replica_deliver(node->core, &m);
+			mutex_unlock(&node->lock);
+		}
 		if (ret) {
-			vsr_count_drop(node, ret);
+			if (ret != -ENODEV)
+				vsr_count_drop(node, ret);
 			continue;
 		}
 		vsr_count(node, VSR_CNT_MSGS_IN);
 		WRITE_ONCE(node->last_heard[peer], jiffies);
+	}
+	mutex_lock(&node->lock);
+	if (node->dead) {
+		mutex_unlock(&node->lock);
+		skb_queue_purge(&node->rxq);
+		return;
 	}
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
@@ -163,7 +199,7 @@ static void vsr_tick_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(to_delayed_work(work),
 					     struct vsr_node, tick_work);
-	u64 before;
+	u64 before, due;
 
 	mutex_lock(&node->lock);
 	if (node->dead) {
@@ -171,7 +207,20 @@ static void vsr_tick_work(struct work_struct *work)
 		return;
 	}
 	before = READ_ONCE(node->commit);
-	vsr_replica_tick(node->core);
+	/*
+	 * The work runs late (jiffies granularity, a busy CPU): give the
+	 * core every tick that is due by the clock, so that its timeouts
+	 * are milliseconds and not "ticks as they came".  After a long stall
+	 * (a suspended machine) the backlog is dropped, not replayed.
+	 */
+	due = div_u64(ktime_get_ns() - node->clock_start,
+		      VSR_TICK_MS * NSEC_PER_MSEC);
+	if (due - node->ticks > VSR_TICKS_CATCH_UP)
+		node->ticks = due - VSR_TICKS_CATCH_UP;
+	while (node->ticks < due) {
+		vsr_replica_tick(node->core);
+		node->ticks++;
+	}
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	queue_delayed_work(system_wq, &node->tick_work,
@@ -259,6 +308,7 @@ int vsr_node_start(struct vsr_instance *inst)
 	if (ret)
 		goto err;
 	inst->node = node;
+	node->clock_start = ktime_get_ns();
 	queue_delayed_work(system_wq, &node->tick_work,
 			   msecs_to_jiffies(VSR_TICK_MS));
 	return 0;

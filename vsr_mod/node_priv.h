@@ -26,6 +26,10 @@ struct socket;
 
 /* Time is counted in ticks of this many milliseconds by the core. */
 #define VSR_TICK_MS		10
+/* Most ticks given to the core at once when the tick work ran late. */
+#define VSR_TICKS_CATCH_UP	50
+/* Send buffer of an instance's socket (bytes). */
+#define VSR_SNDBUF		(32 << 20)
 /* Datagrams queued for the core before new ones are dropped. */
 #define VSR_RXQ_MAX		4096
 
@@ -72,6 +76,8 @@ struct vsr_waiter {
  * @rxq: datagrams received in softirq, for @rx_work
  * @rx_work: feeds @rxq to the core
  * @tick_work: drives the core's clock
+ * @clock_start: ktime_get_ns() when the clock started
+ * @ticks: ticks given to the core since @clock_start (under @lock)
  * @rxbuf: linear copy of the datagram being processed
  * @read_wq: readers and pollers: the commit point moved or the node died
  * @waiters_lock: guards @waiters
@@ -81,6 +87,8 @@ struct vsr_waiter {
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
+ * @resubmit: bumped when a view starts normal operation: waiting writers
+ *	resubmit at once instead of at their next retry
  * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
  */
 struct vsr_node {
@@ -91,6 +99,8 @@ struct vsr_node {
 	struct sk_buff_head rxq;
 	struct work_struct rx_work;
 	struct delayed_work tick_work;
+	u64 clock_start;
+	u64 ticks;
 	u8 *rxbuf;
 	wait_queue_head_t read_wq;
 	spinlock_t waiters_lock;
@@ -100,6 +110,7 @@ struct vsr_node {
 	unsigned long last_heard[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
+	unsigned int resubmit;
 	bool dead;
 };
 

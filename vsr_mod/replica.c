@@ -797,48 +797,65 @@ int vsr_replica_receive(struct vsr_replica *r, const void *buf, size_t len)
 	err = vsr_msg_decode(buf, len, r->cfg.cluster, &m);
 	if (err)
 		return err;
-	if (m.h.epoch != r->cfg.epoch)
+	return vsr_replica_deliver(r, &m);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
+
+/**
+ * vsr_replica_deliver() - a message already validated by vsr_msg_decode()
+ * @r: replica
+ * @m: the decoded message (with this replica's cluster id); its body is
+ *	only read during the call
+ *
+ * vsr_replica_receive() in two steps, so that a driver can check
+ * datagrams (checksums: the costly part) before it takes its lock.
+ *
+ * Return: 0, -ESTALE (other epoch) or -EINVAL (bad sender index).
+ */
+int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (m->h.epoch != r->cfg.epoch)
 		return -ESTALE;
-	if (m.h.replica >= r->n || m.h.replica == r->self)
+	if (m->h.replica >= r->n || m->h.replica == r->self)
 		return -EINVAL;
-	switch (m.h.command) {
+	switch (m->h.command) {
 	case VSR_CMD_REQUEST:
-		vsr_on_request(r, &m);
+		vsr_on_request(r, m);
 		break;
 	case VSR_CMD_PREPARE:
-		vsr_on_prepare(r, &m);
+		vsr_on_prepare(r, m);
 		break;
 	case VSR_CMD_PREPAREOK:
-		vsr_on_prepareok(r, &m);
+		vsr_on_prepareok(r, m);
 		break;
 	case VSR_CMD_COMMIT:
-		vsr_on_commit(r, &m);
+		vsr_on_commit(r, m);
 		break;
 	case VSR_CMD_STARTVIEWCHANGE:
-		vsr_on_start_view_change(r, &m);
+		vsr_on_start_view_change(r, m);
 		break;
 	case VSR_CMD_DOVIEWCHANGE:
-		vsr_on_do_view_change(r, &m);
+		vsr_on_do_view_change(r, m);
 		break;
 	case VSR_CMD_STARTVIEW:
-		vsr_on_start_view(r, &m);
+		vsr_on_start_view(r, m);
 		break;
 	case VSR_CMD_GETSTATE:
-		vsr_on_get_state(r, &m);
+		vsr_on_get_state(r, m);
 		break;
 	case VSR_CMD_NEWSTATE:
-		vsr_on_new_state(r, &m);
+		vsr_on_new_state(r, m);
 		break;
 	case VSR_CMD_RECOVERY:
-		vsr_on_recovery(r, &m);
+		vsr_on_recovery(r, m);
 		break;
 	case VSR_CMD_RECOVERYRESPONSE:
-		vsr_on_recovery_response(r, &m);
+		vsr_on_recovery_response(r, m);
 		break;
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_deliver);
 
 /**
  * vsr_core_config_defaults() - sensible defaults (ticks of about 10 ms)

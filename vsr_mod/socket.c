@@ -110,6 +110,14 @@ int vsr_socket_open(struct vsr_node *node)
 	if (ret)
 		return ret;
 	sock->sk->sk_allocation = GFP_KERNEL;
+	/*
+	 * A flush sends every waiting op to every backup at once: with the
+	 * default send buffer (wmem_default) a burst of 64 KiB PREPAREs finds
+	 * it full and the backups must pull the lost ones.  What is queued
+	 * is bounded by the pipeline anyway.
+	 */
+	WRITE_ONCE(sock->sk->sk_sndbuf, VSR_SNDBUF);
+	sock->sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
 	setup_udp_tunnel_sock(node->inst->net, sock, &tcfg);
 	node->sock = sock;
 	return 0;

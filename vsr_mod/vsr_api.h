@@ -134,6 +134,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 				       const struct vsr_ops *ops, void *ctx);
 void vsr_replica_destroy(struct vsr_replica *r);
 int vsr_replica_receive(struct vsr_replica *r, const void *buf, size_t len);
+int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);

@@ -10,6 +10,8 @@
 #   BENCH_OUT=DIR       where results go (default: the rig's output dir)
 #   BENCH_SMOKE=1       seconds-long version of every stage (make check)
 #   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup etcd
+#   BENCH_SIZES, BENCH_CLIENTS, BENCH_BACKUP_CLIENTS: other record sizes and
+#                       writer counts (quick experiments)
 set -u
 : "${VSR_KO:?}" "${VSRADM:?}"
 ETCDLOAD=${ETCDLOAD:-}
@@ -31,6 +33,8 @@ else
 	failover_sets="default short" failover_reps=3 catchup_counts="10000 100000"
 	etcd_clients="1 4 16 64" etcd_sizes="64 1024 16384" mtu_sizes="64 1024 16384"
 fi
+sizes=${BENCH_SIZES:-$sizes} clients=${BENCH_CLIENTS:-$clients}
+backup_clients=${BENCH_BACKUP_CLIENTS:-$backup_clients}
 stages=${BENCH_STAGES:-raw vsr open mtu failover catchup etcd}
 # Tunables of the vsr cluster: the defaults, but a client timeout no
 # emulated-CPU stall can reach.

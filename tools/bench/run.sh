@@ -40,7 +40,9 @@ echo "bench: results in $out" >&2
 VSR_VM_MEM=${VSR_VM_MEM:-4096} \
 	tools/vm/run.sh -k stock -t 2400 -o "$out" \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
-	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' tools/bench/bench.sh" >&2 ||
+	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' \
+	 BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
+	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' tools/bench/bench.sh" >&2 ||
 	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }
 
 check=
