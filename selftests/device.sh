@@ -83,10 +83,12 @@ if os.read(b, 100) != b'before-barrier':
 
 # VSR_IOC_STATUS = _IOR(0xb5, 1, struct vsr_status), the size computed
 # from the uapi layout: 7 u64, 3 u32, u8 + 3 pad, peers[VSR_MAX_PEERS] of
-# 2 u64, then 10 u64 counters.
+# 2 u64, then the u64 counters of struct vsr_stats.
 hdr = open(os.path.join(os.environ['VSR_TOP'], 'include/uapi/linux/vsr_genl.h')).read()
 max_peers = int(re.search(r'#define VSR_MAX_PEERS\s+(\d+)', hdr).group(1))
-size = 7 * 8 + 3 * 4 + 4 + max_peers * 16 + 10 * 8
+uapi = open(os.path.join(os.environ['VSR_TOP'], 'include/uapi/linux/vsr.h')).read()
+counters = re.search(r'struct vsr_stats \{([^}]*)\}', uapi).group(1).count('__u64')
+size = 7 * 8 + 3 * 4 + 4 + max_peers * 16 + counters * 8
 buf = bytearray(size)
 fcntl.ioctl(r, (2 << 30) | (size << 16) | (0xb5 << 8) | 1, buf)
 cluster, epoch, view, op, commit = struct.unpack_from('<5Q', buf)

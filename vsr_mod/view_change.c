@@ -150,6 +150,18 @@ void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 	    r->ticks - r->vote_tick[i] > 2ULL * r->cfg.view_change_ticks)
 		r->vote_view[i] = m->h.view;
 	r->vote_tick[i] = r->ticks;
+	/*
+	 * A backup that has not heard its primary for half its timeout
+	 * (and for two heartbeats) seconds the vote at once instead of
+	 * waiting out the rest of its own timer: the two timers run out at
+	 * nearly the same time anyway, but not in the same tick.  A primary
+	 * that is heard keeps its backups from seconding anything.
+	 */
+	if (r->status == VSR_STATUS_NORMAL && !vsr_is_primary(r) &&
+	    m->h.view == r->view + 1 &&
+	    r->ticks - r->primary_tick >
+	    max_t(u64, r->cfg.view_change_ticks / 2, 2 * r->cfg.heartbeat_ticks))
+		vsr_vote(r, r->view + 1);
 	vsr_check_votes(r);
 }
 
