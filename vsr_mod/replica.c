@@ -763,7 +763,7 @@ void vsr_replica_tick(struct vsr_replica *r)
 			vsr_primary_tick(r);
 			break;
 		}
-		if (r->ticks - r->primary_tick > r->cfg.view_change_ticks)
+		if (r->ticks - r->primary_tick >= r->cfg.view_change_ticks)
 			vsr_vote(r, r->view + 1);
 		if (r->log_view < r->view || r->log.head < r->primary_op)
 			vsr_repair(r);

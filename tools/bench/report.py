@@ -174,9 +174,11 @@ class Report:
                          '<= view-change timeout + 3 raw 64 B RTT p50')
         if rows:
             self.md.append('\n## Failover: primary deleted under a backup\'s writes\n\n')
-            self.md.append('Measured from the moment `vsradm del` of the primary has '
-                           'returned (the primary is gone by then) to the first record the '
-                           'writer on a backup sees committed in the new view.\n\n')
+            self.md.append('A writer on a backup commits back to back; the primary is '
+                           'deleted (`vsradm del`); failover is the gap between the last '
+                           'commit it saw in the old view and the first in the new one.  The '
+                           'primary died within that gap, within a round trip of its start.'
+                           '\n\n')
             self.md.append(table(['timeouts', 'view-change timeout ms', 'runs',
                                   'ms to first commit in new view', 'worst ms',
                                   'bar ms', 'vsradm del took ms (median)'], rows))
