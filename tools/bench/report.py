@@ -196,7 +196,7 @@ class Report:
             self.md.append('\n## Catch-up: a backup recreated empty, foreground load on the primary\n\n')
             self.md.append('Foreground: 16 writers of 64 B on the primary during the catch-up '
                            '(their whole run, which starts 1 s before the re-add).\n\n')
-            self.md.append(table(['records written while down', 'ops behind',
+            self.md.append(table(['records written while down', 'primary\'s commit at re-add',
                                   's to normal', 's to current', 'foreground records/s',
                                   'records/s without catch-up', 'ratio'], rows))
 
