@@ -170,7 +170,7 @@ class Report:
             if limit is not None:
                 self.bar('failover, %s timeouts (%d ms): worst of %d' % (t, to, len(ms)),
                          max(ms), limit, max(ms) <= limit,
-                         'ms from deleting the primary to the first commit in the new view '
+                         'ms without commits (last in the old view to first in the new) '
                          '<= view-change timeout + 3 raw 64 B RTT p50')
         if rows:
             self.md.append('\n## Failover: primary deleted under a backup\'s writes\n\n')
