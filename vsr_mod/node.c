@@ -5,6 +5,7 @@
  * into datagrams, woken clients and netlink events.
  */
 
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
@@ -195,10 +196,30 @@ static void vsr_rx_work(struct work_struct *work)
 		queue_work(system_wq, &node->rx_work);
 }
 
+/* Arm the clock for the next tick boundary (under the node lock). */
+static void vsr_tick_arm(struct vsr_node *node)
+{
+	u64 next = node->clock_start + (node->ticks + 1) * VSR_TICK_NS;
+
+	hrtimer_start_range_ns(&node->tick_timer, ns_to_ktime(next),
+			       VSR_TICK_SLACK_NS, HRTIMER_MODE_ABS);
+}
+
+/*
+ * An hrtimer, not a delayed work: jiffies (4 ms at HZ=250) would make
+ * every timeout of the core up to that much late, and failover with it.
+ */
+static enum hrtimer_restart vsr_tick_timer(struct hrtimer *t)
+{
+	struct vsr_node *node = container_of(t, struct vsr_node, tick_timer);
+
+	queue_work(system_wq, &node->tick_work);
+	return HRTIMER_NORESTART;
+}
+
 static void vsr_tick_work(struct work_struct *work)
 {
-	struct vsr_node *node = container_of(to_delayed_work(work),
-					     struct vsr_node, tick_work);
+	struct vsr_node *node = container_of(work, struct vsr_node, tick_work);
 	u64 before, due;
 
 	mutex_lock(&node->lock);
@@ -208,13 +229,12 @@ static void vsr_tick_work(struct work_struct *work)
 	}
 	before = READ_ONCE(node->commit);
 	/*
-	 * The work runs late (jiffies granularity, a busy CPU): give the
-	 * core every tick that is due by the clock, so that its timeouts
-	 * are milliseconds and not "ticks as they came".  After a long stall
-	 * (a suspended machine) the backlog is dropped, not replayed.
+	 * The work may run late (a busy CPU): give the core every tick that
+	 * is due by the clock, so that its timeouts are milliseconds and not
+	 * "ticks as they came".  After a long stall (a suspended machine)
+	 * the backlog is dropped, not replayed.
 	 */
-	due = div_u64(ktime_get_ns() - node->clock_start,
-		      VSR_TICK_MS * NSEC_PER_MSEC);
+	due = div_u64(ktime_get_ns() - node->clock_start, VSR_TICK_NS);
 	if (due - node->ticks > VSR_TICKS_CATCH_UP)
 		node->ticks = due - VSR_TICKS_CATCH_UP;
 	while (node->ticks < due) {
@@ -222,9 +242,8 @@ static void vsr_tick_work(struct work_struct *work)
 		node->ticks++;
 	}
 	vsr_node_process(node, before);
+	vsr_tick_arm(node);
 	mutex_unlock(&node->lock);
-	queue_delayed_work(system_wq, &node->tick_work,
-			   msecs_to_jiffies(VSR_TICK_MS));
 }
 
 static u32 vsr_ms_to_ticks(u32 ms)
@@ -266,7 +285,9 @@ int vsr_node_start(struct vsr_instance *inst)
 	mutex_init(&node->lock);
 	skb_queue_head_init(&node->rxq);
 	INIT_WORK(&node->rx_work, vsr_rx_work);
-	INIT_DELAYED_WORK(&node->tick_work, vsr_tick_work);
+	INIT_WORK(&node->tick_work, vsr_tick_work);
+	hrtimer_init(&node->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	node->tick_timer.function = vsr_tick_timer;
 	init_waitqueue_head(&node->read_wq);
 	spin_lock_init(&node->waiters_lock);
 	INIT_LIST_HEAD(&node->waiters);
@@ -308,9 +329,10 @@ int vsr_node_start(struct vsr_instance *inst)
 	if (ret)
 		goto err;
 	inst->node = node;
+	mutex_lock(&node->lock);
 	node->clock_start = ktime_get_ns();
-	queue_delayed_work(system_wq, &node->tick_work,
-			   msecs_to_jiffies(VSR_TICK_MS));
+	vsr_tick_arm(node);
+	mutex_unlock(&node->lock);
 	return 0;
 err:
 	vsr_replica_destroy(node->core);
@@ -338,7 +360,9 @@ void vsr_node_stop(struct vsr_instance *inst)
 	node->dead = true;
 	mutex_unlock(&node->lock);
 	vsr_socket_close(node);
-	cancel_delayed_work_sync(&node->tick_work);
+	/* Only the tick work re-arms the timer, and not once dead. */
+	hrtimer_cancel(&node->tick_timer);
+	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
 	skb_queue_purge(&node->rxq);
 

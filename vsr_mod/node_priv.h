@@ -13,9 +13,11 @@
 #define _VSR_NODE_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/skbuff.h>
+#include <linux/time64.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -26,6 +28,9 @@ struct socket;
 
 /* Time is counted in ticks of this many milliseconds by the core. */
 #define VSR_TICK_MS		10
+#define VSR_TICK_NS		(VSR_TICK_MS * NSEC_PER_MSEC)
+/* How late the tick timer may fire, so the kernel can batch wakeups. */
+#define VSR_TICK_SLACK_NS	(100 * NSEC_PER_USEC)
 /* Most ticks given to the core at once when the tick work ran late. */
 #define VSR_TICKS_CATCH_UP	50
 /* Send buffer of an instance's socket (bytes). */
@@ -75,6 +80,7 @@ struct vsr_waiter {
  * @sock: the UDP socket bound to the instance's own peer address
  * @rxq: datagrams received in softirq, for @rx_work
  * @rx_work: feeds @rxq to the core
+ * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
  * @clock_start: ktime_get_ns() when the clock started
  * @ticks: ticks given to the core since @clock_start (under @lock)
@@ -98,7 +104,8 @@ struct vsr_node {
 	struct socket *sock;
 	struct sk_buff_head rxq;
 	struct work_struct rx_work;
-	struct delayed_work tick_work;
+	struct hrtimer tick_timer;
+	struct work_struct tick_work;
 	u64 clock_start;
 	u64 ticks;
 	u8 *rxbuf;
