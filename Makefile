@@ -8,7 +8,7 @@
 #   make check-kunit     KUnit suites in the debug guest
 #   make check-selftests selftests/ in the debug and the stock guest
 #   make vm RUN='cmd' [KERNEL=debug|stock]   run a command in a guest
-#   make bench           vsr against raw UDP and etcd in one guest (~25 min;
+#   make bench           vsr against raw UDP and etcd in one guest (~15 min;
 #                        BENCH_SMOKE=1: seconds per stage)
 #
 # Packages are installed by `make deps` (run by check, demo and vm as root).
