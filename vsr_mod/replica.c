@@ -635,6 +635,17 @@ static void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m)
 	r->remote_op = r->log.head;
 }
 
+/* Tell the backups the commit number (the heartbeat, when idle). */
+static void vsr_send_commit(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
+	vsr_broadcast(r, &h, 0);
+	r->commit_told = r->commit;
+	r->last_send = r->ticks;
+}
+
 /* Send every op not yet sent in as few PREPAREs as fit in datagrams. */
 static void vsr_send_prepares(struct vsr_replica *r)
 {
@@ -678,8 +689,6 @@ static void vsr_send_prepares(struct vsr_replica *r)
  */
 static void vsr_flush(struct vsr_replica *r, bool force)
 {
-	struct vsr_hdr h;
-
 	if (!vsr_can_lead(r) || r->n == 1)
 		return;
 	if (force || r->sent_op <= r->commit)
@@ -688,12 +697,8 @@ static void vsr_flush(struct vsr_replica *r, bool force)
 	 * A writer on a backup waits until its replica learns the commit of
 	 * its REQUEST: tell the backups now, not at the next heartbeat.
 	 */
-	if (r->commit > r->commit_told && r->remote_op > r->commit_told) {
-		vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
-		vsr_broadcast(r, &h, 0);
-		r->commit_told = r->commit;
-		r->last_send = r->ticks;
-	}
+	if (r->commit > r->commit_told && r->remote_op > r->commit_told)
+		vsr_send_commit(r);
 }
 
 /**
@@ -721,7 +726,6 @@ static u32 vsr_trim_slack(const struct vsr_core_config *c)
 
 static void vsr_primary_tick(struct vsr_replica *r)
 {
-	struct vsr_hdr h;
 	u32 i, heard = 0;
 
 	for (i = 0; i < r->n; i++)
@@ -742,12 +746,8 @@ static void vsr_primary_tick(struct vsr_replica *r)
 		vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
 			    NULL, 0);
 	vsr_flush(r, true);
-	if (r->n > 1 && r->ticks - r->last_send >= r->cfg.heartbeat_ticks) {
-		vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
-		vsr_broadcast(r, &h, 0);
-		r->commit_told = r->commit;
-		r->last_send = r->ticks;
-	}
+	if (r->n > 1 && r->ticks - r->last_send >= r->cfg.heartbeat_ticks)
+		vsr_send_commit(r);
 }
 
 /**
