@@ -251,26 +251,22 @@ void vsr_instance_tunables(struct vsr_instance *inst, struct vsr_tunables *tun)
 int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun,
 			      struct netlink_ext_ack *extack)
 {
-	struct vsr_tunables old;
 	int ret;
 
 	lockdep_assert_held(&vsr_instances_lock);
 	ret = vsr_tunables_validate(tun, extack);
 	if (ret)
 		return ret;
+	/* The engine first: it may fail, and then nothing has changed. */
+	ret = vsr_node_set_tunables(inst, tun);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
+		return ret;
+	}
 	spin_lock_bh(&inst->tun_lock);
-	old = inst->cfg.tun;
 	inst->cfg.tun = *tun;
 	spin_unlock_bh(&inst->tun_lock);
-	ret = vsr_node_tunables_changed(inst);
-	if (ret) {
-		spin_lock_bh(&inst->tun_lock);
-		inst->cfg.tun = old;
-		spin_unlock_bh(&inst->tun_lock);
-		vsr_node_tunables_changed(inst);
-		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
-	}
-	return ret;
+	return 0;
 }
 
 /**

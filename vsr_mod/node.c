@@ -537,29 +537,28 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *ext
 }
 
 /**
- * vsr_node_tunables_changed() - the tunables of @inst were changed
- * @inst: the instance; read the new values with vsr_instance_tunables()
+ * vsr_node_set_tunables() - apply new tunables to the engine of @inst
+ * @inst: the instance
+ * @tun: the new tunables (validated)
  *
  * The new timeouts apply from the next tick, a new log retention from the
  * next commit (the log's ring is resized to suit it).
  *
- * Return: 0, or -ENOMEM if the log could not be resized (the timeouts are
- * applied even then).
+ * Return: 0, or -ENOMEM if the log could not be resized (nothing is
+ * changed then).
  */
-int vsr_node_tunables_changed(struct vsr_instance *inst)
+int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun)
 {
 	struct vsr_node *node = inst->node;
-	struct vsr_tunables tun;
-	u32 retain;
 	int ret;
 
 	if (!node)
 		return 0;
-	vsr_instance_tunables(inst, &tun);
-	retain = tun.log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	mutex_lock(&node->lock);
-	vsr_node_apply_tunables(&node->core->cfg, &tun);
-	ret = vsr_replica_set_retain(node->core, retain);
+	ret = vsr_replica_set_retain(node->core,
+				     tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT);
+	if (!ret)
+		vsr_node_apply_tunables(&node->core->cfg, tun);
 	mutex_unlock(&node->lock);
 	return ret;
 }

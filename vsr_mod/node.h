@@ -13,7 +13,7 @@
  *                         inst->node.  Failure aborts the creation: undo
  *                         what was done (vsr_node_stop() is not called,
  *                         vsr_node_free() is, with whatever inst->node is).
- *   ... vsr_node_get_status(), vsr_node_trim(), vsr_node_tunables_changed()
+ *   ... vsr_node_get_status(), vsr_node_trim(), vsr_node_set_tunables()
  *       (the last two under vsr_instances_lock) ...
  *   vsr_node_stop()       under vsr_instances_lock, after the instance is
  *                         unpublished and inst->dead is set: close the
@@ -35,12 +35,13 @@
 #include <uapi/linux/vsr.h>
 
 struct vsr_instance;
+struct vsr_tunables;
 
 int vsr_node_start(struct vsr_instance *inst);
 void vsr_node_stop(struct vsr_instance *inst);
 void vsr_node_free(struct vsr_instance *inst);
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
 int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack);
-int vsr_node_tunables_changed(struct vsr_instance *inst);
+int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun);
 
 #endif /* _VSR_NODE_H */
