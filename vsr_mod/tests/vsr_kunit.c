@@ -367,12 +367,26 @@ static struct vsr_entry *mk_entry(u64 op, u32 parent, const char *s)
 	return vsr_entry_new(&h, s, GFP_KERNEL);
 }
 
+/* Append ops @from..@to ("abc" each) chained to the head; false on a refusal. */
+static bool append_ops(struct vsr_log *log, u64 from, u64 to)
+{
+	struct vsr_entry *e;
+
+	for (; from <= to; from++) {
+		e = mk_entry(from, vsr_log_head_csum(log), "abc");
+		if (!e || vsr_log_append(log, e)) {
+			vsr_free(e);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void vsr_log_basics(struct kunit *test)
 {
 	struct vsr_log log;
 	struct vsr_entry *e;
 	u32 root = vsr_chain_root(TEST_CLUSTER), c;
-	u64 op;
 
 	KUNIT_ASSERT_EQ(test, vsr_log_init(&log, 4, 0, root, GFP_KERNEL), 0);
 	KUNIT_EXPECT_EQ(test, vsr_log_head_csum(&log), root);
@@ -383,10 +397,7 @@ static void vsr_log_basics(struct kunit *test)
 	e = mk_entry(1, root + 1, "x");
 	KUNIT_EXPECT_EQ(test, vsr_log_append(&log, e), -EINVAL);
 	vsr_free(e);
-	for (op = 1; op <= 4; op++) {
-		e = mk_entry(op, vsr_log_head_csum(&log), "abc");
-		KUNIT_ASSERT_EQ(test, vsr_log_append(&log, e), 0);
-	}
+	KUNIT_ASSERT_TRUE(test, append_ops(&log, 1, 4));
 	KUNIT_EXPECT_EQ(test, vsr_log_room(&log), 0u);
 	e = mk_entry(5, vsr_log_head_csum(&log), "abc");
 	KUNIT_EXPECT_EQ(test, vsr_log_append(&log, e), -ENOSPC);
@@ -497,15 +508,11 @@ static void vsr_client_table_rules(struct kunit *test)
 static void vsr_log_resizes(struct kunit *test)
 {
 	struct vsr_log log;
-	struct vsr_entry *e;
 	u32 root = vsr_chain_root(TEST_CLUSTER), c;
 	u64 op;
 
 	KUNIT_ASSERT_EQ(test, vsr_log_init(&log, 4, 0, root, GFP_KERNEL), 0);
-	for (op = 1; op <= 4; op++) {
-		e = mk_entry(op, vsr_log_head_csum(&log), "abc");
-		KUNIT_ASSERT_EQ(test, vsr_log_append(&log, e), 0);
-	}
+	KUNIT_ASSERT_TRUE(test, append_ops(&log, 1, 4));
 	vsr_log_trim(&log, 2);
 	c = vsr_log_head_csum(&log);
 	KUNIT_EXPECT_EQ(test, vsr_log_resize(&log, 1, GFP_KERNEL), -EINVAL);
@@ -514,10 +521,7 @@ static void vsr_log_resizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsr_log_get(&log, 3)->h.op, 3ull);
 	KUNIT_EXPECT_EQ(test, vsr_log_get(&log, 4)->h.op, 4ull);
 	KUNIT_EXPECT_EQ(test, vsr_log_head_csum(&log), c);
-	for (op = 5; op <= 9; op++) {
-		e = mk_entry(op, vsr_log_head_csum(&log), "abc");
-		KUNIT_ASSERT_EQ(test, vsr_log_append(&log, e), 0);
-	}
+	KUNIT_ASSERT_TRUE(test, append_ops(&log, 5, 9));
 	/* Seven entries held: six slots would drop one. */
 	KUNIT_EXPECT_EQ(test, vsr_log_resize(&log, 6, GFP_KERNEL), -EINVAL);
 	KUNIT_ASSERT_EQ(test, vsr_log_resize(&log, 7, GFP_KERNEL), 0);
