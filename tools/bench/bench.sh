@@ -149,27 +149,18 @@ vsr_down() {
 # load ROLE REPLICA KV... -- ARGS...: vsr-load on REPLICA's device, with the
 # primary's PREPAREs counted around it (records per PREPARE: batching).
 load() {
-	local role=$1 r=$2 p kv=() before after
+	local role=$1 r=$2 p kv=() before after res
 	shift 2
 	while [ "$1" != -- ]; do kv+=("$1"); shift; done
 	shift
 	p=$(primary_of "$r")
 	before=$(stats "$p")
-	record stage=vsr role="$role" "${kv[@]}" prepares_before="${before% *}" \
-		commit_before="${before#* }" -- \
-		in_ns "$r" "$bin/vsr-load" -d "/dev/vsrlog$r" "$@"
+	res=$(in_ns "$r" "$bin/vsr-load" -d "/dev/vsrlog$r" "$@") ||
+		fail "vsr-load $* on replica $r failed: $res"
 	after=$(stats "$p")
-	# The counters after the run go into the same record.
-	python3 - "$out" "${after% *}" "${after#* }" <<'PY'
-import json, sys
-path, prep, commit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-lines = open(path).read().splitlines()
-d = json.loads(lines[-1])
-d['prepares'] = prep - d.pop('prepares_before')
-d['ops'] = commit - d.pop('commit_before')
-lines[-1] = json.dumps(d, sort_keys=True)
-open(path, 'w').write('\n'.join(lines) + '\n')
-PY
+	record stage=vsr role="$role" "${kv[@]}" \
+		prepares=$((${after% *} - ${before% *})) \
+		ops=$((${after#* } - ${before#* })) -- printf '%s\n' "$res"
 }
 
 # vsr_closed MTU CLIENTS SIZES: closed-loop runs on the primary and a backup.
