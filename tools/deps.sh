@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(build-essential bc bison flex cpio xz-utils gzip kmod libelf-dev libssl-dev
       dwarves python3 python3-yaml python3-jsonschema qemu-system-x86 busybox-static
-      iproute2 libmnl-dev sparse linux-source-6.12 linux-image-amd64
+      iproute2 libmnl-dev rsync sparse linux-source-6.12 linux-image-amd64
       linux-headers-amd64 linux-headers-6.12-amd64
       # the benchmark: etcd to compare with, its Go client built offline, plots
       etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
