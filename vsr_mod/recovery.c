@@ -6,18 +6,35 @@
  * A replica keeps no state across restarts, so every replica starts in
  * recovering status.  It sends RECOVERY with a fresh nonce (from the core's
  * driver-seeded PRNG); replicas in normal status answer with their view,
- * and the primary also with its log's (op, commit, head checksum).  With
- * f + 1 normal answers including the primary of the highest view among
- * them, the replica pulls that primary's log by state transfer and becomes
- * normal once it holds the head the primary announced.  It never votes, acks
- * or answers anything meanwhile.
+ * the highest view they voted for, and the primary also with its log's (op,
+ * commit, head checksum).  With n - quorum + 1 normal answers (that many
+ * others meet every quorum that does not count us: f + 1 for n = 2f + 1)
+ * including the primary of the highest view among them, the replica pulls
+ * that primary's log by state transfer and becomes normal once it holds the
+ * head the primary announced.  It never votes, acks or answers anything
+ * meanwhile.  Each attempt starts again from the committed prefix: what an
+ * earlier attempt pulled may come from a primary deposed since.
  *
- * Bootstrap: when every other replica answered and fewer than f + 1 of them
- * are normal, all of those in view 0, no op can have been committed (that
- * needs f + 1 replicas holding it, and replicas that lost their state do not
- * count), so the replica starts normal in view 0 with an empty log.  This is
- * how a brand-new cluster (all replicas recovering) comes up; it needs all n
- * replicas up once.
+ * Promises of an earlier incarnation.  Before it crashed, this replica may
+ * have entered a view change to some view w (sent DOVIEWCHANGE: "I take no
+ * part in views below w"), and that message may still be on its way to w's
+ * primary, which may count it.  A replica only enters view change w once a
+ * quorum voted for w or later, and a voter remembers its vote for as long as
+ * it lives (or reports a view >= w once it moved on).  Our answers meet that
+ * quorum (see above), so the highest vote among them is at least any w we
+ * may have promised: if it is above the view we recover into, we do not act
+ * in that view at all and enter a view change to the promised view at once,
+ * with the log we just pulled.  Protocol.rst has the whole argument.
+ *
+ * Bootstrap: when every other replica answered and fewer than a quorum of
+ * them are normal, all of those in view 0, no op can have been committed
+ * (that needs a quorum holding it, and replicas that lost their state do
+ * not count: more than f of them would be lost), so the replica starts
+ * normal in view 0 with an empty log.  This is how a brand-new cluster (all
+ * replicas recovering) comes up; it needs all n replicas up once.  (With an
+ * even n, n - quorum + 1 normal answers can come from replicas that started
+ * view 0 first and cannot form a quorum without us: then it is the
+ * bootstrap that applies, not recovery from them.)
  */
 #include "replica.h"
 
@@ -43,6 +60,10 @@ void vsr_start_recovery(struct vsr_replica *r)
 	r->nonce = vsr_prng_next(r);
 	r->rec_tick = r->ticks;
 	r->fetch.active = false;
+	r->vote_floor = 0;
+	/* Only the committed prefix is known to be in every later log. */
+	if (r->log.head > max(r->commit, r->log.base))
+		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
 	for (i = 0; i < r->n; i++)
 		r->rr[i].have = false;
 	if (r->n == 1) {
@@ -69,6 +90,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 	h.arg0 = m->h.arg0;
 	if (r->status == VSR_STATUS_NORMAL) {
 		h.flags = VSR_RR_NORMAL;
+		h.arg1 = max(r->vote_view[r->self], r->view);
 	} else {
 		/* Recovering: only "I have nothing", for the bootstrap rule. */
 		h.view = 0;
@@ -82,7 +104,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 
 static void vsr_recovery_decide(struct vsr_replica *r)
 {
-	u32 i, got = 0, normal = 0, maxv = 0;
+	u32 i, got = 0, normal = 0, maxv = 0, floor = 0;
 	struct vsr_rr *p;
 
 	for (i = 0; i < r->n; i++) {
@@ -91,16 +113,16 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		got++;
 		if (r->rr[i].normal) {
 			normal++;
-			if (r->rr[i].view > maxv)
-				maxv = r->rr[i].view;
+			maxv = max(maxv, r->rr[i].view);
+			floor = max(floor, r->rr[i].vote);
 		}
 	}
-	if (normal > r->f) {
-		p = &r->rr[vsr_primary_of(r, maxv)];
-		if (vsr_primary_of(r, maxv) == r->self || !p->have ||
-		    !p->normal || p->view != maxv || maxv < r->view)
-			return;
+	p = &r->rr[vsr_primary_of(r, maxv)];
+	if (normal >= r->n - r->quorum + 1 &&
+	    vsr_primary_of(r, maxv) != r->self && p->have && p->normal &&
+	    p->view == maxv && maxv >= r->view) {
 		r->view = maxv;
+		r->vote_floor = floor;
 		r->fetch.op = p->op;
 		r->fetch.head = p->head;
 		r->fetch.log_view = maxv;
@@ -109,7 +131,8 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		vsr_fetch_start(r, vsr_primary_of(r, maxv), r->commit + 1);
 		return;
 	}
-	if (got == r->n - 1 && maxv == 0 && !r->log.head && !r->view) {
+	if (got == r->n - 1 && normal < r->quorum && maxv == 0 &&
+	    !r->log.head && !r->view) {
 		/* Bootstrap (see above): nothing can have been committed. */
 		r->view = 0;
 		r->log_view = 0;
@@ -139,6 +162,7 @@ void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 	rr->op = m->h.op;
 	rr->commit = m->h.commit;
 	rr->head = m->h.head_csum;
+	rr->vote = m->h.arg1;
 	if (rr->normal && m->h.log_view != m->h.view &&
 	    vsr_primary_of(r, m->h.view) == m->h.replica)
 		rr->have = false;	/* a primary's log is whole */
@@ -148,18 +172,31 @@ void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 /**
  * vsr_fetch_done_recovery() - we hold the primary's log: back to normal
  * @r: replica
+ * @op: our log equals the primary's (whole for its view) up to @op, and @op
+ *	is at least the head it announced; anything after @op is dropped
  */
-void vsr_fetch_done_recovery(struct vsr_replica *r)
+void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 {
 	u32 view = r->fetch.view;
 
 	r->fetch.active = false;
+	if (op < r->log.head) {
+		if (WARN_ON_ONCE(op < r->commit)) {
+			vsr_fail(r);
+			return;
+		}
+		vsr_log_truncate(&r->log, op);
+	}
 	r->view = view;
 	r->log_view = view;
 	r->recoveries++;
 	vsr_enter_view(r, view);
 	vsr_apply_to(r, r->commit_max);
-	vsr_send_prepareok(r);
+	/* A promise of our previous incarnation (see above) may bind us. */
+	if (r->vote_floor > view)
+		vsr_start_view_change(r, r->vote_floor);
+	else
+		vsr_send_prepareok(r);
 }
 
 /**

@@ -63,7 +63,8 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 {
 	size_t len;
 
-	if (WARN_ON_ONCE(to >= r->n || to == r->self))
+	if (WARN_ON_ONCE(to >= r->n || to == r->self) ||
+	    r->status == VSR_STATUS_FAILED)
 		return;
 	len = vsr_msg_seal(r->tx, h, body_len);
 	r->ops->send(r->ctx, to, r->tx, len);
@@ -78,9 +79,12 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 void vsr_broadcast(struct vsr_replica *r, struct vsr_hdr *h,
 		   size_t body_len)
 {
-	size_t len = vsr_msg_seal(r->tx, h, body_len);
+	size_t len;
 	u32 i;
 
+	if (r->status == VSR_STATUS_FAILED)
+		return;
+	len = vsr_msg_seal(r->tx, h, body_len);
 	for (i = 0; i < r->n; i++)
 		if (i != r->self)
 			r->ops->send(r->ctx, i, r->tx, len);
@@ -127,6 +131,23 @@ void vsr_notify(struct vsr_replica *r)
 }
 
 /**
+ * vsr_fail() - a safety invariant broke: stop this replica for good
+ * @r: replica
+ *
+ * Its state can no longer be trusted, so it must not ack, vote, answer or
+ * apply anything more: every input is ignored from now on, and the driver
+ * is told (status VSR_STATUS_FAILED).  Callers WARN first.
+ */
+void vsr_fail(struct vsr_replica *r)
+{
+	if (r->status == VSR_STATUS_FAILED)
+		return;
+	r->status = VSR_STATUS_FAILED;
+	r->fetch.active = false;
+	vsr_notify(r);
+}
+
+/**
  * vsr_replica_entry() - a committed entry, for readers
  * @r: replica
  * @op: op number
@@ -149,8 +170,10 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_entry);
  * @op: op
  * @csum: checksum
  *
- * An op below our checkpoint is committed, and committed prefixes are the
- * same everywhere, so it counts as held.
+ * An op below our checkpoint cannot be compared: it does not count as held.
+ * (It is committed, but a "match" there says nothing about the ops after
+ * it, and callers use a match to conclude that our log equals another
+ * one up to @op: see vsr_become_whole().)
  *
  * Return: true if it does.
  */
@@ -158,8 +181,6 @@ bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum)
 {
 	u32 c;
 
-	if (op < r->log.base)
-		return true;
 	return vsr_log_csum(&r->log, op, &c) && c == csum;
 }
 
@@ -181,8 +202,10 @@ static void vsr_apply_trim(struct vsr_replica *r, const struct vsr_entry *t)
 		return;
 	for (op = r->ckpt.op + 1; op <= c; op++) {
 		e = vsr_log_get(&r->log, op);
-		if (WARN_ON_ONCE(!e))
+		if (WARN_ON_ONCE(!e)) {
+			vsr_fail(r);
 			return;
+		}
 		vsr_ct_apply(&r->scratch, &e->h, &rop);
 	}
 	e = vsr_log_get(&r->log, c);
@@ -225,10 +248,12 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
 	upto = min(upto, r->log.head);
 	if (upto > r->commit_max)
 		r->commit_max = upto;
-	while (r->commit < upto) {
+	while (r->commit < upto && r->status != VSR_STATUS_FAILED) {
 		e = vsr_log_get(&r->log, r->commit + 1);
-		if (WARN_ON_ONCE(!e))
+		if (WARN_ON_ONCE(!e)) {
+			vsr_fail(r);
 			return;
+		}
 		res = vsr_ct_apply(&r->ct, &e->h, &rop);
 		e->flags = VSR_ENTRY_APPLIED;
 		if (res == VSR_CT_ACCEPTED)
@@ -288,7 +313,7 @@ void vsr_send_prepareok(struct vsr_replica *r)
  * vsr_primary_commit() - commit what a quorum holds
  * @r: replica (the primary)
  *
- * The new commit number is the (f+1)-th highest op among our head and the
+ * The new commit number is the quorum-th highest op among our head and the
  * backups' cumulative acks.  A backup only acks ops of its log in this view
  * after its log became whole for the view, so a quorum of acks for op n
  * means a quorum holds the canonical log up to n.
@@ -307,8 +332,8 @@ void vsr_primary_commit(struct vsr_replica *r)
 			v[j - 1] = t;
 		}
 	}
-	if (v[r->f] > r->commit_max)
-		r->commit_max = v[r->f];
+	if (v[r->quorum - 1] > r->commit_max)
+		r->commit_max = v[r->quorum - 1];
 	vsr_apply_to(r, r->commit_max);
 }
 
@@ -343,8 +368,10 @@ void vsr_become_primary(struct vsr_replica *r)
  */
 void vsr_enter_view(struct vsr_replica *r, u32 view)
 {
-	if (WARN_ON_ONCE(view < r->view))
+	if (WARN_ON_ONCE(view < r->view)) {
+		vsr_fail(r);
 		return;
+	}
 	if (view > r->view)
 		r->view_changes++;
 	r->view = view;
@@ -378,7 +405,11 @@ void vsr_become_whole(struct vsr_replica *r, u64 op)
 	while ((e = vsr_log_get(&r->log, p)) && e->h.view == r->view)
 		p++;
 	if (p <= r->log.head) {
-		WARN_ON_ONCE(p - 1 < r->commit);
+		/* Committed ops are in every later view's log. */
+		if (WARN_ON_ONCE(p - 1 < r->commit)) {
+			vsr_fail(r);
+			return;
+		}
 		vsr_log_truncate(&r->log, p - 1);
 	}
 	r->log_view = r->view;
@@ -544,6 +575,7 @@ static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
 		return -ENOMEM;
 	if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
 		vsr_free(e);
+		vsr_fail(r);
 		return -EIO;
 	}
 	if (r->n == 1)
@@ -570,7 +602,8 @@ static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
  * Return: 0 if the request was proposed, forwarded or answered; -EINVAL
  * for a malformed request; -EALREADY for a request older than the session's
  * last one; -EAGAIN when there is no usable primary right now; -EBUSY when
- * the primary's pipeline or log is full; -ENOMEM.
+ * the primary's pipeline or log is full; -ENOMEM; -EIO once the replica
+ * failed.
  */
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len)
@@ -587,6 +620,8 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		    type != VSR_OP_NOOP) || len) {
 		return -EINVAL;
 	}
+	if (r->status == VSR_STATUS_FAILED)
+		return -EIO;
 	if (r->status == VSR_STATUS_RECOVERING)
 		return -EAGAIN;
 	if (type == VSR_OP_DATA) {
@@ -732,7 +767,7 @@ static void vsr_primary_tick(struct vsr_replica *r)
 		if (i != r->self &&
 		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)
 			heard++;
-	if (heard < r->f && !r->abdicated) {
+	if (heard + 1 < r->quorum && !r->abdicated) {
 		/* We can send but not hear a quorum: stop acting as primary. */
 		r->abdicated = true;
 		vsr_notify(r);
@@ -756,6 +791,8 @@ static void vsr_primary_tick(struct vsr_replica *r)
  */
 void vsr_replica_tick(struct vsr_replica *r)
 {
+	if (r->status == VSR_STATUS_FAILED)
+		return;
 	r->ticks++;
 	switch (r->status) {
 	case VSR_STATUS_NORMAL:
@@ -814,6 +851,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
  */
 int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 {
+	if (r->status == VSR_STATUS_FAILED)
+		return 0;
 	if (m->h.epoch != r->cfg.epoch)
 		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
@@ -937,7 +976,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	r->ops = ops;
 	r->ctx = ctx;
 	r->n = cfg->replica_count;
-	r->f = (r->n - 1) / 2;
+	r->quorum = r->n / 2 + 1;
 	r->self = cfg->replica;
 	r->prng = cfg->seed;
 	root = vsr_chain_root(cfg->cluster);

@@ -39,6 +39,7 @@ struct vsr_rr {
 	u64 op;
 	u64 commit;
 	u32 head;
+	u32 vote;		/* highest view it voted for or is in */
 };
 
 /**
@@ -71,7 +72,7 @@ struct vsr_replica {
 	const struct vsr_ops *ops;
 	void *ctx;
 	u32 n;
-	u32 f;
+	u32 quorum;		/* a majority: n / 2 + 1, for odd and even n */
 	u32 self;
 
 	u32 status;
@@ -117,6 +118,7 @@ struct vsr_replica {
 	u64 nonce;
 	u64 rec_tick;
 	u64 rec_sent;
+	u32 vote_floor;		/* highest vote among the answers */
 	struct vsr_rr rr[VSR_REPLICAS_MAX];
 
 	/* counters */
@@ -150,6 +152,7 @@ void vsr_become_primary(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);
+void vsr_fail(struct vsr_replica *r);
 u64 vsr_prng_next(struct vsr_replica *r);
 
 /* view_change.c */
@@ -169,7 +172,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_recovery_response(struct vsr_replica *r,
 			      const struct vsr_msg *m);
 void vsr_recovery_tick(struct vsr_replica *r);
-void vsr_fetch_done_recovery(struct vsr_replica *r);
+void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
 
 /* state_transfer.c */
 void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from);

@@ -111,8 +111,10 @@ static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
 		vsr_log_trim(&r->log, c);
 	} else {
 		/* Our ops up to c differ from a log that has them committed. */
-		if (WARN_ON_ONCE(c <= r->commit))
+		if (WARN_ON_ONCE(c <= r->commit)) {
+			vsr_fail(r);
 			return -EIO;
+		}
 		vsr_log_reset(&r->log, c, csum);
 	}
 	r->checkpoints++;
@@ -174,8 +176,10 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 				continue;
 			}
 			/* A committed op can never differ. */
-			if (WARN_ON_ONCE(eh.op <= r->commit))
+			if (WARN_ON_ONCE(eh.op <= r->commit)) {
+				vsr_fail(r);
 				return -EIO;
+			}
 			vsr_log_truncate(&r->log, eh.op - 1);
 		}
 		if (eh.op != r->log.head + 1 ||
@@ -188,7 +192,8 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 			break;
 		if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
 			vsr_free(e);
-			break;
+			vsr_fail(r);
+			return -EIO;
 		}
 		*matched = eh.op;
 	}
@@ -203,7 +208,7 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	bool whole_source = m->h.arg1 == 1 && m->h.log_view == m->h.view;
-	u64 matched = 0;
+	u64 matched = 0, keep;
 
 	if (!r->fetch.active || m->h.replica != r->fetch.source)
 		return;
@@ -235,14 +240,16 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 	switch (r->status) {
 	case VSR_STATUS_RECOVERING:
 		vsr_apply_to(r, min(m->h.commit, matched));
-		if (vsr_has_csum(r, r->fetch.op, r->fetch.head) ||
-		    vsr_has_csum(r, m->h.op, m->h.head_csum)) {
-			if (m->h.commit > r->commit_max)
-				r->commit_max = m->h.commit;
-			vsr_fetch_done_recovery(r);
-			return;
-		}
-		break;
+		if (vsr_has_csum(r, m->h.op, m->h.head_csum))
+			keep = m->h.op;
+		else if (vsr_has_csum(r, r->fetch.op, r->fetch.head))
+			keep = max(r->fetch.op, matched);
+		else
+			break;
+		if (m->h.commit > r->commit_max)
+			r->commit_max = m->h.commit;
+		vsr_fetch_done_recovery(r, keep);
+		return;
 	case VSR_STATUS_VIEW_CHANGE:
 		vsr_apply_to(r, min(m->h.commit, matched));
 		if (vsr_has_csum(r, r->fetch.op, r->fetch.head)) {

@@ -6,12 +6,13 @@
  * its primary, a primary that stopped hearing a quorum, a replica whose view
  * change stalled) votes for view + 1 and keeps sending STARTVIEWCHANGE; it
  * does not leave its view on its own.  A replica enters view change w only
- * when f + 1 replicas (itself included) have recently voted for w or later,
+ * when a quorum (a majority, itself included) has recently voted for w or later,
  * so one replica behind an asymmetric partition can neither depose a healthy
  * primary nor drive the views up.  A replica that did enter view change w
  * says so in its STARTVIEWCHANGE (VSR_SVC_ENTERED) and that makes the others
- * join w: the quorum was there, and it cannot go back to the old view.  Entering view change w sends
- * DOVIEWCHANGE to w's primary at once (the quorum has been seen).
+ * join w: the quorum was there, and it cannot go back to the old view.
+ * Entering view change w sends DOVIEWCHANGE to w's primary at once (the
+ * quorum has been seen).
  *
  * DOVIEWCHANGE and STARTVIEW carry only (log view, op, commit, head
  * checksum); the logs themselves move by state transfer, in datagram-sized
@@ -49,8 +50,8 @@ void vsr_vote(struct vsr_replica *r, u32 view)
  * vsr_check_votes() - enter a view change once a quorum asks for it
  * @r: replica
  *
- * Counts, for the highest view w such that f + 1 replicas voted for w or
- * later within the last 2 * view_change_ticks.
+ * Enters the highest view w such that a quorum voted for w or later within
+ * the last 2 * view_change_ticks.
  */
 void vsr_check_votes(struct vsr_replica *r)
 {
@@ -71,8 +72,8 @@ void vsr_check_votes(struct vsr_replica *r)
 			v[j - 1] = t;
 		}
 	}
-	if (k > r->f)
-		vsr_start_view_change(r, v[r->f]);
+	if (k >= r->quorum)
+		vsr_start_view_change(r, v[r->quorum - 1]);
 }
 
 static void vsr_send_dvc(struct vsr_replica *r)
@@ -186,9 +187,12 @@ static void vsr_install_view(struct vsr_replica *r)
 {
 	u64 k = r->dvc_commit;
 
+	/* The chosen log holds every op a quorum committed. */
+	if (WARN_ON_ONCE(k > r->log.head)) {
+		vsr_fail(r);
+		return;
+	}
 	vsr_become_primary(r);
-	if (WARN_ON_ONCE(k > r->log.head))
-		k = r->log.head;
 	if (k > r->commit_max)
 		r->commit_max = k;
 	vsr_apply_to(r, r->commit_max);
@@ -211,8 +215,11 @@ void vsr_fetch_done_view_change(struct vsr_replica *r)
 
 	r->fetch.active = false;
 	if (op < r->log.head) {
-		WARN_ON_ONCE(op < r->commit);
-		vsr_log_truncate(&r->log, max(op, r->commit));
+		if (WARN_ON_ONCE(op < r->commit)) {
+			vsr_fail(r);
+			return;
+		}
+		vsr_log_truncate(&r->log, op);
 	}
 	vsr_install_view(r);
 }
@@ -238,7 +245,7 @@ static void vsr_decide(struct vsr_replica *r)
 			winner = i;
 		}
 	}
-	if (count <= r->f)
+	if (count < r->quorum)
 		return;
 	r->dvc_decided = true;
 	r->dvc_commit = k;

@@ -23,6 +23,7 @@ enum vsr_replica_status {
 	VSR_STATUS_NORMAL = 0,
 	VSR_STATUS_VIEW_CHANGE = 1,
 	VSR_STATUS_RECOVERING = 2,
+	VSR_STATUS_FAILED = 3,	/* a safety invariant broke: stopped for good */
 };
 
 /**
