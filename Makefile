@@ -11,7 +11,8 @@
 #   make bench           vsr against raw UDP and etcd in one guest (~15 min;
 #                        BENCH_SMOKE=1: seconds per stage)
 #
-# Packages are installed by `make deps` (run by check, demo and vm as root).
+# Each target installs the Debian packages it needs (tools/deps.sh SET, as
+# root); `make deps` installs them all.
 
 STOCK_KVER ?= $(shell tools/vm/stock-kver.sh 2>/dev/null || uname -r)
 KDIR ?= /lib/modules/$(STOCK_KVER)/build
@@ -35,33 +36,40 @@ clean:
 deps:
 	tools/deps.sh
 
+# The package sets of tools/deps.sh: demo (stock-kernel guest), debug (and
+# the debug kernel), test (and the build matrix, lint, YNL), bench (demo
+# and etcd, Go, gnuplot).
+DEP_SETS := demo debug test bench
+$(addprefix deps-,$(DEP_SETS)): deps-%:
+	tools/deps.sh $*
+
 # The module built in a private tree per kernel: build/<tag>/vsr_mod/*.ko
-build-%: deps
+build-%: deps-test
 	tools/check.sh build $*
 
-vm: deps vsradm
+vm: deps-$(if $(filter stock,$(KERNEL)),demo,debug) vsradm
 	tools/check.sh vm $(KERNEL) "$(RUN)"
 
-demo: deps vsradm
+demo: deps-demo vsradm
 	tools/check.sh demo
 
-bench: deps
+bench: deps-bench
 	tools/bench/run.sh
 
-check-build: deps
+check-build: deps-test
 	tools/check.sh matrix
 
-check-lint: deps
+check-lint: deps-test
 	tools/check.sh lint
 
-check-kunit: deps
+check-kunit: deps-debug
 	tools/check.sh kunit
 
-check-selftests: deps vsradm
+check-selftests: deps-test vsradm
 	tools/check.sh selftests
 
 check: deps
 	tools/check.sh all
 
-.PHONY: all module vsradm clean deps vm demo check check-build check-lint \
-	check-kunit check-selftests bench
+.PHONY: all module vsradm clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
+	check check-build check-lint check-kunit check-selftests bench

@@ -1,14 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages vsr's build, rig and tests need (as root).
+#
+# Install the Debian packages a make target needs (as root); only the
+# missing ones, so a second run does nothing.
+#
+#   deps.sh demo    vsr.ko for Debian's kernel, vsradm, and a QEMU guest of
+#                   that kernel with the host's root as its file system
+#                   (make demo, make vm KERNEL=stock)
+#   deps.sh debug   demo, and the debug kernel built from linux-source-6.12
+#                   (make vm, make check-kunit)
+#   deps.sh test    debug, and the 6.12 headers, sparse and the YNL tools
+#                   (make check-build, check-lint, check-selftests)
+#   deps.sh bench   demo, and etcd, its Go client's sources and gnuplot
+#                   (make bench)
+#   deps.sh [check] everything (make check, make deps)
 set -euo pipefail
 
-pkgs=(build-essential bc bison flex cpio xz-utils gzip kmod libelf-dev libssl-dev
-      dwarves python3 python3-yaml python3-jsonschema qemu-system-x86 busybox-static
-      iproute2 libmnl-dev rsync sparse linux-source-6.12 linux-image-amd64
-      linux-headers-amd64 linux-headers-6.12-amd64
-      # the benchmark: etcd to compare with, its Go client built offline, plots
-      etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
+# vsr.ko for the stock kernel, vsradm, the guest runner (tools/vm/run.sh)
+# and what the guest runs from the host's root (stage2, tools/demo.sh,
+# selftests/lib/cluster.sh).
+demo=(make gcc libc6-dev rsync libmnl-dev linux-image-amd64 linux-headers-amd64
+      qemu-system-x86 busybox-static cpio gzip xz-utils kmod procps iproute2 python3)
+# The debug kernel (tools/vm/build-kernel.sh).
+debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-6.12)
+# The build matrix's 6.12 headers, sparse, YNL's code generator and CLI.
+testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema)
+# The benchmark: etcd to compare with, its Go client built offline, plots.
+bench=(etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
+
+set_name=${1:-check}
+case $set_name in
+demo)  pkgs=("${demo[@]}") ;;
+debug) pkgs=("${demo[@]}" "${debug[@]}") ;;
+test)  pkgs=("${demo[@]}" "${debug[@]}" "${testing[@]}") ;;
+bench) pkgs=("${demo[@]}" "${bench[@]}") ;;
+check) pkgs=("${demo[@]}" "${debug[@]}" "${testing[@]}" "${bench[@]}") ;;
+*)
+	echo "usage: $0 [demo|debug|test|bench|check]" >&2
+	exit 2 ;;
+esac
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -18,10 +48,17 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing packages (install them as root): ${missing[*]}" >&2
+	echo "deps: missing packages for '$set_name' (install them as root): ${missing[*]}" >&2
 	exit 1
 fi
-echo "deps: installing ${missing[*]}" >&2
+echo "deps: installing for '$set_name': ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
 apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+
+# etcd-server enables and starts a system-wide etcd on install; the
+# benchmark runs its own members in the guest, so stop the one we caused.
+if [[ " ${missing[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
+	echo "deps: disabling the etcd service etcd-server started (the benchmark runs its own)" >&2
+	systemctl disable --now etcd.service >&2 || true
+fi
