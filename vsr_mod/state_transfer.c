@@ -240,15 +240,21 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 	switch (r->status) {
 	case VSR_STATUS_RECOVERING:
 		vsr_apply_to(r, min(m->h.commit, matched));
+		/*
+		 * Done once our log holds the head the source announced, or
+		 * the one this chunk (maybe a late one of an earlier attempt:
+		 * same source, same view) carries.  What we hold beyond it
+		 * came from this attempt, from this source in this view.
+		 */
 		if (vsr_has_csum(r, m->h.op, m->h.head_csum))
 			keep = m->h.op;
 		else if (vsr_has_csum(r, r->fetch.op, r->fetch.head))
-			keep = max(r->fetch.op, matched);
+			keep = r->fetch.op;
 		else
 			break;
 		if (m->h.commit > r->commit_max)
 			r->commit_max = m->h.commit;
-		vsr_fetch_done_recovery(r, keep);
+		vsr_fetch_done_recovery(r, max3(keep, matched, r->commit));
 		return;
 	case VSR_STATUS_VIEW_CHANGE:
 		vsr_apply_to(r, min(m->h.commit, matched));

@@ -769,6 +769,152 @@ static void vsr_trim_checkpoint_catchup(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Replicas [0, half) on one side, the others on the other. */
+static void split(struct vsr_sim *s, u32 half, bool on)
+{
+	u32 i, j;
+
+	for (i = 0; i < s->n; i++)
+		for (j = 0; j < s->n; j++)
+			if (i != j && (i < half) != (j < half))
+				s->block[i][j] = on;
+}
+
+/*
+ * Even n: a quorum is a majority, n / 2 + 1.  Half of the replicas (the
+ * primary's half or the other) can neither commit nor elect; with f + 1
+ * as the quorum both halves of a 4-replica cluster commit and the log
+ * forks, and either replica of a 2-replica cluster commits alone.
+ */
+static void vsr_quorum_even_halves(struct kunit *test)
+{
+	struct vsr_core_status a, b;
+	struct vsr_sim *s;
+	u32 n, i, t;
+
+	for (n = 2; n <= 4; n += 2) {
+		s = scripted(n, 15 + n, false);
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+		st(s, 0, &a);
+		KUNIT_ASSERT_TRUE(test, a.is_primary);
+		split(s, n / 2, true);
+		/* A write on each side: the primary's, and the other. */
+		vsr_sim_issue(s, 0);
+		vsr_sim_issue(s, n - 1);
+		for (t = 0; t < 600 && !s->violation; t++)
+			vsr_sim_step(s);
+		KUNIT_EXPECT_TRUE(test, s->client[0].busy);
+		KUNIT_EXPECT_TRUE(test, s->client[n - 1].busy);
+		for (i = 0; i < n; i++) {
+			st(s, i, &b);
+			KUNIT_EXPECT_EQ(test, b.commit, a.commit);
+			KUNIT_EXPECT_FALSE(test, b.is_primary && b.view != a.view);
+		}
+		/* Healed: both writes commit, once, in one log. */
+		split(s, n / 2, false);
+		KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+		KUNIT_EXPECT_EQ(test, s->client[0].acked, 1ull);
+		KUNIT_EXPECT_EQ(test, s->client[n - 1].acked, 1ull);
+		KUNIT_EXPECT_EQ(test, s->violation, 0);
+		vsr_sim_destroy(s);
+	}
+}
+
+/* ---- a promise of a previous incarnation ------------------------------ */
+
+struct inc_ctx {
+	int phase;
+	u8 dvc[VSR_HDR_SIZE];	/* B's DOVIEWCHANGE to S, held back */
+	size_t dvc_len;
+};
+
+static bool inc_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+		       size_t len)
+{
+	struct inc_ctx *c = s->filter_ctx;
+	bool vc;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	vc = h.command == VSR_CMD_STARTVIEWCHANGE ||
+	     h.command == VSR_CMD_DOVIEWCHANGE;
+	/* P never takes part in the view change it does not know of. */
+	if (c->phase && to == 0 && vc)
+		return true;
+	/* S never learns of Y. */
+	if (c->phase && c->phase < 3 && from == 0 && to == 1)
+		return true;
+	if (c->phase != 1)
+		return false;
+	if (from == 0)
+		return true;	/* P is silent: Y reaches nobody */
+	if (from == 2 && to == 1 && h.command == VSR_CMD_DOVIEWCHANGE &&
+	    !c->dvc_len && len <= sizeof(c->dvc)) {
+		memcpy(c->dvc, buf, len);
+		c->dvc_len = len;
+	}
+	/* S hears neither B's votes nor its DOVIEWCHANGE. */
+	return from == 2 && to == 1 && vc;
+}
+
+/*
+ * n = 3, P = 0, S = 1, B = 2 (the issue's trace):
+ *  P appends Y; it reaches nobody (S never hears of it, B only once it
+ *  restarted).  B and S stop hearing P and vote for
+ *  view 1; B sees S's vote, enters the view change and sends S its
+ *  DOVIEWCHANGE, which the network holds back.  B crashes and restarts
+ *  empty; P and S are normal in view 0, so B recovers into view 0.  If B
+ *  acked Y there, P would commit it and acknowledge the client; the old
+ *  DOVIEWCHANGE then reaches S, which decides view 1 with it and its own
+ *  log, neither of which has Y: an acknowledged record would be lost.
+ *  S's answer to B's RECOVERY says that S voted for view 1, so B keeps
+ *  the promise it forgot: it enters view change 1 with the log it pulled
+ *  (which has Y) instead of acking in view 0.
+ */
+static void vsr_recovery_keeps_promise(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 31, false);
+	struct inc_ctx c = { 0 };
+	struct vsr_core_status a, b;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->filter = inc_filter;
+	s->filter_ctx = &c;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_EQ(test, a.view, 0u);
+	/* P must not abdicate while it is silent. */
+	s->node[0].r->cfg.abdicate_ticks = 100000;
+	c.phase = 1;
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 500 && !c.dvc_len; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_GT(test, c.dvc_len, (size_t)0);
+	st(s, 1, &b);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.view, 0u);
+	/* B restarts empty and recovers; P speaks again. */
+	vsr_sim_crash(s, 2, 1);
+	c.phase = 2;
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 2, &b);
+		if (b.status != VSR_STATUS_RECOVERING && b.status != U32_MAX &&
+		    !s->client[0].busy)
+			break;
+	}
+	/* The old DOVIEWCHANGE arrives at S. */
+	vsr_replica_receive(s->node[1].r, c.dvc, c.dvc_len);
+	c.phase = 3;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->client[0].acked, 1ull);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* ---- the state-transfer defect of the 2012 paper ------------------------- */
 
 struct vl_ctx {
@@ -1037,6 +1183,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
 	KUNIT_CASE(vsr_trim_checkpoint_catchup),
+	KUNIT_CASE(vsr_quorum_even_halves),
+	KUNIT_CASE(vsr_recovery_keeps_promise),
 	KUNIT_CASE(vsr_vanlightly_regression),
 	KUNIT_CASE(vsr_vanlightly_paper_defect_is_caught),
 	{}

@@ -46,6 +46,7 @@ typedef unsigned int gfp_t;
 #define max(a, b)	((a) > (b) ? (a) : (b))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
+#define max3(a, b, c)	max(max(a, b), c)
 
 /* Invariant violations abort: the simulator and fuzzer must notice. */
 #define WARN_ON_ONCE(c) ({						\
