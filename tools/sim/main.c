@@ -49,6 +49,10 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->checkpoints += r->checkpoints;
 	t->evictions += r->evictions;
 	t->barriers += r->barriers;
+	t->chunks += r->chunks;
+	t->chunks_ckpt += r->chunks_ckpt;
+	t->replays += r->replays;
+	t->alloc_fails += r->alloc_fails;
 	if (r->live_max > t->live_max)
 		t->live_max = r->live_max;
 }
@@ -174,6 +178,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu\n",
+		(unsigned long long)res.chunks,
+		(unsigned long long)res.chunks_ckpt,
+		(unsigned long long)res.replays,
+		(unsigned long long)res.alloc_fails);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

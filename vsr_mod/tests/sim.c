@@ -147,6 +147,27 @@ static u64 sim_delay(struct vsr_sim *s)
 	return d;
 }
 
+/* Statistics: is this NEWSTATE one chunk of a longer transfer? */
+static void sim_count_chunk(struct vsr_sim *s, const u8 *buf, size_t len)
+{
+	struct vsr_entry_iter it;
+	struct vsr_entry_hdr eh;
+	const u8 *data;
+	struct vsr_msg m;
+	u64 last = 0;
+
+	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m))
+		return;
+	vsr_entry_iter_init(&it, &m);
+	while (vsr_entry_iter_next(&it, &eh, &data))
+		last = eh.op;
+	if (last && last < m.h.op) {
+		s->res.chunks++;
+		if (m.ckpt)
+			s->res.chunks_ckpt++;
+	}
+}
+
 /*
  * Keep a copy of some datagrams to deliver again much later, possibly
  * after their sender restarted: view-change messages always (they are
@@ -163,6 +184,8 @@ static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 		vsr_hdr_get(buf, &h);
 		cmd = h.command;
 	}
+	if (cmd == VSR_CMD_NEWSTATE)
+		sim_count_chunk(s, buf, len);
 	if (cmd != VSR_CMD_DOVIEWCHANGE && cmd != VSR_CMD_STARTVIEW &&
 	    cmd != VSR_CMD_STARTVIEWCHANGE && !sim_pm(s, 10))
 		return;
@@ -172,19 +195,83 @@ static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	if (!o->buf)
 		return;
 	memcpy(o->buf, buf, len);
+	o->incarnation = s->node[from].incarnation;
 	o->from = from;
 	o->to = to;
 	o->len = len;
 }
 
+/* Is replica @i pulling state (a transfer is in progress)? */
+static bool sim_fetching(struct vsr_sim *s, u32 i)
+{
+	return s->node[i].up && s->node[i].r->fetch.active;
+}
+
+/*
+ * An old datagram arrives again.  Half of the time it is one for a replica
+ * in the middle of a state transfer, where a stale message matters most.
+ */
 static void sim_replay(struct vsr_sim *s)
 {
 	struct vsr_sim_old *o = &s->old[sim_below(s, VSR_SIM_OLD_MAX)];
+	u32 i, k = sim_below(s, VSR_SIM_OLD_MAX);
 
+	if (sim_pm(s, 500)) {
+		for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+			struct vsr_sim_old *c = &s->old[(k + i) %
+							VSR_SIM_OLD_MAX];
+
+			if (c->buf && sim_fetching(s, c->to)) {
+				o = c;
+				break;
+			}
+		}
+	}
 	if (!o->buf)
 		return;
 	sim_trace(s, "replay %u->%u", o->from, o->to);
+	s->res.replays++;
 	sim_enqueue(s, o->from, o->to, o->buf, o->len, sim_delay(s));
+}
+
+/*
+ * A replica that restarted and recovered: what its previous incarnations
+ * said (votes, DOVIEWCHANGEs) arrives now, after the recovery.
+ */
+static void sim_replay_incarnation(struct vsr_sim *s, u32 from)
+{
+	struct vsr_sim_old *o;
+	u32 i;
+
+	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+		o = &s->old[i];
+		if (!o->buf || o->from != from ||
+		    o->incarnation == s->node[from].incarnation)
+			continue;
+		sim_trace(s, "replay %u->%u from incarnation %llu", o->from,
+			  o->to, (unsigned long long)o->incarnation);
+		sim_enqueue(s, o->from, o->to, o->buf, o->len,
+			    1 + sim_below(s, 20));
+		s->res.replays++;
+	}
+}
+
+/*
+ * Faults aim at a replica that matters half of the time: the source of a
+ * state transfer in progress, else the primary of a replica's view.
+ */
+static u32 sim_target(struct vsr_sim *s)
+{
+	u32 i, k = sim_below(s, s->n);
+
+	if (sim_pm(s, 500))
+		return k;
+	for (i = 0; i < s->n; i++)
+		if (sim_fetching(s, (k + i) % s->n))
+			return s->node[(k + i) % s->n].r->fetch.source;
+	if (s->node[k].up)
+		return vsr_primary_of(s->node[k].r, s->node[k].r->view);
+	return k;
 }
 
 static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
@@ -196,12 +283,12 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_MAX))
 		return;
+	if (s->replay_pm)
+		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
 		return;
 	if (s->filter && s->filter(s, from, to, buf, len))
 		return;
-	if (s->replay_pm)
-		sim_capture(s, from, to, buf, len);
 	if (s->loss_pm && sim_pm(s, s->loss_pm))
 		return;
 	sim_enqueue(s, from, to, buf, len, sim_delay(s));
@@ -583,6 +670,7 @@ static void sim_check(struct vsr_sim *s)
 		nd->last_commit = st.commit;
 		if (nd->recovering && st.status == VSR_STATUS_NORMAL) {
 			nd->recovering = false;
+			nd->recovered = true;
 			s->res.recoveries++;
 		}
 		if (st.view > s->res.view_changes)
@@ -780,7 +868,7 @@ static u32 sim_unhealthy(struct vsr_sim *s)
 
 static void sim_partition(struct vsr_sim *s)
 {
-	u32 mode = sim_below(s, 6), a = sim_below(s, s->n), i, j;
+	u32 mode = sim_below(s, 6), a = sim_target(s), i, j;
 
 	memset(s->block, 0, sizeof(s->block));
 	s->part_until = s->now + 10 + sim_below(s, 150);
@@ -825,13 +913,20 @@ static void sim_faults(struct vsr_sim *s)
 		memset(s->block, 0, sizeof(s->block));
 	if (s->n >= 3 && sim_below(s, 10000) < s->crash_pm &&
 	    sim_unhealthy(s) < (s->n - 1) / 2) {
-		i = sim_below(s, s->n);
+		i = sim_target(s);
 		/* A quick restart: its old messages are still in flight. */
 		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
 			      1 + sim_below(s, 4) : 5 + sim_below(s, 100));
 	}
 	if (s->replay_pm && sim_below(s, 10000) < s->replay_pm)
 		sim_replay(s);
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].recovered)
+			continue;
+		s->node[i].recovered = false;
+		if (s->replay_pm && sim_pm(s, 500))
+			sim_replay_incarnation(s, i);
+	}
 	/* A stall (VM pause, long softirq): no ticks, no deliveries. */
 	if (sim_below(s, 10000) < s->pause_pm) {
 		i = sim_below(s, s->n);
@@ -895,7 +990,10 @@ static bool sim_alloc_fault(size_t size)
 
 	if (!s || !s->alloc_ppm || s->creating)
 		return false;
-	return sim_below(s, 1000000) < s->alloc_ppm;
+	if (sim_below(s, 1000000) >= s->alloc_ppm)
+		return false;
+	s->res.alloc_fails++;
+	return true;
 }
 
 static void sim_hooks(struct vsr_sim *s)
@@ -1205,6 +1303,10 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	}
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
+	total->chunks += s->res.chunks;
+	total->chunks_ckpt += s->res.chunks_ckpt;
+	total->replays += s->res.replays;
+	total->alloc_fails += s->res.alloc_fails;
 	total->barriers += s->res.barriers;
 	total->seeds++;
 	total->ops += s->res.ops;

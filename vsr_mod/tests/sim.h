@@ -54,6 +54,10 @@ struct vsr_sim_result {
 	u64 evictions;
 	u64 barriers;
 	u64 live_max;		/* most ticks any seed needed to converge */
+	u64 chunks;		/* NEWSTATEs with more of the log to come */
+	u64 chunks_ckpt;	/* ... of which carry a checkpoint */
+	u64 replays;		/* old datagrams delivered again */
+	u64 alloc_fails;	/* core allocations failed on purpose */
 };
 
 struct vsr_sim;
@@ -74,6 +78,7 @@ struct vsr_sim_node {
 	u32 skew_pm;		/* per mille of ticks this clock misses */
 	u32 fast_pm;		/* per mille of steps it ticks twice */
 	u64 ckpt_seen;		/* checkpoint op last checked */
+	bool recovered;		/* just recovered: replay its old messages */
 };
 
 /* One simulated client (a session on some replica). */
@@ -110,6 +115,7 @@ struct vsr_sim_golden {
 
 /* A captured datagram, for replay long after it was sent. */
 struct vsr_sim_old {
+	u64 incarnation;	/* of the sender */
 	u32 from;
 	u32 to;
 	u32 len;
