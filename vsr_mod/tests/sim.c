@@ -186,10 +186,15 @@ static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	}
 	if (cmd == VSR_CMD_NEWSTATE)
 		sim_count_chunk(s, buf, len);
-	if (cmd != VSR_CMD_DOVIEWCHANGE && cmd != VSR_CMD_STARTVIEW &&
-	    cmd != VSR_CMD_STARTVIEWCHANGE && !sim_pm(s, 10))
+	/* Half of the slots for view-change messages, half for the rest. */
+	if (cmd == VSR_CMD_DOVIEWCHANGE || cmd == VSR_CMD_STARTVIEW ||
+	    cmd == VSR_CMD_STARTVIEWCHANGE)
+		o = &s->old[sim_below(s, VSR_SIM_OLD_MAX / 2)];
+	else if (sim_pm(s, 20))
+		o = &s->old[VSR_SIM_OLD_MAX / 2 +
+			    sim_below(s, VSR_SIM_OLD_MAX / 2)];
+	else
 		return;
-	o = &s->old[sim_below(s, VSR_SIM_OLD_MAX)];
 	kvfree(o->buf);
 	o->buf = kvmalloc(len, GFP_KERNEL);
 	if (!o->buf)
@@ -232,6 +237,23 @@ static void sim_replay(struct vsr_sim *s)
 	sim_trace(s, "replay %u->%u", o->from, o->to);
 	s->res.replays++;
 	sim_enqueue(s, o->from, o->to, o->buf, o->len, sim_delay(s));
+}
+
+/* An old datagram for replica @to arrives again (if one was kept). */
+static void sim_replay_to(struct vsr_sim *s, u32 to)
+{
+	u32 i, k = sim_below(s, VSR_SIM_OLD_MAX);
+	struct vsr_sim_old *o;
+
+	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+		o = &s->old[(k + i) % VSR_SIM_OLD_MAX];
+		if (!o->buf || o->to != to)
+			continue;
+		sim_trace(s, "replay %u->%u during a transfer", o->from, to);
+		sim_enqueue(s, o->from, to, o->buf, o->len, 1);
+		s->res.replays++;
+		return;
+	}
 }
 
 /*
@@ -920,6 +942,10 @@ static void sim_faults(struct vsr_sim *s)
 	}
 	if (s->replay_pm && sim_below(s, 10000) < s->replay_pm)
 		sim_replay(s);
+	/* Stale messages hit a state transfer in progress. */
+	for (i = 0; i < s->n && s->replay_pm; i++)
+		if (sim_fetching(s, i) && sim_pm(s, 50))
+			sim_replay_to(s, i);
 	for (i = 0; i < s->n; i++) {
 		if (!s->node[i].recovered)
 			continue;
@@ -1291,7 +1317,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 		sim_dump(s);
 	}
 	s->res.ops = s->golden_max;
-	if (s->now - p->fault_ticks > total->live_max)
+	if (s->now > p->fault_ticks &&
+	    s->now - p->fault_ticks > total->live_max)
 		total->live_max = s->now - p->fault_ticks;
 	for (i = 0; i < s->n; i++) {
 		struct vsr_core_status st;
