@@ -29,6 +29,15 @@
 #include "vsr_shim.h"
 #endif
 
+#ifdef VSR_ALLOC_FAULT_HOOK
+/*
+ * TEST ONLY (native simulator builds): when set, consulted by every
+ * vsr_alloc(); returning true makes that allocation fail.  Production
+ * builds do not define VSR_ALLOC_FAULT_HOOK and have no such check.
+ */
+extern bool (*vsr_alloc_fault)(size_t size);
+#endif
+
 /**
  * vsr_alloc() - allocate core memory with the caller's allocation flags
  * @size: bytes
@@ -42,6 +51,10 @@
  */
 static inline void *vsr_alloc(size_t size, gfp_t gfp)
 {
+#ifdef VSR_ALLOC_FAULT_HOOK
+	if (vsr_alloc_fault && vsr_alloc_fault(size))
+		return NULL;
+#endif
 #ifdef __KERNEL__
 	if (gfpflags_allow_blocking(gfp))
 		return kvmalloc(size, gfp | __GFP_NOWARN);

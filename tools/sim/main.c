@@ -2,18 +2,94 @@
 /*
  * vsr-sim: run the vsr cluster simulator natively.
  *
- *   vsr-sim --seeds N [--start S] [--ticks T] [--big]
+ *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
+ *           [--replicas N] [--no-swarm] [--big|--small]
  *   vsr-sim --seed S [--trace]
+ *
+ * Swarm testing is on by default (each seed enables a random subset of the
+ * fault kinds); the number of replicas is random (1..7, some larger) unless
+ * --replicas is given.  --jobs runs the seeds in that many processes.
+ * --stop ends a process at its first failing seed.  The summary line is
+ * "vsr_sim: seeds=... violations=..."; every violation is printed with its
+ * seed, and a seed that crashes the process is reported as CRASH.
  */
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include "../../vsr_mod/tests/sim.h"
+
+static volatile u64 cur_seed;
+
+static void on_signal(int sig)
+{
+	char msg[96];
+	int len;
+
+	len = snprintf(msg, sizeof(msg),
+		       "vsr_sim: CRASH seed=%llu signal=%d\n",
+		       (unsigned long long)cur_seed, sig);
+	if (write(2, msg, len) < 0)
+		_exit(3);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
+{
+	t->seeds += r->seeds;
+	t->ops += r->ops;
+	t->records += r->records;
+	t->acked += r->acked;
+	t->view_changes += r->view_changes;
+	t->recoveries += r->recoveries;
+	t->violations += r->violations;
+	t->ticks += r->ticks;
+	t->messages += r->messages;
+	t->checkpoints += r->checkpoints;
+	t->evictions += r->evictions;
+	t->barriers += r->barriers;
+	t->chunks += r->chunks;
+	t->chunks_ckpt += r->chunks_ckpt;
+	t->replays += r->replays;
+	t->alloc_fails += r->alloc_fails;
+	if (r->live_max > t->live_max)
+		t->live_max = r->live_max;
+}
+
+/* Seeds start + job, start + job + jobs, ... below start + seeds. */
+static void run(struct vsr_sim_params *p, u64 start, u64 seeds, u32 job,
+		u32 jobs, bool stop, struct vsr_sim_result *res)
+{
+	for (u64 s = start + job; s < start + seeds; s += jobs) {
+		p->seed = s;
+		cur_seed = s;
+		if (vsr_sim_run_seed(p, res) && stop) {
+			printf("vsr_sim: first failure at seed %llu after %llu seeds\n",
+			       (unsigned long long)s,
+			       (unsigned long long)res->seeds);
+			break;
+		}
+	}
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
+		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n");
+	return 2;
+}
 
 int main(int argc, char **argv)
 {
-	struct vsr_sim_params p = { .fault_ticks = 300, .live_ticks = 3000 };
+	struct vsr_sim_params p = {
+		.fault_ticks = 300, .live_ticks = 3000, .swarm = true,
+	};
 	struct vsr_sim_result res = { 0 };
 	u64 seeds = 1000, start = 1, one = 0;
-	bool have_one = false;
+	bool have_one = false, stop = false;
+	u32 jobs = 1, crashed = 0;
 	struct timespec t0, t1;
 	double secs;
 
@@ -29,34 +105,84 @@ int main(int argc, char **argv)
 			p.fault_ticks = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--replicas") && i + 1 < argc)
 			p.replicas = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
+			jobs = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--stop"))
+			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
 			p.trace = true;
+		else if (!strcmp(argv[i], "--no-swarm"))
+			p.swarm = false;
 		else if (!strcmp(argv[i], "--big"))
 			p.big_records = true;
 		else if (!strcmp(argv[i], "--small"))
 			p.small_records = true;
-		else {
-			fprintf(stderr,
-				"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--trace] [--ticks T] [--replicas N] [--big|--small]\n");
-			return 2;
-		}
+		else
+			return usage();
 	}
+	if (p.replicas > VSR_REPLICAS_MAX || !jobs || jobs > 64)
+		return usage();
 	if (have_one) {
 		start = one;
 		seeds = 1;
+		jobs = 1;
 	}
+	signal(SIGSEGV, on_signal);
+	signal(SIGABRT, on_signal);
+	signal(SIGBUS, on_signal);
+	signal(SIGFPE, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (u64 s = start; s < start + seeds; s++) {
-		p.seed = s;
-		vsr_sim_run_seed(&p, &res);
+	if (jobs == 1) {
+		run(&p, start, seeds, 0, 1, stop, &res);
+	} else {
+		int fd[64][2];
+		pid_t pid[64];
+
+		fflush(NULL);
+		for (u32 j = 0; j < jobs; j++) {
+			if (pipe(fd[j]))
+				return 1;
+			pid[j] = fork();
+			if (pid[j] < 0)
+				return 1;
+			if (!pid[j]) {
+				struct vsr_sim_result r = { 0 };
+
+				close(fd[j][0]);
+				run(&p, start, seeds, j, jobs, stop, &r);
+				fflush(NULL);
+				if (write(fd[j][1], &r, sizeof(r)) != sizeof(r))
+					_exit(1);
+				_exit(0);
+			}
+			close(fd[j][1]);
+		}
+		for (u32 j = 0; j < jobs; j++) {
+			struct vsr_sim_result r;
+			int status;
+
+			if (read(fd[j][0], &r, sizeof(r)) == sizeof(r))
+				add(&res, &r);
+			else
+				crashed++;
+			close(fd[j][0]);
+			waitpid(pid[j], &status, 0);
+		}
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("vsr_sim: seeds=%llu ops=%llu view_changes=%llu recoveries=%llu violations=%llu\n",
+	printf("vsr_sim: seeds=%llu ops=%llu view_changes=%llu recoveries=%llu violations=%llu%s\n",
 	       (unsigned long long)res.seeds, (unsigned long long)res.ops,
 	       (unsigned long long)res.view_changes,
 	       (unsigned long long)res.recoveries,
-	       (unsigned long long)res.violations);
+	       (unsigned long long)res.violations + crashed,
+	       crashed ? " (crashed jobs)" : "");
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu\n",
+		(unsigned long long)res.chunks,
+		(unsigned long long)res.chunks_ckpt,
+		(unsigned long long)res.replays,
+		(unsigned long long)res.alloc_fails);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,
@@ -66,5 +192,5 @@ int main(int argc, char **argv)
 		(unsigned long long)res.ticks,
 		(unsigned long long)res.live_max, secs,
 		secs * 1000 / (res.seeds ? res.seeds : 1));
-	return res.violations ? 1 : 0;
+	return res.violations || crashed ? 1 : 0;
 }

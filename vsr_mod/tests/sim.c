@@ -34,6 +34,15 @@ static const char *const vsr_sim_cmd[] = {
 	"GETSTATE", "NEWSTATE", "RECOVERY", "RECOVERYRESP",
 };
 
+/* Fault kinds that swarm testing switches on and off per seed. */
+enum sim_sw {
+	SW_LOSS, SW_DUP, SW_CORRUPT, SW_LONG, SW_CRASH, SW_QUICK, SW_PAUSE,
+	SW_PART, SW_SLOW, SW_FAST, SW_ALLOC, SW_REPLAY, SW_BIG, SW_TRIM,
+	SW_NR
+};
+
+#define SW(s, k)	((s)->swarm & (1u << SW_##k))
+
 #define sim_trace(s, fmt, ...) do {					\
 	if ((s)->p.trace)						\
 		pr_info("sim %llu: " fmt "\n",				\
@@ -66,9 +75,9 @@ static void sim_fail(struct vsr_sim *s, const char *why, u64 a, u64 b)
 	s->violation = 1;
 	snprintf(s->why, sizeof(s->why), "%s (%llu, %llu)", why,
 		 (unsigned long long)a, (unsigned long long)b);
-	pr_info("vsr_sim: VIOLATION seed=%llu tick=%llu: %s\n",
-		(unsigned long long)s->p.seed, (unsigned long long)s->now,
-		s->why);
+	pr_info("vsr_sim: VIOLATION seed=%llu n=%u tick=%llu: %s\n",
+		(unsigned long long)s->p.seed, s->n,
+		(unsigned long long)s->now, s->why);
 }
 
 static bool sim_grow(void **p, u64 *cap, u64 need, size_t size)
@@ -132,7 +141,159 @@ static u64 sim_delay(struct vsr_sim *s)
 
 	if (sim_pm(s, 20))
 		d += sim_below(s, 4 * s->delay_max + 1);
+	/* Rarely, hundreds of ticks: past a restart and a recovery. */
+	if (s->long_pm && sim_below(s, 10000) < s->long_pm)
+		d += 50 + sim_below(s, 450);
 	return d;
+}
+
+/* Statistics: is this NEWSTATE one chunk of a longer transfer? */
+static void sim_count_chunk(struct vsr_sim *s, const u8 *buf, size_t len)
+{
+	struct vsr_entry_iter it;
+	struct vsr_entry_hdr eh;
+	const u8 *data;
+	struct vsr_msg m;
+	u64 last = 0;
+
+	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m))
+		return;
+	vsr_entry_iter_init(&it, &m);
+	while (vsr_entry_iter_next(&it, &eh, &data))
+		last = eh.op;
+	if (last && last < m.h.op) {
+		s->res.chunks++;
+		if (m.ckpt)
+			s->res.chunks_ckpt++;
+	}
+}
+
+/*
+ * Keep a copy of some datagrams to deliver again much later, possibly
+ * after their sender restarted: view-change messages always (they are
+ * few and carry promises), others now and then.
+ */
+static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+			size_t len)
+{
+	struct vsr_sim_old *o;
+	u8 cmd = len > 0 ? buf[0] : 0;
+	struct vsr_hdr h;
+
+	if (len >= VSR_HDR_SIZE) {
+		vsr_hdr_get(buf, &h);
+		cmd = h.command;
+	}
+	if (cmd == VSR_CMD_NEWSTATE)
+		sim_count_chunk(s, buf, len);
+	/* Half of the slots for view-change messages, half for the rest. */
+	if (cmd == VSR_CMD_DOVIEWCHANGE || cmd == VSR_CMD_STARTVIEW ||
+	    cmd == VSR_CMD_STARTVIEWCHANGE)
+		o = &s->old[sim_below(s, VSR_SIM_OLD_MAX / 2)];
+	else if (sim_pm(s, 20))
+		o = &s->old[VSR_SIM_OLD_MAX / 2 +
+			    sim_below(s, VSR_SIM_OLD_MAX / 2)];
+	else
+		return;
+	kvfree(o->buf);
+	o->buf = kvmalloc(len, GFP_KERNEL);
+	if (!o->buf)
+		return;
+	memcpy(o->buf, buf, len);
+	o->incarnation = s->node[from].incarnation;
+	o->from = from;
+	o->to = to;
+	o->len = len;
+}
+
+/* Is replica @i pulling state (a transfer is in progress)? */
+static bool sim_fetching(struct vsr_sim *s, u32 i)
+{
+	return s->node[i].up && s->node[i].r->fetch.active;
+}
+
+/*
+ * An old datagram arrives again.  Half of the time it is one for a replica
+ * in the middle of a state transfer, where a stale message matters most.
+ */
+static void sim_replay(struct vsr_sim *s)
+{
+	struct vsr_sim_old *o = &s->old[sim_below(s, VSR_SIM_OLD_MAX)];
+	u32 i, k = sim_below(s, VSR_SIM_OLD_MAX);
+
+	if (sim_pm(s, 500)) {
+		for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+			struct vsr_sim_old *c = &s->old[(k + i) %
+							VSR_SIM_OLD_MAX];
+
+			if (c->buf && sim_fetching(s, c->to)) {
+				o = c;
+				break;
+			}
+		}
+	}
+	if (!o->buf)
+		return;
+	sim_trace(s, "replay %u->%u", o->from, o->to);
+	s->res.replays++;
+	sim_enqueue(s, o->from, o->to, o->buf, o->len, sim_delay(s));
+}
+
+/* An old datagram for replica @to arrives again (if one was kept). */
+static void sim_replay_to(struct vsr_sim *s, u32 to)
+{
+	u32 i, k = sim_below(s, VSR_SIM_OLD_MAX);
+	struct vsr_sim_old *o;
+
+	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+		o = &s->old[(k + i) % VSR_SIM_OLD_MAX];
+		if (!o->buf || o->to != to)
+			continue;
+		sim_trace(s, "replay %u->%u during a transfer", o->from, to);
+		sim_enqueue(s, o->from, to, o->buf, o->len, 1);
+		s->res.replays++;
+		return;
+	}
+}
+
+/*
+ * A replica that restarted and recovered: what its previous incarnations
+ * said (votes, DOVIEWCHANGEs) arrives now, after the recovery.
+ */
+static void sim_replay_incarnation(struct vsr_sim *s, u32 from)
+{
+	struct vsr_sim_old *o;
+	u32 i;
+
+	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
+		o = &s->old[i];
+		if (!o->buf || o->from != from ||
+		    o->incarnation == s->node[from].incarnation)
+			continue;
+		sim_trace(s, "replay %u->%u from incarnation %llu", o->from,
+			  o->to, (unsigned long long)o->incarnation);
+		sim_enqueue(s, o->from, o->to, o->buf, o->len,
+			    1 + sim_below(s, 20));
+		s->res.replays++;
+	}
+}
+
+/*
+ * Faults aim at a replica that matters half of the time: the source of a
+ * state transfer in progress, else the primary of a replica's view.
+ */
+static u32 sim_target(struct vsr_sim *s)
+{
+	u32 i, k = sim_below(s, s->n);
+
+	if (sim_pm(s, 500))
+		return k;
+	for (i = 0; i < s->n; i++)
+		if (sim_fetching(s, (k + i) % s->n))
+			return s->node[(k + i) % s->n].r->fetch.source;
+	if (s->node[k].up)
+		return vsr_primary_of(s->node[k].r, s->node[k].r->view);
+	return k;
 }
 
 static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
@@ -144,6 +305,8 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_MAX))
 		return;
+	if (s->replay_pm)
+		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
 		return;
 	if (s->filter && s->filter(s, from, to, buf, len))
@@ -381,6 +544,136 @@ static const struct vsr_ops sim_ops = {
 	.status = sim_status,
 };
 
+/* Order-independent digest of a checkpoint's view and client table. */
+static u32 sim_ckpt_hash(const struct vsr_checkpoint *c)
+{
+	u64 x = sim_key_hash(c->view, c->table.count);
+	u32 i;
+
+	for (i = 0; i < c->table.count; i++) {
+		const struct vsr_session *ss = &c->table.s[i];
+
+		x += sim_key_hash(ss->id ^ ss->nonce * 31,
+				  ss->last_request * 131 ^ ss->last_op);
+	}
+	return (u32)(x ^ (x >> 32));
+}
+
+/*
+ * Checkpoints: every replica whose checkpoint is at op c holds the same
+ * checkpoint there (the committed op's checksum, its view, the client
+ * table after applying 1..c).
+ */
+static void sim_check_ckpt(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_checkpoint *c = &nd->r->ckpt;
+	struct vsr_sim_golden *g;
+	u32 h;
+
+	if (!c->op || c->op == nd->ckpt_seen)
+		return;
+	nd->ckpt_seen = c->op;
+	if (!sim_grow((void **)&s->golden, &s->golden_cap, c->op,
+		      sizeof(*s->golden)))
+		return;
+	g = &s->golden[c->op];
+	if (g->set && g->checksum != c->checksum)
+		sim_fail(s, "checkpoint is not at the committed op", c->op,
+			 nd->idx);
+	h = sim_ckpt_hash(c);
+	if (!g->ckpt_set) {
+		g->ckpt_set = true;
+		g->ckpt_hash = h;
+	} else if (g->ckpt_hash != h) {
+		sim_fail(s, "checkpoints differ at the same op", c->op,
+			 nd->idx);
+	}
+}
+
+/*
+ * What readers see: every op in (trim point, commit] is in the log, is the
+ * committed op, and is flagged a record exactly when the first replica to
+ * apply it flagged it so (also for entries fetched again later).  The op
+ * at the commit number and a few others, chosen without touching the
+ * simulation's PRNG, are checked after every step.
+ */
+static void sim_check_entries(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_replica *r = nd->r;
+	const struct vsr_entry *e;
+	struct vsr_sim_golden *g;
+	u64 op, span, x;
+	u8 want;
+	u32 k;
+
+	if (r->commit > r->log.head || r->commit < r->log.base) {
+		sim_fail(s, "commit number outside the log", nd->idx,
+			 r->commit);
+		return;
+	}
+	span = r->commit - r->log.base;
+	if (!span)
+		return;
+	x = sim_key_hash(s->now, nd->idx);
+	for (k = 0; k < 4; k++, x = sim_key_hash(x, k)) {
+		op = k ? r->log.base + 1 + x % span : r->commit;
+		e = vsr_replica_entry(r, op);
+		if (!e) {
+			sim_fail(s, "committed op missing for readers", op,
+				 nd->idx);
+			return;
+		}
+		if (op >= s->golden_cap || !s->golden[op].set)
+			continue;
+		g = &s->golden[op];
+		want = VSR_ENTRY_APPLIED | (g->record ? VSR_ENTRY_RECORD : 0);
+		if (e->h.checksum != g->checksum || e->flags != want) {
+			sim_fail(s, "readers see a different op or record flag",
+				 op, nd->idx);
+			return;
+		}
+	}
+}
+
+/*
+ * A backup whose log is whole for its view (normal, log view = view) holds
+ * a prefix of the log of that view's normal primary: everything of the
+ * view past the STARTVIEW op came from that primary, which only appends,
+ * and vsr_become_whole() dropped older ops beyond that point.  The logs
+ * are hash-chained, so comparing the checksums at the backup's head
+ * compares the whole common part.
+ */
+static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_replica *b = nd->r, *p;
+	struct vsr_sim_node *pn;
+	u32 cb, cp;
+	u64 k;
+
+	if (b->status != VSR_STATUS_NORMAL || b->log_view != b->view ||
+	    vsr_is_primary(b))
+		return;
+	pn = &s->node[vsr_primary_of(b, b->view)];
+	if (!pn->up)
+		return;
+	p = pn->r;
+	if (p->status != VSR_STATUS_NORMAL || p->view != b->view ||
+	    p->log_view != p->view)
+		return;
+	if (b->log.head > p->log.head) {
+		sim_fail(s, "whole backup holds ops its primary lacks",
+			 nd->idx, b->log.head);
+		return;
+	}
+	k = b->log.head;
+	if (k < p->log.base)
+		return;
+	if (vsr_log_csum(&b->log, k, &cb) && vsr_log_csum(&p->log, k, &cp) &&
+	    cb != cp)
+		sim_fail(s, "whole backup's log differs from its primary's",
+			 nd->idx, k);
+}
+
 static void sim_check(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -399,10 +692,14 @@ static void sim_check(struct vsr_sim *s)
 		nd->last_commit = st.commit;
 		if (nd->recovering && st.status == VSR_STATUS_NORMAL) {
 			nd->recovering = false;
+			nd->recovered = true;
 			s->res.recoveries++;
 		}
 		if (st.view > s->res.view_changes)
 			s->res.view_changes = st.view;
+		sim_check_entries(s, nd);
+		sim_check_ckpt(s, nd);
+		sim_check_whole(s, nd);
 		if (!st.is_primary)
 			continue;
 		if (!sim_grow((void **)&s->view_primary, &s->view_cap,
@@ -432,7 +729,10 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->last_commit = 0;
 	nd->last_applied = 0;
 	nd->recovering = nd->incarnation > 1;
+	nd->ckpt_seen = 0;
+	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
+	s->creating = false;
 	nd->up = nd->r != NULL;
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
@@ -478,6 +778,10 @@ static u32 sim_record_len(struct vsr_sim *s)
 {
 	u32 x = sim_below(s, 1000);
 
+	/* Big records: state transfers take many datagrams. */
+	if (x < s->big_pm)
+		return 16384 + sim_below(s, VSR_RECORD_MAX - 16384 + 1);
+	x -= min(x, s->big_pm);
 	if (s->p.big_records && x < 3)
 		return sim_below(s, VSR_RECORD_MAX + 1);
 	if (x < 30)
@@ -586,7 +890,7 @@ static u32 sim_unhealthy(struct vsr_sim *s)
 
 static void sim_partition(struct vsr_sim *s)
 {
-	u32 mode = sim_below(s, 6), a = sim_below(s, s->n), i, j;
+	u32 mode = sim_below(s, 6), a = sim_target(s), i, j;
 
 	memset(s->block, 0, sizeof(s->block));
 	s->part_until = s->now + 10 + sim_below(s, 150);
@@ -631,8 +935,23 @@ static void sim_faults(struct vsr_sim *s)
 		memset(s->block, 0, sizeof(s->block));
 	if (s->n >= 3 && sim_below(s, 10000) < s->crash_pm &&
 	    sim_unhealthy(s) < (s->n - 1) / 2) {
-		i = sim_below(s, s->n);
-		vsr_sim_crash(s, i, 5 + sim_below(s, 100));
+		i = sim_target(s);
+		/* A quick restart: its old messages are still in flight. */
+		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
+			      1 + sim_below(s, 4) : 5 + sim_below(s, 100));
+	}
+	if (s->replay_pm && sim_below(s, 10000) < s->replay_pm)
+		sim_replay(s);
+	/* Stale messages hit a state transfer in progress. */
+	for (i = 0; i < s->n && s->replay_pm; i++)
+		if (sim_fetching(s, i) && sim_pm(s, 50))
+			sim_replay_to(s, i);
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].recovered)
+			continue;
+		s->node[i].recovered = false;
+		if (s->replay_pm && sim_pm(s, 500))
+			sim_replay_incarnation(s, i);
 	}
 	/* A stall (VM pause, long softirq): no ticks, no deliveries. */
 	if (sim_below(s, 10000) < s->pause_pm) {
@@ -641,7 +960,7 @@ static void sim_faults(struct vsr_sim *s)
 		sim_trace(s, "replica %u paused", i);
 	}
 	/* An explicit trim now and then (any replica, fire and forget). */
-	if (sim_pm(s, 5)) {
+	if (sim_pm(s, s->trim_pm)) {
 		struct vsr_core_status st;
 
 		i = sim_below(s, s->n);
@@ -662,6 +981,9 @@ static void sim_heal(struct vsr_sim *s)
 	s->loss_pm = 0;
 	s->dup_pm = 0;
 	s->corrupt_pm = 0;
+	s->long_pm = 0;
+	s->replay_pm = 0;
+	s->alloc_ppm = 0;
 	s->faults = false;
 	for (i = 0; i < s->n; i++)
 		s->node[i].paused_until = 0;
@@ -669,6 +991,86 @@ static void sim_heal(struct vsr_sim *s)
 }
 
 /* ---- driver ----------------------------------------------------------- */
+
+#ifndef __KERNEL__
+/*
+ * Native builds: the simulator that is running (one at a time) gets the
+ * shim's WARNs as violations, and decides which core allocations fail.
+ */
+static struct vsr_sim *sim_cur;
+
+static void sim_warn(const char *cond, const char *file, int line)
+{
+	char why[160];
+
+	if (!sim_cur)
+		abort();
+	snprintf(why, sizeof(why), "core WARN_ON_ONCE(%s) at %s:%d", cond,
+		 file, line);
+	sim_fail(sim_cur, why, line, 0);
+}
+
+static bool sim_alloc_fault(size_t size)
+{
+	struct vsr_sim *s = sim_cur;
+
+	if (!s || !s->alloc_ppm || s->creating)
+		return false;
+	if (sim_below(s, 1000000) >= s->alloc_ppm)
+		return false;
+	s->res.alloc_fails++;
+	return true;
+}
+
+static void sim_hooks(struct vsr_sim *s)
+{
+	sim_cur = s;
+	vsr_shim_warn_hook = s ? sim_warn : NULL;
+	vsr_alloc_fault = s ? sim_alloc_fault : NULL;
+}
+#else
+static void sim_hooks(struct vsr_sim *s)
+{
+}
+#endif
+
+/* Swarm testing: which fault kinds this seed has, and how much of each. */
+static void sim_draw_faults(struct vsr_sim *s)
+{
+	u32 i;
+
+	s->swarm = s->p.swarm ? (u32)sim_rnd(s) : ~0u;
+	s->faults = true;
+	if (SW(s, LOSS))
+		s->loss_pm = 1 + sim_below(s, 300);
+	if (SW(s, DUP))
+		s->dup_pm = 1 + sim_below(s, 200);
+	if (SW(s, CORRUPT))
+		s->corrupt_pm = 1 + sim_below(s, 20);
+	if (SW(s, LONG))
+		s->long_pm = 1 + sim_below(s, 100);
+	if (SW(s, CRASH))
+		s->crash_pm = 1 + sim_below(s, 150);
+	s->quick = SW(s, QUICK);
+	if (SW(s, PART))
+		s->part_pm = 1 + sim_below(s, 300);
+	if (SW(s, PAUSE))
+		s->pause_pm = 1 + sim_below(s, 100);
+	if (SW(s, REPLAY))
+		s->replay_pm = 1 + sim_below(s, 300);
+	if (SW(s, ALLOC))
+		s->alloc_ppm = 1 + sim_below(s, 20000);
+	if (SW(s, BIG))
+		s->big_pm = (s->p.small_records ? 5 : 20) +
+			    sim_below(s, s->p.small_records ? 50 : 300);
+	s->trim_pm = SW(s, TRIM) ? 1 + sim_below(s, 30) : 0;
+	for (i = 0; i < s->n; i++) {
+		if (SW(s, SLOW) && sim_pm(s, 500))
+			s->node[i].skew_pm = 1 + sim_below(s, 200);
+		if (SW(s, FAST) && sim_pm(s, 500))
+			s->node[i].fast_pm = 1 + sim_below(s, 300);
+	}
+}
 
 /**
  * vsr_sim_create() - a cluster for one seed
@@ -692,39 +1094,39 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	s->p = *p;
 	s->rng = p->seed * 0x2545f4914f6cdd1dULL + 1;
-	r = sim_below(s, 20);
+	r = sim_below(s, 100);
 	s->n = p->replicas ? p->replicas :
-	       r < 2 ? 1 : r < 12 ? 3 : r < 19 ? 5 : 7;
+	       r < 95 ? 1 + sim_below(s, 7) :
+	       8 + sim_below(s, VSR_REPLICAS_MAX - 7);
 	vsr_core_config_defaults(&s->cfg);
 	s->cfg.cluster = sim_rnd(s);
 	s->cfg.replica_count = s->n;
 	s->cfg.gfp = GFP_KERNEL;
 	s->cfg.paper_truncate_defect = p->paper_truncate_defect;
-	s->cfg.log_max = 24 + sim_below(s, 200);
-	s->cfg.pipeline_max = 1 + sim_below(s, min_t(u32, 32,
-						     s->cfg.log_max / 4));
-	s->cfg.retain = 4 + sim_below(s, (s->cfg.log_max -
-					   s->cfg.pipeline_max - 10) * 2 / 3);
+	if (!p->scripted && sim_pm(s, 200)) {
+		/* Production-sized: nothing is trimmed within a seed. */
+		s->cfg.retain = 512 + sim_below(s, 4096);
+		s->cfg.pipeline_max = 1 + sim_below(s, 512);
+		s->cfg.log_max = vsr_core_log_max(&s->cfg);
+	} else {
+		s->cfg.log_max = 24 + sim_below(s, 200);
+		s->cfg.pipeline_max = 1 + sim_below(s, min_t(u32, 32,
+							     s->cfg.log_max / 4));
+		s->cfg.retain = 4 + sim_below(s, (s->cfg.log_max -
+						   s->cfg.pipeline_max - 10) *
+					      2 / 3);
+	}
 	s->cfg.sessions_max = 1 + sim_below(s, 8);
 	s->cfg.heartbeat_ticks = 1 + sim_below(s, 4);
 	s->cfg.view_change_ticks = 8 + sim_below(s, 24);
 	s->cfg.abdicate_ticks = s->cfg.view_change_ticks;
 	s->cfg.repair_ticks = 2 + sim_below(s, 5);
-	s->cfg.recovery_ticks = 20 + sim_below(s, 40);
+	s->cfg.recovery_ticks = 10 + sim_below(s, 50);
 	s->nclients = 1 + sim_below(s, VSR_SIM_CLIENTS_MAX);
 	s->delay_max = 1 + sim_below(s, 6);
 	s->issue_pm = 50 + sim_below(s, 500);
 	if (!p->scripted) {
-		s->faults = true;
-		s->loss_pm = sim_pm(s, 200) ? 0 : sim_below(s, 301);
-		s->dup_pm = sim_below(s, 200);
-		s->corrupt_pm = sim_below(s, 20);
-		s->crash_pm = sim_pm(s, 300) ? 0 : sim_below(s, 100);
-		s->part_pm = sim_pm(s, 300) ? 0 : sim_below(s, 300);
-		s->pause_pm = sim_pm(s, 500) ? 0 : sim_below(s, 100);
-		for (i = 0; i < s->n; i++)
-			s->node[i].skew_pm = sim_pm(s, 500) ? 0 :
-					     sim_below(s, 200);
+		sim_draw_faults(s);
 	} else {
 		s->delay_max = 1;
 		s->cfg.sessions_max = VSR_SIM_CLIENTS_MAX;
@@ -738,11 +1140,18 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	for (i = 0; i < s->nclients; i++)
 		s->client[i].origin = sim_below(s, s->n);
-	sim_trace(s, "seed %llu: n=%u clients=%u loss=%u dup=%u corrupt=%u delay<=%u crash=%u pause=%u part=%u log=%u pipe=%u retain=%u sessions=%u",
-		  (unsigned long long)p->seed, s->n, s->nclients, s->loss_pm,
-		  s->dup_pm, s->corrupt_pm, s->delay_max, s->crash_pm,
-		  s->pause_pm, s->part_pm, s->cfg.log_max, s->cfg.pipeline_max,
-		  s->cfg.retain, s->cfg.sessions_max);
+	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u",
+		  (unsigned long long)p->seed, s->n, s->nclients,
+		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
+		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
+		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
+		  s->alloc_ppm, s->big_pm, s->trim_pm);
+	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u repair=%u recovery=%u",
+		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
+		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,
+		  s->cfg.view_change_ticks, s->cfg.repair_ticks,
+		  s->cfg.recovery_ticks);
+	sim_hooks(s);
 	for (i = 0; i < s->n; i++)
 		sim_start(s, i);
 	return s;
@@ -762,6 +1171,8 @@ void vsr_sim_destroy(struct vsr_sim *s)
 		vsr_replica_destroy(s->node[i].r);
 	for (i = 0; i < s->npkt; i++)
 		kvfree(s->pkt[i].buf);
+	for (i = 0; i < VSR_SIM_OLD_MAX; i++)
+		kvfree(s->old[i].buf);
 	while (s->nfree)
 		kvfree(s->free[--s->nfree]);
 	kvfree(s->buf);
@@ -769,6 +1180,10 @@ void vsr_sim_destroy(struct vsr_sim *s)
 	kvfree(s->golden);
 	kvfree(s->view_primary);
 	kvfree(s->rec_keys);
+#ifndef __KERNEL__
+	if (sim_cur == s)
+		sim_hooks(NULL);
+#endif
 	kvfree(s);
 }
 
@@ -801,6 +1216,9 @@ int vsr_sim_step(struct vsr_sim *s)
 			continue;
 		/* Clocks drift: a slow one misses ticks. */
 		if (!nd->skew_pm || !sim_pm(s, nd->skew_pm))
+			vsr_replica_tick(nd->r);
+		/* ... and a fast one ticks twice now and then. */
+		if (nd->fast_pm && sim_pm(s, nd->fast_pm))
 			vsr_replica_tick(nd->r);
 		vsr_replica_flush(nd->r);
 	}
@@ -899,7 +1317,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 		sim_dump(s);
 	}
 	s->res.ops = s->golden_max;
-	if (s->now - p->fault_ticks > total->live_max)
+	if (s->now > p->fault_ticks &&
+	    s->now - p->fault_ticks > total->live_max)
 		total->live_max = s->now - p->fault_ticks;
 	for (i = 0; i < s->n; i++) {
 		struct vsr_core_status st;
@@ -911,6 +1330,10 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	}
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
+	total->chunks += s->res.chunks;
+	total->chunks_ckpt += s->res.chunks_ckpt;
+	total->replays += s->res.replays;
+	total->alloc_fails += s->res.alloc_fails;
 	total->barriers += s->res.barriers;
 	total->seeds++;
 	total->ops += s->res.ops;

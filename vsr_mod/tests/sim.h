@@ -13,13 +13,16 @@
  * struct vsr_sim_params - what one seed runs
  * @seed: everything else random is derived from it
  * @trace: print events
- * @replicas: 0 = random among 1, 3, 5
+ * @replicas: 0 = random: 1..7 (even n included), now and then up to
+ *	VSR_REPLICAS_MAX
  * @fault_ticks: length of the fault phase
  * @live_ticks: budget for convergence after the faults stop
  * @big_records: allow records up to VSR_RECORD_MAX
  * @small_records: records of at most 256 bytes (cheap seeds for KUnit)
  * @scripted: no random faults, no random client activity (tests drive it)
  * @paper_truncate_defect: pass the test-only flag to every replica
+ * @swarm: each seed enables a random subset of the fault kinds (swarm
+ *	testing); otherwise every kind is enabled, at random intensities
  */
 struct vsr_sim_params {
 	u64 seed;
@@ -31,6 +34,7 @@ struct vsr_sim_params {
 	bool small_records;
 	bool scripted;
 	bool paper_truncate_defect;
+	bool swarm;
 };
 
 /*
@@ -50,6 +54,10 @@ struct vsr_sim_result {
 	u64 evictions;
 	u64 barriers;
 	u64 live_max;		/* most ticks any seed needed to converge */
+	u64 chunks;		/* NEWSTATEs with more of the log to come */
+	u64 chunks_ckpt;	/* ... of which carry a checkpoint */
+	u64 replays;		/* old datagrams delivered again */
+	u64 alloc_fails;	/* core allocations failed on purpose */
 };
 
 struct vsr_sim;
@@ -68,6 +76,9 @@ struct vsr_sim_node {
 	bool recovering;	/* restarted, not yet normal */
 	u64 paused_until;	/* stalled: no ticks, no deliveries */
 	u32 skew_pm;		/* per mille of ticks this clock misses */
+	u32 fast_pm;		/* per mille of steps it ticks twice */
+	u64 ckpt_seen;		/* checkpoint op last checked */
+	bool recovered;		/* just recovered: replay its old messages */
 };
 
 /* One simulated client (a session on some replica). */
@@ -98,7 +109,20 @@ struct vsr_sim_golden {
 	u32 data_csum;
 	u64 session;
 	u64 request;
+	bool ckpt_set;		/* a replica had its checkpoint at this op */
+	u32 ckpt_hash;		/* of that checkpoint's view and client table */
 };
+
+/* A captured datagram, for replay long after it was sent. */
+struct vsr_sim_old {
+	u64 incarnation;	/* of the sender */
+	u32 from;
+	u32 to;
+	u32 len;
+	u8 *buf;
+};
+
+#define VSR_SIM_OLD_MAX	16
 
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
 				 const u8 *buf, size_t len);
@@ -135,6 +159,15 @@ struct vsr_sim {
 	u32 part_pm;
 	u32 issue_pm;
 	bool faults;
+	u32 swarm;		/* enabled fault kinds (bit per enum sim_sw) */
+	u32 long_pm;		/* per 10000 datagrams: delayed for hundreds */
+	u32 replay_pm;		/* per 10000 ticks: an old datagram again */
+	u32 alloc_ppm;		/* per million core allocations: failure */
+	u32 big_pm;		/* per mille of records: 16..60 KiB */
+	u32 trim_pm;		/* per mille of ticks: an explicit trim */
+	bool quick;		/* crashed replicas may restart at once */
+	bool creating;		/* no allocation failures: vsr_replica_create */
+	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
 
 	/* checker */
 	struct vsr_sim_golden *golden;
@@ -146,7 +179,7 @@ struct vsr_sim {
 	u64 rec_cap;
 	u64 rec_count;
 	int violation;
-	char why[160];
+	char why[200];
 
 	struct vsr_sim_result res;
 };

@@ -11,6 +11,8 @@
  *   sim_seed   run only this seed (replay), with sim_trace=1 for a trace
  *   sim_ticks  fault-phase ticks per seed (default 40)
  *   sim_chunk  seeds per parameterised KUnit case (default 50)
+ *   sim_swarm  swarm testing: each seed enables a random subset of the
+ *              fault kinds (default 1; 0 enables them all)
  */
 /* The summary line is grepped for: print it without a module prefix. */
 #undef pr_fmt
@@ -31,6 +33,7 @@ static unsigned long long sim_seed;
 static bool sim_trace;
 static unsigned int sim_ticks = 40;
 static unsigned int sim_chunk = 50;
+static bool sim_swarm = true;
 module_param(sim_seeds, uint, 0444);
 MODULE_PARM_DESC(sim_seeds, "simulator seeds per run");
 module_param(sim_start, ullong, 0444);
@@ -43,6 +46,8 @@ module_param(sim_chunk, uint, 0444);
 MODULE_PARM_DESC(sim_chunk, "seeds per KUnit case");
 module_param(sim_ticks, uint, 0444);
 MODULE_PARM_DESC(sim_ticks, "fault-phase ticks per seed");
+module_param(sim_swarm, bool, 0444);
+MODULE_PARM_DESC(sim_swarm, "per-seed random subset of fault kinds");
 
 #define TEST_CLUSTER	0x1234abcd5678ef01ULL
 
@@ -1112,7 +1117,7 @@ static void vsr_sim_seeds(struct kunit *test)
 	u32 chunk = *(const u32 *)test->param_value;
 	struct vsr_sim_params p = {
 		.fault_ticks = sim_ticks, .live_ticks = 3000,
-		.trace = sim_trace, .small_records = true,
+		.trace = sim_trace, .small_records = true, .swarm = sim_swarm,
 	};
 	u64 first, count, seed;
 

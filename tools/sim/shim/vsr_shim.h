@@ -48,13 +48,23 @@ typedef unsigned int gfp_t;
 #define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define max3(a, b, c)	max(max(a, b), c)
 
-/* Invariant violations abort: the simulator and fuzzer must notice. */
+/*
+ * Invariant violations abort, so that the fuzzer and the unit tests notice;
+ * the simulator installs vsr_shim_warn_hook instead, which turns a WARN into
+ * a violation of the running seed (the code then carries on, as in the
+ * kernel).  Defined in shim.c.
+ */
+extern void (*vsr_shim_warn_hook)(const char *cond, const char *file,
+				  int line);
+
 #define WARN_ON_ONCE(c) ({						\
 	bool __c = !!(c);						\
 	if (unlikely(__c)) {						\
 		fprintf(stderr, "WARN_ON_ONCE(%s) at %s:%d\n", #c,	\
 			__FILE__, __LINE__);				\
-		abort();						\
+		if (!vsr_shim_warn_hook)				\
+			abort();					\
+		vsr_shim_warn_hook(#c, __FILE__, __LINE__);		\
 	}								\
 	__c;								\
 })
