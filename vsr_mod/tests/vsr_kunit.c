@@ -1079,6 +1079,136 @@ static void vsr_vanlightly_paper_defect_is_caught(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, kept);
 }
 
+/* ---- recovery keeps no stale tail ---------------------------------------- */
+
+struct rt_ctx {
+	int phase;
+	u64 commit;		/* P's commit number before its tail */
+};
+
+static bool rt_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+		      size_t len)
+{
+	struct rt_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	switch (c->phase) {
+	case 1:	/* P's tail reaches only R, and not its last op */
+		if (from != 0)
+			return false;
+		if (to != 4)
+			return h.command == VSR_CMD_PREPARE ||
+			       h.command == VSR_CMD_NEWSTATE;
+		return h.command == VSR_CMD_NEWSTATE &&
+		       h.arg0 > c->commit + 2;
+	case 2:	/* R hears view 1's commit number, not its PREPAREs */
+		return from == 1 && to == 4 && h.command == VSR_CMD_PREPARE;
+	default:
+		return false;
+	}
+}
+
+/* Client @c (of replica @origin) writes a 40 KiB record: one op a datagram. */
+static void rt_issue(struct vsr_sim *s, u32 c, u32 origin)
+{
+	s->client[c].origin = origin;
+	vsr_sim_issue(s, c);
+	s->client[c].len = 40000;
+}
+
+/*
+ * 5 replicas, primary(v) = v mod 5; P = R0, R = R4; c = P's commit number.
+ *  R is down while P commits ops up to c (40 KiB records) with R1-R3.
+ *  P appends c+1..c+3, which reach nobody.  R restarts and pulls P's log,
+ *  one op per NEWSTATE, up to c+2; the chunk with c+3, which would complete
+ *  the attempt, is lost.
+ *  P is cut off; R1-R3 elect view 1 (primary R1) with head c.  R's next
+ *  attempt pulls from R1 and completes: it must hold view 1's log, which
+ *  ends at c, not P's uncommitted c+1 and c+2.
+ *  A client writes c+1' in view 1; R gets the commit number but not the
+ *  PREPARE.  With P's tail kept (and log view 1 claimed for it), R applies
+ *  P's c+1 where the others have c+1': the logs fork, and the checker
+ *  reports it.  (In a later view change R's longer log would win instead.)
+ */
+static void vsr_recovery_stale_tail_regression(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 31, false);
+	struct rt_ctx c = { 0 };
+	const struct vsr_entry *e, *f;
+	struct vsr_core_status a, b;
+	u32 t, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->filter = rt_filter;
+	s->filter_ctx = &c;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	vsr_sim_crash(s, 4, 1000000);
+	for (i = 0; i < 3; i++) {
+		rt_issue(s, 0, 0);
+		for (t = 0; t < 300 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_EQ(test, s->client[0].acked, 3ull);
+	st(s, 0, &a);
+	c.commit = a.commit;
+	/* P's tail: c+1..c+3 from three clients of P. */
+	c.phase = 1;
+	rt_issue(s, 0, 0);
+	rt_issue(s, 2, 0);
+	rt_issue(s, 3, 0);
+	for (t = 0; t < 5; t++)
+		vsr_sim_step(s);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.op, c.commit + 3);
+	/* R restarts and pulls P's log up to c+2. */
+	s->node[4].down_until = s->now + 1;
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 4, &b);
+		if (b.op == c.commit + 2)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_RECOVERING);
+	KUNIT_EXPECT_EQ(test, b.op, c.commit + 2);
+	/* P cut off: view 1 with head c; R's next attempt completes. */
+	isolate(s, 0, true);
+	for (t = 0; t < 1000; t++) {
+		vsr_sim_step(s);
+		st(s, 4, &b);
+		if (b.status == VSR_STATUS_NORMAL)
+			break;
+	}
+	st(s, 1, &a);
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.view, 1u);
+	KUNIT_EXPECT_EQ(test, a.op, c.commit);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.view, 1u);
+	KUNIT_EXPECT_EQ(test, b.log_view, 1u);
+	KUNIT_EXPECT_EQ(test, b.op, c.commit);
+	/* c+1' commits in view 1; R learns it from COMMIT and NEWSTATE. */
+	c.phase = 2;
+	vsr_sim_issue(s, 1);
+	for (t = 0; t < 300 && !s->violation; t++) {
+		vsr_sim_step(s);
+		st(s, 4, &b);
+		if (!s->client[1].busy && b.commit > c.commit)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, s->client[1].acked, 1ull);
+	e = vsr_replica_entry(vsr_sim_replica(s, 1), c.commit + 1);
+	f = vsr_replica_entry(vsr_sim_replica(s, 4), c.commit + 1);
+	KUNIT_EXPECT_TRUE(test, e && f && e->h.checksum == f->h.checksum);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	/* Heal: P's clients get their writes in view 1. */
+	c.phase = 0;
+	isolate(s, 0, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* ---- the simulator ------------------------------------------------------ */
 
 /*
@@ -1192,6 +1322,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_recovery_keeps_promise),
 	KUNIT_CASE(vsr_vanlightly_regression),
 	KUNIT_CASE(vsr_vanlightly_paper_defect_is_caught),
+	KUNIT_CASE(vsr_recovery_stale_tail_regression),
 	{}
 };
 
