@@ -1209,6 +1209,205 @@ static void vsr_recovery_stale_tail_regression(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* ---- no checksum match below the trim point ------------------------------ */
+
+#define BT_BIG		(40u * 1024u)	/* one entry per NEWSTATE */
+
+struct bt_ctx {
+	int phase;
+	u8 cmd;			/* the command of the message to hold */
+	u8 *held;		/* the held datagram, sent by R1 in view 1 */
+	size_t held_len;
+};
+
+static void bt_hold(struct bt_ctx *c, const u8 *buf, size_t len)
+{
+	if (c->held_len || len > VSR_MSG_MAX)
+		return;
+	memcpy(c->held, buf, len);
+	c->held_len = len;
+}
+
+static bool bt_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+		      size_t len)
+{
+	struct bt_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	switch (c->phase) {
+	case 1:	/* view 1 elected by R1 and R2: R2 never gets STARTVIEW */
+	case 3:	/* R2 catches up: nor the ones answering its DOVIEWCHANGE */
+		if (from == 1 && to == 2 && h.command == VSR_CMD_STARTVIEW) {
+			if (h.view == 1 && c->cmd == VSR_CMD_STARTVIEW)
+				bt_hold(c, buf, len);
+			return true;
+		}
+		return false;
+	case 2:	/* R0 and R1 go on in view 1: copy a PREPARE or COMMIT */
+		if (from == 1 && to == 0 && h.command == c->cmd &&
+		    h.view == 1)
+			bt_hold(c, buf, len);
+		return false;
+	default:
+		return false;
+	}
+}
+
+/* Client 1 (on R1, the primary of view 1) writes a record of BT_BIG bytes. */
+static bool bt_write_big(struct vsr_sim *s)
+{
+	u32 t;
+
+	vsr_sim_issue(s, 1);
+	s->client[1].len = BT_BIG;
+	for (t = 0; t < 300 && s->client[1].busy; t++)
+		vsr_sim_step(s);
+	return !s->client[1].busy;
+}
+
+/*
+ * 3 replicas, primary(v) = v mod 3:
+ *  view 1: R1 and R2 elect R1 (R0 cut off); R2 never gets STARTVIEW, so
+ *          its log view stays 0.  Then R2 is cut off and R0 joins.
+ *  R1 commits big records with R0, trims (checkpoint beyond view 1's
+ *  STARTVIEW op) and commits more.  Meanwhile one message of R1's in view 1
+ *  is held: the STARTVIEW meant for R2, or a COMMIT or PREPARE sent to R0,
+ *  all with an op that ends up below the checkpoint.
+ *  R2 comes back, enters view 1 on a heartbeat and pulls R1's log, one
+ *  record per NEWSTATE: it takes over the checkpoint (its commit jumps past
+ *  the held op) while its log view is still 0.
+ *  The held message is delivered to R2 now.  It matches nothing R2 holds:
+ *  R2 must not become whole at an op below its commit (vsr_has_csum() used
+ *  to say yes below the trim point; vsr_become_whole() then dropped
+ *  committed ops, which came back without their record flags).
+ */
+static void below_trim(struct kunit *test, u8 cmd)
+{
+	struct vsr_sim *s = scripted(3, 31, false);
+	struct bt_ctx c = { .cmd = cmd };
+	struct vsr_core_status a, b;
+	const struct vsr_entry *e;
+	const struct vsr_replica *r1, *r2;
+	struct vsr_hdr held;
+	u32 t, k, records = 0;
+	u8 flags;
+	u64 op;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	c.held = kvmalloc(VSR_MSG_MAX, GFP_KERNEL);
+	if (!c.held)
+		goto out;
+	s->filter = bt_filter;
+	s->filter_ctx = &c;
+	if (!run_until_idle(s, 2000)) {
+		KUNIT_EXPECT_TRUE(test, false);
+		goto out;
+	}
+	r1 = vsr_sim_replica(s, 1);
+	r2 = vsr_sim_replica(s, 2);
+
+	/* View 1: R1 + R2, and R2 stays in view change (no STARTVIEW). */
+	c.phase = 1;
+	isolate(s, 0, true);
+	for (t = 0; t < 1000; t++) {
+		vsr_sim_step(s);
+		st(s, 1, &a);
+		if (a.is_primary && a.view == 1)
+			break;
+	}
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.view, 1u);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.view, 1u);
+	KUNIT_EXPECT_EQ(test, b.log_view, 0u);
+
+	/* R0 instead of R2; big records, a trim, more big records. */
+	c.phase = 2;
+	isolate(s, 2, true);
+	isolate(s, 0, false);
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		if (a.view == 1 && a.log_view == 1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, a.log_view, 1u);
+	for (k = 0; k < 4; k++)
+		KUNIT_EXPECT_TRUE(test, bt_write_big(s));
+	st(s, 1, &a);
+	KUNIT_EXPECT_EQ(test, vsr_replica_submit((struct vsr_replica *)r1,
+						 VSR_OP_TRIM, 0, a.commit + 1,
+						 NULL, 0), 0);
+	for (k = 0; k < 4; k++)
+		KUNIT_EXPECT_TRUE(test, bt_write_big(s));
+	st(s, 1, &a);
+	KUNIT_EXPECT_NE(test, c.held_len, (size_t)0);
+	if (!c.held_len)
+		goto out;
+	vsr_hdr_get(c.held, &held);
+	KUNIT_EXPECT_EQ(test, held.command, cmd);
+	KUNIT_EXPECT_LT(test, held.op, a.trim - 1);
+
+	/* R2 back: it takes over R1's checkpoint, one record at a time. */
+	c.phase = 3;
+	isolate(s, 2, false);
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 2, &b);
+		if (b.status == VSR_STATUS_NORMAL && b.checkpoints)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.view, 1u);
+	KUNIT_EXPECT_EQ(test, b.log_view, 0u);
+	KUNIT_EXPECT_EQ(test, b.trim, a.trim);
+	KUNIT_EXPECT_GT(test, b.commit, held.op);
+	KUNIT_EXPECT_LT(test, b.op, a.op);
+
+	/* The late message: no match below the trim point, no harm. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_receive((struct vsr_replica *)r2,
+						  c.held, c.held_len), 0);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.log_view, 0u);
+	KUNIT_EXPECT_EQ(test, b.trim, a.trim);
+
+	/* R2 becomes whole the normal way and serves every record. */
+	c.phase = 0;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	st(s, 1, &a);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.view, a.view);
+	KUNIT_EXPECT_EQ(test, b.log_view, b.view);
+	KUNIT_EXPECT_EQ(test, b.commit, a.commit);
+	for (op = max(a.trim, b.trim); op <= a.commit; op++) {
+		e = vsr_replica_entry(r1, op);
+		KUNIT_EXPECT_NOT_NULL(test, e);
+		if (!e)
+			continue;
+		flags = e->flags & VSR_ENTRY_RECORD;
+		records += !!flags;
+		e = vsr_replica_entry(r2, op);
+		KUNIT_EXPECT_NOT_NULL(test, e);
+		if (e)
+			KUNIT_EXPECT_EQ(test, e->flags & VSR_ENTRY_RECORD, flags);
+	}
+	KUNIT_EXPECT_GE(test, records, 4u);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+out:
+	kvfree(c.held);
+	vsr_sim_destroy(s);
+}
+
+static void vsr_trim_no_match_below_checkpoint(struct kunit *test)
+{
+	below_trim(test, VSR_CMD_STARTVIEW);
+	below_trim(test, VSR_CMD_COMMIT);
+	below_trim(test, VSR_CMD_PREPARE);
+}
+
 /* ---- the simulator ------------------------------------------------------ */
 
 /*
@@ -1323,6 +1522,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_vanlightly_regression),
 	KUNIT_CASE(vsr_vanlightly_paper_defect_is_caught),
 	KUNIT_CASE(vsr_recovery_stale_tail_regression),
+	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	{}
 };
 
