@@ -6,25 +6,19 @@
  * A replica keeps no state across restarts, so every replica starts in
  * recovering status.  It sends RECOVERY with a fresh nonce (from the core's
  * driver-seeded PRNG); replicas in normal status answer with their view,
- * the highest view they voted for, and the primary also with its log's (op,
- * commit, head checksum).  With n - quorum + 1 normal answers (that many
- * others meet every quorum that does not count us: f + 1 for n = 2f + 1)
- * including the primary of the highest view among them, the replica pulls
- * that primary's log by state transfer and becomes normal once it holds the
- * head the primary announced.  It never votes, acks or answers anything
- * meanwhile.  Each attempt starts again from the committed prefix: what an
- * earlier attempt pulled may come from a primary deposed since.
+ * and the primary also with its log's (op, commit, head checksum).  With
+ * n - quorum + 1 normal answers (that many others meet every quorum that
+ * does not count us: f + 1 for n = 2f + 1) including the primary of the
+ * highest view among them, the replica pulls that primary's log by state
+ * transfer and becomes normal once it holds the head the primary announced
+ * in its answer (which postdates our crash, so it holds everything our
+ * previous incarnation may have acked).  It never votes, acks or answers
+ * anything meanwhile.  Each attempt starts again from the committed prefix:
+ * what an earlier attempt pulled may come from a primary deposed since.
  *
- * Promises of an earlier incarnation.  Before it crashed, this replica may
- * have entered a view change to some view w (sent DOVIEWCHANGE: "I take no
- * part in views below w"), and that message may still be on its way to w's
- * primary, which may count it.  A replica only enters view change w once a
- * quorum voted for w or later, and a voter remembers its vote for as long as
- * it lives (or reports a view >= w once it moved on).  Our answers meet that
- * quorum (see above), so the highest vote among them is at least any w we
- * may have promised: if it is above the view we recover into, we do not act
- * in that view at all and enter a view change to the promised view at once,
- * with the log we just pulled.  Protocol.rst has the whole argument.
+ * A DOVIEWCHANGE of our previous incarnation may still be on its way; the
+ * view change counts it only if we confirm it, which we cannot (see
+ * view_change.c).
  *
  * Bootstrap: when every other replica answered and fewer than a quorum of
  * them are normal, all of those in view 0, no op can have been committed
@@ -60,7 +54,6 @@ void vsr_start_recovery(struct vsr_replica *r)
 	r->nonce = vsr_prng_next(r);
 	r->rec_tick = r->ticks;
 	r->fetch.active = false;
-	r->vote_floor = 0;
 	/* Only the committed prefix is known to be in every later log. */
 	if (r->log.head > max(r->commit, r->log.base))
 		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
@@ -90,7 +83,6 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 	h.arg0 = m->h.arg0;
 	if (r->status == VSR_STATUS_NORMAL) {
 		h.flags = VSR_RR_NORMAL;
-		h.arg1 = max(r->vote_view[r->self], r->view);
 	} else {
 		/* Recovering: only "I have nothing", for the bootstrap rule. */
 		h.view = 0;
@@ -104,7 +96,8 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 
 static void vsr_recovery_decide(struct vsr_replica *r)
 {
-	u32 i, got = 0, normal = 0, maxv = 0, floor = 0;
+	u32 i, got = 0, normal = 0, maxv = 0;
+	bool empty = true;
 	struct vsr_rr *p;
 
 	for (i = 0; i < r->n; i++) {
@@ -114,7 +107,8 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		if (r->rr[i].normal) {
 			normal++;
 			maxv = max(maxv, r->rr[i].view);
-			floor = max(floor, r->rr[i].vote);
+			if (r->rr[i].op)
+				empty = false;
 		}
 	}
 	p = &r->rr[vsr_primary_of(r, maxv)];
@@ -122,7 +116,6 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 	    vsr_primary_of(r, maxv) != r->self && p->have && p->normal &&
 	    p->view == maxv && maxv >= r->view) {
 		r->view = maxv;
-		r->vote_floor = floor;
 		r->fetch.op = p->op;
 		r->fetch.head = p->head;
 		r->fetch.log_view = maxv;
@@ -131,8 +124,13 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		vsr_fetch_start(r, vsr_primary_of(r, maxv), r->commit + 1);
 		return;
 	}
+	/*
+	 * A previous incarnation of ours may have led view 0 (beyond the
+	 * failure model: more than f lost at once); a view has one log, so
+	 * never lead it again over others' ops: wait rather than fork.
+	 */
 	if (got == r->n - 1 && normal < r->quorum && maxv == 0 &&
-	    !r->log.head && !r->view) {
+	    !r->log.head && !r->view && (empty || !vsr_is_primary(r))) {
 		/* Bootstrap (see above): nothing can have been committed. */
 		r->view = 0;
 		r->log_view = 0;
@@ -162,7 +160,6 @@ void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 	rr->op = m->h.op;
 	rr->commit = m->h.commit;
 	rr->head = m->h.head_csum;
-	rr->vote = m->h.arg1;
 	if (rr->normal && m->h.log_view != m->h.view &&
 	    vsr_primary_of(r, m->h.view) == m->h.replica)
 		rr->have = false;	/* a primary's log is whole */
@@ -173,7 +170,8 @@ void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
  * vsr_fetch_done_recovery() - we hold the primary's log: back to normal
  * @r: replica
  * @op: our log equals the primary's (whole for its view) up to @op, and @op
- *	is at least the head it announced; anything after @op is dropped
+ *	is at least the head it announced in its answer; anything after @op
+ *	is dropped
  */
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 {
@@ -192,11 +190,7 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 	r->recoveries++;
 	vsr_enter_view(r, view);
 	vsr_apply_to(r, r->commit_max);
-	/* A promise of our previous incarnation (see above) may bind us. */
-	if (r->vote_floor > view)
-		vsr_start_view_change(r, r->vote_floor);
-	else
-		vsr_send_prepareok(r);
+	vsr_send_prepareok(r);
 }
 
 /**

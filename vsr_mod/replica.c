@@ -346,6 +346,7 @@ void vsr_become_primary(struct vsr_replica *r)
 	u32 i;
 
 	r->status = VSR_STATUS_NORMAL;
+	r->vc_streak = 0;
 	r->log_view = r->view;
 	r->abdicated = false;
 	r->sent_op = r->log.head;
@@ -376,6 +377,7 @@ void vsr_enter_view(struct vsr_replica *r, u32 view)
 		r->view_changes++;
 	r->view = view;
 	r->status = VSR_STATUS_NORMAL;
+	r->vc_streak = 0;
 	r->abdicated = false;
 	r->primary_tick = r->ticks;
 	r->primary_op = 0;
@@ -979,6 +981,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	r->quorum = r->n / 2 + 1;
 	r->self = cfg->replica;
 	r->prng = cfg->seed;
+	r->incarnation = vsr_prng_next(r) | 1;
 	root = vsr_chain_root(cfg->cluster);
 	r->ckpt.checksum = root;
 	r->tx = vsr_alloc(VSR_MSG_MAX, cfg->gfp);

@@ -22,13 +22,20 @@ struct vsr_checkpoint {
 	struct vsr_client_table table;
 };
 
-/* What a replica remembers about one DOVIEWCHANGE. */
+/*
+ * What a new primary remembers about one DOVIEWCHANGE.  @arrived and
+ * @confirmed are readings of r->dvc_clock: when this content arrived, and
+ * when the challenge its sender last echoed was drawn (0: never).
+ */
 struct vsr_dvc {
 	bool have;
+	u64 arrived;
+	u64 confirmed;
 	u32 log_view;
 	u64 op;
 	u64 commit;
 	u32 head;
+	u64 incarnation;	/* of its sender */
 };
 
 /* What a recovering replica remembers about one RECOVERYRESPONSE. */
@@ -39,7 +46,6 @@ struct vsr_rr {
 	u64 op;
 	u64 commit;
 	u32 head;
-	u32 vote;		/* highest view it voted for or is in */
 };
 
 /**
@@ -64,6 +70,9 @@ struct vsr_fetch {
 	u32 log_view;
 };
 
+/* DOVIEWCHANGE challenges a new primary still accepts answers to. */
+#define VSR_CHALLENGES	VSR_REPLICAS_MAX
+
 /*
  * struct vsr_replica - one replica (see Documentation/protocol.rst)
  */
@@ -74,6 +83,7 @@ struct vsr_replica {
 	u32 n;
 	u32 quorum;		/* a majority: n / 2 + 1, for odd and even n */
 	u32 self;
+	u64 incarnation;	/* random, drawn when created */
 
 	u32 status;
 	u32 view;
@@ -107,7 +117,11 @@ struct vsr_replica {
 	u64 vote_sent;
 	u64 vc_tick;
 	u64 vc_sent;
+	u32 vc_streak;		/* view changes entered since last normal */
 	struct vsr_dvc dvc[VSR_REPLICAS_MAX];
+	u64 dvc_clock;		/* counts DOVIEWCHANGE events */
+	u64 dvc_challenge[VSR_CHALLENGES];	/* the latest ones (0: none) */
+	u64 dvc_challenge_at[VSR_CHALLENGES];	/* their dvc_clock */
 	bool dvc_decided;
 	u64 dvc_commit;
 
@@ -118,7 +132,6 @@ struct vsr_replica {
 	u64 nonce;
 	u64 rec_tick;
 	u64 rec_sent;
-	u32 vote_floor;		/* highest vote among the answers */
 	struct vsr_rr rr[VSR_REPLICAS_MAX];
 
 	/* counters */

@@ -208,7 +208,7 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	bool whole_source = m->h.arg1 == 1 && m->h.log_view == m->h.view;
-	u64 matched = 0, keep;
+	u64 matched = 0;
 
 	if (!r->fetch.active || m->h.replica != r->fetch.source)
 		return;
@@ -241,20 +241,21 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 	case VSR_STATUS_RECOVERING:
 		vsr_apply_to(r, min(m->h.commit, matched));
 		/*
-		 * Done once our log holds the head the source announced, or
-		 * the one this chunk (maybe a late one of an earlier attempt:
-		 * same source, same view) carries.  What we hold beyond it
-		 * came from this attempt, from this source in this view.
+		 * Done once our log holds the head the source announced in
+		 * its answer to this attempt (or a checkpoint beyond it): that
+		 * postdates our crash, so it has every op our previous
+		 * incarnation may have acked.  A chunk's own head proves
+		 * nothing: it may be a late one, sent to that incarnation.
+		 * What we hold beyond the target came from this attempt, from
+		 * this source in this view.
 		 */
-		if (vsr_has_csum(r, m->h.op, m->h.head_csum))
-			keep = m->h.op;
-		else if (vsr_has_csum(r, r->fetch.op, r->fetch.head))
-			keep = r->fetch.op;
-		else
+		if (!vsr_has_csum(r, r->fetch.op, r->fetch.head) &&
+		    r->log.base < r->fetch.op)
 			break;
 		if (m->h.commit > r->commit_max)
 			r->commit_max = m->h.commit;
-		vsr_fetch_done_recovery(r, max3(keep, matched, r->commit));
+		vsr_fetch_done_recovery(r, max3(r->fetch.op, matched,
+						 r->commit));
 		return;
 	case VSR_STATUS_VIEW_CHANGE:
 		vsr_apply_to(r, min(m->h.commit, matched));

@@ -14,6 +14,20 @@
  * Entering view change w sends DOVIEWCHANGE to w's primary at once (the
  * quorum has been seen).
  *
+ * DOVIEWCHANGE is a promise: "I take no part in views below w".  A restart
+ * forgets it, while the message may still be on its way; counted then, it
+ * would present a log that lacks what the new incarnation acked in an older
+ * view since.  So the new primary uses a DOVIEWCHANGE only once its sender
+ * confirmed it: on each new DOVIEWCHANGE it draws a challenge and asks the
+ * senders (by incarnation) to send theirs again with it; a replica does so
+ * only while it is still in that view change, the same incarnation.  It
+ * decides with a quorum Q such that every member of Q echoed a challenge
+ * drawn after the last member of Q's DOVIEWCHANGE arrived.  At the moment
+ * that last one arrived, every member of Q was in view change w: it had
+ * entered before its DOVIEWCHANGE arrived, and had neither left nor crashed
+ * before it answered a later challenge.  So a quorum was in view change w
+ * at one instant, as the paper's argument needs (protocol.rst).
+ *
  * DOVIEWCHANGE and STARTVIEW carry only (log view, op, commit, head
  * checksum); the logs themselves move by state transfer, in datagram-sized
  * chunks.  The new primary picks the log with the highest (log view, op),
@@ -76,12 +90,93 @@ void vsr_check_votes(struct vsr_replica *r)
 		vsr_start_view_change(r, v[r->quorum - 1]);
 }
 
-static void vsr_send_dvc(struct vsr_replica *r)
+/* Our DOVIEWCHANGE, with our incarnation and a challenge to echo (or 0). */
+static void vsr_send_dvc(struct vsr_replica *r, u64 challenge)
 {
 	struct vsr_hdr h;
 
 	vsr_hdr_init(r, &h, VSR_CMD_DOVIEWCHANGE);
+	h.arg0 = challenge;
+	h.arg1 = r->incarnation;
 	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
+}
+
+/* The latest challenge sits at index dvc_clock % VSR_CHALLENGES. */
+static u32 vsr_latest_challenge(const struct vsr_replica *r)
+{
+	return r->dvc_clock % VSR_CHALLENGES;
+}
+
+/* New primary: ask the senders that have not echoed the latest challenge. */
+static void vsr_request_confirms(struct vsr_replica *r)
+{
+	u32 c = vsr_latest_challenge(r);
+	struct vsr_dvc *d;
+	struct vsr_hdr h;
+	u32 i;
+
+	for (i = 0; i < r->n; i++) {
+		d = &r->dvc[i];
+		if (i == r->self || !d->have ||
+		    d->confirmed >= r->dvc_challenge_at[c])
+			continue;
+		vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
+		h.flags = VSR_SVC_ENTERED | VSR_SVC_CONFIRM;
+		h.arg0 = r->dvc_challenge[c];
+		h.arg1 = d->incarnation;
+		vsr_send(r, i, &h, 0);
+	}
+}
+
+/* A new challenge, drawn after every DOVIEWCHANGE held now arrived. */
+static void vsr_new_challenge(struct vsr_replica *r)
+{
+	u32 c;
+
+	r->dvc_clock++;
+	c = vsr_latest_challenge(r);
+	r->dvc_challenge[c] = vsr_prng_next(r) | 1;
+	r->dvc_challenge_at[c] = r->dvc_clock;
+	vsr_request_confirms(r);
+}
+
+/* An echo of a recent challenge confirms as of when it was drawn. */
+static void vsr_confirm(struct vsr_replica *r, struct vsr_dvc *d, u64 echo)
+{
+	u32 c;
+
+	for (c = 0; c < VSR_CHALLENGES; c++)
+		if (echo && r->dvc_challenge[c] == echo &&
+		    r->dvc_challenge_at[c] > d->confirmed)
+			d->confirmed = r->dvc_challenge_at[c];
+}
+
+/*
+ * A quorum whose members all echoed a challenge drawn after the last of
+ * their DOVIEWCHANGEs arrived (see above); true if there is one, with its
+ * members in @in.
+ */
+static bool vsr_confirmed_quorum(const struct vsr_replica *r, bool *in)
+{
+	const struct vsr_dvc *d, *e;
+	u32 i, j, count;
+
+	/* Try each arrival as the instant; ours arrived when we entered. */
+	for (i = 0; i < r->n; i++) {
+		e = &r->dvc[i];
+		if (!e->have || e->confirmed < e->arrived)
+			continue;
+		count = 0;
+		for (j = 0; j < r->n; j++) {
+			d = &r->dvc[j];
+			in[j] = d->have && d->arrived <= e->arrived &&
+				d->confirmed >= e->arrived;
+			count += in[j];
+		}
+		if (count >= r->quorum)
+			return true;
+	}
+	return false;
 }
 
 /**
@@ -98,12 +193,15 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 		return;
 	r->view = view;
 	r->view_changes++;
+	if (r->vc_streak < U32_MAX)
+		r->vc_streak++;
 	r->status = VSR_STATUS_VIEW_CHANGE;
 	r->abdicated = false;
 	r->vc_tick = r->ticks;
 	r->vc_sent = r->ticks;
 	r->fetch.active = false;
 	r->dvc_decided = false;
+	memset(r->dvc_challenge, 0, sizeof(r->dvc_challenge));
 	for (i = 0; i < r->n; i++)
 		r->dvc[i].have = false;
 	if (r->vote_view[r->self] < view)
@@ -121,8 +219,12 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 		d->op = r->log.head;
 		d->commit = r->commit;
 		d->head = vsr_log_head_csum(&r->log);
+		d->incarnation = r->incarnation;
+		/* Ours is in force for as long as we are in this view change. */
+		d->arrived = ++r->dvc_clock;
+		d->confirmed = U64_MAX;
 	} else {
-		vsr_send_dvc(r);
+		vsr_send_dvc(r, 0);
 	}
 	vsr_notify(r);
 }
@@ -136,6 +238,14 @@ void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u32 i = m->h.replica;
 
+	if (m->h.flags & VSR_SVC_CONFIRM) {
+		/* Only the incarnation that sent it, still in that view change. */
+		if (r->status == VSR_STATUS_VIEW_CHANGE &&
+		    m->h.view == r->view && m->h.arg1 == r->incarnation &&
+		    m->h.replica == vsr_primary_of(r, r->view))
+			vsr_send_dvc(r, m->h.arg0);
+		return;
+	}
 	if (r->status == VSR_STATUS_RECOVERING || m->h.view <= r->view)
 		return;
 	if (m->h.flags & VSR_SVC_ENTERED) {
@@ -226,15 +336,17 @@ void vsr_fetch_done_view_change(struct vsr_replica *r)
 
 static void vsr_decide(struct vsr_replica *r)
 {
+	bool in[VSR_REPLICAS_MAX];
 	struct vsr_dvc *best = NULL, *d;
-	u32 i, count = 0, winner = 0;
+	u32 i, winner = 0;
 	u64 k = 0;
 
+	if (!vsr_confirmed_quorum(r, in))
+		return;
 	for (i = 0; i < r->n; i++) {
 		d = &r->dvc[i];
-		if (!d->have)
+		if (!in[i])
 			continue;
-		count++;
 		if (d->commit > k)
 			k = d->commit;
 		if (!best || d->log_view > best->log_view ||
@@ -245,8 +357,6 @@ static void vsr_decide(struct vsr_replica *r)
 			winner = i;
 		}
 	}
-	if (count < r->quorum)
-		return;
 	r->dvc_decided = true;
 	r->dvc_commit = k;
 	d = &r->dvc[r->self];
@@ -289,13 +399,25 @@ void vsr_on_do_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 			vsr_send_start_view(r, m->h.replica);
 		return;
 	}
-	if (m->h.log_view > m->h.view)
+	if (m->h.log_view > m->h.view || m->h.replica == r->self)
 		return;
-	d->have = true;
-	d->log_view = m->h.log_view;
-	d->op = m->h.op;
-	d->commit = m->h.commit;
-	d->head = m->h.head_csum;
+	if (!d->have || d->incarnation != m->h.arg1 ||
+	    d->log_view != m->h.log_view || d->op != m->h.op ||
+	    d->commit != m->h.commit || d->head != m->h.head_csum) {
+		/* New, or from another incarnation: to be confirmed. */
+		d->have = true;
+		d->log_view = m->h.log_view;
+		d->op = m->h.op;
+		d->commit = m->h.commit;
+		d->head = m->h.head_csum;
+		d->incarnation = m->h.arg1;
+		d->arrived = ++r->dvc_clock;
+		d->confirmed = 0;
+		if (!r->dvc_decided)
+			vsr_new_challenge(r);
+	} else {
+		vsr_confirm(r, d, m->h.arg0);
+	}
 	if (!r->dvc_decided)
 		vsr_decide(r);
 }
@@ -330,6 +452,18 @@ void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m)
 			r->log.head + 1 : r->commit + 1);
 }
 
+/*
+ * A view change that takes longer than this is abandoned for the next one.
+ * The time doubles with each view change in a row that did not end in
+ * normal status (up to 8 times), so that a slow network (the confirmation
+ * round costs a round trip) still lets one of them finish.
+ */
+static u64 vsr_stall_ticks(const struct vsr_replica *r)
+{
+	return (u64)r->cfg.view_change_ticks <<
+	       min_t(u32, r->vc_streak ? r->vc_streak - 1 : 0, 3);
+}
+
 /**
  * vsr_view_change_tick() - timers while in view-change status
  * @r: replica
@@ -344,7 +478,7 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	 * voters that got us here have since gone back to their old primary
 	 * (we cannot: we promised the old view nothing more).
 	 */
-	if (r->ticks - r->vc_tick > r->cfg.view_change_ticks)
+	if (r->ticks - r->vc_tick > vsr_stall_ticks(r))
 		vsr_vote(r, r->view + 1);
 	if (r->fetch.active) {
 		if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
@@ -357,6 +491,11 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
 	h.flags = VSR_SVC_ENTERED;
 	vsr_broadcast(r, &h, 0);
-	if (!vsr_is_primary(r))
-		vsr_send_dvc(r);
+	if (!vsr_is_primary(r)) {
+		vsr_send_dvc(r, 0);
+		return;
+	}
+	/* Lost requests or answers. */
+	if (!r->dvc_decided && r->dvc_challenge[vsr_latest_challenge(r)])
+		vsr_request_confirms(r);
 }

@@ -306,7 +306,8 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_STARTVIEWCHANGE:
-		if (h->flags & ~VSR_SVC_ENTERED)
+		if (h->flags & ~(VSR_SVC_ENTERED | VSR_SVC_CONFIRM) ||
+		    h->flags == VSR_SVC_CONFIRM)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_PREPAREOK:

@@ -83,6 +83,7 @@ enum vsr_op_type {
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */
 /* STARTVIEWCHANGE flags */
 #define VSR_SVC_ENTERED		0x1	/* sender is in view change for it */
+#define VSR_SVC_CONFIRM		0x2	/* new primary: confirm your DVC */
 /* RECOVERYRESPONSE flags */
 #define VSR_RR_NORMAL		0x1	/* responder is in normal status */
 /* COMMIT / PREPARE flags */

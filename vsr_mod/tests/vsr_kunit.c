@@ -1486,6 +1486,8 @@ static void vsr_sim_suite_exit(struct kunit_suite *suite)
 	       (unsigned long long)sim_total.violations);
 }
 
+#include "attack.c"
+
 static struct kunit_case vsr_wire_cases[] = {
 	KUNIT_CASE(vsr_wire_crc32c_vector),
 	KUNIT_CASE(vsr_wire_roundtrip),
@@ -1544,6 +1546,6 @@ static struct kunit_suite vsr_sim_suite = {
 };
 
 kunit_test_suites(&vsr_wire_suite, &vsr_state_suite, &vsr_protocol_suite,
-		  &vsr_sim_suite);
+		  &vsr_attack_suite, &vsr_sim_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
