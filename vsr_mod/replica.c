@@ -446,10 +446,30 @@ static void vsr_repair(struct vsr_replica *r)
 	vsr_fetch_start(r, p, from);
 }
 
-/* After a PREPARE or COMMIT from the primary of our (normal) view. */
-static void vsr_after_primary(struct vsr_replica *r, const struct vsr_msg *m,
-			      u64 matched)
+/**
+ * vsr_follow_primary() - the steps after a message from our primary
+ * @r: backup in normal status
+ * @m: PREPARE, COMMIT, STARTVIEW or NEWSTATE from the primary of r->view,
+ *	whose log is whole for r->view (its op, head and commit are the
+ *	primary's)
+ * @matched: the last op up to which our log now equals the primary's (0 if
+ *	the message carried no entries)
+ *
+ * The primary is alive and holds @m's op: note both.  If our log holds the
+ * primary's head, it is whole for the view (vsr_become_whole()).  A whole
+ * log takes the primary's commit number, applies and acks; a log that is
+ * not whole yet only applies what it now shares with the primary.  What is
+ * left to do (pull more, and how) is the caller's.
+ *
+ * Return: true while our log is not whole or lacks ops the primary has
+ * (the caller pulls them), false when we hold all the primary announced.
+ */
+bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
+			u64 matched)
 {
+	r->primary_tick = r->ticks;
+	if (m->h.op > r->primary_op)
+		r->primary_op = m->h.op;
 	if (r->log_view < r->view && vsr_has_csum(r, m->h.op, m->h.head_csum))
 		vsr_become_whole(r, m->h.op);
 	if (r->log_view == r->view) {
@@ -460,10 +480,10 @@ static void vsr_after_primary(struct vsr_replica *r, const struct vsr_msg *m,
 	} else {
 		vsr_apply_to(r, min(m->h.commit, matched));
 	}
-	if (r->log_view < r->view || r->log.head < r->primary_op)
-		vsr_repair(r);
+	return r->log_view < r->view || r->log.head < r->primary_op;
 }
 
+/* A PREPARE or COMMIT from the primary of its view, which we follow? */
 static bool vsr_from_primary(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	if (r->status == VSR_STATUS_RECOVERING || m->h.view < r->view ||
@@ -472,12 +492,7 @@ static bool vsr_from_primary(struct vsr_replica *r, const struct vsr_msg *m)
 		return false;
 	if (m->h.view > r->view || r->status != VSR_STATUS_NORMAL)
 		vsr_learn_view(r, m->h.view);
-	if (vsr_is_primary(r))
-		return false;
-	r->primary_tick = r->ticks;
-	if (m->h.op > r->primary_op)
-		r->primary_op = m->h.op;
-	return true;
+	return !vsr_is_primary(r);
 }
 
 static void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m)
@@ -487,14 +502,16 @@ static void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m)
 	if (!vsr_from_primary(r, m))
 		return;
 	vsr_adopt_entries(r, m, &matched);
-	vsr_after_primary(r, m, matched);
+	if (vsr_follow_primary(r, m, matched))
+		vsr_repair(r);
 }
 
 static void vsr_on_commit(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	if (!vsr_from_primary(r, m))
 		return;
-	vsr_after_primary(r, m, 0);
+	if (vsr_follow_primary(r, m, 0))
+		vsr_repair(r);
 }
 
 static void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)

@@ -152,6 +152,8 @@ void vsr_become_primary(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);
+bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
+			u64 matched);
 void vsr_fail(struct vsr_replica *r);
 u64 vsr_prng_next(struct vsr_replica *r);
 

@@ -264,23 +264,9 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 		}
 		break;
 	case VSR_STATUS_NORMAL:
-		r->primary_tick = r->ticks;
-		if (m->h.op > r->primary_op)
-			r->primary_op = m->h.op;
-		if (r->log_view < r->view &&
-		    vsr_has_csum(r, m->h.op, m->h.head_csum))
-			vsr_become_whole(r, m->h.op);
-		if (r->log_view == r->view) {
-			if (m->h.commit > r->commit_max)
-				r->commit_max = m->h.commit;
-			vsr_apply_to(r, r->commit_max);
-			vsr_send_prepareok(r);
-			if (r->log.head >= r->primary_op) {
-				r->fetch.active = false;
-				return;
-			}
-		} else {
-			vsr_apply_to(r, min(m->h.commit, matched));
+		if (!vsr_follow_primary(r, m, matched)) {
+			r->fetch.active = false;
+			return;
 		}
 		break;
 	}
