@@ -413,7 +413,7 @@ void vsr_become_whole(struct vsr_replica *r, u64 op)
 		vsr_log_truncate(&r->log, p - 1);
 	}
 	r->log_view = r->view;
-	if (r->fetch.active && r->status == VSR_STATUS_NORMAL &&
+	if (r->fetch.active && r->fetch.purpose == VSR_FETCH_REPAIR &&
 	    r->log.head >= r->primary_op)
 		r->fetch.active = false;
 	vsr_notify(r);
@@ -443,7 +443,7 @@ static void vsr_repair(struct vsr_replica *r)
 	    r->ticks - r->fetch.tick < r->cfg.repair_ticks)
 		return;
 	from = r->log_view == r->view ? r->log.head + 1 : r->commit + 1;
-	vsr_fetch_start(r, p, from);
+	vsr_fetch_start(r, VSR_FETCH_REPAIR, p, from);
 }
 
 /**

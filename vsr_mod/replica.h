@@ -43,18 +43,44 @@ struct vsr_rr {
 };
 
 /**
+ * enum vsr_fetch_purpose - what a state transfer is for, set by its starter
+ * @VSR_FETCH_REPAIR: a normal backup pulls from the primary of its view
+ *	(whole for it) what it lacks.  Done once our log is whole for the
+ *	view and holds the primary's op (vsr_follow_primary()).
+ * @VSR_FETCH_VIEW_CHANGE: the primary-elect pulls the log chosen among
+ *	the DOVIEWCHANGEs from its sender, which must still claim that log
+ *	(@log_view, @op, @head of struct vsr_fetch).  Done once our log holds
+ *	@op with checksum @head (vsr_fetch_done_view_change()).
+ * @VSR_FETCH_RECOVERY: a recovering replica pulls the log of the primary of
+ *	the view it recovers into (whole for that view).  Done once our log
+ *	holds the head a chunk carries or the one the primary announced
+ *	(@op, @head) (vsr_fetch_done_recovery()).
+ */
+enum vsr_fetch_purpose {
+	VSR_FETCH_REPAIR,
+	VSR_FETCH_VIEW_CHANGE,
+	VSR_FETCH_RECOVERY,
+};
+
+/**
  * struct vsr_fetch - an ongoing state transfer (this replica pulls)
  * @active: a transfer is in progress
+ * @purpose: what it is for: which chunks it takes, when it is done
  * @source: replica we pull from
  * @view: source's view the transfer is for
  * @next: next op to ask for
  * @tick: when we last asked
- * @op: target op: done once our log holds @op with checksum @head
+ * @op: (view change, recovery) target op: done once our log holds @op
+ *	with checksum @head
  * @head: target checksum
  * @log_view: (view change) the source's log view must still be this
+ *
+ * Every change of status ends a transfer, so an active one always belongs
+ * to the status its purpose was started in.
  */
 struct vsr_fetch {
 	bool active;
+	enum vsr_fetch_purpose purpose;
 	u32 source;
 	u32 view;
 	u64 next;
@@ -177,7 +203,8 @@ void vsr_recovery_tick(struct vsr_replica *r);
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
 
 /* state_transfer.c */
-void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from);
+void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
+		     u32 source, u64 from);
 void vsr_fetch_request(struct vsr_replica *r);
 void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m);

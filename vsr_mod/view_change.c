@@ -265,7 +265,7 @@ static void vsr_decide(struct vsr_replica *r)
 	r->fetch.op = best->op;
 	r->fetch.head = best->head;
 	r->fetch.log_view = best->log_view;
-	vsr_fetch_start(r, winner, r->commit + 1);
+	vsr_fetch_start(r, VSR_FETCH_VIEW_CHANGE, winner, r->commit + 1);
 }
 
 /**
@@ -315,8 +315,9 @@ void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_enter_view(r, m->h.view);
 	if (!vsr_follow_primary(r, m, 0))
 		return;
-	vsr_fetch_start(r, m->h.replica, r->log_view == r->view ?
-			r->log.head + 1 : r->commit + 1);
+	vsr_fetch_start(r, VSR_FETCH_REPAIR, m->h.replica,
+			r->log_view == r->view ? r->log.head + 1 :
+			r->commit + 1);
 }
 
 /**
