@@ -164,6 +164,15 @@ static inline bool vsr_is_primary(const struct vsr_replica *r)
 	return vsr_primary_of(r, r->view) == r->self;
 }
 
+/*
+ * Automatic trimming starts once retain + slack committed ops are held and
+ * trims back to retain, so that it is not proposed again at once.
+ */
+static inline u32 vsr_trim_slack(const struct vsr_core_config *c)
+{
+	return c->retain / 2 + 1;
+}
+
 /* replica.c */
 void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command);
 void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
@@ -171,17 +180,24 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 void vsr_broadcast(struct vsr_replica *r, struct vsr_hdr *h,
 		   size_t body_len);
 void vsr_notify(struct vsr_replica *r);
-void vsr_apply_to(struct vsr_replica *r, u64 upto);
-void vsr_send_prepareok(struct vsr_replica *r);
-void vsr_primary_commit(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);
-bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
-			u64 matched);
 void vsr_fail(struct vsr_replica *r);
 u64 vsr_prng_next(struct vsr_replica *r);
+
+/* normal.c */
+void vsr_apply_to(struct vsr_replica *r, u64 upto);
+void vsr_send_prepareok(struct vsr_replica *r);
+void vsr_primary_commit(struct vsr_replica *r);
+bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
+			u64 matched);
+void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_commit(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_normal_tick(struct vsr_replica *r);
 
 /* view_change.c */
 void vsr_vote(struct vsr_replica *r, u32 view);
