@@ -168,20 +168,6 @@ void vsr_primary_commit(struct vsr_replica *r)
 	vsr_apply_to(r, r->commit_max);
 }
 
-/* Learned of a later view from its primary's PREPARE or COMMIT. */
-static void vsr_learn_view(struct vsr_replica *r, u32 view)
-{
-	if (view > r->view && r->cfg.paper_truncate_defect) {
-		/*
-		 * TEST ONLY: the 2012 paper's state transfer truncates the
-		 * log to the commit number here but keeps the last normal
-		 * view: the defect the regression test demonstrates.
-		 */
-		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-	}
-	vsr_enter_view(r, view);
-}
-
 static void vsr_repair(struct vsr_replica *r)
 {
 	u32 p = vsr_primary_of(r, r->view);
@@ -239,8 +225,13 @@ static bool vsr_from_primary(struct vsr_replica *r, const struct vsr_msg *m)
 	    m->h.replica != vsr_primary_of(r, m->h.view) ||
 	    m->h.log_view != m->h.view)
 		return false;
+	/*
+	 * A later view: enter it, keeping our log and log view.  (The 2012
+	 * paper truncates the log to the commit number here: the defect that
+	 * the simulator's paper_truncate_defect re-enacts, see protocol.rst.)
+	 */
 	if (m->h.view > r->view || r->status != VSR_STATUS_NORMAL)
-		vsr_learn_view(r, m->h.view);
+		vsr_enter_view(r, m->h.view);
 	return !vsr_is_primary(r);
 }
 
