@@ -2,7 +2,7 @@
 /*
  * core.h - the one header every protocol-core file includes first.
  *
- * The protocol core (wire.c, log.c, client_table.c, replica.c,
+ * The protocol core (wire.c, log.c, client_table.c, replica.c, normal.c,
  * view_change.c, recovery.c, state_transfer.c) is plain C that uses no
  * sockets, timers, locks or sleeping.  In the kernel it builds against the
  * kernel headers; in userspace (tools/sim) it builds against a small shim

@@ -121,7 +121,8 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		r->fetch.log_view = maxv;
 		if (p->commit > r->commit_max)
 			r->commit_max = p->commit;
-		vsr_fetch_start(r, vsr_primary_of(r, maxv), r->commit + 1);
+		vsr_fetch_start(r, VSR_FETCH_RECOVERY, vsr_primary_of(r, maxv),
+				r->commit + 1);
 		return;
 	}
 	/*

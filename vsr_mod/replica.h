@@ -49,18 +49,44 @@ struct vsr_rr {
 };
 
 /**
+ * enum vsr_fetch_purpose - what a state transfer is for, set by its starter
+ * @VSR_FETCH_REPAIR: a normal backup pulls from the primary of its view
+ *	(whole for it) what it lacks.  Done once our log is whole for the
+ *	view and holds the primary's op (vsr_follow_primary()).
+ * @VSR_FETCH_VIEW_CHANGE: the primary-elect pulls the log chosen among
+ *	the DOVIEWCHANGEs from its sender, which must still claim that log
+ *	(@log_view, @op, @head of struct vsr_fetch).  Done once our log holds
+ *	@op with checksum @head (vsr_fetch_done_view_change()).
+ * @VSR_FETCH_RECOVERY: a recovering replica pulls the log of the primary of
+ *	the view it recovers into (whole for that view).  Done once our log
+ *	holds the head a chunk carries or the one the primary announced
+ *	(@op, @head) (vsr_fetch_done_recovery()).
+ */
+enum vsr_fetch_purpose {
+	VSR_FETCH_REPAIR,
+	VSR_FETCH_VIEW_CHANGE,
+	VSR_FETCH_RECOVERY,
+};
+
+/**
  * struct vsr_fetch - an ongoing state transfer (this replica pulls)
  * @active: a transfer is in progress
+ * @purpose: what it is for: which chunks it takes, when it is done
  * @source: replica we pull from
  * @view: source's view the transfer is for
  * @next: next op to ask for
  * @tick: when we last asked
- * @op: target op: done once our log holds @op with checksum @head
+ * @op: (view change, recovery) target op: done once our log holds @op
+ *	with checksum @head
  * @head: target checksum
  * @log_view: (view change) the source's log view must still be this
+ *
+ * Every change of status ends a transfer, so an active one always belongs
+ * to the status its purpose was started in.
  */
 struct vsr_fetch {
 	bool active;
+	enum vsr_fetch_purpose purpose;
 	u32 source;
 	u32 view;
 	u64 next;
@@ -151,6 +177,15 @@ static inline bool vsr_is_primary(const struct vsr_replica *r)
 	return vsr_primary_of(r, r->view) == r->self;
 }
 
+/*
+ * Automatic trimming starts once retain + slack committed ops are held and
+ * trims back to retain, so that it is not proposed again at once.
+ */
+static inline u32 vsr_trim_slack(const struct vsr_core_config *c)
+{
+	return c->retain / 2 + 1;
+}
+
 /* replica.c */
 void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command);
 void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
@@ -158,15 +193,24 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 void vsr_broadcast(struct vsr_replica *r, struct vsr_hdr *h,
 		   size_t body_len);
 void vsr_notify(struct vsr_replica *r);
-void vsr_apply_to(struct vsr_replica *r, u64 upto);
-void vsr_send_prepareok(struct vsr_replica *r);
-void vsr_primary_commit(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);
 void vsr_fail(struct vsr_replica *r);
 u64 vsr_prng_next(struct vsr_replica *r);
+
+/* normal.c */
+void vsr_apply_to(struct vsr_replica *r, u64 upto);
+void vsr_send_prepareok(struct vsr_replica *r);
+void vsr_primary_commit(struct vsr_replica *r);
+bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
+			u64 matched);
+void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_commit(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_normal_tick(struct vsr_replica *r);
 
 /* view_change.c */
 void vsr_vote(struct vsr_replica *r, u32 view);
@@ -188,7 +232,8 @@ void vsr_recovery_tick(struct vsr_replica *r);
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
 
 /* state_transfer.c */
-void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from);
+void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
+		     u32 source, u64 from);
 void vsr_fetch_request(struct vsr_replica *r);
 void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m);

@@ -32,14 +32,18 @@ void vsr_fetch_request(struct vsr_replica *r)
 /**
  * vsr_fetch_start() - start pulling from @source, beginning at op @from
  * @r: replica
+ * @purpose: what the transfer is for (the caller has set the target in
+ *	r->fetch that @purpose needs: see enum vsr_fetch_purpose)
  * @source: replica to pull from
  * @from: first op wanted
  */
-void vsr_fetch_start(struct vsr_replica *r, u32 source, u64 from)
+void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
+		     u32 source, u64 from)
 {
 	if (source == r->self)
 		return;
 	r->fetch.active = true;
+	r->fetch.purpose = purpose;
 	r->fetch.source = source;
 	r->fetch.view = r->view;
 	r->fetch.next = max(from, r->log.base + 1);
@@ -200,35 +204,46 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 	return 0;
 }
 
+/* Is @m a chunk of the log our transfer in progress is for? */
+static bool vsr_fetch_accepts(const struct vsr_replica *r,
+			      const struct vsr_msg *m)
+{
+	bool whole_source = m->h.arg1 == 1 && m->h.log_view == m->h.view;
+
+	if (!r->fetch.active || m->h.replica != r->fetch.source)
+		return false;
+	switch (r->fetch.purpose) {
+	case VSR_FETCH_RECOVERY:
+		if (m->h.view != r->fetch.view || !whole_source)
+			return false;
+		break;
+	case VSR_FETCH_VIEW_CHANGE:
+		if (!r->dvc_decided || m->h.log_view != r->fetch.log_view ||
+		    m->h.op != r->fetch.op || m->h.head_csum != r->fetch.head)
+			return false;
+		break;
+	case VSR_FETCH_REPAIR:
+		if (m->h.view != r->view || !whole_source ||
+		    m->h.replica != vsr_primary_of(r, r->view))
+			return false;
+		break;
+	}
+	return m->h.log_view >= r->log_view;
+}
+
 /**
  * vsr_on_new_state() - a chunk of the log we are pulling
  * @r: replica
  * @m: NEWSTATE (arg1 = 1 when the source is normal with a whole log)
+ *
+ * Which chunks a transfer takes and when it is done depend on what it is
+ * for (r->fetch.purpose, see enum vsr_fetch_purpose).
  */
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
-	bool whole_source = m->h.arg1 == 1 && m->h.log_view == m->h.view;
 	u64 matched = 0;
 
-	if (!r->fetch.active || m->h.replica != r->fetch.source)
-		return;
-	switch (r->status) {
-	case VSR_STATUS_RECOVERING:
-		if (m->h.view != r->fetch.view || !whole_source)
-			return;
-		break;
-	case VSR_STATUS_VIEW_CHANGE:
-		if (!r->dvc_decided || m->h.log_view != r->fetch.log_view ||
-		    m->h.op != r->fetch.op || m->h.head_csum != r->fetch.head)
-			return;
-		break;
-	case VSR_STATUS_NORMAL:
-		if (m->h.view != r->view || !whole_source ||
-		    m->h.replica != vsr_primary_of(r, r->view))
-			return;
-		break;
-	}
-	if (m->h.log_view < r->log_view)
+	if (!vsr_fetch_accepts(r, m))
 		return;
 	if (vsr_adopt_entries(r, m, &matched))
 		return;
@@ -237,8 +252,8 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->fetch.next <= r->log.base)
 		r->fetch.next = r->log.base + 1;
 
-	switch (r->status) {
-	case VSR_STATUS_RECOVERING:
+	switch (r->fetch.purpose) {
+	case VSR_FETCH_RECOVERY:
 		vsr_apply_to(r, min(m->h.commit, matched));
 		/*
 		 * Done once our log holds the head the source announced in
@@ -257,31 +272,17 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_fetch_done_recovery(r, max3(r->fetch.op, matched,
 						 r->commit));
 		return;
-	case VSR_STATUS_VIEW_CHANGE:
+	case VSR_FETCH_VIEW_CHANGE:
 		vsr_apply_to(r, min(m->h.commit, matched));
 		if (vsr_has_csum(r, r->fetch.op, r->fetch.head)) {
 			vsr_fetch_done_view_change(r);
 			return;
 		}
 		break;
-	case VSR_STATUS_NORMAL:
-		r->primary_tick = r->ticks;
-		if (m->h.op > r->primary_op)
-			r->primary_op = m->h.op;
-		if (r->log_view < r->view &&
-		    vsr_has_csum(r, m->h.op, m->h.head_csum))
-			vsr_become_whole(r, m->h.op);
-		if (r->log_view == r->view) {
-			if (m->h.commit > r->commit_max)
-				r->commit_max = m->h.commit;
-			vsr_apply_to(r, r->commit_max);
-			vsr_send_prepareok(r);
-			if (r->log.head >= r->primary_op) {
-				r->fetch.active = false;
-				return;
-			}
-		} else {
-			vsr_apply_to(r, min(m->h.commit, matched));
+	case VSR_FETCH_REPAIR:
+		if (!vsr_follow_primary(r, m, matched)) {
+			r->fetch.active = false;
+			return;
 		}
 		break;
 	}

@@ -375,7 +375,7 @@ static void vsr_decide(struct vsr_replica *r)
 	r->fetch.op = best->op;
 	r->fetch.head = best->head;
 	r->fetch.log_view = best->log_view;
-	vsr_fetch_start(r, winner, r->commit + 1);
+	vsr_fetch_start(r, VSR_FETCH_VIEW_CHANGE, winner, r->commit + 1);
 }
 
 /**
@@ -435,21 +435,11 @@ void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m)
 		return;
 	if (m->h.view > r->view || r->status != VSR_STATUS_NORMAL)
 		vsr_enter_view(r, m->h.view);
-	r->primary_tick = r->ticks;
-	if (m->h.op > r->primary_op)
-		r->primary_op = m->h.op;
-	if (r->log_view < r->view && vsr_has_csum(r, m->h.op, m->h.head_csum))
-		vsr_become_whole(r, m->h.op);
-	if (r->log_view == r->view) {
-		if (m->h.commit > r->commit_max)
-			r->commit_max = m->h.commit;
-		vsr_apply_to(r, r->commit_max);
-		vsr_send_prepareok(r);
-		if (r->log.head >= r->primary_op)
-			return;
-	}
-	vsr_fetch_start(r, m->h.replica, r->log_view == r->view ?
-			r->log.head + 1 : r->commit + 1);
+	if (!vsr_follow_primary(r, m, 0))
+		return;
+	vsr_fetch_start(r, VSR_FETCH_REPAIR, m->h.replica,
+			r->log_view == r->view ? r->log.head + 1 :
+			r->commit + 1);
 }
 
 /*

@@ -46,10 +46,6 @@ enum vsr_replica_status {
  * @recovery_ticks: a recovery attempt that did not finish is restarted
  * @seed: seed of the core's PRNG (recovery nonces); from the driver
  * @gfp: allocation flags for every allocation the core makes
- * @paper_truncate_defect: TEST ONLY.  Re-enable the state-transfer step of
- *	the 2012 paper (truncate the log to the commit number on learning of a
- *	later view while keeping the last-normal view) so that the regression
- *	test can show it loses committed ops.  Never set it in production.
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -67,7 +63,6 @@ struct vsr_core_config {
 	u32 recovery_ticks;
 	u64 seed;
 	gfp_t gfp;
-	bool paper_truncate_defect;
 };
 
 /**

@@ -326,6 +326,34 @@ static void sim_pkt_free(struct vsr_sim *s, u8 *buf, u32 len)
 		kvfree(buf);
 }
 
+/*
+ * The 2012 paper's state transfer, for the tests that show its defect
+ * (@paper_truncate_defect): a replica that learns of a later view from a
+ * PREPARE or COMMIT of that view's primary truncates its log to its commit
+ * number but keeps its log view.  The core does not do that, and has no
+ * switch for it: the simulator does it to the replica just before the core
+ * takes such a message, under the same conditions as the core's own step
+ * into the later view (vsr_replica_deliver(), vsr_from_primary()), so the
+ * replica then enters the view with the truncated log.
+ */
+static void sim_paper_truncate(struct vsr_sim *s, struct vsr_replica *r,
+			       const u8 *buf, u32 len)
+{
+	struct vsr_msg m;
+
+	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m) ||
+	    r->status == VSR_STATUS_FAILED ||
+	    r->status == VSR_STATUS_RECOVERING ||
+	    m.h.epoch != r->cfg.epoch || m.h.replica >= r->n ||
+	    m.h.replica == r->self ||
+	    (m.h.command != VSR_CMD_PREPARE &&
+	     m.h.command != VSR_CMD_COMMIT) ||
+	    m.h.view <= r->view || m.h.log_view != m.h.view ||
+	    m.h.replica != vsr_primary_of(r, m.h.view))
+		return;
+	vsr_log_truncate(&r->log, max(r->commit, r->log.base));
+}
+
 static void sim_deliver(struct vsr_sim *s)
 {
 	struct vsr_sim_pkt p;
@@ -353,6 +381,9 @@ static void sim_deliver(struct vsr_sim *s)
 					  h.log_view,
 					  (unsigned long long)h.arg0);
 			}
+			if (s->p.paper_truncate_defect)
+				sim_paper_truncate(s, s->node[p.to].r, p.buf,
+						   p.len);
 			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
 		}
 		sim_pkt_free(s, p.buf, p.len);
@@ -1102,7 +1133,6 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->cfg.cluster = sim_rnd(s);
 	s->cfg.replica_count = s->n;
 	s->cfg.gfp = GFP_KERNEL;
-	s->cfg.paper_truncate_defect = p->paper_truncate_defect;
 	if (!p->scripted && sim_pm(s, 200)) {
 		/* Production-sized: nothing is trimmed within a seed. */
 		s->cfg.retain = 512 + sim_below(s, 4096);

@@ -20,7 +20,10 @@
  * @big_records: allow records up to VSR_RECORD_MAX
  * @small_records: records of at most 256 bytes (cheap seeds for KUnit)
  * @scripted: no random faults, no random client activity (tests drive it)
- * @paper_truncate_defect: pass the test-only flag to every replica
+ * @paper_truncate_defect: re-enact the 2012 paper's state-transfer step
+ *	(truncate the log to the commit number on learning of a later view
+ *	from its primary, keeping the log view) in every replica, so that a
+ *	test can show that it loses committed ops; see sim_paper_truncate()
  * @swarm: each seed enables a random subset of the fault kinds (swarm
  *	testing); otherwise every kind is enabled, at random intensities
  */

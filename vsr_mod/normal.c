@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * normal.c - normal operation: REQUEST, PREPARE, PREPAREOK and COMMIT,
+ * proposing, batching, applying and trimming.
+ *
+ * Normal operation (VRR section 4.1 with batching and pipelining): the
+ * primary appends each accepted request to its log at once and sends every
+ * not yet sent op in one PREPARE when the driver flushes (or on the next
+ * tick), so concurrent requests share a PREPARE and several PREPAREs are in
+ * flight (bounded by pipeline_max uncommitted ops).  A backup appends ops
+ * strictly in order, verifying the hash chain, and answers with a cumulative
+ * PREPAREOK for its whole log; the primary commits the highest op a quorum
+ * holds.  COMMIT is the idle heartbeat; backups answer it with PREPAREOK too,
+ * which is how the primary knows it can still hear a quorum.
+ */
+#include "replica.h"
+
+/* Apply a TRIM op: move the checkpoint up to (target - 1), bounded by op. */
+static void vsr_apply_trim(struct vsr_replica *r, const struct vsr_entry *t)
+{
+	u64 c = min(t->h.request, t->h.op + 1);
+	struct vsr_client_table tmp;
+	struct vsr_entry *e;
+	u64 op, rop;
+
+	if (!c)
+		return;
+	c--;
+	if (c <= r->ckpt.op)
+		return;
+	/* Client table at c: the checkpoint's, plus ops (ckpt.op, c]. */
+	if (WARN_ON_ONCE(vsr_ct_copy(&r->scratch, &r->ckpt.table, r->cfg.gfp)))
+		return;
+	for (op = r->ckpt.op + 1; op <= c; op++) {
+		e = vsr_log_get(&r->log, op);
+		if (WARN_ON_ONCE(!e)) {
+			vsr_fail(r);
+			return;
+		}
+		vsr_ct_apply(&r->scratch, &e->h, &rop);
+	}
+	e = vsr_log_get(&r->log, c);
+	r->ckpt.op = c;
+	r->ckpt.view = e->h.view;
+	r->ckpt.checksum = e->h.checksum;
+	tmp = r->ckpt.table;
+	r->ckpt.table = r->scratch;
+	r->scratch = tmp;
+	vsr_log_trim(&r->log, c);
+	if (r->sent_op < c)
+		r->sent_op = c;
+	vsr_notify(r);
+}
+
+static void vsr_reply(struct vsr_replica *r, u32 type, u64 session,
+		      u64 request, u64 op, int err)
+{
+	struct vsr_reply rep = {
+		.type = type, .session = session, .request = request,
+		.op = op, .err = err,
+	};
+
+	if (r->ops->reply)
+		r->ops->reply(r->ctx, &rep);
+}
+
+/**
+ * vsr_apply_to() - execute committed ops in order up to @upto
+ * @r: replica
+ * @upto: highest op known to be committed and identical to the
+ *	canonical log in our log
+ */
+void vsr_apply_to(struct vsr_replica *r, u64 upto)
+{
+	struct vsr_entry *e;
+	enum vsr_ct_result res;
+	u64 rop;
+
+	upto = min(upto, r->log.head);
+	if (upto > r->commit_max)
+		r->commit_max = upto;
+	while (r->commit < upto && r->status != VSR_STATUS_FAILED) {
+		e = vsr_log_get(&r->log, r->commit + 1);
+		if (WARN_ON_ONCE(!e)) {
+			vsr_fail(r);
+			return;
+		}
+		res = vsr_ct_apply(&r->ct, &e->h, &rop);
+		e->flags = VSR_ENTRY_APPLIED;
+		if (res == VSR_CT_ACCEPTED)
+			e->flags |= VSR_ENTRY_RECORD;
+		r->commit++;
+		if (r->ops->commit)
+			r->ops->commit(r->ctx, e);
+		switch (res) {
+		case VSR_CT_ACCEPTED:
+			vsr_reply(r, VSR_OP_DATA, e->h.session, e->h.request,
+				  e->h.op, 0);
+			break;
+		case VSR_CT_DUPLICATE:
+			if (rop)
+				vsr_reply(r, VSR_OP_DATA, e->h.session,
+					  e->h.request, rop, 0);
+			break;
+		case VSR_CT_STALE:
+			vsr_reply(r, VSR_OP_DATA, e->h.session, e->h.request,
+				  0, -ESTALE);
+			break;
+		case VSR_CT_REGISTERED:
+		case VSR_CT_REREGISTERED:
+			vsr_reply(r, VSR_OP_REGISTER, rop, e->h.request, rop,
+				  0);
+			break;
+		case VSR_CT_NONE:
+			if (e->h.type == VSR_OP_NOOP && e->h.request)
+				vsr_reply(r, VSR_OP_NOOP, 0, e->h.request,
+					  e->h.op, 0);
+			if (e->h.type == VSR_OP_TRIM) {
+				vsr_reply(r, VSR_OP_TRIM, 0, e->h.request,
+					  e->h.op, 0);
+				vsr_apply_trim(r, e);
+			}
+			break;
+		}
+	}
+}
+
+/**
+ * vsr_send_prepareok() - cumulative ack of our whole log in this view
+ * @r: replica (a backup whose log is whole for its view)
+ */
+void vsr_send_prepareok(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	if (r->status != VSR_STATUS_NORMAL || r->log_view != r->view ||
+	    vsr_is_primary(r))
+		return;
+	vsr_hdr_init(r, &h, VSR_CMD_PREPAREOK);
+	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
+}
+
+/**
+ * vsr_primary_commit() - commit what a quorum holds
+ * @r: replica (the primary)
+ *
+ * The new commit number is the quorum-th highest op among our head and the
+ * backups' cumulative acks.  A backup only acks ops of its log in this view
+ * after its log became whole for the view, so a quorum of acks for op n
+ * means a quorum holds the canonical log up to n.
+ */
+void vsr_primary_commit(struct vsr_replica *r)
+{
+	u64 v[VSR_REPLICAS_MAX];
+	u32 i, j;
+
+	for (i = 0; i < r->n; i++) {
+		v[i] = i == r->self ? r->log.head : r->acked[i];
+		for (j = i; j > 0 && v[j] > v[j - 1]; j--) {
+			u64 t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	}
+	if (v[r->quorum - 1] > r->commit_max)
+		r->commit_max = v[r->quorum - 1];
+	vsr_apply_to(r, r->commit_max);
+}
+
+static void vsr_repair(struct vsr_replica *r)
+{
+	u32 p = vsr_primary_of(r, r->view);
+	u64 from;
+
+	if (r->fetch.active && r->fetch.source == p &&
+	    r->fetch.view == r->view &&
+	    r->ticks - r->fetch.tick < r->cfg.repair_ticks)
+		return;
+	from = r->log_view == r->view ? r->log.head + 1 : r->commit + 1;
+	vsr_fetch_start(r, VSR_FETCH_REPAIR, p, from);
+}
+
+/**
+ * vsr_follow_primary() - the steps after a message from our primary
+ * @r: backup in normal status
+ * @m: PREPARE, COMMIT, STARTVIEW or NEWSTATE from the primary of r->view,
+ *	whose log is whole for r->view (its op, head and commit are the
+ *	primary's)
+ * @matched: the last op up to which our log now equals the primary's (0 if
+ *	the message carried no entries)
+ *
+ * The primary is alive and holds @m's op: note both.  If our log holds the
+ * primary's head, it is whole for the view (vsr_become_whole()).  A whole
+ * log takes the primary's commit number, applies and acks; a log that is
+ * not whole yet only applies what it now shares with the primary.  What is
+ * left to do (pull more, and how) is the caller's.
+ *
+ * Return: true while our log is not whole or lacks ops the primary has
+ * (the caller pulls them), false when we hold all the primary announced.
+ */
+bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
+			u64 matched)
+{
+	r->primary_tick = r->ticks;
+	if (m->h.op > r->primary_op)
+		r->primary_op = m->h.op;
+	if (r->log_view < r->view && vsr_has_csum(r, m->h.op, m->h.head_csum))
+		vsr_become_whole(r, m->h.op);
+	if (r->log_view == r->view) {
+		if (m->h.commit > r->commit_max)
+			r->commit_max = m->h.commit;
+		vsr_apply_to(r, r->commit_max);
+		vsr_send_prepareok(r);
+	} else {
+		vsr_apply_to(r, min(m->h.commit, matched));
+	}
+	return r->log_view < r->view || r->log.head < r->primary_op;
+}
+
+/* A PREPARE or COMMIT from the primary of its view, which we follow? */
+static bool vsr_from_primary(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (r->status == VSR_STATUS_RECOVERING || m->h.view < r->view ||
+	    m->h.replica != vsr_primary_of(r, m->h.view) ||
+	    m->h.log_view != m->h.view)
+		return false;
+	/*
+	 * A later view: enter it, keeping our log and log view.  (The 2012
+	 * paper truncates the log to the commit number here: the defect that
+	 * the simulator's paper_truncate_defect re-enacts, see protocol.rst.)
+	 */
+	if (m->h.view > r->view || r->status != VSR_STATUS_NORMAL)
+		vsr_enter_view(r, m->h.view);
+	return !vsr_is_primary(r);
+}
+
+/**
+ * vsr_on_prepare() - ops from the primary, to append and ack
+ * @r: replica
+ * @m: PREPARE
+ */
+void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u64 matched = 0;
+
+	if (!vsr_from_primary(r, m))
+		return;
+	vsr_adopt_entries(r, m, &matched);
+	if (vsr_follow_primary(r, m, matched))
+		vsr_repair(r);
+}
+
+/**
+ * vsr_on_commit() - the primary's heartbeat: its op, head and commit
+ * @r: replica
+ * @m: COMMIT
+ */
+void vsr_on_commit(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (!vsr_from_primary(r, m))
+		return;
+	if (vsr_follow_primary(r, m, 0))
+		vsr_repair(r);
+}
+
+/**
+ * vsr_on_prepareok() - a backup's cumulative ack, at the primary
+ * @r: replica
+ * @m: PREPAREOK
+ */
+void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u32 i = m->h.replica;
+
+	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
+	    m->h.view != r->view)
+		return;
+	r->heard[i] = r->ticks;
+	if (m->h.log_view != r->view || m->h.op > r->log.head ||
+	    m->h.op <= r->acked[i] || m->h.op < r->log.base ||
+	    !vsr_has_csum(r, m->h.op, m->h.head_csum))
+		return;
+	r->acked[i] = m->h.op;
+	vsr_primary_commit(r);
+}
+
+static bool vsr_can_lead(const struct vsr_replica *r)
+{
+	return r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
+	       !r->abdicated && r->log_view == r->view;
+}
+
+/* Primary: append a client operation to the log (or drop a duplicate). */
+static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
+		       u64 request, const void *data, u32 len)
+{
+	struct vsr_entry_hdr h;
+	struct vsr_session *s;
+	struct vsr_entry *e;
+	u64 op;
+
+	switch (type) {
+	case VSR_OP_DATA:
+		s = vsr_ct_find(&r->ct, session);
+		if (s && request <= s->last_request)
+			return 0;
+		break;
+	case VSR_OP_REGISTER:
+		if (vsr_ct_find_nonce(&r->ct, request))
+			return 0;
+		break;
+	case VSR_OP_TRIM:
+		if (request <= r->log.base + 1)
+			return 0;
+		break;
+	}
+	/* Already in the uncommitted suffix? */
+	for (op = r->commit + 1; op <= r->log.head; op++) {
+		e = vsr_log_get(&r->log, op);
+		if (e->h.type != type)
+			continue;
+		if (type == VSR_OP_DATA && e->h.session == session &&
+		    e->h.request >= request)
+			return 0;
+		if ((type == VSR_OP_REGISTER || type == VSR_OP_NOOP) &&
+		    e->h.request == request)
+			return 0;
+		if (type == VSR_OP_TRIM && e->h.request >= request)
+			return 0;
+	}
+	if (r->log.head - r->commit >= r->cfg.pipeline_max)
+		return -EBUSY;
+	if (vsr_log_room(&r->log) < (type == VSR_OP_TRIM ? 1 : 2))
+		return -EBUSY;
+	memset(&h, 0, sizeof(h));
+	h.op = r->log.head + 1;
+	h.session = type == VSR_OP_DATA ? session : 0;
+	h.request = request;
+	h.view = r->view;
+	h.len = len;
+	h.type = type;
+	h.parent = vsr_log_head_csum(&r->log);
+	h.checksum = vsr_entry_checksum(&h, data);
+	e = vsr_entry_new(&h, data, r->cfg.gfp);
+	if (!e)
+		return -ENOMEM;
+	if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
+		vsr_free(e);
+		vsr_fail(r);
+		return -EIO;
+	}
+	if (r->n == 1)
+		vsr_primary_commit(r);
+	return 0;
+}
+
+/**
+ * vsr_replica_submit() - a client operation from this node
+ * @r: replica
+ * @type: VSR_OP_REGISTER (request = nonce), VSR_OP_DATA, VSR_OP_TRIM
+ *	(request = first op to keep) or VSR_OP_NOOP (request = nonce: a
+ *	barrier, answered once an op ordered after everything committed
+ *	before it is applied here)
+ * @session: session id (DATA)
+ * @request: request number (DATA, > the session's previous one)
+ * @data: record (DATA)
+ * @len: record length (DATA, <= VSR_RECORD_MAX)
+ *
+ * Call again to retry.  The outcome arrives through ops->reply when the op
+ * is applied on this replica (possibly from inside this call, when this
+ * replica already knows it).
+ *
+ * Return: 0 if the request was proposed, forwarded or answered; -EINVAL
+ * for a malformed request; -EALREADY for a request older than the session's
+ * last one; -EAGAIN when there is no usable primary right now; -EBUSY when
+ * the primary's pipeline or log is full; -ENOMEM; -EIO once the replica
+ * failed.
+ */
+int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
+		       u64 request, const void *data, u32 len)
+{
+	struct vsr_session *s;
+	struct vsr_hdr h;
+
+	if (len > VSR_RECORD_MAX || (len && !data))
+		return -EINVAL;
+	if (type == VSR_OP_DATA) {
+		if (!session)
+			return -EINVAL;
+	} else if ((type != VSR_OP_REGISTER && type != VSR_OP_TRIM &&
+		    type != VSR_OP_NOOP) || len) {
+		return -EINVAL;
+	}
+	if (r->status == VSR_STATUS_FAILED)
+		return -EIO;
+	if (r->status == VSR_STATUS_RECOVERING)
+		return -EAGAIN;
+	if (type == VSR_OP_DATA) {
+		s = vsr_ct_find(&r->ct, session);
+		if (s && request < s->last_request)
+			return -EALREADY;
+		if (s && request == s->last_request) {
+			vsr_reply(r, type, session, request, s->last_op, 0);
+			return 0;
+		}
+		if (!s && session <= r->commit) {
+			vsr_reply(r, type, session, request, 0, -ESTALE);
+			return 0;
+		}
+	} else if (type == VSR_OP_REGISTER) {
+		s = vsr_ct_find_nonce(&r->ct, request);
+		if (s) {
+			vsr_reply(r, type, s->id, request, s->id, 0);
+			return 0;
+		}
+	}
+	if (vsr_can_lead(r))
+		return vsr_propose(r, type, session, request, data, len);
+	if (r->status != VSR_STATUS_NORMAL || vsr_is_primary(r))
+		return -EAGAIN;
+	if (VSR_HDR_SIZE + len > VSR_MSG_MAX)
+		return -EINVAL;
+	vsr_hdr_init(r, &h, VSR_CMD_REQUEST);
+	h.flags = type;
+	h.arg0 = session;
+	h.arg1 = request;
+	if (len)
+		memcpy(r->tx + VSR_HDR_SIZE, data, len);
+	vsr_send(r, vsr_primary_of(r, r->view), &h, len);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_submit);
+
+/**
+ * vsr_on_request() - a client operation forwarded by a backup
+ * @r: replica (acts only as a primary that can lead)
+ * @m: REQUEST
+ */
+void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (!vsr_can_lead(r))
+		return;
+	vsr_propose(r, m->h.flags, m->h.arg0, m->h.arg1, m->body,
+		    m->body_len);
+	/* Its writer, on that backup, waits for this op's commit. */
+	r->remote_op = r->log.head;
+}
+
+/* Tell the backups the commit number (the heartbeat, when idle). */
+static void vsr_send_commit(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	vsr_hdr_init(r, &h, VSR_CMD_COMMIT);
+	vsr_broadcast(r, &h, 0);
+	r->commit_told = r->commit;
+	r->last_send = r->ticks;
+}
+
+/* Send every op not yet sent in as few PREPAREs as fit in datagrams. */
+static void vsr_send_prepares(struct vsr_replica *r)
+{
+	struct vsr_entry *e;
+	struct vsr_hdr h;
+	size_t off;
+
+	if (r->sent_op < r->log.base)
+		r->sent_op = r->log.base;
+	while (r->sent_op < r->log.head) {
+		off = VSR_HDR_SIZE;
+		vsr_hdr_init(r, &h, VSR_CMD_PREPARE);
+		while (r->sent_op < r->log.head) {
+			e = vsr_log_get(&r->log, r->sent_op + 1);
+			if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_MAX)
+				break;
+			vsr_entry_hdr_put(r->tx + off, &e->h);
+			memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data,
+			       e->h.len);
+			off += VSR_ENTRY_HDR_SIZE + e->h.len;
+			r->sent_op++;
+			h.op = e->h.op;
+			h.head_csum = e->h.checksum;
+		}
+		if (WARN_ON_ONCE(off == VSR_HDR_SIZE))
+			return;
+		vsr_broadcast(r, &h, off - VSR_HDR_SIZE);
+		r->prepares++;
+		r->commit_told = r->commit;
+		r->last_send = r->ticks;
+	}
+}
+
+/*
+ * This is where batching happens, by Nagle's rule: with nothing in flight
+ * an op goes out at once (a lone writer waits one round trip); while sent
+ * ops await their quorum, new ones wait for that commit, which flushes
+ * them together, or for the next tick (@force), whichever comes first.
+ * Concurrent writers thus share PREPAREs as soon as they outnumber what
+ * one round trip can carry, and no op waits more than a tick.
+ */
+static void vsr_flush(struct vsr_replica *r, bool force)
+{
+	if (!vsr_can_lead(r) || r->n == 1)
+		return;
+	if (force || r->sent_op <= r->commit)
+		vsr_send_prepares(r);
+	/*
+	 * A writer on a backup waits until its replica learns the commit of
+	 * its REQUEST: tell the backups now, not at the next heartbeat.
+	 */
+	if (r->commit > r->commit_told && r->remote_op > r->commit_told)
+		vsr_send_commit(r);
+}
+
+/**
+ * vsr_replica_flush() - send what the primary has appended, batched
+ * @r: replica
+ *
+ * Call after each batch of inputs.  Ops go out at once when nothing is in
+ * flight; otherwise they wait for the commit of what is (or the next tick)
+ * and then share PREPAREs.
+ */
+void vsr_replica_flush(struct vsr_replica *r)
+{
+	vsr_flush(r, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
+
+static void vsr_primary_tick(struct vsr_replica *r)
+{
+	u32 i, heard = 0;
+
+	for (i = 0; i < r->n; i++)
+		if (i != r->self &&
+		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)
+			heard++;
+	if (heard + 1 < r->quorum && !r->abdicated) {
+		/* We can send but not hear a quorum: stop acting as primary. */
+		r->abdicated = true;
+		vsr_notify(r);
+	}
+	if (r->abdicated) {
+		vsr_vote(r, r->view + 1);
+		return;
+	}
+	if (r->cfg.retain &&
+	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg))
+		vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
+			    NULL, 0);
+	vsr_flush(r, true);
+	if (r->n > 1 && r->ticks - r->last_send >= r->cfg.heartbeat_ticks)
+		vsr_send_commit(r);
+}
+
+/**
+ * vsr_normal_tick() - timers in normal status
+ * @r: replica
+ *
+ * The primary flushes, proposes automatic trims, sends heartbeats and
+ * abdicates when it no longer hears a quorum.  A backup votes for the next
+ * view when its primary has been silent for too long, and pulls what it
+ * lacks from the primary.
+ */
+void vsr_normal_tick(struct vsr_replica *r)
+{
+	if (vsr_is_primary(r)) {
+		vsr_primary_tick(r);
+		return;
+	}
+	if (r->ticks - r->primary_tick >= r->cfg.view_change_ticks)
+		vsr_vote(r, r->view + 1);
+	if (r->log_view < r->view || r->log.head < r->primary_op)
+		vsr_repair(r);
+}
