@@ -427,8 +427,12 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	case VSR_STATUS_VIEW_CHANGE:
 		st->status = VSR_STATE_VIEW_CHANGE;
 		break;
-	default:
+	case VSR_STATUS_RECOVERING:
 		st->status = VSR_STATE_RECOVERING;
+		break;
+	case VSR_STATUS_FAILED:
+	default:	/* unknown to this glue: not to be trusted either */
+		st->status = VSR_STATE_FAILED;
 		break;
 	}
 	for (i = 0; i < inst->cfg.n_peers; i++) {
