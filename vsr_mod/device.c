@@ -93,7 +93,8 @@ static unsigned long vsr_retry_jiffies(struct vsr_instance *inst,
 /*
  * Submit a client operation and wait for its outcome, resubmitting the
  * same request (which the cluster deduplicates) until the reply arrives,
- * the client timeout passes, the instance dies or the task is killed.
+ * the client timeout passes, the instance dies (-ENODEV) or fails (-EIO),
+ * or the task is killed.
  */
 static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		    const void *data, u32 len, struct vsr_reply *rep)
@@ -113,9 +114,9 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 	vsr_node_wait_add(node, &w);
 	for (;;) {
 		mutex_lock(&node->lock);
-		if (node->dead) {
+		ret = vsr_node_error(node);
+		if (ret) {
 			mutex_unlock(&node->lock);
-			ret = -ENODEV;
 			break;
 		}
 		before = node->commit;
@@ -124,11 +125,11 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		vsr_node_process(node, before);
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);
-		if (ret == -EINVAL || ret == -EALREADY)
+		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO)
 			break;
 
 		t = wait_event_killable_timeout(w.wq, READ_ONCE(w.done) ||
-						READ_ONCE(node->dead) ||
+						vsr_node_error(node) ||
 						READ_ONCE(node->resubmit) != gen,
 						retry);
 		if (t < 0) {
@@ -140,10 +141,9 @@ static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 			ret = rep->err;
 			break;
 		}
-		if (READ_ONCE(node->dead)) {
-			ret = -ENODEV;
+		ret = vsr_node_error(node);
+		if (ret)
 			break;
-		}
 		if (time_after(jiffies, deadline)) {
 			ret = -ETIMEDOUT;
 			break;
@@ -262,9 +262,9 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 	pos = *ppos;
 	for (;;) {
 		mutex_lock(&node->lock);
-		if (node->dead) {
+		ret = vsr_node_error(node);
+		if (ret) {
 			mutex_unlock(&node->lock);
-			ret = -ENODEV;
 			goto out;
 		}
 		e = vsr_next_record(node, &pos);
@@ -289,7 +289,7 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 		}
 		if (wait_event_interruptible(node->read_wq,
 					     READ_ONCE(node->commit) >= pos ||
-					     READ_ONCE(node->dead) ||
+					     vsr_node_error(node) ||
 					     READ_ONCE(node->status.trim) > pos)) {
 			ret = -ERESTARTSYS;
 			goto out;
@@ -356,6 +356,8 @@ static __poll_t vsr_poll(struct file *file, poll_table *wait)
 	mutex_lock(&node->lock);
 	if (node->dead) {
 		mask = EPOLLHUP | EPOLLERR;
+	} else if (node->failed) {
+		mask = EPOLLERR;	/* read() and write() return -EIO */
 	} else {
 		mask = EPOLLOUT | EPOLLWRNORM;
 		e = vsr_next_record(node, &pos);

@@ -75,11 +75,44 @@ static void vsr_node_kick_waiters(struct vsr_node *node)
 	spin_unlock(&node->waiters_lock);
 }
 
+/*
+ * Wake every blocked writer and reader (and poller): the node died or its
+ * core failed, and they return an error.
+ */
+static void vsr_node_wake_all(struct vsr_node *node)
+{
+	struct vsr_waiter *w;
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+	wake_up_interruptible_all(&node->read_wq);
+}
+
+/*
+ * The core broke a safety invariant (it warned) and stopped for good: it
+ * ignores every input from now on.  Its clients get -EIO.
+ */
+static void vsr_node_failed(struct vsr_node *node,
+			    const struct vsr_core_status *st)
+{
+	struct vsr_instance *inst = node->inst;
+
+	pr_err("%s: failed: a safety invariant broke; replica %u of cluster %llu stopped in view %u at op %llu, commit %llu; /dev/%s returns EIO\n",
+	       inst->name, inst->cfg.replica, inst->cfg.cluster_id, st->view,
+	       st->op, st->commit, inst->name);
+	WRITE_ONCE(node->failed, true);
+	vsr_node_wake_all(node);
+}
+
 static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_node *node = ctx;
 	struct vsr_core_status *old = &node->status;
 
+	if (st->status == VSR_STATUS_FAILED && !node->failed)
+		vsr_node_failed(node, st);
 	if (st->view != old->view)
 		vsr_instance_event(node->inst, VSR_EVENT_VIEW);
 	if (st->status != old->status)
@@ -242,7 +275,9 @@ static void vsr_tick_work(struct work_struct *work)
 		node->ticks++;
 	}
 	vsr_node_process(node, before);
-	vsr_tick_arm(node);
+	/* A failed core ignores time: the clock stops with it. */
+	if (!node->failed)
+		vsr_tick_arm(node);
 	mutex_unlock(&node->lock);
 }
 
@@ -351,7 +386,6 @@ err:
 void vsr_node_stop(struct vsr_instance *inst)
 {
 	struct vsr_node *node = inst->node;
-	struct vsr_waiter *w;
 
 	if (!node)
 		return;
@@ -365,12 +399,7 @@ void vsr_node_stop(struct vsr_instance *inst)
 	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
 	skb_queue_purge(&node->rxq);
-
-	spin_lock(&node->waiters_lock);
-	list_for_each_entry(w, &node->waiters, node)
-		wake_up(&w->wq);
-	spin_unlock(&node->waiters_lock);
-	wake_up_interruptible_all(&node->read_wq);
+	vsr_node_wake_all(node);
 }
 
 /**
@@ -427,8 +456,12 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	case VSR_STATUS_VIEW_CHANGE:
 		st->status = VSR_STATE_VIEW_CHANGE;
 		break;
-	default:
+	case VSR_STATUS_RECOVERING:
 		st->status = VSR_STATE_RECOVERING;
+		break;
+	case VSR_STATUS_FAILED:
+	default:	/* unknown to this glue: not to be trusted either */
+		st->status = VSR_STATE_FAILED;
 		break;
 	}
 	for (i = 0; i < inst->cfg.n_peers; i++) {
@@ -531,6 +564,8 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *ext
 		NL_SET_ERR_MSG(extack, "no primary reachable right now, try again");
 	else if (ret == -EBUSY)
 		NL_SET_ERR_MSG(extack, "the primary's pipeline is full, try again");
+	else if (ret == -EIO)
+		NL_SET_ERR_MSG(extack, "the instance has failed");
 	else if (ret)
 		NL_SET_ERR_MSG(extack, "the trim request was refused");
 	return ret;

@@ -85,7 +85,8 @@ struct vsr_waiter {
  * @clock_start: ktime_get_ns() when the clock started
  * @ticks: ticks given to the core since @clock_start (under @lock)
  * @rxbuf: linear copy of the datagram being processed
- * @read_wq: readers and pollers: the commit point moved or the node died
+ * @read_wq: readers and pollers: the commit point moved, or the node died
+ *	or failed
  * @waiters_lock: guards @waiters
  * @waiters: writers waiting for replies
  * @commit: committed op number, for lockless peeks (poll)
@@ -96,6 +97,9 @@ struct vsr_waiter {
  * @resubmit: bumped when a view starts normal operation: waiting writers
  *	resubmit at once instead of at their next retry
  * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
+ * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
+ *	broke a safety invariant and stopped for good; everything blocked
+ *	returns -EIO
  */
 struct vsr_node {
 	struct vsr_instance *inst;
@@ -119,7 +123,21 @@ struct vsr_node {
 	u64 nonce;
 	unsigned int resubmit;
 	bool dead;
+	bool failed;
 };
+
+/*
+ * Why clients of @node get nowhere: -ENODEV once it died, -EIO once its
+ * core failed, else 0.  Lockless: for wait conditions too.
+ */
+static inline int vsr_node_error(const struct vsr_node *node)
+{
+	if (READ_ONCE(node->dead))
+		return -ENODEV;
+	if (READ_ONCE(node->failed))
+		return -EIO;
+	return 0;
+}
 
 static inline void vsr_count(struct vsr_node *node, enum vsr_counter c)
 {

@@ -64,6 +64,7 @@ static const char *const state_names[] = {
 	[VSR_STATE_NORMAL] = "normal",
 	[VSR_STATE_VIEW_CHANGE] = "view-change",
 	[VSR_STATE_RECOVERING] = "recovering",
+	[VSR_STATE_FAILED] = "failed",
 };
 
 static const char *state_name(uint8_t s)

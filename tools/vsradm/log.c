@@ -118,11 +118,15 @@ int cmd_log(int argc, char **argv)
 				break;
 			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 				fail("log %s: poll: %s", name, strerror(errno));
-			if ((pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) &&
+			if ((pfd.revents & (POLLHUP | POLLNVAL)) &&
 			    !(pfd.revents & POLLIN))
 				fail("log %s: the instance is gone", name);
+			/* POLLERR alone: the next read() says why. */
 			continue;
 		}
+		if (errno == EIO)
+			fail("log %s: the instance has failed (see vsradm show and the kernel log)",
+			     name);
 		fail("log %s: read at op %llu: %s", name, (unsigned long long)pos,
 		     strerror(errno));
 	}

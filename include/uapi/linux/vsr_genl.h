@@ -19,11 +19,15 @@
  * @VSR_STATE_NORMAL: Processing requests in the current view.
  * @VSR_STATE_VIEW_CHANGE: Taking part in a view change.
  * @VSR_STATE_RECOVERING: Recovering its state after a restart or re-add.
+ * @VSR_STATE_FAILED: Stopped for good: a safety invariant broke, so its state
+ *   cannot be trusted. It no longer acknowledges, votes or answers, and its
+ *   device returns EIO. Delete the instance and add it again.
  */
 enum vsr_state {
 	VSR_STATE_NORMAL,
 	VSR_STATE_VIEW_CHANGE,
 	VSR_STATE_RECOVERING,
+	VSR_STATE_FAILED,
 };
 
 enum vsr_attrs {
