@@ -58,6 +58,7 @@ struct vsr_sim_result {
 	u64 chunks_ckpt;	/* ... of which carry a checkpoint */
 	u64 replays;		/* old datagrams delivered again */
 	u64 alloc_fails;	/* core allocations failed on purpose */
+	u64 episodes;		/* targeted fault schedules started */
 };
 
 struct vsr_sim;
@@ -124,6 +125,23 @@ struct vsr_sim_old {
 
 #define VSR_SIM_OLD_MAX	16
 
+/*
+ * A targeted fault schedule (an "episode"), drawn at random moments with
+ * random roles and durations; see sim_episode() in sim.c.
+ */
+struct vsr_sim_episode {
+	u32 kind;		/* 0: none */
+	u32 p;			/* the primary */
+	u32 b;			/* the replica that crashes and recovers */
+	u64 b_inc;		/* its incarnation whose messages are held */
+	u32 deaf;		/* replicas that do not hear p (bit mask) */
+	bool vc_to_p;		/* view-change messages to p are lost */
+	bool crashed;		/* b crashed (promise) */
+	bool cut;		/* p isolated (stale tail) */
+	u64 hold;		/* b's view-change messages arrive this late */
+	u64 until;		/* the episode ends */
+};
+
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
 				 const u8 *buf, size_t len);
 
@@ -168,6 +186,9 @@ struct vsr_sim {
 	bool quick;		/* crashed replicas may restart at once */
 	bool creating;		/* no allocation failures: vsr_replica_create */
 	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
+	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
+	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
+	struct vsr_sim_episode ep;
 
 	/* checker */
 	struct vsr_sim_golden *golden;
