@@ -3,7 +3,7 @@
  * vsr-sim: run the vsr cluster simulator natively.
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
- *           [--replicas N] [--no-swarm] [--big|--small]
+ *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
@@ -13,6 +13,8 @@
  * are past it).  The summary line is
  * "vsr_sim: seeds=... violations=..."; every violation is printed with its
  * seed, and a seed that crashes the process is reported as CRASH.
+ * --kernel-warn: a WARN in the core is not itself a violation (as in the
+ * kernel, where KUnit sees only what the checker sees).
  */
 #include <signal.h>
 #include <time.h>
@@ -86,7 +88,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
-		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n");
+		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
+		"               [--kernel-warn]\n");
 	return 2;
 }
 
@@ -120,6 +123,8 @@ int main(int argc, char **argv)
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
 			p.trace = true;
+		else if (!strcmp(argv[i], "--kernel-warn"))
+			p.kernel_warn = true;
 		else if (!strcmp(argv[i], "--no-swarm"))
 			p.swarm = false;
 		else if (!strcmp(argv[i], "--big"))

@@ -23,6 +23,9 @@
  * @paper_truncate_defect: pass the test-only flag to every replica
  * @swarm: each seed enables a random subset of the fault kinds (swarm
  *	testing); otherwise every kind is enabled, at random intensities
+ * @kernel_warn: native builds: a core WARN is printed but is not itself a
+ *	violation, as in the kernel; the checker (or VSR_STATUS_FAILED) must
+ *	see its consequences
  */
 struct vsr_sim_params {
 	u64 seed;
@@ -35,6 +38,7 @@ struct vsr_sim_params {
 	bool scripted;
 	bool paper_truncate_defect;
 	bool swarm;
+	bool kernel_warn;
 };
 
 /*
