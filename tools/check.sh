@@ -147,8 +147,8 @@ do_lint() {
 }
 
 # The simulator built natively with ASan and UBSan: random n, swarm faults
-# and the targeted schedules, 100 fault ticks a seed (about 6 ms of CPU a
-# seed sanitized: 100,000 seeds take about 5 minutes on two idle cores).
+# and the targeted schedules, 100 fault ticks a seed (about 7 ms of CPU a
+# seed sanitized: 100,000 seeds take about 6 minutes on two idle cores).
 do_native_sim() {
 	local seeds=${VSR_SIM_SEEDS:-100000} out=$top/build/native-sim line rc
 	mkdir -p "$out"
