@@ -3,23 +3,29 @@
  * vsr-sim: run the vsr cluster simulator natively.
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
- *           [--replicas N] [--no-swarm] [--big|--small]
+ *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
  * fault kinds); the number of replicas is random (1..7, some larger) unless
  * --replicas is given.  --jobs runs the seeds in that many processes.
- * --stop ends a process at its first failing seed.  The summary line is
+ * --stop ends the run at the first failing seed (all jobs stop once they
+ * are past it).  The summary line is
  * "vsr_sim: seeds=... violations=..."; every violation is printed with its
  * seed, and a seed that crashes the process is reported as CRASH.
+ * --kernel-warn: a WARN in the core is not itself a violation (as in the
+ * kernel, where KUnit sees only what the checker sees).
  */
 #include <signal.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "../../vsr_mod/tests/sim.h"
 
 static volatile u64 cur_seed;
+/* --stop: set by the first job that fails, shared by all jobs. */
+static volatile u64 *stop_at;
 
 static void on_signal(int sig)
 {
@@ -53,6 +59,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->chunks_ckpt += r->chunks_ckpt;
 	t->replays += r->replays;
 	t->alloc_fails += r->alloc_fails;
+	t->episodes += r->episodes;
 	if (r->live_max > t->live_max)
 		t->live_max = r->live_max;
 }
@@ -62,12 +69,16 @@ static void run(struct vsr_sim_params *p, u64 start, u64 seeds, u32 job,
 		u32 jobs, bool stop, struct vsr_sim_result *res)
 {
 	for (u64 s = start + job; s < start + seeds; s += jobs) {
+		if (stop && *stop_at && *stop_at < s)
+			break;
 		p->seed = s;
 		cur_seed = s;
 		if (vsr_sim_run_seed(p, res) && stop) {
-			printf("vsr_sim: first failure at seed %llu after %llu seeds\n",
+			printf("vsr_sim: first failure at seed %llu (%llu seeds from the start)\n",
 			       (unsigned long long)s,
-			       (unsigned long long)res->seeds);
+			       (unsigned long long)(s - start + 1));
+			if (!*stop_at || s < *stop_at)
+				*stop_at = s;
 			break;
 		}
 	}
@@ -77,7 +88,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
-		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n");
+		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
+		"               [--kernel-warn]\n");
 	return 2;
 }
 
@@ -111,6 +123,8 @@ int main(int argc, char **argv)
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
 			p.trace = true;
+		else if (!strcmp(argv[i], "--kernel-warn"))
+			p.kernel_warn = true;
 		else if (!strcmp(argv[i], "--no-swarm"))
 			p.swarm = false;
 		else if (!strcmp(argv[i], "--big"))
@@ -127,6 +141,10 @@ int main(int argc, char **argv)
 		seeds = 1;
 		jobs = 1;
 	}
+	stop_at = mmap(NULL, sizeof(*stop_at), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (stop_at == MAP_FAILED)
+		return 1;
 	signal(SIGSEGV, on_signal);
 	signal(SIGABRT, on_signal);
 	signal(SIGBUS, on_signal);
@@ -178,11 +196,12 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
-		(unsigned long long)res.alloc_fails);
+		(unsigned long long)res.alloc_fails,
+		(unsigned long long)res.episodes);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

@@ -38,8 +38,12 @@ static const char *const vsr_sim_cmd[] = {
 enum sim_sw {
 	SW_LOSS, SW_DUP, SW_CORRUPT, SW_LONG, SW_CRASH, SW_QUICK, SW_PAUSE,
 	SW_PART, SW_SLOW, SW_FAST, SW_ALLOC, SW_REPLAY, SW_BIG, SW_TRIM,
+	SW_PROMISE, SW_STALE, SW_ABDICATE,
 	SW_NR
 };
+
+/* Targeted fault schedules (struct vsr_sim_episode). */
+enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE };
 
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
 
@@ -296,11 +300,54 @@ static u32 sim_target(struct vsr_sim *s)
 	return k;
 }
 
+static bool sim_is_vc(u8 cmd)
+{
+	return cmd == VSR_CMD_STARTVIEWCHANGE || cmd == VSR_CMD_DOVIEWCHANGE;
+}
+
+/*
+ * The network during an episode (see sim_episode()): true if the datagram
+ * is lost; *delay grows for one that is held back.
+ */
+static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+			size_t len, u64 *delay)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	struct vsr_hdr h;
+
+	if (len < VSR_HDR_SIZE)
+		return false;
+	vsr_hdr_get(buf, &h);
+	switch (ep->kind) {
+	case EP_PROMISE:
+		/* p is mute to the deaf, b's next incarnation hears it. */
+		if (from == ep->p && (ep->deaf & (1u << to)) &&
+		    !(to == ep->b && ep->crashed))
+			return true;
+		if (to == ep->p && ep->vc_to_p && sim_is_vc(h.command))
+			return true;
+		/* What b promised reaches the others late. */
+		if (from == ep->b && sim_is_vc(h.command) &&
+		    s->node[from].incarnation == ep->b_inc)
+			*delay += ep->hold;
+		return false;
+	case EP_STALE:
+		if (ep->cut)
+			return from == ep->p || to == ep->p;
+		/* p's new ops reach b's state transfer only. */
+		return from == ep->p && to != ep->b &&
+		       h.command != VSR_CMD_COMMIT;
+	default:
+		return false;
+	}
+}
+
 static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 	struct vsr_sim_node *nd = ctx;
 	struct vsr_sim *s = nd->sim;
 	u32 from = nd->idx;
+	u64 delay;
 
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_MAX))
@@ -311,9 +358,12 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		return;
 	if (s->filter && s->filter(s, from, to, buf, len))
 		return;
+	delay = sim_delay(s);
+	if (s->ep.kind && sim_ep_send(s, from, to, buf, len, &delay))
+		return;
 	if (s->loss_pm && sim_pm(s, s->loss_pm))
 		return;
-	sim_enqueue(s, from, to, buf, len, sim_delay(s));
+	sim_enqueue(s, from, to, buf, len, delay);
 	if (s->dup_pm && sim_pm(s, s->dup_pm))
 		sim_enqueue(s, from, to, buf, len, sim_delay(s));
 }
@@ -717,6 +767,10 @@ static void sim_check(struct vsr_sim *s)
 		if (!nd->up)
 			continue;
 		vsr_replica_get_status(nd->r, &st);
+		/* vsr_fail(): the core itself saw a broken invariant. */
+		if (st.status == VSR_STATUS_FAILED)
+			sim_fail(s, "replica failed (broken invariant)", i,
+				 st.commit);
 		if (st.commit < nd->last_commit)
 			sim_fail(s, "commit number went backwards", i,
 				 st.commit);
@@ -956,9 +1010,165 @@ static void sim_partition(struct vsr_sim *s)
 	sim_trace(s, "partition mode %u around %u", mode, a % s->n);
 }
 
+/* The normal primary of the highest view, or -1. */
+static int sim_primary(struct vsr_sim *s)
+{
+	int p = -1;
+	u32 i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct vsr_replica *r = s->node[i].r;
+
+		if (!s->node[i].up || r->status != VSR_STATUS_NORMAL ||
+		    !vsr_is_primary(r) || r->abdicated ||
+		    r->log_view != r->view)
+			continue;
+		if (p < 0 || r->view > s->node[p].r->view)
+			p = i;
+	}
+	return p;
+}
+
+/* A random replica other than @p that is up and normal in @p's view. */
+static int sim_backup_of(struct vsr_sim *s, u32 p)
+{
+	u32 i, k = sim_below(s, s->n);
+
+	for (i = 0; i < s->n; i++) {
+		u32 b = (k + i) % s->n;
+		const struct vsr_replica *r = s->node[b].r;
+
+		if (b != p && s->node[b].up &&
+		    r->status == VSR_STATUS_NORMAL &&
+		    r->view == s->node[p].r->view)
+			return b;
+	}
+	return -1;
+}
+
+/*
+ * A forgotten promise: the primary p goes mute to some replicas (the deaf,
+ * b among them), which vote for the next view; b sees a quorum, enters the
+ * view change and promises (DOVIEWCHANGE), but what it says is held back
+ * in the network.  b crashes, restarts at once and recovers, hearing p
+ * again, while the others still have not left p's view; its old promise
+ * arrives later.  How many are deaf, whether p hears view-change messages,
+ * how long the promise is held: all drawn here.
+ */
+static void sim_promise_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	u32 i, k, q = s->n / 2 + 1, others;
+	int p = sim_primary(s), b;
+
+	if (p < 0 || sim_unhealthy(s))
+		return;
+	b = sim_backup_of(s, p);
+	if (b < 0)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->kind = EP_PROMISE;
+	ep->p = p;
+	ep->b = b;
+	ep->b_inc = s->node[b].incarnation;
+	ep->deaf = 1u << b;
+	/* Exactly enough for b to see a quorum, or any number. */
+	others = s->n - 2;
+	k = sim_pm(s, 500) ? q - 1 : 1 + sim_below(s, others);
+	for (i = sim_below(s, s->n); k && others; i = (i + 1) % s->n) {
+		if (i == ep->p || i == ep->b || (ep->deaf & (1u << i)))
+			continue;
+		if (sim_pm(s, 500)) {
+			ep->deaf |= 1u << i;
+			k--;
+			others--;
+		}
+	}
+	ep->vc_to_p = sim_pm(s, 500);
+	ep->hold = 20 + sim_below(s, 130);
+	ep->until = s->now + 3 * s->cfg.view_change_ticks + ep->hold + 60;
+	s->res.episodes++;
+	sim_trace(s, "episode: promise p=%u b=%u deaf=%#x vc_to_p=%d hold=%llu",
+		  ep->p, ep->b, ep->deaf, ep->vc_to_p,
+		  (unsigned long long)ep->hold);
+}
+
+/*
+ * A stale recovery tail: backup b crashes and restarts at once; the
+ * primary p keeps heartbeating the others but its new ops reach only b's
+ * state transfer.  Once b has pulled ops that p alone holds and before its
+ * transfer completes, p is cut off: the others elect a view without those
+ * ops, and b's next recovery attempt pulls from the new primary.
+ */
+static void sim_stale_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	int p = sim_primary(s), b;
+
+	if (p < 0 || s->n < 4 || sim_unhealthy(s))
+		return;
+	b = sim_backup_of(s, p);
+	if (b < 0)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->kind = EP_STALE;
+	ep->p = p;
+	ep->b = b;
+	ep->until = s->now + 4 * (s->cfg.view_change_ticks +
+				  s->cfg.recovery_ticks) + 100;
+	s->res.episodes++;
+	sim_trace(s, "episode: stale tail p=%u b=%u", ep->p, ep->b);
+	vsr_sim_crash(s, b, 1 + sim_below(s, 4));
+}
+
+static void sim_episode(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *b, *p;
+
+	if (ep->kind && s->now >= ep->until) {
+		sim_trace(s, "episode ends");
+		ep->kind = EP_NONE;
+	}
+	if (!ep->kind) {
+		if (s->n >= 3 && sim_below(s, 10000) < s->promise_pm)
+			sim_promise_start(s);
+		else if (sim_below(s, 10000) < s->stale_pm)
+			sim_stale_start(s);
+		return;
+	}
+	b = s->node[ep->b].up ? s->node[ep->b].r : NULL;
+	p = s->node[ep->p].up ? s->node[ep->p].r : NULL;
+	switch (ep->kind) {
+	case EP_PROMISE:
+		/* b promised: it crashes and restarts at once. */
+		if (!ep->crashed && b && b->status == VSR_STATUS_VIEW_CHANGE &&
+		    sim_pm(s, 500) && sim_unhealthy(s) < (s->n - 1) / 2) {
+			ep->crashed = true;
+			vsr_sim_crash(s, ep->b, 1 + sim_below(s, 4));
+		}
+		break;
+	case EP_STALE:
+		/* b holds ops only p has, its transfer is not done: cut p. */
+		if (!ep->cut && b && p && b->status == VSR_STATUS_RECOVERING &&
+		    b->fetch.active && b->fetch.source == ep->p &&
+		    b->log.head > p->commit && sim_pm(s, 300)) {
+			ep->cut = true;
+			sim_trace(s, "episode: p=%u cut off", ep->p);
+		}
+		if (b && b->status == VSR_STATUS_NORMAL && ep->until >
+		    s->now + 30)
+			ep->until = s->now + 30;
+		break;
+	}
+}
+
 static void sim_faults(struct vsr_sim *s)
 {
 	u32 i;
+
+	if (s->promise_pm || s->stale_pm || s->ep.kind)
+		sim_episode(s);
 
 	if (s->now >= s->part_until && sim_below(s, 10000) < s->part_pm)
 		sim_partition(s);
@@ -1015,6 +1225,7 @@ static void sim_heal(struct vsr_sim *s)
 	s->long_pm = 0;
 	s->replay_pm = 0;
 	s->alloc_ppm = 0;
+	s->ep.kind = EP_NONE;
 	s->faults = false;
 	for (i = 0; i < s->n; i++)
 		s->node[i].paused_until = 0;
@@ -1036,6 +1247,8 @@ static void sim_warn(const char *cond, const char *file, int line)
 
 	if (!sim_cur)
 		abort();
+	if (sim_cur->p.kernel_warn)
+		return;
 	snprintf(why, sizeof(why), "core WARN_ON_ONCE(%s) at %s:%d", cond,
 		 file, line);
 	sim_fail(sim_cur, why, line, 0);
@@ -1095,6 +1308,14 @@ static void sim_draw_faults(struct vsr_sim *s)
 		s->big_pm = (s->p.small_records ? 5 : 20) +
 			    sim_below(s, s->p.small_records ? 50 : 300);
 	s->trim_pm = SW(s, TRIM) ? 1 + sim_below(s, 30) : 0;
+	if (SW(s, PROMISE))
+		s->promise_pm = 10 + sim_below(s, 200);
+	if (SW(s, STALE))
+		s->stale_pm = 10 + sim_below(s, 200);
+	/* A primary slow to give up lets a view change run beside it. */
+	if (SW(s, ABDICATE))
+		s->cfg.abdicate_ticks += sim_below(s, 8 *
+						   s->cfg.view_change_ticks);
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
 			s->node[i].skew_pm = 1 + sim_below(s, 200);
@@ -1170,17 +1391,18 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	for (i = 0; i < s->nclients; i++)
 		s->client[i].origin = sim_below(s, s->n);
-	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u",
+	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u",
 		  (unsigned long long)p->seed, s->n, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
 		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
 		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
-		  s->alloc_ppm, s->big_pm, s->trim_pm);
-	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u repair=%u recovery=%u",
+		  s->alloc_ppm, s->big_pm, s->trim_pm, s->promise_pm,
+		  s->stale_pm);
+	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u",
 		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
 		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,
-		  s->cfg.view_change_ticks, s->cfg.repair_ticks,
-		  s->cfg.recovery_ticks);
+		  s->cfg.view_change_ticks, s->cfg.abdicate_ticks,
+		  s->cfg.repair_ticks, s->cfg.recovery_ticks);
 	sim_hooks(s);
 	for (i = 0; i < s->n; i++)
 		sim_start(s, i);
@@ -1364,6 +1586,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->chunks_ckpt += s->res.chunks_ckpt;
 	total->replays += s->res.replays;
 	total->alloc_fails += s->res.alloc_fails;
+	total->episodes += s->res.episodes;
 	total->barriers += s->res.barriers;
 	total->seeds++;
 	total->ops += s->res.ops;

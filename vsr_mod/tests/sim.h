@@ -26,6 +26,9 @@
  *	test can show that it loses committed ops; see sim_paper_truncate()
  * @swarm: each seed enables a random subset of the fault kinds (swarm
  *	testing); otherwise every kind is enabled, at random intensities
+ * @kernel_warn: native builds: a core WARN is printed but is not itself a
+ *	violation, as in the kernel; the checker (or VSR_STATUS_FAILED) must
+ *	see its consequences
  */
 struct vsr_sim_params {
 	u64 seed;
@@ -38,6 +41,7 @@ struct vsr_sim_params {
 	bool scripted;
 	bool paper_truncate_defect;
 	bool swarm;
+	bool kernel_warn;
 };
 
 /*
@@ -61,6 +65,7 @@ struct vsr_sim_result {
 	u64 chunks_ckpt;	/* ... of which carry a checkpoint */
 	u64 replays;		/* old datagrams delivered again */
 	u64 alloc_fails;	/* core allocations failed on purpose */
+	u64 episodes;		/* targeted fault schedules started */
 };
 
 struct vsr_sim;
@@ -127,6 +132,23 @@ struct vsr_sim_old {
 
 #define VSR_SIM_OLD_MAX	16
 
+/*
+ * A targeted fault schedule (an "episode"), drawn at random moments with
+ * random roles and durations; see sim_episode() in sim.c.
+ */
+struct vsr_sim_episode {
+	u32 kind;		/* 0: none */
+	u32 p;			/* the primary */
+	u32 b;			/* the replica that crashes and recovers */
+	u64 b_inc;		/* its incarnation whose messages are held */
+	u32 deaf;		/* replicas that do not hear p (bit mask) */
+	bool vc_to_p;		/* view-change messages to p are lost */
+	bool crashed;		/* b crashed (promise) */
+	bool cut;		/* p isolated (stale tail) */
+	u64 hold;		/* b's view-change messages arrive this late */
+	u64 until;		/* the episode ends */
+};
+
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
 				 const u8 *buf, size_t len);
 
@@ -171,6 +193,9 @@ struct vsr_sim {
 	bool quick;		/* crashed replicas may restart at once */
 	bool creating;		/* no allocation failures: vsr_replica_create */
 	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
+	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
+	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
+	struct vsr_sim_episode ep;
 
 	/* checker */
 	struct vsr_sim_golden *golden;

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the simulator against a copy of the core with one of the four
+# safety fixes reverted, to measure how fast random search finds it.
+#
+#   revert.sh BUG [vsr-sim-fast arguments]
+#
+#   BUG 1  even-n quorum: f + 1 = (n - 1) / 2 + 1 instead of n / 2 + 1
+#   BUG 2  recovery keeps a stale tail across attempts
+#   BUG 3  a checksum "matches" below the trim point
+#   BUG 4  a DOVIEWCHANGE of a previous incarnation counts after recovery
+#   BUG 0  nothing reverted (the same build, as a control)
+#
+# The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
+# is run with them, e.g.  revert.sh 4 --seeds 200000 --jobs 2 --stop
+# The worktree is not touched.
+set -euo pipefail
+
+sim=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$sim/../.." && pwd)
+bug=${1:?usage: revert.sh BUG [vsr-sim-fast arguments]}
+shift
+out=$top/build/sim-revert/$bug
+core="wire log client_table replica view_change recovery state_transfer"
+
+rm -rf "$out"
+mkdir -p "$out/vsr_mod/tests"
+cp "$top"/vsr_mod/*.[ch] "$out/vsr_mod/"
+cp "$top"/vsr_mod/tests/sim.[ch] "$out/vsr_mod/tests/"
+cd "$out/vsr_mod"
+
+# One substitution that must match exactly once.
+subst() {	# FILE PERL-EXPR
+	local before
+	before=$(md5sum < "$1")
+	perl -0pi -e "$2" "$1"
+	if [ "$(md5sum < "$1")" = "$before" ]; then
+		echo "revert.sh: bug $bug: the fix is not where expected in $1" >&2
+		exit 1
+	fi
+}
+
+case $bug in
+0)	;;
+1)	subst replica.c 's/r->quorum = r->n \/ 2 \+ 1;/r->quorum = (r->n - 1) \/ 2 + 1;/' ;;
+2)	subst recovery.c 's/\tif \(r->log\.head > max\(r->commit, r->log\.base\)\)\n\t\tvsr_log_truncate\(&r->log, max\(r->commit, r->log\.base\)\);\n//'
+	subst recovery.c 's/\tif \(op < r->log\.head\) \{\n.*?\n\t\}\n//s' ;;
+3)	subst replica.c 's/(\n\treturn vsr_log_csum\(&r->log, op, &c\) && c == csum;)/\n\tif (op < r->log.base)\n\t\treturn true;$1/' ;;
+4)	subst recovery.c 's/if \(r->vote_floor > view\)/if (0)/' ;;
+*)	echo "revert.sh: no bug $bug" >&2
+	exit 2 ;;
+esac
+
+srcs=$sim/main.c
+for f in $core; do
+	srcs+=" $out/vsr_mod/$f.c"
+done
+# main.c includes the worktree's sim.h; the headers are not reverted.
+${CC:-cc} -O2 -g -std=gnu11 -I"$sim/shim" -I"$out/vsr_mod" \
+	-DVSR_ALLOC_FAULT_HOOK -o "$out/vsr-sim-fast" $srcs \
+	"$out/vsr_mod/tests/sim.c" "$sim/crc32c.c" "$sim/shim.c"
+[ $# -eq 0 ] && exit 0
+exec "$out/vsr-sim-fast" "$@"
