@@ -9,7 +9,7 @@
 #   BUG 1  even-n quorum: f + 1 = (n - 1) / 2 + 1 instead of n / 2 + 1
 #   BUG 2  recovery keeps a stale tail across attempts
 #   BUG 3  a checksum "matches" below the trim point
-#   BUG 4  a DOVIEWCHANGE of a previous incarnation counts after recovery
+#   BUG 4  a DOVIEWCHANGE counts unconfirmed (a dead incarnation's promise)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -22,7 +22,7 @@ top=$(cd "$sim/../.." && pwd)
 bug=${1:?usage: revert.sh BUG [vsr-sim-fast arguments]}
 shift
 out=$top/build/sim-revert/$bug
-core="wire log client_table replica view_change recovery state_transfer"
+core="wire log client_table replica normal view_change recovery state_transfer"
 
 rm -rf "$out"
 mkdir -p "$out/vsr_mod/tests"
@@ -47,7 +47,7 @@ case $bug in
 2)	subst recovery.c 's/\tif \(r->log\.head > max\(r->commit, r->log\.base\)\)\n\t\tvsr_log_truncate\(&r->log, max\(r->commit, r->log\.base\)\);\n//'
 	subst recovery.c 's/\tif \(op < r->log\.head\) \{\n.*?\n\t\}\n//s' ;;
 3)	subst replica.c 's/(\n\treturn vsr_log_csum\(&r->log, op, &c\) && c == csum;)/\n\tif (op < r->log.base)\n\t\treturn true;$1/' ;;
-4)	subst recovery.c 's/if \(r->vote_floor > view\)/if (0)/' ;;
+4)	subst view_change.c 's/(d->arrived = \+\+r->dvc_clock;\n\t\td->confirmed = )0;/$1U64_MAX;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac
