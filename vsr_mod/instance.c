@@ -246,7 +246,7 @@ void vsr_instance_tunables(struct vsr_instance *inst, struct vsr_tunables *tun)
  *
  * Caller holds vsr_instances_lock.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, -EINVAL or -ENOMEM (nothing is changed then).
  */
 int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun,
 			      struct netlink_ext_ack *extack)
@@ -259,8 +259,12 @@ int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunabl
 		return ret;
 	/* The engine first: it may fail, and then nothing has changed. */
 	ret = vsr_node_set_tunables(inst, tun);
-	if (ret) {
+	if (ret == -ENOMEM) {
 		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
+		return ret;
+	}
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "the engine refused these tunables");
 		return ret;
 	}
 	spin_lock_bh(&inst->tun_lock);

@@ -15,7 +15,7 @@
 
 #include "node.h"
 #include "node_priv.h"
-#include "replica.h"
+#include "vsr_api.h"
 #include "wire.h"
 
 /* Byte of the wire header that holds the sender's replica index. */
@@ -428,7 +428,6 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 {
 	struct vsr_node *node = inst->node;
 	struct vsr_core_status cs;
-	struct vsr_replica *r;
 	unsigned long now = jiffies;
 	u32 i;
 
@@ -440,9 +439,8 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 		return;
 
 	mutex_lock(&node->lock);
-	r = node->core;
-	vsr_replica_get_status(r, &cs);
-	st->epoch = r->cfg.epoch;
+	vsr_replica_get_status(node->core, &cs);
+	st->epoch = cs.epoch;
 	st->view = cs.view;
 	st->op = cs.op;
 	st->commit = cs.commit;
@@ -474,8 +472,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 		else
 			st->peers[i].last_heard_ms = jiffies_to_msecs(now - heard);
 		/* The primary knows how far each backup has acknowledged. */
-		if (cs.is_primary && i != inst->cfg.replica && cs.op > r->acked[i])
-			st->peers[i].lag = cs.op - r->acked[i];
+		st->peers[i].lag = vsr_replica_peer_lag(node->core, i);
 	}
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
@@ -579,21 +576,22 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *ext
  * The new timeouts apply from the next tick, a new log retention from the
  * next commit (the log's ring is resized to suit it).
  *
- * Return: 0, or -ENOMEM if the log could not be resized (nothing is
- * changed then).
+ * Return: 0, -ENOMEM if the log could not be resized, or -EINVAL if the
+ * engine refused the settings (nothing is changed then).
  */
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun)
 {
 	struct vsr_node *node = inst->node;
+	struct vsr_core_config cfg;
 	int ret;
 
 	if (!node)
 		return 0;
 	mutex_lock(&node->lock);
-	ret = vsr_replica_set_retain(node->core,
-				     tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT);
-	if (!ret)
-		vsr_node_apply_tunables(&node->core->cfg, tun);
+	vsr_replica_get_config(node->core, &cfg);
+	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
+	vsr_node_apply_tunables(&cfg, tun);
+	ret = vsr_replica_set_tunables(node->core, &cfg);
 	mutex_unlock(&node->lock);
 	return ret;
 }

@@ -95,6 +95,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 {
 	memset(st, 0, sizeof(*st));
 	st->status = r->status;
+	st->epoch = r->cfg.epoch;
 	st->view = r->view;
 	st->log_view = r->log_view;
 	st->primary = vsr_primary_of(r, r->view);
@@ -110,6 +111,26 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->prepares = r->prepares;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
+
+/**
+ * vsr_replica_peer_lag() - how far a backup trails this primary
+ * @r: replica
+ * @peer: index of a replica
+ *
+ * Only a primary in normal status counts the backups' acknowledgements.
+ *
+ * Return: the ops this replica holds beyond the highest one @peer
+ * acknowledged; 0 when this replica is no normal primary, for itself and
+ * for an index outside the cluster.
+ */
+u64 vsr_replica_peer_lag(const struct vsr_replica *r, u32 peer)
+{
+	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
+	    peer >= r->n || peer == r->self || r->log.head <= r->acked[peer])
+		return 0;
+	return r->log.head - r->acked[peer];
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_peer_lag);
 
 /**
  * vsr_notify() - tell the driver about a status change
@@ -468,24 +489,55 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
 
 /**
- * vsr_replica_set_retain() - change the retention of automatic trimming
+ * vsr_replica_get_config() - the configuration a replica runs with
  * @r: replica
- * @retain: committed ops to keep; 0 disables automatic trimming
- *
- * The log's ring is resized to suit (never below the entries it holds
- * plus a full pipeline).  A primary proposes the trim at its next commit;
- * a backup's retention matters once it is primary.
- *
- * Return: 0, -EINVAL if the retention does not fit a u32 ring, or -ENOMEM
- * (nothing changed then).
+ * @cfg: filled in: the configuration it was created with, with the
+ *	tunables last set and the log capacity chosen for them
  */
-int vsr_replica_set_retain(struct vsr_replica *r, u32 retain)
+void vsr_replica_get_config(const struct vsr_replica *r,
+			    struct vsr_core_config *cfg)
 {
-	struct vsr_core_config c = r->cfg;
+	*cfg = r->cfg;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_config);
+
+/* Whether @a and @b agree on everything a running replica cannot change. */
+static bool vsr_core_config_same_fixed(const struct vsr_core_config *a,
+				       const struct vsr_core_config *b)
+{
+	return a->cluster == b->cluster && a->epoch == b->epoch &&
+	       a->replica_count == b->replica_count &&
+	       a->replica == b->replica && a->pipeline_max == b->pipeline_max &&
+	       a->sessions_max == b->sessions_max && a->seed == b->seed &&
+	       a->gfp == b->gfp;
+}
+
+/**
+ * vsr_replica_set_tunables() - change the settings of a running replica
+ * @r: replica
+ * @cfg: the new configuration: that of vsr_replica_get_config() with
+ *	changes to @retain, @heartbeat_ticks, @view_change_ticks,
+ *	@abdicate_ticks, @repair_ticks and @recovery_ticks only.  @log_max is
+ *	ignored: the core sizes the log for @retain.
+ *
+ * The new timeouts apply from the next tick, a new retention from the next
+ * commit.  The log's ring is resized to suit the retention (never below
+ * the entries it holds plus a full pipeline).  A primary proposes the trim
+ * at its next commit; a backup's retention matters once it is primary.
+ *
+ * Return: 0; -EINVAL if @cfg changes another setting, would be refused by
+ * vsr_replica_create(), or its retention does not fit a u32 ring; or
+ * -ENOMEM.  Nothing is changed unless 0 is returned.
+ */
+int vsr_replica_set_tunables(struct vsr_replica *r,
+			     const struct vsr_core_config *cfg)
+{
+	struct vsr_core_config c = *cfg;
 	u64 need;
 	int ret;
 
-	c.retain = retain;
+	if (!vsr_core_config_same_fixed(&c, &r->cfg))
+		return -EINVAL;
 	need = max_t(u64, vsr_core_log_max(&c),
 		     r->log.head - r->log.base + c.pipeline_max + 4);
 	if (need > U32_MAX / 2)
@@ -496,9 +548,27 @@ int vsr_replica_set_retain(struct vsr_replica *r, u32 retain)
 	ret = vsr_log_resize(&r->log, c.log_max, c.gfp);
 	if (ret)
 		return ret;
-	r->cfg.retain = c.retain;
-	r->cfg.log_max = c.log_max;
+	r->cfg = c;
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_set_tunables);
+
+/**
+ * vsr_replica_set_retain() - change the retention of automatic trimming
+ * @r: replica
+ * @retain: committed ops to keep; 0 disables automatic trimming
+ *
+ * vsr_replica_set_tunables() with only the retention changed.
+ *
+ * Return: 0, -EINVAL if the retention does not fit a u32 ring, or -ENOMEM
+ * (nothing changed then).
+ */
+int vsr_replica_set_retain(struct vsr_replica *r, u32 retain)
+{
+	struct vsr_core_config c = r->cfg;
+
+	c.retain = retain;
+	return vsr_replica_set_tunables(r, &c);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_set_retain);
 

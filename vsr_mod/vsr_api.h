@@ -82,10 +82,12 @@ struct vsr_reply {
 };
 
 /*
- * struct vsr_core_status - externally visible replica state
+ * struct vsr_core_status - externally visible replica state.  Copied on
+ * every status callback: per-peer progress is vsr_replica_peer_lag().
  */
 struct vsr_core_status {
 	u32 status;
+	u32 epoch;		/* configuration epoch (cfg.epoch) */
 	u32 view;
 	u32 log_view;
 	u32 primary;
@@ -135,9 +137,14 @@ void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
+void vsr_replica_get_config(const struct vsr_replica *r,
+			    struct vsr_core_config *cfg);
+int vsr_replica_set_tunables(struct vsr_replica *r,
+			     const struct vsr_core_config *cfg);
 int vsr_replica_set_retain(struct vsr_replica *r, u32 retain);
 void vsr_replica_get_status(const struct vsr_replica *r,
 			    struct vsr_core_status *st);
+u64 vsr_replica_peer_lag(const struct vsr_replica *r, u32 peer);
 const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
 					  u64 op);
 

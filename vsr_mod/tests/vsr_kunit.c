@@ -673,6 +673,77 @@ static void vsr_retain_change(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * The driver's view of a live replica: the epoch, each backup's lag at the
+ * primary, and tunables that change only through the validating setter.
+ */
+static void vsr_driver_api(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 11, false);
+	struct vsr_core_config old, c, now;
+	struct vsr_replica *r;
+	struct vsr_core_status p;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &p);
+	KUNIT_ASSERT_TRUE(test, p.is_primary);
+	KUNIT_EXPECT_EQ(test, p.epoch, 0u);
+	r = s->node[0].r;
+	/* A backup cut off falls behind; the others and the primary do not. */
+	isolate(s, 4, true);
+	vsr_sim_issue(s, 1);
+	for (t = 0; t < 300 && s->client[1].busy; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_FALSE(test, s->client[1].busy);
+	KUNIT_EXPECT_GT(test, vsr_replica_peer_lag(r, 4), 0ull);
+	for (t = 0; t < 4; t++)
+		KUNIT_EXPECT_EQ(test, vsr_replica_peer_lag(r, t), 0ull);
+	KUNIT_EXPECT_EQ(test, vsr_replica_peer_lag(r, 5), 0ull);
+	KUNIT_EXPECT_EQ(test, vsr_replica_peer_lag(r, VSR_REPLICAS_MAX), 0ull);
+	/* Only a primary counts acknowledgements. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_peer_lag(vsr_sim_replica(s, 1), 4),
+			0ull);
+
+	/* Refused, and nothing changed: an invalid timeout, a fixed setting. */
+	vsr_replica_get_config(r, &old);
+	c = old;
+	c.heartbeat_ticks = 7;
+	c.view_change_ticks = 0;
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_tunables(r, &c), -EINVAL);
+	c = old;
+	c.heartbeat_ticks = 7;
+	c.replica = 1;
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_tunables(r, &c), -EINVAL);
+	c = old;
+	c.pipeline_max = 1;
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_tunables(r, &c), -EINVAL);
+	vsr_replica_get_config(r, &now);
+	KUNIT_EXPECT_EQ(test, memcmp(&now, &old, sizeof(now)), 0);
+	/* Accepted: the timeouts as given, the log sized by the core. */
+	c = old;
+	c.heartbeat_ticks = 7;
+	c.view_change_ticks = 40;
+	c.abdicate_ticks = 40;
+	c.retain = 64;
+	c.log_max = 1;
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_tunables(r, &c), 0);
+	vsr_replica_get_config(r, &now);
+	KUNIT_EXPECT_EQ(test, now.heartbeat_ticks, 7u);
+	KUNIT_EXPECT_EQ(test, now.view_change_ticks, 40u);
+	KUNIT_EXPECT_EQ(test, now.abdicate_ticks, 40u);
+	KUNIT_EXPECT_EQ(test, now.retain, 64u);
+	KUNIT_EXPECT_GE(test, now.log_max, vsr_core_log_max(&now));
+
+	/* Healed, the backup catches up. */
+	isolate(s, 4, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, vsr_replica_peer_lag(r, 4), 0ull);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* A replica that can send but not hear must not churn views. */
 static void vsr_quorum_lone_voter(struct kunit *test)
 {
@@ -1516,6 +1587,7 @@ static struct kunit_suite vsr_state_suite = {
 static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
 	KUNIT_CASE(vsr_retain_change),
+	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
 	KUNIT_CASE(vsr_trim_checkpoint_catchup),
