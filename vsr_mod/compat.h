@@ -9,6 +9,13 @@
 #include <linux/version.h>
 #include <linux/device.h>
 
+/* <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
+#include <asm/unaligned.h>
+#else
+#include <linux/unaligned.h>
+#endif
+
 /* class_create() lost its owner argument in 6.4. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 4, 0)
 #define vsr_class_create(name) class_create(THIS_MODULE, name)

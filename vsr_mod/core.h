@@ -25,6 +25,7 @@
 #include <linux/crc32c.h>
 #include <linux/gfp.h>
 #include <kunit/visibility.h>
+#include "compat.h"		/* get/put_unaligned_le*() */
 #else
 #include "vsr_shim.h"
 #endif

@@ -18,9 +18,6 @@
 #include "vsr_api.h"
 #include "wire.h"
 
-/* Byte of the wire header that holds the sender's replica index. */
-#define VSR_HDR_OFF_REPLICA	15
-
 static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 			size_t len)
 {
@@ -199,7 +196,7 @@ static void vsr_rx_work(struct work_struct *work)
 			continue;
 		}
 		/* The sender must claim the replica index of its address. */
-		if (node->rxbuf[VSR_HDR_OFF_REPLICA] != peer) {
+		if (vsr_wire_replica(node->rxbuf) != peer) {
 			vsr_count(node, VSR_CNT_DROP_NOT_PEER);
 			continue;
 		}

@@ -72,14 +72,14 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->status == VSR_STATUS_NORMAL && r->log_view == r->view)
 		h.arg1 = 1;	/* source is a normal replica, log whole */
 	if (from <= r->log.base) {
-		u8 *p = r->tx + off;
+		struct vsr_wire_ckpt_hdr *c = (void *)(r->tx + off);
 
 		h.flags |= VSR_NS_CKPT;
-		vsr_put_le64(p, r->ckpt.op);
-		vsr_put_le32(p + 8, r->ckpt.view);
-		vsr_put_le32(p + 12, r->ckpt.checksum);
-		vsr_put_le32(p + 16, r->ckpt.table.count);
-		vsr_put_le32(p + 20, 0);
+		put_unaligned_le64(r->ckpt.op, &c->op);
+		put_unaligned_le32(r->ckpt.view, &c->view);
+		put_unaligned_le32(r->ckpt.checksum, &c->checksum);
+		put_unaligned_le32(r->ckpt.table.count, &c->count);
+		put_unaligned_le32(0, &c->zero);
 		off += VSR_CKPT_HDR_SIZE;
 		off += vsr_ct_encode(&r->ckpt.table, r->tx + off);
 		from = r->log.base + 1;
@@ -101,10 +101,11 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 /* Take the source's checkpoint (op c) when it is beyond ours. */
 static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
 {
-	u64 c = vsr_get_le64(p);
-	u32 view = vsr_get_le32(p + 8);
-	u32 csum = vsr_get_le32(p + 12);
-	u32 count = vsr_get_le32(p + 16);
+	const struct vsr_wire_ckpt_hdr *w = (const void *)p;
+	u64 c = get_unaligned_le64(&w->op);
+	u32 view = get_unaligned_le32(&w->view);
+	u32 csum = get_unaligned_le32(&w->checksum);
+	u32 count = get_unaligned_le32(&w->count);
 	struct vsr_client_table tmp;
 
 	if (c <= r->log.base)

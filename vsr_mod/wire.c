@@ -45,15 +45,17 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_chain_root);
  */
 void vsr_entry_hdr_put(u8 *p, const struct vsr_entry_hdr *e)
 {
-	vsr_put_le64(p, e->op);
-	vsr_put_le64(p + 8, e->session);
-	vsr_put_le64(p + 16, e->request);
-	vsr_put_le32(p + 24, e->view);
-	vsr_put_le32(p + 28, e->len);
-	vsr_put_le32(p + 32, e->parent);
-	p[36] = e->type;
-	memset(p + 37, 0, 7);
-	vsr_put_le32(p + 44, e->checksum);
+	struct vsr_wire_entry_hdr *w = (struct vsr_wire_entry_hdr *)p;
+
+	put_unaligned_le64(e->op, &w->op);
+	put_unaligned_le64(e->session, &w->session);
+	put_unaligned_le64(e->request, &w->request);
+	put_unaligned_le32(e->view, &w->view);
+	put_unaligned_le32(e->len, &w->len);
+	put_unaligned_le32(e->parent, &w->parent);
+	w->type = e->type;
+	memset(w->zero, 0, sizeof(w->zero));
+	put_unaligned_le32(e->checksum, &w->checksum);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_entry_hdr_put);
 
@@ -64,14 +66,16 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_entry_hdr_put);
  */
 void vsr_entry_hdr_get(const u8 *p, struct vsr_entry_hdr *e)
 {
-	e->op = vsr_get_le64(p);
-	e->session = vsr_get_le64(p + 8);
-	e->request = vsr_get_le64(p + 16);
-	e->view = vsr_get_le32(p + 24);
-	e->len = vsr_get_le32(p + 28);
-	e->parent = vsr_get_le32(p + 32);
-	e->type = p[36];
-	e->checksum = vsr_get_le32(p + 44);
+	const struct vsr_wire_entry_hdr *w = (const void *)p;
+
+	e->op = get_unaligned_le64(&w->op);
+	e->session = get_unaligned_le64(&w->session);
+	e->request = get_unaligned_le64(&w->request);
+	e->view = get_unaligned_le32(&w->view);
+	e->len = get_unaligned_le32(&w->len);
+	e->parent = get_unaligned_le32(&w->parent);
+	e->type = w->type;
+	e->checksum = get_unaligned_le32(&w->checksum);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_entry_hdr_get);
 
@@ -91,7 +95,7 @@ u32 vsr_entry_checksum(const struct vsr_entry_hdr *e, const void *data)
 	u32 c;
 
 	vsr_entry_hdr_put(b, e);
-	c = vsr_crc32c(~0u, b, 44);
+	c = vsr_crc32c(~0u, b, offsetof(struct vsr_wire_entry_hdr, checksum));
 	if (e->len)
 		c = vsr_crc32c(c, data, e->len);
 	return c;
@@ -105,23 +109,25 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_entry_checksum);
  */
 void vsr_hdr_put(u8 *p, const struct vsr_hdr *h)
 {
-	vsr_put_le32(p, h->hdr_csum);
-	vsr_put_le32(p + 4, h->body_csum);
-	vsr_put_le32(p + 8, h->magic);
-	vsr_put_le16(p + 12, h->version);
-	p[14] = h->command;
-	p[15] = h->replica;
-	vsr_put_le64(p + 16, h->cluster);
-	vsr_put_le32(p + 24, h->epoch);
-	vsr_put_le32(p + 28, h->view);
-	vsr_put_le64(p + 32, h->op);
-	vsr_put_le64(p + 40, h->commit);
-	vsr_put_le32(p + 48, h->size);
-	vsr_put_le32(p + 52, h->log_view);
-	vsr_put_le32(p + 56, h->head_csum);
-	vsr_put_le32(p + 60, h->flags);
-	vsr_put_le64(p + 64, h->arg0);
-	vsr_put_le64(p + 72, h->arg1);
+	struct vsr_wire_hdr *w = (struct vsr_wire_hdr *)p;
+
+	put_unaligned_le32(h->hdr_csum, &w->hdr_csum);
+	put_unaligned_le32(h->body_csum, &w->body_csum);
+	put_unaligned_le32(h->magic, &w->magic);
+	put_unaligned_le16(h->version, &w->version);
+	w->command = h->command;
+	w->replica = h->replica;
+	put_unaligned_le64(h->cluster, &w->cluster);
+	put_unaligned_le32(h->epoch, &w->epoch);
+	put_unaligned_le32(h->view, &w->view);
+	put_unaligned_le64(h->op, &w->op);
+	put_unaligned_le64(h->commit, &w->commit);
+	put_unaligned_le32(h->size, &w->size);
+	put_unaligned_le32(h->log_view, &w->log_view);
+	put_unaligned_le32(h->head_csum, &w->head_csum);
+	put_unaligned_le32(h->flags, &w->flags);
+	put_unaligned_le64(h->arg0, &w->arg0);
+	put_unaligned_le64(h->arg1, &w->arg1);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_put);
 
@@ -132,23 +138,25 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_put);
  */
 void vsr_hdr_get(const u8 *p, struct vsr_hdr *h)
 {
-	h->hdr_csum = vsr_get_le32(p);
-	h->body_csum = vsr_get_le32(p + 4);
-	h->magic = vsr_get_le32(p + 8);
-	h->version = vsr_get_le16(p + 12);
-	h->command = p[14];
-	h->replica = p[15];
-	h->cluster = vsr_get_le64(p + 16);
-	h->epoch = vsr_get_le32(p + 24);
-	h->view = vsr_get_le32(p + 28);
-	h->op = vsr_get_le64(p + 32);
-	h->commit = vsr_get_le64(p + 40);
-	h->size = vsr_get_le32(p + 48);
-	h->log_view = vsr_get_le32(p + 52);
-	h->head_csum = vsr_get_le32(p + 56);
-	h->flags = vsr_get_le32(p + 60);
-	h->arg0 = vsr_get_le64(p + 64);
-	h->arg1 = vsr_get_le64(p + 72);
+	const struct vsr_wire_hdr *w = (const void *)p;
+
+	h->hdr_csum = get_unaligned_le32(&w->hdr_csum);
+	h->body_csum = get_unaligned_le32(&w->body_csum);
+	h->magic = get_unaligned_le32(&w->magic);
+	h->version = get_unaligned_le16(&w->version);
+	h->command = w->command;
+	h->replica = w->replica;
+	h->cluster = get_unaligned_le64(&w->cluster);
+	h->epoch = get_unaligned_le32(&w->epoch);
+	h->view = get_unaligned_le32(&w->view);
+	h->op = get_unaligned_le64(&w->op);
+	h->commit = get_unaligned_le64(&w->commit);
+	h->size = get_unaligned_le32(&w->size);
+	h->log_view = get_unaligned_le32(&w->log_view);
+	h->head_csum = get_unaligned_le32(&w->head_csum);
+	h->flags = get_unaligned_le32(&w->flags);
+	h->arg0 = get_unaligned_le64(&w->arg0);
+	h->arg1 = get_unaligned_le64(&w->arg1);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_get);
 
@@ -162,6 +170,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_get);
  */
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 {
+	struct vsr_wire_hdr *w = (struct vsr_wire_hdr *)buf;
+
 	WARN_ON_ONCE(VSR_HDR_SIZE + body_len > VSR_MSG_MAX);
 	h->magic = VSR_MAGIC;
 	h->version = VSR_VERSION;
@@ -177,8 +187,9 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 		h->body_csum = vsr_crc32c(~0u, buf + VSR_HDR_SIZE, body_len);
 	h->hdr_csum = 0;
 	vsr_hdr_put(buf, h);
-	h->hdr_csum = vsr_crc32c(~0u, buf + 4, VSR_HDR_SIZE - 4);
-	vsr_put_le32(buf, h->hdr_csum);
+	h->hdr_csum = vsr_crc32c(~0u, buf + VSR_HDR_CSUM_START,
+				 VSR_HDR_SIZE - VSR_HDR_CSUM_START);
+	put_unaligned_le32(h->hdr_csum, &w->hdr_csum);
 	return h->size;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_msg_seal);
@@ -195,6 +206,8 @@ static int vsr_check_entries(const u8 *p, u32 len, u32 view, u64 first_op,
 	u32 count = 0;
 
 	while (len) {
+		const struct vsr_wire_entry_hdr *w = (const void *)p;
+
 		if (len < VSR_ENTRY_HDR_SIZE)
 			return -EPROTO;
 		vsr_entry_hdr_get(p, &e);
@@ -203,7 +216,7 @@ static int vsr_check_entries(const u8 *p, u32 len, u32 view, u64 first_op,
 			return -EPROTO;
 		if (e.type > VSR_OP_MAX || e.view > view)
 			return -EPROTO;
-		if (memchr_inv(p + 37, 0, 7))
+		if (memchr_inv(w->zero, 0, sizeof(w->zero)))
 			return -EPROTO;
 		if (e.op != first_op + count || e.op == 0)
 			return -EPROTO;
@@ -225,6 +238,7 @@ static int vsr_check_entries(const u8 *p, u32 len, u32 view, u64 first_op,
 static int vsr_check_body(struct vsr_msg *m)
 {
 	const struct vsr_hdr *h = &m->h;
+	const struct vsr_wire_entry_hdr *first_entry = (const void *)m->body;
 	struct vsr_entry_hdr last;
 	const u8 *b = m->body;
 	u32 len = m->body_len;
@@ -249,7 +263,7 @@ static int vsr_check_body(struct vsr_msg *m)
 		/* The first op is not in the header: peek at it. */
 		if (len < VSR_ENTRY_HDR_SIZE)
 			return -EPROTO;
-		first = vsr_get_le64(b);
+		first = get_unaligned_le64(&first_entry->op);
 		err = vsr_check_entries(b, len, h->view, first, false, 0,
 					&m->nr_entries, &last);
 		if (err)
@@ -267,21 +281,23 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		first = h->arg0;
 		if (ckpt) {
+			const struct vsr_wire_ckpt_hdr *c = (const void *)b;
 			u32 count, clen;
 
 			if (len < VSR_CKPT_HDR_SIZE)
 				return -EPROTO;
-			count = vsr_get_le32(b + 16);
-			if (count > VSR_SESSIONS_MAX || vsr_get_le32(b + 20))
+			count = get_unaligned_le32(&c->count);
+			if (count > VSR_SESSIONS_MAX ||
+			    get_unaligned_le32(&c->zero))
 				return -EPROTO;
 			clen = VSR_CKPT_HDR_SIZE +
 			       count * VSR_SESSION_WIRE_SIZE;
 			if (clen > len)
 				return -EPROTO;
-			if (first != vsr_get_le64(b) + 1 ||
-			    vsr_get_le32(b + 8) > h->view)
+			if (first != get_unaligned_le64(&c->op) + 1 ||
+			    get_unaligned_le32(&c->view) > h->view)
 				return -EPROTO;
-			parent = vsr_get_le32(b + 12);
+			parent = get_unaligned_le32(&c->checksum);
 			m->ckpt = b;
 			m->ckpt_len = clen;
 			b += clen;
@@ -349,7 +365,8 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		return -EPROTO;
 	if (m->h.version != VSR_VERSION)
 		return -EPROTONOSUPPORT;
-	if (vsr_crc32c(~0u, p + 4, VSR_HDR_SIZE - 4) != m->h.hdr_csum)
+	if (vsr_crc32c(~0u, p + VSR_HDR_CSUM_START,
+		       VSR_HDR_SIZE - VSR_HDR_CSUM_START) != m->h.hdr_csum)
 		return -EBADMSG;
 	if (m->h.size != len)
 		return -EINVAL;

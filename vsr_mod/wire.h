@@ -3,8 +3,11 @@
  * wire.h - the vsr message format.
  *
  * Every message is one UDP datagram: an 80-byte little-endian header
- * followed by a body of hdr.size - 80 bytes.  Integers are little-endian and
- * encoded byte by byte, so there are no alignment or padding questions.
+ * followed by a body of hdr.size - 80 bytes.  The header, the entry header
+ * and the checkpoint header are packed structs of __le fields (struct
+ * vsr_wire_hdr and friends below; no padding, sizes and offsets asserted),
+ * read and written with get_unaligned_le*() and put_unaligned_le*() because
+ * a datagram, or an entry inside one, may sit at any address.
  *
  *   off size field
  *     0    4 hdr_csum   crc32c over header bytes 4..79
@@ -29,7 +32,7 @@
  * header followed by len bytes of data:
  *
  *     0    8 op, 8 session, 16 request, 24 view(4), 28 len(4), 32 parent(4),
- *    36 type(1), 37..39 zero, 40..43 zero, 44 checksum(4)
+ *    36 type(1), 37..43 zero, 44 checksum(4)
  *
  * checksum = crc32c over entry-header bytes 0..43 and then the data; the
  * header includes the parent's checksum, which chains every entry to the
@@ -88,6 +91,92 @@ enum vsr_op_type {
 #define VSR_RR_NORMAL		0x1	/* responder is in normal status */
 /* COMMIT / PREPARE flags */
 #define VSR_PF_NONE		0x0
+
+/*
+ * struct vsr_wire_hdr - the message header as it is on the wire
+ *
+ * Never dereferenced for its fields directly: buffers may be unaligned, so
+ * every field goes through get_unaligned_le*() or put_unaligned_le*().
+ * The decoded form, in host byte order, is struct vsr_hdr.
+ */
+struct vsr_wire_hdr {
+	__le32 hdr_csum;	/* crc32c over the bytes after this field */
+	__le32 body_csum;
+	__le32 magic;
+	__le16 version;
+	u8 command;
+	u8 replica;
+	__le64 cluster;
+	__le32 epoch;
+	__le32 view;
+	__le64 op;
+	__le64 commit;
+	__le32 size;
+	__le32 log_view;
+	__le32 head_csum;
+	__le32 flags;
+	__le64 arg0;
+	__le64 arg1;
+} __packed;
+
+static_assert(sizeof(struct vsr_wire_hdr) == VSR_HDR_SIZE);
+/* hdr_csum covers the header from here on. */
+#define VSR_HDR_CSUM_START	offsetof(struct vsr_wire_hdr, body_csum)
+static_assert(VSR_HDR_CSUM_START == 4);
+static_assert(offsetof(struct vsr_wire_hdr, command) == 14);
+static_assert(offsetof(struct vsr_wire_hdr, replica) == 15);
+static_assert(offsetof(struct vsr_wire_hdr, cluster) == 16);
+static_assert(offsetof(struct vsr_wire_hdr, op) == 32);
+static_assert(offsetof(struct vsr_wire_hdr, size) == 48);
+static_assert(offsetof(struct vsr_wire_hdr, arg0) == 64);
+
+/*
+ * struct vsr_wire_entry_hdr - a log entry's header as it is on the wire
+ */
+struct vsr_wire_entry_hdr {
+	__le64 op;
+	__le64 session;
+	__le64 request;
+	__le32 view;
+	__le32 len;
+	__le32 parent;		/* the previous entry's checksum */
+	u8 type;
+	u8 zero[7];		/* must be zero */
+	__le32 checksum;	/* crc32c over the bytes before it, then data */
+} __packed;
+
+static_assert(sizeof(struct vsr_wire_entry_hdr) == VSR_ENTRY_HDR_SIZE);
+static_assert(offsetof(struct vsr_wire_entry_hdr, view) == 24);
+static_assert(offsetof(struct vsr_wire_entry_hdr, type) == 36);
+static_assert(offsetof(struct vsr_wire_entry_hdr, checksum) == 44);
+
+/*
+ * struct vsr_wire_ckpt_hdr - the checkpoint at the start of a NEWSTATE body
+ * (VSR_NS_CKPT), followed by count sessions of VSR_SESSION_WIRE_SIZE bytes
+ */
+struct vsr_wire_ckpt_hdr {
+	__le64 op;		/* last op the checkpoint covers */
+	__le32 view;		/* view of that op */
+	__le32 checksum;	/* chain checksum of that op */
+	__le32 count;		/* sessions that follow */
+	__le32 zero;		/* must be zero */
+} __packed;
+
+static_assert(sizeof(struct vsr_wire_ckpt_hdr) == VSR_CKPT_HDR_SIZE);
+static_assert(offsetof(struct vsr_wire_ckpt_hdr, count) == 16);
+
+/**
+ * vsr_wire_replica() - the sender's replica index of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's replica field.
+ */
+static inline u8 vsr_wire_replica(const void *buf)
+{
+	return ((const struct vsr_wire_hdr *)buf)->replica;
+}
 
 /*
  * struct vsr_hdr - a decoded message header (host byte order)
@@ -164,39 +253,38 @@ void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);
 bool vsr_entry_iter_next(struct vsr_entry_iter *it, struct vsr_entry_hdr *e,
 			 const u8 **data);
 
+/*
+ * Little-endian integers at any address: the 32-byte session records of a
+ * checkpoint (client_table.c) and bytes the tests forge.
+ */
 static inline void vsr_put_le16(u8 *p, u16 v)
 {
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
+	put_unaligned_le16(v, p);
 }
 
 static inline void vsr_put_le32(u8 *p, u32 v)
 {
-	p[0] = v & 0xff;
-	p[1] = (v >> 8) & 0xff;
-	p[2] = (v >> 16) & 0xff;
-	p[3] = (v >> 24) & 0xff;
+	put_unaligned_le32(v, p);
 }
 
 static inline void vsr_put_le64(u8 *p, u64 v)
 {
-	vsr_put_le32(p, (u32)v);
-	vsr_put_le32(p + 4, (u32)(v >> 32));
+	put_unaligned_le64(v, p);
 }
 
 static inline u16 vsr_get_le16(const u8 *p)
 {
-	return p[0] | (u16)p[1] << 8;
+	return get_unaligned_le16(p);
 }
 
 static inline u32 vsr_get_le32(const u8 *p)
 {
-	return p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
+	return get_unaligned_le32(p);
 }
 
 static inline u64 vsr_get_le64(const u8 *p)
 {
-	return vsr_get_le32(p) | (u64)vsr_get_le32(p + 4) << 32;
+	return get_unaligned_le64(p);
 }
 
 #endif /* _VSR_WIRE_H */

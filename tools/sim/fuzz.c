@@ -32,14 +32,15 @@ static size_t build(u8 *buf, const uint8_t *in, size_t n)
 	parent = in[4] * 0x01010101u;
 	h.arg0 = op;
 	if (h.command == VSR_CMD_NEWSTATE && (in[5] & 1)) {
+		struct vsr_wire_ckpt_hdr *c = (void *)(buf + off);
 		u32 count = (in[5] >> 1) & 7;
 
 		h.flags = VSR_NS_CKPT;
-		vsr_put_le64(buf + off, op - 1);
-		vsr_put_le32(buf + off + 8, in[2] / 2);
-		vsr_put_le32(buf + off + 12, parent);
-		vsr_put_le32(buf + off + 16, count);
-		vsr_put_le32(buf + off + 20, 0);
+		put_unaligned_le64(op - 1, &c->op);
+		put_unaligned_le32(in[2] / 2, &c->view);
+		put_unaligned_le32(parent, &c->checksum);
+		put_unaligned_le32(count, &c->count);
+		put_unaligned_le32(0, &c->zero);
 		off += VSR_CKPT_HDR_SIZE;
 		for (u32 k = 0; k < count * VSR_SESSION_WIRE_SIZE; k++)
 			buf[off++] = i < n ? in[i++] : (u8)k;
@@ -119,8 +120,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			prev = e.op;
 		}
 		if (m.ckpt) {
+			const struct vsr_wire_ckpt_hdr *c = (const void *)m.ckpt;
+			u32 count = get_unaligned_le32(&c->count);
 			struct vsr_client_table ct;
-			u32 count = vsr_get_le32(m.ckpt + 16);
 
 			if (m.ckpt + m.ckpt_len > end)
 				abort();

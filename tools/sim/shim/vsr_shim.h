@@ -26,6 +26,22 @@ typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
 
+/*
+ * Wire types.  Natively they are plain integers (sparse checks the kernel
+ * build); the host must be little-endian, like the helpers below assume.
+ */
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the vsr shim assumes a little-endian host"
+#endif
+typedef uint16_t __le16;
+typedef uint32_t __le32;
+typedef uint64_t __le64;
+
+#define __packed	__attribute__((__packed__))
+#undef static_assert
+#define static_assert(expr, ...) __vsr_static_assert(expr, ##__VA_ARGS__, #expr)
+#define __vsr_static_assert(expr, msg, ...) _Static_assert(expr, msg)
+
 #define GFP_KERNEL	0u
 #define GFP_ATOMIC	1u
 #define __GFP_NOWARN	0u
@@ -126,6 +142,46 @@ static inline void *memchr_inv(const void *s, int c, size_t n)
 		if (*p != (unsigned char)c)
 			return (void *)p;
 	return NULL;
+}
+
+/* get/put_unaligned_le*(): any address, little-endian host. */
+static inline u16 get_unaligned_le16(const void *p)
+{
+	u16 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u32 get_unaligned_le32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u64 get_unaligned_le64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void put_unaligned_le16(u16 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_unaligned_le32(u32 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void put_unaligned_le64(u64 v, void *p)
+{
+	memcpy(p, &v, sizeof(v));
 }
 
 u32 crc32c(u32 crc, const void *address, unsigned int length);
