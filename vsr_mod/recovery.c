@@ -21,7 +21,10 @@
  * view_change.c).
  *
  * Bootstrap: when every other replica answered and fewer than a quorum of
- * them are normal, all of those in view 0, no op can have been committed
+ * them are normal, all of those in view 0, twice in a row with the same
+ * answers from the same incarnations (so that they all held at one
+ * moment: a replica never goes back to recovering, nor a normal one to an
+ * older view), no op can have been committed
  * (that needs a quorum holding it, and replicas that lost their state do
  * not count: more than f of them would be lost), so the replica starts
  * normal in view 0 with an empty log.  This is how a brand-new cluster (all
@@ -42,30 +45,56 @@ static void vsr_send_recovery(struct vsr_replica *r)
 	vsr_broadcast(r, &h, 0);
 }
 
+/* Ask everybody again, with a new nonce: answers to the old one are void. */
+static void vsr_recovery_round(struct vsr_replica *r)
+{
+	u32 i;
+
+	r->nonce = vsr_prng_next(r);
+	for (i = 0; i < r->n; i++)
+		r->rr[i].have = false;
+	vsr_send_recovery(r);
+}
+
 /**
  * vsr_start_recovery() - (re)start recovery with a new nonce
  * @r: replica
  */
 void vsr_start_recovery(struct vsr_replica *r)
 {
-	u32 i;
-
 	r->status = VSR_STATUS_RECOVERING;
-	r->nonce = vsr_prng_next(r);
 	r->rec_tick = r->ticks;
 	r->fetch.active = false;
 	/* Only the committed prefix is known to be in every later log. */
 	if (r->log.head > max(r->commit, r->log.base))
 		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-	for (i = 0; i < r->n; i++)
-		r->rr[i].have = false;
 	if (r->n == 1) {
 		/* Nobody to learn from: a single replica starts afresh. */
 		r->view = 0;
 		vsr_become_primary(r);
 		return;
 	}
-	vsr_send_recovery(r);
+	vsr_recovery_round(r);
+}
+
+/* The answers to this round are the ones we asked to be confirmed. */
+static bool vsr_boot_confirmed(const struct vsr_replica *r)
+{
+	const struct vsr_rr *a, *b;
+	u32 i;
+
+	if (!r->boot_pending)
+		return false;
+	for (i = 0; i < r->n; i++) {
+		a = &r->rr[i];
+		b = &r->boot[i];
+		if (i == r->self)
+			continue;
+		if (!a->have || !b->have || a->normal != b->normal ||
+		    a->view != b->view || a->incarnation != b->incarnation)
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -81,6 +110,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_RECOVERYRESPONSE);
 	h.arg0 = m->h.arg0;
+	h.arg1 = r->incarnation;
 	if (r->status == VSR_STATUS_NORMAL) {
 		h.flags = VSR_RR_NORMAL;
 	} else {
@@ -132,6 +162,19 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 	 */
 	if (got == r->n - 1 && normal < r->quorum && maxv == 0 &&
 	    !r->log.head && !r->view && (empty || !vsr_is_primary(r))) {
+		/*
+		 * The answers may come from different moments (a replica
+		 * that answered "recovering" may have recovered since, and
+		 * another crashed).  Ask again: if every answer comes back the
+		 * same, from the same incarnation, it held throughout, so all
+		 * of them held at once when we asked.
+		 */
+		if (!vsr_boot_confirmed(r)) {
+			memcpy(r->boot, r->rr, sizeof(r->boot));
+			r->boot_pending = true;
+			vsr_recovery_round(r);
+			return;
+		}
 		/* Bootstrap (see above): nothing can have been committed. */
 		r->view = 0;
 		r->log_view = 0;
@@ -161,6 +204,7 @@ void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 	rr->op = m->h.op;
 	rr->commit = m->h.commit;
 	rr->head = m->h.head_csum;
+	rr->incarnation = m->h.arg1;
 	if (rr->normal && m->h.log_view != m->h.view &&
 	    vsr_primary_of(r, m->h.view) == m->h.replica)
 		rr->have = false;	/* a primary's log is whole */

@@ -46,6 +46,7 @@ struct vsr_rr {
 	u64 op;
 	u64 commit;
 	u32 head;
+	u64 incarnation;
 };
 
 /**
@@ -159,6 +160,8 @@ struct vsr_replica {
 	u64 rec_tick;
 	u64 rec_sent;
 	struct vsr_rr rr[VSR_REPLICAS_MAX];
+	bool boot_pending;	/* @boot holds answers to confirm */
+	struct vsr_rr boot[VSR_REPLICAS_MAX];
 
 	/* counters */
 	u64 view_changes;
