@@ -6,7 +6,7 @@
  * simulator.  Built into vsr_test.ko; also runs natively (tools/sim/unit.c).
  *
  * Module parameters (vsr_test.<name>=...):
- *   sim_seeds  seeds to run (default 10000)
+ *   sim_seeds  seeds to run (default 4000)
  *   sim_start  first seed (default 1)
  *   sim_seed   run only this seed (replay), with sim_trace=1 for a trace
  *   sim_ticks  fault-phase ticks per seed (default 40)
@@ -27,7 +27,7 @@
 #endif
 #include "sim.h"
 
-static unsigned int sim_seeds = 10000;
+static unsigned int sim_seeds = 4000;
 static unsigned long long sim_start = 1;
 static unsigned long long sim_seed;
 static bool sim_trace;
