@@ -6,7 +6,7 @@
 # cluster id, a bad checksum, a replica index that is not the sender's, and
 # an old view's COMMIT replayed after a view change.  Each is dropped and
 # counted by reason; the cluster neither changes view nor loses a record.
-# timeout: 300
+# timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap 'ip netns del vsr-x 2>/dev/null; cluster_cleanup' EXIT

@@ -40,7 +40,12 @@ for t in "${tests[@]}"; do
 	*) line="not ok $n $name # exit $rc"; failed=1 ;;
 	esac
 	echo "$line" | tee -a "$tap"
-	# A test must leave the module unloaded and nothing behind.
+	# A test must leave the module unloaded and nothing behind; one that
+	# timed out may not have cleaned up: do it, so that the next one starts
+	# from a clean machine.
+	for ns in $(ip netns list 2>/dev/null | awk '/^vsr-/ {print $1}'); do
+		ip netns del "$ns" 2>/dev/null
+	done
 	if grep -q '^vsr ' /proc/modules; then
 		rmmod vsr 2>/dev/null
 	fi
