@@ -8,7 +8,7 @@
 # lseek SEEK_SET/CUR/END move by op number; poll() reports POLLIN/POLLOUT;
 # fsync() is a read barrier on a backup; ioctl(VSR_IOC_STATUS) answers; the
 # node is root-only (0600).
-# timeout: 300
+# timeout: 450
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

@@ -5,7 +5,7 @@
 # cutting its link: the others elect a new primary in a later view, the
 # writers on the surviving nodes go on, and no acknowledged record is lost
 # or duplicated.
-# timeout: 400
+# timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

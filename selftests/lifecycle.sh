@@ -6,7 +6,7 @@
 # writer blocked on a replica that cannot commit, both with ENODEV, and
 # remove the device.  The module cannot be unloaded while a device is open
 # (EBUSY, nothing hangs); once it is closed rmmod works and leaves nothing.
-# timeout: 300
+# timeout: 450
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

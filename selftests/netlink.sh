@@ -7,7 +7,7 @@
 # exit codes for bad input (client side and kernel side), every malformed
 # raw netlink request rejected with the right errno and extack message
 # (vsr_nlraw.py), a multi-part dump, and rmmod with instances present.
-# timeout: 240
+# timeout: 360
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

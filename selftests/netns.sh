@@ -5,7 +5,7 @@
 # invisible (show, get, del, set) from other namespaces, names unique across
 # the host, destroyed with their namespace (`ip netns del`), and rmmod with
 # instances in several namespaces leaves nothing behind.
-# timeout: 180
+# timeout: 270
 set -eu
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

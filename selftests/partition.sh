@@ -7,7 +7,7 @@
 # majority elects a new primary and goes on; after healing the old primary
 # follows the new view and every replica holds the same log, with every
 # acknowledged record exactly once.
-# timeout: 400
+# timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

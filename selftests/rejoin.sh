@@ -4,7 +4,7 @@
 # A backup is deleted, the cluster goes on without it, and it is re-added
 # empty: it recovers, catches up by state transfer and then takes part
 # again - with another backup gone, commits need it, and they happen.
-# timeout: 400
+# timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

@@ -5,7 +5,7 @@
 # every backup commit; concurrent writers on every node (one session each)
 # get every acknowledged record into the log exactly once; every replica
 # reads the same records at the same op numbers.
-# timeout: 300
+# timeout: 450
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT

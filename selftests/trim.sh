@@ -7,7 +7,7 @@
 # suffix is identical everywhere.  With a retention set, the log trims
 # itself and its size stays bounded under endless appends; `vsradm set`
 # changes the retention of a live cluster.
-# timeout: 400
+# timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap 'exec 5<&-; cluster_cleanup' EXIT
