@@ -212,7 +212,7 @@ do_selftests() {
 		out=$top/build/selftests-$kernel
 		# KASAN and lockdep under TCG are slow: fewer records there.
 		local scale=100
-		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-30}
+		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20}
 		rm -rf "$out"
 		mkdir -p "$out"
 		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
