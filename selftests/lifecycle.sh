@@ -17,6 +17,7 @@ blocked() {	# blocked read|write DEV OUT: a client that blocks, reporting errno
 import errno, os, sys
 what, dev, out = sys.argv[1:4]
 fd = os.open(dev, os.O_RDWR)
+open(out + '.open', 'w').close()
 res = 'returned'
 try:
     if what == 'read':
@@ -28,6 +29,14 @@ except OSError as e:
     res = errno.errorcode[e.errno]
 open(out, 'w').write(res + '\n')
 PY
+	# Python starts slowly in the debug guest: go on once it holds the
+	# device open, not after a guess.
+	local s
+	for ((s = 0; s < 300; s++)); do
+		[ -e "$3.open" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 client on $2 did not open it"
 }
 
 expect() {	# expect FILE ERRNO SECS: the client reported ERRNO within SECS
