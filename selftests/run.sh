@@ -31,8 +31,12 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n1)
 	echo "# $name"
-	timeout -k 5 "${limit:-120}" bash "$t" 2>&1 | sed 's/^/# /'
+	start=$SECONDS
+	# Each line with the seconds since the test started: a slow step shows.
+	timeout -k 5 "${limit:-120}" bash "$t" 2>&1 |
+		while IFS= read -r l; do printf '# %4d %s\n' $((SECONDS - start)) "$l"; done
 	rc=${PIPESTATUS[0]}
+	echo "# $name took $((SECONDS - start)) s"
 	case $rc in
 	0) line="ok $n $name" ;;
 	4) line="ok $n $name # SKIP" ;;
