@@ -143,7 +143,7 @@ rc=0
 if [ -z "$cmd" ] && [ -t 0 ]; then
 	"${qemu[@]}" || rc=$?
 else
-	for attempt in 1 2; do
+	for attempt in 1 2 3; do
 		: > "$outdir/status"
 		set +o pipefail
 		timeout --foreground -k 10 "$timeout" "${qemu[@]}" < /dev/null > >(
@@ -159,7 +159,11 @@ else
 		wait "$wpid" 2>/dev/null || true
 		set -o pipefail
 		grep -qa VSR-BOOTED "$outdir/status" && break
-		echo "run.sh: the guest kernel failed to boot (attempt $attempt)" >&2
+		if grep -qa VSR-BADBOOT "$outdir/status"; then
+			echo "run.sh: the guest kernel reported a problem while booting, before vsr ran (attempt $attempt); booting again" >&2
+		else
+			echo "run.sh: the guest kernel failed to boot (attempt $attempt)" >&2
+		fi
 		cp "$outdir/console" "$outdir/console.boot-failure.$attempt" 2>/dev/null
 	done
 fi
