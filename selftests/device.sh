@@ -19,7 +19,7 @@ for i in 0 1 2; do
 done
 [ "$(stat -c %a /dev/vsrlog0)" = 600 ] || fail "mode of /dev/vsrlog0 is $(stat -c %a /dev/vsrlog0)"
 
-VSR_TOP=$(cd "$(dirname "$0")/.." && pwd) python3 - <<'PY' || fail "device semantics"
+VSR_TOP=$(cd "$(dirname "$0")/.." && pwd) python3 -S - <<'PY' || fail "device semantics"
 import errno, fcntl, os, re, select, struct, sys
 
 def expect_errno(fn, want, what):

@@ -23,12 +23,12 @@ for how in delete linkdown; do
 	pids=()
 	for i in 0 1 2; do
 		[ "$i" = "$p" ] && continue
-		python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "$how-$i" "$(scaled 60)" 0.02 \
+		python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$i" "$how-$i" "$(scaled 60)" 0.02 \
 			> "$tmp/acked.$i" 2> "$tmp/err.$i" &
 		pids+=($!)
 	done
 	# A writer on the doomed primary too: what it got acknowledged counts.
-	python3 "$VSR_LIB/writer.py" "/dev/vsrlog$p" "$how-p" 1000 0.02 \
+	python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$p" "$how-p" 1000 0.02 \
 		> "$tmp/acked.p" 2> "$tmp/err.p" &
 	ppid=$!
 	for ((s = 0; s < 300; s++)); do

@@ -14,14 +14,19 @@ tmp=$(mktemp -d)
 VSR_ACKED=$tmp/acked
 : > "$VSR_ACKED"
 
-counter() {	# counter I NAME: a drop counter of replica I
-	ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" -j |
-		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; c=d["counters"]; print(c["drops"].get("'"$2"'", c.get("'"$2"'")))'
+declare -A drop
+drops() {	# drops I: replica I's drop counters into drop[REASON]
+	local w key=
+	drop=()
+	for w in $(ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" | sed -n 's/.*drops //p'); do
+		if [ -z "$key" ]; then key=$w; else drop[$key]=$w; key=; fi
+	done
+	[ -n "${drop[not-peer]:-}" ] || fail "no drop counters in vsradm show"
 }
 forge() {	# forge FROM-NETNS KIND [args]: to replica 0
 	local from=$1
 	shift
-	ip netns exec "$from" python3 "$VSR_LIB/forge.py" "$1" "$(addr 0)" "${@:2}" ||
+	ip netns exec "$from" python3 -S "$VSR_LIB/forge.py" "$1" "$(addr 0)" "${@:2}" ||
 		fail "forge $*"
 }
 
@@ -38,22 +43,17 @@ ip -n "$VSR_HUB" link set px master br0 up
 
 writes 0 5 before
 v0=$(status 0 view)
-np0=$(counter 0 not_peer) cl0=$(counter 0 cluster) ck0=$(counter 0 checksum) ma0=$(counter 0 malformed)
+drops 0
+np0=${drop[not-peer]} cl0=${drop[cluster]} ck0=${drop[checksum]} ma0=${drop[malformed]}
 
-forge vsr-x random 7000
-forge vsr-x commit 7000
-forge "$(ns 1)" random
-forge "$(ns 1)" huge
-forge "$(ns 1)" truncated
-forge "$(ns 1)" wrong-cluster
-forge "$(ns 1)" bad-checksum
+forge vsr-x random,commit 7000
+forge "$(ns 1)" random,huge,truncated,wrong-cluster,bad-checksum
 forge "$(ns 1)" commit 7000 77 2		# claims to be replica 2
 sleep 1
 
-np=$(( $(counter 0 not_peer) - np0 ))
-cl=$(( $(counter 0 cluster) - cl0 ))
-ck=$(( $(counter 0 checksum) - ck0 ))
-ma=$(( $(counter 0 malformed) - ma0 ))
+drops 0
+np=$((${drop[not-peer]} - np0)) cl=$((${drop[cluster]} - cl0))
+ck=$((${drop[checksum]} - ck0)) ma=$((${drop[malformed]} - ma0))
 info "drops: not-peer +$np cluster +$cl checksum +$ck malformed +$ma"
 # Random bytes from a peer claim a random replica index: not-peer too.
 [ "$np" -ge 3 ] || fail "not-peer drops +$np, want 3"
@@ -77,7 +77,7 @@ writes "$o" 5 new-view
 v1=$(status "$o" view)
 c1=$(status "$o" commit)
 victim=$(( (p + 2) % 3 ))
-ip netns exec "$(ns "$p")" python3 "$VSR_LIB/forge.py" commit "$(addr "$victim")" 7000 77 "$p" "$v0" ||
+ip netns exec "$(ns "$p")" python3 -S "$VSR_LIB/forge.py" commit "$(addr "$victim")" 7000 77 "$p" "$v0" ||
 	fail "replay"
 sleep 1
 [ "$(status "$victim" view)" -ge "$v1" ] || fail "old-view replay moved replica $victim back"

@@ -13,7 +13,7 @@ trap cluster_cleanup EXIT
 tmp=$(mktemp -d)
 
 blocked() {	# blocked read|write DEV OUT: a client that blocks, reporting errno
-	python3 - "$@" <<'PY' &
+	python3 -S - "$@" <<'PY' &
 import errno, os, sys
 what, dev, out = sys.argv[1:4]
 fd = os.open(dev, os.O_RDWR)

@@ -23,7 +23,7 @@ tc -n "$(ns 0)" qdisc show dev eth0 | sed 's/^/# /'
 
 pids=()
 for i in 0 1 2; do
-	python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "lossy$i" 15 > "$tmp/acked.$i" 2> "$tmp/err.$i" &
+	python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$i" "lossy$i" 15 > "$tmp/acked.$i" 2> "$tmp/err.$i" &
 	pids+=($!)
 done
 for pid in "${pids[@]}"; do

@@ -55,9 +55,9 @@ for w in 'view ' 'epoch ' 'primary ' 'status ' 'op ' 'commit ' 'trim-point ' 'lo
 done
 
 $V show -j > /tmp/show.json
-python3 -m json.tool /tmp/show.json > /dev/null || fail "show -j is not valid JSON"
-$V show vsrlog1 -j | python3 -m json.tool > /dev/null || fail "show NAME -j is not valid JSON"
-python3 - /tmp/show.json <<'PY' || fail "show -j content"
+python3 -S -m json.tool /tmp/show.json > /dev/null || fail "show -j is not valid JSON"
+$V show vsrlog1 -j | python3 -S -m json.tool > /dev/null || fail "show NAME -j is not valid JSON"
+python3 -S - /tmp/show.json <<'PY' || fail "show -j content"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert isinstance(d, list) and [i["name"] for i in d] == ["vsrlog0", "vsrlog1"], d
@@ -84,7 +84,7 @@ echo "ok: add/show text and JSON"
 # vsrlog0's socket is IPv4: its datagrams to [::1] fail, and are counted as
 # send errors, not as a lack of memory.
 for i in $(seq 50); do
-	c=$($V show vsrlog0 -j | python3 -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["send_errors"], c["drops"]["nomem"])')
+	c=$($V show vsrlog0 -j | python3 -S -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["send_errors"], c["drops"]["nomem"])')
 	[ "${c% *}" -gt 0 ] && break
 	sleep 0.1
 done
@@ -93,7 +93,7 @@ done
 echo "ok: sends to an unreachable peer counted as send errors"
 
 $V set vsrlog1 heartbeat 20 timeout 100
-$V show vsrlog1 -j | python3 -c '
+$V show vsrlog1 -j | python3 -S -c '
 import json, sys
 d = json.load(sys.stdin)
 assert (d["heartbeat_ms"], d["view_change_timeout_ms"], d["client_timeout_ms"]) == (20, 100, 3000), d
@@ -128,12 +128,12 @@ expect_err 'no such instance' 1 $V show vsrlog9
 expect_err 'twice the heartbeat' 1 $V set vsrlog1 heartbeat 1000
 expect_err 'beyond the commit point' 1 $V trim vsrlog1 1000000
 expect_err 'cannot open /dev/vsrlog9' 1 $V log vsrlog9
-[ "$($V show -j | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] ||
+[ "$($V show -j | python3 -S -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 2 ] ||
 	fail "a rejected add left an instance behind"
 
 # --- raw netlink: every malformed request, errno + extack --------------------
-python3 "$here/vsr_nlraw.py" reject || fail "raw netlink rejections"
-python3 "$here/vsr_nlraw.py" dumpmany || fail "multi-part dump"
+python3 -S "$here/vsr_nlraw.py" reject || fail "raw netlink rejections"
+python3 -S "$here/vsr_nlraw.py" dumpmany || fail "multi-part dump"
 
 # --- monitor: the current state, then live events ----------------------------
 mon_out=$(mktemp)
@@ -152,7 +152,7 @@ for i in $(seq 100); do
 done
 kill "$mon"
 wait "$mon" 2>/dev/null || true
-python3 - "$mon_out" <<'PY' || fail "monitor output: $(cat "$mon_out")"
+python3 -S - "$mon_out" <<'PY' || fail "monitor output: $(cat "$mon_out")"
 import json, sys
 ev = [json.loads(line) for line in open(sys.argv[1])]
 first = [(e["event"], e["instance"]["name"]) for e in ev[:2]]

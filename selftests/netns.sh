@@ -28,7 +28,7 @@ ip -n "$A" link set lo up
 ip -n "$B" link set lo up
 inA() { ip netns exec "$A" "$V" "$@"; }
 inB() { ip netns exec "$B" "$V" "$@"; }
-names() { python3 -c 'import json,sys; print(" ".join(i["name"] for i in json.load(sys.stdin)))'; }
+names() { python3 -S -c 'import json,sys; print(" ".join(i["name"] for i in json.load(sys.stdin)))'; }
 
 inA add vsrlog10 replica 0 peers 127.0.0.1:7000,127.0.0.2:7000,[::1]:7000
 inA add vsrlog11 replica 1 peers 127.0.0.1:7001,127.0.0.1:7011

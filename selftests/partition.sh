@@ -25,7 +25,7 @@ writes "$p" 10 before
 
 info "backup $b alone"
 partition "$b"
-python3 "$VSR_LIB/writer.py" "/dev/vsrlog$b" lonely 1 > "$tmp/lonely" 2> "$tmp/lonely.err"
+python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$b" lonely 1 > "$tmp/lonely" 2> "$tmp/lonely.err"
 grep -q ETIMEDOUT "$tmp/lonely.err" || fail "a write on an isolated backup did not time out: $(cat "$tmp/lonely.err")"
 writes "$(( (p + 1) % 5 ))" 10 majority1
 heal
@@ -34,7 +34,7 @@ converge "$tmp/log1" 0 1 2 3 4
 info "primary $p with one backup in the minority"
 m=$(( (p + 1) % 5 ))
 partition "$p" "$m"
-python3 "$VSR_LIB/writer.py" "/dev/vsrlog$p" minority 1 > "$tmp/min" 2> "$tmp/min.err"
+python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$p" minority 1 > "$tmp/min" 2> "$tmp/min.err"
 grep -q ETIMEDOUT "$tmp/min.err" || fail "the minority primary committed: $(cat "$tmp/min" "$tmp/min.err")"
 o=$(( (p + 2) % 5 ))
 writes "$o" 10 majority2

@@ -31,7 +31,7 @@ for n in 3 5; do
 	pids=()
 	for ((i = 0; i < n; i++)); do
 		for w in a b; do
-			python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "w$n-$i$w" "$k" > "$tmp/acked.$i$w" &
+			python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$i" "w$n-$i$w" "$k" > "$tmp/acked.$i$w" &
 			pids+=($!)
 		done
 	done

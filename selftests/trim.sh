@@ -22,7 +22,7 @@ done
 exec 5</dev/vsrlog1
 pids=()
 for i in 0 1 2; do
-	python3 "$VSR_LIB/writer.py" "/dev/vsrlog$i" "load$i" 60 > "$tmp/acked.$i" &
+	python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$i" "load$i" 60 > "$tmp/acked.$i" &
 	pids+=($!)
 done
 wait_commit 0 60 60 || fail "no progress"
@@ -39,7 +39,7 @@ for pid in "${pids[@]}"; do
 	wait "$pid" || fail "a writer failed"
 done
 
-VSR_TRIM=$(status 1 trim_point) python3 - <<'PY' || fail "reader semantics around the trim point"
+VSR_TRIM=$(status 1 trim_point) python3 -S - <<'PY' || fail "reader semantics around the trim point"
 import errno, os, sys
 fd = 5
 try:
@@ -61,13 +61,13 @@ print('# first record at or after the trim point %d: %r' % (t, rec[:20]))
 PY
 t=$(status 0 trim_point)
 for i in 0 1 2; do
-	python3 "$VSR_LIB/readlog.py" "/dev/vsrlog$i" "$t" > "$tmp/log.$i" || fail "read from $t"
+	python3 -S "$VSR_LIB/readlog.py" "/dev/vsrlog$i" "$t" > "$tmp/log.$i" || fail "read from $t"
 done
 converge "$tmp/full" 0 1 2
 same_logs "$tmp/log.0" "$tmp/log.1" "$tmp/log.2" || fail "retained suffixes differ"
 
 info "retention 100: endless appends keep the log bounded"
-python3 "$VSR_LIB/writer.py" /dev/vsrlog0 bulk 600 > /dev/null || fail "bulk writes"
+python3 -S "$VSR_LIB/writer.py" /dev/vsrlog0 bulk 600 > /dev/null || fail "bulk writes"
 op=$(status 0 op)
 tp=$(status 0 trim_point)
 info "op $op trim point $tp"
@@ -83,7 +83,7 @@ for i in 0 1 2; do
 		fail "vsradm set retention on replica $i"
 	[ "$(status "$i" log_retention)" = 20 ] || fail "replica $i shows retention $(status "$i" log_retention)"
 done
-python3 "$VSR_LIB/writer.py" /dev/vsrlog1 bulk2 200 > /dev/null || fail "writes after set"
+python3 -S "$VSR_LIB/writer.py" /dev/vsrlog1 bulk2 200 > /dev/null || fail "writes after set"
 for i in 0 1 2; do
 	op=$(status "$i" op)
 	tp=$(status "$i" trim_point)

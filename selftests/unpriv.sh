@@ -34,7 +34,7 @@ for cmd in "add vsrlog31 replica 0 peers 127.0.0.1:7001" "del vsrlog30" "show" \
 	case $out in *"Operation not permitted"*) ;; *) fail "unprivileged '$cmd': $out" ;; esac
 	echo "ok: unprivileged $cmd -> $out"
 done
-nobody python3 "$here/vsr_nlraw.py" eperm || fail "raw netlink as nobody"
+nobody python3 -S "$here/vsr_nlraw.py" eperm || fail "raw netlink as nobody"
 $V show vsrlog30 > /dev/null || fail "vsrlog30 damaged by unprivileged attempts"
 $V show -j | grep -q vsrlog31 && fail "unprivileged add created vsrlog31"
 

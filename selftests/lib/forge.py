@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 """Send forged or garbage vsr datagrams (see vsr_mod/wire.h for the layout).
 
-usage: forge.py KIND DST_IP [SRC_PORT [CLUSTER [REPLICA [VIEW]]]]
+usage: forge.py KIND[,KIND...] DST_IP [SRC_PORT [CLUSTER [REPLICA [VIEW]]]]
 
-KIND: random | truncated | huge | wrong-cluster | bad-checksum | commit
+KIND: random | truncated | huge | wrong-cluster | bad-checksum | commit;
+several, comma-separated, are sent in that order (one python start costs
+seconds in the debug guest).
 Uses a raw socket so that the UDP source port can be a peer's (7000):
 run it in the network namespace whose address it should come from.
 """
@@ -41,29 +43,33 @@ def send(dst, sport, payload, dport=7000):
     s.sendto(udp, (dst, 0))
 
 
+def forge(kind, cluster, replica, view):
+    if kind == 'random':
+        return os.urandom(200)
+    if kind == 'huge':
+        return os.urandom(60000)
+    if kind == 'truncated':
+        return header(CMD_COMMIT, replica, cluster, view)[:40]
+    if kind == 'wrong-cluster':
+        return header(CMD_COMMIT, replica, cluster + 1, view)
+    if kind == 'bad-checksum':
+        msg = bytearray(header(CMD_COMMIT, replica, cluster, view))
+        msg[30] ^= 0x40
+        return bytes(msg)
+    if kind == 'commit':
+        return header(CMD_COMMIT, replica, cluster, view)
+    sys.exit('unknown kind ' + kind)
+
+
 def main():
-    kind, dst = sys.argv[1], sys.argv[2]
+    kinds, dst = sys.argv[1].split(','), sys.argv[2]
     sport = int(sys.argv[3]) if len(sys.argv) > 3 else 7000
     cluster = int(sys.argv[4]) if len(sys.argv) > 4 else 77
     replica = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     view = int(sys.argv[6]) if len(sys.argv) > 6 else 0
-    if kind == 'random':
-        msg = os.urandom(200)
-    elif kind == 'huge':
-        msg = os.urandom(60000)
-    elif kind == 'truncated':
-        msg = header(CMD_COMMIT, replica, cluster, view)[:40]
-    elif kind == 'wrong-cluster':
-        msg = header(CMD_COMMIT, replica, cluster + 1, view)
-    elif kind == 'bad-checksum':
-        msg = bytearray(header(CMD_COMMIT, replica, cluster, view))
-        msg[30] ^= 0x40
-        msg = bytes(msg)
-    elif kind == 'commit':
-        msg = header(CMD_COMMIT, replica, cluster, view)
-    else:
-        sys.exit('unknown kind ' + kind)
-    send(dst, sport, msg)
+    msgs = [forge(kind, cluster, replica, view) for kind in kinds]
+    for msg in msgs:
+        send(dst, sport, msg)
 
 
 if __name__ == '__main__':
