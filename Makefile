@@ -10,6 +10,8 @@
 #   make deb             build/vsr-dkms_VERSION_all.deb (dkms.conf)
 #   make demo            boot a guest and show a vsr cluster at work
 #   make check           everything CI runs; ends with "N passed, N failed"
+#   make check-install   make install into a staging root, dkms build for
+#                        the 6.1 and 6.12 headers
 #   make check-kunit     KUnit suites in the debug guest
 #   make check-selftests selftests/ in the debug and the stock guest
 #   make vm RUN='cmd' [KERNEL=debug|stock]   run a command in a guest
@@ -89,10 +91,15 @@ DEPMOD_BASE = $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH))
 SIG_KEY = $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="\(.*\)"/\1/p' $(KDIR)/.config 2>/dev/null)
 NOSIGN = $(if $(filter pkcs11:%,$(SIG_KEY)),,$(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
 
-install: module vsradm man
+install: install-module install-tools
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NOSIGN) modules_install
 	depmod $(DEPMOD_BASE) $(KVER)
+
+# Userspace only: what goes with a module DKMS builds.
+install-tools: vsradm man
 	install -D -m 0755 tools/vsradm/vsradm $(DESTDIR)$(PREFIX)/sbin/vsradm
 	install -D -m 0644 build/man/vsradm.8 $(DESTDIR)$(MANDIR)/man8/vsradm.8
 	install -D -m 0644 tools/vsradm/vsradm.bash-completion \
@@ -106,8 +113,33 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/vsradm $(DESTDIR)$(MANDIR)/man8/vsradm.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/vsradm
 
-clean:
+# The module's source for DKMS (dkms.conf builds it with `make module`).
+DKMS_SRC ?= $(DESTDIR)/usr/src/vsr-$(VERSION)
+DKMS_FILES := Makefile Kbuild dkms.conf include vsr_mod
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	tar -c --exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
+		--exclude='*.mod.c' --exclude='*.a' --exclude='.*' \
+		--exclude=modules.order --exclude=Module.symvers $(DKMS_FILES) | \
+		tar -x -C $(DKMS_SRC)
+
+# As root: register, build and install for the running kernel; DKMS
+# rebuilds it for each kernel installed later.
+dkms-install: dkms-source
+	@command -v dkms >/dev/null || { \
+		echo "vsr: dkms not found (apt-get install dkms)" >&2; exit 1; }
+	dkms add vsr/$(VERSION)
+	dkms install vsr/$(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	dkms remove vsr/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+
+clean: clean-module
 	$(MAKE) -C tools/vsradm clean
 	$(MAKE) -C tools/bench clean
 	rm -rf build
@@ -141,6 +173,10 @@ check-build: deps-test
 check-lint: deps-test
 	tools/check.sh lint
 
+check-install: deps-test
+	tools/check.sh install
+	tools/check.sh dkms
+
 check-kunit: deps-debug
 	tools/check.sh kunit
 
@@ -150,5 +186,6 @@ check-selftests: deps-test vsradm
 check: deps
 	tools/check.sh all
 
-.PHONY: all module kdir-check vsradm man install uninstall clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
-	check check-build check-lint check-kunit check-selftests bench
+.PHONY: all module kdir-check vsradm man install install-module install-tools \
+	uninstall dkms-source dkms-install dkms-uninstall clean-module clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
+	check check-build check-lint check-install check-kunit check-selftests bench
