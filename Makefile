@@ -29,7 +29,9 @@ ifeq ($(origin KDIR),undefined)
 KVER ?= $(shell uname -r)
 KDIR := /lib/modules/$(KVER)/build
 else
-KVER ?= $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+# The release the modules built there are for (their vermagic).
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
 endif
 KERNEL ?= debug
 RUN ?=
@@ -61,7 +63,7 @@ kdir-check:
 		exit 1; \
 	fi
 	@if [ -z "$(KVER)" ]; then \
-		echo "vsr: cannot tell the kernel release of $(KDIR) (no include/config/kernel.release): pass KVER=" >&2; \
+		echo "vsr: cannot tell the kernel release of $(KDIR) (no UTS_RELEASE in include/generated/utsrelease.h): pass KVER=" >&2; \
 		exit 1; \
 	fi
 

@@ -237,7 +237,8 @@ do_dkms() {
 	fi
 	for tag in stock 6.12; do
 		kdir=$(kdir_of "$tag")
-		kver=$(cat "$kdir/include/config/kernel.release" 2>/dev/null)
+		kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+			"$kdir/include/generated/utsrelease.h" 2>/dev/null)
 		if [ -z "$kver" ]; then
 			record fail "dkms: build for $tag: no headers ($kdir)"
 			continue
