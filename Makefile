@@ -7,7 +7,8 @@
 #   make install         vsr.ko (modules_install, depmod), vsradm, its man
 #                        page and bash completion (DESTDIR, PREFIX=/usr,
 #                        INSTALL_MOD_PATH); `make uninstall` removes them
-#   make deb             build/vsr-dkms_VERSION_all.deb (dkms.conf)
+#   make dkms-install    the module with DKMS (rebuilt for new kernels);
+#                        `make install-tools` for vsradm and its docs
 #   make demo            boot a guest and show a vsr cluster at work
 #   make check           everything CI runs; ends with "N passed, N failed"
 #   make check-install   make install into a staging root, dkms build for
