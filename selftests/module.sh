@@ -20,6 +20,14 @@ for round in 1 2; do
 	out=$("$VSRADM" family) || fail "vsradm family: $out"
 	echo "$out"
 	echo "$out" | grep -q '^family vsr id [0-9]* version 1 ' || fail "unexpected: $out"
+	# The module's version (MODULE_VERSION, read from sysfs) is the one
+	# vsradm was built with: both come from include/vsr_version.h.
+	ver=$(modinfo -F version "$VSR_KO")
+	[ -n "$ver" ] || fail "vsr.ko has no version"
+	[ "$(cat /sys/module/vsr/version)" = "$ver" ] || fail "sysfs version differs from modinfo"
+	echo "$out" | grep -q " module-version $ver\$" || fail "no module-version $ver: $out"
+	[ "$("$VSRADM" --version)" = "vsradm $ver" ] || fail "vsradm --version: $("$VSRADM" --version)"
+	[ "$("$VSRADM" version)" = "vsradm $ver" ] || fail "vsradm version differs"
 
 	ip netns add vsr-selftest-ns
 	ip netns exec vsr-selftest-ns "$VSRADM" family >/dev/null ||
@@ -40,4 +48,4 @@ rc=$?
 set -e
 [ $rc -eq 2 ] || fail "vsradm frobnicate exited $rc"
 [ "$(echo "$err" | wc -l)" -eq 1 ] || fail "error is not one line: $err"
-echo "ok: load/unload twice, class, chrdev region, genl family, netns"
+echo "ok: load/unload twice, class, chrdev region, genl family, versions, netns"

@@ -6,6 +6,11 @@
 #   check.sh build TAG          module for TAG (stock | 6.12 | debug) in build/TAG
 #   check.sh matrix             the module for all three, W=1, no warnings
 #   check.sh lint               checkpatch and sparse on the sources
+#   check.sh install            make install/uninstall into a staging root
+#                               (stock kernel): files, version, module alias
+#                               and dependencies, bash completion
+#   check.sh dkms               dkms.conf: dkms add and build against the
+#                               stock (6.1) and the 6.12 headers
 #   check.sh native-sim         the cluster simulator natively, ASan+UBSan,
 #                               VSR_SIM_SEEDS seeds (default 100000) over
 #                               all n, one summary line
@@ -100,6 +105,159 @@ do_matrix() {
 	else
 		record fail "build: benchmark tools"
 	fi
+}
+
+vsr_release() {
+	sed -n 's/^#define VSR_RELEASE "\(.*\)"/\1/p' include/vsr_version.h
+}
+
+# A copy of the checkout (tracked files as they are in the work tree): the
+# install and dkms steps build in it, not in the developer's tree.
+stage_tree() {	# stage_tree DIR
+	rm -rf "$1"
+	mkdir -p "$1"
+	git ls-files -z | tar -c --null -T - | tar -x -C "$1"
+}
+
+# make install into a staging root for the stock kernel, as a packager
+# would; the root's lib/modules/KVER holds the kernel's own modules (by a
+# symlink), so that depmod and modprobe resolve vsr's dependencies there.
+do_install() {
+	local out=$top/build/install kver=$stock_kver ver name
+	local src=$out/src root=$out/root mods line
+	ver=$(vsr_release)
+	name="install: make install for $kver"
+	stage_tree "$src" || { record fail "$name (staging)"; return; }
+	rm -rf "$root"
+	mods=$root/lib/modules/$kver
+	mkdir -p "$mods"
+	ln -s "/lib/modules/$kver/kernel" "$mods/kernel"
+	cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$mods/"
+
+	if ! make -s -C "$src" install KVER="$kver" INSTALL_MOD_PATH="$root" \
+	     DESTDIR="$root" > "$out/install.log" 2>&1; then
+		cat "$out/install.log" >&2
+		record fail "$name"
+		return
+	fi
+	local bad=0
+	for f in usr/sbin/vsradm usr/share/man/man8/vsradm.8 \
+		 usr/share/bash-completion/completions/vsradm \
+		 "lib/modules/$kver/extra/vsr_mod/vsr.ko"; do
+		[ -s "$root/$f" ] || { log "not installed: $f"; bad=1; }
+	done
+	line=$("$root/usr/sbin/vsradm" --version)
+	[ "$line" = "vsradm $ver" ] || { log "vsradm --version: $line"; bad=1; }
+	line=$(modinfo -b "$root" -k "$kver" -F version vsr)
+	[ "$line" = "$ver" ] || { log "installed module's version: $line"; bad=1; }
+	grep -q "^\.TH \"VSRADM\" 8 .*\"vsr $ver\"" "$root/usr/share/man/man8/vsradm.8" ||
+		{ log "man page has no .TH line with the version"; bad=1; }
+	if [ $bad = 0 ]; then
+		record ok "$name: vsr.ko, vsradm $ver, man page, completion"
+	else
+		record fail "$name: installed files"
+	fi
+
+	# What the genl family lookup asks modprobe for loads vsr and what it
+	# needs (udp_tunnel, ip6_udp_tunnel, libcrc32c), vsr last.
+	line=$(modprobe -d "$root" -S "$kver" --show-depends \
+		net-pf-16-proto-16-family-vsr 2>&1)
+	echo "$line" >&2
+	if [[ $line == *"/udp_tunnel.ko"* && $line == *"/ip6_udp_tunnel.ko"* &&
+	      $line == *"/libcrc32c.ko"* ]] &&
+	   [[ $(tail -n1 <<< "$line") == "insmod $mods/extra/vsr_mod/vsr.ko"* ]]; then
+		record ok "install: the genl family alias loads vsr.ko and its dependencies"
+	else
+		record fail "install: the genl family alias loads vsr.ko and its dependencies"
+	fi
+
+	if tools/vsradm/completion-test.sh \
+	   "$root/usr/share/bash-completion/completions/vsradm" >&2; then
+		record ok "install: bash completion (commands, instances, keywords)"
+	else
+		record fail "install: bash completion (commands, instances, keywords)"
+	fi
+
+	# Without headers: one line naming the package.
+	line=$(make -s -C "$src" module KVER=0.0.0-none 2>&1 | grep -v '^make')
+	if [ "$(wc -l <<< "$line")" -eq 1 ] &&
+	   [[ $line == *"apt-get install linux-headers-0.0.0-none"* ]]; then
+		record ok "install: make without kernel headers names the package"
+	else
+		echo "$line" >&2
+		record fail "install: make without kernel headers names the package"
+	fi
+
+	local left
+	make -s -C "$src" uninstall KVER="$kver" INSTALL_MOD_PATH="$root" \
+		DESTDIR="$root" >> "$out/install.log" 2>&1
+	left=$(cd "$root" && find . -type f ! -path "./lib/modules/$kver/modules.*")
+	if [ -z "$left" ] && ! [ -e "$mods/extra" ]; then
+		record ok "install: make uninstall removes what make install put there"
+	else
+		echo "$left" >&2
+		record fail "install: make uninstall removes what make install put there"
+	fi
+}
+
+# DKMS, as a kernel upgrade runs it: dkms.conf's MAKE line against each
+# kernel's headers, from the source tree `make dkms-source` stages.  DKMS
+# signs the module with a MOK key it generates if missing: as root, the
+# build runs in a mount namespace where framework.conf points at a key in
+# build/dkms rather than /var/lib/dkms.
+do_dkms() {
+	local out=$top/build/dkms ver tag kver kdir ko line
+	ver=$(vsr_release)
+	if ! command -v dkms >/dev/null; then
+		record fail "dkms: dkms is not installed (tools/deps.sh test)"
+		return
+	fi
+	rm -rf "$out"
+	mkdir -p "$out/tree" "$out/mok"
+	if ! make -s dkms-source DKMS_SRC="$out/src/vsr-$ver" >&2; then
+		record fail "dkms: make dkms-source"
+		return
+	fi
+	cat > "$out/framework.conf" <<-EOF
+	mok_signing_key=$out/mok/mok.key
+	mok_certificate=$out/mok/mok.pub
+	EOF
+	local dkms=(dkms --dkmstree "$out/tree" --sourcetree "$out/src")
+	run_dkms() {
+		if [ "$(id -u)" = 0 ] && [ -f /etc/dkms/framework.conf ]; then
+			unshare -m sh -c 'mount --bind "$0" /etc/dkms/framework.conf && exec "$@"' \
+				"$out/framework.conf" "${dkms[@]}" "$@"
+		else
+			"${dkms[@]}" "$@"
+		fi
+	}
+	if ! run_dkms add -m vsr -v "$ver" >&2; then
+		record fail "dkms: dkms add vsr/$ver (dkms.conf's PACKAGE_VERSION)"
+		return
+	fi
+	for tag in stock 6.12; do
+		kdir=$(kdir_of "$tag")
+		kver=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+			"$kdir/include/generated/utsrelease.h" 2>/dev/null)
+		if [ -z "$kver" ]; then
+			record fail "dkms: build for $tag: no headers ($kdir)"
+			continue
+		fi
+		if ! run_dkms build -m vsr -v "$ver" -k "$kver" > "$out/build-$tag.log" 2>&1; then
+			cat "$out/build-$tag.log" \
+				"$out/tree/vsr/$ver/$kver/x86_64/log/make.log" >&2 2>/dev/null
+			record fail "dkms: dkms build vsr/$ver for $kver"
+			continue
+		fi
+		ko=$(ls "$out/tree/vsr/$ver/$kver"/*/module/vsr.ko* 2>/dev/null | head -n1)
+		line="$(modinfo -F version "$ko" 2>/dev/null) $(modinfo -F vermagic "$ko" 2>/dev/null)"
+		if [ -n "$ko" ] && [[ $line == "$ver $kver "* ]]; then
+			record ok "dkms: dkms build vsr/$ver for $kver"
+		else
+			log "built module ${ko:-missing}: version and vermagic '$line'"
+			record fail "dkms: dkms build vsr/$ver for $kver"
+		fi
+	done
 }
 
 c_sources() {
@@ -258,7 +416,7 @@ summary() {
 case ${1:-} in
 build)
 	build_module "$2" ;;
-matrix|lint|kunit|selftests)
+matrix|lint|install|dkms|kunit|selftests)
 	rm -f "$results"
 	"do_$1"
 	summary ;;
@@ -270,6 +428,8 @@ all)
 	rm -f "$results"
 	do_matrix
 	do_lint
+	do_install
+	do_dkms
 	do_native_sim
 	do_kunit
 	do_selftests

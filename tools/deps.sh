@@ -9,8 +9,9 @@
 #                   (make demo, make vm KERNEL=stock)
 #   deps.sh debug   demo, and the debug kernel built from linux-source-6.12
 #                   (make vm, make check-kunit)
-#   deps.sh test    debug, and the 6.12 headers, sparse and the YNL tools
-#                   (make check-build, check-lint, check-selftests)
+#   deps.sh test    debug, and the 6.12 headers, sparse, the YNL tools,
+#                   rst2man and dkms (make check-build, check-lint,
+#                   check-install, check-selftests)
 #   deps.sh bench   demo, and etcd, its Go client's sources and gnuplot
 #                   (make bench)
 #   deps.sh [check] everything (make check, make deps)
@@ -23,8 +24,10 @@ demo=(make gcc libc6-dev rsync libmnl-dev linux-image-amd64 linux-headers-amd64
       qemu-system-x86 busybox-static cpio gzip xz-utils kmod procps iproute2 python3)
 # The debug kernel (tools/vm/build-kernel.sh).
 debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-6.12)
-# The build matrix's 6.12 headers, sparse, YNL's code generator and CLI.
-testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema)
+# The build matrix's 6.12 headers, sparse, YNL's code generator and CLI,
+# rst2man for the man page `make install` builds, dkms for dkms.conf.
+testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema
+	 python3-docutils dkms)
 # The benchmark: etcd to compare with, its Go client built offline, plots.
 bench=(etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
 

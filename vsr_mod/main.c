@@ -10,6 +10,7 @@
 #include <linux/device.h>
 #include <net/genetlink.h>
 #include <uapi/linux/vsr.h>
+#include <vsr_version.h>
 
 #include "compat.h"
 #include "instance.h"
@@ -47,7 +48,7 @@ static int __init vsr_init(void)
 	if (ret)
 		goto err_instances;
 
-	pr_info("loaded (char major %d)\n", MAJOR(vsr_devt));
+	pr_info("version " VSR_RELEASE " loaded (char major %d)\n", MAJOR(vsr_devt));
 	return 0;
 
 err_instances:
@@ -77,4 +78,6 @@ module_exit(vsr_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Viewstamped Replication replicated log");
 MODULE_AUTHOR("The vsr developers");
+MODULE_VERSION(VSR_RELEASE);
+/* `vsradm` (any lookup of the family by name) loads the module. */
 MODULE_ALIAS_GENL_FAMILY(VSR_GENL_NAME);

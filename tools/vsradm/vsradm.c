@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "vsradm.h"
+#include "vsr_version.h"
 
 const char *prog = "vsradm";
 
@@ -58,8 +59,28 @@ uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 	return v;
 }
 
+/*
+ * The loaded module's MODULE_VERSION, from sysfs (the family resolved, so
+ * vsr is loaded or built in); "unknown" if that cannot be read.
+ */
+static const char *module_version(char *buf, size_t size)
+{
+	FILE *f = fopen("/sys/module/vsr/version", "r");
+	size_t n;
+
+	if (!f)
+		return "unknown";
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return n ? buf : "unknown";
+}
+
 static int cmd_family(int argc, char **argv)
 {
+	char modver[64];
 	struct nlctx ctx;
 
 	(void)argv;
@@ -67,8 +88,9 @@ static int cmd_family(int argc, char **argv)
 		usage_error("family takes no arguments");
 	nl_init(&ctx);
 	nl_open(&ctx, true);
-	printf("family %s id %u version %u maxattr %u events %u\n",
-	       VSR_GENL_NAME, ctx.family, ctx.version, ctx.maxattr, ctx.events_grp);
+	printf("family %s id %u version %u maxattr %u events %u module-version %s\n",
+	       VSR_GENL_NAME, ctx.family, ctx.version, ctx.maxattr, ctx.events_grp,
+	       module_version(modver, sizeof(modver)));
 	nl_close(&ctx);
 	return 0;
 }
@@ -91,7 +113,9 @@ static void print_usage(FILE *f)
 		"                 primary changes)\n"
 		"  log NAME [from OP] [-f] [-j]\n"
 		"                 print committed records with their op numbers\n"
-		"  family         show the vsr generic netlink family\n"
+		"  family         show the vsr generic netlink family and the module's\n"
+		"                 version\n"
+		"  version        vsradm's version (also --version)\n"
 		"  help           this text\n"
 		"IPv6 peers are written [ADDR]:PORT.\n", prog);
 }
@@ -121,6 +145,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "--help")) {
 		print_usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		if (argc > 2)
+			usage_error("%s takes no arguments", argv[1]);
+		printf("vsradm %s\n", VSR_RELEASE);
 		return 0;
 	}
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Test vsradm's bash completion (tools/vsradm/vsradm.bash-completion, or
+# the file given) against a stub vsradm whose `show` lists vsrlog0 and
+# vsrlog3.  Prints each failing case; exit status 1 if any failed.
+set -u
+comp=${1:-$(dirname "$0")/vsradm.bash-completion}
+stub=$(mktemp -d)
+trap 'rm -rf "$stub"' EXIT
+cat > "$stub/vsradm" <<'STUB'
+#!/bin/sh
+[ "$1" = show ] || exit 1
+printf 'vsrlog0: cluster 7 replica 0 of 3 status normal view 0 epoch 0 primary 0\n'
+printf '\top 1 commit 1 trim-point 1 log-bytes 0\n'
+printf 'vsrlog3: cluster 7 replica 1 of 3 status normal view 0 epoch 0 primary 0\n'
+STUB
+chmod +x "$stub/vsradm"
+PATH=$stub:$PATH
+# shellcheck source=/dev/null
+. "$comp" || { echo "cannot source $comp"; exit 1; }
+
+failed=0
+# expect "WORDS" "COMPLETIONS": the command line (the last word is the one
+# being completed, empty after a trailing space) and the sorted replies.
+expect() {
+	local got
+	read -r -a COMP_WORDS <<< "$1"
+	[[ $1 == *" " ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_vsradm
+	got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | xargs)
+	if [ "$got" != "$2" ]; then
+		echo "completion of '$1': got '$got', expected '$2'"
+		failed=1
+	fi
+}
+
+expect "vsradm " "--help --version add del family help log monitor set show trim version"
+expect "vsradm s" "set show"
+expect "vsradm del " "vsrlog0 vsrlog3"
+expect "vsradm log vsrlog" "vsrlog0 vsrlog3"
+expect "vsradm log vsrlog3 " "-f -j from"
+expect "vsradm log vsrlog3 -f " "-j from"
+expect "vsradm show " "-j vsrlog0 vsrlog3"
+expect "vsradm add " "vsrlog1"
+expect "vsradm add vsrlog1 " "client-timeout cluster heartbeat peers replica retention timeout"
+expect "vsradm add vsrlog1 replica " ""
+expect "vsradm add vsrlog1 replica 0 peers 10.0.0.1:7000 " "client-timeout cluster heartbeat retention timeout"
+expect "vsradm set vsrlog0 " "client-timeout heartbeat retention timeout"
+expect "vsradm set vsrlog0 heartbeat 50 t" "timeout"
+expect "vsradm trim " "vsrlog0 vsrlog3"
+expect "vsradm trim vsrlog0 " ""
+expect "vsradm monitor " "-j"
+expect "vsradm family " ""
+exit $failed
