@@ -89,14 +89,22 @@ int cmd_log(int argc, char **argv)
 		fail("out of memory");
 
 	for (;;) {
-		off_t pos = lseek(fd, 0, SEEK_CUR);
+		off_t pos;
 		ssize_t n;
+		int err;
 
-		if (pos < 0)
-			fail("log %s: cannot read the position: %s", name, strerror(errno));
+		/*
+		 * The position may be at an op that is no record (a session's
+		 * registration, a barrier, a trim): the read skips those and
+		 * leaves the position just past the record it returns.
+		 */
 		n = read(fd, buf, size);
 		if (n > 0) {
-			print_record((uint64_t)pos, buf, (size_t)n, json);
+			pos = lseek(fd, 0, SEEK_CUR);
+			if (pos < 1)
+				fail("log %s: cannot read the position: %s", name,
+				     strerror(pos < 0 ? errno : ERANGE));
+			print_record((uint64_t)pos - 1, buf, (size_t)n, json);
 			continue;
 		}
 		if (n == 0)
@@ -127,8 +135,12 @@ int cmd_log(int argc, char **argv)
 		if (errno == EIO)
 			fail("log %s: the instance has failed (see vsradm show and the kernel log)",
 			     name);
+		err = errno;
+		pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0)
+			fail("log %s: read: %s", name, strerror(err));
 		fail("log %s: read at op %llu: %s", name, (unsigned long long)pos,
-		     strerror(errno));
+		     strerror(err));
 	}
 	free(buf);
 	close(fd);
