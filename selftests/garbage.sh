@@ -14,9 +14,9 @@ tmp=$(mktemp -d)
 VSR_ACKED=$tmp/acked
 : > "$VSR_ACKED"
 
-counter() {	# counter I NAME: a drop counter of replica I
-	ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" -j |
-		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; c=d["counters"]; print(c["drops"].get("'"$2"'", c.get("'"$2"'")))'
+counter() {	# counter I NAME: a counter of replica I, by its spec name
+	"$VSRADM" -n "$(ns "$1")" -j show "vsrlog$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats"]["'"$2"'"])'
 }
 forge() {	# forge FROM-NETNS KIND [args]: to replica 0
 	local from=$1
@@ -38,7 +38,8 @@ ip -n "$VSR_HUB" link set px master br0 up
 
 writes 0 5 before
 v0=$(status 0 view)
-np0=$(counter 0 not_peer) cl0=$(counter 0 cluster) ck0=$(counter 0 checksum) ma0=$(counter 0 malformed)
+np0=$(counter 0 drop-not-peer) cl0=$(counter 0 drop-cluster)
+ck0=$(counter 0 drop-checksum) ma0=$(counter 0 drop-malformed)
 
 forge vsr-x random 7000
 forge vsr-x commit 7000
@@ -50,13 +51,13 @@ forge "$(ns 1)" bad-checksum
 forge "$(ns 1)" commit 7000 77 2		# claims to be replica 2
 sleep 1
 
-np=$(( $(counter 0 not_peer) - np0 ))
-cl=$(( $(counter 0 cluster) - cl0 ))
-ck=$(( $(counter 0 checksum) - ck0 ))
-ma=$(( $(counter 0 malformed) - ma0 ))
-info "drops: not-peer +$np cluster +$cl checksum +$ck malformed +$ma"
+np=$(( $(counter 0 drop-not-peer) - np0 ))
+cl=$(( $(counter 0 drop-cluster) - cl0 ))
+ck=$(( $(counter 0 drop-checksum) - ck0 ))
+ma=$(( $(counter 0 drop-malformed) - ma0 ))
+info "drop-not-peer +$np drop-cluster +$cl drop-checksum +$ck drop-malformed +$ma"
 # Random bytes from a peer claim a random replica index: not-peer too.
-[ "$np" -ge 3 ] || fail "not-peer drops +$np, want 3"
+[ "$np" -ge 3 ] || fail "drop-not-peer +$np, want 3"
 [ "$cl" -ge 1 ] || fail "wrong cluster not counted"
 [ "$ck" -ge 1 ] || fail "bad checksum not counted"
 [ "$ma" -ge 1 ] || fail "truncated datagram not counted"

@@ -71,10 +71,11 @@ cluster_up() {
 	done
 }
 
-# status I FIELD: one field of `vsradm show -j` for replica I.
+# status I FIELD: one field of replica I in `vsradm -j show` (an array of
+# one object; FIELD as the netlink spec names it, e.g. trim-point).
 status() {
-	ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" -j |
-		python3 -c 'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print(d["'"$2"'"])'
+	"$VSRADM" -n "$(ns "$1")" -j show "vsrlog$1" |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["'"$2"'"])'
 }
 
 # wait_normal I [SECS]: replica I reaches normal status.

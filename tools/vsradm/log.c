@@ -22,10 +22,14 @@ static void print_record(uint64_t op, const unsigned char *p, size_t len, bool j
 	size_t i;
 
 	if (json) {
+		/* Records are bytes: JSON strings hold only valid UTF-8. */
 		j_obj_open(NULL);
 		j_u64("op", op);
 		j_u64("len", len);
-		j_strn("data", p, len);
+		if (utf8_valid(p, len))
+			j_strn("data", p, len);
+		else
+			j_base64("data-base64", p, len);
 		j_obj_close();
 		j_end_line();
 		return;
@@ -47,7 +51,7 @@ static void print_record(uint64_t op, const unsigned char *p, size_t len, bool j
 
 int cmd_log(int argc, char **argv)
 {
-	bool follow = false, json = false, from_set = false;
+	bool follow = false, from_set = false;
 	const char *name = NULL;
 	unsigned char *buf;
 	size_t size = LOG_BUF_START;
@@ -58,8 +62,10 @@ int cmd_log(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow")) {
 			follow = true;
-		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			json = true;
+		} else if (output_option(argv[i])) {
+			continue;
+		} else if (argv[i][0] == '-') {
+			unknown_option("log", argv[i]);
 		} else if (!strcmp(argv[i], "from")) {
 			if (++i >= argc)
 				usage_error("\"from\" needs an op number");
@@ -68,11 +74,11 @@ int cmd_log(int argc, char **argv)
 		} else if (!name) {
 			name = argv[i];
 		} else {
-			usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+			usage_error("usage: %s log NAME [from OP] [-f]", prog);
 		}
 	}
 	if (!name)
-		usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+		usage_error("usage: %s log NAME [from OP] [-f]", prog);
 	if (strncmp(name, VSR_DEV_PREFIX, strlen(VSR_DEV_PREFIX)) || strchr(name, '/') ||
 	    strlen(name) >= VSR_NAME_LEN)
 		usage_error("invalid instance name \"%s\" (expected %sN)", name, VSR_DEV_PREFIX);
@@ -104,7 +110,7 @@ int cmd_log(int argc, char **argv)
 			if (pos < 1)
 				fail("log %s: cannot read the position: %s", name,
 				     strerror(pos < 0 ? errno : ERANGE));
-			print_record((uint64_t)pos - 1, buf, (size_t)n, json);
+			print_record((uint64_t)pos - 1, buf, (size_t)n, opt_json);
 			continue;
 		}
 		if (n == 0)
