@@ -15,13 +15,13 @@ VSR_ACKED=$tmp/acked
 : > "$VSR_ACKED"
 
 declare -A drop
-drops() {	# drops I: replica I's drop counters into drop[REASON]
+drops() {	# drops I: replica I's drop counters into drop[NAME], one show
 	local w key=
 	drop=()
-	for w in $(ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1" | sed -n 's/.*drops //p'); do
+	for w in $("$VSRADM" -n "$(ns "$1")" show "vsrlog$1" | grep -o 'drop-.*'); do
 		if [ -z "$key" ]; then key=$w; else drop[$key]=$w; key=; fi
 	done
-	[ -n "${drop[not-peer]:-}" ] || fail "no drop counters in vsradm show"
+	[ -n "${drop[drop-not-peer]:-}" ] || fail "no drop counters in vsradm show"
 }
 forge() {	# forge FROM-NETNS KIND [args]: to replica 0
 	local from=$1
@@ -44,7 +44,8 @@ ip -n "$VSR_HUB" link set px master br0 up
 writes 0 5 before
 v0=$(status 0 view)
 drops 0
-np0=${drop[not-peer]} cl0=${drop[cluster]} ck0=${drop[checksum]} ma0=${drop[malformed]}
+np0=${drop[drop-not-peer]} cl0=${drop[drop-cluster]}
+ck0=${drop[drop-checksum]} ma0=${drop[drop-malformed]}
 
 forge vsr-x random,commit 7000
 forge "$(ns 1)" random,huge,truncated,wrong-cluster,bad-checksum
@@ -52,11 +53,11 @@ forge "$(ns 1)" commit 7000 77 2		# claims to be replica 2
 sleep 1
 
 drops 0
-np=$((${drop[not-peer]} - np0)) cl=$((${drop[cluster]} - cl0))
-ck=$((${drop[checksum]} - ck0)) ma=$((${drop[malformed]} - ma0))
-info "drops: not-peer +$np cluster +$cl checksum +$ck malformed +$ma"
+np=$((${drop[drop-not-peer]} - np0)) cl=$((${drop[drop-cluster]} - cl0))
+ck=$((${drop[drop-checksum]} - ck0)) ma=$((${drop[drop-malformed]} - ma0))
+info "drop-not-peer +$np drop-cluster +$cl drop-checksum +$ck drop-malformed +$ma"
 # Random bytes from a peer claim a random replica index: not-peer too.
-[ "$np" -ge 3 ] || fail "not-peer drops +$np, want 3"
+[ "$np" -ge 3 ] || fail "drop-not-peer +$np, want 3"
 [ "$cl" -ge 1 ] || fail "wrong cluster not counted"
 [ "$ck" -ge 1 ] || fail "bad checksum not counted"
 [ "$ma" -ge 1 ] || fail "truncated datagram not counted"

@@ -3,7 +3,10 @@
 #
 # The vsr control plane through vsradm: add/show/set/trim/del round trips
 # with IPv4 and IPv6 peers, text and JSON output (JSON checked with
-# python3), /dev/vsrlogN created root-only and removed, one-line errors and
+# python3: always an array, keys and counters named as in the netlink
+# spec, the retention in force), the global options (-j, -p, -n NETNS,
+# unknown ones refused), /dev/vsrlogN created root-only and removed, the
+# monitor's end-of-state marker, one-line errors and
 # exit codes for bad input (client side and kernel side), every malformed
 # raw netlink request rejected with the right errno and extack message
 # (vsr_nlraw.py), a multi-part dump, and rmmod with instances present.
@@ -14,9 +17,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 V=$VSRADM
 
+spec=$here/../Documentation/netlink/specs/vsr.yaml
 grep -q '^vsr ' /proc/modules && fail "vsr already loaded"
 insmod "$VSR_KO"
-cleanup() { rmmod vsr 2>/dev/null || true; }
+cleanup() { ip netns del vsr-nl 2>/dev/null; rmmod vsr 2>/dev/null || true; }
 trap cleanup EXIT
 
 # err CMD...: must fail with exit status 1 (or $want_rc) and a one-line
@@ -47,56 +51,91 @@ echo "$out"
 echo "$out" | grep -q '^vsrlog0: cluster 7 replica 0 of 3 ' || fail "show vsrlog0 header"
 echo "$out" | grep -q 'peer 1 127.0.0.2:7001' || fail "show vsrlog0: peer 1"
 echo "$out" | grep -q 'peer 2 \[::1\]:7002' || fail "show vsrlog0: IPv6 peer 2"
-echo "$out" | grep -q 'heartbeat 100 timeout 1000 client-timeout 5000 retention 0' ||
+# The retention in force: 0 (the default) stands for 4096.
+echo "$out" | grep -q 'heartbeat 100 timeout 1000 client-timeout 5000 retention 4096' ||
 	fail "show vsrlog0: default tunables"
 for w in 'view ' 'epoch ' 'primary ' 'status ' 'op ' 'commit ' 'trim-point ' 'log-bytes ' \
-	 'msgs-in ' 'msgs-out ' 'view-changes ' 'recoveries ' 'not-peer ' 'checksum ' 'last-heard '; do
+	 'last-heard '; do
 	echo "$out" | grep -q "$w" || fail "show lacks '$w'"
 done
 
-$V show -j > /tmp/show.json
-python3 -S -m json.tool /tmp/show.json > /dev/null || fail "show -j is not valid JSON"
-$V show vsrlog1 -j | python3 -S -m json.tool > /dev/null || fail "show NAME -j is not valid JSON"
-python3 -S - /tmp/show.json <<'PY' || fail "show -j content"
-import json, sys
-d = json.load(open(sys.argv[1]))
+# JSON: global -j and -p, and -j after the command as before; always an
+# array, even for one named instance.
+$V -j show > /tmp/show.json
+$V show -j > /tmp/show-compat.json
+$V --json show vsrlog1 > /tmp/show1.json
+$V -p show vsrlog1 > /tmp/show1-pretty.json
+echo "$out" > /tmp/show0.txt
+python3 - "$spec" /tmp/show.json /tmp/show1.json /tmp/show1-pretty.json /tmp/show0.txt \
+	/tmp/show-compat.json <<'PY' || fail "show -j content"
+import json, sys, yaml
+spec = yaml.safe_load(open(sys.argv[1]))
+sets = {s["name"]: [a["name"] for a in s["attributes"] if a["type"] not in ("unused", "pad")]
+        for s in spec["attribute-sets"]}
+d = json.load(open(sys.argv[2]))
+one = json.load(open(sys.argv[3]))
+pretty = open(sys.argv[4]).read()
+text = open(sys.argv[5]).read()
+compat = json.load(open(sys.argv[6]))
 assert isinstance(d, list) and [i["name"] for i in d] == ["vsrlog0", "vsrlog1"], d
+assert isinstance(one, list) and len(one) == 1 and one[0]["name"] == "vsrlog1", one
+pretty_d = json.loads(pretty)
+assert [(i["name"], sorted(i)) for i in pretty_d] == [(i["name"], sorted(i)) for i in one] and \
+    len(pretty.splitlines()) > 20 and pretty.startswith('[\n    {\n        "name": "vsrlog1",'), pretty[:200]
+# (counters move between the calls: the same instances, the same keys)
+assert [(i["name"], sorted(i)) for i in compat] == [(i["name"], sorted(i)) for i in d], compat
 a, b = d
-assert a["cluster"] == 7 and a["replica"] == 0 and a["minor"] == 0
-assert [(p["address"], p["port"]) for p in a["peers"]] == \
-    [("127.0.0.1", 7000), ("127.0.0.2", 7001), ("::1", 7002)], a["peers"]
-assert [p["self"] for p in a["peers"]] == [True, False, False]
-assert (a["heartbeat_ms"], a["view_change_timeout_ms"], a["client_timeout_ms"],
-        a["log_retention"]) == (100, 1000, 5000, 0)
-assert (b["heartbeat_ms"], b["view_change_timeout_ms"], b["client_timeout_ms"],
-        b["log_retention"]) == (50, 500, 3000, 1000)
-assert b["replica"] == 2 and b["cluster"] == 0
-for k in ("epoch", "view", "status", "primary", "op", "commit", "trim_point", "log_bytes"):
-    assert k in a, k
-c = a["counters"]
-for k in ("msgs_in", "msgs_out", "view_changes", "recoveries", "send_errors"):
-    assert isinstance(c[k], int), k
-assert set(c["drops"]) == {"not_peer", "cluster", "checksum", "malformed", "stale", "nomem"}
+# One spelling: every key is the spec's attribute name ("self" aside).
+want = set(sets["instance"]) - {"pad"}
+assert set(a) == want, (set(a) ^ want)
+assert set(a["stats"]) == set(sets["stats"]), set(a["stats"]) ^ set(sets["stats"])
+for p in a["peer"]:
+    assert set(p) == set(sets["peer"]) | {"self"}, set(p) ^ set(sets["peer"])
+# ... and the same names in the text output, counters included.
+for k in sets["stats"]:
+    assert (" %s " % k) in text or ("\t%s " % k) in text, k
+assert a["cluster-id"] == 7 and a["replica"] == 0 and a["minor"] == 0
+assert [(p["addr"], p["port"]) for p in a["peer"]] == \
+    [("127.0.0.1", 7000), ("127.0.0.2", 7001), ("::1", 7002)], a["peer"]
+assert [p["self"] for p in a["peer"]] == [True, False, False]
+assert (a["heartbeat-ms"], a["view-change-timeout-ms"], a["client-timeout-ms"],
+        a["log-retention"]) == (100, 1000, 5000, 4096)
+assert (b["heartbeat-ms"], b["view-change-timeout-ms"], b["client-timeout-ms"],
+        b["log-retention"]) == (50, 500, 3000, 1000)
+assert b["replica"] == 2 and b["cluster-id"] == 0
+assert all(isinstance(v, int) for v in a["stats"].values()), a["stats"]
 assert a["status"] in ("normal", "view-change", "recovering")
 PY
 echo "ok: add/show text and JSON"
 
+# -n NETNS: as ip -n, in /run/netns/NETNS; the instances are that netns's.
+ip netns add vsr-nl
+ip -n vsr-nl link set lo up
+$V -n vsr-nl add vsrlog4 replica 0 peers 127.0.0.1:7400
+[ "$($V --netns vsr-nl -j show | python3 -S -c 'import json,sys; print([i["name"] for i in json.load(sys.stdin)])')" = "['vsrlog4']" ] ||
+	fail "-n vsr-nl show does not see only vsrlog4"
+[ "$(ip netns exec vsr-nl "$V" show | head -n1 | cut -d: -f1)" = vsrlog4 ] ||
+	fail "vsrlog4 is not in netns vsr-nl"
+$V show | grep -q '^vsrlog4:' && fail "vsrlog4 shows in the initial netns"
+ip netns del vsr-nl
+echo "ok: -n NETNS"
+
 # vsrlog0's socket is IPv4: its datagrams to [::1] fail, and are counted as
 # send errors, not as a lack of memory.
 for i in $(seq 50); do
-	c=$($V show vsrlog0 -j | python3 -S -c 'import json,sys; c=json.load(sys.stdin)["counters"]; print(c["send_errors"], c["drops"]["nomem"])')
+	c=$($V -j show vsrlog0 | python3 -S -c 'import json,sys; c=json.load(sys.stdin)[0]["stats"]; print(c["send-errors"], c["drop-nomem"])')
 	[ "${c% *}" -gt 0 ] && break
 	sleep 0.1
 done
 [ "${c% *}" -gt 0 ] || fail "no send error counted for an IPv6 peer of an IPv4 socket"
-[ "${c#* }" = 0 ] || fail "failed sends counted as nomem ($c)"
+[ "${c#* }" = 0 ] || fail "failed sends counted as drop-nomem ($c)"
 echo "ok: sends to an unreachable peer counted as send errors"
 
 $V set vsrlog1 heartbeat 20 timeout 100
-$V show vsrlog1 -j | python3 -S -c '
+$V -j show vsrlog1 | python3 -S -c '
 import json, sys
-d = json.load(sys.stdin)
-assert (d["heartbeat_ms"], d["view_change_timeout_ms"], d["client_timeout_ms"]) == (20, 100, 3000), d
+d = json.load(sys.stdin)[0]
+assert (d["heartbeat-ms"], d["view-change-timeout-ms"], d["client-timeout-ms"]) == (20, 100, 3000), d
 ' || fail "set did not change the tunables"
 echo "ok: set"
 
@@ -116,6 +155,17 @@ expect_err 'set needs' 2 $V set vsrlog1
 expect_err 'usage' 2 $V trim vsrlog1
 expect_err 'invalid op' 2 $V trim vsrlog1 -5
 expect_err 'unknown command' 2 $V frobnicate
+expect_err 'unknown option "-x"' 2 $V -x show
+expect_err 'unknown option "--bogus" for show' 2 $V show --bogus
+expect_err 'unknown option "-x" for show' 2 $V show vsrlog0 -x
+expect_err 'unknown option "-q" for log' 2 $V log -q vsrlog0
+expect_err 'unknown option "-x" for monitor' 2 $V monitor -x
+expect_err 'unknown option "-f"' 2 $V del -f
+expect_err 'no command after the options' 2 $V -j
+expect_err 'unknown option "-n" for show' 2 $V show -n vsr-nl
+expect_err 'needs a network namespace name' 2 $V -n
+expect_err 'invalid network namespace name' 2 $V -n ../x show
+expect_err 'cannot open network namespace "vsr-none"' 1 $V -n vsr-none show
 # --- bad input: the kernel's reasons (exit 1) --------------------------------
 expect_err 'replica index must be below the number of peers' 1 \
 	$V add vsrlog5 replica 3 peers 127.0.0.1:1,127.0.0.1:2,127.0.0.1:3
@@ -137,12 +187,21 @@ python3 -S "$here/vsr_nlraw.py" dumpmany || fail "multi-part dump"
 
 # --- monitor: the current state, then live events ----------------------------
 mon_out=$(mktemp)
-$V monitor -j > "$mon_out" &
+mon_txt=$(mktemp)
+$V -j monitor > "$mon_out" &
 mon=$!
+$V monitor > "$mon_txt" &
+mon2=$!
 for i in $(seq 100); do
-	[ "$(grep -c '"state"' "$mon_out")" -ge 2 ] && break
+	grep -q '"state-end"' "$mon_out" && grep -q '^\[state-end\]$' "$mon_txt" && break
 	sleep 0.1
 done
+kill "$mon2"
+wait "$mon2" 2>/dev/null || true
+# (vsrlog0, alone, may change views meanwhile: its events come after.)
+[ "$(sed '/^\[state-end\]$/q' "$mon_txt" | grep '^\[' | cut -d' ' -f1-2 | tr '\n' ' ')" = \
+	"[state] vsrlog0: [state] vsrlog1: [state-end] " ] ||
+	fail "monitor text: $(cat "$mon_txt")"
 $V add vsrlog3 replica 0 peers 127.0.0.1:7300
 $V set vsrlog3 heartbeat 200
 $V del vsrlog3
@@ -157,12 +216,15 @@ import json, sys
 ev = [json.loads(line) for line in open(sys.argv[1])]
 first = [(e["event"], e["instance"]["name"]) for e in ev[:2]]
 assert sorted(first) == [("state", "vsrlog0"), ("state", "vsrlog1")], first
-mine = [e["event"] for e in ev if e["instance"]["name"] == "vsrlog3"]
+# The end of the initial state, then events only.
+assert ev[2] == {"event": "state-end"}, ev[2]
+assert all("instance" in e and e["event"] not in ("state", "state-end") for e in ev[3:]), ev
+mine = [e["event"] for e in ev[3:] if e["instance"]["name"] == "vsrlog3"]
 # The engine's own events (primary, status, ...) come between add and del.
 assert mine[0] == "add" and mine[-1] == "del" and "set" in mine[1:-1], mine
 print("ok: monitor: state of 2 instances, then", " ".join(mine))
 PY
-rm -f "$mon_out"
+rm -f "$mon_out" "$mon_txt"
 
 # --- del, and rmmod with instances present -----------------------------------
 $V del vsrlog0

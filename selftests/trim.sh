@@ -30,16 +30,16 @@ info "trim at op 50 under load"
 ip netns exec "$(ns 2)" "$VSRADM" trim vsrlog2 50 || fail "vsradm trim"
 for i in 0 1 2; do
 	for ((s = 0; s < 100; s++)); do
-		[ "$(status "$i" trim_point)" -ge 50 ] && break
+		[ "$(status "$i" trim-point)" -ge 50 ] && break
 		sleep 0.1
 	done
-	[ "$(status "$i" trim_point)" -ge 50 ] || fail "replica $i trim point $(status "$i" trim_point)"
+	[ "$(status "$i" trim-point)" -ge 50 ] || fail "replica $i trim point $(status "$i" trim-point)"
 done
 for pid in "${pids[@]}"; do
 	wait "$pid" || fail "a writer failed"
 done
 
-VSR_TRIM=$(status 1 trim_point) python3 -S - <<'PY' || fail "reader semantics around the trim point"
+VSR_TRIM=$(status 1 trim-point) python3 -S - <<'PY' || fail "reader semantics around the trim point"
 import errno, os, sys
 fd = 5
 try:
@@ -59,7 +59,7 @@ os.lseek(fd, t, os.SEEK_SET)
 rec = os.read(fd, 65536)
 print('# first record at or after the trim point %d: %r' % (t, rec[:20]))
 PY
-t=$(status 0 trim_point)
+t=$(status 0 trim-point)
 for i in 0 1 2; do
 	python3 -S "$VSR_LIB/readlog.py" "/dev/vsrlog$i" "$t" > "$tmp/log.$i" || fail "read from $t"
 done
@@ -69,7 +69,7 @@ same_logs "$tmp/log.0" "$tmp/log.1" "$tmp/log.2" || fail "retained suffixes diff
 info "retention 100: endless appends keep the log bounded"
 python3 -S "$VSR_LIB/writer.py" /dev/vsrlog0 bulk 600 > /dev/null || fail "bulk writes"
 op=$(status 0 op)
-tp=$(status 0 trim_point)
+tp=$(status 0 trim-point)
 info "op $op trim point $tp"
 [ "$tp" -gt 300 ] || fail "log not trimmed automatically (trim point $tp at op $op)"
 [ $((op - tp)) -lt 1000 ] || fail "log holds $((op - tp)) ops with retention 100"
@@ -81,12 +81,12 @@ echo "$err" | grep -q "at most 1048576" || fail "no reason for the refused reten
 for i in 0 1 2; do
 	ip netns exec "$(ns "$i")" "$VSRADM" set "vsrlog$i" retention 20 ||
 		fail "vsradm set retention on replica $i"
-	[ "$(status "$i" log_retention)" = 20 ] || fail "replica $i shows retention $(status "$i" log_retention)"
+	[ "$(status "$i" log-retention)" = 20 ] || fail "replica $i shows retention $(status "$i" log-retention)"
 done
 python3 -S "$VSR_LIB/writer.py" /dev/vsrlog1 bulk2 200 > /dev/null || fail "writes after set"
 for i in 0 1 2; do
 	op=$(status "$i" op)
-	tp=$(status "$i" trim_point)
+	tp=$(status "$i" trim-point)
 	info "replica $i: op $op trim point $tp"
 	[ $((op - tp)) -lt 100 ] || fail "replica $i holds $((op - tp)) ops with retention 20"
 done

@@ -101,7 +101,7 @@ echo "ok: ynl add + get: $(cat /tmp/ynl-get.json)"
 "$VSRADM" show vsrlog40 | grep -q 'cluster 42 replica 1 of 3' || fail "vsradm does not see the ynl-added instance"
 cli --dump get --output-json | grep -q '"vsrlog40"' || fail "ynl dump"
 cli --do set --json '{"name": "vsrlog40", "client-timeout-ms": 2500}' || fail "ynl set"
-"$VSRADM" show vsrlog40 -j | grep -q '"client_timeout_ms":2500' || fail "ynl set had no effect"
+"$VSRADM" -j show vsrlog40 | grep -q '"client-timeout-ms":2500' || fail "ynl set had no effect"
 if cli --do add --json '{"name": "vsrlog40", "replica": 0, "peer": [{"addr": "7f000001", "port": 7402}]}' \
 	> /tmp/ynl-err 2>&1; then
 	fail "ynl: duplicate add succeeded"

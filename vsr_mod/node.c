@@ -18,6 +18,9 @@
 #include "vsr_api.h"
 #include "wire.h"
 
+/* The uapi's name for the retention that a log-retention of 0 stands for. */
+static_assert(VSR_LOG_RETENTION_DEFAULT == VSR_CORE_RETAIN_DEFAULT);
+
 static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 			size_t len)
 {

@@ -79,15 +79,15 @@ cluster_up() {
 	done
 }
 
-# status I FIELD: one field (status, view, primary, op, commit,
-# trim-point, ...) of `vsradm show` for replica I.  Read from the text
+# status I FIELD: one field of replica I in `vsradm show` (status, view,
+# primary, op, commit, trim-point, drop-not-peer, ...), read from the text
 # with shell builtins: each process costs most of a second in the debug
-# guest, a python3 to parse the JSON about three.  JSON spellings
-# (trim_point, log_retention) are accepted too.
+# guest, a python3 to parse the JSON about three.  The JSON's
+# log-retention is the text's retention.
 status() {
-	local out w prev= key=${2//_/-}
+	local out w prev= key=$2
 	[ "$key" = log-retention ] && key=retention
-	out=$(ip netns exec "$(ns "$1")" "$VSRADM" show "vsrlog$1") || return 1
+	out=$("$VSRADM" -n "$(ns "$1")" show "vsrlog$1") || return 1
 	for w in $out; do
 		[ "$prev" = "$key" ] && { echo "$w"; return 0; }
 		prev=$w

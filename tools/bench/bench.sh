@@ -72,10 +72,10 @@ PY
 
 # stats I: replica I's counters, as "prepares commit".
 stats() {
-	in_ns "$1" "$VSRADM" show "vsrlog$1" -j | python3 -c '
+	"$VSRADM" -n "$(ns "$1")" -j show "vsrlog$1" | python3 -c '
 import json, sys
-d = json.load(sys.stdin)
-print(d["counters"]["prepares"], d["commit"])'
+d = json.load(sys.stdin)[0]
+print(d["stats"]["prepares"], d["commit"])'
 }
 
 set_mtu() {

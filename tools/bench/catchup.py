@@ -16,9 +16,9 @@ import time
 
 
 def show(vsradm, ns, name):
-    out = subprocess.run(['ip', 'netns', 'exec', ns, vsradm, 'show', name, '-j'],
+    out = subprocess.run([vsradm, '-n', ns, '-j', 'show', name],
                          check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    return json.loads(out)[0]
 
 
 def main():
@@ -47,8 +47,8 @@ def main():
         'catchup_s': round(now, 3),
         'normal_s': round(normal_at, 3),
         'backup_commit': b['commit'],
-        'backup_trim_point': b['trim_point'],
-        'checkpoints_hint': b['trim_point'] > 1,
+        'backup_trim_point': b['trim-point'],
+        'checkpoints_hint': b['trim-point'] > 1,
     }))
 
 

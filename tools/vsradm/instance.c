@@ -41,23 +41,23 @@ struct inst_info {
 	uint64_t stats[VSR_A_STATS_MAX + 1];
 };
 
-/* Counter names, indexed by VSR_A_STATS_*: JSON key, text label. */
-static const struct {
-	const char *json;
-	const char *text;
-} stat_names[VSR_A_STATS_MAX + 1] = {
-	[VSR_A_STATS_MSGS_IN] = { "msgs_in", "msgs-in" },
-	[VSR_A_STATS_MSGS_OUT] = { "msgs_out", "msgs-out" },
-	[VSR_A_STATS_DROP_NOT_PEER] = { "not_peer", "not-peer" },
-	[VSR_A_STATS_DROP_CLUSTER] = { "cluster", "cluster" },
-	[VSR_A_STATS_DROP_CHECKSUM] = { "checksum", "checksum" },
-	[VSR_A_STATS_DROP_MALFORMED] = { "malformed", "malformed" },
-	[VSR_A_STATS_DROP_STALE] = { "stale", "stale" },
-	[VSR_A_STATS_DROP_NOMEM] = { "nomem", "nomem" },
-	[VSR_A_STATS_VIEW_CHANGES] = { "view_changes", "view-changes" },
-	[VSR_A_STATS_RECOVERIES] = { "recoveries", "recoveries" },
-	[VSR_A_STATS_SEND_ERRORS] = { "send_errors", "send-errors" },
-	[VSR_A_STATS_PREPARES] = { "prepares", "prepares" },
+/*
+ * Counter names, indexed by VSR_A_STATS_*: the attribute names of
+ * Documentation/netlink/specs/vsr.yaml, in text and JSON alike.
+ */
+static const char *const stat_names[VSR_A_STATS_MAX + 1] = {
+	[VSR_A_STATS_MSGS_IN] = "msgs-in",
+	[VSR_A_STATS_MSGS_OUT] = "msgs-out",
+	[VSR_A_STATS_DROP_NOT_PEER] = "drop-not-peer",
+	[VSR_A_STATS_DROP_CLUSTER] = "drop-cluster",
+	[VSR_A_STATS_DROP_CHECKSUM] = "drop-checksum",
+	[VSR_A_STATS_DROP_MALFORMED] = "drop-malformed",
+	[VSR_A_STATS_DROP_STALE] = "drop-stale",
+	[VSR_A_STATS_DROP_NOMEM] = "drop-nomem",
+	[VSR_A_STATS_VIEW_CHANGES] = "view-changes",
+	[VSR_A_STATS_RECOVERIES] = "recoveries",
+	[VSR_A_STATS_SEND_ERRORS] = "send-errors",
+	[VSR_A_STATS_PREPARES] = "prepares",
 };
 
 static const char *const state_names[] = {
@@ -73,8 +73,6 @@ static const char *state_name(uint8_t s)
 		return state_names[s];
 	return "unknown";
 }
-
-static bool json;
 
 /* --- parsing the kernel's messages --- */
 
@@ -208,7 +206,7 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 		case VSR_A_STATS:
 			mnl_attr_for_each_nested(s, a) {
 				t = mnl_attr_get_type(s);
-				if (t <= VSR_A_STATS_MAX && stat_names[t].json)
+				if (t <= VSR_A_STATS_MAX && stat_names[t])
 					bad |= attr_u(s, MNL_TYPE_U64, &in->stats[t]);
 			}
 			break;
@@ -219,26 +217,35 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 
 /* --- printing --- */
 
-static void peer_addr_str(const struct peer_info *p, char *buf, size_t len)
+/*
+ * The retention in force: 0 stands for the module's default (see
+ * VSR_LOG_RETENTION_DEFAULT).
+ */
+static uint64_t retention(const struct inst_info *in)
 {
-	inet_ntop(p->family, p->addr, buf, len);
+	return in->log_retention ? in->log_retention : VSR_LOG_RETENTION_DEFAULT;
 }
 
-static void print_instance_json(const struct inst_info *in, const char *event)
+/* Is VSR_A_STATS_@i a drop counter (printed on its own text line)? */
+static bool stat_is_drop(unsigned int i)
+{
+	return i >= VSR_A_STATS_DROP_NOT_PEER && i <= VSR_A_STATS_DROP_NOMEM;
+}
+
+/*
+ * One instance as a JSON object.  The keys are the attribute names of the
+ * netlink spec (as the kernel's YNL tools print them), plus "self" in a
+ * peer's object.
+ */
+static void print_instance_json(const struct inst_info *in, const char *key)
 {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned int i;
 
-	if (event) {
-		j_obj_open(NULL);
-		j_str("event", event);
-		j_obj_open("instance");
-	} else {
-		j_obj_open(NULL);
-	}
+	j_obj_open(key);
 	j_str("name", in->name);
 	j_u64("minor", in->minor);
-	j_u64("cluster", in->cluster_id);
+	j_u64("cluster-id", in->cluster_id);
 	j_u64("replica", in->replica);
 	j_str("status", state_name(in->status));
 	j_u64("epoch", in->epoch);
@@ -246,45 +253,51 @@ static void print_instance_json(const struct inst_info *in, const char *event)
 	j_u64("primary", in->primary);
 	j_u64("op", in->op);
 	j_u64("commit", in->commit);
-	j_u64("trim_point", in->trim_point);
-	j_u64("log_bytes", in->log_bytes);
-	j_u64("heartbeat_ms", in->heartbeat_ms);
-	j_u64("view_change_timeout_ms", in->view_change_timeout_ms);
-	j_u64("client_timeout_ms", in->client_timeout_ms);
-	j_u64("log_retention", in->log_retention);
-	j_arr_open("peers");
+	j_u64("trim-point", in->trim_point);
+	j_u64("log-bytes", in->log_bytes);
+	j_u64("heartbeat-ms", in->heartbeat_ms);
+	j_u64("view-change-timeout-ms", in->view_change_timeout_ms);
+	j_u64("client-timeout-ms", in->client_timeout_ms);
+	j_u64("log-retention", retention(in));
+	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
-		peer_addr_str(p, addr, sizeof(addr));
+		inet_ntop(p->family, p->addr, addr, sizeof(addr));
 		j_obj_open(NULL);
 		j_u64("index", p->index);
-		j_str("address", addr);
+		j_str("addr", addr);
 		j_u64("port", p->port);
 		j_bool("self", p->index == in->replica);
 		if (p->heard)
-			j_u64("last_heard_ms", p->last_heard_ms);
+			j_u64("last-heard-ms", p->last_heard_ms);
 		else
-			j_null("last_heard_ms");
+			j_null("last-heard-ms");
 		j_u64("lag", p->lag);
 		j_obj_close();
 	}
 	j_arr_close();
-	j_obj_open("counters");
-	j_u64("msgs_in", in->stats[VSR_A_STATS_MSGS_IN]);
-	j_u64("msgs_out", in->stats[VSR_A_STATS_MSGS_OUT]);
-	j_obj_open("drops");
-	for (i = VSR_A_STATS_DROP_NOT_PEER; i <= VSR_A_STATS_DROP_NOMEM; i++)
-		j_u64(stat_names[i].json, in->stats[i]);
-	j_obj_close();
-	j_u64("view_changes", in->stats[VSR_A_STATS_VIEW_CHANGES]);
-	j_u64("recoveries", in->stats[VSR_A_STATS_RECOVERIES]);
-	j_u64("send_errors", in->stats[VSR_A_STATS_SEND_ERRORS]);
-	j_u64("prepares", in->stats[VSR_A_STATS_PREPARES]);
+	j_obj_open("stats");
+	for (i = 0; i <= VSR_A_STATS_MAX; i++)
+		if (stat_names[i])
+			j_u64(stat_names[i], in->stats[i]);
 	j_obj_close();
 	j_obj_close();
-	if (event)
-		j_obj_close();
+}
+
+/* One line of counters: the drops, or all the others. */
+static void print_stats_text(const struct inst_info *in, bool drops)
+{
+	const char *sep = "\t";
+	unsigned int i;
+
+	for (i = 0; i <= VSR_A_STATS_MAX; i++) {
+		if (!stat_names[i] || stat_is_drop(i) != drops)
+			continue;
+		printf("%s%s %llu", sep, stat_names[i], (unsigned long long)in->stats[i]);
+		sep = " ";
+	}
+	putchar('\n');
 }
 
 static void print_instance_text(const struct inst_info *in, const char *event)
@@ -303,11 +316,11 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	       (unsigned long long)in->trim_point, (unsigned long long)in->log_bytes);
 	printf("\theartbeat %u timeout %u client-timeout %u retention %llu\n",
 	       in->heartbeat_ms, in->view_change_timeout_ms, in->client_timeout_ms,
-	       (unsigned long long)in->log_retention);
+	       (unsigned long long)retention(in));
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
-		peer_addr_str(p, addr, sizeof(addr));
+		inet_ntop(p->family, p->addr, addr, sizeof(addr));
 		printf(p->family == AF_INET6 ? "\tpeer %u [%s]:%u" : "\tpeer %u %s:%u",
 		       p->index, addr, p->port);
 		if (p->index == in->replica) {
@@ -320,18 +333,28 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 			printf(" last-heard never");
 		printf(" lag %llu\n", (unsigned long long)p->lag);
 	}
-	printf("\tmsgs-in %llu msgs-out %llu view-changes %llu recoveries %llu send-errors %llu prepares %llu\n",
-	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_IN],
-	       (unsigned long long)in->stats[VSR_A_STATS_MSGS_OUT],
-	       (unsigned long long)in->stats[VSR_A_STATS_VIEW_CHANGES],
-	       (unsigned long long)in->stats[VSR_A_STATS_RECOVERIES],
-	       (unsigned long long)in->stats[VSR_A_STATS_SEND_ERRORS],
-	       (unsigned long long)in->stats[VSR_A_STATS_PREPARES]);
-	printf("\tdrops");
-	for (i = VSR_A_STATS_DROP_NOT_PEER; i <= VSR_A_STATS_DROP_NOMEM; i++)
-		printf(" %s %llu", stat_names[i].text, (unsigned long long)in->stats[i]);
-	printf("\n");
+	/* The counters by their spec names, the drops on a line of their own. */
+	print_stats_text(in, false);
+	print_stats_text(in, true);
 	fflush(stdout);
+}
+
+/* An instance, for show (@event NULL) or as a monitor event. */
+static void print_instance(const struct inst_info *in, const char *event)
+{
+	if (!opt_json) {
+		print_instance_text(in, event);
+		return;
+	}
+	if (event) {
+		j_obj_open(NULL);
+		j_str("event", event);
+		print_instance_json(in, "instance");
+		j_obj_close();
+		j_end_line();
+	} else {
+		print_instance_json(in, NULL);
+	}
 }
 
 /* --- command-line parsing --- */
@@ -341,6 +364,8 @@ static void check_name(const char *name)
 	size_t plen = strlen(VSR_DEV_PREFIX);
 	const char *p = name + plen;
 
+	if (name[0] == '-')
+		usage_error("unknown option \"%s\" (try \"%s help\")", name, prog);
 	if (strncmp(name, VSR_DEV_PREFIX, plen) || !*p || strlen(name) >= VSR_NAME_LEN)
 		usage_error("invalid instance name \"%s\" (expected %sN)", name, VSR_DEV_PREFIX);
 	for (; *p; p++)
@@ -582,48 +607,41 @@ int cmd_trim(int argc, char **argv)
 	return 0;
 }
 
-/* In a JSON dump, "[" is printed with the first instance (or at the end). */
-struct show_state {
-	bool list;
-	bool opened;
-};
-
+/* With -j, "[" comes with the first instance: a failed get prints none. */
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct show_state *st = data;
+	bool *opened = data;
 	struct inst_info in;
 
 	if (parse_instance(nlh, &in) < 0) {
 		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
 		return MNL_CB_ERROR;
 	}
-	if (json && st->list && !st->opened) {
+	if (opt_json && !*opened)
 		j_arr_open(NULL);
-		st->opened = true;
-	}
-	if (json)
-		print_instance_json(&in, NULL);
-	else
-		print_instance_text(&in, NULL);
+	*opened = true;
+	print_instance(&in, NULL);
 	return MNL_CB_OK;
 }
 
+/* show [NAME]: with -j always an array, one object per instance. */
 int cmd_show(int argc, char **argv)
 {
-	struct show_state st = { 0 };
 	const char *name = NULL;
+	bool opened = false;
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
 	char what[64];
 	int i;
 
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else if (!name)
-			name = argv[i];
-		else
-			usage_error("usage: %s show [NAME] [-j]", prog);
+		if (output_option(argv[i]))
+			continue;
+		if (argv[i][0] == '-')
+			unknown_option("show", argv[i]);
+		if (name)
+			usage_error("usage: %s show [NAME]", prog);
+		name = argv[i];
 	}
 	if (name)
 		check_name(name);
@@ -636,14 +654,13 @@ int cmd_show(int argc, char **argv)
 		nlh = nl_msg(&ctx, VSR_NL_CMD_GET, NLM_F_DUMP);
 		snprintf(what, sizeof(what), "show");
 	}
-	st.list = !name;
-	run(&ctx, nlh, what, show_cb, &st);
-	if (json && st.list && !st.opened)
-		j_arr_open(NULL);
-	if (json && st.list)
+	run(&ctx, nlh, what, show_cb, &opened);
+	if (opt_json) {
+		if (!opened)
+			j_arr_open(NULL);
 		j_arr_close();
-	if (json)
 		j_end_line();
+	}
 	nl_close(&ctx);
 	return 0;
 }
@@ -674,12 +691,7 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 	ev = event_name(genl->cmd);
 	if (!ev || parse_instance(nlh, &in) < 0)
 		return MNL_CB_OK;
-	if (json) {
-		print_instance_json(&in, ev);
-		j_end_line();
-	} else {
-		print_instance_text(&in, ev);
-	}
+	print_instance(&in, ev);
 	return MNL_CB_OK;
 }
 
@@ -694,13 +706,22 @@ static int state_cb(const struct nlmsghdr *nlh, void *data)
 		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
 		return MNL_CB_ERROR;
 	}
-	if (json) {
-		print_instance_json(&in, "state");
+	print_instance(&in, "state");
+	return MNL_CB_OK;
+}
+
+/* The end of the "state" events: what follows happened since. */
+static void print_state_end(void)
+{
+	if (opt_json) {
+		j_obj_open(NULL);
+		j_str("event", "state-end");
+		j_obj_close();
 		j_end_line();
 	} else {
-		print_instance_text(&in, "state");
+		printf("[state-end]\n");
+		fflush(stdout);
 	}
-	return MNL_CB_OK;
 }
 
 int cmd_monitor(int argc, char **argv)
@@ -710,10 +731,11 @@ int cmd_monitor(int argc, char **argv)
 	int i, n;
 
 	for (i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else
-			usage_error("usage: %s monitor [-j]", prog);
+		if (output_option(argv[i]))
+			continue;
+		if (argv[i][0] == '-')
+			unknown_option("monitor", argv[i]);
+		usage_error("usage: %s monitor", prog);
 	}
 	nl_init(&ctx);
 	nl_open(&ctx, true);
@@ -722,7 +744,7 @@ int cmd_monitor(int argc, char **argv)
 	if (mnl_socket_setsockopt(ctx.nl, NETLINK_ADD_MEMBERSHIP, &ctx.events_grp,
 				  sizeof(ctx.events_grp)) < 0)
 		fail("cannot subscribe to events: %s", strerror(errno));
-	if (!json)
+	if (!opt_json)
 		printf("monitoring vsr events\n");
 	/*
 	 * Subscribed first, dumped second: a change in between shows up
@@ -732,7 +754,7 @@ int cmd_monitor(int argc, char **argv)
 	nlh = nl_msg(&dump, VSR_NL_CMD_GET, NLM_F_DUMP);
 	run(&dump, nlh, "monitor", state_cb, NULL);
 	nl_close(&dump);
-	fflush(stdout);
+	print_state_end();
 	for (;;) {
 		n = mnl_socket_recvfrom(ctx.nl, ctx.buf, ctx.bufsize);
 		if (n < 0) {

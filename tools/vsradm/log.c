@@ -22,10 +22,14 @@ static void print_record(uint64_t op, const unsigned char *p, size_t len, bool j
 	size_t i;
 
 	if (json) {
+		/* Records are bytes: JSON strings hold only valid UTF-8. */
 		j_obj_open(NULL);
 		j_u64("op", op);
 		j_u64("len", len);
-		j_strn("data", p, len);
+		if (utf8_valid(p, len))
+			j_strn("data", p, len);
+		else
+			j_base64("data-base64", p, len);
 		j_obj_close();
 		j_end_line();
 		return;
@@ -47,7 +51,7 @@ static void print_record(uint64_t op, const unsigned char *p, size_t len, bool j
 
 int cmd_log(int argc, char **argv)
 {
-	bool follow = false, json = false, from_set = false;
+	bool follow = false, from_set = false;
 	const char *name = NULL;
 	unsigned char *buf;
 	size_t size = LOG_BUF_START;
@@ -58,8 +62,10 @@ int cmd_log(int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--follow")) {
 			follow = true;
-		} else if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
-			json = true;
+		} else if (output_option(argv[i])) {
+			continue;
+		} else if (argv[i][0] == '-') {
+			unknown_option("log", argv[i]);
 		} else if (!strcmp(argv[i], "from")) {
 			if (++i >= argc)
 				usage_error("\"from\" needs an op number");
@@ -68,11 +74,11 @@ int cmd_log(int argc, char **argv)
 		} else if (!name) {
 			name = argv[i];
 		} else {
-			usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+			usage_error("usage: %s log NAME [from OP] [-f]", prog);
 		}
 	}
 	if (!name)
-		usage_error("usage: %s log NAME [from OP] [-f] [-j]", prog);
+		usage_error("usage: %s log NAME [from OP] [-f]", prog);
 	if (strncmp(name, VSR_DEV_PREFIX, strlen(VSR_DEV_PREFIX)) || strchr(name, '/') ||
 	    strlen(name) >= VSR_NAME_LEN)
 		usage_error("invalid instance name \"%s\" (expected %sN)", name, VSR_DEV_PREFIX);
@@ -89,14 +95,22 @@ int cmd_log(int argc, char **argv)
 		fail("out of memory");
 
 	for (;;) {
-		off_t pos = lseek(fd, 0, SEEK_CUR);
+		off_t pos;
 		ssize_t n;
+		int err;
 
-		if (pos < 0)
-			fail("log %s: cannot read the position: %s", name, strerror(errno));
+		/*
+		 * The position may be at an op that is no record (a session's
+		 * registration, a barrier, a trim): the read skips those and
+		 * leaves the position just past the record it returns.
+		 */
 		n = read(fd, buf, size);
 		if (n > 0) {
-			print_record((uint64_t)pos, buf, (size_t)n, json);
+			pos = lseek(fd, 0, SEEK_CUR);
+			if (pos < 1)
+				fail("log %s: cannot read the position: %s", name,
+				     strerror(pos < 0 ? errno : ERANGE));
+			print_record((uint64_t)pos - 1, buf, (size_t)n, opt_json);
 			continue;
 		}
 		if (n == 0)
@@ -127,8 +141,12 @@ int cmd_log(int argc, char **argv)
 		if (errno == EIO)
 			fail("log %s: the instance has failed (see vsradm show and the kernel log)",
 			     name);
+		err = errno;
+		pos = lseek(fd, 0, SEEK_CUR);
+		if (pos < 0)
+			fail("log %s: read: %s", name, strerror(err));
 		fail("log %s: read at op %llu: %s", name, (unsigned long long)pos,
-		     strerror(errno));
+		     strerror(err));
 	}
 	free(buf);
 	close(fd);

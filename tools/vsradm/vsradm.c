@@ -4,15 +4,25 @@
  * See Documentation/vsradm.rst.
  */
 
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "vsradm.h"
 #include "vsr_version.h"
 
+/* Where ip-netns(8) keeps its named network namespaces. */
+#define NETNS_RUN_DIR	"/run/netns"
+
 const char *prog = "vsradm";
+bool opt_json;
+bool opt_pretty;
 
 /* A bad command line: one line on stderr, exit status 2. */
 void usage_error(const char *fmt, ...)
@@ -39,6 +49,27 @@ void fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	exit(EXIT_FAIL);
+}
+
+/*
+ * -j and -p, which show, monitor and log also take after the command (as
+ * vsradm always did): true if @arg is one of them.  -p implies -j.
+ */
+bool output_option(const char *arg)
+{
+	if (!strcmp(arg, "-j") || !strcmp(arg, "--json"))
+		opt_json = true;
+	else if (!strcmp(arg, "-p") || !strcmp(arg, "--pretty"))
+		opt_json = opt_pretty = true;
+	else
+		return false;
+	return true;
+}
+
+/* An option @cmd does not know: never taken for a name or a value. */
+void unknown_option(const char *cmd, const char *arg)
+{
+	usage_error("unknown option \"%s\" for %s (try \"%s help\")", arg, cmd, prog);
 }
 
 /* A decimal (or 0x hex) number no larger than @max, or a usage error. */
@@ -88,9 +119,21 @@ static int cmd_family(int argc, char **argv)
 		usage_error("family takes no arguments");
 	nl_init(&ctx);
 	nl_open(&ctx, true);
-	printf("family %s id %u version %u maxattr %u events %u module-version %s\n",
-	       VSR_GENL_NAME, ctx.family, ctx.version, ctx.maxattr, ctx.events_grp,
-	       module_version(modver, sizeof(modver)));
+	if (opt_json) {
+		j_obj_open(NULL);
+		j_str("name", VSR_GENL_NAME);
+		j_u64("id", ctx.family);
+		j_u64("version", ctx.version);
+		j_u64("maxattr", ctx.maxattr);
+		j_u64("events", ctx.events_grp);
+		j_str("module-version", module_version(modver, sizeof(modver)));
+		j_obj_close();
+		j_end_line();
+	} else {
+		printf("family %s id %u version %u maxattr %u events %u module-version %s\n",
+		       VSR_GENL_NAME, ctx.family, ctx.version, ctx.maxattr, ctx.events_grp,
+		       module_version(modver, sizeof(modver)));
+	}
 	nl_close(&ctx);
 	return 0;
 }
@@ -98,20 +141,25 @@ static int cmd_family(int argc, char **argv)
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: %s COMMAND [ARGS]\n"
+		"usage: %s [OPTIONS] COMMAND [ARGS]\n"
+		"options:\n"
+		"  -j, --json     JSON output (show, monitor, log, family)\n"
+		"  -p, --pretty   indented JSON (implies -j)\n"
+		"  -n, --netns NETNS\n"
+		"                 run in network namespace NETNS (/run/netns/NETNS)\n"
+		"  -h, --help     this text\n"
 		"commands:\n"
 		"  add NAME replica N peers ADDR:PORT,... [cluster ID] [heartbeat MS]\n"
 		"      [timeout MS] [client-timeout MS] [retention N]\n"
 		"                 create an instance (NAME is vsrlogN)\n"
 		"  del NAME       destroy an instance\n"
-		"  show [NAME] [-j]\n"
-		"                 configuration, status and counters\n"
+		"  show [NAME]    configuration, status and counters\n"
 		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
 		"                 change tunables\n"
 		"  trim NAME OP   discard the records below OP\n"
-		"  monitor [-j]   print events (instances added/removed, view, status,\n"
-		"                 primary changes)\n"
-		"  log NAME [from OP] [-f] [-j]\n"
+		"  monitor        print the state of every instance, then events\n"
+		"                 (instances added/removed, view, status, primary changes)\n"
+		"  log NAME [from OP] [-f]\n"
 		"                 print committed records with their op numbers\n"
 		"  family         show the vsr generic netlink family and the module's\n"
 		"                 version\n"
@@ -134,28 +182,79 @@ static const struct {
 	{ "family", cmd_family },
 };
 
+/*
+ * Like ip -n: move into the network namespace that ip-netns(8) named
+ * @name, before any netlink socket or device is opened.
+ */
+static void enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strlen(name) > NAME_MAX)
+		usage_error("invalid network namespace name \"%s\"", name);
+	snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail("cannot open network namespace \"%s\": %s", name, strerror(errno));
+	if (setns(fd, CLONE_NEWNET) < 0)
+		fail("cannot enter network namespace \"%s\": %s", name, strerror(errno));
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
-	size_t i;
+	const char *netns = NULL;
+	size_t c;
+	int i;
 
 	if (argc < 2) {
 		print_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "--help")) {
+	/* Global options, up to the command. */
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+
+		if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+			print_usage(stdout);
+			return 0;
+		} else if (!strcmp(arg, "--version")) {
+			printf("vsradm %s\n", VSR_RELEASE);
+			return 0;
+		} else if (!strcmp(arg, "-n") || !strcmp(arg, "--netns") ||
+			   !strncmp(arg, "--netns=", 8)) {
+			if (netns)
+				usage_error("\"%s\" given twice", "--netns");
+			if (arg[1] == '-' && arg[7] == '=')
+				netns = arg + 8;
+			else if (++i < argc)
+				netns = argv[i];
+			else
+				usage_error("\"%s\" needs a network namespace name", arg);
+		} else if (!output_option(arg)) {
+			usage_error("unknown option \"%s\" (try \"%s help\")", arg, prog);
+		}
+	}
+	if (i >= argc)
+		usage_error("no command after the options (try \"%s help\")", prog);
+	if (!strcmp(argv[i], "help")) {
 		print_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
-		if (argc > 2)
-			usage_error("%s takes no arguments", argv[1]);
+	if (!strcmp(argv[i], "version")) {
+		if (argc > i + 1)
+			usage_error("version takes no arguments");
 		printf("vsradm %s\n", VSR_RELEASE);
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (!strcmp(argv[1], cmds[i].name))
-			return cmds[i].fn(argc - 2, argv + 2);
-
-	usage_error("unknown command \"%s\" (try \"%s help\")", argv[1], prog);
+	for (c = 0; c < ARRAY_SIZE(cmds); c++) {
+		if (strcmp(argv[i], cmds[c].name))
+			continue;
+		if (netns)
+			enter_netns(netns);
+		return cmds[c].fn(argc - i - 1, argv + i + 1);
+	}
+	usage_error("unknown command \"%s\" (try \"%s help\")", argv[i], prog);
 }

@@ -19,12 +19,18 @@
 
 extern const char *prog;
 
+/* Global options, given before the command (see main()). */
+extern bool opt_json;		/* -j: JSON output */
+extern bool opt_pretty;		/* -p: JSON indented over several lines */
+
 /* Exit codes: 1 = the operation failed, 2 = bad command line. */
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
 __printf(1, 2) __noreturn void usage_error(const char *fmt, ...);
 __printf(1, 2) __noreturn void fail(const char *fmt, ...);
+bool output_option(const char *arg);
+__noreturn void unknown_option(const char *cmd, const char *arg);
 
 /* nl.c: the vsr generic netlink family */
 struct nlctx {
@@ -56,6 +62,8 @@ void j_arr_close(void);
 void j_u64(const char *key, uint64_t v);
 void j_str(const char *key, const char *s);
 void j_strn(const char *key, const unsigned char *s, size_t len);
+void j_base64(const char *key, const unsigned char *s, size_t len);
+bool utf8_valid(const unsigned char *s, size_t len);
 void j_bool(const char *key, bool v);
 void j_null(const char *key);
 void j_end_line(void);

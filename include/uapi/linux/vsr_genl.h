@@ -9,10 +9,11 @@
 #define VSR_GENL_NAME		"vsr"
 #define VSR_GENL_VERSION	1
 
-#define VSR_DEV_PREFIX		"vsrlog"
-#define VSR_MAX_INSTANCES	256
-#define VSR_MAX_PEERS		16
-#define VSR_NAME_LEN		16
+#define VSR_DEV_PREFIX			"vsrlog"
+#define VSR_MAX_INSTANCES		256
+#define VSR_MAX_PEERS			16
+#define VSR_NAME_LEN			16
+#define VSR_LOG_RETENTION_DEFAULT	4096
 
 /**
  * enum vsr_state - Protocol status of a replica.
