@@ -17,7 +17,7 @@ set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap 'exec 5<&-; touch "$tmp/stop"; cluster_cleanup' EXIT
 tmp=$(mktemp -d)
-vsrstat() { python3 "$VSR_LIB/vsrstat.py" "$@"; }
+vsrstat() { python3 -S "$VSR_LIB/vsrstat.py" "$@"; }
 # trim I OP: vsradm trim on replica I; prints what vsradm printed.
 trim() { ip netns exec "$(ns "$1")" "$VSRADM" trim "vsrlog$1" "$2"; }
 
@@ -25,7 +25,7 @@ cluster_up 3 heartbeat 50 timeout 500 client-timeout 20000 retention 100
 vsrstat wait 60 'status == 0' 0 1 2 || fail "replicas not normal"
 
 info "quiet cluster: 100 records, then trim at op 50 on a backup"
-python3 "$VSR_LIB/writer.py" /dev/vsrlog0 quiet 100 > /dev/null || fail "writes"
+python3 -S "$VSR_LIB/writer.py" /dev/vsrlog0 quiet 100 > /dev/null || fail "writes"
 vsrstat wait 30 'commit >= 101' 0 1 2 || fail "commit 101 not reached"
 out=$(trim 1 50) || fail "trim at 50 on a quiet cluster refused"
 [ "$out" = "vsrlog1: trim-point 50" ] || fail "trim returned '$out'"
