@@ -63,7 +63,7 @@ static int vsr_open(struct inode *inode, struct file *file)
 	mutex_init(&vf->wlock);
 	mutex_init(&vf->rlock);
 	mutex_lock(&vf->node->lock);
-	file->f_pos = vf->node->status.trim;
+	file->f_pos = vf->node->trim;
 	mutex_unlock(&vf->node->lock);
 	file->private_data = vf;
 	return 0;
@@ -80,76 +80,18 @@ static int vsr_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static unsigned long vsr_retry_jiffies(struct vsr_instance *inst,
-				       unsigned long *timeout)
-{
-	struct vsr_tunables tun;
-
-	vsr_instance_tunables(inst, &tun);
-	*timeout = msecs_to_jiffies(tun.client_timeout_ms);
-	return msecs_to_jiffies(max_t(u32, 2 * tun.heartbeat_ms, 50));
-}
-
-/*
- * Submit a client operation and wait for its outcome, resubmitting the
- * same request (which the cluster deduplicates) until the reply arrives,
- * the client timeout passes, the instance dies (-ENODEV) or fails (-EIO),
- * or the task is killed.
- */
+/* Submit a client operation and wait for its outcome (vsr_node_call()). */
 static int vsr_call(struct vsr_file *vf, u32 type, u64 session, u64 request,
 		    const void *data, u32 len, struct vsr_reply *rep)
 {
-	struct vsr_node *node = vf->node;
 	struct vsr_waiter w = {
 		.type = type, .session = session, .request = request,
 	};
-	unsigned long timeout, retry, deadline;
-	unsigned int gen;
-	u64 before;
-	long t;
 	int ret;
 
-	retry = vsr_retry_jiffies(vf->inst, &timeout);
-	deadline = jiffies + timeout;
-	vsr_node_wait_add(node, &w);
-	for (;;) {
-		mutex_lock(&node->lock);
-		ret = vsr_node_error(node);
-		if (ret) {
-			mutex_unlock(&node->lock);
-			break;
-		}
-		before = node->commit;
-		ret = vsr_replica_submit(node->core, type, session, request,
-					 data, len);
-		vsr_node_process(node, before);
-		gen = node->resubmit;
-		mutex_unlock(&node->lock);
-		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO)
-			break;
-
-		t = wait_event_killable_timeout(w.wq, READ_ONCE(w.done) ||
-						vsr_node_error(node) ||
-						READ_ONCE(node->resubmit) != gen,
-						retry);
-		if (t < 0) {
-			ret = -EINTR;
-			break;
-		}
-		if (READ_ONCE(w.done)) {
-			*rep = w.rep;
-			ret = rep->err;
-			break;
-		}
-		ret = vsr_node_error(node);
-		if (ret)
-			break;
-		if (time_after(jiffies, deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-	}
-	vsr_node_wait_del(node, &w);
+	ret = vsr_node_call(vf->node, &w, data, len);
+	if (w.done)
+		*rep = w.rep;
 	return ret;
 }
 
@@ -227,7 +169,7 @@ static const struct vsr_entry *vsr_next_record(struct vsr_node *node, loff_t *po
 	const struct vsr_entry *e;
 
 	lockdep_assert_held(&node->lock);
-	if (*pos < node->status.trim)
+	if (*pos < node->trim)
 		return ERR_PTR(-EPIPE);
 	while (*pos <= node->commit) {
 		e = vsr_replica_entry(node->core, *pos);
@@ -290,7 +232,7 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 		if (wait_event_interruptible(node->read_wq,
 					     READ_ONCE(node->commit) >= pos ||
 					     vsr_node_error(node) ||
-					     READ_ONCE(node->status.trim) > pos)) {
+					     READ_ONCE(node->trim) > pos)) {
 			ret = -ERESTARTSYS;
 			goto out;
 		}
@@ -335,7 +277,7 @@ static loff_t vsr_llseek(struct file *file, loff_t off, int whence)
 	}
 	if (!ret && pos < 0)
 		ret = -EINVAL;
-	else if (!ret && pos < node->status.trim)
+	else if (!ret && pos < node->trim)
 		ret = -ERANGE;
 	mutex_unlock(&node->lock);
 	if (ret)

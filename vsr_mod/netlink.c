@@ -9,7 +9,9 @@
  * use, and genetlink-legacy families write their own family struct).
  * Every op needs CAP_NET_ADMIN in the user namespace owning the caller's
  * network namespace (GENL_UNS_ADMIN_PERM); every refusal says why in the
- * extended ack.  Ops run under genl_mutex (no parallel_ops).
+ * extended ack.  Ops run in parallel (parallel_ops): the registry is
+ * guarded by vsr_instances_lock, and a trim waits for its commit without
+ * holding any lock (not even genl_mutex, which all families share).
  */
 
 #include <linux/slab.h>
@@ -33,6 +35,7 @@ static struct genl_family vsr_genl_family __ro_after_init = {
 	.ops		= vsr_nl_ops,
 	.n_ops		= ARRAY_SIZE(vsr_nl_ops),
 	.resv_start_op	= VSR_NL_CMD_TRIM + 1,
+	.parallel_ops	= true,
 	.mcgrps		= vsr_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(vsr_nl_mcgrps),
 };
@@ -474,41 +477,55 @@ out:
  * @skb: the request
  * @info: its parsed attributes
  *
+ * Waits until the trim committed and took effect on this replica (it is
+ * retried across view changes, like a write()), without holding
+ * vsr_instances_lock meanwhile: a reference keeps the instance.  The reply
+ * carries the instance's name and its new trim point.
+ *
  * Return: 0 or a negative errno.
  */
 int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vsr_instance *inst;
-	struct vsr_status *st;
-	u64 op;
+	struct sk_buff *msg;
+	u64 op, trim = 0;
+	void *hdr;
 	int ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
 	    !vsr_nl_require(info, VSR_A_TRIM_POINT, "missing trim point"))
 		return -EINVAL;
 	op = nla_get_u64(info->attrs[VSR_A_TRIM_POINT]);
-	st = kmalloc(sizeof(*st), GFP_KERNEL);
-	if (!st)
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_nl_lookup(info);
+	if (inst)
+		kref_get(&inst->ref);
+	mutex_unlock(&vsr_instances_lock);
 	if (!inst) {
 		ret = -ENOENT;
 		goto out;
 	}
-	vsr_node_get_status(inst, st);
-	if (op > st->commit + 1) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_TRIM_POINT],
-				    "cannot trim beyond the commit point");
-		ret = -ERANGE;
+	ret = vsr_node_trim(inst, op, &trim, info->extack);
+	if (ret == -ERANGE)
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VSR_A_TRIM_POINT]);
+	if (ret)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &vsr_genl_family, 0, VSR_NL_CMD_TRIM);
+	if (!hdr ||
+	    nla_put_string(msg, VSR_A_NAME, inst->name) ||
+	    nla_put_u64_64bit(msg, VSR_A_TRIM_POINT, trim, VSR_A_PAD)) {
+		ret = -EMSGSIZE;
 		goto out;
 	}
-	ret = vsr_node_trim(inst, op, info->extack);
-	if (!ret)
-		vsr_nl_notify(inst, VSR_NL_CMD_SET_NTF);
+	genlmsg_end(msg, hdr);
+	vsr_instance_put(inst);
+	return genlmsg_reply(msg, info);
 out:
-	mutex_unlock(&vsr_instances_lock);
-	kfree(st);
+	vsr_instance_put(inst);
+	nlmsg_free(msg);
 	return ret;
 }
 

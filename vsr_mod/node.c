@@ -59,6 +59,17 @@ static void vsr_cb_commit(void *ctx, const struct vsr_entry *e)
 	WRITE_ONCE(node->commit, e->h.op);
 }
 
+/* Wake every client operation waiting for its outcome (vsr_node_call()). */
+static void vsr_node_wake_waiters(struct vsr_node *node)
+{
+	struct vsr_waiter *w;
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+}
+
 /*
  * A new view is in normal operation: requests sent to the old primary
  * may be lost, so every waiting writer resubmits now rather than at its
@@ -66,13 +77,8 @@ static void vsr_cb_commit(void *ctx, const struct vsr_entry *e)
  */
 static void vsr_node_kick_waiters(struct vsr_node *node)
 {
-	struct vsr_waiter *w;
-
 	WRITE_ONCE(node->resubmit, node->resubmit + 1);
-	spin_lock(&node->waiters_lock);
-	list_for_each_entry(w, &node->waiters, node)
-		wake_up(&w->wq);
-	spin_unlock(&node->waiters_lock);
+	vsr_node_wake_waiters(node);
 }
 
 /*
@@ -81,12 +87,7 @@ static void vsr_node_kick_waiters(struct vsr_node *node)
  */
 static void vsr_node_wake_all(struct vsr_node *node)
 {
-	struct vsr_waiter *w;
-
-	spin_lock(&node->waiters_lock);
-	list_for_each_entry(w, &node->waiters, node)
-		wake_up(&w->wq);
-	spin_unlock(&node->waiters_lock);
+	vsr_node_wake_waiters(node);
 	wake_up_interruptible_all(&node->read_wq);
 }
 
@@ -109,8 +110,14 @@ static void vsr_node_failed(struct vsr_node *node,
 static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_node *node = ctx;
-	struct vsr_core_status *old = &node->status;
+	struct vsr_core_status *old = &node->notified;
 
+	/*
+	 * A checkpoint taken over from a peer moves the commit number
+	 * without a commit callback: the mirror follows it here.
+	 */
+	WRITE_ONCE(node->commit, st->commit);
+	WRITE_ONCE(node->trim, st->trim);
 	if (st->status == VSR_STATUS_FAILED && !node->failed)
 		vsr_node_failed(node, st);
 	if (st->view != old->view)
@@ -119,8 +126,11 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 		vsr_instance_event(node->inst, VSR_EVENT_STATUS);
 	if (st->primary != old->primary || st->is_primary != old->is_primary)
 		vsr_instance_event(node->inst, VSR_EVENT_PRIMARY);
-	if (st->trim != old->trim)
+	if (st->trim != old->trim) {
 		vsr_instance_event(node->inst, VSR_EVENT_CONFIG);
+		/* A trim waits for the trim point, whoever moved it. */
+		vsr_node_wake_waiters(node);
+	}
 	if (st->status == VSR_STATUS_NORMAL &&
 	    (st->view != old->view || old->status != VSR_STATUS_NORMAL))
 		vsr_node_kick_waiters(node);
@@ -352,8 +362,11 @@ int vsr_node_start(struct vsr_instance *inst)
 	 */
 	mutex_lock(&node->lock);
 	node->core = vsr_replica_create(&cfg, &vsr_node_ops, node);
-	if (node->core)
-		vsr_replica_get_status(node->core, &node->status);
+	if (node->core) {
+		vsr_replica_get_status(node->core, &node->notified);
+		node->commit = node->notified.commit;
+		node->trim = node->notified.trim;
+	}
 	mutex_unlock(&node->lock);
 	if (!node->core) {
 		ret = -ENOMEM;
@@ -423,6 +436,11 @@ void vsr_node_free(struct vsr_instance *inst)
  * vsr_node_get_status() - report the replica's state
  * @inst: the instance
  * @st: filled completely
+ *
+ * Every field of the core (status, view, primary, op, commit, trim point,
+ * lags, its counters) comes from one snapshot taken under the node lock,
+ * so they belong to one moment of the replica; the glue's own counters and
+ * last-heard times are read in the same critical section.
  */
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 {
@@ -477,8 +495,6 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
 	st->stats.prepares = cs.prepares;
-	mutex_unlock(&node->lock);
-
 	st->stats.msgs_in = atomic64_read(&node->cnt[VSR_CNT_MSGS_IN]);
 	st->stats.msgs_out = atomic64_read(&node->cnt[VSR_CNT_MSGS_OUT]);
 	st->stats.drop_not_peer = atomic64_read(&node->cnt[VSR_CNT_DROP_NOT_PEER]);
@@ -488,6 +504,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->stats.drop_stale = atomic64_read(&node->cnt[VSR_CNT_DROP_STALE]);
 	st->stats.drop_nomem = atomic64_read(&node->cnt[VSR_CNT_DROP_NOMEM]);
 	st->stats.send_errors = atomic64_read(&node->cnt[VSR_CNT_SEND_ERRORS]);
+	mutex_unlock(&node->lock);
 }
 
 /**
@@ -516,6 +533,100 @@ void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w)
 	spin_unlock(&node->waiters_lock);
 }
 
+static unsigned long vsr_node_retry_jiffies(struct vsr_node *node,
+					    unsigned long *timeout)
+{
+	struct vsr_tunables tun;
+
+	vsr_instance_tunables(node->inst, &tun);
+	*timeout = msecs_to_jiffies(tun.client_timeout_ms);
+	return msecs_to_jiffies(max_t(u32, 2 * tun.heartbeat_ms, 50));
+}
+
+/* A TRIM is done once the trim point reached its target, whoever moved it. */
+static bool vsr_waiter_done(struct vsr_node *node, const struct vsr_waiter *w)
+{
+	return READ_ONCE(w->done) ||
+	       (w->type == VSR_OP_TRIM && READ_ONCE(node->trim) >= w->request);
+}
+
+/**
+ * vsr_node_call() - submit a client operation and wait for its outcome
+ * @node: the node
+ * @w: the waiter, with type, session and request set
+ * @data: the record (VSR_OP_DATA), else NULL
+ * @len: its length
+ *
+ * Resubmits the same request (which the cluster deduplicates) at every
+ * retry interval and at once when a new view starts normal operation,
+ * until the reply arrives, the client timeout passes, the node dies or
+ * fails, or the task is killed.  A VSR_OP_TRIM is also done once the trim
+ * point reached its target (a trim further on may have overtaken it).
+ *
+ * Return: 0 (the reply is in @w->rep if @w->done), the reply's error,
+ * -EINVAL or -EALREADY for a request the core refused, -ETIMEDOUT,
+ * -ENODEV, -EIO or -EINTR.
+ */
+int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
+		  const void *data, u32 len)
+{
+	unsigned long timeout, retry, deadline;
+	unsigned int gen;
+	u64 before;
+	long t;
+	int ret;
+
+	retry = vsr_node_retry_jiffies(node, &timeout);
+	deadline = jiffies + timeout;
+	vsr_node_wait_add(node, w);
+	for (;;) {
+		mutex_lock(&node->lock);
+		ret = vsr_node_error(node);
+		if (ret) {
+			mutex_unlock(&node->lock);
+			break;
+		}
+		if (vsr_waiter_done(node, w)) {
+			mutex_unlock(&node->lock);
+			ret = w->done ? w->rep.err : 0;
+			break;
+		}
+		before = node->commit;
+		ret = vsr_replica_submit(node->core, w->type, w->session,
+					 w->request, data, len);
+		vsr_node_process(node, before);
+		gen = node->resubmit;
+		mutex_unlock(&node->lock);
+		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO)
+			break;
+
+		t = wait_event_killable_timeout(w->wq, vsr_waiter_done(node, w) ||
+						vsr_node_error(node) ||
+						READ_ONCE(node->resubmit) != gen,
+						retry);
+		if (t < 0) {
+			ret = -EINTR;
+			break;
+		}
+		if (READ_ONCE(w->done)) {
+			ret = w->rep.err;
+			break;
+		}
+		ret = vsr_node_error(node);
+		if (ret)
+			break;
+		/* The trim point reached a TRIM's target: checked above. */
+		if (vsr_waiter_done(node, w))
+			continue;
+		if (time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	vsr_node_wait_del(node, w);
+	return ret;
+}
+
 /**
  * vsr_node_new_nonce() - a fresh session-registration nonce
  * @node: the node, its lock held
@@ -532,39 +643,61 @@ u64 vsr_node_new_nonce(struct vsr_node *node)
  * vsr_node_trim() - discard the records below @op, on every replica
  * @inst: the instance
  * @op: the new trim point (first op kept), at most one past the commit point
+ * @trim: set to this replica's trim point once the trim took effect here
  * @extack: for the reason of a refusal
  *
- * Proposes a replicated TRIM op; it takes effect on each replica when it
- * commits there.
+ * Proposes a replicated TRIM op and waits until it committed and was
+ * applied on this replica, like a write(): the request is resubmitted
+ * across view changes until the client timeout.  A trim point already at
+ * or beyond @op is success at once.  Sleeps: the caller holds no lock.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno: -ERANGE (@op is beyond this replica's
+ * commit point plus one), -ETIMEDOUT, -ENODEV (the instance was deleted),
+ * -EIO (it failed), -EINTR (killed).
  */
-int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack)
+int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
+		  struct netlink_ext_ack *extack)
 {
 	struct vsr_node *node = inst->node;
-	u64 before;
+	struct vsr_waiter w = { .type = VSR_OP_TRIM, .request = op };
 	int ret;
 
 	if (!node)
 		return -ENODEV;
 	mutex_lock(&node->lock);
-	before = node->commit;
-	if (op > node->status.commit + 1) {
-		mutex_unlock(&node->lock);
-		NL_SET_ERR_MSG(extack, "trim point is beyond the commit point");
-		return -ERANGE;
-	}
-	ret = vsr_replica_submit(node->core, VSR_OP_TRIM, 0, op, NULL, 0);
-	vsr_node_process(node, before);
+	ret = vsr_node_error(node);
+	if (!ret && op > node->commit + 1)
+		ret = -ERANGE;
+	*trim = node->trim;
 	mutex_unlock(&node->lock);
-	if (ret == -EAGAIN)
-		NL_SET_ERR_MSG(extack, "no primary reachable right now, try again");
-	else if (ret == -EBUSY)
-		NL_SET_ERR_MSG(extack, "the primary's pipeline is full, try again");
-	else if (ret == -EIO)
+	if (ret == -ERANGE) {
+		NL_SET_ERR_MSG(extack, "trim point is beyond the commit point");
+		return ret;
+	}
+	if (!ret)
+		ret = vsr_node_call(node, &w, NULL, 0);
+
+	mutex_lock(&node->lock);
+	*trim = node->trim;
+	mutex_unlock(&node->lock);
+	switch (ret) {
+	case 0:
+		break;
+	case -ETIMEDOUT:
+		NL_SET_ERR_MSG(extack, "the trim did not commit within the client timeout (no quorum reachable?)");
+		break;
+	case -ENODEV:
+		NL_SET_ERR_MSG(extack, "the instance was deleted");
+		break;
+	case -EIO:
 		NL_SET_ERR_MSG(extack, "the instance has failed");
-	else if (ret)
+		break;
+	case -EINTR:
+		break;
+	default:
 		NL_SET_ERR_MSG(extack, "the trim request was refused");
+		break;
+	}
 	return ret;
 }
 

@@ -13,8 +13,9 @@
  *                         inst->node.  Failure aborts the creation: undo
  *                         what was done (vsr_node_stop() is not called,
  *                         vsr_node_free() is, with whatever inst->node is).
- *   ... vsr_node_get_status(), vsr_node_trim(), vsr_node_set_tunables()
- *       (the last two under vsr_instances_lock) ...
+ *   ... vsr_node_get_status(), vsr_node_trim() (holding a reference, no
+ *       lock: it sleeps until the trim committed), vsr_node_set_tunables()
+ *       (under vsr_instances_lock) ...
  *   vsr_node_stop()       under vsr_instances_lock, after the instance is
  *                         unpublished and inst->dead is set: close the
  *                         socket, stop the timers, wake every blocked reader
@@ -41,7 +42,8 @@ int vsr_node_start(struct vsr_instance *inst);
 void vsr_node_stop(struct vsr_instance *inst);
 void vsr_node_free(struct vsr_instance *inst);
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
-int vsr_node_trim(struct vsr_instance *inst, u64 op, struct netlink_ext_ack *extack);
+int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
+		  struct netlink_ext_ack *extack);
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun);
 
 #endif /* _VSR_NODE_H */

@@ -8,6 +8,12 @@
  * only queues datagrams on @rxq; a work item feeds them to the core.
  * @waiters_lock (taken inside @lock by the core's reply callback) guards
  * the list of writers waiting for their record to commit.
+ *
+ * The glue keeps no copy of the core's state to report: a status (netlink
+ * GET and dump, VSR_IOC_STATUS) is one vsr_replica_get_status() snapshot
+ * taken under @lock.  Only @commit and @trim are mirrored, for lockless
+ * wait conditions; the core's callbacks update them (under @lock) in the
+ * same step as the core's own state, so under @lock they are exact.
  */
 #ifndef _VSR_NODE_PRIV_H
 #define _VSR_NODE_PRIV_H
@@ -57,7 +63,7 @@ enum vsr_counter {
  * @node: entry in vsr_node.waiters
  * @type: VSR_OP_* of the request
  * @session: session of the request (REGISTER: 0 until known)
- * @request: request number (REGISTER: the nonce)
+ * @request: request number (REGISTER, NOOP: the nonce; TRIM: the target)
  * @done: the reply arrived
  * @rep: the reply
  * @wq: woken when @done is set
@@ -89,8 +95,11 @@ struct vsr_waiter {
  *	or failed
  * @waiters_lock: guards @waiters
  * @waiters: writers waiting for replies
- * @commit: committed op number, for lockless peeks (poll)
- * @status: last status reported by the core (under @lock)
+ * @commit: the core's commit number: exact under @lock, READ_ONCE() for
+ *	lockless peeks (wait conditions)
+ * @trim: the core's trim point (first op still held), like @commit
+ * @notified: the core's status as of its last status callback, only to
+ *	tell what changed (events); never reported (under @lock)
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
@@ -117,7 +126,8 @@ struct vsr_node {
 	spinlock_t waiters_lock;
 	struct list_head waiters;
 	u64 commit;
-	struct vsr_core_status status;
+	u64 trim;
+	struct vsr_core_status notified;
 	unsigned long last_heard[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
@@ -155,6 +165,8 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 void vsr_node_process(struct vsr_node *node, u64 before);
 void vsr_node_wait_add(struct vsr_node *node, struct vsr_waiter *w);
 void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w);
+int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
+		  const void *data, u32 len);
 u64 vsr_node_new_nonce(struct vsr_node *node);
 
 /* device.c */

@@ -586,6 +586,20 @@ int cmd_set(int argc, char **argv)
 	return 0;
 }
 
+/* The kernel answers a trim, once it took effect, with the new trim point. */
+static int trim_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct inst_info in;
+
+	(void)data;
+	if (parse_instance(nlh, &in) < 0) {
+		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
+		return MNL_CB_ERROR;
+	}
+	printf("%s: trim-point %llu\n", in.name, (unsigned long long)in.trim_point);
+	return MNL_CB_OK;
+}
+
 int cmd_trim(int argc, char **argv)
 {
 	struct nlctx ctx;
@@ -602,7 +616,7 @@ int cmd_trim(int argc, char **argv)
 	mnl_attr_put_strz(nlh, VSR_A_NAME, argv[0]);
 	mnl_attr_put_u64(nlh, VSR_A_TRIM_POINT, op);
 	snprintf(what, sizeof(what), "trim %s", argv[0]);
-	run(&ctx, nlh, what, NULL, NULL);
+	run(&ctx, nlh, what, trim_cb, NULL);
 	nl_close(&ctx);
 	return 0;
 }
