@@ -401,10 +401,22 @@ do_bench_smoke() {
 	fi
 }
 
+# timed STEP...: run do_STEP for each, noting how long it took.
+stage_times=
+timed() {
+	local step start
+	for step in "$@"; do
+		start=$SECONDS
+		"do_$step"
+		stage_times+=" $step $((SECONDS - start))s"
+	done
+}
+
 summary() {
 	local passed failed
 	passed=$(grep -c '^ok ' "$results" 2>/dev/null)
 	failed=$(grep -c '^not ok ' "$results" 2>/dev/null)
+	[ -n "$stage_times" ] && echo "Times:$stage_times"
 	if [ "${failed:-0}" -gt 0 ]; then
 		echo "Failed:"
 		grep '^not ok ' "$results" | sed 's/^not ok /  /'
@@ -426,14 +438,7 @@ native-sim)
 	summary ;;
 all)
 	rm -f "$results"
-	do_matrix
-	do_lint
-	do_install
-	do_dkms
-	do_native_sim
-	do_kunit
-	do_selftests
-	do_bench_smoke
+	timed matrix lint install dkms native_sim kunit selftests bench_smoke
 	summary ;;
 bench-smoke)
 	do_bench_smoke
