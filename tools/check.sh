@@ -373,6 +373,7 @@ do_selftests() {
 		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20}
 		rm -rf "$out"
 		mkdir -p "$out"
+		local start=$SECONDS
 		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
 			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
 			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale selftests/run.sh" >&2
@@ -381,6 +382,7 @@ do_selftests() {
 			sed -n "s/^\(ok\|not ok\) [0-9]* \(.*\)/\1 selftests\/$kernel: \2/p" "$out/tap" >> "$results"
 			grep -E '^(ok|not ok)' "$out/tap" | sed 's/^/check: /' >&2
 		fi
+		log "selftests/$kernel: the guest ran $((SECONDS - start)) s"
 		if [ $rc -eq 0 ]; then
 			record ok "selftests/$kernel: guest kernel log clean"
 		else
