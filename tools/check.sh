@@ -373,6 +373,7 @@ do_selftests() {
 		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20}
 		rm -rf "$out"
 		mkdir -p "$out"
+		local start=$SECONDS
 		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
 			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
 			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale selftests/run.sh" >&2
@@ -381,6 +382,7 @@ do_selftests() {
 			sed -n "s/^\(ok\|not ok\) [0-9]* \(.*\)/\1 selftests\/$kernel: \2/p" "$out/tap" >> "$results"
 			grep -E '^(ok|not ok)' "$out/tap" | sed 's/^/check: /' >&2
 		fi
+		log "selftests/$kernel: the guest ran $((SECONDS - start)) s"
 		if [ $rc -eq 0 ]; then
 			record ok "selftests/$kernel: guest kernel log clean"
 		else
@@ -401,10 +403,22 @@ do_bench_smoke() {
 	fi
 }
 
+# timed STEP...: run do_STEP for each, noting how long it took.
+stage_times=
+timed() {
+	local step start
+	for step in "$@"; do
+		start=$SECONDS
+		"do_$step"
+		stage_times+=" $step $((SECONDS - start))s"
+	done
+}
+
 summary() {
 	local passed failed
 	passed=$(grep -c '^ok ' "$results" 2>/dev/null)
 	failed=$(grep -c '^not ok ' "$results" 2>/dev/null)
+	[ -n "$stage_times" ] && echo "Times:$stage_times"
 	if [ "${failed:-0}" -gt 0 ]; then
 		echo "Failed:"
 		grep '^not ok ' "$results" | sed 's/^not ok /  /'
@@ -426,14 +440,7 @@ native-sim)
 	summary ;;
 all)
 	rm -f "$results"
-	do_matrix
-	do_lint
-	do_install
-	do_dkms
-	do_native_sim
-	do_kunit
-	do_selftests
-	do_bench_smoke
+	timed matrix lint install dkms native_sim kunit selftests bench_smoke
 	summary ;;
 bench-smoke)
 	do_bench_smoke
