@@ -4,7 +4,7 @@
 # The module loads, registers its char-device region, device class and the
 # "vsr" generic netlink family (resolvable from userspace, also inside a
 # fresh network namespace), and unloads leaving none of them behind.
-# timeout: 60
+# timeout: 180
 set -eu
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

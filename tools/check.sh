@@ -368,15 +368,17 @@ do_selftests() {
 			continue
 		fi
 		out=$top/build/selftests-$kernel
-		# KASAN and lockdep under TCG are slow: fewer records there.
-		local scale=100
-		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20}
+		# KASAN and lockdep under TCG are slow: fewer records there,
+		# and timeouts four times as long (VSR_SLOW, see
+		# selftests/lib/cluster.sh).
+		local scale=100 slow=1
+		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20} slow=4
 		rm -rf "$out"
 		mkdir -p "$out"
 		local start=$SECONDS
 		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
 			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
-			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale selftests/run.sh" >&2
+			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale VSR_SLOW=$slow selftests/run.sh" >&2
 		rc=$?
 		if [ -f "$out/tap" ]; then
 			sed -n "s/^\(ok\|not ok\) [0-9]* \(.*\)/\1 selftests\/$kernel: \2/p" "$out/tap" >> "$results"

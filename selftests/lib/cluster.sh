@@ -61,11 +61,21 @@ cluster_net() {
 }
 
 # replica_add I [extra vsradm args]: create replica I's instance.
+# The heartbeat and the view-change timeout are multiplied by $VSR_SLOW
+# (the rig sets it for the debug kernel, whose network path is so slow
+# under TCG that the short timeouts of the tests would change views by
+# themselves).
 replica_add() {
-	local i=$1
+	local i=$1 args=()
 	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		heartbeat|timeout) args+=("$1" $(($2 * ${VSR_SLOW:-1}))); shift 2 ;;
+		*) args+=("$1"); shift ;;
+		esac
+	done
 	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" replica "$i" \
-		peers "$(peers "$VSR_N")" cluster 77 "$@"
+		peers "$(peers "$VSR_N")" cluster 77 "${args[@]}"
 }
 
 # cluster_up N [extra vsradm args]: module, network, instances.
@@ -96,13 +106,19 @@ status() {
 	return 1
 }
 
-# wait_normal I [SECS]: replica I reaches normal status.
+# wait_normal I [SECS]: replica I reaches normal status within SECS
+# seconds (a deadline, not a count of polls: a poll can take seconds in
+# the debug guest); says what it saw if not.
 wait_normal() {
-	local i=$1 t=${2:-30} s
-	for ((s = 0; s < t * 10; s++)); do
-		[ "$(status "$i" status 2>/dev/null)" = normal ] && return 0
+	local i=$1 end=$((SECONDS + ${2:-30})) st
+	while :; do
+		st=$(status "$i" status 2>/dev/null)
+		[ "$st" = normal ] && return 0
+		[ $SECONDS -ge $end ] && break
 		sleep 0.1
 	done
+	info "replica $i still ${st:-gone} after ${2:-30} s:"
+	ip netns exec "$(ns "$i")" "$VSRADM" show "vsrlog$i" 2>&1 | sed 's/^/#   /'
 	return 1
 }
 
@@ -116,11 +132,14 @@ dump() {
 
 # wait_commit I OP [SECS]: replica I has committed through OP.
 wait_commit() {
-	local i=$1 op=$2 t=${3:-30} s
-	for ((s = 0; s < t * 10; s++)); do
-		[ "$(status "$i" commit 2>/dev/null || echo 0)" -ge "$op" ] && return 0
+	local i=$1 op=$2 end=$((SECONDS + ${3:-30})) c
+	while :; do
+		c=$(status "$i" commit 2>/dev/null || echo 0)
+		[ "$c" -ge "$op" ] && return 0
+		[ $SECONDS -ge $end ] && break
 		sleep 0.1
 	done
+	info "replica $i at commit $c after ${3:-30} s, want $op"
 	return 1
 }
 
