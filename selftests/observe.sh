@@ -24,6 +24,10 @@ dbg=/sys/kernel/debug/vsr
 
 cleanup() {
 	[ -w "$tr/events/vsr/enable" ] && echo 0 > "$tr/events/vsr/enable"
+# For the record: the state and transfer events of the failover and rejoin.
+while IFS= read -r l; do
+	[[ $l == *vsr_@(view|recovery|fetch|peer|failed)* ]] && echo "# ${l##*: vsr_}"
+done <<< "$t"
 	cluster_cleanup
 }
 trap cleanup EXIT
@@ -119,6 +123,10 @@ for ((n = 0; n < 50; n++)); do
 	sleep 0.2
 done
 echo 0 > "$tr/events/vsr/enable"
+# For the record: the state and transfer events of the failover and rejoin.
+while IFS= read -r l; do
+	[[ $l == *vsr_@(view|recovery|fetch|peer|failed)* ]] && echo "# ${l##*: vsr_}"
+done <<< "$t"
 
 k=${k##*vsr-selftest-observe: start}
 has "$k" "vsrlog$b: view change done: view $v1, primary $np" "no view-change line in the kernel log"

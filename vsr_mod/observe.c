@@ -59,7 +59,7 @@ void vsr_observe_status(struct vsr_node *node,
 	    old->status != VSR_STATUS_RECOVERING &&
 	    (old->status != VSR_STATUS_NORMAL || st->view != old->view)) {
 		trace_vsr_view_change_end(node, st, from);
-		pr_info_ratelimited("%s: view change done: view %u, primary %u%s (last normal view %u)\n",
+		pr_info_ratelimited("%s: view change done: view %u, primary %u%s, last normal view %u\n",
 				    name, st->view, st->primary,
 				    st->is_primary ? " (this replica)" : "",
 				    from);
