@@ -24,10 +24,6 @@ dbg=/sys/kernel/debug/vsr
 
 cleanup() {
 	[ -w "$tr/events/vsr/enable" ] && echo 0 > "$tr/events/vsr/enable"
-# For the record: the state and transfer events of the failover and rejoin.
-while IFS= read -r l; do
-	[[ $l == *vsr_@(view|recovery|fetch|peer|failed)* ]] && echo "# ${l##*: vsr_}"
-done <<< "$t"
 	cluster_cleanup
 }
 trap cleanup EXIT

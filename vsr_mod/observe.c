@@ -43,7 +43,7 @@ void vsr_observe_start(struct vsr_node *node)
  * @st: the new one
  *
  * Called from the core's status callback, for every report (most change
- * neither status nor view).
+ * neither status nor view).  Only reads the core, through its getters.
  */
 void vsr_observe_status(struct vsr_node *node,
 			const struct vsr_core_status *old,
@@ -52,6 +52,13 @@ void vsr_observe_status(struct vsr_node *node,
 	const char *name = node->inst->name;
 	u32 from = node->obs.normal_view;
 
+	/*
+	 * A change of status ends the state transfer in progress: trace
+	 * that first.  (Not from inside vsr_replica_create(), before the
+	 * node knows its core.)
+	 */
+	if (node->core)
+		vsr_observe_step(node);
 	if (st->status == VSR_STATUS_VIEW_CHANGE &&
 	    (old->status != VSR_STATUS_VIEW_CHANGE || st->view != old->view))
 		trace_vsr_view_change_start(node, st, from);

@@ -12,7 +12,9 @@
  *
  * The core is not reentrant and takes no locks: the driver serialises all
  * calls for one replica (and must not call into the same replica from a
- * callback).  Callbacks must not sleep if the driver calls in atomic context.
+ * callback, except for the getters that only read it: vsr_replica_get_*(),
+ * vsr_replica_peer_lag(), vsr_replica_debug_show()).  Callbacks must not
+ * sleep if the driver calls in atomic context.
  */
 #ifndef _VSR_API_H
 #define _VSR_API_H
