@@ -134,6 +134,7 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	if (st->status == VSR_STATUS_NORMAL &&
 	    (st->view != old->view || old->status != VSR_STATUS_NORMAL))
 		vsr_node_kick_waiters(node);
+	vsr_observe_status(node, old, st);
 	*old = *st;
 	/* A reader positioned before the new trim point must learn it. */
 	wake_up_interruptible_all(&node->read_wq);
@@ -158,25 +159,26 @@ void vsr_node_process(struct vsr_node *node, u64 before)
 {
 	lockdep_assert_held(&node->lock);
 	vsr_replica_flush(node->core);
+	vsr_observe_batch(node, before);
 	if (READ_ONCE(node->commit) != before)
 		wake_up_interruptible_all(&node->read_wq);
 }
 
-/* Count a datagram the core refused, by reason. */
-static void vsr_count_drop(struct vsr_node *node, int err)
+/* Count a datagram from @peer the core refused, by reason. */
+static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 {
 	switch (err) {
 	case -EXDEV:
-		vsr_count(node, VSR_CNT_DROP_CLUSTER);
+		vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, err);
 		break;
 	case -EBADMSG:
-		vsr_count(node, VSR_CNT_DROP_CHECKSUM);
+		vsr_drop(node, VSR_CNT_DROP_CHECKSUM, peer, err);
 		break;
 	case -ESTALE:
-		vsr_count(node, VSR_CNT_DROP_STALE);
+		vsr_drop(node, VSR_CNT_DROP_STALE, peer, err);
 		break;
 	default:
-		vsr_count(node, VSR_CNT_DROP_MALFORMED);
+		vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, err);
 		break;
 	}
 }
@@ -205,23 +207,25 @@ static void vsr_rx_work(struct work_struct *work)
 		len = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX);
 		kfree_skb(skb);
 		if (len < VSR_HDR_SIZE) {
-			vsr_count(node, VSR_CNT_DROP_MALFORMED);
+			vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(len, 0));
 			continue;
 		}
 		/* The sender must claim the replica index of its address. */
 		if (vsr_wire_replica(node->rxbuf) != peer) {
-			vsr_count(node, VSR_CNT_DROP_NOT_PEER);
+			vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 			continue;
 		}
 		ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
 		if (!ret) {
 			mutex_lock(&node->lock);
 			ret = node->dead ? -ENODEV : vsr_replica_deliver(node->core, &m);
+			if (!node->dead)
+				vsr_observe_step(node);
 			mutex_unlock(&node->lock);
 		}
 		if (ret) {
 			if (ret != -ENODEV)
-				vsr_count_drop(node, ret);
+				vsr_count_drop(node, ret, peer);
 			continue;
 		}
 		vsr_count(node, VSR_CNT_MSGS_IN);
@@ -284,6 +288,7 @@ static void vsr_tick_work(struct work_struct *work)
 		vsr_replica_tick(node->core);
 		node->ticks++;
 	}
+	vsr_observe_peers(node);
 	vsr_node_process(node, before);
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
@@ -366,6 +371,7 @@ int vsr_node_start(struct vsr_instance *inst)
 		vsr_replica_get_status(node->core, &node->notified);
 		node->commit = node->notified.commit;
 		node->trim = node->notified.trim;
+		vsr_observe_start(node);
 	}
 	mutex_unlock(&node->lock);
 	if (!node->core) {
@@ -381,6 +387,7 @@ int vsr_node_start(struct vsr_instance *inst)
 	node->clock_start = ktime_get_ns();
 	vsr_tick_arm(node);
 	mutex_unlock(&node->lock);
+	vsr_debugfs_add(node);
 	return 0;
 err:
 	vsr_replica_destroy(node->core);
@@ -402,6 +409,7 @@ void vsr_node_stop(struct vsr_instance *inst)
 
 	if (!node)
 		return;
+	vsr_debugfs_remove(node);
 	/* Nothing calls into the core, or sends, once it is dead. */
 	mutex_lock(&node->lock);
 	node->dead = true;

@@ -30,6 +30,7 @@
 #include "instance.h"
 #include "vsr_api.h"
 
+struct dentry;
 struct socket;
 
 /* Time is counted in ticks of this many milliseconds by the core. */
@@ -79,6 +80,25 @@ struct vsr_waiter {
 };
 
 /**
+ * struct vsr_observe - what observe.c and debugfs.c keep per node (all
+ *	under the node's lock)
+ * @fetch: the core's state transfer as last seen, for the fetch events
+ * @normal_view: the last view in which the replica was normal
+ * @silent: peers reported silent (bit i: peer i)
+ * @silent_heard: their last_heard when they were reported silent
+ * @peer_check: jiffies of the next check for silent peers
+ * @debugfs: the instance's directory in debugfs
+ */
+struct vsr_observe {
+	struct vsr_core_fetch fetch;
+	u32 normal_view;
+	u32 silent;
+	unsigned long silent_heard[VSR_MAX_PEERS];
+	unsigned long peer_check;
+	struct dentry *debugfs;
+};
+
+/**
  * struct vsr_node - the engine of one instance
  * @inst: the instance (the node lives and dies with it)
  * @lock: serialises calls into @core
@@ -109,6 +129,7 @@ struct vsr_waiter {
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
  *	returns -EIO
+ * @obs: tracing, log lines and debugfs (observe.c, debugfs.c)
  */
 struct vsr_node {
 	struct vsr_instance *inst;
@@ -134,6 +155,7 @@ struct vsr_node {
 	unsigned int resubmit;
 	bool dead;
 	bool failed;
+	struct vsr_observe obs;
 };
 
 /*
@@ -168,6 +190,30 @@ void vsr_node_wait_del(struct vsr_node *node, struct vsr_waiter *w);
 int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 		  const void *data, u32 len);
 u64 vsr_node_new_nonce(struct vsr_node *node);
+
+/* observe.c */
+void vsr_observe_start(struct vsr_node *node);
+void vsr_observe_status(struct vsr_node *node,
+			const struct vsr_core_status *old,
+			const struct vsr_core_status *st);
+void vsr_observe_step(struct vsr_node *node);
+void vsr_observe_batch(struct vsr_node *node, u64 before);
+void vsr_observe_peers(struct vsr_node *node);
+void vsr_drop(struct vsr_node *node, enum vsr_counter reason, int peer,
+	      int err);
+
+/* debugfs.c: /sys/kernel/debug/vsr/<instance>/state */
+#ifdef CONFIG_DEBUG_FS
+void vsr_debugfs_init(void);
+void vsr_debugfs_exit(void);
+void vsr_debugfs_add(struct vsr_node *node);
+void vsr_debugfs_remove(struct vsr_node *node);
+#else
+static inline void vsr_debugfs_init(void) { }
+static inline void vsr_debugfs_exit(void) { }
+static inline void vsr_debugfs_add(struct vsr_node *node) { }
+static inline void vsr_debugfs_remove(struct vsr_node *node) { }
+#endif
 
 /* device.c */
 int vsr_device_init(dev_t devt, unsigned int count);

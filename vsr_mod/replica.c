@@ -588,3 +588,184 @@ void vsr_replica_destroy(struct vsr_replica *r)
 	vsr_free(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_destroy);
+
+/**
+ * vsr_replica_get_fetch() - the state transfer in progress
+ * @r: replica
+ * @f: filled in; f->active is false when there is none
+ */
+void vsr_replica_get_fetch(const struct vsr_replica *r,
+			   struct vsr_core_fetch *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->active = r->fetch.active;
+	f->purpose = r->fetch.purpose;
+	f->source = r->fetch.source;
+	f->view = r->fetch.view;
+	f->next = r->fetch.next;
+	f->target = r->fetch.purpose == VSR_FETCH_REPAIR ? r->primary_op :
+			r->fetch.op;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_fetch);
+
+static const char *const vsr_status_names[] = {
+	[VSR_STATUS_NORMAL]		= "normal",
+	[VSR_STATUS_VIEW_CHANGE]	= "view-change",
+	[VSR_STATUS_RECOVERING]		= "recovering",
+	[VSR_STATUS_FAILED]		= "failed",
+};
+
+static const char *const vsr_fetch_names[] = {
+	[VSR_FETCH_REPAIR]		= "repair",
+	[VSR_FETCH_VIEW_CHANGE]		= "view-change",
+	[VSR_FETCH_RECOVERY]		= "recovery",
+};
+
+/* Ticks since @then, for "N ticks ago" (0 if @then is in the future). */
+static unsigned long long vsr_ago(const struct vsr_replica *r, u64 then)
+{
+	return r->ticks >= then ? r->ticks - then : 0;
+}
+
+/*
+ * The debug dump's u64 values are printed with %llu: unsigned long long is
+ * u64 in the kernel but not natively, hence the casts.
+ */
+#define VSR_ULL(x)	((unsigned long long)(x))
+
+static void vsr_debug_primary(const struct vsr_replica *r,
+			      __printf(2, 3) void (*print)(void *, const char *, ...),
+			      void *arg)
+{
+	u32 i;
+
+	print(arg, "primary: sent_op %llu commit_told %llu last_send %llu ticks ago\n",
+	      VSR_ULL(r->sent_op), VSR_ULL(r->commit_told), vsr_ago(r, r->last_send));
+	for (i = 0; i < r->n; i++) {
+		if (i == r->self)
+			continue;
+		print(arg, "  peer %u acked %llu heard %llu ticks ago\n", i,
+		      VSR_ULL(r->acked[i]), vsr_ago(r, r->heard[i]));
+	}
+}
+
+static void vsr_debug_view_change(const struct vsr_replica *r,
+				  __printf(2, 3) void (*print)(void *, const char *, ...),
+				  void *arg)
+{
+	const struct vsr_dvc *d;
+	u32 i, held = 0;
+
+	print(arg, "view_change: streak %u started %llu ticks ago decided %s\n",
+	      r->vc_streak, vsr_ago(r, r->vc_tick),
+	      r->dvc_decided ? "yes" : "no");
+	for (i = 0; i < r->n; i++)
+		if (r->dvc[i].have)
+			held++;
+	print(arg, "  doviewchanges %u of quorum %u\n", held, r->quorum);
+	for (i = 0; i < r->n; i++) {
+		d = &r->dvc[i];
+		if (!d->have)
+			continue;
+		print(arg, "  dvc %u log_view %u op %llu commit %llu confirmed %s\n",
+		      i, d->log_view, VSR_ULL(d->op), VSR_ULL(d->commit),
+		      d->confirmed >= d->arrived ? "yes" : "no");
+	}
+}
+
+static void vsr_debug_recovery(const struct vsr_replica *r,
+			       __printf(2, 3) void (*print)(void *, const char *, ...),
+			       void *arg)
+{
+	const struct vsr_rr *a;
+	u32 i, got = 0, normal = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->rr[i].have)
+			continue;
+		got++;
+		normal += r->rr[i].normal;
+	}
+	print(arg, "recovery: nonce %#llx started %llu ticks ago answers %u normal %u need %u normal bootstrap %s\n",
+	      VSR_ULL(r->nonce), vsr_ago(r, r->rec_tick), got, normal,
+	      r->n - r->quorum + 1, r->boot_pending ? "confirming" : "no");
+	for (i = 0; i < r->n; i++) {
+		a = &r->rr[i];
+		if (!a->have)
+			continue;
+		print(arg, "  answer %u %s view %u op %llu commit %llu incarnation %#llx\n",
+		      i, a->normal ? "normal" : "recovering", a->view,
+		      VSR_ULL(a->op), VSR_ULL(a->commit), VSR_ULL(a->incarnation));
+	}
+}
+
+/**
+ * vsr_replica_debug_show() - describe the replica's internal state
+ * @r: replica
+ * @print: called with each piece of the text (lines end in "\n")
+ * @arg: passed to @print
+ *
+ * For debugging (the driver's debugfs file): text lines "key value ...",
+ * the status-independent ones first, then what the replica keeps for its
+ * role and status.  Not a stable interface.
+ */
+void vsr_replica_debug_show(const struct vsr_replica *r,
+			    __printf(2, 3) void (*print)(void *arg,
+							 const char *fmt, ...),
+			    void *arg)
+{
+	const char *status = r->status < ARRAY_SIZE(vsr_status_names) ?
+			     vsr_status_names[r->status] : "?";
+	u32 primary = vsr_primary_of(r, r->view);
+	u32 i;
+
+	print(arg, "status %s\n", status);
+	print(arg, "replica %u of %u quorum %u\n", r->self, r->n, r->quorum);
+	print(arg, "incarnation %#llx\n", VSR_ULL(r->incarnation));
+	print(arg, "view %u\n", r->view);
+	print(arg, "log_view %u\n", r->log_view);
+	print(arg, "primary %u%s\n", primary,
+	      primary == r->self ? " (self)" : "");
+	print(arg, "op %llu\n", VSR_ULL(r->log.head));
+	print(arg, "commit %llu\n", VSR_ULL(r->commit));
+	print(arg, "commit_max %llu\n", VSR_ULL(r->commit_max));
+	print(arg, "base %llu\n", VSR_ULL(r->log.base));
+	print(arg, "checkpoint op %llu view %u sessions %u\n", VSR_ULL(r->ckpt.op),
+	      r->ckpt.view, r->ckpt.table.count);
+	print(arg, "log entries %llu bytes %llu capacity %u\n",
+	      VSR_ULL(r->log.head - r->log.base), VSR_ULL(r->log.bytes), r->log.cap);
+	print(arg, "ticks %llu\n", VSR_ULL(r->ticks));
+	print(arg, "counters view_changes %llu recoveries %llu checkpoints %llu prepares %llu\n",
+	      VSR_ULL(r->view_changes), VSR_ULL(r->recoveries), VSR_ULL(r->checkpoints),
+	      VSR_ULL(r->prepares));
+
+	print(arg, "votes");
+	for (i = 0; i < r->n; i++)
+		print(arg, " %u:%u", i, r->vote_view[i]);
+	print(arg, "\n");
+
+	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r))
+		vsr_debug_primary(r, print, arg);
+	else if (r->status == VSR_STATUS_NORMAL)
+		print(arg, "backup: primary heard %llu ticks ago primary_op %llu\n",
+		      vsr_ago(r, r->primary_tick), VSR_ULL(r->primary_op));
+	if (r->status == VSR_STATUS_NORMAL && r->abdicated)
+		print(arg, "abdicated yes\n");
+	if (r->status == VSR_STATUS_VIEW_CHANGE)
+		vsr_debug_view_change(r, print, arg);
+	if (r->status == VSR_STATUS_RECOVERING)
+		vsr_debug_recovery(r, print, arg);
+
+	if (r->fetch.active) {
+		struct vsr_core_fetch f;
+
+		vsr_replica_get_fetch(r, &f);
+		print(arg, "fetch %s from %u view %u next %llu target %llu asked %llu ticks ago\n",
+		      f.purpose < ARRAY_SIZE(vsr_fetch_names) ?
+		      vsr_fetch_names[f.purpose] : "?", f.source, f.view,
+		      VSR_ULL(f.next), VSR_ULL(f.target), vsr_ago(r, r->fetch.tick));
+	} else {
+		print(arg, "fetch none\n");
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_debug_show);

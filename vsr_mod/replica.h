@@ -50,26 +50,6 @@ struct vsr_rr {
 };
 
 /**
- * enum vsr_fetch_purpose - what a state transfer is for, set by its starter
- * @VSR_FETCH_REPAIR: a normal backup pulls from the primary of its view
- *	(whole for it) what it lacks.  Done once our log is whole for the
- *	view and holds the primary's op (vsr_follow_primary()).
- * @VSR_FETCH_VIEW_CHANGE: the primary-elect pulls the log chosen among
- *	the DOVIEWCHANGEs from its sender, which must still claim that log
- *	(@log_view, @op, @head of struct vsr_fetch).  Done once our log holds
- *	@op with checksum @head (vsr_fetch_done_view_change()).
- * @VSR_FETCH_RECOVERY: a recovering replica pulls the log of the primary of
- *	the view it recovers into (whole for that view).  Done once our log
- *	holds the head a chunk carries or the one the primary announced
- *	(@op, @head) (vsr_fetch_done_recovery()).
- */
-enum vsr_fetch_purpose {
-	VSR_FETCH_REPAIR,
-	VSR_FETCH_VIEW_CHANGE,
-	VSR_FETCH_RECOVERY,
-};
-
-/**
  * struct vsr_fetch - an ongoing state transfer (this replica pulls)
  * @active: a transfer is in progress
  * @purpose: what it is for: which chunks it takes, when it is done

@@ -60,11 +60,11 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	peer = vsr_peer_of(node, skb);
 	if (peer < 0) {
-		vsr_count(node, VSR_CNT_DROP_NOT_PEER);
+		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
 	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX) {
-		vsr_count(node, VSR_CNT_DROP_NOMEM);
+		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
 	*(int *)skb->cb = peer;
@@ -189,7 +189,7 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 	if (ret >= 0)
 		vsr_count(node, VSR_CNT_MSGS_OUT);
 	else if (ret == -ENOMEM || ret == -ENOBUFS || ret == -EAGAIN)
-		vsr_count(node, VSR_CNT_DROP_NOMEM);
+		vsr_drop(node, VSR_CNT_DROP_NOMEM, to, ret);
 	else
-		vsr_count(node, VSR_CNT_SEND_ERRORS);
+		vsr_drop(node, VSR_CNT_SEND_ERRORS, to, ret);
 }

@@ -12,7 +12,9 @@
  *
  * The core is not reentrant and takes no locks: the driver serialises all
  * calls for one replica (and must not call into the same replica from a
- * callback).  Callbacks must not sleep if the driver calls in atomic context.
+ * callback, except for the getters that only read it: vsr_replica_get_*(),
+ * vsr_replica_peer_lag(), vsr_replica_debug_show()).  Callbacks must not
+ * sleep if the driver calls in atomic context.
  */
 #ifndef _VSR_API_H
 #define _VSR_API_H
@@ -121,6 +123,47 @@ struct vsr_ops {
 	void (*status)(void *ctx, const struct vsr_core_status *st);
 };
 
+/**
+ * enum vsr_fetch_purpose - what a state transfer is for, set by its starter
+ * @VSR_FETCH_REPAIR: a normal backup pulls from the primary of its view
+ *	(whole for it) what it lacks.  Done once our log is whole for the
+ *	view and holds the primary's op (vsr_follow_primary()).
+ * @VSR_FETCH_VIEW_CHANGE: the primary-elect pulls the log chosen among
+ *	the DOVIEWCHANGEs from its sender, which must still claim that log
+ *	(@log_view, @op, @head of struct vsr_fetch).  Done once our log holds
+ *	@op with checksum @head (vsr_fetch_done_view_change()).
+ * @VSR_FETCH_RECOVERY: a recovering replica pulls the log of the primary of
+ *	the view it recovers into (whole for that view).  Done once our log
+ *	holds the head a chunk carries or the one the primary announced
+ *	(@op, @head) (vsr_fetch_done_recovery()).
+ */
+enum vsr_fetch_purpose {
+	VSR_FETCH_REPAIR,
+	VSR_FETCH_VIEW_CHANGE,
+	VSR_FETCH_RECOVERY,
+};
+
+/**
+ * struct vsr_core_fetch - the state transfer a replica is pulling, for its
+ *	driver (tracing, debugging)
+ * @active: a transfer is in progress; the other fields describe the last
+ *	one started when it is not
+ * @purpose: what it is for (enum vsr_fetch_purpose)
+ * @source: replica it pulls from
+ * @view: the view it is for
+ * @next: next op it asks for
+ * @target: the op that ends it: the op the log must hold (view change,
+ *	recovery), or the primary's latest op known (repair)
+ */
+struct vsr_core_fetch {
+	bool active;
+	u32 purpose;
+	u32 source;
+	u32 view;
+	u64 next;
+	u64 target;
+};
+
 struct vsr_replica;
 
 /* Committed ops automatic trimming keeps unless configured otherwise. */
@@ -147,5 +190,11 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 u64 vsr_replica_peer_lag(const struct vsr_replica *r, u32 peer);
 const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
 					  u64 op);
+void vsr_replica_get_fetch(const struct vsr_replica *r,
+			   struct vsr_core_fetch *f);
+void vsr_replica_debug_show(const struct vsr_replica *r,
+			    __printf(2, 3) void (*print)(void *arg,
+							 const char *fmt, ...),
+			    void *arg);
 
 #endif /* _VSR_API_H */

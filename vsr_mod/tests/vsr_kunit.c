@@ -821,6 +821,112 @@ static void vsr_driver_api(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* What vsr_replica_debug_show() printed, for the test below. */
+struct dbg_text {
+	char s[4096];
+	size_t len;
+};
+
+static __printf(2, 3) void dbg_print(void *arg, const char *fmt, ...)
+{
+	struct dbg_text *t = arg;
+	va_list ap;
+	int n;
+
+	if (t->len >= sizeof(t->s) - 1)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->s + t->len, sizeof(t->s) - t->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		t->len = min_t(size_t, t->len + n, sizeof(t->s) - 1);
+}
+
+static const char *dbg_show(struct dbg_text *t, const struct vsr_replica *r)
+{
+	t->len = 0;
+	t->s[0] = 0;
+	vsr_replica_debug_show(r, dbg_print, t);
+	return t->s;
+}
+
+/*
+ * The driver's debugging views follow the replica: the debug dump (status,
+ * view, the primary's acks, a recovery's answers) and the state transfer
+ * in progress.
+ */
+static void vsr_debug_views(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 11, false);
+	struct dbg_text *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	const struct vsr_replica *r;
+	struct vsr_core_status a;
+	struct vsr_core_fetch f;
+	bool fetched = false;
+	char line[64];
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	dbg_show(t, vsr_sim_replica(s, 0));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "status normal\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nview 0\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nprimary 0 (self)\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\n  peer 2 acked "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nfetch none\n"));
+	vsr_replica_get_fetch(vsr_sim_replica(s, 0), &f);
+	KUNIT_EXPECT_FALSE(test, f.active);
+
+	/* A restarted backup recovers: answers, then a pull from 0. */
+	vsr_sim_crash(s, 2, 5);
+	for (i = 0; i < 100 && !vsr_sim_replica(s, 2); i++)
+		vsr_sim_step(s);
+	r = vsr_sim_replica(s, 2);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	dbg_show(t, r);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "status recovering\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nrecovery: nonce "));
+	for (i = 0; i < 500; i++) {
+		st(s, 2, &a);
+		if (a.status != VSR_STATUS_RECOVERING)
+			break;
+		vsr_replica_get_fetch(r, &f);
+		if (f.active && !fetched) {
+			fetched = true;
+			KUNIT_EXPECT_EQ(test, f.purpose, (u32)VSR_FETCH_RECOVERY);
+			KUNIT_EXPECT_EQ(test, f.source, 0u);
+			dbg_show(t, r);
+			KUNIT_EXPECT_NOT_NULL(test,
+					      strstr(t->s, "\nfetch recovery from 0 "));
+		}
+		vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_TRUE(test, fetched);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+
+	/* The primary cut off: the others move on to a later view. */
+	isolate(s, 0, true);
+	for (i = 0; i < 3000; i++) {
+		st(s, 1, &a);
+		if (a.status == VSR_STATUS_NORMAL && a.view > 0)
+			break;
+		vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_GT(test, a.view, 0u);
+	dbg_show(t, vsr_sim_replica(s, 1));
+	snprintf(line, sizeof(line), "\nview %u\n", a.view);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, line));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "status normal\n"));
+	isolate(s, 0, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	kfree(t);
+	vsr_sim_destroy(s);
+}
+
 /* A replica that can send but not hear must not churn views. */
 static void vsr_quorum_lone_voter(struct kunit *test)
 {
@@ -1666,6 +1772,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
 	KUNIT_CASE(vsr_retain_change),
 	KUNIT_CASE(vsr_driver_api),
+	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
 	KUNIT_CASE(vsr_trim_checkpoint_catchup),

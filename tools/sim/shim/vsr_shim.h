@@ -7,6 +7,7 @@
 #ifndef _VSR_SHIM_H
 #define _VSR_SHIM_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,7 @@ typedef uint64_t __le64;
 #define fallthrough	__attribute__((__fallthrough__))
 #define __always_unused	__attribute__((__unused__))
 #define __maybe_unused	__attribute__((__unused__))
+#define __printf(a, b)	__attribute__((__format__(printf, a, b)))
 #define BUILD_BUG_ON(c)	_Static_assert(!(c), #c)
 
 #define min(a, b)	((a) < (b) ? (a) : (b))

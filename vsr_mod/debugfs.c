@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs.c - /sys/kernel/debug/vsr/<instance>/state: the protocol core's
+ * internal state and the engine's view of its peers, for debugging.  Not a
+ * stable interface (`vsradm show` is).
+ *
+ * Lifetime: the directory is created by vsr_node_start() once the core
+ * exists and removed by vsr_node_stop() (instance deletion, the end of its
+ * network namespace, module unload), before the node can be freed;
+ * debugfs_remove() waits for reads in progress, and later reads of a file
+ * still open fail.  Only built with CONFIG_DEBUG_FS.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/jiffies.h>
+#include <linux/seq_file.h>
+
+#include "node_priv.h"
+
+static struct dentry *vsr_debugfs_root;
+
+static __printf(2, 3) void vsr_debugfs_print(void *arg, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	seq_vprintf(arg, fmt, ap);
+	va_end(ap);
+}
+
+static int vsr_state_show(struct seq_file *m, void *v)
+{
+	struct vsr_node *node = m->private;
+	const struct vsr_config *cfg = &node->inst->cfg;
+	unsigned long now = jiffies, heard;
+	u32 i;
+
+	mutex_lock(&node->lock);
+	vsr_replica_debug_show(node->core, vsr_debugfs_print, m);
+	seq_printf(m, "engine %s cluster %llu ticks %llu%s%s\n",
+		   node->inst->name, cfg->cluster_id, node->ticks,
+		   node->dead ? " dead" : "", node->failed ? " failed" : "");
+	for (i = 0; i < cfg->n_peers; i++) {
+		heard = READ_ONCE(node->last_heard[i]);
+		seq_printf(m, "  peer %u %pISpc", i, &cfg->peers[i].sa);
+		if (i == cfg->replica)
+			seq_puts(m, " self\n");
+		else if (!heard)
+			seq_puts(m, " last-heard never\n");
+		else
+			seq_printf(m, " last-heard %u ms%s\n",
+				   jiffies_to_msecs(now - heard),
+				   node->obs.silent & BIT(i) ? " silent" : "");
+	}
+	mutex_unlock(&node->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vsr_state);
+
+/**
+ * vsr_debugfs_add() - create the debugfs directory of a node's instance
+ * @node: the node, its core created
+ *
+ * Failures are not errors: the instance works without its debugfs files.
+ */
+void vsr_debugfs_add(struct vsr_node *node)
+{
+	node->obs.debugfs = debugfs_create_dir(node->inst->name,
+					       vsr_debugfs_root);
+	debugfs_create_file("state", 0400, node->obs.debugfs, node,
+			    &vsr_state_fops);
+}
+
+/**
+ * vsr_debugfs_remove() - remove it; no read is in progress on return
+ * @node: the node
+ */
+void vsr_debugfs_remove(struct vsr_node *node)
+{
+	debugfs_remove(node->obs.debugfs);
+	node->obs.debugfs = NULL;
+}
+
+/**
+ * vsr_debugfs_init() - create /sys/kernel/debug/vsr at module load
+ */
+void vsr_debugfs_init(void)
+{
+	vsr_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+}
+
+/**
+ * vsr_debugfs_exit() - remove it, after every instance is gone
+ */
+void vsr_debugfs_exit(void)
+{
+	debugfs_remove(vsr_debugfs_root);
+	vsr_debugfs_root = NULL;
+}

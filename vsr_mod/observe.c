@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * observe.c - what an engine tells the outside about its replica: the
+ * tracepoints of trace.h and rate-limited kernel log lines for changes of
+ * state (a view change done, a recovery done, a peer silent or back).
+ *
+ * The protocol core does not trace (it is also built in userspace): the
+ * events are derived from what it reports.  Status, view and primary come
+ * from its status callback; the state transfer in progress is compared
+ * before and after each input (vsr_replica_get_fetch()); commits come
+ * from the commit point the commit callback moves; drops are counted here.
+ * Everything but vsr_drop() runs under the node's lock.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/printk.h>
+
+#include "node_priv.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+/**
+ * vsr_observe_start() - the core of @node was just created
+ * @node: the node, its lock held, node->notified set
+ *
+ * A new replica starts by recovering its state from the others (a
+ * 1-replica cluster starts normal).
+ */
+void vsr_observe_start(struct vsr_node *node)
+{
+	lockdep_assert_held(&node->lock);
+	vsr_replica_get_fetch(node->core, &node->obs.fetch);
+	node->obs.normal_view = node->notified.view;
+	if (node->notified.status == VSR_STATUS_RECOVERING)
+		trace_vsr_recovery_start(node, &node->notified, 0);
+}
+
+/**
+ * vsr_observe_status() - the core reported a new status
+ * @node: the node, its lock held
+ * @old: the status reported before
+ * @st: the new one
+ *
+ * Called from the core's status callback, for every report (most change
+ * neither status nor view).  Only reads the core, through its getters.
+ */
+void vsr_observe_status(struct vsr_node *node,
+			const struct vsr_core_status *old,
+			const struct vsr_core_status *st)
+{
+	const char *name = node->inst->name;
+	u32 from = node->obs.normal_view;
+
+	/*
+	 * A change of status ends the state transfer in progress: trace
+	 * that first.  (Not from inside vsr_replica_create(), before the
+	 * node knows its core.)
+	 */
+	if (node->core)
+		vsr_observe_step(node);
+	if (st->status == VSR_STATUS_VIEW_CHANGE &&
+	    (old->status != VSR_STATUS_VIEW_CHANGE || st->view != old->view))
+		trace_vsr_view_change_start(node, st, from);
+	if (st->status == VSR_STATUS_NORMAL &&
+	    old->status != VSR_STATUS_RECOVERING &&
+	    (old->status != VSR_STATUS_NORMAL || st->view != old->view)) {
+		trace_vsr_view_change_end(node, st, from);
+		pr_info_ratelimited("%s: view change done: view %u, primary %u%s, last normal view %u\n",
+				    name, st->view, st->primary,
+				    st->is_primary ? " (this replica)" : "",
+				    from);
+	}
+	if (st->status == VSR_STATUS_RECOVERING &&
+	    old->status != VSR_STATUS_RECOVERING)
+		trace_vsr_recovery_start(node, st, from);
+	if (st->status == VSR_STATUS_NORMAL &&
+	    old->status == VSR_STATUS_RECOVERING) {
+		trace_vsr_recovery_end(node, st, from);
+		pr_info_ratelimited("%s: recovery done: view %u, primary %u%s, op %llu, commit %llu\n",
+				    name, st->view, st->primary,
+				    st->is_primary ? " (this replica)" : "",
+				    st->op, st->commit);
+	}
+	if (st->status == VSR_STATUS_FAILED &&
+	    old->status != VSR_STATUS_FAILED)
+		trace_vsr_failed(node, st, from);
+	if (st->status == VSR_STATUS_NORMAL)
+		node->obs.normal_view = st->view;
+}
+
+/**
+ * vsr_observe_step() - the core took an input: trace its state transfer
+ * @node: the node, its lock held
+ *
+ * Compares the transfer in progress with the one seen after the previous
+ * input: a new one started, it received ops (its next op moved), or it
+ * ended (finished, or abandoned for a new status or another transfer).
+ */
+void vsr_observe_step(struct vsr_node *node)
+{
+	struct vsr_core_fetch *seen = &node->obs.fetch;
+	struct vsr_core_status cs;
+	struct vsr_core_fetch f;
+	bool same;
+
+	lockdep_assert_held(&node->lock);
+	vsr_replica_get_fetch(node->core, &f);
+	if (!f.active && !seen->active) {
+		*seen = f;
+		return;
+	}
+	same = f.purpose == seen->purpose && f.source == seen->source &&
+	       f.view == seen->view;
+	if (seen->active && f.active && same) {
+		if (f.next > seen->next)
+			trace_vsr_fetch_chunk(node, &f, seen->next, f.next - 1);
+		else if (f.next < seen->next)	/* asked again from further back */
+			trace_vsr_fetch_start(node, &f, f.next, f.target);
+	} else {
+		if (seen->active) {
+			if (!f.active && same && f.next > seen->next)
+				trace_vsr_fetch_chunk(node, &f, seen->next,
+						      f.next - 1);
+			if (trace_vsr_fetch_done_enabled()) {
+				vsr_replica_get_status(node->core, &cs);
+				trace_vsr_fetch_done(node, same ? &f : seen,
+						     same ? f.next : seen->next,
+						     cs.op);
+			}
+		}
+		if (f.active)
+			trace_vsr_fetch_start(node, &f, f.next, f.target);
+	}
+	*seen = f;
+}
+
+/**
+ * vsr_observe_batch() - a batch of inputs to the core is done
+ * @node: the node, its lock held
+ * @before: the commit point before the batch
+ */
+void vsr_observe_batch(struct vsr_node *node, u64 before)
+{
+	u64 commit = READ_ONCE(node->commit);
+
+	if (commit > before)
+		trace_vsr_commit(node, before + 1, commit);
+	vsr_observe_step(node);
+}
+
+/* Peers this replica expects to hear from all the time. */
+static bool vsr_peer_expected(const struct vsr_node *node, u32 peer)
+{
+	const struct vsr_core_status *st = &node->notified;
+
+	return st->status == VSR_STATUS_NORMAL &&
+	       (st->is_primary || peer == st->primary);
+}
+
+/**
+ * vsr_observe_peers() - note peers that went silent or came back
+ * @node: the node, its lock held; called on every tick
+ *
+ * A peer is silent when this replica expects to hear from it (as primary,
+ * every backup; as backup, its primary) and has not for a view-change
+ * timeout.  It is back with the next datagram accepted from it.  Both are
+ * logged; silence between backups (which exchange nothing when all is
+ * well) is not.
+ */
+void vsr_observe_peers(struct vsr_node *node)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	unsigned long now = jiffies, heard;
+	struct vsr_core_config cc;
+	unsigned int ms, limit;
+	u32 i;
+
+	lockdep_assert_held(&node->lock);
+	if (time_before(now, node->obs.peer_check))
+		return;
+	node->obs.peer_check = now + msecs_to_jiffies(100);
+	vsr_replica_get_config(node->core, &cc);
+	limit = cc.view_change_ticks * VSR_TICK_MS;
+	for (i = 0; i < cfg->n_peers; i++) {
+		if (i == cfg->replica)
+			continue;
+		heard = READ_ONCE(node->last_heard[i]);
+		if (node->obs.silent & BIT(i)) {
+			if (heard == node->obs.silent_heard[i])
+				continue;
+			node->obs.silent &= ~BIT(i);
+			ms = jiffies_to_msecs(heard - node->obs.silent_heard[i]);
+			trace_vsr_peer_back(node, i, ms);
+			pr_info_ratelimited("%s: peer %u (%pISpc) heard again after %u ms\n",
+					    node->inst->name, i,
+					    &cfg->peers[i].sa, ms);
+			continue;
+		}
+		if (!heard || !vsr_peer_expected(node, i))
+			continue;
+		ms = jiffies_to_msecs(now - heard);
+		if (ms < limit)
+			continue;
+		node->obs.silent |= BIT(i);
+		node->obs.silent_heard[i] = heard;
+		trace_vsr_peer_silent(node, i, ms);
+		pr_info_ratelimited("%s: peer %u (%pISpc) silent for %u ms\n",
+				    node->inst->name, i, &cfg->peers[i].sa, ms);
+	}
+}
+
+/**
+ * vsr_drop() - count (and trace) a datagram dropped or not sent
+ * @node: the node; any context
+ * @reason: the counter: VSR_CNT_DROP_* or VSR_CNT_SEND_ERRORS
+ * @peer: the replica index it came from or was for, -1 if not a peer's
+ * @err: the errno that decided it, 0 if none
+ */
+void vsr_drop(struct vsr_node *node, enum vsr_counter reason, int peer,
+	      int err)
+{
+	vsr_count(node, reason);
+	trace_vsr_drop(node, reason, peer, err);
+}
