@@ -10,7 +10,7 @@
 # exit codes for bad input (client side and kernel side), every malformed
 # raw netlink request rejected with the right errno and extack message
 # (vsr_nlraw.py), a multi-part dump, and rmmod with instances present.
-# timeout: 360
+# timeout: 600
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -282,7 +282,11 @@ def dumpmany():
     names = ["vsrlog%d" % (100 + i) for i in range(40)]
     for i, n in enumerate(names):
         peers = [peer("127.1.%d.%d" % (i, j + 1), 7500) for j in range(16)]
-        expect("add " + n, g.vsr("add", a_str(A["name"], n), a_u32(A["replica"], 0), *peers),
+        # Quiet ones: 40 recovering instances calling 15 peers each every
+        # 100 ms kept the debug guest's CPU busy for minutes.
+        expect("add " + n, g.vsr("add", a_str(A["name"], n), a_u32(A["replica"], 0), *peers,
+                                 a_u32(A["heartbeat_ms"], 60000),
+                                 a_u32(A["view_change_timeout_ms"], 600000)),
                0, None)
     e, _, msgs = g.vsr("get", flags=NLM_F_DUMP)
     seen = []
