@@ -371,12 +371,13 @@ do_selftests() {
 		# KASAN and lockdep under TCG are slow: fewer records there,
 		# and timeouts four times as long (VSR_SLOW, see
 		# selftests/lib/cluster.sh).
-		local scale=100 slow=1
-		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20} slow=4
+		# The whole run may take up to 45 min there (about 25 now).
+		local scale=100 slow=1 limit=1800
+		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20} slow=4 limit=2700
 		rm -rf "$out"
 		mkdir -p "$out"
 		local start=$SECONDS
-		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" \
+		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" -t "$limit" \
 			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
 			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale VSR_SLOW=$slow selftests/run.sh" >&2
 		rc=$?
