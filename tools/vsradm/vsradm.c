@@ -89,9 +89,9 @@ uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 		usage_error("invalid %s \"%s\"", what, s);
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || *end)
+	if (*end || (errno && errno != ERANGE))
 		usage_error("invalid %s \"%s\"", what, s);
-	if (v > max)
+	if (errno == ERANGE || v > max)
 		usage_error("%s %s out of range (at most %llu)", what, s,
 			    (unsigned long long)max);
 	return v;
