@@ -5,8 +5,10 @@
 #   make                 build vsr_mod/vsr.ko for the running kernel (or
 #                        KVER=release, or KDIR=/path/to/kernel/build) and vsradm
 #   make install         vsr.ko (modules_install, depmod), vsradm, its man
-#                        page and bash completion (DESTDIR, PREFIX=/usr,
-#                        INSTALL_MOD_PATH); `make uninstall` removes them
+#                        page and bash completion, the vsr@.service unit,
+#                        the udev rule and the vsr group's sysusers.d file
+#                        (DESTDIR, PREFIX=/usr, INSTALL_MOD_PATH);
+#                        `make uninstall` removes them
 #   make dkms-install    the module with DKMS (rebuilt for new kernels);
 #                        `make install-tools` for vsradm and its docs
 #   make demo            boot a guest and show a vsr cluster at work
@@ -47,6 +49,15 @@ INSTALL_MOD_PATH ?=
 INSTALL_MOD_DIR ?= extra
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SBINDIR ?= $(PREFIX)/sbin
+# systemd's and udev's directories, from their pkg-config files where
+# installed, else Debian's.
+pkgvar = $(or $(shell pkg-config --variable=$(2) $(1) 2>/dev/null),$(3))
+SYSTEMDUNITDIR ?= $(call pkgvar,systemd,systemdsystemunitdir,/lib/systemd/system)
+SYSUSERSDIR ?= $(call pkgvar,systemd,sysusersdir,/usr/lib/sysusers.d)
+UDEVRULESDIR ?= $(call pkgvar,udev,udevdir,/lib/udev)/rules.d
+# Where `vsradm up NAME` reads NAME.conf (compiled into vsradm).
+VSRCONFDIR := /etc/vsr
 
 all: module vsradm
 
@@ -101,20 +112,34 @@ install-module: module
 		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NOSIGN) modules_install
 	depmod $(DEPMOD_BASE) $(KVER)
 
+# The unit runs the vsradm that make install puts in $(SBINDIR).
+build/systemd/vsr@.service: tools/systemd/vsr@.service.in FORCE
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
 # Userspace only: what goes with a module DKMS builds.
-install-tools: vsradm man
-	install -D -m 0755 tools/vsradm/vsradm $(DESTDIR)$(PREFIX)/sbin/vsradm
+install-tools: vsradm man build/systemd/vsr@.service
+	install -D -m 0755 tools/vsradm/vsradm $(DESTDIR)$(SBINDIR)/vsradm
 	install -D -m 0644 build/man/vsradm.8 $(DESTDIR)$(MANDIR)/man8/vsradm.8
 	install -D -m 0644 tools/vsradm/vsradm.bash-completion \
 		$(DESTDIR)$(BASHCOMPDIR)/vsradm
+	install -D -m 0644 build/systemd/vsr@.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/vsr@.service
+	install -D -m 0644 tools/udev/60-vsr.rules $(DESTDIR)$(UDEVRULESDIR)/60-vsr.rules
+	install -D -m 0644 tools/udev/vsr.sysusers $(DESTDIR)$(SYSUSERSDIR)/vsr.conf
+	install -d -m 0755 $(DESTDIR)$(VSRCONFDIR)
 
 uninstall:
 	@if [ -z "$(KVER)" ]; then echo "vsr: pass KVER= (the kernel release to uninstall from)" >&2; exit 1; fi
 	rm -f $(foreach m,vsr vsr_test,$(foreach z,.ko .ko.gz .ko.xz .ko.zst,$(MODDIR)/$(m)$(z)))
 	rmdir $(MODDIR) $(MODLIB)/$(INSTALL_MOD_DIR) 2>/dev/null || true
 	if [ -d $(MODLIB) ]; then depmod $(DEPMOD_BASE) $(KVER); fi
-	rm -f $(DESTDIR)$(PREFIX)/sbin/vsradm $(DESTDIR)$(MANDIR)/man8/vsradm.8 \
-		$(DESTDIR)$(BASHCOMPDIR)/vsradm
+	rm -f $(DESTDIR)$(SBINDIR)/vsradm $(DESTDIR)$(MANDIR)/man8/vsradm.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/vsradm $(DESTDIR)$(SYSTEMDUNITDIR)/vsr@.service \
+		$(DESTDIR)$(UDEVRULESDIR)/60-vsr.rules $(DESTDIR)$(SYSUSERSDIR)/vsr.conf
+	# /etc/vsr stays if it holds configuration files.
+	rmdir $(DESTDIR)$(VSRCONFDIR) 2>/dev/null || true
 
 # The module's source for DKMS (dkms.conf builds it with `make module`).
 DKMS_SRC ?= $(DESTDIR)/usr/src/vsr-$(VERSION)
@@ -189,6 +214,13 @@ check-selftests: deps-test vsradm
 check: deps
 	tools/check.sh all
 
-.PHONY: all module kdir-check vsradm man install install-module install-tools \
+FORCE:
+
+# make print-VAR: the value of VAR (tools/check.sh asks for the install
+# directories).
+print-%:
+	@echo '$($*)'
+
+.PHONY: FORCE all module kdir-check vsradm man install install-module install-tools \
 	uninstall dkms-source dkms-install dkms-uninstall clean-module clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
 	check check-build check-lint check-install check-kunit check-selftests bench

@@ -141,11 +141,19 @@ do_install() {
 		return
 	fi
 	local bad=0
+	local unitdir rulesdir sysusersdir
+	unitdir=$(make -s -C "$src" --no-print-directory print-SYSTEMDUNITDIR)
+	rulesdir=$(make -s -C "$src" --no-print-directory print-UDEVRULESDIR)
+	sysusersdir=$(make -s -C "$src" --no-print-directory print-SYSUSERSDIR)
 	for f in usr/sbin/vsradm usr/share/man/man8/vsradm.8 \
 		 usr/share/bash-completion/completions/vsradm \
-		 "lib/modules/$kver/extra/vsr_mod/vsr.ko"; do
+		 "lib/modules/$kver/extra/vsr_mod/vsr.ko" \
+		 "$unitdir/vsr@.service" "$rulesdir/60-vsr.rules" "$sysusersdir/vsr.conf"; do
 		[ -s "$root/$f" ] || { log "not installed: $f"; bad=1; }
 	done
+	[ -d "$root/etc/vsr" ] || { log "not installed: /etc/vsr"; bad=1; }
+	grep -qx 'ExecStart=/usr/sbin/vsradm up %i' "$root/$unitdir/vsr@.service" ||
+		{ log "vsr@.service does not run the installed vsradm"; bad=1; }
 	line=$("$root/usr/sbin/vsradm" --version)
 	[ "$line" = "vsradm $ver" ] || { log "vsradm --version: $line"; bad=1; }
 	line=$(modinfo -b "$root" -k "$kver" -F version vsr)
@@ -153,9 +161,30 @@ do_install() {
 	grep -q "^\.TH \"VSRADM\" 8 .*\"vsr $ver\"" "$root/usr/share/man/man8/vsradm.8" ||
 		{ log "man page has no .TH line with the version"; bad=1; }
 	if [ $bad = 0 ]; then
-		record ok "$name: vsr.ko, vsradm $ver, man page, completion"
+		record ok "$name: vsr.ko, vsradm $ver, man page, completion, unit, udev rule"
 	else
 		record fail "$name: installed files"
+	fi
+
+	# The unit as systemd reads it, for an instance, with the staged vsradm
+	# and man page (nothing is installed on this machine); systemd-analyze
+	# verify warns of bad lines and carries on: any output fails.
+	if command -v systemd-analyze >/dev/null; then
+		local vdir=$out/verify
+		rm -rf "$vdir"
+		mkdir -p "$vdir"
+		sed "s|/usr/sbin/vsradm|$root/usr/sbin/vsradm|" "$root/$unitdir/vsr@.service" \
+			> "$vdir/vsr@vsrlog0.service"
+		line=$(MANPATH=$root/usr/share/man systemd-analyze verify \
+			"$vdir/vsr@vsrlog0.service" 2>&1)
+		if [ $? = 0 ] && [ -z "$line" ]; then
+			record ok "install: systemd-analyze verify vsr@.service"
+		else
+			echo "$line" >&2
+			record fail "install: systemd-analyze verify vsr@.service"
+		fi
+	else
+		log "no systemd-analyze: vsr@.service not verified"
 	fi
 
 	# What the genl family lookup asks modprobe for loads vsr and what it

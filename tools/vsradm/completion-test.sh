@@ -37,8 +37,8 @@ expect() {
 	fi
 }
 
-expect "vsradm " "--help --version add del family help log monitor set show trim version"
-expect "vsradm s" "set show"
+expect "vsradm " "--help --version add del down family help log monitor set setconf show showconf trim up version"
+expect "vsradm s" "set setconf show showconf"
 expect "vsradm del " "vsrlog0 vsrlog3"
 expect "vsradm log vsrlog" "vsrlog0 vsrlog3"
 expect "vsradm log vsrlog3 " "-f -j from"
@@ -54,4 +54,12 @@ expect "vsradm trim " "vsrlog0 vsrlog3"
 expect "vsradm trim vsrlog0 " ""
 expect "vsradm monitor " "-j"
 expect "vsradm family " ""
+expect "vsradm showconf " "vsrlog0 vsrlog3"
+expect "vsradm down vsrlog" "vsrlog0 vsrlog3"
+expect "vsradm setconf vsrlog" "vsrlog0 vsrlog3"
+mkdir "$stub/conf" && : > "$stub/conf/vsrlog2.conf" && : > "$stub/conf/vsrlog7.conf" &&
+	: > "$stub/conf/other"
+VSRADM_CONFDIR=$stub/conf
+expect "vsradm up " "vsrlog2 vsrlog7"
+expect "vsradm setconf vsrlog0 $stub/conf/vsrlog2" "$stub/conf/vsrlog2.conf"
 exit $failed

@@ -14,33 +14,6 @@
 
 #include "vsradm.h"
 
-struct peer_info {
-	int family;
-	unsigned char addr[16];
-	unsigned int port;
-	uint32_t index;
-	bool heard;
-	uint64_t last_heard_ms;
-	uint64_t lag;
-};
-
-struct inst_info {
-	char name[VSR_NAME_LEN];
-	uint32_t minor;
-	uint64_t cluster_id;
-	uint32_t replica;
-	unsigned int n_peers;
-	struct peer_info peers[VSR_MAX_PEERS];
-	uint32_t heartbeat_ms;
-	uint32_t view_change_timeout_ms;
-	uint32_t client_timeout_ms;
-	uint64_t log_retention;
-	uint64_t epoch, view, op, commit, trim_point, log_bytes;
-	uint8_t status;
-	uint32_t primary;
-	uint64_t stats[VSR_A_STATS_MAX + 1];
-};
-
 /*
  * Counter names, indexed by VSR_A_STATS_*: the attribute names of
  * Documentation/netlink/specs/vsr.yaml, in text and JSON alike.
@@ -107,17 +80,17 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 		switch (mnl_attr_get_type(a)) {
 		case VSR_A_PEER_ADDR:
 			if (mnl_attr_get_payload_len(a) == 4)
-				p->family = AF_INET;
+				p->a.family = AF_INET;
 			else if (mnl_attr_get_payload_len(a) == 16)
-				p->family = AF_INET6;
+				p->a.family = AF_INET6;
 			else
 				return -1;
-			memcpy(p->addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+			memcpy(p->a.addr, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
 			break;
 		case VSR_A_PEER_PORT:
 			if (attr_u(a, MNL_TYPE_U16, &v))
 				return -1;
-			p->port = v;
+			p->a.port = v;
 			break;
 		case VSR_A_PEER_INDEX:
 			if (attr_u(a, MNL_TYPE_U32, &v))
@@ -263,11 +236,11 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
-		inet_ntop(p->family, p->addr, addr, sizeof(addr));
+		inet_ntop(p->a.family, p->a.addr, addr, sizeof(addr));
 		j_obj_open(NULL);
 		j_u64("index", p->index);
 		j_str("addr", addr);
-		j_u64("port", p->port);
+		j_u64("port", p->a.port);
 		j_bool("self", p->index == in->replica);
 		if (p->heard)
 			j_u64("last-heard-ms", p->last_heard_ms);
@@ -302,7 +275,7 @@ static void print_stats_text(const struct inst_info *in, bool drops)
 
 static void print_instance_text(const struct inst_info *in, const char *event)
 {
-	char addr[INET6_ADDRSTRLEN];
+	char addr[PEER_STRLEN];
 	unsigned int i;
 
 	if (event)
@@ -320,9 +293,8 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
-		inet_ntop(p->family, p->addr, addr, sizeof(addr));
-		printf(p->family == AF_INET6 ? "\tpeer %u [%s]:%u" : "\tpeer %u %s:%u",
-		       p->index, addr, p->port);
+		format_peer_addr(&p->a, addr, sizeof(addr));
+		printf("\tpeer %u %s", p->index, addr);
 		if (p->index == in->replica) {
 			printf(" self\n");
 			continue;
@@ -359,7 +331,7 @@ static void print_instance(const struct inst_info *in, const char *event)
 
 /* --- command-line parsing --- */
 
-static void check_name(const char *name)
+void check_name(const char *name)
 {
 	size_t plen = strlen(VSR_DEV_PREFIX);
 	const char *p = name + plen;
@@ -375,16 +347,14 @@ static void check_name(const char *name)
 }
 
 /* "A:P", "[A6]:P" */
-static void put_peer(struct nlmsghdr *nlh, const char *spec)
+void parse_peer_addr(const char *spec, struct peer_addr *pa)
 {
 	char host[INET6_ADDRSTRLEN + 2];
-	unsigned char addr[16];
 	const char *colon, *h = spec;
 	size_t hlen;
-	struct nlattr *nest;
 	uint64_t port;
-	int alen;
 
+	memset(pa, 0, sizeof(*pa));
 	if (*spec == '[') {
 		const char *end = strchr(spec, ']');
 
@@ -403,19 +373,37 @@ static void put_peer(struct nlmsghdr *nlh, const char *spec)
 		usage_error("invalid peer address in \"%s\"", spec);
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	if (inet_pton(AF_INET, host, addr) == 1)
-		alen = 4;
-	else if (inet_pton(AF_INET6, host, addr) == 1)
-		alen = 16;
+	if (inet_pton(AF_INET, host, pa->addr) == 1)
+		pa->family = AF_INET;
+	else if (inet_pton(AF_INET6, host, pa->addr) == 1)
+		pa->family = AF_INET6;
 	else
 		usage_error("invalid peer address \"%s\"", host);
 	port = parse_u64("port", colon + 1, 65535);
 	if (port == 0)
 		usage_error("invalid peer \"%s\": port must not be 0", spec);
+	pa->port = port;
+}
 
+/* As vsradm takes it: "A.B.C.D:PORT" or "[IPV6]:PORT". */
+void format_peer_addr(const struct peer_addr *pa, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(pa->family, pa->addr, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "?");
+	snprintf(buf, size, pa->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, pa->port);
+}
+
+static void put_peer(struct nlmsghdr *nlh, const char *spec)
+{
+	struct peer_addr pa;
+	struct nlattr *nest;
+
+	parse_peer_addr(spec, &pa);
 	nest = mnl_attr_nest_start(nlh, VSR_A_PEER);
-	mnl_attr_put(nlh, VSR_A_PEER_ADDR, alen, addr);
-	mnl_attr_put_u16(nlh, VSR_A_PEER_PORT, port);
+	mnl_attr_put(nlh, VSR_A_PEER_ADDR, pa.family == AF_INET ? 4 : 16, pa.addr);
+	mnl_attr_put_u16(nlh, VSR_A_PEER_PORT, pa.port);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -636,6 +624,42 @@ static int show_cb(const struct nlmsghdr *nlh, void *data)
 	*opened = true;
 	print_instance(&in, NULL);
 	return MNL_CB_OK;
+}
+
+static int get_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (parse_instance(nlh, data) < 0) {
+		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * The configuration and state of instance @name of this namespace into
+ * @in, over @ctx (opened here if it is not yet).  Returns 0, or -ENOENT
+ * if there is no such instance; any other failure is reported and exits.
+ */
+int instance_get(struct nlctx *ctx, const char *name, struct inst_info *in)
+{
+	struct nlmsghdr *nlh;
+	char what[64];
+	int ret;
+
+	if (!ctx->nl)
+		nl_open(ctx, true);
+	memset(in, 0, sizeof(*in));
+	nlh = nl_msg(ctx, VSR_NL_CMD_GET, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
+	ret = nl_talk(ctx, nlh, get_cb, in);
+	if (ret == -ENOENT)
+		return ret;
+	snprintf(what, sizeof(what), "get %s", name);
+	if (ret)
+		nl_fail(ctx, ret, what);
+	if (strcmp(in->name, name))
+		fail("%s: no answer from the kernel", what);
+	return 0;
 }
 
 /* show [NAME]: with -j always an array, one object per instance. */

@@ -23,13 +23,20 @@
 const char *prog = "vsradm";
 bool opt_json;
 bool opt_pretty;
+char err_where[ERR_WHERE_SIZE];
 
-/* A bad command line: one line on stderr, exit status 2. */
+/*
+ * A bad command line or configuration file: one line on stderr (after
+ * FILE:LINE for a file), exit status 2.
+ */
 void usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout);
 	fprintf(stderr, "%s: ", prog);
+	if (err_where[0])
+		fprintf(stderr, "%s: ", err_where);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -82,9 +89,9 @@ uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 		usage_error("invalid %s \"%s\"", what, s);
 	errno = 0;
 	v = strtoull(s, &end, 0);
-	if (errno || *end)
+	if (*end || (errno && errno != ERANGE))
 		usage_error("invalid %s \"%s\"", what, s);
-	if (v > max)
+	if (errno == ERANGE || v > max)
 		usage_error("%s %s out of range (at most %llu)", what, s,
 			    (unsigned long long)max);
 	return v;
@@ -157,6 +164,12 @@ static void print_usage(FILE *f)
 		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
 		"                 change tunables\n"
 		"  trim NAME OP   discard the records below OP\n"
+		"  showconf NAME  the configuration, in the format of a configuration file\n"
+		"  setconf NAME FILE\n"
+		"                 create NAME from FILE (\"-\": stdin), or change its\n"
+		"                 tunables to FILE's\n"
+		"  up NAME        setconf NAME /etc/vsr/NAME.conf\n"
+		"  down NAME      del NAME\n"
 		"  monitor        print the state of every instance, then events\n"
 		"                 (instances added/removed, view, status, primary changes)\n"
 		"  log NAME [from OP] [-f]\n"
@@ -180,6 +193,10 @@ static const struct {
 	{ "monitor", cmd_monitor },
 	{ "log", cmd_log },
 	{ "family", cmd_family },
+	{ "showconf", cmd_showconf },
+	{ "setconf", cmd_setconf },
+	{ "up", cmd_up },
+	{ "down", cmd_down },
 };
 
 /*

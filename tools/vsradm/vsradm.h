@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/vsr.h>
 
@@ -26,6 +27,13 @@ extern bool opt_pretty;		/* -p: JSON indented over several lines */
 /* Exit codes: 1 = the operation failed, 2 = bad command line. */
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
+
+/*
+ * Where a configuration file's error is (vsradm: FILE:LINE: ...), or
+ * empty: usage_error() puts it before its message.
+ */
+extern char err_where[];
+#define ERR_WHERE_SIZE	4200
 
 __printf(1, 2) __noreturn void usage_error(const char *fmt, ...);
 __printf(1, 2) __noreturn void fail(const char *fmt, ...);
@@ -69,12 +77,56 @@ void j_null(const char *key);
 void j_end_line(void);
 
 /* instance.c */
+struct peer_addr {
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	unsigned int port;
+};
+
+struct peer_info {
+	struct peer_addr a;
+	uint32_t index;
+	bool heard;
+	uint64_t last_heard_ms;
+	uint64_t lag;
+};
+
+struct inst_info {
+	char name[VSR_NAME_LEN];
+	uint32_t minor;
+	uint64_t cluster_id;
+	uint32_t replica;
+	unsigned int n_peers;
+	struct peer_info peers[VSR_MAX_PEERS];
+	uint32_t heartbeat_ms;
+	uint32_t view_change_timeout_ms;
+	uint32_t client_timeout_ms;
+	uint64_t log_retention;
+	uint64_t epoch, view, op, commit, trim_point, log_bytes;
+	uint8_t status;
+	uint32_t primary;
+	uint64_t stats[VSR_A_STATS_MAX + 1];
+};
+
+/* "A.B.C.D:PORT" or "[IPV6]:PORT", and back; a bad one is a usage error. */
+#define PEER_STRLEN	(INET6_ADDRSTRLEN + 8)
+void parse_peer_addr(const char *spec, struct peer_addr *pa);
+void format_peer_addr(const struct peer_addr *pa, char *buf, size_t size);
+void check_name(const char *name);
+int instance_get(struct nlctx *ctx, const char *name, struct inst_info *in);
+
 int cmd_add(int argc, char **argv);
 int cmd_del(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_trim(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+
+/* conf.c */
+int cmd_showconf(int argc, char **argv);
+int cmd_setconf(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
 
 /* log.c */
 int cmd_log(int argc, char **argv);
