@@ -6,8 +6,11 @@
 # through whole; read() returns one whole record and a too-small buffer
 # fails with EMSGSIZE without advancing; O_NONBLOCK gives EAGAIN at the end;
 # lseek SEEK_SET/CUR/END move by op number; poll() reports POLLIN/POLLOUT;
-# fsync() is a read barrier on a backup; ioctl(VSR_IOC_STATUS) answers; the
-# node is root-only (0600).
+# fsync() is a read barrier on a backup; ioctl(VSR_IOC_GET_STATUS) fills
+# min(hdr.size, its size) and says so in hdr.size, never past it, EINVAL
+# below the first version's size or with reserved set; the deprecated
+# VSR_IOC_STATUS_V1 number still fills the original layout; the node is
+# root-only (0600).
 # timeout: 450
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -81,20 +84,71 @@ os.lseek(b, end, os.SEEK_SET)
 if os.read(b, 100) != b'before-barrier':
     sys.exit('fsync is not a read barrier')
 
-# VSR_IOC_STATUS = _IOR(0xb5, 1, struct vsr_status), the size computed
-# from the uapi layout: 7 u64, 3 u32, u8 + 3 pad, peers[VSR_MAX_PEERS] of
-# 2 u64, then the u64 counters of struct vsr_stats.
-hdr = open(os.path.join(os.environ['VSR_TOP'], 'include/uapi/linux/vsr_genl.h')).read()
-max_peers = int(re.search(r'#define VSR_MAX_PEERS\s+(\d+)', hdr).group(1))
-uapi = open(os.path.join(os.environ['VSR_TOP'], 'include/uapi/linux/vsr.h')).read()
-counters = re.search(r'struct vsr_stats \{([^}]*)\}', uapi).group(1).count('__u64')
-size = 7 * 8 + 3 * 4 + 4 + max_peers * 16 + counters * 8
-buf = bytearray(size)
-fcntl.ioctl(r, (2 << 30) | (size << 16) | (0xb5 << 8) | 1, buf)
-cluster, epoch, view, op, commit = struct.unpack_from('<5Q', buf)
-if cluster != 77 or commit < end - 1 or op < commit:
-    sys.exit('status: cluster %d op %d commit %d' % (cluster, op, commit))
+# VSR_IOC_GET_STATUS (selftests/lib/vsrstat.py has the numbers and the
+# sizes, from the uapi header).  hdr.size in: the caller's size; out: the
+# bytes filled, min(hdr.size, the module's size); nothing written past it.
+sys.path.insert(0, os.path.join(os.environ['VSR_TOP'], 'selftests/lib'))
+import vsrstat as vs
+FILL = 0xa5                                        # to see any byte written
+
+def status(size, buf_len=None, reserved=0):
+    buf = vs.get_status(r, size, buf_len, reserved, FILL)
+    got, res = vs.HDR.unpack_from(buf)
+    return buf, got, res
+
+def untouched(buf, start, what):
+    if buf[start:] != bytes([FILL]) * (len(buf) - start):
+        sys.exit('%s: bytes written past %d' % (what, start))
+
+# The current size: echoed, reserved 0, the fields sane.
+buf, got, res = status(vs.SIZE)
+if got != vs.SIZE or res != 0:
+    sys.exit('size %d: hdr.size %d reserved %d back' % (vs.SIZE, got, res))
+st = vs.fields(buf)
+if st['cluster'] != 77 or st['commit'] < end - 1 or st['op'] < st['commit']:
+    sys.exit('status: %s' % st)
+if st['n_peers'] != 3 or st['replica'] != 2 or st['status'] > 3:
+    sys.exit('status: %s' % st)
+# Every version's size, a caller built against that header: its prefix,
+# its size back, nothing past it although the buffer is larger.
+for size in vs.SIZES:
+    buf, got, res = status(size, vs.SIZE + 64)
+    if got != size or res != 0:
+        sys.exit('size %d: hdr.size %d reserved %d back' % (size, got, res))
+    untouched(buf, size, 'size %d' % size)
+    s1 = vs.fields(buf)
+    if (s1['cluster'], s1['replica'], s1['n_peers']) != (77, 2, 3) or s1['commit'] < st['commit']:
+        sys.exit('size %d: %s' % (size, s1))
+# A caller built against a newer header (64 bytes more, a huge size): the
+# module's size back, the bytes past it untouched.
+for size in (vs.SIZE + 64, 1 << 20, 0xffffffff):
+    buf, got, res = status(size, vs.SIZE + 64)
+    if got != vs.SIZE or res != 0:
+        sys.exit('size %d: hdr.size %d back, want %d' % (size, got, vs.SIZE))
+    untouched(buf, vs.SIZE, 'size %d' % size)
+# Below the first version, or reserved set: EINVAL.
+for size in (0, vs.HDR.size, vs.SIZES[0] - 1):
+    buf = bytearray([FILL]) * vs.SIZE
+    vs.HDR.pack_into(buf, 0, size, 0)
+    expect_errno(lambda: fcntl.ioctl(r, vs.IOC_GET_STATUS, buf), errno.EINVAL,
+                 'hdr.size %d' % size)
+expect_errno(lambda: status(vs.SIZE, reserved=1), errno.EINVAL, 'hdr.reserved 1')
+# The deprecated number, as binaries built against the first header use
+# it: the original layout, without a header.
+buf = bytearray([FILL]) * (vs.SIZE_V1 + 64)
+fcntl.ioctl(r, vs.IOC_STATUS_V1, buf, True)
+untouched(buf, vs.SIZE_V1, 'VSR_IOC_STATUS_V1')
+v1 = vs.fields(buf, 0)
+if (v1['cluster'], v1['replica'], v1['n_peers']) != (77, 2, 3) or v1['status'] > 3 or \
+        v1['commit'] < st['commit'] or v1['op'] < v1['commit'] or buf[69:72] != b'\0\0\0':
+    sys.exit('VSR_IOC_STATUS_V1: %s' % v1)
+# Its counters (struct vsr_stats at 328, msgs_in first) are the new
+# struct's (at 8 + 328), taken later: msgs_in only grows.
+old_in = struct.unpack_from('<Q', buf, 328)[0]
+new_in = struct.unpack_from('<Q', vs.get_status(r), vs.HDR.size + 328)[0]
+if not 0 < old_in <= new_in:
+    sys.exit('msgs_in %d by VSR_IOC_STATUS_V1, %d by VSR_IOC_GET_STATUS' % (old_in, new_in))
 expect_errno(lambda: fcntl.ioctl(r, 0x1234), errno.ENOTTY, 'unknown ioctl')
-print('# device semantics ok (status struct %d bytes, commit %d)' % (size, commit))
+print('# device semantics ok (struct vsr_status %d bytes, versions %s, commit %d)' % (vs.SIZE, vs.SIZES, st['commit']))
 PY
 echo ok

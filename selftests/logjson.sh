@@ -21,23 +21,17 @@ trap 'rmmod vsr 2>/dev/null || true' EXIT
 "$VSRADM" add vsrlog20 replica 0 peers 127.0.0.1:7020
 
 VSR_TOP=$here/.. python3 -S - "$VSRADM" <<'PY' || fail "log round trip"
-import base64, errno, fcntl, json, os, random, re, struct, subprocess, sys, time
+import base64, json, os, random, re, subprocess, sys, time
 
 vsradm, dev = sys.argv[1], '/dev/vsrlog20'
 top = os.environ['VSR_TOP']
 
-# Wait for normal status through VSR_IOC_STATUS (no process per poll):
-# the layout of struct vsr_status as in device.sh.
-hdr = open(os.path.join(top, 'include/uapi/linux/vsr_genl.h')).read()
-max_peers = int(re.search(r'#define VSR_MAX_PEERS\s+(\d+)', hdr).group(1))
-uapi = open(os.path.join(top, 'include/uapi/linux/vsr.h')).read()
-counters = re.search(r'struct vsr_stats \{([^}]*)\}', uapi).group(1).count('__u64')
-size = 7 * 8 + 3 * 4 + 4 + max_peers * 16 + counters * 8
+# Wait for normal status through VSR_IOC_GET_STATUS (no process per poll).
+sys.path.insert(0, os.path.join(top, 'selftests/lib'))
+import vsrstat
 fd = os.open(dev, os.O_RDWR)
 for _ in range(600):
-    buf = bytearray(size)
-    fcntl.ioctl(fd, (2 << 30) | (size << 16) | (0xb5 << 8) | 1, buf)
-    if buf[7 * 8 + 3 * 4] == 0:            # VSR_STATE_NORMAL
+    if vsrstat.fields(vsrstat.get_status(fd))['status'] == 0:   # VSR_STATE_NORMAL
         break
     time.sleep(0.1)
 else:

@@ -332,22 +332,97 @@ static int vsr_fsync(struct file *file, loff_t start, loff_t end, int datasync)
 	return ret;
 }
 
-static long vsr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+/*
+ * The size of struct vsr_status this module knows: VSR_STATUS_SIZE_VER<n>
+ * of the newest version.  Whoever appends a field adds a VER define to
+ * the uapi header and updates this line (the build checks).
+ */
+#define VSR_STATUS_SIZE_LATEST	VSR_STATUS_SIZE_VER0
+
+/*
+ * VSR_IOC_GET_STATUS: fill min(hdr.size, sizeof(struct vsr_status)) bytes
+ * of the caller's struct and report that number in its hdr.size; bytes
+ * past it are left alone.
+ */
+static long vsr_ioctl_get_status(struct vsr_file *vf,
+				 struct vsr_status_hdr __user *uhdr)
 {
-	struct vsr_file *vf = file->private_data;
+	struct vsr_status_hdr hdr;
+	struct vsr_status *st;
+	long ret = 0;
+	u32 size;
+
+	BUILD_BUG_ON(sizeof(struct vsr_status) != VSR_STATUS_SIZE_LATEST);
+	BUILD_BUG_ON(offsetofend(struct vsr_status, stats) != VSR_STATUS_SIZE_VER0);
+	BUILD_BUG_ON(VSR_IOC_GET_STATUS != 0xc008be01);
+
+	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.size < VSR_STATUS_SIZE_VER0 || hdr.reserved)
+		return -EINVAL;
+	size = min_t(u32, hdr.size, sizeof(*st));
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	vsr_node_get_status(vf->inst, st);
+	st->hdr.size = size;
+	st->hdr.reserved = 0;
+	if (copy_to_user(uhdr, st, size))
+		ret = -EFAULT;
+	kfree(st);
+	return ret;
+}
+
+/* The deprecated VSR_IOC_STATUS_V1: the original, fixed-size layout. */
+static long vsr_ioctl_status_v1(struct vsr_file *vf,
+				struct vsr_status_v1 __user *uv1)
+{
+	struct vsr_status_v1 *v1;
 	struct vsr_status *st;
 	long ret = 0;
 
+	BUILD_BUG_ON(sizeof(struct vsr_status_v1) != 424);
+	BUILD_BUG_ON(VSR_IOC_STATUS_V1 != 0x81a8b501);
+	BUILD_BUG_ON(sizeof(v1->peers) != sizeof(st->peers));
+
+	st = kmalloc(sizeof(*st), GFP_KERNEL);
+	v1 = kzalloc(sizeof(*v1), GFP_KERNEL);
+	if (!st || !v1) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	vsr_node_get_status(vf->inst, st);
+	v1->cluster_id = st->cluster_id;
+	v1->epoch = st->epoch;
+	v1->view = st->view;
+	v1->op = st->op;
+	v1->commit = st->commit;
+	v1->trim_point = st->trim_point;
+	v1->log_bytes = st->log_bytes;
+	v1->replica = st->replica;
+	v1->primary = st->primary;
+	v1->n_peers = st->n_peers;
+	v1->status = st->status;
+	memcpy(v1->peers, st->peers, sizeof(v1->peers));
+	v1->stats = st->stats;
+	if (copy_to_user(uv1, v1, sizeof(*v1)))
+		ret = -EFAULT;
+out:
+	kfree(v1);
+	kfree(st);
+	return ret;
+}
+
+static long vsr_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct vsr_file *vf = file->private_data;
+
 	switch (cmd) {
-	case VSR_IOC_STATUS:
-		st = kmalloc(sizeof(*st), GFP_KERNEL);
-		if (!st)
-			return -ENOMEM;
-		vsr_node_get_status(vf->inst, st);
-		if (copy_to_user((void __user *)arg, st, sizeof(*st)))
-			ret = -EFAULT;
-		kfree(st);
-		return ret;
+	case VSR_IOC_GET_STATUS:
+		return vsr_ioctl_get_status(vf, (void __user *)arg);
+	case VSR_IOC_STATUS_V1:
+		return vsr_ioctl_status_v1(vf, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

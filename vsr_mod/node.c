@@ -443,7 +443,7 @@ void vsr_node_free(struct vsr_instance *inst)
 /**
  * vsr_node_get_status() - report the replica's state
  * @inst: the instance
- * @st: filled completely
+ * @st: filled completely; @st->hdr is zero (the ioctl sets it)
  *
  * Every field of the core (status, view, primary, op, commit, trim point,
  * lags, its counters) comes from one snapshot taken under the node lock,

@@ -10,7 +10,7 @@
  * the list of writers waiting for their record to commit.
  *
  * The glue keeps no copy of the core's state to report: a status (netlink
- * GET and dump, VSR_IOC_STATUS) is one vsr_replica_get_status() snapshot
+ * GET and dump, the status ioctls) is one vsr_replica_get_status() snapshot
  * taken under @lock.  Only @commit and @trim are mirrored, for lockless
  * wait conditions; the core's callbacks update them (under @lock) in the
  * same step as the core's own state, so under @lock they are exact.

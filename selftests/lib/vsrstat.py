@@ -37,21 +37,55 @@ FIELDS = ('cluster', 'epoch', 'view', 'op', 'commit', 'trim_point', 'log_bytes',
           'replica', 'primary', 'n_peers', 'status')
 
 
-def _ioc_size():
-    """sizeof(struct vsr_status), from the uapi headers (as device.sh)."""
-    hdr = open(os.path.join(TOP, 'include/uapi/linux/vsr_genl.h')).read()
-    max_peers = int(re.search(r'#define VSR_MAX_PEERS\s+(\d+)', hdr).group(1))
-    uapi = open(os.path.join(TOP, 'include/uapi/linux/vsr.h')).read()
-    counters = re.search(r'struct vsr_stats \{([^}]*)\}', uapi).group(1).count('__u64')
-    return 7 * 8 + 3 * 4 + 4 + max_peers * 16 + counters * 8
+UAPI = os.path.join(TOP, 'include/uapi/linux/vsr.h')
 
 
-SIZE = _ioc_size()
-IOC_STATUS = (2 << 30) | (SIZE << 16) | (0xb5 << 8) | 1
+def _uapi():
+    """VSR_IOC_TYPE and the VSR_STATUS_SIZE_VER<n> sizes, from the uapi
+    header: the sizes of struct vsr_status, oldest first."""
+    uapi = open(UAPI).read()
+    ioc_type = int(re.search(r'#define\s+VSR_IOC_TYPE\s+(0x[0-9a-fA-F]+)\b', uapi).group(1), 16)
+    vers = {int(n): int(v, 0) for n, v in
+            re.findall(r'#define\s+VSR_STATUS_SIZE_VER(\d+)\s+(\w+)\b', uapi)}
+    if sorted(vers) != list(range(len(vers))) or not vers:
+        raise ValueError('%s: VSR_STATUS_SIZE_VER<n> are %s' % (UAPI, sorted(vers)))
+    return ioc_type, [vers[n] for n in sorted(vers)]
+
+
+IOC_TYPE, SIZES = _uapi()
+SIZE = SIZES[-1]                 # sizeof(struct vsr_status), this header
+# VSR_IOC_GET_STATUS = _IOWR(VSR_IOC_TYPE, 1, struct vsr_status_hdr),
+# the header being { __u32 size; __u32 reserved; }.
+HDR = struct.Struct('<II')
+IOC_GET_STATUS = (3 << 30) | (HDR.size << 16) | (IOC_TYPE << 8) | 1
+# The deprecated VSR_IOC_STATUS_V1 = _IOR(0xb5, 1, struct vsr_status_v1):
+# frozen, like the binaries that use it.
+IOC_STATUS_V1 = 0x81a8b501
+SIZE_V1 = 424
+# The first fields of struct vsr_status (after the header) and of
+# struct vsr_status_v1: FIELDS.
+PREFIX = struct.Struct('<7Q3IB')
+
+
+def get_status(fd, size=None, buf_len=None, reserved=0, fill=0):
+    """VSR_IOC_GET_STATUS on fd with hdr.size SIZE (or size), in a buffer
+    of buf_len bytes (default: as large as size), the rest of which is
+    fill bytes.  Returns the buffer; raises OSError."""
+    size = SIZE if size is None else size
+    buf = bytearray([fill]) * (size if buf_len is None else buf_len)
+    HDR.pack_into(buf, 0, size, reserved)
+    fcntl.ioctl(fd, IOC_GET_STATUS, buf)
+    return buf
+
+
+def fields(buf, off=HDR.size):
+    """FIELDS of a struct vsr_status (or, off 0, struct vsr_status_v1)."""
+    return dict(zip(FIELDS, PREFIX.unpack_from(buf, off)))
 
 
 def ioctl_status(i):
-    """Replica i's status by VSR_IOC_STATUS, or None if it does not exist."""
+    """Replica i's status by VSR_IOC_GET_STATUS, or None if it does not
+    exist.  It asks for the first version of the struct: FIELDS are in it."""
     try:
         fd = os.open('/dev/vsrlog%d' % i, os.O_RDONLY)
     except OSError as e:
@@ -59,11 +93,10 @@ def ioctl_status(i):
             return None
         raise
     try:
-        buf = bytearray(SIZE)
-        fcntl.ioctl(fd, IOC_STATUS, buf)
+        buf = get_status(fd, SIZES[0])
     finally:
         os.close(fd)
-    return dict(zip(FIELDS, struct.unpack_from('<7Q3IB', buf)))
+    return fields(buf)
 
 
 def nl_socket(i):

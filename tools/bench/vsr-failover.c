@@ -6,7 +6,7 @@
  *
  * A writer thread appends 64-byte records back to back through a backup's
  * device and notes, after each one, the view the replica is in
- * (VSR_IOC_STATUS).  After the warm-up the main thread runs KILL_CMD (which
+ * (VSR_IOC_GET_STATUS).  After the warm-up the main thread runs KILL_CMD (which
  * destroys the primary), then waits for the first record committed in a
  * later view.  Prints one JSON object: failover_ms, the gap between the
  * last commit in the old view and the first in the new one (the primary
@@ -62,9 +62,9 @@ static void die(const char *fmt, const char *arg)
 
 static int view_of(int fd, unsigned long long *view)
 {
-	struct vsr_status st;
+	struct vsr_status st = { .hdr.size = sizeof(st) };
 
-	if (ioctl(fd, VSR_IOC_STATUS, &st) < 0)
+	if (ioctl(fd, VSR_IOC_GET_STATUS, &st) < 0)
 		return -errno;
 	*view = st.view;
 	return 0;
@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 		die("cannot start the writer%s", "");
 	usleep(warmup_ms * 1000);
 	if (view_of(p.fd, &view0))
-		die("VSR_IOC_STATUS on %s failed", dev);
+		die("VSR_IOC_GET_STATUS on %s failed", dev);
 	writes0 = atomic_load(&p.writes);
 	if (!writes0 || atomic_load(&p.err))
 		die("no record committed during the warm-up on %s", dev);

@@ -23,6 +23,8 @@
  * @last_heard_ms: milliseconds since the last valid datagram from the peer,
  *	VSR_LAST_HEARD_NEVER if none yet (0 for the replica itself)
  * @lag: ops the peer is known to be behind this replica
+ *
+ * A member of struct vsr_status: its size never changes.
  */
 struct vsr_peer_status {
 	__u64 last_heard_ms;
@@ -45,6 +47,9 @@ struct vsr_peer_status {
  *	memory or queue space (no route to the peer, ...)
  * @prepares: PREPARE messages sent while primary, counted once for all
  *	backups (records per PREPARE is the batching factor)
+ *
+ * A member of struct vsr_status: its size never changes.  A new counter
+ * is a new member at the end of struct vsr_status.
  */
 struct vsr_stats {
 	__u64 msgs_in;
@@ -62,7 +67,24 @@ struct vsr_stats {
 };
 
 /**
+ * struct vsr_status_hdr - the first bytes of struct vsr_status
+ * @size: in: the size of the caller's struct vsr_status, at least
+ *	VSR_STATUS_SIZE_VER0; out: the bytes the kernel filled,
+ *	min(@size, the kernel's sizeof(struct vsr_status))
+ * @reserved: zero, in and out
+ *
+ * The argument type of VSR_IOC_GET_STATUS, so that the request number
+ * does not change when struct vsr_status grows.
+ */
+struct vsr_status_hdr {
+	__u32 size;
+	__u32 reserved;
+};
+
+/**
  * struct vsr_status - the state of one instance
+ * @hdr: set @hdr.size to sizeof(struct vsr_status) and @hdr.reserved to 0
+ *	before the ioctl; on return @hdr.size is the number of valid bytes
  * @cluster_id: cluster identifier
  * @epoch: configuration epoch
  * @view: current view number
@@ -78,10 +100,18 @@ struct vsr_stats {
  * @peers: per replica, indexed by replica number
  * @stats: counters
  *
- * Filled by ioctl(VSR_IOC_STATUS) on /dev/vsrlogN; the same values are
+ * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
  * reported by the VSR_NL_CMD_GET generic netlink command.
+ *
+ * The struct only grows, at its end: a new field is appended after the
+ * last one, no member changes size or place, and each new size gets a
+ * VSR_STATUS_SIZE_VER<n> define.  The kernel fills as much of the
+ * caller's struct as both know, so a caller built against an older header
+ * gets the prefix it knows, and one built against a newer header learns
+ * from @hdr.size which fields an older kernel filled.
  */
 struct vsr_status {
+	struct vsr_status_hdr hdr;
 	__u64 cluster_id;
 	__u64 epoch;
 	__u64 view;
@@ -98,7 +128,62 @@ struct vsr_status {
 	struct vsr_stats stats;
 };
 
-#define VSR_IOC_MAGIC		0xb5
-#define VSR_IOC_STATUS		_IOR(VSR_IOC_MAGIC, 1, struct vsr_status)
+/* sizeof(struct vsr_status) of each version: VER0 ends with @stats. */
+#define VSR_STATUS_SIZE_VER0	432
+
+/*
+ * VSR_IOC_GET_STATUS: fill a struct vsr_status whose hdr.size says how
+ * large it is.  Type 0xbe is unlisted in the kernel's
+ * Documentation/userspace-api/ioctl/ioctl-number.rst (see
+ * Documentation/device.rst).
+ */
+#define VSR_IOC_TYPE		0xbe
+#define VSR_IOC_GET_STATUS	_IOWR(VSR_IOC_TYPE, 1, struct vsr_status_hdr)
+
+/**
+ * struct vsr_status_v1 - deprecated: the reply of VSR_IOC_STATUS_V1
+ * @cluster_id: as in struct vsr_status
+ * @epoch: as in struct vsr_status
+ * @view: as in struct vsr_status
+ * @op: as in struct vsr_status
+ * @commit: as in struct vsr_status
+ * @trim_point: as in struct vsr_status
+ * @log_bytes: as in struct vsr_status
+ * @replica: as in struct vsr_status
+ * @primary: as in struct vsr_status
+ * @n_peers: as in struct vsr_status
+ * @status: as in struct vsr_status
+ * @reserved: zero
+ * @peers: as in struct vsr_status (16 entries)
+ * @stats: as in struct vsr_status
+ *
+ * The original struct vsr_status, frozen (424 bytes): binaries built
+ * against it ask with VSR_IOC_STATUS_V1's number, which encodes its size,
+ * and keep working.  New code uses VSR_IOC_GET_STATUS.
+ */
+struct vsr_status_v1 {
+	__u64 cluster_id;
+	__u64 epoch;
+	__u64 view;
+	__u64 op;
+	__u64 commit;
+	__u64 trim_point;
+	__u64 log_bytes;
+	__u32 replica;
+	__u32 primary;
+	__u32 n_peers;
+	__u8 status;
+	__u8 reserved[3];
+	struct vsr_peer_status peers[16];
+	struct vsr_stats stats;
+};
+
+/*
+ * Deprecated: the original status ioctl, type 0xb5 (rpmsg's range) with
+ * the size of struct vsr_status_v1 in its number (0x81a8b501).  It was
+ * named VSR_IOC_STATUS; renamed so that code still passing a struct
+ * vsr_status to it (now a different layout) fails to compile.
+ */
+#define VSR_IOC_STATUS_V1	_IOR(0xb5, 1, struct vsr_status_v1)
 
 #endif /* _UAPI_LINUX_VSR_H */
