@@ -339,7 +339,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
  * vsr_replica_receive() in two steps, so that a driver can check
  * datagrams (checksums: the costly part) before it takes its lock.
  *
- * Return: 0, -ESTALE (other epoch) or -EINVAL (bad sender index).
+ * Return: 0, -ESTALE (other epoch), -EINVAL (bad sender index) or
+ * -EPROTO (a HELLO: the driver's, not the core's).
  */
 int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 {
@@ -383,6 +384,8 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	case VSR_CMD_RECOVERYRESPONSE:
 		vsr_on_recovery_response(r, m);
 		break;
+	default:
+		return -EPROTO;
 	}
 	return 0;
 }

@@ -174,7 +174,8 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 
 	WARN_ON_ONCE(VSR_HDR_SIZE + body_len > VSR_MSG_MAX);
 	h->magic = VSR_MAGIC;
-	h->version = VSR_VERSION;
+	if (h->command != VSR_CMD_HELLO)
+		h->version = VSR_WIRE_MAX;
 	h->size = VSR_HDR_SIZE + body_len;
 	/*
 	 * A PREPARE's body is a run of entries that each carry a chained
@@ -193,6 +194,56 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 	return h->size;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_msg_seal);
+
+/**
+ * vsr_hdr_restamp() - the header of a sealed message in another format
+ * @dst: VSR_HDR_SIZE bytes for the new header
+ * @src: a message sealed by vsr_msg_seal() (its body is not touched)
+ * @version: wire format, VSR_WIRE_MIN..VSR_WIRE_MAX
+ *
+ * The core's commands have one layout in every format so far, so only the
+ * version field and the header checksum change; @dst followed by the
+ * original body is the message in @version.
+ */
+void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version)
+{
+	struct vsr_wire_hdr *w = (struct vsr_wire_hdr *)dst;
+
+	memcpy(dst, src, VSR_HDR_SIZE);
+	put_unaligned_le16(version, &w->version);
+	put_unaligned_le32(vsr_crc32c(~0u, dst + VSR_HDR_CSUM_START,
+				      VSR_HDR_SIZE - VSR_HDR_CSUM_START),
+			   &w->hdr_csum);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_restamp);
+
+/**
+ * vsr_hello_seal() - build a HELLO: the formats the sender speaks
+ * @buf: at least VSR_HDR_SIZE bytes
+ * @cluster: cluster id
+ * @epoch: configuration epoch
+ * @replica: the sender's index
+ * @lo: oldest wire format the sender speaks
+ * @hi: newest wire format the sender speaks
+ *
+ * Return: the message size, VSR_HDR_SIZE.
+ */
+size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u8 lo,
+		      u8 hi)
+{
+	struct vsr_hdr h = {
+		.version = VSR_WIRE_HELLO,
+		.command = VSR_CMD_HELLO,
+		.replica = replica,
+		.cluster = cluster,
+		.epoch = epoch,
+		.arg0 = lo,
+		.arg1 = hi,
+	};
+
+	return vsr_msg_seal(buf, &h, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_hello_seal);
 
 /*
  * Validate a run of entries: complete, within limits, consecutive, chained
@@ -321,6 +372,13 @@ static int vsr_check_body(struct vsr_msg *m)
 		if (h->flags & ~VSR_RR_NORMAL)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
+	case VSR_CMD_HELLO:
+		/* Format 1 has no HELLO; a range must be one. */
+		if (h->version < VSR_WIRE_HELLO || !h->arg0 ||
+		    h->arg0 > h->arg1 || h->arg1 > U8_MAX || h->op ||
+		    h->commit)
+			return -EPROTO;
+		return (len || h->flags) ? -EPROTO : 0;
 	case VSR_CMD_STARTVIEWCHANGE:
 		if (h->flags & ~(VSR_SVC_ENTERED | VSR_SVC_CONFIRM) ||
 		    h->flags == VSR_SVC_CONFIRM)
@@ -363,7 +421,7 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 	vsr_hdr_get(p, &m->h);
 	if (m->h.magic != VSR_MAGIC)
 		return -EPROTO;
-	if (m->h.version != VSR_VERSION)
+	if (m->h.version < VSR_WIRE_MIN || m->h.version > VSR_WIRE_MAX)
 		return -EPROTONOSUPPORT;
 	if (vsr_crc32c(~0u, p + VSR_HDR_CSUM_START,
 		       VSR_HDR_SIZE - VSR_HDR_CSUM_START) != m->h.hdr_csum)
@@ -377,7 +435,8 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 	if (m->h.command == VSR_CMD_PREPARE ? m->h.body_csum != 0 :
 	    vsr_crc32c(~0u, m->body, m->body_len) != m->h.body_csum)
 		return -EBADMSG;
-	if (m->h.command < VSR_CMD_REQUEST || m->h.command > VSR_CMD_MAX ||
+	if (m->h.command < VSR_CMD_REQUEST ||
+	    (m->h.command > VSR_CMD_MAX && m->h.command != VSR_CMD_HELLO) ||
 	    m->h.replica >= VSR_REPLICAS_MAX)
 		return -EPROTO;
 	if (m->h.commit > m->h.op && m->h.command != VSR_CMD_REQUEST &&

@@ -13,7 +13,7 @@
  *     0    4 hdr_csum   crc32c over header bytes 4..79
  *     4    4 body_csum  crc32c over the body
  *     8    4 magic      VSR_MAGIC
- *    12    2 version    VSR_VERSION
+ *    12    2 version    wire format, VSR_WIRE_MIN..VSR_WIRE_MAX
  *    14    1 command    enum vsr_command
  *    15    1 replica    sender's index in the configuration
  *    16    8 cluster    cluster id
@@ -44,7 +44,17 @@
 #include "core.h"
 
 #define VSR_MAGIC		0x31525356u	/* "VSR1" */
-#define VSR_VERSION		1
+/*
+ * Wire formats this module speaks.  1: the original.  2: 1 plus HELLO,
+ * with which two peers agree on the newest format both speak (version.c).
+ * The core seals every message in VSR_WIRE_MAX; the layouts of the core's
+ * commands are the same in both, so a link that speaks 1 gets the header
+ * restamped (vsr_hdr_restamp()).
+ */
+#define VSR_WIRE_MIN		1
+#define VSR_WIRE_MAX		2
+/* HELLO is sent in this format, by every version to come. */
+#define VSR_WIRE_HELLO		2
 #define VSR_HDR_SIZE		80
 #define VSR_ENTRY_HDR_SIZE	48
 /* Largest datagram: the IPv4 UDP payload limit. */
@@ -71,6 +81,12 @@ enum vsr_command {
 	VSR_CMD_RECOVERY,
 	VSR_CMD_RECOVERYRESPONSE,
 	VSR_CMD_MAX = VSR_CMD_RECOVERYRESPONSE,
+	/*
+	 * Not the protocol core's: the glue's version negotiation (wire
+	 * format 2 and later).  arg0 and arg1: the oldest and newest format
+	 * the sender speaks; no body.
+	 */
+	VSR_CMD_HELLO = 12,
 };
 
 /* Operation (log entry) types. */
@@ -247,6 +263,9 @@ void vsr_entry_hdr_get(const u8 *p, struct vsr_entry_hdr *e);
 void vsr_hdr_put(u8 *p, const struct vsr_hdr *h);
 void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
+void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
+size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u8 lo,
+		      u8 hi);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		   struct vsr_msg *m);
 void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);

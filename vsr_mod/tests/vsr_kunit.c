@@ -217,6 +217,7 @@ static void vsr_wire_layout(struct kunit *test)
 	struct vsr_entry_hdr e, e2;
 	struct vsr_hdr h, h2;
 	u8 buf[VSR_HDR_SIZE + 1];
+	u8 v1[VSR_HDR_SIZE], v2[VSR_HDR_SIZE];
 
 	memset(&h, 0, sizeof(h));
 	h.command = VSR_CMD_DOVIEWCHANGE;
@@ -234,9 +235,19 @@ static void vsr_wire_layout(struct kunit *test)
 	/* At an odd address: the encoders must not assume alignment. */
 	KUNIT_EXPECT_EQ(test, vsr_msg_seal(buf + 1, &h, 0),
 			(size_t)VSR_HDR_SIZE);
-	KUNIT_EXPECT_EQ(test, memcmp(buf + 1, hdr_bytes, VSR_HDR_SIZE), 0);
+	/* Sealed in format 2: only the version and the checksum differ. */
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 1, "\xa5\xbb\x01\x45", 4), 0);
+	KUNIT_EXPECT_EQ(test, buf[1 + 12], 2);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 1 + 4, hdr_bytes + 4, 8), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(buf + 1 + 13, hdr_bytes + 13,
+				     VSR_HDR_SIZE - 13), 0);
 	vsr_hdr_get(buf + 1, &h2);
 	KUNIT_EXPECT_EQ(test, memcmp(&h, &h2, sizeof(h)), 0);
+	/* Format 1 is frozen: restamped, these are its bytes exactly. */
+	vsr_hdr_restamp(v1, buf + 1, 1);
+	KUNIT_EXPECT_EQ(test, memcmp(v1, hdr_bytes, VSR_HDR_SIZE), 0);
+	vsr_hdr_restamp(v2, v1, 2);
+	KUNIT_EXPECT_EQ(test, memcmp(v2, buf + 1, VSR_HDR_SIZE), 0);
 
 	memset(&e, 0, sizeof(e));
 	e.op = 0x0102030405060708ULL;
@@ -306,12 +317,19 @@ static void vsr_wire_malformed(struct kunit *test)
 	vsr_put_le32(buf, vsr_crc32c(~0u, buf + 4, VSR_HDR_SIZE - 4));
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	len = build_prepare(buf, 3, 50, 0);
-	vsr_put_le16(buf + 12, VSR_VERSION + 1);
+	vsr_put_le16(buf + 12, VSR_WIRE_MAX + 1);
 	vsr_put_le32(buf, vsr_crc32c(~0u, buf + 4, VSR_HDR_SIZE - 4));
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTONOSUPPORT);
-	/* Unknown command; bad sender index; commit beyond op. */
+	vsr_put_le16(buf + 12, VSR_WIRE_MIN - 1);
+	vsr_put_le32(buf, vsr_crc32c(~0u, buf + 4, VSR_HDR_SIZE - 4));
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTONOSUPPORT);
+	/* Unknown commands; bad sender index; commit beyond op. */
 	len = build_prepare(buf, 3, 50, 0);
 	buf[14] = VSR_CMD_MAX + 1;
+	reseal(buf, len);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	len = build_prepare(buf, 3, 50, 0);
+	buf[14] = VSR_CMD_HELLO + 1;
 	reseal(buf, len);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	len = build_prepare(buf, 3, 50, 0);
@@ -401,6 +419,68 @@ static void vsr_wire_malformed(struct kunit *test)
 	vsr_put_le32(buf + VSR_HDR_SIZE + 16, VSR_SESSIONS_MAX + 1);
 	len = vsr_msg_seal(buf, &h, VSR_CKPT_HDR_SIZE + 64);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	kvfree(buf);
+}
+
+/*
+ * Every wire format the module speaks decodes to the same message, and
+ * HELLO is a format-2 message that only the glue reads.
+ */
+static void vsr_wire_versions(struct kunit *test)
+{
+	u8 *buf = msg_buf(test), *old = msg_buf(test);
+	struct vsr_msg m, m1;
+	size_t len;
+	int err;
+	u16 v;
+
+	if (!buf || !old)
+		goto out;
+	len = build_prepare(buf, 3, 50, 0);
+	err = decode_exact(buf, len, &m);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	if (err)
+		goto out;
+	KUNIT_EXPECT_EQ(test, m.h.version, VSR_WIRE_MAX);
+	for (v = VSR_WIRE_MIN; v <= VSR_WIRE_MAX; v++) {
+		memcpy(old, buf, len);
+		vsr_hdr_restamp(old, buf, v);
+		KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m1), 0);
+		KUNIT_EXPECT_EQ(test, m1.h.version, v);
+		KUNIT_EXPECT_EQ(test, m1.h.op, m.h.op);
+		KUNIT_EXPECT_EQ(test, m1.nr_entries, m.nr_entries);
+		KUNIT_EXPECT_EQ(test, m1.h.head_csum, m.h.head_csum);
+	}
+	/* A restamped header whose checksum was not redone is refused. */
+	memcpy(old, buf, len);
+	old[12] = 1;
+	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m1), -EBADMSG);
+
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2);
+	KUNIT_EXPECT_EQ(test, len, (size_t)VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
+	KUNIT_EXPECT_EQ(test, m.h.command, VSR_CMD_HELLO);
+	KUNIT_EXPECT_EQ(test, m.h.version, VSR_WIRE_HELLO);
+	KUNIT_EXPECT_EQ(test, m.h.replica, 2);
+	KUNIT_EXPECT_EQ(test, m.h.arg0, 1ULL);
+	KUNIT_EXPECT_EQ(test, m.h.arg1, 2ULL);
+	/* A range the sender may speak from a later version on. */
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 200);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
+	/* No HELLO in format 1, no empty range, no body. */
+	vsr_hdr_restamp(old, buf, 1);
+	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m), -EPROTO);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 1);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 0, 1);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2);
+	vsr_put_le32(buf + 48, VSR_HDR_SIZE + 8);
+	reseal(buf, VSR_HDR_SIZE + 8);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, VSR_HDR_SIZE + 8, &m),
+			-EPROTO);
+out:
+	kvfree(old);
 	kvfree(buf);
 }
 
@@ -1747,6 +1827,7 @@ static struct kunit_case vsr_wire_cases[] = {
 	KUNIT_CASE(vsr_wire_roundtrip),
 	KUNIT_CASE(vsr_wire_layout),
 	KUNIT_CASE(vsr_wire_malformed),
+	KUNIT_CASE(vsr_wire_versions),
 	KUNIT_CASE(vsr_chain_checksums),
 	{}
 };
