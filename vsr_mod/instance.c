@@ -11,6 +11,7 @@
 #include <linux/device.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <linux/xarray.h>
 #include <net/netns/generic.h>
 #include <net/ipv6.h>
@@ -19,6 +20,7 @@
 #include "instance.h"
 #include "netlink.h"
 #include "node.h"
+#include "wire.h"
 
 DEFINE_MUTEX(vsr_instances_lock);
 
@@ -90,6 +92,12 @@ int vsr_tunables_validate(const struct vsr_tunables *tun, struct netlink_ext_ack
 	}
 	if (tun->log_retention > VSR_LOG_RETENTION_MAX) {
 		NL_SET_ERR_MSG(extack, "retention must be at most 1048576 ops");
+		return -EINVAL;
+	}
+	if (tun->wire_version &&
+	    (tun->wire_version < VSR_WIRE_MIN || tun->wire_version > VSR_WIRE_MAX)) {
+		NL_SET_ERR_MSG(extack, "wire-version must be 0 (the newest) or "
+			       __stringify(VSR_WIRE_MIN) ".." __stringify(VSR_WIRE_MAX));
 		return -EINVAL;
 	}
 	return 0;

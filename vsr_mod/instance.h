@@ -56,12 +56,15 @@ union vsr_sockaddr {
  * @client_timeout_ms: a write not committed within this fails with ETIMEDOUT
  * @log_retention: committed ops kept by automatic trimming, 0 = the
  *	engine's default (4096); a change applies from the next commit
+ * @wire_version: the newest wire format spoken, 0 = the newest the module
+ *	speaks (version.c)
  */
 struct vsr_tunables {
 	u32 heartbeat_ms;
 	u32 view_change_timeout_ms;
 	u32 client_timeout_ms;
 	u64 log_retention;
+	u32 wire_version;
 };
 
 /**

@@ -41,7 +41,7 @@ static struct genl_family vsr_genl_family __ro_after_init = {
 };
 
 static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst, u32 i,
-			   const struct vsr_peer_status *ps)
+			   const struct vsr_peer_status *ps, u8 wire_version)
 {
 	const union vsr_sockaddr *p = &inst->cfg.peers[i];
 	struct nlattr *nest;
@@ -60,7 +60,8 @@ static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst,
 	    (ps->last_heard_ms != VSR_LAST_HEARD_NEVER &&
 	     nla_put_u64_64bit(skb, VSR_A_PEER_LAST_HEARD_MS, ps->last_heard_ms,
 			       VSR_A_PEER_PAD)) ||
-	    nla_put_u64_64bit(skb, VSR_A_PEER_LAG, ps->lag, VSR_A_PEER_PAD)) {
+	    nla_put_u64_64bit(skb, VSR_A_PEER_LAG, ps->lag, VSR_A_PEER_PAD) ||
+	    (wire_version && nla_put_u32(skb, VSR_A_PEER_WIRE_VERSION, wire_version))) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -68,8 +69,9 @@ static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst,
 	return 0;
 }
 
-static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_stats *s)
+static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_status *st)
 {
+	const struct vsr_stats *s = &st->stats;
 	static const struct {
 		int attr;
 		size_t off;
@@ -101,6 +103,12 @@ static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_stats *s)
 			return -EMSGSIZE;
 		}
 	}
+	/* Counters after struct vsr_stats was frozen. */
+	if (nla_put_u64_64bit(skb, VSR_A_STATS_DROP_VERSION, st->drop_version,
+			      VSR_A_STATS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(skb, nest);
 	return 0;
 }
@@ -130,7 +138,8 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u32(skb, VSR_A_REPLICA, inst->cfg.replica))
 		goto cancel;
 	for (i = 0; i < inst->cfg.n_peers; i++)
-		if (vsr_nl_put_peer(skb, inst, i, &st->peers[i]))
+		if (vsr_nl_put_peer(skb, inst, i, &st->peers[i],
+				    st->peer_wire_version[i]))
 			goto cancel;
 	if (nla_put_u32(skb, VSR_A_HEARTBEAT_MS, tun.heartbeat_ms) ||
 	    nla_put_u32(skb, VSR_A_VIEW_CHANGE_TIMEOUT_MS, tun.view_change_timeout_ms) ||
@@ -144,7 +153,9 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u64_64bit(skb, VSR_A_COMMIT, st->commit, VSR_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSR_A_TRIM_POINT, st->trim_point, VSR_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSR_A_LOG_BYTES, st->log_bytes, VSR_A_PAD) ||
-	    vsr_nl_put_stats(skb, &st->stats))
+	    vsr_nl_put_stats(skb, st) ||
+	    nla_put_u32(skb, VSR_A_WIRE_VERSION, tun.wire_version) ||
+	    nla_put_u32(skb, VSR_A_WIRE_VERSION_MAX, st->wire_version_max))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	ret = 0;
@@ -274,6 +285,10 @@ static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
 	}
 	if (info->attrs[VSR_A_LOG_RETENTION]) {
 		tun->log_retention = nla_get_u64(info->attrs[VSR_A_LOG_RETENTION]);
+		n++;
+	}
+	if (info->attrs[VSR_A_WIRE_VERSION]) {
+		tun->wire_version = nla_get_u32(info->attrs[VSR_A_WIRE_VERSION]);
 		n++;
 	}
 	return n;

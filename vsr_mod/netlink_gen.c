@@ -11,16 +11,17 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_LAG + 1] = {
+const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_WIRE_VERSION + 1] = {
 	[VSR_A_PEER_ADDR] = { .type = NLA_BINARY, },
 	[VSR_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VSR_A_PEER_INDEX] = { .type = NLA_U32, },
 	[VSR_A_PEER_LAST_HEARD_MS] = { .type = NLA_U64, },
 	[VSR_A_PEER_LAG] = { .type = NLA_U64, },
+	[VSR_A_PEER_WIRE_VERSION] = { .type = NLA_U32, },
 };
 
 /* VSR_NL_CMD_ADD - do */
-const struct nla_policy vsr_add_nl_policy[VSR_A_LOG_RETENTION + 1] = {
+const struct nla_policy vsr_add_nl_policy[VSR_A_WIRE_VERSION + 1] = {
 	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[VSR_A_CLUSTER_ID] = { .type = NLA_U64, },
 	[VSR_A_REPLICA] = NLA_POLICY_MAX(NLA_U32, 15),
@@ -29,6 +30,7 @@ const struct nla_policy vsr_add_nl_policy[VSR_A_LOG_RETENTION + 1] = {
 	[VSR_A_VIEW_CHANGE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 20),
 	[VSR_A_CLIENT_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 100),
 	[VSR_A_LOG_RETENTION] = { .type = NLA_U64, },
+	[VSR_A_WIRE_VERSION] = NLA_POLICY_MAX(NLA_U32, 255),
 };
 
 /* VSR_NL_CMD_DEL - do */
@@ -42,12 +44,13 @@ const struct nla_policy vsr_get_nl_policy[VSR_A_NAME + 1] = {
 };
 
 /* VSR_NL_CMD_SET - do */
-const struct nla_policy vsr_set_nl_policy[VSR_A_LOG_RETENTION + 1] = {
+const struct nla_policy vsr_set_nl_policy[VSR_A_WIRE_VERSION + 1] = {
 	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[VSR_A_HEARTBEAT_MS] = NLA_POLICY_MIN(NLA_U32, 10),
 	[VSR_A_VIEW_CHANGE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 20),
 	[VSR_A_CLIENT_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 100),
 	[VSR_A_LOG_RETENTION] = { .type = NLA_U64, },
+	[VSR_A_WIRE_VERSION] = NLA_POLICY_MAX(NLA_U32, 255),
 };
 
 /* VSR_NL_CMD_TRIM - do */
@@ -62,7 +65,7 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.cmd		= VSR_NL_CMD_ADD,
 		.doit		= vsr_nl_add_doit,
 		.policy		= vsr_add_nl_policy,
-		.maxattr	= VSR_A_LOG_RETENTION,
+		.maxattr	= VSR_A_WIRE_VERSION,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
@@ -84,7 +87,7 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.cmd		= VSR_NL_CMD_SET,
 		.doit		= vsr_nl_set_doit,
 		.policy		= vsr_set_nl_policy,
-		.maxattr	= VSR_A_LOG_RETENTION,
+		.maxattr	= VSR_A_WIRE_VERSION,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -177,6 +177,9 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 	case -ESTALE:
 		vsr_drop(node, VSR_CNT_DROP_STALE, peer, err);
 		break;
+	case -EPROTONOSUPPORT:
+		vsr_drop(node, VSR_CNT_DROP_VERSION, peer, err);
+		break;
 	default:
 		vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, err);
 		break;
@@ -218,10 +221,17 @@ static void vsr_rx_work(struct work_struct *work)
 		ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
 		if (!ret) {
 			mutex_lock(&node->lock);
-			ret = node->dead ? -ENODEV : vsr_replica_deliver(node->core, &m);
-			if (!node->dead)
+			if (node->dead)
+				ret = -ENODEV;
+			else
+				ret = vsr_version_rx(node, peer, &m);
+			/* 1: a HELLO, for the glue only. */
+			if (!ret) {
+				ret = vsr_replica_deliver(node->core, &m);
 				vsr_observe_step(node);
+			}
 			mutex_unlock(&node->lock);
+			ret = min(ret, 0);
 		}
 		if (ret) {
 			if (ret != -ENODEV)
@@ -289,6 +299,7 @@ static void vsr_tick_work(struct work_struct *work)
 		node->ticks++;
 	}
 	vsr_observe_peers(node);
+	vsr_version_tick(node);
 	vsr_node_process(node, before);
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
@@ -342,6 +353,7 @@ int vsr_node_start(struct vsr_instance *inst)
 	spin_lock_init(&node->waiters_lock);
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
+	node->wire_cap = inst->cfg.tun.wire_version;
 
 	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL);
 	if (!node->rxbuf) {
@@ -461,6 +473,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->cluster_id = inst->cfg.cluster_id;
 	st->replica = inst->cfg.replica;
 	st->n_peers = inst->cfg.n_peers;
+	st->wire_version_max = VSR_WIRE_MAX;
 	if (!node)
 		return;
 
@@ -499,7 +512,10 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 			st->peers[i].last_heard_ms = jiffies_to_msecs(now - heard);
 		/* The primary knows how far each backup has acknowledged. */
 		st->peers[i].lag = vsr_replica_peer_lag(node->core, i);
+		if (i != inst->cfg.replica)
+			st->peer_wire_version[i] = vsr_version_to(node, i);
 	}
+	st->wire_version = vsr_version_cap(node);
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
 	st->stats.prepares = cs.prepares;
@@ -512,6 +528,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->stats.drop_stale = atomic64_read(&node->cnt[VSR_CNT_DROP_STALE]);
 	st->stats.drop_nomem = atomic64_read(&node->cnt[VSR_CNT_DROP_NOMEM]);
 	st->stats.send_errors = atomic64_read(&node->cnt[VSR_CNT_SEND_ERRORS]);
+	st->drop_version = atomic64_read(&node->cnt[VSR_CNT_DROP_VERSION]);
 	mutex_unlock(&node->lock);
 }
 
@@ -733,6 +750,8 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	vsr_node_apply_tunables(&cfg, tun);
 	ret = vsr_replica_set_tunables(node->core, &cfg);
+	if (!ret)
+		WRITE_ONCE(node->wire_cap, tun->wire_version);
 	mutex_unlock(&node->lock);
 	return ret;
 }

@@ -56,6 +56,7 @@ enum vsr_counter {
 	VSR_CNT_DROP_STALE,
 	VSR_CNT_DROP_NOMEM,
 	VSR_CNT_SEND_ERRORS,
+	VSR_CNT_DROP_VERSION,
 	VSR_CNT_MAX
 };
 
@@ -121,6 +122,11 @@ struct vsr_observe {
  * @notified: the core's status as of its last status callback, only to
  *	tell what changed (events); never reported (under @lock)
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
+ * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
+ * @peer_ver: the wire format of each peer's link, 0 = not heard yet
+ *	(under @lock)
+ * @hello_sent: jiffies of the last HELLO to each peer, 0 = never (under
+ *	@lock)
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
  * @resubmit: bumped when a view starts normal operation: waiting writers
@@ -150,6 +156,9 @@ struct vsr_node {
 	u64 trim;
 	struct vsr_core_status notified;
 	unsigned long last_heard[VSR_MAX_PEERS];
+	u8 wire_cap;
+	u8 peer_ver[VSR_MAX_PEERS];
+	unsigned long hello_sent[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
 	unsigned int resubmit;
@@ -182,6 +191,16 @@ void vsr_socket_close(struct vsr_node *node);
 int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max);
 void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len);
+void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
+			 const void *buf, size_t len);
+
+/* version.c */
+struct vsr_msg;
+u8 vsr_version_cap(const struct vsr_node *node);
+u8 vsr_version_to(const struct vsr_node *node, unsigned int peer);
+int vsr_version_rx(struct vsr_node *node, unsigned int peer,
+		   const struct vsr_msg *m);
+void vsr_version_tick(struct vsr_node *node);
 
 /* node.c */
 void vsr_node_process(struct vsr_node *node, u64 before);

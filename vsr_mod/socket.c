@@ -20,6 +20,7 @@
 #include <net/udp_tunnel.h>
 
 #include "node_priv.h"
+#include "wire.h"
 
 /* Which configured peer sent @skb, or -1. */
 static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
@@ -156,18 +157,9 @@ int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max)
 	return len;
 }
 
-/**
- * vsr_socket_send() - send one datagram to a peer
- * @node: the node (its lock held)
- * @to: replica index of the destination
- * @buf: the datagram
- * @len: its length
- *
- * Never blocks: a datagram that cannot be queued is lost, which the
- * protocol tolerates.
- */
-void vsr_socket_send(struct vsr_node *node, unsigned int to,
-		     const void *buf, size_t len)
+/* Send @nr pieces as one datagram: see vsr_socket_send_raw(). */
+static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
+			     struct kvec *iov, size_t nr, size_t len)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
 	union vsr_sockaddr addr;
@@ -175,7 +167,6 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		.msg_name = &addr,
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 	};
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
 	int ret;
 
 	lockdep_assert_held(&node->lock);
@@ -185,11 +176,62 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 	addr = cfg->peers[to];
 	msg.msg_namelen = addr.sa.sa_family == AF_INET ?
 			  sizeof(addr.sin) : sizeof(addr.sin6);
-	ret = kernel_sendmsg(node->sock, &msg, &iov, 1, len);
+	ret = kernel_sendmsg(node->sock, &msg, iov, nr, len);
 	if (ret >= 0)
 		vsr_count(node, VSR_CNT_MSGS_OUT);
 	else if (ret == -ENOMEM || ret == -ENOBUFS || ret == -EAGAIN)
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, to, ret);
 	else
 		vsr_drop(node, VSR_CNT_SEND_ERRORS, to, ret);
+}
+
+/**
+ * vsr_socket_send_raw() - send one datagram to a peer, as it is
+ * @node: the node (its lock held)
+ * @to: replica index of the destination
+ * @buf: the datagram
+ * @len: its length
+ *
+ * Never blocks: a datagram that cannot be queued is lost, which the
+ * protocol tolerates.
+ */
+void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
+			 const void *buf, size_t len)
+{
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+
+	vsr_socket_sendv(node, to, &iov, 1, len);
+}
+
+/**
+ * vsr_socket_send() - send one of the core's messages to a peer
+ * @node: the node (its lock held)
+ * @to: replica index of the destination
+ * @buf: the message, as the core sealed it (format VSR_WIRE_MAX)
+ * @len: its length
+ *
+ * A peer spoken to in an older format gets a restamped header in front of
+ * the same body (version.c).  Never blocks, as vsr_socket_send_raw().
+ */
+void vsr_socket_send(struct vsr_node *node, unsigned int to,
+		     const void *buf, size_t len)
+{
+	u8 hdr[VSR_HDR_SIZE];
+	struct kvec iov[2];
+	u8 v;
+
+	lockdep_assert_held(&node->lock);
+	if (to >= VSR_MAX_PEERS || len < VSR_HDR_SIZE)
+		return;
+	v = vsr_version_to(node, to);
+	if (v == VSR_WIRE_MAX) {
+		vsr_socket_send_raw(node, to, buf, len);
+		return;
+	}
+	vsr_hdr_restamp(hdr, buf, v);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = VSR_HDR_SIZE;
+	iov[1].iov_base = (void *)buf + VSR_HDR_SIZE;
+	iov[1].iov_len = len - VSR_HDR_SIZE;
+	vsr_socket_sendv(node, to, iov, len > VSR_HDR_SIZE ? 2 : 1, len);
 }

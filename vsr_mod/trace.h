@@ -34,6 +34,7 @@ TRACE_DEFINE_ENUM(VSR_CNT_DROP_MALFORMED);
 TRACE_DEFINE_ENUM(VSR_CNT_DROP_STALE);
 TRACE_DEFINE_ENUM(VSR_CNT_DROP_NOMEM);
 TRACE_DEFINE_ENUM(VSR_CNT_SEND_ERRORS);
+TRACE_DEFINE_ENUM(VSR_CNT_DROP_VERSION);
 
 /*
  * A change of the replica's status or view.  @from_view is the last view
@@ -236,7 +237,8 @@ TRACE_EVENT(vsr_drop,
 				   { VSR_CNT_DROP_MALFORMED, "malformed" },
 				   { VSR_CNT_DROP_STALE, "stale" },
 				   { VSR_CNT_DROP_NOMEM, "nomem" },
-				   { VSR_CNT_SEND_ERRORS, "send-errors" }),
+				   { VSR_CNT_SEND_ERRORS, "send-errors" },
+				   { VSR_CNT_DROP_VERSION, "version" }),
 		  __entry->peer, __entry->err)
 );
 

@@ -99,6 +99,14 @@ struct vsr_status_hdr {
  * @reserved: zero
  * @peers: per replica, indexed by replica number
  * @stats: counters
+ * @drop_version: datagrams in a wire format this replica does not speak
+ *	(since VSR_STATUS_SIZE_VER1, as are the fields after it)
+ * @wire_version: the newest wire format this replica speaks: its
+ *	wire-version setting, or @wire_version_max
+ * @wire_version_max: the newest wire format the module speaks
+ * @peer_wire_version: per replica, the wire format this replica speaks to
+ *	it (0 for itself)
+ * @reserved1: zero
  *
  * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
  * reported by the VSR_NL_CMD_GET generic netlink command.
@@ -126,10 +134,19 @@ struct vsr_status {
 	__u8 reserved[3];
 	struct vsr_peer_status peers[VSR_MAX_PEERS];
 	struct vsr_stats stats;
+	__u64 drop_version;
+	__u8 wire_version;
+	__u8 wire_version_max;
+	__u8 peer_wire_version[VSR_MAX_PEERS];
+	__u8 reserved1[6];
 };
 
-/* sizeof(struct vsr_status) of each version: VER0 ends with @stats. */
+/*
+ * sizeof(struct vsr_status) of each version: VER0 ends with @stats, VER1
+ * with @reserved1.
+ */
 #define VSR_STATUS_SIZE_VER0	432
+#define VSR_STATUS_SIZE_VER1	464
 
 /*
  * VSR_IOC_GET_STATUS: fill a struct vsr_status whose hdr.size says how
