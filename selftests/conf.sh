@@ -99,7 +99,8 @@ cluster 77
 heartbeat 50
 timeout 600
 client-timeout 5000
-retention 0	# the default, 4096"
+retention 0	# the default, 4096
+wire-version 0	# the newest the module speaks"
 [ "$sc" = "$want" ] || fail "showconf vsrlog0: got
 $sc
 expected
@@ -114,16 +115,16 @@ showconf 0
 echo "ok: showconf | setconf on a live instance changes nothing"
 
 # --- tunables change live; a missing key is its default -------------------
-conf 0 "heartbeat 40" "timeout 400" "client-timeout 4000" "retention 100"
+conf 0 "heartbeat 40" "timeout 400" "client-timeout 4000" "retention 100" "wire-version 1"
 "$V" -n "$(ns 0)" setconf vsrlog0 "$dir/vsrlog0.conf" || fail "setconf new tunables"
 tunables 0
-[ "$tun" = "heartbeat 40 timeout 400 client-timeout 4000 retention 100" ] ||
+[ "$tun" = "heartbeat 40 timeout 400 client-timeout 4000 retention 100 wire-version 1 (set)" ] ||
 	fail "tunables after setconf: $tun"
 echo "ok: setconf changed the tunables live: $tun"
 conf 0
 "$V" -n "$(ns 0)" setconf vsrlog0 "$dir/vsrlog0.conf" || fail "setconf without tunables"
 tunables 0
-[ "$tun" = "heartbeat 100 timeout 1000 client-timeout 5000 retention 4096" ] ||
+[ "$tun" = "heartbeat 100 timeout 1000 client-timeout 5000 retention 4096 wire-version 2" ] ||
 	fail "tunables after setconf of a file without them: $tun"
 echo "ok: keys left out of the file are back to their defaults: $tun"
 

@@ -32,6 +32,7 @@
 #define DEFAULT_TIMEOUT_MS		1000
 #define DEFAULT_CLIENT_TIMEOUT_MS	5000
 #define DEFAULT_RETENTION		0
+#define DEFAULT_WIRE_VERSION		0
 
 struct vsr_conf {
 	uint32_t replica;
@@ -42,6 +43,7 @@ struct vsr_conf {
 	uint32_t timeout_ms;
 	uint32_t client_timeout_ms;
 	uint64_t retention;
+	uint32_t wire_version;
 };
 
 enum conf_key {
@@ -52,6 +54,7 @@ enum conf_key {
 	K_TIMEOUT,
 	K_CLIENT_TIMEOUT,
 	K_RETENTION,
+	K_WIRE_VERSION,
 	K_NR,
 };
 
@@ -64,6 +67,7 @@ static const char *const conf_keys[K_NR] = {
 	[K_TIMEOUT] = "timeout",
 	[K_CLIENT_TIMEOUT] = "client-timeout",
 	[K_RETENTION] = "retention",
+	[K_WIRE_VERSION] = "wire-version",
 };
 
 static bool conf_space(char c)
@@ -157,6 +161,9 @@ static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 	case K_RETENTION:
 		conf->retention = parse_u64("retention", value, UINT64_MAX);
 		break;
+	case K_WIRE_VERSION:
+		conf->wire_version = parse_u64("wire-version", value, UINT8_MAX);
+		break;
 	}
 }
 
@@ -180,6 +187,7 @@ static void conf_read(const char *path, struct vsr_conf *conf)
 	conf->timeout_ms = DEFAULT_TIMEOUT_MS;
 	conf->client_timeout_ms = DEFAULT_CLIENT_TIMEOUT_MS;
 	conf->retention = DEFAULT_RETENTION;
+	conf->wire_version = DEFAULT_WIRE_VERSION;
 
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f)
@@ -229,6 +237,7 @@ static void conf_of_instance(const struct inst_info *in, struct vsr_conf *conf)
 	conf->timeout_ms = in->view_change_timeout_ms;
 	conf->client_timeout_ms = in->client_timeout_ms;
 	conf->retention = in->log_retention;
+	conf->wire_version = in->wire_version;
 	conf->n_peers = in->n_peers;
 	for (i = 0; i < in->n_peers; i++) {
 		if (in->peers[i].index >= in->n_peers)
@@ -269,12 +278,18 @@ static bool same_peers(const struct vsr_conf *a, const struct vsr_conf *b)
 	return true;
 }
 
-static void put_tunables(struct nlmsghdr *nlh, const struct vsr_conf *conf)
+/*
+ * The tunables of @conf.  wire-version goes only when it is set or was
+ * (@live_wire): a module older than the attribute refuses it.
+ */
+static void put_tunables(struct nlmsghdr *nlh, const struct vsr_conf *conf, bool live_wire)
 {
 	mnl_attr_put_u32(nlh, VSR_A_HEARTBEAT_MS, conf->heartbeat_ms);
 	mnl_attr_put_u32(nlh, VSR_A_VIEW_CHANGE_TIMEOUT_MS, conf->timeout_ms);
 	mnl_attr_put_u32(nlh, VSR_A_CLIENT_TIMEOUT_MS, conf->client_timeout_ms);
 	mnl_attr_put_u64(nlh, VSR_A_LOG_RETENTION, conf->retention);
+	if (conf->wire_version || live_wire)
+		mnl_attr_put_u32(nlh, VSR_A_WIRE_VERSION, conf->wire_version);
 }
 
 static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf *conf,
@@ -297,7 +312,7 @@ static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf 
 		mnl_attr_put_u16(nlh, VSR_A_PEER_PORT, pa->port);
 		mnl_attr_nest_end(nlh, nest);
 	}
-	put_tunables(nlh, conf);
+	put_tunables(nlh, conf, false);
 	ret = nl_talk(ctx, nlh, NULL, NULL);
 	if (ret)
 		nl_fail(ctx, ret, what);
@@ -336,14 +351,14 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 		     what, differ + 2, strcmp(path, "-") ? path : "<stdin>", prog, name);
 	if (live.heartbeat_ms == conf->heartbeat_ms && live.timeout_ms == conf->timeout_ms &&
 	    live.client_timeout_ms == conf->client_timeout_ms &&
-	    live.retention == conf->retention) {
+	    live.retention == conf->retention && live.wire_version == conf->wire_version) {
 		nl_close(&ctx);
 		return;		/* nothing to change */
 	}
-	/* All four at once: the kernel checks them together, or changes none. */
+	/* All at once: the kernel checks them together, or changes none. */
 	nlh = nl_msg(&ctx, VSR_NL_CMD_SET, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
-	put_tunables(nlh, conf);
+	put_tunables(nlh, conf, live.wire_version);
 	ret = nl_talk(&ctx, nlh, NULL, NULL);
 	if (ret)
 		nl_fail(&ctx, ret, what);
@@ -378,6 +393,10 @@ int cmd_showconf(int argc, char **argv)
 	printf("%s %llu", conf_keys[K_RETENTION], (unsigned long long)conf.retention);
 	if (!conf.retention)
 		printf("\t# the default, %d", VSR_LOG_RETENTION_DEFAULT);
+	putchar('\n');
+	printf("%s %u", conf_keys[K_WIRE_VERSION], conf.wire_version);
+	if (!conf.wire_version)
+		printf("\t# the newest the module speaks");
 	putchar('\n');
 	if (fflush(stdout) || ferror(stdout))
 		fail("showconf %s: cannot write: %s", in.name, strerror(errno));

@@ -31,6 +31,7 @@ static const char *const stat_names[VSR_A_STATS_MAX + 1] = {
 	[VSR_A_STATS_RECOVERIES] = "recoveries",
 	[VSR_A_STATS_SEND_ERRORS] = "send-errors",
 	[VSR_A_STATS_PREPARES] = "prepares",
+	[VSR_A_STATS_DROP_VERSION] = "drop-version",
 };
 
 static const char *const state_names[] = {
@@ -106,6 +107,11 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 			if (attr_u(a, MNL_TYPE_U64, &p->lag))
 				return -1;
 			break;
+		case VSR_A_PEER_WIRE_VERSION:
+			if (attr_u(a, MNL_TYPE_U32, &v))
+				return -1;
+			p->wire_version = v;
+			break;
 		}
 	}
 	return 0;
@@ -134,6 +140,8 @@ static const struct {
 	SCALAR(VSR_A_COMMIT, MNL_TYPE_U64, commit),
 	SCALAR(VSR_A_TRIM_POINT, MNL_TYPE_U64, trim_point),
 	SCALAR(VSR_A_LOG_BYTES, MNL_TYPE_U64, log_bytes),
+	SCALAR(VSR_A_WIRE_VERSION, MNL_TYPE_U32, wire_version),
+	SCALAR(VSR_A_WIRE_VERSION_MAX, MNL_TYPE_U32, wire_version_max),
 };
 
 static void store(void *dst, size_t size, uint64_t v)
@@ -199,10 +207,22 @@ static uint64_t retention(const struct inst_info *in)
 	return in->log_retention ? in->log_retention : VSR_LOG_RETENTION_DEFAULT;
 }
 
+/*
+ * The newest wire format the instance speaks: its wire-version, 0 standing
+ * for the module's newest (a module without wire-version-max speaks 1).
+ */
+static uint32_t wire_version(const struct inst_info *in)
+{
+	if (in->wire_version)
+		return in->wire_version;
+	return in->wire_version_max ? in->wire_version_max : 1;
+}
+
 /* Is VSR_A_STATS_@i a drop counter (printed on its own text line)? */
 static bool stat_is_drop(unsigned int i)
 {
-	return i >= VSR_A_STATS_DROP_NOT_PEER && i <= VSR_A_STATS_DROP_NOMEM;
+	return (i >= VSR_A_STATS_DROP_NOT_PEER && i <= VSR_A_STATS_DROP_NOMEM) ||
+	       i == VSR_A_STATS_DROP_VERSION;
 }
 
 /*
@@ -232,6 +252,8 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_u64("view-change-timeout-ms", in->view_change_timeout_ms);
 	j_u64("client-timeout-ms", in->client_timeout_ms);
 	j_u64("log-retention", retention(in));
+	j_u64("wire-version", wire_version(in));
+	j_u64("wire-version-max", in->wire_version_max ? in->wire_version_max : 1);
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -247,6 +269,8 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 		else
 			j_null("last-heard-ms");
 		j_u64("lag", p->lag);
+		if (p->wire_version)
+			j_u64("wire-version", p->wire_version);
 		j_obj_close();
 	}
 	j_arr_close();
@@ -287,9 +311,10 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	printf("\top %llu commit %llu trim-point %llu log-bytes %llu\n",
 	       (unsigned long long)in->op, (unsigned long long)in->commit,
 	       (unsigned long long)in->trim_point, (unsigned long long)in->log_bytes);
-	printf("\theartbeat %u timeout %u client-timeout %u retention %llu\n",
+	printf("\theartbeat %u timeout %u client-timeout %u retention %llu wire-version %u%s\n",
 	       in->heartbeat_ms, in->view_change_timeout_ms, in->client_timeout_ms,
-	       (unsigned long long)retention(in));
+	       (unsigned long long)retention(in), wire_version(in),
+	       in->wire_version ? " (set)" : "");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
@@ -303,7 +328,10 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 			printf(" last-heard %llums", (unsigned long long)p->last_heard_ms);
 		else
 			printf(" last-heard never");
-		printf(" lag %llu\n", (unsigned long long)p->lag);
+		printf(" lag %llu", (unsigned long long)p->lag);
+		if (p->wire_version)
+			printf(" wire-version %u", p->wire_version);
+		putchar('\n');
 	}
 	/* The counters by their spec names, the drops on a line of their own. */
 	print_stats_text(in, false);
@@ -438,6 +466,7 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 		{ "timeout", VSR_A_VIEW_CHANGE_TIMEOUT_MS, UINT32_MAX },
 		{ "client-timeout", VSR_A_CLIENT_TIMEOUT_MS, UINT32_MAX },
 		{ "retention", VSR_A_LOG_RETENTION, UINT64_MAX },
+		{ "wire-version", VSR_A_WIRE_VERSION, UINT8_MAX },
 	};
 	unsigned int i;
 

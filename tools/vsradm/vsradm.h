@@ -89,6 +89,7 @@ struct peer_info {
 	bool heard;
 	uint64_t last_heard_ms;
 	uint64_t lag;
+	uint32_t wire_version;	/* 0: not reported (itself, an older module) */
 };
 
 struct inst_info {
@@ -102,6 +103,8 @@ struct inst_info {
 	uint32_t view_change_timeout_ms;
 	uint32_t client_timeout_ms;
 	uint64_t log_retention;
+	uint32_t wire_version;		/* as set: 0 = the newest */
+	uint32_t wire_version_max;	/* 0: an older module, which speaks 1 */
 	uint64_t epoch, view, op, commit, trim_point, log_bytes;
 	uint8_t status;
 	uint32_t primary;
