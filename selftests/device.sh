@@ -109,6 +109,17 @@ if st['cluster'] != 77 or st['commit'] < end - 1 or st['op'] < st['commit']:
     sys.exit('status: %s' % st)
 if st['n_peers'] != 3 or st['replica'] != 2 or st['status'] > 3:
     sys.exit('status: %s' % st)
+# Version 1's fields (after struct vsr_stats at 432): drop_version, the
+# formats this replica and the module speak (the default: the newest), the
+# format spoken to each peer (0 for itself), zero reserved bytes.
+if vs.SIZE >= 464:
+    drop_version, wv, wmax = struct.unpack_from('<QBB', buf, 432)
+    peer_wv = list(buf[442:458])
+    if wv != wmax or wmax < 2 or peer_wv[2] != 0 or \
+            not all(1 <= v <= wmax for v in peer_wv[:2]) or any(peer_wv[3:]) or \
+            any(buf[458:464]):
+        sys.exit('version 1 fields: drop_version %d wire %d/%d peers %s rest %s' %
+                 (drop_version, wv, wmax, peer_wv, bytes(buf[458:464])))
 # Every version's size, a caller built against that header: its prefix,
 # its size back, nothing past it although the buffer is larger.
 for size in vs.SIZES:

@@ -37,20 +37,27 @@ static int vsr_state_show(struct seq_file *m, void *v)
 
 	mutex_lock(&node->lock);
 	vsr_replica_debug_show(node->core, vsr_debugfs_print, m);
-	seq_printf(m, "engine %s cluster %llu ticks %llu%s%s\n",
+	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u%s%s\n",
 		   node->inst->name, cfg->cluster_id, node->ticks,
+		   vsr_version_cap(node),
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
 	for (i = 0; i < cfg->n_peers; i++) {
 		heard = READ_ONCE(node->last_heard[i]);
 		seq_printf(m, "  peer %u %pISpc", i, &cfg->peers[i].sa);
-		if (i == cfg->replica)
+		if (i == cfg->replica) {
 			seq_puts(m, " self\n");
-		else if (!heard)
-			seq_puts(m, " last-heard never\n");
+			continue;
+		}
+		if (!heard)
+			seq_puts(m, " last-heard never");
 		else
-			seq_printf(m, " last-heard %u ms%s\n",
+			seq_printf(m, " last-heard %u ms%s",
 				   jiffies_to_msecs(now - heard),
 				   node->obs.silent & BIT(i) ? " silent" : "");
+		/* What the link speaks, what was learned, the last HELLO. */
+		seq_printf(m, " wire %u (learned %u) hello %s\n",
+			   vsr_version_to(node, i), node->peer_ver[i],
+			   node->hello_sent[i] ? "sent" : "never");
 	}
 	mutex_unlock(&node->lock);
 	return 0;
