@@ -27,7 +27,7 @@ cd "$top"
 out=$(mkdir -p "${1:-build/deb}" && cd "${1:-build/deb}" && pwd)
 ver=$(make -s --no-print-directory print-VERSION)
 arch=$(dpkg --print-architecture)
-maint=${DEB_MAINTAINER:-vsr maintainers <root@localhost>}
+maint=${DEB_MAINTAINER:-vsr maintainers <vsr@example.org>}
 stage=$out/stage
 [ -n "$ver" ] || { echo "deb: no VSR_RELEASE in include/vsr_version.h" >&2; exit 1; }
 rm -rf "$stage"
@@ -81,7 +81,9 @@ control vsr-dkms all "dkms" "vsr-tools" \
 
 # vsr-tools: make install-tools into the package's root, with Debian
 # bookworm's directories whatever this machine's pkg-config says, and
-# vsradm built afresh with Debian's hardening flags.
+# vsradm built afresh with Debian's hardening flags (all of them, as
+# lintian wants: bindnow and PIE too).
+export DEB_BUILD_MAINT_OPTIONS=hardening=+all
 make -s -B -C tools/vsradm vsradm CFLAGS="$(dpkg-buildflags --get CFLAGS)" \
 	CPPFLAGS="$(dpkg-buildflags --get CPPFLAGS)" LDFLAGS="$(dpkg-buildflags --get LDFLAGS)"
 make -s install-tools DESTDIR="$stage/vsr-tools" PREFIX=/usr \
