@@ -16,7 +16,8 @@
 #   make demo            boot a guest and show a vsr cluster at work
 #   make check           everything CI runs; ends with "N passed, N failed"
 #   make check-install   make install into a staging root, dkms build for
-#                        the 6.1 and 6.12 headers
+#                        the 6.1 and 6.12 headers, make deb and the
+#                        packages installed and purged in an overlay root
 #   make check-kunit     KUnit suites in the debug guest
 #   make check-selftests selftests/ in the debug and the stock guest
 #   make vm RUN='cmd' [KERNEL=debug|stock]   run a command in a guest
@@ -213,6 +214,7 @@ check-lint: deps-test
 check-install: deps-test
 	tools/check.sh install
 	tools/check.sh dkms
+	tools/check.sh deb
 
 check-kunit: deps-debug
 	tools/check.sh kunit
