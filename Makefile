@@ -11,10 +11,13 @@
 #                        `make uninstall` removes them
 #   make dkms-install    the module with DKMS (rebuilt for new kernels);
 #                        `make install-tools` for vsradm and its docs
+#   make deb             build/deb/vsr-dkms_VERSION_all.deb and
+#                        vsr-tools_VERSION_ARCH.deb (DEB_OUT=dir)
 #   make demo            boot a guest and show a vsr cluster at work
 #   make check           everything CI runs; ends with "N passed, N failed"
 #   make check-install   make install into a staging root, dkms build for
-#                        the 6.1 and 6.12 headers
+#                        the 6.1 and 6.12 headers, make deb and the
+#                        packages installed and purged in an overlay root
 #   make check-kunit     KUnit suites in the debug guest
 #   make check-selftests selftests/ in the debug and the stock guest
 #   make vm RUN='cmd' [KERNEL=debug|stock]   run a command in a guest
@@ -164,6 +167,13 @@ dkms-uninstall:
 	dkms remove vsr/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Debian packages, for `apt install ./build/deb/*.deb` on a node: the
+# module's source for DKMS (what dkms-source stages) and what install-tools
+# installs, built with dpkg-deb by tools/deb/build.sh.
+DEB_OUT ?= build/deb
+deb: deps-deb
+	tools/deb/build.sh $(DEB_OUT)
+
 clean-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 
@@ -177,8 +187,8 @@ deps:
 
 # The package sets of tools/deps.sh: demo (stock-kernel guest), debug (and
 # the debug kernel), test (and the build matrix, lint, YNL), bench (demo
-# and etcd, Go, gnuplot).
-DEP_SETS := demo debug test bench
+# and etcd, Go, gnuplot), deb (make deb).
+DEP_SETS := demo debug test bench deb
 $(addprefix deps-,$(DEP_SETS)): deps-%:
 	tools/deps.sh $*
 
@@ -204,6 +214,7 @@ check-lint: deps-test
 check-install: deps-test
 	tools/check.sh install
 	tools/check.sh dkms
+	tools/check.sh deb
 
 check-kunit: deps-debug
 	tools/check.sh kunit
@@ -222,5 +233,5 @@ print-%:
 	@echo '$($*)'
 
 .PHONY: FORCE all module kdir-check vsradm man install install-module install-tools \
-	uninstall dkms-source dkms-install dkms-uninstall clean-module clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
+	uninstall dkms-source dkms-install dkms-uninstall deb clean-module clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
 	check check-build check-lint check-install check-kunit check-selftests bench

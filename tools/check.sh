@@ -11,6 +11,10 @@
 #                               and dependencies, bash completion
 #   check.sh dkms               dkms.conf: dkms add and build against the
 #                               stock (6.1) and the 6.12 headers
+#   check.sh deb                make deb: the packages' fields and files, then
+#                               apt install ./*.deb into an overlay of /
+#                               (DKMS builds vsr.ko for 6.1 and 6.12) and
+#                               apt purge, lintian if installed
 #   check.sh native-sim         the cluster simulator natively, ASan+UBSan,
 #                               VSR_SIM_SEEDS seeds (default 100000) over
 #                               all n, one summary line
@@ -289,6 +293,106 @@ do_dkms() {
 	done
 }
 
+kver_of() {	# kver_of TAG: the release of TAG's headers
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
+		"$(kdir_of "$1")/include/generated/utsrelease.h" 2>/dev/null
+}
+
+# make deb in a copy of the checkout, the packages' control fields and
+# files, then installed as a node would install them: tools/deb/
+# install-test.sh runs `apt-get install ./*.deb` and `apt-get purge` in
+# an overlay of this machine's root, in a mount namespace of its own, so
+# that dpkg, DKMS and depmod change nothing here.
+do_deb() {
+	local out=$top/build/deb-check ver arch pkgs dkms_deb tools_deb f line bad kvers=()
+	ver=$(vsr_release)
+	arch=$(dpkg --print-architecture)
+	stage_tree "$out/src" || { record fail "deb: make deb (staging)"; return; }
+	if ! make -s -C "$out/src" deb DEB_OUT="$out/pkg" > "$out/build.log" 2>&1; then
+		cat "$out/build.log" >&2
+		record fail "deb: make deb"
+		return
+	fi
+	dkms_deb=$out/pkg/vsr-dkms_${ver}_all.deb
+	tools_deb=$out/pkg/vsr-tools_${ver}_${arch}.deb
+	pkgs=$(cd "$out/pkg" && ls ./*.deb | tr '\n' ' ')
+	if [ "$pkgs" = "./${dkms_deb##*/} ./${tools_deb##*/} " ]; then
+		record ok "deb: make deb builds ${dkms_deb##*/} and ${tools_deb##*/}"
+	else
+		record fail "deb: make deb builds ${dkms_deb##*/} and ${tools_deb##*/} (got: $pkgs)"
+		return
+	fi
+
+	# Fields, maintainer scripts and files (dpkg-deb -f/-I/-c).
+	bad=0
+	line=$(dpkg-deb -f "$dkms_deb" Package Version Architecture Depends | tr '\n' ' ')
+	[ "$line" = "Package: vsr-dkms Version: $ver Architecture: all Depends: dkms " ] ||
+		{ log "vsr-dkms control: $line"; bad=1; }
+	line=$(dpkg-deb -f "$tools_deb" Package Version Architecture | tr '\n' ' ')
+	[ "$line" = "Package: vsr-tools Version: $ver Architecture: $arch " ] ||
+		{ log "vsr-tools control: $line"; bad=1; }
+	[[ $(dpkg-deb -f "$tools_deb" Depends) == *libmnl0* ]] ||
+		{ log "vsr-tools does not depend on libmnl0"; bad=1; }
+	dpkg-deb -I "$dkms_deb" postinst | grep -q "^[^#]*/usr/lib/dkms/common.postinst vsr $ver " ||
+		{ log "vsr-dkms's postinst does not run common.postinst for vsr $ver"; bad=1; }
+	dpkg-deb -I "$dkms_deb" prerm | grep -q "^[^#]*dkms remove -m vsr -v $ver --all" ||
+		{ log "vsr-dkms's prerm does not run dkms remove"; bad=1; }
+	dpkg-deb -I "$tools_deb" postinst | grep -q "^[^#]*systemd-sysusers vsr.conf" ||
+		{ log "vsr-tools's postinst does not create the group"; bad=1; }
+	line=$(dpkg-deb -c "$dkms_deb" | awk '{print $6}')
+	for f in dkms.conf Makefile Kbuild include/vsr_version.h include/uapi/linux/vsr.h \
+		 vsr_mod/Kbuild vsr_mod/main.c; do
+		grep -qx "./usr/src/vsr-$ver/$f" <<< "$line" ||
+			{ log "vsr-dkms lacks /usr/src/vsr-$ver/$f"; bad=1; }
+	done
+	if grep -v -e "^\./usr/src/vsr-$ver/" -e '^\./usr/share/doc/vsr-dkms/' \
+		-e '^\./$' -e '^\./usr/$' -e '^\./usr/src/$' -e '^\./usr/share/\(doc/\)\?$' \
+		<<< "$line" >&2 || grep -E '\.(o|ko|cmd)$' <<< "$line" >&2; then
+		log "vsr-dkms holds more than the module's source"; bad=1
+	fi
+	line=$(dpkg-deb -c "$tools_deb" | awk '{print $6}')
+	for f in usr/sbin/vsradm usr/share/man/man8/vsradm.8.gz \
+		 usr/share/bash-completion/completions/vsradm lib/systemd/system/vsr@.service \
+		 lib/udev/rules.d/60-vsr.rules usr/lib/sysusers.d/vsr.conf etc/vsr/ \
+		 usr/share/doc/vsr-tools/copyright; do
+		grep -qx "./$f" <<< "$line" || { log "vsr-tools lacks /$f"; bad=1; }
+	done
+	if [ $bad = 0 ]; then
+		record ok "deb: control fields, maintainer scripts, vsr-dkms the module's source, vsr-tools the installed files"
+	else
+		record fail "deb: control fields, maintainer scripts and files"
+	fi
+
+	if command -v lintian >/dev/null; then
+		if lintian --fail-on error,warning "$dkms_deb" "$tools_deb" >&2; then
+			record ok "deb: lintian (no errors, no warnings)"
+		else
+			record fail "deb: lintian (no errors, no warnings)"
+		fi
+	else
+		log "no lintian: the packages not linted"
+	fi
+
+	if [ "$(id -u)" != 0 ]; then
+		record fail "deb: apt install in an overlay of / needs root"
+		return
+	fi
+	for f in stock 6.12; do
+		line=$(kver_of "$f")
+		[ -n "$line" ] && kvers+=("$line") ||
+			record fail "deb: no $f headers for DKMS to build against"
+	done
+	bad=0
+	while read -r line; do
+		case $line in
+		"ok "*) record ok "${line#ok }" ;;
+		"not ok "*) record fail "${line#not ok }"; bad=1 ;;
+		esac
+	done < <(unshare -m --propagation private tools/deb/install-test.sh \
+		"$out" "$ver" "${kvers[@]}" -- "$dkms_deb" "$tools_deb" 2> "$out/install.log")
+	[ $bad = 0 ] || tail -n 60 "$out/install.log" >&2
+}
+
 c_sources() {
 	git ls-files 'vsr_mod/*.[ch]' 'include/*.h' 'tools/vsradm/*.[ch]' \
 		'tools/bench/*.[ch]' 2>/dev/null
@@ -462,7 +566,7 @@ summary() {
 case ${1:-} in
 build)
 	build_module "$2" ;;
-matrix|lint|install|dkms|kunit|selftests)
+matrix|lint|install|dkms|deb|kunit|selftests)
 	rm -f "$results"
 	"do_$1"
 	summary ;;
@@ -472,7 +576,7 @@ native-sim)
 	summary ;;
 all)
 	rm -f "$results"
-	timed matrix lint install dkms native_sim kunit selftests bench_smoke
+	timed matrix lint install dkms deb native_sim kunit selftests bench_smoke
 	summary ;;
 bench-smoke)
 	do_bench_smoke

@@ -10,10 +10,11 @@
 #   deps.sh debug   demo, and the debug kernel built from linux-source-6.12
 #                   (make vm, make check-kunit)
 #   deps.sh test    debug, and the 6.12 headers, sparse, the YNL tools,
-#                   rst2man and dkms (make check-build, check-lint,
+#                   rst2man, dkms and dpkg-dev (make check-build, check-lint,
 #                   check-install, check-selftests)
 #   deps.sh bench   demo, and etcd, its Go client's sources and gnuplot
 #                   (make bench)
+#   deps.sh deb     vsradm, its man page and dpkg-dev (make deb)
 #   deps.sh [check] everything (make check, make deps)
 set -euo pipefail
 
@@ -25,9 +26,12 @@ demo=(make gcc libc6-dev rsync libmnl-dev linux-image-amd64 linux-headers-amd64
 # The debug kernel (tools/vm/build-kernel.sh).
 debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-6.12)
 # The build matrix's 6.12 headers, sparse, YNL's code generator and CLI,
-# rst2man for the man page `make install` builds, dkms for dkms.conf.
+# rst2man for the man page `make install` builds, dkms for dkms.conf and
+# the packages `make deb` builds, dpkg-dev to build them.
 testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema
-	 python3-docutils dkms)
+	 python3-docutils dkms dpkg-dev)
+# make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
+deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)
 # The benchmark: etcd to compare with, its Go client built offline, plots.
 bench=(etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
 
@@ -37,9 +41,10 @@ demo)  pkgs=("${demo[@]}") ;;
 debug) pkgs=("${demo[@]}" "${debug[@]}") ;;
 test)  pkgs=("${demo[@]}" "${debug[@]}" "${testing[@]}") ;;
 bench) pkgs=("${demo[@]}" "${bench[@]}") ;;
+deb)   pkgs=("${deb[@]}") ;;
 check) pkgs=("${demo[@]}" "${debug[@]}" "${testing[@]}" "${bench[@]}") ;;
 *)
-	echo "usage: $0 [demo|debug|test|bench|check]" >&2
+	echo "usage: $0 [demo|debug|test|bench|deb|check]" >&2
 	exit 2 ;;
 esac
 
