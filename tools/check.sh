@@ -425,6 +425,17 @@ do_lint() {
 		record fail "lint: generated netlink code matches the YNL spec"
 	fi
 
+	# The documentation parses (docutils, as rst2man for the man page).
+	bad=0
+	for f in Documentation/*.rst; do
+		rst2html --halt=warning "$f" > /dev/null || bad=1
+	done
+	if [ $bad = 0 ]; then
+		record ok "lint: Documentation/*.rst parse without warnings"
+	else
+		record fail "lint: Documentation/*.rst parse without warnings"
+	fi
+
 	# sparse: rebuild the stock tree with C=2.
 	local out_dir=$top/build/stock
 	if build_module stock >/dev/null 2>&1 &&
