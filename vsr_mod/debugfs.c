@@ -55,9 +55,10 @@ static int vsr_state_show(struct seq_file *m, void *v)
 				   jiffies_to_msecs(now - heard),
 				   node->obs.silent & BIT(i) ? " silent" : "");
 		/* What the link speaks, what was learned, the last HELLO. */
-		seq_printf(m, " wire %u (learned %u) hello %s\n",
-			   vsr_version_to(node, i), node->peer_ver[i],
-			   node->hello_sent[i] ? "sent" : "never");
+		seq_printf(m, " wire %u (learned %u) hello-sent %s hello-heard %s\n",
+			   vsr_version_to(node, i), node->links[i].ver,
+			   node->links[i].sent ? "yes" : "never",
+			   node->links[i].heard ? "yes" : "never");
 	}
 	mutex_unlock(&node->lock);
 	return 0;

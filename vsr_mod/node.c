@@ -218,7 +218,14 @@ static void vsr_rx_work(struct work_struct *work)
 			vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 			continue;
 		}
-		ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
+		/*
+		 * A format above the cap is dropped before any checksum, as
+		 * by a module that does not know it.
+		 */
+		if (vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
+			ret = -EPROTONOSUPPORT;
+		else
+			ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
 		if (!ret) {
 			mutex_lock(&node->lock);
 			if (node->dead)
@@ -353,7 +360,6 @@ int vsr_node_start(struct vsr_instance *inst)
 	spin_lock_init(&node->waiters_lock);
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
-	node->wire_cap = inst->cfg.tun.wire_version;
 
 	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL);
 	if (!node->rxbuf) {
@@ -363,6 +369,7 @@ int vsr_node_start(struct vsr_instance *inst)
 
 	vsr_core_config_defaults(&cfg);
 	vsr_instance_tunables(inst, &tun);
+	node->wire_cap = tun.wire_version;
 	cfg.cluster = inst->cfg.cluster_id;
 	cfg.replica_count = inst->cfg.n_peers;
 	cfg.replica = inst->cfg.replica;
@@ -474,6 +481,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->replica = inst->cfg.replica;
 	st->n_peers = inst->cfg.n_peers;
 	st->wire_version_max = VSR_WIRE_MAX;
+	st->wire_version = inst->cfg.tun.wire_version ?: VSR_WIRE_MAX;
 	if (!node)
 		return;
 
@@ -751,7 +759,7 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	vsr_node_apply_tunables(&cfg, tun);
 	ret = vsr_replica_set_tunables(node->core, &cfg);
 	if (!ret)
-		WRITE_ONCE(node->wire_cap, tun->wire_version);
+		vsr_version_set_cap(node, tun->wire_version);
 	mutex_unlock(&node->lock);
 	return ret;
 }

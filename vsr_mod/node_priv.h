@@ -28,6 +28,7 @@
 #include <linux/workqueue.h>
 
 #include "instance.h"
+#include "link.h"
 #include "vsr_api.h"
 
 struct dentry;
@@ -123,10 +124,7 @@ struct vsr_observe {
  *	tell what changed (events); never reported (under @lock)
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
- * @peer_ver: the wire format of each peer's link, 0 = not heard yet
- *	(under @lock)
- * @hello_sent: jiffies of the last HELLO to each peer, 0 = never (under
- *	@lock)
+ * @links: the wire format of each peer's link (version.c, under @lock)
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
  * @resubmit: bumped when a view starts normal operation: waiting writers
@@ -157,8 +155,7 @@ struct vsr_node {
 	struct vsr_core_status notified;
 	unsigned long last_heard[VSR_MAX_PEERS];
 	u8 wire_cap;
-	u8 peer_ver[VSR_MAX_PEERS];
-	unsigned long hello_sent[VSR_MAX_PEERS];
+	struct vsr_link links[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
 	unsigned int resubmit;
@@ -201,6 +198,7 @@ u8 vsr_version_to(const struct vsr_node *node, unsigned int peer);
 int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 		   const struct vsr_msg *m);
 void vsr_version_tick(struct vsr_node *node);
+void vsr_version_set_cap(struct vsr_node *node, u8 wire_version);
 
 /* node.c */
 void vsr_node_process(struct vsr_node *node, u64 before);

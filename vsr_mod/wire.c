@@ -225,11 +225,12 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_restamp);
  * @replica: the sender's index
  * @lo: oldest wire format the sender speaks
  * @hi: newest wire format the sender speaks
+ * @cur: the format the sender sends the receiver
  *
  * Return: the message size, VSR_HDR_SIZE.
  */
-size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u8 lo,
-		      u8 hi)
+size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
+		      u64 hi, u64 cur)
 {
 	struct vsr_hdr h = {
 		.version = VSR_WIRE_HELLO,
@@ -237,6 +238,7 @@ size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u8 lo,
 		.replica = replica,
 		.cluster = cluster,
 		.epoch = epoch,
+		.op = cur,
 		.arg0 = lo,
 		.arg1 = hi,
 	};
@@ -375,8 +377,8 @@ static int vsr_check_body(struct vsr_msg *m)
 	case VSR_CMD_HELLO:
 		/* Format 1 has no HELLO; a range must be one. */
 		if (h->version < VSR_WIRE_HELLO || !h->arg0 ||
-		    h->arg0 > h->arg1 || h->arg1 > U8_MAX || h->op ||
-		    h->commit)
+		    h->arg0 > h->arg1 || h->arg1 > U8_MAX || !h->op ||
+		    h->op > U8_MAX || h->commit)
 			return -EPROTO;
 		return (len || h->flags) ? -EPROTO : 0;
 	case VSR_CMD_STARTVIEWCHANGE:

@@ -83,8 +83,9 @@ enum vsr_command {
 	VSR_CMD_MAX = VSR_CMD_RECOVERYRESPONSE,
 	/*
 	 * Not the protocol core's: the glue's version negotiation (wire
-	 * format 2 and later).  arg0 and arg1: the oldest and newest format
-	 * the sender speaks; no body.
+	 * format 2 and later, link.c).  arg0 and arg1: the oldest and newest
+	 * format the sender speaks; op: the format it sends the receiver;
+	 * no body.
 	 */
 	VSR_CMD_HELLO = 12,
 };
@@ -194,6 +195,19 @@ static inline u8 vsr_wire_replica(const void *buf)
 	return ((const struct vsr_wire_hdr *)buf)->replica;
 }
 
+/**
+ * vsr_wire_version() - the wire format of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's version field.
+ */
+static inline u16 vsr_wire_version(const void *buf)
+{
+	return get_unaligned_le16(&((const struct vsr_wire_hdr *)buf)->version);
+}
+
 /*
  * struct vsr_hdr - a decoded message header (host byte order)
  */
@@ -264,8 +278,8 @@ void vsr_hdr_put(u8 *p, const struct vsr_hdr *h);
 void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
 void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
-size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u8 lo,
-		      u8 hi);
+size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
+		      u64 hi, u64 cur);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		   struct vsr_msg *m);
 void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);

@@ -26,6 +26,7 @@
 #include <kunit/test.h>
 #endif
 #include "sim.h"
+#include "../link.h"
 
 static unsigned int sim_seeds = 4000;
 static unsigned long long sim_start = 1;
@@ -456,7 +457,7 @@ static void vsr_wire_versions(struct kunit *test)
 	old[12] = 1;
 	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m1), -EBADMSG);
 
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1);
 	KUNIT_EXPECT_EQ(test, len, (size_t)VSR_HDR_SIZE);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
 	KUNIT_EXPECT_EQ(test, m.h.command, VSR_CMD_HELLO);
@@ -464,17 +465,21 @@ static void vsr_wire_versions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.h.replica, 2);
 	KUNIT_EXPECT_EQ(test, m.h.arg0, 1ULL);
 	KUNIT_EXPECT_EQ(test, m.h.arg1, 2ULL);
+	KUNIT_EXPECT_EQ(test, m.h.op, 1ULL);
 	/* A range the sender may speak from a later version on. */
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 200);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 200, 2);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
 	/* No HELLO in format 1, no empty range, no body. */
 	vsr_hdr_restamp(old, buf, 1);
 	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 1);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 1, 1);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 0, 1);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 0, 1, 1);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2);
+	/* The format sent to the receiver: 1..255. */
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 0);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1);
 	vsr_put_le32(buf + 48, VSR_HDR_SIZE + 8);
 	reseal(buf, VSR_HDR_SIZE + 8);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, VSR_HDR_SIZE + 8, &m),
@@ -482,6 +487,212 @@ static void vsr_wire_versions(struct kunit *test)
 out:
 	kvfree(old);
 	kvfree(buf);
+}
+
+/*
+ * The version negotiation of link.c between two replicas A and B, over a
+ * network that loses, duplicates and reorders, with B restarted as a new
+ * or an old module (cap 1: no HELLO, format 1 only) and caps changed live.
+ * Once the network is clean and both send now and then, each side must
+ * speak min(capA, capB) and stay there: no flapping, no stuck link, no
+ * datagram dropped for its format, and no HELLO between equal modules.
+ */
+#define LT_MAX_FLIGHT	256
+
+struct lt_dgram {
+	u64 at;
+	int to;
+	struct vsr_hdr h;
+};
+
+struct lt_end {
+	u8 cap;
+	struct vsr_link link;
+	u64 next_send;		/* next ordinary datagram */
+	u32 every;		/* ... every this many ticks at most; 0: quiet */
+	bool recovering;	/* restarted: RECOVERY until heard from */
+};
+
+struct lt_net {
+	u64 rng;
+	struct lt_dgram fl[LT_MAX_FLIGHT];
+	u32 nr;
+	u32 loss, dup, delay;	/* percent, percent, ticks */
+	u32 drops_version, changes, hellos;
+};
+
+static u32 lt_rand(struct lt_net *n, u32 below)
+{
+	n->rng ^= n->rng << 13;
+	n->rng ^= n->rng >> 7;
+	n->rng ^= n->rng << 17;
+	return below ? (u32)(n->rng % below) : 0;
+}
+
+static void lt_put(struct lt_net *n, int to, const struct vsr_hdr *h, u64 now)
+{
+	int copies = 1 + (lt_rand(n, 100) < n->dup);
+
+	while (copies--) {
+		if (lt_rand(n, 100) < n->loss || n->nr == LT_MAX_FLIGHT)
+			continue;
+		n->fl[n->nr].at = now + 1 + lt_rand(n, n->delay + 1);
+		n->fl[n->nr].to = to;
+		n->fl[n->nr].h = *h;
+		n->nr++;
+	}
+}
+
+static void lt_send(struct lt_net *n, struct lt_end *e, int to, u64 now,
+		    bool hello, u8 cap)
+{
+	struct vsr_hdr h = { .command = VSR_CMD_COMMIT };
+
+	if (hello) {
+		h.command = VSR_CMD_HELLO;
+		h.version = VSR_WIRE_HELLO;
+		vsr_link_hello(&e->link, cap, now, &h.arg0, &h.arg1, &h.op);
+		n->hellos++;
+	} else {
+		h.version = vsr_link_format(&e->link, e->cap);
+	}
+	lt_put(n, to, &h, now);
+}
+
+static void lt_restart(struct lt_net *n, struct lt_end *e, u8 cap)
+{
+	memset(&e->link, 0, sizeof(e->link));
+	e->cap = cap;
+	e->recovering = true;
+}
+
+static void lt_step(struct lt_net *n, struct lt_end *e, u64 now)
+{
+	u32 i = 0;
+	bool hello;
+	int ret;
+
+	/* Deliver what is due, in any order the delays gave. */
+	while (i < n->nr) {
+		struct lt_dgram d = n->fl[i];
+		struct lt_end *r = &e[d.to];
+		u8 before;
+
+		if (d.at > now) {
+			i++;
+			continue;
+		}
+		n->fl[i] = n->fl[--n->nr];
+		before = vsr_link_format(&r->link, r->cap);
+		ret = vsr_link_rx(&r->link, r->cap, &d.h, now, &hello);
+		if (ret < 0) {
+			n->drops_version++;
+			continue;
+		}
+		r->recovering = false;
+		if (hello)
+			lt_send(n, r, !d.to, now, true, r->cap);
+		if (vsr_link_format(&r->link, r->cap) != before)
+			n->changes++;
+	}
+	for (i = 0; i < 2; i++) {
+		struct lt_end *s = &e[i];
+
+		if (s->recovering ? !(now % 5) : s->every && now >= s->next_send) {
+			lt_send(n, s, !i, now, false, s->cap);
+			s->next_send = now + 1 + lt_rand(n, s->every);
+		}
+		if (vsr_link_tick(&s->link, s->cap, now))
+			lt_send(n, s, !i, now, true, s->cap);
+	}
+}
+
+static void vsr_link_negotiation(struct kunit *test)
+{
+	u32 seed, bad = 0;
+
+	for (seed = 1; seed <= 2000 && bad < 3; seed++) {
+		struct lt_net *n = kzalloc(sizeof(*n), GFP_KERNEL);
+		struct lt_end e[2] = {};
+		u64 now, fault_end, end;
+		u32 i, events;
+		bool stale;
+		u8 want;
+
+		if (!n)
+			break;
+		n->rng = seed * 0x9e3779b97f4a7c15ULL;
+		n->loss = lt_rand(n, 40);
+		n->dup = lt_rand(n, 20);
+		n->delay = lt_rand(n, 30);
+		for (i = 0; i < 2; i++) {
+			e[i].cap = 1 + lt_rand(n, 2);
+			/*
+			 * Busy, sparse, the heartbeat's pace, or quiet but
+			 * for HELLO and recovery (two backups of an idle
+			 * cluster).
+			 */
+			e[i].every = lt_rand(n, 3) ? 1 + lt_rand(n, 60) : 0;
+			e[i].recovering = true;
+		}
+		fault_end = 500 + lt_rand(n, 2000);
+		events = lt_rand(n, 4);
+		for (now = 1; now < fault_end; now++) {
+			/* Restarts (upgrade or rollback) and live cap changes. */
+			if (events && !lt_rand(n, 300)) {
+				struct lt_end *x = &e[lt_rand(n, 2)];
+				u8 cap = 1 + lt_rand(n, 2);
+
+				events--;
+				if (lt_rand(n, 2)) {
+					lt_restart(n, x, cap);
+				} else {
+					if (cap < x->cap)
+						lt_send(n, x, x == e, now, true, cap);
+					x->cap = cap;
+				}
+			}
+			lt_step(n, e, now);
+		}
+		/* Clean network; both keep sending now and then. */
+		n->loss = 0;
+		n->dup = 0;
+		n->delay = lt_rand(n, 3);
+		for (i = 0; i < 2; i++)
+			e[i].every = min_t(u32, e[i].every, 50);
+		/*
+		 * Only traffic tells a peer that a module was rolled back
+		 * (it has no HELLO): the link to a quiet old module may stay
+		 * newer than it, as protocol.rst says.
+		 */
+		stale = (!e[0].every && e[0].cap < VSR_WIRE_MAX) ||
+			(!e[1].every && e[1].cap < VSR_WIRE_MAX);
+		end = now + 2 * VSR_LINK_TRUST + 4 * VSR_LINK_HELLO_EVERY;
+		for (; now < end; now++)
+			lt_step(n, e, now);
+		n->changes = 0;
+		n->drops_version = 0;
+		n->hellos = 0;
+		end = now + 3 * VSR_LINK_HELLO_EVERY;
+		for (; now < end; now++)
+			lt_step(n, e, now);
+		want = min(e[0].cap, e[1].cap);
+		if (stale)
+			goto next;
+		if (vsr_link_format(&e[0].link, e[0].cap) != want ||
+		    vsr_link_format(&e[1].link, e[1].cap) != want ||
+		    n->changes || (e[0].cap == e[1].cap && n->hellos) ||
+		    (want == VSR_WIRE_MAX && n->drops_version)) {
+			bad++;
+			KUNIT_FAIL(test, "seed %u: caps %u/%u speak %u/%u, at the end %u changes, %u HELLOs, %u version drops",
+				   seed, e[0].cap, e[1].cap,
+				   vsr_link_format(&e[0].link, e[0].cap),
+				   vsr_link_format(&e[1].link, e[1].cap),
+				   n->changes, n->hellos, n->drops_version);
+		}
+next:
+		kfree(n);
+	}
 }
 
 /* ---- hash chain -------------------------------------------------------- */
@@ -1828,6 +2039,7 @@ static struct kunit_case vsr_wire_cases[] = {
 	KUNIT_CASE(vsr_wire_layout),
 	KUNIT_CASE(vsr_wire_malformed),
 	KUNIT_CASE(vsr_wire_versions),
+	KUNIT_CASE(vsr_link_negotiation),
 	KUNIT_CASE(vsr_chain_checksums),
 	{}
 };

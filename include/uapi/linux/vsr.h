@@ -109,7 +109,9 @@ struct vsr_status_hdr {
  * @reserved1: zero
  *
  * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
- * reported by the VSR_NL_CMD_GET generic netlink command.
+ * reported by the VSR_NL_CMD_GET generic netlink command (which reports
+ * the wire-version setting as set, 0 for the newest, where @wire_version
+ * is the format in force).
  *
  * The struct only grows, at its end: a new field is appended after the
  * last one, no member changes size or place, and each new size gets a

@@ -56,6 +56,7 @@ static const void *name##_gen_params(const void *prev, char *desc)	\
 		##__VA_ARGS__);						\
 } while (0)
 
+#define KUNIT_FAIL(t, fmt, ...) __KU_FAIL(t, fmt, ##__VA_ARGS__)
 #define KUNIT_EXPECT_TRUE(t, c) do { if (!(c)) __KU_FAIL(t, "%s", #c); } while (0)
 #define KUNIT_EXPECT_FALSE(t, c) KUNIT_EXPECT_TRUE(t, !(c))
 #define __KU_CMP(t, a, op, b) do {					\
