@@ -116,7 +116,7 @@ if vs.SIZE >= 464:
     drop_version, wv, wmax = struct.unpack_from('<QBB', buf, 432)
     peer_wv = list(buf[442:458])
     if wv != wmax or wmax < 2 or peer_wv[2] != 0 or \
-            not all(1 <= v <= wmax for v in peer_wv[:2]) or any(peer_wv[3:]) or \
+            not all(0 <= v <= wmax for v in peer_wv[:2]) or any(peer_wv[3:]) or \
             any(buf[458:464]):
         sys.exit('version 1 fields: drop_version %d wire %d/%d peers %s rest %s' %
                  (drop_version, wv, wmax, peer_wv, bytes(buf[458:464])))

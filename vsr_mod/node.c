@@ -520,7 +520,8 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 			st->peers[i].last_heard_ms = jiffies_to_msecs(now - heard);
 		/* The primary knows how far each backup has acknowledged. */
 		st->peers[i].lag = vsr_replica_peer_lag(node->core, i);
-		if (i != inst->cfg.replica)
+		/* Reported once something was learned (else: 1, by default). */
+		if (i != inst->cfg.replica && node->links[i].ver)
 			st->peer_wire_version[i] = vsr_version_to(node, i);
 	}
 	st->wire_version = vsr_version_cap(node);

@@ -271,6 +271,8 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 		j_u64("lag", p->lag);
 		if (p->wire_version)
 			j_u64("wire-version", p->wire_version);
+		else
+			j_null("wire-version");
 		j_obj_close();
 	}
 	j_arr_close();

@@ -105,7 +105,8 @@ struct vsr_status_hdr {
  *	wire-version setting, or @wire_version_max
  * @wire_version_max: the newest wire format the module speaks
  * @peer_wire_version: per replica, the wire format this replica speaks to
- *	it (0 for itself)
+ *	it; 0 for itself and for a peer it has learned nothing of yet (which
+ *	it speaks format 1 to)
  * @reserved1: zero
  *
  * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
