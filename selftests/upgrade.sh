@@ -116,7 +116,7 @@ done
 r=${order[0]}
 info "rollback: replica $r restarted as an old node"
 ip netns exec "$(ns "$r")" "$VSRADM" del "vsrlog$r" || fail "del $r"
-c=$(status "$(primary_of "$(( (r + 1) % 3 ))")" commit)
+c=$(status "$(( (r + 1) % 3 ))" commit)
 replica_add "$r" "${TUN[@]}" wire-version 1 || fail "re-add $r at wire-version 1"
 old[$r]=1
 wait_normal "$r" 60 || fail "rolled-back replica $r did not recover"
