@@ -19,8 +19,8 @@
  *    us than it could, so older datagrams without a recent HELLO come
  *    from a module that does not know HELLO (a rollback), and older ones
  *    with a recent HELLO are merely late.
- *  - Every VSR_LINK_HELLO_EVERY ticks, HELLO to a peer we speak an older
- *    format with than our own newest.
+ *  - Every VSR_LINK_HELLO_EVERY ticks, HELLO to a peer we heard from and
+ *    speak an older format with than our own newest.
  */
 
 #include "link.h"
@@ -92,13 +92,16 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_link_rx);
  * @cap: the newest format this replica speaks
  * @now: the time in ticks
  *
- * Return: true if the peer should get a HELLO now: we speak it an older
- * format than our own newest, and the last HELLO is VSR_LINK_HELLO_EVERY
- * ticks old.  Format 1 has no HELLO.
+ * Return: true if the peer should get a HELLO now: we heard from it, we
+ * speak it an older format than our own newest, and the last HELLO is
+ * VSR_LINK_HELLO_EVERY ticks old.  Format 1 has no HELLO.  A peer never
+ * heard from gets none: it is down or starting, and a replica that starts
+ * sends RECOVERY to every peer, which makes it heard.
  */
 bool vsr_link_tick(const struct vsr_link *l, u8 cap, u64 now)
 {
-	return cap >= VSR_WIRE_HELLO && vsr_link_format(l, cap) < cap &&
+	return cap >= VSR_WIRE_HELLO && l->ver &&
+	       vsr_link_format(l, cap) < cap &&
 	       vsr_link_may_hello(l, now, VSR_LINK_HELLO_EVERY);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_link_tick);

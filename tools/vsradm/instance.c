@@ -599,7 +599,7 @@ int cmd_set(int argc, char **argv)
 			usage_error("unknown argument \"%s\" for set", argv[0]);
 	}
 	if (!seen)
-		usage_error("set needs heartbeat, timeout, client-timeout or retention");
+		usage_error("set needs heartbeat, timeout, client-timeout, retention or wire-version");
 	run(&ctx, nlh, what, NULL, NULL);
 	nl_close(&ctx);
 	return 0;
