@@ -49,7 +49,7 @@ static int vsr_state_show(struct seq_file *m, void *v)
 			seq_puts(m, " last-heard never\n");
 		else
 			seq_printf(m, " last-heard %u ms%s\n",
-				   jiffies_to_msecs(now - heard),
+				   vsr_heard_ms(now, heard),
 				   node->obs.silent & BIT(i) ? " silent" : "");
 	}
 	mutex_unlock(&node->lock);
