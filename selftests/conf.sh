@@ -13,7 +13,10 @@
 # syntax errors are one line with FILE:LINE and exit 2; the udev rule
 # (tools/udev/60-vsr.rules) gives /dev/vsrlogN to group vsr, mode 0660.
 # Each process costs most of a second in the debug guest: files are
-# written and outputs compared with shell builtins.
+# written and outputs compared with shell builtins.  The heartbeats and
+# view-change timeouts the files set are multiplied by $VSR_SLOW, as
+# replica_add (lib/cluster.sh) does: shorter than the defaults, they
+# would change views by themselves in the debug guest.
 # timeout: 240
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -46,6 +49,9 @@ expect_err() {
 # conf I [LINE...]: replica I's file, $dir/vsrlogI.conf, with comments
 # and blank lines, and LINEs (tunables) at the end.
 P=$(peers 3)
+# hb MS, to MS: a heartbeat, a view-change timeout for the files.
+hb() { echo "heartbeat $(($1 * ${VSR_SLOW:-1}))"; }
+to() { echo "timeout $(($1 * ${VSR_SLOW:-1}))"; }
 conf() {
 	local i=$1
 	shift
@@ -79,7 +85,7 @@ rm -rf "$dir"
 mkdir -p "$dir" || fail "mkdir $dir"
 
 # --- up from files: setconf FILE, up NAME, setconf - ------------------------
-conf 0 "heartbeat 50" "timeout 600"
+conf 0 "$(hb 50)" "$(to 600)"
 conf 1
 conf 2 "retention 0"
 "$V" -n "$(ns 0)" setconf vsrlog0 "$dir/vsrlog0.conf" || fail "setconf vsrlog0"
@@ -96,8 +102,8 @@ want="# vsrlog0: vsradm setconf vsrlog0 FILE restores this configuration
 replica 0
 peers $P
 cluster 77
-heartbeat 50
-timeout 600
+$(hb 50)
+$(to 600)
 client-timeout 5000
 retention 0	# the default, 4096
 wire-version 0	# the newest the module speaks"
@@ -115,10 +121,10 @@ showconf 0
 echo "ok: showconf | setconf on a live instance changes nothing"
 
 # --- tunables change live; a missing key is its default -------------------
-conf 0 "heartbeat 40" "timeout 400" "client-timeout 4000" "retention 100" "wire-version 1"
+conf 0 "$(hb 40)" "$(to 400)" "client-timeout 4000" "retention 100" "wire-version 1"
 "$V" -n "$(ns 0)" setconf vsrlog0 "$dir/vsrlog0.conf" || fail "setconf new tunables"
 tunables 0
-[ "$tun" = "heartbeat 40 timeout 400 client-timeout 4000 retention 100 wire-version 1 (set)" ] ||
+[ "$tun" = "$(hb 40) $(to 400) client-timeout 4000 retention 100 wire-version 1 (set)" ] ||
 	fail "tunables after setconf: $tun"
 echo "ok: setconf changed the tunables live: $tun"
 conf 0
@@ -131,7 +137,7 @@ echo "ok: keys left out of the file are back to their defaults: $tun"
 # --- what cannot change live is refused, and nothing changes ----------------
 showconf 1
 sc_before=$sc
-conf 1 "heartbeat 70"
+conf 1 "$(hb 70)"
 sed -i "s/$(addr 2):$VSR_PORT/$(addr 2):7001/" "$dir/vsrlog1.conf" || fail sed
 expect_err 'peers cannot change on a running instance' 1 \
 	"$V" -n "$(ns 1)" setconf vsrlog1 "$dir/vsrlog1.conf"
@@ -140,7 +146,7 @@ showconf 1
 printf 'replica 2\npeers %s\ncluster 78\n' "$P" > "$dir/other"
 expect_err 'replica, cluster cannot change' 1 "$V" -n "$(ns 1)" setconf vsrlog1 "$dir/other"
 # The kernel refuses the combination: none of the tunables changes.
-conf 1 "heartbeat 500" "timeout 600"
+conf 1 "$(hb 500)" "$(to 600)"
 expect_err 'at least twice the heartbeat' 1 "$V" -n "$(ns 1)" setconf vsrlog1 "$dir/vsrlog1.conf"
 showconf 1
 [ "$sc" = "$sc_before" ] || fail "a refused set changed vsrlog1: $sc"

@@ -52,7 +52,7 @@ static int vsr_state_show(struct seq_file *m, void *v)
 			seq_puts(m, " last-heard never");
 		else
 			seq_printf(m, " last-heard %u ms%s",
-				   jiffies_to_msecs(now - heard),
+				   vsr_heard_ms(now, heard),
 				   node->obs.silent & BIT(i) ? " silent" : "");
 		/* What the link speaks, what was learned, the last HELLO. */
 		seq_printf(m, " wire %u (learned %u) hello-sent %s hello-heard %s\n",

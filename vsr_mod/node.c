@@ -517,7 +517,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 		else if (!heard)
 			st->peers[i].last_heard_ms = VSR_LAST_HEARD_NEVER;
 		else
-			st->peers[i].last_heard_ms = jiffies_to_msecs(now - heard);
+			st->peers[i].last_heard_ms = vsr_heard_ms(now, heard);
 		/* The primary knows how far each backup has acknowledged. */
 		st->peers[i].lag = vsr_replica_peer_lag(node->core, i);
 		/* Reported once something was learned (else: 1, by default). */

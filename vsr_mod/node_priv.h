@@ -20,6 +20,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/skbuff.h>
@@ -180,6 +181,16 @@ static inline int vsr_node_error(const struct vsr_node *node)
 static inline void vsr_count(struct vsr_node *node, enum vsr_counter c)
 {
 	atomic64_inc(&node->cnt[c]);
+}
+
+/*
+ * Milliseconds from @heard (a @last_heard value) to @now.  The receive
+ * path stores @last_heard after it drops @lock, so a reader that took
+ * @now before may see a later @heard: that is 0 ms ago, not 49 days.
+ */
+static inline unsigned int vsr_heard_ms(unsigned long now, unsigned long heard)
+{
+	return time_after(heard, now) ? 0 : jiffies_to_msecs(now - heard);
 }
 
 /* socket.c */

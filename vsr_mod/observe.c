@@ -199,7 +199,7 @@ void vsr_observe_peers(struct vsr_node *node)
 		}
 		if (!heard || !vsr_peer_expected(node, i))
 			continue;
-		ms = jiffies_to_msecs(now - heard);
+		ms = vsr_heard_ms(now, heard);
 		if (ms < limit)
 			continue;
 		node->obs.silent |= BIT(i);
