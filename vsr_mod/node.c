@@ -314,6 +314,9 @@ static void vsr_tick_work(struct work_struct *work)
 	mutex_unlock(&node->lock);
 }
 
+/* The shortest recovery attempt, in ticks (the core's default). */
+#define VSR_RECOVERY_TICKS_MIN	50
+
 static u32 vsr_ms_to_ticks(u32 ms)
 {
 	return max_t(u32, 1, DIV_ROUND_UP(ms, VSR_TICK_MS));
@@ -328,6 +331,14 @@ static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 	/* A primary that heard no quorum for as long steps down. */
 	cfg->abdicate_ticks = cfg->view_change_ticks;
 	cfg->repair_ticks = max_t(u32, 2, cfg->heartbeat_ticks);
+	/*
+	 * A recovery (and a new cluster's bootstrap) needs two rounds of
+	 * answers within one attempt.  A fixed 500 ms never let a slow or
+	 * loaded network finish one: the attempt restarted for ever.  The
+	 * timeouts say how slow the network may be; so does this.
+	 */
+	cfg->recovery_ticks = max_t(u32, VSR_RECOVERY_TICKS_MIN,
+				    cfg->view_change_ticks);
 }
 
 /**
