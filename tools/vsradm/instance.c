@@ -781,7 +781,8 @@ int cmd_monitor(int argc, char **argv)
 		fail("the vsr family has no \"%s\" multicast group", VSR_MCGRP_EVENTS);
 	if (mnl_socket_setsockopt(ctx.nl, NETLINK_ADD_MEMBERSHIP, &ctx.events_grp,
 				  sizeof(ctx.events_grp)) < 0)
-		fail("cannot subscribe to events: %s", strerror(errno));
+		fail("cannot subscribe to events: %s%s", strerror(errno),
+		     errno == EPERM ? " (" VSRADM_EPERM_HINT ")" : "");
 	if (!opt_json)
 		printf("monitoring vsr events\n");
 	/*
