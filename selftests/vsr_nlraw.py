@@ -7,7 +7,10 @@ incomplete requests reach the kernel, and checks the errno and the
 extended-ack message of every rejection.
 
   vsr_nlraw.py reject    run the table of bad requests; exit 1 on any mismatch
-  vsr_nlraw.py eperm     every command must fail with EPERM (run unprivileged)
+  vsr_nlraw.py eperm     every command, and joining the events group, must
+                         fail with EPERM (run unprivileged)
+  vsr_nlraw.py eperm-cmds  every command must fail with EPERM
+  vsr_nlraw.py events    joining the events group must succeed
   vsr_nlraw.py dumpmany  create 40 instances, check a multi-part dump sees each once
 """
 
@@ -25,6 +28,8 @@ NLMSGERR_ATTR_MSG, NLMSGERR_ATTR_OFFS, NLMSGERR_ATTR_MISS_TYPE = 1, 2, 4
 SOL_NETLINK, NETLINK_EXT_ACK, NETLINK_CAP_ACK = 270, 11, 10
 GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
+CTRL_ATTR_MCAST_GROUPS, CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 7, 1, 2
+NETLINK_ADD_MEMBERSHIP = 1
 NLA_F_NESTED = 0x8000
 
 # From include/uapi/linux/vsr_genl.h (generated from the YNL spec).
@@ -85,10 +90,27 @@ class Genl:
         if err:
             raise OSError(-err, "cannot resolve the vsr family")
         self.family = None
+        self.groups = {}
         for m in msgs:
             for t, p in parse_attrs(m[4:]):
                 if t == CTRL_ATTR_FAMILY_ID:
                     self.family = struct.unpack("H", p[:2])[0]
+                elif t & 0x7fff == CTRL_ATTR_MCAST_GROUPS:
+                    for _, grp in parse_attrs(p):
+                        g = dict((gt & 0x7fff, gp) for gt, gp in parse_attrs(grp))
+                        self.groups[g[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0").decode()] = \
+                            struct.unpack("I", g[CTRL_ATTR_MCAST_GRP_ID][:4])[0]
+
+    def join(self, group):
+        """Joins a multicast group of the family; returns 0 or -errno."""
+        s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        try:
+            s.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.groups[group])
+        except OSError as e:
+            return -e.errno
+        finally:
+            s.close()
+        return 0
 
     def request(self, typ, cmd, payload=b"", flags=NLM_F_ACK, version=1):
         """Returns (error, extack message, [genl payloads])."""
@@ -262,7 +284,7 @@ def reject():
     return failures
 
 
-def eperm():
+def eperm(join=True):
     g = Genl()
     nm = a_str(A["name"], "vsrlog20")
     for what, got in (("add", g.vsr("add", nm, a_u32(A["replica"], 0), peer("127.0.0.1"))),
@@ -270,8 +292,16 @@ def eperm():
                       ("get", g.vsr("get", nm)),
                       ("dump", g.vsr("get", flags=NLM_F_DUMP)),
                       ("set", g.vsr("set", nm, a_u32(A["heartbeat_ms"], 50))),
-                      ("trim", g.vsr("trim", nm, a_u64(A["trim_point"], 0)))):
+                      ("trim", g.vsr("trim", nm, a_u64(A["trim_point"], 0))),
+                      ("join events", (g.join("events") if join else -errno.EPERM,
+                                       None, None))):
         expect("unprivileged " + what, got, errno.EPERM, None)
+    return failures
+
+
+def events():
+    g = Genl()
+    expect("join events", (g.join("events"), None, None), 0, None)
     return failures
 
 
@@ -306,4 +336,5 @@ def dumpmany():
 
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "reject"
-    sys.exit(1 if {"reject": reject, "eperm": eperm, "dumpmany": dumpmany}[mode]() else 0)
+    sys.exit(1 if {"reject": reject, "eperm": eperm, "eperm-cmds": lambda: eperm(False),
+                   "events": events, "dumpmany": dumpmany}[mode]() else 0)

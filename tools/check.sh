@@ -436,6 +436,14 @@ do_lint() {
 		record fail "lint: Documentation/*.rst parse without warnings"
 	fi
 
+	# The guest's /init hands over with switch_root, so that the
+	# selftests can create user namespaces: run in namespaces here.
+	if tools/vm/init-check.sh >&2; then
+		record ok "lint: the guest init's switch_root hand-over"
+	else
+		record fail "lint: the guest init's switch_root hand-over"
+	fi
+
 	# sparse: rebuild the stock tree with C=2.
 	local out_dir=$top/build/stock
 	if build_module stock >/dev/null 2>&1 &&

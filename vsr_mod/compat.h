@@ -8,6 +8,7 @@
 
 #include <linux/version.h>
 #include <linux/device.h>
+#include <net/genetlink.h>
 
 /* <asm/unaligned.h> moved to <linux/unaligned.h> in 6.12. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 12, 0)
@@ -35,6 +36,20 @@
 #define VSR_DEVNODE_CONST
 #else
 #define VSR_DEVNODE_CONST const
+#endif
+
+/*
+ * GENL_MCAST_CAP_NET_ADMIN (only CAP_NET_ADMIN may join a multicast group)
+ * appeared in 6.7 and reached 6.1 in its stable update 6.1.68 (Debian's
+ * 6.1.69-1), with psample's and drop_monitor's fixes that use it.  A 6.1
+ * without it has no way to refuse a genetlink multicast bind: struct
+ * genl_family has no bind callback there (6.12's cannot refuse either).
+ * Tested for by name, not by version, since distributions backport it.
+ * Without it any user could subscribe to "events" and read what GET
+ * refuses them: refuse to build instead.
+ */
+#ifndef GENL_MCAST_CAP_NET_ADMIN
+#error "vsr needs GENL_MCAST_CAP_NET_ADMIN (Linux 6.7, or 6.1.68 and later 6.1 kernels)"
 #endif
 
 #endif /* _VSR_COMPAT_H */

@@ -53,7 +53,7 @@ static int vsr_open(struct inode *inode, struct file *file)
 	inst = vsr_instance_get_by_minor(iminor(inode));
 	if (!inst)
 		return -ENODEV;
-	vf = kzalloc(sizeof(*vf), GFP_KERNEL);
+	vf = kzalloc(sizeof(*vf), GFP_KERNEL_ACCOUNT);
 	if (!vf) {
 		vsr_instance_put(inst);
 		return -ENOMEM;
@@ -127,7 +127,7 @@ static ssize_t vsr_write(struct file *file, const char __user *ubuf,
 	if (mutex_lock_killable(&vf->wlock))
 		return -EINTR;
 	if (!vf->wbuf) {
-		vf->wbuf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL);
+		vf->wbuf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL_ACCOUNT);
 		if (!vf->wbuf) {
 			ret = -ENOMEM;
 			goto out;
@@ -195,7 +195,7 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 	if (mutex_lock_interruptible(&vf->rlock))
 		return -ERESTARTSYS;
 	if (!vf->rbuf) {
-		vf->rbuf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL);
+		vf->rbuf = kvmalloc(VSR_RECORD_MAX, GFP_KERNEL_ACCOUNT);
 		if (!vf->rbuf) {
 			ret = -ENOMEM;
 			goto out;

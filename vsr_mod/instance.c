@@ -10,6 +10,8 @@
 
 #include <linux/device.h>
 #include <linux/kernel.h>
+#include <linux/memcontrol.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stringify.h>
 #include <linux/xarray.h>
@@ -160,6 +162,7 @@ static void vsr_instance_release(struct kref *ref)
 	struct vsr_instance *inst = container_of(ref, struct vsr_instance, ref);
 
 	vsr_node_free(inst);
+	mem_cgroup_put(inst->memcg);
 	kfree_rcu(inst, rcu);
 }
 
@@ -355,9 +358,16 @@ struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 	if (ret)
 		return ERR_PTR(ret);
 
-	inst = kzalloc(sizeof(*inst), GFP_KERNEL);
+	/*
+	 * What the instance keeps is charged to the creator's memory cgroup:
+	 * allocations in its context by GFP_KERNEL_ACCOUNT, those of the
+	 * engine's work items through @memcg.  (The minor's xarray slot is
+	 * not: 256 of them at most, shared by the host.)
+	 */
+	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
 	if (!inst)
 		return ERR_PTR(-ENOMEM);
+	inst->memcg = get_mem_cgroup_from_mm(current->mm);
 	strscpy(inst->name, name, sizeof(inst->name));
 	inst->minor = minor;
 	inst->devt = MKDEV(MAJOR(vsr_devt), minor);

@@ -24,6 +24,8 @@
 #include <linux/rcupdate.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
+
+struct mem_cgroup;
 #include <uapi/linux/vsr.h>
 
 struct class;
@@ -112,6 +114,9 @@ enum vsr_event {
  * @events: pending VSR_EVENT_* bits for @event_work
  * @event_work: sends the pending events as netlink notifications
  * @rcu: frees the instance after a grace period
+ * @memcg: the memory cgroup of the process that created the instance (a
+ *	reference; NULL without memory cgroups): the engine's work items
+ *	charge what they allocate to it (see vsr_node_start())
  */
 struct vsr_instance {
 	char name[VSR_NAME_LEN];
@@ -130,6 +135,7 @@ struct vsr_instance {
 	unsigned long events;
 	struct work_struct event_work;
 	struct rcu_head rcu;
+	struct mem_cgroup *memcg;
 };
 
 extern struct mutex vsr_instances_lock;

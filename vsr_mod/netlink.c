@@ -7,9 +7,13 @@
  * vsr.yaml through ynl-gen (netlink_gen.c, included below: ynl-gen emits
  * the multicast group table as a static array for the family struct to
  * use, and genetlink-legacy families write their own family struct).
- * Every op needs CAP_NET_ADMIN in the user namespace owning the caller's
- * network namespace (GENL_UNS_ADMIN_PERM); every refusal says why in the
- * extended ack.  Ops run in parallel (parallel_ops): the registry is
+ * Every op, GET and its dump included, needs CAP_NET_ADMIN in the initial
+ * user namespace (GENL_ADMIN_PERM): an instance makes host-global objects
+ * (its /dev/vsrlogN node, its host-wide name and minor), which the root of
+ * a user namespace may not make, and GET shows cluster state.  Joining
+ * "events" needs CAP_NET_ADMIN as well (GENL_MCAST_CAP_NET_ADMIN).  Every
+ * other refusal says why in the extended ack.  Ops run in parallel
+ * (parallel_ops): the registry is
  * guarded by vsr_instances_lock, and a trim waits for its commit without
  * holding any lock (not even genl_mutex, which all families share).
  */
@@ -18,11 +22,25 @@
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
+#include "compat.h"
 #include "instance.h"
 #include "netlink.h"
 #include "node.h"
 
 #include "netlink_gen.c"
+
+/*
+ * The generated vsr_nl_mcgrps[] without flags (6.12's ynl-gen does not emit
+ * the spec's admin-perm on a group): the family uses this one instead.
+ * GENL_MCAST_CAP_NET_ADMIN checks CAP_NET_ADMIN in the user namespace that
+ * owns the listener's network namespace, and notifications go only to the
+ * instance's namespace: for an instance in a namespace owned by the initial
+ * user namespace, only the host's administrators receive them.
+ */
+static const struct genl_multicast_group vsr_nl_admin_mcgrps[] = {
+	[VSR_NLGRP_EVENTS] = { .name = VSR_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+static_assert(ARRAY_SIZE(vsr_nl_admin_mcgrps) == ARRAY_SIZE(vsr_nl_mcgrps));
 
 static DEFINE_MUTEX(vsr_nl_lock);	/* orders notifications and unregistration */
 static bool vsr_nl_registered;
@@ -36,8 +54,8 @@ static struct genl_family vsr_genl_family __ro_after_init = {
 	.n_ops		= ARRAY_SIZE(vsr_nl_ops),
 	.resv_start_op	= VSR_NL_CMD_TRIM + 1,
 	.parallel_ops	= true,
-	.mcgrps		= vsr_nl_mcgrps,
-	.n_mcgrps	= ARRAY_SIZE(vsr_nl_mcgrps),
+	.mcgrps		= vsr_nl_admin_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vsr_nl_admin_mcgrps),
 };
 
 static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst, u32 i,

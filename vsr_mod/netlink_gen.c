@@ -66,14 +66,14 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.doit		= vsr_nl_add_doit,
 		.policy		= vsr_add_nl_policy,
 		.maxattr	= VSR_A_WIRE_VERSION,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= VSR_NL_CMD_DEL,
 		.doit		= vsr_nl_del_doit,
 		.policy		= vsr_del_nl_policy,
 		.maxattr	= VSR_A_NAME,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= VSR_NL_CMD_GET,
@@ -81,21 +81,21 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.dumpit		= vsr_nl_get_dumpit,
 		.policy		= vsr_get_nl_policy,
 		.maxattr	= VSR_A_NAME,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= VSR_NL_CMD_SET,
 		.doit		= vsr_nl_set_doit,
 		.policy		= vsr_set_nl_policy,
 		.maxattr	= VSR_A_WIRE_VERSION,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= VSR_NL_CMD_TRIM,
 		.doit		= vsr_nl_trim_doit,
 		.policy		= vsr_trim_nl_policy,
 		.maxattr	= VSR_A_TRIM_POINT,
-		.flags		= GENL_UNS_ADMIN_PERM,
+		.flags		= GENL_ADMIN_PERM,
 	},
 };
 

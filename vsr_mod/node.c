@@ -9,7 +9,9 @@
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/memcontrol.h>
 #include <linux/random.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -198,11 +200,14 @@ static void vsr_rx_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(work, struct vsr_node, rx_work);
 	u64 cluster = node->inst->cfg.cluster_id;
+	struct mem_cgroup *old_memcg;
 	unsigned int budget = 256;
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
 	int peer, len, ret;
+
+	old_memcg = set_active_memcg(node->inst->memcg);
 
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = skb_dequeue(&node->rxq))) {
@@ -252,12 +257,14 @@ static void vsr_rx_work(struct work_struct *work)
 	if (node->dead) {
 		mutex_unlock(&node->lock);
 		skb_queue_purge(&node->rxq);
-		return;
+		goto out;
 	}
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	if (!skb_queue_empty(&node->rxq))
 		queue_work(system_wq, &node->rx_work);
+out:
+	set_active_memcg(old_memcg);
 }
 
 /* Arm the clock for the next tick boundary (under the node lock). */
@@ -284,6 +291,7 @@ static enum hrtimer_restart vsr_tick_timer(struct hrtimer *t)
 static void vsr_tick_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(work, struct vsr_node, tick_work);
+	struct mem_cgroup *old_memcg;
 	u64 before, due;
 
 	mutex_lock(&node->lock);
@@ -291,6 +299,7 @@ static void vsr_tick_work(struct work_struct *work)
 		mutex_unlock(&node->lock);
 		return;
 	}
+	old_memcg = set_active_memcg(node->inst->memcg);
 	before = READ_ONCE(node->commit);
 	/*
 	 * The work may run late (a busy CPU): give the core every tick that
@@ -311,6 +320,7 @@ static void vsr_tick_work(struct work_struct *work)
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
 		vsr_tick_arm(node);
+	set_active_memcg(old_memcg);
 	mutex_unlock(&node->lock);
 }
 
@@ -357,7 +367,7 @@ int vsr_node_start(struct vsr_instance *inst)
 	struct vsr_node *node;
 	int ret;
 
-	node = kzalloc(sizeof(*node), GFP_KERNEL);
+	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node)
 		return -ENOMEM;
 	node->inst = inst;
@@ -372,7 +382,7 @@ int vsr_node_start(struct vsr_instance *inst)
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
 
-	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL);
+	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL_ACCOUNT);
 	if (!node->rxbuf) {
 		ret = -ENOMEM;
 		goto err;
@@ -385,6 +395,13 @@ int vsr_node_start(struct vsr_instance *inst)
 	cfg.replica_count = inst->cfg.n_peers;
 	cfg.replica = inst->cfg.replica;
 	cfg.seed = get_random_u64();
+	/*
+	 * The core's log, entries and client tables are charged: to the
+	 * caller where a writer's write() or an administrator's request
+	 * allocates, to the instance's creator where the engine's work items
+	 * do (vsr_rx_work(), vsr_tick_work()).
+	 */
+	cfg.gfp = GFP_KERNEL_ACCOUNT;
 	if (tun.log_retention)
 		cfg.retain = tun.log_retention;
 	cfg.log_max = vsr_core_log_max(&cfg);

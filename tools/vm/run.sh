@@ -64,8 +64,9 @@ if [ ! -f "$initrd" ]; then
 	mkdir -p "$tmp/bin" "$tmp/modules"
 	cp /bin/busybox "$tmp/bin/busybox"
 	ln -s busybox "$tmp/bin/sh"
-	# Module autoloading (request_module) runs /sbin/modprobe in the
-	# initramfs: hand it to the host root's modprobe.
+	# Module autoloading (request_module) runs /sbin/modprobe in init's
+	# root: until init's switch_root, the initramfs, where this hands it
+	# to the host root's modprobe; after it, the host root's own.
 	mkdir -p "$tmp/sbin"
 	printf '#!/bin/sh\nexec /bin/busybox chroot /root /sbin/modprobe "$@"\n' > "$tmp/sbin/modprobe"
 	chmod +x "$tmp/sbin/modprobe"

@@ -765,12 +765,26 @@ static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* The state before the first event, as "state" events. */
+/*
+ * "monitoring vsr events", once the initial dump is answered: a refused
+ * dump (EPERM) is then the only line.
+ */
+static void announce_monitor(void)
+{
+	static bool done;
+
+	if (!opt_json && !done)
+		printf("monitoring vsr events\n");
+	done = true;
+}
+
 static int state_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct inst_info in;
 
 	(void)data;
 
+	announce_monitor();
 	if (parse_instance(nlh, &in) < 0) {
 		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
 		return MNL_CB_ERROR;
@@ -782,6 +796,7 @@ static int state_cb(const struct nlmsghdr *nlh, void *data)
 /* The end of the "state" events: what follows happened since. */
 static void print_state_end(void)
 {
+	announce_monitor();
 	if (opt_json) {
 		j_obj_open(NULL);
 		j_str("event", "state-end");
@@ -812,9 +827,8 @@ int cmd_monitor(int argc, char **argv)
 		fail("the vsr family has no \"%s\" multicast group", VSR_MCGRP_EVENTS);
 	if (mnl_socket_setsockopt(ctx.nl, NETLINK_ADD_MEMBERSHIP, &ctx.events_grp,
 				  sizeof(ctx.events_grp)) < 0)
-		fail("cannot subscribe to events: %s", strerror(errno));
-	if (!opt_json)
-		printf("monitoring vsr events\n");
+		fail("cannot subscribe to events: %s%s", strerror(errno),
+		     errno == EPERM ? " (" VSRADM_EPERM_HINT ")" : "");
 	/*
 	 * Subscribed first, dumped second: a change in between shows up
 	 * twice (as state and as event), never not at all.

@@ -233,5 +233,7 @@ void nl_fail(struct nlctx *ctx, int err, const char *what)
 		err = -err;
 	if (ctx->errmsg[0])
 		fail("%s: %s (%s)", what, ctx->errmsg, strerror(err));
+	if (err == EPERM)
+		fail("%s: %s (%s)", what, strerror(err), VSRADM_EPERM_HINT);
 	fail("%s: %s", what, strerror(err));
 }

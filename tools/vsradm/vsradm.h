@@ -61,6 +61,8 @@ void nl_close(struct nlctx *ctx);
 struct nlmsghdr *nl_msg(struct nlctx *ctx, uint8_t cmd, uint16_t flags);
 int nl_talk(struct nlctx *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 __noreturn void nl_fail(struct nlctx *ctx, int err, const char *what);
+/* What an EPERM from the vsr family means. */
+#define VSRADM_EPERM_HINT "vsr needs CAP_NET_ADMIN in the initial user namespace"
 
 /* json.c: a minimal JSON writer */
 void j_obj_open(const char *key);

@@ -1,0 +1,65 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Checks the hand-over at the end of tools/vm/init without a guest: in new
+# mount and PID namespaces (as root), a tmpfs stands in for the initramfs
+# (pivot_root) and the host's root, bound read-only and not recursively,
+# for the guest's 9p root; the init's lines from its busybox check on run
+# as PID 1, with poweroff replaced by printing the status line.  A stage2
+# of its own checks that init's root is its root and that user namespaces
+# can be created there, by root and by nobody.
+#
+#   tools/vm/init-check.sh [INIT]     exit 0 if all of that holds
+set -eu
+
+if [ "${1:-}" != --inside ]; then
+	init=$(realpath "${1:-$(dirname "$0")/init}")
+	dir=$(mktemp -d /tmp/vsr-init-check.XXXXXX)
+	out=$(timeout 60 unshare -m -p -f --propagation private "$0" --inside "$init" "$dir" 2>&1) || true
+	rmdir "$dir"
+	echo "$out"
+	if [ "$(echo "$out" | tail -n1)" = "VSR-EXIT 7" ]; then
+		echo "init-check: ok: switch_root hand-over, stage2's status, unshare -U"
+		exit 0
+	fi
+	echo "init-check: FAILED" >&2
+	exit 1
+fi
+init=$2
+[ "$$" = 1 ] || { echo "init-check: not PID 1 of a new PID namespace" >&2; exit 2; }
+
+n=$3		# a tmpfs in a private mount namespace: the host sees none of it
+mount -t tmpfs -o size=64m tmpfs "$n"
+mkdir -p "$n/bin" "$n/root" "$n/old"
+cp /bin/busybox "$n/bin/busybox"
+for a in sh switch_root chroot; do ln -s busybox "$n/bin/$a"; done
+printf '#!/bin/sh\n' > "$n/init"		# switch_root wants a regular /init
+mount --bind / "$n/root"
+mount -o remount,bind,ro "$n/root"
+mount -t proc proc "$n/root/proc"
+mount -t tmpfs tmpfs "$n/root/dev"
+: > "$n/root/dev/ttyS1"
+mount -t tmpfs -o mode=1777 tmpfs "$n/root/tmp"
+mkdir -p "$n/root/tmp/out"
+cat > "$n/root/tmp/out/stage2" <<'S2'
+[ /proc/1/root -ef / ] || { echo "init-check: init's root is not stage2's"; exit 1; }
+unshare -U -r true || { echo "init-check: root cannot unshare -U"; exit 1; }
+setpriv --reuid=65534 --regid=65534 --clear-groups unshare -U -r true ||
+	{ echo "init-check: nobody cannot unshare -U"; exit 1; }
+exit 7
+S2
+sed -n '/^\[ -x \$r\/bin\/busybox \]/,$p' "$init" |
+	sed 's|/bin/busybox poweroff -f|cat /dev/ttyS1|; s|while :; do .*; done|exit 0|' > "$n/tail.sh"
+grep -q 'cat /dev/ttyS1' "$n/tail.sh" || { echo "init-check: no hand-over found in $init" >&2; exit 2; }
+
+cd "$n"
+busybox pivot_root . old
+cd /
+/bin/busybox umount -l /old
+export PATH=/bin
+status() { echo "VSR-EXIT $1 (before the hand-over)"; exit 1; }
+# shellcheck disable=SC2034 # tail.sh's
+r=/root out=/tmp/out
+# switch_root must run as PID 1: this shell.
+# shellcheck disable=SC1091
+. /tail.sh
