@@ -337,7 +337,7 @@ static int vsr_fsync(struct file *file, loff_t start, loff_t end, int datasync)
  * of the newest version.  Whoever appends a field adds a VER define to
  * the uapi header and updates this line (the build checks).
  */
-#define VSR_STATUS_SIZE_LATEST	VSR_STATUS_SIZE_VER1
+#define VSR_STATUS_SIZE_LATEST	VSR_STATUS_SIZE_VER2
 
 /*
  * VSR_IOC_GET_STATUS: fill min(hdr.size, sizeof(struct vsr_status)) bytes
@@ -355,6 +355,7 @@ static long vsr_ioctl_get_status(struct vsr_file *vf,
 	BUILD_BUG_ON(sizeof(struct vsr_status) != VSR_STATUS_SIZE_LATEST);
 	BUILD_BUG_ON(offsetofend(struct vsr_status, stats) != VSR_STATUS_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct vsr_status, reserved1) != VSR_STATUS_SIZE_VER1);
+	BUILD_BUG_ON(offsetofend(struct vsr_status, reserved2) != VSR_STATUS_SIZE_VER2);
 	BUILD_BUG_ON(VSR_IOC_GET_STATUS != 0xc008be01);
 
 	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))

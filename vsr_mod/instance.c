@@ -249,18 +249,10 @@ void vsr_instance_tunables(struct vsr_instance *inst, struct vsr_tunables *tun)
 	spin_unlock_bh(&inst->tun_lock);
 }
 
-/**
- * vsr_instance_set_tunables() - change the tunables of a live instance
- * @inst: the instance
- * @tun: the complete new set
- * @extack: for the reason of a refusal
- *
- * Caller holds vsr_instances_lock.
- *
- * Return: 0, -EINVAL or -ENOMEM (nothing is changed then).
- */
-int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun,
-			      struct netlink_ext_ack *extack)
+/* Change the tunables: 0, -EINVAL or -ENOMEM (nothing changed then). */
+static int vsr_instance_set_tunables(struct vsr_instance *inst,
+				     const struct vsr_tunables *tun,
+				     struct netlink_ext_ack *extack)
 {
 	int ret;
 
@@ -282,6 +274,38 @@ int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunabl
 	inst->cfg.tun = *tun;
 	spin_unlock_bh(&inst->tun_lock);
 	return 0;
+}
+
+/**
+ * vsr_instance_set() - change the tunables or keys of a live instance
+ * @inst: the instance
+ * @tun: the complete new set of tunables, or NULL
+ * @kc: a change of its keys, or NULL
+ * @extack: for the reason of a refusal
+ *
+ * Caller holds vsr_instances_lock.  The keys change first: a bad key
+ * change is refused before anything changed.  Only a log that cannot be
+ * resized (-ENOMEM) fails after the keys changed.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
+ */
+int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
+		     const struct vsr_key_change *kc, struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	lockdep_assert_held(&vsr_instances_lock);
+	if (tun) {
+		ret = vsr_tunables_validate(tun, extack);
+		if (ret)
+			return ret;
+	}
+	if (kc) {
+		ret = vsr_node_set_keys(inst, kc, extack);
+		if (ret)
+			return ret;
+	}
+	return tun ? vsr_instance_set_tunables(inst, tun, extack) : 0;
 }
 
 /**
@@ -333,6 +357,7 @@ struct vsr_instance *vsr_instance_next(struct net *net, unsigned long *minor)
  * @net: the caller's network namespace, where the instance will live
  * @name: "vsrlogN"
  * @cfg: the configuration (copied)
+ * @kc: its keys (only @kc->key, if any: a new instance has no second key)
  * @extack: for the reason of a refusal
  *
  * Caller holds vsr_instances_lock.  Sends VSR_NL_CMD_ADD_NTF.
@@ -341,6 +366,7 @@ struct vsr_instance *vsr_instance_next(struct net *net, unsigned long *minor)
  */
 struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 					 const struct vsr_config *cfg,
+					 const struct vsr_key_change *kc,
 					 struct netlink_ext_ack *extack)
 {
 	struct vsr_net *vn = net_generic(net, vsr_net_id);
@@ -387,9 +413,10 @@ struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 	if (ret)
 		goto err_free;
 
-	ret = vsr_node_start(inst);
+	ret = vsr_node_start(inst, kc, extack);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot start the instance");
+		if (!extack || !extack->_msg)
+			NL_SET_ERR_MSG(extack, "cannot start the instance");
 		goto err_release;
 	}
 

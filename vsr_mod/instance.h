@@ -30,6 +30,7 @@ struct mem_cgroup;
 
 struct class;
 struct device;
+struct vsr_key_change;
 struct vsr_node;
 
 /* Tunable defaults and the limits enforced beyond the netlink policy. */
@@ -149,12 +150,13 @@ int vsr_name_to_minor(const char *name, unsigned int *minor);
 
 struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 					 const struct vsr_config *cfg,
+					 const struct vsr_key_change *kc,
 					 struct netlink_ext_ack *extack);
 void vsr_instance_destroy(struct vsr_instance *inst);
 struct vsr_instance *vsr_instance_find(struct net *net, const char *name);
 struct vsr_instance *vsr_instance_next(struct net *net, unsigned long *minor);
-int vsr_instance_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun,
-			      struct netlink_ext_ack *extack);
+int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
+		     const struct vsr_key_change *kc, struct netlink_ext_ack *extack);
 void vsr_instance_tunables(struct vsr_instance *inst, struct vsr_tunables *tun);
 
 struct vsr_instance *vsr_instance_get_by_minor(unsigned int minor);

@@ -22,6 +22,7 @@
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
+#include "auth.h"
 #include "compat.h"
 #include "instance.h"
 #include "netlink.h"
@@ -58,7 +59,21 @@ static struct genl_family vsr_genl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(vsr_nl_admin_mcgrps),
 };
 
-static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst, u32 i,
+static int vsr_nl_put_peer_auth(struct sk_buff *skb, struct vsr_instance *inst, u32 i)
+{
+	struct vsr_peer_auth pa;
+
+	if (i == inst->cfg.replica)
+		return 0;
+	vsr_node_peer_auth(inst, i, &pa);
+	if ((pa.auth == 2 && nla_put_u32(skb, VSR_A_PEER_KEY_ID, pa.key_id)) ||
+	    (pa.auth == 1 && nla_put_flag(skb, VSR_A_PEER_UNAUTHENTICATED)))
+		return -EMSGSIZE;
+	return nla_put_u64_64bit(skb, VSR_A_PEER_DROP_AUTH, pa.drop_auth,
+				 VSR_A_PEER_PAD);
+}
+
+static int vsr_nl_put_peer(struct sk_buff *skb, struct vsr_instance *inst, u32 i,
 			   const struct vsr_peer_status *ps, u8 wire_version)
 {
 	const union vsr_sockaddr *p = &inst->cfg.peers[i];
@@ -79,7 +94,8 @@ static int vsr_nl_put_peer(struct sk_buff *skb, const struct vsr_instance *inst,
 	     nla_put_u64_64bit(skb, VSR_A_PEER_LAST_HEARD_MS, ps->last_heard_ms,
 			       VSR_A_PEER_PAD)) ||
 	    nla_put_u64_64bit(skb, VSR_A_PEER_LAG, ps->lag, VSR_A_PEER_PAD) ||
-	    (wire_version && nla_put_u32(skb, VSR_A_PEER_WIRE_VERSION, wire_version))) {
+	    (wire_version && nla_put_u32(skb, VSR_A_PEER_WIRE_VERSION, wire_version)) ||
+	    vsr_nl_put_peer_auth(skb, inst, i)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -123,6 +139,8 @@ static int vsr_nl_put_stats(struct sk_buff *skb, const struct vsr_status *st)
 	}
 	/* Counters after struct vsr_stats was frozen. */
 	if (nla_put_u64_64bit(skb, VSR_A_STATS_DROP_VERSION, st->drop_version,
+			      VSR_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, VSR_A_STATS_DROP_AUTH, st->drop_auth,
 			      VSR_A_STATS_PAD)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -173,7 +191,13 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u64_64bit(skb, VSR_A_LOG_BYTES, st->log_bytes, VSR_A_PAD) ||
 	    vsr_nl_put_stats(skb, st) ||
 	    nla_put_u32(skb, VSR_A_WIRE_VERSION, tun.wire_version) ||
-	    nla_put_u32(skb, VSR_A_WIRE_VERSION_MAX, st->wire_version_max))
+	    nla_put_u32(skb, VSR_A_WIRE_VERSION_MAX, st->wire_version_max) ||
+	    ((st->auth_flags & VSR_AUTH_KEY) &&
+	     nla_put_u32(skb, VSR_A_KEY_ID, st->key_id)) ||
+	    ((st->auth_flags & VSR_AUTH_ACCEPT_KEY) &&
+	     nla_put_u32(skb, VSR_A_ACCEPT_KEY_ID, st->accept_key_id)) ||
+	    ((st->auth_flags & VSR_AUTH_ACCEPT_NONE) && (st->auth_flags & VSR_AUTH_KEY) &&
+	     nla_put_flag(skb, VSR_A_ACCEPT_KEY_NONE)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	ret = 0;
@@ -236,8 +260,10 @@ static int vsr_nl_parse_peer(const struct nlattr *attr, union vsr_sockaddr *p,
 	ret = nla_parse_nested(tb, VSR_A_PEER_MAX, attr, vsr_peer_nl_policy, extack);
 	if (ret)
 		return ret;
-	if (tb[VSR_A_PEER_INDEX] || tb[VSR_A_PEER_LAST_HEARD_MS] || tb[VSR_A_PEER_LAG]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "peer index, last-heard and lag are read-only");
+	if (tb[VSR_A_PEER_INDEX] || tb[VSR_A_PEER_LAST_HEARD_MS] || tb[VSR_A_PEER_LAG] ||
+	    tb[VSR_A_PEER_WIRE_VERSION] || tb[VSR_A_PEER_KEY_ID] ||
+	    tb[VSR_A_PEER_UNAUTHENTICATED] || tb[VSR_A_PEER_DROP_AUTH]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer has an address and a port; the rest is read-only");
 		return -EINVAL;
 	}
 	a = tb[VSR_A_PEER_ADDR];
@@ -312,6 +338,36 @@ static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
 	return n;
 }
 
+/*
+ * Fills @kc from the key attributes of @info; returns how many there are.
+ * The keys stay in the request, which vsr_nl_wipe_keys() wipes.
+ */
+static int vsr_nl_get_keys(struct genl_info *info, struct vsr_key_change *kc)
+{
+	struct nlattr **tb = info->attrs;
+
+	memset(kc, 0, sizeof(*kc));
+	if (tb[VSR_A_KEY])
+		kc->key = nla_data(tb[VSR_A_KEY]);
+	if (tb[VSR_A_ACCEPT_KEY])
+		kc->accept_key = nla_data(tb[VSR_A_ACCEPT_KEY]);
+	kc->key_none = tb[VSR_A_KEY_NONE];
+	kc->accept_none = tb[VSR_A_ACCEPT_KEY_NONE];
+	kc->accept_off = tb[VSR_A_ACCEPT_KEY_OFF];
+	kc->swap = tb[VSR_A_KEY_SWAP];
+	return !!kc->key + !!kc->accept_key + kc->key_none + kc->accept_none +
+	       kc->accept_off + kc->swap;
+}
+
+/* Key material is wiped from the request once it was used. */
+static void vsr_nl_wipe_keys(struct genl_info *info)
+{
+	if (info->attrs[VSR_A_KEY])
+		memzero_explicit(nla_data(info->attrs[VSR_A_KEY]), VSR_KEY_LEN);
+	if (info->attrs[VSR_A_ACCEPT_KEY])
+		memzero_explicit(nla_data(info->attrs[VSR_A_ACCEPT_KEY]), VSR_KEY_LEN);
+}
+
 /**
  * vsr_nl_add_doit() - VSR_NL_CMD_ADD: create an instance in the caller's netns
  * @skb: the request
@@ -321,6 +377,7 @@ static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
  */
 int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vsr_key_change kc;
 	struct vsr_instance *inst;
 	struct vsr_config *cfg;
 	const struct nlattr *attr;
@@ -363,12 +420,14 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
+	vsr_nl_get_keys(info, &kc);
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_instance_create(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]),
-				   cfg, info->extack);
+				   cfg, &kc, info->extack);
 	mutex_unlock(&vsr_instances_lock);
 	ret = PTR_ERR_OR_ZERO(inst);
 out:
+	vsr_nl_wipe_keys(info);
 	kfree(cfg);
 	return ret;
 }
@@ -471,7 +530,7 @@ int vsr_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /**
- * vsr_nl_set_doit() - VSR_NL_CMD_SET: change an instance's tunables
+ * vsr_nl_set_doit() - VSR_NL_CMD_SET: change an instance's tunables or keys
  * @skb: the request
  * @info: its parsed attributes
  *
@@ -479,9 +538,10 @@ int vsr_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
  */
 int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vsr_key_change kc;
 	struct vsr_instance *inst;
 	struct vsr_tunables tun;
-	int ret;
+	int ntun, nkeys, ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
 		return -EINVAL;
@@ -492,16 +552,20 @@ int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	vsr_instance_tunables(inst, &tun);
-	if (!vsr_nl_get_tunables(info, &tun)) {
-		NL_SET_ERR_MSG(info->extack, "nothing to set: give at least one tunable");
+	ntun = vsr_nl_get_tunables(info, &tun);
+	nkeys = vsr_nl_get_keys(info, &kc);
+	if (!ntun && !nkeys) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give at least one tunable or key");
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = vsr_instance_set_tunables(inst, &tun, info->extack);
+	ret = vsr_instance_set(inst, ntun ? &tun : NULL, nkeys ? &kc : NULL,
+			       info->extack);
 	if (!ret)
 		vsr_nl_notify(inst, VSR_NL_CMD_SET_NTF);
 out:
 	mutex_unlock(&vsr_instances_lock);
+	vsr_nl_wipe_keys(info);
 	return ret;
 }
 

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "auth.h"
 #include "node.h"
 #include "node_priv.h"
 #include "vsr_api.h"
@@ -182,6 +183,10 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 	case -EPROTONOSUPPORT:
 		vsr_drop(node, VSR_CNT_DROP_VERSION, peer, err);
 		break;
+	case -ENOKEY:
+	case -EKEYREJECTED:
+		vsr_drop(node, VSR_CNT_DROP_AUTH, peer, err);
+		break;
 	default:
 		vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, err);
 		break;
@@ -205,31 +210,43 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
-	int peer, len, ret;
+	size_t len;
+	int peer, ret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
 
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = skb_dequeue(&node->rxq))) {
 		peer = *(int *)skb->cb;
-		len = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX);
+		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
+					 VSR_AUTH_TRAILER_SIZE);
 		kfree_skb(skb);
-		if (len < VSR_HDR_SIZE) {
-			vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(len, 0));
+		if (ret < VSR_HDR_SIZE) {
+			vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(ret, 0));
 			continue;
 		}
-		/* The sender must claim the replica index of its address. */
+		len = ret;
+		/*
+		 * The cheap checks first.  The sender must claim the replica
+		 * index of its address, and our cluster.
+		 */
 		if (vsr_wire_replica(node->rxbuf) != peer) {
 			vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 			continue;
 		}
+		if (vsr_wire_cluster(node->rxbuf) != cluster) {
+			vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
+			continue;
+		}
 		/*
-		 * A format above the cap is dropped before any checksum, as
-		 * by a module that does not know it.
+		 * Then the MAC, which strips the trailer.  A format above the
+		 * cap is dropped before any checksum, as by a module that
+		 * does not know it.
 		 */
-		if (vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
+		ret = vsr_keys_rx(node, peer, node->rxbuf, &len);
+		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 			ret = -EPROTONOSUPPORT;
-		else
+		if (!ret)
 			ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
 		if (!ret) {
 			mutex_lock(&node->lock);
@@ -354,13 +371,16 @@ static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 /**
  * vsr_node_start() - bring up the engine of a new instance
  * @inst: the instance, configured but not yet published
+ * @kc: its keys (only @kc->key or nothing), or NULL
+ * @extack: for the reason of a refusal
  *
  * Creates the protocol core (which starts by recovering its state from the
  * peers), binds the UDP socket and starts the clock.
  *
  * Return: 0 or a negative errno that aborts the creation.
  */
-int vsr_node_start(struct vsr_instance *inst)
+int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
+		   struct netlink_ext_ack *extack)
 {
 	struct vsr_core_config cfg;
 	struct vsr_tunables tun;
@@ -382,7 +402,12 @@ int vsr_node_start(struct vsr_instance *inst)
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
 
-	node->rxbuf = kvmalloc(VSR_MSG_MAX, GFP_KERNEL_ACCOUNT);
+	/* The keys before the socket: nothing goes unauthenticated. */
+	ret = vsr_keys_init(node, kc, extack);
+	if (ret)
+		goto err;
+	node->rxbuf = kvmalloc(VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE,
+			       GFP_KERNEL_ACCOUNT);
 	if (!node->rxbuf) {
 		ret = -ENOMEM;
 		goto err;
@@ -439,6 +464,7 @@ int vsr_node_start(struct vsr_instance *inst)
 err:
 	vsr_replica_destroy(node->core);
 	kvfree(node->rxbuf);
+	vsr_keys_exit(node);
 	kfree(node);
 	return ret;
 }
@@ -483,6 +509,7 @@ void vsr_node_free(struct vsr_instance *inst)
 	WARN_ON_ONCE(!list_empty(&node->waiters));
 	vsr_replica_destroy(node->core);
 	kvfree(node->rxbuf);
+	vsr_keys_exit(node);
 	kfree(node);
 	inst->node = NULL;
 }
@@ -566,6 +593,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->stats.drop_nomem = atomic64_read(&node->cnt[VSR_CNT_DROP_NOMEM]);
 	st->stats.send_errors = atomic64_read(&node->cnt[VSR_CNT_SEND_ERRORS]);
 	st->drop_version = atomic64_read(&node->cnt[VSR_CNT_DROP_VERSION]);
+	vsr_keys_status(node, st);
 	mutex_unlock(&node->lock);
 }
 

@@ -8,14 +8,15 @@
  *
  * Lifecycle of one instance, as seen by the engine:
  *
- *   vsr_node_start()      under vsr_instances_lock, before the instance is
+ *   vsr_node_start()      under vsr_instances_lock, with the keys of the
+ *                         add request (keys.c), before the instance is
  *                         published (no open() can find it yet); sets
  *                         inst->node.  Failure aborts the creation: undo
  *                         what was done (vsr_node_stop() is not called,
  *                         vsr_node_free() is, with whatever inst->node is).
  *   ... vsr_node_get_status(), vsr_node_trim() (holding a reference, no
  *       lock: it sleeps until the trim committed), vsr_node_set_tunables()
- *       (under vsr_instances_lock) ...
+ *       and vsr_node_set_keys() (under vsr_instances_lock) ...
  *   vsr_node_stop()       under vsr_instances_lock, after the instance is
  *                         unpublished and inst->dead is set: close the
  *                         socket, stop the timers, wake every blocked reader
@@ -36,14 +37,32 @@
 #include <uapi/linux/vsr.h>
 
 struct vsr_instance;
+struct vsr_key_change;
 struct vsr_tunables;
 
-int vsr_node_start(struct vsr_instance *inst);
+/**
+ * struct vsr_peer_auth - how a peer's datagrams are authenticated
+ * @auth: its last datagram: 0 none yet, 1 unauthenticated, 2 with a key
+ * @key_id: that key's id, if @auth is 2
+ * @drop_auth: its datagrams that failed authentication
+ */
+struct vsr_peer_auth {
+	u8 auth;
+	u32 key_id;
+	u64 drop_auth;
+};
+
+int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
+		   struct netlink_ext_ack *extack);
 void vsr_node_stop(struct vsr_instance *inst);
 void vsr_node_free(struct vsr_instance *inst);
 void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
 int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
 		  struct netlink_ext_ack *extack);
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun);
+int vsr_node_set_keys(struct vsr_instance *inst, const struct vsr_key_change *kc,
+		      struct netlink_ext_ack *extack);
+void vsr_node_peer_auth(struct vsr_instance *inst, u32 peer,
+			struct vsr_peer_auth *pa);
 
 #endif /* _VSR_NODE_H */

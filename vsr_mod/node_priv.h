@@ -33,7 +33,9 @@
 #include "vsr_api.h"
 
 struct dentry;
+struct kvec;
 struct socket;
+struct vsr_auth;
 
 /* Time is counted in ticks of this many milliseconds by the core. */
 #define VSR_TICK_MS		10
@@ -59,6 +61,7 @@ enum vsr_counter {
 	VSR_CNT_DROP_NOMEM,
 	VSR_CNT_SEND_ERRORS,
 	VSR_CNT_DROP_VERSION,
+	VSR_CNT_DROP_AUTH,
 	VSR_CNT_MAX
 };
 
@@ -126,6 +129,11 @@ struct vsr_observe {
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
  * @links: the wire format of each peer's link (version.c, under @lock)
+ * @auth: the keys (keys.c): RCU, changed under @lock
+ * @peer_auth: how each peer's last datagram was authenticated:
+ *	struct vsr_auth_seen.auth (written by the receive work only)
+ * @peer_key_id: the key id it carried, if @peer_auth is 2
+ * @peer_drop_auth: datagrams from each peer that failed authentication
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
  * @resubmit: bumped when a view starts normal operation: waiting writers
@@ -157,6 +165,10 @@ struct vsr_node {
 	unsigned long last_heard[VSR_MAX_PEERS];
 	u8 wire_cap;
 	struct vsr_link links[VSR_MAX_PEERS];
+	struct vsr_auth __rcu *auth;
+	u8 peer_auth[VSR_MAX_PEERS];
+	u32 peer_key_id[VSR_MAX_PEERS];
+	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
 	unsigned int resubmit;
@@ -201,6 +213,17 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len);
 void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 			 const void *buf, size_t len);
+
+/* keys.c */
+struct vsr_key_change;
+int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
+		  struct netlink_ext_ack *extack);
+void vsr_keys_exit(struct vsr_node *node);
+size_t vsr_keys_seal(struct vsr_node *node, unsigned int to,
+		     const struct kvec *iov, size_t nr, u8 *trailer);
+int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
+		size_t *len);
+void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 
 /* version.c */
 struct vsr_msg;

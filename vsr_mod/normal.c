@@ -419,7 +419,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		return vsr_propose(r, type, session, request, data, len);
 	if (r->status != VSR_STATUS_NORMAL || vsr_is_primary(r))
 		return -EAGAIN;
-	if (VSR_HDR_SIZE + len > VSR_MSG_MAX)
+	if (VSR_HDR_SIZE + len > VSR_MSG_BUILD_MAX)
 		return -EINVAL;
 	vsr_hdr_init(r, &h, VSR_CMD_REQUEST);
 	h.flags = type;
@@ -472,7 +472,7 @@ static void vsr_send_prepares(struct vsr_replica *r)
 		vsr_hdr_init(r, &h, VSR_CMD_PREPARE);
 		while (r->sent_op < r->log.head) {
 			e = vsr_log_get(&r->log, r->sent_op + 1);
-			if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_MAX)
+			if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_BUILD_MAX)
 				break;
 			vsr_entry_hdr_put(r->tx + off, &e->h);
 			memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data,

@@ -19,6 +19,7 @@
 #include <net/sock.h>
 #include <net/udp_tunnel.h>
 
+#include "auth.h"
 #include "node_priv.h"
 #include "wire.h"
 
@@ -157,22 +158,34 @@ int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max)
 	return len;
 }
 
-/* Send @nr pieces as one datagram: see vsr_socket_send_raw(). */
+/*
+ * Send @nr (at most 2) pieces as one datagram, with the MAC trailer if
+ * the node has a key: see vsr_socket_send_raw().
+ */
 static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 			     struct kvec *iov, size_t nr, size_t len)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
+	u8 trailer[VSR_AUTH_TRAILER_SIZE];
 	union vsr_sockaddr addr;
 	struct msghdr msg = {
 		.msg_name = &addr,
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 	};
+	size_t trailer_len;
 	int ret;
 
 	lockdep_assert_held(&node->lock);
 	if (node->dead || !node->sock || to >= cfg->n_peers ||
 	    to == cfg->replica)
 		return;
+	trailer_len = vsr_keys_seal(node, to, iov, nr, trailer);
+	if (trailer_len) {
+		iov[nr].iov_base = trailer;
+		iov[nr].iov_len = trailer_len;
+		nr++;
+		len += trailer_len;
+	}
 	addr = cfg->peers[to];
 	msg.msg_namelen = addr.sa.sa_family == AF_INET ?
 			  sizeof(addr.sin) : sizeof(addr.sin6);
@@ -198,9 +211,9 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 			 const void *buf, size_t len)
 {
-	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct kvec iov[2] = { { .iov_base = (void *)buf, .iov_len = len } };
 
-	vsr_socket_sendv(node, to, &iov, 1, len);
+	vsr_socket_sendv(node, to, iov, 1, len);
 }
 
 /**
@@ -217,7 +230,7 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len)
 {
 	u8 hdr[VSR_HDR_SIZE];
-	struct kvec iov[2];
+	struct kvec iov[3];
 	u8 v;
 
 	lockdep_assert_held(&node->lock);

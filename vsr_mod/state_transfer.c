@@ -89,7 +89,7 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 	h.arg0 = from;
 	for (op = from; op <= r->log.head; op++) {
 		e = vsr_log_get(&r->log, op);
-		if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_MAX)
+		if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_BUILD_MAX)
 			break;
 		vsr_entry_hdr_put(r->tx + off, &e->h);
 		memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);

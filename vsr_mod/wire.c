@@ -172,7 +172,7 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 {
 	struct vsr_wire_hdr *w = (struct vsr_wire_hdr *)buf;
 
-	WARN_ON_ONCE(VSR_HDR_SIZE + body_len > VSR_MSG_MAX);
+	WARN_ON_ONCE(VSR_HDR_SIZE + body_len > VSR_MSG_BUILD_MAX);
 	h->magic = VSR_MAGIC;
 	if (h->command != VSR_CMD_HELLO)
 		h->version = VSR_WIRE_MAX;

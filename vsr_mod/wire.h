@@ -59,6 +59,13 @@
 #define VSR_ENTRY_HDR_SIZE	48
 /* Largest datagram: the IPv4 UDP payload limit. */
 #define VSR_MSG_MAX		65507u
+/*
+ * Largest message the core builds: room is left for the MAC trailer that
+ * the glue appends when the instance has a key (auth.h).  Format 1 nodes
+ * built up to VSR_MSG_MAX, which is still accepted.
+ */
+#define VSR_TRAILER_ROOM	20u
+#define VSR_MSG_BUILD_MAX	(VSR_MSG_MAX - VSR_TRAILER_ROOM)
 /* Largest record (client data) in one op. */
 #define VSR_RECORD_MAX		(60u * 1024u)
 #define VSR_REPLICAS_MAX	16
@@ -206,6 +213,32 @@ static inline u8 vsr_wire_replica(const void *buf)
 static inline u16 vsr_wire_version(const void *buf)
 {
 	return get_unaligned_le16(&((const struct vsr_wire_hdr *)buf)->version);
+}
+
+/**
+ * vsr_wire_cluster() - the cluster id of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's cluster field.
+ */
+static inline u64 vsr_wire_cluster(const void *buf)
+{
+	return get_unaligned_le64(&((const struct vsr_wire_hdr *)buf)->cluster);
+}
+
+/**
+ * vsr_wire_size() - the length an undecoded message claims
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's size field (header and body bytes).
+ */
+static inline u32 vsr_wire_size(const void *buf)
+{
+	return get_unaligned_le32(&((const struct vsr_wire_hdr *)buf)->size);
 }
 
 /*

@@ -350,7 +350,7 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	u64 delay;
 
 	s->res.messages++;
-	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_MAX))
+	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_BUILD_MAX))
 		return;
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);

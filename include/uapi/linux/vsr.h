@@ -108,6 +108,14 @@ struct vsr_status_hdr {
  *	it; 0 for itself and for a peer it has learned nothing of yet (which
  *	it speaks format 1 to)
  * @reserved1: zero
+ * @drop_auth: datagrams that failed authentication (since
+ *	VSR_STATUS_SIZE_VER2, as are the fields after it)
+ * @key_id: key-id of the key this replica sends with, if @auth_flags has
+ *	VSR_AUTH_KEY
+ * @accept_key_id: key-id of the second key it accepts, if @auth_flags
+ *	has VSR_AUTH_ACCEPT_KEY
+ * @auth_flags: VSR_AUTH_* bits
+ * @reserved2: zero
  *
  * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
  * reported by the VSR_NL_CMD_GET generic netlink command (which reports
@@ -142,14 +150,25 @@ struct vsr_status {
 	__u8 wire_version_max;
 	__u8 peer_wire_version[VSR_MAX_PEERS];
 	__u8 reserved1[6];
+	__u64 drop_auth;
+	__u32 key_id;
+	__u32 accept_key_id;
+	__u8 auth_flags;
+	__u8 reserved2[7];
 };
+
+/* struct vsr_status.auth_flags */
+#define VSR_AUTH_KEY		0x1	/* sends with a key (else unauthenticated) */
+#define VSR_AUTH_ACCEPT_KEY	0x2	/* accepts a second key */
+#define VSR_AUTH_ACCEPT_NONE	0x4	/* accepts unauthenticated datagrams */
 
 /*
  * sizeof(struct vsr_status) of each version: VER0 ends with @stats, VER1
- * with @reserved1.
+ * with @reserved1, VER2 with @reserved2.
  */
 #define VSR_STATUS_SIZE_VER0	432
 #define VSR_STATUS_SIZE_VER1	464
+#define VSR_STATUS_SIZE_VER2	488
 
 /*
  * VSR_IOC_GET_STATUS: fill a struct vsr_status whose hdr.size says how

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * auth.c - the MAC trailer of authenticated datagrams (see auth.h).
+ *
+ * BLAKE2s because both Debian kernels (6.1 and 6.12) have it built in,
+ * with nothing to configure: random.c uses it.  A keyed BLAKE2s is a MAC
+ * by design (RFC 7693 section 2.5); truncated to 128 bits, a forger's
+ * chance per try is 2^-128.
+ */
+
+#include <linux/err.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <crypto/algapi.h>
+
+#include "auth.h"
+#include "wire.h"
+
+#define VSR_AUTH_LINK_LABEL	"vsr link key 1"
+#define VSR_AUTH_ID_LABEL	"vsr key id 1"
+
+/**
+ * vsr_auth_key_id() - the public name of a key
+ * @key: VSR_KEY_LEN bytes
+ *
+ * The first 32 bits of BLAKE2s keyed with @key over a constant: it tells
+ * keys apart and says nothing about them.
+ *
+ * Return: the key id.
+ */
+u32 vsr_auth_key_id(const u8 *key)
+{
+	u8 out[BLAKE2S_HASH_SIZE];
+	u32 id;
+
+	blake2s(out, VSR_AUTH_ID_LABEL, key, sizeof(out),
+		sizeof(VSR_AUTH_ID_LABEL) - 1, VSR_KEY_LEN);
+	id = get_unaligned_le32(out);
+	memzero_explicit(out, sizeof(out));
+	return id;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_key_id);
+
+/* The key of the direction @from -> @to of a link (see auth.h). */
+static void vsr_auth_link_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
+			      u64 cluster, u32 epoch, u8 from, u8 to)
+{
+	u8 msg[sizeof(VSR_AUTH_LINK_LABEL) - 1 + 8 + 4 + 2];
+	size_t n = sizeof(VSR_AUTH_LINK_LABEL) - 1;
+
+	memcpy(msg, VSR_AUTH_LINK_LABEL, n);
+	put_unaligned_le64(cluster, msg + n);
+	put_unaligned_le32(epoch, msg + n + 8);
+	msg[n + 12] = from;
+	msg[n + 13] = to;
+	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
+}
+
+static void vsr_auth_slot_derive(struct vsr_auth_slot *s, u64 cluster,
+				 u32 epoch, u32 replica, u32 n_peers)
+{
+	u32 i;
+
+	memzero_explicit(s->tx, sizeof(s->tx));
+	memzero_explicit(s->rx, sizeof(s->rx));
+	if (!s->set)
+		return;
+	s->id = vsr_auth_key_id(s->key);
+	for (i = 0; i < n_peers; i++) {
+		vsr_auth_link_key(s->tx[i], s->key, cluster, epoch, replica, i);
+		vsr_auth_link_key(s->rx[i], s->key, cluster, epoch, i, replica);
+	}
+}
+
+static void vsr_auth_slot_set(struct vsr_auth_slot *s, const u8 *key)
+{
+	memzero_explicit(s, sizeof(*s));
+	if (key) {
+		memcpy(s->key, key, VSR_KEY_LEN);
+		s->set = true;
+	}
+}
+
+/**
+ * vsr_auth_change() - the keys after a change
+ * @old: the keys now (NULL: unauthenticated)
+ * @kc: the change; applied in its order: @kc->key or @kc->key_none, then
+ *	one of @kc->accept_key, @kc->accept_none and @kc->accept_off, then
+ *	@kc->swap
+ * @cluster: the cluster id, @epoch, @replica (this replica's index) and
+ * @epoch: the configuration epoch
+ * @replica: this replica's index
+ * @n_peers: the configuration, which the link keys are derived for
+ * @gfp: for the allocation
+ * @why: set to the reason when the change is refused
+ *
+ * Every link key is derived again, so an empty change for another
+ * configuration gives the same keys for it.  @old is not changed.
+ *
+ * Return: the new keys (free them with vsr_auth_free() or
+ * vsr_auth_free_rcu()), NULL if they leave the instance unauthenticated
+ * with nothing else accepted, or ERR_PTR(-EINVAL) or ERR_PTR(-ENOMEM).
+ */
+struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
+				 const struct vsr_key_change *kc, u64 cluster,
+				 u32 epoch, u32 replica, u32 n_peers, gfp_t gfp,
+				 const char **why)
+{
+	struct vsr_auth_slot tmp;
+	struct vsr_auth *a;
+
+	if (kc->key && kc->key_none) {
+		*why = "key and key-none exclude each other";
+		return ERR_PTR(-EINVAL);
+	}
+	if (!!kc->accept_key + kc->accept_none + kc->accept_off > 1) {
+		*why = "give one of accept-key, accept-key-none and accept-key-off";
+		return ERR_PTR(-EINVAL);
+	}
+	if (WARN_ON_ONCE(replica >= n_peers || n_peers > VSR_MAX_PEERS))
+		return ERR_PTR(-EINVAL);
+
+	a = kzalloc(sizeof(*a), gfp);
+	if (!a)
+		return ERR_PTR(-ENOMEM);
+	if (old) {
+		a->slot[0] = old->slot[0];
+		a->slot[1] = old->slot[1];
+		a->second = old->second;
+	}
+	if (kc->key || kc->key_none)
+		vsr_auth_slot_set(&a->slot[0], kc->key);
+	if (kc->accept_key || kc->accept_none) {
+		vsr_auth_slot_set(&a->slot[1], kc->accept_key);
+		a->second = true;
+	} else if (kc->accept_off) {
+		vsr_auth_slot_set(&a->slot[1], NULL);
+		a->second = false;
+	}
+	if (kc->swap) {
+		if (!a->second) {
+			*why = "key-swap needs a second key (accept-key or accept-key-none)";
+			vsr_auth_free(a);
+			return ERR_PTR(-EINVAL);
+		}
+		tmp = a->slot[0];
+		a->slot[0] = a->slot[1];
+		a->slot[1] = tmp;
+		memzero_explicit(&tmp, sizeof(tmp));
+	}
+	if (!a->slot[0].set && !a->second) {
+		vsr_auth_free(a);
+		return NULL;
+	}
+	vsr_auth_slot_derive(&a->slot[0], cluster, epoch, replica, n_peers);
+	vsr_auth_slot_derive(&a->slot[1], cluster, epoch, replica, n_peers);
+	return a;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_change);
+
+/**
+ * vsr_auth_free() - wipe and free keys nobody can be reading
+ * @a: the keys, or NULL
+ */
+void vsr_auth_free(struct vsr_auth *a)
+{
+	kfree_sensitive(a);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_free);
+
+static void vsr_auth_free_cb(struct rcu_head *rcu)
+{
+	kfree_sensitive(container_of(rcu, struct vsr_auth, rcu));
+}
+
+/**
+ * vsr_auth_free_rcu() - wipe and free keys once RCU readers are done
+ * @a: the keys, or NULL
+ */
+void vsr_auth_free_rcu(struct vsr_auth *a)
+{
+	if (a)
+		call_rcu(&a->rcu, vsr_auth_free_cb);
+}
+
+/**
+ * vsr_auth_accepts_none() - whether unauthenticated datagrams are accepted
+ * @a: the keys (NULL: unauthenticated)
+ *
+ * Return: true if the key sent with, or the second key, is "none".
+ */
+bool vsr_auth_accepts_none(const struct vsr_auth *a)
+{
+	return !a || !a->slot[0].set || (a->second && !a->slot[1].set);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_accepts_none);
+
+/**
+ * vsr_auth_seal() - the trailer of a datagram to a peer
+ * @a: the keys (NULL: unauthenticated)
+ * @to: the peer's replica index
+ * @iov: the datagram, in @nr pieces
+ * @nr: number of pieces
+ * @trailer: where the trailer is written
+ *
+ * Return: the trailer's length: VSR_AUTH_TRAILER_SIZE, or 0 if this
+ * replica sends unauthenticated datagrams.
+ */
+size_t vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
+		     const struct kvec *iov, size_t nr,
+		     u8 trailer[VSR_AUTH_TRAILER_SIZE])
+{
+	struct blake2s_state st;
+	size_t i;
+
+	if (!a || !a->slot[0].set || to >= VSR_MAX_PEERS)
+		return 0;
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, a->slot[0].tx[to],
+			 BLAKE2S_KEY_SIZE);
+	for (i = 0; i < nr; i++)
+		blake2s_update(&st, iov[i].iov_base, iov[i].iov_len);
+	put_unaligned_le32(a->slot[0].id, trailer);
+	blake2s_update(&st, trailer, 4);
+	blake2s_final(&st, trailer + 4);
+	return VSR_AUTH_TRAILER_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_seal);
+
+/**
+ * vsr_auth_open() - authenticate a received datagram
+ * @a: the keys (NULL: unauthenticated)
+ * @from: the sender's replica index (its address matched)
+ * @buf: the datagram, at least VSR_HDR_SIZE bytes
+ * @len: its length; on success, the length of the message without trailer
+ * @seen: set to what the datagram claims (whether or not it verifies)
+ *
+ * A datagram is authenticated if it is exactly a trailer longer than its
+ * header's size says; then its key id must name a key this replica
+ * accepts and its tag must verify.  Any other is unauthenticated.
+ *
+ * Return: 0 if the datagram is accepted; -ENOKEY if it is unauthenticated
+ * or names a key that this replica does not accept (@seen says which: the
+ * peer's key, or none); -EKEYREJECTED if its tag does not verify (@seen
+ * says nothing of the peer then: anyone can write a key id).
+ */
+int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
+		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen)
+{
+	u32 size = vsr_wire_size(buf);
+	const struct vsr_auth_slot *s = NULL;
+	u8 tag[VSR_AUTH_TAG_SIZE];
+	struct blake2s_state st;
+	int i, ret;
+
+	seen->auth = 0;
+	seen->id = 0;
+	if (*len != (size_t)size + VSR_AUTH_TRAILER_SIZE) {
+		if (*len == size)
+			seen->auth = 1;
+		return vsr_auth_accepts_none(a) ? 0 : -ENOKEY;
+	}
+	seen->auth = 2;
+	seen->id = get_unaligned_le32(buf + size);
+	for (i = 0; a && i < (a->second ? 2 : 1); i++)
+		if (a->slot[i].set && a->slot[i].id == seen->id) {
+			s = &a->slot[i];
+			break;
+		}
+	if (!s)
+		return -ENOKEY;
+	if (from >= VSR_MAX_PEERS)
+		return -EKEYREJECTED;
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, s->rx[from], BLAKE2S_KEY_SIZE);
+	blake2s_update(&st, buf, size + 4);
+	blake2s_final(&st, tag);
+	ret = crypto_memneq(tag, buf + size + 4, VSR_AUTH_TAG_SIZE) ?
+	      -EKEYREJECTED : 0;
+	if (!ret)
+		*len = size;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
