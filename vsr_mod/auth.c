@@ -81,6 +81,16 @@ static void vsr_auth_slot_set(struct vsr_auth_slot *s, const u8 *key)
 	}
 }
 
+/* In place: a slot is too large for a temporary on the stack. */
+static void vsr_auth_slot_swap(struct vsr_auth_slot *x, struct vsr_auth_slot *y)
+{
+	u8 *p = (u8 *)x, *q = (u8 *)y;
+	size_t i;
+
+	for (i = 0; i < sizeof(*x); i++)
+		swap(p[i], q[i]);
+}
+
 /**
  * vsr_auth_change() - the keys after a change
  * @old: the keys now (NULL: unauthenticated)
@@ -106,7 +116,6 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 				 u32 epoch, u32 replica, u32 n_peers, gfp_t gfp,
 				 const char **why)
 {
-	struct vsr_auth_slot tmp;
 	struct vsr_auth *a;
 
 	if (kc->key && kc->key_none) {
@@ -143,10 +152,7 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 			vsr_auth_free(a);
 			return ERR_PTR(-EINVAL);
 		}
-		tmp = a->slot[0];
-		a->slot[0] = a->slot[1];
-		a->slot[1] = tmp;
-		memzero_explicit(&tmp, sizeof(tmp));
+		vsr_auth_slot_swap(&a->slot[0], &a->slot[1]);
 	}
 	if (!a->slot[0].set && !a->second) {
 		vsr_auth_free(a);
