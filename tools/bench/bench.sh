@@ -9,7 +9,7 @@
 #
 #   BENCH_OUT=DIR       where results go (default: the rig's output dir)
 #   BENCH_SMOKE=1       seconds-long version of every stage (make check)
-#   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup etcd
+#   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup auth etcd
 #   BENCH_SIZES, BENCH_CLIENTS, BENCH_BACKUP_CLIENTS: other record sizes and
 #                       writer counts (quick experiments)
 set -u
@@ -35,7 +35,10 @@ else
 fi
 sizes=${BENCH_SIZES:-$sizes} clients=${BENCH_CLIENTS:-$clients}
 backup_clients=${BENCH_BACKUP_CLIENTS:-$backup_clients}
-stages=${BENCH_STAGES:-raw vsr open mtu failover catchup etcd}
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup auth etcd}
+# The auth stage: record sizes at 64 writers, and the forged datagrams per
+# second (and their size) of its flood.
+auth_sizes="64 16384" flood_rate=100000 flood_size=1024
 # Tunables of the vsr cluster: the defaults, but a client timeout no
 # emulated-CPU stall can reach.
 VSR_TUN="client-timeout 60000"
@@ -148,6 +151,7 @@ vsr_down() {
 
 # load ROLE REPLICA KV... -- ARGS...: vsr-load on REPLICA's device, with the
 # primary's PREPAREs counted around it (records per PREPARE: batching).
+# Recorded as stage $load_stage (vsr unless set).
 load() {
 	local role=$1 r=$2 p kv=() before after res
 	shift 2
@@ -158,7 +162,7 @@ load() {
 	res=$(in_ns "$r" "$bin/vsr-load" -d "/dev/vsrlog$r" "$@") ||
 		fail "vsr-load $* on replica $r failed: $res"
 	after=$(stats "$p")
-	record stage=vsr role="$role" "${kv[@]}" \
+	record stage="${load_stage:-vsr}" role="$role" "${kv[@]}" \
 		prepares=$((${after% *} - ${before% *})) \
 		ops=$((${after#* } - ${before#* })) -- printf '%s\n' "$res"
 }
@@ -272,6 +276,51 @@ for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
 	modprobe "$dep"
 done
 cluster_net 3
+# The key id of a key file (Documentation/protocol.rst, "Authentication").
+key_id() {
+	python3 - "$1" <<'PY'
+import base64, hashlib, struct, sys
+k = base64.b64decode(open(sys.argv[1]).read().strip(), validate=True)
+print('%08x' % struct.unpack('<I', hashlib.blake2s(b'vsr key id 1', key=k).digest()[:4])[0])
+PY
+}
+
+# auth: 64 writers on the primary of a cluster without a key and of one
+# with a key, in the same run (their ratio is the cost of authentication);
+# then the keyed primary under a flood of forged datagrams from a backup's
+# address, each of which costs it a MAC (vsr-flood).
+auth_stage() {
+	local key=$tmp/cluster.key mode p b s kid before after fl
+	"$VSRADM" genkey > "$key" || fail "vsradm genkey"
+	chmod 600 "$key"
+	kid=$(key_id "$key") || fail "key id of $key"
+	for mode in none key; do
+		if [ "$mode" = key ]; then vsr_up key-file "$key"; else vsr_up; fi
+		p=$(primary_of 0)
+		for s in $auth_sizes; do
+			load_stage=auth load primary "$p" auth="$mode" -- \
+				-c 64 -s "$s" -t "$secs"
+		done
+		if [ "$mode" = key ]; then
+			b=$(( (p + 1) % 3 ))
+			before=$(status "$p" drop-auth) || fail "drop-auth of $p"
+			in_ns "$b" "$bin/vsr-flood" -f "$(addr "$b"):$VSR_PORT" \
+				-t "$(addr "$p"):$VSR_PORT" -c 77 -r "$b" -k "$kid" \
+				-s "$flood_size" -p "$flood_rate" -d $((secs + 2)) \
+				> "$tmp/flood.json" &
+			fl=$!
+			sleep 1
+			load_stage=auth load primary "$p" auth=key flood="$flood_rate" -- \
+				-c 64 -s 64 -t "$secs"
+			wait "$fl" || fail "vsr-flood"
+			after=$(status "$p" drop-auth) || fail "drop-auth of $p"
+			record stage=auth_flood size="$flood_size" \
+				drop_auth=$((after - before)) -- cat "$tmp/flood.json"
+		fi
+		vsr_down
+	done
+}
+
 say "guest: $(nproc) CPUs, kernel $(uname -r), stages: $stages"
 python3 -c 'import json, os; print(json.dumps({"stage": "env", "cpus": os.cpu_count(), "kernel": os.uname().release, "smoke": os.environ.get("BENCH_SMOKE") == "1", "seconds_per_point": '"$secs"'}))' >> "$out"
 
@@ -311,6 +360,10 @@ if want catchup; then
 		say "catch-up of a backup $n records behind"
 		catchup "$n"
 	done
+fi
+if want auth; then
+	say "authentication: cost, and a flood of forged datagrams"
+	auth_stage
 fi
 if want etcd; then
 	say "etcd"

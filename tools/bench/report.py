@@ -200,6 +200,31 @@ class Report:
                                   's to normal', 's to current', 'foreground records/s',
                                   'records/s without catch-up', 'ratio'], rows))
 
+    def section_auth(self):
+        rows = []
+        for size in sorted({r['size'] for r in pick(self.rs, stage='auth')}):
+            none = one(self.rs, stage='auth', auth='none', size=size)
+            key = [r for r in pick(self.rs, stage='auth', auth='key', size=size)
+                   if 'flood' not in r]
+            key = key[0] if key else None
+            rows.append([size, none and none['records_per_s'], key and key['records_per_s'],
+                         ratio(key and key['records_per_s'], none and none['records_per_s'])])
+        if not rows:
+            return
+        self.md.append('\n## Authentication\n\n')
+        self.md.append('64 writers on the primary of a cluster without a key and of one with '
+                       'a key (keyed BLAKE2s on every datagram), same run.  Encryption '
+                       'is not implemented.\n\n')
+        self.md.append(table(['size', 'records/s, no key', 'records/s, key', 'ratio'], rows))
+        fl = one(self.rs, stage='auth_flood')
+        fv = [r for r in pick(self.rs, stage='auth', auth='key', size=64) if 'flood' in r]
+        if fl and fv:
+            self.md.append('\nA flood of forged datagrams (%d B, valid but for the tag) at the '
+                           'primary from a backup\'s address: %.0f/s sent, %d counted as '
+                           'drop-auth.  64 writers of 64 B meanwhile: %s records/s.\n'
+                           % (fl['size'], fl['per_s'], fl['drop_auth'],
+                              fmt(fv[0]['records_per_s'])))
+
     def compute_bars(self):
         for size in sorted({r['size'] for r in self.vsr(role='primary', mode='closed',
                                                          clients=1, mtu=1500)}):
@@ -232,13 +257,38 @@ class Report:
                 self.bar('16 KiB records, MTU %d: vsr MB/s / raw stream MB/s (best: %d writers)'
                          % (mtu, best['clients']), r, 0.5, r >= 0.5, 'ratio, >= 0.5')
 
+    def auth_bars(self):
+        for size, lim in ((64, 0.9), (16384, 0.75)):
+            none = one(self.rs, stage='auth', auth='none', size=size)
+            key = [r for r in pick(self.rs, stage='auth', auth='key', size=size)
+                   if 'flood' not in r]
+            if none and key:
+                r = ratio(key[0]['records_per_s'], none['records_per_s'])
+                self.bar('64 writers, %d B: records/s with a key / without' % size,
+                         r, lim, r is not None and r >= lim, 'ratio, >= %g' % lim)
+        key = [r for r in pick(self.rs, stage='auth', auth='key', size=64) if 'flood' not in r]
+        fv = [r for r in pick(self.rs, stage='auth', auth='key', size=64) if 'flood' in r]
+        fl = one(self.rs, stage='auth_flood')
+        if key and fv and fl:
+            r = ratio(fv[0]['records_per_s'], key[0]['records_per_s'])
+            self.bar('64 writers, 64 B, keyed, under %.0f forged datagrams/s: '
+                     'records/s / without the flood' % fl['per_s'],
+                     r, 0.5, r is not None and r >= 0.5,
+                     'ratio, >= 0.5 (at a flood of 100,000/s)')
+            if fl['per_s'] < 0.9 * fv[0].get('flood', 0):
+                self.md.append('\nThe flooder reached %.0f of the %d datagrams/s asked '
+                               'for: the guest could not send more.\n'
+                               % (fl['per_s'], fv[0]['flood']))
+
     def write(self, outdir):
         self.section_raw()
         self.section_vsr()
         self.section_etcd()
         self.section_failover()
         self.section_catchup()
+        self.section_auth()
         self.compute_bars()
+        self.auth_bars()
         head = ['# vsr benchmark\n\n',
                 'Guest: %s CPUs, kernel %s, QEMU TCG; %s s per point%s.  Ratios are '
                 'from this one run; absolute figures are an emulated machine\'s.\n\n'
@@ -331,7 +381,7 @@ def main():
                                                 fmt(b['value'], 2), fmt(b['limit'], 2)))
     if '--check' in sys.argv:
         stages = {r.get('stage') for r in rs}
-        for want in ('raw', 'vsr', 'failover', 'catchup', 'etcd'):
+        for want in ('raw', 'vsr', 'failover', 'catchup', 'auth', 'auth_flood', 'etcd'):
             if want not in stages:
                 rep.problems.append('no %s result' % want)
         for p in rep.problems:

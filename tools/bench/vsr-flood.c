@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vsr-flood: forged vsr datagrams at a fixed rate, for the benchmark's
+ * auth stage.
+ *
+ *   vsr-flood -f FROM_IP:PORT -t TO_IP:PORT -c CLUSTER -r REPLICA
+ *             -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS
+ *
+ * Each datagram claims to come from FROM (a member's address: it is sent
+ * through a raw IPv4 socket with that source address and port) and passes
+ * every cheap check of the receiver: its header names REPLICA (the
+ * member's index) and CLUSTER, its size field matches, and its trailer
+ * names KEY_ID, the cluster's key.  Only its tag is wrong, so each one
+ * costs the receiver a full MAC over SIZE bytes: the worst a forger who
+ * does not hold the key can do.  Checksums are not made: the MAC is
+ * checked first.
+ *
+ * Prints {"sent": N, "seconds": S, "per_s": R} on stdout.  Needs
+ * CAP_NET_RAW.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/udp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NSEC		1000000000ULL
+#define VSR_MAGIC	0x31525356u
+#define HDR_SIZE	80
+#define TRAILER_SIZE	20
+#define MAX_SIZE	(65507 - TRAILER_SIZE)
+
+static void die(const char *what)
+{
+	fprintf(stderr, "vsr-flood: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: vsr-flood -f FROM_IP:PORT -t TO_IP:PORT -c CLUSTER -r REPLICA\n"
+		"                 -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS\n");
+	exit(2);
+}
+
+static void parse_addr(const char *s, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(s, ':');
+
+	if (!colon || (size_t)(colon - s) >= sizeof(host))
+		usage();
+	memcpy(host, s, colon - s);
+	host[colon - s] = 0;
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(atoi(colon + 1));
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || !sa->sin_port)
+		usage();
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(p, &v, 8);
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in from = { 0 }, to = { 0 };
+	uint64_t cluster = 0, sent = 0, start, next, gap, end;
+	unsigned int replica = 0, size = 1024, rate = 100000;
+	uint32_t key_id = 0;
+	double secs = 5;
+	static uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) +
+			   MAX_SIZE + TRAILER_SIZE];
+	struct iphdr *ip = (struct iphdr *)pkt;
+	struct udphdr *udp = (struct udphdr *)(ip + 1);
+	uint8_t *msg = (uint8_t *)(udp + 1);
+	size_t len;
+	int fd, one = 1, c, i;
+
+	while ((c = getopt(argc, argv, "f:t:c:r:k:s:p:d:")) != -1) {
+		switch (c) {
+		case 'f': parse_addr(optarg, &from); break;
+		case 't': parse_addr(optarg, &to); break;
+		case 'c': cluster = strtoull(optarg, NULL, 0); break;
+		case 'r': replica = atoi(optarg); break;
+		case 'k': key_id = strtoul(optarg, NULL, 16); break;
+		case 's': size = atoi(optarg); break;
+		case 'p': rate = atoi(optarg); break;
+		case 'd': secs = atof(optarg); break;
+		default: usage();
+		}
+	}
+	if (!from.sin_port || !to.sin_port || size < HDR_SIZE ||
+	    size > MAX_SIZE || !rate || secs <= 0)
+		usage();
+
+	/* A PREPARE-shaped message, then a trailer with a random tag. */
+	srandom(getpid());
+	for (i = 0; i < (int)(size + TRAILER_SIZE); i++)
+		msg[i] = random();
+	put_le32(msg + 8, VSR_MAGIC);
+	msg[12] = 2;			/* wire format 2 */
+	msg[13] = 0;
+	msg[14] = 2;			/* PREPARE */
+	msg[15] = replica;
+	put_le64(msg + 16, cluster);
+	put_le32(msg + 24, 0);		/* epoch */
+	put_le32(msg + 48, size);
+	put_le32(msg + size, key_id);
+	len = sizeof(*ip) + sizeof(*udp) + size + TRAILER_SIZE;
+
+	ip->ihl = 5;
+	ip->version = 4;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->saddr = from.sin_addr.s_addr;
+	ip->daddr = to.sin_addr.s_addr;
+	ip->tot_len = htons(len);	/* the kernel fills id and checksum */
+	udp->source = from.sin_port;
+	udp->dest = to.sin_port;
+	udp->len = htons(len - sizeof(*ip));
+	udp->check = 0;			/* none: allowed over IPv4 */
+
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	if (fd < 0)
+		die("raw socket (needs CAP_NET_RAW)");
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
+		die("IP_HDRINCL");
+
+	gap = NSEC / rate;
+	start = next = now_ns();
+	end = start + (uint64_t)(secs * NSEC);
+	for (;;) {
+		uint64_t t = now_ns();
+
+		if (t >= end)
+			break;
+		if (t < next) {
+			struct timespec ts = { 0, (long)(next - t) };
+
+			if (next - t > 50000)
+				nanosleep(&ts, NULL);
+			continue;
+		}
+		/* Behind schedule: catch up, but never burst more than 64. */
+		for (i = 0; i < 64 && next <= t; i++, next += gap) {
+			if (sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
+				   sizeof(to)) >= 0)
+				sent++;
+			else if (errno != ENOBUFS && errno != EAGAIN)
+				die("sendto");
+		}
+		if (next + 64 * gap < t)
+			next = t;
+	}
+	printf("{\"sent\": %" PRIu64 ", \"seconds\": %.3f, \"per_s\": %.0f}\n",
+	       sent, (now_ns() - start) / 1e9,
+	       sent / ((now_ns() - start) / 1e9));
+	return 0;
+}
