@@ -17,6 +17,9 @@
 #include "node.h"
 #include "node_priv.h"
 
+/* A peer is shown with the key its failed datagrams name after this. */
+#define VSR_KEYS_QUIET_MS	2000
+
 static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 				      const struct vsr_auth *old,
 				      const struct vsr_key_change *kc,
@@ -118,6 +121,14 @@ size_t vsr_keys_seal(struct vsr_node *node, unsigned int to,
 	return vsr_auth_seal(a, to, iov, nr, trailer);
 }
 
+/* Nothing from @peer was accepted for VSR_KEYS_QUIET_MS. */
+static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
+{
+	unsigned long heard = READ_ONCE(node->last_heard[peer]);
+
+	return !heard || vsr_heard_ms(jiffies, heard) > VSR_KEYS_QUIET_MS;
+}
+
 /**
  * vsr_keys_rx() - authenticate a received datagram
  * @node: the node (no lock needed: the receive work item)
@@ -138,7 +149,13 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 	rcu_read_lock();
 	ret = vsr_auth_open(rcu_dereference(node->auth), peer, buf, len, &seen);
 	rcu_read_unlock();
-	if (seen.auth && ret != -EKEYREJECTED) {
+	/*
+	 * What a datagram that failed claims is shown only if nothing from
+	 * that peer verified lately: anyone can send those from its address,
+	 * and must not be able to hide a healthy peer behind them.
+	 */
+	if (seen.auth && (!ret || (ret == -ENOKEY &&
+				   vsr_keys_peer_quiet(node, peer)))) {
 		WRITE_ONCE(node->peer_auth[peer], seen.auth);
 		WRITE_ONCE(node->peer_key_id[peer], seen.id);
 	}
