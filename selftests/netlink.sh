@@ -4,7 +4,7 @@
 # The vsr control plane through vsradm: add/show/set/trim/del round trips
 # with IPv4 and IPv6 peers, text and JSON output (JSON checked with
 # python3: always an array, keys and counters named as in the netlink
-# spec, the retention in force), the global options (-j, -p, -n NETNS,
+# spec, the retention in force, no key), the global options (-j, -p, -n NETNS,
 # unknown ones refused), /dev/vsrlogN created root-only and removed, the
 # monitor's end-of-state marker, one-line errors and
 # exit codes for bad input (client side and kernel side), every malformed
@@ -55,7 +55,7 @@ echo "$out" | grep -q 'peer 2 \[::1\]:7002' || fail "show vsrlog0: IPv6 peer 2"
 echo "$out" | grep -q 'heartbeat 100 timeout 1000 client-timeout 5000 retention 4096' ||
 	fail "show vsrlog0: default tunables"
 for w in 'view ' 'epoch ' 'primary ' 'status ' 'op ' 'commit ' 'trim-point ' 'log-bytes ' \
-	 'last-heard '; do
+	 'last-heard ' 'auth none (unauthenticated)'; do
 	echo "$out" | grep -q "$w" || fail "show lacks '$w'"
 done
 
@@ -85,8 +85,11 @@ assert [(i["name"], sorted(i)) for i in pretty_d] == [(i["name"], sorted(i)) for
 # (counters move between the calls: the same instances, the same keys)
 assert [(i["name"], sorted(i)) for i in compat] == [(i["name"], sorted(i)) for i in d], compat
 a, b = d
-# One spelling: every key is the spec's attribute name ("self" aside).
-want = set(sets["instance"]) - {"pad"}
+# One spelling: every key is the spec's attribute name ("self" aside), those
+# of a get reply (accept-key-none is the boolean accept-unauthenticated).
+ops = {o["name"]: o for o in spec["operations"]["list"]}
+want = set(ops["get"]["do"]["reply"]["attributes"]) - {"accept-key-none"} | \
+    {"accept-unauthenticated"}
 assert set(a) == want, (set(a) ^ want)
 assert set(a["stats"]) == set(sets["stats"]), set(a["stats"]) ^ set(sets["stats"])
 for p in a["peer"]:
@@ -104,6 +107,10 @@ assert (b["heartbeat-ms"], b["view-change-timeout-ms"], b["client-timeout-ms"],
         b["log-retention"]) == (50, 500, 3000, 1000)
 assert b["replica"] == 2 and b["cluster-id"] == 0
 assert all(isinstance(v, int) for v in a["stats"].values()), a["stats"]
+# No key: unauthenticated datagrams, sent and accepted.
+assert (a["key-id"], a["accept-key-id"], a["accept-unauthenticated"]) == (None, None, True), a
+assert all(p["key-id"] is None and p["drop-auth"] == 0 for p in a["peer"]), a["peer"]
+assert all(isinstance(p["unauthenticated"], bool) for p in a["peer"]), a["peer"]
 assert a["status"] in ("normal", "view-change", "recovering")
 PY
 echo "ok: add/show text and JSON"

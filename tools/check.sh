@@ -4,7 +4,8 @@
 # The vsr test driver behind `make check` and friends.
 #
 #   check.sh build TAG          module for TAG (stock | 6.12 | debug) in build/TAG
-#   check.sh matrix             the module for all three, W=1, no warnings
+#   check.sh matrix             the module for all three, W=1, no warnings;
+#                               vsradm, and its native tests
 #   check.sh lint               checkpatch and sparse on the sources
 #   check.sh install            make install/uninstall into a staging root
 #                               (stock kernel): files, version, module alias
@@ -103,6 +104,12 @@ do_matrix() {
 		record ok "build: vsradm"
 	else
 		record fail "build: vsradm"
+	fi
+	# Natively: show's output, setconf's key comparison, key files.
+	if make -s -C tools/vsradm CFLAGS="-O2 -g -Werror" check >&2; then
+		record ok "vsradm: native tests (show, key files, completion)"
+	else
+		record fail "vsradm: native tests (show, key files, completion)"
 	fi
 	if make -s -B -C tools/bench CFLAGS="-O2 -g -Werror" >&2; then
 		record ok "build: benchmark tools"

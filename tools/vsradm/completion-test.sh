@@ -37,7 +37,7 @@ expect() {
 	fi
 }
 
-expect "vsradm " "--help --version add del down family help log monitor set setconf show showconf trim up version"
+expect "vsradm " "--help --version add del down family genkey help keyid log monitor set setconf show showconf trim up version"
 expect "vsradm s" "set setconf show showconf"
 expect "vsradm del " "vsrlog0 vsrlog3"
 expect "vsradm log vsrlog" "vsrlog0 vsrlog3"
@@ -45,11 +45,13 @@ expect "vsradm log vsrlog3 " "-f -j from"
 expect "vsradm log vsrlog3 -f " "-j from"
 expect "vsradm show " "-j vsrlog0 vsrlog3"
 expect "vsradm add " "vsrlog1"
-expect "vsradm add vsrlog1 " "client-timeout cluster heartbeat peers replica retention timeout wire-version"
+expect "vsradm add vsrlog1 " "client-timeout cluster heartbeat key-file peers replica retention timeout wire-version"
 expect "vsradm add vsrlog1 replica " ""
-expect "vsradm add vsrlog1 replica 0 peers 10.0.0.1:7000 " "client-timeout cluster heartbeat retention timeout wire-version"
-expect "vsradm set vsrlog0 " "client-timeout heartbeat retention timeout wire-version"
+expect "vsradm add vsrlog1 replica 0 peers 10.0.0.1:7000 " "client-timeout cluster heartbeat key-file retention timeout wire-version"
+expect "vsradm set vsrlog0 " "accept-key-file client-timeout heartbeat key-file key-swap retention timeout wire-version"
 expect "vsradm set vsrlog0 heartbeat 50 t" "timeout"
+expect "vsradm set vsrlog0 key-swap k" "key-file"
+expect "vsradm genkey " ""
 expect "vsradm trim " "vsrlog0 vsrlog3"
 expect "vsradm trim vsrlog0 " ""
 expect "vsradm monitor " "-j"
@@ -62,4 +64,15 @@ mkdir "$stub/conf" && : > "$stub/conf/vsrlog2.conf" && : > "$stub/conf/vsrlog7.c
 VSRADM_CONFDIR=$stub/conf
 expect "vsradm up " "vsrlog2 vsrlog7"
 expect "vsradm setconf vsrlog0 $stub/conf/vsrlog2" "$stub/conf/vsrlog2.conf"
+: > "$stub/conf/a.key"
+expect "vsradm set vsrlog0 key-file $stub/conf/a" "$stub/conf/a.key"
+expect "vsradm set vsrlog0 accept-key-file $stub/conf/a" "$stub/conf/a.key"
+expect "vsradm add vsrlog1 replica 0 key-file $stub/conf/a" "$stub/conf/a.key"
+# (files of the current directory, besides none and off)
+cd "$stub/conf" || exit 1
+expect "vsradm set vsrlog0 key-file n" "none"
+expect "vsradm set vsrlog0 key-file " "a.key none other vsrlog2.conf vsrlog7.conf"
+expect "vsradm set vsrlog0 accept-key-file o" "off other"
+expect "vsradm add vsrlog1 replica 0 key-file n" ""
+expect "vsradm keyid $stub/conf/a" "$stub/conf/a.key"
 exit $failed

@@ -5,8 +5,10 @@
  * A configuration file holds the keys of "vsradm add", one "KEY VALUE"
  * per line; see "CONFIGURATION FILES" in Documentation/vsradm.rst for the
  * grammar.  setconf makes an instance match its file: it creates a
- * missing one, changes the tunables of a live one, and refuses (changing
- * nothing) what cannot change live: replica, peers and cluster.
+ * missing one, changes the tunables and keys of a live one, and refuses
+ * (changing nothing) what cannot change live: replica, peers and cluster.
+ * A file without key-file (or accept-key-file) leaves that key of a live
+ * instance as it is: showconf cannot write the path of a key.
  */
 
 #include <errno.h>
@@ -34,6 +36,19 @@
 #define DEFAULT_RETENTION		0
 #define DEFAULT_WIRE_VERSION		0
 
+/* A key slot as a file gives it: key-file, accept-key-file. */
+enum conf_slot_mode {
+	SLOT_ABSENT,	/* no line: a live instance keeps what it has */
+	SLOT_NONE,	/* "none": unauthenticated datagrams */
+	SLOT_OFF,	/* "off" (accept-key-file only): no second key */
+	SLOT_KEY,	/* the key of a key file */
+};
+
+struct conf_slot {
+	enum conf_slot_mode mode;
+	uint8_t key[VSR_KEY_LEN];
+};
+
 struct vsr_conf {
 	uint32_t replica;
 	uint64_t cluster_id;
@@ -44,6 +59,8 @@ struct vsr_conf {
 	uint32_t client_timeout_ms;
 	uint64_t retention;
 	uint32_t wire_version;
+	struct conf_slot key;		/* sent with (and accepted) */
+	struct conf_slot accept;	/* accepted too */
 };
 
 enum conf_key {
@@ -55,6 +72,8 @@ enum conf_key {
 	K_CLIENT_TIMEOUT,
 	K_RETENTION,
 	K_WIRE_VERSION,
+	K_KEY_FILE,
+	K_ACCEPT_KEY_FILE,
 	K_NR,
 };
 
@@ -68,6 +87,8 @@ static const char *const conf_keys[K_NR] = {
 	[K_CLIENT_TIMEOUT] = "client-timeout",
 	[K_RETENTION] = "retention",
 	[K_WIRE_VERSION] = "wire-version",
+	[K_KEY_FILE] = "key-file",
+	[K_ACCEPT_KEY_FILE] = "accept-key-file",
 };
 
 static bool conf_space(char c)
@@ -114,9 +135,36 @@ static void conf_peers(struct vsr_conf *conf, char *list)
 	}
 }
 
+/*
+ * "key-file KEYFILE|none", "accept-key-file KEYFILE|none|off": a relative
+ * KEYFILE is in @dir, the configuration file's directory (NULL: the
+ * current one).
+ */
+static void conf_slot(struct conf_slot *slot, const char *value, bool accept,
+		      const char *dir)
+{
+	char path[PATH_MAX];
+
+	if (!strcmp(value, "none")) {
+		slot->mode = SLOT_NONE;
+		return;
+	}
+	if (accept && !strcmp(value, "off")) {
+		slot->mode = SLOT_OFF;
+		return;
+	}
+	if (value[0] != '/' && dir) {
+		if (snprintf(path, sizeof(path), "%s/%s", dir, value) >= (int)sizeof(path))
+			usage_error("key file path too long");
+		value = path;
+	}
+	key_read(value, slot->key);
+	slot->mode = SLOT_KEY;
+}
+
 /* One "KEY VALUE" line (comment already cut off); @line is its number. */
 static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
-		      unsigned int first[K_NR])
+		      unsigned int first[K_NR], const char *dir)
 {
 	char *key, *value, *extra;
 	int k;
@@ -164,6 +212,12 @@ static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 	case K_WIRE_VERSION:
 		conf->wire_version = parse_u64("wire-version", value, UINT8_MAX);
 		break;
+	case K_KEY_FILE:
+		conf_slot(&conf->key, value, false, dir);
+		break;
+	case K_ACCEPT_KEY_FILE:
+		conf_slot(&conf->accept, value, true, dir);
+		break;
 	}
 }
 
@@ -177,7 +231,7 @@ static void conf_read(const char *path, struct vsr_conf *conf)
 	const char *label = strcmp(path, "-") ? path : "<stdin>";
 	unsigned int first[K_NR] = { 0 };
 	unsigned int line = 0;
-	char *buf = NULL, *hash;
+	char *buf = NULL, *hash, *dir = NULL, *slash;
 	size_t size = 0;
 	ssize_t len;
 	FILE *f;
@@ -192,6 +246,13 @@ static void conf_read(const char *path, struct vsr_conf *conf)
 	f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	if (!f)
 		fail("cannot open %s: %s", path, strerror(errno));
+	/* Where relative key file paths are (stdin: the current directory). */
+	slash = f != stdin ? strrchr(path, '/') : NULL;
+	if (slash) {
+		dir = strndup(path, slash > path ? (size_t)(slash - path) : 1);
+		if (!dir)
+			fail("out of memory");
+	}
 	errno = 0;
 	while ((len = getline(&buf, &size, f)) >= 0) {
 		line++;
@@ -203,12 +264,13 @@ static void conf_read(const char *path, struct vsr_conf *conf)
 		hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
-		conf_line(conf, buf, line, first);
+		conf_line(conf, buf, line, first, dir);
 		errno = 0;
 	}
 	if (errno)
 		fail("cannot read %s: %s", path, strerror(errno));
 	free(buf);
+	free(dir);
 	if (f != stdin)
 		fclose(f);
 
@@ -292,9 +354,104 @@ static void put_tunables(struct nlmsghdr *nlh, const struct vsr_conf *conf, bool
 		mnl_attr_put_u32(nlh, VSR_A_WIRE_VERSION, conf->wire_version);
 }
 
+/* The attribute of a key slot that a file gives (not SLOT_ABSENT). */
+static void put_slot(struct nlmsghdr *nlh, const struct conf_slot *slot, bool accept)
+{
+	switch (slot->mode) {
+	case SLOT_ABSENT:
+		break;
+	case SLOT_NONE:
+		nl_put_flag(nlh, accept ? VSR_A_ACCEPT_KEY_NONE : VSR_A_KEY_NONE);
+		break;
+	case SLOT_OFF:
+		nl_put_flag(nlh, VSR_A_ACCEPT_KEY_OFF);
+		break;
+	case SLOT_KEY:
+		mnl_attr_put(nlh, accept ? VSR_A_ACCEPT_KEY : VSR_A_KEY, VSR_KEY_LEN, slot->key);
+		break;
+	}
+}
+
+/*
+ * A key slot by its key id, to compare a live instance with a file; the
+ * key ids of the file's keys are computed as the module does.
+ */
+struct slot_state {
+	enum conf_slot_mode mode;	/* SLOT_NONE, SLOT_OFF or SLOT_KEY */
+	uint32_t id;
+};
+
+static bool slot_eq(const struct slot_state *a, const struct slot_state *b)
+{
+	return a->mode == b->mode && (a->mode != SLOT_KEY || a->id == b->id);
+}
+
+/* Whether slots @s accept what @x stands for. */
+static bool slot_accepts(const struct slot_state s[2], const struct slot_state *x)
+{
+	return slot_eq(&s[0], x) || (s[1].mode != SLOT_OFF && slot_eq(&s[1], x));
+}
+
+/*
+ * The keys of a live instance.  One that sends unauthenticated datagrams
+ * and reports no second key has none, or "none" (which accepts the same
+ * datagrams): taken as none.
+ */
+static void live_slots(const struct inst_info *in, struct slot_state s[2])
+{
+	memset(s, 0, 2 * sizeof(*s));
+	s[0].mode = in->has_key_id ? SLOT_KEY : SLOT_NONE;
+	s[0].id = in->key_id;
+	if (in->has_accept_key_id) {
+		s[1].mode = SLOT_KEY;
+		s[1].id = in->accept_key_id;
+	} else if (in->has_key_id && in->accept_key_none) {
+		s[1].mode = SLOT_NONE;
+	} else {
+		s[1].mode = SLOT_OFF;
+	}
+}
+
+/* @live after the key lines of @conf. */
+static void file_slots(const struct vsr_conf *conf, const struct slot_state live[2],
+		       struct slot_state s[2])
+{
+	const struct conf_slot *c[2] = { &conf->key, &conf->accept };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		s[i] = live[i];
+		if (c[i]->mode == SLOT_ABSENT)
+			continue;
+		s[i].mode = c[i]->mode;
+		s[i].id = c[i]->mode == SLOT_KEY ? key_id(c[i]->key) : 0;
+	}
+}
+
+/*
+ * Whether the file's key lines change what the live instance sends with
+ * or accepts.
+ */
+static bool keys_differ(const struct vsr_conf *conf, const struct inst_info *in)
+{
+	struct slot_state live[2], want[2];
+
+	live_slots(in, live);
+	file_slots(conf, live, want);
+	return !slot_eq(&live[0], &want[0]) ||
+	       (live[1].mode != SLOT_OFF && !slot_accepts(want, &live[1])) ||
+	       (want[1].mode != SLOT_OFF && !slot_accepts(live, &want[1]));
+}
+
+/*
+ * Create the instance: add with its key, then a set for the second key
+ * accepted, if the file gives one (add takes none).  If that set fails,
+ * the instance goes again: all or nothing, as for a live instance.
+ */
 static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf *conf,
 		     const char *what)
 {
+	char errmsg[sizeof(ctx->errmsg)];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	unsigned int i;
@@ -313,9 +470,25 @@ static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf 
 		mnl_attr_nest_end(nlh, nest);
 	}
 	put_tunables(nlh, conf, false);
+	if (conf->key.mode == SLOT_KEY)
+		put_slot(nlh, &conf->key, false);
 	ret = nl_talk(ctx, nlh, NULL, NULL);
 	if (ret)
 		nl_fail(ctx, ret, what);
+	if (conf->accept.mode != SLOT_KEY && conf->accept.mode != SLOT_NONE)
+		return;
+	nlh = nl_msg(ctx, VSR_NL_CMD_SET, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
+	put_slot(nlh, &conf->accept, true);
+	ret = nl_talk(ctx, nlh, NULL, NULL);
+	if (!ret)
+		return;
+	memcpy(errmsg, ctx->errmsg, sizeof(errmsg));
+	nlh = nl_msg(ctx, VSR_NL_CMD_DEL, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
+	nl_talk(ctx, nlh, NULL, NULL);
+	memcpy(ctx->errmsg, errmsg, sizeof(errmsg));
+	nl_fail(ctx, ret, what);
 }
 
 /*
@@ -329,6 +502,7 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 	struct nlmsghdr *nlh;
 	struct inst_info in;
 	struct nlctx ctx;
+	bool tunables, keys;
 	int ret;
 
 	snprintf(what, sizeof(what), "setconf %s", name);
@@ -349,16 +523,27 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 	if (differ[0])
 		fail("%s: %s cannot change on a running instance (%s differs from it): \"%s del %s\" first",
 		     what, differ + 2, strcmp(path, "-") ? path : "<stdin>", prog, name);
-	if (live.heartbeat_ms == conf->heartbeat_ms && live.timeout_ms == conf->timeout_ms &&
-	    live.client_timeout_ms == conf->client_timeout_ms &&
-	    live.retention == conf->retention && live.wire_version == conf->wire_version) {
+	tunables = live.heartbeat_ms != conf->heartbeat_ms ||
+		   live.timeout_ms != conf->timeout_ms ||
+		   live.client_timeout_ms != conf->client_timeout_ms ||
+		   live.retention != conf->retention || live.wire_version != conf->wire_version;
+	keys = keys_differ(conf, &in);
+	if (!tunables && !keys) {
 		nl_close(&ctx);
 		return;		/* nothing to change */
 	}
-	/* All at once: the kernel checks them together, or changes none. */
+	/*
+	 * All at once: the kernel checks them together, or changes none (the
+	 * keys changed, only a log that cannot be resized fails).
+	 */
 	nlh = nl_msg(&ctx, VSR_NL_CMD_SET, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
-	put_tunables(nlh, conf, live.wire_version);
+	if (tunables)
+		put_tunables(nlh, conf, live.wire_version);
+	if (keys) {
+		put_slot(nlh, &conf->key, false);
+		put_slot(nlh, &conf->accept, true);
+	}
 	ret = nl_talk(&ctx, nlh, NULL, NULL);
 	if (ret)
 		nl_fail(&ctx, ret, what);
@@ -398,6 +583,15 @@ int cmd_showconf(int argc, char **argv)
 	if (!conf.wire_version)
 		printf("\t# the newest the module speaks");
 	putchar('\n');
+	/* Keys are never shown: their ids, for finding their files. */
+	if (in.has_key_id)
+		printf("# key-id " KEY_ID_FMT ": the key is not shown; add \"%s KEYFILE\" for it\n",
+		       in.key_id, conf_keys[K_KEY_FILE]);
+	if (in.has_accept_key_id)
+		printf("# accept-key-id " KEY_ID_FMT ": the key is not shown; add \"%s KEYFILE\" for it\n",
+		       in.accept_key_id, conf_keys[K_ACCEPT_KEY_FILE]);
+	else if (in.has_key_id && in.accept_key_none)
+		printf("%s none\n", conf_keys[K_ACCEPT_KEY_FILE]);
 	if (fflush(stdout) || ferror(stdout))
 		fail("showconf %s: cannot write: %s", in.name, strerror(errno));
 	return 0;
@@ -413,6 +607,7 @@ int cmd_setconf(int argc, char **argv)
 	check_name(argv[0]);
 	conf_read(argv[1], &conf);
 	conf_apply(argv[0], argv[1], &conf);
+	explicit_bzero(&conf, sizeof(conf));
 	return 0;
 }
 
@@ -432,6 +627,7 @@ int cmd_up(int argc, char **argv)
 		usage_error("configuration path too long");
 	conf_read(path, &conf);
 	conf_apply(argv[0], path, &conf);
+	explicit_bzero(&conf, sizeof(conf));
 	return 0;
 }
 

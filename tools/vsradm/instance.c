@@ -32,6 +32,7 @@ static const char *const stat_names[VSR_A_STATS_MAX + 1] = {
 	[VSR_A_STATS_SEND_ERRORS] = "send-errors",
 	[VSR_A_STATS_PREPARES] = "prepares",
 	[VSR_A_STATS_DROP_VERSION] = "drop-version",
+	[VSR_A_STATS_DROP_AUTH] = "drop-auth",
 };
 
 static const char *const state_names[] = {
@@ -112,6 +113,19 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 				return -1;
 			p->wire_version = v;
 			break;
+		case VSR_A_PEER_KEY_ID:
+			if (attr_u(a, MNL_TYPE_U32, &v))
+				return -1;
+			p->key_id = v;
+			p->has_key_id = true;
+			break;
+		case VSR_A_PEER_UNAUTHENTICATED:
+			p->unauthenticated = true;
+			break;
+		case VSR_A_PEER_DROP_AUTH:
+			if (attr_u(a, MNL_TYPE_U64, &p->drop_auth))
+				return -1;
+			break;
 		}
 	}
 	return 0;
@@ -191,6 +205,19 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 					bad |= attr_u(s, MNL_TYPE_U64, &in->stats[t]);
 			}
 			break;
+		case VSR_A_KEY_ID:
+			bad |= attr_u(a, MNL_TYPE_U32, &v);
+			in->key_id = v;
+			in->has_key_id = true;
+			break;
+		case VSR_A_ACCEPT_KEY_ID:
+			bad |= attr_u(a, MNL_TYPE_U32, &v);
+			in->accept_key_id = v;
+			in->has_accept_key_id = true;
+			break;
+		case VSR_A_ACCEPT_KEY_NONE:
+			in->accept_key_none = true;
+			break;
 		}
 	}
 	return bad || !in->name[0] ? -1 : 0;
@@ -222,7 +249,41 @@ static uint32_t wire_version(const struct inst_info *in)
 static bool stat_is_drop(unsigned int i)
 {
 	return (i >= VSR_A_STATS_DROP_NOT_PEER && i <= VSR_A_STATS_DROP_NOMEM) ||
-	       i == VSR_A_STATS_DROP_VERSION;
+	       i == VSR_A_STATS_DROP_VERSION || i == VSR_A_STATS_DROP_AUTH;
+}
+
+/* A key id as show prints it, or "none". */
+static const char *key_id_str(char buf[KEY_ID_STRLEN], bool has, uint32_t id)
+{
+	if (!has)
+		return "none";
+	snprintf(buf, KEY_ID_STRLEN, KEY_ID_FMT, id);
+	return buf;
+}
+
+/* A key id in JSON: the string that show prints, or null. */
+static void j_key_id(const char *key, bool has, uint32_t id)
+{
+	char buf[KEY_ID_STRLEN];
+
+	if (has)
+		j_str(key, key_id_str(buf, true, id));
+	else
+		j_null(key);
+}
+
+/*
+ * Whether the instance accepts what peer @p authenticated its last
+ * datagram with (true if nothing was heard: there is nothing to refuse).
+ */
+static bool peer_accepted(const struct inst_info *in, const struct peer_info *p)
+{
+	if (p->has_key_id)
+		return (in->has_key_id && p->key_id == in->key_id) ||
+		       (in->has_accept_key_id && p->key_id == in->accept_key_id);
+	if (p->unauthenticated)
+		return inst_accepts_none(in);
+	return true;
 }
 
 /*
@@ -254,6 +315,9 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_u64("log-retention", retention(in));
 	j_u64("wire-version", wire_version(in));
 	j_u64("wire-version-max", in->wire_version_max ? in->wire_version_max : 1);
+	j_key_id("key-id", in->has_key_id, in->key_id);
+	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
+	j_bool("accept-unauthenticated", inst_accepts_none(in));
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -273,6 +337,9 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 			j_u64("wire-version", p->wire_version);
 		else
 			j_null("wire-version");
+		j_key_id("key-id", p->has_key_id, p->key_id);
+		j_bool("unauthenticated", p->unauthenticated);
+		j_u64("drop-auth", p->drop_auth);
 		j_obj_close();
 	}
 	j_arr_close();
@@ -299,6 +366,39 @@ static void print_stats_text(const struct inst_info *in, bool drops)
 	putchar('\n');
 }
 
+/*
+ * The keys: "auth key ID" or "auth none (unauthenticated)", then what it
+ * accepts besides.
+ */
+static void print_auth_text(const struct inst_info *in)
+{
+	char buf[KEY_ID_STRLEN];
+
+	if (in->has_key_id)
+		printf("\tauth key %s", key_id_str(buf, true, in->key_id));
+	else
+		printf("\tauth none (unauthenticated)");
+	if (in->has_accept_key_id)
+		printf(" accepts %s", key_id_str(buf, true, in->accept_key_id));
+	if (in->has_key_id && in->accept_key_none)
+		printf(" accepts unauthenticated");
+	putchar('\n');
+}
+
+/* A peer's key: " key ID" or " key none", flagged if not accepted. */
+static void print_peer_auth_text(const struct inst_info *in, const struct peer_info *p)
+{
+	char buf[KEY_ID_STRLEN];
+
+	if (p->has_key_id || p->unauthenticated) {
+		printf(" key %s", key_id_str(buf, p->has_key_id, p->key_id));
+		if (!peer_accepted(in, p))
+			printf(" (not accepted)");
+	}
+	if (p->drop_auth)
+		printf(" drop-auth %llu", (unsigned long long)p->drop_auth);
+}
+
 static void print_instance_text(const struct inst_info *in, const char *event)
 {
 	char addr[PEER_STRLEN];
@@ -317,6 +417,7 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	       in->heartbeat_ms, in->view_change_timeout_ms, in->client_timeout_ms,
 	       (unsigned long long)retention(in), wire_version(in),
 	       in->wire_version ? " (set)" : "");
+	print_auth_text(in);
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
@@ -333,6 +434,7 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 		printf(" lag %llu", (unsigned long long)p->lag);
 		if (p->wire_version)
 			printf(" wire-version %u", p->wire_version);
+		print_peer_auth_text(in, p);
 		putchar('\n');
 	}
 	/* The counters by their spec names, the drops on a line of their own. */
@@ -492,6 +594,57 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 	return 0;
 }
 
+/* Which key keywords a command line gave (put_key_arg()). */
+#define KS_KEY		0x1
+#define KS_ACCEPT	0x2
+#define KS_SWAP		0x4
+
+/*
+ * The key keywords of set: key-file KEYFILE|none, accept-key-file
+ * KEYFILE|none|off and key-swap; of add (@add), key-file only.  Returns
+ * how many arguments it consumed (0 if @argv[0] is not one of them).  The
+ * key is read here, and wiped from the request by nl_close().
+ */
+static int put_key_arg(struct nlmsghdr *nlh, int argc, char **argv, unsigned int *seen,
+		       bool add)
+{
+	const char *kw = argv[0], *val;
+	uint8_t key[VSR_KEY_LEN];
+	bool accept;
+
+	if (!strcmp(kw, "key-swap")) {
+		if (add)
+			usage_error("\"key-swap\" is for set (a new instance has one key)");
+		if (*seen & KS_SWAP)
+			usage_error("\"key-swap\" given twice");
+		*seen |= KS_SWAP;
+		nl_put_flag(nlh, VSR_A_KEY_SWAP);
+		return 1;
+	}
+	if (strcmp(kw, "key-file") && strcmp(kw, "accept-key-file"))
+		return 0;
+	accept = kw[0] == 'a';
+	if (accept && add)
+		usage_error("\"accept-key-file\" is for set (add takes key-file)");
+	if (argc < 2)
+		usage_error("\"%s\" needs a value", kw);
+	if (*seen & (accept ? KS_ACCEPT : KS_KEY))
+		usage_error("\"%s\" given twice", kw);
+	*seen |= accept ? KS_ACCEPT : KS_KEY;
+	val = argv[1];
+	if (!strcmp(val, "none")) {
+		if (!add)
+			nl_put_flag(nlh, accept ? VSR_A_ACCEPT_KEY_NONE : VSR_A_KEY_NONE);
+	} else if (accept && !strcmp(val, "off")) {
+		nl_put_flag(nlh, VSR_A_ACCEPT_KEY_OFF);
+	} else {
+		key_read(val, key);
+		mnl_attr_put(nlh, accept ? VSR_A_ACCEPT_KEY : VSR_A_KEY, VSR_KEY_LEN, key);
+		explicit_bzero(key, sizeof(key));
+	}
+	return 2;
+}
+
 static void run(struct nlctx *ctx, struct nlmsghdr *nlh, const char *what,
 		mnl_cb_t cb, void *data)
 {
@@ -508,7 +661,7 @@ int cmd_add(int argc, char **argv)
 {
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
-	unsigned int seen = 0;
+	unsigned int seen = 0, kseen = 0;
 	bool replica = false, peers = false, cluster = false;
 	const char *name;
 	char what[64];
@@ -523,6 +676,8 @@ int cmd_add(int argc, char **argv)
 	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
 	for (argc--, argv++; argc > 0; argc -= n, argv += n) {
 		n = put_tunable(nlh, argc, argv, &seen);
+		if (!n)
+			n = put_key_arg(nlh, argc, argv, &kseen, true);
 		if (n)
 			continue;
 		n = 2;
@@ -582,7 +737,7 @@ int cmd_set(int argc, char **argv)
 {
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
-	unsigned int seen = 0;
+	unsigned int seen = 0, kseen = 0;
 	char what[64];
 	int n;
 
@@ -596,10 +751,12 @@ int cmd_set(int argc, char **argv)
 	for (argc--, argv++; argc > 0; argc -= n, argv += n) {
 		n = put_tunable(nlh, argc, argv, &seen);
 		if (!n)
+			n = put_key_arg(nlh, argc, argv, &kseen, false);
+		if (!n)
 			usage_error("unknown argument \"%s\" for set", argv[0]);
 	}
-	if (!seen)
-		usage_error("set needs heartbeat, timeout, client-timeout, retention or wire-version");
+	if (!seen && !kseen)
+		usage_error("set needs heartbeat, timeout, client-timeout, retention, wire-version, key-file, accept-key-file or key-swap");
 	run(&ctx, nlh, what, NULL, NULL);
 	nl_close(&ctx);
 	return 0;

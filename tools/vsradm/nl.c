@@ -127,10 +127,18 @@ int nl_open(struct nlctx *ctx, bool resolve)
 	return 0;
 }
 
+/* Requests may hold keys: wiped before they are freed, or on failure. */
+static void nl_wipe(struct nlctx *ctx)
+{
+	if (ctx->req)
+		explicit_bzero(ctx->req, ctx->bufsize);
+}
+
 void nl_close(struct nlctx *ctx)
 {
 	if (ctx->nl)
 		mnl_socket_close(ctx->nl);
+	nl_wipe(ctx);
 	free(ctx->buf);
 	free(ctx->req);
 	ctx->nl = NULL;
@@ -153,6 +161,12 @@ struct nlmsghdr *nl_msg(struct nlctx *ctx, uint8_t cmd, uint16_t flags)
 	genl->cmd = cmd;
 	genl->version = VSR_GENL_VERSION;
 	return nlh;
+}
+
+/* A flag attribute (NLA_FLAG: present or not, no payload). */
+void nl_put_flag(struct nlmsghdr *nlh, uint16_t type)
+{
+	mnl_attr_put(nlh, type, 0, "");
 }
 
 /* The extended ack of an NLMSG_ERROR or NLMSG_DONE message. */
@@ -229,6 +243,7 @@ int nl_talk(struct nlctx *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 /* Report a failed request in one line and exit. */
 void nl_fail(struct nlctx *ctx, int err, const char *what)
 {
+	nl_wipe(ctx);
 	if (err < 0)
 		err = -err;
 	if (ctx->errmsg[0])

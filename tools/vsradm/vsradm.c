@@ -158,23 +158,27 @@ static void print_usage(FILE *f)
 		"commands:\n"
 		"  add NAME replica N peers ADDR:PORT,... [cluster ID] [heartbeat MS]\n"
 		"      [timeout MS] [client-timeout MS] [retention N] [wire-version V]\n"
+		"      [key-file KEYFILE]\n"
 		"                 create an instance (NAME is vsrlogN)\n"
 		"  del NAME       destroy an instance\n"
 		"  show [NAME]    configuration, status and counters\n"
 		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
-		"      [wire-version V]\n"
-		"                 change tunables\n"
+		"      [wire-version V] [key-file KEYFILE|none]\n"
+		"      [accept-key-file KEYFILE|none|off] [key-swap]\n"
+		"                 change tunables and keys\n"
 		"  trim NAME OP   discard the records below OP\n"
 		"  showconf NAME  the configuration, in the format of a configuration file\n"
 		"  setconf NAME FILE\n"
 		"                 create NAME from FILE (\"-\": stdin), or change its\n"
-		"                 tunables to FILE's\n"
+		"                 tunables (and keys) to FILE's\n"
 		"  up NAME        setconf NAME /etc/vsr/NAME.conf\n"
 		"  down NAME      del NAME\n"
 		"  monitor        print the state of every instance, then events\n"
 		"                 (instances added/removed, view, status, primary changes)\n"
 		"  log NAME [from OP] [-f]\n"
 		"                 print committed records with their op numbers\n"
+		"  genkey         print a new key (for a key file: umask 077)\n"
+		"  keyid KEYFILE  the key id of KEYFILE's key, as show prints it\n"
 		"  family         show the vsr generic netlink family and the module's\n"
 		"                 version\n"
 		"  version        vsradm's version (also --version)\n"
@@ -198,6 +202,8 @@ static const struct {
 	{ "setconf", cmd_setconf },
 	{ "up", cmd_up },
 	{ "down", cmd_down },
+	{ "genkey", cmd_genkey },
+	{ "keyid", cmd_keyid },
 };
 
 /*

@@ -59,6 +59,7 @@ void nl_init(struct nlctx *ctx);
 int nl_open(struct nlctx *ctx, bool resolve);
 void nl_close(struct nlctx *ctx);
 struct nlmsghdr *nl_msg(struct nlctx *ctx, uint8_t cmd, uint16_t flags);
+void nl_put_flag(struct nlmsghdr *nlh, uint16_t type);
 int nl_talk(struct nlctx *ctx, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 __noreturn void nl_fail(struct nlctx *ctx, int err, const char *what);
 /* What an EPERM from the vsr family means. */
@@ -92,6 +93,11 @@ struct peer_info {
 	uint64_t last_heard_ms;
 	uint64_t lag;
 	uint32_t wire_version;	/* 0: not reported (itself, an older module) */
+	/* How its last datagram was authenticated (never set for itself). */
+	bool has_key_id;	/* with key @key_id */
+	uint32_t key_id;
+	bool unauthenticated;	/* without a key */
+	uint64_t drop_auth;	/* its datagrams that failed authentication */
 };
 
 struct inst_info {
@@ -111,7 +117,19 @@ struct inst_info {
 	uint8_t status;
 	uint32_t primary;
 	uint64_t stats[VSR_A_STATS_MAX + 1];
+	/* The keys: see "Keys" in Documentation/vsradm.rst. */
+	bool has_key_id;		/* sends with key @key_id */
+	uint32_t key_id;
+	bool has_accept_key_id;		/* accepts key @accept_key_id too */
+	uint32_t accept_key_id;
+	bool accept_key_none;		/* sends with a key, accepts none too */
 };
+
+/* Whether the instance accepts unauthenticated datagrams. */
+static inline bool inst_accepts_none(const struct inst_info *in)
+{
+	return !in->has_key_id || in->accept_key_none;
+}
 
 /* "A.B.C.D:PORT" or "[IPV6]:PORT", and back; a bad one is a usage error. */
 #define PEER_STRLEN	(INET6_ADDRSTRLEN + 8)
@@ -132,6 +150,15 @@ int cmd_showconf(int argc, char **argv);
 int cmd_setconf(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+
+/* key.c: key files, as wg genkey writes them */
+#define KEY_B64_LEN	44		/* VSR_KEY_LEN bytes in base64 */
+#define KEY_ID_FMT	"%08x"		/* how key ids are shown */
+#define KEY_ID_STRLEN	9
+void key_read(const char *path, uint8_t key[VSR_KEY_LEN]);
+uint32_t key_id(const uint8_t key[VSR_KEY_LEN]);
+int cmd_genkey(int argc, char **argv);
+int cmd_keyid(int argc, char **argv);
 
 /* log.c */
 int cmd_log(int argc, char **argv);
