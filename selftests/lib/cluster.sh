@@ -95,13 +95,17 @@ cluster_up() {
 # guest, a python3 to parse the JSON about three.  The JSON's
 # log-retention is the text's retention.
 status() {
-	local out w prev= key=$2
+	local out line w prev= key=$2
 	[ "$key" = log-retention ] && key=retention
 	out=$("$VSRADM" -n "$(ns "$1")" show "vsrlog$1") || return 1
-	for w in $out; do
-		[ "$prev" = "$key" ] && { echo "$w"; return 0; }
-		prev=$w
-	done
+	# The instance's own lines: peer lines repeat some names per peer.
+	while read -r line; do
+		[ "${line%% *}" = peer ] && continue
+		for w in $line; do
+			[ "$prev" = "$key" ] && { echo "$w"; return 0; }
+			prev=$w
+		done
+	done <<< "$out"
 	echo "status: no field $2 in the show output of replica $1" >&2
 	return 1
 }
