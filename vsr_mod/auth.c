@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * auth.c - the MAC trailer of authenticated datagrams (see auth.h).
+ * auth.c - the MAC trailer of authenticated datagrams and the handshake
+ * that makes it fresh (see auth.h).
  *
  * BLAKE2s because both Debian kernels (6.1 and 6.12) have it built in,
  * with nothing to configure: random.c uses it.  A keyed BLAKE2s is a MAC
@@ -8,6 +9,7 @@
  * chance per try is 2^-128.
  */
 
+#include <linux/bitmap.h>
 #include <linux/err.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -16,8 +18,9 @@
 #include "auth.h"
 #include "wire.h"
 
-#define VSR_AUTH_LINK_LABEL	"vsr link key 1"
 #define VSR_AUTH_ID_LABEL	"vsr key id 1"
+#define VSR_AUTH_LINK_LABEL	"vsr link key 1"
+#define VSR_AUTH_SENDER_LABEL	"vsr sender key 1"
 
 /**
  * vsr_auth_key_id() - the public name of a key
@@ -41,7 +44,7 @@ u32 vsr_auth_key_id(const u8 *key)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_key_id);
 
-/* The key of the direction @from -> @to of a link (see auth.h). */
+/* L(from, to): the key of AUTH messages on one direction of a link. */
 static void vsr_auth_link_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
 			      u64 cluster, u32 epoch, u8 from, u8 to)
 {
@@ -56,19 +59,41 @@ static void vsr_auth_link_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
 	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
 }
 
-static void vsr_auth_slot_derive(struct vsr_auth_slot *s, u64 cluster,
-				 u32 epoch, u32 replica, u32 n_peers)
+/* S(replica, nonce): the key of every other datagram of one incarnation. */
+static void vsr_auth_sender_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
+				u64 cluster, u32 epoch, u8 replica,
+				const u8 *nonce)
+{
+	u8 msg[sizeof(VSR_AUTH_SENDER_LABEL) - 1 + 8 + 4 + 1 +
+	       VSR_AUTH_NONCE_SIZE];
+	size_t n = sizeof(VSR_AUTH_SENDER_LABEL) - 1;
+
+	memcpy(msg, VSR_AUTH_SENDER_LABEL, n);
+	put_unaligned_le64(cluster, msg + n);
+	put_unaligned_le32(epoch, msg + n + 8);
+	msg[n + 12] = replica;
+	memcpy(msg + n + 13, nonce, VSR_AUTH_NONCE_SIZE);
+	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
+}
+
+static void vsr_auth_slot_derive(struct vsr_auth_slot *s, const struct vsr_auth *a,
+				 u32 n_peers, const u8 *nonce)
 {
 	u32 i;
 
+	memzero_explicit(s->self, sizeof(s->self));
 	memzero_explicit(s->tx, sizeof(s->tx));
 	memzero_explicit(s->rx, sizeof(s->rx));
 	if (!s->set)
 		return;
 	s->id = vsr_auth_key_id(s->key);
+	vsr_auth_sender_key(s->self, s->key, a->cluster, a->epoch, a->replica,
+			    nonce);
 	for (i = 0; i < n_peers; i++) {
-		vsr_auth_link_key(s->tx[i], s->key, cluster, epoch, replica, i);
-		vsr_auth_link_key(s->rx[i], s->key, cluster, epoch, i, replica);
+		vsr_auth_link_key(s->tx[i], s->key, a->cluster, a->epoch,
+				  a->replica, i);
+		vsr_auth_link_key(s->rx[i], s->key, a->cluster, a->epoch, i,
+				  a->replica);
 	}
 }
 
@@ -97,15 +122,17 @@ static void vsr_auth_slot_swap(struct vsr_auth_slot *x, struct vsr_auth_slot *y)
  * @kc: the change; applied in its order: @kc->key or @kc->key_none, then
  *	one of @kc->accept_key, @kc->accept_none and @kc->accept_off, then
  *	@kc->swap
- * @cluster: the cluster id, @epoch, @replica (this replica's index) and
- * @epoch: the configuration epoch
+ * @cluster: the cluster id the keys are derived for
+ * @epoch: the configuration epoch, likewise
  * @replica: this replica's index
- * @n_peers: the configuration, which the link keys are derived for
+ * @n_peers: the number of replicas
+ * @nonce: this incarnation's nonce (VSR_AUTH_NONCE_SIZE bytes)
  * @gfp: for the allocation
  * @why: set to the reason when the change is refused
  *
- * Every link key is derived again, so an empty change for another
- * configuration gives the same keys for it.  @old is not changed.
+ * Every derived key is derived again, so an empty change for another
+ * configuration gives the keys of that configuration.  @old is not
+ * changed.
  *
  * Return: the new keys (free them with vsr_auth_free() or
  * vsr_auth_free_rcu()), NULL if they leave the instance unauthenticated
@@ -113,8 +140,8 @@ static void vsr_auth_slot_swap(struct vsr_auth_slot *x, struct vsr_auth_slot *y)
  */
 struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 				 const struct vsr_key_change *kc, u64 cluster,
-				 u32 epoch, u32 replica, u32 n_peers, gfp_t gfp,
-				 const char **why)
+				 u32 epoch, u32 replica, u32 n_peers,
+				 const u8 *nonce, gfp_t gfp, const char **why)
 {
 	struct vsr_auth *a;
 
@@ -137,6 +164,9 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 		a->slot[1] = old->slot[1];
 		a->second = old->second;
 	}
+	a->cluster = cluster;
+	a->epoch = epoch;
+	a->replica = replica;
 	if (kc->key || kc->key_none)
 		vsr_auth_slot_set(&a->slot[0], kc->key);
 	if (kc->accept_key || kc->accept_none) {
@@ -158,8 +188,8 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 		vsr_auth_free(a);
 		return NULL;
 	}
-	vsr_auth_slot_derive(&a->slot[0], cluster, epoch, replica, n_peers);
-	vsr_auth_slot_derive(&a->slot[1], cluster, epoch, replica, n_peers);
+	vsr_auth_slot_derive(&a->slot[0], a, n_peers, nonce);
+	vsr_auth_slot_derive(&a->slot[1], a, n_peers, nonce);
 	return a;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_change);
@@ -190,6 +220,18 @@ void vsr_auth_free_rcu(struct vsr_auth *a)
 }
 
 /**
+ * vsr_auth_sends_key() - whether datagrams are sent authenticated
+ * @a: the keys (NULL: unauthenticated)
+ *
+ * Return: true if the key sent with is a key.
+ */
+bool vsr_auth_sends_key(const struct vsr_auth *a)
+{
+	return a && a->slot[0].set;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_sends_key);
+
+/**
  * vsr_auth_accepts_none() - whether unauthenticated datagrams are accepted
  * @a: the keys (NULL: unauthenticated)
  *
@@ -201,70 +243,127 @@ bool vsr_auth_accepts_none(const struct vsr_auth *a)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_accepts_none);
 
+/* Is the message in @iov (its header in @iov[0]) an AUTH? */
+static bool vsr_auth_is_handshake(const struct kvec *iov)
+{
+	return iov[0].iov_len >= VSR_HDR_SIZE &&
+	       ((const u8 *)iov[0].iov_base)[14] == VSR_CMD_AUTH;
+}
+
 /**
  * vsr_auth_seal() - the trailer of a datagram to a peer
  * @a: the keys (NULL: unauthenticated)
  * @to: the peer's replica index
- * @iov: the datagram, in @nr pieces
+ * @peer: the session with the peer (its counter moves)
+ * @iov: the datagram, in @nr pieces, the whole header in the first
  * @nr: number of pieces
  * @trailer: where the trailer is written
  *
  * Return: the trailer's length: VSR_AUTH_TRAILER_SIZE, or 0 if this
- * replica sends unauthenticated datagrams.
+ * replica sends unauthenticated datagrams; -ENOTCONN if the datagram
+ * cannot be sealed yet because the peer's nonce is not known (send it an
+ * AUTH instead).
  */
-size_t vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
-		     const struct kvec *iov, size_t nr,
-		     u8 trailer[VSR_AUTH_TRAILER_SIZE])
+int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
+		  struct vsr_auth_peer *peer, const struct kvec *iov,
+		  size_t nr, u8 trailer[VSR_AUTH_TRAILER_SIZE])
 {
+	const struct vsr_auth_slot *s;
 	struct blake2s_state st;
+	bool handshake;
+	u8 dest = to;
 	size_t i;
 
-	if (!a || !a->slot[0].set || to >= VSR_MAX_PEERS)
+	if (!vsr_auth_sends_key(a) || to >= VSR_MAX_PEERS)
 		return 0;
-	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, a->slot[0].tx[to],
+	s = &a->slot[0];
+	handshake = vsr_auth_is_handshake(iov);
+	if (!handshake && !peer->known)
+		return -ENOTCONN;
+	put_unaligned_le32(s->id, trailer);
+	put_unaligned_le64(handshake ? 0 : ++peer->tx, trailer + 4);
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, handshake ? s->tx[to] : s->self,
 			 BLAKE2S_KEY_SIZE);
 	for (i = 0; i < nr; i++)
 		blake2s_update(&st, iov[i].iov_base, iov[i].iov_len);
-	put_unaligned_le32(a->slot[0].id, trailer);
-	blake2s_update(&st, trailer, 4);
-	blake2s_final(&st, trailer + 4);
+	blake2s_update(&st, trailer, 12);
+	if (!handshake) {
+		blake2s_update(&st, &dest, 1);
+		blake2s_update(&st, peer->nonce, VSR_AUTH_NONCE_SIZE);
+	}
+	blake2s_final(&st, trailer + 12);
 	return VSR_AUTH_TRAILER_SIZE;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_seal);
+
+/*
+ * Accept counter @ctr from @peer once: false if it is 0, was accepted
+ * before, or is too far behind to tell.  Only for a datagram whose tag
+ * verified, or forgers would move the window.
+ */
+static bool vsr_auth_fresh(struct vsr_auth_peer *peer, u64 ctr)
+{
+	u64 c;
+
+	if (!ctr || ctr + VSR_AUTH_WINDOW <= peer->top)
+		return false;
+	if (ctr > peer->top) {
+		if (ctr - peer->top >= VSR_AUTH_WINDOW)
+			bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
+		else
+			for (c = peer->top + 1; c < ctr; c++)
+				__clear_bit(c % VSR_AUTH_WINDOW, peer->seen);
+		peer->top = ctr;
+		__set_bit(ctr % VSR_AUTH_WINDOW, peer->seen);
+		return true;
+	}
+	return !__test_and_set_bit(ctr % VSR_AUTH_WINDOW, peer->seen);
+}
 
 /**
  * vsr_auth_open() - authenticate a received datagram
  * @a: the keys (NULL: unauthenticated)
  * @from: the sender's replica index (its address matched)
+ * @peer: the session with the sender (its replay window moves)
+ * @self_nonce: this incarnation's nonce
  * @buf: the datagram, at least VSR_HDR_SIZE bytes
  * @len: its length; on success, the length of the message without trailer
  * @seen: set to what the datagram claims (whether or not it verifies)
  *
  * A datagram is authenticated if it is exactly a trailer longer than its
- * header's size says; then its key id must name a key this replica
- * accepts and its tag must verify.  Any other is unauthenticated.
+ * header's size says, unauthenticated if it is exactly that size.  An
+ * authenticated one must name a key this replica accepts and its tag must
+ * verify; then an AUTH is accepted, and any other datagram once, if it
+ * was sealed for this incarnation by the sender's incarnation we know.
  *
- * Return: 0 if the datagram is accepted; -ENOKEY if it is unauthenticated
- * or names a key that this replica does not accept (@seen says which: the
- * peer's key, or none); -EKEYREJECTED if its tag does not verify (@seen
- * says nothing of the peer then: anyone can write a key id).
+ * Return: 0 if the datagram is accepted; -EINVAL if its length fits
+ * neither form (malformed); -ENOKEY if it is unauthenticated where a key
+ * is required, or names a key this replica does not accept (@seen says
+ * which: the peer's key, or none); -ENOTCONN if the sender's nonce is
+ * not known yet; -EKEYREJECTED if its tag does not verify (@seen says
+ * nothing of the peer then: anyone can write a key id); -EKEYEXPIRED if
+ * it verifies but was accepted before (a replay) or is too old to tell.
  */
 int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
+		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen)
 {
 	u32 size = vsr_wire_size(buf);
 	const struct vsr_auth_slot *s = NULL;
-	u8 tag[VSR_AUTH_TAG_SIZE];
+	u8 tag[VSR_AUTH_TAG_SIZE], key[BLAKE2S_KEY_SIZE], self;
 	struct blake2s_state st;
+	bool handshake;
+	u64 ctr;
 	int i, ret;
 
 	seen->auth = 0;
 	seen->id = 0;
-	if (*len != (size_t)size + VSR_AUTH_TRAILER_SIZE) {
-		if (*len == size)
-			seen->auth = 1;
+	if (*len == size) {
+		seen->auth = 1;
 		return vsr_auth_accepts_none(a) ? 0 : -ENOKEY;
 	}
+	if (*len != (size_t)size + VSR_AUTH_TRAILER_SIZE)
+		return -EINVAL;
 	seen->auth = 2;
 	seen->id = get_unaligned_le32(buf + size);
 	for (i = 0; a && i < (a->second ? 2 : 1); i++)
@@ -276,13 +375,66 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		return -ENOKEY;
 	if (from >= VSR_MAX_PEERS)
 		return -EKEYREJECTED;
-	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, s->rx[from], BLAKE2S_KEY_SIZE);
-	blake2s_update(&st, buf, size + 4);
+	handshake = buf[14] == VSR_CMD_AUTH;
+	if (!handshake && !peer->known)
+		return -ENOTCONN;
+	ctr = get_unaligned_le64(buf + size + 4);
+	if (handshake) {
+		memcpy(key, s->rx[from], sizeof(key));
+	} else {
+		vsr_auth_sender_key(key, s->key, a->cluster, a->epoch, from,
+				    peer->nonce);
+	}
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
+	blake2s_update(&st, buf, size + 12);
+	if (!handshake) {
+		self = a->replica;
+		blake2s_update(&st, &self, 1);
+		blake2s_update(&st, self_nonce, VSR_AUTH_NONCE_SIZE);
+	}
 	blake2s_final(&st, tag);
-	ret = crypto_memneq(tag, buf + size + 4, VSR_AUTH_TAG_SIZE) ?
+	ret = crypto_memneq(tag, buf + size + 12, VSR_AUTH_TAG_SIZE) ?
 	      -EKEYREJECTED : 0;
+	memzero_explicit(tag, sizeof(tag));
+	memzero_explicit(key, sizeof(key));
+	if (!ret && !handshake && !vsr_auth_fresh(peer, ctr))
+		ret = -EKEYEXPIRED;
 	if (!ret)
 		*len = size;
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
+
+/**
+ * vsr_auth_handshake() - an AUTH from a peer, accepted by vsr_auth_open()
+ * @peer: the session with the peer
+ * @self_nonce: this incarnation's nonce
+ * @body: the AUTH's body: the peer's nonce, then the echo of ours
+ * @adopted: set if the peer's nonce was adopted (a new session: its
+ *	replay window starts afresh)
+ *
+ * The peer's nonce is adopted only from an AUTH that echoes our current
+ * nonce, which no AUTH recorded before this incarnation can.
+ *
+ * Return: whether to answer with our own AUTH: when the peer does not
+ * have our nonce yet, or when we just adopted its.
+ */
+bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
+			const u8 *body, bool *adopted)
+{
+	const u8 *nonce = body, *echo = body + VSR_AUTH_NONCE_SIZE;
+	bool fresh = !memcmp(echo, self_nonce, VSR_AUTH_NONCE_SIZE);
+	bool same = peer->known &&
+		    !memcmp(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
+
+	memcpy(peer->heard, nonce, VSR_AUTH_NONCE_SIZE);
+	*adopted = fresh && !same;
+	if (*adopted) {
+		memcpy(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
+		peer->known = true;
+		peer->top = 0;
+		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
+	}
+	return !fresh || *adopted;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_handshake);

@@ -1,28 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * auth.h - authentication of an instance's datagrams: keyed BLAKE2s MACs
- * in a trailer after each datagram, with a key for each direction of each
- * link derived from the cluster key.
+ * in a trailer after each datagram, fresh for each pair of incarnations,
+ * with a counter against replays.
  *
- * Pure (no sockets, no locks): node.c and socket.c apply it to what they
- * receive and send, under RCU; the unit tests call it directly.
+ * Pure (no sockets, no locks, no clock): keys.c applies it to what the
+ * node receives and sends; the unit tests call it directly.  See
+ * Documentation/protocol.rst, "Authentication", for the why.
+ *
+ * Every replica incarnation draws a random nonce N.  Two replicas learn
+ * each other's nonce in an AUTH handshake (wire.h), whose messages are
+ * MACed with a static key per link direction; a nonce is adopted only from
+ * an AUTH that echoes the receiver's own current nonce, so an old AUTH
+ * cannot plant an old nonce.  Every other datagram from a to b is MACed
+ * with a's session key S(a, N_a) over the message, the counter, b and N_b:
+ * it is good for one incarnation of b, and once (the counter).
  *
  * An authenticated datagram is the message (hdr.size bytes) followed by
  *
  *   off  size
- *     0     4  key id of the key it was sealed with (little-endian)
- *     4    16  tag: BLAKE2s-128, keyed with the link key, over the
- *              message and the key id
+ *     0     4  key id of the cluster key it was sealed with (le32)
+ *     4     8  counter (le64): 1, 2, ... per destination; 0 in AUTH
+ *    12    16  tag: BLAKE2s-128
  *
- * The link key of the direction from replica a to replica b is
- * BLAKE2s-256 keyed with the cluster key over "vsr link key 1", the
- * cluster id (le64), the epoch (le32), a and b (one byte each): a tag is
- * good for one direction of one link of one cluster in one epoch.  See
- * Documentation/protocol.rst, "Authentication".
+ * With K the 32-byte cluster key and C, E the cluster id (le64) and the
+ * epoch (le32):
+ *
+ *   key id     first 4 bytes of BLAKE2s-256_K("vsr key id 1")
+ *   L(a, b)    BLAKE2s-256_K("vsr link key 1" | C | E | a | b)
+ *   S(a, N)    BLAKE2s-256_K("vsr sender key 1" | C | E | a | N)
+ *   AUTH tag   BLAKE2s-128_L(a, b)(message | key id | counter)
+ *   other tag  BLAKE2s-128_S(a, N_a)(message | key id | counter | b | N_b)
+ *
+ * (a and b one byte each, the replica indices.)
  */
 #ifndef _VSR_AUTH_H
 #define _VSR_AUTH_H
 
+#include <linux/bitops.h>
 #include <linux/rcupdate.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -32,8 +47,10 @@
 #include "wire.h"
 
 #define VSR_AUTH_TAG_SIZE	16
-#define VSR_AUTH_TRAILER_SIZE	(4 + VSR_AUTH_TAG_SIZE)
+#define VSR_AUTH_TRAILER_SIZE	(4 + 8 + VSR_AUTH_TAG_SIZE)
 static_assert(VSR_AUTH_TRAILER_SIZE <= VSR_TRAILER_ROOM);
+/* Counters this far below the highest one accepted are still accepted. */
+#define VSR_AUTH_WINDOW		1024
 
 /**
  * struct vsr_key_change - what a netlink add or set asks of the keys
@@ -58,13 +75,15 @@ struct vsr_key_change {
  * @set: holds a key; else it stands for unauthenticated datagrams
  * @id: vsr_auth_key_id() of @key
  * @key: the cluster key
- * @tx: link keys of the directions from this replica to each peer
- * @rx: link keys of the directions from each peer to this replica
+ * @self: S(this replica, its nonce)
+ * @tx: L(this replica, peer) for each peer
+ * @rx: L(peer, this replica) for each peer
  */
 struct vsr_auth_slot {
 	bool set;
 	u32 id;
 	u8 key[VSR_KEY_LEN];
+	u8 self[BLAKE2S_KEY_SIZE];
 	u8 tx[VSR_MAX_PEERS][BLAKE2S_KEY_SIZE];
 	u8 rx[VSR_MAX_PEERS][BLAKE2S_KEY_SIZE];
 };
@@ -74,17 +93,43 @@ struct vsr_auth_slot {
  * @rcu: freed (and wiped) after a grace period
  * @slot: [0] is sent with and accepted; [1] is accepted too if @second
  * @second: @slot[1] is in use
+ * @cluster: the cluster id the keys were derived for
+ * @epoch: the epoch, likewise
+ * @replica: this replica's index
  */
 struct vsr_auth {
 	struct rcu_head rcu;
 	struct vsr_auth_slot slot[2];
 	bool second;
+	u64 cluster;
+	u32 epoch;
+	u32 replica;
+};
+
+/**
+ * struct vsr_auth_peer - the session with one peer (the glue's, mutable)
+ * @known: @nonce is the peer's current nonce as far as we know
+ * @nonce: the peer's nonce, adopted from an AUTH that echoed ours
+ * @heard: the nonce of the last AUTH from the peer, adopted or not: what
+ *	our AUTHs echo
+ * @top: highest counter accepted from the peer's incarnation @nonce
+ * @seen: whether counter c in (@top - VSR_AUTH_WINDOW, @top] was
+ *	accepted: bit c % VSR_AUTH_WINDOW
+ * @tx: counter of the last datagram sealed to the peer
+ */
+struct vsr_auth_peer {
+	bool known;
+	u8 nonce[VSR_AUTH_NONCE_SIZE];
+	u8 heard[VSR_AUTH_NONCE_SIZE];
+	u64 top;
+	unsigned long seen[BITS_TO_LONGS(VSR_AUTH_WINDOW)];
+	u64 tx;
 };
 
 /**
  * struct vsr_auth_seen - how a received datagram was authenticated
- * @auth: 0 nothing learned (it was malformed), 1 unauthenticated,
- *	2 with key @id (verified or not: see the return value)
+ * @auth: 0 nothing learned (malformed), 1 unauthenticated, 2 with key @id
+ *	(verified or not: see the return value)
  * @id: its key id if @auth is 2
  */
 struct vsr_auth_seen {
@@ -95,15 +140,19 @@ struct vsr_auth_seen {
 u32 vsr_auth_key_id(const u8 *key);
 struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 				 const struct vsr_key_change *kc, u64 cluster,
-				 u32 epoch, u32 replica, u32 n_peers, gfp_t gfp,
-				 const char **why);
+				 u32 epoch, u32 replica, u32 n_peers,
+				 const u8 *nonce, gfp_t gfp, const char **why);
 void vsr_auth_free(struct vsr_auth *a);
 void vsr_auth_free_rcu(struct vsr_auth *a);
+bool vsr_auth_sends_key(const struct vsr_auth *a);
 bool vsr_auth_accepts_none(const struct vsr_auth *a);
-size_t vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
-		     const struct kvec *iov, size_t nr,
-		     u8 trailer[VSR_AUTH_TRAILER_SIZE]);
+int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
+		  struct vsr_auth_peer *peer, const struct kvec *iov,
+		  size_t nr, u8 trailer[VSR_AUTH_TRAILER_SIZE]);
 int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
+		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen);
+bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
+			const u8 *body, bool *adopted);
 
 #endif /* _VSR_AUTH_H */

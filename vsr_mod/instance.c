@@ -266,6 +266,10 @@ static int vsr_instance_set_tunables(struct vsr_instance *inst,
 		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
 		return ret;
 	}
+	if (ret == -EPROTONOSUPPORT) {
+		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+		return -EINVAL;
+	}
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "the engine refused these tunables");
 		return ret;
@@ -283,29 +287,41 @@ static int vsr_instance_set_tunables(struct vsr_instance *inst,
  * @kc: a change of its keys, or NULL
  * @extack: for the reason of a refusal
  *
- * Caller holds vsr_instances_lock.  The keys change first: a bad key
- * change is refused before anything changed.  Only a log that cannot be
- * resized (-ENOMEM) fails after the keys changed.
+ * Caller holds vsr_instances_lock.  All or nothing: the new keys are
+ * made first, the tunables applied, and only then the keys put in force.
  *
- * Return: 0, -EINVAL or -ENOMEM.
+ * Return: 0, -EINVAL or -ENOMEM (nothing is changed then).
  */
 int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 		     const struct vsr_key_change *kc, struct netlink_ext_ack *extack)
 {
+	struct vsr_auth *keys = NULL;
 	int ret;
 
 	lockdep_assert_held(&vsr_instances_lock);
-	if (tun) {
-		ret = vsr_tunables_validate(tun, extack);
-		if (ret)
-			return ret;
-	}
 	if (kc) {
-		ret = vsr_node_set_keys(inst, kc, extack);
+		ret = vsr_node_keys_prepare(inst, kc, &keys, extack);
 		if (ret)
 			return ret;
+		/* The handshake is in format 2 (see vsr_node_set_tunables()). */
+		if (tun && tun->wire_version && tun->wire_version < 2 &&
+		    vsr_auth_sends_key(keys)) {
+			NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+			vsr_node_keys_abort(keys);
+			return -EINVAL;
+		}
 	}
-	return tun ? vsr_instance_set_tunables(inst, tun, extack) : 0;
+	if (tun) {
+		ret = vsr_instance_set_tunables(inst, tun, extack);
+		if (ret) {
+			if (kc)
+				vsr_node_keys_abort(keys);
+			return ret;
+		}
+	}
+	if (kc)
+		vsr_node_keys_commit(inst, keys);
+	return 0;
 }
 
 /**

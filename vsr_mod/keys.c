@@ -8,9 +8,15 @@
  * it under rcu_read_lock() (outside the node lock: verification is the
  * costly part of receiving), the send path under the node lock.  Old keys
  * are wiped once no reader can hold them.
+ *
+ * The sessions (struct vsr_auth_peer, one per peer): the receive work
+ * alone moves the replay windows, without the lock; a peer's nonce is
+ * adopted by the receive work under the lock, and the send path reads it
+ * and moves the send counter under the lock.
  */
 
 #include <linux/err.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 
 #include "auth.h"
@@ -19,6 +25,10 @@
 
 /* A peer is shown with the key its failed datagrams name after this. */
 #define VSR_KEYS_QUIET_MS	2000
+/* AUTH to a peer without a session this often (ticks) ... */
+#define VSR_KEYS_AUTH_EVERY	10
+/* ... and no answer or kick to one peer more often than this. */
+#define VSR_KEYS_AUTH_GAP	10
 
 static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 				      const struct vsr_auth *old,
@@ -30,7 +40,14 @@ static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 	struct vsr_auth *a;
 
 	a = vsr_auth_change(old, kc, cfg->cluster_id, 0, cfg->replica,
-			    cfg->n_peers, GFP_KERNEL_ACCOUNT, &why);
+			    cfg->n_peers, node->auth_nonce, GFP_KERNEL_ACCOUNT,
+			    &why);
+	if (!IS_ERR(a) && vsr_auth_sends_key(a) &&
+	    vsr_version_cap(node) < VSR_WIRE_HELLO) {
+		vsr_auth_free(a);
+		why = "a key needs wire format 2 or later (wire-version)";
+		a = ERR_PTR(-EINVAL);
+	}
 	/* @why is a string literal, as NL_SET_ERR_MSG() wants. */
 	if (IS_ERR(a) && why && extack)
 		extack->_msg = why;
@@ -39,9 +56,11 @@ static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 
 /**
  * vsr_keys_init() - the keys a new node starts with
- * @node: the node, not running yet
+ * @node: the node, not running yet (its wire_cap set)
  * @kc: the keys of the add request, or NULL for none
  * @extack: for the reason of a refusal
+ *
+ * Draws the incarnation's nonce, whether or not there is a key.
  *
  * Return: 0 or a negative errno.
  */
@@ -50,6 +69,7 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 {
 	struct vsr_auth *a;
 
+	get_random_bytes(node->auth_nonce, sizeof(node->auth_nonce));
 	if (!kc)
 		return 0;
 	a = vsr_keys_make(node, NULL, kc, extack);
@@ -67,39 +87,117 @@ void vsr_keys_exit(struct vsr_node *node)
 {
 	vsr_auth_free_rcu(rcu_dereference_protected(node->auth, true));
 	RCU_INIT_POINTER(node->auth, NULL);
+	memzero_explicit(node->auth_nonce, sizeof(node->auth_nonce));
 }
 
 /**
- * vsr_node_set_keys() - change the keys of a live instance
+ * vsr_keys_sends_key() - whether the node authenticates what it sends
+ * @node: the node, its lock held
+ *
+ * Return: true if it sends with a key.
+ */
+bool vsr_keys_sends_key(struct vsr_node *node)
+{
+	return vsr_auth_sends_key(rcu_dereference_protected(node->auth,
+				  lockdep_is_held(&node->lock)));
+}
+
+/**
+ * vsr_node_keys_prepare() - the keys of a live instance after a change
  * @inst: the instance
  * @kc: the change
+ * @keys: set to the new keys (NULL: unauthenticated), for
+ *	vsr_node_keys_commit() or vsr_node_keys_abort()
  * @extack: for the reason of a refusal
  *
- * Datagrams sent from now on carry the new key; a datagram being received
- * meanwhile is checked against the old keys or the new ones.
+ * Caller holds vsr_instances_lock, through to the commit or abort (so
+ * that nothing else changes the keys meanwhile).
  *
- * Return: 0, -EINVAL (the change makes no sense) or -ENOMEM; nothing
- * changed then.
+ * Return: 0, -EINVAL (the change makes no sense), -ENOMEM, or -ENODEV (no
+ * engine).
  */
-int vsr_node_set_keys(struct vsr_instance *inst, const struct vsr_key_change *kc,
-		      struct netlink_ext_ack *extack)
+int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change *kc,
+			  struct vsr_auth **keys, struct netlink_ext_ack *extack)
 {
 	struct vsr_node *node = inst->node;
-	struct vsr_auth *a, *old;
+	struct vsr_auth *a;
 
 	if (!node)
 		return -ENODEV;
 	mutex_lock(&node->lock);
-	old = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
-	a = vsr_keys_make(node, old, kc, extack);
-	if (IS_ERR(a)) {
-		mutex_unlock(&node->lock);
+	a = vsr_keys_make(node, rcu_dereference_protected(node->auth,
+			  lockdep_is_held(&node->lock)), kc, extack);
+	mutex_unlock(&node->lock);
+	if (IS_ERR(a))
 		return PTR_ERR(a);
-	}
-	rcu_assign_pointer(node->auth, a);
+	*keys = a;
+	return 0;
+}
+
+/**
+ * vsr_node_keys_commit() - put prepared keys in force
+ * @inst: the instance
+ * @keys: what vsr_node_keys_prepare() made
+ *
+ * Datagrams sent from now on carry the new key; a datagram being received
+ * meanwhile is checked against the old keys or the new ones.  Sessions
+ * (the peers' nonces, the replay windows) are kept.
+ */
+void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys)
+{
+	struct vsr_node *node = inst->node;
+	struct vsr_auth *old;
+
+	mutex_lock(&node->lock);
+	old = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
+	rcu_assign_pointer(node->auth, keys);
 	mutex_unlock(&node->lock);
 	vsr_auth_free_rcu(old);
-	return 0;
+}
+
+/**
+ * vsr_node_keys_abort() - drop prepared keys
+ * @keys: what vsr_node_keys_prepare() made
+ */
+void vsr_node_keys_abort(struct vsr_auth *keys)
+{
+	vsr_auth_free(keys);
+}
+
+/* AUTH to @peer: our nonce and the echo of its (under the node lock). */
+static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	u8 buf[VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE];
+	size_t len;
+
+	node->auth_sent_at[peer] = node->ticks ?: 1;
+	len = vsr_auth_msg_seal(buf, cfg->cluster_id, 0, cfg->replica,
+				node->auth_nonce, node->sessions[peer].heard);
+	vsr_socket_send_raw(node, peer, buf, len);
+}
+
+/* Whether an AUTH to @peer is due after @gap ticks (lockless peek too). */
+static bool vsr_keys_auth_due(struct vsr_node *node, unsigned int peer,
+			      u64 gap)
+{
+	u64 at = READ_ONCE(node->auth_sent_at[peer]);
+
+	return !at || READ_ONCE(node->ticks) - at >= gap;
+}
+
+/**
+ * vsr_keys_kick() - AUTH to a peer whose session does not work, at most
+ *	every VSR_KEYS_AUTH_GAP ticks
+ * @node: the node, its lock held
+ * @peer: the peer
+ */
+void vsr_keys_kick(struct vsr_node *node, unsigned int peer)
+{
+	lockdep_assert_held(&node->lock);
+	if (!node->dead && !node->failed &&
+	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
+		vsr_keys_auth_send(node, peer);
 }
 
 /**
@@ -110,15 +208,17 @@ int vsr_node_set_keys(struct vsr_instance *inst, const struct vsr_key_change *kc
  * @nr: its number of pieces
  * @trailer: where the trailer goes
  *
- * Return: the length of the trailer, 0 if unauthenticated.
+ * Return: the length of the trailer, 0 if unauthenticated, or -ENOTCONN
+ * if there is no session with @to yet (the datagram is not sent; an AUTH
+ * goes instead).
  */
-size_t vsr_keys_seal(struct vsr_node *node, unsigned int to,
-		     const struct kvec *iov, size_t nr, u8 *trailer)
+int vsr_keys_seal(struct vsr_node *node, unsigned int to,
+		  const struct kvec *iov, size_t nr, u8 *trailer)
 {
 	const struct vsr_auth *a;
 
 	a = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
-	return vsr_auth_seal(a, to, iov, nr, trailer);
+	return vsr_auth_seal(a, to, &node->sessions[to], iov, nr, trailer);
 }
 
 /* Nothing from @peer was accepted for VSR_KEYS_QUIET_MS. */
@@ -131,14 +231,16 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
 
 /**
  * vsr_keys_rx() - authenticate a received datagram
- * @node: the node (no lock needed: the receive work item)
+ * @node: the node (the receive work item: its lock is not held)
  * @peer: the sender, as its address says
  * @buf: the datagram, at least VSR_HDR_SIZE bytes
  * @len: its length; on success, without the trailer
  *
- * Notes how the peer authenticated, for vsr_node_peer_auth().
+ * Notes how the peer authenticated, for vsr_node_peer_auth(), and answers
+ * a datagram that a session with the peer would have let through with an
+ * AUTH (at most every VSR_KEYS_AUTH_GAP ticks).
  *
- * Return: 0, or -ENOKEY or -EKEYREJECTED (see vsr_auth_open()).
+ * Return: 0, or the error of vsr_auth_open().
  */
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 		size_t *len)
@@ -147,8 +249,12 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 	int ret;
 
 	rcu_read_lock();
-	ret = vsr_auth_open(rcu_dereference(node->auth), peer, buf, len, &seen);
+	ret = vsr_auth_open(rcu_dereference(node->auth), peer,
+			    &node->sessions[peer], node->auth_nonce, buf, len,
+			    &seen);
 	rcu_read_unlock();
+	if (ret == -EINVAL)
+		return ret;
 	/*
 	 * What a datagram that failed claims is shown only if nothing from
 	 * that peer verified lately: anyone can send those from its address,
@@ -159,9 +265,53 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 		WRITE_ONCE(node->peer_auth[peer], seen.auth);
 		WRITE_ONCE(node->peer_key_id[peer], seen.id);
 	}
-	if (ret)
-		atomic64_inc(&node->peer_drop_auth[peer]);
+	if (!ret)
+		return 0;
+	atomic64_inc(&node->peer_drop_auth[peer]);
+	if ((ret == -ENOTCONN || ret == -EKEYREJECTED) &&
+	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)) {
+		mutex_lock(&node->lock);
+		vsr_keys_kick(node, peer);
+		mutex_unlock(&node->lock);
+	}
 	return ret;
+}
+
+/**
+ * vsr_keys_handshake() - an AUTH from a peer, authenticated and decoded
+ * @node: the node, its lock held
+ * @peer: the sender
+ * @m: the AUTH
+ */
+void vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
+			const struct vsr_msg *m)
+{
+	bool adopted;
+
+	lockdep_assert_held(&node->lock);
+	if (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
+			       m->body, &adopted) &&
+	    (adopted || vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)))
+		vsr_keys_auth_send(node, peer);
+}
+
+/**
+ * vsr_keys_tick() - AUTH to the peers we have no session with
+ * @node: the node, its lock held
+ *
+ * Only a replica that sends with a key needs its peers' nonces.
+ */
+void vsr_keys_tick(struct vsr_node *node)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	unsigned int i;
+
+	if (node->failed || !vsr_keys_sends_key(node))
+		return;
+	for (i = 0; i < cfg->n_peers; i++)
+		if (i != cfg->replica && !node->sessions[i].known &&
+		    vsr_keys_auth_due(node, i, VSR_KEYS_AUTH_EVERY))
+			vsr_keys_auth_send(node, i);
 }
 
 /**

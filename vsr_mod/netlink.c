@@ -196,7 +196,8 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	     nla_put_u32(skb, VSR_A_KEY_ID, st->key_id)) ||
 	    ((st->auth_flags & VSR_AUTH_ACCEPT_KEY) &&
 	     nla_put_u32(skb, VSR_A_ACCEPT_KEY_ID, st->accept_key_id)) ||
-	    ((st->auth_flags & VSR_AUTH_ACCEPT_NONE) && (st->auth_flags & VSR_AUTH_KEY) &&
+	    ((st->auth_flags & VSR_AUTH_ACCEPT_NONE) &&
+	     (st->auth_flags & (VSR_AUTH_KEY | VSR_AUTH_ACCEPT_KEY)) &&
 	     nla_put_flag(skb, VSR_A_ACCEPT_KEY_NONE)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
@@ -340,15 +341,19 @@ static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
 
 /*
  * Fills @kc from the key attributes of @info; returns how many there are.
- * The keys stay in the request, which vsr_nl_wipe_keys() wipes.
+ * ADD knows only VSR_A_KEY: its attribute array ends there.  The keys stay
+ * in the request, which vsr_nl_wipe_keys() wipes.
  */
-static int vsr_nl_get_keys(struct genl_info *info, struct vsr_key_change *kc)
+static int vsr_nl_get_keys(struct genl_info *info, struct vsr_key_change *kc,
+			   bool add)
 {
 	struct nlattr **tb = info->attrs;
 
 	memset(kc, 0, sizeof(*kc));
 	if (tb[VSR_A_KEY])
 		kc->key = nla_data(tb[VSR_A_KEY]);
+	if (add)
+		return !!kc->key;
 	if (tb[VSR_A_ACCEPT_KEY])
 		kc->accept_key = nla_data(tb[VSR_A_ACCEPT_KEY]);
 	kc->key_none = tb[VSR_A_KEY_NONE];
@@ -359,12 +364,16 @@ static int vsr_nl_get_keys(struct genl_info *info, struct vsr_key_change *kc)
 	       kc->accept_off + kc->swap;
 }
 
-/* Key material is wiped from the request once it was used. */
-static void vsr_nl_wipe_keys(struct genl_info *info)
+/*
+ * Key material is wiped from the request once it was used, on every path
+ * out of a doit.  (A request that fails the policy never gets here, and a
+ * netlink monitor sees the keys: see Documentation/vsradm.rst.)
+ */
+static void vsr_nl_wipe_keys(struct genl_info *info, bool add)
 {
 	if (info->attrs[VSR_A_KEY])
 		memzero_explicit(nla_data(info->attrs[VSR_A_KEY]), VSR_KEY_LEN);
-	if (info->attrs[VSR_A_ACCEPT_KEY])
+	if (!add && info->attrs[VSR_A_ACCEPT_KEY])
 		memzero_explicit(nla_data(info->attrs[VSR_A_ACCEPT_KEY]), VSR_KEY_LEN);
 }
 
@@ -385,12 +394,16 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
 	    !vsr_nl_require(info, VSR_A_REPLICA, "missing replica index") ||
-	    !vsr_nl_require(info, VSR_A_PEER, "missing peers"))
+	    !vsr_nl_require(info, VSR_A_PEER, "missing peers")) {
+		vsr_nl_wipe_keys(info, true);
 		return -EINVAL;
+	}
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
-	if (!cfg)
+	if (!cfg) {
+		vsr_nl_wipe_keys(info, true);
 		return -ENOMEM;
+	}
 	if (info->attrs[VSR_A_CLUSTER_ID])
 		cfg->cluster_id = nla_get_u64(info->attrs[VSR_A_CLUSTER_ID]);
 	cfg->replica = nla_get_u32(info->attrs[VSR_A_REPLICA]);
@@ -420,14 +433,14 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 
-	vsr_nl_get_keys(info, &kc);
+	vsr_nl_get_keys(info, &kc, true);
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_instance_create(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]),
 				   cfg, &kc, info->extack);
 	mutex_unlock(&vsr_instances_lock);
 	ret = PTR_ERR_OR_ZERO(inst);
 out:
-	vsr_nl_wipe_keys(info);
+	vsr_nl_wipe_keys(info, true);
 	kfree(cfg);
 	return ret;
 }
@@ -543,8 +556,10 @@ int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vsr_tunables tun;
 	int ntun, nkeys, ret;
 
-	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name")) {
+		vsr_nl_wipe_keys(info, false);
 		return -EINVAL;
+	}
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_nl_lookup(info);
 	if (!inst) {
@@ -553,7 +568,7 @@ int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	vsr_instance_tunables(inst, &tun);
 	ntun = vsr_nl_get_tunables(info, &tun);
-	nkeys = vsr_nl_get_keys(info, &kc);
+	nkeys = vsr_nl_get_keys(info, &kc, false);
 	if (!ntun && !nkeys) {
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give at least one tunable or key");
 		ret = -EINVAL;
@@ -565,7 +580,7 @@ int vsr_nl_set_doit(struct sk_buff *skb, struct genl_info *info)
 		vsr_nl_notify(inst, VSR_NL_CMD_SET_NTF);
 out:
 	mutex_unlock(&vsr_instances_lock);
-	vsr_nl_wipe_keys(info);
+	vsr_nl_wipe_keys(info, false);
 	return ret;
 }
 

@@ -184,7 +184,9 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 		vsr_drop(node, VSR_CNT_DROP_VERSION, peer, err);
 		break;
 	case -ENOKEY:
+	case -ENOTCONN:
 	case -EKEYREJECTED:
+	case -EKEYEXPIRED:
 		vsr_drop(node, VSR_CNT_DROP_AUTH, peer, err);
 		break;
 	default:
@@ -250,11 +252,15 @@ static void vsr_rx_work(struct work_struct *work)
 			ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
 		if (!ret) {
 			mutex_lock(&node->lock);
-			if (node->dead)
+			if (node->dead) {
 				ret = -ENODEV;
-			else
+			} else if (m.h.command == VSR_CMD_AUTH) {
+				vsr_keys_handshake(node, peer, &m);
+				ret = 1;
+			} else {
 				ret = vsr_version_rx(node, peer, &m);
-			/* 1: a HELLO, for the glue only. */
+			}
+			/* 1: a HELLO or AUTH, for the glue only. */
 			if (!ret) {
 				ret = vsr_replica_deliver(node->core, &m);
 				vsr_observe_step(node);
@@ -333,6 +339,7 @@ static void vsr_tick_work(struct work_struct *work)
 	}
 	vsr_observe_peers(node);
 	vsr_version_tick(node);
+	vsr_keys_tick(node);
 	vsr_node_process(node, before);
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
@@ -402,10 +409,6 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
 
-	/* The keys before the socket: nothing goes unauthenticated. */
-	ret = vsr_keys_init(node, kc, extack);
-	if (ret)
-		goto err;
 	node->rxbuf = kvmalloc(VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE,
 			       GFP_KERNEL_ACCOUNT);
 	if (!node->rxbuf) {
@@ -416,6 +419,10 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	vsr_core_config_defaults(&cfg);
 	vsr_instance_tunables(inst, &tun);
 	node->wire_cap = tun.wire_version;
+	/* The keys before the socket: nothing goes unauthenticated. */
+	ret = vsr_keys_init(node, kc, extack);
+	if (ret)
+		goto err;
 	cfg.cluster = inst->cfg.cluster_id;
 	cfg.replica_count = inst->cfg.n_peers;
 	cfg.replica = inst->cfg.replica;
@@ -799,8 +806,9 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
  * The new timeouts apply from the next tick, a new log retention from the
  * next commit (the log's ring is resized to suit it).
  *
- * Return: 0, -ENOMEM if the log could not be resized, or -EINVAL if the
- * engine refused the settings (nothing is changed then).
+ * Return: 0, -ENOMEM if the log could not be resized, -EPROTONOSUPPORT
+ * for a wire format older than a key needs, or -EINVAL if the engine
+ * refused the settings (nothing is changed then).
  */
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun)
 {
@@ -811,6 +819,12 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	if (!node)
 		return 0;
 	mutex_lock(&node->lock);
+	/* The handshake is in format 2: a replica with a key needs it. */
+	if (tun->wire_version && tun->wire_version < VSR_WIRE_HELLO &&
+	    vsr_keys_sends_key(node)) {
+		mutex_unlock(&node->lock);
+		return -EPROTONOSUPPORT;
+	}
 	vsr_replica_get_config(node->core, &cfg);
 	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	vsr_node_apply_tunables(&cfg, tun);

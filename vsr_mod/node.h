@@ -16,7 +16,7 @@
  *                         vsr_node_free() is, with whatever inst->node is).
  *   ... vsr_node_get_status(), vsr_node_trim() (holding a reference, no
  *       lock: it sleeps until the trim committed), vsr_node_set_tunables()
- *       and vsr_node_set_keys() (under vsr_instances_lock) ...
+ *       and vsr_node_keys_prepare()/_commit() (under vsr_instances_lock) ...
  *   vsr_node_stop()       under vsr_instances_lock, after the instance is
  *                         unpublished and inst->dead is set: close the
  *                         socket, stop the timers, wake every blocked reader
@@ -36,6 +36,7 @@
 #include <net/netlink.h>
 #include <uapi/linux/vsr.h>
 
+struct vsr_auth;
 struct vsr_instance;
 struct vsr_key_change;
 struct vsr_tunables;
@@ -60,8 +61,11 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
 int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
 		  struct netlink_ext_ack *extack);
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun);
-int vsr_node_set_keys(struct vsr_instance *inst, const struct vsr_key_change *kc,
-		      struct netlink_ext_ack *extack);
+int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change *kc,
+			  struct vsr_auth **keys, struct netlink_ext_ack *extack);
+void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys);
+void vsr_node_keys_abort(struct vsr_auth *keys);
+bool vsr_auth_sends_key(const struct vsr_auth *a);
 void vsr_node_peer_auth(struct vsr_instance *inst, u32 peer,
 			struct vsr_peer_auth *pa);
 

@@ -28,6 +28,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "auth.h"
 #include "instance.h"
 #include "link.h"
 #include "vsr_api.h"
@@ -35,7 +36,6 @@
 struct dentry;
 struct kvec;
 struct socket;
-struct vsr_auth;
 
 /* Time is counted in ticks of this many milliseconds by the core. */
 #define VSR_TICK_MS		10
@@ -130,6 +130,9 @@ struct vsr_observe {
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
  * @links: the wire format of each peer's link (version.c, under @lock)
  * @auth: the keys (keys.c): RCU, changed under @lock
+ * @auth_nonce: this incarnation's nonce, for the authentication handshake
+ * @sessions: the authentication session with each peer (keys.c)
+ * @auth_sent_at: tick of the last AUTH to each peer, 0 = never (@lock)
  * @peer_auth: how each peer's last datagram was authenticated:
  *	struct vsr_auth_seen.auth (written by the receive work only)
  * @peer_key_id: the key id it carried, if @peer_auth is 2
@@ -166,6 +169,9 @@ struct vsr_node {
 	u8 wire_cap;
 	struct vsr_link links[VSR_MAX_PEERS];
 	struct vsr_auth __rcu *auth;
+	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
+	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
+	u64 auth_sent_at[VSR_MAX_PEERS];
 	u8 peer_auth[VSR_MAX_PEERS];
 	u32 peer_key_id[VSR_MAX_PEERS];
 	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
@@ -219,10 +225,15 @@ struct vsr_key_change;
 int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 		  struct netlink_ext_ack *extack);
 void vsr_keys_exit(struct vsr_node *node);
-size_t vsr_keys_seal(struct vsr_node *node, unsigned int to,
-		     const struct kvec *iov, size_t nr, u8 *trailer);
+bool vsr_keys_sends_key(struct vsr_node *node);
+int vsr_keys_seal(struct vsr_node *node, unsigned int to,
+		  const struct kvec *iov, size_t nr, u8 *trailer);
+void vsr_keys_kick(struct vsr_node *node, unsigned int peer);
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 		size_t *len);
+void vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
+			const struct vsr_msg *m);
+void vsr_keys_tick(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 
 /* version.c */

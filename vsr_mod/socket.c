@@ -172,14 +172,18 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 		.msg_name = &addr,
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
 	};
-	size_t trailer_len;
-	int ret;
+	int trailer_len, ret;
 
 	lockdep_assert_held(&node->lock);
 	if (node->dead || !node->sock || to >= cfg->n_peers ||
 	    to == cfg->replica)
 		return;
 	trailer_len = vsr_keys_seal(node, to, iov, nr, trailer);
+	if (trailer_len == -ENOTCONN) {
+		/* No session yet: lost, as the protocol allows. */
+		vsr_keys_kick(node, to);
+		return;
+	}
 	if (trailer_len) {
 		iov[nr].iov_base = trailer;
 		iov[nr].iov_len = trailer_len;

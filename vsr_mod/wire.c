@@ -174,7 +174,7 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 
 	WARN_ON_ONCE(VSR_HDR_SIZE + body_len > VSR_MSG_BUILD_MAX);
 	h->magic = VSR_MAGIC;
-	if (h->command != VSR_CMD_HELLO)
+	if (h->command != VSR_CMD_HELLO && h->command != VSR_CMD_AUTH)
 		h->version = VSR_WIRE_MAX;
 	h->size = VSR_HDR_SIZE + body_len;
 	/*
@@ -246,6 +246,35 @@ size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 	return vsr_msg_seal(buf, &h, 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_hello_seal);
+
+/**
+ * vsr_auth_msg_seal() - build an AUTH: the sender's incarnation nonce
+ * @buf: at least VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE bytes
+ * @cluster: cluster id
+ * @epoch: configuration epoch
+ * @replica: the sender's index
+ * @nonce: the sender's nonce
+ * @echo: the receiver's nonce as the sender knows it (zeros: unknown)
+ *
+ * Return: the message size.
+ */
+size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
+			 const u8 *nonce, const u8 *echo)
+{
+	struct vsr_hdr h = {
+		.version = VSR_WIRE_HELLO,
+		.command = VSR_CMD_AUTH,
+		.replica = replica,
+		.cluster = cluster,
+		.epoch = epoch,
+	};
+
+	memcpy(buf + VSR_HDR_SIZE, nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(buf + VSR_HDR_SIZE + VSR_AUTH_NONCE_SIZE, echo,
+	       VSR_AUTH_NONCE_SIZE);
+	return vsr_msg_seal(buf, &h, 2 * VSR_AUTH_NONCE_SIZE);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_msg_seal);
 
 /*
  * Validate a run of entries: complete, within limits, consecutive, chained
@@ -381,6 +410,11 @@ static int vsr_check_body(struct vsr_msg *m)
 		    h->op > U8_MAX || h->commit)
 			return -EPROTO;
 		return (len || h->flags) ? -EPROTO : 0;
+	case VSR_CMD_AUTH:
+		if (h->version < VSR_WIRE_HELLO || h->op || h->commit ||
+		    h->flags)
+			return -EPROTO;
+		return len == 2 * VSR_AUTH_NONCE_SIZE ? 0 : -EPROTO;
 	case VSR_CMD_STARTVIEWCHANGE:
 		if (h->flags & ~(VSR_SVC_ENTERED | VSR_SVC_CONFIRM) ||
 		    h->flags == VSR_SVC_CONFIRM)
@@ -438,7 +472,8 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 	    vsr_crc32c(~0u, m->body, m->body_len) != m->h.body_csum)
 		return -EBADMSG;
 	if (m->h.command < VSR_CMD_REQUEST ||
-	    (m->h.command > VSR_CMD_MAX && m->h.command != VSR_CMD_HELLO) ||
+	    (m->h.command > VSR_CMD_MAX && m->h.command != VSR_CMD_HELLO &&
+	     m->h.command != VSR_CMD_AUTH) ||
 	    m->h.replica >= VSR_REPLICAS_MAX)
 		return -EPROTO;
 	if (m->h.commit > m->h.op && m->h.command != VSR_CMD_REQUEST &&

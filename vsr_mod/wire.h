@@ -64,7 +64,7 @@
  * the glue appends when the instance has a key (auth.h).  Format 1 nodes
  * built up to VSR_MSG_MAX, which is still accepted.
  */
-#define VSR_TRAILER_ROOM	20u
+#define VSR_TRAILER_ROOM	28u
 #define VSR_MSG_BUILD_MAX	(VSR_MSG_MAX - VSR_TRAILER_ROOM)
 /* Largest record (client data) in one op. */
 #define VSR_RECORD_MAX		(60u * 1024u)
@@ -95,7 +95,17 @@ enum vsr_command {
 	 * no body.
 	 */
 	VSR_CMD_HELLO = 12,
+	/*
+	 * Not the core's either: the glue's authentication handshake (format
+	 * 2 and later, auth.c), sent only by replicas that have a key.  Body:
+	 * the sender's incarnation nonce and the receiver's as the sender
+	 * knows it (zero if unknown), VSR_AUTH_NONCE_SIZE bytes each.
+	 */
+	VSR_CMD_AUTH = 13,
 };
+
+/* Bytes of an incarnation nonce of the authentication handshake. */
+#define VSR_AUTH_NONCE_SIZE	16
 
 /* Operation (log entry) types. */
 enum vsr_op_type {
@@ -311,6 +321,8 @@ void vsr_hdr_put(u8 *p, const struct vsr_hdr *h);
 void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
 void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
+size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
+			 const u8 *nonce, const u8 *echo);
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 		      u64 hi, u64 cur);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,

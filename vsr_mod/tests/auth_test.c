@@ -1,252 +1,662 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * auth_test.c - KUnit suite for auth.c: the MAC trailer, the link keys and
- * the two key slots.  Kernel only (it needs the kernel's BLAKE2s).
+ * auth_test.c - KUnit suite for auth.c: the MAC trailer, the derived keys,
+ * the handshake, the replay window and the two key slots.
  *
- * The known answer was computed with Python's hashlib.blake2s from the
- * description in auth.h, so it also pins the derivation that
- * Documentation/protocol.rst and selftests/forge.py rely on.
+ * The known answers were computed with Python's hashlib.blake2s from the
+ * description in auth.h, so they also pin the derivation that
+ * Documentation/protocol.rst and the selftests rely on.
+ *
+ * vsr_auth_sessions runs the handshake between three replicas over a
+ * network that loses, duplicates, reorders and replays anything ever sent
+ * (datagrams of earlier incarnations too), with restarts: a data datagram
+ * is accepted only by the incarnation it was sealed for, and only once;
+ * once the network is clean, every pair gets a session.
  */
 
 #include <kunit/test.h>
 #include <linux/err.h>
+#include <linux/prandom.h>
 #include <linux/random.h>
 
 #include "../auth.h"
 
 #define MSG_LEN	100
+#define DGRAM	(MSG_LEN + VSR_AUTH_TRAILER_SIZE)
+#define AUTH_LEN (VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE)
 #define CLUSTER	0x77
 
-/* A message whose header's size field says @len. */
-static void msg_fill(u8 *buf, size_t len)
+/* A message (not an AUTH) whose header's size field says MSG_LEN. */
+static void msg_fill(u8 *buf, u64 id)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++)
+	for (i = 0; i < MSG_LEN; i++)
 		buf[i] = i * 7;
-	put_unaligned_le32(len, buf + 48);
+	buf[14] = 3;
+	put_unaligned_le32(MSG_LEN, buf + 48);
+	put_unaligned_le64(id, buf + 64);
 }
 
-static struct vsr_auth *keys(struct kunit *test, const u8 *key,
-			     const u8 *accept, bool accept_none, u64 cluster,
-			     u32 replica)
+static struct vsr_auth *keys(struct kunit *test, const u8 *key, u64 cluster,
+			     u32 replica, const u8 *nonce)
 {
-	struct vsr_key_change kc = {
-		.key = key, .key_none = !key, .accept_key = accept,
-		.accept_none = accept_none,
-	};
+	struct vsr_key_change kc = { .key = key, .key_none = !key };
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(NULL, &kc, cluster, 0, replica, 3, GFP_KERNEL, &why);
+	a = vsr_auth_change(NULL, &kc, cluster, 0, replica, 3, nonce,
+			    GFP_KERNEL, &why);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	return a;
 }
 
-/* Seal @buf (@len bytes) from @a to @to; returns the datagram's length. */
-static size_t seal(const struct vsr_auth *a, unsigned int to, u8 *buf,
-		   size_t len)
+/* Seal @len bytes at @buf from @a to @to; returns the datagram's length. */
+static int seal(const struct vsr_auth *a, unsigned int to,
+		struct vsr_auth_peer *peer, u8 *buf, size_t len)
 {
 	struct kvec iov[2] = {
-		{ .iov_base = buf, .iov_len = 30 },
-		{ .iov_base = buf + 30, .iov_len = len - 30 },
+		{ .iov_base = buf, .iov_len = VSR_HDR_SIZE },
+		{ .iov_base = buf + VSR_HDR_SIZE, .iov_len = len - VSR_HDR_SIZE },
 	};
+	int ret = vsr_auth_seal(a, to, peer, iov, 2, buf + len);
 
-	return len + vsr_auth_seal(a, to, iov, 2, buf + len);
+	return ret < 0 ? ret : len + ret;
 }
 
-static void vsr_auth_known_answer(struct kunit *test)
+static void vsr_auth_known_answers(struct kunit *test)
 {
-	static const u8 want[VSR_AUTH_TAG_SIZE] = {
-		0xc1, 0x96, 0x3a, 0xb1, 0x56, 0xfa, 0xe2, 0x04,
-		0x5b, 0x8a, 0x5b, 0xb2, 0x87, 0x2c, 0x8c, 0x4d,
+	static const u8 data_tag[VSR_AUTH_TAG_SIZE] = {
+		0x65, 0xa5, 0x40, 0xf6, 0x28, 0x25, 0x50, 0x62,
+		0xa9, 0x4e, 0xc3, 0xc8, 0x2e, 0xce, 0xa5, 0x3e,
 	};
-	u8 key[VSR_KEY_LEN], buf[MSG_LEN + VSR_AUTH_TRAILER_SIZE];
+	static const u8 auth_tag[VSR_AUTH_TAG_SIZE] = {
+		0x89, 0xaf, 0xdf, 0x67, 0x42, 0xb0, 0x5b, 0xba,
+		0x3e, 0xf9, 0xe8, 0x17, 0xc8, 0xcd, 0x7c, 0x36,
+	};
+	u8 key[VSR_KEY_LEN], na[VSR_AUTH_NONCE_SIZE], buf[DGRAM];
+	struct vsr_auth_peer peer = { .known = true };
 	struct vsr_auth *a;
 	size_t i;
 
 	for (i = 0; i < sizeof(key); i++)
 		key[i] = i;
+	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++) {
+		na[i] = 0xa0 + i;
+		peer.nonce[i] = 0xb0 + i;
+	}
 	KUNIT_EXPECT_EQ(test, vsr_auth_key_id(key), 0xba049a50u);
-	a = keys(test, key, NULL, false, CLUSTER, 0);
-	msg_fill(buf, MSG_LEN);
-	KUNIT_ASSERT_EQ(test, seal(a, 1, buf, MSG_LEN),
-			(size_t)MSG_LEN + VSR_AUTH_TRAILER_SIZE);
+	a = keys(test, key, CLUSTER, 0, na);
+
+	for (i = 0; i < MSG_LEN; i++)
+		buf[i] = i * 7;
+	put_unaligned_le32(MSG_LEN, buf + 48);
+	buf[14] = 3;
+	KUNIT_ASSERT_EQ(test, seal(a, 1, &peer, buf, MSG_LEN), DGRAM);
 	KUNIT_EXPECT_EQ(test, get_unaligned_le32(buf + MSG_LEN), 0xba049a50u);
-	KUNIT_EXPECT_MEMEQ(test, buf + MSG_LEN + 4, want, sizeof(want));
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(buf + MSG_LEN + 4), 1ull);
+	KUNIT_EXPECT_MEMEQ(test, buf + MSG_LEN + 12, data_tag, sizeof(data_tag));
+
+	buf[14] = VSR_CMD_AUTH;
+	KUNIT_ASSERT_EQ(test, seal(a, 1, &peer, buf, MSG_LEN), DGRAM);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(buf + MSG_LEN + 4), 0ull);
+	KUNIT_EXPECT_MEMEQ(test, buf + MSG_LEN + 12, auth_tag, sizeof(auth_tag));
 	vsr_auth_free(a);
 }
 
+/* One replica of the tests: its keys, nonce and sessions. */
+struct rep {
+	struct vsr_auth *a;
+	u8 nonce[VSR_AUTH_NONCE_SIZE];
+	struct vsr_auth_peer peer[3];
+	u32 index;
+	u32 life;
+};
+
+static void rep_start(struct kunit *test, struct rep *r, const u8 *key,
+		      u32 index)
+{
+	vsr_auth_free(r->a);
+	memset(r, 0, sizeof(*r));
+	r->index = index;
+	get_random_bytes(r->nonce, sizeof(r->nonce));
+	r->a = keys(test, key, CLUSTER, index, r->nonce);
+}
+
+/* An AUTH from @x to @y; returns its length. */
+static int auth_msg(struct rep *x, u32 y, u8 *buf)
+{
+	size_t len = vsr_auth_msg_seal(buf, CLUSTER, 0, x->index, x->nonce,
+				       x->peer[y].heard);
+
+	return seal(x->a, y, &x->peer[y], buf, len);
+}
+
 /*
- * Every byte of an authenticated datagram matters, and a tag is good for
- * one direction of one link of one cluster.
+ * @y receives @buf from @x: vsr_auth_open(), then the handshake for an
+ * AUTH (its answer, if any, into @reply: its length, else 0).
+ */
+static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
+		   u8 *reply, int *reply_len)
+{
+	struct vsr_auth_seen seen;
+	bool adopted;
+	int ret;
+
+	*reply_len = 0;
+	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, buf, &len, &seen);
+	if (ret || buf[14] != VSR_CMD_AUTH)
+		return ret;
+	if (vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
+			       &adopted))
+		*reply_len = auth_msg(y, x, reply);
+	return 0;
+}
+
+/* Run the handshake between @x and @y over a clean network. */
+static void handshake(struct kunit *test, struct rep *r, u32 x, u32 y)
+{
+	u8 buf[2][AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
+	int len, n, from = x, to = y, i;
+
+	len = auth_msg(&r[x], y, buf[0]);
+	for (i = 0; len > 0 && i < 8; i++) {
+		KUNIT_ASSERT_EQ(test, deliver(&r[to], from, buf[i % 2], len,
+					      buf[(i + 1) % 2], &n), 0);
+		len = n;
+		swap(from, to);
+	}
+	KUNIT_EXPECT_EQ(test, len, 0);
+	KUNIT_EXPECT_TRUE(test, r[x].peer[y].known && r[y].peer[x].known);
+}
+
+/*
+ * Every byte of an authenticated datagram matters, a tag is good for one
+ * direction of one link of one cluster, and for one incarnation of the
+ * receiver, once.
  */
 static void vsr_auth_forgeries(struct kunit *test)
 {
-	u8 key[VSR_KEY_LEN], other[VSR_KEY_LEN];
-	u8 buf[MSG_LEN + VSR_AUTH_TRAILER_SIZE], copy[sizeof(buf)];
-	struct vsr_auth *r0, *r1, *r2, *foreign, *wrong;
+	u8 key[VSR_KEY_LEN], other[VSR_KEY_LEN], buf[DGRAM], copy[DGRAM];
+	struct vsr_auth *foreign, *wrong;
+	struct vsr_auth_peer *p;
 	struct vsr_auth_seen seen;
-	size_t len, n, i;
+	struct rep *r;
+	size_t len, i;
+	int n;
 
+	r = kunit_kzalloc(test, 3 * sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
 	get_random_bytes(key, sizeof(key));
 	get_random_bytes(other, sizeof(other));
-	r0 = keys(test, key, NULL, false, CLUSTER, 0);
-	r1 = keys(test, key, NULL, false, CLUSTER, 1);
-	r2 = keys(test, key, NULL, false, CLUSTER, 2);
-	foreign = keys(test, key, NULL, false, CLUSTER + 1, 1);
-	wrong = keys(test, other, NULL, false, CLUSTER, 1);
+	for (i = 0; i < 3; i++)
+		rep_start(test, &r[i], key, i);
+	/* Before a handshake, nothing can be sealed. */
+	msg_fill(buf, 1);
+	KUNIT_EXPECT_EQ(test, seal(r[0].a, 1, &r[0].peer[1], buf, MSG_LEN), -ENOTCONN);
+	handshake(test, r, 0, 1);
+	handshake(test, r, 2, 1);
+	foreign = keys(test, key, CLUSTER + 1, 1, r[1].nonce);
+	wrong = keys(test, other, CLUSTER, 1, r[1].nonce);
 
-	msg_fill(buf, MSG_LEN);
-	n = seal(r0, 1, buf, MSG_LEN);
+	n = seal(r[0].a, 1, &r[0].peer[1], buf, MSG_LEN);
+	KUNIT_ASSERT_EQ(test, n, DGRAM);
 	memcpy(copy, buf, n);
 
-	/* The genuine one: accepted once the trailer is stripped. */
-	len = n;
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(r1, 0, buf, &len, &seen), 0);
-	KUNIT_EXPECT_EQ(test, len, (size_t)MSG_LEN);
-	KUNIT_EXPECT_EQ(test, seen.auth, 2);
-	KUNIT_EXPECT_EQ(test, seen.id, vsr_auth_key_id(key));
-
 	/* Any flipped bit. */
+	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
 	for (i = 0; i < n; i++) {
+		*p = r[1].peer[0];
 		memcpy(buf, copy, n);
 		buf[i] ^= 1u << (i % 8);
 		len = n;
-		/* (The size field then says it has no trailer.) */
-		KUNIT_EXPECT_NE_MSG(test, vsr_auth_open(r1, 0, buf, &len, &seen), 0,
+		KUNIT_EXPECT_NE_MSG(test, vsr_auth_open(r[1].a, 0, p, r[1].nonce,
+							buf, &len, &seen), 0,
 				    "flipped byte %zu accepted", i);
 	}
 	memcpy(buf, copy, n);
 
 	/* Another sender, reflected back, another receiver, cluster, key. */
 	len = n;
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(r1, 2, buf, &len, &seen), -EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(r0, 1, buf, &len, &seen), -EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(r2, 0, buf, &len, &seen), -EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(foreign, 0, buf, &len, &seen), -EKEYREJECTED);
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(wrong, 0, buf, &len, &seen), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 2, &r[1].peer[2], r[1].nonce,
+					    buf, &len, &seen), -EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[0].a, 1, &r[0].peer[1], r[0].nonce,
+					    buf, &len, &seen), -EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(foreign, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(wrong, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -ENOKEY);
 	KUNIT_EXPECT_EQ(test, seen.id, vsr_auth_key_id(key));
+	/* No session with replica 2 on replica 0's side. */
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[0].a, 2, &r[0].peer[2], r[0].nonce,
+					    buf, &len, &seen), -ENOTCONN);
 
-	/* Cut off: a keyed replica takes nothing unauthenticated. */
+	/* The genuine one: accepted once, the trailer stripped. */
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), 0);
+	KUNIT_EXPECT_EQ(test, len, (size_t)MSG_LEN);
+	KUNIT_EXPECT_EQ(test, seen.auth, 2);
+	len = n;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -EKEYEXPIRED);
+
+	/* Cut off: a keyed replica takes nothing unauthenticated ... */
 	len = MSG_LEN;
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(r1, 0, buf, &len, &seen), -ENOKEY);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -ENOKEY);
 	KUNIT_EXPECT_EQ(test, seen.auth, 1);
+	len = MSG_LEN + 3;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -EINVAL);
 	/* ... and a replica without a key none that is authenticated. */
 	len = n;
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(NULL, 0, buf, &len, &seen), -ENOKEY);
-	KUNIT_EXPECT_EQ(test, seen.auth, 2);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(NULL, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), -ENOKEY);
 	len = MSG_LEN;
-	KUNIT_EXPECT_EQ(test, vsr_auth_open(NULL, 0, buf, &len, &seen), 0);
-	KUNIT_EXPECT_EQ(test, len, (size_t)MSG_LEN);
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(NULL, 0, &r[1].peer[0], r[1].nonce,
+					    buf, &len, &seen), 0);
 
-	vsr_auth_free(r0);
-	vsr_auth_free(r1);
-	vsr_auth_free(r2);
+	/* A new incarnation of the receiver takes nothing of the old one. */
+	msg_fill(buf, 2);
+	n = seal(r[0].a, 1, &r[0].peer[1], buf, MSG_LEN);
+	memcpy(copy, buf, n);
+	rep_start(test, &r[1], key, 1);
+	handshake(test, r, 1, 0);
+	len = n;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    copy, &len, &seen), -EKEYREJECTED);
+	/* Nor of an old incarnation of the sender, once it knows the new. */
+	msg_fill(buf, 3);
+	n = seal(r[0].a, 1, &r[0].peer[1], buf, MSG_LEN);
+	memcpy(copy, buf, n);
+	rep_start(test, &r[0], key, 0);
+	handshake(test, r, 0, 1);
+	len = n;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce,
+					    copy, &len, &seen), -EKEYREJECTED);
+
+	for (i = 0; i < 3; i++)
+		vsr_auth_free(r[i].a);
 	vsr_auth_free(foreign);
 	vsr_auth_free(wrong);
 }
 
-/* Does each of replicas 0 and 1 accept what the other sends? */
-static bool accepts(struct kunit *test, struct vsr_auth **a)
+/* The replay window: each counter once, reordering within the window. */
+static void vsr_auth_window(struct kunit *test)
 {
-	u8 buf[MSG_LEN + VSR_AUTH_TRAILER_SIZE];
+	static const u64 order[] = {
+		5, 3, 4, 1, 2, 1000, 1000, 7, 2, 1100, VSR_AUTH_WINDOW + 1099,
+		1100, 1099, VSR_AUTH_WINDOW + 1100, 5000, 3977, 3976, 4999, 4999,
+	};
+	static const bool fresh[] = {
+		1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 1,
+		0, 0, 1, 1, 1, 0, 1, 0,
+	};
+	u8 key[VSR_KEY_LEN], buf[DGRAM];
 	struct vsr_auth_seen seen;
-	int from, ret, ok = 0;
+	struct rep *r;
+	size_t i, len;
+	int n;
+
+	r = kunit_kzalloc(test, 2 * sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	get_random_bytes(key, sizeof(key));
+	rep_start(test, &r[0], key, 0);
+	rep_start(test, &r[1], key, 1);
+	handshake(test, r, 0, 1);
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		msg_fill(buf, i);
+		r[0].peer[1].tx = order[i] - 1;
+		n = seal(r[0].a, 1, &r[0].peer[1], buf, MSG_LEN);
+		len = n;
+		KUNIT_EXPECT_EQ_MSG(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0],
+							r[1].nonce, buf, &len, &seen),
+				    fresh[i] ? 0 : -EKEYEXPIRED,
+				    "counter %llu (step %zu)", order[i], i);
+	}
+	vsr_auth_free(r[0].a);
+	vsr_auth_free(r[1].a);
+}
+
+/* A datagram on the simulated network of vsr_auth_sessions. */
+struct dgram {
+	u32 from, to;
+	bool auth;
+	u8 for_nonce[VSR_AUTH_NONCE_SIZE];	/* N_to it was sealed for */
+	int len;
+	u8 buf[AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
+};
+
+#define NET_MAX		64
+#define HISTORY_MAX	512
+#define ACCEPTED_MAX	4096
+
+struct anet {
+	struct kunit *test;
+	struct rnd_state rnd;
+	struct rep r[3];
+	struct dgram *flight[NET_MAX];
+	int nflight;
+	struct dgram *history[HISTORY_MAX];
+	int nhistory;
+	struct {
+		u32 to, life;
+		u64 id;
+	} accepted[ACCEPTED_MAX];
+	int naccepted;
+	u64 next_id;
+	int violations;
+};
+
+static u32 rnd(struct anet *n, u32 below)
+{
+	return prandom_u32_state(&n->rnd) % below;
+}
+
+/* @d goes on the network (which owns it now) and into the history. */
+static void net_put(struct anet *n, struct dgram *d)
+{
+	struct dgram *h = kmemdup(d, sizeof(*d), GFP_KERNEL);
+
+	if (h && n->nhistory < HISTORY_MAX) {
+		n->history[n->nhistory++] = h;
+	} else if (h) {
+		u32 i = rnd(n, HISTORY_MAX);
+
+		kfree(n->history[i]);
+		n->history[i] = h;
+	}
+	if (n->nflight < NET_MAX)
+		n->flight[n->nflight++] = d;
+	else
+		kfree(d);
+}
+
+static void net_send(struct anet *n, u32 x, u32 y, bool auth)
+{
+	struct rep *rx = &n->r[x];
+	struct dgram *d = kzalloc(sizeof(*d), GFP_KERNEL);
+
+	if (!d)
+		return;
+	d->from = x;
+	d->to = y;
+	if (!auth) {
+		msg_fill(d->buf, ++n->next_id);
+		d->len = seal(rx->a, y, &rx->peer[y], d->buf, MSG_LEN);
+		if (d->len == -ENOTCONN)
+			auth = true;
+	}
+	if (auth)
+		d->len = auth_msg(rx, y, d->buf);
+	d->auth = auth;
+	memcpy(d->for_nonce, rx->peer[y].nonce, VSR_AUTH_NONCE_SIZE);
+	KUNIT_EXPECT_GT(n->test, d->len, 0);
+	if (d->len <= 0) {
+		kfree(d);
+		return;
+	}
+	net_put(n, d);
+}
+
+static void net_deliver(struct anet *n, const struct dgram *d)
+{
+	struct rep *y = &n->r[d->to];
+	u8 reply[AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
+	int ret, rlen, i;
+	u64 id;
+
+	ret = deliver(y, d->from, d->buf, d->len, reply, &rlen);
+	if (rlen > 0) {
+		struct dgram *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+		if (a) {
+			a->from = d->to;
+			a->to = d->from;
+			a->auth = true;
+			a->len = rlen;
+			memcpy(a->buf, reply, rlen);
+			net_put(n, a);
+		}
+	}
+	if (ret == -ENOTCONN || ret == -EKEYREJECTED) {
+		if (!rnd(n, 4))
+			net_send(n, d->to, d->from, true);
+		return;
+	}
+	if (ret || d->auth)
+		return;
+	/* A data datagram got through: for this incarnation, once. */
+	if (memcmp(d->for_nonce, y->nonce, VSR_AUTH_NONCE_SIZE)) {
+		n->violations++;
+		KUNIT_FAIL(n->test, "%u accepted a datagram sealed for an older incarnation",
+			   d->to);
+	}
+	id = get_unaligned_le64(d->buf + 64);
+	for (i = 0; i < n->naccepted; i++)
+		if (n->accepted[i].to == d->to && n->accepted[i].life == y->life &&
+		    n->accepted[i].id == id) {
+			n->violations++;
+			KUNIT_FAIL(n->test, "%u accepted datagram %llu twice", d->to, id);
+		}
+	if (n->naccepted < ACCEPTED_MAX) {
+		n->accepted[n->naccepted].to = d->to;
+		n->accepted[n->naccepted].life = y->life;
+		n->accepted[n->naccepted++].id = id;
+	}
+}
+
+static void net_step(struct anet *n, bool faults)
+{
+	u32 x = rnd(n, 3), y = (x + 1 + rnd(n, 2)) % 3, i;
+	struct dgram *d;
+
+	switch (rnd(n, faults ? 10 : 6)) {
+	case 0:
+	case 1:
+		net_send(n, x, y, false);
+		break;
+	case 2:	/* the tick: AUTH to peers without a session */
+		for (i = 0; i < 3; i++)
+			if (i != x && !n->r[x].peer[i].known)
+				net_send(n, x, i, true);
+		break;
+	case 3:
+	case 4:
+	case 5:
+		if (!n->nflight)
+			break;
+		i = faults ? rnd(n, n->nflight) : 0;
+		d = n->flight[i];
+		if (faults && !rnd(n, 5) && n->nflight < NET_MAX) {
+			net_deliver(n, d);	/* and it stays: a duplicate */
+			break;
+		}
+		memmove(&n->flight[i], &n->flight[i + 1],
+			(n->nflight - i - 1) * sizeof(d));
+		n->nflight--;
+		net_deliver(n, d);
+		kfree(d);
+		break;
+	case 6:	/* loss */
+		if (n->nflight) {
+			i = rnd(n, n->nflight);
+			kfree(n->flight[i]);
+			n->flight[i] = n->flight[--n->nflight];
+		}
+		break;
+	case 7:
+	case 8:	/* a replay of anything ever sent */
+		if (n->nhistory)
+			net_deliver(n, n->history[rnd(n, n->nhistory)]);
+		break;
+	case 9:	/* a restart */
+		if (!rnd(n, 8)) {
+			u8 key[VSR_KEY_LEN];
+			u32 life = n->r[x].life;
+
+			memcpy(key, n->r[x].a->slot[0].key, sizeof(key));
+			rep_start(n->test, &n->r[x], key, x);
+			n->r[x].life = life + 1;
+		}
+		break;
+	}
+}
+
+static void vsr_auth_sessions(struct kunit *test)
+{
+	u8 key[VSR_KEY_LEN];
+	struct anet *n;
+	u32 seed, x, y;
+	int i, step;
+
+	n = kzalloc(sizeof(*n), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	for (seed = 1; seed <= 200 && !n->violations; seed++) {
+		memset(n, 0, sizeof(*n));
+		n->test = test;
+		prandom_seed_state(&n->rnd, seed);
+		get_random_bytes(key, sizeof(key));
+		for (i = 0; i < 3; i++)
+			rep_start(test, &n->r[i], key, i);
+		for (step = 0; step < 400; step++)
+			net_step(n, true);
+		/* A clean network: every pair gets a session. */
+		for (i = 0; i < n->nflight; i++)
+			kfree(n->flight[i]);
+		n->nflight = 0;
+		for (step = 0; step < 300; step++)
+			net_step(n, false);
+		while (n->nflight)
+			net_step(n, false);
+		for (x = 0; x < 3; x++)
+			for (y = 0; y < 3; y++)
+				KUNIT_EXPECT_TRUE_MSG(test, x == y ||
+						      n->r[x].peer[y].known,
+						      "seed %u: %u has no session with %u",
+						      seed, x, y);
+		/* ... that works. */
+		i = n->naccepted;
+		for (x = 0; x < 3; x++)
+			net_send(n, x, (x + 1) % 3, false);
+		while (n->nflight)
+			net_step(n, false);
+		KUNIT_EXPECT_GE_MSG(test, n->naccepted, i + 3, "seed %u", seed);
+		for (i = 0; i < n->nhistory; i++)
+			kfree(n->history[i]);
+		for (i = 0; i < 3; i++)
+			vsr_auth_free(n->r[i].a);
+	}
+	kfree(n);
+}
+
+static struct vsr_auth *change(struct kunit *test, struct rep *r,
+			       const struct vsr_key_change *kc)
+{
+	const char *why = NULL;
+	struct vsr_auth *a;
+
+	a = vsr_auth_change(r->a, kc, CLUSTER, 0, r->index, 3, r->nonce,
+			    GFP_KERNEL, &why);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	vsr_auth_free(r->a);
+	r->a = a;
+	return a;
+}
+
+/* Does each of replicas 0 and 1 accept what the other sends? */
+static bool accepts(struct kunit *test, struct rep *r)
+{
+	struct vsr_auth_seen seen;
+	int from, ret, ok = 0, n;
+	u8 buf[DGRAM];
 	size_t len;
 
 	for (from = 0; from < 2; from++) {
-		msg_fill(buf, MSG_LEN);
-		len = seal(a[from], !from, buf, MSG_LEN);
-		ret = vsr_auth_open(a[!from], from, buf, &len, &seen);
+		msg_fill(buf, from);
+		n = seal(r[from].a, !from, &r[from].peer[!from], buf, MSG_LEN);
+		KUNIT_ASSERT_GT(test, n, 0);
+		len = n;
+		ret = vsr_auth_open(r[!from].a, from, &r[!from].peer[from],
+				    r[!from].nonce, buf, &len, &seen);
 		KUNIT_EXPECT_TRUE(test, !ret || ret == -ENOKEY || ret == -EKEYREJECTED);
 		ok += !ret;
 	}
 	return ok == 2;
 }
 
-static struct vsr_auth *change(struct kunit *test, struct vsr_auth *old,
-			       const struct vsr_key_change *kc, u32 replica)
-{
-	const char *why = NULL;
-	struct vsr_auth *a;
-
-	a = vsr_auth_change(old, kc, CLUSTER, 0, replica, 3, GFP_KERNEL, &why);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
-	vsr_auth_free(old);
-	return a;
-}
-
 /*
  * The procedures of Documentation/vsradm.rst, replica 0 always a step
  * ahead of replica 1 and then a step behind: at every moment each accepts
- * what the other sends.
+ * what the other sends.  Sessions survive key changes.
  */
 static void vsr_auth_rotation(struct kunit *test)
 {
 	struct vsr_key_change accept_new = { }, swap = { .swap = true };
 	struct vsr_key_change off = { .accept_off = true };
 	struct vsr_key_change accept_none = { .accept_none = true };
+	struct vsr_key_change none = { .key_none = true };
 	u8 k1[VSR_KEY_LEN], k2[VSR_KEY_LEN];
-	struct vsr_auth *a[2];
+	struct rep *r;
 	int step, who;
 
+	r = kunit_kzalloc(test, 2 * sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
 	get_random_bytes(k1, sizeof(k1));
 	get_random_bytes(k2, sizeof(k2));
 	accept_new.accept_key = k2;
 
 	/* A key to another: K1 -> K2. */
-	a[0] = keys(test, k1, NULL, false, CLUSTER, 0);
-	a[1] = keys(test, k1, NULL, false, CLUSTER, 1);
+	rep_start(test, &r[0], k1, 0);
+	rep_start(test, &r[1], k1, 1);
+	handshake(test, r, 0, 1);
 	for (step = 0; step < 3; step++) {
 		const struct vsr_key_change *kc =
 			step == 0 ? &accept_new : step == 1 ? &swap : &off;
 
 		for (who = 0; who < 2; who++) {
-			a[who] = change(test, a[who], kc, who);
-			KUNIT_EXPECT_TRUE(test, accepts(test, a));
+			change(test, &r[who], kc);
+			KUNIT_EXPECT_TRUE(test, accepts(test, r));
 		}
 	}
-	KUNIT_EXPECT_EQ(test, a[0]->slot[0].id, vsr_auth_key_id(k2));
-	KUNIT_EXPECT_FALSE(test, a[1]->second);
-	vsr_auth_free(a[0]);
-	a[0] = keys(test, k1, NULL, false, CLUSTER, 0);
-	KUNIT_EXPECT_FALSE(test, accepts(test, a));
-	vsr_auth_free(a[0]);
-	vsr_auth_free(a[1]);
+	KUNIT_EXPECT_EQ(test, r[0].a->slot[0].id, vsr_auth_key_id(k2));
+	KUNIT_EXPECT_FALSE(test, r[1].a->second);
 
-	/* No key to a key: NULL (unauthenticated) -> K1. */
-	accept_new.accept_key = k1;
-	a[0] = NULL;
-	a[1] = NULL;
-	for (step = 0; step < 3; step++) {
-		const struct vsr_key_change *kc =
-			step == 0 ? &accept_new : step == 1 ? &swap : &off;
-
-		for (who = 0; who < 2; who++) {
-			a[who] = change(test, a[who], kc, who);
-			KUNIT_EXPECT_TRUE(test, accepts(test, a));
-		}
-	}
-	KUNIT_ASSERT_NOT_NULL(test, a[1]);
-	KUNIT_EXPECT_FALSE(test, vsr_auth_accepts_none(a[1]));
-	/* And back: K1 -> accepting none -> sending none -> NULL. */
+	/* To no key: K2 -> accepting none -> sending none -> NULL. */
 	for (step = 0; step < 3; step++) {
 		const struct vsr_key_change *kc =
 			step == 0 ? &accept_none : step == 1 ? &swap : &off;
 
 		for (who = 1; who >= 0; who--) {
-			a[who] = change(test, a[who], kc, who);
-			KUNIT_EXPECT_TRUE(test, accepts(test, a));
+			change(test, &r[who], kc);
+			KUNIT_EXPECT_TRUE(test, accepts(test, r));
 		}
 	}
-	KUNIT_EXPECT_NULL(test, a[0]);
-	KUNIT_EXPECT_NULL(test, a[1]);
+	KUNIT_EXPECT_NULL(test, r[0].a);
+	KUNIT_EXPECT_NULL(test, r[1].a);
+
+	/* And to a key again: NULL -> K1, the sessions from before. */
+	accept_new.accept_key = k1;
+	for (step = 0; step < 3; step++) {
+		const struct vsr_key_change *kc =
+			step == 0 ? &accept_new : step == 1 ? &swap : &off;
+
+		for (who = 0; who < 2; who++) {
+			change(test, &r[who], kc);
+			KUNIT_EXPECT_TRUE(test, accepts(test, r));
+		}
+	}
+	KUNIT_EXPECT_FALSE(test, vsr_auth_accepts_none(r[1].a));
+	change(test, &r[0], &none);
+	KUNIT_EXPECT_FALSE(test, accepts(test, r));
+	vsr_auth_free(r[0].a);
+	vsr_auth_free(r[1].a);
 }
 
 static void vsr_auth_bad_changes(struct kunit *test)
 {
-	u8 key[VSR_KEY_LEN] = { 1 };
+	u8 key[VSR_KEY_LEN] = { 1 }, nonce[VSR_AUTH_NONCE_SIZE] = { };
 	const struct vsr_key_change bad[] = {
 		{ .key = key, .key_none = true },
 		{ .accept_key = key, .accept_off = true },
@@ -260,15 +670,17 @@ static void vsr_auth_bad_changes(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		why = NULL;
 		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(vsr_auth_change(NULL, &bad[i],
-			CLUSTER, 0, 0, 3, GFP_KERNEL, &why)), -EINVAL,
+			CLUSTER, 0, 0, 3, nonce, GFP_KERNEL, &why)), -EINVAL,
 			"change %zu", i);
 		KUNIT_EXPECT_NOT_NULL(test, why);
 	}
 }
 
 static struct kunit_case vsr_auth_cases[] = {
-	KUNIT_CASE(vsr_auth_known_answer),
+	KUNIT_CASE(vsr_auth_known_answers),
 	KUNIT_CASE(vsr_auth_forgeries),
+	KUNIT_CASE(vsr_auth_window),
+	KUNIT_CASE(vsr_auth_sessions),
 	KUNIT_CASE(vsr_auth_rotation),
 	KUNIT_CASE(vsr_auth_bad_changes),
 	{}
