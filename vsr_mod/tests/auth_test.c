@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * auth_test.c - KUnit suite for auth.c: the MAC trailer, the link keys and
- * the two key slots.  Kernel only (it needs the kernel's BLAKE2s).
+ * the two key slots.  Also run natively by tools/sim/vsr-unit, with
+ * tools/sim/blake2s.c for the kernel's BLAKE2s.
  *
  * The known answer was computed with Python's hashlib.blake2s from the
  * description in auth.h, so it also pins the derivation that
