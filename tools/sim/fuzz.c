@@ -10,7 +10,10 @@
  */
 #include "wire.h"
 #include "client_table.h"
+#include "fuzz.h"
 #include "fuzz_build.h"
+
+static unsigned long long fuzz_inputs, fuzz_decoded;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,7 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Exact-size heap copy: any over-read is an ASan report. */
 	copy = malloc(len ? len : 1);
 	memcpy(copy, buf, len);
+	fuzz_inputs++;
 	if (vsr_msg_decode(copy, len, CLUSTER, &m) == 0) {
+		fuzz_decoded++;
 		end = copy + len;
 		if (m.body + m.body_len != end)
 			abort();
@@ -72,4 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(copy);
 	return 0;
+}
+
+void fuzz_report(void)
+{
+	printf("decoded %llu of %llu\n", fuzz_decoded, fuzz_inputs);
 }

@@ -51,6 +51,7 @@
 
 #include "auth.h"
 #include "wire.h"
+#include "fuzz.h"
 #include "fuzz_build.h"
 
 enum fuzz_mode {
@@ -525,7 +526,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-void fuzz_report(void);
 void fuzz_report(void)
 {
 	static const char * const modes[FUZZ_MODES] = {

@@ -7,8 +7,8 @@
  *   fuzz-X-run FILE...		the inputs in these files (a crash found
  *				by libFuzzer, a corpus)
  *
- * The inputs are the same for the same N and SEED.  A harness may define
- * fuzz_report() to print what its inputs reached.
+ * The inputs are the same for the same N and SEED.  At the end, the
+ * harness's fuzz_report() says what its inputs reached.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-void fuzz_report(void) __attribute__((__weak__));
+#include "fuzz.h"
+
 
 #define FUZZ_RUN_MAX	70000
 
@@ -105,7 +105,6 @@ int main(int argc, char **argv)
 	printf("%s: %llu inputs in %.2f s\n", argv[0], n,
 	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
-	if (fuzz_report)
-		fuzz_report();
+	fuzz_report();
 	return 0;
 }
