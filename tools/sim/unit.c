@@ -1,15 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vsr-unit: run the vsr KUnit suites (vsr_mod/tests/vsr_kunit.c) natively.
+ * vsr-unit: run the vsr KUnit suites natively: those of
+ * vsr_mod/tests/vsr_kunit.c (included here), of vsr_mod/tests/auth_test.c
+ * and of blake2s_test.c (linked in), in link order.
  *   vsr-unit [suite-name-substring]
  */
 #include "../../vsr_mod/tests/vsr_kunit.c"
+
+/* The suites' section (see kunit_test_suites() in shim/kunit/test.h). */
+extern struct kunit_suite *__start_vsr_kunit_suites[];
+extern struct kunit_suite *__stop_vsr_kunit_suites[];
+
+/* A case, which a failed assertion ends early. */
+static void unit_run_case(struct kunit_case *c, struct kunit *t)
+{
+	if (!setjmp(t->abort))
+		c->run_case(t);
+}
 
 int main(int argc, char **argv)
 {
 	int failed = 0, total = 0;
 
-	for (struct kunit_suite **sp = vsr_native_suites; *sp; sp++) {
+	for (struct kunit_suite **sp = __start_vsr_kunit_suites;
+	     sp < __stop_vsr_kunit_suites; sp++) {
 		struct kunit_suite *s = *sp;
 
 		if (argc > 1 && !strstr(s->name, argv[1]))
@@ -33,7 +47,7 @@ int main(int argc, char **argv)
 				}
 				if (s->init)
 					s->init(&t);
-				c->run_case(&t);
+				unit_run_case(c, &t);
 				if (s->exit)
 					s->exit(&t);
 				total++;

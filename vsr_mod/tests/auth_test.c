@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * auth_test.c - KUnit suite for auth.c: the MAC trailer, the derived keys,
- * the handshake, the replay window and the two key slots.
+ * the handshake, the replay window and the two key slots.  Also run
+ * natively by tools/sim/vsr-unit, with tools/sim/blake2s.c for the
+ * kernel's BLAKE2s.
  *
  * The known answers were computed with Python's hashlib.blake2s from the
  * description in auth.h, so they also pin the derivation that

@@ -65,6 +65,13 @@ typedef uint64_t __le64;
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define max_t(t, a, b)	((t)(a) > (t)(b) ? (t)(a) : (t)(b))
 #define max3(a, b, c)	max(max(a, b), c)
+#define swap(a, b) do {							\
+	typeof(a) __tmp = (a);						\
+	(a) = (b);							\
+	(b) = __tmp;							\
+} while (0)
+#define container_of(ptr, type, member)					\
+	((type *)((char *)(ptr) - offsetof(type, member)))
 
 /*
  * Invariant violations abort, so that the fuzzer and the unit tests notice;

@@ -6,12 +6,18 @@
 #ifndef _VSR_SHIM_KUNIT_TEST_H
 #define _VSR_SHIM_KUNIT_TEST_H
 
+#include <setjmp.h>
 #include "vsr_shim.h"
 
+/*
+ * @abort: a failed KUNIT_ASSERT_*() ends the case there, even from a helper
+ * function, as in the kernel (the runner set it with setjmp()).
+ */
 struct kunit {
 	const char *name;
 	int failed;
 	const void *param_value;
+	jmp_buf abort;
 };
 
 struct kunit_case {
@@ -73,8 +79,28 @@ static const void *name##_gen_params(const void *prev, char *desc)	\
 #define KUNIT_EXPECT_GE(t, a, b) __KU_CMP(t, a, >=, b)
 #define KUNIT_EXPECT_NULL(t, p) KUNIT_EXPECT_TRUE(t, (p) == NULL)
 #define KUNIT_EXPECT_NOT_NULL(t, p) KUNIT_EXPECT_TRUE(t, (p) != NULL)
-#define KUNIT_EXPECT_EQ_MSG(t, a, b, ...) KUNIT_EXPECT_EQ(t, a, b)
-#define KUNIT_ASSERT_TRUE(t, c) do { if (!(c)) { __KU_FAIL(t, "%s", #c); return; } } while (0)
+#define __KU_CMP_MSG(t, a, op, b, fmt, ...) do {			\
+	long long __a = (long long)(a), __b = (long long)(b);		\
+	if (!(__a op __b))						\
+		__KU_FAIL(t, "%s %s %s (%lld vs %lld): " fmt, #a, #op,	\
+			  #b, __a, __b, ##__VA_ARGS__);			\
+} while (0)
+#define KUNIT_EXPECT_EQ_MSG(t, a, b, fmt, ...) \
+	__KU_CMP_MSG(t, a, ==, b, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_NE_MSG(t, a, b, fmt, ...) \
+	__KU_CMP_MSG(t, a, !=, b, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_MEMEQ_MSG(t, a, b, n, fmt, ...) do {		\
+	if (memcmp(a, b, n))						\
+		__KU_FAIL(t, "%s == %s (%zu bytes) differ: " fmt, #a,	\
+			  #b, (size_t)(n), ##__VA_ARGS__);		\
+} while (0)
+#define KUNIT_EXPECT_MEMEQ(t, a, b, n) KUNIT_EXPECT_MEMEQ_MSG(t, a, b, n, "")
+#define KUNIT_ASSERT_TRUE(t, c) do {					\
+	if (!(c)) {							\
+		__KU_FAIL(t, "%s", #c);					\
+		longjmp((t)->abort, 1);					\
+	}								\
+} while (0)
 #define KUNIT_ASSERT_FALSE(t, c) KUNIT_ASSERT_TRUE(t, !(c))
 #define KUNIT_ASSERT_EQ(t, a, b) KUNIT_ASSERT_TRUE(t, (a) == (b))
 #define KUNIT_ASSERT_NE(t, a, b) KUNIT_ASSERT_TRUE(t, (a) != (b))
@@ -83,11 +109,19 @@ static const void *name##_gen_params(const void *prev, char *desc)	\
 #define KUNIT_ASSERT_LE(t, a, b) KUNIT_ASSERT_TRUE(t, (a) <= (b))
 #define KUNIT_ASSERT_NOT_NULL(t, p) KUNIT_ASSERT_TRUE(t, (p) != NULL)
 
-/* Suites register themselves into an array the runner walks. */
+/*
+ * Suites register themselves, as in the kernel, in a section: each file's
+ * array of suite pointers lands in "vsr_kunit_suites", and the runner
+ * walks from __start_vsr_kunit_suites to __stop_vsr_kunit_suites (symbols
+ * the linker defines), so any number of files can each declare theirs.
+ * (ASan leaves variables in named sections unpadded.)
+ */
 #define __KU_CAT2(a, b) a##b
 #define __KU_CAT(a, b) __KU_CAT2(a, b)
 #define kunit_test_suites(...)						\
-	struct kunit_suite *vsr_native_suites[] = { __VA_ARGS__, NULL }
+	static struct kunit_suite *__KU_CAT(__vsr_kunit_suites_, __LINE__)[] \
+	__attribute__((__used__, __section__("vsr_kunit_suites"),	\
+		       __aligned__(sizeof(void *)))) = { __VA_ARGS__ }
 #define kunit_test_suite(s) kunit_test_suites(&s)
 
 #define module_param(name, type, perm)
