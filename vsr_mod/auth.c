@@ -167,6 +167,7 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 	a->cluster = cluster;
 	a->epoch = epoch;
 	a->replica = replica;
+	a->n_peers = n_peers;
 	if (kc->key || kc->key_none)
 		vsr_auth_slot_set(&a->slot[0], kc->key);
 	if (kc->accept_key || kc->accept_none) {
@@ -262,7 +263,7 @@ static bool vsr_auth_is_handshake(const struct kvec *iov)
  * Return: the trailer's length: VSR_AUTH_TRAILER_SIZE, or 0 if this
  * replica sends unauthenticated datagrams; -ENOTCONN if the datagram
  * cannot be sealed yet because the peer's nonce is not known (send it an
- * AUTH instead).
+ * AUTH instead); -EINVAL if @to is not a replica.
  */
 int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 		  struct vsr_auth_peer *peer, const struct kvec *iov,
@@ -274,8 +275,10 @@ int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 	u8 dest = to;
 	size_t i;
 
-	if (!vsr_auth_sends_key(a) || to >= VSR_MAX_PEERS)
+	if (!vsr_auth_sends_key(a))
 		return 0;
+	if (to >= a->n_peers)
+		return -EINVAL;
 	s = &a->slot[0];
 	handshake = vsr_auth_is_handshake(iov);
 	if (!handshake && !peer->known)
@@ -373,7 +376,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		}
 	if (!s)
 		return -ENOKEY;
-	if (from >= VSR_MAX_PEERS)
+	if (from >= a->n_peers)
 		return -EKEYREJECTED;
 	handshake = buf[14] == VSR_CMD_AUTH;
 	if (!handshake && !peer->known)
@@ -409,32 +412,58 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * vsr_auth_handshake() - an AUTH from a peer, accepted by vsr_auth_open()
  * @peer: the session with the peer
  * @self_nonce: this incarnation's nonce
- * @body: the AUTH's body: the peer's nonce, then the echo of ours
+ * @body: the AUTH's body (VSR_AUTH_BODY_SIZE bytes, see wire.h)
+ * @new_challenge: random bytes, our next challenge to the peer if its
+ *	nonce is adopted now
  * @adopted: set if the peer's nonce was adopted (a new session: its
  *	replay window starts afresh)
  *
- * The peer's nonce is adopted only from an AUTH that echoes our current
- * nonce, which no AUTH recorded before this incarnation can.
- *
- * Return: whether to answer with our own AUTH: when the peer does not
- * have our nonce yet, or when we just adopted its.
+ * Return: whether to answer with our own AUTH (vsr_auth_hello()): when
+ * the peer does not have our nonce, or when we do not have its and could
+ * not adopt it from this AUTH.
  */
 bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-			const u8 *body, bool *adopted)
+			const u8 *body, const u8 *new_challenge, bool *adopted)
 {
-	const u8 *nonce = body, *echo = body + VSR_AUTH_NONCE_SIZE;
-	bool fresh = !memcmp(echo, self_nonce, VSR_AUTH_NONCE_SIZE);
+	const u8 *nonce = body, *challenge = body + VSR_AUTH_NONCE_SIZE;
+	const u8 *echo = body + 2 * VSR_AUTH_NONCE_SIZE;
+	const u8 *known = body + 3 * VSR_AUTH_NONCE_SIZE;
+	bool fresh = !memcmp(echo, peer->challenge, VSR_AUTH_NONCE_SIZE);
 	bool same = peer->known &&
 		    !memcmp(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
 
-	memcpy(peer->heard, nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(peer->heard, challenge, VSR_AUTH_NONCE_SIZE);
 	*adopted = fresh && !same;
 	if (*adopted) {
 		memcpy(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
+		memcpy(peer->challenge, new_challenge, VSR_AUTH_NONCE_SIZE);
 		peer->known = true;
 		peer->top = 0;
 		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
 	}
-	return !fresh || *adopted;
+	return memcmp(known, self_nonce, VSR_AUTH_NONCE_SIZE) ||
+	       (!fresh && !same);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_handshake);
+
+/**
+ * vsr_auth_hello() - build our AUTH to a peer
+ * @peer: the session with the peer
+ * @self_nonce: this incarnation's nonce
+ * @cluster: cluster id
+ * @epoch: configuration epoch
+ * @replica: this replica's index
+ * @buf: at least VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE bytes
+ *
+ * Return: the message size.
+ */
+size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
+		      u64 cluster, u32 epoch, u8 replica, u8 *buf)
+{
+	static const u8 none[VSR_AUTH_NONCE_SIZE];
+
+	return vsr_auth_msg_seal(buf, cluster, epoch, replica, self_nonce,
+				 peer->challenge, peer->heard,
+				 peer->known ? peer->nonce : none);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_hello);

@@ -10,11 +10,14 @@
  *
  * Every replica incarnation draws a random nonce N.  Two replicas learn
  * each other's nonce in an AUTH handshake (wire.h), whose messages are
- * MACed with a static key per link direction; a nonce is adopted only from
- * an AUTH that echoes the receiver's own current nonce, so an old AUTH
- * cannot plant an old nonce.  Every other datagram from a to b is MACed
- * with a's session key S(a, N_a) over the message, the counter, b and N_b:
- * it is good for one incarnation of b, and once (the counter).
+ * MACed with a static key per link direction.  A replica adopts a peer's
+ * nonce only from an AUTH that echoes the challenge it last gave that
+ * peer, and draws a new challenge each time it adopts one: only a live
+ * incarnation can answer the current challenge, so no recorded AUTH can
+ * plant an old nonce, or bring back one whose replay window is gone.
+ * Every other datagram from a to b is MACed with a's session key S(a, N_a)
+ * over the message, the counter, b and N_b: it is good for one
+ * incarnation of b, and once (the counter).
  *
  * An authenticated datagram is the message (hdr.size bytes) followed by
  *
@@ -96,6 +99,7 @@ struct vsr_auth_slot {
  * @cluster: the cluster id the keys were derived for
  * @epoch: the epoch, likewise
  * @replica: this replica's index
+ * @n_peers: the number of replicas (higher indices have no keys)
  */
 struct vsr_auth {
 	struct rcu_head rcu;
@@ -104,14 +108,15 @@ struct vsr_auth {
 	u64 cluster;
 	u32 epoch;
 	u32 replica;
+	u32 n_peers;
 };
 
 /**
  * struct vsr_auth_peer - the session with one peer (the glue's, mutable)
- * @known: @nonce is the peer's current nonce as far as we know
- * @nonce: the peer's nonce, adopted from an AUTH that echoed ours
- * @heard: the nonce of the last AUTH from the peer, adopted or not: what
- *	our AUTHs echo
+ * @known: @nonce is the peer's nonce, adopted
+ * @nonce: the peer's nonce, adopted from an AUTH that echoed @challenge
+ * @challenge: ours to the peer; random, renewed at each adoption
+ * @heard: the peer's challenge to us, from its last AUTH: what ours echo
  * @top: highest counter accepted from the peer's incarnation @nonce
  * @seen: whether counter c in (@top - VSR_AUTH_WINDOW, @top] was
  *	accepted: bit c % VSR_AUTH_WINDOW
@@ -120,6 +125,7 @@ struct vsr_auth {
 struct vsr_auth_peer {
 	bool known;
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
+	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	u8 heard[VSR_AUTH_NONCE_SIZE];
 	u64 top;
 	unsigned long seen[BITS_TO_LONGS(VSR_AUTH_WINDOW)];
@@ -153,6 +159,8 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen);
 bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-			const u8 *body, bool *adopted);
+			const u8 *body, const u8 *new_challenge, bool *adopted);
+size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
+		      u64 cluster, u32 epoch, u8 replica, u8 *buf);
 
 #endif /* _VSR_AUTH_H */

@@ -68,8 +68,12 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 		  struct netlink_ext_ack *extack)
 {
 	struct vsr_auth *a;
+	unsigned int i;
 
 	get_random_bytes(node->auth_nonce, sizeof(node->auth_nonce));
+	for (i = 0; i < VSR_MAX_PEERS; i++)
+		get_random_bytes(node->sessions[i].challenge,
+				 sizeof(node->sessions[i].challenge));
 	if (!kc)
 		return 0;
 	a = vsr_keys_make(node, NULL, kc, extack);
@@ -164,16 +168,16 @@ void vsr_node_keys_abort(struct vsr_auth *keys)
 	vsr_auth_free(keys);
 }
 
-/* AUTH to @peer: our nonce and the echo of its (under the node lock). */
+/* Our AUTH to @peer (under the node lock). */
 static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
-	u8 buf[VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE];
+	u8 buf[VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE];
 	size_t len;
 
 	node->auth_sent_at[peer] = node->ticks ?: 1;
-	len = vsr_auth_msg_seal(buf, cfg->cluster_id, 0, cfg->replica,
-				node->auth_nonce, node->sessions[peer].heard);
+	len = vsr_auth_hello(&node->sessions[peer], node->auth_nonce,
+			     cfg->cluster_id, 0, cfg->replica, buf);
 	vsr_socket_send_raw(node, peer, buf, len);
 }
 
@@ -286,11 +290,13 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 void vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m)
 {
+	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	bool adopted;
 
 	lockdep_assert_held(&node->lock);
+	get_random_bytes(challenge, sizeof(challenge));
 	if (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
-			       m->body, &adopted) &&
+			       m->body, challenge, &adopted) &&
 	    (adopted || vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)))
 		vsr_keys_auth_send(node, peer);
 }

@@ -184,6 +184,8 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 		vsr_keys_kick(node, to);
 		return;
 	}
+	if (trailer_len < 0)
+		return;
 	if (trailer_len) {
 		iov[nr].iov_base = trailer;
 		iov[nr].iov_len = trailer_len;

@@ -248,18 +248,21 @@ size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 EXPORT_SYMBOL_IF_KUNIT(vsr_hello_seal);
 
 /**
- * vsr_auth_msg_seal() - build an AUTH: the sender's incarnation nonce
- * @buf: at least VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE bytes
+ * vsr_auth_msg_seal() - build an AUTH (see enum vsr_command)
+ * @buf: at least VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE bytes
  * @cluster: cluster id
  * @epoch: configuration epoch
  * @replica: the sender's index
- * @nonce: the sender's nonce
- * @echo: the receiver's nonce as the sender knows it (zeros: unknown)
+ * @nonce: the sender's incarnation nonce
+ * @challenge: the sender's current challenge to the receiver
+ * @echo: the receiver's challenge as the sender last heard it
+ * @known: the receiver's nonce as the sender adopted it (zeros: none)
  *
  * Return: the message size.
  */
 size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
-			 const u8 *nonce, const u8 *echo)
+			 const u8 *nonce, const u8 *challenge, const u8 *echo,
+			 const u8 *known)
 {
 	struct vsr_hdr h = {
 		.version = VSR_WIRE_HELLO,
@@ -268,11 +271,13 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 		.cluster = cluster,
 		.epoch = epoch,
 	};
+	u8 *b = buf + VSR_HDR_SIZE;
 
-	memcpy(buf + VSR_HDR_SIZE, nonce, VSR_AUTH_NONCE_SIZE);
-	memcpy(buf + VSR_HDR_SIZE + VSR_AUTH_NONCE_SIZE, echo,
-	       VSR_AUTH_NONCE_SIZE);
-	return vsr_msg_seal(buf, &h, 2 * VSR_AUTH_NONCE_SIZE);
+	memcpy(b, nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(b + VSR_AUTH_NONCE_SIZE, challenge, VSR_AUTH_NONCE_SIZE);
+	memcpy(b + 2 * VSR_AUTH_NONCE_SIZE, echo, VSR_AUTH_NONCE_SIZE);
+	memcpy(b + 3 * VSR_AUTH_NONCE_SIZE, known, VSR_AUTH_NONCE_SIZE);
+	return vsr_msg_seal(buf, &h, VSR_AUTH_BODY_SIZE);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_msg_seal);
 
@@ -414,7 +419,7 @@ static int vsr_check_body(struct vsr_msg *m)
 		if (h->version < VSR_WIRE_HELLO || h->op || h->commit ||
 		    h->flags)
 			return -EPROTO;
-		return len == 2 * VSR_AUTH_NONCE_SIZE ? 0 : -EPROTO;
+		return len == VSR_AUTH_BODY_SIZE ? 0 : -EPROTO;
 	case VSR_CMD_STARTVIEWCHANGE:
 		if (h->flags & ~(VSR_SVC_ENTERED | VSR_SVC_CONFIRM) ||
 		    h->flags == VSR_SVC_CONFIRM)

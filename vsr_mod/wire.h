@@ -97,15 +97,18 @@ enum vsr_command {
 	VSR_CMD_HELLO = 12,
 	/*
 	 * Not the core's either: the glue's authentication handshake (format
-	 * 2 and later, auth.c), sent only by replicas that have a key.  Body:
-	 * the sender's incarnation nonce and the receiver's as the sender
-	 * knows it (zero if unknown), VSR_AUTH_NONCE_SIZE bytes each.
+	 * 2 and later, auth.c).  Body, VSR_AUTH_NONCE_SIZE bytes each: the
+	 * sender's incarnation nonce, its current challenge to the receiver,
+	 * the echo of the receiver's challenge to it, and the receiver's
+	 * nonce as the sender adopted it (zeros: none).
 	 */
 	VSR_CMD_AUTH = 13,
 };
 
-/* Bytes of an incarnation nonce of the authentication handshake. */
+/* Bytes of a nonce or challenge of the authentication handshake. */
 #define VSR_AUTH_NONCE_SIZE	16
+/* Body of an AUTH: nonce, challenge, echo, known. */
+#define VSR_AUTH_BODY_SIZE	(4 * VSR_AUTH_NONCE_SIZE)
 
 /* Operation (log entry) types. */
 enum vsr_op_type {
@@ -322,7 +325,8 @@ void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
 void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
 size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
-			 const u8 *nonce, const u8 *echo);
+			 const u8 *nonce, const u8 *challenge, const u8 *echo,
+			 const u8 *known);
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 		      u64 hi, u64 cur);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,

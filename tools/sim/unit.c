@@ -16,6 +16,7 @@ static void unit_run_case(struct kunit_case *c, struct kunit *t)
 {
 	if (!setjmp(t->abort))
 		c->run_case(t);
+	kunit_release(t);
 }
 
 int main(int argc, char **argv)

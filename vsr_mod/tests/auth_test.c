@@ -25,7 +25,7 @@
 
 #define MSG_LEN	100
 #define DGRAM	(MSG_LEN + VSR_AUTH_TRAILER_SIZE)
-#define AUTH_LEN (VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE)
+#define AUTH_LEN (VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE)
 #define CLUSTER	0x77
 
 /* A message (not an AUTH) whose header's size field says MSG_LEN. */
@@ -118,18 +118,22 @@ struct rep {
 static void rep_start(struct kunit *test, struct rep *r, const u8 *key,
 		      u32 index)
 {
+	int i;
+
 	vsr_auth_free(r->a);
 	memset(r, 0, sizeof(*r));
 	r->index = index;
 	get_random_bytes(r->nonce, sizeof(r->nonce));
+	for (i = 0; i < 3; i++)
+		get_random_bytes(r->peer[i].challenge, VSR_AUTH_NONCE_SIZE);
 	r->a = keys(test, key, CLUSTER, index, r->nonce);
 }
 
 /* An AUTH from @x to @y; returns its length. */
 static int auth_msg(struct rep *x, u32 y, u8 *buf)
 {
-	size_t len = vsr_auth_msg_seal(buf, CLUSTER, 0, x->index, x->nonce,
-				       x->peer[y].heard);
+	size_t len = vsr_auth_hello(&x->peer[y], x->nonce, CLUSTER, 0,
+				    x->index, buf);
 
 	return seal(x->a, y, &x->peer[y], buf, len);
 }
@@ -141,6 +145,7 @@ static int auth_msg(struct rep *x, u32 y, u8 *buf)
 static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 		   u8 *reply, int *reply_len)
 {
+	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_seen seen;
 	bool adopted;
 	int ret;
@@ -149,8 +154,9 @@ static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, buf, &len, &seen);
 	if (ret || buf[14] != VSR_CMD_AUTH)
 		return ret;
+	get_random_bytes(challenge, sizeof(challenge));
 	if (vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
-			       &adopted))
+			       challenge, &adopted))
 		*reply_len = auth_msg(y, x, reply);
 	return 0;
 }
@@ -315,7 +321,8 @@ static void vsr_auth_window(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0],
 							r[1].nonce, buf, &len, &seen),
 				    fresh[i] ? 0 : -EKEYEXPIRED,
-				    "counter %llu (step %zu)", order[i], i);
+				    "counter %llu (step %zu)",
+				    (unsigned long long)order[i], i);
 	}
 	vsr_auth_free(r[0].a);
 	vsr_auth_free(r[1].a);
@@ -440,7 +447,8 @@ static void net_deliver(struct anet *n, const struct dgram *d)
 		if (n->accepted[i].to == d->to && n->accepted[i].life == y->life &&
 		    n->accepted[i].id == id) {
 			n->violations++;
-			KUNIT_FAIL(n->test, "%u accepted datagram %llu twice", d->to, id);
+			KUNIT_FAIL(n->test, "%u accepted datagram %llu twice", d->to,
+				   (unsigned long long)id);
 		}
 	if (n->naccepted < ACCEPTED_MAX) {
 		n->accepted[n->naccepted].to = d->to;

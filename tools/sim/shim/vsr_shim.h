@@ -133,6 +133,15 @@ static inline void *kcalloc(size_t n, size_t size, gfp_t gfp)
 	return calloc(n ? n : 1, size ? size : 1);
 }
 
+static inline void *kmemdup(const void *src, size_t size, gfp_t gfp)
+{
+	void *p = kmalloc(size, gfp);
+
+	if (p)
+		memcpy(p, src, size);
+	return p;
+}
+
 static inline void kvfree(const void *p)
 {
 	free((void *)p);

@@ -18,7 +18,27 @@ struct kunit {
 	int failed;
 	const void *param_value;
 	jmp_buf abort;
+	void *res[32];		/* kunit_kzalloc()'s, freed after the case */
+	int nres;
 };
+
+static inline void *kunit_kzalloc(struct kunit *test, size_t size, gfp_t gfp)
+{
+	void *p;
+
+	if (test->nres == (int)ARRAY_SIZE(test->res))
+		return NULL;
+	p = calloc(1, size);
+	if (p)
+		test->res[test->nres++] = p;
+	return p;
+}
+
+static inline void kunit_release(struct kunit *test)
+{
+	while (test->nres)
+		free(test->res[--test->nres]);
+}
 
 struct kunit_case {
 	void (*run_case)(struct kunit *test);
@@ -89,6 +109,12 @@ static const void *name##_gen_params(const void *prev, char *desc)	\
 	__KU_CMP_MSG(t, a, ==, b, fmt, ##__VA_ARGS__)
 #define KUNIT_EXPECT_NE_MSG(t, a, b, fmt, ...) \
 	__KU_CMP_MSG(t, a, !=, b, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_GE_MSG(t, a, b, fmt, ...) \
+	__KU_CMP_MSG(t, a, >=, b, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_TRUE_MSG(t, c, fmt, ...) do {			\
+	if (!(c))							\
+		__KU_FAIL(t, "%s: " fmt, #c, ##__VA_ARGS__);		\
+} while (0)
 #define KUNIT_EXPECT_MEMEQ_MSG(t, a, b, n, fmt, ...) do {		\
 	if (memcmp(a, b, n))						\
 		__KU_FAIL(t, "%s == %s (%zu bytes) differ: " fmt, #a,	\
