@@ -37,8 +37,16 @@ CMD = dict(add=1, dele=2, get=3, set=4, trim=5)
 A = dict(pad=1, name=2, cluster_id=3, replica=4, peer=5, heartbeat_ms=6,
          view_change_timeout_ms=7, client_timeout_ms=8, log_retention=9,
          minor=10, epoch=11, view=12, status=13, primary=14, op=15, commit=16,
-         trim_point=17, log_bytes=18, stats=19)
-P = dict(pad=1, addr=2, port=3, index=4, last_heard_ms=5, lag=6)
+         trim_point=17, log_bytes=18, stats=19, wire_version=20,
+         wire_version_max=21, key=22, key_none=23, accept_key=24,
+         accept_key_none=25, accept_key_off=26, key_swap=27, key_id=28,
+         accept_key_id=29)
+P = dict(pad=1, addr=2, port=3, index=4, last_heard_ms=5, lag=6,
+         wire_version=7, key_id=8, unauthenticated=9, drop_auth=10)
+S = dict(pad=1, msgs_in=2, msgs_out=3, drop_not_peer=4, drop_cluster=5,
+         drop_checksum=6, drop_malformed=7, drop_stale=8, drop_nomem=9,
+         view_changes=10, recoveries=11, send_errors=12, prepares=13,
+         drop_version=14, drop_auth=15)
 
 
 def attr(t, payload):
@@ -60,6 +68,10 @@ def a_u32(t, v):
 
 def a_u64(t, v):
     return attr(t, struct.pack("Q", v))
+
+
+def a_flag(t):
+    return attr(t, b"")
 
 
 def a_nest(t, *parts):

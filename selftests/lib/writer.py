@@ -3,8 +3,10 @@
 """Write records to a vsr device, keeping one file (one client session)
 open, and print each record whose write() succeeded, one per line.
 
-usage: writer.py DEVICE PREFIX COUNT [INTERVAL_S] [SIZE]
+usage: writer.py DEVICE PREFIX COUNT [INTERVAL_S] [SIZE] [UNTIL_FILE]
 Records are "PREFIX-<k>" padded with '.' to SIZE bytes (default: no pad).
+With UNTIL_FILE, COUNT is a minimum: the writes go on until that file
+exists (for a writer that must span steps of unknown duration).
 A failed write is reported on stderr with its errno; the writer goes on
 unless the device is gone (ENODEV), then it stops with exit status 3.
 """
@@ -18,9 +20,11 @@ def main():
     dev, prefix, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     interval = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
     size = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    until = sys.argv[6] if len(sys.argv) > 6 else None
     fd = os.open(dev, os.O_WRONLY)
     failed = 0
-    for k in range(count):
+    k = 0
+    while k < count or (until and not os.path.exists(until)):
         rec = ('%s-%d' % (prefix, k)).encode()
         if size > len(rec):
             rec += b'.' * (size - len(rec))
@@ -35,6 +39,7 @@ def main():
                 return 3
         if interval:
             time.sleep(interval)
+        k += 1
     return 1 if failed else 0
 
 
