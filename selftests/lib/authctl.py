@@ -11,13 +11,6 @@ read back from the kernel.
 
   authctl.py keyid FILE               the key id of a key file, as vsradm
                                       keyid prints it (8 hex digits)
-  authctl.py expect I... [--key FILE|none] [--accept FILE|none|off]
-                 [--drop-auth-zero] [--wait S]
-                                      every replica I sends with --key and
-                                      accepts --accept too (waits up to S
-                                      s); --drop-auth-zero: no datagram
-                                      failed authentication, in total or
-                                      from any peer
   authctl.py snap FILE I...           save the drop counters of replicas
                                       I... (drop-auth in total and per peer,
                                       and every other drop-*) in FILE
@@ -37,7 +30,6 @@ import json
 import os
 import struct
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..'))
@@ -49,7 +41,6 @@ STATES = ('normal', 'view-change', 'recovering', 'failed')
 KEY_LEN = 32
 NONCE = 16
 CLUSTER = 77
-PORT = 7000
 SLOW = int(os.environ.get('VSR_SLOW', '1') or 1)
 CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -110,11 +101,6 @@ def data_trailer(msg, key, cluster, frm, nfrm, to, nto, ctr, epoch=0, kid=None):
     head = struct.pack('<IQ', key_id(key) if kid is None else kid, ctr)
     return head + _b2(msg + head + bytes([to]) + nto,
                       sender_key(key, cluster, epoch, frm, nfrm), 16)
-
-
-def want_key(arg):
-    """A --key argument: None for 'none', else the key file's id."""
-    return None if arg == 'none' else key_id(read_key(arg))
 
 
 # --- namespaces and netlink ----------------------------------------------
@@ -216,98 +202,6 @@ def hexid(v):
 
 # --- commands ---------------------------------------------------------------
 
-def check_expect(i, d, o):
-    """What is wrong with replica i's state d for the options o, or []."""
-    bad = []
-    if o['key'] is not None:
-        want = want_key(o['key'])
-        if d['key_id'] != want:
-            bad.append('sends with key %s, want %s' % (hexid(d['key_id']), hexid(want)))
-    if o['accept'] is not None:
-        if o['accept'] == 'off':
-            if d['accept_key_id'] is not None or d['accept_none']:
-                bad.append('accepts a second key (%s%s), want none' %
-                           (hexid(d['accept_key_id']),
-                            ', unauthenticated' if d['accept_none'] else ''))
-        elif o['accept'] == 'none':
-            if d['accept_key_id'] is not None or (d['key_id'] is not None and
-                                                  not d['accept_none']):
-                bad.append('accept-key %s accept-key-none %s, want unauthenticated' %
-                           (hexid(d['accept_key_id']), d['accept_none']))
-        else:
-            want = want_key(o['accept'])
-            if d['accept_key_id'] != want or d['accept_none']:
-                bad.append('accepts %s%s too, want %s' %
-                           (hexid(d['accept_key_id']),
-                            ' and unauthenticated' if d['accept_none'] else '',
-                            hexid(want)))
-    if o['drop_auth_zero']:
-        if d['stats'].get('drop-auth') != 0:
-            bad.append('drop-auth %s' % d['stats'].get('drop-auth'))
-        for j, pe in sorted(d['peers'].items()):
-            if j != i and pe['drop_auth'] != 0:
-                bad.append('peer %d drop-auth %s' % (j, pe['drop_auth']))
-    return bad
-
-
-def parse_opts(args, spec):
-    """--name [VALUE] options after positional replica numbers."""
-    reps, o = [], {k.lstrip('-').replace('-', '_'): (False if not v else None)
-                   for k, v in spec.items()}
-    k = 0
-    while k < len(args):
-        a = args[k]
-        if a in spec:
-            name = a.lstrip('-').replace('-', '_')
-            if spec[a]:
-                if k + 1 >= len(args):
-                    die('%s needs a value' % a)
-                o[name] = args[k + 1]
-                k += 2
-            else:
-                o[name] = True
-                k += 1
-        elif a.isdigit():
-            reps.append(int(a))
-            k += 1
-        else:
-            die('unknown argument "%s"' % a)
-    return reps, o
-
-
-def wait_for(secs, check):
-    """Calls check() (a list of problems) until it returns [] or secs pass;
-    returns the last problems."""
-    deadline = time.monotonic() + secs
-    while True:
-        bad = check()
-        if not bad or time.monotonic() > deadline:
-            return bad
-        time.sleep(0.02)
-
-
-def cmd_expect(args):
-    reps, o = parse_opts(args, {'--key': 1, '--accept': 1, '--drop-auth-zero': 0,
-                                '--wait': 1})
-    secs = float(o['wait'] or 30 * SLOW)
-    for i in reps:
-        state = {}
-
-        def check(i=i, state=state):
-            state['d'] = must_get(i)
-            return check_expect(i, state['d'], o)
-        bad = wait_for(secs, check)
-        if bad:
-            die('replica %d: %s' % (i, '; '.join(bad)))
-        d = state['d']
-        print('# replica %d: key %s accept %s%s; drop-auth %d (%s)' %
-              (i, hexid(d['key_id']), hexid(d['accept_key_id']),
-               ' unauthenticated' if d['accept_none'] else '',
-               d['stats'].get('drop-auth', -1),
-               ' '.join('from %d: %d' % (j, pe['drop_auth'])
-                        for j, pe in sorted(d['peers'].items()) if j != i)))
-
-
 DROPS = ('drop-not-peer', 'drop-cluster', 'drop-checksum', 'drop-malformed', 'drop-stale',
          'drop-nomem', 'drop-version', 'drop-auth')
 
@@ -340,8 +234,9 @@ WIRE2 = 'a key needs wire format 2'
 
 
 def instance_add(i, name, port, *extra):
-    """Attributes of an add of NAME as replica 0 of 3 on PORT in replica
-    i's netns (its peers never answer: nothing listens on PORT)."""
+    """Attributes of an add of NAME as replica i of 3 on PORT, in replica
+    i's netns, cluster id 78 (its peers never answer: nothing listens on
+    PORT)."""
     peers = [nl.peer('10.77.0.%d' % (j + 1), port) for j in range(3)]
     return (nl.a_str(A['name'], name), nl.a_u32(A['replica'], i), *peers,
             nl.a_u64(A['cluster_id'], CLUSTER + 1)) + extra
@@ -495,8 +390,6 @@ def main(argv):
     cmd, args = argv[1], argv[2:]
     if cmd == 'keyid':
         print(hexid(key_id(read_key(args[0]))))
-    elif cmd == 'expect':
-        cmd_expect(args)
     elif cmd == 'snap':
         json.dump(counters([int(a) for a in args[1:]]), open(args[0], 'w'))
     elif cmd == 'same':
