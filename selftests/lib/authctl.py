@@ -11,10 +11,22 @@ read back from the kernel.
 
   authctl.py keyid FILE               the key id of a key file, as vsradm
                                       keyid prints it (8 hex digits)
-  authctl.py snap FILE I...           save the drop counters of replicas
-                                      I... (drop-auth in total and per peer,
-                                      and every other drop-*) in FILE
-  authctl.py same FILE I...           they are all as in FILE
+  authctl.py snap FILE I... [--caught-up]
+                                      save the state of replicas I... in
+                                      FILE: drop counters (drop-auth in
+                                      total and per peer, every other
+                                      drop-*), view, op, commit, status and
+                                      the committed records (once all are
+                                      normal with the same commit)
+  authctl.py check FILE I... [--caught-up] [--drops] [--state] [--not-back]
+                                      the replicas against FILE: first
+                                      (--caught-up) all normal with the same
+                                      commit; the drop counters as in FILE;
+                                      view, op, commit, status and records
+                                      as in FILE; all normal, no view or
+                                      commit below FILE's
+  authctl.py exactly-once ACKED I...  caught up, the same records on each,
+                                      every line of ACKED once
   authctl.py reject I                 bad key requests by raw netlink are
                                       refused with the right errno and
                                       message, and change nothing
@@ -30,6 +42,7 @@ import json
 import os
 import struct
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..'))
@@ -206,28 +219,105 @@ DROPS = ('drop-not-peer', 'drop-cluster', 'drop-checksum', 'drop-malformed', 'dr
          'drop-nomem', 'drop-version', 'drop-auth')
 
 
-def counters(reps):
-    out = {}
-    for i in reps:
-        d = must_get(i)
-        out[str(i)] = dict({k: d['stats'][k] for k in DROPS},
+def read_log(i):
+    """Replica i's committed records, as [op, record (hex)]."""
+    out = []
+    fd = os.open('/dev/vsrlog%d' % i, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        while True:
+            try:
+                rec = os.read(fd, 65536)
+            except BlockingIOError:
+                return out
+            # The position now points past the record: its op is pos - 1.
+            out.append([os.lseek(fd, 0, os.SEEK_CUR) - 1, rec.hex()])
+    finally:
+        os.close(fd)
+
+
+def state(i, logs=True):
+    """What snap saves of replica i."""
+    d = must_get(i)
+    return dict(drops=dict({k: d['stats'][k] for k in DROPS},
                            peers={str(j): pe['drop_auth'] for j, pe in d['peers'].items()
-                                  if j != i})
-    return out
+                                  if j != i}),
+                view=d['view'], op=d['op'], commit=d['commit'], status=d['status'],
+                log=read_log(i) if logs else None)
 
 
-def cmd_same(path, reps):
-    before = json.load(open(path))
-    now = counters(reps)
+def caught_up(reps):
+    """Waits until every replica is normal with the highest commit among
+    them (no writes meanwhile); their states, without logs."""
+    deadline = time.monotonic() + 60 * SLOW
+    while True:
+        st = {i: state(i, logs=False) for i in reps}
+        top = max(s['commit'] for s in st.values())
+        if all(s['status'] == 'normal' and s['commit'] == top for s in st.values()):
+            return st
+        if time.monotonic() > deadline:
+            die('not caught up within %d s: %s' %
+                (60 * SLOW, '; '.join('replica %d %s view %d commit %d' %
+                                      (i, s['status'], s['view'], s['commit'])
+                                      for i, s in sorted(st.items()))))
+        time.sleep(0.02)
+
+
+def cmd_check(path, reps, opts):
+    """The replicas against a snap: see the usage."""
+    before = {int(i): v for i, v in json.load(open(path)).items()}
+    if '--caught-up' in opts:
+        caught_up(reps)
+    if '--not-back' in opts:
+        deadline = time.monotonic() + 60 * SLOW
+        while not all(must_get(i)['status'] == 'normal' for i in reps):
+            if time.monotonic() > deadline:
+                die('not all normal within %d s' % (60 * SLOW))
+            time.sleep(0.02)
+    now = {i: state(i, logs='--state' in opts) for i in reps}
     bad = []
-    for i in now:
-        for k, v in sorted(now[i].items()):
-            if before[i].get(k) != v:
-                bad.append('replica %s %s %s -> %s' % (i, k, before[i].get(k), v))
+    for i in reps:
+        b, n = before[i], now[i]
+        if '--drops' in opts:
+            for k, v in sorted(n['drops'].items()):
+                if b['drops'].get(k) != v:
+                    bad.append('replica %d %s %s -> %s' % (i, k, b['drops'].get(k), v))
+        if '--state' in opts:
+            for k in ('view', 'op', 'commit', 'status'):
+                if b[k] != n[k]:
+                    bad.append('replica %d %s %s -> %s' % (i, k, b[k], n[k]))
+            if b['log'] != n['log']:
+                bad.append("replica %d's log changed" % i)
+        if '--not-back' in opts:
+            for k in ('view', 'commit'):
+                if n[k] < b[k]:
+                    bad.append('replica %d %s %s -> %s: back' % (i, k, b[k], n[k]))
     if bad:
         die('; '.join(bad))
-    print('# drop counters unchanged: %s' %
-          ' '.join('%s: drop-auth %d' % (i, c['drop-auth']) for i, c in sorted(now.items())))
+    print('# %s as before (%s)' %
+          (', '.join(o[2:] for o in opts if o != '--caught-up'),
+           '; '.join('replica %d %s view %d commit %d drop-auth %d' %
+                     (i, n['status'], n['view'], n['commit'], n['drops']['drop-auth'])
+                     for i, n in sorted(now.items()))))
+
+
+def cmd_exactly_once(acked, reps):
+    """Caught up, the same logs, every acknowledged record once."""
+    caught_up(reps)
+    logs = {i: read_log(i) for i in reps}
+    for i in reps[1:]:
+        if logs[i] != logs[reps[0]]:
+            die('the logs of replicas %d and %d differ' % (reps[0], i))
+    count = {}
+    for _, rec in logs[reps[0]]:
+        count[rec] = count.get(rec, 0) + 1
+    want = [line.rstrip('\n') for line in open(acked) if line.strip()]
+    bad = [r for r in want if count.get(r.encode().hex()) != 1]
+    dups = [bytes.fromhex(r).decode(errors='replace') for r, c in count.items() if c > 1]
+    if bad or dups:
+        die('acknowledged %d, log %d; not exactly once: %s; duplicated: %s' %
+            (len(want), len(logs[reps[0]]), bad[:5], dups[:5]))
+    print('# %d acknowledged records, each exactly once in the %d of the logs (the same '
+          'on replicas %s)' % (len(want), len(logs[reps[0]]), ' '.join(map(str, reps))))
 
 
 WIRE2 = 'a key needs wire format 2'
@@ -391,9 +481,15 @@ def main(argv):
     if cmd == 'keyid':
         print(hexid(key_id(read_key(args[0]))))
     elif cmd == 'snap':
-        json.dump(counters([int(a) for a in args[1:]]), open(args[0], 'w'))
-    elif cmd == 'same':
-        cmd_same(args[0], [int(a) for a in args[1:]])
+        reps = [int(a) for a in args[1:] if a.isdigit()]
+        if '--caught-up' in args:
+            caught_up(reps)
+        json.dump({i: state(i) for i in reps}, open(args[0], 'w'))
+    elif cmd == 'check':
+        cmd_check(args[0], [int(a) for a in args[1:] if a.isdigit()],
+                  [a for a in args[1:] if not a.isdigit()])
+    elif cmd == 'exactly-once':
+        cmd_exactly_once(args[0], [int(a) for a in args[1:]])
     elif cmd == 'reject':
         cmd_reject(int(args[0]))
     else:

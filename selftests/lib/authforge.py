@@ -802,7 +802,7 @@ def main():
     f.add_argument('--cmds', default=','.join(FORGE_CMDS))
     f.add_argument('--variants', default=','.join(VARIANTS))
     f.add_argument('--count', type=int, default=10)
-    f.add_argument('--batch', type=int, default=48)
+    f.add_argument('--batch', type=int, default=96)
     c = sub.add_parser('control')
     c.add_argument('--to', type=int, required=True)
     c.add_argument('--from', dest='frm', type=int, required=True)
@@ -822,7 +822,7 @@ def main():
     k.add_argument('--nonces', required=True)
     r = sub.add_parser('replay')
     r.add_argument('files', nargs='+')
-    r.add_argument('--batch', type=int, default=48)
+    r.add_argument('--batch', type=int, default=128)
     a = ap.parse_args()
     {'forge': cmd_forge, 'control': cmd_control, 'nonces': cmd_nonces, 'sniff': cmd_sniff,
      'check-capture': cmd_check_capture, 'replay': cmd_replay}[a.cmd](a)
