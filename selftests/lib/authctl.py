@@ -19,12 +19,14 @@ read back from the kernel.
                                       the committed records (once all are
                                       normal with the same commit)
   authctl.py check FILE I... [--caught-up] [--drops] [--state] [--not-back]
-                                      the replicas against FILE: first
+                 [--save FILE2]       the replicas against FILE: first
                                       (--caught-up) all normal with the same
                                       commit; the drop counters as in FILE;
                                       view, op, commit, status and records
                                       as in FILE; all normal, no view or
-                                      commit below FILE's
+                                      commit below FILE's; then their state
+                                      saved in FILE2 (records only with
+                                      --state), as snap does
   authctl.py exactly-once ACKED I...  caught up, the same records on each,
                                       every line of ACKED once
   authctl.py reject I                 bad key requests by raw netlink are
@@ -262,8 +264,9 @@ def caught_up(reps):
         time.sleep(0.02)
 
 
-def cmd_check(path, reps, opts):
-    """The replicas against a snap: see the usage."""
+def cmd_check(path, reps, opts, save=None):
+    """The replicas against a snap (see the usage); their state now saved
+    in @save if given."""
     before = {int(i): v for i, v in json.load(open(path)).items()}
     if '--caught-up' in opts:
         caught_up(reps)
@@ -293,6 +296,8 @@ def cmd_check(path, reps, opts):
                     bad.append('replica %d %s %s -> %s: back' % (i, k, b[k], n[k]))
     if bad:
         die('; '.join(bad))
+    if save:
+        json.dump(now, open(save, 'w'))
     print('# %s as before (%s)' %
           (', '.join(o[2:] for o in opts if o != '--caught-up'),
            '; '.join('replica %d %s view %d commit %d drop-auth %d' %
@@ -486,8 +491,14 @@ def main(argv):
             caught_up(reps)
         json.dump({i: state(i) for i in reps}, open(args[0], 'w'))
     elif cmd == 'check':
-        cmd_check(args[0], [int(a) for a in args[1:] if a.isdigit()],
-                  [a for a in args[1:] if not a.isdigit()])
+        rest = args[1:]
+        save = None
+        if '--save' in rest:
+            k = rest.index('--save')
+            save = rest[k + 1]
+            rest = rest[:k] + rest[k + 2:]
+        cmd_check(args[0], [int(a) for a in rest if a.isdigit()],
+                  [a for a in rest if not a.isdigit()], save)
     elif cmd == 'exactly-once':
         cmd_exactly_once(args[0], [int(a) for a in args[1:]])
     elif cmd == 'reject':
