@@ -78,9 +78,10 @@ view_change() {
 	o=$(( (p + 1) % 3 ))
 	partition "$p"
 	st wait "$wait" "view > $v and status == 0" "$o" || fail "no view change without replica $p"
+	info "replica $o normal in a view after $v without replica $p"
 	heal
 	st wait "$wait" "view > $v and status == 0" 0 1 2 || fail "not all normal after the view change"
-	info "view change from view $v without its primary $p"
+	info "all normal again"
 }
 
 # intact NAME: writes (through replica 0) fail no datagram anywhere: no
