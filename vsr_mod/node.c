@@ -220,6 +220,7 @@ static void vsr_rx_work(struct work_struct *work)
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = skb_dequeue(&node->rxq))) {
 		peer = *(int *)skb->cb;
+		atomic_dec(&node->rxq_peer[peer]);
 		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 					 VSR_AUTH_TRAILER_SIZE);
 		kfree_skb(skb);

@@ -46,8 +46,10 @@ struct socket;
 #define VSR_TICKS_CATCH_UP	50
 /* Send buffer of an instance's socket (bytes). */
 #define VSR_SNDBUF		(32 << 20)
-/* Datagrams queued for the core before new ones are dropped. */
+/* Datagrams queued for the core before new ones are dropped ... */
 #define VSR_RXQ_MAX		4096
+/* ... and from one peer's address. */
+#define VSR_RXQ_PEER_MAX	1024
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -111,6 +113,7 @@ struct vsr_observe {
  * @core: the protocol state machine
  * @sock: the UDP socket bound to the instance's own peer address
  * @rxq: datagrams received in softirq, for @rx_work
+ * @rxq_peer: how many of them came from each peer's address
  * @rx_work: feeds @rxq to the core
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
@@ -153,6 +156,7 @@ struct vsr_node {
 	struct vsr_replica *core;
 	struct socket *sock;
 	struct sk_buff_head rxq;
+	atomic_t rxq_peer[VSR_MAX_PEERS];
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;
 	struct work_struct tick_work;

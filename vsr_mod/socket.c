@@ -65,10 +65,17 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
-	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX) {
+	/*
+	 * Each peer's address gets a share of the queue: a flood from one
+	 * (forged datagrams that only the MAC, later, tells apart) leaves
+	 * room for the others.
+	 */
+	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX ||
+	    atomic_read(&node->rxq_peer[peer]) >= VSR_RXQ_PEER_MAX) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
+	atomic_inc(&node->rxq_peer[peer]);
 	*(int *)skb->cb = peer;
 	skb_queue_tail(&node->rxq, skb);
 	queue_work(system_wq, &node->rx_work);
