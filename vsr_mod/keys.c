@@ -175,7 +175,7 @@ static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
 	u8 buf[VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE];
 	size_t len;
 
-	node->auth_sent_at[peer] = node->ticks ?: 1;
+	WRITE_ONCE(node->auth_sent_at[peer], node->ticks ?: 1);
 	len = vsr_auth_hello(&node->sessions[peer], node->auth_nonce,
 			     cfg->cluster_id, 0, cfg->replica, buf);
 	vsr_socket_send_raw(node, peer, buf, len);

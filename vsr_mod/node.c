@@ -333,10 +333,11 @@ static void vsr_tick_work(struct work_struct *work)
 	 */
 	due = div_u64(ktime_get_ns() - node->clock_start, VSR_TICK_NS);
 	if (due - node->ticks > VSR_TICKS_CATCH_UP)
-		node->ticks = due - VSR_TICKS_CATCH_UP;
+		WRITE_ONCE(node->ticks, due - VSR_TICKS_CATCH_UP);
 	while (node->ticks < due) {
 		vsr_replica_tick(node->core);
-		node->ticks++;
+		/* Read locklessly too (keys.c's rate limits). */
+		WRITE_ONCE(node->ticks, node->ticks + 1);
 	}
 	vsr_observe_peers(node);
 	vsr_version_tick(node);
