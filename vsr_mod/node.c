@@ -213,6 +213,7 @@ static void vsr_rx_work(struct work_struct *work)
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
 	size_t len;
+	bool heard;
 	int peer, ret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
@@ -221,6 +222,7 @@ static void vsr_rx_work(struct work_struct *work)
 	       (skb = skb_dequeue(&node->rxq))) {
 		peer = *(int *)skb->cb;
 		atomic_dec(&node->rxq_peer[peer]);
+		heard = true;
 		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 					 VSR_AUTH_TRAILER_SIZE);
 		kfree_skb(skb);
@@ -256,7 +258,7 @@ static void vsr_rx_work(struct work_struct *work)
 			if (node->dead) {
 				ret = -ENODEV;
 			} else if (m.h.command == VSR_CMD_AUTH) {
-				vsr_keys_handshake(node, peer, &m);
+				heard = vsr_keys_handshake(node, peer, &m);
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);
@@ -274,6 +276,8 @@ static void vsr_rx_work(struct work_struct *work)
 				vsr_count_drop(node, ret, peer);
 			continue;
 		}
+		if (!heard)
+			continue;
 		vsr_count(node, VSR_CNT_MSGS_IN);
 		WRITE_ONCE(node->last_heard[peer], jiffies);
 	}
@@ -808,9 +812,8 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
  * The new timeouts apply from the next tick, a new log retention from the
  * next commit (the log's ring is resized to suit it).
  *
- * Return: 0, -ENOMEM if the log could not be resized, -EPROTONOSUPPORT
- * for a wire format older than a key needs, or -EINVAL if the engine
- * refused the settings (nothing is changed then).
+ * Return: 0, -ENOMEM if the log could not be resized, or -EINVAL if the
+ * engine refused the settings (nothing is changed then).
  */
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun)
 {
@@ -821,12 +824,6 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	if (!node)
 		return 0;
 	mutex_lock(&node->lock);
-	/* The handshake is in format 2: a replica with a key needs it. */
-	if (tun->wire_version && tun->wire_version < VSR_WIRE_HELLO &&
-	    vsr_keys_sends_key(node)) {
-		mutex_unlock(&node->lock);
-		return -EPROTONOSUPPORT;
-	}
 	vsr_replica_get_config(node->core, &cfg);
 	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	vsr_node_apply_tunables(&cfg, tun);

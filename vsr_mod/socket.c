@@ -61,17 +61,19 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	if (unlikely(!node))
 		goto drop;
 	peer = vsr_peer_of(node, skb);
-	if (peer < 0) {
+	/* Nothing comes from our own address: whatever does is forged. */
+	if (peer < 0 || peer == node->inst->cfg.replica) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
 	/*
-	 * Each peer's address gets a share of the queue: a flood from one
+	 * Each peer's address gets its share of the queue: a flood from one
 	 * (forged datagrams that only the MAC, later, tells apart) leaves
-	 * room for the others.
+	 * the others theirs.
 	 */
 	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX ||
-	    atomic_read(&node->rxq_peer[peer]) >= VSR_RXQ_PEER_MAX) {
+	    atomic_read(&node->rxq_peer[peer]) >=
+	    VSR_RXQ_MAX / node->inst->cfg.n_peers) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
