@@ -425,6 +425,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * @peer: the session with the peer
  * @self_nonce: this incarnation's nonce
  * @body: the AUTH's body (VSR_AUTH_BODY_SIZE bytes, see wire.h)
+ * @authenticated: the AUTH had a trailer that verified (else it came in
+ *	while unauthenticated datagrams are accepted)
  * @new_challenge: random bytes, our next challenge to the peer if its
  *	nonce is adopted now
  * @fresh: set if the AUTH echoed our current challenge (it was sent after
@@ -432,6 +434,10 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  *
  * The peer's nonce is adopted from an AUTH that echoes our current
  * challenge, which we then renew; a new nonce starts a new replay window.
+ * An unauthenticated AUTH (anyone's, while "none" is accepted) never
+ * replaces a nonce adopted from an authenticated one: it could otherwise
+ * plant a nonce of its own and have the genuine one come back with a new
+ * window, and the genuine peer's datagrams replayed.
  * An AUTH that does not echo it is still answered, so that the peer
  * learns our challenge: at once if it carries a challenge we have not
  * answered yet (a recorded AUTH cannot crowd out a live one), else within
@@ -441,7 +447,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * VSR_AUTH_ANSWER_NOW or VSR_AUTH_ANSWER to answer with vsr_auth_hello().
  */
 int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-		       const u8 *body, const u8 *new_challenge, bool *fresh)
+		       const u8 *body, bool authenticated,
+		       const u8 *new_challenge, bool *fresh)
 {
 	const u8 *nonce = body, *challenge = body + VSR_AUTH_NONCE_SIZE;
 	const u8 *echo = body + 2 * VSR_AUTH_NONCE_SIZE;
@@ -452,11 +459,13 @@ int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
 
 	*fresh = !memcmp(echo, peer->challenge, VSR_AUTH_NONCE_SIZE);
 	memcpy(peer->heard, challenge, VSR_AUTH_NONCE_SIZE);
-	adopted = *fresh && !same;
+	adopted = *fresh && !same &&
+		  (authenticated || !peer->known || !peer->known_auth);
 	if (adopted) {
 		memcpy(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
 		memcpy(peer->challenge, new_challenge, VSR_AUTH_NONCE_SIZE);
 		peer->known = true;
+		peer->known_auth = authenticated;
 		peer->top = 0;
 		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
 	}

@@ -120,6 +120,8 @@ struct vsr_auth {
 /**
  * struct vsr_auth_peer - the session with one peer (the glue's, mutable)
  * @known: @nonce is the peer's nonce, adopted
+ * @known_auth: it was adopted from an authenticated AUTH: only another
+ *	authenticated one may replace it
  * @nonce: the peer's nonce, adopted from an AUTH that echoed @challenge
  * @challenge: ours to the peer; random, renewed at each adoption
  * @heard: the peer's challenge to us, from its last AUTH: what ours echo
@@ -131,6 +133,7 @@ struct vsr_auth {
  */
 struct vsr_auth_peer {
 	bool known;
+	bool known_auth;
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	u8 heard[VSR_AUTH_NONCE_SIZE];
@@ -168,7 +171,8 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen);
 int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-		       const u8 *body, const u8 *new_challenge, bool *fresh);
+		       const u8 *body, bool authenticated,
+		       const u8 *new_challenge, bool *fresh);
 size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
 		      u64 cluster, u32 epoch, u8 replica, u8 *buf);
 

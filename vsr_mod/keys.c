@@ -235,6 +235,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * @peer: the sender, as its address says
  * @buf: the datagram, at least VSR_HDR_SIZE bytes
  * @len: its length; on success, without the trailer
+ * @authenticated: set if it was accepted with a trailer that verified
  *
  * Notes how the peer authenticated, for vsr_node_peer_auth(), and answers
  * a datagram that a session with the peer would have let through with an
@@ -243,7 +244,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * Return: 0, or the error of vsr_auth_open().
  */
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
-		size_t *len)
+		size_t *len, bool *authenticated)
 {
 	struct vsr_auth_seen seen;
 	int ret;
@@ -253,6 +254,7 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 			    &node->sessions[peer], node->auth_nonce, buf, len,
 			    &seen);
 	rcu_read_unlock();
+	*authenticated = !ret && seen.auth == 2;
 	if (ret == -EINVAL)
 		return ret;
 	/*
@@ -282,13 +284,14 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
  * @node: the node, its lock held
  * @peer: the sender
  * @m: the AUTH
+ * @authenticated: its trailer verified (vsr_keys_rx())
  *
  * Return: whether it shows the peer alive now (it echoed our current
  * challenge): a recorded AUTH verifies too, and must not make a dead
  * peer look heard.
  */
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
-			const struct vsr_msg *m)
+			const struct vsr_msg *m, bool authenticated)
 {
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	bool fresh;
@@ -296,7 +299,7 @@ bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 	lockdep_assert_held(&node->lock);
 	get_random_bytes(challenge, sizeof(challenge));
 	switch (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
-				   m->body, challenge, &fresh)) {
+				   m->body, authenticated, challenge, &fresh)) {
 	case VSR_AUTH_ANSWER:
 		if (!vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
 			break;

@@ -212,8 +212,8 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
+	bool heard, authenticated;
 	size_t len;
-	bool heard;
 	int peer, ret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
@@ -248,7 +248,8 @@ static void vsr_rx_work(struct work_struct *work)
 		 * cap is dropped before any checksum, as by a module that
 		 * does not know it.
 		 */
-		ret = vsr_keys_rx(node, peer, node->rxbuf, &len);
+		ret = vsr_keys_rx(node, peer, node->rxbuf, &len,
+				  &authenticated);
 		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 			ret = -EPROTONOSUPPORT;
 		if (!ret)
@@ -258,7 +259,8 @@ static void vsr_rx_work(struct work_struct *work)
 			if (node->dead) {
 				ret = -ENODEV;
 			} else if (m.h.command == VSR_CMD_AUTH) {
-				heard = vsr_keys_handshake(node, peer, &m);
+				heard = vsr_keys_handshake(node, peer, &m,
+							   authenticated);
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);

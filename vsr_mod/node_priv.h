@@ -235,9 +235,9 @@ int vsr_keys_seal(struct vsr_node *node, unsigned int to,
 		  const struct kvec *iov, size_t nr, u8 *trailer);
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer);
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
-		size_t *len);
+		size_t *len, bool *authenticated);
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
-			const struct vsr_msg *m);
+			const struct vsr_msg *m, bool authenticated);
 void vsr_keys_tick(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 
