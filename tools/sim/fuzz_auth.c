@@ -33,8 +33,9 @@
  *   4      how vsr_auth_seal() is given a datagram: % 3 + 1 pieces, the
  *          header in the first, cut where bits 2-4 and 5-7 say
  *   5      % 32: the number of operations - 1
- *   6..    the operations, 4 bytes each: what (enum fz_op) and which
- *          replica (& 0x80: the second), and three parameters
+ *   6..    the operations, 4 bytes each: what (& 0x3f: enum fz_op),
+ *          which replica (& 0x80: the second), whether the glue's rate
+ *          limit lets an answer go (& 0x40), and three parameters
  *   rest   the message input (also the bytes of FZ_FORGE's raw datagram)
  *
  * The harness keeps its own account of what each session must be, from
@@ -44,7 +45,8 @@
  *  - a return value is not one that auth.h or wire.c documents, or
  *    vsr_auth_open() does not return what the account says, vsr_auth_seal()
  *    gives another trailer, or another one for the datagram in pieces,
- *    vsr_auth_handshake() adopts or answers otherwise, vsr_auth_hello()
+ *    vsr_auth_handshake() adopts, answers or says the AUTH is fresh
+ *    otherwise, vsr_auth_hello()
  *    says something else, or a session is not what the account says
  *    (its nonce, challenges, counter, highest counter, window);
  *  - an authenticated data datagram is accepted that is not one that the
@@ -58,7 +60,8 @@
  *    session is the same, and vsr_auth_open() says other than
  *    -EKEYEXPIRED;
  *  - an AUTH made before the receiver last renewed its challenge to the
- *    sender changes the nonce it adopted;
+ *    sender changes the nonce it adopted, or is said to be fresh (which
+ *    makes the glue take the peer for alive);
  *  - a nonce that a receiver adopted and then replaced is adopted again
  *    in the same incarnation (with a new window), unless it adopted one
  *    from an unauthenticated AUTH in that incarnation (below);
@@ -176,6 +179,7 @@ struct fz_session {
 	u8 nonce[NONCE];
 	u8 challenge[NONCE];
 	u8 heard[NONCE];
+	u8 answered[NONCE];
 	u64 tx;
 	u64 top;
 	u64 acc[FZ_ACC_MAX];	/* counters accepted since the adoption */
@@ -211,6 +215,7 @@ struct fz_world {
 	u8 split;
 	bool kick;		/* answer what a session would let through */
 	bool answer_now;	/* deliver answers at once */
+	bool due;		/* the glue's rate limit lets an answer go */
 	unsigned int depth;
 	const u8 *msg[2];	/* the data message of each replica */
 	size_t msg_len[2];
@@ -447,6 +452,7 @@ static struct vsr_auth *fz_make_keys(unsigned int state, u32 replica,
 	FZ_ASSERT(vsr_auth_sends_key(a) ==
 		  (fz_states[state].send != FZ_NONE));
 	FZ_ASSERT(vsr_auth_accepts_none(a) == fz_states[state].accept_none);
+	FZ_ASSERT(vsr_auth_has_key(a) == !!fz_states[state].accept);
 	return a;
 }
 
@@ -532,6 +538,7 @@ static void fz_check_session(struct fz_rep *y)
 		memcpy(m->nonce, p->nonce, NONCE);
 		memcpy(m->challenge, p->challenge, NONCE);
 		memcpy(m->heard, p->heard, NONCE);
+		memcpy(m->answered, p->answered, NONCE);
 		m->tx = p->tx;
 		m->top = p->top;
 		return;
@@ -541,6 +548,7 @@ static void fz_check_session(struct fz_rep *y)
 	FZ_ASSERT(!m->known || !memcmp(p->nonce, m->nonce, NONCE));
 	FZ_ASSERT(!memcmp(p->challenge, m->challenge, NONCE));
 	FZ_ASSERT(!memcmp(p->heard, m->heard, NONCE));
+	FZ_ASSERT(!memcmp(p->answered, m->answered, NONCE));
 	FZ_ASSERT(p->tx == m->tx);
 	FZ_ASSERT(p->top == m->top);
 	/* @seen: exactly the counters accepted in (top - WINDOW, top]. */
@@ -791,30 +799,52 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 	struct fz_rep *y = &w->r[to];
 	const u8 *nonce = m->body, *challenge = m->body + NONCE;
 	const u8 *echo = m->body + 2 * NONCE, *known = m->body + 3 * NONCE;
-	bool fresh, same, adopted, answer, want_adopt, want_answer;
-	u8 next[NONCE];
+	bool fresh, same, adopted, want_adopt, was_known;
+	u8 next[NONCE], was[NONCE];
+	int ret, want;
 
 	fz_stats[ST_HANDSHAKE]++;
 	fz_bytes(w, next, NONCE);
-	/* auth.h and protocol.rst: the rules of adoption and answers. */
-	fresh = !memcmp(echo, y->m.challenge, NONCE);
+	was_known = y->peer.known;
+	memcpy(was, y->peer.nonce, NONCE);
+	/*
+	 * auth.h and protocol.rst: adopted from an AUTH that echoes our
+	 * challenge; quiet when both ends have each other's nonce; an
+	 * answer at once to a challenge not answered yet, or an adoption.
+	 */
+	want = !memcmp(echo, y->m.challenge, NONCE);
 	same = y->m.known && !memcmp(y->m.nonce, nonce, NONCE);
-	want_adopt = fresh && !same;
-	want_answer = memcmp(known, y->nonce, NONCE) || (!fresh && !same);
-	answer = vsr_auth_handshake(&y->peer, y->nonce, m->body, next,
-				    &adopted);
-	FZ_ASSERT((adopted == want_adopt && answer == want_answer) ||
-		  fz_blackbox);
-	/* An AUTH from before our last challenge changes nothing. */
+	want_adopt = want && !same;
+	if (!memcmp(known, y->nonce, NONCE) && (want || same))
+		want = VSR_AUTH_QUIET;
+	else if (want_adopt || memcmp(challenge, y->m.answered, NONCE))
+		want = VSR_AUTH_ANSWER_NOW;
+	else
+		want = VSR_AUTH_ANSWER;
+	ret = vsr_auth_handshake(&y->peer, y->nonce, m->body, next, &fresh);
+	FZ_ASSERT(ret == VSR_AUTH_QUIET || ret == VSR_AUTH_ANSWER ||
+		  ret == VSR_AUTH_ANSWER_NOW);
+	/* (Adopted: a nonce where there was none, or another one.) */
+	adopted = y->peer.known &&
+		  (!was_known || memcmp(was, y->peer.nonce, NONCE));
+	FZ_ASSERT(fz_blackbox ||
+		  (ret == want && adopted == want_adopt &&
+		   fresh == !memcmp(echo, y->m.challenge, NONCE)));
+	/*
+	 * An AUTH from before our last challenge changes nothing, and does
+	 * not pass for a sign of life (vsr_keys_handshake()).
+	 */
 	if (d && d->epoch != y->epoch) {
 		fz_stats[ST_STALE_AUTH]++;
-		FZ_ASSERT(!adopted);
+		FZ_ASSERT(!adopted && !fresh);
 	}
 	memcpy(y->m.heard, challenge, NONCE);
+	if (ret == VSR_AUTH_ANSWER_NOW)
+		memcpy(y->m.answered, challenge, NONCE);
 	if (fz_trace)
 		fprintf(stderr, "  %d: AUTH nonce %02x%02x.., echo %s, adopted %d, answer %d\n",
 			to, nonce[0], nonce[1], fresh ? "fresh" : "stale",
-			adopted, answer);
+			adopted, ret);
 	if (adopted) {
 		fz_stats[ST_ADOPTED]++;
 		if (auth == 1) {
@@ -832,7 +862,8 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 		y->epoch++;
 	}
 	fz_check_session(y);
-	if (answer) {
+	/* keys.c: an ANSWER waits for the rate limit. */
+	if (ret == VSR_AUTH_ANSWER_NOW || (ret == VSR_AUTH_ANSWER && w->due)) {
 		fz_stats[ST_ANSWERS]++;
 		fz_auth(w, to, w->answer_now);
 	}
@@ -1253,7 +1284,9 @@ static void fz_handshake_clean(struct fz_world *w, int from)
 
 	if (w->nhist + FZ_DEPTH_MAX > FZ_HIST_MAX)
 		return;
+	/* A clean network, and time enough for the rate limits. */
 	w->answer_now = true;
+	w->due = true;
 	fz_auth(w, from, true);
 	w->answer_now = now;
 	if (!fz_compatible(x, y) || !fz_compatible(y, x) || x->waived ||
@@ -1266,13 +1299,14 @@ static void fz_handshake_clean(struct fz_world *w, int from)
 
 static void fz_op(struct fz_world *w, const u8 *o)
 {
-	int from = o[0] >> 7, op = (o[0] & 0x7f) % FZ_OPS;
+	int from = o[0] >> 7, op = (o[0] & 0x3f) % FZ_OPS;
 	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
 	u8 p = o[1], q = o[2], r = o[3], nonce[NONCE];
 	unsigned int i, n;
 
 	fz_op_now = op;
 	fz_op_stats[op]++;
+	w->due = o[0] & 0x40;
 	if (fz_trace)
 		fprintf(stderr, "op %s by %d (%u, life %u): %02x %02x %02x\n",
 			fz_op_names[op], from, x->index, x->life, p, q, r);

@@ -49,7 +49,7 @@ case $bug in
 1)	subst auth.c 's/return !__test_and_set_bit\(ctr % VSR_AUTH_WINDOW, peer->seen\);/__set_bit(ctr % VSR_AUTH_WINDOW, peer->seen);\n\treturn true;/' ;;
 2)	subst auth.c 's/if \(!ret && !handshake && !vsr_auth_fresh\(peer, ctr\)\)/if (0)/' ;;
 3)	subst auth.c 's/\t\tmemcpy\(peer->challenge, new_challenge, VSR_AUTH_NONCE_SIZE\);\n//' ;;
-4)	subst auth.c 's/\*adopted = fresh && !same;/*adopted = !same;/' ;;
+4)	subst auth.c 's/adopted = \*fresh && !same;/adopted = !same;/' ;;
 5)	subst auth.c 's/\t\tblake2s_update\(&st, peer->nonce, VSR_AUTH_NONCE_SIZE\);\n//'
 	subst auth.c 's/\t\tblake2s_update\(&st, self_nonce, VSR_AUTH_NONCE_SIZE\);\n//' ;;
 6)	subst auth.c 's/blake2s_update\(&st, trailer, 12\);/blake2s_update(&st, trailer, 4);/'
