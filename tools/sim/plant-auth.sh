@@ -59,15 +59,15 @@ case $bug in
 	exit 2 ;;
 esac
 
-srcs="$sim/fuzz_run.c $sim/fuzz_auth.c $top/tools/lib/blake2s.c $sim/crc32c.c $sim/shim.c"
+srcs=("$sim/fuzz_run.c" "$sim/fuzz_auth.c" "$top/tools/lib/blake2s.c" "$sim/crc32c.c" "$sim/shim.c")
 for f in $core; do
-	srcs+=" $out/vsr_mod/$f.c"
+	srcs+=("$out/vsr_mod/$f.c")
 done
 # As the Makefile builds fuzz-auth-run; the headers are the copy's.
 ${CC:-cc} -O1 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	-Wno-sign-compare -Wno-missing-field-initializers -Wno-pointer-sign \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -I"$sim/shim" -I"$out/vsr_mod" \
-	-I"$top/include" -DVSR_ALLOC_FAULT_HOOK -o "$out/fuzz-auth-run" $srcs
+	-I"$top/include" -DVSR_ALLOC_FAULT_HOOK -o "$out/fuzz-auth-run" "${srcs[@]}"
 echo "$out/fuzz-auth-run"
 [ $# -eq 0 ] || exec "$out/fuzz-auth-run" "$@"
