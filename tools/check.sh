@@ -402,7 +402,7 @@ do_deb() {
 
 c_sources() {
 	git ls-files 'vsr_mod/*.[ch]' 'include/*.h' 'tools/vsradm/*.[ch]' \
-		'tools/bench/*.[ch]' 2>/dev/null
+		'tools/lib/*.[ch]' 'tools/bench/*.[ch]' 2>/dev/null
 }
 
 do_lint() {

@@ -2,7 +2,7 @@
 /*
  * auth_test.c - KUnit suite for auth.c: the MAC trailer, the derived keys,
  * the handshake, the replay window and the two key slots.  Also run
- * natively by tools/sim/vsr-unit, with tools/sim/blake2s.c for the
+ * natively by tools/sim/vsr-unit, with tools/lib/blake2s.c for the
  * kernel's BLAKE2s.
  *
  * The known answers were computed with Python's hashlib.blake2s from the
