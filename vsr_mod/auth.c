@@ -414,6 +414,9 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 	memzero_explicit(key, sizeof(key));
 	if (!ret && !handshake && !vsr_auth_fresh(peer, ctr))
 		ret = -EKEYEXPIRED;
+	/* Its window now guards something: see vsr_auth_handshake(). */
+	if (!ret && !handshake)
+		peer->known_auth = true;
 	if (!ret)
 		*len = size;
 	return ret;
@@ -435,7 +438,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * The peer's nonce is adopted from an AUTH that echoes our current
  * challenge, which we then renew; a new nonce starts a new replay window.
  * An unauthenticated AUTH (anyone's, while "none" is accepted) never
- * replaces a nonce adopted from an authenticated one: it could otherwise
+ * replaces a nonce adopted from an authenticated one, or one whose
+ * session has accepted an authenticated datagram: it could otherwise
  * plant a nonce of its own and have the genuine one come back with a new
  * window, and the genuine peer's datagrams replayed.
  * An AUTH that does not echo it is still answered, so that the peer

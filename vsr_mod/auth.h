@@ -120,8 +120,9 @@ struct vsr_auth {
 /**
  * struct vsr_auth_peer - the session with one peer (the glue's, mutable)
  * @known: @nonce is the peer's nonce, adopted
- * @known_auth: it was adopted from an authenticated AUTH: only another
- *	authenticated one may replace it
+ * @known_auth: it was adopted from an authenticated AUTH, or an
+ *	authenticated datagram was accepted in its session: only an
+ *	authenticated AUTH may replace it
  * @nonce: the peer's nonce, adopted from an AUTH that echoed @challenge
  * @challenge: ours to the peer; random, renewed at each adoption
  * @heard: the peer's challenge to us, from its last AUTH: what ours echo
