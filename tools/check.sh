@@ -256,12 +256,17 @@ do_dkms() {
 	mok_certificate=$out/mok/mok.pub
 	EOF
 	local dkms=(dkms --dkmstree "$out/tree" --sourcetree "$out/src")
+	# Where no mount namespace can be made private (a chroot whose root
+	# is not a mount point), DKMS is told of no signing tool instead: it
+	# then neither signs nor makes a key.
 	run_dkms() {
-		if [ "$(id -u)" = 0 ] && [ -f /etc/dkms/framework.conf ]; then
-			unshare -m sh -c 'mount --bind "$0" /etc/dkms/framework.conf && exec "$@"' \
+		if [ "$(id -u)" = 0 ] && [ -f /etc/dkms/framework.conf ] &&
+		   unshare -m --propagation private true 2>/dev/null; then
+			unshare -m --propagation private sh -c \
+				'mount --bind "$0" /etc/dkms/framework.conf && exec "$@"' \
 				"$out/framework.conf" "${dkms[@]}" "$@"
 		else
-			"${dkms[@]}" "$@"
+			sign_file=/nonexistent "${dkms[@]}" "$@"
 		fi
 	}
 	if ! run_dkms add -m vsr -v "$ver" >&2; then
@@ -382,15 +387,34 @@ do_deb() {
 		[ -n "$line" ] && kvers+=("$line") ||
 			record fail "deb: no $f headers for DKMS to build against"
 	done
+	# The install runs in a mount namespace whose mounts cannot reach
+	# this machine's: a private one, or, where none can be made private
+	# (a chroot whose root is not a mount point), one whose scratch
+	# directory is on a mount that propagates nothing back (a slave or
+	# private one, such as a chroot's /dev/shm).
+	local how=(unshare -m --propagation private) work=$out scratch
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		scratch=/dev/shm
+		case $(findmnt -n -o PROPAGATION -T "$scratch" 2>/dev/null) in
+		private*|slave*)
+			how=(unshare -m --propagation unchanged)
+			work=$(mktemp -d "$scratch/vsr-deb.XXXXXX") ;;
+		*)
+			log "no private mount namespace here, and $scratch is shared"
+			record fail "deb: an isolated mount namespace for the install"
+			return ;;
+		esac
+	fi
 	bad=0
 	while read -r line; do
 		case $line in
 		"ok "*) record ok "${line#ok }" ;;
 		"not ok "*) record fail "${line#not ok }"; bad=1 ;;
 		esac
-	done < <(unshare -m --propagation private tools/deb/install-test.sh \
-		"$out" "$ver" "${kvers[@]}" -- "$dkms_deb" "$tools_deb" 2> "$out/install.log")
+	done < <("${how[@]}" tools/deb/install-test.sh \
+		"$work" "$ver" "${kvers[@]}" -- "$dkms_deb" "$tools_deb" 2> "$out/install.log")
 	[ $bad = 0 ] || tail -n 60 "$out/install.log" >&2
+	[ "$work" = "$out" ] || rm -rf "$work"
 }
 
 c_sources() {
