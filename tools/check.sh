@@ -388,33 +388,24 @@ do_deb() {
 			record fail "deb: no $f headers for DKMS to build against"
 	done
 	# The install runs in a mount namespace whose mounts cannot reach
-	# this machine's: a private one, or, where none can be made private
-	# (a chroot whose root is not a mount point), one whose scratch
-	# directory is on a mount that propagates nothing back (a slave or
-	# private one, such as a chroot's /dev/shm).
-	local how=(unshare -m --propagation private) work=$out scratch
-	if ! unshare -m --propagation private true 2>/dev/null; then
-		scratch=/dev/shm
-		case $(findmnt -n -o PROPAGATION -T "$scratch" 2>/dev/null) in
-		private*|slave*)
-			how=(unshare -m --propagation unchanged)
-			work=$(mktemp -d "$scratch/vsr-deb.XXXXXX") ;;
-		*)
-			log "no private mount namespace here, and $scratch is shared"
-			record fail "deb: an isolated mount namespace for the install"
-			return ;;
-		esac
+	# this machine's (tools/mountns.sh).
+	local mountns_prop mountns_scratch work
+	. tools/mountns.sh
+	if ! mountns_setup; then
+		record fail "deb: an isolated mount namespace for the install"
+		return
 	fi
+	work=$(mktemp -d "$mountns_scratch/vsr-deb.XXXXXX")
 	bad=0
 	while read -r line; do
 		case $line in
 		"ok "*) record ok "${line#ok }" ;;
 		"not ok "*) record fail "${line#not ok }"; bad=1 ;;
 		esac
-	done < <("${how[@]}" tools/deb/install-test.sh \
+	done < <(unshare -m --propagation "$mountns_prop" tools/deb/install-test.sh \
 		"$work" "$ver" "${kvers[@]}" -- "$dkms_deb" "$tools_deb" 2> "$out/install.log")
 	[ $bad = 0 ] || tail -n 60 "$out/install.log" >&2
-	[ "$work" = "$out" ] || rm -rf "$work"
+	rm -rf "$work"
 }
 
 c_sources() {
@@ -437,7 +428,10 @@ do_lint() {
 			bad=1
 		fi
 	done
-	if [ $bad = 0 ]; then
+	if [ -z "$files" ]; then
+		log "no C sources found (git ls-files)"
+		record fail "lint: checkpatch clean"
+	elif [ $bad = 0 ]; then
 		record ok "lint: checkpatch clean ($(echo $files | wc -w) files)"
 	else
 		record fail "lint: checkpatch clean"

@@ -14,8 +14,11 @@ set -eu
 
 if [ "${1:-}" != --inside ]; then
 	init=$(realpath "${1:-$(dirname "$0")/init}")
-	dir=$(mktemp -d /tmp/vsr-init-check.XXXXXX)
-	out=$(timeout 60 unshare -m -p -f --propagation private "$0" --inside "$init" "$dir" 2>&1) || true
+	. "$(dirname "$0")/../mountns.sh"
+	mountns_setup || exit 1
+	dir=$(mktemp -d "$mountns_scratch/vsr-init-check.XXXXXX")
+	out=$(timeout 60 unshare -m -p -f --propagation "$mountns_prop" \
+		"$0" --inside "$init" "$dir" 2>&1) || true
 	rmdir "$dir"
 	echo "$out"
 	if [ "$(echo "$out" | tail -n1)" = "VSR-EXIT 7" ]; then
