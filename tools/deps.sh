@@ -10,8 +10,9 @@
 #   deps.sh debug   demo, and the debug kernel built from linux-source-6.12
 #                   (make vm, make check-kunit)
 #   deps.sh test    debug, and the 6.12 headers, sparse, the YNL tools,
-#                   rst2man, dkms and dpkg-dev (make check-build, check-lint,
-#                   check-install, check-selftests)
+#                   rst2man and Pygments, dkms, dpkg-dev and git
+#                   (make check-build, check-lint, check-install,
+#                   check-selftests)
 #   deps.sh bench   demo, and etcd, its Go client's sources and gnuplot
 #                   (make bench)
 #   deps.sh deb     vsradm, its man page and dpkg-dev (make deb)
@@ -26,10 +27,12 @@ demo=(make gcc libc6-dev rsync libmnl-dev linux-image-amd64 linux-headers-amd64
 # The debug kernel (tools/vm/build-kernel.sh).
 debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-6.12)
 # The build matrix's 6.12 headers, sparse, YNL's code generator and CLI,
-# rst2man for the man page `make install` builds, dkms for dkms.conf and
-# the packages `make deb` builds, dpkg-dev to build them.
+# rst2man for the man page `make install` builds (and Pygments for the
+# documentation's code blocks, which lint parses), dkms for dkms.conf and
+# the packages `make deb` builds, dpkg-dev to build them, git for the
+# copies of the checkout that the install checks build in.
 testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema
-	 python3-docutils dkms dpkg-dev)
+	 python3-docutils python3-pygments dkms dpkg-dev git)
 # make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
 deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)
 # The benchmark: etcd to compare with, its Go client built offline, plots.

@@ -244,6 +244,18 @@ bool vsr_auth_accepts_none(const struct vsr_auth *a)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_accepts_none);
 
+/**
+ * vsr_auth_has_key() - whether any key (not "none") is held
+ * @a: the keys (NULL: unauthenticated)
+ *
+ * Return: true if the key sent with or the second one is a key.
+ */
+bool vsr_auth_has_key(const struct vsr_auth *a)
+{
+	return a && (a->slot[0].set || (a->second && a->slot[1].set));
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_has_key);
+
 /* Is the message in @iov (its header in @iov[0]) an AUTH? */
 static bool vsr_auth_is_handshake(const struct kvec *iov)
 {
@@ -402,6 +414,9 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 	memzero_explicit(key, sizeof(key));
 	if (!ret && !handshake && !vsr_auth_fresh(peer, ctr))
 		ret = -EKEYEXPIRED;
+	/* Its window now guards something: see vsr_auth_handshake(). */
+	if (!ret && !handshake)
+		peer->known_auth = true;
 	if (!ret)
 		*len = size;
 	return ret;
@@ -413,36 +428,59 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * @peer: the session with the peer
  * @self_nonce: this incarnation's nonce
  * @body: the AUTH's body (VSR_AUTH_BODY_SIZE bytes, see wire.h)
+ * @authenticated: the AUTH had a trailer that verified (else it came in
+ *	while unauthenticated datagrams are accepted)
  * @new_challenge: random bytes, our next challenge to the peer if its
  *	nonce is adopted now
- * @adopted: set if the peer's nonce was adopted (a new session: its
- *	replay window starts afresh)
+ * @fresh: set if the AUTH echoed our current challenge (it was sent after
+ *	we gave it, by a live incarnation of the peer)
  *
- * Return: whether to answer with our own AUTH (vsr_auth_hello()): when
- * the peer does not have our nonce, or when we do not have its and could
- * not adopt it from this AUTH.
+ * The peer's nonce is adopted from an AUTH that echoes our current
+ * challenge, which we then renew; a new nonce starts a new replay window.
+ * An unauthenticated AUTH (anyone's, while "none" is accepted) never
+ * replaces a nonce adopted from an authenticated one, or one whose
+ * session has accepted an authenticated datagram: it could otherwise
+ * plant a nonce of its own and have the genuine one come back with a new
+ * window, and the genuine peer's datagrams replayed.
+ * An AUTH that does not echo it is still answered, so that the peer
+ * learns our challenge: at once if it carries a challenge we have not
+ * answered yet (a recorded AUTH cannot crowd out a live one), else within
+ * the caller's rate limit.
+ *
+ * Return: VSR_AUTH_QUIET when the peer has our nonce and we have its;
+ * VSR_AUTH_ANSWER_NOW or VSR_AUTH_ANSWER to answer with vsr_auth_hello().
  */
-bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-			const u8 *body, const u8 *new_challenge, bool *adopted)
+int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
+		       const u8 *body, bool authenticated,
+		       const u8 *new_challenge, bool *fresh)
 {
 	const u8 *nonce = body, *challenge = body + VSR_AUTH_NONCE_SIZE;
 	const u8 *echo = body + 2 * VSR_AUTH_NONCE_SIZE;
 	const u8 *known = body + 3 * VSR_AUTH_NONCE_SIZE;
-	bool fresh = !memcmp(echo, peer->challenge, VSR_AUTH_NONCE_SIZE);
 	bool same = peer->known &&
 		    !memcmp(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
+	bool adopted;
 
+	*fresh = !memcmp(echo, peer->challenge, VSR_AUTH_NONCE_SIZE);
 	memcpy(peer->heard, challenge, VSR_AUTH_NONCE_SIZE);
-	*adopted = fresh && !same;
-	if (*adopted) {
+	adopted = *fresh && !same &&
+		  (authenticated || !peer->known || !peer->known_auth);
+	if (adopted) {
 		memcpy(peer->nonce, nonce, VSR_AUTH_NONCE_SIZE);
 		memcpy(peer->challenge, new_challenge, VSR_AUTH_NONCE_SIZE);
 		peer->known = true;
+		peer->known_auth = authenticated;
 		peer->top = 0;
 		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
 	}
-	return memcmp(known, self_nonce, VSR_AUTH_NONCE_SIZE) ||
-	       (!fresh && !same);
+	if (!memcmp(known, self_nonce, VSR_AUTH_NONCE_SIZE) &&
+	    (*fresh || same))
+		return VSR_AUTH_QUIET;
+	if (adopted || memcmp(challenge, peer->answered, VSR_AUTH_NONCE_SIZE)) {
+		memcpy(peer->answered, challenge, VSR_AUTH_NONCE_SIZE);
+		return VSR_AUTH_ANSWER_NOW;
+	}
+	return VSR_AUTH_ANSWER;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_handshake);
 

@@ -52,6 +52,12 @@
 #define VSR_AUTH_TAG_SIZE	16
 #define VSR_AUTH_TRAILER_SIZE	(4 + 8 + VSR_AUTH_TAG_SIZE)
 static_assert(VSR_AUTH_TRAILER_SIZE <= VSR_TRAILER_ROOM);
+/* What vsr_auth_handshake() says to do. */
+enum {
+	VSR_AUTH_QUIET,		/* nothing */
+	VSR_AUTH_ANSWER,	/* answer, within the rate limit */
+	VSR_AUTH_ANSWER_NOW,	/* answer now: a new challenge, or an adoption */
+};
 /* Counters this far below the highest one accepted are still accepted. */
 #define VSR_AUTH_WINDOW		1024
 
@@ -114,9 +120,13 @@ struct vsr_auth {
 /**
  * struct vsr_auth_peer - the session with one peer (the glue's, mutable)
  * @known: @nonce is the peer's nonce, adopted
+ * @known_auth: it was adopted from an authenticated AUTH, or an
+ *	authenticated datagram was accepted in its session: only an
+ *	authenticated AUTH may replace it
  * @nonce: the peer's nonce, adopted from an AUTH that echoed @challenge
  * @challenge: ours to the peer; random, renewed at each adoption
  * @heard: the peer's challenge to us, from its last AUTH: what ours echo
+ * @answered: the last challenge of the peer's that we answered
  * @top: highest counter accepted from the peer's incarnation @nonce
  * @seen: whether counter c in (@top - VSR_AUTH_WINDOW, @top] was
  *	accepted: bit c % VSR_AUTH_WINDOW
@@ -124,9 +134,11 @@ struct vsr_auth {
  */
 struct vsr_auth_peer {
 	bool known;
+	bool known_auth;
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	u8 heard[VSR_AUTH_NONCE_SIZE];
+	u8 answered[VSR_AUTH_NONCE_SIZE];
 	u64 top;
 	unsigned long seen[BITS_TO_LONGS(VSR_AUTH_WINDOW)];
 	u64 tx;
@@ -152,14 +164,16 @@ void vsr_auth_free(struct vsr_auth *a);
 void vsr_auth_free_rcu(struct vsr_auth *a);
 bool vsr_auth_sends_key(const struct vsr_auth *a);
 bool vsr_auth_accepts_none(const struct vsr_auth *a);
+bool vsr_auth_has_key(const struct vsr_auth *a);
 int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 		  struct vsr_auth_peer *peer, const struct kvec *iov,
 		  size_t nr, u8 trailer[VSR_AUTH_TRAILER_SIZE]);
 int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen);
-bool vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-			const u8 *body, const u8 *new_challenge, bool *adopted);
+int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
+		       const u8 *body, bool authenticated,
+		       const u8 *new_challenge, bool *fresh);
 size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
 		      u64 cluster, u32 epoch, u8 replica, u8 *buf);
 

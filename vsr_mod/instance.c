@@ -266,10 +266,6 @@ static int vsr_instance_set_tunables(struct vsr_instance *inst,
 		NL_SET_ERR_MSG(extack, "no memory to resize the log for that retention");
 		return ret;
 	}
-	if (ret == -EPROTONOSUPPORT) {
-		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
-		return -EINVAL;
-	}
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "the engine refused these tunables");
 		return ret;
@@ -295,7 +291,10 @@ static int vsr_instance_set_tunables(struct vsr_instance *inst,
 int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 		     const struct vsr_key_change *kc, struct netlink_ext_ack *extack)
 {
+	struct vsr_tunables now;
 	struct vsr_auth *keys = NULL;
+	bool has_key;
+	u32 wire;
 	int ret;
 
 	lockdep_assert_held(&vsr_instances_lock);
@@ -303,13 +302,16 @@ int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 		ret = vsr_node_keys_prepare(inst, kc, &keys, extack);
 		if (ret)
 			return ret;
-		/* The handshake is in format 2 (see vsr_node_set_tunables()). */
-		if (tun && tun->wire_version && tun->wire_version < 2 &&
-		    vsr_auth_sends_key(keys)) {
-			NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+	}
+	/* A key needs the handshake, which is in wire format 2. */
+	vsr_instance_tunables(inst, &now);
+	wire = tun ? tun->wire_version : now.wire_version;
+	has_key = kc ? vsr_auth_has_key(keys) : vsr_node_keys_any(inst);
+	if (has_key && wire == 1) {
+		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+		if (kc)
 			vsr_node_keys_abort(keys);
-			return -EINVAL;
-		}
+		return -EINVAL;
 	}
 	if (tun) {
 		ret = vsr_instance_set_tunables(inst, tun, extack);

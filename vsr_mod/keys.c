@@ -42,12 +42,6 @@ static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 	a = vsr_auth_change(old, kc, cfg->cluster_id, 0, cfg->replica,
 			    cfg->n_peers, node->auth_nonce, GFP_KERNEL_ACCOUNT,
 			    &why);
-	if (!IS_ERR(a) && vsr_auth_sends_key(a) &&
-	    vsr_version_cap(node) < VSR_WIRE_HELLO) {
-		vsr_auth_free(a);
-		why = "a key needs wire format 2 or later (wire-version)";
-		a = ERR_PTR(-EINVAL);
-	}
 	/* @why is a string literal, as NL_SET_ERR_MSG() wants. */
 	if (IS_ERR(a) && why && extack)
 		extack->_msg = why;
@@ -60,7 +54,8 @@ static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
  * @kc: the keys of the add request, or NULL for none
  * @extack: for the reason of a refusal
  *
- * Draws the incarnation's nonce, whether or not there is a key.
+ * Draws the incarnation's nonce and challenges, whether or not there is a
+ * key.  A key needs the handshake, which is in wire format 2.
  *
  * Return: 0 or a negative errno.
  */
@@ -79,6 +74,11 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 	a = vsr_keys_make(node, NULL, kc, extack);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
+	if (vsr_auth_has_key(a) && vsr_version_cap(node) < VSR_WIRE_HELLO) {
+		vsr_auth_free(a);
+		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+		return -EINVAL;
+	}
 	RCU_INIT_POINTER(node->auth, a);
 	return 0;
 }
@@ -94,13 +94,8 @@ void vsr_keys_exit(struct vsr_node *node)
 	memzero_explicit(node->auth_nonce, sizeof(node->auth_nonce));
 }
 
-/**
- * vsr_keys_sends_key() - whether the node authenticates what it sends
- * @node: the node, its lock held
- *
- * Return: true if it sends with a key.
- */
-bool vsr_keys_sends_key(struct vsr_node *node)
+/* Whether the node authenticates what it sends (its lock held). */
+static bool vsr_keys_sends_key(struct vsr_node *node)
 {
 	return vsr_auth_sends_key(rcu_dereference_protected(node->auth,
 				  lockdep_is_held(&node->lock)));
@@ -175,7 +170,7 @@ static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
 	u8 buf[VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE];
 	size_t len;
 
-	node->auth_sent_at[peer] = node->ticks ?: 1;
+	WRITE_ONCE(node->auth_sent_at[peer], node->ticks + 1);
 	len = vsr_auth_hello(&node->sessions[peer], node->auth_nonce,
 			     cfg->cluster_id, 0, cfg->replica, buf);
 	vsr_socket_send_raw(node, peer, buf, len);
@@ -187,7 +182,8 @@ static bool vsr_keys_auth_due(struct vsr_node *node, unsigned int peer,
 {
 	u64 at = READ_ONCE(node->auth_sent_at[peer]);
 
-	return !at || READ_ONCE(node->ticks) - at >= gap;
+	/* @auth_sent_at is the tick + 1, 0 for never. */
+	return !at || READ_ONCE(node->ticks) + 1 - at >= gap;
 }
 
 /**
@@ -239,6 +235,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * @peer: the sender, as its address says
  * @buf: the datagram, at least VSR_HDR_SIZE bytes
  * @len: its length; on success, without the trailer
+ * @authenticated: set if it was accepted with a trailer that verified
  *
  * Notes how the peer authenticated, for vsr_node_peer_auth(), and answers
  * a datagram that a session with the peer would have let through with an
@@ -247,7 +244,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * Return: 0, or the error of vsr_auth_open().
  */
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
-		size_t *len)
+		size_t *len, bool *authenticated)
 {
 	struct vsr_auth_seen seen;
 	int ret;
@@ -257,6 +254,7 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 			    &node->sessions[peer], node->auth_nonce, buf, len,
 			    &seen);
 	rcu_read_unlock();
+	*authenticated = !ret && seen.auth == 2;
 	if (ret == -EINVAL)
 		return ret;
 	/*
@@ -286,19 +284,51 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
  * @node: the node, its lock held
  * @peer: the sender
  * @m: the AUTH
+ * @authenticated: its trailer verified (vsr_keys_rx())
+ *
+ * Return: whether it shows the peer alive now (it echoed our current
+ * challenge): a recorded AUTH verifies too, and must not make a dead
+ * peer look heard.
  */
-void vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
-			const struct vsr_msg *m)
+bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
+			const struct vsr_msg *m, bool authenticated)
 {
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
-	bool adopted;
+	bool fresh;
 
 	lockdep_assert_held(&node->lock);
 	get_random_bytes(challenge, sizeof(challenge));
-	if (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
-			       m->body, challenge, &adopted) &&
-	    (adopted || vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)))
+	switch (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
+				   m->body, authenticated, challenge, &fresh)) {
+	case VSR_AUTH_ANSWER:
+		if (!vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
+			break;
+		fallthrough;
+	case VSR_AUTH_ANSWER_NOW:
 		vsr_keys_auth_send(node, peer);
+		break;
+	}
+	memzero_explicit(challenge, sizeof(challenge));
+	return fresh;
+}
+
+/**
+ * vsr_node_keys_any() - whether an instance holds a key (not "none")
+ * @inst: the instance
+ *
+ * Return: true if the key sent with or the second one is a key.
+ */
+bool vsr_node_keys_any(struct vsr_instance *inst)
+{
+	struct vsr_node *node = inst->node;
+	bool any;
+
+	if (!node)
+		return false;
+	rcu_read_lock();
+	any = vsr_auth_has_key(rcu_dereference(node->auth));
+	rcu_read_unlock();
+	return any;
 }
 
 /**

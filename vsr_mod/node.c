@@ -212,6 +212,7 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
+	bool heard, authenticated;
 	size_t len;
 	int peer, ret;
 
@@ -220,6 +221,8 @@ static void vsr_rx_work(struct work_struct *work)
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = skb_dequeue(&node->rxq))) {
 		peer = *(int *)skb->cb;
+		atomic_dec(&node->rxq_peer[peer]);
+		heard = true;
 		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 					 VSR_AUTH_TRAILER_SIZE);
 		kfree_skb(skb);
@@ -245,7 +248,8 @@ static void vsr_rx_work(struct work_struct *work)
 		 * cap is dropped before any checksum, as by a module that
 		 * does not know it.
 		 */
-		ret = vsr_keys_rx(node, peer, node->rxbuf, &len);
+		ret = vsr_keys_rx(node, peer, node->rxbuf, &len,
+				  &authenticated);
 		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 			ret = -EPROTONOSUPPORT;
 		if (!ret)
@@ -255,7 +259,8 @@ static void vsr_rx_work(struct work_struct *work)
 			if (node->dead) {
 				ret = -ENODEV;
 			} else if (m.h.command == VSR_CMD_AUTH) {
-				vsr_keys_handshake(node, peer, &m);
+				heard = vsr_keys_handshake(node, peer, &m,
+							   authenticated);
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);
@@ -273,6 +278,8 @@ static void vsr_rx_work(struct work_struct *work)
 				vsr_count_drop(node, ret, peer);
 			continue;
 		}
+		if (!heard)
+			continue;
 		vsr_count(node, VSR_CNT_MSGS_IN);
 		WRITE_ONCE(node->last_heard[peer], jiffies);
 	}
@@ -332,10 +339,11 @@ static void vsr_tick_work(struct work_struct *work)
 	 */
 	due = div_u64(ktime_get_ns() - node->clock_start, VSR_TICK_NS);
 	if (due - node->ticks > VSR_TICKS_CATCH_UP)
-		node->ticks = due - VSR_TICKS_CATCH_UP;
+		WRITE_ONCE(node->ticks, due - VSR_TICKS_CATCH_UP);
 	while (node->ticks < due) {
 		vsr_replica_tick(node->core);
-		node->ticks++;
+		/* Read locklessly too (keys.c's rate limits). */
+		WRITE_ONCE(node->ticks, node->ticks + 1);
 	}
 	vsr_observe_peers(node);
 	vsr_version_tick(node);
@@ -806,9 +814,8 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
  * The new timeouts apply from the next tick, a new log retention from the
  * next commit (the log's ring is resized to suit it).
  *
- * Return: 0, -ENOMEM if the log could not be resized, -EPROTONOSUPPORT
- * for a wire format older than a key needs, or -EINVAL if the engine
- * refused the settings (nothing is changed then).
+ * Return: 0, -ENOMEM if the log could not be resized, or -EINVAL if the
+ * engine refused the settings (nothing is changed then).
  */
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun)
 {
@@ -819,12 +826,6 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	if (!node)
 		return 0;
 	mutex_lock(&node->lock);
-	/* The handshake is in format 2: a replica with a key needs it. */
-	if (tun->wire_version && tun->wire_version < VSR_WIRE_HELLO &&
-	    vsr_keys_sends_key(node)) {
-		mutex_unlock(&node->lock);
-		return -EPROTONOSUPPORT;
-	}
 	vsr_replica_get_config(node->core, &cfg);
 	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	vsr_node_apply_tunables(&cfg, tun);

@@ -46,7 +46,10 @@ struct socket;
 #define VSR_TICKS_CATCH_UP	50
 /* Send buffer of an instance's socket (bytes). */
 #define VSR_SNDBUF		(32 << 20)
-/* Datagrams queued for the core before new ones are dropped. */
+/*
+ * Datagrams queued for the core before new ones are dropped; a peer's
+ * address may fill its share, VSR_RXQ_MAX / n.
+ */
 #define VSR_RXQ_MAX		4096
 
 /* Counters of struct vsr_stats that the engine keeps. */
@@ -111,6 +114,7 @@ struct vsr_observe {
  * @core: the protocol state machine
  * @sock: the UDP socket bound to the instance's own peer address
  * @rxq: datagrams received in softirq, for @rx_work
+ * @rxq_peer: how many of them came from each peer's address
  * @rx_work: feeds @rxq to the core
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
@@ -132,7 +136,8 @@ struct vsr_observe {
  * @auth: the keys (keys.c): RCU, changed under @lock
  * @auth_nonce: this incarnation's nonce, for the authentication handshake
  * @sessions: the authentication session with each peer (keys.c)
- * @auth_sent_at: tick of the last AUTH to each peer, 0 = never (@lock)
+ * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
+ *	(written under @lock, also read without it)
  * @peer_auth: how each peer's last datagram was authenticated:
  *	struct vsr_auth_seen.auth (written by the receive work only)
  * @peer_key_id: the key id it carried, if @peer_auth is 2
@@ -153,6 +158,7 @@ struct vsr_node {
 	struct vsr_replica *core;
 	struct socket *sock;
 	struct sk_buff_head rxq;
+	atomic_t rxq_peer[VSR_MAX_PEERS];
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;
 	struct work_struct tick_work;
@@ -225,14 +231,13 @@ struct vsr_key_change;
 int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 		  struct netlink_ext_ack *extack);
 void vsr_keys_exit(struct vsr_node *node);
-bool vsr_keys_sends_key(struct vsr_node *node);
 int vsr_keys_seal(struct vsr_node *node, unsigned int to,
 		  const struct kvec *iov, size_t nr, u8 *trailer);
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer);
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
-		size_t *len);
-void vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
-			const struct vsr_msg *m);
+		size_t *len, bool *authenticated);
+bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
+			const struct vsr_msg *m, bool authenticated);
 void vsr_keys_tick(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 

@@ -61,14 +61,23 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	if (unlikely(!node))
 		goto drop;
 	peer = vsr_peer_of(node, skb);
-	if (peer < 0) {
+	/* Nothing comes from our own address: whatever does is forged. */
+	if (peer < 0 || peer == node->inst->cfg.replica) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
-	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX) {
+	/*
+	 * Each peer's address gets its share of the queue: a flood from one
+	 * (forged datagrams that only the MAC, later, tells apart) leaves
+	 * the others theirs.
+	 */
+	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX ||
+	    atomic_read(&node->rxq_peer[peer]) >=
+	    VSR_RXQ_MAX / node->inst->cfg.n_peers) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
+	atomic_inc(&node->rxq_peer[peer]);
 	*(int *)skb->cb = peer;
 	skb_queue_tail(&node->rxq, skb);
 	queue_work(system_wq, &node->rx_work);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * blake2s_test.c - KUnit suite vsr_blake2s, native only: the BLAKE2s of
- * blake2s.c that vsr-unit and the fuzzers use in place of the kernel's.
+ * tools/lib/blake2s.c that vsr-unit and the fuzzers use in place of the
+ * kernel's (and vsradm for key ids).
  *
  * The expected values are RFC 7693's (Appendix B, and the grand hash of
  * Appendix E's self-test) and Python's hashlib.blake2s over the inputs

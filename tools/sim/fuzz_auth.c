@@ -1,52 +1,86 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * fuzz_auth.c - libFuzzer harness for the authenticated receive path: a
- * datagram goes through the checks of node.c's vsr_rx_work(), the sender's
- * replica index and cluster id, then vsr_auth_open() and vsr_msg_decode().
+ * fuzz_auth.c - libFuzzer harness for datagram authentication (auth.h):
+ * two replicas of one cluster, each the other's peer, run a script that
+ * the input writes, over a network that the script is: what is sent is
+ * kept, and delivered when the script says, as often as it says, cut,
+ * flipped or resealed wrongly, beside forgeries and the fuzzer's bytes.
  *
- * The input picks the receiver's keys, how the datagram is made and the
- * message in it:
+ * Each datagram goes through the receive path of node.c's vsr_rx_work():
+ * the sender's replica index and the cluster id, vsr_auth_open() (what
+ * vsr_keys_rx() calls), vsr_msg_decode(), and for an AUTH
+ * vsr_auth_handshake() (as vsr_keys_handshake()), whose answer is built
+ * by vsr_auth_hello() and sealed by vsr_auth_seal(), as keys.c does.
+ * (Not the wire-version cap: both replicas speak format 2.)
  *
- *   0      & 3: the receiver's keys: none, K1, K1 + accept K2, K1 + accept
- *          none (made by vsr_auth_change(), one change after another);
- *          & 4: then a key-swap; >> 5: the key the sender seals with
- *          (fuzz_tx_key[]): K1, K2, K3 (which no receiver has) or none
- *   1      the mode (enum fuzz_mode)
- *   2      & 15: n_peers - 1
- *   3      & 15: the receiver, >> 4: the sender (modulo n_peers)
- *   4..11  the mode's parameters
- *   12     how vsr_auth_seal() is given the message: % 3 + 1 pieces,
- *          cut where bits 2-4 and 5-7 say
- *   13     the message, by & 3: 0 or 1 a PREPARE or NEWSTATE with
+ * The input:
+ *
+ *   0      & 7: the first replica's keys, >> 3 & 7: the second's
+ *          (fz_states[], each made by vsr_auth_change() as vsradm's
+ *          procedures make it); & 0x40: start with a handshake; & 0x80:
+ *          an AUTH that is answered gets the answer at once
+ *   1      & 15: n_peers - 2 (modulo VSR_MAX_PEERS - 1); & 0x10: a
+ *          datagram that a session would have let through is answered
+ *          with an AUTH (vsr_keys_rx()'s kick); & 0x20: start with the
+ *          sessions set directly
+ *   2      & 15, >> 4: the two replicas' indices (modulo n_peers; the
+ *          second moves on if they are the same)
+ *   3      the data message, by & 3: 0 or 1 a PREPARE or NEWSTATE with
  *          entries (fuzz_build.h; at most 8 unless & 0x1c is 0x1c: an
  *          entry can have 500 bytes, and hashing them takes time); 2 a
- *          command without a body; 3 the rest of the input, resealed
- *   14..   the message's input
+ *          command without a body; 3 the message input, resealed (which
+ *          may be an AUTH)
+ *   4      how vsr_auth_seal() is given a datagram: % 3 + 1 pieces, the
+ *          header in the first, cut where bits 2-4 and 5-7 say
+ *   5      % 32: the number of operations - 1
+ *   6..    the operations, 4 bytes each: what (& 0x3f: enum fz_op),
+ *          which replica (& 0x80: the second), whether the glue's rate
+ *          limit lets an answer go (& 0x40), and three parameters
+ *   rest   the message input (also the bytes of FZ_FORGE's raw datagram)
  *
- * The sender's index is below n_peers, as node.c's address lookup makes
- * sure.  (vsr_auth_open() does not check that itself: from an index in
- * n_peers..VSR_MAX_PEERS - 1 it accepts a tag made with the all-zero link
- * key it holds there.)
+ * The harness keeps its own account of what each session must be, from
+ * the rules of auth.h and protocol.rst and the tags computed from the
+ * formulas in auth.h (independently of auth.c), and aborts if
  *
- * The harness knows what vsr_auth_open() must do from the description in
- * auth.h, independently of auth.c: it derives the link keys and key ids,
- * computes the tag over the datagram and so knows whether a trailer is
- * genuine.  It aborts if
+ *  - a return value is not one that auth.h or wire.c documents, or
+ *    vsr_auth_open() does not return what the account says, vsr_auth_seal()
+ *    gives another trailer, or another one for the datagram in pieces,
+ *    vsr_auth_handshake() adopts, answers or says the AUTH is fresh
+ *    otherwise, vsr_auth_hello()
+ *    says something else, or a session is not what the account says
+ *    (its nonce, challenges, counter, highest counter, window);
+ *  - an authenticated data datagram is accepted that is not one that the
+ *    sender's incarnation whose nonce the receiver adopted sealed for this
+ *    incarnation of the receiver, or whose counter this incarnation
+ *    accepted before (from that sender's incarnation), or its stripped
+ *    length is not its header's size;
+ *  - an authenticated AUTH is accepted that a replica did not seal as is;
+ *  - an unauthenticated datagram is accepted by keys that accept none;
+ *  - a data datagram that was accepted is delivered again while the
+ *    session is the same, and vsr_auth_open() says other than
+ *    -EKEYEXPIRED;
+ *  - an AUTH made before the receiver last renewed its challenge to the
+ *    sender changes the nonce it adopted, or is said to be fresh (which
+ *    makes the glue take the peer for alive);
+ *  - a nonce that a receiver adopted and then replaced is adopted again
+ *    in the same incarnation (with a new window), unless it adopted one
+ *    from an unauthenticated AUTH in that incarnation (below);
+ *  - a handshake over a clean network between replicas that accept each
+ *    other's keys leaves one without the other's nonce, or a datagram
+ *    sealed in such a session and delivered at once is not accepted.
  *
- *  - vsr_auth_open() does not return what that description says, or @seen
- *    does not say what the datagram claims;
- *  - an accepted authenticated datagram's stripped length is not its
- *    header's size, or a rejected one's length changed;
- *  - a datagram is accepted without a trailer by keys that do not accept
- *    unauthenticated datagrams;
- *  - a datagram mangled after sealing (bits flipped, cut, extended) or
- *    sealed for another link, cluster or epoch is accepted as
- *    authenticated, or at all by keys that do not accept unauthenticated
- *    datagrams;
- *  - a genuine datagram is not accepted, or decodes otherwise than the
- *    message it carries;
- *  - vsr_auth_seal() gives another trailer for the message in pieces.
+ * Keys that accept none adopt a nonce from an unauthenticated AUTH too,
+ * which anyone on the path can make (FZ_ATTACK), but never in place of an
+ * authenticated session (vsr_auth_handshake()); a nonce adopted again
+ * after such an adoption is counted as "re-adoptions waived", and the
+ * replay invariants still hold for it.  FUZZ_AUTH_STRICT=0 exempts that
+ * receiver's incarnation from them, as the harness did before auth.c
+ * refused it (and a replay got through).  FUZZ_AUTH_BLACKBOX=1 leaves out the first
+ * item of the list, the tags computed here and the account's predictions
+ * (the account then follows what auth.c does), to see what the other
+ * invariants catch alone.  FUZZ_AUTH_TRACE=1 prints what each input does.
  */
+#include <linux/bitmap.h>
 #include <linux/err.h>
 
 #include "auth.h"
@@ -54,217 +88,1325 @@
 #include "fuzz.h"
 #include "fuzz_build.h"
 
-enum fuzz_mode {
-	FUZZ_SEAL,		/* sealed, delivered as is */
-	FUZZ_SEAL2,		/* (twice as likely) */
-	FUZZ_FLIP,		/* then 1 to 4 bits flipped */
-	FUZZ_CUT,		/* then 1 to 40 bytes cut off */
-	FUZZ_EXTEND,		/* then 1 to 40 bytes appended */
-	FUZZ_OTHER_LINK,	/* sealed for another link, cluster or epoch */
-	FUZZ_TRAILER,		/* the fuzzer's trailer of 0 to 40 bytes */
-	FUZZ_RAW,		/* all of it the fuzzer's (but index, cluster) */
-	FUZZ_MODES
-};
-
-enum fuzz_key { FUZZ_K1, FUZZ_K2, FUZZ_K3, FUZZ_NONE };
-
-/* The key the sender seals with, by byte 0 >> 5. */
-static const enum fuzz_key fuzz_tx_key[8] = {
-	FUZZ_K1, FUZZ_K1, FUZZ_K1, FUZZ_K2, FUZZ_K2, FUZZ_K3, FUZZ_NONE,
-	FUZZ_NONE,
-};
-
-/* The datagram may carry a trailer and then the fuzzer's bytes. */
-#define FUZZ_DGRAM_MAX	(VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE)
-#define FUZZ_EXTRA_MAX	40
+#define NONCE		VSR_AUTH_NONCE_SIZE
+#define TRAILER		VSR_AUTH_TRAILER_SIZE
+#define AUTH_LEN	(VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE)
+/* A datagram may carry a trailer and then the fuzzer's bytes. */
+#define FZ_DGRAM_MAX	(VSR_MSG_MAX + TRAILER)
+#define FZ_EXTRA_MAX	40
+#define FZ_OPS_MAX	32
+#define FZ_HIST_MAX	512
+#define FZ_ACC_MAX	1024
+#define FZ_ADOPT_MAX	64
+/* AUTHs answered at once, one answer after another, at most. */
+#define FZ_DEPTH_MAX	8
+/*
+ * Lives no incarnation reaches: the nonces of forgeries (+ 0..255), the
+ * attacker's (+ 256..511) and stale sessions' (+ 512..767).
+ */
+#define FZ_BOGUS_LIFE	1000
+#define FZ_CACHE	16384
 #define LINK_LABEL	"vsr link key 1"
+#define SENDER_LABEL	"vsr sender key 1"
 #define ID_LABEL	"vsr key id 1"
 
-static u8 fuzz_keys[3][VSR_KEY_LEN];
-static u32 fuzz_ids[3];
+enum fz_key { FZ_K1, FZ_K2, FZ_K3, FZ_NONE };
 
-static unsigned long long fuzz_stats[FUZZ_MODES][6];
-enum { ST_DROP, ST_AUTH, ST_UNAUTH, ST_NOKEY, ST_REJECTED, ST_DECODED };
-
-struct fuzz_rx {
-	struct vsr_auth *a;
-	u8 accept;		/* bit k: key k is accepted */
+/* What a replica's keys are: the key sent with, those accepted. */
+struct fz_state {
+	enum fz_key send;
+	u8 accept;		/* bit k: key k */
 	bool accept_none;
 };
 
-#define FUZZ_ASSERT(c) do {						\
+/* Made by fz_make_keys(), in this order. */
+static const struct fz_state fz_states[8] = {
+	{ FZ_NONE, 0, true },				/* no keys */
+	{ FZ_K1, 1 << FZ_K1, false },			/* key K1 */
+	{ FZ_K1, 1 << FZ_K1 | 1 << FZ_K2, false },	/* accept-key K2 */
+	{ FZ_K1, 1 << FZ_K1, true },			/* accept-key-none */
+	{ FZ_K2, 1 << FZ_K1 | 1 << FZ_K2, false },	/* 2, key-swap */
+	{ FZ_NONE, 1 << FZ_K1, true },			/* 3, key-swap */
+	{ FZ_K2, 1 << FZ_K2, false },			/* 4, accept-key-off */
+	{ FZ_K3, 1 << FZ_K1 | 1 << FZ_K3, false },	/* accept-key K3, key-swap */
+};
+
+enum fz_op {
+	FZ_SEND,	/* a data datagram (an AUTH instead without a session) */
+	FZ_SEND2,
+	FZ_SEND3,
+	FZ_AUTH,	/* an AUTH, as the tick sends one */
+	FZ_DELIVER,	/* a datagram sent before, once more */
+	FZ_DELIVER2,
+	FZ_MANGLE,	/* one sent before, changed */
+	FZ_MANGLE2,
+	FZ_FORGE,	/* sealed wrongly, or the fuzzer's bytes */
+	FZ_FLUSH,	/* what was not delivered yet, in order or not */
+	FZ_HANDSHAKE,	/* AUTHs back and forth over a clean network */
+	FZ_RESTART,	/* a new incarnation */
+	FZ_SESSION,	/* a session set directly, or a counter jump */
+	FZ_KEYS,	/* a key change (sessions stay) */
+	FZ_ATTACK,	/* an unauthenticated AUTH echoing a challenge seen */
+	FZ_OPS
+};
+
+static const char * const fz_op_names[FZ_OPS] = {
+	"send", "send", "send", "auth", "deliver", "deliver", "mangle",
+	"mangle", "forge", "flush", "handshake", "restart", "session",
+	"keys", "attack",
+};
+
+/* A datagram a replica sent (as it sent it), on the network for good. */
+struct fz_dgram {
+	u8 *buf;
+	size_t len;
+	u32 crc;		/* of buf, to find it fast */
+	u8 from;		/* which replica sent it, 0 or 1 */
+	bool handshake;		/* an AUTH */
+	bool hello;		/* vsr_auth_hello()'s (else the data message) */
+	bool trailer;		/* sealed with a key */
+	u32 life;		/* the sender's incarnation */
+	u8 sealer[NONCE];	/* its nonce */
+	bool for_known;		/* data: the session it was sealed in ... */
+	u8 for_nonce[NONCE];	/* ... and the receiver's nonce there */
+	u64 ctr;
+	u32 epoch;		/* AUTH: the receiver's challenge epoch then */
+	bool delivered;
+};
+
+/* What a session must be (struct vsr_auth_peer), as the harness sees it. */
+struct fz_session {
+	bool known;
+	bool known_auth;	/* only an authenticated AUTH replaces it */
+	u8 nonce[NONCE];
+	u8 challenge[NONCE];
+	u8 heard[NONCE];
+	u8 answered[NONCE];
+	u64 tx;
+	u64 top;
+	u64 acc[FZ_ACC_MAX];	/* counters accepted since the adoption */
+	unsigned int nacc;
+};
+
+struct fz_rep {
+	u32 index;
+	unsigned int state;	/* fz_states[] */
+	u32 life;
+	u8 nonce[NONCE];
+	const struct vsr_auth *a;
+	struct vsr_auth_peer peer;	/* its session with the other */
+	struct fz_session m;		/* what that must be */
+	u32 epoch;		/* its challenges to the other so far */
+	u8 adopted[FZ_ADOPT_MAX][NONCE];	/* nonces adopted this life */
+	unsigned int nadopted;
+	bool unauth;		/* adopted from an unauthenticated AUTH */
+	bool waived;		/* a re-adoption after that: see the top */
+};
+
+/* A counter accepted: by @to in its life @life, from incarnation @sealer. */
+struct fz_acc {
+	u8 to;
+	u32 life;
+	u8 sealer[NONCE];
+	u64 ctr;
+};
+
+struct fz_world {
+	struct fz_rep r[2];
+	u32 n_peers;
+	u8 split;
+	bool kick;		/* answer what a session would let through */
+	bool answer_now;	/* deliver answers at once */
+	bool due;		/* the glue's rate limit lets an answer go */
+	unsigned int depth;
+	const u8 *msg[2];	/* the data message of each replica */
+	size_t msg_len[2];
+	const u8 *raw;		/* the message input */
+	size_t raw_len;
+	u64 rng;
+	bool sealed_out;	/* seal and open for index n_peers checked */
+	unsigned int nhist;
+	unsigned int nacc;
+	/* Not cleared for each input: */
+	struct fz_dgram hist[FZ_HIST_MAX];
+	struct fz_acc acc[FZ_ACC_MAX];
+};
+
+enum {
+	ST_RX, ST_DROP, ST_AUTH, ST_UNAUTH, ST_EINVAL, ST_NOKEY, ST_NOTCONN,
+	ST_REJECTED, ST_EXPIRED, ST_DECODED, ST_HANDSHAKE, ST_ADOPTED,
+	ST_ANSWERS, ST_REPLAYS, ST_STALE_AUTH, ST_CONVERGED, ST_UNAUTH_ADOPT,
+	ST_WAIVED, ST_MAX
+};
+
+static const char * const fz_stat_names[ST_MAX] = {
+	"received", "dropped before open (index, cluster, length)",
+	"accepted authenticated", "accepted unauthenticated",
+	"-EINVAL (malformed)", "-ENOKEY", "-ENOTCONN", "-EKEYREJECTED",
+	"-EKEYEXPIRED", "decoded", "AUTHs handled", "nonces adopted",
+	"AUTHs answered", "replays of accepted datagrams (all -EKEYEXPIRED)",
+	"AUTHs older than the challenge (none adopted)",
+	"handshakes with a session both ways after",
+	"adoptions from unauthenticated AUTHs", "re-adoptions waived",
+};
+
+static unsigned long long fz_stats[ST_MAX], fz_op_stats[FZ_OPS];
+static u8 fz_keys[3][VSR_KEY_LEN];
+static u32 fz_ids[3];
+static bool fz_blackbox, fz_strict, fz_trace;
+static unsigned long long fz_input;
+static int fz_op_now = -1;
+
+static struct fz_world fz_world;
+
+#define FZ_ASSERT(c) do {						\
 	if (!(c)) {							\
-		fprintf(stderr, "fuzz_auth: %s failed at line %d\n",	\
-			#c, __LINE__);					\
+		fprintf(stderr,						\
+			"fuzz_auth: %s failed at line %d (input %llu, op %d %s)\n", \
+			#c, __LINE__, fz_input, fz_op_now,		\
+			fz_op_now < 0 ? "setup" : fz_op_names[fz_op_now]); \
 		abort();						\
 	}								\
 } while (0)
 
-static void fuzz_init(void)
+/* splitmix64, seeded from the input: challenges and mangling. */
+static u64 fz_rand(struct fz_world *w)
+{
+	u64 z = (w->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static void fz_bytes(struct fz_world *w, u8 *out, size_t n)
+{
+	size_t i;
+	u64 r = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!(i % 8))
+			r = fz_rand(w);
+		out[i] = r >> (8 * (i % 8));
+	}
+}
+
+/* The nonce of incarnation @life of replica @replica: never all zeros. */
+static void fz_nonce(u8 out[NONCE], u32 replica, u32 life)
+{
+	int i;
+
+	for (i = 0; i < NONCE; i++)
+		out[i] = 0x5a + i * 29 + replica * 13 + life * 7;
+	out[0] = replica;
+	put_unaligned_le32(life, out + 1);
+}
+
+/* --- The formulas of auth.h, written here again --- */
+
+/* L(a, b) of key @k, for cluster @c and epoch @e. */
+static void fz_link_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
+			u32 e, u8 a, u8 b)
+{
+	u8 m[sizeof(LINK_LABEL) - 1 + 8 + 4 + 2];
+	size_t n = sizeof(LINK_LABEL) - 1;
+
+	memcpy(m, LINK_LABEL, n);
+	put_unaligned_le64(c, m + n);
+	put_unaligned_le32(e, m + n + 8);
+	m[n + 12] = a;
+	m[n + 13] = b;
+	blake2s(out, m, fz_keys[k], BLAKE2S_KEY_SIZE, sizeof(m), VSR_KEY_LEN);
+}
+
+/* S(a, N) of key @k, for cluster @c and epoch @e. */
+static void fz_sender_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
+			  u32 e, u8 a, const u8 *nonce)
+{
+	u8 m[sizeof(SENDER_LABEL) - 1 + 8 + 4 + 1 + NONCE];
+	size_t n = sizeof(SENDER_LABEL) - 1;
+
+	memcpy(m, SENDER_LABEL, n);
+	put_unaligned_le64(c, m + n);
+	put_unaligned_le32(e, m + n + 8);
+	m[n + 12] = a;
+	memcpy(m + n + 13, nonce, NONCE);
+	blake2s(out, m, fz_keys[k], BLAKE2S_KEY_SIZE, sizeof(m), VSR_KEY_LEN);
+}
+
+/* Who seals with what, for fz_trailer(). */
+struct fz_seal {
+	enum fz_key key;
+	u64 cluster;
+	u32 epoch;
+	u8 from, to;
+	const u8 *from_nonce;	/* N_a */
+	const u8 *to_nonce;	/* N_b */
+	u64 ctr;
+};
+
+/* The trailer of the message @buf (@len bytes) as auth.h defines it. */
+static void fz_trailer(u8 out[TRAILER], const struct fz_seal *s,
+		       const u8 *buf, size_t len)
+{
+	u8 key[BLAKE2S_KEY_SIZE];
+	struct blake2s_state st;
+	bool hs = buf[14] == VSR_CMD_AUTH;
+
+	put_unaligned_le32(fz_ids[s->key], out);
+	put_unaligned_le64(s->ctr, out + 4);
+	if (hs)
+		fz_link_key(key, s->key, s->cluster, s->epoch, s->from, s->to);
+	else
+		fz_sender_key(key, s->key, s->cluster, s->epoch, s->from,
+			      s->from_nonce);
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
+	blake2s_update(&st, buf, len);
+	blake2s_update(&st, out, 12);
+	if (!hs) {
+		blake2s_update(&st, &s->to, 1);
+		blake2s_update(&st, s->to_nonce, NONCE);
+	}
+	blake2s_final(&st, out + 12);
+}
+
+/* --- Keys --- */
+
+static void fz_init(void)
 {
 	static bool done;
 	u8 out[BLAKE2S_HASH_SIZE];
+	const char *e;
 	int k, i;
 
 	if (done)
 		return;
 	done = true;
+	e = getenv("FUZZ_AUTH_BLACKBOX");
+	fz_blackbox = e && *e && *e != '0';
+	e = getenv("FUZZ_AUTH_STRICT");
+	fz_strict = !e || *e != '0';
+	e = getenv("FUZZ_AUTH_TRACE");
+	fz_trace = e && *e && *e != '0';
 	for (k = 0; k < 3; k++) {
 		for (i = 0; i < VSR_KEY_LEN; i++)
-			fuzz_keys[k][i] = 0x11 * (k + 1) + 7 * i;
-		/* auth.h: the first 32 bits of BLAKE2s over a constant. */
-		blake2s(out, ID_LABEL, fuzz_keys[k], sizeof(out),
+			fz_keys[k][i] = 0x11 * (k + 1) + 7 * i;
+		/* auth.h: the first 4 bytes of BLAKE2s-256_K(label). */
+		blake2s(out, ID_LABEL, fz_keys[k], sizeof(out),
 			sizeof(ID_LABEL) - 1, VSR_KEY_LEN);
-		fuzz_ids[k] = get_unaligned_le32(out);
-		FUZZ_ASSERT(vsr_auth_key_id(fuzz_keys[k]) == fuzz_ids[k]);
+		fz_ids[k] = get_unaligned_le32(out);
+		FZ_ASSERT(vsr_auth_key_id(fz_keys[k]) == fz_ids[k]);
 	}
-	FUZZ_ASSERT(fuzz_ids[0] != fuzz_ids[1] && fuzz_ids[0] != fuzz_ids[2] &&
-		    fuzz_ids[1] != fuzz_ids[2]);
+	FZ_ASSERT(fz_ids[0] != fz_ids[1] && fz_ids[0] != fz_ids[2] &&
+		  fz_ids[1] != fz_ids[2]);
 }
 
-/* vsr_auth_change() from @old, which it does not free. */
-static struct vsr_auth *fuzz_change(const struct vsr_auth *old,
-				    const struct vsr_key_change *kc, u64 cluster,
-				    u32 epoch, u32 replica, u32 n_peers)
+static struct vsr_auth *fz_change(struct vsr_auth *old,
+				  const struct vsr_key_change *kc, u32 replica,
+				  u32 n_peers, const u8 *nonce)
 {
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(old, kc, cluster, epoch, replica, n_peers,
+	a = vsr_auth_change(old, kc, CLUSTER, 0, replica, n_peers, nonce,
 			    GFP_KERNEL, &why);
-	FUZZ_ASSERT(!IS_ERR(a));
+	FZ_ASSERT(!IS_ERR(a));
+	vsr_auth_free(old);
+	return a;
+}
+
+/* fz_states[@state] for a replica's incarnation, change after change. */
+static struct vsr_auth *fz_make_keys(unsigned int state, u32 replica,
+				     u32 n_peers, const u8 *nonce)
+{
+	struct vsr_key_change kc = { .key_none = true };
+	const char *why = NULL;
+	struct vsr_auth *a;
+
+	if (!state) {
+		FZ_ASSERT(!fz_change(NULL, &kc, replica, n_peers, nonce));
+		return NULL;
+	}
+	kc = (struct vsr_key_change){ .key = fz_keys[FZ_K1] };
+	a = fz_change(NULL, &kc, replica, n_peers, nonce);
+	if (state == 1) {
+		/* A swap needs a second key: refused, nothing changed. */
+		kc = (struct vsr_key_change){ .swap = true };
+		FZ_ASSERT(PTR_ERR(vsr_auth_change(a, &kc, CLUSTER, 0, replica,
+						  n_peers, nonce, GFP_KERNEL,
+						  &why)) == -EINVAL && why);
+	}
+	memset(&kc, 0, sizeof(kc));
+	if (state == 3 || state == 5)
+		kc.accept_none = true;
+	else
+		kc.accept_key = fz_keys[state == 7 ? FZ_K3 : FZ_K2];
+	if (state >= 2)
+		a = fz_change(a, &kc, replica, n_peers, nonce);
+	if (state >= 4) {
+		kc = (struct vsr_key_change){ .swap = true };
+		a = fz_change(a, &kc, replica, n_peers, nonce);
+	}
+	if (state == 6) {
+		kc = (struct vsr_key_change){ .accept_off = true };
+		a = fz_change(a, &kc, replica, n_peers, nonce);
+	}
+	FZ_ASSERT(vsr_auth_sends_key(a) ==
+		  (fz_states[state].send != FZ_NONE));
+	FZ_ASSERT(vsr_auth_accepts_none(a) == fz_states[state].accept_none);
+	FZ_ASSERT(vsr_auth_has_key(a) == !!fz_states[state].accept);
 	return a;
 }
 
 /*
- * The receiver's keys: made once for each state, replica and n_peers, by
- * the changes of the rotation procedures (Documentation/vsradm.rst).
+ * The same, made once (most inputs use few): a hash table, in which
+ * what the two replicas hold now is never replaced.
  */
-static const struct fuzz_rx *fuzz_rx_keys(unsigned int state, bool swap,
-					  u32 replica, u32 n_peers)
+static const struct vsr_auth *fz_keys_of(unsigned int state, u32 replica,
+					 u32 n_peers, u32 life,
+					 const u8 *nonce)
 {
-	static struct fuzz_rx cache[4][2][VSR_MAX_PEERS][VSR_MAX_PEERS];
-	static bool made[4][2][VSR_MAX_PEERS][VSR_MAX_PEERS];
-	struct fuzz_rx *rx = &cache[state][swap][replica][n_peers - 1];
-	struct vsr_key_change kc = { .key = fuzz_keys[FUZZ_K1] };
-	struct vsr_auth *a = NULL, *b;
-	const char *why = NULL;
+	static struct {
+		bool made;
+		u8 state, replica, n_peers;
+		u32 life;
+		struct vsr_auth *a;
+	} cache[FZ_CACHE];
+	u32 h = ((state * 31 + replica) * 31 + n_peers) * 131 + life;
+	unsigned int i, k;
 
-	if (made[state][swap][replica][n_peers - 1])
-		return rx;
-	made[state][swap][replica][n_peers - 1] = true;
-	if (state) {
-		a = fuzz_change(NULL, &kc, CLUSTER, 0, replica, n_peers);
-		rx->accept = 1 << FUZZ_K1;
+	h = (h * 2654435761u >> 7) % FZ_CACHE;
+	for (i = 0; i < 3; i++) {
+		k = (h + i) % FZ_CACHE;
+		if (cache[k].made && cache[k].state == state &&
+		    cache[k].replica == replica &&
+		    cache[k].n_peers == n_peers && cache[k].life == life)
+			return cache[k].a;
 	}
-	memset(&kc, 0, sizeof(kc));
-	if (state == 2) {
-		kc.accept_key = fuzz_keys[FUZZ_K2];
-		rx->accept |= 1 << FUZZ_K2;
+	for (i = 0; i < 3; i++) {
+		k = (h + i) % FZ_CACHE;
+		if (!cache[k].a || (cache[k].a != fz_world.r[0].a &&
+				    cache[k].a != fz_world.r[1].a))
+			break;
 	}
-	kc.accept_none = state == 3;
-	if (state >= 2) {
-		b = fuzz_change(a, &kc, CLUSTER, 0, replica, n_peers);
-		vsr_auth_free(a);
-		a = b;
-	}
-	rx->accept_none = !state || state == 3;
-	if (swap) {
-		/* Refused without a second key; the keys stay. */
-		memset(&kc, 0, sizeof(kc));
-		kc.swap = true;
-		b = vsr_auth_change(a, &kc, CLUSTER, 0, replica, n_peers,
-				    GFP_KERNEL, &why);
-		if (state < 2) {
-			FUZZ_ASSERT(PTR_ERR(b) == -EINVAL && why);
-		} else {
-			FUZZ_ASSERT(!IS_ERR_OR_NULL(b));
-			vsr_auth_free(a);
-			a = b;
-		}
-	}
-	FUZZ_ASSERT(!state == !a);
-	rx->a = a;
-	return rx;
+	FZ_ASSERT(i < 3);
+	vsr_auth_free(cache[k].a);
+	cache[k].made = true;
+	cache[k].state = state;
+	cache[k].replica = replica;
+	cache[k].n_peers = n_peers;
+	cache[k].life = life;
+	cache[k].a = fz_make_keys(state, replica, n_peers, nonce);
+	return cache[k].a;
 }
 
-/* A sender's keys: sending with @key, nothing else accepted. */
-static struct vsr_auth *fuzz_tx_keys(enum fuzz_key key, u64 cluster,
-				     u32 epoch, u32 replica, u32 n_peers)
+/* The key whose id is @id (FZ_NONE: none of ours). */
+static enum fz_key fz_key_of(u32 id)
 {
-	struct vsr_key_change kc = { };
-
-	if (key == FUZZ_NONE)
-		kc.key_none = true;
-	else
-		kc.key = fuzz_keys[key];
-	return fuzz_change(NULL, &kc, cluster, epoch, replica, n_peers);
-}
-
-/*
- * The same, made once, for our cluster and epoch (@var 0), another
- * cluster (1) or another epoch (2).
- */
-static const struct vsr_auth *fuzz_tx_cached(enum fuzz_key key,
-					     unsigned int var, u32 replica,
-					     u32 n_peers)
-{
-	static struct vsr_auth *cache[4][3][VSR_MAX_PEERS][VSR_MAX_PEERS];
-	static bool made[4][3][VSR_MAX_PEERS][VSR_MAX_PEERS];
-	struct vsr_auth **a = &cache[key][var][replica][n_peers - 1];
-
-	if (!made[key][var][replica][n_peers - 1]) {
-		made[key][var][replica][n_peers - 1] = true;
-		*a = fuzz_tx_keys(key, var == 1 ? ~CLUSTER : CLUSTER,
-				  var == 2 ? 1 : 0, replica, n_peers);
-	}
-	return *a;
-}
-
-/* auth.h: the tag of @buf (@size bytes and a key id) from @from to @to. */
-static void fuzz_tag(u8 tag[VSR_AUTH_TAG_SIZE], enum fuzz_key key,
-		     u32 from, u32 to, const u8 *buf, u32 size)
-{
-	u8 msg[sizeof(LINK_LABEL) - 1 + 8 + 4 + 2], link[BLAKE2S_KEY_SIZE];
-	size_t n = sizeof(LINK_LABEL) - 1;
-
-	memcpy(msg, LINK_LABEL, n);
-	put_unaligned_le64(CLUSTER, msg + n);
-	put_unaligned_le32(0, msg + n + 8);
-	msg[n + 12] = from;
-	msg[n + 13] = to;
-	blake2s(link, msg, fuzz_keys[key], sizeof(link), sizeof(msg),
-		VSR_KEY_LEN);
-	blake2s(tag, buf, link, VSR_AUTH_TAG_SIZE, size + 4, sizeof(link));
-}
-
-/*
- * What vsr_auth_open() must return for @buf (@len bytes) from @from to
- * the receiver @rx, replica @to; sets *@genuine if the trailer is.
- */
-static int fuzz_expect(const struct fuzz_rx *rx, u32 from, u32 to,
-		       const u8 *buf, size_t len, bool *genuine)
-{
-	u32 size = vsr_wire_size(buf), id;
-	u8 tag[VSR_AUTH_TAG_SIZE];
 	int k;
 
-	*genuine = false;
-	if (len != (size_t)size + VSR_AUTH_TRAILER_SIZE)
-		return rx->accept_none ? 0 : -ENOKEY;
-	id = get_unaligned_le32(buf + size);
-	for (k = 0; k < 3; k++) {
-		if (!(rx->accept & 1 << k) || fuzz_ids[k] != id)
-			continue;
-		fuzz_tag(tag, k, from, to, buf, size);
-		*genuine = !memcmp(tag, buf + size + 4, sizeof(tag));
-		return *genuine ? 0 : -EKEYREJECTED;
-	}
-	return -ENOKEY;
+	for (k = 0; k < 3; k++)
+		if (fz_ids[k] == id)
+			return k;
+	return FZ_NONE;
 }
 
-/* A message with no body: the commands that have none. */
-static size_t fuzz_header_only(u8 *buf, const u8 *in, size_t n)
+static bool fz_accepts_key(const struct fz_rep *y, enum fz_key k)
+{
+	return k != FZ_NONE ? fz_states[y->state].accept & 1 << k :
+	       fz_states[y->state].accept_none;
+}
+
+/* Does @y take what @x sends (an AUTH, to begin with)? */
+static bool fz_compatible(const struct fz_rep *x, const struct fz_rep *y)
+{
+	return fz_accepts_key(y, fz_states[x->state].send);
+}
+
+/* --- Sessions --- */
+
+/*
+ * The session is what the account says, window and all (or, black-box,
+ * the account takes what the session is).
+ */
+static void fz_check_session(struct fz_rep *y)
+{
+	const struct vsr_auth_peer *p = &y->peer;
+	struct fz_session *m = &y->m;
+	unsigned int i, in = 0, bits = 0;
+
+	if (fz_blackbox) {
+		m->known = p->known;
+		memcpy(m->nonce, p->nonce, NONCE);
+		memcpy(m->challenge, p->challenge, NONCE);
+		memcpy(m->heard, p->heard, NONCE);
+		memcpy(m->answered, p->answered, NONCE);
+		m->tx = p->tx;
+		m->top = p->top;
+		return;
+	}
+
+	FZ_ASSERT(p->known == m->known);
+	FZ_ASSERT(!m->known || !memcmp(p->nonce, m->nonce, NONCE));
+	FZ_ASSERT(!memcmp(p->challenge, m->challenge, NONCE));
+	FZ_ASSERT(!memcmp(p->heard, m->heard, NONCE));
+	FZ_ASSERT(!memcmp(p->answered, m->answered, NONCE));
+	FZ_ASSERT(p->tx == m->tx);
+	FZ_ASSERT(p->top == m->top);
+	/* @seen: exactly the counters accepted in (top - WINDOW, top]. */
+	for (i = 0; i < m->nacc; i++) {
+		if (m->acc[i] + VSR_AUTH_WINDOW <= m->top)
+			continue;
+		in++;
+		FZ_ASSERT(p->seen[m->acc[i] % VSR_AUTH_WINDOW / BITS_PER_LONG] &
+			  1ul << (m->acc[i] % BITS_PER_LONG));
+	}
+	for (i = 0; i < BITS_TO_LONGS(VSR_AUTH_WINDOW); i++)
+		bits += __builtin_popcountl(p->seen[i]);
+	FZ_ASSERT(bits == in);
+}
+
+static bool fz_was_adopted(const struct fz_rep *y, const u8 *nonce)
+{
+	unsigned int i;
+
+	for (i = 0; i < y->nadopted; i++)
+		if (!memcmp(y->adopted[i], nonce, NONCE))
+			return true;
+	return false;
+}
+
+/* @y's session takes @nonce: a new window.  Direct (by the script) or not. */
+static void fz_adopt(struct fz_rep *y, const u8 *nonce, bool authenticated)
+{
+	if (!fz_was_adopted(y, nonce) && y->nadopted < FZ_ADOPT_MAX)
+		memcpy(y->adopted[y->nadopted++], nonce, NONCE);
+	y->m.known = true;
+	y->m.known_auth = authenticated;
+	memcpy(y->m.nonce, nonce, NONCE);
+	y->m.top = 0;
+	y->m.nacc = 0;
+}
+
+static void fz_start(struct fz_world *w, int i, u32 life)
+{
+	struct fz_rep *x = &w->r[i];
+
+	x->life = life;
+	fz_nonce(x->nonce, x->index, life);
+	x->a = fz_keys_of(x->state, x->index, w->n_peers, life, x->nonce);
+	memset(&x->peer, 0, sizeof(x->peer));
+	memset(&x->m, 0, sizeof(x->m));
+	/* keys.c: a random challenge to each peer. */
+	fz_bytes(w, x->m.challenge, NONCE);
+	memcpy(x->peer.challenge, x->m.challenge, NONCE);
+	x->epoch++;
+	x->nadopted = 0;
+	x->unauth = false;
+	x->waived = false;
+}
+
+/*
+ * Set @x's session to @nonce directly, as an adoption would (a new
+ * challenge too), unless that re-adopts one.
+ */
+static void fz_session_set(struct fz_world *w, struct fz_rep *x,
+			   const u8 *nonce)
+{
+	if (fz_was_adopted(x, nonce))
+		return;
+	fz_adopt(x, nonce, true);
+	fz_bytes(w, x->m.challenge, NONCE);
+	x->epoch++;
+	x->peer.known = true;
+	x->peer.known_auth = true;
+	memcpy(x->peer.nonce, nonce, NONCE);
+	memcpy(x->peer.challenge, x->m.challenge, NONCE);
+	x->peer.top = 0;
+	bitmap_zero(x->peer.seen, VSR_AUTH_WINDOW);
+	fz_check_session(x);
+}
+
+/* --- The network --- */
+
+static bool fz_accepted(const struct fz_world *w, int to, u32 life,
+			const u8 *sealer, u64 ctr)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nacc; i++)
+		if (w->acc[i].to == to && w->acc[i].life == life &&
+		    w->acc[i].ctr == ctr &&
+		    !memcmp(w->acc[i].sealer, sealer, NONCE))
+			return true;
+	return false;
+}
+
+/* The datagram a replica sent from @from with these bytes, if any. */
+static struct fz_dgram *fz_find(struct fz_world *w, int from, const u8 *buf,
+				size_t len)
+{
+	u32 crc = vsr_crc32c(~0u, buf, len);
+	unsigned int i;
+
+	for (i = 0; i < w->nhist; i++)
+		if (w->hist[i].from == from && w->hist[i].len == len &&
+		    w->hist[i].crc == crc && !memcmp(w->hist[i].buf, buf, len))
+			return &w->hist[i];
+	return NULL;
+}
+
+static struct fz_dgram *fz_record(struct fz_world *w, int from,
+				  const u8 *buf, size_t len)
+{
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	struct fz_dgram *d = &w->hist[w->nhist++];
+
+	FZ_ASSERT(w->nhist <= FZ_HIST_MAX);
+	memset(d, 0, sizeof(*d));
+	d->buf = malloc(len);
+	memcpy(d->buf, buf, len);
+	d->len = len;
+	d->crc = vsr_crc32c(~0u, buf, len);
+	d->from = from;
+	d->handshake = buf[14] == VSR_CMD_AUTH;
+	d->trailer = len == vsr_wire_size(buf) + TRAILER;
+	d->life = x->life;
+	memcpy(d->sealer, x->nonce, NONCE);
+	if (d->trailer)
+		d->ctr = get_unaligned_le64(buf + vsr_wire_size(buf) + 4);
+	d->for_known = x->m.known;
+	memcpy(d->for_nonce, x->m.nonce, NONCE);
+	d->epoch = y->epoch;
+	return d;
+}
+
+static void fz_rx(struct fz_world *w, int to, const u8 *buf, size_t len,
+		  bool must_accept);
+
+static void fz_deliver(struct fz_world *w, struct fz_dgram *d)
+{
+	d->delivered = true;
+	fz_rx(w, !d->from, d->buf, d->len, false);
+}
+
+/*
+ * @x seals the message of @len bytes at @buf (room for a trailer after
+ * it) to the other replica, as keys.c's vsr_keys_seal(): the trailer's
+ * length, or -ENOTCONN.
+ */
+static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
+{
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	const struct fz_state *st = &fz_states[x->state];
+	struct vsr_auth_peer before = x->peer;
+	u8 whole[TRAILER], ref[TRAILER];
+	bool hs = buf[14] == VSR_CMD_AUTH;
+	size_t nr = 1 + w->split % 3, c1, c2;
+	struct fz_seal s;
+	struct kvec iov[3];
+	int ret, want;
+
+	/* The whole header in the first piece, as auth.h asks. */
+	c1 = VSR_HDR_SIZE + (len - VSR_HDR_SIZE) * ((w->split >> 2) & 7) / 8;
+	c2 = c1 + (len - c1) * ((w->split >> 5) & 7) / 8;
+	iov[0] = (struct kvec){ .iov_base = buf,
+				.iov_len = nr > 1 ? c1 : len };
+	iov[1] = (struct kvec){ .iov_base = buf + c1,
+				.iov_len = (nr > 2 ? c2 : len) - c1 };
+	iov[2] = (struct kvec){ .iov_base = buf + c2, .iov_len = len - c2 };
+	ret = vsr_auth_seal(x->a, y->index, &x->peer, iov, nr, buf + len);
+	FZ_ASSERT(ret == 0 || ret == TRAILER || ret == -ENOTCONN ||
+		  ret == -EINVAL);
+	want = st->send == FZ_NONE ? 0 : !hs && !x->m.known ? -ENOTCONN :
+	       TRAILER;
+	FZ_ASSERT(ret == want || fz_blackbox);
+	if (ret == TRAILER && !hs)
+		x->m.tx++;
+	fz_check_session(x);
+	if (ret != TRAILER)
+		return ret;
+	if (!fz_blackbox) {
+		FZ_ASSERT(get_unaligned_le32(buf + len) == fz_ids[st->send]);
+		FZ_ASSERT(get_unaligned_le64(buf + len + 4) ==
+			  (hs ? 0 : x->m.tx));
+		s = (struct fz_seal){
+			.key = st->send, .cluster = CLUSTER, .from = x->index,
+			.to = y->index, .from_nonce = x->nonce,
+			.to_nonce = x->m.nonce, .ctr = hs ? 0 : x->m.tx,
+		};
+		fz_trailer(ref, &s, buf, len);
+		FZ_ASSERT(!memcmp(ref, buf + len, TRAILER));
+	}
+	if (nr > 1) {
+		/* In one piece, from the same session: the same trailer. */
+		iov[0] = (struct kvec){ .iov_base = buf, .iov_len = len };
+		FZ_ASSERT(vsr_auth_seal(x->a, y->index, &before, iov, 1,
+					whole) == TRAILER);
+		FZ_ASSERT(!memcmp(whole, buf + len, TRAILER));
+	}
+	if (!w->sealed_out) {
+		/* Indices past n_peers have no keys. */
+		size_t l = len + TRAILER;
+		struct vsr_auth_seen seen;
+
+		w->sealed_out = true;
+		FZ_ASSERT(vsr_auth_seal(x->a, w->n_peers, &before, iov, 1,
+					whole) == -EINVAL);
+		ret = vsr_auth_open(y->a, w->n_peers, &before, y->nonce, buf,
+				    &l, &seen);
+		FZ_ASSERT(ret == -ENOKEY || ret == -EKEYREJECTED);
+	}
+	return TRAILER;
+}
+
+/* @x's AUTH to the other replica (vsr_keys_auth_send()), recorded. */
+static void fz_auth(struct fz_world *w, int from, bool deliver)
+{
+	static const u8 none[NONCE];
+	struct fz_rep *x = &w->r[from];
+	u8 buf[AUTH_LEN + TRAILER];
+	const u8 *b = buf + VSR_HDR_SIZE;
+	struct fz_dgram *d;
+	struct vsr_msg m;
+	size_t len;
+	int t;
+
+	/* A full history: lost (it is never sent, so never forged). */
+	if (w->nhist == FZ_HIST_MAX)
+		return;
+	len = vsr_auth_hello(&x->peer, x->nonce, CLUSTER, 0, x->index, buf);
+	FZ_ASSERT(len == AUTH_LEN);
+	FZ_ASSERT(!vsr_msg_decode(buf, len, CLUSTER, &m));
+	FZ_ASSERT(m.h.command == VSR_CMD_AUTH && m.h.replica == x->index &&
+		  m.h.version == VSR_WIRE_HELLO);
+	/* wire.h: nonce, challenge, echo, known. */
+	FZ_ASSERT(!memcmp(b, x->nonce, NONCE));
+	FZ_ASSERT(!memcmp(b + NONCE, x->m.challenge, NONCE));
+	FZ_ASSERT(!memcmp(b + 2 * NONCE, x->m.heard, NONCE));
+	FZ_ASSERT(!memcmp(b + 3 * NONCE, x->m.known ? x->m.nonce : none,
+			  NONCE));
+	t = fz_seal(w, from, buf, len);
+	FZ_ASSERT(t >= 0 || fz_blackbox);
+	if (t < 0)
+		return;
+	d = fz_record(w, from, buf, len + t);
+	d->hello = true;
+	if (deliver && w->depth < FZ_DEPTH_MAX)
+		fz_deliver(w, d);
+}
+
+/* An AUTH from the other replica, accepted and decoded: what keys.c does. */
+static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
+			 const struct fz_dgram *d, u8 auth)
+{
+	struct fz_rep *y = &w->r[to];
+	const u8 *nonce = m->body, *challenge = m->body + NONCE;
+	const u8 *echo = m->body + 2 * NONCE, *known = m->body + 3 * NONCE;
+	bool fresh, same, adopted, want_adopt, was_known;
+	u8 next[NONCE], was[NONCE];
+	int ret, want;
+
+	fz_stats[ST_HANDSHAKE]++;
+	fz_bytes(w, next, NONCE);
+	was_known = y->peer.known;
+	memcpy(was, y->peer.nonce, NONCE);
+	/*
+	 * auth.h and protocol.rst: adopted from an AUTH that echoes our
+	 * challenge; quiet when both ends have each other's nonce; an
+	 * answer at once to a challenge not answered yet, or an adoption.
+	 */
+	want = !memcmp(echo, y->m.challenge, NONCE);
+	same = y->m.known && !memcmp(y->m.nonce, nonce, NONCE);
+	want_adopt = want && !same &&
+		     (auth == 2 || !y->m.known || !y->m.known_auth);
+	if (!memcmp(known, y->nonce, NONCE) && (want || same))
+		want = VSR_AUTH_QUIET;
+	else if (want_adopt || memcmp(challenge, y->m.answered, NONCE))
+		want = VSR_AUTH_ANSWER_NOW;
+	else
+		want = VSR_AUTH_ANSWER;
+	ret = vsr_auth_handshake(&y->peer, y->nonce, m->body, auth == 2, next,
+				 &fresh);
+	FZ_ASSERT(ret == VSR_AUTH_QUIET || ret == VSR_AUTH_ANSWER ||
+		  ret == VSR_AUTH_ANSWER_NOW);
+	/* (Adopted: a nonce where there was none, or another one.) */
+	adopted = y->peer.known &&
+		  (!was_known || memcmp(was, y->peer.nonce, NONCE));
+	FZ_ASSERT(fz_blackbox ||
+		  (ret == want && adopted == want_adopt &&
+		   fresh == !memcmp(echo, y->m.challenge, NONCE)));
+	/*
+	 * An AUTH from before our last challenge changes nothing, and does
+	 * not pass for a sign of life (vsr_keys_handshake()).
+	 */
+	if (d && d->epoch != y->epoch) {
+		fz_stats[ST_STALE_AUTH]++;
+		FZ_ASSERT(!adopted && !fresh);
+	}
+	memcpy(y->m.heard, challenge, NONCE);
+	if (ret == VSR_AUTH_ANSWER_NOW)
+		memcpy(y->m.answered, challenge, NONCE);
+	if (fz_trace)
+		fprintf(stderr, "  %d: AUTH nonce %02x%02x.., echo %s, adopted %d, answer %d\n",
+			to, nonce[0], nonce[1], fresh ? "fresh" : "stale",
+			adopted, ret);
+	if (adopted) {
+		fz_stats[ST_ADOPTED]++;
+		if (auth == 1) {
+			fz_stats[ST_UNAUTH_ADOPT]++;
+			y->unauth = true;
+		}
+		if (fz_was_adopted(y, nonce)) {
+			/* A window reset for a nonce that had one. */
+			FZ_ASSERT(y->unauth);
+			fz_stats[ST_WAIVED]++;
+			y->waived = !fz_strict;
+		}
+		fz_adopt(y, nonce, auth == 2);
+		memcpy(y->m.challenge, next, NONCE);
+		y->epoch++;
+	}
+	fz_check_session(y);
+	/* keys.c: an ANSWER waits for the rate limit. */
+	if (ret == VSR_AUTH_ANSWER_NOW || (ret == VSR_AUTH_ANSWER && w->due)) {
+		fz_stats[ST_ANSWERS]++;
+		fz_auth(w, to, w->answer_now);
+	}
+}
+
+/* What vsr_auth_open() must return, from auth.h's rules and formulas. */
+static int fz_expect(const struct fz_world *w, int to, const u8 *buf,
+		     size_t len)
+{
+	const struct fz_rep *y = &w->r[to], *x = &w->r[!to];
+	const struct fz_state *st = &fz_states[y->state];
+	u32 size = vsr_wire_size(buf), id;
+	u8 ref[TRAILER];
+	struct fz_seal s;
+	unsigned int i;
+	int k;
+	u64 ctr;
+
+	if (len == size)
+		return st->accept_none ? 0 : -ENOKEY;
+	if (len != (size_t)size + TRAILER)
+		return -EINVAL;
+	id = get_unaligned_le32(buf + size);
+	for (k = 0; k < 3; k++)
+		if (st->accept & 1 << k && fz_ids[k] == id)
+			break;
+	if (k == 3)
+		return -ENOKEY;
+	if (buf[14] != VSR_CMD_AUTH && !y->m.known)
+		return -ENOTCONN;
+	ctr = get_unaligned_le64(buf + size + 4);
+	s = (struct fz_seal){
+		.key = k, .cluster = CLUSTER, .from = x->index,
+		.to = y->index, .from_nonce = y->m.nonce,
+		.to_nonce = y->nonce, .ctr = ctr,
+	};
+	fz_trailer(ref, &s, buf, size);
+	if (memcmp(ref + 12, buf + size + 12, VSR_AUTH_TAG_SIZE))
+		return -EKEYREJECTED;
+	if (buf[14] == VSR_CMD_AUTH)
+		return 0;
+	/* Each counter once; those a window or more below the top: never. */
+	if (!ctr || (ctr <= y->m.top && y->m.top - ctr >= VSR_AUTH_WINDOW))
+		return -EKEYEXPIRED;
+	for (i = 0; i < y->m.nacc; i++)
+		if (y->m.acc[i] == ctr)
+			return -EKEYEXPIRED;
+	return 0;
+}
+
+static bool fz_open_err(int ret)
+{
+	return !ret || ret == -EINVAL || ret == -ENOKEY || ret == -ENOTCONN ||
+	       ret == -EKEYREJECTED || ret == -EKEYEXPIRED;
+}
+
+static bool fz_decode_err(int ret)
+{
+	return !ret || ret == -ENODATA || ret == -EMSGSIZE || ret == -EPROTO ||
+	       ret == -EPROTONOSUPPORT || ret == -EBADMSG || ret == -EINVAL ||
+	       ret == -EXDEV;
+}
+
+/*
+ * The other replica's address sends @len bytes at @buf to @to: node.c's
+ * vsr_rx_work().  @must_accept: sealed just now in a session both ends
+ * have, with keys the receiver takes.
+ */
+static void fz_rx(struct fz_world *w, int to, const u8 *buf, size_t len,
+		  bool must_accept)
+{
+	struct fz_rep *y = &w->r[to], *x = &w->r[!to];
+	size_t len0 = len, size;
+	struct vsr_auth_seen seen;
+	struct fz_dgram *d;
+	struct vsr_msg m;
+	int ret, want = 0, dec;
+	bool replay;
+	u8 *copy;
+	u32 id;
+
+	fz_stats[ST_RX]++;
+	if (len < VSR_HDR_SIZE || len > FZ_DGRAM_MAX ||
+	    vsr_wire_replica(buf) != x->index ||
+	    vsr_wire_cluster(buf) != CLUSTER) {
+		fz_stats[ST_DROP]++;
+		FZ_ASSERT(!must_accept);
+		return;
+	}
+	/* Exact-size heap copy: any over-read is an ASan report. */
+	copy = malloc(len);
+	memcpy(copy, buf, len);
+	size = vsr_wire_size(copy);
+	d = fz_find(w, !to, copy, len);
+	id = len == (size_t)size + TRAILER ?
+	     get_unaligned_le32(copy + size) : 0;
+	/* A data datagram accepted before, with the same session. */
+	replay = d && d->trailer && !d->handshake && y->m.known &&
+		 !memcmp(y->m.nonce, d->sealer, NONCE) &&
+		 fz_accepted(w, to, y->life, d->sealer, d->ctr) &&
+		 fz_key_of(id) != FZ_NONE &&
+		 fz_accepts_key(y, fz_key_of(id)) && !y->waived;
+	if (!fz_blackbox)
+		want = fz_expect(w, to, copy, len);
+	ret = vsr_auth_open(y->a, x->index, &y->peer, y->nonce, copy, &len,
+			    &seen);
+	if (fz_trace)
+		fprintf(stderr, "  %d -> %d: %zu bytes, cmd %u, %s, ctr %llu: %d%s\n",
+			!to, to, len0, copy[14], seen.auth == 2 ? "keyed" :
+			seen.auth ? "unauthenticated" : "malformed",
+			len0 == size + TRAILER ? (unsigned long long)
+			get_unaligned_le64(copy + size + 4) : 0ull, ret,
+			d ? (d->handshake ? " (an AUTH sent)" : " (sent)") : "");
+
+	FZ_ASSERT(fz_open_err(ret));
+	FZ_ASSERT(!memcmp(copy, buf, len0));
+	if (len0 == (size_t)size + TRAILER) {
+		FZ_ASSERT(seen.auth == 2 && seen.id == id);
+	} else {
+		FZ_ASSERT(seen.auth == (len0 == size) && !seen.id);
+		FZ_ASSERT(len0 == size || ret == -EINVAL);
+	}
+	if (!fz_blackbox)
+		FZ_ASSERT(ret == want);
+	if (replay) {
+		fz_stats[ST_REPLAYS]++;
+		FZ_ASSERT(ret == -EKEYEXPIRED);
+	}
+	if (must_accept)
+		FZ_ASSERT(!ret);
+	if (ret) {
+		FZ_ASSERT(len == len0);
+	} else if (seen.auth == 2) {
+		/* Sealed as is by a replica, the trailer stripped. */
+		FZ_ASSERT(len == size && len0 == len + TRAILER);
+		FZ_ASSERT(d && d->trailer);
+		if (!d->handshake) {
+			/* By the incarnation adopted, for this one, once. */
+			FZ_ASSERT(y->m.known &&
+				  !memcmp(y->m.nonce, d->sealer, NONCE));
+			FZ_ASSERT(d->for_known &&
+				  !memcmp(d->for_nonce, y->nonce, NONCE));
+			FZ_ASSERT(y->waived ||
+				  !fz_accepted(w, to, y->life, d->sealer,
+					       d->ctr));
+			if (!fz_accepted(w, to, y->life, d->sealer, d->ctr)) {
+				FZ_ASSERT(w->nacc < FZ_ACC_MAX);
+				w->acc[w->nacc].to = to;
+				w->acc[w->nacc].life = y->life;
+				memcpy(w->acc[w->nacc].sealer, d->sealer,
+				       NONCE);
+				w->acc[w->nacc++].ctr = d->ctr;
+			}
+			FZ_ASSERT(y->m.nacc < FZ_ACC_MAX);
+			y->m.acc[y->m.nacc++] = d->ctr;
+			y->m.top = max(y->m.top, d->ctr);
+			y->m.known_auth = true;
+		}
+	} else {
+		/* Unauthenticated: only by keys that take them. */
+		FZ_ASSERT(fz_states[y->state].accept_none && len == len0);
+	}
+	fz_check_session(y);
+
+	fz_stats[!ret ? (seen.auth == 2 ? ST_AUTH : ST_UNAUTH) :
+		 ret == -EINVAL ? ST_EINVAL : ret == -ENOKEY ? ST_NOKEY :
+		 ret == -ENOTCONN ? ST_NOTCONN :
+		 ret == -EKEYREJECTED ? ST_REJECTED : ST_EXPIRED]++;
+	if (ret) {
+		/* vsr_keys_rx(): answer what a session would let through. */
+		if ((ret == -ENOTCONN || ret == -EKEYREJECTED) && w->kick)
+			fz_auth(w, to, w->answer_now);
+		free(copy);
+		return;
+	}
+	dec = vsr_msg_decode(copy, len, CLUSTER, &m);
+	FZ_ASSERT(fz_decode_err(dec));
+	if (!dec) {
+		fz_stats[ST_DECODED]++;
+		FZ_ASSERT(m.h.size == len && m.h.replica == x->index);
+		FZ_ASSERT(m.body + m.body_len == copy + len);
+	}
+	/* What a replica sent is what it built, trailer stripped. */
+	if (d && d->hello)
+		FZ_ASSERT(!dec && m.h.command == VSR_CMD_AUTH);
+	else if (d)
+		FZ_ASSERT(len == w->msg_len[!to] &&
+			  !memcmp(copy, w->msg[!to], len));
+	if (!dec && m.h.command == VSR_CMD_AUTH) {
+		w->depth++;
+		fz_handshake(w, to, &m, d, seen.auth);
+		w->depth--;
+	}
+	free(copy);
+}
+
+/* --- The operations --- */
+
+/* @x sends its data message (vsr_keys_seal(): an AUTH without session). */
+static void fz_send(struct fz_world *w, int from, bool deliver)
+{
+	static u8 buf[FZ_DGRAM_MAX];
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	size_t len = w->msg_len[from];
+	struct fz_dgram *d;
+	bool session;
+	int t;
+
+	if (w->nhist == FZ_HIST_MAX)
+		return;
+	memcpy(buf, w->msg[from], len);
+	/* Both ends in one session, the receiver taking the key. */
+	session = x->m.known && !memcmp(x->m.nonce, y->nonce, NONCE) &&
+		  y->m.known && !memcmp(y->m.nonce, x->nonce, NONCE) &&
+		  fz_compatible(x, y) && !y->waived;
+	t = fz_seal(w, from, buf, len);
+	if (t < 0) {
+		if (t == -ENOTCONN)
+			fz_auth(w, from, deliver);
+		return;
+	}
+	d = fz_record(w, from, buf, len + t);
+	if (deliver) {
+		d->delivered = true;
+		fz_rx(w, !from, d->buf, d->len, session);
+	}
+}
+
+/* @d changed, by @q and @r, delivered. */
+static void fz_mangle(struct fz_world *w, const struct fz_dgram *d, u8 q,
+		      u8 r)
+{
+	static u8 buf[FZ_DGRAM_MAX + FZ_EXTRA_MAX];
+	size_t len = d->len, size = vsr_wire_size(d->buf), i, pos;
+	bool trailer = len == size + TRAILER;
+	u64 v;
+
+	memcpy(buf, d->buf, len);
+	switch (q & 7) {
+	case 0:
+	case 1:	/* 1 to 4 bits flipped, half of them in the last 40 bytes */
+		for (i = 0; i <= (q >> 3 & 3); i++) {
+			v = fz_rand(w) ^ r;
+			pos = (v & 1) ? len - 1 - (v >> 1) % min(len, 40ul) :
+			      (v >> 1) % len;
+			buf[pos] ^= 1u << ((q >> 5) + i) % 8;
+		}
+		break;
+	case 2:	/* cut */
+		len -= min(len, 1 + r % (size_t)FZ_EXTRA_MAX);
+		break;
+	case 3:	/* extended */
+		for (i = 0; i <= r % FZ_EXTRA_MAX; i++)
+			buf[len++] = fz_rand(w);
+		break;
+	case 4:	/* another counter */
+		if (!trailer) {
+			buf[len - 1] ^= 1;
+			break;
+		}
+		v = get_unaligned_le64(buf + size + 4);
+		v = (q & 8) ? v + 1 + r : (q & 16) ? r : v - 1 - r;
+		put_unaligned_le64(v, buf + size + 4);
+		break;
+	case 5:	/* another key's id */
+		if (!trailer) {
+			buf[len - 1] ^= 0x80;
+			break;
+		}
+		i = fz_key_of(get_unaligned_le32(buf + size));
+		put_unaligned_le32(fz_ids[(i + 1 + (r & 1)) % 3], buf + size);
+		break;
+	case 6:	/* the trailer cut off, or a made-up one */
+		if (trailer) {
+			len = size;
+			break;
+		}
+		put_unaligned_le32(fz_ids[r % 3], buf + len);
+		fz_bytes(w, buf + len + 4, TRAILER - 4);
+		len += TRAILER;
+		break;
+	default: /* the header restamped in the other format: checksums hold */
+		vsr_hdr_restamp(buf, d->buf, buf[12] == 1 ? 2 : 1);
+		break;
+	}
+	fz_rx(w, !d->from, buf, len, false);
+}
+
+/* A datagram from @x's address that no replica sealed: by @p, @q, @r. */
+static void fz_forge(struct fz_world *w, int from, u8 p, u8 q, u8 r)
+{
+	static u8 buf[FZ_DGRAM_MAX + FZ_EXTRA_MAX];
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	unsigned int v = p % 10, i;
+	u8 old[NONCE], bogus[NONCE];
+	size_t len;
+	struct fz_seal s;
+	bool hs;
+
+	if (v == 9) {
+		/* The fuzzer's bytes, the replica index and cluster right. */
+		len = min(w->raw_len, sizeof(buf));
+		if (len < VSR_HDR_SIZE)
+			return;
+		memcpy(buf, w->raw, len);
+		buf[offsetof(struct vsr_wire_hdr, replica)] = x->index;
+		put_unaligned_le64(CLUSTER, buf +
+				   offsetof(struct vsr_wire_hdr, cluster));
+		fz_rx(w, !from, buf, len, false);
+		return;
+	}
+	if (q & 1) {
+		len = vsr_auth_hello(&x->peer, x->nonce, CLUSTER, 0, x->index,
+				     buf);
+	} else {
+		len = w->msg_len[from];
+		memcpy(buf, w->msg[from], len);
+	}
+	hs = buf[14] == VSR_CMD_AUTH;
+	if (v == 8) {
+		/* The fuzzer's trailer: 0 to 40 bytes, a key id of choice. */
+		size_t t = (r & 1) ? TRAILER : (r >> 1) % (FZ_EXTRA_MAX + 1);
+		u32 id = (q >> 1 & 3) < 3 ? fz_ids[q >> 1 & 3] : fz_rand(w);
+
+		fz_bytes(w, buf + len, t);
+		if (t >= 4)
+			put_unaligned_le32(id, buf + len);
+		fz_rx(w, !from, buf, len + t, false);
+		return;
+	}
+	/* Right but for one thing (a tag right in all is no forgery). */
+	s = (struct fz_seal){
+		.key = fz_states[x->state].send == FZ_NONE ? FZ_K1 :
+		       fz_states[x->state].send,
+		.cluster = CLUSTER, .from = x->index, .to = y->index,
+		.from_nonce = x->nonce,
+		.to_nonce = x->m.known ? x->m.nonce : y->nonce,
+		.ctr = hs ? 0 : x->m.tx + 1 + r % 4,
+	};
+	if (hs && v >= 4 && v <= 6)
+		v = 0;
+	switch (v) {
+	case 0:
+		s.cluster = ~CLUSTER;
+		break;
+	case 1:
+		s.epoch = 1 + r;
+		break;
+	case 2:	/* from another replica (from the receiver: reflected) */
+		s.from = (x->index + 1 + r % (w->n_peers - 1)) % w->n_peers;
+		break;
+	case 3:	/* to another replica */
+		s.to = (y->index + 1 + r % (w->n_peers - 1)) % w->n_peers;
+		break;
+	case 4:	/* for an older incarnation of the receiver */
+		fz_nonce(old, y->index, y->life ? r % y->life :
+			 FZ_BOGUS_LIFE + r);
+		s.to_nonce = old;
+		break;
+	case 5:	/* by an incarnation that never was */
+		fz_nonce(bogus, x->index, FZ_BOGUS_LIFE + r);
+		s.from_nonce = bogus;
+		break;
+	case 6:	/* counter 0, which only AUTH has */
+		s.ctr = 0;
+		s.to_nonce = y->nonce;
+		break;
+	default: /* with a key the receiver does not take (one of 3 is) */
+		for (i = FZ_K3; fz_accepts_key(y, i); i--)
+			FZ_ASSERT(i != FZ_K1);
+		s.key = i;
+		break;
+	}
+	fz_trailer(buf + len, &s, buf, len);
+	fz_rx(w, !from, buf, len + TRAILER, false);
+}
+
+/*
+ * An unauthenticated AUTH from @x's address to the other replica, echoing
+ * the last challenge that one sent @x, which anyone on the path saw in
+ * clear.  Keys that accept none take it, and vsr_auth_handshake() adopts
+ * its nonce: made up, @x's previous incarnation's, or @x's own (@r picks).
+ * A made-up one breaks the session, and the AUTHs that mend it bring @x's
+ * nonce back with a new window: what the receiver accepted from @x before
+ * gets through once more (FUZZ_AUTH_STRICT=1 shows it).
+ */
+static void fz_attack(struct fz_world *w, int from, u8 p, u8 q, u8 r)
+{
+	static const u8 none[NONCE];
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	u8 buf[AUTH_LEN], nonce[NONCE], challenge[NONCE];
+	const u8 *echo = none;
+	unsigned int i;
+	size_t len;
+
+	for (i = w->nhist; i-- > 0; )
+		if (w->hist[i].from == !from && w->hist[i].hello &&
+		    w->hist[i].life == y->life) {
+			echo = w->hist[i].buf + VSR_HDR_SIZE + NONCE;
+			break;
+		}
+	if (r % 3 == 2)
+		memcpy(nonce, x->nonce, NONCE);
+	else if (r % 3 == 1 && x->life)
+		fz_nonce(nonce, x->index, x->life - 1);
+	else
+		fz_nonce(nonce, x->index, FZ_BOGUS_LIFE + 256 + q);
+	fz_bytes(w, challenge, NONCE);
+	len = vsr_auth_msg_seal(buf, CLUSTER, 0, x->index, nonce, challenge,
+				echo, (p & 1) ? y->nonce : none);
+	fz_rx(w, !from, buf, len, false);
+}
+
+/* AUTHs back and forth until nobody answers, nothing lost. */
+static void fz_handshake_clean(struct fz_world *w, int from)
+{
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	bool now = w->answer_now;
+
+	if (w->nhist + FZ_DEPTH_MAX > FZ_HIST_MAX)
+		return;
+	/* A clean network, and time enough for the rate limits. */
+	w->answer_now = true;
+	w->due = true;
+	fz_auth(w, from, true);
+	w->answer_now = now;
+	if (!fz_compatible(x, y) || !fz_compatible(y, x) || x->waived ||
+	    y->waived)
+		return;
+	/*
+	 * Each side that sends with a key has the other's nonce, unless the
+	 * other sends unauthenticated AUTHs and the session it would replace
+	 * is an authenticated one (auth.c refuses that; see
+	 * vsr_auth_handshake()).
+	 */
+	if (fz_states[x->state].send != FZ_NONE &&
+	    !(fz_states[y->state].send == FZ_NONE && x->m.known_auth))
+		FZ_ASSERT(x->m.known && !memcmp(x->m.nonce, y->nonce, NONCE));
+	if (fz_states[y->state].send != FZ_NONE &&
+	    !(fz_states[x->state].send == FZ_NONE && y->m.known_auth))
+		FZ_ASSERT(y->m.known && !memcmp(y->m.nonce, x->nonce, NONCE));
+	fz_stats[ST_CONVERGED]++;
+}
+
+static void fz_op(struct fz_world *w, const u8 *o)
+{
+	int from = o[0] >> 7, op = (o[0] & 0x3f) % FZ_OPS;
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	u8 p = o[1], q = o[2], r = o[3], nonce[NONCE];
+	unsigned int i, n;
+
+	fz_op_now = op;
+	fz_op_stats[op]++;
+	w->due = o[0] & 0x40;
+	if (fz_trace)
+		fprintf(stderr, "op %s by %d (%u, life %u): %02x %02x %02x\n",
+			fz_op_names[op], from, x->index, x->life, p, q, r);
+	switch (op) {
+	case FZ_SEND:
+	case FZ_SEND2:
+	case FZ_SEND3:
+		fz_send(w, from, p & 3);
+		break;
+	case FZ_AUTH:
+		fz_auth(w, from, p & 3);
+		break;
+	case FZ_DELIVER:
+	case FZ_DELIVER2:
+		if (w->nhist)
+			fz_deliver(w, &w->hist[(p | q << 8) % w->nhist]);
+		break;
+	case FZ_MANGLE:
+	case FZ_MANGLE2:
+		if (w->nhist)
+			fz_mangle(w, &w->hist[p % w->nhist], q, r);
+		break;
+	case FZ_FORGE:
+		fz_forge(w, from, p, q, r);
+		break;
+	case FZ_FLUSH:
+		n = w->nhist;
+		for (i = 0; i < n; i++) {
+			struct fz_dgram *d = &w->hist[(p & 1) ? n - 1 - i : i];
+
+			if (d->from == from && !d->delivered)
+				fz_deliver(w, d);
+		}
+		break;
+	case FZ_HANDSHAKE:
+		fz_handshake_clean(w, from);
+		break;
+	case FZ_RESTART:
+		fz_start(w, from, x->life + 1);
+		break;
+	case FZ_SESSION:
+		switch (p & 3) {
+		case 0:
+			fz_session_set(w, x, y->nonce);
+			break;
+		case 1:
+			fz_session_set(w, x, y->nonce);
+			fz_session_set(w, y, x->nonce);
+			break;
+		case 2:	/* a counter jump, up to 2^31 */
+			x->peer.tx += (u64)(1 + (q | r << 8)) << (p >> 2 & 15);
+			x->m.tx = x->peer.tx;
+			break;
+		default:
+			/*
+			 * Where there is none, a stale session: an older
+			 * incarnation's nonce, as if adopted back then.  (Not
+			 * over one: no AUTH can take a session back.)
+			 */
+			if (x->m.known)
+				break;
+			fz_nonce(nonce, y->index, y->life ? q % y->life :
+				 FZ_BOGUS_LIFE + 512 + q);
+			fz_session_set(w, x, nonce);
+			break;
+		}
+		break;
+	case FZ_KEYS:
+		x->state = p % ARRAY_SIZE(fz_states);
+		x->a = fz_keys_of(x->state, x->index, w->n_peers, x->life,
+				  x->nonce);
+		break;
+	default:
+		fz_attack(w, from, p, q, r);
+		break;
+	}
+	fz_check_session(x);
+	fz_check_session(y);
+}
+
+/* The data message from @replica, in @buf: built, or the fuzzer's bytes. */
+static size_t fz_message(u8 *buf, u8 kind, const u8 *in, size_t n,
+			 u32 replica)
 {
 	static const u8 cmds[] = {
 		VSR_CMD_PREPAREOK, VSR_CMD_COMMIT, VSR_CMD_STARTVIEWCHANGE,
@@ -273,23 +1415,6 @@ static size_t fuzz_header_only(u8 *buf, const u8 *in, size_t n)
 	};
 	struct vsr_hdr h = { };
 	u8 b[4] = { };
-
-	memcpy(b, in, min(n, sizeof(b)));
-	h.command = cmds[b[0] % ARRAY_SIZE(cmds)];
-	h.view = b[1];
-	h.op = b[2];
-	h.commit = b[3] % (h.op + 1);
-	return vsr_msg_seal(buf, &h, 0);
-}
-
-/*
- * The message from @replica, in @buf: built, or the fuzzer's bytes with
- * the header repaired.  Return: its length (0: none).
- */
-static size_t fuzz_message(u8 *buf, u8 kind, const u8 *in, size_t n,
-			   u32 replica)
-{
-	struct vsr_hdr h;
 	size_t len;
 
 	switch (kind & 3) {
@@ -302,12 +1427,17 @@ static size_t fuzz_message(u8 *buf, u8 kind, const u8 *in, size_t n,
 			break;
 		fallthrough;
 	case 2:
-		len = fuzz_header_only(buf, in, n);
+		memcpy(b, in, min(n, sizeof(b)));
+		h.command = cmds[b[0] % ARRAY_SIZE(cmds)];
+		h.view = b[1];
+		h.op = b[2];
+		h.commit = b[3] % (h.op + 1);
+		len = vsr_msg_seal(buf, &h, 0);
 		break;
 	default:
 		len = min(n, (size_t)VSR_MSG_BUILD_MAX);
 		if (len < VSR_HDR_SIZE)
-			return 0;
+			return fz_message(buf, 2, in, n, replica);
 		memcpy(buf, in, len);
 		break;
 	}
@@ -318,227 +1448,98 @@ static size_t fuzz_message(u8 *buf, u8 kind, const u8 *in, size_t n,
 	return vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
 }
 
-/* Seal @len bytes at @buf in 1 to 3 pieces, as @split says. */
-static size_t fuzz_seal(const struct vsr_auth *a, u32 to, u8 *buf,
-			size_t len, u8 split)
+static void fz_cleanup(struct fz_world *w)
 {
-	u8 whole[VSR_AUTH_TRAILER_SIZE];
-	struct kvec iov[3];
-	size_t nr = 1 + split % 3, c1, c2, t;
+	unsigned int i;
 
-	c1 = len * ((split >> 2) & 7) / 8;
-	c2 = c1 + (len - c1) * ((split >> 5) & 7) / 8;
-	iov[0] = (struct kvec){ .iov_base = buf, .iov_len = nr > 1 ? c1 : len };
-	iov[1] = (struct kvec){ .iov_base = buf + c1,
-				.iov_len = (nr > 2 ? c2 : len) - c1 };
-	iov[2] = (struct kvec){ .iov_base = buf + c2, .iov_len = len - c2 };
-	t = vsr_auth_seal(a, to, iov, nr, buf + len);
-	FUZZ_ASSERT(t == (a && a->slot[0].set ? VSR_AUTH_TRAILER_SIZE : 0));
-	if (nr > 1) {
-		/* In one piece: the same trailer. */
-		iov[0] = (struct kvec){ .iov_base = buf, .iov_len = len };
-		FUZZ_ASSERT(vsr_auth_seal(a, to, iov, 1, whole) == t);
-		FUZZ_ASSERT(!memcmp(whole, buf + len, t));
-	}
-	return len + t;
+	for (i = 0; i < w->nhist; i++)
+		free(w->hist[i].buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static u8 msg[VSR_MSG_MAX + 64], dgram[FUZZ_DGRAM_MAX + FUZZ_EXTRA_MAX];
-	static u8 sealed[FUZZ_DGRAM_MAX];
-	u8 hdr[14] = { }, *copy;
-	const u8 *p = hdr + 4, *in;
-	unsigned int mode, from, to, n_peers, i;
-	enum fuzz_key txk;
-	const struct fuzz_rx *rx;
-	const struct vsr_auth *tx;
-	struct vsr_auth_seen seen;
-	size_t msg_len, len, len0, n;
-	bool mangled = false, genuine;
-	struct vsr_msg m, m0;
-	int ret, want, dec;
+	static u8 msg[2][VSR_MSG_MAX + 64];
+	struct fz_world *w = &fz_world;
+	u8 hdr[6] = { }, o[4];
+	unsigned int nops, i;
+	size_t k, at;
+	u64 h = 0xcbf29ce484222325ull;
 
-	fuzz_init();
+	fz_init();
+	fz_input++;
+	if (fz_trace)
+		fprintf(stderr, "input %llu: %zu bytes\n", fz_input, size);
+	fz_op_now = -1;
 	memcpy(hdr, data, min(size, sizeof(hdr)));
-	in = size > sizeof(hdr) ? data + sizeof(hdr) : NULL;
-	n = size > sizeof(hdr) ? size - sizeof(hdr) : 0;
-	mode = hdr[1] % FUZZ_MODES;
-	n_peers = 1 + (hdr[2] & 15);
-	to = (hdr[3] & 15) % n_peers;
-	from = (hdr[3] >> 4) % n_peers;
-	txk = fuzz_tx_key[hdr[0] >> 5];
-	rx = fuzz_rx_keys(hdr[0] & 3, hdr[0] & 4, to, n_peers);
-	FUZZ_ASSERT(vsr_auth_accepts_none(rx->a) == rx->accept_none);
+	/* FNV-1a of the input seeds the challenges and the mangling. */
+	for (k = 0; k < size; k++)
+		h = (h ^ data[k]) * 0x100000001b3ull;
 
-	msg_len = fuzz_message(msg, hdr[13], in ? in : hdr, n, from);
-	if (!msg_len)
-		return 0;
-	memcpy(dgram, msg, msg_len);
-	tx = fuzz_tx_cached(txk, 0, from, n_peers);
+	memset(w, 0, offsetof(struct fz_world, hist));
+	w->rng = h;
+	w->n_peers = 2 + (hdr[1] & 15) % (VSR_MAX_PEERS - 1);
+	w->kick = hdr[1] & 0x10;
+	w->answer_now = hdr[0] & 0x80;
+	w->split = hdr[4];
+	w->r[0].index = (hdr[2] & 15) % w->n_peers;
+	w->r[1].index = (hdr[2] >> 4) % w->n_peers;
+	if (w->r[1].index == w->r[0].index)
+		w->r[1].index = (w->r[0].index + 1) % w->n_peers;
+	w->r[0].state = hdr[0] & 7;
+	w->r[1].state = hdr[0] >> 3 & 7;
+	nops = 1 + hdr[5] % FZ_OPS_MAX;
+	at = min(size, sizeof(hdr) + 4 * nops);
+	w->raw = data + at;
+	w->raw_len = size - at;
+	for (i = 0; i < 2; i++) {
+		fz_start(w, i, 0);
+		w->msg[i] = msg[i];
+		w->msg_len[i] = fz_message(msg[i], hdr[3], w->raw_len ?
+					   w->raw : hdr, w->raw_len ?
+					   w->raw_len : sizeof(hdr),
+					   w->r[i].index);
+	}
+	if (hdr[1] & 0x20) {
+		fz_session_set(w, &w->r[0], w->r[1].nonce);
+		fz_session_set(w, &w->r[1], w->r[0].nonce);
+	}
+	if (hdr[0] & 0x40)
+		fz_handshake_clean(w, 0);
 
-	switch (mode) {
-	case FUZZ_SEAL:
-	case FUZZ_SEAL2:
-		len = fuzz_seal(tx, to, dgram, msg_len, hdr[12]);
-		break;
-	case FUZZ_FLIP:
-		len = fuzz_seal(tx, to, dgram, msg_len, hdr[12]);
-		memcpy(sealed, dgram, len);
-		for (i = 0; i <= (p[0] & 3); i++) {
-			u16 v = p[1 + i] | p[7 - i] << 8;
-			size_t pos = (v & 1) ? len - 1 - (v >> 1) % min(len, 20ul) :
-				     (v >> 1) % len;
-
-			dgram[pos] ^= 1u << ((p[0] >> 2) + i) % 8;
-		}
-		/* (Flips of one bit twice leave it as it was.) */
-		mangled = memcmp(dgram, sealed, len);
-		break;
-	case FUZZ_CUT:
-		len = fuzz_seal(tx, to, dgram, msg_len, hdr[12]);
-		len -= min(len, 1 + p[0] % (size_t)FUZZ_EXTRA_MAX);
-		mangled = true;
-		break;
-	case FUZZ_EXTEND:
-		len = fuzz_seal(tx, to, dgram, msg_len, hdr[12]);
-		for (i = 0; i <= p[0] % FUZZ_EXTRA_MAX; i++)
-			dgram[len++] = p[1 + i % 7];
-		mangled = true;
-		break;
-	case FUZZ_OTHER_LINK: {
-		u32 f = from, t = to, var = 0, v = p[0] % 5;
-
-		if (n_peers < 2 || (v == 4 && from == to))
-			v = 1 + p[0] % 2;
-		switch (v) {
-		case 0:		/* another sender */
-			f = (from + 1 + p[1] % (n_peers - 1)) % n_peers;
+	for (i = 0; i < nops; i++) {
+		if (sizeof(hdr) + 4 * i >= size)
 			break;
-		case 1:		/* another cluster */
-		case 2:		/* another epoch */
-			var = v;
+		/* Room for what one operation records at most. */
+		if (w->nhist + 4 * FZ_DEPTH_MAX > FZ_HIST_MAX ||
+		    w->nacc + 4 * FZ_DEPTH_MAX > FZ_ACC_MAX)
 			break;
-		case 3:		/* to another replica */
-			t = (to + 1 + p[1] % (n_peers - 1)) % n_peers;
-			break;
-		default:	/* our own, reflected */
-			f = to;
-			t = from;
-			break;
-		}
-		len = fuzz_seal(fuzz_tx_cached(txk, var, f, n_peers), t,
-				dgram, msg_len, hdr[12]);
-		mangled = true;
-		break;
+		memset(o, 0, sizeof(o));
+		memcpy(o, data + sizeof(hdr) + 4 * i,
+		       min(sizeof(o), size - sizeof(hdr) - 4 * i));
+		fz_op(w, o);
 	}
-	case FUZZ_TRAILER: {
-		size_t t = (p[0] & 1) ? VSR_AUTH_TRAILER_SIZE :
-			   (p[0] >> 1) % (FUZZ_EXTRA_MAX + 1);
-		u32 id = (p[1] & 3) < 3 ? fuzz_ids[p[1] & 3] :
-			 get_unaligned_le32(p + 2);
-		u8 trailer[FUZZ_EXTRA_MAX];
-
-		put_unaligned_le32(id, trailer);
-		for (i = 4; i < t; i++)
-			trailer[i] = p[i % 8] ^ i;
-		memcpy(dgram + msg_len, trailer, t);
-		len = msg_len + t;
-		break;
-	}
-	default:
-		len = min(n, sizeof(dgram));
-		if (!in || len < VSR_HDR_SIZE)
-			return 0;
-		memcpy(dgram, in, len);
-		dgram[offsetof(struct vsr_wire_hdr, replica)] = from;
-		put_unaligned_le64(CLUSTER, dgram +
-				   offsetof(struct vsr_wire_hdr, cluster));
-		break;
-	}
-	/* A sender without a key sent the message as it was. */
-	if (txk == FUZZ_NONE)
-		mangled = false;
-
-	/* node.c: what the socket cannot take, the sender and cluster. */
-	if (len < VSR_HDR_SIZE || len > FUZZ_DGRAM_MAX ||
-	    vsr_wire_replica(dgram) != from ||
-	    vsr_wire_cluster(dgram) != CLUSTER) {
-		fuzz_stats[mode][ST_DROP]++;
-		return 0;
-	}
-	/* Exact-size heap copy: any over-read is an ASan report. */
-	copy = malloc(len);
-	memcpy(copy, dgram, len);
-	len0 = len;
-	want = fuzz_expect(rx, from, to, copy, len, &genuine);
-	ret = vsr_auth_open(rx->a, from, copy, &len, &seen);
-
-	FUZZ_ASSERT(ret == want);
-	FUZZ_ASSERT(!memcmp(copy, dgram, len0));
-	if (len0 == (size_t)vsr_wire_size(copy) + VSR_AUTH_TRAILER_SIZE) {
-		FUZZ_ASSERT(seen.auth == 2);
-		FUZZ_ASSERT(seen.id == get_unaligned_le32(copy +
-							 vsr_wire_size(copy)));
-	} else {
-		FUZZ_ASSERT(seen.auth == (len0 == vsr_wire_size(copy)));
-		FUZZ_ASSERT(!seen.id);
-	}
-	if (ret) {
-		FUZZ_ASSERT(len == len0);
-	} else if (seen.auth == 2) {
-		/* Authenticated: the trailer stripped, the message left. */
-		FUZZ_ASSERT(genuine);
-		FUZZ_ASSERT(len == vsr_wire_size(copy));
-		FUZZ_ASSERT(len0 == len + VSR_AUTH_TRAILER_SIZE);
-	} else {
-		/* Unauthenticated: only by keys that take them. */
-		FUZZ_ASSERT(rx->accept_none);
-		FUZZ_ASSERT(len == len0);
-	}
-	if (mangled) {
-		FUZZ_ASSERT(ret || seen.auth != 2);
-		FUZZ_ASSERT(ret || rx->accept_none);
-	}
-	if ((mode == FUZZ_SEAL || mode == FUZZ_SEAL2) && txk != FUZZ_NONE &&
-	    rx->accept & 1 << txk) {
-		FUZZ_ASSERT(!ret && seen.auth == 2 && seen.id == fuzz_ids[txk]);
-		FUZZ_ASSERT(len == msg_len);
-	}
-
-	fuzz_stats[mode][!ret ? (seen.auth == 2 ? ST_AUTH : ST_UNAUTH) :
-			ret == -ENOKEY ? ST_NOKEY : ST_REJECTED]++;
-	if (!ret) {
-		dec = vsr_msg_decode(copy, len, CLUSTER, &m);
-		if (!dec) {
-			fuzz_stats[mode][ST_DECODED]++;
-			FUZZ_ASSERT(m.h.size == len && m.h.replica == from);
-			FUZZ_ASSERT(m.body + m.body_len == copy + len);
-		}
-		/* A genuine datagram decodes as the message in it. */
-		if (seen.auth == 2 && mode != FUZZ_RAW && mode != FUZZ_TRAILER) {
-			FUZZ_ASSERT(len == msg_len && !memcmp(copy, msg, len));
-			FUZZ_ASSERT(vsr_msg_decode(msg, msg_len, CLUSTER,
-						   &m0) == dec);
-		}
-	}
-	free(copy);
+	fz_cleanup(w);
 	return 0;
 }
 
 void fuzz_report(void)
 {
-	static const char * const modes[FUZZ_MODES] = {
-		"seal", "seal", "flip", "cut", "extend", "other-link",
-		"trailer", "raw",
-	};
-	int i;
+	unsigned long long n;
+	int i, j;
 
-	printf("%-10s %9s %9s %9s %9s %9s %9s\n", "mode", "dropped",
-	       "auth", "unauth", "nokey", "rejected", "decoded");
-	for (i = 0; i < FUZZ_MODES; i++)
-		printf("%-10s %9llu %9llu %9llu %9llu %9llu %9llu\n",
-		       modes[i], fuzz_stats[i][ST_DROP], fuzz_stats[i][ST_AUTH],
-		       fuzz_stats[i][ST_UNAUTH], fuzz_stats[i][ST_NOKEY],
-		       fuzz_stats[i][ST_REJECTED], fuzz_stats[i][ST_DECODED]);
+	printf("%-50s %10s\n", "operations", "done");
+	for (i = 0; i < FZ_OPS; i++) {
+		if (i && !strcmp(fz_op_names[i], fz_op_names[i - 1]))
+			continue;
+		for (n = 0, j = i; j < FZ_OPS; j++)
+			if (!strcmp(fz_op_names[i], fz_op_names[j]))
+				n += fz_op_stats[j];
+		printf("%-50s %10llu\n", fz_op_names[i], n);
+	}
+	printf("%-50s %10s\n", "datagrams and AUTHs", "count");
+	for (i = 0; i < ST_MAX; i++)
+		printf("%-50s %10llu\n", fz_stat_names[i], fz_stats[i]);
+	if (fz_blackbox || fz_strict)
+		printf("(%s%s)\n", fz_blackbox ? "FUZZ_AUTH_BLACKBOX " : "",
+		       fz_strict ? "FUZZ_AUTH_STRICT" : "");
 }

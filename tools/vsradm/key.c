@@ -7,8 +7,9 @@
  * VSR_KEY_LEN (32) bytes in base64 (RFC 4648, with padding), 44
  * characters, then a newline.  The key goes to the kernel and is never
  * shown: only its key id, which is computed here as the module does
- * (vsr_auth_key_id() in vsr_mod/auth.c), so that a file can be matched
- * to the id that show prints.
+ * (vsr_auth_key_id() in vsr_mod/auth.c), with the tools' BLAKE2s
+ * (tools/lib/blake2s.c), so that a file can be matched to the id that
+ * show prints.
  */
 
 #define _GNU_SOURCE
@@ -19,6 +20,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "blake2s.h"
 #include "vsradm.h"
 
 /* What a key file must hold, for the error message. */
@@ -28,148 +30,21 @@
 /* A key file is at most this long: the key and some white space. */
 #define KEY_FILE_MAX	128
 
-/* --- BLAKE2s (RFC 7693), for key ids --- */
-
-static const uint32_t blake2s_iv[8] = {
-	0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-	0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-};
-
-static const uint8_t blake2s_sigma[10][16] = {
-	{ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 },
-	{ 14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3 },
-	{ 11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4 },
-	{ 7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8 },
-	{ 9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13 },
-	{ 2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9 },
-	{ 12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11 },
-	{ 13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10 },
-	{ 6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5 },
-	{ 10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0 },
-};
-
-#define BLAKE2S_BLOCK	64
-#define BLAKE2S_OUT	32
-
-struct blake2s {
-	uint32_t h[8];
-	uint32_t t;		/* bytes compressed (messages here are short) */
-	uint8_t buf[BLAKE2S_BLOCK];
-	size_t len;		/* bytes in @buf */
-};
-
-static uint32_t ror32(uint32_t x, unsigned int n)
-{
-	return x >> n | x << (32 - n);
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-#define G(a, b, c, d, x, y) do {			\
-		v[a] += v[b] + (x);			\
-		v[d] = ror32(v[d] ^ v[a], 16);		\
-		v[c] += v[d];				\
-		v[b] = ror32(v[b] ^ v[c], 12);		\
-		v[a] += v[b] + (y);			\
-		v[d] = ror32(v[d] ^ v[a], 8);		\
-		v[c] += v[d];				\
-		v[b] = ror32(v[b] ^ v[c], 7);		\
-	} while (0)
-
-static void blake2s_compress(struct blake2s *s, bool last)
-{
-	uint32_t m[16], v[16];
-	int i, r;
-
-	for (i = 0; i < 16; i++)
-		m[i] = get_le32(s->buf + 4 * i);
-	for (i = 0; i < 8; i++) {
-		v[i] = s->h[i];
-		v[i + 8] = blake2s_iv[i];
-	}
-	v[12] ^= s->t;
-	if (last)
-		v[14] = ~v[14];
-	for (r = 0; r < 10; r++) {
-		const uint8_t *sg = blake2s_sigma[r];
-
-		G(0, 4, 8, 12, m[sg[0]], m[sg[1]]);
-		G(1, 5, 9, 13, m[sg[2]], m[sg[3]]);
-		G(2, 6, 10, 14, m[sg[4]], m[sg[5]]);
-		G(3, 7, 11, 15, m[sg[6]], m[sg[7]]);
-		G(0, 5, 10, 15, m[sg[8]], m[sg[9]]);
-		G(1, 6, 11, 12, m[sg[10]], m[sg[11]]);
-		G(2, 7, 8, 13, m[sg[12]], m[sg[13]]);
-		G(3, 4, 9, 14, m[sg[14]], m[sg[15]]);
-	}
-	for (i = 0; i < 8; i++)
-		s->h[i] ^= v[i] ^ v[i + 8];
-	explicit_bzero(m, sizeof(m));
-	explicit_bzero(v, sizeof(v));
-}
-
-static void blake2s_update(struct blake2s *s, const uint8_t *in, size_t len)
-{
-	size_t n;
-
-	while (len) {
-		/* The last block is compressed by blake2s_final(). */
-		if (s->len == BLAKE2S_BLOCK) {
-			s->t += BLAKE2S_BLOCK;
-			blake2s_compress(s, false);
-			s->len = 0;
-		}
-		n = BLAKE2S_BLOCK - s->len;
-		if (n > len)
-			n = len;
-		memcpy(s->buf + s->len, in, n);
-		s->len += n;
-		in += n;
-		len -= n;
-	}
-}
-
-/* BLAKE2s-256 of @in keyed with @key (1 to 32 bytes). */
-static void blake2s_keyed(uint8_t out[BLAKE2S_OUT], const uint8_t *key,
-			  size_t keylen, const uint8_t *in, size_t len)
-{
-	uint8_t block[BLAKE2S_BLOCK] = { 0 };
-	struct blake2s s;
-	int i;
-
-	memset(&s, 0, sizeof(s));
-	memcpy(s.h, blake2s_iv, sizeof(s.h));
-	s.h[0] ^= 0x01010000 | keylen << 8 | BLAKE2S_OUT;
-	memcpy(block, key, keylen);
-	blake2s_update(&s, block, sizeof(block));
-	blake2s_update(&s, in, len);
-	s.t += s.len;
-	memset(s.buf + s.len, 0, BLAKE2S_BLOCK - s.len);
-	blake2s_compress(&s, true);
-	for (i = 0; i < 8; i++) {
-		out[4 * i] = s.h[i];
-		out[4 * i + 1] = s.h[i] >> 8;
-		out[4 * i + 2] = s.h[i] >> 16;
-		out[4 * i + 3] = s.h[i] >> 24;
-	}
-	explicit_bzero(block, sizeof(block));
-	explicit_bzero(&s, sizeof(s));
-}
-
 /* As the module's vsr_auth_key_id(). */
 #define KEY_ID_LABEL	"vsr key id 1"
 
+/* BLAKE2s-256 keyed with the key over the label; its first 4 bytes. */
 uint32_t key_id(const uint8_t key[VSR_KEY_LEN])
 {
-	uint8_t out[BLAKE2S_OUT];
+	struct blake2s_state s;
+	uint8_t out[BLAKE2S_HASH_SIZE];
 	uint32_t id;
 
-	blake2s_keyed(out, key, VSR_KEY_LEN, (const uint8_t *)KEY_ID_LABEL,
-		      sizeof(KEY_ID_LABEL) - 1);
-	id = get_le32(out);
+	blake2s_native_init(&s, sizeof(out), key, VSR_KEY_LEN);
+	blake2s_update(&s, (const uint8_t *)KEY_ID_LABEL,
+		       sizeof(KEY_ID_LABEL) - 1);
+	blake2s_final(&s, out);
+	id = out[0] | out[1] << 8 | out[2] << 16 | (uint32_t)out[3] << 24;
 	explicit_bzero(out, sizeof(out));
 	return id;
 }

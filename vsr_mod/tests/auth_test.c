@@ -2,7 +2,7 @@
 /*
  * auth_test.c - KUnit suite for auth.c: the MAC trailer, the derived keys,
  * the handshake, the replay window and the two key slots.  Also run
- * natively by tools/sim/vsr-unit, with tools/sim/blake2s.c for the
+ * natively by tools/sim/vsr-unit, with tools/lib/blake2s.c for the
  * kernel's BLAKE2s.
  *
  * The known answers were computed with Python's hashlib.blake2s from the
@@ -140,24 +140,24 @@ static int auth_msg(struct rep *x, u32 y, u8 *buf)
 
 /*
  * @y receives @buf from @x: vsr_auth_open(), then the handshake for an
- * AUTH (its answer, if any, into @reply: its length, else 0).
+ * AUTH; *@action is what vsr_auth_handshake() says (VSR_AUTH_QUIET for
+ * anything else).
  */
 static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
-		   u8 *reply, int *reply_len)
+		   int *action)
 {
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_seen seen;
-	bool adopted;
+	bool fresh;
 	int ret;
 
-	*reply_len = 0;
+	*action = VSR_AUTH_QUIET;
 	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, buf, &len, &seen);
 	if (ret || buf[14] != VSR_CMD_AUTH)
 		return ret;
 	get_random_bytes(challenge, sizeof(challenge));
-	if (vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
-			       challenge, &adopted))
-		*reply_len = auth_msg(y, x, reply);
+	*action = vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
+				     seen.auth == 2, challenge, &fresh);
 	return 0;
 }
 
@@ -165,13 +165,15 @@ static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 static void handshake(struct kunit *test, struct rep *r, u32 x, u32 y)
 {
 	u8 buf[2][AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
-	int len, n, from = x, to = y, i;
+	int len, action, from = x, to = y, i;
 
 	len = auth_msg(&r[x], y, buf[0]);
 	for (i = 0; len > 0 && i < 8; i++) {
 		KUNIT_ASSERT_EQ(test, deliver(&r[to], from, buf[i % 2], len,
-					      buf[(i + 1) % 2], &n), 0);
-		len = n;
+					      &action), 0);
+		len = 0;
+		if (action != VSR_AUTH_QUIET)
+			len = auth_msg(&r[to], from, buf[(i + 1) % 2]);
 		swap(from, to);
 	}
 	KUNIT_EXPECT_EQ(test, len, 0);
@@ -341,9 +343,15 @@ struct dgram {
 #define HISTORY_MAX	512
 #define ACCEPTED_MAX	4096
 
+/* The glue's rate limits (keys.c), in steps of the model. */
+#define AUTH_GAP	10
+#define AUTH_EVERY	10
+
 struct anet {
 	struct kunit *test;
 	struct rnd_state rnd;
+	u64 now;		/* steps so far */
+	u64 auth_at[3][3];	/* step + 1 of x's last AUTH to y */
 	struct rep r[3];
 	struct dgram *flight[NET_MAX];
 	int nflight;
@@ -409,29 +417,30 @@ static void net_send(struct anet *n, u32 x, u32 y, bool auth)
 	net_put(n, d);
 }
 
+/* An AUTH from @x to @y if @gap steps passed since the last (0: now). */
+static void net_auth(struct anet *n, u32 x, u32 y, u64 gap)
+{
+	u64 at = n->auth_at[x][y];
+
+	if (gap && at && n->now + 1 - at < gap)
+		return;
+	n->auth_at[x][y] = n->now + 1;
+	net_send(n, x, y, true);
+}
+
 static void net_deliver(struct anet *n, const struct dgram *d)
 {
 	struct rep *y = &n->r[d->to];
-	u8 reply[AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
-	int ret, rlen, i;
+	int ret, action, i;
 	u64 id;
 
-	ret = deliver(y, d->from, d->buf, d->len, reply, &rlen);
-	if (rlen > 0) {
-		struct dgram *a = kzalloc(sizeof(*a), GFP_KERNEL);
-
-		if (a) {
-			a->from = d->to;
-			a->to = d->from;
-			a->auth = true;
-			a->len = rlen;
-			memcpy(a->buf, reply, rlen);
-			net_put(n, a);
-		}
-	}
+	ret = deliver(y, d->from, d->buf, d->len, &action);
+	if (action == VSR_AUTH_ANSWER_NOW)
+		net_auth(n, d->to, d->from, 0);
+	else if (action == VSR_AUTH_ANSWER)
+		net_auth(n, d->to, d->from, AUTH_GAP);
 	if (ret == -ENOTCONN || ret == -EKEYREJECTED) {
-		if (!rnd(n, 4))
-			net_send(n, d->to, d->from, true);
+		net_auth(n, d->to, d->from, AUTH_GAP);
 		return;
 	}
 	if (ret || d->auth)
@@ -462,6 +471,7 @@ static void net_step(struct anet *n, bool faults)
 	u32 x = rnd(n, 3), y = (x + 1 + rnd(n, 2)) % 3, i;
 	struct dgram *d;
 
+	n->now++;
 	switch (rnd(n, faults ? 10 : 6)) {
 	case 0:
 	case 1:
@@ -470,7 +480,7 @@ static void net_step(struct anet *n, bool faults)
 	case 2:	/* the tick: AUTH to peers without a session */
 		for (i = 0; i < 3; i++)
 			if (i != x && !n->r[x].peer[i].known)
-				net_send(n, x, i, true);
+				net_auth(n, x, i, AUTH_EVERY);
 		break;
 	case 3:
 	case 4:
@@ -509,6 +519,7 @@ static void net_step(struct anet *n, bool faults)
 			memcpy(key, n->r[x].a->slot[0].key, sizeof(key));
 			rep_start(n->test, &n->r[x], key, x);
 			n->r[x].life = life + 1;
+			memset(n->auth_at[x], 0, sizeof(n->auth_at[x]));
 		}
 		break;
 	}

@@ -1,16 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * blake2s.c - BLAKE2s (RFC 7693) for the native build, behind the API of
- * the kernel's <crypto/blake2s.h> (shim/crypto/blake2s.h): what
- * vsr_mod/auth.c hashes with when it runs in vsr-unit and the fuzzers.
+ * blake2s.c - BLAKE2s (RFC 7693) for userspace, behind the names of the
+ * kernel's <crypto/blake2s.h> (see blake2s.h): what vsradm computes key
+ * ids with, and what vsr_mod/auth.c hashes with when it runs in
+ * tools/sim's vsr-unit and fuzzers.
  *
  * Plain C after the RFC's description: 32-bit words, 10 rounds of the G
  * mixing function, a digest of 1..32 bytes, an optional key of 1..32
  * bytes that is hashed as a first, zero-padded block.  Checked by
- * blake2s_test.c against the RFC's test vectors and Python's hashlib.
+ * tools/sim/blake2s_test.c against the RFC's test vectors and Python's
+ * hashlib, and by tools/vsradm/key-test.sh through key ids.
  */
-#include <crypto/blake2s.h>
-#include <linux/string.h>
+#define _DEFAULT_SOURCE		/* explicit_bzero() */
+#include <assert.h>
+#include <string.h>
+
+#include "blake2s.h"
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+
+static u32 get_le32(const u8 *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (u32)p[3] << 24;
+}
+
+static void put_le32(u32 v, u8 *p)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+	p[2] = v >> 16;
+	p[3] = v >> 24;
+}
 
 /* RFC 7693 section 2.6: the SHA-256 initial hash values. */
 static const u32 blake2s_iv[8] = {
@@ -65,7 +86,7 @@ static void blake2s_compress(struct blake2s_state *state,
 	if (state->t[0] < inc)
 		state->t[1]++;
 	for (i = 0; i < 16; i++)
-		m[i] = get_unaligned_le32(block + 4 * i);
+		m[i] = get_le32(block + 4 * i);
 	for (i = 0; i < 8; i++) {
 		v[i] = state->h[i];
 		v[i + 8] = blake2s_iv[i];
@@ -88,8 +109,8 @@ static void blake2s_compress(struct blake2s_state *state,
 	}
 	for (i = 0; i < 8; i++)
 		state->h[i] ^= v[i] ^ v[i + 8];
-	memzero_explicit(m, sizeof(m));
-	memzero_explicit(v, sizeof(v));
+	explicit_bzero(m, sizeof(m));
+	explicit_bzero(v, sizeof(v));
 }
 
 /**
@@ -104,8 +125,8 @@ void blake2s_native_init(struct blake2s_state *state, size_t outlen,
 {
 	int i;
 
-	WARN_ON_ONCE(!outlen || outlen > BLAKE2S_HASH_SIZE ||
-		     keylen > BLAKE2S_KEY_SIZE || (!key && keylen));
+	assert(outlen && outlen <= BLAKE2S_HASH_SIZE &&
+	       keylen <= BLAKE2S_KEY_SIZE && (key || !keylen));
 	memset(state, 0, sizeof(*state));
 	for (i = 0; i < 8; i++)
 		state->h[i] = blake2s_iv[i];
@@ -121,7 +142,7 @@ void blake2s_native_init(struct blake2s_state *state, size_t outlen,
 
 /**
  * blake2s_update() - hash more input
- * @state: from blake2s_init() or blake2s_init_key()
+ * @state: from blake2s_native_init()
  * @in: the input
  * @inlen: its length (may be 0)
  *
@@ -165,8 +186,8 @@ void blake2s_final(struct blake2s_state *state, u8 *out)
 	       BLAKE2S_BLOCK_SIZE - state->buflen);
 	blake2s_compress(state, state->buf, state->buflen);
 	for (i = 0; i < 8; i++)
-		put_unaligned_le32(state->h[i], h + 4 * i);
+		put_le32(state->h[i], h + 4 * i);
 	memcpy(out, h, state->outlen);
-	memzero_explicit(h, sizeof(h));
-	memzero_explicit(state, sizeof(*state));
+	explicit_bzero(h, sizeof(h));
+	explicit_bzero(state, sizeof(*state));
 }
