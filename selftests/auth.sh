@@ -41,7 +41,9 @@
 #  e. Bad key requests by raw netlink are refused, with the kernel's
 #     message, and change nothing: keys of the wrong length, conflicting
 #     key attributes, key-swap without a second key, set-only attributes
-#     in an add, a key with wire-version 1 ("a key needs wire format 2").
+#     in an add, any key (to send with or to accept) with wire-version 1
+#     ("a key needs wire format 2"); what one set leaves in force is what
+#     is judged: a key with wire-version 2, or key-none with 1, is taken.
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600

@@ -31,7 +31,10 @@ read back from the kernel.
                                       every line of ACKED once
   authctl.py reject I                 bad key requests by raw netlink are
                                       refused with the right errno and
-                                      message, and change nothing
+                                      message, and change nothing; a set
+                                      that is right for what it leaves in
+                                      force (a key with wire-version 2, no
+                                      key with 1) is taken
 
 Exit status 0 when all is as expected, 1 (with one line saying why) if not.
 """
@@ -365,21 +368,27 @@ def run_cases(g, i, name, cases):
     return fails
 
 
-def probe(g, i, name, what, *attrs):
-    """A request whose outcome is reported, not judged; returns its errno."""
-    before = must_get(i, name)
+def accepted(g, i, name, what, want, *attrs):
+    """A set of NAME that must succeed and leave the fields want (key_id,
+    wire_version, ...); returns the number of failures."""
     e, text, _ = g.vsr('set', nl.a_str(A['name'], name), *attrs)
     after = must_get(i, name)
-    print('note %s: errno %s message %r; %s key %s -> %s, wire-version %s -> %s' %
-          (what, errno.errorcode.get(-e, e) if e else 0, text, name,
-           hexid(before['key_id']), hexid(after['key_id']),
-           before.get('wire_version'), after.get('wire_version')))
-    return e
+    got = {f: after.get(f) for f in want}
+    ok = not e and got == want
+    print('%s %s: errno %s message %r; %s' %
+          ('ok  ' if ok else 'FAIL', what, errno.errorcode.get(-e, e) if e else 0, text,
+           ', '.join('%s %s' % (f, hexid(v) if f.endswith('key_id') else v)
+                     for f, v in sorted(got.items()))))
+    if not ok:
+        print('     expected success and %s' % want)
+    return not ok
 
 
 def cmd_reject(i):
     """Bad key requests by raw netlink: refused, with the kernel's message,
-    and nothing changed (keys, tunables, no instance added)."""
+    and nothing changed (keys, tunables, no instance added).  Then, on an
+    instance of its own, the wire format a key needs, judged on what a
+    set leaves in force."""
     g = sock(i)
     name = nl.a_str(A['name'], 'vsrlog%d' % i)
     before = must_get(i)
@@ -454,29 +463,25 @@ def cmd_reject(i):
              (n9, key(A['accept_key'], k), flag(A['key_swap'])), EINVAL, WIRE2),
             ('set: a key and a heartbeat at wire-version 1', 'set',
              (n9, key(A['key'], k), hb), EINVAL, WIRE2),
+            ('set: a second key at wire-version 1', 'set', (n9, key(A['accept_key'], k)),
+             EINVAL, WIRE2),
         ]
         fails += run_cases(g, i, 'vsrlog9', cases)
         n += len(cases)
-        # Not judged: a key with the format that allows it, in one set; a
-        # second key (accepted, never sent with) at wire-version 1.
-        probe(g, i, 'vsrlog9', 'set vsrlog9 (wire-version 1, no key): key and wire-version 2',
-              key(A['key'], k), nl.a_u32(A['wire_version'], 2))
-        probe(g, i, 'vsrlog9', 'set vsrlog9 (wire-version 1, no key): accept-key',
-              key(A['accept_key'], k))
-    finally:
-        g.vsr('dele', n9)
-    # A keyed instance: going without a key and to format 1 in one set.
-    e, text, _ = g.vsr('add', *instance_add(i, 'vsrlog9', 7999, key(A['key'], k)))
-    if e:
-        die('add vsrlog9 with a key: %s' % (text or os.strerror(-e)))
-    try:
-        probe(g, i, 'vsrlog9', 'set vsrlog9 (a key): key-none and wire-version 1',
-              flag(A['key_none']), wv1)
+        # What will be in force is judged: a key and format 2 in one set,
+        # then no key and format 1 in one set.
+        fails += accepted(g, i, 'vsrlog9', 'set: a key and wire-version 2 at wire-version 1',
+                          dict(key_id=key_id(k), wire_version=2),
+                          key(A['key'], k), u32(A['wire_version'], 2))
+        fails += accepted(g, i, 'vsrlog9', 'set: key-none and wire-version 1 with a key',
+                          dict(key_id=None, accept_key_id=None, wire_version=1),
+                          flag(A['key_none']), wv1)
+        n += 2
     finally:
         g.vsr('dele', n9)
     if fails:
-        die('%d bad key requests misjudged' % fails)
-    print('# %d bad key requests refused, nothing changed' % n)
+        die('%d key requests misjudged' % fails)
+    print('# %d key requests judged right: the bad ones refused, changing nothing' % n)
 
 
 def main(argv):
