@@ -46,7 +46,7 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void usage(void)
+static void bad_usage(void)
 {
 	fprintf(stderr, "usage: vsr-flood -f FROM_IP:PORT -t TO_IP:PORT -c CLUSTER -r REPLICA\n"
 		"                 -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS\n");
@@ -59,14 +59,14 @@ static void parse_addr(const char *s, struct sockaddr_in *sa)
 	const char *colon = strrchr(s, ':');
 
 	if (!colon || (size_t)(colon - s) >= sizeof(host))
-		usage();
+		bad_usage();
 	memcpy(host, s, colon - s);
 	host[colon - s] = 0;
 	memset(sa, 0, sizeof(*sa));
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons(atoi(colon + 1));
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || !sa->sin_port)
-		usage();
+		bad_usage();
 }
 
 static uint64_t now_ns(void)
@@ -106,20 +106,37 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "f:t:c:r:k:s:p:d:")) != -1) {
 		switch (c) {
-		case 'f': parse_addr(optarg, &from); break;
-		case 't': parse_addr(optarg, &to); break;
-		case 'c': cluster = strtoull(optarg, NULL, 0); break;
-		case 'r': replica = atoi(optarg); break;
-		case 'k': key_id = strtoul(optarg, NULL, 16); break;
-		case 's': size = atoi(optarg); break;
-		case 'p': rate = atoi(optarg); break;
-		case 'd': secs = atof(optarg); break;
-		default: usage();
+		case 'f':
+			parse_addr(optarg, &from);
+			break;
+		case 't':
+			parse_addr(optarg, &to);
+			break;
+		case 'c':
+			cluster = strtoull(optarg, NULL, 0);
+			break;
+		case 'r':
+			replica = atoi(optarg);
+			break;
+		case 'k':
+			key_id = strtoul(optarg, NULL, 16);
+			break;
+		case 's':
+			size = atoi(optarg);
+			break;
+		case 'p':
+			rate = atoi(optarg);
+			break;
+		case 'd':
+			secs = atof(optarg);
+			break;
+		default:
+			bad_usage();
 		}
 	}
 	if (!from.sin_port || !to.sin_port || size < HDR_SIZE ||
 	    size > MAX_SIZE || !rate || secs <= 0)
-		usage();
+		bad_usage();
 
 	/* A PREPARE-shaped message, then a trailer with a random tag. */
 	srandom(getpid());
