@@ -18,7 +18,9 @@
 #                               apt purge, lintian if installed
 #   check.sh native-sim         the cluster simulator natively, ASan+UBSan,
 #                               VSR_SIM_SEEDS seeds (default 100000) over
-#                               all n, one summary line
+#                               all n, one summary line; then native-unit
+#   check.sh native-unit        the KUnit suites natively (vsr-unit) and the
+#                               fuzz drivers, FUZZ_RUNS inputs (20000) each
 #   check.sh kunit              KUnit suites in the debug guest
 #   check.sh selftests          selftests/*.sh in the debug and the stock guest
 #                               (VSR_SELFTESTS="a b" runs only those,
@@ -505,6 +507,36 @@ do_native_sim() {
 	else
 		record fail "native-sim: ${n:-0} seeds, ${v:-?} violations (exit $rc, logs in $out)"
 	fi
+	do_native_unit
+}
+
+# The KUnit suites natively (vsr-unit, with the auth suite), and the two
+# fuzz harnesses' fixed-iteration drivers (the decoders; the authenticated
+# receive path): gcc with ASan and UBSan, FUZZ_RUNS inputs each.
+do_native_unit() {
+	local out=$top/build/native-sim runs=${FUZZ_RUNS:-20000} line h rc
+	mkdir -p "$out"
+	if ! make -s -C tools/sim vsr-unit fuzz-decode-run fuzz-auth-run >&2; then
+		record fail "native-unit: build"
+		return
+	fi
+	tools/sim/vsr-unit > "$out/unit.log" 2> "$out/unit.err"
+	rc=$?
+	line=$(tail -n1 "$out/unit.log")
+	if [ $rc = 0 ] && [[ $line == "# "*" tests, 0 failed" ]]; then
+		record ok "native-unit: vsr-unit, ${line#\# }"
+	else
+		grep -E '^not ok|FAIL' "$out/unit.log" "$out/unit.err" | head -n 20 >&2
+		record fail "native-unit: vsr-unit ($line)"
+	fi
+	for h in decode auth; do
+		if tools/sim/fuzz-$h-run "$runs" > "$out/fuzz-$h.log" 2>&1; then
+			record ok "native-unit: fuzz-$h-run, $runs inputs"
+		else
+			tail -n 20 "$out/fuzz-$h.log" >&2
+			record fail "native-unit: fuzz-$h-run, $runs inputs (log in $out)"
+		fi
+	done
 }
 
 # KUnit in the debug guest: load vsr.ko and vsr_test.ko, collect every
@@ -617,6 +649,10 @@ matrix|lint|install|dkms|deb|kunit|selftests)
 native-sim)
 	rm -f "$results"
 	do_native_sim
+	summary ;;
+native-unit)
+	rm -f "$results"
+	do_native_unit
 	summary ;;
 all)
 	rm -f "$results"
