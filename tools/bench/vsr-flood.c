@@ -10,9 +10,9 @@
  * through a raw IPv4 socket with that source address and port) and passes
  * every cheap check of the receiver: its header names REPLICA (the
  * member's index) and CLUSTER, its size field matches, and its trailer
- * names KEY_ID, the cluster's key.  Only its tag is wrong, so each one
- * costs the receiver a full MAC over SIZE bytes: the worst a forger who
- * does not hold the key can do.  Checksums are not made: the MAC is
+ * names KEY_ID, the cluster's key.  Only its tag is wrong (and its counter
+ * random), so each one costs the receiver a full MAC over SIZE bytes: the
+ * worst a forger who does not hold the key can do.  Checksums are not made: the MAC is
  * checked first.
  *
  * Prints {"sent": N, "seconds": S, "per_s": R} on stdout.  Needs
@@ -37,7 +37,7 @@
 #define NSEC		1000000000ULL
 #define VSR_MAGIC	0x31525356u
 #define HDR_SIZE	80
-#define TRAILER_SIZE	20
+#define TRAILER_SIZE	28	/* key id, counter, tag: vsr_mod/auth.h */
 #define MAX_SIZE	(65507 - TRAILER_SIZE)
 
 static void die(const char *what)
