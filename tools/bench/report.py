@@ -218,6 +218,9 @@ class Report:
         self.md.append(table(['size', 'records/s, no key', 'records/s, key', 'ratio'], rows))
         fl = one(self.rs, stage='auth_flood')
         fv = [r for r in pick(self.rs, stage='auth', auth='key', size=64) if 'flood' in r]
+        if fl and fl['sent'] and not fl['drop_auth']:
+            self.problems.append('the flood\'s %d forged datagrams were not counted as drop-auth'
+                                 % fl['sent'])
         if fl and fv:
             self.md.append('\nA flood of forged datagrams (%d B, valid but for the tag) at the '
                            'primary from a backup\'s address: %.0f/s sent, %d counted as '
