@@ -238,13 +238,27 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 	vsr_send_prepareok(r);
 }
 
+/*
+ * An attempt that takes longer than this starts again with a new nonce.  The
+ * time doubles with each attempt in a row that ran out (up to 16 times): an
+ * attempt needs a round trip to every peer (two for a bootstrap) and then a
+ * state transfer, and a network slower than the configured attempt would
+ * otherwise restart it for ever, never to finish one.
+ */
+static u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r)
+{
+	return (u64)r->cfg.recovery_ticks << min_t(u32, r->rec_streak, 4);
+}
+
 /**
  * vsr_recovery_tick() - timers while recovering
  * @r: replica
  */
 void vsr_recovery_tick(struct vsr_replica *r)
 {
-	if (r->ticks - r->rec_tick > r->cfg.recovery_ticks) {
+	if (r->ticks - r->rec_tick > vsr_recovery_attempt_ticks(r)) {
+		if (r->rec_streak < U32_MAX)
+			r->rec_streak++;
 		vsr_start_recovery(r);
 		return;
 	}

@@ -210,6 +210,7 @@ void vsr_become_primary(struct vsr_replica *r)
 
 	r->status = VSR_STATUS_NORMAL;
 	r->vc_streak = 0;
+	r->rec_streak = 0;
 	r->log_view = r->view;
 	r->abdicated = false;
 	r->sent_op = r->log.head;
@@ -241,6 +242,7 @@ void vsr_enter_view(struct vsr_replica *r, u32 view)
 	r->view = view;
 	r->status = VSR_STATUS_NORMAL;
 	r->vc_streak = 0;
+	r->rec_streak = 0;
 	r->abdicated = false;
 	r->primary_tick = r->ticks;
 	r->primary_op = 0;

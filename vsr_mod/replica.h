@@ -139,6 +139,7 @@ struct vsr_replica {
 	u64 nonce;
 	u64 rec_tick;
 	u64 rec_sent;
+	u32 rec_streak;		/* attempts in a row that ran out of time */
 	struct vsr_rr rr[VSR_REPLICAS_MAX];
 	bool boot_pending;	/* @boot holds answers to confirm */
 	struct vsr_rr boot[VSR_REPLICAS_MAX];

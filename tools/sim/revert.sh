@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the simulator against a copy of the core with one of the four
-# safety fixes reverted, to measure how fast random search finds it.
+# Build the simulator against a copy of the core with one of the five
+# protocol fixes reverted, to measure how fast random search finds it.
 #
 #   revert.sh BUG [vsr-sim-fast arguments]
 #
@@ -10,6 +10,8 @@
 #   BUG 2  recovery keeps a stale tail across attempts
 #   BUG 3  a checksum "matches" below the trim point
 #   BUG 4  a DOVIEWCHANGE counts unconfirmed (a dead incarnation's promise)
+#   BUG 5  recovery attempts never take longer (liveness: a slow network
+#          restarts every attempt for ever)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -48,6 +50,7 @@ case $bug in
 	subst recovery.c 's/\tif \(op < r->log\.head\) \{\n.*?\n\t\}\n//s' ;;
 3)	subst replica.c 's/(\n\treturn vsr_log_csum\(&r->log, op, &c\) && c == csum;)/\n\tif (op < r->log.base)\n\t\treturn true;$1/' ;;
 4)	subst view_change.c 's/(d->arrived = \+\+r->dvc_clock;\n\t\td->confirmed = )0;/$1U64_MAX;/' ;;
+5)	subst recovery.c 's/ << min_t\(u32, r->rec_streak, 4\)//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -38,7 +38,7 @@ static const char *const vsr_sim_cmd[] = {
 enum sim_sw {
 	SW_LOSS, SW_DUP, SW_CORRUPT, SW_LONG, SW_CRASH, SW_QUICK, SW_PAUSE,
 	SW_PART, SW_SLOW, SW_FAST, SW_ALLOC, SW_REPLAY, SW_BIG, SW_TRIM,
-	SW_PROMISE, SW_STALE, SW_ABDICATE,
+	SW_PROMISE, SW_STALE, SW_ABDICATE, SW_STAGGER, SW_LAG,
 	SW_NR
 };
 
@@ -141,7 +141,11 @@ static void sim_enqueue(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 
 static u64 sim_delay(struct vsr_sim *s)
 {
-	u64 d = 1 + sim_below(s, s->delay_max);
+	u64 d;
+
+	if (s->fixed_delay)
+		return s->fixed_delay;
+	d = 1 + sim_below(s, s->delay_max);
 
 	if (sim_pm(s, 20))
 		d += sim_below(s, 4 * s->delay_max + 1);
@@ -811,6 +815,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->sim = s;
 	nd->idx = i;
 	nd->incarnation++;
+	nd->late = false;
 	nd->last_commit = 0;
 	nd->last_applied = 0;
 	nd->recovering = nd->incarnation > 1;
@@ -1316,6 +1321,16 @@ static void sim_draw_faults(struct vsr_sim *s)
 	if (SW(s, ABDICATE))
 		s->cfg.abdicate_ticks += sim_below(s, 8 *
 						   s->cfg.view_change_ticks);
+	/*
+	 * A loaded machine (a debug kernel under emulation): every datagram
+	 * takes as long as several heartbeats, timeouts run out while
+	 * answers are on their way.
+	 */
+	if (SW(s, LAG))
+		s->delay_max = 1 + sim_below(s, s->cfg.view_change_ticks);
+	if (SW(s, STAGGER))
+		s->stagger = sim_below(s, 2 * (s->cfg.recovery_ticks +
+					       s->cfg.view_change_ticks));
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
 			s->node[i].skew_pm = 1 + sim_below(s, 200);
@@ -1404,8 +1419,19 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		  s->cfg.view_change_ticks, s->cfg.abdicate_ticks,
 		  s->cfg.repair_ticks, s->cfg.recovery_ticks);
 	sim_hooks(s);
-	for (i = 0; i < s->n; i++)
-		sim_start(s, i);
+	for (i = 0; i < s->n; i++) {
+		/*
+		 * A new cluster's replicas come up one by one, as an admin
+		 * adds them on slow machines: some may bootstrap while others
+		 * are not even there.
+		 */
+		if (s->faults && SW(s, STAGGER) && i) {
+			s->node[i].late = true;
+			s->node[i].down_until = sim_below(s, s->stagger + 1);
+		} else {
+			sim_start(s, i);
+		}
+	}
 	return s;
 }
 
@@ -1451,7 +1477,8 @@ int vsr_sim_step(struct vsr_sim *s)
 
 	s->now++;
 	for (i = 0; i < s->n; i++)
-		if (!s->node[i].up && s->node[i].incarnation &&
+		if (!s->node[i].up &&
+		    (s->node[i].incarnation || s->node[i].late) &&
 		    s->now >= s->node[i].down_until)
 			sim_start(s, i);
 	if (s->faults)

@@ -87,6 +87,7 @@ struct vsr_sim_node {
 	u32 fast_pm;		/* per mille of steps it ticks twice */
 	u64 ckpt_seen;		/* checkpoint op last checked */
 	bool recovered;		/* just recovered: replay its old messages */
+	bool late;		/* first start at down_until, not at 0 */
 };
 
 /* One simulated client (a session on some replica). */
@@ -171,6 +172,7 @@ struct vsr_sim {
 	u32 dup_pm;
 	u32 corrupt_pm;
 	u32 delay_max;
+	u32 fixed_delay;		/* scripted: every datagram takes this long */
 	u64 part_until;
 	vsr_sim_filter_t filter;
 	void *filter_ctx;
@@ -191,6 +193,7 @@ struct vsr_sim {
 	u32 big_pm;		/* per mille of records: 16..60 KiB */
 	u32 trim_pm;		/* per mille of ticks: an explicit trim */
 	bool quick;		/* crashed replicas may restart at once */
+	u32 stagger;		/* first starts spread over this many ticks */
 	bool creating;		/* no allocation failures: vsr_replica_create */
 	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
 	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
