@@ -123,7 +123,23 @@ wait_normal() {
 	done
 	info "replica $i still ${st:-gone} after ${2:-30} s:"
 	ip netns exec "$(ns "$i")" "$VSRADM" show "vsrlog$i" 2>&1 | sed 's/^/#   /'
+	cluster_why "$i"
 	return 1
+}
+
+# cluster_why I: what the others say, and replica I's core state (debugfs).
+cluster_why() {
+	local j d=/sys/kernel/debug/vsr/vsrlog$1/state
+
+	for ((j = 0; j < VSR_N; j++)); do
+		[ "$j" = "$1" ] && continue
+		ip netns exec "$(ns "$j")" "$VSRADM" show "vsrlog$j" 2>&1 |
+			head -1 | sed 's/^/#   /'
+	done
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	[ -r "$d" ] && sed 's/^/#   /' "$d"
+	return 0
 }
 
 # primary_of I: the primary replica index that replica I believes in.
