@@ -47,6 +47,7 @@
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
+# kernels: stock 6.12 -- KUnit vsr_auth tests its rules there, keys.sh the glue
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 tmp=$(mktemp -d)

@@ -5,6 +5,9 @@
 # $VSR_OUT/tap when run by the rig.  Each test gets VSR_KO (the module to
 # load) and VSRADM (the admin tool) in its environment, and a timeout from
 # a "# timeout: N" line in the script (default 120 s).  Exit 4 means skip.
+# A "# kernels: K... -- why" line limits a test to those guest kernels
+# (VSR_KERNEL, set by the rig: stock, 6.12 or debug); elsewhere it is
+# reported as skipped, with the reason.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 tap=${VSR_OUT:-/tmp}/tap
@@ -30,7 +33,14 @@ for t in "${tests[@]}"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
 	limit=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -n1)
+	only=$(sed -n 's/^# kernels: *//p' "$t" | head -n1)
 	echo "# $name"
+	if [ -n "$only" ] && [ -n "${VSR_KERNEL:-}" ] &&
+	   ! [[ " ${only%% -- *} " == *" $VSR_KERNEL "* ]]; then
+		echo "ok $n $name # SKIP not on the $VSR_KERNEL kernel: ${only#* -- }" |
+			tee -a "$tap"
+		continue
+	fi
 	start=$SECONDS
 	# Each line with the seconds since the test started: a slow step shows.
 	timeout -k 5 "${limit:-120}" bash "$t" 2>&1 |

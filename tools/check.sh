@@ -580,7 +580,7 @@ do_selftests() {
 		# KASAN and lockdep under TCG are slow: fewer records there,
 		# and timeouts four times as long (VSR_SLOW, see
 		# selftests/lib/cluster.sh).
-		# The whole run may take up to 45 min there (about 25 now).
+		# The whole run may take up to 45 min there (about 37 now).
 		local scale=100 slow=1 limit=1800
 		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20} slow=4 limit=2700
 		rm -rf "$out"
@@ -588,7 +588,8 @@ do_selftests() {
 		local start=$SECONDS
 		VSR_KO=$top/build/$tag/vsr_mod/vsr.ko "$vm/run.sh" -k "$kernel" -o "$out" -t "$limit" \
 			"VSR_KO=$top/build/$tag/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
-			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale VSR_SLOW=$slow selftests/run.sh" >&2
+			 VSR_SELFTESTS='${VSR_SELFTESTS:-}' VSR_SCALE=$scale VSR_SLOW=$slow \
+			 VSR_KERNEL=$kernel selftests/run.sh" >&2
 		rc=$?
 		if [ -f "$out/tap" ]; then
 			sed -n "s/^\(ok\|not ok\) [0-9]* \(.*\)/\1 selftests\/$kernel: \2/p" "$out/tap" >> "$results"
