@@ -413,7 +413,10 @@ do_deb() {
 		esac
 	done < <(unshare -m --propagation "$mountns_prop" tools/deb/install-test.sh \
 		"$work" "$ver" "${kvers[@]}" -- "$dkms_deb" "$tools_deb" 2> "$out/install.log")
-	[ $bad = 0 ] || tail -n 60 "$out/install.log" >&2
+	if [ $bad != 0 ]; then
+		grep -a '^install-test: ' "$out/install.log" >&2
+		log "the whole log: $out/install.log"
+	fi
 	rm -rf "$work"
 }
 
