@@ -529,11 +529,19 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
 
 static void vsr_primary_tick(struct vsr_replica *r)
 {
+	u64 abdicate = r->cfg.abdicate_ticks;
 	u32 i, heard = 0;
 
+	/*
+	 * A new primary hears its backups a round trip after its STARTVIEW
+	 * at the earliest: give them one more window, or on a network whose
+	 * round trip is longer than the window every primary would abdicate,
+	 * view after view.
+	 */
+	if (r->ticks - r->normal_tick <= abdicate)
+		abdicate *= 2;
 	for (i = 0; i < r->n; i++)
-		if (i != r->self &&
-		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)
+		if (i != r->self && r->ticks - r->heard[i] <= abdicate)
 			heard++;
 	if (heard + 1 < r->quorum && !r->abdicated) {
 		/* We can send but not hear a quorum: stop acting as primary. */
@@ -564,6 +572,14 @@ static void vsr_primary_tick(struct vsr_replica *r)
  */
 void vsr_normal_tick(struct vsr_replica *r)
 {
+	/*
+	 * The view change time stays doubled until the view has lasted as
+	 * long as the last view change could: a view change slower than its
+	 * first window leaves votes for the next view on their way, which
+	 * would end the new view as soon as it starts, at every view.
+	 */
+	if (r->vc_streak && r->ticks - r->normal_tick > vsr_stall_ticks(r))
+		r->vc_streak = 0;
 	if (vsr_is_primary(r)) {
 		vsr_primary_tick(r);
 		return;

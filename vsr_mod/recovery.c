@@ -50,6 +50,11 @@ static void vsr_recovery_round(struct vsr_replica *r)
 {
 	u32 i;
 
+	if (r->nonce) {
+		memmove(&r->old_nonces[1], &r->old_nonces[0],
+			sizeof(r->old_nonces) - sizeof(r->old_nonces[0]));
+		r->old_nonces[0] = r->nonce;
+	}
 	r->nonce = vsr_prng_next(r);
 	for (i = 0; i < r->n; i++)
 		r->rr[i].have = false;
@@ -194,9 +199,18 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_rr *rr = &r->rr[m->h.replica];
+	u32 i;
 
-	if (r->status != VSR_STATUS_RECOVERING || m->h.arg0 != r->nonce ||
-	    r->fetch.active)
+	if (r->status != VSR_STATUS_RECOVERING)
+		return;
+	if (m->h.arg0 != r->nonce) {
+		/* An answer to an earlier round, late: a slow network. */
+		for (i = 0; i < VSR_OLD_NONCES; i++)
+			if (m->h.arg0 && m->h.arg0 == r->old_nonces[i])
+				r->rec_late = true;
+		return;
+	}
+	if (r->fetch.active)
 		return;
 	rr->have = true;
 	rr->normal = m->h.flags & VSR_RR_NORMAL;
@@ -239,11 +253,15 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 }
 
 /*
- * An attempt that takes longer than this starts again with a new nonce.  The
- * time doubles with each attempt in a row that ran out (up to 16 times): an
- * attempt needs a round trip to every peer (two for a bootstrap) and then a
- * state transfer, and a network slower than the configured attempt would
- * otherwise restart it for ever, never to finish one.
+ * An attempt that takes longer than this starts again with a new nonce.  It
+ * needs a round trip to every peer (two for a bootstrap): on a network
+ * slower than that, each new nonce would void the answers on their way,
+ * for ever.  So an attempt that ran out while answers to an earlier round
+ * came in late gets twice the time of the one before (up to 16 times);
+ * one that ran out for want of answers (peers down, cut off) does not,
+ * which keeps the next attempt quick once they are back.  A state transfer
+ * restarts the clock each time it moves on: one that makes progress is
+ * never cut short (a lagging replica under load would pull for ever).
  */
 static u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r)
 {
@@ -257,8 +275,9 @@ static u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r)
 void vsr_recovery_tick(struct vsr_replica *r)
 {
 	if (r->ticks - r->rec_tick > vsr_recovery_attempt_ticks(r)) {
-		if (r->rec_streak < U32_MAX)
+		if (r->rec_late && r->rec_streak < U32_MAX)
 			r->rec_streak++;
+		r->rec_late = false;
 		vsr_start_recovery(r);
 		return;
 	}

@@ -209,7 +209,7 @@ void vsr_become_primary(struct vsr_replica *r)
 	u32 i;
 
 	r->status = VSR_STATUS_NORMAL;
-	r->vc_streak = 0;
+	r->normal_tick = r->ticks;
 	r->rec_streak = 0;
 	r->log_view = r->view;
 	r->abdicated = false;
@@ -241,7 +241,7 @@ void vsr_enter_view(struct vsr_replica *r, u32 view)
 		r->view_changes++;
 	r->view = view;
 	r->status = VSR_STATUS_NORMAL;
-	r->vc_streak = 0;
+	r->normal_tick = r->ticks;
 	r->rec_streak = 0;
 	r->abdicated = false;
 	r->primary_tick = r->ticks;

@@ -8,6 +8,9 @@
 #include "vsr_api.h"
 #include "client_table.h"
 
+/* Earlier recovery nonces whose late answers show a slow network. */
+#define VSR_OLD_NONCES	4
+
 /**
  * struct vsr_checkpoint - state at the log's base op
  * @op: checkpoint op (log.base)
@@ -124,7 +127,8 @@ struct vsr_replica {
 	u64 vote_sent;
 	u64 vc_tick;
 	u64 vc_sent;
-	u32 vc_streak;		/* view changes entered since last normal */
+	u32 vc_streak;		/* view changes in a row (see vsr_stall_ticks()) */
+	u64 normal_tick;	/* when it last became normal */
 	struct vsr_dvc dvc[VSR_REPLICAS_MAX];
 	u64 dvc_clock;		/* counts DOVIEWCHANGE events */
 	u64 dvc_challenge[VSR_CHALLENGES];	/* the latest ones (0: none) */
@@ -137,9 +141,11 @@ struct vsr_replica {
 
 	/* recovery */
 	u64 nonce;
+	u64 old_nonces[VSR_OLD_NONCES];	/* of earlier rounds, newest first */
+	bool rec_late;		/* an answer to one of those came */
 	u64 rec_tick;
 	u64 rec_sent;
-	u32 rec_streak;		/* attempts in a row that ran out of time */
+	u32 rec_streak;		/* attempts in a row too short for the network */
 	struct vsr_rr rr[VSR_REPLICAS_MAX];
 	bool boot_pending;	/* @boot holds answers to confirm */
 	struct vsr_rr boot[VSR_REPLICAS_MAX];
@@ -199,6 +205,7 @@ void vsr_normal_tick(struct vsr_replica *r);
 /* view_change.c */
 void vsr_vote(struct vsr_replica *r, u32 view);
 void vsr_check_votes(struct vsr_replica *r);
+u64 vsr_stall_ticks(const struct vsr_replica *r);
 void vsr_start_view_change(struct vsr_replica *r, u32 view);
 void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_do_view_change(struct vsr_replica *r, const struct vsr_msg *m);

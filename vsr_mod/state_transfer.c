@@ -242,7 +242,7 @@ static bool vsr_fetch_accepts(const struct vsr_replica *r,
  */
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
-	u64 matched = 0;
+	u64 matched = 0, next = r->fetch.next;
 
 	if (!vsr_fetch_accepts(r, m))
 		return;
@@ -266,8 +266,12 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 		 * this source in this view.
 		 */
 		if (!vsr_has_csum(r, r->fetch.op, r->fetch.head) &&
-		    r->log.base < r->fetch.op)
+		    r->log.base < r->fetch.op) {
+			/* Progress: the attempt goes on (recovery.c). */
+			if (r->fetch.next > next)
+				r->rec_tick = r->ticks;
 			break;
+		}
 		if (m->h.commit > r->commit_max)
 			r->commit_max = m->h.commit;
 		vsr_fetch_done_recovery(r, max3(r->fetch.op, matched,

@@ -442,13 +442,19 @@ void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m)
 			r->commit + 1);
 }
 
-/*
+/**
+ * vsr_stall_ticks() - how long a view change may take
+ * @r: replica
+ *
  * A view change that takes longer than this is abandoned for the next one.
- * The time doubles with each view change in a row that did not end in
- * normal status (up to 8 times), so that a slow network (the confirmation
- * round costs a round trip) still lets one of them finish.
+ * The time doubles with each view change in a row (up to 8 times), so
+ * that a slow network (the confirmation round costs a round trip) still
+ * lets one of them finish; a view that lasts this long ends the row
+ * (vsr_normal_tick()).
+ *
+ * Return: the time, in ticks.
  */
-static u64 vsr_stall_ticks(const struct vsr_replica *r)
+u64 vsr_stall_ticks(const struct vsr_replica *r)
 {
 	return (u64)r->cfg.view_change_ticks <<
 	       min_t(u32, r->vc_streak ? r->vc_streak - 1 : 0, 3);

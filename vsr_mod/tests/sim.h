@@ -171,6 +171,7 @@ struct vsr_sim {
 	u32 loss_pm;		/* per mille */
 	u32 dup_pm;
 	u32 corrupt_pm;
+	u32 delay_min;		/* every datagram takes longer than this */
 	u32 delay_max;
 	u32 fixed_delay;		/* scripted: every datagram takes this long */
 	u64 part_until;
