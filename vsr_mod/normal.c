@@ -530,18 +530,19 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
 static void vsr_primary_tick(struct vsr_replica *r)
 {
 	u64 abdicate = r->cfg.abdicate_ticks;
+	bool grace;
 	u32 i, heard = 0;
 
 	/*
 	 * A new primary hears its backups a round trip after its STARTVIEW
-	 * at the earliest: give them one more window, or on a network whose
-	 * round trip is longer than the window every primary would abdicate,
-	 * view after view.
+	 * at the earliest: it counts them as heard for two windows, or on a
+	 * network whose round trip is longer than one every primary would
+	 * abdicate, view after view.
 	 */
-	if (r->ticks - r->normal_tick <= abdicate)
-		abdicate *= 2;
+	grace = r->ticks - r->normal_tick <= 2 * abdicate;
 	for (i = 0; i < r->n; i++)
-		if (i != r->self && r->ticks - r->heard[i] <= abdicate)
+		if (i != r->self &&
+		    (grace || r->ticks - r->heard[i] <= abdicate))
 			heard++;
 	if (heard + 1 < r->quorum && !r->abdicated) {
 		/* We can send but not hear a quorum: stop acting as primary. */
@@ -552,10 +553,16 @@ static void vsr_primary_tick(struct vsr_replica *r)
 		vsr_vote(r, r->view + 1);
 		return;
 	}
-	if (r->cfg.retain &&
-	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg))
-		vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
-			    NULL, 0);
+	/*
+	 * One automatic trim at a time: each one committed moves the commit
+	 * number, and on a network slow enough for more than the slack to be
+	 * in flight, a trim per tick would make the next trim due for ever.
+	 */
+	if (r->cfg.retain && r->trim_op <= r->commit &&
+	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg) &&
+	    !vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
+			 NULL, 0))
+		r->trim_op = r->log.head;
 	vsr_flush(r, true);
 	if (r->n > 1 && r->ticks - r->last_send >= r->cfg.heartbeat_ticks)
 		vsr_send_commit(r);

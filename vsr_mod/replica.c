@@ -215,6 +215,7 @@ void vsr_become_primary(struct vsr_replica *r)
 	r->abdicated = false;
 	r->sent_op = r->log.head;
 	r->last_send = r->ticks;
+	r->trim_op = 0;
 	r->fetch.active = false;
 	for (i = 0; i < r->n; i++) {
 		r->acked[i] = 0;

@@ -113,6 +113,7 @@ struct vsr_replica {
 	u64 sent_op;
 	u64 remote_op;		/* highest op proposed for a backup's REQUEST */
 	u64 commit_told;	/* commit number last sent to the backups */
+	u64 trim_op;		/* op of its last automatic trim, 0: none */
 	u64 last_send;
 	u64 acked[VSR_REPLICAS_MAX];
 	u64 heard[VSR_REPLICAS_MAX];

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the simulator against a copy of the core with one of the five
+# Build the simulator against a copy of the core with one of the eight
 # protocol fixes reverted, to measure how fast random search finds it.
 #
 #   revert.sh BUG [vsr-sim-fast arguments]
@@ -12,6 +12,12 @@
 #   BUG 4  a DOVIEWCHANGE counts unconfirmed (a dead incarnation's promise)
 #   BUG 5  recovery attempts never take longer (liveness: a slow network
 #          restarts every attempt for ever)
+#   BUG 6  no grace for a new primary's first answers (liveness: on a slow
+#          network every new primary abdicates)
+#   BUG 7  the view-change time is not kept doubled into the new view
+#          (liveness: late votes end every new view)
+#   BUG 8  automatic trims without waiting for the last one (liveness: on a
+#          slow network trims make trims for ever)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -51,6 +57,9 @@ case $bug in
 3)	subst replica.c 's/(\n\treturn vsr_log_csum\(&r->log, op, &c\) && c == csum;)/\n\tif (op < r->log.base)\n\t\treturn true;$1/' ;;
 4)	subst view_change.c 's/(d->arrived = \+\+r->dvc_clock;\n\t\td->confirmed = )0;/$1U64_MAX;/' ;;
 5)	subst recovery.c 's/ << min_t\(u32, r->rec_streak, 4\)//' ;;
+6)	subst normal.c 's/grace = r->ticks - r->normal_tick <= 2 \* abdicate;/grace = false;/' ;;
+7)	subst normal.c 's/if \(r->vc_streak && r->ticks - r->normal_tick > vsr_stall_ticks\(r\)\)/if (r->vc_streak)/' ;;
+8)	subst normal.c 's/if \(r->cfg.retain && r->trim_op <= r->commit &&/if (r->cfg.retain \&\&/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -1787,6 +1787,41 @@ static void vsr_recovery_slow_network(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * Writes on a network whose round trip (14 ticks) is longer than the
+ * abdication window (10) and the trim slack (2; regression).  A new primary
+ * hears its first PREPAREOK a round trip after its STARTVIEW: without a
+ * grace every primary abdicated, view after view.  Automatic trims with a
+ * retention of 2 were proposed every tick while the last one was on its
+ * way: each one committed made the next one due, for ever.  The cluster
+ * must stay in view 0 and fall idle after the writes.
+ */
+static void vsr_slow_network_writes(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 73, false);
+	struct vsr_core_status a;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->cfg.retain = 2;
+	s->fixed_delay = 7;
+	for (i = 0; i < s->n; i++)
+		vsr_sim_crash(s, i, 1);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 40));
+	st(s, 0, &a);
+	kunit_info(test, "view %u commit %llu trim %llu view changes %llu\n",
+		   a.view, (unsigned long long)a.commit,
+		   (unsigned long long)a.trim,
+		   (unsigned long long)a.view_changes);
+	/* A slow network is not a failed primary. */
+	KUNIT_EXPECT_EQ(test, a.view, 0u);
+	KUNIT_EXPECT_EQ(test, a.commit, a.op);
+	KUNIT_EXPECT_GT(test, a.trim, 1ull);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* ---- no checksum match below the trim point ------------------------------ */
 
 #define BT_BIG		(40u * 1024u)	/* one entry per NEWSTATE */
@@ -2048,6 +2083,33 @@ static void vsr_sim_seeds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sim_total.violations, 0ull);
 }
 
+/*
+ * Random seeds that found a bug once, pinned (vsr-sim --replicas N --seed
+ * S): their fault schedules stay tested whatever the sweep's range.
+ *   453, n = 5  automatic trims made trims for ever on a slow network
+ *   127         a new primary abdicated before its first answers came
+ */
+static void vsr_sim_pinned_seeds(struct kunit *test)
+{
+	static const struct { u64 seed; u32 n; } pinned[] = {
+		{ 453, 5 }, { 127, 0 },
+	};
+	struct vsr_sim_params p = {
+		.fault_ticks = 300, .live_ticks = 3000, .swarm = true,
+		.trace = sim_trace,
+	};
+	struct vsr_sim_result res = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(pinned); i++) {
+		p.seed = pinned[i].seed;
+		p.replicas = pinned[i].n;
+		KUNIT_EXPECT_EQ_MSG(test, vsr_sim_run_seed(&p, &res), 0,
+				    "seed %llu", (unsigned long long)p.seed);
+	}
+	KUNIT_EXPECT_EQ(test, res.violations, 0ull);
+}
+
 static int vsr_sim_suite_init(struct kunit_suite *suite)
 {
 	memset(&sim_total, 0, sizeof(sim_total));
@@ -2108,6 +2170,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_vanlightly_paper_defect_is_caught),
 	KUNIT_CASE(vsr_recovery_stale_tail_regression),
 	KUNIT_CASE(vsr_recovery_slow_network),
+	KUNIT_CASE(vsr_slow_network_writes),
+	KUNIT_CASE(vsr_sim_pinned_seeds),
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	{}
 };
