@@ -50,12 +50,15 @@ static void vsr_recovery_round(struct vsr_replica *r)
 {
 	u32 i;
 
-	if (r->nonce) {
-		memmove(&r->old_nonces[1], &r->old_nonces[0],
-			sizeof(r->old_nonces) - sizeof(r->old_nonces[0]));
-		r->old_nonces[0] = r->nonce;
-	}
-	r->nonce = vsr_prng_next(r);
+	/*
+	 * Consecutive nonces from a random base: distinct for each round,
+	 * and an answer to an earlier round of ours is known as one.
+	 */
+	if (!r->rec_rounds)
+		r->nonce_base = vsr_prng_next(r);
+	r->rec_rounds++;
+	r->nonce = r->nonce_base + r->rec_rounds;
+	r->rec_round_tick = r->ticks;
 	for (i = 0; i < r->n; i++)
 		r->rr[i].have = false;
 	vsr_send_recovery(r);
@@ -199,15 +202,18 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 void vsr_on_recovery_response(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_rr *rr = &r->rr[m->h.replica];
-	u32 i;
 
 	if (r->status != VSR_STATUS_RECOVERING)
 		return;
 	if (m->h.arg0 != r->nonce) {
-		/* An answer to an earlier round, late: a slow network. */
-		for (i = 0; i < VSR_OLD_NONCES; i++)
-			if (m->h.arg0 && m->h.arg0 == r->old_nonces[i])
-				r->rec_late = true;
+		/*
+		 * An answer to an earlier round of ours: it was asked for
+		 * before this round began, so it took at least that long.
+		 * Longer than a resend interval: the network is slow.
+		 */
+		if (m->h.arg0 - r->nonce_base - 1 < r->rec_rounds &&
+		    r->ticks - r->rec_round_tick > r->cfg.repair_ticks)
+			r->rec_late = true;
 		return;
 	}
 	if (r->fetch.active)

@@ -8,9 +8,6 @@
 #include "vsr_api.h"
 #include "client_table.h"
 
-/* Earlier recovery nonces whose late answers show a slow network. */
-#define VSR_OLD_NONCES	4
-
 /**
  * struct vsr_checkpoint - state at the log's base op
  * @op: checkpoint op (log.base)
@@ -142,8 +139,10 @@ struct vsr_replica {
 
 	/* recovery */
 	u64 nonce;
-	u64 old_nonces[VSR_OLD_NONCES];	/* of earlier rounds, newest first */
-	bool rec_late;		/* an answer to one of those came */
+	u64 nonce_base;		/* round k's nonce is nonce_base + k */
+	u64 rec_rounds;		/* rounds so far, this incarnation */
+	u64 rec_round_tick;	/* when this round began */
+	bool rec_late;		/* a slow answer to an earlier round came */
 	u64 rec_tick;
 	u64 rec_sent;
 	u32 rec_streak;		/* attempts in a row too short for the network */
