@@ -1754,6 +1754,15 @@ static void vsr_recovery_stale_tail_regression(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Every replica restarts at once, with the cluster's (changed) s->cfg. */
+static void restart_all(struct vsr_sim *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		vsr_sim_crash(s, i, 1);
+}
+
 /*
  * A network slower than a recovery attempt (regression).  Every datagram
  * takes 30 ticks, an attempt 20: a round trip does not fit in one, and a
@@ -1766,7 +1775,6 @@ static void vsr_recovery_slow_network(struct kunit *test)
 {
 	struct vsr_sim *s = scripted(3, 71, false);
 	struct vsr_core_status a;
-	u32 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	/* The same cluster, restarted on a slow network. */
@@ -1774,8 +1782,7 @@ static void vsr_recovery_slow_network(struct kunit *test)
 	s->cfg.view_change_ticks = 100;
 	s->cfg.abdicate_ticks = 100;
 	s->fixed_delay = 30;
-	for (i = 0; i < s->n; i++)
-		vsr_sim_crash(s, i, 1);
+	restart_all(s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
 	st(s, 0, &a);
 	kunit_info(test, "normal in view %u at tick %llu\n", a.view,
@@ -1791,22 +1798,21 @@ static void vsr_recovery_slow_network(struct kunit *test)
  * Writes on a network whose round trip (14 ticks) is longer than the
  * abdication window (10) and the trim slack (2; regression).  A new primary
  * hears its first PREPAREOK a round trip after its STARTVIEW: without a
- * grace every primary abdicated, view after view.  Automatic trims with a
- * retention of 2 were proposed every tick while the last one was on its
- * way: each one committed made the next one due, for ever.  The cluster
- * must stay in view 0 and fall idle after the writes.
+ * grace every primary abdicated, view after view.  The cluster must stay
+ * in view 0 and fall idle after the writes, automatic trims (retention 2)
+ * included.  (Trims piling up on a slow network, fixed by one automatic
+ * trim at a time, need a schedule this one does not have: the pinned seed
+ * 453 of vsr_sim_pinned_seeds is their regression test.)
  */
 static void vsr_slow_network_writes(struct kunit *test)
 {
 	struct vsr_sim *s = scripted(3, 73, false);
 	struct vsr_core_status a;
-	u32 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->cfg.retain = 2;
 	s->fixed_delay = 7;
-	for (i = 0; i < s->n; i++)
-		vsr_sim_crash(s, i, 1);
+	restart_all(s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
 	KUNIT_EXPECT_TRUE(test, write_records(s, 40));
 	st(s, 0, &a);
