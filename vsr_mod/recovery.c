@@ -269,7 +269,13 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
  * restarts the clock each time it moves on: one that makes progress is
  * never cut short (a lagging replica under load would pull for ever).
  */
-static u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r)
+/**
+ * vsr_recovery_attempt_ticks() - how long a recovery attempt may take
+ * @r: replica
+ *
+ * Return: ticks from the attempt's start before it starts again.
+ */
+u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r)
 {
 	return (u64)r->cfg.recovery_ticks << min_t(u32, r->rec_streak, 4);
 }

@@ -695,6 +695,10 @@ static void vsr_debug_recovery(const struct vsr_replica *r,
 	print(arg, "recovery: nonce %#llx started %llu ticks ago answers %u normal %u need %u normal bootstrap %s\n",
 	      VSR_ULL(r->nonce), vsr_ago(r, r->rec_tick), got, normal,
 	      r->n - r->quorum + 1, r->boot_pending ? "confirming" : "no");
+	print(arg, "  attempt %llu ticks streak %u late %s round %llu began %llu ticks ago\n",
+	      VSR_ULL(vsr_recovery_attempt_ticks(r)), r->rec_streak,
+	      r->rec_late ? "yes" : "no", VSR_ULL(r->rec_rounds),
+	      vsr_ago(r, r->rec_round_tick));
 	for (i = 0; i < r->n; i++) {
 		a = &r->rr[i];
 		if (!a->have)
@@ -741,6 +745,8 @@ void vsr_replica_debug_show(const struct vsr_replica *r,
 	print(arg, "log entries %llu bytes %llu capacity %u\n",
 	      VSR_ULL(r->log.head - r->log.base), VSR_ULL(r->log.bytes), r->log.cap);
 	print(arg, "ticks %llu\n", VSR_ULL(r->ticks));
+	print(arg, "view_change_streak %u recovery_streak %u\n", r->vc_streak,
+	      r->rec_streak);
 	print(arg, "counters view_changes %llu recoveries %llu checkpoints %llu prepares %llu\n",
 	      VSR_ULL(r->view_changes), VSR_ULL(r->recoveries), VSR_ULL(r->checkpoints),
 	      VSR_ULL(r->prepares));

@@ -220,6 +220,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_recovery_response(struct vsr_replica *r,
 			      const struct vsr_msg *m);
 void vsr_recovery_tick(struct vsr_replica *r);
+u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r);
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
 
 /* state_transfer.c */

@@ -1180,6 +1180,11 @@ static void vsr_debug_views(struct kunit *test)
 	dbg_show(t, r);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "status recovering\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nrecovery: nonce "));
+	/* The attempt's window, a first attempt's: not backed off. */
+	snprintf(line, sizeof(line), "\n  attempt %u ticks streak 0 late no round ",
+		 r->cfg.recovery_ticks);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, line));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(t->s, "\nview_change_streak "));
 	for (i = 0; i < 500; i++) {
 		st(s, 2, &a);
 		if (a.status != VSR_STATUS_RECOVERING)
