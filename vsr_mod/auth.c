@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <crypto/algapi.h>
+#include <crypto/chacha20poly1305.h>
 
 #include "auth.h"
 #include "wire.h"
@@ -21,6 +22,9 @@
 #define VSR_AUTH_ID_LABEL	"vsr key id 1"
 #define VSR_AUTH_LINK_LABEL	"vsr link key 1"
 #define VSR_AUTH_SENDER_LABEL	"vsr sender key 1"
+#define VSR_AUTH_ENC_LABEL	"vsr encrypt key 1"
+/* Additional data of the AEAD: clear header | key id | counter | b | N_b. */
+#define VSR_AUTH_AD_SIZE	(VSR_AUTH_CLEAR + 12 + 1 + VSR_AUTH_NONCE_SIZE)
 
 /**
  * vsr_auth_key_id() - the public name of a key
@@ -74,6 +78,30 @@ static void vsr_auth_sender_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
 	msg[n + 12] = replica;
 	memcpy(msg + n + 13, nonce, VSR_AUTH_NONCE_SIZE);
 	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
+}
+
+/* E(a, N_a, b, N_b), from @sender = S(a, N_a): the AEAD key of a -> b. */
+static void vsr_auth_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
+			     const u8 *sender, u8 to, const u8 *to_nonce)
+{
+	u8 msg[sizeof(VSR_AUTH_ENC_LABEL) - 1 + 1 + VSR_AUTH_NONCE_SIZE];
+	size_t n = sizeof(VSR_AUTH_ENC_LABEL) - 1;
+
+	memcpy(msg, VSR_AUTH_ENC_LABEL, n);
+	msg[n] = to;
+	memcpy(msg + n + 1, to_nonce, VSR_AUTH_NONCE_SIZE);
+	blake2s(out, msg, sender, CHACHA20POLY1305_KEY_SIZE, sizeof(msg),
+		BLAKE2S_KEY_SIZE);
+}
+
+/* The AEAD's additional data: @hdr's clear part, @trailer's id and counter. */
+static void vsr_auth_ad(u8 ad[VSR_AUTH_AD_SIZE], const u8 *hdr,
+			const u8 *trailer, u8 to, const u8 *to_nonce)
+{
+	memcpy(ad, hdr, VSR_AUTH_CLEAR);
+	memcpy(ad + VSR_AUTH_CLEAR, trailer, 12);
+	ad[VSR_AUTH_CLEAR + 12] = to;
+	memcpy(ad + VSR_AUTH_CLEAR + 13, to_nonce, VSR_AUTH_NONCE_SIZE);
 }
 
 static void vsr_auth_slot_derive(struct vsr_auth_slot *s, const struct vsr_auth *a,
@@ -311,6 +339,111 @@ int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_seal);
 
+/* Copy @len bytes from offset @off of the message in @iov to @dst. */
+static void vsr_auth_gather(u8 *dst, const struct kvec *iov, size_t nr,
+			    size_t off, size_t len)
+{
+	size_t i, n;
+
+	for (i = 0; i < nr && len; i++) {
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		n = min(len, iov[i].iov_len - off);
+		memcpy(dst, (const u8 *)iov[i].iov_base + off, n);
+		dst += n;
+		len -= n;
+		off = 0;
+	}
+}
+
+/**
+ * vsr_auth_seal_encrypted() - encrypt a datagram to a peer, and its trailer
+ * @a: the keys (NULL: unauthenticated)
+ * @to: the peer's replica index
+ * @peer: the session with the peer (its counter moves)
+ * @iov: the message, in @nr pieces, the whole header in the first; not an
+ *	AUTH (vsr_auth_seal() only)
+ * @nr: number of pieces
+ * @enc: where the datagram's first VSR_AUTH_CLEAR bytes (@enc->hdr) and
+ *	the rest of the message, encrypted (@enc->out), are written
+ * @trailer: where the trailer is written
+ *
+ * The datagram is @enc->hdr, then the message's size - VSR_AUTH_CLEAR
+ * bytes at @enc->out, then the trailer.  Its header's two checksums are
+ * zero (they would tell of what is encrypted; the receiver computes them
+ * again from the plaintext); the rest of the clear part and the trailer's
+ * key id and counter are authenticated as additional data, and the counter
+ * has VSR_AUTH_CTR_ENCRYPTED set.
+ *
+ * Return: as vsr_auth_seal(); 0 (nothing written: send the message as it
+ * is) if this replica sends unauthenticated datagrams.
+ */
+int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
+			    struct vsr_auth_peer *peer, const struct kvec *iov,
+			    size_t nr, struct vsr_auth_enc *enc,
+			    u8 trailer[VSR_AUTH_TRAILER_SIZE])
+{
+	u8 key[CHACHA20POLY1305_KEY_SIZE], ad[VSR_AUTH_AD_SIZE];
+	const struct vsr_auth_slot *s;
+	size_t size, body;
+	u64 ctr;
+
+	if (!vsr_auth_sends_key(a))
+		return 0;
+	if (to >= a->n_peers || iov[0].iov_len < VSR_HDR_SIZE ||
+	    vsr_auth_is_handshake(iov))
+		return -EINVAL;
+	if (!peer->known)
+		return -ENOTCONN;
+	s = &a->slot[0];
+	size = vsr_wire_size(iov[0].iov_base);
+	body = size - VSR_AUTH_CLEAR;
+	vsr_auth_gather(enc->hdr, iov, nr, 0, VSR_AUTH_CLEAR);
+	memset(enc->hdr, 0, VSR_AUTH_CSUMS);
+	vsr_auth_gather(enc->out, iov, nr, VSR_AUTH_CLEAR, body);
+	ctr = ++peer->tx | VSR_AUTH_CTR_ENCRYPTED;
+	put_unaligned_le32(s->id, trailer);
+	put_unaligned_le64(ctr, trailer + 4);
+	vsr_auth_ad(ad, enc->hdr, trailer, to, peer->nonce);
+	vsr_auth_enc_key(key, s->self, to, peer->nonce);
+	chacha20poly1305_encrypt(enc->out, enc->out, body, ad, sizeof(ad), ctr,
+				 key);
+	memcpy(trailer + 12, enc->out + body, VSR_AUTH_TAG_SIZE);
+	memzero_explicit(key, sizeof(key));
+	return VSR_AUTH_TRAILER_SIZE;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_auth_seal_encrypted);
+
+/*
+ * Decrypt in place the datagram @buf of @size bytes (and a trailer) from
+ * @from, sealed with @sender = S(from, N_from) for @self and @self_nonce:
+ * true if it verifies; then @buf holds the message with its checksums.
+ */
+static bool vsr_auth_decrypt(u8 *buf, u32 size, const u8 *sender, u64 ctr,
+			     u8 self, const u8 *self_nonce)
+{
+	u8 key[CHACHA20POLY1305_KEY_SIZE], ad[VSR_AUTH_AD_SIZE];
+	u8 tag[VSR_AUTH_TAG_SIZE];
+	bool ok;
+
+	if (size < VSR_HDR_SIZE)
+		return false;
+	vsr_auth_ad(ad, buf, buf + size, self, self_nonce);
+	/* The tag right after the ciphertext, as the AEAD has it. */
+	memcpy(tag, buf + size + 12, VSR_AUTH_TAG_SIZE);
+	memcpy(buf + size, tag, VSR_AUTH_TAG_SIZE);
+	vsr_auth_enc_key(key, sender, self, self_nonce);
+	ok = chacha20poly1305_decrypt(buf + VSR_AUTH_CLEAR, buf + VSR_AUTH_CLEAR,
+				      size - VSR_AUTH_CLEAR + VSR_AUTH_TAG_SIZE,
+				      ad, sizeof(ad), ctr, key);
+	memzero_explicit(key, sizeof(key));
+	if (ok)
+		vsr_msg_set_csums(buf);
+	return ok;
+}
+
 /*
  * Accept counter @ctr from @peer once: false if it is 0, was accepted
  * before, or is too far behind to tell.  Only for a datagram whose tag
@@ -361,7 +494,7 @@ static bool vsr_auth_fresh(struct vsr_auth_peer *peer, u64 ctr)
  */
 int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
-		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen)
+		  u8 *buf, size_t *len, struct vsr_auth_seen *seen)
 {
 	u32 size = vsr_wire_size(buf);
 	const struct vsr_auth_slot *s = NULL;
@@ -400,6 +533,13 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		vsr_auth_sender_key(key, s->key, a->cluster, a->epoch, from,
 				    peer->nonce);
 	}
+	if (!handshake && (ctr & VSR_AUTH_CTR_ENCRYPTED)) {
+		ret = vsr_auth_decrypt(buf, size, key, ctr, a->replica,
+				       self_nonce) ? 0 : -EKEYREJECTED;
+		memzero_explicit(key, sizeof(key));
+		ctr &= ~VSR_AUTH_CTR_ENCRYPTED;
+		goto fresh;
+	}
 	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
 	blake2s_update(&st, buf, size + 12);
 	if (!handshake) {
@@ -412,6 +552,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 	      -EKEYREJECTED : 0;
 	memzero_explicit(tag, sizeof(tag));
 	memzero_explicit(key, sizeof(key));
+fresh:
 	if (!ret && !handshake && !vsr_auth_fresh(peer, ctr))
 		ret = -EKEYEXPIRED;
 	/* Its window now guards something: see vsr_auth_handshake(). */

@@ -2,7 +2,8 @@
 /*
  * auth.h - authentication of an instance's datagrams: keyed BLAKE2s MACs
  * in a trailer after each datagram, fresh for each pair of incarnations,
- * with a counter against replays.
+ * with a counter against replays; or, for a sender that encrypts, the
+ * ChaCha20-Poly1305 AEAD over the same session keys.
  *
  * Pure (no sockets, no locks, no clock): keys.c applies it to what the
  * node receives and sends; the unit tests call it directly.  See
@@ -36,6 +37,25 @@
  *   other tag  BLAKE2s-128_S(a, N_a)(message | key id | counter | b | N_b)
  *
  * (a and b one byte each, the replica indices.)
+ *
+ * Encryption (a sender's choice, "encrypt on"; every receiver takes both):
+ * a datagram other than an AUTH may instead be sealed with the AEAD
+ * ChaCha20-Poly1305, its counter's top bit (VSR_AUTH_CTR_ENCRYPTED) set:
+ *
+ *   E(a, N_a, b, N_b)  BLAKE2s-256_S(a, N_a)("vsr encrypt key 1" | b | N_b)
+ *   nonce              the counter (the 64-bit nonce of the kernel's
+ *                      chacha20poly1305_encrypt(); unique: a sender's
+ *                      counter to a peer never goes back in its incarnation)
+ *   plaintext          message bytes VSR_AUTH_CLEAR.. (head checksum, flags,
+ *                      arguments, body), encrypted in place
+ *   additional data    message bytes 0..VSR_AUTH_CLEAR - 1, both checksums
+ *                      zeroed | key id | counter | b | N_b
+ *   tag                the AEAD's, in the trailer's tag field
+ *
+ * What stays in clear is what the receive path reads before it can decrypt
+ * (magic, version, command, sender, cluster, epoch, size) and the
+ * protocol's view, op, commit and log view: no byte of a record, nor any
+ * checksum over one.
  */
 #ifndef _VSR_AUTH_H
 #define _VSR_AUTH_H
@@ -50,6 +70,15 @@
 #include "wire.h"
 
 #define VSR_AUTH_TAG_SIZE	16
+/* A message's bytes that encryption leaves in clear ... */
+#define VSR_AUTH_CLEAR		56
+/* ... of which these first ones (the two checksums) go as zeros. */
+#define VSR_AUTH_CSUMS		8
+/* In a trailer's counter: the datagram is encrypted. */
+#define VSR_AUTH_CTR_ENCRYPTED	BIT_ULL(63)
+static_assert(offsetof(struct vsr_wire_hdr, head_csum) == VSR_AUTH_CLEAR);
+static_assert(offsetof(struct vsr_wire_hdr, size) < VSR_AUTH_CLEAR);
+static_assert(offsetof(struct vsr_wire_hdr, magic) == VSR_AUTH_CSUMS);
 #define VSR_AUTH_TRAILER_SIZE	(4 + 8 + VSR_AUTH_TAG_SIZE)
 static_assert(VSR_AUTH_TRAILER_SIZE <= VSR_TRAILER_ROOM);
 /* What vsr_auth_handshake() says to do. */
@@ -145,6 +174,19 @@ struct vsr_auth_peer {
 };
 
 /**
+ * struct vsr_auth_enc - where vsr_auth_seal_encrypted() puts a datagram
+ * @hdr: its first VSR_AUTH_CLEAR bytes
+ * @out: the rest of the message, encrypted; room for its size -
+ *	VSR_AUTH_CLEAR + VSR_AUTH_TAG_SIZE bytes (VSR_AUTH_ENC_OUT_MAX will do)
+ */
+struct vsr_auth_enc {
+	u8 hdr[VSR_AUTH_CLEAR];
+	u8 *out;
+};
+
+#define VSR_AUTH_ENC_OUT_MAX	(VSR_MSG_MAX - VSR_AUTH_CLEAR + VSR_AUTH_TAG_SIZE)
+
+/**
  * struct vsr_auth_seen - how a received datagram was authenticated
  * @auth: 0 nothing learned (malformed), 1 unauthenticated, 2 with key @id
  *	(verified or not: see the return value)
@@ -168,9 +210,13 @@ bool vsr_auth_has_key(const struct vsr_auth *a);
 int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 		  struct vsr_auth_peer *peer, const struct kvec *iov,
 		  size_t nr, u8 trailer[VSR_AUTH_TRAILER_SIZE]);
+int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
+			    struct vsr_auth_peer *peer, const struct kvec *iov,
+			    size_t nr, struct vsr_auth_enc *enc,
+			    u8 trailer[VSR_AUTH_TRAILER_SIZE]);
 int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
-		  const u8 *buf, size_t *len, struct vsr_auth_seen *seen);
+		  u8 *buf, size_t *len, struct vsr_auth_seen *seen);
 int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
 		       const u8 *body, bool authenticated,
 		       const u8 *new_challenge, bool *fresh);

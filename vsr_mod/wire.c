@@ -196,6 +196,29 @@ size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len)
 EXPORT_SYMBOL_IF_KUNIT(vsr_msg_seal);
 
 /**
+ * vsr_msg_set_csums() - fill in the checksums of a message again
+ * @buf: a whole message (its header's size long), whose checksums are
+ *	missing: an encrypted one, decrypted and authenticated (auth.c)
+ *
+ * As vsr_msg_seal() computes them, so that vsr_msg_decode() checks the
+ * message as any other.
+ */
+void vsr_msg_set_csums(u8 *buf)
+{
+	struct vsr_wire_hdr *w = (struct vsr_wire_hdr *)buf;
+	u32 size = vsr_wire_size(buf);
+
+	put_unaligned_le32(w->command == VSR_CMD_PREPARE || size < VSR_HDR_SIZE ?
+			   0 : vsr_crc32c(~0u, buf + VSR_HDR_SIZE,
+					  size - VSR_HDR_SIZE),
+			   &w->body_csum);
+	put_unaligned_le32(vsr_crc32c(~0u, buf + VSR_HDR_CSUM_START,
+				      VSR_HDR_SIZE - VSR_HDR_CSUM_START),
+			   &w->hdr_csum);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_msg_set_csums);
+
+/**
  * vsr_hdr_restamp() - the header of a sealed message in another format
  * @dst: VSR_HDR_SIZE bytes for the new header
  * @src: a message sealed by vsr_msg_seal() (its body is not touched)

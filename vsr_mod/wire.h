@@ -324,6 +324,7 @@ void vsr_hdr_put(u8 *p, const struct vsr_hdr *h);
 void vsr_hdr_get(const u8 *p, struct vsr_hdr *h);
 size_t vsr_msg_seal(u8 *buf, struct vsr_hdr *h, size_t body_len);
 void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
+void vsr_msg_set_csums(u8 *buf);
 size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 			 const u8 *nonce, const u8 *challenge, const u8 *echo,
 			 const u8 *known);

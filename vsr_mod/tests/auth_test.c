@@ -149,10 +149,16 @@ static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_seen seen;
 	bool fresh;
+	u8 *copy;
 	int ret;
 
 	*action = VSR_AUTH_QUIET;
-	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, buf, &len, &seen);
+	/* An encrypted datagram is decrypted in place: @buf may come again. */
+	copy = kmemdup(buf, len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, copy, &len, &seen);
+	kfree(copy);
 	if (ret || buf[14] != VSR_CMD_AUTH)
 		return ret;
 	get_random_bytes(challenge, sizeof(challenge));
@@ -326,6 +332,165 @@ static void vsr_auth_window(struct kunit *test)
 				    "counter %llu (step %zu)",
 				    (unsigned long long)order[i], i);
 	}
+	vsr_auth_free(r[0].a);
+	vsr_auth_free(r[1].a);
+}
+
+/* Encrypt @len bytes at @msg from @x to @y into @dgram; its length. */
+static int seal_enc(struct rep *x, u32 y, const u8 *msg, size_t len,
+		    u8 *out, u8 *dgram)
+{
+	struct kvec iov[2] = {
+		{ .iov_base = (void *)msg, .iov_len = VSR_HDR_SIZE },
+		{ .iov_base = (void *)(msg + VSR_HDR_SIZE),
+		  .iov_len = len - VSR_HDR_SIZE },
+	};
+	struct vsr_auth_enc enc = { .out = out };
+	u8 trailer[VSR_AUTH_TRAILER_SIZE];
+	int ret;
+
+	ret = vsr_auth_seal_encrypted(x->a, y, &x->peer[y], iov, 2, &enc,
+				      trailer);
+	if (ret <= 0)
+		return ret;
+	memcpy(dgram, enc.hdr, VSR_AUTH_CLEAR);
+	memcpy(dgram + VSR_AUTH_CLEAR, out, len - VSR_AUTH_CLEAR);
+	memcpy(dgram + len, trailer, ret);
+	return len + ret;
+}
+
+static bool contains(const u8 *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (!memcmp(hay + i, needle, k))
+			return true;
+	return false;
+}
+
+/*
+ * Encryption: known answers (computed with Python's hashlib and the
+ * cryptography package from auth.h's formulas), no record byte or
+ * checksum of one in clear, the message back whole (checksums too),
+ * once; any flipped bit, another receiver incarnation: refused.
+ */
+static void vsr_auth_encryption(struct kunit *test)
+{
+	static const u8 ct16[16] = {
+		0x3a, 0x09, 0xe2, 0x2a, 0x70, 0x5d, 0xc5, 0x8b,
+		0x37, 0xed, 0xc7, 0x19, 0xb3, 0x89, 0x40, 0xad,
+	};
+	static const u8 tag[VSR_AUTH_TAG_SIZE] = {
+		0x50, 0xdb, 0xff, 0xc6, 0x3b, 0x5e, 0xfe, 0x0b,
+		0xfd, 0x57, 0x4d, 0xe9, 0x4e, 0xa1, 0xf1, 0x2a,
+	};
+	const size_t body = 300, len = VSR_HDR_SIZE + body;
+	u8 key[VSR_KEY_LEN], *msg, *dgram, *copy, *out, *out2;
+	struct vsr_auth_peer peer = { .known = true };
+	struct vsr_auth_seen seen;
+	struct vsr_hdr h = { 0 };
+	struct vsr_msg m;
+	struct rep *r;
+	size_t i, n;
+	int dlen, ret;
+
+	msg = kunit_kzalloc(test, len, GFP_KERNEL);
+	dgram = kunit_kzalloc(test, len + VSR_AUTH_TRAILER_SIZE, GFP_KERNEL);
+	copy = kunit_kzalloc(test, len + VSR_AUTH_TRAILER_SIZE, GFP_KERNEL);
+	out = kunit_kzalloc(test, len + VSR_AUTH_TAG_SIZE, GFP_KERNEL);
+	out2 = kunit_kzalloc(test, len + VSR_AUTH_TAG_SIZE, GFP_KERNEL);
+	r = kunit_kzalloc(test, 2 * sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, msg && dgram && copy && out && out2 && r);
+
+	/* Known answers: the key and nonces of vsr_auth_known_answers. */
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = i;
+	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
+		peer.nonce[i] = 0xb0 + i;
+	r[0].index = 0;
+	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
+		r[0].nonce[i] = 0xa0 + i;
+	r[0].a = keys(test, key, CLUSTER, 0, r[0].nonce);
+	r[0].peer[1] = peer;
+	for (i = 0; i < MSG_LEN; i++)
+		msg[i] = i * 7;
+	msg[14] = 3;
+	put_unaligned_le32(MSG_LEN, msg + 48);
+	KUNIT_ASSERT_EQ(test, seal_enc(&r[0], 1, msg, MSG_LEN, out, dgram),
+			DGRAM);
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(dgram + MSG_LEN + 4),
+			1ull | VSR_AUTH_CTR_ENCRYPTED);
+	KUNIT_EXPECT_MEMEQ(test, dgram + VSR_AUTH_CLEAR, ct16, sizeof(ct16));
+	KUNIT_EXPECT_MEMEQ(test, dgram + MSG_LEN + 12, tag, sizeof(tag));
+	vsr_auth_free(r[0].a);
+	r[0].a = NULL;
+
+	/* A session, and a real message with a record in its body. */
+	get_random_bytes(key, sizeof(key));
+	rep_start(test, &r[0], key, 0);
+	rep_start(test, &r[1], key, 1);
+	handshake(test, r, 0, 1);
+	for (i = 0; i < body; i++)
+		msg[VSR_HDR_SIZE + i] = "secret record "[i % 14];
+	h.command = VSR_CMD_REQUEST;
+	h.cluster = CLUSTER;
+	h.op = 5;
+	h.arg0 = 42;
+	h.flags = VSR_OP_DATA;
+	KUNIT_ASSERT_EQ(test, vsr_msg_seal(msg, &h, body), len);
+	dlen = seal_enc(&r[0], 1, msg, len, out, dgram);
+	KUNIT_ASSERT_EQ(test, dlen, (int)(len + VSR_AUTH_TRAILER_SIZE));
+	KUNIT_EXPECT_FALSE(test, contains(dgram, dlen, "secret"));
+	KUNIT_EXPECT_EQ(test, get_unaligned_le64(dgram), 0ull);
+	KUNIT_EXPECT_MEMEQ(test, dgram + VSR_AUTH_CSUMS, msg + VSR_AUTH_CSUMS,
+			   VSR_AUTH_CLEAR - VSR_AUTH_CSUMS);
+	/* The same message again: another counter, another ciphertext. */
+	KUNIT_ASSERT_EQ(test, seal_enc(&r[0], 1, msg, len, out2, copy), dlen);
+	KUNIT_EXPECT_NE(test, memcmp(out, out2, body), 0);
+
+	/* Opened: the message as sealed, checksums included; then a replay. */
+	memcpy(copy, dgram, dlen);
+	n = dlen;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0],
+					    r[1].nonce, copy, &n, &seen), 0);
+	KUNIT_EXPECT_EQ(test, n, len);
+	KUNIT_EXPECT_MEMEQ(test, copy, msg, len);
+	KUNIT_EXPECT_EQ(test, vsr_msg_decode(copy, n, CLUSTER, &m), 0);
+	memcpy(copy, dgram, dlen);
+	n = dlen;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0],
+					    r[1].nonce, copy, &n, &seen),
+			-EKEYEXPIRED);
+
+	/* Any flipped bit: refused (the counter is fresh for each try). */
+	for (i = 0; i < 8 * (size_t)dlen; i++) {
+		memcpy(copy, dgram, dlen);
+		put_unaligned_le64((get_unaligned_le64(copy + len + 4) &
+				    VSR_AUTH_CTR_ENCRYPTED) | (1000 + i),
+				   copy + len + 4);
+		copy[i / 8] ^= 1 << (i % 8);
+		n = dlen;
+		ret = vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce, copy,
+				    &n, &seen);
+		KUNIT_EXPECT_NE_MSG(test, ret, 0, "bit %zu", i);
+		if (!ret)
+			break;
+	}
+
+	/* Another incarnation of the receiver: refused. */
+	rep_start(test, &r[1], key, 1);
+	r[0].peer[1].known = false;
+	handshake(test, r, 0, 1);
+	memcpy(copy, dgram, dlen);
+	n = dlen;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, &r[1].peer[0],
+					    r[1].nonce, copy, &n, &seen),
+			-EKEYREJECTED);
+	/* No key sent: nothing to encrypt with. */
+	vsr_auth_free(r[0].a);
+	r[0].a = keys(test, NULL, CLUSTER, 0, r[0].nonce);
+	KUNIT_EXPECT_EQ(test, seal_enc(&r[0], 1, msg, len, out, dgram), 0);
 	vsr_auth_free(r[0].a);
 	vsr_auth_free(r[1].a);
 }
@@ -701,6 +866,7 @@ static struct kunit_case vsr_auth_cases[] = {
 	KUNIT_CASE(vsr_auth_known_answers),
 	KUNIT_CASE(vsr_auth_forgeries),
 	KUNIT_CASE(vsr_auth_window),
+	KUNIT_CASE(vsr_auth_encryption),
 	KUNIT_CASE(vsr_auth_sessions),
 	KUNIT_CASE(vsr_auth_rotation),
 	KUNIT_CASE(vsr_auth_bad_changes),

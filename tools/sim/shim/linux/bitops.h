@@ -7,6 +7,7 @@
 
 #define BITS_PER_LONG		(8 * (int)sizeof(long))
 #define BITS_TO_LONGS(n)	(((n) + BITS_PER_LONG - 1) / BITS_PER_LONG)
+#define BIT_ULL(n)		(1ULL << (n))
 
 static inline void __set_bit(unsigned long nr, unsigned long *map)
 {
