@@ -506,6 +506,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 
 	seen->auth = 0;
 	seen->id = 0;
+	seen->encrypted = false;
 	if (*len == size) {
 		seen->auth = 1;
 		return vsr_auth_accepts_none(a) ? 0 : -ENOKEY;
@@ -534,6 +535,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 				    peer->nonce);
 	}
 	if (!handshake && (ctr & VSR_AUTH_CTR_ENCRYPTED)) {
+		seen->encrypted = true;
 		ret = vsr_auth_decrypt(buf, size, key, ctr, a->replica,
 				       self_nonce) ? 0 : -EKEYREJECTED;
 		memzero_explicit(key, sizeof(key));
@@ -569,6 +571,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * @peer: the session with the peer
  * @self_nonce: this incarnation's nonce
  * @body: the AUTH's body (VSR_AUTH_BODY_SIZE bytes, see wire.h)
+ * @features: its arg0, the peer's VSR_AUTH_FEAT_*
  * @authenticated: the AUTH had a trailer that verified (else it came in
  *	while unauthenticated datagrams are accepted)
  * @new_challenge: random bytes, our next challenge to the peer if its
@@ -578,6 +581,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  *
  * The peer's nonce is adopted from an AUTH that echoes our current
  * challenge, which we then renew; a new nonce starts a new replay window.
+ * What the peer can do (@features) is taken from that AUTH alone: a
+ * recorded one, from an older incarnation, cannot say that it cannot
+ * decrypt, and so have records sent to it in clear.
  * An unauthenticated AUTH (anyone's, while "none" is accepted) never
  * replaces a nonce adopted from an authenticated one, or one whose
  * session has accepted an authenticated datagram: it could otherwise
@@ -592,7 +598,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  * VSR_AUTH_ANSWER_NOW or VSR_AUTH_ANSWER to answer with vsr_auth_hello().
  */
 int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-		       const u8 *body, bool authenticated,
+		       const u8 *body, u64 features, bool authenticated,
 		       const u8 *new_challenge, bool *fresh)
 {
 	const u8 *nonce = body, *challenge = body + VSR_AUTH_NONCE_SIZE;
@@ -611,6 +617,7 @@ int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
 		memcpy(peer->challenge, new_challenge, VSR_AUTH_NONCE_SIZE);
 		peer->known = true;
 		peer->known_auth = authenticated;
+		peer->decrypts = features & VSR_AUTH_FEAT_DECRYPT;
 		peer->top = 0;
 		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
 	}
@@ -643,6 +650,7 @@ size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
 
 	return vsr_auth_msg_seal(buf, cluster, epoch, replica, self_nonce,
 				 peer->challenge, peer->heard,
-				 peer->known ? peer->nonce : none);
+				 peer->known ? peer->nonce : none,
+				 VSR_AUTH_FEAT_DECRYPT);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_hello);

@@ -159,11 +159,14 @@ struct vsr_auth {
  * @top: highest counter accepted from the peer's incarnation @nonce
  * @seen: whether counter c in (@top - VSR_AUTH_WINDOW, @top] was
  *	accepted: bit c % VSR_AUTH_WINDOW
+ * @decrypts: the peer's incarnation @nonce decrypts (VSR_AUTH_FEAT_DECRYPT
+ *	in the AUTH it was adopted from)
  * @tx: counter of the last datagram sealed to the peer
  */
 struct vsr_auth_peer {
 	bool known;
 	bool known_auth;
+	bool decrypts;
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	u8 heard[VSR_AUTH_NONCE_SIZE];
@@ -191,10 +194,12 @@ struct vsr_auth_enc {
  * @auth: 0 nothing learned (malformed), 1 unauthenticated, 2 with key @id
  *	(verified or not: see the return value)
  * @id: its key id if @auth is 2
+ * @encrypted: it was encrypted, if @auth is 2
  */
 struct vsr_auth_seen {
 	u8 auth;
 	u32 id;
+	bool encrypted;
 };
 
 u32 vsr_auth_key_id(const u8 *key);
@@ -218,7 +223,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		  struct vsr_auth_peer *peer, const u8 *self_nonce,
 		  u8 *buf, size_t *len, struct vsr_auth_seen *seen);
 int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
-		       const u8 *body, bool authenticated,
+		       const u8 *body, u64 features, bool authenticated,
 		       const u8 *new_challenge, bool *fresh);
 size_t vsr_auth_hello(const struct vsr_auth_peer *peer, const u8 *self_nonce,
 		      u64 cluster, u32 epoch, u8 replica, u8 *buf);

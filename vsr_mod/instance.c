@@ -293,7 +293,7 @@ int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 {
 	struct vsr_tunables now;
 	struct vsr_auth *keys = NULL;
-	bool has_key;
+	bool has_key, sends_key;
 	u32 wire;
 	int ret;
 
@@ -307,8 +307,16 @@ int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 	vsr_instance_tunables(inst, &now);
 	wire = tun ? tun->wire_version : now.wire_version;
 	has_key = kc ? vsr_auth_has_key(keys) : vsr_node_keys_any(inst);
+	sends_key = kc ? vsr_auth_sends_key(keys) : vsr_node_keys_sends(inst);
 	if (has_key && wire == 1) {
 		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+		if (kc)
+			vsr_node_keys_abort(keys);
+		return -EINVAL;
+	}
+	/* Else nothing would go: there is no clear to fall back to. */
+	if ((tun ? tun->encrypt : now.encrypt) && !sends_key) {
+		NL_SET_ERR_MSG(extack, VSR_ENCRYPT_NEEDS_KEY);
 		if (kc)
 			vsr_node_keys_abort(keys);
 		return -EINVAL;

@@ -69,14 +69,23 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 	for (i = 0; i < VSR_MAX_PEERS; i++)
 		get_random_bytes(node->sessions[i].challenge,
 				 sizeof(node->sessions[i].challenge));
-	if (!kc)
-		return 0;
+	if (!kc) {
+		if (!node->encrypt)
+			return 0;
+		NL_SET_ERR_MSG(extack, VSR_ENCRYPT_NEEDS_KEY);
+		return -EINVAL;
+	}
 	a = vsr_keys_make(node, NULL, kc, extack);
 	if (IS_ERR(a))
 		return PTR_ERR(a);
 	if (vsr_auth_has_key(a) && vsr_version_cap(node) < VSR_WIRE_HELLO) {
 		vsr_auth_free(a);
 		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
+		return -EINVAL;
+	}
+	if (node->encrypt && !vsr_auth_sends_key(a)) {
+		vsr_auth_free(a);
+		NL_SET_ERR_MSG(extack, VSR_ENCRYPT_NEEDS_KEY);
 		return -EINVAL;
 	}
 	RCU_INIT_POINTER(node->auth, a);
@@ -201,24 +210,50 @@ void vsr_keys_kick(struct vsr_node *node, unsigned int peer)
 }
 
 /**
- * vsr_keys_seal() - the trailer for a datagram to a peer
+ * vsr_keys_seal() - the trailer for a datagram to a peer, and its
+ *	encryption if the node encrypts
  * @node: the node, its lock held
  * @to: the peer
- * @iov: the datagram
- * @nr: its number of pieces
+ * @iov: the datagram, the whole header in the first piece; on success,
+ *	what to send before the trailer (at most 2 pieces, until the next
+ *	call: an encrypted datagram is in @node->tx_enc)
+ * @nr: its number of pieces, updated likewise
  * @trailer: where the trailer goes
  *
- * Return: the length of the trailer, 0 if unauthenticated, or -ENOTCONN
- * if there is no session with @to yet (the datagram is not sent; an AUTH
- * goes instead).
+ * With encrypt on, nothing but an AUTH leaves in clear: a datagram goes
+ * encrypted or not at all.
+ *
+ * Return: the length of the trailer, 0 if unauthenticated; or, and the
+ * datagram is not sent, -ENOTCONN if there is no session with @to yet (an
+ * AUTH goes instead), -ENOKEY if the node encrypts but sends without a
+ * key, -EPROTONOSUPPORT if it encrypts and @to cannot decrypt.
  */
 int vsr_keys_seal(struct vsr_node *node, unsigned int to,
-		  const struct kvec *iov, size_t nr, u8 *trailer)
+		  struct kvec *iov, size_t *nr, u8 *trailer)
 {
+	struct vsr_auth_peer *peer = &node->sessions[to];
+	struct vsr_auth_enc *enc = &node->tx_enc;
 	const struct vsr_auth *a;
+	u32 size;
+	int ret;
 
 	a = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
-	return vsr_auth_seal(a, to, &node->sessions[to], iov, nr, trailer);
+	if (!node->encrypt || vsr_wire_command(iov[0].iov_base) == VSR_CMD_AUTH)
+		return vsr_auth_seal(a, to, peer, iov, *nr, trailer);
+	if (!vsr_auth_sends_key(a))
+		return -ENOKEY;
+	if (peer->known && !peer->decrypts)
+		return -EPROTONOSUPPORT;
+	ret = vsr_auth_seal_encrypted(a, to, peer, iov, *nr, enc, trailer);
+	if (ret <= 0)
+		return ret;
+	size = vsr_wire_size(enc->hdr);
+	iov[0].iov_base = enc->hdr;
+	iov[0].iov_len = VSR_AUTH_CLEAR;
+	iov[1].iov_base = enc->out;
+	iov[1].iov_len = size - VSR_AUTH_CLEAR;
+	*nr = 2;
+	return ret;
 }
 
 /* Nothing from @peer was accepted for VSR_KEYS_QUIET_MS. */
@@ -233,7 +268,8 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * vsr_keys_rx() - authenticate a received datagram
  * @node: the node (the receive work item: its lock is not held)
  * @peer: the sender, as its address says
- * @buf: the datagram, at least VSR_HDR_SIZE bytes
+ * @buf: the datagram, at least VSR_HDR_SIZE bytes; decrypted in place if
+ *	it was encrypted (and garbage if that fails)
  * @len: its length; on success, without the trailer
  * @authenticated: set if it was accepted with a trailer that verified
  *
@@ -243,7 +279,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  *
  * Return: 0, or the error of vsr_auth_open().
  */
-int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
+int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 		size_t *len, bool *authenticated)
 {
 	struct vsr_auth_seen seen;
@@ -264,7 +300,7 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
 	 */
 	if (seen.auth && (!ret || (ret == -ENOKEY &&
 				   vsr_keys_peer_quiet(node, peer)))) {
-		WRITE_ONCE(node->peer_auth[peer], seen.auth);
+		WRITE_ONCE(node->peer_auth[peer], seen.auth + seen.encrypted);
 		WRITE_ONCE(node->peer_key_id[peer], seen.id);
 	}
 	if (!ret)
@@ -299,7 +335,8 @@ bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 	lockdep_assert_held(&node->lock);
 	get_random_bytes(challenge, sizeof(challenge));
 	switch (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
-				   m->body, authenticated, challenge, &fresh)) {
+				   m->body, m->h.arg0, authenticated, challenge,
+				   &fresh)) {
 	case VSR_AUTH_ANSWER:
 		if (!vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
 			break;
@@ -329,6 +366,25 @@ bool vsr_node_keys_any(struct vsr_instance *inst)
 	any = vsr_auth_has_key(rcu_dereference(node->auth));
 	rcu_read_unlock();
 	return any;
+}
+
+/**
+ * vsr_node_keys_sends() - whether an instance sends with a key
+ * @inst: the instance
+ *
+ * Return: true if it authenticates what it sends.
+ */
+bool vsr_node_keys_sends(struct vsr_instance *inst)
+{
+	struct vsr_node *node = inst->node;
+	bool sends;
+
+	if (!node)
+		return false;
+	rcu_read_lock();
+	sends = vsr_auth_sends_key(rcu_dereference(node->auth));
+	rcu_read_unlock();
+	return sends;
 }
 
 /**
@@ -373,6 +429,8 @@ void vsr_keys_status(struct vsr_node *node, struct vsr_status *st)
 	if (vsr_auth_accepts_none(a))
 		st->auth_flags |= VSR_AUTH_ACCEPT_NONE;
 	rcu_read_unlock();
+	if (READ_ONCE(node->encrypt))
+		st->auth_flags |= VSR_AUTH_ENCRYPT;
 }
 
 /**
@@ -390,6 +448,12 @@ void vsr_node_peer_auth(struct vsr_instance *inst, u32 peer,
 	if (!node || peer >= VSR_MAX_PEERS)
 		return;
 	pa->auth = READ_ONCE(node->peer_auth[peer]);
+	pa->encrypted = pa->auth == 3;
+	pa->auth = min_t(u8, pa->auth, 2);
 	pa->key_id = READ_ONCE(node->peer_key_id[peer]);
 	pa->drop_auth = atomic64_read(&node->peer_drop_auth[peer]);
+	/* A peek: the session changes under the node lock. */
+	pa->no_decrypt = READ_ONCE(node->encrypt) &&
+			 READ_ONCE(node->sessions[peer].known) &&
+			 !READ_ONCE(node->sessions[peer].decrypts);
 }

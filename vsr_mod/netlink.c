@@ -67,7 +67,9 @@ static int vsr_nl_put_peer_auth(struct sk_buff *skb, struct vsr_instance *inst, 
 		return 0;
 	vsr_node_peer_auth(inst, i, &pa);
 	if ((pa.auth == 2 && nla_put_u32(skb, VSR_A_PEER_KEY_ID, pa.key_id)) ||
-	    (pa.auth == 1 && nla_put_flag(skb, VSR_A_PEER_UNAUTHENTICATED)))
+	    (pa.auth == 1 && nla_put_flag(skb, VSR_A_PEER_UNAUTHENTICATED)) ||
+	    (pa.encrypted && nla_put_flag(skb, VSR_A_PEER_ENCRYPTED)) ||
+	    (pa.no_decrypt && nla_put_flag(skb, VSR_A_PEER_NO_DECRYPT)))
 		return -EMSGSIZE;
 	return nla_put_u64_64bit(skb, VSR_A_PEER_DROP_AUTH, pa.drop_auth,
 				 VSR_A_PEER_PAD);
@@ -192,6 +194,7 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    vsr_nl_put_stats(skb, st) ||
 	    nla_put_u32(skb, VSR_A_WIRE_VERSION, tun.wire_version) ||
 	    nla_put_u32(skb, VSR_A_WIRE_VERSION_MAX, st->wire_version_max) ||
+	    nla_put_u8(skb, VSR_A_ENCRYPT, tun.encrypt) ||
 	    ((st->auth_flags & VSR_AUTH_KEY) &&
 	     nla_put_u32(skb, VSR_A_KEY_ID, st->key_id)) ||
 	    ((st->auth_flags & VSR_AUTH_ACCEPT_KEY) &&
@@ -263,7 +266,8 @@ static int vsr_nl_parse_peer(const struct nlattr *attr, union vsr_sockaddr *p,
 		return ret;
 	if (tb[VSR_A_PEER_INDEX] || tb[VSR_A_PEER_LAST_HEARD_MS] || tb[VSR_A_PEER_LAG] ||
 	    tb[VSR_A_PEER_WIRE_VERSION] || tb[VSR_A_PEER_KEY_ID] ||
-	    tb[VSR_A_PEER_UNAUTHENTICATED] || tb[VSR_A_PEER_DROP_AUTH]) {
+	    tb[VSR_A_PEER_UNAUTHENTICATED] || tb[VSR_A_PEER_DROP_AUTH] ||
+	    tb[VSR_A_PEER_ENCRYPTED] || tb[VSR_A_PEER_NO_DECRYPT]) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer has an address and a port; the rest is read-only");
 		return -EINVAL;
 	}
@@ -336,12 +340,16 @@ static int vsr_nl_get_tunables(struct genl_info *info, struct vsr_tunables *tun)
 		tun->wire_version = nla_get_u32(info->attrs[VSR_A_WIRE_VERSION]);
 		n++;
 	}
+	if (info->attrs[VSR_A_ENCRYPT]) {
+		tun->encrypt = nla_get_u8(info->attrs[VSR_A_ENCRYPT]);
+		n++;
+	}
 	return n;
 }
 
 /*
  * Fills @kc from the key attributes of @info; returns how many there are.
- * ADD knows only VSR_A_KEY: its attribute array ends there.  The keys stay
+ * ADD takes only VSR_A_KEY (its policy refuses the others).  The keys stay
  * in the request, which vsr_nl_wipe_keys() wipes.
  */
 static int vsr_nl_get_keys(struct genl_info *info, struct vsr_key_change *kc,

@@ -11,7 +11,7 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_DROP_AUTH + 1] = {
+const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_NO_DECRYPT + 1] = {
 	[VSR_A_PEER_ADDR] = { .type = NLA_BINARY, },
 	[VSR_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VSR_A_PEER_INDEX] = { .type = NLA_U32, },
@@ -21,10 +21,12 @@ const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_DROP_AUTH + 1] = {
 	[VSR_A_PEER_KEY_ID] = { .type = NLA_U32, },
 	[VSR_A_PEER_UNAUTHENTICATED] = { .type = NLA_FLAG, },
 	[VSR_A_PEER_DROP_AUTH] = { .type = NLA_U64, },
+	[VSR_A_PEER_ENCRYPTED] = { .type = NLA_FLAG, },
+	[VSR_A_PEER_NO_DECRYPT] = { .type = NLA_FLAG, },
 };
 
 /* VSR_NL_CMD_ADD - do */
-const struct nla_policy vsr_add_nl_policy[VSR_A_KEY + 1] = {
+const struct nla_policy vsr_add_nl_policy[VSR_A_ENCRYPT + 1] = {
 	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[VSR_A_CLUSTER_ID] = { .type = NLA_U64, },
 	[VSR_A_REPLICA] = NLA_POLICY_MAX(NLA_U32, 15),
@@ -35,6 +37,7 @@ const struct nla_policy vsr_add_nl_policy[VSR_A_KEY + 1] = {
 	[VSR_A_LOG_RETENTION] = { .type = NLA_U64, },
 	[VSR_A_WIRE_VERSION] = NLA_POLICY_MAX(NLA_U32, 255),
 	[VSR_A_KEY] = NLA_POLICY_EXACT_LEN(VSR_KEY_LEN),
+	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* VSR_NL_CMD_DEL - do */
@@ -48,7 +51,7 @@ const struct nla_policy vsr_get_nl_policy[VSR_A_NAME + 1] = {
 };
 
 /* VSR_NL_CMD_SET - do */
-const struct nla_policy vsr_set_nl_policy[VSR_A_KEY_SWAP + 1] = {
+const struct nla_policy vsr_set_nl_policy[VSR_A_ENCRYPT + 1] = {
 	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[VSR_A_HEARTBEAT_MS] = NLA_POLICY_MIN(NLA_U32, 10),
 	[VSR_A_VIEW_CHANGE_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 20),
@@ -61,6 +64,7 @@ const struct nla_policy vsr_set_nl_policy[VSR_A_KEY_SWAP + 1] = {
 	[VSR_A_ACCEPT_KEY_NONE] = { .type = NLA_FLAG, },
 	[VSR_A_ACCEPT_KEY_OFF] = { .type = NLA_FLAG, },
 	[VSR_A_KEY_SWAP] = { .type = NLA_FLAG, },
+	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
 };
 
 /* VSR_NL_CMD_TRIM - do */
@@ -75,7 +79,7 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.cmd		= VSR_NL_CMD_ADD,
 		.doit		= vsr_nl_add_doit,
 		.policy		= vsr_add_nl_policy,
-		.maxattr	= VSR_A_KEY,
+		.maxattr	= VSR_A_ENCRYPT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
@@ -97,7 +101,7 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.cmd		= VSR_NL_CMD_SET,
 		.doit		= vsr_nl_set_doit,
 		.policy		= vsr_set_nl_policy,
-		.maxattr	= VSR_A_KEY_SWAP,
+		.maxattr	= VSR_A_ENCRYPT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

@@ -12,15 +12,15 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-extern const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_DROP_AUTH + 1];
+extern const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_NO_DECRYPT + 1];
 
-extern const struct nla_policy vsr_add_nl_policy[VSR_A_KEY + 1];
+extern const struct nla_policy vsr_add_nl_policy[VSR_A_ENCRYPT + 1];
 
 extern const struct nla_policy vsr_del_nl_policy[VSR_A_NAME + 1];
 
 extern const struct nla_policy vsr_get_nl_policy[VSR_A_NAME + 1];
 
-extern const struct nla_policy vsr_set_nl_policy[VSR_A_KEY_SWAP + 1];
+extern const struct nla_policy vsr_set_nl_policy[VSR_A_ENCRYPT + 1];
 
 extern const struct nla_policy vsr_trim_nl_policy[VSR_A_TRIM_POINT + 1];
 

@@ -419,7 +419,8 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 
 	node->rxbuf = kvmalloc(VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE,
 			       GFP_KERNEL_ACCOUNT);
-	if (!node->rxbuf) {
+	node->tx_enc.out = kvmalloc(VSR_AUTH_ENC_OUT_MAX, GFP_KERNEL_ACCOUNT);
+	if (!node->rxbuf || !node->tx_enc.out) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -427,6 +428,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	vsr_core_config_defaults(&cfg);
 	vsr_instance_tunables(inst, &tun);
 	node->wire_cap = tun.wire_version;
+	node->encrypt = tun.encrypt;
 	/* The keys before the socket: nothing goes unauthenticated. */
 	ret = vsr_keys_init(node, kc, extack);
 	if (ret)
@@ -479,6 +481,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 err:
 	vsr_replica_destroy(node->core);
 	kvfree(node->rxbuf);
+	kvfree(node->tx_enc.out);
 	vsr_keys_exit(node);
 	kfree(node);
 	return ret;
@@ -524,6 +527,7 @@ void vsr_node_free(struct vsr_instance *inst)
 	WARN_ON_ONCE(!list_empty(&node->waiters));
 	vsr_replica_destroy(node->core);
 	kvfree(node->rxbuf);
+	kvfree(node->tx_enc.out);
 	vsr_keys_exit(node);
 	kfree(node);
 	inst->node = NULL;
@@ -830,8 +834,10 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	cfg.retain = tun->log_retention ?: VSR_CORE_RETAIN_DEFAULT;
 	vsr_node_apply_tunables(&cfg, tun);
 	ret = vsr_replica_set_tunables(node->core, &cfg);
-	if (!ret)
+	if (!ret) {
 		vsr_version_set_cap(node, tun->wire_version);
+		node->encrypt = tun->encrypt;
+	}
 	mutex_unlock(&node->lock);
 	return ret;
 }

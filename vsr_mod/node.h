@@ -46,11 +46,16 @@ struct vsr_tunables;
  * @auth: its last datagram: 0 none yet, 1 unauthenticated, 2 with a key
  * @key_id: that key's id, if @auth is 2
  * @drop_auth: its datagrams that failed authentication
+ * @encrypted: its last datagram was encrypted too (@auth is 2)
+ * @no_decrypt: this replica encrypts, and the peer's module cannot
+ *	decrypt: only AUTH goes to it
  */
 struct vsr_peer_auth {
 	u8 auth;
 	u32 key_id;
 	u64 drop_auth;
+	bool encrypted;
+	bool no_decrypt;
 };
 
 int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
@@ -66,7 +71,13 @@ int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change
 void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys);
 void vsr_node_keys_abort(struct vsr_auth *keys);
 bool vsr_node_keys_any(struct vsr_instance *inst);
+bool vsr_node_keys_sends(struct vsr_instance *inst);
 bool vsr_auth_has_key(const struct vsr_auth *a);
+bool vsr_auth_sends_key(const struct vsr_auth *a);
+
+/* Why encrypt on is refused (netlink's extack message). */
+#define VSR_ENCRYPT_NEEDS_KEY	"encrypt needs a key to send with (key-file)"
+
 void vsr_node_peer_auth(struct vsr_instance *inst, u32 peer,
 			struct vsr_peer_auth *pa);
 

@@ -138,8 +138,12 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
+ * @encrypt: the encrypt tunable: encrypt what goes to peers (under @lock)
+ * @tx_enc: the datagram being encrypted for sending (keys.c, under @lock);
+ *	its out buffer holds VSR_AUTH_ENC_OUT_MAX bytes
  * @peer_auth: how each peer's last datagram was authenticated:
- *	struct vsr_auth_seen.auth (written by the receive work only)
+ *	struct vsr_auth_seen.auth, 3 for 2 and encrypted (written by the
+ *	receive work only)
  * @peer_key_id: the key id it carried, if @peer_auth is 2
  * @peer_drop_auth: datagrams from each peer that failed authentication
  * @cnt: counters, indexed by enum vsr_counter
@@ -178,6 +182,8 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
+	bool encrypt;
+	struct vsr_auth_enc tx_enc;
 	u8 peer_auth[VSR_MAX_PEERS];
 	u32 peer_key_id[VSR_MAX_PEERS];
 	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
@@ -232,9 +238,9 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 		  struct netlink_ext_ack *extack);
 void vsr_keys_exit(struct vsr_node *node);
 int vsr_keys_seal(struct vsr_node *node, unsigned int to,
-		  const struct kvec *iov, size_t nr, u8 *trailer);
+		  struct kvec *iov, size_t *nr, u8 *trailer);
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer);
-int vsr_keys_rx(struct vsr_node *node, unsigned int peer, const u8 *buf,
+int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 		size_t *len, bool *authenticated);
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m, bool authenticated);

@@ -23,6 +23,9 @@
 #include "node_priv.h"
 #include "wire.h"
 
+/* Pieces of a datagram: header, body (or the encrypted rest), trailer. */
+#define VSR_SOCKET_IOV	3
+
 /* Which configured peer sent @skb, or -1. */
 static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
 {
@@ -169,7 +172,8 @@ int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max)
 
 /*
  * Send @nr (at most 2) pieces as one datagram, with the MAC trailer if
- * the node has a key: see vsr_socket_send_raw().
+ * the node has a key, encrypted if it encrypts: see vsr_socket_send_raw().
+ * @iov has room for VSR_SOCKET_IOV pieces.
  */
 static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 			     struct kvec *iov, size_t nr, size_t len)
@@ -187,14 +191,17 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 	if (node->dead || !node->sock || to >= cfg->n_peers ||
 	    to == cfg->replica)
 		return;
-	trailer_len = vsr_keys_seal(node, to, iov, nr, trailer);
+	trailer_len = vsr_keys_seal(node, to, iov, &nr, trailer);
 	if (trailer_len == -ENOTCONN) {
 		/* No session yet: lost, as the protocol allows. */
 		vsr_keys_kick(node, to);
 		return;
 	}
-	if (trailer_len < 0)
+	if (trailer_len < 0) {
+		/* Not sent: it would have gone in clear. */
+		vsr_drop(node, VSR_CNT_SEND_ERRORS, to, trailer_len);
 		return;
+	}
 	if (trailer_len) {
 		iov[nr].iov_base = trailer;
 		iov[nr].iov_len = trailer_len;
@@ -226,7 +233,9 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 			 const void *buf, size_t len)
 {
-	struct kvec iov[2] = { { .iov_base = (void *)buf, .iov_len = len } };
+	struct kvec iov[VSR_SOCKET_IOV] = {
+		{ .iov_base = (void *)buf, .iov_len = len },
+	};
 
 	vsr_socket_sendv(node, to, iov, 1, len);
 }
@@ -244,8 +253,8 @@ void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len)
 {
+	struct kvec iov[VSR_SOCKET_IOV];
 	u8 hdr[VSR_HDR_SIZE];
-	struct kvec iov[3];
 	u8 v;
 
 	lockdep_assert_held(&node->lock);

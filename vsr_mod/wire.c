@@ -280,12 +280,13 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hello_seal);
  * @challenge: the sender's current challenge to the receiver
  * @echo: the receiver's challenge as the sender last heard it
  * @known: the receiver's nonce as the sender adopted it (zeros: none)
+ * @features: the sender's VSR_AUTH_FEAT_* (arg0)
  *
  * Return: the message size.
  */
 size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 			 const u8 *nonce, const u8 *challenge, const u8 *echo,
-			 const u8 *known)
+			 const u8 *known, u64 features)
 {
 	struct vsr_hdr h = {
 		.version = VSR_WIRE_HELLO,
@@ -293,6 +294,7 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 		.replica = replica,
 		.cluster = cluster,
 		.epoch = epoch,
+		.arg0 = features,
 	};
 	u8 *b = buf + VSR_HDR_SIZE;
 

@@ -100,10 +100,15 @@ enum vsr_command {
 	 * 2 and later, auth.c).  Body, VSR_AUTH_NONCE_SIZE bytes each: the
 	 * sender's incarnation nonce, its current challenge to the receiver,
 	 * the echo of the receiver's challenge to it, and the receiver's
-	 * nonce as the sender adopted it (zeros: none).
+	 * nonce as the sender adopted it (zeros: none).  arg0: the sender's
+	 * features (VSR_AUTH_FEAT_*); a module without any sends 0, and none
+	 * checks it.
 	 */
 	VSR_CMD_AUTH = 13,
 };
+
+/* In an AUTH's arg0: the sender decrypts what is encrypted to it. */
+#define VSR_AUTH_FEAT_DECRYPT	BIT_ULL(0)
 
 /* Bytes of a nonce or challenge of the authentication handshake. */
 #define VSR_AUTH_NONCE_SIZE	16
@@ -213,6 +218,19 @@ static_assert(offsetof(struct vsr_wire_ckpt_hdr, count) == 16);
 static inline u8 vsr_wire_replica(const void *buf)
 {
 	return ((const struct vsr_wire_hdr *)buf)->replica;
+}
+
+/**
+ * vsr_wire_command() - the command of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's command field.
+ */
+static inline u8 vsr_wire_command(const void *buf)
+{
+	return ((const struct vsr_wire_hdr *)buf)->command;
 }
 
 /**
@@ -327,7 +345,7 @@ void vsr_hdr_restamp(u8 *dst, const u8 *src, u16 version);
 void vsr_msg_set_csums(u8 *buf);
 size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 			 const u8 *nonce, const u8 *challenge, const u8 *echo,
-			 const u8 *known);
+			 const u8 *known, u64 features);
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 		      u64 hi, u64 cur);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,

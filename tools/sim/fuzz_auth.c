@@ -803,13 +803,14 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 	struct fz_rep *y = &w->r[to];
 	const u8 *nonce = m->body, *challenge = m->body + NONCE;
 	const u8 *echo = m->body + 2 * NONCE, *known = m->body + 3 * NONCE;
-	bool fresh, same, adopted, want_adopt, was_known;
+	bool fresh, same, adopted, want_adopt, was_known, was_decrypts;
 	u8 next[NONCE], was[NONCE];
 	int ret, want;
 
 	fz_stats[ST_HANDSHAKE]++;
 	fz_bytes(w, next, NONCE);
 	was_known = y->peer.known;
+	was_decrypts = y->peer.decrypts;
 	memcpy(was, y->peer.nonce, NONCE);
 	/*
 	 * auth.h and protocol.rst: adopted from an AUTH that echoes our
@@ -826,8 +827,8 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 		want = VSR_AUTH_ANSWER_NOW;
 	else
 		want = VSR_AUTH_ANSWER;
-	ret = vsr_auth_handshake(&y->peer, y->nonce, m->body, auth == 2, next,
-				 &fresh);
+	ret = vsr_auth_handshake(&y->peer, y->nonce, m->body, m->h.arg0,
+				 auth == 2, next, &fresh);
 	FZ_ASSERT(ret == VSR_AUTH_QUIET || ret == VSR_AUTH_ANSWER ||
 		  ret == VSR_AUTH_ANSWER_NOW);
 	/* (Adopted: a nonce where there was none, or another one.) */
@@ -836,6 +837,9 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 	FZ_ASSERT(fz_blackbox ||
 		  (ret == want && adopted == want_adopt &&
 		   fresh == !memcmp(echo, y->m.challenge, NONCE)));
+	/* What the peer can do comes from the AUTH adopted, from no other. */
+	FZ_ASSERT(y->peer.decrypts == (adopted ?
+		  !!(m->h.arg0 & VSR_AUTH_FEAT_DECRYPT) : was_decrypts));
 	/*
 	 * An AUTH from before our last challenge changes nothing, and does
 	 * not pass for a sign of life (vsr_keys_handshake()).
@@ -1282,7 +1286,8 @@ static void fz_attack(struct fz_world *w, int from, u8 p, u8 q, u8 r)
 		fz_nonce(nonce, x->index, FZ_BOGUS_LIFE + 256 + q);
 	fz_bytes(w, challenge, NONCE);
 	len = vsr_auth_msg_seal(buf, CLUSTER, 0, x->index, nonce, challenge,
-				echo, (p & 1) ? y->nonce : none);
+				echo, (p & 1) ? y->nonce : none,
+				(p & 2) ? VSR_AUTH_FEAT_DECRYPT : 0);
 	fz_rx(w, !from, buf, len, false);
 }
 

@@ -59,6 +59,7 @@ struct vsr_conf {
 	uint32_t client_timeout_ms;
 	uint64_t retention;
 	uint32_t wire_version;
+	bool encrypt;
 	struct conf_slot key;		/* sent with (and accepted) */
 	struct conf_slot accept;	/* accepted too */
 };
@@ -72,6 +73,7 @@ enum conf_key {
 	K_CLIENT_TIMEOUT,
 	K_RETENTION,
 	K_WIRE_VERSION,
+	K_ENCRYPT,
 	K_KEY_FILE,
 	K_ACCEPT_KEY_FILE,
 	K_NR,
@@ -87,6 +89,7 @@ static const char *const conf_keys[K_NR] = {
 	[K_CLIENT_TIMEOUT] = "client-timeout",
 	[K_RETENTION] = "retention",
 	[K_WIRE_VERSION] = "wire-version",
+	[K_ENCRYPT] = "encrypt",
 	[K_KEY_FILE] = "key-file",
 	[K_ACCEPT_KEY_FILE] = "accept-key-file",
 };
@@ -212,6 +215,9 @@ static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 	case K_WIRE_VERSION:
 		conf->wire_version = parse_u64("wire-version", value, UINT8_MAX);
 		break;
+	case K_ENCRYPT:
+		conf->encrypt = parse_on_off("encrypt", value);
+		break;
 	case K_KEY_FILE:
 		conf_slot(&conf->key, value, false, dir);
 		break;
@@ -300,6 +306,7 @@ static void conf_of_instance(const struct inst_info *in, struct vsr_conf *conf)
 	conf->client_timeout_ms = in->client_timeout_ms;
 	conf->retention = in->log_retention;
 	conf->wire_version = in->wire_version;
+	conf->encrypt = in->encrypt;
 	conf->n_peers = in->n_peers;
 	for (i = 0; i < in->n_peers; i++) {
 		if (in->peers[i].index >= in->n_peers)
@@ -342,16 +349,20 @@ static bool same_peers(const struct vsr_conf *a, const struct vsr_conf *b)
 
 /*
  * The tunables of @conf.  wire-version goes only when it is set or was
- * (@live_wire): a module older than the attribute refuses it.
+ * (@live->wire_version), encrypt only when it is on or was: a module older
+ * than the attribute refuses it.
  */
-static void put_tunables(struct nlmsghdr *nlh, const struct vsr_conf *conf, bool live_wire)
+static void put_tunables(struct nlmsghdr *nlh, const struct vsr_conf *conf,
+			 const struct vsr_conf *live)
 {
 	mnl_attr_put_u32(nlh, VSR_A_HEARTBEAT_MS, conf->heartbeat_ms);
 	mnl_attr_put_u32(nlh, VSR_A_VIEW_CHANGE_TIMEOUT_MS, conf->timeout_ms);
 	mnl_attr_put_u32(nlh, VSR_A_CLIENT_TIMEOUT_MS, conf->client_timeout_ms);
 	mnl_attr_put_u64(nlh, VSR_A_LOG_RETENTION, conf->retention);
-	if (conf->wire_version || live_wire)
+	if (conf->wire_version || live->wire_version)
 		mnl_attr_put_u32(nlh, VSR_A_WIRE_VERSION, conf->wire_version);
+	if (conf->encrypt || live->encrypt)
+		mnl_attr_put_u8(nlh, VSR_A_ENCRYPT, conf->encrypt);
 }
 
 /* The attribute of a key slot that a file gives (not SLOT_ABSENT). */
@@ -451,6 +462,7 @@ static bool keys_differ(const struct vsr_conf *conf, const struct inst_info *in)
 static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf *conf,
 		     const char *what)
 {
+	static const struct vsr_conf no_conf;
 	char errmsg[sizeof(ctx->errmsg)];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
@@ -469,7 +481,7 @@ static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf 
 		mnl_attr_put_u16(nlh, VSR_A_PEER_PORT, pa->port);
 		mnl_attr_nest_end(nlh, nest);
 	}
-	put_tunables(nlh, conf, false);
+	put_tunables(nlh, conf, &no_conf);
 	if (conf->key.mode == SLOT_KEY)
 		put_slot(nlh, &conf->key, false);
 	ret = nl_talk(ctx, nlh, NULL, NULL);
@@ -526,7 +538,8 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 	tunables = live.heartbeat_ms != conf->heartbeat_ms ||
 		   live.timeout_ms != conf->timeout_ms ||
 		   live.client_timeout_ms != conf->client_timeout_ms ||
-		   live.retention != conf->retention || live.wire_version != conf->wire_version;
+		   live.retention != conf->retention || live.wire_version != conf->wire_version ||
+		   live.encrypt != conf->encrypt;
 	keys = keys_differ(conf, &in);
 	if (!tunables && !keys) {
 		nl_close(&ctx);
@@ -539,7 +552,7 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 	nlh = nl_msg(&ctx, VSR_NL_CMD_SET, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, VSR_A_NAME, name);
 	if (tunables)
-		put_tunables(nlh, conf, live.wire_version);
+		put_tunables(nlh, conf, &live);
 	if (keys) {
 		put_slot(nlh, &conf->key, false);
 		put_slot(nlh, &conf->accept, true);
@@ -583,6 +596,7 @@ int cmd_showconf(int argc, char **argv)
 	if (!conf.wire_version)
 		printf("\t# the newest the module speaks");
 	putchar('\n');
+	printf("%s %s\n", conf_keys[K_ENCRYPT], conf.encrypt ? "on" : "off");
 	/* Keys are never shown: their ids, for finding their files. */
 	if (in.has_key_id)
 		printf("# key-id " KEY_ID_FMT ": the key is not shown; add \"%s KEYFILE\" for it\n",

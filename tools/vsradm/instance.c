@@ -126,6 +126,12 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 			if (attr_u(a, MNL_TYPE_U64, &p->drop_auth))
 				return -1;
 			break;
+		case VSR_A_PEER_ENCRYPTED:
+			p->encrypted = true;
+			break;
+		case VSR_A_PEER_NO_DECRYPT:
+			p->no_decrypt = true;
+			break;
 		}
 	}
 	return 0;
@@ -156,6 +162,7 @@ static const struct {
 	SCALAR(VSR_A_LOG_BYTES, MNL_TYPE_U64, log_bytes),
 	SCALAR(VSR_A_WIRE_VERSION, MNL_TYPE_U32, wire_version),
 	SCALAR(VSR_A_WIRE_VERSION_MAX, MNL_TYPE_U32, wire_version_max),
+	SCALAR(VSR_A_ENCRYPT, MNL_TYPE_U8, encrypt),
 };
 
 static void store(void *dst, size_t size, uint64_t v)
@@ -318,6 +325,7 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_key_id("key-id", in->has_key_id, in->key_id);
 	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
 	j_bool("accept-unauthenticated", inst_accepts_none(in));
+	j_bool("encrypt", in->encrypt);
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -339,6 +347,8 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 			j_null("wire-version");
 		j_key_id("key-id", p->has_key_id, p->key_id);
 		j_bool("unauthenticated", p->unauthenticated);
+		j_bool("encrypted", p->encrypted);
+		j_bool("no-decrypt", p->no_decrypt);
 		j_u64("drop-auth", p->drop_auth);
 		j_obj_close();
 	}
@@ -382,10 +392,16 @@ static void print_auth_text(const struct inst_info *in)
 		printf(" accepts %s", key_id_str(buf, true, in->accept_key_id));
 	if (in->has_key_id && in->accept_key_none)
 		printf(" accepts unauthenticated");
+	if (in->encrypt)
+		printf(" encrypt on");
 	putchar('\n');
 }
 
-/* A peer's key: " key ID" or " key none", flagged if not accepted. */
+/*
+ * A peer's key: " key ID" or " key none", flagged if not accepted, and
+ * " encrypted" if its datagrams were; " cannot-decrypt" if we encrypt and
+ * its module cannot decrypt (nothing goes to it).
+ */
 static void print_peer_auth_text(const struct inst_info *in, const struct peer_info *p)
 {
 	char buf[KEY_ID_STRLEN];
@@ -394,7 +410,11 @@ static void print_peer_auth_text(const struct inst_info *in, const struct peer_i
 		printf(" key %s", key_id_str(buf, p->has_key_id, p->key_id));
 		if (!peer_accepted(in, p))
 			printf(" (not accepted)");
+		if (p->encrypted)
+			printf(" encrypted");
 	}
+	if (p->no_decrypt)
+		printf(" cannot-decrypt");
 	if (p->drop_auth)
 		printf(" drop-auth %llu", (unsigned long long)p->drop_auth);
 }
@@ -571,6 +591,7 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 		{ "client-timeout", VSR_A_CLIENT_TIMEOUT_MS, UINT32_MAX },
 		{ "retention", VSR_A_LOG_RETENTION, UINT64_MAX },
 		{ "wire-version", VSR_A_WIRE_VERSION, UINT8_MAX },
+		{ "encrypt", VSR_A_ENCRYPT, 1 },
 	};
 	unsigned int i;
 
@@ -584,6 +605,11 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 		if (*seen & (1u << i))
 			usage_error("\"%s\" given twice", kws[i].kw);
 		*seen |= 1u << i;
+		if (kws[i].attr == VSR_A_ENCRYPT) {
+			mnl_attr_put_u8(nlh, kws[i].attr,
+					parse_on_off(kws[i].kw, argv[1]));
+			return 2;
+		}
 		v = parse_u64(kws[i].kw, argv[1], kws[i].max);
 		if (kws[i].attr == VSR_A_LOG_RETENTION)
 			mnl_attr_put_u64(nlh, kws[i].attr, v);
@@ -756,7 +782,7 @@ int cmd_set(int argc, char **argv)
 			usage_error("unknown argument \"%s\" for set", argv[0]);
 	}
 	if (!seen && !kseen)
-		usage_error("set needs heartbeat, timeout, client-timeout, retention, wire-version, key-file, accept-key-file or key-swap");
+		usage_error("set needs heartbeat, timeout, client-timeout, retention, wire-version, encrypt, key-file, accept-key-file or key-swap");
 	run(&ctx, nlh, what, NULL, NULL);
 	nl_close(&ctx);
 	return 0;

@@ -19,9 +19,11 @@ struct test_peer {
 	const char *addr;
 	uint16_t port;
 	bool heard;
-	int auth;		/* 0 nothing heard, 1 unauthenticated, 2 key @key_id */
+	int auth;		/* 0 nothing heard, 1 unauthenticated, 2 key @key_id,
+				 * 3 key @key_id and encrypted */
 	uint32_t key_id;
 	uint64_t drop_auth;
+	bool no_decrypt;	/* we encrypt, it cannot decrypt */
 };
 
 struct test_inst {
@@ -32,6 +34,7 @@ struct test_inst {
 	bool accept_key;	/* accept-key-id @accept_key_id */
 	uint32_t accept_key_id;
 	bool accept_none;	/* accept-key-none */
+	bool encrypt;
 	uint64_t drop_auth;
 	struct test_peer peers[3];
 };
@@ -80,6 +83,15 @@ static const struct test_inst tests[] = {
 			{ "10.0.0.3", 7004, true, 2, 0xffffffff, 0 },
 		},
 	},
+	{	/* encrypting: one peer encrypts too, one cannot decrypt */
+		.name = "vsrlog5", .replica = 0, .key = true, .key_id = 0x0badcafe,
+		.encrypt = true,
+		.peers = {
+			{ "10.0.0.1", 7005, false, 0, 0, 0 },
+			{ "10.0.0.2", 7005, true, 3, 0x0badcafe, 0 },
+			{ "10.0.0.3", 7005, true, 2, 0x0badcafe, 0, true },
+		},
+	},
 };
 
 static struct nlmsghdr *build(char *buf, const struct test_inst *t)
@@ -110,11 +122,15 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 		if (i != t->replica) {
 			if (p->heard)
 				mnl_attr_put_u32(nlh, VSR_A_PEER_WIRE_VERSION, 2);
-			if (p->auth == 2)
+			if (p->auth >= 2)
 				mnl_attr_put_u32(nlh, VSR_A_PEER_KEY_ID, p->key_id);
 			else if (p->auth == 1)
 				mnl_attr_put(nlh, VSR_A_PEER_UNAUTHENTICATED, 0, "");
 			mnl_attr_put_u64(nlh, VSR_A_PEER_DROP_AUTH, p->drop_auth);
+			if (p->auth == 3)
+				mnl_attr_put(nlh, VSR_A_PEER_ENCRYPTED, 0, "");
+			if (p->no_decrypt)
+				mnl_attr_put(nlh, VSR_A_PEER_NO_DECRYPT, 0, "");
 		}
 		mnl_attr_nest_end(nlh, nest);
 	}
@@ -135,6 +151,7 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 		mnl_attr_put_u32(nlh, VSR_A_ACCEPT_KEY_ID, t->accept_key_id);
 	if (t->accept_none)
 		mnl_attr_put(nlh, VSR_A_ACCEPT_KEY_NONE, 0, "");
+	mnl_attr_put_u8(nlh, VSR_A_ENCRYPT, t->encrypt);
 	return nlh;
 }
 

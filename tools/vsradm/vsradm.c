@@ -97,6 +97,22 @@ uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 	return v;
 }
 
+/**
+ * parse_on_off() - "on" or "off", for keyword @what
+ * @what: the keyword, for the message
+ * @s: the value
+ *
+ * Return: 1 for on, 0 for off; exits with a usage error otherwise.
+ */
+int parse_on_off(const char *what, const char *s)
+{
+	if (!strcmp(s, "on"))
+		return 1;
+	if (!strcmp(s, "off"))
+		return 0;
+	usage_error("%s must be on or off, not \"%s\"", what, s);
+}
+
 /*
  * The loaded module's MODULE_VERSION, from sysfs (the family resolved, so
  * vsr is loaded or built in); "unknown" if that cannot be read.
@@ -158,13 +174,13 @@ static void print_usage(FILE *f)
 		"commands:\n"
 		"  add NAME replica N peers ADDR:PORT,... [cluster ID] [heartbeat MS]\n"
 		"      [timeout MS] [client-timeout MS] [retention N] [wire-version V]\n"
-		"      [key-file KEYFILE]\n"
+		"      [key-file KEYFILE] [encrypt on|off]\n"
 		"                 create an instance (NAME is vsrlogN)\n"
 		"  del NAME       destroy an instance\n"
 		"  show [NAME]    configuration, status and counters\n"
 		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
 		"      [wire-version V] [key-file KEYFILE|none]\n"
-		"      [accept-key-file KEYFILE|none|off] [key-swap]\n"
+		"      [accept-key-file KEYFILE|none|off] [key-swap] [encrypt on|off]\n"
 		"                 change tunables and keys\n"
 		"  trim NAME OP   discard the records below OP\n"
 		"  showconf NAME  the configuration, in the format of a configuration file\n"

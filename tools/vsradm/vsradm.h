@@ -98,6 +98,8 @@ struct peer_info {
 	uint32_t key_id;
 	bool unauthenticated;	/* without a key */
 	uint64_t drop_auth;	/* its datagrams that failed authentication */
+	bool encrypted;		/* its last datagram was encrypted */
+	bool no_decrypt;	/* we encrypt; its module cannot decrypt */
 };
 
 struct inst_info {
@@ -123,6 +125,7 @@ struct inst_info {
 	bool has_accept_key_id;		/* accepts key @accept_key_id too */
 	uint32_t accept_key_id;
 	bool accept_key_none;		/* sends with a key, accepts none too */
+	uint8_t encrypt;		/* encrypts what it sends */
 };
 
 /* Whether the instance accepts unauthenticated datagrams. */
@@ -165,5 +168,6 @@ int cmd_log(int argc, char **argv);
 
 /* util */
 uint64_t parse_u64(const char *what, const char *s, uint64_t max);
+int parse_on_off(const char *what, const char *s);
 
 #endif /* _VSRADM_H */

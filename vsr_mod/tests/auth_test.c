@@ -163,6 +163,7 @@ static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 		return ret;
 	get_random_bytes(challenge, sizeof(challenge));
 	*action = vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
+				     get_unaligned_le64(buf + 64),
 				     seen.auth == 2, challenge, &fresh);
 	return 0;
 }

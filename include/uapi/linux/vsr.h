@@ -161,6 +161,7 @@ struct vsr_status {
 #define VSR_AUTH_KEY		0x1	/* sends with a key (else unauthenticated) */
 #define VSR_AUTH_ACCEPT_KEY	0x2	/* accepts a second key */
 #define VSR_AUTH_ACCEPT_NONE	0x4	/* accepts unauthenticated datagrams */
+#define VSR_AUTH_ENCRYPT	0x8	/* encrypts what it sends (but AUTH) */
 
 /*
  * sizeof(struct vsr_status) of each version: VER0 ends with @stats, VER1
