@@ -149,8 +149,13 @@ expect 2 'vsradm: "accept-key-file" given twice' \
 	"$V" set vsrlog5 accept-key-file off accept-key-file none
 expect 2 'vsradm: "key-swap" given twice' "$V" set vsrlog5 key-swap key-swap
 expect 2 'vsradm: unknown argument "key" for set' "$V" set vsrlog5 key "$d/zero"
-expect 2 'vsradm: set needs heartbeat, timeout, client-timeout, retention, wire-version, key-file, accept-key-file or key-swap' \
+expect 2 'vsradm: set needs heartbeat, timeout, client-timeout, retention, wire-version, encrypt, key-file, accept-key-file or key-swap' \
 	"$V" set vsrlog5
+# encrypt on|off, nothing else, once.
+expect 2 'vsradm: encrypt must be on or off, not "1"' "$V" set vsrlog5 encrypt 1
+expect 2 'vsradm: encrypt must be on or off, not "yes"' "$V" "${A[@]}" encrypt yes
+expect 2 'vsradm: "encrypt" needs a value' "$V" set vsrlog5 encrypt
+expect 2 'vsradm: "encrypt" given twice' "$V" set vsrlog5 encrypt on encrypt off
 
 # Configuration files: key-file and accept-key-file, a relative path in
 # the file's directory; a good key line parses (the error is the next
@@ -165,6 +170,12 @@ conf "key-file k.key" "accept-key-file none" "colour blue"
 expect 2 "vsradm: $d/etc/c.conf:5: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "key-file none" "accept-key-file $d/etc/k.key" "colour blue"
 expect 2 "vsradm: $d/etc/c.conf:5: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
+conf "accept-key-file off" "colour blue"
+expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
+conf "encrypt on" "colour blue"
+expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
+conf "encrypt maybe"
+expect 2 "vsradm: $d/etc/c.conf:3: encrypt must be on or off, not \"maybe\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "accept-key-file off" "colour blue"
 expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "key-file bad.key"
