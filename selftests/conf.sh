@@ -106,7 +106,8 @@ $(hb 50)
 $(to 600)
 client-timeout 5000
 retention 0	# the default, 4096
-wire-version 0	# the newest the module speaks"
+wire-version 0	# the newest the module speaks
+encrypt off"
 [ "$sc" = "$want" ] || fail "showconf vsrlog0: got
 $sc
 expected

@@ -92,6 +92,12 @@ drop-auth in total and per sender, and every other drop counter.
       counter used once per direction: the kernel's derivations and this
       tool's agree.
 
+  authforge.py scan FILE --marker TEXT [--encrypted]
+      Looks for TEXT (a record's bytes) in the captured datagrams.  With
+      --encrypted: in none of them, and every one but AUTH is encrypted
+      (its counter's top bit set, both checksums zero); else (the control
+      that the capture sees records) in at least one.
+
   authforge.py replay FILE...
       Sends the captured datagrams again, each from its original sender to
       its original receiver.  Every data datagram must fail authentication
@@ -761,6 +767,39 @@ def cmd_check_capture(a):
                     for (s, d), c in sorted(top.items())))
 
 
+def cmd_scan(a):
+    recs = load(a.file)
+    if not recs:
+        die('nothing captured')
+    mark = a.marker.encode()
+    clear, count = [], {}
+    for src, dst, d in recs:
+        name = CMD_NAME.get(d[14], str(d[14])) if len(d) >= HDR_SIZE else 'short'
+        what = '%s %d->%d' % (name, src, dst)
+        count[name] = count.get(name, 0) + 1
+        if mark in d:
+            clear.append(what)
+        if not a.encrypted or is_auth(d):
+            continue
+        size = struct.unpack_from('<I', d, 48)[0]
+        if len(d) != size + TRAILER:
+            die('%s: %d bytes, not its size %d and a trailer' % (what, len(d), size))
+        if not struct.unpack_from('<Q', d, size + 4)[0] >> 63:
+            die('%s: sent in clear (counter without the encrypted bit)' % what)
+        if d[:8] != bytes(8):
+            die('%s: checksums in clear (%s)' % (what, d[:8].hex()))
+    summary = ', '.join('%s %d' % kv for kv in sorted(count.items()))
+    if a.encrypted and clear:
+        die('%d of %d datagrams carry %r in clear, the first %s' %
+            (len(clear), len(recs), a.marker, clear[0]))
+    if not a.encrypted and not clear:
+        die('%r in none of %d datagrams (%s): the capture misses the records' %
+            (a.marker, len(recs), summary))
+    print('# %d datagrams (%s): %d with %r in clear%s' %
+          (len(recs), summary, len(clear), a.marker,
+           ', every one but AUTH encrypted' if a.encrypted else ''))
+
+
 def cmd_replay(a):
     recs = [r for f in a.files for r in load(f)]
     if not recs:
@@ -820,12 +859,16 @@ def main():
     k.add_argument('file')
     k.add_argument('--key', required=True)
     k.add_argument('--nonces', required=True)
+    e = sub.add_parser('scan')
+    e.add_argument('file')
+    e.add_argument('--marker', required=True)
+    e.add_argument('--encrypted', action='store_true')
     r = sub.add_parser('replay')
     r.add_argument('files', nargs='+')
     r.add_argument('--batch', type=int, default=128)
     a = ap.parse_args()
     {'forge': cmd_forge, 'control': cmd_control, 'nonces': cmd_nonces, 'sniff': cmd_sniff,
-     'check-capture': cmd_check_capture, 'replay': cmd_replay}[a.cmd](a)
+     'check-capture': cmd_check_capture, 'scan': cmd_scan, 'replay': cmd_replay}[a.cmd](a)
     return 0
 
 
