@@ -22,7 +22,10 @@
  *   1      & 15: n_peers - 2 (modulo VSR_MAX_PEERS - 1); & 0x10: a
  *          datagram that a session would have let through is answered
  *          with an AUTH (vsr_keys_rx()'s kick); & 0x20: start with the
- *          sessions set directly
+ *          sessions set directly; & 0x40, & 0x80: the first, the second
+ *          replica encrypts (vsr_keys_seal()'s rule: to a peer that
+ *          decrypts, with vsr_auth_seal_encrypted(); to one that does not,
+ *          nothing)
  *   2      & 15, >> 4: the two replicas' indices (modulo n_peers; the
  *          second moves on if they are the same)
  *   3      the data message, by & 3: 0 or 1 a PREPARE or NEWSTATE with
@@ -67,7 +70,12 @@
  *    from an unauthenticated AUTH in that incarnation (below);
  *  - a handshake over a clean network between replicas that accept each
  *    other's keys leaves one without the other's nonce, or a datagram
- *    sealed in such a session and delivered at once is not accepted.
+ *    sealed in such a session and delivered at once is not accepted;
+ *  - an encrypted datagram is not the one computed here from auth.h's
+ *    formulas (key E, nonce, additional data, checksums zeroed), or one
+ *    that is accepted does not come back as the message sent, checksums
+ *    and all; what a session says the peer can decrypt is not what the
+ *    AUTH it was adopted from said.
  *
  * Keys that accept none adopt a nonce from an unauthenticated AUTH too,
  * which anyone on the path can make (FZ_ATTACK), but never in place of an
@@ -82,6 +90,7 @@
  */
 #include <linux/bitmap.h>
 #include <linux/err.h>
+#include <crypto/chacha20poly1305.h>
 
 #include "auth.h"
 #include "wire.h"
@@ -108,6 +117,9 @@
 #define FZ_CACHE	16384
 #define LINK_LABEL	"vsr link key 1"
 #define SENDER_LABEL	"vsr sender key 1"
+#define ENC_LABEL	"vsr encrypt key 1"
+#define CLEAR		VSR_AUTH_CLEAR
+#define AD_LEN		(CLEAR + 12 + 1 + NONCE)
 #define ID_LABEL	"vsr key id 1"
 
 enum fz_key { FZ_K1, FZ_K2, FZ_K3, FZ_NONE };
@@ -178,6 +190,7 @@ struct fz_dgram {
 struct fz_session {
 	bool known;
 	bool known_auth;	/* only an authenticated AUTH replaces it */
+	bool decrypts;		/* the AUTH adopted said so */
 	u8 nonce[NONCE];
 	u8 challenge[NONCE];
 	u8 heard[NONCE];
@@ -216,6 +229,7 @@ struct fz_world {
 	u32 n_peers;
 	u8 split;
 	bool kick;		/* answer what a session would let through */
+	bool enc[2];		/* each replica encrypts */
 	bool answer_now;	/* deliver answers at once */
 	bool due;		/* the glue's rate limit lets an answer go */
 	unsigned int depth;
@@ -236,7 +250,7 @@ enum {
 	ST_RX, ST_DROP, ST_AUTH, ST_UNAUTH, ST_EINVAL, ST_NOKEY, ST_NOTCONN,
 	ST_REJECTED, ST_EXPIRED, ST_DECODED, ST_HANDSHAKE, ST_ADOPTED,
 	ST_ANSWERS, ST_REPLAYS, ST_STALE_AUTH, ST_CONVERGED, ST_UNAUTH_ADOPT,
-	ST_WAIVED, ST_MAX
+	ST_WAIVED, ST_ENCRYPTED, ST_ENC_ACCEPTED, ST_NO_DECRYPT, ST_MAX
 };
 
 static const char * const fz_stat_names[ST_MAX] = {
@@ -248,6 +262,8 @@ static const char * const fz_stat_names[ST_MAX] = {
 	"AUTHs older than the challenge (none adopted)",
 	"handshakes with a session both ways after",
 	"adoptions from unauthenticated AUTHs", "re-adoptions waived",
+	"datagrams encrypted", "encrypted datagrams accepted",
+	"not sent: the peer cannot decrypt",
 };
 
 static unsigned long long fz_stats[ST_MAX], fz_op_stats[FZ_OPS];
@@ -368,6 +384,74 @@ static void fz_trailer(u8 out[TRAILER], const struct fz_seal *s,
 		blake2s_update(&st, s->to_nonce, NONCE);
 	}
 	blake2s_final(&st, out + 12);
+}
+
+/* E(a, N_a, b, N_b) of auth.h, from S(a, N_a). */
+static void fz_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
+		       const struct fz_seal *s)
+{
+	u8 sender[BLAKE2S_KEY_SIZE], msg[sizeof(ENC_LABEL) - 1 + 1 + NONCE];
+	size_t n = sizeof(ENC_LABEL) - 1;
+
+	fz_sender_key(sender, s->key, s->cluster, s->epoch, s->from,
+		      s->from_nonce);
+	memcpy(msg, ENC_LABEL, n);
+	msg[n] = s->to;
+	memcpy(msg + n + 1, s->to_nonce, NONCE);
+	blake2s(out, msg, sender, CHACHA20POLY1305_KEY_SIZE, sizeof(msg),
+		sizeof(sender));
+}
+
+/* The additional data: clear part as on the wire, key id, counter, b, N_b. */
+static void fz_ad(u8 ad[AD_LEN], const u8 *wire, const u8 *trailer,
+		  const struct fz_seal *s)
+{
+	memcpy(ad, wire, CLEAR);
+	memcpy(ad + CLEAR, trailer, 12);
+	ad[CLEAR + 12] = s->to;
+	memcpy(ad + CLEAR + 13, s->to_nonce, NONCE);
+}
+
+/*
+ * The encrypted datagram of message @buf (@len bytes) as auth.h defines
+ * it, into @out (@len + TRAILER bytes); @s->ctr has the encrypted bit.
+ */
+static void fz_encrypt(u8 *out, const struct fz_seal *s, const u8 *buf,
+		       size_t len)
+{
+	u8 key[CHACHA20POLY1305_KEY_SIZE], ad[AD_LEN];
+	u8 *ct = malloc(len - CLEAR + VSR_AUTH_TAG_SIZE);
+
+	memcpy(out, buf, CLEAR);
+	memset(out, 0, VSR_AUTH_CSUMS);
+	put_unaligned_le32(fz_ids[s->key], out + len);
+	put_unaligned_le64(s->ctr, out + len + 4);
+	fz_ad(ad, out, out + len, s);
+	fz_enc_key(key, s);
+	chacha20poly1305_encrypt(ct, buf + CLEAR, len - CLEAR, ad, sizeof(ad),
+				 s->ctr, key);
+	memcpy(out + CLEAR, ct, len - CLEAR);
+	memcpy(out + len + 12, ct + len - CLEAR, VSR_AUTH_TAG_SIZE);
+	free(ct);
+}
+
+/* Whether encrypted datagram @buf (@size and a trailer) verifies for @s. */
+static bool fz_decrypts(const struct fz_seal *s, const u8 *buf, u32 size)
+{
+	u8 key[CHACHA20POLY1305_KEY_SIZE], ad[AD_LEN];
+	size_t n = size - CLEAR;
+	u8 *ct = malloc(n + VSR_AUTH_TAG_SIZE), *pt = malloc(n + 1);
+	bool ok;
+
+	memcpy(ct, buf + CLEAR, n);
+	memcpy(ct + n, buf + size + 12, VSR_AUTH_TAG_SIZE);
+	fz_ad(ad, buf, buf + size, s);
+	fz_enc_key(key, s);
+	ok = chacha20poly1305_decrypt(pt, ct, n + VSR_AUTH_TAG_SIZE, ad,
+				      sizeof(ad), s->ctr, key);
+	free(ct);
+	free(pt);
+	return ok;
 }
 
 /* --- Keys --- */
@@ -543,11 +627,13 @@ static void fz_check_session(struct fz_rep *y)
 		memcpy(m->answered, p->answered, NONCE);
 		m->tx = p->tx;
 		m->top = p->top;
+		m->decrypts = p->decrypts;
 		return;
 	}
 
 	FZ_ASSERT(p->known == m->known);
 	FZ_ASSERT(!m->known || !memcmp(p->nonce, m->nonce, NONCE));
+	FZ_ASSERT(!m->known || p->decrypts == m->decrypts);
 	FZ_ASSERT(!memcmp(p->challenge, m->challenge, NONCE));
 	FZ_ASSERT(!memcmp(p->heard, m->heard, NONCE));
 	FZ_ASSERT(!memcmp(p->answered, m->answered, NONCE));
@@ -620,6 +706,8 @@ static void fz_session_set(struct fz_world *w, struct fz_rep *x,
 	x->epoch++;
 	x->peer.known = true;
 	x->peer.known_auth = true;
+	x->peer.decrypts = true;
+	x->m.decrypts = true;
 	memcpy(x->peer.nonce, nonce, NONCE);
 	memcpy(x->peer.challenge, x->m.challenge, NONCE);
 	x->peer.top = 0;
@@ -674,7 +762,8 @@ static struct fz_dgram *fz_record(struct fz_world *w, int from,
 	d->life = x->life;
 	memcpy(d->sealer, x->nonce, NONCE);
 	if (d->trailer)
-		d->ctr = get_unaligned_le64(buf + vsr_wire_size(buf) + 4);
+		d->ctr = get_unaligned_le64(buf + vsr_wire_size(buf) + 4) &
+			 ~VSR_AUTH_CTR_ENCRYPTED;
 	d->for_known = x->m.known;
 	memcpy(d->for_nonce, x->m.nonce, NONCE);
 	d->epoch = y->epoch;
@@ -690,10 +779,77 @@ static void fz_deliver(struct fz_world *w, struct fz_dgram *d)
 	fz_rx(w, !d->from, d->buf, d->len, false);
 }
 
+/* The datagram of vsr_auth_seal_encrypted()'s output (as socket.c sends it). */
+static void fz_enc_datagram(u8 *dg, const struct vsr_auth_enc *enc,
+			    size_t len, const u8 *trailer)
+{
+	memcpy(dg, enc->hdr, CLEAR);
+	memcpy(dg + CLEAR, enc->out, len - CLEAR);
+	memcpy(dg + len, trailer, TRAILER);
+}
+
+/*
+ * fz_seal() for a replica that encrypts, the message a data message in
+ * @iov (@nr pieces of @buf), @before the session before: the datagram
+ * replaces the message in @buf.
+ */
+static int fz_seal_encrypted(struct fz_world *w, int from, u8 *buf,
+			     size_t len, const struct kvec *iov, size_t nr,
+			     const struct vsr_auth_peer *before)
+{
+	static u8 out[VSR_AUTH_ENC_OUT_MAX], dg[FZ_DGRAM_MAX], ref[FZ_DGRAM_MAX];
+	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
+	const struct fz_state *st = &fz_states[x->state];
+	struct vsr_auth_enc enc = { .out = out };
+	struct vsr_auth_peer again = *before;
+	struct kvec whole = { .iov_base = buf, .iov_len = len };
+	u8 trailer[TRAILER];
+	struct fz_seal s;
+	int ret, want;
+
+	/* vsr_keys_seal(): nothing to a peer that cannot decrypt. */
+	if (x->peer.known && !x->peer.decrypts) {
+		fz_stats[ST_NO_DECRYPT]++;
+		return -EPROTONOSUPPORT;
+	}
+	ret = vsr_auth_seal_encrypted(x->a, y->index, &x->peer, iov, nr, &enc,
+				      trailer);
+	FZ_ASSERT(ret == TRAILER || ret == -ENOTCONN || ret == -EINVAL);
+	want = x->m.known ? TRAILER : -ENOTCONN;
+	FZ_ASSERT(ret == want || fz_blackbox);
+	if (ret == TRAILER)
+		x->m.tx++;
+	fz_check_session(x);
+	if (ret != TRAILER)
+		return ret;
+	fz_stats[ST_ENCRYPTED]++;
+	fz_enc_datagram(dg, &enc, len, trailer);
+	if (!fz_blackbox) {
+		s = (struct fz_seal){
+			.key = st->send, .cluster = CLUSTER, .from = x->index,
+			.to = y->index, .from_nonce = x->nonce,
+			.to_nonce = x->m.nonce,
+			.ctr = x->m.tx | VSR_AUTH_CTR_ENCRYPTED,
+		};
+		fz_encrypt(ref, &s, buf, len);
+		FZ_ASSERT(!memcmp(ref, dg, len + TRAILER));
+	}
+	if (nr > 1) {
+		/* In one piece, from the same session: the same datagram. */
+		FZ_ASSERT(vsr_auth_seal_encrypted(x->a, y->index, &again,
+						  &whole, 1, &enc,
+						  trailer) == TRAILER);
+		fz_enc_datagram(ref, &enc, len, trailer);
+		FZ_ASSERT(!memcmp(ref, dg, len + TRAILER));
+	}
+	memcpy(buf, dg, len + TRAILER);
+	return TRAILER;
+}
+
 /*
  * @x seals the message of @len bytes at @buf (room for a trailer after
  * it) to the other replica, as keys.c's vsr_keys_seal(): the trailer's
- * length, or -ENOTCONN.
+ * length, or -ENOTCONN, -ENOKEY or -EPROTONOSUPPORT (not sent).
  */
 static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
 {
@@ -715,6 +871,12 @@ static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
 	iov[1] = (struct kvec){ .iov_base = buf + c1,
 				.iov_len = (nr > 2 ? c2 : len) - c1 };
 	iov[2] = (struct kvec){ .iov_base = buf + c2, .iov_len = len - c2 };
+	if (w->enc[from] && !hs) {
+		/* vsr_keys_seal(): encrypted, or not at all. */
+		if (st->send == FZ_NONE)
+			return -ENOKEY;
+		return fz_seal_encrypted(w, from, buf, len, iov, nr, &before);
+	}
 	ret = vsr_auth_seal(x->a, y->index, &x->peer, iov, nr, buf + len);
 	FZ_ASSERT(ret == 0 || ret == TRAILER || ret == -ENOTCONN ||
 		  ret == -EINVAL);
@@ -868,6 +1030,7 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 			y->waived = !fz_strict;
 		}
 		fz_adopt(y, nonce, auth == 2);
+		y->m.decrypts = m->h.arg0 & VSR_AUTH_FEAT_DECRYPT;
 		memcpy(y->m.challenge, next, NONCE);
 		y->epoch++;
 	}
@@ -910,9 +1073,16 @@ static int fz_expect(const struct fz_world *w, int to, const u8 *buf,
 		.to = y->index, .from_nonce = y->m.nonce,
 		.to_nonce = y->nonce, .ctr = ctr,
 	};
-	fz_trailer(ref, &s, buf, size);
-	if (memcmp(ref + 12, buf + size + 12, VSR_AUTH_TAG_SIZE))
-		return -EKEYREJECTED;
+	if (buf[14] != VSR_CMD_AUTH && (ctr & VSR_AUTH_CTR_ENCRYPTED)) {
+		/* The AEAD's tag, over the clear part as it came. */
+		if (!fz_decrypts(&s, buf, size))
+			return -EKEYREJECTED;
+		ctr &= ~VSR_AUTH_CTR_ENCRYPTED;
+	} else {
+		fz_trailer(ref, &s, buf, size);
+		if (memcmp(ref + 12, buf + size + 12, VSR_AUTH_TAG_SIZE))
+			return -EKEYREJECTED;
+	}
 	if (buf[14] == VSR_CMD_AUTH)
 		return 0;
 	/* Each counter once; those a window or more below the top: never. */
@@ -995,6 +1165,12 @@ static void fz_rx(struct fz_world *w, int to, const u8 *buf, size_t len,
 		FZ_ASSERT(!memcmp(copy, buf, len0));
 	if (len0 == (size_t)size + TRAILER) {
 		FZ_ASSERT(seen.auth == 2 && seen.id == id);
+		/* (Told only once the key is known to be one it accepts.) */
+		FZ_ASSERT(!seen.encrypted || (buf[14] != VSR_CMD_AUTH &&
+			  get_unaligned_le64(buf + size + 4) &
+			  VSR_AUTH_CTR_ENCRYPTED));
+		if (seen.encrypted && !ret)
+			fz_stats[ST_ENC_ACCEPTED]++;
 	} else {
 		FZ_ASSERT(seen.auth == (len0 == size) && !seen.id);
 		FZ_ASSERT(len0 == size || ret == -EINVAL);
@@ -1487,6 +1663,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w->rng = h;
 	w->n_peers = 2 + (hdr[1] & 15) % (VSR_MAX_PEERS - 1);
 	w->kick = hdr[1] & 0x10;
+	w->enc[0] = hdr[1] & 0x40;
+	w->enc[1] = hdr[1] & 0x80;
 	w->answer_now = hdr[0] & 0x80;
 	w->split = hdr[4];
 	w->r[0].index = (hdr[2] & 15) % w->n_peers;
