@@ -285,17 +285,22 @@ print('%08x' % struct.unpack('<I', hashlib.blake2s(b'vsr key id 1', key=k).diges
 PY
 }
 
-# auth: 64 writers on the primary of a cluster without a key and of one
-# with a key, in the same run (their ratio is the cost of authentication);
-# then the keyed primary under a flood of forged datagrams from a backup's
-# address, each of which costs it a MAC (vsr-flood).
+# auth: 64 writers on the primary of a cluster without a key, of one with
+# a key and of one that also encrypts, in the same run (their ratios are
+# the cost of authentication and of encryption); then the keyed primary
+# under a flood of forged datagrams from a backup's address, each of which
+# costs it a MAC (vsr-flood).
 auth_stage() {
 	local key=$tmp/cluster.key mode p b s kid before after fl
 	"$VSRADM" genkey > "$key" || fail "vsradm genkey"
 	chmod 600 "$key"
 	kid=$(key_id "$key") || fail "key id of $key"
-	for mode in none key; do
-		if [ "$mode" = key ]; then vsr_up key-file "$key"; else vsr_up; fi
+	for mode in none key encrypt; do
+		case $mode in
+		none) vsr_up ;;
+		key) vsr_up key-file "$key" ;;
+		encrypt) vsr_up key-file "$key" encrypt on ;;
+		esac
 		p=$(primary_of 0)
 		for s in $auth_sizes; do
 			load_stage=auth load primary "$p" auth="$mode" -- \
