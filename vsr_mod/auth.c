@@ -377,8 +377,9 @@ static void vsr_auth_gather(u8 *dst, const struct kvec *iov, size_t nr,
  * key id and counter are authenticated as additional data, and the counter
  * has VSR_AUTH_CTR_ENCRYPTED set.
  *
- * Return: as vsr_auth_seal(); 0 (nothing written: send the message as it
- * is) if this replica sends unauthenticated datagrams.
+ * Return: as vsr_auth_seal() (-EINVAL also for a header whose size is not
+ * that of the pieces, or above VSR_MSG_MAX); 0 (nothing written: send the
+ * message as it is) if this replica sends unauthenticated datagrams.
  */
 int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
 			    struct vsr_auth_peer *peer, const struct kvec *iov,
@@ -387,7 +388,7 @@ int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
 {
 	u8 key[CHACHA20POLY1305_KEY_SIZE], ad[VSR_AUTH_AD_SIZE];
 	const struct vsr_auth_slot *s;
-	size_t size, body;
+	size_t size, body, total, i;
 	u64 ctr;
 
 	if (!vsr_auth_sends_key(a))
@@ -395,10 +396,15 @@ int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
 	if (to >= a->n_peers || iov[0].iov_len < VSR_HDR_SIZE ||
 	    vsr_auth_is_handshake(iov))
 		return -EINVAL;
+	/* What fits the buffers, and is what the pieces hold. */
+	size = vsr_wire_size(iov[0].iov_base);
+	for (i = 0, total = 0; i < nr; i++)
+		total += iov[i].iov_len;
+	if (size > VSR_MSG_MAX || size != total)
+		return -EINVAL;
 	if (!peer->known)
 		return -ENOTCONN;
 	s = &a->slot[0];
-	size = vsr_wire_size(iov[0].iov_base);
 	body = size - VSR_AUTH_CLEAR;
 	vsr_auth_gather(enc->hdr, iov, nr, 0, VSR_AUTH_CLEAR);
 	memset(enc->hdr, 0, VSR_AUTH_CSUMS);
@@ -581,9 +587,11 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
  *
  * The peer's nonce is adopted from an AUTH that echoes our current
  * challenge, which we then renew; a new nonce starts a new replay window.
- * What the peer can do (@features) is taken from that AUTH alone: a
- * recorded one, from an older incarnation, cannot say that it cannot
- * decrypt, and so have records sent to it in clear.
+ * What the peer can do (@features) is taken from that AUTH, and again from
+ * any authenticated AUTH of the same incarnation (@nonce): a recorded one
+ * of an older incarnation cannot say that a live peer cannot decrypt (so
+ * that nothing goes to it), nor can an unauthenticated one planted with
+ * the peer's real nonce while "none" is accepted.
  * An unauthenticated AUTH (anyone's, while "none" is accepted) never
  * replaces a nonce adopted from an authenticated one, or one whose
  * session has accepted an authenticated datagram: it could otherwise
@@ -620,6 +628,9 @@ int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
 		peer->decrypts = features & VSR_AUTH_FEAT_DECRYPT;
 		peer->top = 0;
 		bitmap_zero(peer->seen, VSR_AUTH_WINDOW);
+	} else if (same && authenticated) {
+		/* The incarnation's own word: its module does not change. */
+		peer->decrypts = features & VSR_AUTH_FEAT_DECRYPT;
 	}
 	if (!memcmp(known, self_nonce, VSR_AUTH_NONCE_SIZE) &&
 	    (*fresh || same))

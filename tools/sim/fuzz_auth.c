@@ -999,9 +999,14 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 	FZ_ASSERT(fz_blackbox ||
 		  (ret == want && adopted == want_adopt &&
 		   fresh == !memcmp(echo, y->m.challenge, NONCE)));
-	/* What the peer can do comes from the AUTH adopted, from no other. */
-	FZ_ASSERT(y->peer.decrypts == (adopted ?
-		  !!(m->h.arg0 & VSR_AUTH_FEAT_DECRYPT) : was_decrypts));
+	/*
+	 * What the peer can do comes from the AUTH adopted, or an
+	 * authenticated one of the incarnation adopted: from no other.
+	 */
+	FZ_ASSERT(fz_blackbox ||
+		  y->peer.decrypts == (adopted || (same && auth == 2) ?
+				       !!(m->h.arg0 & VSR_AUTH_FEAT_DECRYPT) :
+				       was_decrypts));
 	/*
 	 * An AUTH from before our last challenge changes nothing, and does
 	 * not pass for a sign of life (vsr_keys_handshake()).
@@ -1033,6 +1038,8 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 		y->m.decrypts = m->h.arg0 & VSR_AUTH_FEAT_DECRYPT;
 		memcpy(y->m.challenge, next, NONCE);
 		y->epoch++;
+	} else if (same && auth == 2) {
+		y->m.decrypts = m->h.arg0 & VSR_AUTH_FEAT_DECRYPT;
 	}
 	fz_check_session(y);
 	/* keys.c: an ANSWER waits for the rate limit. */
@@ -1471,15 +1478,19 @@ static void fz_attack(struct fz_world *w, int from, u8 p, u8 q, u8 r)
 static void fz_handshake_clean(struct fz_world *w, int from)
 {
 	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
-	bool now = w->answer_now;
+	bool now = w->answer_now, y_spoke = false;
+	unsigned int before, i;
 
 	if (w->nhist + FZ_DEPTH_MAX > FZ_HIST_MAX)
 		return;
 	/* A clean network, and time enough for the rate limits. */
 	w->answer_now = true;
 	w->due = true;
+	before = w->nhist;
 	fz_auth(w, from, true);
 	w->answer_now = now;
+	for (i = before; i < w->nhist; i++)
+		y_spoke |= w->hist[i].from == !from && w->hist[i].hello;
 	if (!fz_compatible(x, y) || !fz_compatible(y, x) || x->waived ||
 	    y->waived)
 		return;
@@ -1495,6 +1506,14 @@ static void fz_handshake_clean(struct fz_world *w, int from)
 	if (fz_states[y->state].send != FZ_NONE &&
 	    !(fz_states[x->state].send == FZ_NONE && y->m.known_auth))
 		FZ_ASSERT(y->m.known && !memcmp(y->m.nonce, x->nonce, NONCE));
+	/*
+	 * A side that has the other's nonce and heard its authenticated
+	 * AUTHs knows that it decrypts (both modules do): no AUTH planted
+	 * earlier outlives the live one.
+	 */
+	if (x->m.known && !memcmp(x->m.nonce, y->nonce, NONCE) &&
+	    fz_states[y->state].send != FZ_NONE && y_spoke)
+		FZ_ASSERT(x->peer.decrypts);
 	fz_stats[ST_CONVERGED]++;
 }
 

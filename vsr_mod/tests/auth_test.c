@@ -374,7 +374,8 @@ static bool contains(const u8 *hay, size_t n, const char *needle)
  * Encryption: known answers (computed with Python's hashlib and the
  * cryptography package from auth.h's formulas), no record byte or
  * checksum of one in clear, the message back whole (checksums too),
- * once; any flipped bit, another receiver incarnation: refused.
+ * once; any flipped bit (each against the session before), checksum
+ * bytes not zero, another receiver incarnation: refused.
  */
 static void vsr_auth_encryption(struct kunit *test)
 {
@@ -387,11 +388,12 @@ static void vsr_auth_encryption(struct kunit *test)
 		0xfd, 0x57, 0x4d, 0xe9, 0x4e, 0xa1, 0xf1, 0x2a,
 	};
 	const size_t body = 300, len = VSR_HDR_SIZE + body;
-	u8 key[VSR_KEY_LEN], *msg, *dgram, *copy, *out, *out2;
+	u8 key[VSR_KEY_LEN], *msg, *dgram, *copy, *out, *out2, *fresh;
 	struct vsr_auth_peer peer = { .known = true };
 	struct vsr_auth_seen seen;
 	struct vsr_hdr h = { 0 };
 	struct vsr_msg m;
+	struct vsr_auth_peer *was, *sess;
 	struct rep *r;
 	size_t i, n;
 	int dlen, ret;
@@ -401,8 +403,12 @@ static void vsr_auth_encryption(struct kunit *test)
 	copy = kunit_kzalloc(test, len + VSR_AUTH_TRAILER_SIZE, GFP_KERNEL);
 	out = kunit_kzalloc(test, len + VSR_AUTH_TAG_SIZE, GFP_KERNEL);
 	out2 = kunit_kzalloc(test, len + VSR_AUTH_TAG_SIZE, GFP_KERNEL);
+	fresh = kunit_kzalloc(test, len + VSR_AUTH_TRAILER_SIZE, GFP_KERNEL);
 	r = kunit_kzalloc(test, 2 * sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, msg && dgram && copy && out && out2 && r);
+	was = kunit_kzalloc(test, sizeof(*was), GFP_KERNEL);
+	sess = kunit_kzalloc(test, sizeof(*sess), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, msg && dgram && copy && out && out2 && fresh &&
+			  r && was && sess);
 
 	/* Known answers: the key and nonces of vsr_auth_known_answers. */
 	for (i = 0; i < sizeof(key); i++)
@@ -464,20 +470,36 @@ static void vsr_auth_encryption(struct kunit *test)
 					    r[1].nonce, copy, &n, &seen),
 			-EKEYEXPIRED);
 
-	/* Any flipped bit: refused (the counter is fresh for each try). */
-	for (i = 0; i < 8 * (size_t)dlen; i++) {
-		memcpy(copy, dgram, dlen);
-		put_unaligned_le64((get_unaligned_le64(copy + len + 4) &
-				    VSR_AUTH_CTR_ENCRYPTED) | (1000 + i),
-				   copy + len + 4);
-		copy[i / 8] ^= 1 << (i % 8);
+	/*
+	 * Any flipped bit of a datagram not opened yet, the session as it
+	 * was each time: refused; unflipped (the last try): accepted.  And
+	 * checksum bytes that are not zero, which the tag covers as zeros.
+	 */
+	KUNIT_ASSERT_EQ(test, seal_enc(&r[0], 1, msg, len, out2, fresh), dlen);
+	*was = r[1].peer[0];
+	for (i = 0; i <= 8 * (size_t)dlen; i++) {
+		*sess = *was;
+		memcpy(copy, fresh, dlen);
+		if (i < 8 * (size_t)dlen)
+			copy[i / 8] ^= 1 << (i % 8);
 		n = dlen;
-		ret = vsr_auth_open(r[1].a, 0, &r[1].peer[0], r[1].nonce, copy,
-				    &n, &seen);
-		KUNIT_EXPECT_NE_MSG(test, ret, 0, "bit %zu", i);
-		if (!ret)
-			break;
+		ret = vsr_auth_open(r[1].a, 0, sess, r[1].nonce, copy, &n,
+				    &seen);
+		if (i == 8 * (size_t)dlen) {
+			KUNIT_EXPECT_EQ(test, ret, 0);
+			KUNIT_EXPECT_MEMEQ(test, copy, msg, len);
+		} else {
+			KUNIT_EXPECT_NE_MSG(test, ret, 0, "bit %zu", i);
+			if (!ret)
+				break;
+		}
 	}
+	*sess = *was;
+	memcpy(copy, fresh, dlen);
+	copy[1] = 0x5a;
+	n = dlen;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, 0, sess, r[1].nonce, copy,
+					    &n, &seen), -EKEYREJECTED);
 
 	/* Another incarnation of the receiver: refused. */
 	rep_start(test, &r[1], key, 1);
