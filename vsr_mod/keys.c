@@ -57,15 +57,23 @@ static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
  * Draws the incarnation's nonce and challenges, whether or not there is a
  * key.  A key needs the handshake, which is in wire format 2.
  *
- * Return: 0 or a negative errno.
+ * Return: 0 or a negative errno (-ERESTARTSYS: a signal came while
+ * waiting for the random number generator).
  */
 int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 		  struct netlink_ext_ack *extack)
 {
 	struct vsr_auth *a;
 	unsigned int i;
+	int ret;
 
-	get_random_bytes(node->auth_nonce, sizeof(node->auth_nonce));
+	/*
+	 * The nonce keeps a key and counter from ever encrypting twice:
+	 * wait for the random number generator, if it is not ready yet.
+	 */
+	ret = get_random_bytes_wait(node->auth_nonce, sizeof(node->auth_nonce));
+	if (ret)
+		return ret;
 	for (i = 0; i < VSR_MAX_PEERS; i++)
 		get_random_bytes(node->sessions[i].challenge,
 				 sizeof(node->sessions[i].challenge));

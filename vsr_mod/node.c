@@ -480,8 +480,9 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	return 0;
 err:
 	vsr_replica_destroy(node->core);
-	kvfree(node->rxbuf);
-	kvfree(node->tx_enc.out);
+	/* The last datagram received, decrypted; the last one sent. */
+	kvfree_sensitive(node->rxbuf, VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE);
+	kvfree_sensitive(node->tx_enc.out, VSR_AUTH_ENC_OUT_MAX);
 	vsr_keys_exit(node);
 	kfree(node);
 	return ret;
@@ -526,8 +527,9 @@ void vsr_node_free(struct vsr_instance *inst)
 		return;
 	WARN_ON_ONCE(!list_empty(&node->waiters));
 	vsr_replica_destroy(node->core);
-	kvfree(node->rxbuf);
-	kvfree(node->tx_enc.out);
+	/* The last datagram received, decrypted; the last one sent. */
+	kvfree_sensitive(node->rxbuf, VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE);
+	kvfree_sensitive(node->tx_enc.out, VSR_AUTH_ENC_OUT_MAX);
 	vsr_keys_exit(node);
 	kfree(node);
 	inst->node = NULL;
