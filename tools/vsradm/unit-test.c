@@ -19,8 +19,8 @@ struct test_peer {
 	const char *addr;
 	uint16_t port;
 	bool heard;
-	int auth;		/* 0 nothing heard, 1 unauthenticated, 2 key @key_id,
-				 * 3 key @key_id and encrypted */
+	/* 0 nothing heard, 1 unauthenticated, 2 key @key_id, 3 and encrypted */
+	int auth;
 	uint32_t key_id;
 	uint64_t drop_auth;
 	bool no_decrypt;	/* we encrypt, it cannot decrypt */
