@@ -13,13 +13,17 @@
 #     receivers take both forms, so no datagram is refused (drop-auth and
 #     send-errors stay 0).  show says "encrypt on", and every peer heard
 #     from "encrypted".
-#  d. With all three encrypting, records written through each replica (a
-#     backup forwards them), replicated, and sent whole to a replica
+#  d. encrypt require on all three.  Records written through each replica
+#     (a backup forwards them), replicated, and sent whole to a replica
 #     re-added empty (state transfer: NEWSTATEs of many KiB, in IP
 #     fragments), never cross the bridge in clear: no captured datagram
 #     holds a record's bytes, and every one but AUTH is encrypted, its
 #     checksums zero.
-#  e. encrypt off again on every replica: records in clear once more.
+#  e. A backup set back to encrypt off: the others refuse what it sends
+#     (drop-auth for that peer, shown without "encrypted"), writes still
+#     commit; back to require, and nothing more is refused.
+#  f. encrypt on, then off, one replica at a time: records in clear once
+#     more, nothing refused on the way.
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
@@ -154,7 +158,13 @@ out=$(inn 0 show -j vsrlog0) || fail "show -j"
 inn 0 showconf vsrlog0 | grep -qx "encrypt on" || fail "showconf lacks encrypt on"
 echo "ok: every replica encrypts, none refused a datagram"
 
-info "d. nothing in clear: writes, forwarding, state transfer"
+info "d. encrypt require; nothing in clear: writes, forwarding, state transfer"
+for i in 0 1 2; do
+	inn "$i" set "vsrlog$i" encrypt require || fail "encrypt require, replica $i"
+done
+inn 0 show vsrlog0 | grep -q "^	auth key $K encrypt require\$" ||
+	fail "want auth key $K encrypt require: $(inn 0 show vsrlog0)"
+no_drops "$none"
 sniff secret
 for i in 0 1 2; do
 	writes "$i" "$(scaled 5)" "SECRETMARK$i"
@@ -162,16 +172,37 @@ done
 # Replica 2 again, empty: the others send it their log.
 inn 2 del vsrlog2 || fail "del vsrlog2"
 writes 0 "$(scaled 5)" SECRETMARK3
-replica_add 2 "${TUN[@]}" key-file "$tmp/k" encrypt on || fail "re-add replica 2"
+replica_add 2 "${TUN[@]}" key-file "$tmp/k" encrypt require || fail "re-add replica 2"
 wait_normal 2 60 || fail "replica 2 not normal again"
 wait_commit 2 "$(status 0 commit)" 60 || fail "replica 2 did not catch up"
 writes 2 "$(scaled 3)" SECRETMARK4
 unsniff
 authforge scan "$tmp/secret" --marker SECRETMARK --encrypted || fail "records in clear"
-# (A new incarnation's first datagrams may be refused: not counted here.)
-before=$(drops)
 
-info "e. encrypt off again"
+info "e. a backup in clear, refused"
+p=$(status 0 primary)
+b=$(( (p + 1) % 3 ))
+# (A new incarnation's first datagrams may be refused: not counted here.)
+was=$(status "$p" drop-auth)
+inn "$b" set "vsrlog$b" encrypt off || fail "encrypt off, replica $b"
+writes "$p" 3 clearbackup
+end=$((SECONDS + 30))
+until [ "$(status "$p" drop-auth)" -gt "$was" ]; do
+	[ $SECONDS -lt $end ] || fail "primary $p took backup $b's clear datagrams"
+	writes "$p" 1 clearbackup
+done
+inn "$p" show "vsrlog$p" | grep "^	peer $b " | grep -q "key $K drop-auth" ||
+	fail "primary $p shows backup $b: $(inn "$p" show "vsrlog$p" | grep "^	peer $b ")"
+echo "ok: backup $b in clear: refused ($(status "$p" drop-auth) drop-auth at the primary)"
+inn "$b" set "vsrlog$b" encrypt require || fail "encrypt require again, replica $b"
+writes "$p" 3 backagain
+before=$(drops)
+writes "$p" 3 backagain
+
+info "f. encrypt on, then off"
+for i in 0 1 2; do
+	inn "$i" set "vsrlog$i" encrypt on || fail "encrypt on, replica $i"
+done
 for i in 0 1 2; do
 	inn "$i" set "vsrlog$i" encrypt off || fail "encrypt off, replica $i"
 done

@@ -102,6 +102,10 @@ int vsr_tunables_validate(const struct vsr_tunables *tun, struct netlink_ext_ack
 			       __stringify(VSR_WIRE_MIN) ".." __stringify(VSR_WIRE_MAX));
 		return -EINVAL;
 	}
+	if (tun->encrypt > VSR_ENCRYPT_REQUIRE) {
+		NL_SET_ERR_MSG(extack, "encrypt must be 0 (off), 1 (on) or 2 (require)");
+		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -61,8 +61,8 @@ union vsr_sockaddr {
  *	engine's default (4096); a change applies from the next commit
  * @wire_version: the newest wire format spoken, 0 = the newest the module
  *	speaks (version.c)
- * @encrypt: encrypt every datagram but AUTH (keys.c); needs a key to send
- *	with
+ * @encrypt: enum vsr_encrypt: encrypt every datagram but AUTH, and with
+ *	VSR_ENCRYPT_REQUIRE accept no other (keys.c); needs a key to send with
  */
 struct vsr_tunables {
 	u32 heartbeat_ms;
@@ -70,7 +70,7 @@ struct vsr_tunables {
 	u32 client_timeout_ms;
 	u64 log_retention;
 	u32 wire_version;
-	bool encrypt;
+	u8 encrypt;
 };
 
 /**

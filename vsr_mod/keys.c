@@ -281,6 +281,7 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * @len: its length; on success, without the trailer
  * @authenticated: set if it was accepted with a trailer that verified
  *
+ * Refuses what came in clear (but AUTH) if the node requires encryption.
  * Notes how the peer authenticated, for vsr_node_peer_auth(), and answers
  * a datagram that a session with the peer would have let through with an
  * AUTH (at most every VSR_KEYS_AUTH_GAP ticks).
@@ -291,6 +292,7 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 		size_t *len, bool *authenticated)
 {
 	struct vsr_auth_seen seen;
+	bool verified;
 	int ret;
 
 	rcu_read_lock();
@@ -298,6 +300,14 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 			    &node->sessions[peer], node->auth_nonce, buf, len,
 			    &seen);
 	rcu_read_unlock();
+	verified = !ret;
+	/*
+	 * Encryption required: what came in clear is refused, but for AUTH
+	 * (and still shown: it verified, and says how the peer sends).
+	 */
+	if (verified && !seen.encrypted && vsr_wire_command(buf) != VSR_CMD_AUTH &&
+	    READ_ONCE(node->encrypt) == VSR_ENCRYPT_REQUIRE)
+		ret = -ENOKEY;
 	*authenticated = !ret && seen.auth == 2;
 	if (ret == -EINVAL)
 		return ret;
@@ -306,9 +316,14 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 	 * that peer verified lately: anyone can send those from its address,
 	 * and must not be able to hide a healthy peer behind them.
 	 */
-	if (seen.auth && (!ret || (ret == -ENOKEY &&
-				   vsr_keys_peer_quiet(node, peer)))) {
-		WRITE_ONCE(node->peer_auth[peer], seen.auth + seen.encrypted);
+	if (seen.auth && (verified || (ret == -ENOKEY &&
+					vsr_keys_peer_quiet(node, peer)))) {
+		/* (An AUTH is never encrypted: it tells nothing of that.) */
+		bool enc = vsr_wire_command(buf) == VSR_CMD_AUTH ?
+			   READ_ONCE(node->peer_auth[peer]) == 3 :
+			   seen.encrypted;
+
+		WRITE_ONCE(node->peer_auth[peer], seen.auth + (seen.auth == 2 && enc));
 		WRITE_ONCE(node->peer_key_id[peer], seen.id);
 	}
 	if (!ret)
@@ -437,8 +452,14 @@ void vsr_keys_status(struct vsr_node *node, struct vsr_status *st)
 	if (vsr_auth_accepts_none(a))
 		st->auth_flags |= VSR_AUTH_ACCEPT_NONE;
 	rcu_read_unlock();
-	if (READ_ONCE(node->encrypt))
+	switch (READ_ONCE(node->encrypt)) {
+	case VSR_ENCRYPT_REQUIRE:
+		st->auth_flags |= VSR_AUTH_ENCRYPT_REQUIRE;
+		fallthrough;
+	case VSR_ENCRYPT_ON:
 		st->auth_flags |= VSR_AUTH_ENCRYPT;
+		break;
+	}
 }
 
 /**

@@ -37,7 +37,7 @@ const struct nla_policy vsr_add_nl_policy[VSR_A_ENCRYPT + 1] = {
 	[VSR_A_LOG_RETENTION] = { .type = NLA_U64, },
 	[VSR_A_WIRE_VERSION] = NLA_POLICY_MAX(NLA_U32, 255),
 	[VSR_A_KEY] = NLA_POLICY_EXACT_LEN(VSR_KEY_LEN),
-	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 2),
 };
 
 /* VSR_NL_CMD_DEL - do */
@@ -64,7 +64,7 @@ const struct nla_policy vsr_set_nl_policy[VSR_A_ENCRYPT + 1] = {
 	[VSR_A_ACCEPT_KEY_NONE] = { .type = NLA_FLAG, },
 	[VSR_A_ACCEPT_KEY_OFF] = { .type = NLA_FLAG, },
 	[VSR_A_KEY_SWAP] = { .type = NLA_FLAG, },
-	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 1),
+	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 2),
 };
 
 /* VSR_NL_CMD_TRIM - do */

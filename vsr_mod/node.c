@@ -838,7 +838,7 @@ int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *
 	ret = vsr_replica_set_tunables(node->core, &cfg);
 	if (!ret) {
 		vsr_version_set_cap(node, tun->wire_version);
-		node->encrypt = tun->encrypt;
+		WRITE_ONCE(node->encrypt, tun->encrypt);
 	}
 	mutex_unlock(&node->lock);
 	return ret;

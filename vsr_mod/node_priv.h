@@ -138,7 +138,8 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
- * @encrypt: the encrypt tunable: encrypt what goes to peers (under @lock)
+ * @encrypt: the encrypt tunable, enum vsr_encrypt (written under @lock,
+ *	also read without it)
  * @tx_enc: the datagram being encrypted for sending (keys.c, under @lock);
  *	its out buffer holds VSR_AUTH_ENC_OUT_MAX bytes
  * @peer_auth: how each peer's last datagram was authenticated:
@@ -182,7 +183,7 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
-	bool encrypt;
+	u8 encrypt;
 	struct vsr_auth_enc tx_enc;
 	u8 peer_auth[VSR_MAX_PEERS];
 	u32 peer_key_id[VSR_MAX_PEERS];

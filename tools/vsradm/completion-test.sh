@@ -49,7 +49,7 @@ expect "vsradm add vsrlog1 " "client-timeout cluster encrypt heartbeat key-file 
 expect "vsradm add vsrlog1 replica " ""
 expect "vsradm add vsrlog1 replica 0 peers 10.0.0.1:7000 " "client-timeout cluster encrypt heartbeat key-file retention timeout wire-version"
 expect "vsradm set vsrlog0 " "accept-key-file client-timeout encrypt heartbeat key-file key-swap retention timeout wire-version"
-expect "vsradm set vsrlog0 encrypt " "off on"
+expect "vsradm set vsrlog0 encrypt " "off on require"
 expect "vsradm set vsrlog0 heartbeat 50 t" "timeout"
 expect "vsradm set vsrlog0 key-swap k" "key-file"
 expect "vsradm genkey " ""

@@ -59,7 +59,7 @@ struct vsr_conf {
 	uint32_t client_timeout_ms;
 	uint64_t retention;
 	uint32_t wire_version;
-	bool encrypt;
+	uint8_t encrypt;
 	struct conf_slot key;		/* sent with (and accepted) */
 	struct conf_slot accept;	/* accepted too */
 };
@@ -216,7 +216,7 @@ static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 		conf->wire_version = parse_u64("wire-version", value, UINT8_MAX);
 		break;
 	case K_ENCRYPT:
-		conf->encrypt = parse_on_off("encrypt", value);
+		conf->encrypt = parse_encrypt("encrypt", value);
 		break;
 	case K_KEY_FILE:
 		conf_slot(&conf->key, value, false, dir);
@@ -596,7 +596,8 @@ int cmd_showconf(int argc, char **argv)
 	if (!conf.wire_version)
 		printf("\t# the newest the module speaks");
 	putchar('\n');
-	printf("%s %s\n", conf_keys[K_ENCRYPT], conf.encrypt ? "on" : "off");
+	printf("%s %s\n", conf_keys[K_ENCRYPT], conf.encrypt < ARRAY_SIZE(encrypt_names) ?
+	       encrypt_names[conf.encrypt] : "?");
 	/* Keys are never shown: their ids, for finding their files. */
 	if (in.has_key_id)
 		printf("# key-id " KEY_ID_FMT ": the key is not shown; add \"%s KEYFILE\" for it\n",

@@ -293,6 +293,12 @@ static bool peer_accepted(const struct inst_info *in, const struct peer_info *p)
 	return true;
 }
 
+/* An encrypt setting's name ("?" for one this vsradm does not know). */
+static const char *encrypt_name(uint8_t v)
+{
+	return v < ARRAY_SIZE(encrypt_names) ? encrypt_names[v] : "?";
+}
+
 /*
  * One instance as a JSON object.  The keys are the attribute names of the
  * netlink spec (as the kernel's YNL tools print them), plus "self" in a
@@ -325,7 +331,7 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_key_id("key-id", in->has_key_id, in->key_id);
 	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
 	j_bool("accept-unauthenticated", inst_accepts_none(in));
-	j_bool("encrypt", in->encrypt);
+	j_str("encrypt", encrypt_name(in->encrypt));
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -393,7 +399,7 @@ static void print_auth_text(const struct inst_info *in)
 	if (in->has_key_id && in->accept_key_none)
 		printf(" accepts unauthenticated");
 	if (in->encrypt)
-		printf(" encrypt on");
+		printf(" encrypt %s", encrypt_name(in->encrypt));
 	putchar('\n');
 }
 
@@ -591,7 +597,7 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 		{ "client-timeout", VSR_A_CLIENT_TIMEOUT_MS, UINT32_MAX },
 		{ "retention", VSR_A_LOG_RETENTION, UINT64_MAX },
 		{ "wire-version", VSR_A_WIRE_VERSION, UINT8_MAX },
-		{ "encrypt", VSR_A_ENCRYPT, 1 },
+		{ "encrypt", VSR_A_ENCRYPT, VSR_ENCRYPT_REQUIRE },
 	};
 	unsigned int i;
 
@@ -607,7 +613,7 @@ static int put_tunable(struct nlmsghdr *nlh, int argc, char **argv, unsigned int
 		*seen |= 1u << i;
 		if (kws[i].attr == VSR_A_ENCRYPT) {
 			mnl_attr_put_u8(nlh, kws[i].attr,
-					parse_on_off(kws[i].kw, argv[1]));
+					parse_encrypt(kws[i].kw, argv[1]));
 			return 2;
 		}
 		v = parse_u64(kws[i].kw, argv[1], kws[i].max);

@@ -152,8 +152,8 @@ expect 2 'vsradm: unknown argument "key" for set' "$V" set vsrlog5 key "$d/zero"
 expect 2 'vsradm: set needs heartbeat, timeout, client-timeout, retention, wire-version, encrypt, key-file, accept-key-file or key-swap' \
 	"$V" set vsrlog5
 # encrypt on|off, nothing else, once.
-expect 2 'vsradm: encrypt must be on or off, not "1"' "$V" set vsrlog5 encrypt 1
-expect 2 'vsradm: encrypt must be on or off, not "yes"' "$V" "${A[@]}" encrypt yes
+expect 2 'vsradm: encrypt must be off, on or require, not "1"' "$V" set vsrlog5 encrypt 1
+expect 2 'vsradm: encrypt must be off, on or require, not "yes"' "$V" "${A[@]}" encrypt yes
 expect 2 'vsradm: "encrypt" needs a value' "$V" set vsrlog5 encrypt
 expect 2 'vsradm: "encrypt" given twice' "$V" set vsrlog5 encrypt on encrypt off
 
@@ -175,7 +175,7 @@ expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 
 conf "encrypt on" "colour blue"
 expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "encrypt maybe"
-expect 2 "vsradm: $d/etc/c.conf:3: encrypt must be on or off, not \"maybe\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
+expect 2 "vsradm: $d/etc/c.conf:3: encrypt must be off, on or require, not \"maybe\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "accept-key-file off" "colour blue"
 expect 2 "vsradm: $d/etc/c.conf:4: unknown key \"colour\"" "$V" setconf vsrlog5 "$d/etc/c.conf"
 conf "key-file bad.key"

@@ -34,7 +34,7 @@ struct test_inst {
 	bool accept_key;	/* accept-key-id @accept_key_id */
 	uint32_t accept_key_id;
 	bool accept_none;	/* accept-key-none */
-	bool encrypt;
+	uint8_t encrypt;	/* enum vsr_encrypt */
 	uint64_t drop_auth;
 	struct test_peer peers[3];
 };
@@ -83,9 +83,9 @@ static const struct test_inst tests[] = {
 			{ "10.0.0.3", 7004, true, 2, 0xffffffff, 0 },
 		},
 	},
-	{	/* encrypting: one peer encrypts too, one cannot decrypt */
+	{	/* requiring encryption: one peer encrypts too, one cannot decrypt */
 		.name = "vsrlog5", .replica = 0, .key = true, .key_id = 0x0badcafe,
-		.encrypt = true,
+		.encrypt = VSR_ENCRYPT_REQUIRE,
 		.peers = {
 			{ "10.0.0.1", 7005, false, 0, 0, 0 },
 			{ "10.0.0.2", 7005, true, 3, 0x0badcafe, 0 },

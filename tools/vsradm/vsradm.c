@@ -97,20 +97,24 @@ uint64_t parse_u64(const char *what, const char *s, uint64_t max)
 	return v;
 }
 
+/* The encrypt settings by their value (enum vsr_encrypt). */
+const char *const encrypt_names[3] = { "off", "on", "require" };
+
 /**
- * parse_on_off() - "on" or "off", for keyword @what
+ * parse_encrypt() - "off", "on" or "require", for keyword @what
  * @what: the keyword, for the message
  * @s: the value
  *
- * Return: 1 for on, 0 for off; exits with a usage error otherwise.
+ * Return: its enum vsr_encrypt; exits with a usage error otherwise.
  */
-int parse_on_off(const char *what, const char *s)
+int parse_encrypt(const char *what, const char *s)
 {
-	if (!strcmp(s, "on"))
-		return 1;
-	if (!strcmp(s, "off"))
-		return 0;
-	usage_error("%s must be on or off, not \"%s\"", what, s);
+	int i;
+
+	for (i = 0; i < (int)ARRAY_SIZE(encrypt_names); i++)
+		if (!strcmp(s, encrypt_names[i]))
+			return i;
+	usage_error("%s must be off, on or require, not \"%s\"", what, s);
 }
 
 /*
@@ -174,13 +178,13 @@ static void print_usage(FILE *f)
 		"commands:\n"
 		"  add NAME replica N peers ADDR:PORT,... [cluster ID] [heartbeat MS]\n"
 		"      [timeout MS] [client-timeout MS] [retention N] [wire-version V]\n"
-		"      [key-file KEYFILE] [encrypt on|off]\n"
+		"      [key-file KEYFILE] [encrypt off|on|require]\n"
 		"                 create an instance (NAME is vsrlogN)\n"
 		"  del NAME       destroy an instance\n"
 		"  show [NAME]    configuration, status and counters\n"
 		"  set NAME [heartbeat MS] [timeout MS] [client-timeout MS] [retention N]\n"
 		"      [wire-version V] [key-file KEYFILE|none]\n"
-		"      [accept-key-file KEYFILE|none|off] [key-swap] [encrypt on|off]\n"
+		"      [accept-key-file KEYFILE|none|off] [key-swap] [encrypt off|on|require]\n"
 		"                 change tunables and keys\n"
 		"  trim NAME OP   discard the records below OP\n"
 		"  showconf NAME  the configuration, in the format of a configuration file\n"

@@ -168,6 +168,7 @@ int cmd_log(int argc, char **argv);
 
 /* util */
 uint64_t parse_u64(const char *what, const char *s, uint64_t max);
-int parse_on_off(const char *what, const char *s);
+extern const char *const encrypt_names[3];
+int parse_encrypt(const char *what, const char *s);
 
 #endif /* _VSRADM_H */

@@ -162,6 +162,14 @@ struct vsr_status {
 #define VSR_AUTH_ACCEPT_KEY	0x2	/* accepts a second key */
 #define VSR_AUTH_ACCEPT_NONE	0x4	/* accepts unauthenticated datagrams */
 #define VSR_AUTH_ENCRYPT	0x8	/* encrypts what it sends (but AUTH) */
+#define VSR_AUTH_ENCRYPT_REQUIRE 0x10	/* and accepts nothing else but AUTH */
+
+/* The encrypt setting (netlink VSR_A_ENCRYPT). */
+enum vsr_encrypt {
+	VSR_ENCRYPT_OFF,	/* authenticate only */
+	VSR_ENCRYPT_ON,		/* encrypt what is sent, accept both forms */
+	VSR_ENCRYPT_REQUIRE,	/* encrypt, and accept only encrypted data */
+};
 
 /*
  * sizeof(struct vsr_status) of each version: VER0 ends with @stats, VER1
