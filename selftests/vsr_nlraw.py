@@ -40,9 +40,10 @@ A = dict(pad=1, name=2, cluster_id=3, replica=4, peer=5, heartbeat_ms=6,
          trim_point=17, log_bytes=18, stats=19, wire_version=20,
          wire_version_max=21, key=22, key_none=23, accept_key=24,
          accept_key_none=25, accept_key_off=26, key_swap=27, key_id=28,
-         accept_key_id=29)
+         accept_key_id=29, encrypt=30)
 P = dict(pad=1, addr=2, port=3, index=4, last_heard_ms=5, lag=6,
-         wire_version=7, key_id=8, unauthenticated=9, drop_auth=10)
+         wire_version=7, key_id=8, unauthenticated=9, drop_auth=10,
+         encrypted=11, no_decrypt=12)
 S = dict(pad=1, msgs_in=2, msgs_out=3, drop_not_peer=4, drop_cluster=5,
          drop_checksum=6, drop_malformed=7, drop_stale=8, drop_nomem=9,
          view_changes=10, recoveries=11, send_errors=12, prepares=13,
@@ -56,6 +57,10 @@ def attr(t, payload):
 
 def a_str(t, s):
     return attr(t, s.encode() + b"\0")
+
+
+def a_u8(t, v):
+    return attr(t, struct.pack("B", v))
 
 
 def a_u16(t, v):
@@ -264,6 +269,12 @@ def reject():
            ERANGE, "out of range")
     expect("add: client timeout 4000000 ms",
            g.vsr("add", *good, a_u32(A["client_timeout_ms"], 4000000)), EINVAL, "client timeout")
+    expect("add: encrypt 3 (policy max 2)", g.vsr("add", *good, a_u8(A["encrypt"], 3)), ERANGE,
+           "out of range")
+    expect("add: encrypt as u32", g.vsr("add", *good, a_u32(A["encrypt"], 1)), EINVAL, None)
+    for v in (1, 2):
+        expect("add: encrypt %d without a key" % v, g.vsr("add", *good, a_u8(A["encrypt"], v)),
+               EINVAL, "encrypt needs a key to send with (key-file)")
     # Nothing was created by any of the above.
     e, _, msgs = g.vsr("get", flags=NLM_F_DUMP)
     names = [p for m in msgs for t, p in parse_attrs(m[4:]) if t == A["name"]]
@@ -281,6 +292,14 @@ def reject():
     expect("set: timeout below 2x heartbeat", g.vsr("set", nm(), a_u32(A["heartbeat_ms"], 1000)),
            EINVAL, "twice the heartbeat")
     expect("set: read-only attribute", g.vsr("set", nm(), a_u64(A["view"], 3)), EINVAL, None)
+    expect("set: encrypt without a key", g.vsr("set", nm(), a_u8(A["encrypt"], 1)), EINVAL,
+           "encrypt needs a key to send with (key-file)")
+    expect("set: a heartbeat and encrypt without a key (all or nothing)",
+           g.vsr("set", nm(), a_u32(A["heartbeat_ms"], 60), a_u8(A["encrypt"], 2)), EINVAL,
+           "encrypt needs a key")
+    expect("add: read-only peer encrypted flag",
+           g.vsr("add", nm("vsrlog21"), rep(), peer("127.0.0.1", 7000, a_flag(P["encrypted"]))),
+           EINVAL, "read-only")
     expect("trim beyond the commit point", g.vsr("trim", nm(), a_u64(A["trim_point"], 1 << 40)),
            ERANGE, "beyond the commit point")
     expect("set heartbeat 50 timeout 400", g.vsr("set", nm(), a_u32(A["heartbeat_ms"], 50),
