@@ -37,9 +37,9 @@ static int vsr_state_show(struct seq_file *m, void *v)
 
 	mutex_lock(&node->lock);
 	vsr_replica_debug_show(node->core, vsr_debugfs_print, m);
-	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u%s%s\n",
+	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u encrypt %u%s%s\n",
 		   node->inst->name, cfg->cluster_id, node->ticks,
-		   vsr_version_cap(node),
+		   vsr_version_cap(node), node->encrypt,
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
 	for (i = 0; i < cfg->n_peers; i++) {
 		heard = READ_ONCE(node->last_heard[i]);
@@ -55,10 +55,16 @@ static int vsr_state_show(struct seq_file *m, void *v)
 				   vsr_heard_ms(now, heard),
 				   node->obs.silent & BIT(i) ? " silent" : "");
 		/* What the link speaks, what was learned, the last HELLO. */
-		seq_printf(m, " wire %u (learned %u) hello-sent %s hello-heard %s\n",
+		seq_printf(m, " wire %u (learned %u) hello-sent %s hello-heard %s",
 			   vsr_version_to(node, i), node->links[i].ver,
 			   node->links[i].sent ? "yes" : "never",
 			   node->links[i].heard ? "yes" : "never");
+		/* The authentication session: the peer's nonce known, sent. */
+		seq_printf(m, " session %s%s%s tx %llu\n",
+			   node->sessions[i].known ? "known" : "none",
+			   node->sessions[i].known_auth ? " authenticated" : "",
+			   node->sessions[i].decrypts ? " decrypts" : "",
+			   node->sessions[i].tx);
 	}
 	mutex_unlock(&node->lock);
 	return 0;
