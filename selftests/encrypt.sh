@@ -153,7 +153,7 @@ $out"
 	done
 done
 out=$(inn 0 show -j vsrlog0) || fail "show -j"
-[[ $out == *'"encrypt":true'* && $out == *'"encrypted":true'* ]] ||
+[[ $out == *'"encrypt":"on"'* && $out == *'"encrypted":true'* ]] ||
 	fail "show -j lacks encrypt and encrypted: $out"
 inn 0 showconf vsrlog0 | grep -qx "encrypt on" || fail "showconf lacks encrypt on"
 echo "ok: every replica encrypts, none refused a datagram"
