@@ -56,13 +56,14 @@ umask 077
 K=$("$V" keyid "$tmp/k") || fail "keyid"
 
 # refused WANT ARGS...: vsradm ARGS fails with exit 1 and one line of
-# stderr that ends in the kernel's reason WANT.
+# stderr with the kernel's reason WANT (then vsradm's errno).
 refused() {
 	local want=$1 out rc
 	shift
 	out=$("$V" "$@" 2>&1 >/dev/null)
 	rc=$?
-	if [ $rc != 1 ] || [[ $out == *$'\n'* ]] || [[ $out != *": $want" ]]; then
+	if [ $rc != 1 ] || [[ $out == *$'\n'* ]] ||
+	   [[ $out != *": $want (Invalid argument)" ]]; then
 		fail "$*: exit $rc, '$out'; want the refusal '$want'"
 	fi
 	echo "ok: refused: $out"

@@ -389,7 +389,6 @@ static void vsr_auth_encryption(struct kunit *test)
 	};
 	const size_t body = 300, len = VSR_HDR_SIZE + body;
 	u8 key[VSR_KEY_LEN], *msg, *dgram, *copy, *out, *out2, *fresh;
-	struct vsr_auth_peer peer = { .known = true };
 	struct vsr_auth_seen seen;
 	struct vsr_hdr h = { 0 };
 	struct vsr_msg m;
@@ -414,12 +413,13 @@ static void vsr_auth_encryption(struct kunit *test)
 	for (i = 0; i < sizeof(key); i++)
 		key[i] = i;
 	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
-		peer.nonce[i] = 0xb0 + i;
+		was->nonce[i] = 0xb0 + i;
 	r[0].index = 0;
 	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
 		r[0].nonce[i] = 0xa0 + i;
 	r[0].a = keys(test, key, CLUSTER, 0, r[0].nonce);
-	r[0].peer[1] = peer;
+	was->known = true;
+	r[0].peer[1] = *was;
 	for (i = 0; i < MSG_LEN; i++)
 		msg[i] = i * 7;
 	msg[14] = 3;
