@@ -136,6 +136,7 @@ done
 no_drops "$none"
 # Every replica hears from the primary, which hears from all.
 p=$(status 0 primary)
+nudge=0	# (each record written once: they are counted)
 for i in 0 1 2; do
 	end=$((SECONDS + 30))
 	while :; do
@@ -150,7 +151,8 @@ for i in 0 1 2; do
 		[ $ok = 1 ] && break
 		[ $SECONDS -ge $end ] && fail "replica $i: want encrypt on and encrypted peers:
 $out"
-		writes 0 1 nudge
+		nudge=$((nudge + 1))
+		writes 0 1 "nudge$nudge"
 	done
 done
 out=$(inn 0 show -j vsrlog0) || fail "show -j"
@@ -190,7 +192,8 @@ writes "$p" 3 clearbackup
 end=$((SECONDS + 30))
 until [ "$(status "$p" drop-auth)" -gt "$was" ]; do
 	[ $SECONDS -lt $end ] || fail "primary $p took backup $b's clear datagrams"
-	writes "$p" 1 clearbackup
+	nudge=$((nudge + 1))
+	writes "$p" 1 "clearbackup$nudge"
 done
 inn "$p" show "vsrlog$p" | grep "^	peer $b " | grep -q "key $K drop-auth" ||
 	fail "primary $p shows backup $b: $(inn "$p" show "vsrlog$p" | grep "^	peer $b ")"
@@ -198,7 +201,7 @@ echo "ok: backup $b in clear: refused ($(status "$p" drop-auth) drop-auth at the
 inn "$b" set "vsrlog$b" encrypt require || fail "encrypt require again, replica $b"
 writes "$p" 3 backagain
 before=$(drops)
-writes "$p" 3 backagain
+writes "$p" 3 settled
 
 info "f. encrypt on, then off"
 for i in 0 1 2; do
