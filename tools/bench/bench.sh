@@ -292,8 +292,7 @@ PY
 # costs it a MAC (vsr-flood).
 auth_stage() {
 	local key=$tmp/cluster.key mode p b s kid before after fl
-	"$VSRADM" genkey > "$key" || fail "vsradm genkey"
-	chmod 600 "$key"
+	(umask 077 && "$VSRADM" genkey > "$key") || fail "vsradm genkey"
 	kid=$(key_id "$key") || fail "key id of $key"
 	for mode in none key encrypt; do
 		case $mode in
