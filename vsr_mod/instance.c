@@ -310,8 +310,12 @@ int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 	/* A key needs the handshake, which is in wire format 2. */
 	vsr_instance_tunables(inst, &now);
 	wire = tun ? tun->wire_version : now.wire_version;
-	has_key = kc ? vsr_auth_has_key(keys) : vsr_node_keys_any(inst);
-	sends_key = kc ? vsr_auth_sends_key(keys) : vsr_node_keys_sends(inst);
+	if (kc) {
+		has_key = vsr_auth_has_key(keys);
+		sends_key = vsr_auth_sends_key(keys);
+	} else {
+		vsr_node_keys_held(inst, &has_key, &sends_key);
+	}
 	if (has_key && wire == 1) {
 		NL_SET_ERR_MSG(extack, "a key needs wire format 2 or later (wire-version)");
 		if (kc)

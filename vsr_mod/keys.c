@@ -373,41 +373,25 @@ bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 }
 
 /**
- * vsr_node_keys_any() - whether an instance holds a key (not "none")
+ * vsr_node_keys_held() - which keys an instance holds
  * @inst: the instance
- *
- * Return: true if the key sent with or the second one is a key.
+ * @any: set if the key sent with or the second one is a key (not "none")
+ * @sends: set if it authenticates what it sends
  */
-bool vsr_node_keys_any(struct vsr_instance *inst)
+void vsr_node_keys_held(struct vsr_instance *inst, bool *any, bool *sends)
 {
 	struct vsr_node *node = inst->node;
-	bool any;
+	const struct vsr_auth *a;
 
+	*any = false;
+	*sends = false;
 	if (!node)
-		return false;
+		return;
 	rcu_read_lock();
-	any = vsr_auth_has_key(rcu_dereference(node->auth));
+	a = rcu_dereference(node->auth);
+	*any = vsr_auth_has_key(a);
+	*sends = vsr_auth_sends_key(a);
 	rcu_read_unlock();
-	return any;
-}
-
-/**
- * vsr_node_keys_sends() - whether an instance sends with a key
- * @inst: the instance
- *
- * Return: true if it authenticates what it sends.
- */
-bool vsr_node_keys_sends(struct vsr_instance *inst)
-{
-	struct vsr_node *node = inst->node;
-	bool sends;
-
-	if (!node)
-		return false;
-	rcu_read_lock();
-	sends = vsr_auth_sends_key(rcu_dereference(node->auth));
-	rcu_read_unlock();
-	return sends;
 }
 
 /**

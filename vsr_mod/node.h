@@ -70,8 +70,7 @@ int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change
 			  struct vsr_auth **keys, struct netlink_ext_ack *extack);
 void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys);
 void vsr_node_keys_abort(struct vsr_auth *keys);
-bool vsr_node_keys_any(struct vsr_instance *inst);
-bool vsr_node_keys_sends(struct vsr_instance *inst);
+void vsr_node_keys_held(struct vsr_instance *inst, bool *any, bool *sends);
 bool vsr_auth_has_key(const struct vsr_auth *a);
 bool vsr_auth_sends_key(const struct vsr_auth *a);
 
