@@ -30,9 +30,10 @@ debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-
 # rst2man for the man page `make install` builds (and Pygments for the
 # documentation's code blocks, which lint parses), dkms for dkms.conf and
 # the packages `make deb` builds, dpkg-dev to build them, git for the
-# copies of the checkout that the install checks build in.
+# copies of the checkout that the install checks build in, and the
+# selftests' ChaCha20-Poly1305 (their model of the datagrams' MACs).
 testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema
-	 python3-docutils python3-pygments dkms dpkg-dev git)
+	 python3-docutils python3-pygments dkms dpkg-dev git python3-cryptography)
 # make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
 deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)
 # The benchmark: etcd to compare with, its Go client built offline, plots.

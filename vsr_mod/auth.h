@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * auth.h - authentication of an instance's datagrams: keyed BLAKE2s MACs
- * in a trailer after each datagram, fresh for each pair of incarnations,
- * with a counter against replays; or, for a sender that encrypts, the
- * ChaCha20-Poly1305 AEAD over the same session keys.
+ * auth.h - authentication of an instance's datagrams: MACs in a trailer
+ * after each datagram, keyed fresh for each pair of incarnations, with a
+ * counter against replays; for a sender that encrypts, the same AEAD
+ * with the record bytes as plaintext.
  *
  * Pure (no sockets, no locks, no clock): keys.c applies it to what the
  * node receives and sends; the unit tests call it directly.  See
@@ -16,8 +16,8 @@
  * peer, and draws a new challenge each time it adopts one: only a live
  * incarnation can answer the current challenge, so no recorded AUTH can
  * plant an old nonce, or bring back one whose replay window is gone.
- * Every other datagram from a to b is MACed with a's session key S(a, N_a)
- * over the message, the counter, b and N_b: it is good for one
+ * Every other datagram from a to b is MACed with the session key
+ * E(a, N_a, b, N_b), with the counter as nonce: it is good for one
  * incarnation of b, and once (the counter).
  *
  * An authenticated datagram is the message (hdr.size bytes) followed by
@@ -27,25 +27,28 @@
  *     4     8  counter (le64): 1, 2, ... per destination; 0 in AUTH
  *    12    16  tag: BLAKE2s-128
  *
- * With K the 32-byte cluster key and C, E the cluster id (le64) and the
+ * With K the 32-byte cluster key and C, P the cluster id (le64) and the
  * epoch (le32):
  *
  *   key id     first 4 bytes of BLAKE2s-256_K("vsr key id 1")
- *   L(a, b)    BLAKE2s-256_K("vsr link key 1" | C | E | a | b)
- *   S(a, N)    BLAKE2s-256_K("vsr sender key 1" | C | E | a | N)
+ *   L(a, b)    BLAKE2s-256_K("vsr link key 1" | C | P | a | b)
+ *   S(a, N)    BLAKE2s-256_K("vsr sender key 1" | C | P | a | N)
+ *   E(a, N_a, b, N_b)  BLAKE2s-256_S(a, N_a)("vsr encrypt key 1" | b | N_b)
  *   AUTH tag   BLAKE2s-128_L(a, b)(message | key id | counter)
- *   other tag  BLAKE2s-128_S(a, N_a)(message | key id | counter | b | N_b)
+ *   other tag  the tag of ChaCha20-Poly1305 with key E(a, N_a, b, N_b) and
+ *              nonce the counter, over no plaintext and the additional
+ *              data message | key id | counter
  *
- * (a and b one byte each, the replica indices.)
+ * (a and b one byte each, the replica indices; the nonce is the 64-bit one
+ * of the kernel's chacha20poly1305_encrypt(), RFC 8439's 0^32 | le64.)
  *
  * Encryption (a sender's choice, "encrypt on"; every receiver takes both):
- * a datagram other than an AUTH may instead be sealed with the AEAD
- * ChaCha20-Poly1305, its counter's top bit (VSR_AUTH_CTR_ENCRYPTED) set:
+ * a datagram other than an AUTH may instead be encrypted with the same
+ * AEAD and key, its counter's top bit (VSR_AUTH_CTR_ENCRYPTED) set:
  *
- *   E(a, N_a, b, N_b)  BLAKE2s-256_S(a, N_a)("vsr encrypt key 1" | b | N_b)
- *   nonce              the counter (the 64-bit nonce of the kernel's
- *                      chacha20poly1305_encrypt(); unique: a sender's
- *                      counter to a peer never goes back in its incarnation)
+ *   nonce              the counter, top bit set (unique: a sender's counter
+ *                      to a peer never goes back in its incarnation, and
+ *                      the bit keeps it apart from the MACs' nonces)
  *   plaintext          message bytes VSR_AUTH_CLEAR.. (head checksum, flags,
  *                      arguments, body), encrypted in place
  *   additional data    message bytes 0..VSR_AUTH_CLEAR - 1, both checksums
@@ -127,7 +130,37 @@ struct vsr_auth_slot {
 };
 
 /**
+ * struct vsr_auth_derived - a key derived for one session, kept for the
+ *	datagrams that follow it
+ * @set: @key holds a key, derived for the nonces below
+ * @peer: the peer's nonce it was derived for
+ * @self: this incarnation's nonce, likewise
+ * @key: the key
+ */
+struct vsr_auth_derived {
+	bool set;
+	u8 peer[VSR_AUTH_NONCE_SIZE];
+	u8 self[VSR_AUTH_NONCE_SIZE];
+	u8 key[BLAKE2S_KEY_SIZE];
+};
+
+/**
+ * struct vsr_auth_cache - the session keys E of struct vsr_auth, derived
+ *	once per pair of incarnations instead of once per datagram
+ * @rx: E(peer, N_peer, this replica, N_self), per slot and peer
+ * @tx: E(this replica, N_self, peer, N_peer), slot 0's, per peer
+ *
+ * The receive path alone (one work item) uses @rx, the send path alone
+ * (under the node lock) @tx: each has one writer.
+ */
+struct vsr_auth_cache {
+	struct vsr_auth_derived rx[2][VSR_MAX_PEERS];
+	struct vsr_auth_derived tx[VSR_MAX_PEERS];
+};
+
+/**
  * struct vsr_auth - the keys of an instance; replaced whole, never changed
+ *	(but for the session keys it derives and keeps in @cache)
  * @rcu: freed (and wiped) after a grace period
  * @slot: [0] is sent with and accepted; [1] is accepted too if @second
  * @second: @slot[1] is in use
@@ -135,6 +168,8 @@ struct vsr_auth_slot {
  * @epoch: the epoch, likewise
  * @replica: this replica's index
  * @n_peers: the number of replicas (higher indices have no keys)
+ * @nonce: this incarnation's nonce, which @slot's keys were derived for
+ * @cache: session keys derived from @slot (in the same allocation)
  */
 struct vsr_auth {
 	struct rcu_head rcu;
@@ -144,6 +179,8 @@ struct vsr_auth {
 	u32 epoch;
 	u32 replica;
 	u32 n_peers;
+	u8 nonce[VSR_AUTH_NONCE_SIZE];
+	struct vsr_auth_cache *cache;
 };
 
 /**

@@ -49,6 +49,8 @@ import struct
 import sys
 import time
 
+from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..'))
 import vsr_nlraw as nl  # noqa: E402
@@ -112,13 +114,20 @@ def auth_trailer(msg, key, cluster, frm, to, ctr=0, epoch=0, kid=None):
     return head + _b2(msg + head, link_key(key, cluster, epoch, frm, to), 16)
 
 
+def session_key(key, cluster, epoch, frm, nfrm, to, nto):
+    """E(frm, nfrm, to, nto): the key of a session's datagrams."""
+    return _b2(b'vsr encrypt key 1' + bytes([to]) + nto,
+               sender_key(key, cluster, epoch, frm, nfrm))
+
+
 def data_trailer(msg, key, cluster, frm, nfrm, to, nto, ctr, epoch=0, kid=None):
     """The trailer vsr_auth_seal() puts on any other datagram from @frm
-    (incarnation nonce @nfrm) to @to (nonce @nto) with counter @ctr:
-    BLAKE2s-128_S(frm, nfrm)(msg | id | counter | to | nto)."""
+    (incarnation nonce @nfrm) to @to (nonce @nto) with counter @ctr: the
+    tag of ChaCha20-Poly1305 with key E(frm, nfrm, to, nto) and nonce the
+    counter, over no plaintext and msg | id | counter."""
     head = struct.pack('<IQ', key_id(key) if kid is None else kid, ctr)
-    return head + _b2(msg + head + bytes([to]) + nto,
-                      sender_key(key, cluster, epoch, frm, nfrm), 16)
+    aead = ChaCha20Poly1305(session_key(key, cluster, epoch, frm, nfrm, to, nto))
+    return head + aead.encrypt(struct.pack('<IQ', 0, ctr), b'', msg + head)
 
 
 # --- namespaces and netlink ----------------------------------------------

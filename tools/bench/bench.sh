@@ -12,6 +12,10 @@
 #   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup auth etcd
 #   BENCH_SIZES, BENCH_CLIENTS, BENCH_BACKUP_CLIENTS: other record sizes and
 #                       writer counts (quick experiments)
+#   BENCH_PERF=1        profile every vsr load with perf (the host's, shared
+#                       read-only): perf-N.txt next to the results, its
+#                       first line the load it profiled (where the CPU goes,
+#                       not a figure of the report)
 set -u
 : "${VSR_KO:?}" "${VSRADM:?}"
 ETCDLOAD=${ETCDLOAD:-}
@@ -149,6 +153,26 @@ vsr_down() {
 	true
 }
 
+# BENCH_PERF: a system-wide profile around one load (the guest has no
+# PMU under TCG: the cpu-clock software event).
+perf_n=0 perf_pid=
+perf_start() {
+	perf_n=$((perf_n + 1))
+	perf record -q -a -g -e cpu-clock -o "$tmp/perf.data" > /dev/null 2>&1 &
+	perf_pid=$!
+	sleep 1
+}
+perf_stop() {
+	kill -INT "$perf_pid"
+	wait "$perf_pid"
+	{
+		echo "# $1"
+		perf report -i "$tmp/perf.data" --stdio --no-children \
+			--sort sym --percent-limit 0.5 -g none 2>/dev/null
+	} > "$BENCH_OUT/perf-$perf_n.txt"
+	rm -f "$tmp/perf.data"
+}
+
 # load ROLE REPLICA KV... -- ARGS...: vsr-load on REPLICA's device, with the
 # primary's PREPAREs counted around it (records per PREPARE: batching).
 # Recorded as stage $load_stage (vsr unless set).
@@ -159,8 +183,10 @@ load() {
 	shift
 	p=$(primary_of "$r")
 	before=$(stats "$p")
+	[ "${BENCH_PERF:-0}" = 1 ] && perf_start
 	res=$(in_ns "$r" "$bin/vsr-load" -d "/dev/vsrlog$r" "$@") ||
 		fail "vsr-load $* on replica $r failed: $res"
+	[ "${BENCH_PERF:-0}" = 1 ] && perf_stop "${load_stage:-vsr} $role ${kv[*]} $*"
 	after=$(stats "$p")
 	record stage="${load_stage:-vsr}" role="$role" "${kv[@]}" \
 		prepares=$((${after% *} - ${before% *})) \

@@ -7,6 +7,7 @@
 #
 #   BENCH_SMOKE=1        the seconds-long version (make check runs it)
 #   BENCH_STAGES="..."   a subset of the stages (see bench.sh)
+#   BENCH_PERF=1         a perf profile of each vsr load (see bench.sh)
 #   BENCH_RESULTS=DIR    results directory (default build/bench/<date>,
 #                        build/bench/smoke for the smoke run)
 #
@@ -41,7 +42,7 @@ VSR_VM_MEM=${VSR_VM_MEM:-4096} \
 	tools/vm/run.sh -k stock -t 2400 -o "$out" \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
 	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' \
-	 BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
+	 BENCH_PERF='${BENCH_PERF:-0}' BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
 	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' tools/bench/bench.sh" >&2 ||
 	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }
 

@@ -103,11 +103,7 @@ static void chacha_xor(struct chacha *c, uint8_t *dst, const uint8_t *src,
 
 /* ---- Poly1305 (RFC 8439, 2.5), h and r in 26-bit limbs --------------- */
 
-struct poly {
-	uint32_t r[5], h[5], pad[4];
-	uint8_t buf[16];
-	size_t buflen;
-};
+#define poly vsr_native_poly1305
 
 static void poly_init(struct poly *p, const uint8_t key[32])
 {
@@ -320,4 +316,35 @@ bool vsr_native_chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src,
 	chacha_xor(&c, dst, src, len);
 	memset(&c, 0, sizeof(c));
 	return true;
+}
+
+/* The primitives alone, for the shims of <crypto/chacha.h> and <crypto/poly1305.h>. */
+
+void vsr_native_chacha20_crypt(uint32_t state[16], uint8_t *dst,
+			       const uint8_t *src, size_t len)
+{
+	struct chacha c;
+
+	memcpy(c.s, state, sizeof(c.s));
+	chacha_xor(&c, dst, src, len);
+	memcpy(state, c.s, sizeof(c.s));
+	memset(&c, 0, sizeof(c));
+}
+
+void vsr_native_poly1305_init(struct vsr_native_poly1305 *p,
+			      const uint8_t key[32])
+{
+	poly_init(p, key);
+}
+
+void vsr_native_poly1305_update(struct vsr_native_poly1305 *p,
+				const uint8_t *m, size_t len)
+{
+	poly_update(p, m, len);
+}
+
+void vsr_native_poly1305_final(struct vsr_native_poly1305 *p,
+			       uint8_t tag[16])
+{
+	poly_final(p, tag);
 }

@@ -42,4 +42,25 @@ bool vsr_native_chacha20poly1305_decrypt(uint8_t *dst, const uint8_t *src,
 					 size_t ad_len, uint64_t nonce,
 					 const uint8_t key[32]);
 
+/* Poly1305's state (RFC 8439, 2.5): h and r in 26-bit limbs. */
+struct vsr_native_poly1305 {
+	uint32_t r[5], h[5], pad[4];
+	uint8_t buf[16];
+	size_t buflen;
+};
+
+/*
+ * The primitives alone: ChaCha20 from @state (the kernel's layout:
+ * constants, key, block counter, nonce), which moves on a block for each
+ * 64 bytes or part; Poly1305 with a one-time key.
+ */
+void vsr_native_chacha20_crypt(uint32_t state[16], uint8_t *dst,
+			       const uint8_t *src, size_t len);
+void vsr_native_poly1305_init(struct vsr_native_poly1305 *p,
+			      const uint8_t key[32]);
+void vsr_native_poly1305_update(struct vsr_native_poly1305 *p,
+				const uint8_t *m, size_t len);
+void vsr_native_poly1305_final(struct vsr_native_poly1305 *p,
+			       uint8_t tag[16]);
+
 #endif /* _VSR_TOOLS_CHACHA20POLY1305_H */

@@ -361,31 +361,6 @@ struct fz_seal {
 	u64 ctr;
 };
 
-/* The trailer of the message @buf (@len bytes) as auth.h defines it. */
-static void fz_trailer(u8 out[TRAILER], const struct fz_seal *s,
-		       const u8 *buf, size_t len)
-{
-	u8 key[BLAKE2S_KEY_SIZE];
-	struct blake2s_state st;
-	bool hs = buf[14] == VSR_CMD_AUTH;
-
-	put_unaligned_le32(fz_ids[s->key], out);
-	put_unaligned_le64(s->ctr, out + 4);
-	if (hs)
-		fz_link_key(key, s->key, s->cluster, s->epoch, s->from, s->to);
-	else
-		fz_sender_key(key, s->key, s->cluster, s->epoch, s->from,
-			      s->from_nonce);
-	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
-	blake2s_update(&st, buf, len);
-	blake2s_update(&st, out, 12);
-	if (!hs) {
-		blake2s_update(&st, &s->to, 1);
-		blake2s_update(&st, s->to_nonce, NONCE);
-	}
-	blake2s_final(&st, out + 12);
-}
-
 /* E(a, N_a, b, N_b) of auth.h, from S(a, N_a). */
 static void fz_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
 		       const struct fz_seal *s)
@@ -400,6 +375,36 @@ static void fz_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
 	memcpy(msg + n + 1, s->to_nonce, NONCE);
 	blake2s(out, msg, sender, CHACHA20POLY1305_KEY_SIZE, sizeof(msg),
 		sizeof(sender));
+}
+
+/*
+ * The trailer of the message @buf (@len bytes) as auth.h defines it: for
+ * an AUTH, BLAKE2s; else the AEAD's tag over no plaintext, the message
+ * and the trailer's head as additional data (in one piece here).
+ */
+static void fz_trailer(u8 out[TRAILER], const struct fz_seal *s,
+		       const u8 *buf, size_t len)
+{
+	u8 key[BLAKE2S_KEY_SIZE], *ad;
+	struct blake2s_state st;
+
+	put_unaligned_le32(fz_ids[s->key], out);
+	put_unaligned_le64(s->ctr, out + 4);
+	if (buf[14] != VSR_CMD_AUTH) {
+		ad = malloc(len + 12);
+		memcpy(ad, buf, len);
+		memcpy(ad + len, out, 12);
+		fz_enc_key(key, s);
+		chacha20poly1305_encrypt(out + 12, NULL, 0, ad, len + 12,
+					 s->ctr, key);
+		free(ad);
+		return;
+	}
+	fz_link_key(key, s->key, s->cluster, s->epoch, s->from, s->to);
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
+	blake2s_update(&st, buf, len);
+	blake2s_update(&st, out, 12);
+	blake2s_final(&st, out + 12);
 }
 
 /* The additional data: clear part as on the wire, key id, counter, b, N_b. */

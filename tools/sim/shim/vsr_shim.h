@@ -37,6 +37,7 @@ typedef unsigned int gfp_t;
 typedef uint16_t __le16;
 typedef uint32_t __le32;
 typedef uint64_t __le64;
+#define cpu_to_le64(x)	((__le64)(x))
 
 #define __packed	__attribute__((__packed__))
 #undef static_assert
