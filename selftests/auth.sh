@@ -3,10 +3,11 @@
 #
 # Datagram authentication (#12) against forgers and replays, end to end.
 # A keyed instance seals every datagram with a trailer (key id, counter,
-# BLAKE2s tag), fresh for each pair of incarnations: AUTH messages, MACed
+# tag), fresh for each pair of incarnations: AUTH messages, MACed (BLAKE2s)
 # with a static link key, carry the incarnations' nonces; every other
-# datagram is MACed with its sender's session key over its receiver's
-# nonce, and accepted once (vsr_mod/auth.h).  The vsradm flows (a key for
+# datagram is MACed (ChaCha20-Poly1305) with the session key of its
+# sender's and receiver's incarnations, and accepted once
+# (vsr_mod/auth.h).  The vsradm flows (a key for
 # a running cluster, rotation, a member with another key, showconf) are
 # keys.sh's; this test takes a cluster of three with one key (vsradm add
 # ... key-file) and checks what the network can do to it:
@@ -44,6 +45,9 @@
 #     in an add, any key (to send with or to accept) with wire-version 1
 #     ("a key needs wire format 2"); what one set leaves in force is what
 #     is judged: a key with wire-version 2, or key-none with 1, is taken.
+#  f. The primary's machine is cloned (the vmgenid notifier, here its
+#     debugfs stand-in): it draws a new nonce and its sessions start over,
+#     writes go on, and the capture of c is still refused.
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
@@ -212,6 +216,21 @@ intact d
 
 info "e. bad key requests"
 ctl reject 0 || fail "bad key requests by netlink"
+
+info "f. the primary's machine cloned (vmgenid, here by debugfs)"
+read -r p <<< "$(st get 0 primary)"
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+echo 1 > "/sys/kernel/debug/vsr/vsrlog$p/vmfork" || fail "debugfs vmfork of $p"
+ctl snap "$tmp/f0.snap" 0 1 2 || fail "state"
+writes "$p" "$(scaled 5)" f-vmfork
+dmesg | grep -q "vsrlog$p: the machine was cloned or restored: new authentication sessions" ||
+	fail "replica $p did not start new sessions"
+# What it sealed before, for the peers' sessions with its old nonce, is
+# refused now.
+authforge replay "$tmp/cap" || fail "replay after the new sessions"
+ctl check "$tmp/f0.snap" 0 1 2 --not-back --save "$tmp/f.snap" ||
+	fail "the replay moved a replica back"
+intact f
 
 ctl exactly-once "$VSR_ACKED" 0 1 2 || fail "acknowledged records lost or duplicated"
 echo ok

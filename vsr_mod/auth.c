@@ -8,7 +8,10 @@
  * uses it), and a keyed BLAKE2s is a MAC by design (RFC 7693 section
  * 2.5).  The datagrams of a session, which carry the records, are MACed
  * (or encrypted) with ChaCha20-Poly1305, several times faster per byte
- * than BLAKE2s; both tags are 128 bits.
+ * than BLAKE2s.  Both tags are 16 bytes; a forgery of Poly1305's succeeds
+ * with at most 2^-91 per try for the longest datagram, BLAKE2s's 2^-128.
+ * Poly1305, unlike BLAKE2s, needs each key and nonce once: see
+ * vsr_keys_vmfork() for the one way a replica could repeat them.
  */
 
 #include <linux/bitmap.h>

@@ -25,7 +25,7 @@
  *   off  size
  *     0     4  key id of the cluster key it was sealed with (le32)
  *     4     8  counter (le64): 1, 2, ... per destination; 0 in AUTH
- *    12    16  tag: BLAKE2s-128
+ *    12    16  tag: BLAKE2s-128 (AUTH) or Poly1305's (every other)
  *
  * With K the 32-byte cluster key and C, P the cluster id (le64) and the
  * epoch (le32):

@@ -71,6 +71,29 @@ static int vsr_state_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(vsr_state);
 
+/*
+ * Writing to "vmfork" does what a clone or a snapshot restore of the
+ * machine does (vmgenid): new authentication sessions, for tests.
+ */
+static ssize_t vsr_vmfork_write(struct file *file, const char __user *buf,
+				size_t count, loff_t *ppos)
+{
+	struct vsr_node *node = file->private_data;
+
+	if (READ_ONCE(node->dead))
+		return -ENODEV;
+	atomic_set(&node->vmfork, 1);
+	queue_work(system_wq, &node->rx_work);
+	return count;
+}
+
+static const struct file_operations vsr_vmfork_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vsr_vmfork_write,
+	.llseek = noop_llseek,
+};
+
 /**
  * vsr_debugfs_add() - create the debugfs directory of a node's instance
  * @node: the node, its core created
@@ -83,6 +106,8 @@ void vsr_debugfs_add(struct vsr_node *node)
 					       vsr_debugfs_root);
 	debugfs_create_file("state", 0400, node->obs.debugfs, node,
 			    &vsr_state_fops);
+	debugfs_create_file("vmfork", 0200, node->obs.debugfs, node,
+			    &vsr_vmfork_fops);
 }
 
 /**

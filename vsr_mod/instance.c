@@ -11,6 +11,8 @@
 #include <linux/device.h>
 #include <linux/kernel.h>
 #include <linux/memcontrol.h>
+#include <linux/notifier.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/stringify.h>
@@ -539,19 +541,52 @@ static struct pernet_operations vsr_net_ops = {
 	.size		= sizeof(struct vsr_net),
 };
 
+/*
+ * The machine was cloned or restored from a snapshot (vmgenid): every
+ * instance draws a new nonce before it seals another datagram with keys
+ * and counters that may have been used (keys.c, vsr_keys_vmfork()).
+ */
+static int vsr_vmfork_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct vsr_instance *inst;
+	unsigned long minor;
+
+	mutex_lock(&vsr_instances_lock);
+	xa_for_each(&vsr_minors, minor, inst)
+		vsr_node_vmfork(inst);
+	mutex_unlock(&vsr_instances_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block vsr_vmfork_nb = {
+	.notifier_call = vsr_vmfork_notify,
+};
+
 /**
  * vsr_instances_init() - set up the instance registry
  * @cls: the device class of /dev/vsrlogN (its devnode mode is set to 0600)
  * @devt: the first device number of the region of VSR_MAX_INSTANCES minors
  *
+ * Also has every instance start new authentication sessions when the
+ * machine is cloned or restored from a snapshot.
+ *
  * Return: 0 or a negative errno.
  */
 int vsr_instances_init(struct class *cls, dev_t devt)
 {
+	int ret;
+
 	vsr_class = cls;
 	vsr_devt = devt;
 	cls->devnode = vsr_devnode;
-	return register_pernet_device(&vsr_net_ops);
+	ret = register_pernet_device(&vsr_net_ops);
+	if (ret)
+		return ret;
+	ret = register_random_vmfork_notifier(&vsr_vmfork_nb);
+	if (ret)
+		unregister_pernet_device(&vsr_net_ops);
+	return ret;
 }
 
 /**
@@ -561,6 +596,7 @@ int vsr_instances_init(struct class *cls, dev_t devt)
  */
 void vsr_instances_exit(void)
 {
+	unregister_random_vmfork_notifier(&vsr_vmfork_nb);
 	unregister_pernet_device(&vsr_net_ops);
 	WARN_ON(!xa_empty(&vsr_minors));
 	rcu_barrier();

@@ -167,6 +167,9 @@ void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys)
 	mutex_lock(&node->lock);
 	old = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
 	rcu_assign_pointer(node->auth, keys);
+	/* Made for a nonce that vsr_keys_vmfork() has given up since? */
+	node->auth_renew = keys && memcmp(keys->nonce, node->auth_nonce,
+					  sizeof(node->auth_nonce));
 	mutex_unlock(&node->lock);
 	vsr_auth_free_rcu(old);
 }
@@ -246,6 +249,9 @@ int vsr_keys_seal(struct vsr_node *node, unsigned int to,
 	int ret;
 
 	a = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
+	/* Keys of a nonce given up (vsr_keys_vmfork()): AUTH only. */
+	if (node->auth_renew && vsr_wire_command(iov[0].iov_base) != VSR_CMD_AUTH)
+		return -ENOKEY;
 	if (!node->encrypt || vsr_wire_command(iov[0].iov_base) == VSR_CMD_AUTH)
 		return vsr_auth_seal(a, to, peer, iov, *nr, trailer);
 	if (!vsr_auth_sends_key(a))
@@ -394,6 +400,73 @@ void vsr_node_keys_held(struct vsr_instance *inst, bool *any, bool *sends)
 	rcu_read_unlock();
 }
 
+/*
+ * The keys again for this incarnation's nonce (under the node lock),
+ * after vsr_keys_vmfork() drew a new one; until then nothing but AUTH is
+ * sealed.  Retried every tick if memory is short.
+ */
+static void vsr_keys_renew(struct vsr_node *node)
+{
+	const struct vsr_key_change same = { };
+	struct vsr_auth *old, *a;
+
+	old = rcu_dereference_protected(node->auth, lockdep_is_held(&node->lock));
+	a = old ? vsr_keys_make(node, old, &same, NULL) : NULL;
+	if (IS_ERR(a))
+		return;
+	rcu_assign_pointer(node->auth, a);
+	node->auth_renew = false;
+	vsr_auth_free_rcu(old);
+}
+
+/**
+ * vsr_node_vmfork() - the machine was cloned or restored from a snapshot
+ * @inst: the instance (under vsr_instances_lock, which keeps it alive)
+ *
+ * Has its receive work draw a new nonce (vsr_keys_vmfork()).
+ */
+void vsr_node_vmfork(struct vsr_instance *inst)
+{
+	struct vsr_node *node = inst->node;
+
+	if (!node || READ_ONCE(node->dead))
+		return;
+	atomic_set(&node->vmfork, 1);
+	queue_work(system_wq, &node->rx_work);
+}
+
+/**
+ * vsr_keys_vmfork() - a new incarnation nonce, after the machine was
+ *	cloned or restored from a snapshot
+ * @node: the node; from its receive work (which alone moves the replay
+ *	windows without the lock)
+ *
+ * A clone, or a machine that resumes a snapshot, would seal with session
+ * keys and counters that its first run already used; and two messages
+ * under one key and nonce of Poly1305 give away that nonce's key, so
+ * that anyone who saw both could forge.  A new nonce makes every session
+ * key new: to its peers' keys the node is a new incarnation (to the
+ * protocol it is not: see Documentation/protocol.rst).
+ */
+void vsr_keys_vmfork(struct vsr_node *node)
+{
+	unsigned int i;
+
+	mutex_lock(&node->lock);
+	get_random_bytes(node->auth_nonce, sizeof(node->auth_nonce));
+	for (i = 0; i < VSR_MAX_PEERS; i++) {
+		memzero_explicit(&node->sessions[i], sizeof(node->sessions[i]));
+		get_random_bytes(node->sessions[i].challenge,
+				 sizeof(node->sessions[i].challenge));
+		WRITE_ONCE(node->auth_sent_at[i], 0);
+	}
+	node->auth_renew = true;
+	vsr_keys_renew(node);
+	mutex_unlock(&node->lock);
+	pr_info("%s: the machine was cloned or restored: new authentication sessions\n",
+		node->inst->name);
+}
+
 /**
  * vsr_keys_tick() - AUTH to the peers we have no session with
  * @node: the node, its lock held
@@ -405,6 +478,8 @@ void vsr_keys_tick(struct vsr_node *node)
 	const struct vsr_config *cfg = &node->inst->cfg;
 	unsigned int i;
 
+	if (node->auth_renew)
+		vsr_keys_renew(node);
 	if (node->failed || !vsr_keys_sends_key(node))
 		return;
 	for (i = 0; i < cfg->n_peers; i++)

@@ -217,6 +217,8 @@ static void vsr_rx_work(struct work_struct *work)
 	int peer, ret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
+	if (atomic_xchg(&node->vmfork, 0))
+		vsr_keys_vmfork(node);
 
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = skb_dequeue(&node->rxq))) {

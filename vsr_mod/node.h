@@ -71,6 +71,7 @@ int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change
 void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys);
 void vsr_node_keys_abort(struct vsr_auth *keys);
 void vsr_node_keys_held(struct vsr_instance *inst, bool *any, bool *sends);
+void vsr_node_vmfork(struct vsr_instance *inst);
 bool vsr_auth_has_key(const struct vsr_auth *a);
 bool vsr_auth_sends_key(const struct vsr_auth *a);
 

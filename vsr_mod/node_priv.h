@@ -138,6 +138,10 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
+ * @vmfork: the machine was cloned or restored from a snapshot: the
+ *	receive work draws a new @auth_nonce (vsr_keys_vmfork())
+ * @auth_renew: @auth still holds the keys of the old @auth_nonce, which
+ *	nothing but AUTH may be sealed with (under @lock)
  * @encrypt: the encrypt tunable, enum vsr_encrypt (written under @lock,
  *	also read without it)
  * @tx_enc: the datagram being encrypted for sending (keys.c, under @lock);
@@ -183,6 +187,8 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
+	atomic_t vmfork;
+	bool auth_renew;
 	u8 encrypt;
 	struct vsr_auth_enc tx_enc;
 	u8 peer_auth[VSR_MAX_PEERS];
@@ -246,6 +252,7 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m, bool authenticated);
 void vsr_keys_tick(struct vsr_node *node);
+void vsr_keys_vmfork(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 
 /* version.c */

@@ -9,10 +9,11 @@ update from ~0 without a final inversion, as vsr_crc32c()) over header bytes
 4..79 and over the body (0 for a PREPARE), log entries chained by their own
 checksums.  Trailers are computed as vsr_mod/auth.h describes (authctl.py):
 
-  key id (le32) | counter (le64) | tag (BLAKE2s-128)
-  AUTH:  counter 0, tag keyed with L(a, b) over message | id | counter
-  other: counter 1, 2, ... per destination, tag keyed with S(a, N_a) over
-         message | id | counter | b | N_b
+  key id (le32) | counter (le64) | tag (16 bytes)
+  AUTH:  counter 0, BLAKE2s-128 keyed with L(a, b) over message | id | counter
+  other: counter 1, 2, ... per destination, ChaCha20-Poly1305's tag with
+         the session key E(a, N_a, b, N_b) and the counter as nonce, over
+         no plaintext and message | id | counter
 
 N_a and N_b, the incarnation nonces of sender and receiver, travel in clear
 in AUTH bodies (nonce | challenge | echo | the receiver's nonce as the

@@ -215,7 +215,7 @@ class Report:
             return
         self.md.append('\n## Authentication and encryption\n\n')
         self.md.append('64 writers on the primary of a cluster without a key, of one with '
-                       'a key (keyed BLAKE2s on every datagram) and of one that encrypts '
+                       'a key (a ChaCha20-Poly1305 MAC on every datagram but AUTH) and of one that encrypts '
                        '(ChaCha20-Poly1305 on every datagram but AUTH), same run; the '
                        'ratios are to the cluster without a key.\n\n')
         self.md.append(table(['size', 'records/s, no key', 'records/s, key',
