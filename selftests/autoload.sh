@@ -66,8 +66,9 @@ out=$("$VSRADM" family 2>&1) || {
 	fail "vsradm family did not load vsr: $out"; }
 echo "$out"
 grep -q '^vsr ' /proc/modules || fail "vsr not in /proc/modules"
+# (/proc/modules spells poly1305-x86_64 poly1305_x86_64.)
 for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
-	grep -q "^$dep " /proc/modules || fail "dependency $dep not loaded"
+	grep -q "^${dep//-/_} " /proc/modules || fail "dependency $dep not loaded"
 done
 rmmod vsr || fail "rmmod vsr"
 
