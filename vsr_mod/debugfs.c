@@ -78,13 +78,9 @@ DEFINE_SHOW_ATTRIBUTE(vsr_state);
 static ssize_t vsr_vmfork_write(struct file *file, const char __user *buf,
 				size_t count, loff_t *ppos)
 {
-	struct vsr_node *node = file->private_data;
+	int ret = vsr_keys_vmfork_request(file->private_data);
 
-	if (READ_ONCE(node->dead))
-		return -ENODEV;
-	atomic_set(&node->vmfork, 1);
-	queue_work(system_wq, &node->rx_work);
-	return count;
+	return ret ? ret : count;
 }
 
 static const struct file_operations vsr_vmfork_fops = {

@@ -427,12 +427,23 @@ static void vsr_keys_renew(struct vsr_node *node)
  */
 void vsr_node_vmfork(struct vsr_instance *inst)
 {
-	struct vsr_node *node = inst->node;
+	if (inst->node)
+		vsr_keys_vmfork_request(inst->node);
+}
 
-	if (!node || READ_ONCE(node->dead))
-		return;
+/**
+ * vsr_keys_vmfork_request() - have the receive work draw a new nonce
+ * @node: the node, alive
+ *
+ * Return: 0, or -ENODEV if the node is dead.
+ */
+int vsr_keys_vmfork_request(struct vsr_node *node)
+{
+	if (READ_ONCE(node->dead))
+		return -ENODEV;
 	atomic_set(&node->vmfork, 1);
 	queue_work(system_wq, &node->rx_work);
+	return 0;
 }
 
 /**

@@ -253,6 +253,7 @@ bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m, bool authenticated);
 void vsr_keys_tick(struct vsr_node *node);
 void vsr_keys_vmfork(struct vsr_node *node);
+int vsr_keys_vmfork_request(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 
 /* version.c */
