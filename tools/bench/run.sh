@@ -38,10 +38,42 @@ esac
 rm -rf "$out"
 mkdir -p "$out"
 echo "bench: results in $out" >&2
-VSR_VM_MEM=${VSR_VM_MEM:-4096} \
+
+# The auth stage's flood comes from the host, as an attacker's would: the
+# guest gets a NIC of QEMU's UDP socket backend (bound to 127.0.0.1 only,
+# so nothing leaves the machine), asks for a flood by writing vsr-flood's
+# arguments to flood.req in the shared results directory, and finds the
+# flooder's report in flood.json.
+flood_mac=52:54:00:76:73:72
+qemu_args= flood_pid=
+free_udp_port() {
+	python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+flood_service() {
+	local args
+	while sleep 0.2; do
+		[ -f "$out/flood.req" ] || continue
+		read -r -a args < "$out/flood.req" || true
+		rm -f "$out/flood.req"
+		tools/bench/vsr-flood "${args[@]}" -e "127.0.0.1:$1" -m "$flood_mac" \
+			> "$out/flood.tmp" 2> "$out/flood.err" || echo '{"error": "vsr-flood failed"}' > "$out/flood.tmp"
+		mv "$out/flood.tmp" "$out/flood.json"
+	done
+}
+case " $stages " in
+*" auth "*)
+	qport=$(free_udp_port) sink=$(free_udp_port)
+	qemu_args="-netdev socket,id=flood,udp=127.0.0.1:$sink,localaddr=127.0.0.1:$qport"
+	qemu_args+=" -device virtio-net-pci,netdev=flood,mac=$flood_mac"
+	flood_service "$qport" &
+	flood_pid=$!
+	trap 'kill $flood_pid 2>/dev/null' EXIT ;;
+esac
+
+VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_QEMU_ARGS=$qemu_args \
 	tools/vm/run.sh -k stock -t 2400 -o "$out" \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
-	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' \
+	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' BENCH_FLOOD_MAC=$flood_mac \
 	 BENCH_PERF='${BENCH_PERF:-0}' BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
 	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' tools/bench/bench.sh" >&2 ||
 	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }

@@ -5,6 +5,7 @@
  *
  *   vsr-flood -f FROM_IP:PORT -t TO_IP:PORT -c CLUSTER -r REPLICA
  *             -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS
+ *             [-e QEMU_IP:PORT -m MAC]
  *
  * Each datagram claims to come from FROM (a member's address: it is sent
  * through a raw IPv4 socket with that source address and port) and passes
@@ -15,14 +16,21 @@
  * worst a forger who does not hold the key can do.  Checksums are not made: the MAC is
  * checked first.
  *
- * Prints {"sent": N, "seconds": S, "per_s": R} on stdout.  Needs
- * CAP_NET_RAW.
+ * With -e the datagrams come from outside the guest: each IPv4 packet is
+ * wrapped in an Ethernet frame to MAC and sent as one UDP datagram to
+ * QEMU_IP:PORT, where a guest NIC of QEMU's socket backend
+ * (-netdev socket,udp=...,localaddr=QEMU_IP:PORT) delivers it.  The
+ * forger's CPU is then the host's, not the guest's, as an attacker's is.
+ *
+ * Prints {"sent": N, "seconds": S, "per_s": R} on stdout.  Without -e it
+ * needs CAP_NET_RAW.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <net/ethernet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
@@ -50,7 +58,8 @@ static void die(const char *what)
 static void bad_usage(void)
 {
 	fprintf(stderr, "usage: vsr-flood -f FROM_IP:PORT -t TO_IP:PORT -c CLUSTER -r REPLICA\n"
-		"                 -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS\n");
+		"                 -k KEY_ID -s SIZE -p PER_SECOND -d SECONDS\n"
+		"                 [-e QEMU_IP:PORT -m MAC]\n");
 	exit(2);
 }
 
@@ -68,6 +77,36 @@ static void parse_addr(const char *s, struct sockaddr_in *sa)
 	sa->sin_port = htons(atoi(colon + 1));
 	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 || !sa->sin_port)
 		bad_usage();
+}
+
+static void parse_mac(const char *s, uint8_t *mac)
+{
+	unsigned int b[ETH_ALEN];
+	char end;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &end) != ETH_ALEN)
+		bad_usage();
+	for (i = 0; i < ETH_ALEN; i++) {
+		if (b[i] > 0xff)
+			bad_usage();
+		mac[i] = b[i];
+	}
+}
+
+/* The IPv4 header checksum (RFC 791), which a raw socket would fill. */
+static uint16_t ip_csum(const void *hdr, size_t len)
+{
+	const uint8_t *p = hdr;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
 }
 
 static uint64_t now_ns(void)
@@ -92,7 +131,9 @@ static void put_le64(uint8_t *p, uint64_t v)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in from = { 0 }, to = { 0 };
+	struct sockaddr_in from = { 0 }, to = { 0 }, qemu = { 0 };
+	struct ether_header eth = { .ether_type = htons(ETHERTYPE_IP) };
+	int have_mac = 0;
 	uint64_t cluster = 0, sent = 0, start, next, gap, end;
 	unsigned int replica = 0, size = 1024, rate = 100000;
 	uint32_t key_id = 0;
@@ -103,11 +144,11 @@ int main(int argc, char **argv)
 	struct udphdr *udp = (struct udphdr *)(ip + 1);
 	uint8_t *msg = (uint8_t *)(udp + 1);
 	static struct mmsghdr mm[BURST];
-	struct iovec iov;
+	struct iovec iov[2];
 	size_t len;
 	int fd, one = 1, c, i, n, got;
 
-	while ((c = getopt(argc, argv, "f:t:c:r:k:s:p:d:")) != -1) {
+	while ((c = getopt(argc, argv, "f:t:c:r:k:s:p:d:e:m:")) != -1) {
 		switch (c) {
 		case 'f':
 			parse_addr(optarg, &from);
@@ -133,12 +174,20 @@ int main(int argc, char **argv)
 		case 'd':
 			secs = atof(optarg);
 			break;
+		case 'e':
+			parse_addr(optarg, &qemu);
+			break;
+		case 'm':
+			parse_mac(optarg, eth.ether_dhost);
+			have_mac = 1;
+			break;
 		default:
 			bad_usage();
 		}
 	}
 	if (!from.sin_port || !to.sin_port || size < HDR_SIZE ||
-	    size > MAX_SIZE || !rate || secs <= 0)
+	    size > MAX_SIZE || !rate || secs <= 0 ||
+	    !qemu.sin_port != !have_mac)
 		bad_usage();
 
 	/* A PREPARE-shaped message, then a trailer with a random tag. */
@@ -168,20 +217,35 @@ int main(int argc, char **argv)
 	udp->len = htons(len - sizeof(*ip));
 	udp->check = 0;			/* none: allowed over IPv4 */
 
-	iov.iov_base = pkt;
-	iov.iov_len = len;
+	/* Through QEMU: an Ethernet frame, the IP header complete. */
+	if (qemu.sin_port) {
+		/* A locally administered source address. */
+		memcpy(eth.ether_shost, "\x02\x00\x76\x73\x72\x66", ETH_ALEN);
+		ip->id = htons(getpid());
+		ip->check = ip_csum(ip, sizeof(*ip));
+	}
+	iov[0].iov_base = &eth;
+	iov[0].iov_len = sizeof(eth);
+	iov[1].iov_base = pkt;
+	iov[1].iov_len = len;
 	for (i = 0; i < BURST; i++) {
-		mm[i].msg_hdr.msg_name = &to;
+		mm[i].msg_hdr.msg_name = qemu.sin_port ? &qemu : &to;
 		mm[i].msg_hdr.msg_namelen = sizeof(to);
-		mm[i].msg_hdr.msg_iov = &iov;
-		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_iov = qemu.sin_port ? iov : iov + 1;
+		mm[i].msg_hdr.msg_iovlen = qemu.sin_port ? 2 : 1;
 	}
 
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
-	if (fd < 0)
-		die("raw socket (needs CAP_NET_RAW)");
-	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
-		die("IP_HDRINCL");
+	if (qemu.sin_port) {
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0)
+			die("UDP socket");
+	} else {
+		fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+		if (fd < 0)
+			die("raw socket (needs CAP_NET_RAW)");
+		if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
+			die("IP_HDRINCL");
+	}
 
 	gap = NSEC / rate;
 	start = next = now_ns();

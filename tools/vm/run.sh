@@ -123,6 +123,10 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
       -virtfs local,path="$outdir",mount_tag=vsrout,security_model=none,multidevs=remap
       -chardev file,id=status,path="$outdir/status" -serial mon:stdio
       -device isa-serial,chardev=status)
+# VSR_VM_QEMU_ARGS: more QEMU arguments, split at spaces (the benchmark's
+# NIC for its flood from the host).
+read -r -a extra <<< "${VSR_VM_QEMU_ARGS:-}"
+qemu+=("${extra[@]}")
 
 boot_timeout=${VSR_VM_BOOT_TIMEOUT:-180}
 
