@@ -196,6 +196,33 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 }
 
 /*
+ * Every VSR_RX_WINDOW, judge each address by what came from it since:
+ * suspect if most of it failed the MAC (a flood, see VSR_RX_SUSPECT_BAD).
+ * A suspect address stays so while it sends as much and most of what its
+ * budget let through fails.  The tick work makes sure this runs when
+ * nothing is queued.
+ */
+static void vsr_rx_window(struct vsr_node *node)
+{
+	unsigned int i, volume;
+
+	if (time_before(jiffies, READ_ONCE(node->rx_window) + VSR_RX_WINDOW))
+		return;
+	for (i = 0; i < node->inst->cfg.n_peers; i++) {
+		/* Counted in softirq while suspect: all that arrived. */
+		volume = node->rx_suspect[i] ?
+			 atomic_read(&node->rx_admitted[i]) : node->rx_bad[i];
+		WRITE_ONCE(node->rx_suspect[i],
+			   volume >= VSR_RX_SUSPECT_BAD &&
+			   node->rx_bad[i] > node->rx_good[i]);
+		atomic_set(&node->rx_admitted[i], 0);
+		node->rx_good[i] = 0;
+		node->rx_bad[i] = 0;
+	}
+	WRITE_ONCE(node->rx_window, jiffies);
+}
+
+/*
  * Feed the received datagrams to the core.  Each is copied and checked
  * (checksums, layout) before the node lock is taken, and the lock is taken
  * per message: writers and the tick get in between, and the core's
@@ -219,11 +246,10 @@ static void vsr_rx_work(struct work_struct *work)
 	old_memcg = set_active_memcg(node->inst->memcg);
 	if (atomic_xchg(&node->vmfork, 0))
 		vsr_keys_vmfork(node);
+	vsr_rx_window(node);
 
 	while (budget-- && !READ_ONCE(node->dead) &&
-	       (skb = skb_dequeue(&node->rxq))) {
-		peer = *(int *)skb->cb;
-		atomic_dec(&node->rxq_peer[peer]);
+	       (skb = vsr_socket_dequeue(node, &peer))) {
 		heard = true;
 		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 					 VSR_AUTH_TRAILER_SIZE);
@@ -252,6 +278,10 @@ static void vsr_rx_work(struct work_struct *work)
 		 */
 		ret = vsr_keys_rx(node, peer, node->rxbuf, &len,
 				  &authenticated);
+		if (ret)
+			node->rx_bad[peer]++;
+		else
+			node->rx_good[peer]++;
 		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 			ret = -EPROTONOSUPPORT;
 		if (!ret)
@@ -288,12 +318,12 @@ static void vsr_rx_work(struct work_struct *work)
 	mutex_lock(&node->lock);
 	if (node->dead) {
 		mutex_unlock(&node->lock);
-		skb_queue_purge(&node->rxq);
+		vsr_socket_purge(node);
 		goto out;
 	}
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
-	if (!skb_queue_empty(&node->rxq))
+	if (atomic_read(&node->rxq_len))
 		queue_work(system_wq, &node->rx_work);
 out:
 	set_active_memcg(old_memcg);
@@ -350,6 +380,9 @@ static void vsr_tick_work(struct work_struct *work)
 	vsr_observe_peers(node);
 	vsr_version_tick(node);
 	vsr_keys_tick(node);
+	/* The receive work judges the addresses each window, idle or not. */
+	if (time_after_eq(jiffies, READ_ONCE(node->rx_window) + VSR_RX_WINDOW))
+		queue_work(system_wq, &node->rx_work);
 	vsr_node_process(node, before);
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
@@ -402,6 +435,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	struct vsr_core_config cfg;
 	struct vsr_tunables tun;
 	struct vsr_node *node;
+	unsigned int i;
 	int ret;
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
@@ -409,7 +443,9 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		return -ENOMEM;
 	node->inst = inst;
 	mutex_init(&node->lock);
-	skb_queue_head_init(&node->rxq);
+	for (i = 0; i < ARRAY_SIZE(node->rxq); i++)
+		skb_queue_head_init(&node->rxq[i]);
+	node->rx_window = jiffies;
 	INIT_WORK(&node->rx_work, vsr_rx_work);
 	INIT_WORK(&node->tick_work, vsr_tick_work);
 	hrtimer_init(&node->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
@@ -513,7 +549,7 @@ void vsr_node_stop(struct vsr_instance *inst)
 	hrtimer_cancel(&node->tick_timer);
 	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
-	skb_queue_purge(&node->rxq);
+	vsr_socket_purge(node);
 	vsr_node_wake_all(node);
 }
 

@@ -5,7 +5,8 @@
  *
  * Locking: @lock serialises every call into the core (which takes no locks
  * of its own) and guards the core's state.  The receive path (softirq)
- * only queues datagrams on @rxq; a work item feeds them to the core.
+ * only queues datagrams on @rxq, one queue per peer; a work item feeds
+ * them to the core, taking the queues in turn.
  * @waiters_lock (taken inside @lock by the core's reply callback) guards
  * the list of writers waiting for their record to commit.
  *
@@ -48,9 +49,23 @@ struct socket;
 #define VSR_SNDBUF		(32 << 20)
 /*
  * Datagrams queued for the core before new ones are dropped; a peer's
- * address may fill its share, VSR_RXQ_MAX / n.
+ * address may fill its own queue up to its share, VSR_RXQ_MAX / n.
  */
 #define VSR_RXQ_MAX		4096
+/*
+ * An address that sent more datagrams failing the MAC than passing it, and
+ * at least VSR_RX_SUSPECT_BAD failing, in the last VSR_RX_WINDOW is
+ * suspect: someone floods with it.  In the next window at most
+ * VSR_RX_SUSPECT_BUDGET of its datagrams are queued; the rest are dropped
+ * where they arrive (softirq, cheap) instead of after a MAC each (the
+ * receive work), which leaves the CPU to the real traffic.  It stays
+ * suspect while VSR_RX_SUSPECT_BAD or more arrive per window and most of
+ * those let through fail.  The address's own datagrams are crowded out by
+ * the flood either way, and its AUTH handshakes still get through.
+ */
+#define VSR_RX_WINDOW		(HZ / 10)
+#define VSR_RX_SUSPECT_BAD	1024
+#define VSR_RX_SUSPECT_BUDGET	256
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -113,8 +128,17 @@ struct vsr_observe {
  * @lock: serialises calls into @core
  * @core: the protocol state machine
  * @sock: the UDP socket bound to the instance's own peer address
- * @rxq: datagrams received in softirq, for @rx_work
- * @rxq_peer: how many of them came from each peer's address
+ * @rxq: datagrams received in softirq, for @rx_work, by sender's address
+ * @rxq_len: how many datagrams @rxq holds in all
+ * @rx_next: the queue of @rxq that @rx_work takes from next
+ * @rx_suspect: whose address is suspect in this window (set by @rx_work,
+ *	read in softirq)
+ * @rx_admitted: datagrams that arrived from each suspect address in this
+ *	window (counted in softirq, queued or not)
+ * @rx_window: jiffies when this window started
+ * @rx_good: datagrams from each address that passed the MAC since
+ *	@rx_window
+ * @rx_bad: datagrams from each address that failed it since @rx_window
  * @rx_work: feeds @rxq to the core
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
@@ -166,8 +190,14 @@ struct vsr_node {
 	struct mutex lock;
 	struct vsr_replica *core;
 	struct socket *sock;
-	struct sk_buff_head rxq;
-	atomic_t rxq_peer[VSR_MAX_PEERS];
+	struct sk_buff_head rxq[VSR_MAX_PEERS];
+	atomic_t rxq_len;
+	unsigned int rx_next;
+	bool rx_suspect[VSR_MAX_PEERS];
+	atomic_t rx_admitted[VSR_MAX_PEERS];
+	unsigned long rx_window;
+	unsigned int rx_good[VSR_MAX_PEERS];
+	unsigned int rx_bad[VSR_MAX_PEERS];
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;
 	struct work_struct tick_work;
@@ -233,6 +263,8 @@ static inline unsigned int vsr_heard_ms(unsigned long now, unsigned long heard)
 /* socket.c */
 int vsr_socket_open(struct vsr_node *node);
 void vsr_socket_close(struct vsr_node *node);
+struct sk_buff *vsr_socket_dequeue(struct vsr_node *node, int *peer);
+void vsr_socket_purge(struct vsr_node *node);
 int vsr_socket_payload(const struct sk_buff *skb, void *buf, size_t max);
 void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len);

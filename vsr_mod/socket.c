@@ -5,8 +5,8 @@
  * One kernel UDP socket per instance, bound to the instance's own peer
  * address in the instance's network namespace, set up as a UDP tunnel
  * socket so that datagrams are handed to vsr_udp_recv() in softirq.  That
- * only checks that the sender is a configured peer and queues the skb; the
- * node's work item does the rest in process context.  Sending happens in
+ * only checks that the sender is a configured peer and queues the skb on
+ * that peer's queue; the node's work item does the rest in process context.  Sending happens in
  * process context (the core's send callback, under the node lock).
  */
 
@@ -70,19 +70,22 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		goto drop;
 	}
 	/*
-	 * Each peer's address gets its share of the queue: a flood from one
-	 * (forged datagrams that only the MAC, later, tells apart) leaves
-	 * the others theirs.
+	 * Each peer's address has its own queue, of a share of the room: a
+	 * flood from one (forged datagrams that only the MAC, later, tells
+	 * apart) leaves the others theirs.  A suspect address gets a budget
+	 * per window (VSR_RX_SUSPECT_BUDGET).
 	 */
-	if (skb_queue_len(&node->rxq) >= VSR_RXQ_MAX ||
-	    atomic_read(&node->rxq_peer[peer]) >=
-	    VSR_RXQ_MAX / node->inst->cfg.n_peers) {
+	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
+	    skb_queue_len_lockless(&node->rxq[peer]) >=
+	    VSR_RXQ_MAX / node->inst->cfg.n_peers ||
+	    (READ_ONCE(node->rx_suspect[peer]) &&
+	     atomic_inc_return(&node->rx_admitted[peer]) >
+	     VSR_RX_SUSPECT_BUDGET)) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
-	atomic_inc(&node->rxq_peer[peer]);
-	*(int *)skb->cb = peer;
-	skb_queue_tail(&node->rxq, skb);
+	atomic_inc(&node->rxq_len);
+	skb_queue_tail(&node->rxq[peer], skb);
 	queue_work(system_wq, &node->rx_work);
 	return 0;
 drop:
@@ -147,7 +150,55 @@ void vsr_socket_close(struct vsr_node *node)
 		return;
 	udp_tunnel_sock_release(node->sock);
 	node->sock = NULL;
-	skb_queue_purge(&node->rxq);
+	vsr_socket_purge(node);
+}
+
+/**
+ * vsr_socket_dequeue() - the next received datagram, the peers in turn
+ * @node: the node; called by its receive work only
+ * @peer: set to the index of the peer whose address sent it
+ *
+ * Takes one datagram from each peer's queue in turn, so that a flood from
+ * one address (forged datagrams, which only the MAC tells apart) delays
+ * that address's own datagrams and not the other peers'.
+ *
+ * Return: the datagram, or NULL if every queue is empty.
+ */
+struct sk_buff *vsr_socket_dequeue(struct vsr_node *node, int *peer)
+{
+	unsigned int n = node->inst->cfg.n_peers, i, p;
+	struct sk_buff *skb;
+
+	for (i = 0; i < n; i++) {
+		p = (node->rx_next + i) % n;
+		if (skb_queue_empty_lockless(&node->rxq[p]))
+			continue;
+		skb = skb_dequeue(&node->rxq[p]);
+		if (!skb)
+			continue;
+		atomic_dec(&node->rxq_len);
+		node->rx_next = (p + 1) % n;
+		*peer = p;
+		return skb;
+	}
+	return NULL;
+}
+
+/**
+ * vsr_socket_purge() - drop every received datagram not yet processed
+ * @node: the node
+ */
+void vsr_socket_purge(struct vsr_node *node)
+{
+	struct sk_buff *skb;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(node->rxq); i++) {
+		while ((skb = skb_dequeue(&node->rxq[i]))) {
+			atomic_dec(&node->rxq_len);
+			kfree_skb(skb);
+		}
+	}
 }
 
 /**
