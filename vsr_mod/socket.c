@@ -6,8 +6,9 @@
  * address in the instance's network namespace, set up as a UDP tunnel
  * socket so that datagrams are handed to vsr_udp_recv() in softirq.  That
  * only checks that the sender is a configured peer and queues the skb on
- * that peer's queue; the node's work item does the rest in process context.  Sending happens in
- * process context (the core's send callback, under the node lock).
+ * that peer's queue; the node's work item does the rest in process
+ * context.  Sending happens in process context (the core's send callback,
+ * under the node lock).
  */
 
 #include <linux/in.h>

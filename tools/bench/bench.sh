@@ -333,7 +333,8 @@ flood_nic() {
 
 # flood_stats I: replica I's flood counters, as "nic_rx drop_auth drop_nomem":
 # what reached its NIC from the host, what failed the MAC, and what its
-# receive queue's share for that peer's address had no room for.
+# receive path dropped before the MAC (that address's queue full, or its
+# budget as a suspect address spent).
 flood_stats() {
 	local rx
 	rx=$(ip netns exec "$(ns "$1")" cat /sys/class/net/flood0/statistics/rx_packets) || return 1
