@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * debugfs.c - /sys/kernel/debug/vsr/<instance>/state: the protocol core's
- * internal state and the engine's view of its peers, for debugging.  Not a
- * stable interface (`vsradm show` is).
+ * debugfs.c - /sys/kernel/debug/vsr/<instance>/: "state", the protocol
+ * core's internal state and the engine's view of its peers, for debugging;
+ * and for tests, "vmfork" (a machine clone), "rx-flood-share" and
+ * "rx-flood-target-us" (the flood limit's thresholds, rxlimit.h).
+ * Not a stable interface (`vsradm show` is).
  *
  * Lifetime: the directory is created by vsr_node_start() once the core
  * exists and removed by vsr_node_stop() (instance deletion, the end of its
@@ -33,13 +35,16 @@ static int vsr_state_show(struct seq_file *m, void *v)
 	struct vsr_node *node = m->private;
 	const struct vsr_config *cfg = &node->inst->cfg;
 	unsigned long now = jiffies, heard;
+	u64 paid, clock;
 	u32 i;
 
 	mutex_lock(&node->lock);
 	vsr_replica_debug_show(node->core, vsr_debugfs_print, m);
-	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u encrypt %u%s%s\n",
+	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u encrypt %u",
 		   node->inst->name, cfg->cluster_id, node->ticks,
-		   vsr_version_cap(node), node->encrypt,
+		   vsr_version_cap(node), node->encrypt);
+	seq_printf(m, " rx-flood-drops %lld%s%s\n",
+		   atomic64_read(&node->rx_flood_drops),
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
 	for (i = 0; i < cfg->n_peers; i++) {
 		heard = READ_ONCE(node->last_heard[i]);
@@ -60,11 +65,20 @@ static int vsr_state_show(struct seq_file *m, void *v)
 			   node->links[i].sent ? "yes" : "never",
 			   node->links[i].heard ? "yes" : "never");
 		/* The authentication session: the peer's nonce known, sent. */
-		seq_printf(m, " session %s%s%s tx %llu\n",
+		seq_printf(m, " session %s%s%s tx %llu",
 			   node->sessions[i].known ? "known" : "none",
 			   node->sessions[i].known_auth ? " authenticated" : "",
 			   node->sessions[i].decrypts ? " decrypts" : "",
 			   node->sessions[i].tx);
+		/* Charged for a flood from its address (rxlimit.h). */
+		paid = atomic64_read(&node->rx_paid[i]);
+		clock = ktime_get_ns();
+		if (paid > clock)
+			seq_printf(m, " rx-owes %llu us",
+				   div_u64(paid - clock, NSEC_PER_USEC));
+		if (atomic64_read(&node->rx_behind[i]) > clock)
+			seq_puts(m, " rx-behind");
+		seq_putc(m, '\n');
 	}
 	mutex_unlock(&node->lock);
 	return 0;
@@ -104,6 +118,14 @@ void vsr_debugfs_add(struct vsr_node *node)
 			    &vsr_state_fops);
 	debugfs_create_file("vmfork", 0200, node->obs.debugfs, node,
 			    &vsr_vmfork_fops);
+	/*
+	 * The flood limit's thresholds (rxlimit.h), which no forger inside
+	 * a test's guest reaches: a test lowers them.
+	 */
+	debugfs_create_u32("rx-flood-share", 0600, node->obs.debugfs,
+			   &node->rx_flood_share);
+	debugfs_create_u32("rx-flood-target-us", 0600, node->obs.debugfs,
+			   &node->rx_flood_target_us);
 }
 
 /**

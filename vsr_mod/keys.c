@@ -288,9 +288,8 @@ static bool vsr_keys_peer_quiet(struct vsr_node *node, unsigned int peer)
  * @authenticated: set if it was accepted with a trailer that verified
  *
  * Refuses what came in clear (but AUTH) if the node requires encryption.
- * Notes how the peer authenticated, for vsr_node_peer_auth(), and answers
- * a datagram that a session with the peer would have let through with an
- * AUTH (at most every VSR_KEYS_AUTH_GAP ticks).
+ * Notes how the peer authenticated, for vsr_node_peer_auth().  What it
+ * refuses, the caller passes to vsr_keys_rx_refused().
  *
  * Return: 0, or the error of vsr_auth_open().
  */
@@ -335,13 +334,28 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 	if (!ret)
 		return 0;
 	atomic64_inc(&node->peer_drop_auth[peer]);
+	return ret;
+}
+
+/**
+ * vsr_keys_rx_refused() - answer a datagram that vsr_keys_rx() refused
+ * @node: the node (the receive work item: its lock is not held)
+ * @peer: the sender, as its address says
+ * @ret: what vsr_keys_rx() returned
+ *
+ * A datagram that a session with the peer would have let through is
+ * answered with an AUTH, at most every VSR_KEYS_AUTH_GAP ticks.  Apart
+ * from vsr_keys_rx() so that the receive work does not charge the address
+ * (rxlimit.h) for the wait for the node lock.
+ */
+void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret)
+{
 	if ((ret == -ENOTCONN || ret == -EKEYREJECTED) &&
 	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)) {
 		mutex_lock(&node->lock);
 		vsr_keys_kick(node, peer);
 		mutex_unlock(&node->lock);
 	}
-	return ret;
 }
 
 /**

@@ -196,30 +196,30 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 }
 
 /*
- * Every VSR_RX_WINDOW, judge each address by what came from it since:
- * suspect if most of it failed the MAC (a flood, see VSR_RX_SUSPECT_BAD).
- * A suspect address stays so while it sends as much and most of what its
- * budget let through fails.  The tick work makes sure this runs when
- * nothing is queued.
+ * Charge the address of @peer for a datagram from it that brought nothing
+ * and took the receive work from @start (ktime_get_ns()) until now (see
+ * rxlimit.h).  Only the receive work writes @rx_paid: the workqueue never
+ * runs a work item on two CPUs at once.
  */
-static void vsr_rx_window(struct vsr_node *node)
+static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start)
 {
-	unsigned int i, volume;
+	atomic64_set(&node->rx_paid[peer],
+		     vsr_rx_charge(atomic64_read(&node->rx_paid[peer]), start,
+				   ktime_get_ns(),
+				   READ_ONCE(node->rx_flood_share)));
+}
 
-	if (time_before(jiffies, READ_ONCE(node->rx_window) + VSR_RX_WINDOW))
-		return;
-	for (i = 0; i < node->inst->cfg.n_peers; i++) {
-		/* Counted in softirq while suspect: all that arrived. */
-		volume = node->rx_suspect[i] ?
-			 atomic_read(&node->rx_admitted[i]) : node->rx_bad[i];
-		WRITE_ONCE(node->rx_suspect[i],
-			   volume >= VSR_RX_SUSPECT_BAD &&
-			   node->rx_bad[i] > node->rx_good[i]);
-		atomic_set(&node->rx_admitted[i], 0);
-		node->rx_good[i] = 0;
-		node->rx_bad[i] = 0;
-	}
-	WRITE_ONCE(node->rx_window, jiffies);
+/*
+ * A datagram of @peer's address, queued at @queued, is taken up at @now:
+ * note whether the receive work is behind on the address (rxlimit.h).
+ */
+static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
+			   u64 now)
+{
+	u64 target = (u64)READ_ONCE(node->rx_flood_target_us) * NSEC_PER_USEC;
+
+	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target))
+		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
 }
 
 /*
@@ -239,23 +239,27 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
+	u64 start;
 	bool heard, authenticated;
 	size_t len;
-	int peer, ret;
+	int peer, ret, kret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
 	if (atomic_xchg(&node->vmfork, 0))
 		vsr_keys_vmfork(node);
-	vsr_rx_window(node);
 
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = vsr_socket_dequeue(node, &peer))) {
 		heard = true;
+		/* What is refused by the MAC or before is charged from here. */
+		start = ktime_get_ns();
+		vsr_rx_sojourn(node, peer, ktime_to_ns(skb->tstamp), start);
 		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 					 VSR_AUTH_TRAILER_SIZE);
 		kfree_skb(skb);
 		if (ret < VSR_HDR_SIZE) {
 			vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(ret, 0));
+			vsr_rx_charge_peer(node, peer, start);
 			continue;
 		}
 		len = ret;
@@ -265,10 +269,12 @@ static void vsr_rx_work(struct work_struct *work)
 		 */
 		if (vsr_wire_replica(node->rxbuf) != peer) {
 			vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
+			vsr_rx_charge_peer(node, peer, start);
 			continue;
 		}
 		if (vsr_wire_cluster(node->rxbuf) != cluster) {
 			vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
+			vsr_rx_charge_peer(node, peer, start);
 			continue;
 		}
 		/*
@@ -276,16 +282,18 @@ static void vsr_rx_work(struct work_struct *work)
 		 * cap is dropped before any checksum, as by a module that
 		 * does not know it.
 		 */
-		ret = vsr_keys_rx(node, peer, node->rxbuf, &len,
-				  &authenticated);
-		if (ret)
-			node->rx_bad[peer]++;
-		else
-			node->rx_good[peer]++;
+		kret = vsr_keys_rx(node, peer, node->rxbuf, &len,
+				   &authenticated);
+		ret = kret;
 		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 			ret = -EPROTONOSUPPORT;
 		if (!ret)
 			ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
+		/* It brought nothing but its cost: a flood's, maybe. */
+		if (ret || vsr_wire_command(node->rxbuf) == VSR_CMD_AUTH)
+			vsr_rx_charge_peer(node, peer, start);
+		if (kret)
+			vsr_keys_rx_refused(node, peer, kret);
 		if (!ret) {
 			mutex_lock(&node->lock);
 			if (node->dead) {
@@ -293,6 +301,13 @@ static void vsr_rx_work(struct work_struct *work)
 			} else if (m.h.command == VSR_CMD_AUTH) {
 				heard = vsr_keys_handshake(node, peer, &m,
 							   authenticated);
+				/*
+				 * It answered our challenge: the peer, not a
+				 * forger.  Its debt for a flood (charged by
+				 * its address's refusals) is forgiven.
+				 */
+				if (heard)
+					atomic64_set(&node->rx_paid[peer], 0);
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);
@@ -380,9 +395,6 @@ static void vsr_tick_work(struct work_struct *work)
 	vsr_observe_peers(node);
 	vsr_version_tick(node);
 	vsr_keys_tick(node);
-	/* The receive work judges the addresses each window, idle or not. */
-	if (time_after_eq(jiffies, READ_ONCE(node->rx_window) + VSR_RX_WINDOW))
-		queue_work(system_wq, &node->rx_work);
 	vsr_node_process(node, before);
 	/* A failed core ignores time: the clock stops with it. */
 	if (!node->failed)
@@ -445,7 +457,8 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	mutex_init(&node->lock);
 	for (i = 0; i < ARRAY_SIZE(node->rxq); i++)
 		skb_queue_head_init(&node->rxq[i]);
-	node->rx_window = jiffies;
+	node->rx_flood_share = VSR_RX_FLOOD_SHARE;
+	node->rx_flood_target_us = VSR_RX_FLOOD_TARGET / NSEC_PER_USEC;
 	INIT_WORK(&node->rx_work, vsr_rx_work);
 	INIT_WORK(&node->tick_work, vsr_tick_work);
 	hrtimer_init(&node->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);

@@ -32,6 +32,7 @@
 #include "auth.h"
 #include "instance.h"
 #include "link.h"
+#include "rxlimit.h"
 #include "vsr_api.h"
 
 struct dentry;
@@ -52,20 +53,6 @@ struct socket;
  * address may fill its own queue up to its share, VSR_RXQ_MAX / n.
  */
 #define VSR_RXQ_MAX		4096
-/*
- * An address that sent more datagrams failing the MAC than passing it, and
- * at least VSR_RX_SUSPECT_BAD failing, in the last VSR_RX_WINDOW is
- * suspect: someone floods with it.  In the next window at most
- * VSR_RX_SUSPECT_BUDGET of its datagrams are queued; the rest are dropped
- * where they arrive (softirq, cheap) instead of after a MAC each (the
- * receive work), which leaves the CPU to the real traffic.  It stays
- * suspect while VSR_RX_SUSPECT_BAD or more arrive per window and most of
- * those let through fail.  The address's own datagrams are crowded out by
- * the flood either way, and its AUTH handshakes still get through.
- */
-#define VSR_RX_WINDOW		(HZ / 10)
-#define VSR_RX_SUSPECT_BAD	1024
-#define VSR_RX_SUSPECT_BUDGET	256
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -131,14 +118,15 @@ struct vsr_observe {
  * @rxq: datagrams received in softirq, for @rx_work, by sender's address
  * @rxq_len: how many datagrams @rxq holds in all
  * @rx_next: the queue of @rxq that @rx_work takes from next
- * @rx_suspect: whose address is suspect in this window (set by @rx_work,
- *	read in softirq)
- * @rx_admitted: datagrams that arrived from each suspect address in this
- *	window (counted in softirq, queued or not)
- * @rx_window: jiffies when this window started
- * @rx_good: datagrams from each address that passed the MAC since
- *	@rx_window
- * @rx_bad: datagrams from each address that failed it since @rx_window
+ * @rx_paid: each address's debt for a flood (rxlimit.h): when it is paid
+ *	off, in ktime_get_ns() (set by @rx_work, read in softirq, debugfs)
+ * @rx_behind: until when @rx_work is behind on each address (likewise)
+ * @rx_above: each address's state for vsr_rx_behind() (@rx_work's only)
+ * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
+ * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
+ *	behind)
+ * @rx_flood_drops: datagrams dropped for their address's charges (also
+ *	in drop-nomem; shown in debugfs)
  * @rx_work: feeds @rxq to the core
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
@@ -193,11 +181,12 @@ struct vsr_node {
 	struct sk_buff_head rxq[VSR_MAX_PEERS];
 	atomic_t rxq_len;
 	unsigned int rx_next;
-	bool rx_suspect[VSR_MAX_PEERS];
-	atomic_t rx_admitted[VSR_MAX_PEERS];
-	unsigned long rx_window;
-	unsigned int rx_good[VSR_MAX_PEERS];
-	unsigned int rx_bad[VSR_MAX_PEERS];
+	atomic64_t rx_paid[VSR_MAX_PEERS];
+	atomic64_t rx_behind[VSR_MAX_PEERS];
+	u64 rx_above[VSR_MAX_PEERS];
+	u32 rx_flood_share;
+	u32 rx_flood_target_us;
+	atomic64_t rx_flood_drops;
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;
 	struct work_struct tick_work;
@@ -281,6 +270,7 @@ int vsr_keys_seal(struct vsr_node *node, unsigned int to,
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer);
 int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
 		size_t *len, bool *authenticated);
+void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret);
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m, bool authenticated);
 void vsr_keys_tick(struct vsr_node *node);

@@ -54,8 +54,30 @@ static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
 }
 
 /*
+ * Softirq: whether to drop a datagram of @peer's address, before any copy
+ * or MAC, because the address is in debt for a flood while the receive
+ * work is behind on it (rxlimit.h).  Counted.
+ */
+static bool vsr_rx_flooding(struct vsr_node *node, int peer)
+{
+	u64 paid = atomic64_read(&node->rx_paid[peer]);
+	u64 coarse = ktime_get_coarse_ns();
+
+	/* No debt, the common case (the coarse clock is never ahead). */
+	if (likely(paid <= coarse + VSR_RX_FLOOD_SLACK / 2))
+		return false;
+	if (READ_ONCE(node->rx_flood_target_us) &&
+	    atomic64_read(&node->rx_behind[peer]) <= coarse)
+		return false;
+	if (vsr_rx_admit(paid, ktime_get_ns(),
+			 skb_queue_len_lockless(&node->rxq[peer])))
+		return false;
+	atomic64_inc(&node->rx_flood_drops);
+	return true;
+}
+
+/*
  * Softirq: a datagram arrived.  Returning 0 means we consumed the skb.
- * The sender's replica index travels in the skb's control block.
  */
 static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
@@ -73,18 +95,18 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	/*
 	 * Each peer's address has its own queue, of a share of the room: a
 	 * flood from one (forged datagrams that only the MAC, later, tells
-	 * apart) leaves the others theirs.  A suspect address gets a budget
-	 * per window (VSR_RX_SUSPECT_BUDGET).
+	 * apart) leaves the others theirs, and, if the receive work cannot
+	 * keep up with it, their share of its time (rxlimit.h).
 	 */
-	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
+	if (vsr_rx_flooding(node, peer) ||
+	    atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
 	    skb_queue_len_lockless(&node->rxq[peer]) >=
-	    VSR_RXQ_MAX / node->inst->cfg.n_peers ||
-	    (READ_ONCE(node->rx_suspect[peer]) &&
-	     atomic_inc_return(&node->rx_admitted[peer]) >
-	     VSR_RX_SUSPECT_BUDGET)) {
+	    VSR_RXQ_MAX / node->inst->cfg.n_peers) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
+	/* When it was queued, for the flood limit (rxlimit.h). */
+	skb->tstamp = ns_to_ktime(ktime_get_ns());
 	atomic_inc(&node->rxq_len);
 	skb_queue_tail(&node->rxq[peer], skb);
 	queue_work(system_wq, &node->rx_work);

@@ -21,7 +21,7 @@
  *          an AUTH that is answered gets the answer at once
  *   1      & 15: n_peers - 2 (modulo VSR_MAX_PEERS - 1); & 0x10: a
  *          datagram that a session would have let through is answered
- *          with an AUTH (vsr_keys_rx()'s kick); & 0x20: start with the
+ *          with an AUTH (vsr_keys_rx_refused()); & 0x20: start with the
  *          sessions set directly; & 0x40, & 0x80: the first, the second
  *          replica encrypts (vsr_keys_seal()'s rule: to a peer that
  *          decrypts, with vsr_auth_seal_encrypted(); to one that does not,
@@ -1234,7 +1234,7 @@ static void fz_rx(struct fz_world *w, int to, const u8 *buf, size_t len,
 		 ret == -ENOTCONN ? ST_NOTCONN :
 		 ret == -EKEYREJECTED ? ST_REJECTED : ST_EXPIRED]++;
 	if (ret) {
-		/* vsr_keys_rx(): answer what a session would let through. */
+		/* vsr_keys_rx_refused(): answer what a session would let through. */
 		if ((ret == -ENOTCONN || ret == -EKEYREJECTED) && w->kick)
 			fz_auth(w, to, w->answer_now);
 		free(copy);

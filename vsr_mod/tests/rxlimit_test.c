@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the receive path's flood limit (rxlimit.h): its rules one
+ * by one, then a flood run against them in simulated time, which must get
+ * about its share of the receive work, whatever its datagrams cost, with
+ * admissions spread over time.
+ */
+
+#include <kunit/test.h>
+#include <linux/module.h>
+
+#include "../rxlimit.h"
+
+#define US	NSEC_PER_USEC
+#define MS	NSEC_PER_MSEC
+
+static void vsr_rxlimit_charge(struct kunit *test)
+{
+	u64 paid = 0, t = 5 * MS;
+	int i;
+
+	/* A tenth: ten times the time spent, from when it began. */
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(0, t, t + 30 * US, 100),
+			t + 300 * US);
+	/* Debt already owed adds up. */
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(t + MS, t, t + 30 * US, 100),
+			t + MS + 300 * US);
+	/* A stall is charged at most VSR_RX_FLOOD_COST_MAX. */
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(0, t, t + 50 * MS, 100),
+			t + 10 * VSR_RX_FLOOD_COST_MAX);
+	/* The debt ends VSR_RX_FLOOD_DEBT ahead at most. */
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(t + 10 * NSEC_PER_SEC, t,
+					    t + 30 * US, 100),
+			t + 30 * US + VSR_RX_FLOOD_DEBT);
+	/* The share is taken as 1 to 1000. */
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(0, t, t + US, 0), t + 1000 * US);
+	KUNIT_EXPECT_EQ(test, vsr_rx_charge(0, t, t + US, 5000), t + US);
+	/* At 1000, back to back, never ahead of the clock. */
+	for (i = 0; i < 1000; i++) {
+		paid = vsr_rx_charge(paid, t, t + 7 * US, 1000);
+		KUNIT_EXPECT_LE(test, paid, t + 7 * US);
+		t += 7 * US;
+	}
+}
+
+static void vsr_rxlimit_behind(struct kunit *test)
+{
+	u64 above = 0, t = MS, target = VSR_RX_FLOOD_TARGET;
+
+	/* Waits at the target are not behind, and leave no state. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target, target));
+	KUNIT_EXPECT_EQ(test, above, 0);
+	/* Above it: behind only once that lasted the interval. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target));
+	KUNIT_EXPECT_EQ(test, above, t + VSR_RX_FLOOD_INTERVAL);
+	t += VSR_RX_FLOOD_INTERVAL - 1;
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target));
+	/* A short wait in between starts the interval over. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 0, target));
+	KUNIT_EXPECT_EQ(test, above, 0);
+	t += 1;
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 2 * target, target));
+	t += VSR_RX_FLOOD_INTERVAL;
+	KUNIT_EXPECT_TRUE(test, vsr_rx_behind(&above, t, 2 * target, target));
+	KUNIT_EXPECT_TRUE(test, vsr_rx_behind(&above, t + MS, 2 * target,
+					      target));
+}
+
+static void vsr_rxlimit_admit(struct kunit *test)
+{
+	u64 t = NSEC_PER_SEC, slack = VSR_RX_FLOOD_SLACK;
+
+	/* Up to half the slack: taken, however many wait. */
+	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t, t, 1000));
+	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t + slack / 2, t, 1000));
+	/* Up to the slack: while fewer than VSR_RX_FLOOD_QUEUE wait. */
+	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t + slack, t,
+					     VSR_RX_FLOOD_QUEUE - 1));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + slack, t,
+					      VSR_RX_FLOOD_QUEUE));
+	/* Beyond: never. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + slack + 1, t, 0));
+}
+
+/*
+ * Run a flood of a datagram every @gap ns, each costing the work
+ * cost(i) ns, against the limit at a share of a tenth, the work always
+ * behind, for @secs simulated seconds.  Returns the work's time on the
+ * flood; *@longest is the longest time without an admission.
+ */
+static u64 vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
+			   u64 *longest)
+{
+	u64 end = (u64)secs * NSEC_PER_SEC, arrival = 0, idle = 0, paid = 0;
+	u64 spent = 0, last = 0, c;
+	unsigned int queued = 0, i = 0;
+
+	*longest = 0;
+	while (arrival < end || queued) {
+		if (queued && (idle <= arrival || arrival >= end)) {
+			/* The work takes one up. */
+			c = cost(i++);
+			paid = vsr_rx_charge(paid, idle, idle + c, 100);
+			spent += c;
+			idle += c;
+			queued--;
+			continue;
+		}
+		if (!queued && idle < arrival)
+			idle = arrival;
+		if (vsr_rx_admit(paid, arrival, queued)) {
+			queued++;
+			*longest = max(*longest, arrival - last);
+			last = arrival;
+		}
+		arrival += gap;
+	}
+	return spent;
+}
+
+static u64 vsr_rxlimit_cost_flat(unsigned int i)
+{
+	return 30 * US;
+}
+
+/* Cheap and dear in turn: a dear one is charged its cost up to the cap. */
+static u64 vsr_rxlimit_cost_mixed(unsigned int i)
+{
+	return i % 2 ? VSR_RX_FLOOD_COST_MAX : 2 * US;
+}
+
+static void vsr_rxlimit_flood(struct kunit *test)
+{
+	u64 spent, longest;
+
+	/* Twice what the work can take: it gets a tenth of the time. */
+	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 10, &longest);
+	KUNIT_EXPECT_GE(test, spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
+	/* And its admissions are spread: no gap near a heartbeat. */
+	KUNIT_EXPECT_LE(test, longest, 2 * VSR_RX_FLOOD_SLACK);
+	/* The same with sizes mixed to game an estimate: there is none. */
+	spent = vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 10, &longest);
+	KUNIT_EXPECT_GE(test, spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, spent, 1050 * MS + VSR_RX_FLOOD_QUEUE *
+			VSR_RX_FLOOD_COST_MAX);
+	/* (A dear one taken on credit is ten times its cost in debt.) */
+	KUNIT_EXPECT_LE(test, longest, VSR_RX_FLOOD_SLACK + VSR_RX_FLOOD_QUEUE *
+			10 * VSR_RX_FLOOD_COST_MAX);
+	/* A flood the work keeps up with at a twentieth: all taken. */
+	spent = vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, &longest);
+	KUNIT_EXPECT_EQ(test, spent, 30 * US * DIV_ROUND_UP(10 * NSEC_PER_SEC,
+							    600 * US));
+}
+
+static struct kunit_case vsr_rxlimit_cases[] = {
+	KUNIT_CASE(vsr_rxlimit_charge),
+	KUNIT_CASE(vsr_rxlimit_behind),
+	KUNIT_CASE(vsr_rxlimit_admit),
+	KUNIT_CASE(vsr_rxlimit_flood),
+	{}
+};
+
+static struct kunit_suite vsr_rxlimit_suite = {
+	.name = "vsr_rxlimit",
+	.test_cases = vsr_rxlimit_cases,
+};
+
+kunit_test_suite(vsr_rxlimit_suite);
