@@ -332,14 +332,19 @@ flood_nic() {
 	return 1
 }
 
-# flood_stats I: replica I's flood counters, as "nic_rx drop_auth drop_nomem":
-# what reached its NIC from the host, what failed the MAC, and what its
-# receive path dropped before the MAC (that address's queue full, or its
-# budget as a suspect address spent).
+# flood_stats I: replica I's flood counters, as "nic_rx drop_auth
+# drop_nomem drop_flood": what reached its NIC from the host, what failed
+# the MAC, what its receive path dropped before the MAC (that address's
+# queue full, or its charges: protocol.rst, "Authentication"), and of
+# those what it dropped for the charges (rx-flood-drops in debugfs).
 flood_stats() {
-	local rx
+	local rx fd
 	rx=$(ip netns exec "$(ns "$1")" cat /sys/class/net/flood0/statistics/rx_packets) || return 1
-	echo "$rx $(status "$1" drop-auth) $(status "$1" drop-nomem)"
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	fd=$(sed -n 's/^engine .* rx-flood-drops \([0-9]*\).*/\1/p' \
+		"/sys/kernel/debug/vsr/vsrlog$1/state")
+	[ -n "$fd" ] || return 1
+	echo "$rx $(status "$1" drop-auth) $(status "$1" drop-nomem) $fd"
 }
 
 # auth_flood P: the keyed primary P under a flood of forged datagrams from
@@ -367,7 +372,8 @@ auth_flood() {
 	after=$(flood_stats "$p") || fail "flood counters of $p"
 	set -- $before $after
 	record stage=auth_flood size="$flood_size" from=host \
-		nic_rx=$(($4 - $1)) drop_auth=$(($5 - $2)) drop_nomem=$(($6 - $3)) \
+		nic_rx=$(($5 - $1)) drop_auth=$(($6 - $2)) drop_nomem=$(($7 - $3)) \
+		drop_flood=$(($8 - $4)) \
 		-- cat "$BENCH_OUT/flood.json"
 }
 

@@ -244,12 +244,12 @@ class Report:
                            'primary from a backup\'s address, sent by the host through a NIC of '
                            'the guest: %.0f/s sent; %.0f/s reached the NIC (QEMU drops what the '
                            'guest does not take); %d failed the MAC (drop-auth) and %d were '
-                           'dropped before it (drop-nomem: that address\'s queue full, or its '
-                           'budget as a suspect address spent).  '
+                           'dropped before it (drop-nomem), %d of them because the address '
+                           'owed the receive work more time than its share (rx-flood-drops).  '
                            '64 writers of 64 B meanwhile: %s records/s.\n'
                            % (fl['size'], fl['per_s'], fl.get('nic_rx', 0) / secs,
                               fl['drop_auth'], fl.get('drop_nomem', 0),
-                              fmt(fv[0]['records_per_s'])))
+                              fl.get('drop_flood', 0), fmt(fv[0]['records_per_s'])))
 
     def compute_bars(self):
         for size in sorted({r['size'] for r in self.vsr(role='primary', mode='closed',
