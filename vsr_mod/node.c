@@ -210,16 +210,61 @@ static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start)
 }
 
 /*
- * A datagram of @peer's address, queued at @queued, is taken up at @now:
- * note whether the receive work is behind on the address (rxlimit.h).
+ * A datagram of @peer's address, queued at @queued, is taken up at @now,
+ * @more of the address's still queued: note whether the receive work is
+ * behind on the address (rxlimit.h).
  */
 static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
-			   u64 now)
+			   u64 now, bool more)
 {
 	u64 target = (u64)READ_ONCE(node->rx_flood_target_us) * NSEC_PER_USEC;
 
-	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target))
+	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target,
+			  more))
 		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
+}
+
+/*
+ * What the receive work does to a datagram of @peer's address before the
+ * node lock: the copy, the cheap checks (the sender claims its address's
+ * replica index and our cluster), the MAC, which strips the trailer (a
+ * wire format above the cap is then dropped before any checksum, as by a
+ * module that does not know it), and the decoding into @m.  Sets @kret to
+ * what vsr_keys_rx() said (0 if it was not reached).
+ *
+ * Return: 0 with @m decoded; 1 if the datagram was dropped and counted;
+ * or the error to count it by.
+ */
+static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
+			int peer, struct vsr_msg *m, bool *authenticated,
+			int *kret)
+{
+	u64 cluster = node->inst->cfg.cluster_id;
+	size_t len;
+	int ret;
+
+	*kret = 0;
+	ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
+				 VSR_AUTH_TRAILER_SIZE);
+	if (ret < VSR_HDR_SIZE) {
+		vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(ret, 0));
+		return 1;
+	}
+	len = ret;
+	if (vsr_wire_replica(node->rxbuf) != peer) {
+		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
+		return 1;
+	}
+	if (vsr_wire_cluster(node->rxbuf) != cluster) {
+		vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
+		return 1;
+	}
+	*kret = vsr_keys_rx(node, peer, node->rxbuf, &len, authenticated);
+	if (*kret)
+		return *kret;
+	if (vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
+		return -EPROTONOSUPPORT;
+	return vsr_msg_decode(node->rxbuf, len, cluster, m);
 }
 
 /*
@@ -233,7 +278,6 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 static void vsr_rx_work(struct work_struct *work)
 {
 	struct vsr_node *node = container_of(work, struct vsr_node, rx_work);
-	u64 cluster = node->inst->cfg.cluster_id;
 	struct mem_cgroup *old_memcg;
 	unsigned int budget = 256;
 	struct sk_buff *skb;
@@ -241,7 +285,6 @@ static void vsr_rx_work(struct work_struct *work)
 	u64 before = READ_ONCE(node->commit);
 	u64 start;
 	bool heard, authenticated;
-	size_t len;
 	int peer, ret, kret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
@@ -251,49 +294,23 @@ static void vsr_rx_work(struct work_struct *work)
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = vsr_socket_dequeue(node, &peer))) {
 		heard = true;
-		/* What is refused by the MAC or before is charged from here. */
+		/*
+		 * Bottom halves off: what the checks take is theirs, and is
+		 * charged to the address if the datagram brings nothing.
+		 */
+		local_bh_disable();
 		start = ktime_get_ns();
-		vsr_rx_sojourn(node, peer, ktime_to_ns(skb->tstamp), start);
-		ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
-					 VSR_AUTH_TRAILER_SIZE);
+		vsr_rx_sojourn(node, peer, ktime_to_ns(skb->tstamp), start,
+			       !skb_queue_empty_lockless(&node->rxq[peer]));
+		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
+		if (ret || m.h.command == VSR_CMD_AUTH)
+			vsr_rx_charge_peer(node, peer, start);
+		local_bh_enable();
 		kfree_skb(skb);
-		if (ret < VSR_HDR_SIZE) {
-			vsr_drop(node, VSR_CNT_DROP_MALFORMED, peer, min(ret, 0));
-			vsr_rx_charge_peer(node, peer, start);
-			continue;
-		}
-		len = ret;
-		/*
-		 * The cheap checks first.  The sender must claim the replica
-		 * index of its address, and our cluster.
-		 */
-		if (vsr_wire_replica(node->rxbuf) != peer) {
-			vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
-			vsr_rx_charge_peer(node, peer, start);
-			continue;
-		}
-		if (vsr_wire_cluster(node->rxbuf) != cluster) {
-			vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
-			vsr_rx_charge_peer(node, peer, start);
-			continue;
-		}
-		/*
-		 * Then the MAC, which strips the trailer.  A format above the
-		 * cap is dropped before any checksum, as by a module that
-		 * does not know it.
-		 */
-		kret = vsr_keys_rx(node, peer, node->rxbuf, &len,
-				   &authenticated);
-		ret = kret;
-		if (!ret && vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
-			ret = -EPROTONOSUPPORT;
-		if (!ret)
-			ret = vsr_msg_decode(node->rxbuf, len, cluster, &m);
-		/* It brought nothing but its cost: a flood's, maybe. */
-		if (ret || vsr_wire_command(node->rxbuf) == VSR_CMD_AUTH)
-			vsr_rx_charge_peer(node, peer, start);
 		if (kret)
 			vsr_keys_rx_refused(node, peer, kret);
+		if (ret == 1)
+			continue;
 		if (!ret) {
 			mutex_lock(&node->lock);
 			if (node->dead) {
@@ -301,13 +318,6 @@ static void vsr_rx_work(struct work_struct *work)
 			} else if (m.h.command == VSR_CMD_AUTH) {
 				heard = vsr_keys_handshake(node, peer, &m,
 							   authenticated);
-				/*
-				 * It answered our challenge: the peer, not a
-				 * forger.  Its debt for a flood (charged by
-				 * its address's refusals) is forgiven.
-				 */
-				if (heard)
-					atomic64_set(&node->rx_paid[peer], 0);
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);

@@ -7,21 +7,23 @@
  * time and bring nothing: refused before the MAC, by it, or after it
  * (replays, checksums), or AUTHs (whose replays pass the tag).  The work
  * charges each address the time those took, from when it took one up to
- * the verdict and at most VSR_RX_FLOOD_COST_MAX (a stall is not the
- * sender's doing), as if it might spend VSR_RX_FLOOD_SHARE per mille of
- * the clock on them: the address's debt says when its charges are paid
- * off, never more than VSR_RX_FLOOD_DEBT ahead (how long a burst or a
- * stall can shut it out).
+ * the verdict with bottom halves off (so that neither softirq nor another
+ * task's time is in it) and at most VSR_RX_FLOOD_COST_MAX, as if it might
+ * spend VSR_RX_FLOOD_SHARE per mille of the clock on them: the address's
+ * debt says when its charges are paid off, never more than
+ * VSR_RX_FLOOD_DEBT ahead.
  *
- * The debt matters only while the work is *behind* on the address: the
- * address's datagrams waited more than VSR_RX_FLOOD_TARGET in its queue
- * for VSR_RX_FLOOD_INTERVAL without a break (CoDel's rule), and for
- * VSR_RX_FLOOD_HOLD after.  A flood that the work keeps up with, bursts
- * included, delays nobody, and limiting it would only drop the spoofed
- * member's own datagrams.  While behind, softirq takes the address's
- * datagrams freely up to half the slack of debt, at most
- * VSR_RX_FLOOD_QUEUE queued up to VSR_RX_FLOOD_SLACK, and none beyond:
- * they are dropped where they arrive, before any copy or MAC.
+ * The debt matters only while the work is *behind* on the address, by
+ * CoDel's rule: the address's datagrams waited more than
+ * VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
+ * VSR_RX_FLOOD_INTERVAL on end; it stays behind for VSR_RX_FLOOD_HOLD
+ * after that, and after each datagram dropped.  A flood that the work
+ * keeps up with, bursts included, delays nobody, and limiting it would
+ * only drop the spoofed member's own datagrams.  While behind, softirq
+ * takes an address's datagrams freely while it owes nothing, at most
+ * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
+ * (what it takes on credit), and none beyond: they are dropped where they
+ * arrive, before any copy or MAC.
  */
 #ifndef _VSR_RXLIMIT_H
 #define _VSR_RXLIMIT_H
@@ -56,15 +58,17 @@ static inline u64 vsr_rx_charge(u64 paid, u64 start, u64 end, u32 share)
 }
 
 /*
- * A datagram taken up at @now waited @sojourn in its address's queue:
- * whether the work is now behind on the address, waits above @target
- * having lasted VSR_RX_FLOOD_INTERVAL.  @above is the address's state:
- * when that interval ends, or 0 if the last wait was not above.
+ * A datagram taken up at @now waited @sojourn in its address's queue, and
+ * @more of the address's wait behind it: whether the work is now behind
+ * on the address, waits above @target with more behind having lasted
+ * VSR_RX_FLOOD_INTERVAL.  @above is the address's state: when that
+ * interval ends, or 0 if the last wait was not above or drained the
+ * queue.
  */
 static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
-				 u64 target)
+				 u64 target, bool more)
 {
-	if (sojourn <= target) {
+	if (sojourn <= target || !more) {
 		*above = 0;
 		return false;
 	}
@@ -82,7 +86,7 @@ static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
  */
 static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
 {
-	if (paid <= now + VSR_RX_FLOOD_SLACK / 2)
+	if (paid <= now)
 		return true;
 	return paid <= now + VSR_RX_FLOOD_SLACK && queued < VSR_RX_FLOOD_QUEUE;
 }

@@ -64,7 +64,7 @@ static bool vsr_rx_flooding(struct vsr_node *node, int peer)
 	u64 coarse = ktime_get_coarse_ns();
 
 	/* No debt, the common case (the coarse clock is never ahead). */
-	if (likely(paid <= coarse + VSR_RX_FLOOD_SLACK / 2))
+	if (likely(paid <= coarse))
 		return false;
 	if (READ_ONCE(node->rx_flood_target_us) &&
 	    atomic64_read(&node->rx_behind[peer]) <= coarse)
@@ -72,6 +72,8 @@ static bool vsr_rx_flooding(struct vsr_node *node, int peer)
 	if (vsr_rx_admit(paid, ktime_get_ns(),
 			 skb_queue_len_lockless(&node->rxq[peer])))
 		return false;
+	/* Still behind: the queue it would have made is not seen. */
+	atomic64_set(&node->rx_behind[peer], coarse + VSR_RX_FLOOD_HOLD);
 	atomic64_inc(&node->rx_flood_drops);
 	return true;
 }

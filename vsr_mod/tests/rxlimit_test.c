@@ -8,6 +8,7 @@
 
 #include <kunit/test.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
 #include "../rxlimit.h"
 
@@ -48,73 +49,102 @@ static void vsr_rxlimit_behind(struct kunit *test)
 	u64 above = 0, t = MS, target = VSR_RX_FLOOD_TARGET;
 
 	/* Waits at the target are not behind, and leave no state. */
-	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target, target));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target, target,
+					       true));
 	KUNIT_EXPECT_EQ(test, above, 0);
 	/* Above it: behind only once that lasted the interval. */
-	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target,
+					       true));
 	KUNIT_EXPECT_EQ(test, above, t + VSR_RX_FLOOD_INTERVAL);
 	t += VSR_RX_FLOOD_INTERVAL - 1;
-	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, target + 1, target,
+					       true));
 	/* A short wait in between starts the interval over. */
-	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 0, target));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 0, target, true));
 	KUNIT_EXPECT_EQ(test, above, 0);
 	t += 1;
-	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 2 * target, target));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t, 2 * target, target,
+					       true));
 	t += VSR_RX_FLOOD_INTERVAL;
-	KUNIT_EXPECT_TRUE(test, vsr_rx_behind(&above, t, 2 * target, target));
-	KUNIT_EXPECT_TRUE(test, vsr_rx_behind(&above, t + MS, 2 * target,
-					      target));
+	KUNIT_EXPECT_TRUE(test, vsr_rx_behind(&above, t, 2 * target, target,
+					      true));
+	/* So does a datagram that drained the queue, however late. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_behind(&above, t + MS, 2 * target,
+					       target, false));
+	KUNIT_EXPECT_EQ(test, above, 0);
 }
 
 static void vsr_rxlimit_admit(struct kunit *test)
 {
 	u64 t = NSEC_PER_SEC, slack = VSR_RX_FLOOD_SLACK;
 
-	/* Up to half the slack: taken, however many wait. */
+	/* No debt: taken, however many wait. */
 	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t, t, 1000));
-	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t + slack / 2, t, 1000));
-	/* Up to the slack: while fewer than VSR_RX_FLOOD_QUEUE wait. */
+	/* Within the slack: while fewer than VSR_RX_FLOOD_QUEUE wait. */
+	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t + 1, t, VSR_RX_FLOOD_QUEUE - 1));
 	KUNIT_EXPECT_TRUE(test, vsr_rx_admit(t + slack, t,
 					     VSR_RX_FLOOD_QUEUE - 1));
-	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + slack, t,
-					      VSR_RX_FLOOD_QUEUE));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + 1, t, VSR_RX_FLOOD_QUEUE));
 	/* Beyond: never. */
 	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + slack + 1, t, 0));
 }
 
+#define RING	2048	/* more than an address's share of the queue */
+
 /*
- * Run a flood of a datagram every @gap ns, each costing the work
- * cost(i) ns, against the limit at a share of a tenth, the work always
- * behind, for @secs simulated seconds.  Returns the work's time on the
- * flood; *@longest is the longest time without an admission.
+ * Run a flood of a datagram every @gap ns, each costing the work cost(i)
+ * ns, against the limit at a share of a tenth for @secs simulated
+ * seconds, as socket.c and node.c apply it: an address's queue of at most
+ * @cap, the work behind on it by CoDel's rule (always, if @always), held
+ * behind while datagrams are dropped.  Returns the work's time on the
+ * flood in its last ten seconds (before, it is noticed: the queue it
+ * filled meanwhile is not limited); *@longest is the longest time
+ * without an admission in them.
  */
 static u64 vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
-			   u64 *longest)
+			   unsigned int cap, bool always, u64 *longest)
 {
 	u64 end = (u64)secs * NSEC_PER_SEC, arrival = 0, idle = 0, paid = 0;
-	u64 spent = 0, last = 0, c;
-	unsigned int queued = 0, i = 0;
+	u64 from = end - 10 * NSEC_PER_SEC;
+	u64 spent = 0, last = 0, above = 0, behind = 0, c, *queued_at;
+	unsigned int head = 0, queued = 0, i = 0;
 
+	queued_at = kcalloc(RING, sizeof(*queued_at), GFP_KERNEL);
+	if (!queued_at)
+		return 0;
 	*longest = 0;
 	while (arrival < end || queued) {
 		if (queued && (idle <= arrival || arrival >= end)) {
 			/* The work takes one up. */
 			c = cost(i++);
+			if (vsr_rx_behind(&above, idle,
+					  idle - queued_at[head % RING],
+					  VSR_RX_FLOOD_TARGET, queued > 1))
+				behind = idle + VSR_RX_FLOOD_HOLD;
 			paid = vsr_rx_charge(paid, idle, idle + c, 100);
-			spent += c;
+			if (idle >= from)
+				spent += c;
 			idle += c;
+			head++;
 			queued--;
 			continue;
 		}
 		if (!queued && idle < arrival)
 			idle = arrival;
-		if (vsr_rx_admit(paid, arrival, queued)) {
+		if (queued < cap &&
+		    (paid <= arrival || (!always && behind <= arrival) ||
+		     vsr_rx_admit(paid, arrival, queued))) {
+			queued_at[(head + queued) % RING] = arrival;
 			queued++;
-			*longest = max(*longest, arrival - last);
+			if (arrival >= from)
+				*longest = max(*longest, arrival - last);
 			last = arrival;
+		} else if (queued < cap) {
+			behind = arrival + VSR_RX_FLOOD_HOLD;
 		}
 		arrival += gap;
 	}
+	kfree(queued_at);
 	return spent;
 }
 
@@ -134,23 +164,36 @@ static void vsr_rxlimit_flood(struct kunit *test)
 	u64 spent, longest;
 
 	/* Twice what the work can take: it gets a tenth of the time. */
-	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 10, &longest);
+	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, 1365,
+				true, &longest);
 	KUNIT_EXPECT_GE(test, spent, 950 * MS);
 	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
 	/* And its admissions are spread: no gap near a heartbeat. */
 	KUNIT_EXPECT_LE(test, longest, 2 * VSR_RX_FLOOD_SLACK);
-	/* The same with sizes mixed to game an estimate: there is none. */
-	spent = vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 10, &longest);
+	/* The same, the work deemed behind by its queue's waits. */
+	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, 1365,
+				false, &longest);
 	KUNIT_EXPECT_GE(test, spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, spent, 1050 * MS + VSR_RX_FLOOD_QUEUE *
-			VSR_RX_FLOOD_COST_MAX);
+	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
+	KUNIT_EXPECT_LE(test, longest, 2 * VSR_RX_FLOOD_SLACK);
+	/* Sizes mixed to game an estimate: there is none. */
+	spent = vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 12, 1365,
+				false, &longest);
+	KUNIT_EXPECT_GE(test, spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
 	/* (A dear one taken on credit is ten times its cost in debt.) */
 	KUNIT_EXPECT_LE(test, longest, VSR_RX_FLOOD_SLACK + VSR_RX_FLOOD_QUEUE *
 			10 * VSR_RX_FLOOD_COST_MAX);
-	/* A flood the work keeps up with at a twentieth: all taken. */
-	spent = vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, &longest);
+	/* A flood the work keeps up with, at a twentieth: all taken. */
+	spent = vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, 1365,
+				false, &longest);
 	KUNIT_EXPECT_EQ(test, spent, 30 * US * DIV_ROUND_UP(10 * NSEC_PER_SEC,
 							    600 * US));
+	/* Or at nine tenths, in debt all along: all taken too. */
+	spent = vsr_rxlimit_run(33 * US, vsr_rxlimit_cost_flat, 10, 1365,
+				false, &longest);
+	KUNIT_EXPECT_EQ(test, spent, 30 * US * DIV_ROUND_UP(10 * NSEC_PER_SEC,
+							    33 * US));
 }
 
 static struct kunit_case vsr_rxlimit_cases[] = {
