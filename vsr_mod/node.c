@@ -203,10 +203,14 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
  */
 static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start)
 {
+	u64 end = ktime_get_ns();
+
 	atomic64_set(&node->rx_paid[peer],
 		     vsr_rx_charge(atomic64_read(&node->rx_paid[peer]), start,
-				   ktime_get_ns(),
-				   READ_ONCE(node->rx_flood_share)));
+				   end, READ_ONCE(node->rx_flood_share)));
+	node->rx_charged[peer] += min_t(u64, end - start,
+					VSR_RX_FLOOD_COST_MAX);
+	node->rx_charges[peer]++;
 }
 
 /*
@@ -218,10 +222,28 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 			   u64 now, bool more)
 {
 	u64 target = (u64)READ_ONCE(node->rx_flood_target_us) * NSEC_PER_USEC;
+	u64 lease = atomic64_read(&node->rx_lease[peer]);
+	bool renew;
 
 	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target,
-			  more))
+			  more)) {
 		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
+		if (lease)
+			return;
+		renew = true;
+	} else if (lease && now >= lease) {
+		renew = vsr_rx_renew(atomic_read(&node->rx_arrived[peer]),
+				     node->rx_charged[peer],
+				     node->rx_charges[peer],
+				     VSR_RX_FLOOD_LEASE);
+	} else {
+		return;
+	}
+	/* A new lease, or none: drops no longer hold the address behind. */
+	atomic64_set(&node->rx_lease[peer], renew ? now + VSR_RX_FLOOD_LEASE : 0);
+	atomic_set(&node->rx_arrived[peer], 0);
+	node->rx_charged[peer] = 0;
+	node->rx_charges[peer] = 0;
 }
 
 /*

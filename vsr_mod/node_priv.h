@@ -122,6 +122,12 @@ struct vsr_observe {
  *	off, in ktime_get_ns() (set by @rx_work, read in softirq, debugfs)
  * @rx_behind: until when @rx_work is behind on each address (likewise)
  * @rx_above: each address's state for vsr_rx_behind() (@rx_work's only)
+ * @rx_lease: when each address's lease of being behind ends, 0 if none
+ *	(set by @rx_work, read in softirq)
+ * @rx_arrived: datagrams that came from each address while it owed time,
+ *	this lease (counted in softirq)
+ * @rx_charged: the time charged to each address this lease, in ns, and
+ * @rx_charges: the datagrams (@rx_work's only)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
  *	behind)
@@ -184,6 +190,10 @@ struct vsr_node {
 	atomic64_t rx_paid[VSR_MAX_PEERS];
 	atomic64_t rx_behind[VSR_MAX_PEERS];
 	u64 rx_above[VSR_MAX_PEERS];
+	atomic64_t rx_lease[VSR_MAX_PEERS];
+	atomic_t rx_arrived[VSR_MAX_PEERS];
+	u64 rx_charged[VSR_MAX_PEERS];
+	u64 rx_charges[VSR_MAX_PEERS];
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
 	atomic64_t rx_flood_drops;

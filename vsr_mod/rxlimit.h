@@ -17,9 +17,14 @@
  * CoDel's rule: the address's datagrams waited more than
  * VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
  * VSR_RX_FLOOD_INTERVAL on end; it stays behind for VSR_RX_FLOOD_HOLD
- * after that, and after each datagram dropped.  A flood that the work
- * keeps up with, bursts included, delays nobody, and limiting it would
- * only drop the spoofed member's own datagrams.  While behind, softirq
+ * after that, and after each datagram dropped, for a lease of
+ * VSR_RX_FLOOD_LEASE (and until the work, which may take nothing up while
+ * the debt is paid off, next judges it).  Then, since the limit keeps the queue short and
+ * the waits with it, the lease is renewed only if what arrived from the
+ * address during it, at the measured cost of what was charged, would
+ * have taken all of the work's time (vsr_rx_renew()).  A flood that the
+ * work keeps up with, bursts included, delays nobody, and limiting it
+ * would only drop the spoofed member's own datagrams.  While behind, softirq
  * takes an address's datagrams freely while it owes nothing, at most
  * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
  * (what it takes on credit), and none beyond: they are dropped where they
@@ -39,6 +44,7 @@
 #define VSR_RX_FLOOD_TARGET	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_INTERVAL	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_HOLD	(100 * NSEC_PER_MSEC)
+#define VSR_RX_FLOOD_LEASE	NSEC_PER_SEC
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
 
@@ -77,6 +83,17 @@ static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
 		return false;
 	}
 	return now >= *above;
+}
+
+/*
+ * At the end of a lease of @lease ns: whether to renew it, @arrived
+ * datagrams having come from the address while it owed time, and @n
+ * charged for @charged ns of the work's time.  Renewed if the arrivals,
+ * at that cost each, would have taken the whole lease.
+ */
+static inline bool vsr_rx_renew(u64 arrived, u64 charged, u64 n, u64 lease)
+{
+	return n && div64_u64(arrived * charged, n) >= lease;
 }
 
 /*

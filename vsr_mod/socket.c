@@ -61,19 +61,27 @@ static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
 static bool vsr_rx_flooding(struct vsr_node *node, int peer)
 {
 	u64 paid = atomic64_read(&node->rx_paid[peer]);
-	u64 coarse = ktime_get_coarse_ns();
+	u64 coarse = ktime_get_coarse_ns(), lease;
 
 	/* No debt, the common case (the coarse clock is never ahead). */
 	if (likely(paid <= coarse))
 		return false;
+	atomic_inc(&node->rx_arrived[peer]);
 	if (READ_ONCE(node->rx_flood_target_us) &&
 	    atomic64_read(&node->rx_behind[peer]) <= coarse)
 		return false;
 	if (vsr_rx_admit(paid, ktime_get_ns(),
 			 skb_queue_len_lockless(&node->rxq[peer])))
 		return false;
-	/* Still behind: the queue it would have made is not seen. */
-	atomic64_set(&node->rx_behind[peer], coarse + VSR_RX_FLOOD_HOLD);
+	/*
+	 * Still behind, within the lease and until the work, which may take
+	 * nothing up meanwhile, judges it: the waits it cut are not seen.
+	 */
+	lease = atomic64_read(&node->rx_lease[peer]);
+	if (lease && coarse < lease + VSR_RX_FLOOD_DEBT)
+		atomic64_set(&node->rx_behind[peer],
+			     min(coarse + VSR_RX_FLOOD_HOLD,
+				 lease + VSR_RX_FLOOD_DEBT));
 	atomic64_inc(&node->rx_flood_drops);
 	return true;
 }
@@ -100,10 +108,10 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	 * apart) leaves the others theirs, and, if the receive work cannot
 	 * keep up with it, their share of its time (rxlimit.h).
 	 */
-	if (vsr_rx_flooding(node, peer) ||
-	    atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
+	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
 	    skb_queue_len_lockless(&node->rxq[peer]) >=
-	    VSR_RXQ_MAX / node->inst->cfg.n_peers) {
+	    VSR_RXQ_MAX / node->inst->cfg.n_peers ||
+	    vsr_rx_flooding(node, peer)) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}

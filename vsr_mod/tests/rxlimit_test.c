@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 
 #include "../rxlimit.h"
 
@@ -91,39 +92,67 @@ static void vsr_rxlimit_admit(struct kunit *test)
 
 #define RING	2048	/* more than an address's share of the queue */
 
+/* What a flood got in the last ten seconds of a run of vsr_rxlimit_run(). */
+struct vsr_rxlimit_got {
+	u64 spent;	/* the work's time on it */
+	u64 longest;	/* the longest time without an admission */
+	u64 dropped;	/* datagrams dropped by the limit */
+};
+
 /*
  * Run a flood of a datagram every @gap ns, each costing the work cost(i)
  * ns, against the limit at a share of a tenth for @secs simulated
  * seconds, as socket.c and node.c apply it: an address's queue of at most
- * @cap, the work behind on it by CoDel's rule (always, if @always), held
- * behind while datagrams are dropped.  Returns the work's time on the
- * flood in its last ten seconds (before, it is noticed: the queue it
- * filled meanwhile is not limited); *@longest is the longest time
- * without an admission in them.
+ * 1,365, the work behind on it by CoDel's rule (always, if @always), held
+ * behind by drops within a lease, the lease renewed by the flood's
+ * demand.  If @stall, the work stops for 150 ms at 1 s.  The first
+ * seconds are not counted: until a flood is noticed, the queue it filled
+ * is not limited.
  */
-static u64 vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
-			   unsigned int cap, bool always, u64 *longest)
+static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
+			    bool always, bool stall, struct vsr_rxlimit_got *got)
 {
-	u64 end = (u64)secs * NSEC_PER_SEC, arrival = 0, idle = 0, paid = 0;
-	u64 from = end - 10 * NSEC_PER_SEC;
-	u64 spent = 0, last = 0, above = 0, behind = 0, c, *queued_at;
-	unsigned int head = 0, queued = 0, i = 0;
+	u64 end = (u64)secs * NSEC_PER_SEC, from = end - 10 * NSEC_PER_SEC;
+	u64 arrival = 0, idle = 0, paid = 0, last = 0, above = 0, behind = 0;
+	u64 lease = 0, arrived = 0, charged = 0, charges = 0, c, *queued_at;
+	unsigned int head = 0, queued = 0, i = 0, cap = 1365;
+	bool renew = false;
 
+	memset(got, 0, sizeof(*got));
 	queued_at = kcalloc(RING, sizeof(*queued_at), GFP_KERNEL);
 	if (!queued_at)
-		return 0;
-	*longest = 0;
+		return;
 	while (arrival < end || queued) {
 		if (queued && (idle <= arrival || arrival >= end)) {
-			/* The work takes one up. */
+			/* The work takes one up, as vsr_rx_sojourn() sees. */
+			if (stall && idle >= NSEC_PER_SEC) {
+				idle += 150 * MS;
+				stall = false;
+			}
 			c = cost(i++);
 			if (vsr_rx_behind(&above, idle,
 					  idle - queued_at[head % RING],
-					  VSR_RX_FLOOD_TARGET, queued > 1))
+					  VSR_RX_FLOOD_TARGET, queued > 1)) {
 				behind = idle + VSR_RX_FLOOD_HOLD;
+				renew = !lease;
+			} else if (lease && idle >= lease) {
+				renew = vsr_rx_renew(arrived, charged, charges,
+						     VSR_RX_FLOOD_LEASE);
+				if (!renew)
+					lease = 0;
+			}
+			if (renew) {
+				lease = idle + VSR_RX_FLOOD_LEASE;
+				arrived = 0;
+				charged = 0;
+				charges = 0;
+				renew = false;
+			}
 			paid = vsr_rx_charge(paid, idle, idle + c, 100);
+			charged += min_t(u64, c, VSR_RX_FLOOD_COST_MAX);
+			charges++;
 			if (idle >= from)
-				spent += c;
+				got->spent += c;
 			idle += c;
 			head++;
 			queued--;
@@ -131,21 +160,34 @@ static u64 vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
 		}
 		if (!queued && idle < arrival)
 			idle = arrival;
-		if (queued < cap &&
-		    (paid <= arrival || (!always && behind <= arrival) ||
-		     vsr_rx_admit(paid, arrival, queued))) {
-			queued_at[(head + queued) % RING] = arrival;
-			queued++;
-			if (arrival >= from)
-				*longest = max(*longest, arrival - last);
-			last = arrival;
-		} else if (queued < cap) {
-			behind = arrival + VSR_RX_FLOOD_HOLD;
+		if (queued < cap) {
+			/* As vsr_rx_flooding() sees it. */
+			bool take = paid <= arrival;
+
+			if (!take) {
+				arrived++;
+				take = (!always && behind <= arrival) ||
+				       vsr_rx_admit(paid, arrival, queued);
+			}
+			if (take) {
+				queued_at[(head + queued) % RING] = arrival;
+				queued++;
+				if (arrival >= from)
+					got->longest = max(got->longest,
+							   arrival - last);
+				last = arrival;
+			} else {
+				if (lease && arrival < lease +
+				    VSR_RX_FLOOD_DEBT)
+					behind = min(arrival + VSR_RX_FLOOD_HOLD,
+						     lease + VSR_RX_FLOOD_DEBT);
+				if (arrival >= from)
+					got->dropped++;
+			}
 		}
 		arrival += gap;
 	}
 	kfree(queued_at);
-	return spent;
 }
 
 static u64 vsr_rxlimit_cost_flat(unsigned int i)
@@ -161,39 +203,43 @@ static u64 vsr_rxlimit_cost_mixed(unsigned int i)
 
 static void vsr_rxlimit_flood(struct kunit *test)
 {
-	u64 spent, longest;
+	struct vsr_rxlimit_got got;
 
 	/* Twice what the work can take: it gets a tenth of the time. */
-	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, 1365,
-				true, &longest);
-	KUNIT_EXPECT_GE(test, spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
+	vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, true, false, &got);
+	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	/* And its admissions are spread: no gap near a heartbeat. */
-	KUNIT_EXPECT_LE(test, longest, 2 * VSR_RX_FLOOD_SLACK);
+	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
 	/* The same, the work deemed behind by its queue's waits. */
-	spent = vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, 1365,
-				false, &longest);
-	KUNIT_EXPECT_GE(test, spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
-	KUNIT_EXPECT_LE(test, longest, 2 * VSR_RX_FLOOD_SLACK);
+	vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, false, false, &got);
+	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
+	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
 	/* Sizes mixed to game an estimate: there is none. */
-	spent = vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 12, 1365,
-				false, &longest);
-	KUNIT_EXPECT_GE(test, spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, spent, 1050 * MS);
+	vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 12, false, false,
+			&got);
+	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	/* (A dear one taken on credit is ten times its cost in debt.) */
-	KUNIT_EXPECT_LE(test, longest, VSR_RX_FLOOD_SLACK + VSR_RX_FLOOD_QUEUE *
-			10 * VSR_RX_FLOOD_COST_MAX);
+	KUNIT_EXPECT_LE(test, got.longest, VSR_RX_FLOOD_SLACK +
+			VSR_RX_FLOOD_QUEUE * 10 * VSR_RX_FLOOD_COST_MAX);
 	/* A flood the work keeps up with, at a twentieth: all taken. */
-	spent = vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, 1365,
-				false, &longest);
-	KUNIT_EXPECT_EQ(test, spent, 30 * US * DIV_ROUND_UP(10 * NSEC_PER_SEC,
-							    600 * US));
+	vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, false, false,
+			&got);
+	KUNIT_EXPECT_EQ(test, got.dropped, 0);
+	KUNIT_EXPECT_EQ(test, got.spent, 30 * US *
+			DIV_ROUND_UP(10 * NSEC_PER_SEC, 600 * US));
 	/* Or at nine tenths, in debt all along: all taken too. */
-	spent = vsr_rxlimit_run(33 * US, vsr_rxlimit_cost_flat, 10, 1365,
-				false, &longest);
-	KUNIT_EXPECT_EQ(test, spent, 30 * US * DIV_ROUND_UP(10 * NSEC_PER_SEC,
-							    33 * US));
+	vsr_rxlimit_run(33 * US, vsr_rxlimit_cost_flat, 10, false, false,
+			&got);
+	KUNIT_EXPECT_EQ(test, got.dropped, 0);
+	/*
+	 * At half, after a stall that made the work fall behind: limited
+	 * for a lease at most, then all taken again.
+	 */
+	vsr_rxlimit_run(60 * US, vsr_rxlimit_cost_flat, 13, false, true, &got);
+	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 }
 
 static struct kunit_case vsr_rxlimit_cases[] = {
