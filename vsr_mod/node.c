@@ -201,16 +201,26 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
  * rxlimit.h).  Only the receive work writes @rx_paid: the workqueue never
  * runs a work item on two CPUs at once.
  */
-static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start)
+static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start,
+			       u64 end)
 {
-	u64 end = ktime_get_ns();
-
 	atomic64_set(&node->rx_paid[peer],
 		     vsr_rx_charge(atomic64_read(&node->rx_paid[peer]), start,
 				   end, READ_ONCE(node->rx_flood_share)));
-	node->rx_charged[peer] += min_t(u64, end - start,
-					VSR_RX_FLOOD_COST_MAX);
-	node->rx_charges[peer]++;
+}
+
+/*
+ * The checks of a datagram of @peer's address took from @start to @end,
+ * charged or not: for the judgement of a lease, what the address's
+ * datagrams cost and what all addresses' cost.
+ */
+static void vsr_rx_spent(struct vsr_node *node, int peer, u64 start, u64 end)
+{
+	u64 t = min_t(u64, end - start, VSR_RX_FLOOD_COST_MAX);
+
+	node->rx_spent[peer] += t;
+	node->rx_taken[peer]++;
+	node->rx_spent_all += t;
 }
 
 /*
@@ -228,22 +238,29 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target,
 			  more)) {
 		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
-		if (lease)
+		if (lease && now < lease)
 			return;
 		renew = true;
 	} else if (lease && now >= lease) {
-		renew = vsr_rx_renew(atomic_read(&node->rx_arrived[peer]),
-				     node->rx_charged[peer],
-				     node->rx_charges[peer],
+		/* The others' time: all addresses' since, less this one's. */
+		renew = vsr_rx_renew((u32)atomic_read(&node->rx_arrived[peer]),
+				     node->rx_spent[peer], node->rx_taken[peer],
+				     node->rx_spent_all -
+				     node->rx_spent_from[peer] -
+				     node->rx_spent[peer],
 				     VSR_RX_FLOOD_LEASE);
+		if (!renew)
+			atomic64_set(&node->rx_behind[peer], now);
 	} else {
 		return;
 	}
 	/* A new lease, or none: drops no longer hold the address behind. */
-	atomic64_set(&node->rx_lease[peer], renew ? now + VSR_RX_FLOOD_LEASE : 0);
+	atomic64_set(&node->rx_lease[peer],
+		     renew ? now + VSR_RX_FLOOD_LEASE : 0);
 	atomic_set(&node->rx_arrived[peer], 0);
-	node->rx_charged[peer] = 0;
-	node->rx_charges[peer] = 0;
+	node->rx_spent[peer] = 0;
+	node->rx_taken[peer] = 0;
+	node->rx_spent_from[peer] = node->rx_spent_all;
 }
 
 /*
@@ -305,7 +322,7 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u64 before = READ_ONCE(node->commit);
-	u64 start;
+	u64 start, end;
 	bool heard, authenticated;
 	int peer, ret, kret;
 
@@ -325,8 +342,10 @@ static void vsr_rx_work(struct work_struct *work)
 		vsr_rx_sojourn(node, peer, ktime_to_ns(skb->tstamp), start,
 			       !skb_queue_empty_lockless(&node->rxq[peer]));
 		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
+		end = ktime_get_ns();
+		vsr_rx_spent(node, peer, start, end);
 		if (ret || m.h.command == VSR_CMD_AUTH)
-			vsr_rx_charge_peer(node, peer, start);
+			vsr_rx_charge_peer(node, peer, start, end);
 		local_bh_enable();
 		kfree_skb(skb);
 		if (kret)

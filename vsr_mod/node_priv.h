@@ -126,8 +126,11 @@ struct vsr_observe {
  *	(set by @rx_work, read in softirq)
  * @rx_arrived: datagrams that came from each address while it owed time,
  *	this lease (counted in softirq)
- * @rx_charged: the time charged to each address this lease, in ns, and
- * @rx_charges: the datagrams (@rx_work's only)
+ * @rx_spent: the time @rx_work's checks took on each address's datagrams
+ *	this lease, in ns, and
+ * @rx_taken: how many (these and the next two: @rx_work's only)
+ * @rx_spent_from: @rx_spent_all when each address's lease began
+ * @rx_spent_all: the time the checks took on all addresses' datagrams
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
  *	behind)
@@ -192,8 +195,10 @@ struct vsr_node {
 	u64 rx_above[VSR_MAX_PEERS];
 	atomic64_t rx_lease[VSR_MAX_PEERS];
 	atomic_t rx_arrived[VSR_MAX_PEERS];
-	u64 rx_charged[VSR_MAX_PEERS];
-	u64 rx_charges[VSR_MAX_PEERS];
+	u64 rx_spent[VSR_MAX_PEERS];
+	u64 rx_taken[VSR_MAX_PEERS];
+	u64 rx_spent_from[VSR_MAX_PEERS];
+	u64 rx_spent_all;
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
 	atomic64_t rx_flood_drops;

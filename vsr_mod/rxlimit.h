@@ -18,11 +18,13 @@
  * VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
  * VSR_RX_FLOOD_INTERVAL on end; it stays behind for VSR_RX_FLOOD_HOLD
  * after that, and after each datagram dropped, for a lease of
- * VSR_RX_FLOOD_LEASE (and until the work, which may take nothing up while
- * the debt is paid off, next judges it).  Then, since the limit keeps the queue short and
- * the waits with it, the lease is renewed only if what arrived from the
- * address during it, at the measured cost of what was charged, would
- * have taken all of the work's time (vsr_rx_renew()).  A flood that the
+ * VSR_RX_FLOOD_LEASE and VSR_RX_FLOOD_GRACE after it (the work, which may
+ * take nothing up while the debt is paid off, judges the lease when it
+ * next takes one up).  Since the limit keeps the queue and its waits
+ * short, the lease is renewed only if what arrived from the address
+ * during it, at the measured cost of its datagrams, with what the other
+ * addresses took, would have taken all of the work's time
+ * (vsr_rx_renew()).  A flood that the
  * work keeps up with, bursts included, delays nobody, and limiting it
  * would only drop the spoofed member's own datagrams.  While behind, softirq
  * takes an address's datagrams freely while it owes nothing, at most
@@ -45,6 +47,7 @@
 #define VSR_RX_FLOOD_INTERVAL	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_HOLD	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_LEASE	NSEC_PER_SEC
+#define VSR_RX_FLOOD_GRACE	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
 
@@ -87,13 +90,15 @@ static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
 
 /*
  * At the end of a lease of @lease ns: whether to renew it, @arrived
- * datagrams having come from the address while it owed time, and @n
- * charged for @charged ns of the work's time.  Renewed if the arrivals,
- * at that cost each, would have taken the whole lease.
+ * datagrams having come from the address while it owed time, the work's
+ * checks having taken @spent ns on @n of the address's datagrams and
+ * @others ns on other addresses'.  Renewed if the arrivals, at that mean
+ * cost each, and the others would have taken the whole lease.
  */
-static inline bool vsr_rx_renew(u64 arrived, u64 charged, u64 n, u64 lease)
+static inline bool vsr_rx_renew(u64 arrived, u64 spent, u64 n, u64 others,
+				u64 lease)
 {
-	return n && div64_u64(arrived * charged, n) >= lease;
+	return n && mul_u64_u64_div_u64(arrived, spent, n) + others >= lease;
 }
 
 /*

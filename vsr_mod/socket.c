@@ -78,10 +78,10 @@ static bool vsr_rx_flooding(struct vsr_node *node, int peer)
 	 * nothing up meanwhile, judges it: the waits it cut are not seen.
 	 */
 	lease = atomic64_read(&node->rx_lease[peer]);
-	if (lease && coarse < lease + VSR_RX_FLOOD_DEBT)
+	if (lease && coarse < lease + VSR_RX_FLOOD_GRACE)
 		atomic64_set(&node->rx_behind[peer],
 			     min(coarse + VSR_RX_FLOOD_HOLD,
-				 lease + VSR_RX_FLOOD_DEBT));
+				 lease + VSR_RX_FLOOD_GRACE));
 	atomic64_inc(&node->rx_flood_drops);
 	return true;
 }

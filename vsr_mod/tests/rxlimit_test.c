@@ -105,7 +105,7 @@ struct vsr_rxlimit_got {
  * seconds, as socket.c and node.c apply it: an address's queue of at most
  * 1,365, the work behind on it by CoDel's rule (always, if @always), held
  * behind by drops within a lease, the lease renewed by the flood's
- * demand.  If @stall, the work stops for 150 ms at 1 s.  The first
+ * demand (no other address's traffic).  If @stall, the work stops for 150 ms at 1 s.  The first
  * seconds are not counted: until a flood is noticed, the queue it filled
  * is not limited.
  */
@@ -116,7 +116,7 @@ static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
 	u64 arrival = 0, idle = 0, paid = 0, last = 0, above = 0, behind = 0;
 	u64 lease = 0, arrived = 0, charged = 0, charges = 0, c, *queued_at;
 	unsigned int head = 0, queued = 0, i = 0, cap = 1365;
-	bool renew = false;
+	bool renew = false, judge = false;
 
 	memset(got, 0, sizeof(*got));
 	queued_at = kcalloc(RING, sizeof(*queued_at), GFP_KERNEL);
@@ -134,19 +134,21 @@ static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
 					  idle - queued_at[head % RING],
 					  VSR_RX_FLOOD_TARGET, queued > 1)) {
 				behind = idle + VSR_RX_FLOOD_HOLD;
-				renew = !lease;
+				judge = !lease || idle >= lease;
+				renew = true;
 			} else if (lease && idle >= lease) {
+				judge = true;
 				renew = vsr_rx_renew(arrived, charged, charges,
-						     VSR_RX_FLOOD_LEASE);
+						     0, VSR_RX_FLOOD_LEASE);
 				if (!renew)
-					lease = 0;
+					behind = idle;
 			}
-			if (renew) {
-				lease = idle + VSR_RX_FLOOD_LEASE;
+			if (judge) {
+				lease = renew ? idle + VSR_RX_FLOOD_LEASE : 0;
 				arrived = 0;
 				charged = 0;
 				charges = 0;
-				renew = false;
+				judge = false;
 			}
 			paid = vsr_rx_charge(paid, idle, idle + c, 100);
 			charged += min_t(u64, c, VSR_RX_FLOOD_COST_MAX);
@@ -178,9 +180,9 @@ static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
 				last = arrival;
 			} else {
 				if (lease && arrival < lease +
-				    VSR_RX_FLOOD_DEBT)
+				    VSR_RX_FLOOD_GRACE)
 					behind = min(arrival + VSR_RX_FLOOD_HOLD,
-						     lease + VSR_RX_FLOOD_DEBT);
+						     lease + VSR_RX_FLOOD_GRACE);
 				if (arrival >= from)
 					got->dropped++;
 			}
