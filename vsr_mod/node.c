@@ -197,7 +197,7 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 
 /*
  * Charge the address of @peer for a datagram from it that brought nothing
- * and took the receive work from @start (ktime_get_ns()) until now (see
+ * and took the receive work from @start to @end (ktime_get_ns(); see
  * rxlimit.h).  Only the receive work writes @rx_paid: the workqueue never
  * runs a work item on two CPUs at once.
  */
@@ -248,7 +248,7 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 				     node->rx_spent_all -
 				     node->rx_spent_from[peer] -
 				     node->rx_spent[peer],
-				     VSR_RX_FLOOD_LEASE);
+				     now - (lease - VSR_RX_FLOOD_LEASE));
 		if (!renew)
 			atomic64_set(&node->rx_behind[peer], now);
 	} else {
