@@ -243,7 +243,7 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 		renew = true;
 	} else if (lease && now >= lease) {
 		/* The others' time: all addresses' since, less this one's. */
-		renew = vsr_rx_renew((u32)atomic_read(&node->rx_arrived[peer]),
+		renew = vsr_rx_renew((u32)atomic_xchg(&node->rx_arrived[peer], 0),
 				     node->rx_spent[peer], node->rx_taken[peer],
 				     node->rx_spent_all -
 				     node->rx_spent_from[peer] -

@@ -124,8 +124,8 @@ struct vsr_observe {
  * @rx_above: each address's state for vsr_rx_behind() (@rx_work's only)
  * @rx_lease: when each address's lease of being behind ends, 0 if none
  *	(set by @rx_work, read in softirq)
- * @rx_arrived: datagrams that came from each address while it owed time,
- *	this lease (counted in softirq)
+ * @rx_arrived: datagrams that came from each address this lease (counted
+ *	in softirq)
  * @rx_spent: the time @rx_work's checks took on each address's datagrams
  *	this lease, in ns, and
  * @rx_taken: how many (these and the next two: @rx_work's only)

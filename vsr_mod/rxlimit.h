@@ -91,7 +91,7 @@ static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
 /*
  * At the end of a lease, judged @lease ns after it began: whether to
  * renew it, @arrived
- * datagrams having come from the address while it owed time, the work's
+ * datagrams having come from the address during it, the work's
  * checks having taken @spent ns on @n of the address's datagrams and
  * @others ns on other addresses'.  Renewed if the arrivals, at that mean
  * cost each, and the others would have taken the whole lease.

@@ -66,7 +66,6 @@ static bool vsr_rx_flooding(struct vsr_node *node, int peer)
 	/* No debt, the common case (the coarse clock is never ahead). */
 	if (likely(paid <= coarse))
 		return false;
-	atomic_inc(&node->rx_arrived[peer]);
 	if (READ_ONCE(node->rx_flood_target_us) &&
 	    atomic64_read(&node->rx_behind[peer]) <= coarse)
 		return false;
@@ -102,6 +101,9 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
+	/* For the judgement of the address's lease (rxlimit.h), if any. */
+	if (atomic64_read(&node->rx_lease[peer]))
+		atomic_inc(&node->rx_arrived[peer]);
 	/*
 	 * Each peer's address has its own queue, of a share of the room: a
 	 * flood from one (forged datagrams that only the MAC, later, tells

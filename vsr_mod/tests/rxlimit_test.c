@@ -162,15 +162,15 @@ static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
 		}
 		if (!queued && idle < arrival)
 			idle = arrival;
+		if (lease)
+			arrived++;
 		if (queued < cap) {
 			/* As vsr_rx_flooding() sees it. */
 			bool take = paid <= arrival;
 
-			if (!take) {
-				arrived++;
+			if (!take)
 				take = (!always && behind <= arrival) ||
 				       vsr_rx_admit(paid, arrival, queued);
-			}
 			if (take) {
 				queued_at[(head + queued) % RING] = arrival;
 				queued++;
