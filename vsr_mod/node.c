@@ -240,6 +240,8 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
 		if (lease && now < lease)
 			return;
+		/* A fresh lease counts from here. */
+		atomic_set(&node->rx_arrived[peer], 0);
 		renew = true;
 	} else if (lease && now >= lease) {
 		/* The others' time: all addresses' since, less this one's. */
@@ -257,7 +259,6 @@ static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
 	/* A new lease, or none: drops no longer hold the address behind. */
 	atomic64_set(&node->rx_lease[peer],
 		     renew ? now + VSR_RX_FLOOD_LEASE : 0);
-	atomic_set(&node->rx_arrived[peer], 0);
 	node->rx_spent[peer] = 0;
 	node->rx_taken[peer] = 0;
 	node->rx_spent_from[peer] = node->rx_spent_all;
