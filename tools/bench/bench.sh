@@ -12,6 +12,9 @@
 #   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup auth etcd
 #   BENCH_SIZES, BENCH_CLIENTS, BENCH_BACKUP_CLIENTS: other record sizes and
 #                       writer counts (quick experiments)
+#   BENCH_AUTH_ROUNDS, BENCH_AUTH_SIZES: the auth stage's rounds and record
+#                       sizes; BENCH_AUTH_FLOOD=0 leaves out its flood
+#                       (quick experiments)
 #   BENCH_PERF=1        profile every vsr load with perf (the host's, shared
 #                       read-only): perf-N.txt next to the results, its
 #                       first line the load it profiled (where the CPU goes,
@@ -43,7 +46,8 @@ backup_clients=${BENCH_BACKUP_CLIENTS:-$backup_clients}
 stages=${BENCH_STAGES:-raw vsr open mtu failover catchup auth etcd}
 # The auth stage: record sizes at 64 writers, and the forged datagrams per
 # second (and their size) of its flood.
-auth_sizes="64 16384" flood_rate=100000 flood_size=1024
+auth_sizes=${BENCH_AUTH_SIZES:-64 16384} flood_rate=100000 flood_size=1024
+auth_rounds=${BENCH_AUTH_ROUNDS:-$auth_rounds} auth_flood=${BENCH_AUTH_FLOOD:-1}
 # Tunables of the vsr cluster: the defaults, but a client timeout no
 # emulated-CPU stall can reach.
 VSR_TUN="client-timeout 60000"
@@ -401,7 +405,8 @@ auth_stage() {
 				load_stage=auth load primary "$p" auth="$mode" round="$round" -- \
 					-c 64 -s "$s" -t "$secs"
 			done
-			[ "$mode" = key ] && [ "$round" = 1 ] && auth_flood "$p" "$kid"
+			[ "$mode" = key ] && [ "$round" = 1 ] && [ "$auth_flood" = 1 ] &&
+				auth_flood "$p" "$kid"
 			vsr_down
 		done
 	done

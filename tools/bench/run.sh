@@ -75,7 +75,9 @@ VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_QEMU_ARGS=$qemu_args \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
 	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' BENCH_FLOOD_MAC=$flood_mac \
 	 BENCH_PERF='${BENCH_PERF:-0}' BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
-	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' tools/bench/bench.sh" >&2 ||
+	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' BENCH_AUTH_ROUNDS='${BENCH_AUTH_ROUNDS:-}' \
+	 BENCH_AUTH_SIZES='${BENCH_AUTH_SIZES:-}' BENCH_AUTH_FLOOD='${BENCH_AUTH_FLOOD:-1}' \
+	 tools/bench/bench.sh" >&2 ||
 	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }
 
 check=
