@@ -71,12 +71,12 @@ static int vsr_state_show(struct seq_file *m, void *v)
 			   node->sessions[i].decrypts ? " decrypts" : "",
 			   node->sessions[i].tx);
 		/* Charged for a flood from its address (rxlimit.h). */
-		paid = atomic64_read(&node->rx_paid[i]);
+		paid = atomic64_read(&node->rx_flow[i].paid);
 		clock = ktime_get_ns();
 		if (paid > clock)
 			seq_printf(m, " rx-owes %llu us",
 				   div_u64(paid - clock, NSEC_PER_USEC));
-		if (atomic64_read(&node->rx_behind[i]) > clock)
+		if (vsr_rx_flow_behind(&node->rx_flow[i], clock))
 			seq_puts(m, " rx-behind");
 		seq_putc(m, '\n');
 	}

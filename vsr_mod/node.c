@@ -196,75 +196,6 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 }
 
 /*
- * Charge the address of @peer for a datagram from it that brought nothing
- * and took the receive work from @start to @end (ktime_get_ns(); see
- * rxlimit.h).  Only the receive work writes @rx_paid: the workqueue never
- * runs a work item on two CPUs at once.
- */
-static void vsr_rx_charge_peer(struct vsr_node *node, int peer, u64 start,
-			       u64 end)
-{
-	atomic64_set(&node->rx_paid[peer],
-		     vsr_rx_charge(atomic64_read(&node->rx_paid[peer]), start,
-				   end, READ_ONCE(node->rx_flood_share)));
-}
-
-/*
- * The checks of a datagram of @peer's address took from @start to @end,
- * charged or not: for the judgement of a lease, what the address's
- * datagrams cost and what all addresses' cost.
- */
-static void vsr_rx_spent(struct vsr_node *node, int peer, u64 start, u64 end)
-{
-	u64 t = min_t(u64, end - start, VSR_RX_FLOOD_COST_MAX);
-
-	node->rx_spent[peer] += t;
-	node->rx_taken[peer]++;
-	node->rx_spent_all += t;
-}
-
-/*
- * A datagram of @peer's address, queued at @queued, is taken up at @now,
- * @more of the address's still queued: note whether the receive work is
- * behind on the address (rxlimit.h).
- */
-static void vsr_rx_sojourn(struct vsr_node *node, int peer, u64 queued,
-			   u64 now, bool more)
-{
-	u64 target = (u64)READ_ONCE(node->rx_flood_target_us) * NSEC_PER_USEC;
-	u64 lease = atomic64_read(&node->rx_lease[peer]);
-	bool renew;
-
-	if (vsr_rx_behind(&node->rx_above[peer], now, now - queued, target,
-			  more)) {
-		atomic64_set(&node->rx_behind[peer], now + VSR_RX_FLOOD_HOLD);
-		if (lease && now < lease)
-			return;
-		/* A fresh lease counts from here. */
-		atomic_set(&node->rx_arrived[peer], 0);
-		renew = true;
-	} else if (lease && now >= lease) {
-		/* The others' time: all addresses' since, less this one's. */
-		renew = vsr_rx_renew((u32)atomic_xchg(&node->rx_arrived[peer], 0),
-				     node->rx_spent[peer], node->rx_taken[peer],
-				     node->rx_spent_all -
-				     node->rx_spent_from[peer] -
-				     node->rx_spent[peer],
-				     now - (lease - VSR_RX_FLOOD_LEASE));
-		if (!renew)
-			atomic64_set(&node->rx_behind[peer], now);
-	} else {
-		return;
-	}
-	/* A new lease, or none: drops no longer hold the address behind. */
-	atomic64_set(&node->rx_lease[peer],
-		     renew ? now + VSR_RX_FLOOD_LEASE : 0);
-	node->rx_spent[peer] = 0;
-	node->rx_taken[peer] = 0;
-	node->rx_spent_from[peer] = node->rx_spent_all;
-}
-
-/*
  * What the receive work does to a datagram of @peer's address before the
  * node lock: the copy, the cheap checks (the sender claims its address's
  * replica index and our cluster), the MAC, which strips the trailer (a
@@ -322,9 +253,11 @@ static void vsr_rx_work(struct work_struct *work)
 	unsigned int budget = 256;
 	struct sk_buff *skb;
 	struct vsr_msg m;
+	u64 target = (u64)READ_ONCE(node->rx_flood_target_us) * NSEC_PER_USEC;
 	u64 before = READ_ONCE(node->commit);
-	u64 start, end;
+	struct vsr_rx_flow *flow;
 	bool heard, authenticated;
+	u64 start;
 	int peer, ret, kret;
 
 	old_memcg = set_active_memcg(node->inst->memcg);
@@ -333,6 +266,7 @@ static void vsr_rx_work(struct work_struct *work)
 
 	while (budget-- && !READ_ONCE(node->dead) &&
 	       (skb = vsr_socket_dequeue(node, &peer))) {
+		flow = &node->rx_flow[peer];
 		heard = true;
 		/*
 		 * Bottom halves off: what the checks take is theirs, and is
@@ -340,19 +274,17 @@ static void vsr_rx_work(struct work_struct *work)
 		 */
 		local_bh_disable();
 		start = ktime_get_ns();
-		vsr_rx_sojourn(node, peer, ktime_to_ns(skb->tstamp), start,
-			       !skb_queue_empty_lockless(&node->rxq[peer]));
+		vsr_rx_flow_take(flow, start, ktime_to_ns(skb->tstamp),
+				 !skb_queue_empty_lockless(&node->rxq[peer]),
+				 target, node->rx_busy);
 		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
-		end = ktime_get_ns();
-		vsr_rx_spent(node, peer, start, end);
-		if (ret || m.h.command == VSR_CMD_AUTH)
-			vsr_rx_charge_peer(node, peer, start, end);
+		vsr_rx_flow_checked(flow, start, ktime_get_ns(),
+				    ret || m.h.command == VSR_CMD_AUTH,
+				    READ_ONCE(node->rx_flood_share));
 		local_bh_enable();
 		kfree_skb(skb);
 		if (kret)
 			vsr_keys_rx_refused(node, peer, kret);
-		if (ret == 1)
-			continue;
 		if (!ret) {
 			mutex_lock(&node->lock);
 			if (node->dead) {
@@ -371,17 +303,17 @@ static void vsr_rx_work(struct work_struct *work)
 			}
 			mutex_unlock(&node->lock);
 			ret = min(ret, 0);
+			if (!ret && heard) {
+				vsr_count(node, VSR_CNT_MSGS_IN);
+				WRITE_ONCE(node->last_heard[peer], jiffies);
+			}
 		}
-		if (ret) {
-			if (ret != -ENODEV)
-				vsr_count_drop(node, ret, peer);
-			continue;
-		}
-		if (!heard)
-			continue;
-		vsr_count(node, VSR_CNT_MSGS_IN);
-		WRITE_ONCE(node->last_heard[peer], jiffies);
+		if (ret < 0 && ret != -ENODEV)
+			vsr_count_drop(node, ret, peer);
+		/* The others' time, for the judgement of a lease. */
+		vsr_rx_flow_busy(flow, &node->rx_busy, ktime_get_ns() - start);
 	}
+	start = ktime_get_ns();
 	mutex_lock(&node->lock);
 	if (node->dead) {
 		mutex_unlock(&node->lock);
@@ -390,6 +322,7 @@ static void vsr_rx_work(struct work_struct *work)
 	}
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
+	node->rx_busy += ktime_get_ns() - start;
 	if (atomic_read(&node->rxq_len))
 		queue_work(system_wq, &node->rx_work);
 out:

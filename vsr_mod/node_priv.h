@@ -50,9 +50,11 @@ struct socket;
 #define VSR_SNDBUF		(32 << 20)
 /*
  * Datagrams queued for the core before new ones are dropped; a peer's
- * address may fill its own queue up to its share, VSR_RXQ_MAX / n.
+ * address may fill its own queue up to its share, VSR_RXQ_MAX / n, and
+ * VSR_RXQ_BYTES / n of memory (a hundred datagrams of 64 KiB at n = 3).
  */
 #define VSR_RXQ_MAX		4096
+#define VSR_RXQ_BYTES		(32 << 20)
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -117,20 +119,11 @@ struct vsr_observe {
  * @sock: the UDP socket bound to the instance's own peer address
  * @rxq: datagrams received in softirq, for @rx_work, by sender's address
  * @rxq_len: how many datagrams @rxq holds in all
+ * @rxq_bytes: how much memory each of @rxq holds (truesize)
  * @rx_next: the queue of @rxq that @rx_work takes from next
- * @rx_paid: each address's debt for a flood (rxlimit.h): when it is paid
- *	off, in ktime_get_ns() (set by @rx_work, read in softirq, debugfs)
- * @rx_behind: until when @rx_work is behind on each address (likewise)
- * @rx_above: each address's state for vsr_rx_behind() (@rx_work's only)
- * @rx_lease: when each address's lease of being behind ends, 0 if none
- *	(set by @rx_work, read in softirq)
- * @rx_arrived: datagrams that came from each address this lease (counted
- *	in softirq)
- * @rx_spent: the time @rx_work's checks took on each address's datagrams
- *	this lease, in ns, and
- * @rx_taken: how many (these and the next two: @rx_work's only)
- * @rx_spent_from: @rx_spent_all when each address's lease began
- * @rx_spent_all: the time the checks took on all addresses' datagrams
+ * @rx_flow: each address's state for the flood limit (rxlimit.h)
+ * @rx_busy: @rx_work's whole time on every address's datagrams, in ns
+ *	(@rx_work's only)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
  *	behind)
@@ -189,16 +182,10 @@ struct vsr_node {
 	struct socket *sock;
 	struct sk_buff_head rxq[VSR_MAX_PEERS];
 	atomic_t rxq_len;
+	atomic_t rxq_bytes[VSR_MAX_PEERS];
 	unsigned int rx_next;
-	atomic64_t rx_paid[VSR_MAX_PEERS];
-	atomic64_t rx_behind[VSR_MAX_PEERS];
-	u64 rx_above[VSR_MAX_PEERS];
-	atomic64_t rx_lease[VSR_MAX_PEERS];
-	atomic_t rx_arrived[VSR_MAX_PEERS];
-	u64 rx_spent[VSR_MAX_PEERS];
-	u64 rx_taken[VSR_MAX_PEERS];
-	u64 rx_spent_from[VSR_MAX_PEERS];
-	u64 rx_spent_all;
+	struct vsr_rx_flow rx_flow[VSR_MAX_PEERS];
+	u64 rx_busy;
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
 	atomic64_t rx_flood_drops;

@@ -54,44 +54,15 @@ static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
 }
 
 /*
- * Softirq: whether to drop a datagram of @peer's address, before any copy
- * or MAC, because the address is in debt for a flood while the receive
- * work is behind on it (rxlimit.h).  Counted.
- */
-static bool vsr_rx_flooding(struct vsr_node *node, int peer)
-{
-	u64 paid = atomic64_read(&node->rx_paid[peer]);
-	u64 coarse = ktime_get_coarse_ns(), lease;
-
-	/* No debt, the common case (the coarse clock is never ahead). */
-	if (likely(paid <= coarse))
-		return false;
-	if (READ_ONCE(node->rx_flood_target_us) &&
-	    atomic64_read(&node->rx_behind[peer]) <= coarse)
-		return false;
-	if (vsr_rx_admit(paid, ktime_get_ns(),
-			 skb_queue_len_lockless(&node->rxq[peer])))
-		return false;
-	/*
-	 * Still behind, within the lease and until the work, which may take
-	 * nothing up meanwhile, judges it: the waits it cut are not seen.
-	 */
-	lease = atomic64_read(&node->rx_lease[peer]);
-	if (lease && coarse < lease + VSR_RX_FLOOD_GRACE)
-		atomic64_set(&node->rx_behind[peer],
-			     min(coarse + VSR_RX_FLOOD_HOLD,
-				 lease + VSR_RX_FLOOD_GRACE));
-	atomic64_inc(&node->rx_flood_drops);
-	return true;
-}
-
-/*
  * Softirq: a datagram arrived.  Returning 0 means we consumed the skb.
  */
 static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 {
 	struct vsr_node *node = rcu_dereference_sk_user_data(sk);
+	struct vsr_rx_flow *flow;
+	unsigned int n;
 	int peer;
+	u64 now;
 
 	if (unlikely(!node))
 		goto drop;
@@ -101,24 +72,34 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
-	/* For the judgement of the address's lease (rxlimit.h), if any. */
-	if (atomic64_read(&node->rx_lease[peer]))
-		atomic_inc(&node->rx_arrived[peer]);
+	n = node->inst->cfg.n_peers;
+	flow = &node->rx_flow[peer];
+	vsr_rx_flow_arrive(flow);
 	/*
 	 * Each peer's address has its own queue, of a share of the room: a
 	 * flood from one (forged datagrams that only the MAC, later, tells
 	 * apart) leaves the others theirs, and, if the receive work cannot
-	 * keep up with it, their share of its time (rxlimit.h).
+	 * keep up with it, their share of its time: an address in debt for
+	 * one is limited before any copy or MAC (rxlimit.h).
 	 */
+	now = ktime_get_ns();
 	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
-	    skb_queue_len_lockless(&node->rxq[peer]) >=
-	    VSR_RXQ_MAX / node->inst->cfg.n_peers ||
-	    vsr_rx_flooding(node, peer)) {
+	    skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
+	    atomic_read(&node->rxq_bytes[peer]) + skb->truesize >
+	    VSR_RXQ_BYTES / n) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
-	/* When it was queued, for the flood limit (rxlimit.h). */
-	skb->tstamp = ns_to_ktime(ktime_get_ns());
+	if (vsr_rx_flow_limit(flow, now,
+			      skb_queue_len_lockless(&node->rxq[peer]),
+			      !READ_ONCE(node->rx_flood_target_us))) {
+		atomic64_inc(&node->rx_flood_drops);
+		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
+		goto drop;
+	}
+	/* When it was queued, for the flood limit. */
+	skb->tstamp = ns_to_ktime(now);
+	atomic_add(skb->truesize, &node->rxq_bytes[peer]);
 	atomic_inc(&node->rxq_len);
 	skb_queue_tail(&node->rxq[peer], skb);
 	queue_work(system_wq, &node->rx_work);
@@ -211,6 +192,7 @@ struct sk_buff *vsr_socket_dequeue(struct vsr_node *node, int *peer)
 		skb = skb_dequeue(&node->rxq[p]);
 		if (!skb)
 			continue;
+		atomic_sub(skb->truesize, &node->rxq_bytes[p]);
 		atomic_dec(&node->rxq_len);
 		node->rx_next = (p + 1) % n;
 		*peer = p;
@@ -230,6 +212,7 @@ void vsr_socket_purge(struct vsr_node *node)
 
 	for (i = 0; i < ARRAY_SIZE(node->rxq); i++) {
 		while ((skb = skb_dequeue(&node->rxq[i]))) {
+			atomic_sub(skb->truesize, &node->rxq_bytes[i]);
 			atomic_dec(&node->rxq_len);
 			kfree_skb(skb);
 		}

@@ -90,106 +90,200 @@ static void vsr_rxlimit_admit(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vsr_rx_admit(t + slack + 1, t, 0));
 }
 
-#define RING	2048	/* more than an address's share of the queue */
+static void vsr_rxlimit_flow(struct kunit *test)
+{
+	struct vsr_rx_flow f = {};
+	u64 t = NSEC_PER_SEC, q, lease;
+	int i;
 
-/* What a flood got in the last ten seconds of a run of vsr_rxlimit_run(). */
-struct vsr_rxlimit_got {
-	u64 spent;	/* the work's time on it */
-	u64 longest;	/* the longest time without an admission */
-	u64 dropped;	/* datagrams dropped by the limit */
-};
+	/* No debt: never dropped, behind or not. */
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_limit(&f, t, 1000, true));
+	/* In debt but not behind: taken, unless always deemed behind. */
+	vsr_rx_flow_checked(&f, t, t + MS, true, 100);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_limit(&f, t + MS, 1000, false));
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_limit(&f, t + MS, 1000, true));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.dropped), t + MS);
+	/* Waits above the target for the interval: behind, with a lease. */
+	q = t - 2 * VSR_RX_FLOOD_TARGET;
+	for (i = 0; i <= 2; i++, t += VSR_RX_FLOOD_INTERVAL / 2)
+		vsr_rx_flow_take(&f, t, q, true, VSR_RX_FLOOD_TARGET, 0);
+	t -= VSR_RX_FLOOD_INTERVAL / 2;
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), t + VSR_RX_FLOOD_LEASE);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t + VSR_RX_FLOOD_HOLD));
+	/* A drop within the lease holds it behind for the hold. */
+	lease = atomic64_read(&f.lease);
+	t = lease - 500 * MS;
+	atomic64_set(&f.dropped, t);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t + 50 * MS));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t +
+						    VSR_RX_FLOOD_HOLD));
+	/* After the lease, until the work judges it, up to the grace. */
+	t = lease + 50 * MS;
+	atomic64_set(&f.dropped, t);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, lease +
+						   VSR_RX_FLOOD_GRACE - 1));
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, lease +
+						    VSR_RX_FLOOD_GRACE));
+	/*
+	 * The work judges the lease: nothing arrived, so it ends, and the
+	 * drop before no longer holds the address behind.
+	 */
+	t += 2 * MS;
+	vsr_rx_flow_take(&f, t, t, false, VSR_RX_FLOOD_TARGET, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), 0);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t));
+	/* Arrivals count during a lease only. */
+	vsr_rx_flow_arrive(&f);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f.arrived), 0);
+}
+
+#define RING	2048	/* more than an address's share of the queue */
+#define ADDRS	2
+#define CAP	1365	/* an address's share of the queue at n = 3 */
 
 /*
- * Run a flood of a datagram every @gap ns, each costing the work cost(i)
- * ns, against the limit at a share of a tenth for @secs simulated
- * seconds, as socket.c and node.c apply it: an address's queue of at most
- * 1,365, the work behind on it by CoDel's rule (always, if @always), held
- * behind by drops within a lease, the lease renewed by the flood's
- * demand (no other address's traffic).  If @stall, the work stops for 150 ms at 1 s.  The first
- * seconds are not counted: until a flood is noticed, the queue it filled
- * is not limited.
+ * One source of datagrams for vsr_rxlimit_run(): from address @addr, a
+ * datagram every @gap ns from @first on (if @jitter, every @gap / 2 to
+ * @gap * 3 / 2, at random), whose checks cost the work cost(i) ns and (if
+ * @genuine, when they are not charged) the core @extra ns more.  What it
+ * got in the last ten seconds of the run is filled in.
  */
-static void vsr_rxlimit_run(u64 gap, u64 (*cost)(unsigned int), int secs,
-			    bool always, bool stall, struct vsr_rxlimit_got *got)
+struct vsr_rxlimit_src {
+	unsigned int addr;
+	u64 gap, first, extra;
+	u64 (*cost)(unsigned int i);
+	bool genuine, jitter;
+	/* What it got. */
+	u64 spent;	/* the work's time on its checks */
+	u64 taken;	/* datagrams the work took up */
+	u64 dropped;	/* datagrams dropped, by the limit or the queue cap */
+	u64 longest;	/* the longest time without an admission */
+	u64 wait;	/* the longest wait in the queue */
+	/* The run's. */
+	u64 next, last;
+	unsigned int i;
+	u32 rnd;
+};
+
+struct vsr_rxlimit_queue {
+	u64 at[RING];
+	unsigned int src[RING];
+	unsigned int head, len;
+};
+
+static void vsr_rxlimit_took(struct vsr_rxlimit_src *s, u64 now, u64 from)
+{
+	if (now >= from)
+		s->longest = max(s->longest, now - s->last);
+	s->last = now;
+}
+
+/*
+ * Run @n sources against the limit at a share of a tenth for @secs
+ * simulated seconds, as socket.c and node.c apply it, with the same
+ * functions: per address, a queue of at most CAP, vsr_rx_flow_limit()
+ * as each datagram arrives, and the work taking one datagram of each
+ * address in turn, through vsr_rx_flow_take(), _checked() and _busy().
+ * The work is always deemed behind if @always.  If @stall, it stops for
+ * 150 ms at 1 s.  The first seconds are not counted: until a flood is
+ * noticed, the queue it filled is not limited.
+ */
+static void vsr_rxlimit_run(struct vsr_rxlimit_src *srcs, unsigned int n,
+			    int secs, bool always, bool stall)
 {
 	u64 end = (u64)secs * NSEC_PER_SEC, from = end - 10 * NSEC_PER_SEC;
-	u64 arrival = 0, idle = 0, paid = 0, last = 0, above = 0, behind = 0;
-	u64 lease = 0, arrived = 0, charged = 0, charges = 0, c, *queued_at;
-	unsigned int head = 0, queued = 0, i = 0, cap = 1365;
-	bool renew = false, judge = false;
+	u64 target = always ? 0 : VSR_RX_FLOOD_TARGET;
+	u64 idle = 0, busy = 0, arrival, c, at;
+	struct vsr_rx_flow *flows;
+	struct vsr_rxlimit_queue *q;
+	struct vsr_rxlimit_src *s;
+	unsigned int next = 0, queued = 0, i, a;
 
-	memset(got, 0, sizeof(*got));
-	queued_at = kcalloc(RING, sizeof(*queued_at), GFP_KERNEL);
-	if (!queued_at)
-		return;
-	while (arrival < end || queued) {
-		if (queued && (idle <= arrival || arrival >= end)) {
-			/* The work takes one up, as vsr_rx_sojourn() sees. */
+	flows = kcalloc(ADDRS, sizeof(*flows), GFP_KERNEL);
+	q = kcalloc(ADDRS, sizeof(*q), GFP_KERNEL);
+	if (!flows || !q)
+		goto out;
+	for (i = 0; i < n; i++) {
+		s = &srcs[i];
+		s->next = s->first;
+		s->last = s->first;
+		s->rnd = 2463534242u + i;
+		s->i = 0;
+		s->spent = 0;
+		s->taken = 0;
+		s->dropped = 0;
+		s->longest = 0;
+		s->wait = 0;
+	}
+	for (;;) {
+		/* The next arrival, of any source. */
+		s = NULL;
+		for (i = 0; i < n; i++)
+			if (srcs[i].next < end && (!s || srcs[i].next < s->next))
+				s = &srcs[i];
+		if (!s && !queued)
+			break;
+		if (queued && (!s || idle <= s->next)) {
+			/* The work takes one up, each address in turn. */
+			for (a = next; !q[a % ADDRS].len; a++)
+				;
+			a %= ADDRS;
+			next = a + 1;
+			at = q[a].at[q[a].head % RING];
+			s = &srcs[q[a].src[q[a].head % RING]];
+			q[a].head++;
+			q[a].len--;
+			queued--;
 			if (stall && idle >= NSEC_PER_SEC) {
 				idle += 150 * MS;
 				stall = false;
 			}
-			c = cost(i++);
-			if (vsr_rx_behind(&above, idle,
-					  idle - queued_at[head % RING],
-					  VSR_RX_FLOOD_TARGET, queued > 1)) {
-				behind = idle + VSR_RX_FLOOD_HOLD;
-				judge = !lease || idle >= lease;
-				renew = true;
-			} else if (lease && idle >= lease) {
-				judge = true;
-				renew = vsr_rx_renew(arrived, charged, charges,
-						     0, VSR_RX_FLOOD_LEASE);
-				if (!renew)
-					behind = idle;
+			vsr_rx_flow_take(&flows[a], idle, at, q[a].len, target,
+					 busy);
+			c = s->cost(s->i++);
+			vsr_rx_flow_checked(&flows[a], idle, idle + c,
+					    !s->genuine, 100);
+			if (s->genuine)
+				c += s->extra;
+			vsr_rx_flow_busy(&flows[a], &busy, c);
+			if (idle >= from) {
+				s->spent += c - (s->genuine ? s->extra : 0);
+				s->taken++;
+				s->wait = max(s->wait, idle - at);
 			}
-			if (judge) {
-				lease = renew ? idle + VSR_RX_FLOOD_LEASE : 0;
-				arrived = 0;
-				charged = 0;
-				charges = 0;
-				judge = false;
-			}
-			paid = vsr_rx_charge(paid, idle, idle + c, 100);
-			charged += min_t(u64, c, VSR_RX_FLOOD_COST_MAX);
-			charges++;
-			if (idle >= from)
-				got->spent += c;
 			idle += c;
-			head++;
-			queued--;
 			continue;
 		}
+		arrival = s->next;
+		s->next += s->gap;
+		if (s->jitter) {
+			/* xorshift32: the same run every time. */
+			s->rnd ^= s->rnd << 13;
+			s->rnd ^= s->rnd >> 17;
+			s->rnd ^= s->rnd << 5;
+			s->next += s->rnd % (s->gap + 1) - s->gap / 2;
+		}
+		a = s->addr;
 		if (!queued && idle < arrival)
 			idle = arrival;
-		if (lease)
-			arrived++;
-		if (queued < cap) {
-			/* As vsr_rx_flooding() sees it. */
-			bool take = paid <= arrival;
-
-			if (!take)
-				take = (!always && behind <= arrival) ||
-				       vsr_rx_admit(paid, arrival, queued);
-			if (take) {
-				queued_at[(head + queued) % RING] = arrival;
-				queued++;
-				if (arrival >= from)
-					got->longest = max(got->longest,
-							   arrival - last);
-				last = arrival;
-			} else {
-				if (lease && arrival < lease +
-				    VSR_RX_FLOOD_GRACE)
-					behind = min(arrival + VSR_RX_FLOOD_HOLD,
-						     lease + VSR_RX_FLOOD_GRACE);
-				if (arrival >= from)
-					got->dropped++;
-			}
+		vsr_rx_flow_arrive(&flows[a]);
+		if (q[a].len >= CAP ||
+		    vsr_rx_flow_limit(&flows[a], arrival, q[a].len, always)) {
+			if (arrival >= from)
+				s->dropped++;
+			continue;
 		}
-		arrival += gap;
+		i = (q[a].head + q[a].len) % RING;
+		q[a].at[i] = arrival;
+		q[a].src[i] = s - srcs;
+		q[a].len++;
+		queued++;
+		vsr_rxlimit_took(s, arrival, from);
 	}
-	kfree(queued_at);
+out:
+	kfree(q);
+	kfree(flows);
 }
 
 static u64 vsr_rxlimit_cost_flat(unsigned int i)
@@ -203,52 +297,133 @@ static u64 vsr_rxlimit_cost_mixed(unsigned int i)
 	return i % 2 ? VSR_RX_FLOOD_COST_MAX : 2 * US;
 }
 
+/* A genuine datagram's checks (its MAC); the core's time is extra. */
+static u64 vsr_rxlimit_cost_genuine(unsigned int i)
+{
+	return 10 * US;
+}
+
+/* One flood from address 0, alone: what it got. */
+static struct vsr_rxlimit_src vsr_rxlimit_flood1(u64 gap,
+						 u64 (*cost)(unsigned int),
+						 int secs, bool always,
+						 bool stall)
+{
+	struct vsr_rxlimit_src f = { .gap = gap, .cost = cost };
+
+	vsr_rxlimit_run(&f, 1, secs, always, stall);
+	return f;
+}
+
 static void vsr_rxlimit_flood(struct kunit *test)
 {
-	struct vsr_rxlimit_got got;
+	struct vsr_rxlimit_src got;
 
 	/* Twice what the work can take: it gets a tenth of the time. */
-	vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, true, false, &got);
+	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, true,
+				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
 	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	/* And its admissions are spread: no gap near a heartbeat. */
 	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
 	/* The same, the work deemed behind by its queue's waits. */
-	vsr_rxlimit_run(15 * US, vsr_rxlimit_cost_flat, 12, false, false, &got);
+	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, false,
+				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
 	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
 	/* Sizes mixed to game an estimate: there is none. */
-	vsr_rxlimit_run(10 * US, vsr_rxlimit_cost_mixed, 12, false, false,
-			&got);
+	got = vsr_rxlimit_flood1(10 * US, vsr_rxlimit_cost_mixed, 12, false,
+				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
 	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	/* (A dear one taken on credit is ten times its cost in debt.) */
 	KUNIT_EXPECT_LE(test, got.longest, VSR_RX_FLOOD_SLACK +
 			VSR_RX_FLOOD_QUEUE * 10 * VSR_RX_FLOOD_COST_MAX);
 	/* A flood the work keeps up with, at a twentieth: all taken. */
-	vsr_rxlimit_run(600 * US, vsr_rxlimit_cost_flat, 10, false, false,
-			&got);
+	got = vsr_rxlimit_flood1(600 * US, vsr_rxlimit_cost_flat, 10, false,
+				 false);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 	KUNIT_EXPECT_EQ(test, got.spent, 30 * US *
 			DIV_ROUND_UP(10 * NSEC_PER_SEC, 600 * US));
 	/* Or at nine tenths, in debt all along: all taken too. */
-	vsr_rxlimit_run(33 * US, vsr_rxlimit_cost_flat, 10, false, false,
-			&got);
+	got = vsr_rxlimit_flood1(33 * US, vsr_rxlimit_cost_flat, 10, false,
+				 false);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 	/*
 	 * At half, after a stall that made the work fall behind: limited
 	 * for a lease at most, then all taken again.
 	 */
-	vsr_rxlimit_run(60 * US, vsr_rxlimit_cost_flat, 13, false, true, &got);
+	got = vsr_rxlimit_flood1(60 * US, vsr_rxlimit_cost_flat, 13, false,
+				 true);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
+}
+
+/*
+ * A flood from a member's address with the member's own datagrams among
+ * it, and another member's traffic that takes half of the work: the
+ * other member loses nothing and waits little, and the flooded member's
+ * datagrams get through at the flood's rate of admission, never starved.
+ */
+static void vsr_rxlimit_mixed(struct kunit *test)
+{
+	struct vsr_rxlimit_src srcs[] = {
+		/* The flood, at twice what the work can take. */
+		{ .addr = 0, .gap = 15 * US, .cost = vsr_rxlimit_cost_flat,
+		  .jitter = true },
+		/* The spoofed member's own, 1,000/s. */
+		{ .addr = 0, .gap = MS, .first = 7 * US, .genuine = true,
+		  .cost = vsr_rxlimit_cost_genuine, .extra = 40 * US,
+		  .jitter = true },
+		/* Another member's, half of the work. */
+		{ .addr = 1, .gap = 100 * US, .first = 3 * US, .genuine = true,
+		  .cost = vsr_rxlimit_cost_genuine, .extra = 40 * US,
+		  .jitter = true },
+	};
+
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	/* The flood gets about its tenth of the time. */
+	KUNIT_EXPECT_GE(test, srcs[0].spent, 900 * MS);
+	KUNIT_EXPECT_LE(test, srcs[0].spent, 1100 * MS);
+	/* The other member: all taken, promptly. */
+	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
+	KUNIT_EXPECT_GE(test, srcs[2].taken, 99000);
+	KUNIT_EXPECT_LE(test, srcs[2].wait, MS);
+	/*
+	 * The spoofed member: as many as the flood's admissions allow (a
+	 * twentieth of it gets in), with no gap near a view change's
+	 * timeout.
+	 */
+	KUNIT_EXPECT_GE(test, srcs[1].taken, 10000 / 40);
+	KUNIT_EXPECT_LE(test, srcs[1].longest, 200 * MS);
+
+	/*
+	 * A flood the work could take alone (seven tenths), with the other
+	 * member's half: together too much, so it is limited all along (the
+	 * others' time counts in its lease), and the work keeps up.
+	 */
+	srcs[0].gap = 43 * US;
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	KUNIT_EXPECT_LE(test, srcs[0].spent, 1100 * MS);
+	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
+	KUNIT_EXPECT_LE(test, srcs[2].wait, MS);
+	KUNIT_EXPECT_LE(test, srcs[1].longest, 200 * MS);
+
+	/* Three tenths and a half: the work keeps up, nothing is dropped. */
+	srcs[0].gap = 100 * US;
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	KUNIT_EXPECT_EQ(test, srcs[0].dropped, 0);
+	KUNIT_EXPECT_EQ(test, srcs[1].dropped, 0);
+	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
 }
 
 static struct kunit_case vsr_rxlimit_cases[] = {
 	KUNIT_CASE(vsr_rxlimit_charge),
 	KUNIT_CASE(vsr_rxlimit_behind),
 	KUNIT_CASE(vsr_rxlimit_admit),
+	KUNIT_CASE(vsr_rxlimit_flow),
 	KUNIT_CASE(vsr_rxlimit_flood),
+	KUNIT_CASE(vsr_rxlimit_mixed),
 	{}
 };
 
