@@ -48,6 +48,10 @@
 #  f. The primary's machine is cloned (the vmgenid notifier, here its
 #     debugfs stand-in): it draws a new nonce and its sessions start over,
 #     writes go on, and the capture of c is still refused.
+#  g. A backup's instance is deleted, and two of its AUTHs to the primary
+#     recorded (one echoing the primary's current challenge) are replayed
+#     at it in turn, 200 in all: it answers at most one a tick, and the
+#     dead backup does not look heard.  The backup is added again.
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
@@ -77,10 +81,17 @@ ctl() { python3 -S "$VSR_LIB/authctl.py" "$@"; }
 # drop-auth, never dropped on arrival as a flood (flood.sh tests that).
 no_flood_limit() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
-	echo 4000000000 > "/sys/kernel/debug/vsr/vsrlog$1/rx-flood-target-us" ||
+	echo 4294967295 > "/sys/kernel/debug/vsr/vsrlog$1/rx-flood-target-us" ||
 		fail "rx-flood-target-us of replica $1"
 }
 authforge() { python3 -S "$VSR_LIB/authforge.py" "$@"; }
+# last_heard P V: how long ago replica P last heard from V, in ms.
+last_heard() {
+	ip netns exec "$(ns "$1")" "$VSRADM" -j show "vsrlog$1" | python3 -S -c '
+import json, sys
+h = [p for p in json.load(sys.stdin)[0]["peer"] if p["index"] == int(sys.argv[1])]
+print(h[0]["last-heard-ms"])' "$2"
+}
 st() { python3 -S "$VSR_LIB/vsrstat.py" "$@"; }
 # (A process costs a second or more in a guest: each check that polls is
 # one python3.)
@@ -241,6 +252,66 @@ authforge replay "$tmp/cap" || fail "replay after the new sessions"
 ctl check "$tmp/f0.snap" 0 1 2 --not-back --save "$tmp/f.snap" ||
 	fail "the replay moved a replica back"
 intact f
+
+info "g. recorded AUTHs of a dead peer"
+read -r p <<< "$(st get 0 primary)"
+v=$(( (p + 1) % 3 ))
+# Its AUTH to the primary now, which echoes the primary's current
+# challenge, and the one of c, before the primary's new sessions of f.
+authforge nonces --key "$tmp/k1" --out "$tmp/nonces2" --auths "$tmp/auths2" 0 1 2 ||
+	fail "the nonces of the replicas, again"
+python3 -S - "$v" "$p" "$tmp/auths" "$tmp/auths2" > "$tmp/g.auths" <<'PY' ||
+import json, sys
+v, p = int(sys.argv[1]), int(sys.argv[2])
+pick = []
+for f in sys.argv[3:]:
+    pick += [r for r in map(json.loads, open(f)) if (r['src'], r['dst']) == (v, p)]
+assert len(pick) == 2 and pick[0]['msg'] != pick[1]['msg'], pick
+for _ in range(100):
+    for r in pick:
+        print(json.dumps(r))
+PY
+	fail "replica $v's AUTHs to $p"
+ip netns exec "$(ns "$v")" "$VSRADM" del "vsrlog$v" || fail "del vsrlog$v"
+end=$((SECONDS + 60))
+until h=$(last_heard "$p" "$v") && [ "$h" -ge 1500 ]; do
+	[ $SECONDS -lt $end ] || fail "replica $p still hears deleted replica $v ($h ms)"
+	sleep 0.2
+done
+authforge sniff --out "$tmp/g.cap" --stop "$tmp/g.stop" --ready "$tmp/g.ready" \
+	> "$tmp/g.sniff" 2>&1 &
+sniffer=$!
+bg+=("$sniffer")
+end=$((SECONDS + 60))
+until [ -e "$tmp/g.ready" ]; do
+	[ $SECONDS -lt $end ] || { cat "$tmp/g.sniff" >&2; fail "the sniffer did not start"; }
+	sleep 0.05
+done
+t0=${EPOCHREALTIME/./}
+authforge replay "$tmp/g.auths" || fail "replay of replica $v's AUTHs"
+sleep 0.1
+touch "$tmp/g.stop"
+wait "$sniffer" || { cat "$tmp/g.sniff" >&2; fail "sniffer"; }
+t1=${EPOCHREALTIME/./}
+# Each asks for an answer at once (its challenge is not the last one
+# answered): at most one a tick (10 ms) goes out.
+n=$(python3 -S - "$p" "$v" "$tmp/g.cap" <<'PY'
+import json, sys
+p, v = int(sys.argv[1]), int(sys.argv[2])
+print(sum(1 for r in map(json.loads, open(sys.argv[3]))
+          if (r['src'], r['dst']) == (p, v) and bytes.fromhex(r["msg"])[14] == 13))
+PY
+) || fail "the capture of g"
+most=$(( (t1 - t0) / 10000 + 2 ))
+echo "# 200 recorded AUTHs of replica $v replayed at $p: $n answered in $(( (t1 - t0) / 1000 )) ms (at most $most)"
+[ "$n" -ge 1 ] || fail "replica $p did not answer replica $v's AUTHs"
+[ "$n" -le "$most" ] || fail "replica $p answered $n AUTHs, more than one a tick"
+h=$(last_heard "$p" "$v") || fail "show of replica $p"
+[ "$h" -ge 1500 ] || fail "recorded AUTHs made deleted replica $v look heard ($h ms)"
+replica_add "$v" "${TUN[@]}" key-file "$tmp/k1" || fail "add replica $v again"
+no_flood_limit "$v"
+ctl snap "$tmp/g.snap" 0 1 2 --caught-up || fail "replica $v did not recover"
+intact g
 
 ctl exactly-once "$VSR_ACKED" 0 1 2 || fail "acknowledged records lost or duplicated"
 echo ok

@@ -191,6 +191,7 @@ static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
 	size_t len;
 
 	WRITE_ONCE(node->auth_sent_at[peer], node->ticks + 1);
+	node->auth_owed &= ~BIT(peer);
 	len = vsr_auth_hello(&node->sessions[peer], node->auth_nonce,
 			     cfg->cluster_id, 0, cfg->replica, buf);
 	vsr_socket_send_raw(node, peer, buf, len);
@@ -365,31 +366,42 @@ void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret)
  * @m: the AUTH
  * @authenticated: its trailer verified (vsr_keys_rx())
  *
- * Return: whether it shows the peer alive now (it echoed our current
- * challenge): a recorded AUTH verifies too, and must not make a dead
- * peer look heard.
+ * An AUTH that asks for an answer at once gets it at most once a tick:
+ * recorded AUTHs of several challenges, replayed in turn, would each ask;
+ * the rest are answered at the next tick (vsr_keys_tick()).
+ *
+ * Return: whether it shows the peer alive now: only an AUTH that began a
+ * new session does (a recorded one verifies too, even one that echoes our
+ * current challenge, and must not make a dead peer look heard; a live
+ * peer's session datagrams show it).
  */
 bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			const struct vsr_msg *m, bool authenticated)
 {
-	u8 challenge[VSR_AUTH_NONCE_SIZE];
-	bool fresh;
+	struct vsr_auth_peer *s = &node->sessions[peer];
+	u8 challenge[VSR_AUTH_NONCE_SIZE], before[VSR_AUTH_NONCE_SIZE];
+	bool fresh, adopted;
 
 	lockdep_assert_held(&node->lock);
 	get_random_bytes(challenge, sizeof(challenge));
-	switch (vsr_auth_handshake(&node->sessions[peer], node->auth_nonce,
-				   m->body, m->h.arg0, authenticated, challenge,
-				   &fresh)) {
+	/* A new session, and only that, gives the peer a new challenge. */
+	memcpy(before, s->challenge, sizeof(before));
+	switch (vsr_auth_handshake(s, node->auth_nonce, m->body, m->h.arg0,
+				   authenticated, challenge, &fresh)) {
 	case VSR_AUTH_ANSWER:
-		if (!vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
-			break;
-		fallthrough;
+		if (vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
+			vsr_keys_auth_send(node, peer);
+		break;
 	case VSR_AUTH_ANSWER_NOW:
-		vsr_keys_auth_send(node, peer);
+		if (vsr_keys_auth_due(node, peer, 1))
+			vsr_keys_auth_send(node, peer);
+		else
+			node->auth_owed |= BIT(peer);
 		break;
 	}
+	adopted = memcmp(before, s->challenge, sizeof(before));
 	memzero_explicit(challenge, sizeof(challenge));
-	return fresh;
+	return adopted;
 }
 
 /**
@@ -484,6 +496,7 @@ void vsr_keys_vmfork(struct vsr_node *node)
 		get_random_bytes(node->sessions[i].challenge,
 				 sizeof(node->sessions[i].challenge));
 		WRITE_ONCE(node->auth_sent_at[i], 0);
+		node->auth_owed &= ~BIT(i);
 	}
 	node->auth_renew = true;
 	vsr_keys_renew(node);
@@ -493,7 +506,8 @@ void vsr_keys_vmfork(struct vsr_node *node)
 }
 
 /**
- * vsr_keys_tick() - AUTH to the peers we have no session with
+ * vsr_keys_tick() - AUTH to the peers owed an answer, and to those we
+ *	have no session with
  * @node: the node, its lock held
  *
  * Only a replica that sends with a key needs its peers' nonces.
@@ -505,7 +519,12 @@ void vsr_keys_tick(struct vsr_node *node)
 
 	if (node->auth_renew)
 		vsr_keys_renew(node);
-	if (node->failed || !vsr_keys_sends_key(node))
+	if (node->failed)
+		return;
+	for (i = 0; i < cfg->n_peers; i++)
+		if (node->auth_owed & BIT(i))
+			vsr_keys_auth_send(node, i);
+	if (!vsr_keys_sends_key(node))
 		return;
 	for (i = 0; i < cfg->n_peers; i++)
 		if (i != cfg->replica && !node->sessions[i].known &&

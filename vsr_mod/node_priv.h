@@ -51,10 +51,10 @@ struct socket;
 /*
  * Datagrams queued for the core before new ones are dropped; a peer's
  * address may fill its own queue up to its share, VSR_RXQ_MAX / n, and
- * VSR_RXQ_BYTES / n of memory (a hundred datagrams of 64 KiB at n = 3).
+ * VSR_RXQ_BYTES / n of memory (21 MiB at n = 3, 4 MiB at n = 16).
  */
 #define VSR_RXQ_MAX		4096
-#define VSR_RXQ_BYTES		(32 << 20)
+#define VSR_RXQ_BYTES		(64 << 20)
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -122,11 +122,9 @@ struct vsr_observe {
  * @rxq_bytes: how much memory each of @rxq holds (truesize)
  * @rx_next: the queue of @rxq that @rx_work takes from next
  * @rx_flow: each address's state for the flood limit (rxlimit.h)
- * @rx_busy: @rx_work's whole time on every address's datagrams, in ns
- *	(@rx_work's only)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
- *	behind)
+ *	behind; U32_MAX: never)
  * @rx_flood_drops: datagrams dropped for their address's charges (also
  *	in drop-nomem; shown in debugfs)
  * @rx_work: feeds @rxq to the core
@@ -152,6 +150,7 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
+ * @auth_owed: the peers owed an AUTH at the next tick (under @lock)
  * @vmfork: the machine was cloned or restored from a snapshot: the
  *	receive work draws a new @auth_nonce (vsr_keys_vmfork())
  * @auth_renew: @auth still holds the keys of the old @auth_nonce, which
@@ -185,7 +184,6 @@ struct vsr_node {
 	atomic_t rxq_bytes[VSR_MAX_PEERS];
 	unsigned int rx_next;
 	struct vsr_rx_flow rx_flow[VSR_MAX_PEERS];
-	u64 rx_busy;
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
 	atomic64_t rx_flood_drops;
@@ -208,6 +206,7 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
+	u32 auth_owed;
 	atomic_t vmfork;
 	bool auth_renew;
 	u8 encrypt;

@@ -14,24 +14,27 @@
  * debt says when its charges are paid off, never more than
  * VSR_RX_FLOOD_DEBT ahead.
  *
- * The debt matters only while the work is *behind* on the address, by
- * CoDel's rule: the address's datagrams waited more than
- * VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
- * VSR_RX_FLOOD_INTERVAL on end; it stays behind for VSR_RX_FLOOD_HOLD
- * after that, and after each datagram dropped, for a lease of
- * VSR_RX_FLOOD_LEASE and VSR_RX_FLOOD_GRACE after it (the work, which may
- * take nothing up while the debt is paid off, judges the lease when it
- * next takes one up).  Since the limit keeps the queue and its waits
- * short, the lease is renewed only if what arrived from the address
- * during it, at the measured cost of its datagrams' checks, with the
- * work's whole time on the other addresses' datagrams, would have taken
- * all of the work's time (vsr_rx_renew()).  A flood that the
- * work keeps up with, bursts included, delays nobody, and limiting it
- * would only drop the spoofed member's own datagrams.  While behind, softirq
- * takes an address's datagrams freely while it owes nothing, at most
- * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
- * (what it takes on credit), and none beyond: they are dropped where they
- * arrive, before any copy or MAC.
+ * The debt matters only while the work is *behind* on the address: its
+ * queue hit its cap (in datagrams or bytes, or VSR_RX_FLOOD_BURST
+ * datagrams while it owes time) since the work last took one of its
+ * datagrams up, or, by CoDel's rule, its datagrams waited more
+ * than VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
+ * VSR_RX_FLOOD_INTERVAL on end.  That verdict holds for VSR_RX_FLOOD_HOLD
+ * and opens a lease of VSR_RX_FLOOD_LEASE, within which (and
+ * VSR_RX_FLOOD_GRACE after it, until the work, which may take nothing up
+ * while the debt is paid off, ends it) each datagram dropped holds the
+ * address behind for VSR_RX_FLOOD_HOLD too, since the limit keeps the
+ * queue and its waits short.  A lease is never renewed: when it ends the
+ * address is taken freely again, and if it still floods, its queue's cap
+ * or waits say so again.  (An estimate of what it would cost unlimited
+ * would be made of what the limit let in, which the order of a flood's
+ * datagrams decides.)  A flood that the work keeps up with, bursts
+ * included, delays nobody, and limiting it would only drop the spoofed
+ * member's own datagrams.  While behind, softirq takes an address's
+ * datagrams freely while it owes nothing, at most VSR_RX_FLOOD_QUEUE
+ * queued while its debt is within VSR_RX_FLOOD_SLACK (what it takes on
+ * credit), and none beyond: they are dropped where they arrive, before
+ * any copy or MAC.
  */
 #ifndef _VSR_RXLIMIT_H
 #define _VSR_RXLIMIT_H
@@ -52,6 +55,7 @@
 #define VSR_RX_FLOOD_GRACE	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
+#define VSR_RX_FLOOD_BURST	64
 
 /*
  * The debt @paid (when the charges are paid off) after a datagram that
@@ -91,20 +95,6 @@ static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
 }
 
 /*
- * At the end of a lease, judged @lease ns after it began: whether to
- * renew it, @arrived
- * datagrams having come from the address during it, the work's
- * checks having taken @spent ns on @n of the address's datagrams and
- * @others ns on other addresses'.  Renewed if the arrivals, at that mean
- * cost each, and the others would have taken the whole lease.
- */
-static inline bool vsr_rx_renew(u64 arrived, u64 spent, u64 n, u64 others,
-				u64 lease)
-{
-	return n && mul_u64_u64_div_u64(arrived, spent, n) + others >= lease;
-}
-
-/*
  * Whether softirq takes a datagram of an address whose debt is paid off
  * at @paid, at @now, while the work is behind on it and @queued of its
  * datagrams wait.
@@ -120,40 +110,31 @@ static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
  * struct vsr_rx_flow - the flood limit's state for one sender address
  * @paid: when its charges are paid off (written by the receive work, read
  *	in softirq)
- * @behind: until when the work is behind on it by CoDel's rule (likewise)
+ * @behind: until when the work's verdict holds it behind (likewise)
  * @lease: when its lease of being behind ends, 0 if none (likewise)
  * @dropped: when softirq last dropped one of its datagrams for the
- *	charges, 0 if never (written in softirq only)
- * @arrived: its datagrams that arrived during the lease (counted in
- *	softirq)
- * @above: vsr_rx_behind()'s state (this and the rest: the work's only)
- * @spent: the time the checks took on its datagrams this lease, each
- *	capped at VSR_RX_FLOOD_COST_MAX
- * @taken: how many
- * @busy: the work's whole time on its datagrams this lease
- * @busy_from: the work's whole time on every address's when the lease
- *	began
- *
- * Each field has a single writer, so that none undoes what another did.
+ *	charges, 0 if never
+ * @capped: when softirq last dropped one at its queue's cap, 0 if never
+ *	(these two written in softirq only, on whichever CPU took the
+ *	datagram: a store may go back by the microseconds between two CPUs,
+ *	which nothing here minds)
+ * @above: vsr_rx_behind()'s state (this and the next: the work's only)
+ * @capped_seen: @capped when the work last took a datagram up
  */
 struct vsr_rx_flow {
 	atomic64_t paid;
 	atomic64_t behind;
 	atomic64_t lease;
 	atomic64_t dropped;
-	atomic_t arrived;
+	atomic64_t capped;
 	u64 above;
-	u64 spent;
-	u64 taken;
-	u64 busy;
-	u64 busy_from;
+	u64 capped_seen;
 };
 
 /*
  * Softirq: whether the work is behind on @f's address at @now: by its
- * queue's waits, or, within a lease (and VSR_RX_FLOOD_GRACE after it,
- * until the work, which may take nothing up meanwhile, judges it), for
- * VSR_RX_FLOOD_HOLD after a drop, since drops cut the waits it would see.
+ * verdict, or, within a lease (and VSR_RX_FLOOD_GRACE after it, until the
+ * work ends it), for VSR_RX_FLOOD_HOLD after a drop.
  */
 static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
 {
@@ -168,17 +149,18 @@ static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
 			 lease + VSR_RX_FLOOD_GRACE);
 }
 
-/* Softirq: a datagram of @f's address arrived, for the lease's judgement. */
-static inline void vsr_rx_flow_arrive(struct vsr_rx_flow *f)
+/* Softirq: a datagram of @f's address was dropped at @now at its queue's cap. */
+static inline void vsr_rx_flow_capped(struct vsr_rx_flow *f, u64 now)
 {
-	if (atomic64_read(&f->lease))
-		atomic_inc(&f->arrived);
+	atomic64_set(&f->capped, now);
 }
 
 /*
  * Softirq: a datagram of @f's address arrived at @now, @queued of its
  * datagrams waiting.  Whether to drop it for the address's charges (the
- * work deemed behind if @always); noted if so.
+ * work deemed behind if @always); noted if so.  Not behind, an address
+ * in debt still has at most VSR_RX_FLOOD_BURST queued: beyond, the work
+ * is behind on it, which that drop tells the work.
  */
 static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
 				     unsigned int queued, bool always)
@@ -187,77 +169,52 @@ static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
 
 	if (likely(paid <= now))
 		return false;
-	if (!always && !vsr_rx_flow_behind(f, now))
+	if (always || vsr_rx_flow_behind(f, now)) {
+		if (vsr_rx_admit(paid, now, queued))
+			return false;
+		atomic64_set(&f->dropped, now);
+		return true;
+	}
+	if (queued < VSR_RX_FLOOD_BURST)
 		return false;
-	if (vsr_rx_admit(paid, now, queued))
-		return false;
-	atomic64_set(&f->dropped, now);
+	vsr_rx_flow_capped(f, now);
 	return true;
 }
 
 /*
  * The work takes up a datagram of @f's address at @now, queued at
- * @queued, @more of the address's behind it, its waits' target @target;
- * @busy is its whole time on every address's datagrams so far.  Notes
- * whether it is behind, and judges the lease when it ends: the others'
- * time is the work's on every address since the lease began, less this
- * one's.
+ * @queued, @more of the address's behind it, its waits' target @target:
+ * its verdict, and the lease's start or end.
  */
 static inline void vsr_rx_flow_take(struct vsr_rx_flow *f, u64 now,
-				    u64 queued, bool more, u64 target,
-				    u64 busy)
+				    u64 queued, bool more, u64 target)
 {
 	u64 lease = atomic64_read(&f->lease);
-	bool renew;
+	u64 capped = atomic64_read(&f->capped);
+	bool full = capped != f->capped_seen;
 
-	if (vsr_rx_behind(&f->above, now, now - queued, target, more)) {
+	f->capped_seen = capped;
+	if (vsr_rx_behind(&f->above, now, now - queued, target, more) ||
+	    full) {
 		atomic64_set(&f->behind, now + VSR_RX_FLOOD_HOLD);
-		if (lease && now < lease)
-			return;
-		/* A fresh lease counts from here. */
-		atomic_set(&f->arrived, 0);
-		renew = true;
+		if (!lease || now >= lease)
+			atomic64_set(&f->lease, now + VSR_RX_FLOOD_LEASE);
 	} else if (lease && now >= lease) {
-		renew = vsr_rx_renew((u32)atomic_xchg(&f->arrived, 0),
-				     f->spent, f->taken,
-				     busy - f->busy_from - f->busy,
-				     now - (lease - VSR_RX_FLOOD_LEASE));
-		if (!renew)
-			atomic64_set(&f->behind, now);
-	} else {
-		return;
+		atomic64_set(&f->lease, 0);
+		atomic64_set(&f->behind, now);
 	}
-	atomic64_set(&f->lease, renew ? now + VSR_RX_FLOOD_LEASE : 0);
-	f->spent = 0;
-	f->taken = 0;
-	f->busy = 0;
-	f->busy_from = busy;
 }
 
 /*
- * The checks of a datagram of @f's address (up to its verdict, before the
- * node lock) took the work from @start to @end; @charge if it brought
- * nothing, at @share per mille.
+ * The checks of a datagram of @f's address that brought nothing (up to
+ * their verdict, before the node lock) took the work from @start to @end:
+ * charged at @share per mille.
  */
-static inline void vsr_rx_flow_checked(struct vsr_rx_flow *f, u64 start,
-				       u64 end, bool charge, u32 share)
+static inline void vsr_rx_flow_charge(struct vsr_rx_flow *f, u64 start,
+				      u64 end, u32 share)
 {
-	f->spent += min_t(u64, end - start, VSR_RX_FLOOD_COST_MAX);
-	f->taken++;
-	if (charge)
-		atomic64_set(&f->paid, vsr_rx_charge(atomic64_read(&f->paid),
-						     start, end, share));
-}
-
-/*
- * The work spent @t on a datagram of @f's address, all told (checks,
- * node lock, core): added to @f's and to @busy, the work's on every
- * address.
- */
-static inline void vsr_rx_flow_busy(struct vsr_rx_flow *f, u64 *busy, u64 t)
-{
-	f->busy += t;
-	*busy += t;
+	atomic64_set(&f->paid, vsr_rx_charge(atomic64_read(&f->paid), start,
+					     end, share));
 }
 
 #endif /* _VSR_RXLIMIT_H */

@@ -74,7 +74,6 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	}
 	n = node->inst->cfg.n_peers;
 	flow = &node->rx_flow[peer];
-	vsr_rx_flow_arrive(flow);
 	/*
 	 * Each peer's address has its own queue, of a share of the room: a
 	 * flood from one (forged datagrams that only the MAC, later, tells
@@ -83,10 +82,15 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	 * one is limited before any copy or MAC (rxlimit.h).
 	 */
 	now = ktime_get_ns();
-	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
-	    skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
+	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX) {
+		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
+		goto drop;
+	}
+	if (skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
 	    atomic_read(&node->rxq_bytes[peer]) + skb->truesize >
 	    VSR_RXQ_BYTES / n) {
+		/* The work does not keep up with the address. */
+		vsr_rx_flow_capped(flow, now);
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}

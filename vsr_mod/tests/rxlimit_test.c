@@ -98,15 +98,36 @@ static void vsr_rxlimit_flow(struct kunit *test)
 
 	/* No debt: never dropped, behind or not. */
 	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_limit(&f, t, 1000, true));
-	/* In debt but not behind: taken, unless always deemed behind. */
-	vsr_rx_flow_checked(&f, t, t + MS, true, 100);
-	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_limit(&f, t + MS, 1000, false));
-	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_limit(&f, t + MS, 1000, true));
+	/*
+	 * In debt but not behind: taken, unless always deemed behind, up to
+	 * a burst queued; beyond, dropped, and the work told.
+	 */
+	vsr_rx_flow_charge(&f, t, t + MS, 100);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_limit(&f, t + MS,
+						   VSR_RX_FLOOD_BURST - 1,
+						   false));
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_limit(&f, t + MS,
+						  VSR_RX_FLOOD_QUEUE, true));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&f.dropped), t + MS);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.capped), 0);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_limit(&f, t + 2 * MS,
+						  VSR_RX_FLOOD_BURST, false));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.capped), t + 2 * MS);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t + 2 * MS));
+	/* The work sees it: behind, with a lease, which ends unrenewed. */
+	vsr_rx_flow_take(&f, t + 3 * MS, t + 3 * MS, true,
+			 VSR_RX_FLOOD_TARGET);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t + 3 * MS));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease),
+			t + 3 * MS + VSR_RX_FLOOD_LEASE);
+	t += 3 * MS + VSR_RX_FLOOD_LEASE;
+	vsr_rx_flow_take(&f, t, t, true, VSR_RX_FLOOD_TARGET);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), 0);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t));
 	/* Waits above the target for the interval: behind, with a lease. */
 	q = t - 2 * VSR_RX_FLOOD_TARGET;
 	for (i = 0; i <= 2; i++, t += VSR_RX_FLOOD_INTERVAL / 2)
-		vsr_rx_flow_take(&f, t, q, true, VSR_RX_FLOOD_TARGET, 0);
+		vsr_rx_flow_take(&f, t, q, true, VSR_RX_FLOOD_TARGET);
 	t -= VSR_RX_FLOOD_INTERVAL / 2;
 	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), t + VSR_RX_FLOOD_LEASE);
@@ -118,7 +139,13 @@ static void vsr_rxlimit_flow(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t + 50 * MS));
 	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t +
 						    VSR_RX_FLOOD_HOLD));
-	/* After the lease, until the work judges it, up to the grace. */
+	/* A new verdict within the lease does not lengthen it. */
+	vsr_rx_flow_capped(&f, t);
+	vsr_rx_flow_take(&f, t + MS, t + MS, false, VSR_RX_FLOOD_TARGET);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), lease);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t + MS +
+						   VSR_RX_FLOOD_HOLD - 1));
+	/* After the lease, until the work ends it, up to the grace. */
 	t = lease + 50 * MS;
 	atomic64_set(&f.dropped, t);
 	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, lease +
@@ -126,16 +153,25 @@ static void vsr_rxlimit_flow(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, lease +
 						    VSR_RX_FLOOD_GRACE));
 	/*
-	 * The work judges the lease: nothing arrived, so it ends, and the
-	 * drop before no longer holds the address behind.
+	 * The work ends the lease, however many were dropped in it (no
+	 * renewal), and the drops no longer hold the address behind.
 	 */
 	t += 2 * MS;
-	vsr_rx_flow_take(&f, t, t, false, VSR_RX_FLOOD_TARGET, 0);
+	vsr_rx_flow_take(&f, t, t, false, VSR_RX_FLOOD_TARGET);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), 0);
 	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t));
-	/* Arrivals count during a lease only. */
-	vsr_rx_flow_arrive(&f);
-	KUNIT_EXPECT_EQ(test, atomic_read(&f.arrived), 0);
+	/* Its queue at the cap: behind again at once, a new lease. */
+	vsr_rx_flow_capped(&f, t + MS);
+	KUNIT_EXPECT_FALSE(test, vsr_rx_flow_behind(&f, t + MS));
+	vsr_rx_flow_take(&f, t + 2 * MS, t + 2 * MS, true,
+			 VSR_RX_FLOOD_TARGET);
+	KUNIT_EXPECT_TRUE(test, vsr_rx_flow_behind(&f, t + 2 * MS));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease),
+			t + 2 * MS + VSR_RX_FLOOD_LEASE);
+	/* Once seen, the same cap drop is no new verdict. */
+	t += 2 * MS + VSR_RX_FLOOD_LEASE;
+	vsr_rx_flow_take(&f, t, t, true, VSR_RX_FLOOD_TARGET);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&f.lease), 0);
 }
 
 #define RING	2048	/* more than an address's share of the queue */
@@ -182,19 +218,20 @@ static void vsr_rxlimit_took(struct vsr_rxlimit_src *s, u64 now, u64 from)
 /*
  * Run @n sources against the limit at a share of a tenth for @secs
  * simulated seconds, as socket.c and node.c apply it, with the same
- * functions: per address, a queue of at most CAP, vsr_rx_flow_limit()
- * as each datagram arrives, and the work taking one datagram of each
- * address in turn, through vsr_rx_flow_take(), _checked() and _busy().
- * The work is always deemed behind if @always.  If @stall, it stops for
- * 150 ms at 1 s.  The first seconds are not counted: until a flood is
- * noticed, the queue it filled is not limited.
+ * functions: per address, a queue of at most @cap (at it,
+ * vsr_rx_flow_capped()), vsr_rx_flow_limit() as each datagram arrives,
+ * and the work taking one datagram of each address in turn, through
+ * vsr_rx_flow_take() and _charge().  The work is always deemed behind if
+ * @always.  If @stall, it stops for 150 ms at 1 s.  The first seconds are
+ * not counted: until a flood is noticed, the queue it filled is not
+ * limited.
  */
 static void vsr_rxlimit_run(struct vsr_rxlimit_src *srcs, unsigned int n,
-			    int secs, bool always, bool stall)
+			    int secs, unsigned int cap, bool always, bool stall)
 {
 	u64 end = (u64)secs * NSEC_PER_SEC, from = end - 10 * NSEC_PER_SEC;
 	u64 target = always ? 0 : VSR_RX_FLOOD_TARGET;
-	u64 idle = 0, busy = 0, arrival, c, at;
+	u64 idle = 0, arrival, c, at;
 	struct vsr_rx_flow *flows;
 	struct vsr_rxlimit_queue *q;
 	struct vsr_rxlimit_src *s;
@@ -239,14 +276,12 @@ static void vsr_rxlimit_run(struct vsr_rxlimit_src *srcs, unsigned int n,
 				idle += 150 * MS;
 				stall = false;
 			}
-			vsr_rx_flow_take(&flows[a], idle, at, q[a].len, target,
-					 busy);
+			vsr_rx_flow_take(&flows[a], idle, at, q[a].len, target);
 			c = s->cost(s->i++);
-			vsr_rx_flow_checked(&flows[a], idle, idle + c,
-					    !s->genuine, 100);
-			if (s->genuine)
+			if (!s->genuine)
+				vsr_rx_flow_charge(&flows[a], idle, idle + c, 100);
+			else
 				c += s->extra;
-			vsr_rx_flow_busy(&flows[a], &busy, c);
 			if (idle >= from) {
 				s->spent += c - (s->genuine ? s->extra : 0);
 				s->taken++;
@@ -267,8 +302,9 @@ static void vsr_rxlimit_run(struct vsr_rxlimit_src *srcs, unsigned int n,
 		a = s->addr;
 		if (!queued && idle < arrival)
 			idle = arrival;
-		vsr_rx_flow_arrive(&flows[a]);
-		if (q[a].len >= CAP ||
+		if (q[a].len >= cap)
+			vsr_rx_flow_capped(&flows[a], arrival);
+		if (q[a].len >= cap ||
 		    vsr_rx_flow_limit(&flows[a], arrival, q[a].len, always)) {
 			if (arrival >= from)
 				s->dropped++;
@@ -306,12 +342,12 @@ static u64 vsr_rxlimit_cost_genuine(unsigned int i)
 /* One flood from address 0, alone: what it got. */
 static struct vsr_rxlimit_src vsr_rxlimit_flood1(u64 gap,
 						 u64 (*cost)(unsigned int),
-						 int secs, bool always,
-						 bool stall)
+						 int secs, unsigned int cap,
+						 bool always, bool stall)
 {
 	struct vsr_rxlimit_src f = { .gap = gap, .cost = cost };
 
-	vsr_rxlimit_run(&f, 1, secs, always, stall);
+	vsr_rxlimit_run(&f, 1, secs, cap, always, stall);
 	return f;
 }
 
@@ -320,41 +356,59 @@ static void vsr_rxlimit_flood(struct kunit *test)
 	struct vsr_rxlimit_src got;
 
 	/* Twice what the work can take: it gets a tenth of the time. */
-	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, true,
+	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, CAP, true,
 				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
 	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
 	/* And its admissions are spread: no gap near a heartbeat. */
 	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
-	/* The same, the work deemed behind by its queue's waits. */
-	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, false,
+	/*
+	 * The same, the work deemed behind by its own verdicts: a lease is
+	 * never renewed, so once a lease the flood gets a burst in unlimited
+	 * (VSR_RX_FLOOD_BURST queued, in debt) before it is behind again,
+	 * and admissions pause while that is paid off.
+	 */
+	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12, CAP, false,
 				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
-	KUNIT_EXPECT_LE(test, got.longest, 2 * VSR_RX_FLOOD_SLACK);
-	/* Sizes mixed to game an estimate: there is none. */
-	got = vsr_rxlimit_flood1(10 * US, vsr_rxlimit_cost_mixed, 12, false,
+	KUNIT_EXPECT_LE(test, got.spent, 1100 * MS);
+	KUNIT_EXPECT_LE(test, got.longest, 5 * VSR_RX_FLOOD_SLACK);
+	/*
+	 * Sizes mixed to game an estimate: there is none.  The bursts
+	 * cost most here: half of one at the cap, 1 ms, each lease.
+	 */
+	got = vsr_rxlimit_flood1(10 * US, vsr_rxlimit_cost_mixed, 12, CAP, false,
 				 false);
 	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
-	KUNIT_EXPECT_LE(test, got.spent, 1050 * MS);
-	/* (A dear one taken on credit is ten times its cost in debt.) */
-	KUNIT_EXPECT_LE(test, got.longest, VSR_RX_FLOOD_SLACK +
-			VSR_RX_FLOOD_QUEUE * 10 * VSR_RX_FLOOD_COST_MAX);
+	KUNIT_EXPECT_LE(test, got.spent, 1000 * MS + 10 * VSR_RX_FLOOD_BURST *
+			VSR_RX_FLOOD_COST_MAX / 2);
+	/* (The debt of a burst paid off, and the slack.) */
+	KUNIT_EXPECT_LE(test, got.longest, VSR_RX_FLOOD_DEBT +
+			3 * VSR_RX_FLOOD_SLACK);
+	/*
+	 * Its queue's cap below a burst, and below the waits' target (what
+	 * a small datagram cap or the byte cap make of it): behind at the
+	 * cap.
+	 */
+	got = vsr_rxlimit_flood1(15 * US, vsr_rxlimit_cost_flat, 12,
+				 VSR_RX_FLOOD_BURST / 2, false, false);
+	KUNIT_EXPECT_GE(test, got.spent, 950 * MS);
+	KUNIT_EXPECT_LE(test, got.spent, 1100 * MS);
 	/* A flood the work keeps up with, at a twentieth: all taken. */
-	got = vsr_rxlimit_flood1(600 * US, vsr_rxlimit_cost_flat, 10, false,
+	got = vsr_rxlimit_flood1(600 * US, vsr_rxlimit_cost_flat, 10, CAP, false,
 				 false);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 	KUNIT_EXPECT_EQ(test, got.spent, 30 * US *
 			DIV_ROUND_UP(10 * NSEC_PER_SEC, 600 * US));
 	/* Or at nine tenths, in debt all along: all taken too. */
-	got = vsr_rxlimit_flood1(33 * US, vsr_rxlimit_cost_flat, 10, false,
+	got = vsr_rxlimit_flood1(33 * US, vsr_rxlimit_cost_flat, 10, CAP, false,
 				 false);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 	/*
 	 * At half, after a stall that made the work fall behind: limited
 	 * for a lease at most, then all taken again.
 	 */
-	got = vsr_rxlimit_flood1(60 * US, vsr_rxlimit_cost_flat, 13, false,
+	got = vsr_rxlimit_flood1(60 * US, vsr_rxlimit_cost_flat, 13, CAP, false,
 				 true);
 	KUNIT_EXPECT_EQ(test, got.dropped, 0);
 }
@@ -381,7 +435,7 @@ static void vsr_rxlimit_mixed(struct kunit *test)
 		  .jitter = true },
 	};
 
-	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, CAP, false, false);
 	/* The flood gets about its tenth of the time. */
 	KUNIT_EXPECT_GE(test, srcs[0].spent, 900 * MS);
 	KUNIT_EXPECT_LE(test, srcs[0].spent, 1100 * MS);
@@ -403,7 +457,7 @@ static void vsr_rxlimit_mixed(struct kunit *test)
 	 * others' time counts in its lease), and the work keeps up.
 	 */
 	srcs[0].gap = 43 * US;
-	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, CAP, false, false);
 	KUNIT_EXPECT_LE(test, srcs[0].spent, 1100 * MS);
 	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
 	KUNIT_EXPECT_LE(test, srcs[2].wait, MS);
@@ -411,7 +465,7 @@ static void vsr_rxlimit_mixed(struct kunit *test)
 
 	/* Three tenths and a half: the work keeps up, nothing is dropped. */
 	srcs[0].gap = 100 * US;
-	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, false, false);
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, CAP, false, false);
 	KUNIT_EXPECT_EQ(test, srcs[0].dropped, 0);
 	KUNIT_EXPECT_EQ(test, srcs[1].dropped, 0);
 	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
