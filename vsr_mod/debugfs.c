@@ -122,12 +122,15 @@ void vsr_debugfs_add(struct vsr_node *node)
 	 * The flood limit's thresholds (rxlimit.h), which no forger inside
 	 * a test's guest reaches: a test lowers them (a target of 0 deems
 	 * the receive work always behind on an address in debt, 4294967295
-	 * never).
+	 * never, and lifts the limit).
 	 */
 	debugfs_create_u32("rx-flood-share", 0600, node->obs.debugfs,
 			   &node->rx_flood_share);
 	debugfs_create_u32("rx-flood-target-us", 0600, node->obs.debugfs,
 			   &node->rx_flood_target_us);
+	/* A receive work too slow for such a forger: a delay per datagram. */
+	debugfs_create_u32("rx-check-delay-us", 0600, node->obs.debugfs,
+			   &node->rx_check_delay_us);
 }
 
 /**

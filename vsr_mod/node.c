@@ -5,6 +5,7 @@
  * into datagrams, woken clients and netlink events.
  */
 
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -254,6 +255,7 @@ static void vsr_rx_work(struct work_struct *work)
 	struct sk_buff *skb;
 	struct vsr_msg m;
 	u32 target_us = READ_ONCE(node->rx_flood_target_us);
+	u32 delay_us = min(READ_ONCE(node->rx_check_delay_us), 1000U);
 	u64 target = (u64)target_us * NSEC_PER_USEC;
 	/* Never behind: a test's knob (debugfs). */
 	bool watch = target_us != U32_MAX;
@@ -282,6 +284,8 @@ static void vsr_rx_work(struct work_struct *work)
 					 !skb_queue_empty_lockless(&node->rxq[peer]),
 					 target);
 		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
+		if (unlikely(delay_us))
+			udelay(delay_us);
 		if (ret || m.h.command == VSR_CMD_AUTH)
 			vsr_rx_flow_charge(flow, start, ktime_get_ns(),
 					   READ_ONCE(node->rx_flood_share));

@@ -124,7 +124,10 @@ struct vsr_observe {
  * @rx_flow: each address's state for the flood limit (rxlimit.h)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
- *	behind; U32_MAX: never)
+ *	behind; U32_MAX: never, and no limit at all)
+ * @rx_check_delay_us: a delay the receive work adds to each datagram's
+ *	checks, 0 unless a test set it (debugfs): a receiver too slow for
+ *	a forger inside a test's guest
  * @rx_flood_drops: datagrams dropped for their address's charges (also
  *	in drop-nomem; shown in debugfs)
  * @rx_work: feeds @rxq to the core
@@ -186,6 +189,7 @@ struct vsr_node {
 	struct vsr_rx_flow rx_flow[VSR_MAX_PEERS];
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
+	u32 rx_check_delay_us;
 	atomic64_t rx_flood_drops;
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;

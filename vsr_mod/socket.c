@@ -61,6 +61,7 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	struct vsr_node *node = rcu_dereference_sk_user_data(sk);
 	struct vsr_rx_flow *flow;
 	unsigned int n;
+	u32 target_us;
 	int peer;
 	u64 now;
 
@@ -94,9 +95,11 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
-	if (vsr_rx_flow_limit(flow, now,
+	target_us = READ_ONCE(node->rx_flood_target_us);
+	if (target_us != U32_MAX &&
+	    vsr_rx_flow_limit(flow, now,
 			      skb_queue_len_lockless(&node->rxq[peer]),
-			      !READ_ONCE(node->rx_flood_target_us))) {
+			      !target_us)) {
 		atomic64_inc(&node->rx_flood_drops);
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
