@@ -48,12 +48,9 @@
 #  f. The primary's machine is cloned (the vmgenid notifier, here its
 #     debugfs stand-in): it draws a new nonce and its sessions start over,
 #     writes go on, and the capture of c is still refused.
-#  g. A backup's instance is deleted.  200 AUTHs of its nonce to the
-#     primary, each with a challenge of its own (as if recorded over as
-#     many sessions; sealed here), ask the primary for an answer at once:
-#     it sends at most one a tick.  Its recorded AUTH that echoes the
-#     primary's current challenge does not make it look heard.  The
-#     backup is added again.
+#  g. A backup's instance is deleted; its recorded AUTH that echoes the
+#     primary's current challenge, replayed at the primary, does not make
+#     it look heard.  The backup is added again.
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
@@ -256,11 +253,11 @@ ctl check "$tmp/f0.snap" 0 1 2 --not-back --save "$tmp/f.snap" ||
 	fail "the replay moved a replica back"
 intact f
 
-info "g. recorded AUTHs of a dead peer"
+info "g. a recorded AUTH of a dead peer"
 read -r p <<< "$(st get 0 primary)"
 v=$(( (p + 1) % 3 ))
 # Its AUTH to the primary now, which echoes the primary's current
-# challenge; and 200 of its nonce, each with a challenge of its own.
+# challenge.
 authforge nonces --key "$tmp/k1" --out "$tmp/nonces2" --auths "$tmp/auths2" 0 1 2 ||
 	fail "the nonces of the replicas, again"
 python3 -S - "$v" "$p" "$tmp/auths2" > "$tmp/g.one" <<'PY' ||
@@ -272,44 +269,15 @@ for _ in range(5):
     print(json.dumps(pick[0]))
 PY
 	fail "replica $v's AUTH to $p"
-authforge auths --to "$p" --from "$v" --key "$tmp/k1" --nonces "$tmp/nonces2" \
-	--count 200 --out "$tmp/g.many" || fail "AUTHs of replica $v to $p"
 ip netns exec "$(ns "$v")" "$VSRADM" del "vsrlog$v" || fail "del vsrlog$v"
 end=$((SECONDS + 60))
 until h=$(last_heard "$p" "$v") && [ "$h" -ge 1500 ]; do
 	[ $SECONDS -lt $end ] || fail "replica $p still hears deleted replica $v ($h ms)"
 	sleep 0.2
 done
-authforge sniff --out "$tmp/g.cap" --stop "$tmp/g.stop" --ready "$tmp/g.ready" \
-	> "$tmp/g.sniff" 2>&1 &
-sniffer=$!
-bg+=("$sniffer")
-end=$((SECONDS + 60))
-until [ -e "$tmp/g.ready" ]; do
-	[ $SECONDS -lt $end ] || { cat "$tmp/g.sniff" >&2; fail "the sniffer did not start"; }
-	sleep 0.05
-done
-authforge replay "$tmp/g.many" --batch 200 --elapsed "$tmp/g.ms" ||
-	fail "replay of replica $v's AUTHs"
-sleep 0.1	# what is owed goes at the next tick
-touch "$tmp/g.stop"
-wait "$sniffer" || { cat "$tmp/g.sniff" >&2; fail "sniffer"; }
-# Each asks for an answer at once: at most one a tick (10 ms) goes out
-# while they are taken up, and one after.
-n=$(python3 -S - "$p" "$v" "$tmp/g.cap" <<'PY'
-import json, sys
-p, v = int(sys.argv[1]), int(sys.argv[2])
-print(sum(1 for r in map(json.loads, open(sys.argv[3]))
-          if (r['src'], r['dst']) == (p, v) and bytes.fromhex(r['msg'])[14] == 13))
-PY
-) || fail "the capture of g"
-ms=$(cat "$tmp/g.ms")
-most=$(( ms / 10 + 3 ))
-echo "# 200 AUTHs of replica $v replayed at $p, taken up in $ms ms: $n answered (at most $most)"
-[ "$n" -ge 1 ] || fail "replica $p did not answer replica $v's AUTHs"
-[ "$n" -le "$most" ] || fail "replica $p answered $n AUTHs, more than one a tick"
 authforge replay "$tmp/g.one" || fail "replay of replica $v's AUTH"
 h=$(last_heard "$p" "$v") || fail "show of replica $p"
+echo "# replica $v's recorded AUTH replayed at $p: last heard $h ms ago"
 [ "$h" -ge 1500 ] || fail "a recorded AUTH made deleted replica $v look heard ($h ms)"
 replica_add "$v" "${TUN[@]}" key-file "$tmp/k1" || fail "add replica $v again"
 no_flood_limit "$v"

@@ -120,9 +120,9 @@ void vsr_debugfs_add(struct vsr_node *node)
 			    &vsr_vmfork_fops);
 	/*
 	 * The flood limit's thresholds (rxlimit.h), which no forger inside
-	 * a test's guest reaches: a test lowers them (a target of 0 deems
-	 * the receive work always behind on an address in debt, 4294967295
-	 * never, and lifts the limit).
+	 * a test's guest reaches: a test lowers the share (a target of
+	 * 4294967295 deems the receive work never behind, and lifts the
+	 * limit).
 	 */
 	debugfs_create_u32("rx-flood-share", 0600, node->obs.debugfs,
 			   &node->rx_flood_share);

@@ -191,7 +191,6 @@ static void vsr_keys_auth_send(struct vsr_node *node, unsigned int peer)
 	size_t len;
 
 	WRITE_ONCE(node->auth_sent_at[peer], node->ticks + 1);
-	node->auth_owed &= ~BIT(peer);
 	len = vsr_auth_hello(&node->sessions[peer], node->auth_nonce,
 			     cfg->cluster_id, 0, cfg->replica, buf);
 	vsr_socket_send_raw(node, peer, buf, len);
@@ -366,9 +365,10 @@ void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret)
  * @m: the AUTH
  * @authenticated: its trailer verified (vsr_keys_rx())
  *
- * An AUTH that asks for an answer at once gets it at most once a tick:
- * recorded AUTHs of several challenges, replayed in turn, would each ask;
- * the rest are answered at the next tick (vsr_keys_tick()).
+ * An AUTH that asks for an answer at once gets it, recorded or not: one
+ * of a live peer must not wait behind replays, each of which answers its
+ * own challenge.  The caller charges the time to the sender's address
+ * (rxlimit.h), as it does the check of an AUTH.
  *
  * Return: whether it shows the peer alive now: only an AUTH that began a
  * new session does (a recorded one verifies too, even one that echoes our
@@ -393,10 +393,7 @@ bool vsr_keys_handshake(struct vsr_node *node, unsigned int peer,
 			vsr_keys_auth_send(node, peer);
 		break;
 	case VSR_AUTH_ANSWER_NOW:
-		if (vsr_keys_auth_due(node, peer, 1))
-			vsr_keys_auth_send(node, peer);
-		else
-			node->auth_owed |= BIT(peer);
+		vsr_keys_auth_send(node, peer);
 		break;
 	}
 	adopted = memcmp(before, s->challenge, sizeof(before));
@@ -496,7 +493,6 @@ void vsr_keys_vmfork(struct vsr_node *node)
 		get_random_bytes(node->sessions[i].challenge,
 				 sizeof(node->sessions[i].challenge));
 		WRITE_ONCE(node->auth_sent_at[i], 0);
-		node->auth_owed &= ~BIT(i);
 	}
 	node->auth_renew = true;
 	vsr_keys_renew(node);
@@ -506,8 +502,7 @@ void vsr_keys_vmfork(struct vsr_node *node)
 }
 
 /**
- * vsr_keys_tick() - AUTH to the peers owed an answer, and to those we
- *	have no session with
+ * vsr_keys_tick() - AUTH to the peers we have no session with
  * @node: the node, its lock held
  *
  * Only a replica that sends with a key needs its peers' nonces.
@@ -519,12 +514,7 @@ void vsr_keys_tick(struct vsr_node *node)
 
 	if (node->auth_renew)
 		vsr_keys_renew(node);
-	if (node->failed)
-		return;
-	for (i = 0; i < cfg->n_peers; i++)
-		if (node->auth_owed & BIT(i))
-			vsr_keys_auth_send(node, i);
-	if (!vsr_keys_sends_key(node))
+	if (node->failed || !vsr_keys_sends_key(node))
 		return;
 	for (i = 0; i < cfg->n_peers; i++)
 		if (i != cfg->replica && !node->sessions[i].known &&

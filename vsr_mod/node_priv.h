@@ -123,8 +123,8 @@ struct vsr_observe {
  * @rx_next: the queue of @rxq that @rx_work takes from next
  * @rx_flow: each address's state for the flood limit (rxlimit.h)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
- * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (0: always
- *	behind; U32_MAX: never, and no limit at all)
+ * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (U32_MAX:
+ *	never behind, and no limit at all)
  * @rx_check_delay_us: a delay the receive work adds to each datagram's
  *	checks, 0 unless a test set it (debugfs): a receiver too slow for
  *	a forger inside a test's guest
@@ -153,7 +153,6 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
- * @auth_owed: the peers owed an AUTH at the next tick (under @lock)
  * @vmfork: the machine was cloned or restored from a snapshot: the
  *	receive work draws a new @auth_nonce (vsr_keys_vmfork())
  * @auth_renew: @auth still holds the keys of the old @auth_nonce, which
@@ -210,7 +209,6 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
-	u32 auth_owed;
 	atomic_t vmfork;
 	bool auth_renew;
 	u8 encrypt;

@@ -14,27 +14,30 @@
  * debt says when its charges are paid off, never more than
  * VSR_RX_FLOOD_DEBT ahead.
  *
- * The debt matters only while the work is *behind* on the address: its
- * queue hit its cap (in datagrams or bytes, or VSR_RX_FLOOD_BURST
- * datagrams while it owes time) since the work last took one of its
- * datagrams up, or, by CoDel's rule, its datagrams waited more
- * than VSR_RX_FLOOD_TARGET in its queue, with more behind them, for
- * VSR_RX_FLOOD_INTERVAL on end.  That verdict holds for VSR_RX_FLOOD_HOLD
- * and opens a lease of VSR_RX_FLOOD_LEASE, within which (and
- * VSR_RX_FLOOD_GRACE after it, until the work, which may take nothing up
- * while the debt is paid off, ends it) each datagram dropped holds the
- * address behind for VSR_RX_FLOOD_HOLD too, since the limit keeps the
- * queue and its waits short.  A lease is never renewed: when it ends the
- * address is taken freely again, and if it still floods, its queue's cap
- * or waits say so again.  (An estimate of what it would cost unlimited
- * would be made of what the limit let in, which the order of a flood's
- * datagrams decides.)  A flood that the work keeps up with, bursts
- * included, delays nobody, and limiting it would only drop the spoofed
- * member's own datagrams.  While behind, softirq takes an address's
- * datagrams freely while it owes nothing, at most VSR_RX_FLOOD_QUEUE
- * queued while its debt is within VSR_RX_FLOOD_SLACK (what it takes on
- * credit), and none beyond: they are dropped where they arrive, before
- * any copy or MAC.
+ * The debt matters only while the work is *behind* on the address, by
+ * CoDel's rule: for VSR_RX_FLOOD_INTERVAL on end, each of its datagrams
+ * that the work took up waited more than the target (as built, 0: any
+ * wait) with more behind it; that is, its queue never drained.  That
+ * verdict holds for VSR_RX_FLOOD_HOLD and opens a lease of
+ * VSR_RX_FLOOD_LEASE, within which (and VSR_RX_FLOOD_GRACE after it,
+ * until the work, which may take nothing up while the debt is paid off,
+ * ends it) each datagram dropped holds the address behind for
+ * VSR_RX_FLOOD_HOLD too, since the limit keeps the queue and its waits
+ * short.  A lease is never renewed: when it ends, the address is taken
+ * freely again, and if it still floods, its waits say so again.  (An
+ * estimate of what it would cost unlimited would be made of what the
+ * limit let in, which the order of a flood's datagrams decides.)  A lease
+ * that opens within the last one's length after it ended is twice as
+ * long, up to VSR_RX_FLOOD_LEASE_MAX, so that a lasting flood gets in
+ * unlimited for an interval only now and then.  A flood that the work
+ * keeps up with, bursts included, delays nobody, and limiting it would
+ * only drop the spoofed member's own datagrams.  Still, an address in
+ * debt has at most VSR_RX_FLOOD_BURST datagrams queued: what a flood gets
+ * in unlimited is bounded by that.  While behind, softirq takes an
+ * address's datagrams freely while it owes nothing, at most
+ * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
+ * (what it takes on credit), and none beyond: they are dropped where they
+ * arrive, before any copy or MAC.
  */
 #ifndef _VSR_RXLIMIT_H
 #define _VSR_RXLIMIT_H
@@ -48,10 +51,11 @@
 #define VSR_RX_FLOOD_SHARE	100
 #define VSR_RX_FLOOD_COST_MAX	NSEC_PER_MSEC
 #define VSR_RX_FLOOD_DEBT	(100 * NSEC_PER_MSEC)
-#define VSR_RX_FLOOD_TARGET	(10 * NSEC_PER_MSEC)
+#define VSR_RX_FLOOD_TARGET	0
 #define VSR_RX_FLOOD_INTERVAL	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_HOLD	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_LEASE	NSEC_PER_SEC
+#define VSR_RX_FLOOD_LEASE_MAX	(16 * NSEC_PER_SEC)
 #define VSR_RX_FLOOD_GRACE	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
@@ -113,22 +117,21 @@ static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
  * @behind: until when the work's verdict holds it behind (likewise)
  * @lease: when its lease of being behind ends, 0 if none (likewise)
  * @dropped: when softirq last dropped one of its datagrams for the
- *	charges, 0 if never
- * @capped: when softirq last dropped one at its queue's cap, 0 if never
- *	(these two written in softirq only, on whichever CPU took the
- *	datagram: a store may go back by the microseconds between two CPUs,
- *	which nothing here minds)
- * @above: vsr_rx_behind()'s state (this and the next: the work's only)
- * @capped_seen: @capped when the work last took a datagram up
+ *	charges while behind, 0 if never (written in softirq only, on
+ *	whichever CPU took the datagram: a store may go back by the
+ *	microseconds between two CPUs, which nothing here minds)
+ * @above: vsr_rx_behind()'s state (this and the rest: the work's only)
+ * @len: the length of the last lease
+ * @ended: when the last lease ended, 0 if none did
  */
 struct vsr_rx_flow {
 	atomic64_t paid;
 	atomic64_t behind;
 	atomic64_t lease;
 	atomic64_t dropped;
-	atomic64_t capped;
 	u64 above;
-	u64 capped_seen;
+	u64 len;
+	u64 ended;
 };
 
 /*
@@ -149,35 +152,22 @@ static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
 			 lease + VSR_RX_FLOOD_GRACE);
 }
 
-/* Softirq: a datagram of @f's address was dropped at @now at its queue's cap. */
-static inline void vsr_rx_flow_capped(struct vsr_rx_flow *f, u64 now)
-{
-	atomic64_set(&f->capped, now);
-}
-
 /*
  * Softirq: a datagram of @f's address arrived at @now, @queued of its
- * datagrams waiting.  Whether to drop it for the address's charges (the
- * work deemed behind if @always); noted if so.  Not behind, an address
- * in debt still has at most VSR_RX_FLOOD_BURST queued: beyond, the work
- * is behind on it, which that drop tells the work.
+ * datagrams waiting.  Whether to drop it for the address's charges.
  */
 static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
-				     unsigned int queued, bool always)
+				     unsigned int queued)
 {
 	u64 paid = atomic64_read(&f->paid);
 
 	if (likely(paid <= now))
 		return false;
-	if (always || vsr_rx_flow_behind(f, now)) {
-		if (vsr_rx_admit(paid, now, queued))
-			return false;
-		atomic64_set(&f->dropped, now);
-		return true;
-	}
-	if (queued < VSR_RX_FLOOD_BURST)
+	if (!vsr_rx_flow_behind(f, now))
+		return queued >= VSR_RX_FLOOD_BURST;
+	if (vsr_rx_admit(paid, now, queued))
 		return false;
-	vsr_rx_flow_capped(f, now);
+	atomic64_set(&f->dropped, now);
 	return true;
 }
 
@@ -190,18 +180,21 @@ static inline void vsr_rx_flow_take(struct vsr_rx_flow *f, u64 now,
 				    u64 queued, bool more, u64 target)
 {
 	u64 lease = atomic64_read(&f->lease);
-	u64 capped = atomic64_read(&f->capped);
-	bool full = capped != f->capped_seen;
+	bool again;
 
-	f->capped_seen = capped;
-	if (vsr_rx_behind(&f->above, now, now - queued, target, more) ||
-	    full) {
+	if (vsr_rx_behind(&f->above, now, now - queued, target, more)) {
 		atomic64_set(&f->behind, now + VSR_RX_FLOOD_HOLD);
-		if (!lease || now >= lease)
-			atomic64_set(&f->lease, now + VSR_RX_FLOOD_LEASE);
+		if (lease && now < lease)
+			return;
+		/* Behind again at the end of a lease, or soon after. */
+		again = f->len && (lease || now - f->ended < f->len);
+		f->len = again ? min_t(u64, 2 * f->len, VSR_RX_FLOOD_LEASE_MAX) :
+				 VSR_RX_FLOOD_LEASE;
+		atomic64_set(&f->lease, now + f->len);
 	} else if (lease && now >= lease) {
 		atomic64_set(&f->lease, 0);
 		atomic64_set(&f->behind, now);
+		f->ended = now;
 	}
 }
 

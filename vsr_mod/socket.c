@@ -90,16 +90,13 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	if (skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
 	    atomic_read(&node->rxq_bytes[peer]) + skb->truesize >
 	    VSR_RXQ_BYTES / n) {
-		/* The work does not keep up with the address. */
-		vsr_rx_flow_capped(flow, now);
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;
 	}
 	target_us = READ_ONCE(node->rx_flood_target_us);
 	if (target_us != U32_MAX &&
 	    vsr_rx_flow_limit(flow, now,
-			      skb_queue_len_lockless(&node->rxq[peer]),
-			      !target_us)) {
+			      skb_queue_len_lockless(&node->rxq[peer]))) {
 		atomic64_inc(&node->rx_flood_drops);
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
 		goto drop;

@@ -99,18 +99,9 @@ drop-auth in total and per sender, and every other drop counter.
       (its counter's top bit set, both checksums zero); else (the control
       that the capture sees records) in at least one.
 
-  authforge.py auths --to V --from P --key FILE --nonces FILE --count N
-         --out FILE
-      N AUTHs of replica P to V, with P's nonce (from the nonces file) and
-      each a challenge of its own, as if recorded over as many of P's
-      sessions, that echo no challenge of V's nor know V's nonce: each
-      asks V for an answer at once, and none begins a session.  Written
-      as sniff writes them, for replay.
-
-  authforge.py replay FILE... [--elapsed FILE]
+  authforge.py replay FILE...
       Sends the captured datagrams again, each from its original sender to
-      its original receiver (and writes to --elapsed the ms from the first
-      sent until the receivers counted the last).  Every data datagram must fail authentication
+      its original receiver.  Every data datagram must fail authentication
       (a counter accepted before, or the tag of an incarnation gone); an
       AUTH verifies (its link key does not change) and is ignored: no
       counter moves for it.
@@ -810,18 +801,6 @@ def cmd_scan(a):
            ', every one but AUTH encrypted' if a.encrypted else ''))
 
 
-def cmd_auths(a):
-    key = read_key(a.key)
-    nonces = {int(i): bytes.fromhex(v) for i, v in json.load(open(a.nonces)).items()}
-    cluster = authctl.must_get(a.to)['cluster_id']
-    with open(a.out, 'w') as f:
-        for _ in range(a.count):
-            m = auth_msg(cluster, a.frm, nonces[a.frm], os.urandom(NONCE),
-                         os.urandom(NONCE), os.urandom(NONCE))
-            d = m + auth_trailer(m, key, cluster, a.frm, a.to)
-            f.write(json.dumps(dict(src=a.frm, dst=a.to, msg=d.hex())) + '\n')
-
-
 def cmd_replay(a):
     recs = [r for f in a.files for r in load(f)]
     if not recs:
@@ -830,7 +809,6 @@ def cmd_replay(a):
     t = Tally(dsts)
     cluster = t.base[dsts[0]]['cluster_id']
     data = auth = 0
-    start = time.monotonic()
     for k in range(0, len(recs), a.batch):
         pairs = set()
         for src, dst, d in recs[k:k + a.batch]:
@@ -846,9 +824,6 @@ def cmd_replay(a):
             send(src, dst, marker(cluster, src))
             t.exp[(dst, src)] += 1
         now = t.wait()
-    if a.elapsed:
-        with open(a.elapsed, 'w') as f:
-            f.write('%d\n' % ((time.monotonic() - start) * 1000 + 1))
     print('# replayed %d captured datagrams from their senders: %d data datagrams, each '
           'dropped (drop-auth %s, markers included), %d AUTHs ignored; no other drop' %
           (len(recs), data, ', '.join('replica %d +%d' % (d, t.delta(now[d], d)) for d in dsts),
@@ -889,21 +864,12 @@ def main():
     e.add_argument('file')
     e.add_argument('--marker', required=True)
     e.add_argument('--encrypted', action='store_true')
-    u = sub.add_parser('auths')
-    u.add_argument('--to', type=int, required=True)
-    u.add_argument('--from', dest='frm', type=int, required=True)
-    u.add_argument('--key', required=True)
-    u.add_argument('--nonces', required=True)
-    u.add_argument('--count', type=int, required=True)
-    u.add_argument('--out', required=True)
     r = sub.add_parser('replay')
     r.add_argument('files', nargs='+')
     r.add_argument('--batch', type=int, default=128)
-    r.add_argument('--elapsed')
     a = ap.parse_args()
     {'forge': cmd_forge, 'control': cmd_control, 'nonces': cmd_nonces, 'sniff': cmd_sniff,
-     'check-capture': cmd_check_capture, 'scan': cmd_scan, 'auths': cmd_auths,
-     'replay': cmd_replay}[a.cmd](a)
+     'check-capture': cmd_check_capture, 'scan': cmd_scan, 'replay': cmd_replay}[a.cmd](a)
     return 0
 
 
