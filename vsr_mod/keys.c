@@ -367,8 +367,7 @@ void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret)
  *
  * An AUTH that asks for an answer at once gets it, recorded or not: one
  * of a live peer must not wait behind replays, each of which answers its
- * own challenge.  The caller charges the time to the sender's address
- * (rxlimit.h), as it does the check of an AUTH.
+ * own challenge.
  *
  * Return: whether it shows the peer alive now: only an AUTH that began a
  * new session does (a recorded one verifies too, even one that echoes our

@@ -301,12 +301,8 @@ static void vsr_rx_work(struct work_struct *work)
 			if (node->dead) {
 				ret = -ENODEV;
 			} else if (m.h.command == VSR_CMD_AUTH) {
-				/* Its answer is charged too. */
-				start = ktime_get_ns();
 				heard = vsr_keys_handshake(node, peer, &m,
 							   authenticated);
-				vsr_rx_flow_charge(flow, start, ktime_get_ns(),
-						   READ_ONCE(node->rx_flood_share));
 				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);

@@ -31,9 +31,8 @@
  * long, up to VSR_RX_FLOOD_LEASE_MAX, so that a lasting flood gets in
  * unlimited for an interval only now and then.  A flood that the work
  * keeps up with, bursts included, delays nobody, and limiting it would
- * only drop the spoofed member's own datagrams.  Still, an address in
- * debt has at most VSR_RX_FLOOD_BURST datagrams queued: what a flood gets
- * in unlimited is bounded by that.  While behind, softirq takes an
+ * only drop the spoofed member's own datagrams (what it gets in
+ * unlimited is bounded by its queue's caps).  While behind, softirq takes an
  * address's datagrams freely while it owes nothing, at most
  * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
  * (what it takes on credit), and none beyond: they are dropped where they
@@ -55,11 +54,10 @@
 #define VSR_RX_FLOOD_INTERVAL	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_HOLD	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_LEASE	NSEC_PER_SEC
-#define VSR_RX_FLOOD_LEASE_MAX	(16 * NSEC_PER_SEC)
+#define VSR_RX_FLOOD_LEASE_MAX	(4 * NSEC_PER_SEC)
 #define VSR_RX_FLOOD_GRACE	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
-#define VSR_RX_FLOOD_BURST	64
 
 /*
  * The debt @paid (when the charges are paid off) after a datagram that
@@ -122,7 +120,7 @@ static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
  *	microseconds between two CPUs, which nothing here minds)
  * @above: vsr_rx_behind()'s state (this and the rest: the work's only)
  * @len: the length of the last lease
- * @ended: when the last lease ended, 0 if none did
+ * @ended: when the last lease ran out, 0 if none did
  */
 struct vsr_rx_flow {
 	atomic64_t paid;
@@ -154,7 +152,8 @@ static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
 
 /*
  * Softirq: a datagram of @f's address arrived at @now, @queued of its
- * datagrams waiting.  Whether to drop it for the address's charges.
+ * datagrams waiting.  Whether to drop it for the address's charges: only
+ * while the work is behind on it.
  */
 static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
 				     unsigned int queued)
@@ -164,7 +163,7 @@ static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
 	if (likely(paid <= now))
 		return false;
 	if (!vsr_rx_flow_behind(f, now))
-		return queued >= VSR_RX_FLOOD_BURST;
+		return false;
 	if (vsr_rx_admit(paid, now, queued))
 		return false;
 	atomic64_set(&f->dropped, now);
@@ -179,22 +178,23 @@ static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
 static inline void vsr_rx_flow_take(struct vsr_rx_flow *f, u64 now,
 				    u64 queued, bool more, u64 target)
 {
-	u64 lease = atomic64_read(&f->lease);
+	u64 lease = atomic64_read(&f->lease), last;
 	bool again;
 
 	if (vsr_rx_behind(&f->above, now, now - queued, target, more)) {
 		atomic64_set(&f->behind, now + VSR_RX_FLOOD_HOLD);
 		if (lease && now < lease)
 			return;
-		/* Behind again at the end of a lease, or soon after. */
-		again = f->len && (lease || now - f->ended < f->len);
+		/* Behind again soon after the last lease ended (or expired). */
+		last = lease ? lease : f->ended;
+		again = f->len && now - last < f->len;
 		f->len = again ? min_t(u64, 2 * f->len, VSR_RX_FLOOD_LEASE_MAX) :
 				 VSR_RX_FLOOD_LEASE;
 		atomic64_set(&f->lease, now + f->len);
 	} else if (lease && now >= lease) {
 		atomic64_set(&f->lease, 0);
 		atomic64_set(&f->behind, now);
-		f->ended = now;
+		f->ended = lease;
 	}
 }
 
