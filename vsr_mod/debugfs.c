@@ -43,8 +43,10 @@ static int vsr_state_show(struct seq_file *m, void *v)
 	seq_printf(m, "engine %s cluster %llu ticks %llu wire-version %u encrypt %u",
 		   node->inst->name, cfg->cluster_id, node->ticks,
 		   vsr_version_cap(node), node->encrypt);
-	seq_printf(m, " rx-flood-drops %lld%s%s\n",
+	seq_printf(m, " rx-flood-drops %lld%s%s%s\n",
 		   atomic64_read(&node->rx_flood_drops),
+		   vsr_rx_load_behind(&node->rx_load, ktime_get_ns()) ?
+		   " rx-behind" : "",
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
 	for (i = 0; i < cfg->n_peers; i++) {
 		heard = READ_ONCE(node->last_heard[i]);
@@ -76,8 +78,6 @@ static int vsr_state_show(struct seq_file *m, void *v)
 		if (paid > clock)
 			seq_printf(m, " rx-owes %llu us",
 				   div_u64(paid - clock, NSEC_PER_USEC));
-		if (vsr_rx_flow_behind(&node->rx_flow[i], clock))
-			seq_puts(m, " rx-behind");
 		seq_putc(m, '\n');
 	}
 	mutex_unlock(&node->lock);

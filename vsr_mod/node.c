@@ -280,9 +280,9 @@ static void vsr_rx_work(struct work_struct *work)
 		local_bh_disable();
 		start = ktime_get_ns();
 		if (watch)
-			vsr_rx_flow_take(flow, start, ktime_to_ns(skb->tstamp),
-					 !skb_queue_empty_lockless(&node->rxq[peer]),
-					 target);
+			vsr_rx_load_take(&node->rx_load, start,
+					 ktime_to_ns(skb->tstamp),
+					 atomic_read(&node->rxq_len), target);
 		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
 		if (unlikely(delay_us))
 			udelay(delay_us);

@@ -122,6 +122,7 @@ struct vsr_observe {
  * @rxq_bytes: how much memory each of @rxq holds (truesize)
  * @rx_next: the queue of @rxq that @rx_work takes from next
  * @rx_flow: each address's state for the flood limit (rxlimit.h)
+ * @rx_load: whether @rx_work is behind, for the flood limit (rxlimit.h)
  * @rx_flood_share: VSR_RX_FLOOD_SHARE, unless a test changed it (debugfs)
  * @rx_flood_target_us: VSR_RX_FLOOD_TARGET in µs, likewise (U32_MAX:
  *	never behind, and no limit at all)
@@ -186,6 +187,7 @@ struct vsr_node {
 	atomic_t rxq_bytes[VSR_MAX_PEERS];
 	unsigned int rx_next;
 	struct vsr_rx_flow rx_flow[VSR_MAX_PEERS];
+	struct vsr_rx_load rx_load;
 	u32 rx_flood_share;
 	u32 rx_flood_target_us;
 	u32 rx_check_delay_us;

@@ -14,29 +14,31 @@
  * debt says when its charges are paid off, never more than
  * VSR_RX_FLOOD_DEBT ahead.
  *
- * The debt matters only while the work is *behind* on the address, by
- * CoDel's rule: for VSR_RX_FLOOD_INTERVAL on end, each of its datagrams
- * that the work took up waited more than the target (as built, 0: any
- * wait) with more behind it; that is, its queue never drained.  That
- * verdict holds for VSR_RX_FLOOD_HOLD and opens a lease of
- * VSR_RX_FLOOD_LEASE, within which (and VSR_RX_FLOOD_GRACE after it,
- * until the work, which may take nothing up while the debt is paid off,
- * ends it) each datagram dropped holds the address behind for
- * VSR_RX_FLOOD_HOLD too, since the limit keeps the queue and its waits
- * short.  A lease is never renewed: when it ends, the address is taken
- * freely again, and if it still floods, its waits say so again.  (An
- * estimate of what it would cost unlimited would be made of what the
- * limit let in, which the order of a flood's datagrams decides.)  A lease
- * that opens within the last one's length after it ended is twice as
- * long, up to VSR_RX_FLOOD_LEASE_MAX, so that a lasting flood gets in
- * unlimited for an interval only now and then.  A flood that the work
- * keeps up with, bursts included, delays nobody, and limiting it would
- * only drop the spoofed member's own datagrams (what it gets in
- * unlimited is bounded by its queue's caps).  While behind, softirq takes an
- * address's datagrams freely while it owes nothing, at most
- * VSR_RX_FLOOD_QUEUE queued while its debt is within VSR_RX_FLOOD_SLACK
- * (what it takes on credit), and none beyond: they are dropped where they
- * arrive, before any copy or MAC.
+ * The debt matters only while the work is *behind*, by CoDel's rule:
+ * for VSR_RX_FLOOD_INTERVAL on end, each datagram that the work took up
+ * waited more than the target (as built, 0: any wait) with more of any
+ * address behind it; that is, its queues never all drained.  (Judged for
+ * the work as a whole, not for each address: taken in turn, one a turn,
+ * dear datagrams of a flood may drain their queue while another
+ * address's overflows.)  That verdict holds for VSR_RX_FLOOD_HOLD and
+ * opens a lease of VSR_RX_FLOOD_LEASE, within which (and
+ * VSR_RX_FLOOD_GRACE after it, until the work, which may take nothing up
+ * while debts are paid off, ends it) each datagram dropped holds the work
+ * behind for VSR_RX_FLOOD_HOLD too, since the limit keeps the queues
+ * short and draining.  A lease is never renewed: when it ends, every
+ * address is taken freely again, and if a flood goes on, the queues say
+ * so again.  (An estimate of what a flood would cost unlimited would be
+ * made of what the limit let in, which the order of its datagrams
+ * decides.)  A lease that opens within the last one's length after it
+ * ran out is twice as long, up to VSR_RX_FLOOD_LEASE_MAX, so that a
+ * lasting flood gets in unlimited only now and then.  A flood that the
+ * work keeps up with, bursts included, delays nobody, and limiting it
+ * would only drop the spoofed member's own datagrams (what it gets in
+ * unlimited is bounded by its queue's caps).  While the work is behind,
+ * softirq takes an address's datagrams freely while it owes nothing, at
+ * most VSR_RX_FLOOD_QUEUE queued while its debt is within
+ * VSR_RX_FLOOD_SLACK (what it takes on credit), and none beyond: they are
+ * dropped where they arrive, before any copy or MAC.
  */
 #ifndef _VSR_RXLIMIT_H
 #define _VSR_RXLIMIT_H
@@ -112,18 +114,26 @@ static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
  * struct vsr_rx_flow - the flood limit's state for one sender address
  * @paid: when its charges are paid off (written by the receive work, read
  *	in softirq)
- * @behind: until when the work's verdict holds it behind (likewise)
+ */
+struct vsr_rx_flow {
+	atomic64_t paid;
+};
+
+/**
+ * struct vsr_rx_load - whether the receive work is behind, for every
+ *	address
+ * @behind: until when its verdict holds (written by the receive work,
+ *	read in softirq)
  * @lease: when its lease of being behind ends, 0 if none (likewise)
- * @dropped: when softirq last dropped one of its datagrams for the
- *	charges while behind, 0 if never (written in softirq only, on
- *	whichever CPU took the datagram: a store may go back by the
- *	microseconds between two CPUs, which nothing here minds)
+ * @dropped: when softirq last dropped a datagram for its address's
+ *	charges, 0 if never (written in softirq only, on whichever CPU took
+ *	the datagram: a store may go back by the microseconds between two
+ *	CPUs, which nothing here minds)
  * @above: vsr_rx_behind()'s state (this and the rest: the work's only)
  * @len: the length of the last lease
  * @ended: when the last lease ran out, 0 if none did
  */
-struct vsr_rx_flow {
-	atomic64_t paid;
+struct vsr_rx_load {
 	atomic64_t behind;
 	atomic64_t lease;
 	atomic64_t dropped;
@@ -133,18 +143,18 @@ struct vsr_rx_flow {
 };
 
 /*
- * Softirq: whether the work is behind on @f's address at @now: by its
- * verdict, or, within a lease (and VSR_RX_FLOOD_GRACE after it, until the
- * work ends it), for VSR_RX_FLOOD_HOLD after a drop.
+ * Softirq: whether the work is behind at @now: by its verdict, or, within
+ * a lease (and VSR_RX_FLOOD_GRACE after it, until the work ends it), for
+ * VSR_RX_FLOOD_HOLD after a drop.
  */
-static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
+static inline bool vsr_rx_load_behind(struct vsr_rx_load *l, u64 now)
 {
 	u64 lease, dropped;
 
-	if (atomic64_read(&f->behind) > now)
+	if (atomic64_read(&l->behind) > now)
 		return true;
-	lease = atomic64_read(&f->lease);
-	dropped = atomic64_read(&f->dropped);
+	lease = atomic64_read(&l->lease);
+	dropped = atomic64_read(&l->dropped);
 	return lease && dropped &&
 	       now < min(dropped + VSR_RX_FLOOD_HOLD,
 			 lease + VSR_RX_FLOOD_GRACE);
@@ -152,49 +162,50 @@ static inline bool vsr_rx_flow_behind(struct vsr_rx_flow *f, u64 now)
 
 /*
  * Softirq: a datagram of @f's address arrived at @now, @queued of its
- * datagrams waiting.  Whether to drop it for the address's charges: only
- * while the work is behind on it.
+ * datagrams waiting, the work's load @l.  Whether to drop it for the
+ * address's charges: only while the work is behind.
  */
-static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f, u64 now,
+static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f,
+				     struct vsr_rx_load *l, u64 now,
 				     unsigned int queued)
 {
 	u64 paid = atomic64_read(&f->paid);
 
 	if (likely(paid <= now))
 		return false;
-	if (!vsr_rx_flow_behind(f, now))
+	if (!vsr_rx_load_behind(l, now))
 		return false;
 	if (vsr_rx_admit(paid, now, queued))
 		return false;
-	atomic64_set(&f->dropped, now);
+	atomic64_set(&l->dropped, now);
 	return true;
 }
 
 /*
- * The work takes up a datagram of @f's address at @now, queued at
- * @queued, @more of the address's behind it, its waits' target @target:
- * its verdict, and the lease's start or end.
+ * The work takes up a datagram at @now, queued at @queued, @more of any
+ * address's behind it, its waits' target @target: its verdict, and the
+ * lease's start or end.
  */
-static inline void vsr_rx_flow_take(struct vsr_rx_flow *f, u64 now,
+static inline void vsr_rx_load_take(struct vsr_rx_load *l, u64 now,
 				    u64 queued, bool more, u64 target)
 {
-	u64 lease = atomic64_read(&f->lease), last;
+	u64 lease = atomic64_read(&l->lease), last;
 	bool again;
 
-	if (vsr_rx_behind(&f->above, now, now - queued, target, more)) {
-		atomic64_set(&f->behind, now + VSR_RX_FLOOD_HOLD);
+	if (vsr_rx_behind(&l->above, now, now - queued, target, more)) {
+		atomic64_set(&l->behind, now + VSR_RX_FLOOD_HOLD);
 		if (lease && now < lease)
 			return;
-		/* Behind again soon after the last lease ended (or expired). */
-		last = lease ? lease : f->ended;
-		again = f->len && now - last < f->len;
-		f->len = again ? min_t(u64, 2 * f->len, VSR_RX_FLOOD_LEASE_MAX) :
+		/* Behind again soon after the last lease ran out. */
+		last = lease ? lease : l->ended;
+		again = l->len && now - last < l->len;
+		l->len = again ? min_t(u64, 2 * l->len, VSR_RX_FLOOD_LEASE_MAX) :
 				 VSR_RX_FLOOD_LEASE;
-		atomic64_set(&f->lease, now + f->len);
+		atomic64_set(&l->lease, now + l->len);
 	} else if (lease && now >= lease) {
-		atomic64_set(&f->lease, 0);
-		atomic64_set(&f->behind, now);
-		f->ended = lease;
+		atomic64_set(&l->lease, 0);
+		atomic64_set(&l->behind, now);
+		l->ended = lease;
 	}
 }
 

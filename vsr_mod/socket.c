@@ -95,7 +95,7 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	}
 	target_us = READ_ONCE(node->rx_flood_target_us);
 	if (target_us != U32_MAX &&
-	    vsr_rx_flow_limit(flow, now,
+	    vsr_rx_flow_limit(flow, &node->rx_load, now,
 			      skb_queue_len_lockless(&node->rxq[peer]))) {
 		atomic64_inc(&node->rx_flood_drops);
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
