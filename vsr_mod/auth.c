@@ -679,18 +679,6 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_open);
 
-/* Whether @challenge is among those of @peer's answered at once lately. */
-static bool vsr_auth_answered(const struct vsr_auth_peer *peer,
-			      const u8 *challenge)
-{
-	int i;
-
-	for (i = 0; i < VSR_AUTH_ANSWERED; i++)
-		if (!memcmp(peer->answered[i], challenge, VSR_AUTH_NONCE_SIZE))
-			return true;
-	return false;
-}
-
 /**
  * vsr_auth_handshake() - an AUTH from a peer, accepted by vsr_auth_open()
  * @peer: the session with the peer
@@ -717,11 +705,9 @@ static bool vsr_auth_answered(const struct vsr_auth_peer *peer,
  * plant a nonce of its own and have the genuine one come back with a new
  * window, and the genuine peer's datagrams replayed.
  * An AUTH that does not echo it is still answered, so that the peer
- * learns our challenge: at once if it carries a challenge that is not
- * among the last VSR_AUTH_ANSWERED we answered so (a recorded AUTH cannot
- * crowd out a live one, and recorded AUTHs of a few challenges replayed
- * in turn do not each get an answer), else within the caller's rate
- * limit.
+ * learns our challenge: at once if it carries a challenge we have not
+ * answered yet (a recorded AUTH cannot crowd out a live one), else within
+ * the caller's rate limit.
  *
  * Return: VSR_AUTH_QUIET when the peer has our nonce and we have its;
  * VSR_AUTH_ANSWER_NOW or VSR_AUTH_ANSWER to answer with vsr_auth_hello().
@@ -756,11 +742,8 @@ int vsr_auth_handshake(struct vsr_auth_peer *peer, const u8 *self_nonce,
 	if (!memcmp(known, self_nonce, VSR_AUTH_NONCE_SIZE) &&
 	    (*fresh || same))
 		return VSR_AUTH_QUIET;
-	if (adopted || !vsr_auth_answered(peer, challenge)) {
-		memcpy(peer->answered[peer->answered_next], challenge,
-		       VSR_AUTH_NONCE_SIZE);
-		peer->answered_next = (peer->answered_next + 1) %
-				      VSR_AUTH_ANSWERED;
+	if (adopted || memcmp(challenge, peer->answered, VSR_AUTH_NONCE_SIZE)) {
+		memcpy(peer->answered, challenge, VSR_AUTH_NONCE_SIZE);
 		return VSR_AUTH_ANSWER_NOW;
 	}
 	return VSR_AUTH_ANSWER;

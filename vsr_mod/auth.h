@@ -92,8 +92,6 @@ enum {
 };
 /* Counters this far below the highest one accepted are still accepted. */
 #define VSR_AUTH_WINDOW		1024
-/* The peer's challenges last answered at once, remembered. */
-#define VSR_AUTH_ANSWERED	4
 
 /**
  * struct vsr_key_change - what a netlink add or set asks of the keys
@@ -194,8 +192,7 @@ struct vsr_auth {
  * @nonce: the peer's nonce, adopted from an AUTH that echoed @challenge
  * @challenge: ours to the peer; random, renewed at each adoption
  * @heard: the peer's challenge to us, from its last AUTH: what ours echo
- * @answered: the last VSR_AUTH_ANSWERED challenges of the peer's that we
- *	answered at once, @answered_next the place of the next
+ * @answered: the last challenge of the peer's that we answered
  * @top: highest counter accepted from the peer's incarnation @nonce
  * @seen: whether counter c in (@top - VSR_AUTH_WINDOW, @top] was
  *	accepted: bit c % VSR_AUTH_WINDOW
@@ -210,8 +207,7 @@ struct vsr_auth_peer {
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
 	u8 challenge[VSR_AUTH_NONCE_SIZE];
 	u8 heard[VSR_AUTH_NONCE_SIZE];
-	u8 answered[VSR_AUTH_ANSWERED][VSR_AUTH_NONCE_SIZE];
-	u8 answered_next;
+	u8 answered[VSR_AUTH_NONCE_SIZE];
 	u64 top;
 	unsigned long seen[BITS_TO_LONGS(VSR_AUTH_WINDOW)];
 	u64 tx;

@@ -194,8 +194,7 @@ struct fz_session {
 	u8 nonce[NONCE];
 	u8 challenge[NONCE];
 	u8 heard[NONCE];
-	u8 answered[VSR_AUTH_ANSWERED][NONCE];
-	unsigned int answered_next;
+	u8 answered[NONCE];
 	u64 tx;
 	u64 top;
 	u64 acc[FZ_ACC_MAX];	/* counters accepted since the adoption */
@@ -615,17 +614,6 @@ static bool fz_compatible(const struct fz_rep *x, const struct fz_rep *y)
 
 /* --- Sessions --- */
 
-/* The model's: @challenge answered at once lately (auth.h). */
-static bool fz_answered(const struct fz_session *m, const u8 *challenge)
-{
-	unsigned int i;
-
-	for (i = 0; i < VSR_AUTH_ANSWERED; i++)
-		if (!memcmp(m->answered[i], challenge, NONCE))
-			return true;
-	return false;
-}
-
 /*
  * The session is what the account says, window and all (or, black-box,
  * the account takes what the session is).
@@ -641,8 +629,7 @@ static void fz_check_session(struct fz_rep *y)
 		memcpy(m->nonce, p->nonce, NONCE);
 		memcpy(m->challenge, p->challenge, NONCE);
 		memcpy(m->heard, p->heard, NONCE);
-		memcpy(m->answered, p->answered, sizeof(m->answered));
-		m->answered_next = p->answered_next;
+		memcpy(m->answered, p->answered, NONCE);
 		m->tx = p->tx;
 		m->top = p->top;
 		m->decrypts = p->decrypts;
@@ -654,8 +641,7 @@ static void fz_check_session(struct fz_rep *y)
 	FZ_ASSERT(!m->known || p->decrypts == m->decrypts);
 	FZ_ASSERT(!memcmp(p->challenge, m->challenge, NONCE));
 	FZ_ASSERT(!memcmp(p->heard, m->heard, NONCE));
-	FZ_ASSERT(!memcmp(p->answered, m->answered, sizeof(m->answered)));
-	FZ_ASSERT(p->answered_next == m->answered_next);
+	FZ_ASSERT(!memcmp(p->answered, m->answered, NONCE));
 	FZ_ASSERT(p->tx == m->tx);
 	FZ_ASSERT(p->top == m->top);
 	/* @seen: exactly the counters accepted in (top - WINDOW, top]. */
@@ -1004,7 +990,7 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 		     (auth == 2 || !y->m.known || !y->m.known_auth);
 	if (!memcmp(known, y->nonce, NONCE) && (want || same))
 		want = VSR_AUTH_QUIET;
-	else if (want_adopt || !fz_answered(&y->m, challenge))
+	else if (want_adopt || memcmp(challenge, y->m.answered, NONCE))
 		want = VSR_AUTH_ANSWER_NOW;
 	else
 		want = VSR_AUTH_ANSWER;
@@ -1035,10 +1021,8 @@ static void fz_handshake(struct fz_world *w, int to, const struct vsr_msg *m,
 		FZ_ASSERT(!adopted && !fresh);
 	}
 	memcpy(y->m.heard, challenge, NONCE);
-	if (ret == VSR_AUTH_ANSWER_NOW) {
-		memcpy(y->m.answered[y->m.answered_next], challenge, NONCE);
-		y->m.answered_next = (y->m.answered_next + 1) % VSR_AUTH_ANSWERED;
-	}
+	if (ret == VSR_AUTH_ANSWER_NOW)
+		memcpy(y->m.answered, challenge, NONCE);
 	if (fz_trace)
 		fprintf(stderr, "  %d: AUTH nonce %02x%02x.., echo %s, adopted %d, answer %d\n",
 			to, nonce[0], nonce[1], fresh ? "fresh" : "stale",
