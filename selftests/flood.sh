@@ -7,8 +7,8 @@
 # (tools/bench/vsr-flood), so each one it takes costs it a MAC.  The
 # receive work charges each address the time its datagrams that brought
 # nothing took, as if it might spend a share of its time on them (a
-# tenth); while an address owes more than that and the work is behind on
-# it (its queue did not drain for 100 ms on end: then for a lease of a
+# tenth); while an address owes more than that and the work is behind
+# (its queues did not all drain for 100 ms on end: then for a lease of a
 # second or more), its datagrams are dropped where they arrive, before the
 # MAC.  No forger inside this guest reaches either, so the test lowers the
 # share on the primary through debugfs (rx-flood-share), or slows its
@@ -22,9 +22,8 @@
 #     none dropped for the charges (rx-flood-drops in debugfs).
 #  b. The thresholds as built, the primary's receive work slowed by
 #     500 us a datagram (rx-check-delay-us in debugfs: under 2,000 a
-#     second), a flood of 3,000 a second: the work falls behind on the
-#     address, whose queue, in debt, holds a burst at most; it says so
-#     (rx-behind in debugfs), most of the flood is dropped for the
+#     second), a flood of 3,000 a second: the work falls behind and says
+#     so (rx-behind in debugfs), most of the flood is dropped for the
 #     charges, and writes go on.
 #  c. Once the flood stops the address soon owes nothing; with the
 #     thresholds as built, nothing more is dropped for charges and the

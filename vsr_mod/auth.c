@@ -601,7 +601,8 @@ static const u8 *vsr_auth_rx_key(const struct vsr_auth *a,
  * was sealed for this incarnation by the sender's incarnation we know.
  *
  * Return: 0 if the datagram is accepted; -EINVAL if its length fits
- * neither form (malformed); -ENOKEY if it is unauthenticated where a key
+ * neither form, or it is an AUTH of another size than an AUTH's
+ * (malformed); -ENOKEY if it is unauthenticated where a key
  * is required, or names a key this replica does not accept (@seen says
  * which: the peer's key, or none); -ENOTCONN if the sender's nonce is
  * not known yet; -EKEYREJECTED if its tag does not verify (@seen says
@@ -642,6 +643,9 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 	if (from >= a->n_peers)
 		return -EKEYREJECTED;
 	handshake = buf[14] == VSR_CMD_AUTH;
+	/* An AUTH has one size: a bigger one would cost a dear BLAKE2s. */
+	if (handshake && size != VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE)
+		return -EINVAL;
 	if (!handshake && !peer->known)
 		return -ENOTCONN;
 	ctr = get_unaligned_le64(buf + size + 4);

@@ -77,12 +77,11 @@ static inline u64 vsr_rx_charge(u64 paid, u64 start, u64 end, u32 share)
 }
 
 /*
- * A datagram taken up at @now waited @sojourn in its address's queue, and
- * @more of the address's wait behind it: whether the work is now behind
- * on the address, waits above @target with more behind having lasted
- * VSR_RX_FLOOD_INTERVAL.  @above is the address's state: when that
- * interval ends, or 0 if the last wait was not above or drained the
- * queue.
+ * A datagram taken up at @now waited @sojourn in its queue, and @more
+ * wait behind it: whether the work is now behind, waits above @target
+ * with more behind having lasted VSR_RX_FLOOD_INTERVAL.  @above is the
+ * state: when that interval ends, or 0 if the last wait was not above or
+ * drained the queues.
  */
 static inline bool vsr_rx_behind(u64 *above, u64 now, u64 sojourn,
 				 u64 target, bool more)

@@ -1077,6 +1077,9 @@ static int fz_expect(const struct fz_world *w, int to, const u8 *buf,
 			break;
 	if (k == 3)
 		return -ENOKEY;
+	/* An AUTH of another size is refused before its BLAKE2s. */
+	if (buf[14] == VSR_CMD_AUTH && size != VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE)
+		return -EINVAL;
 	if (buf[14] != VSR_CMD_AUTH && !y->m.known)
 		return -ENOTCONN;
 	ctr = get_unaligned_le64(buf + size + 4);
@@ -1279,7 +1282,9 @@ static void fz_send(struct fz_world *w, int from, bool deliver)
 	/* Both ends in one session, the receiver taking the key. */
 	session = x->m.known && !memcmp(x->m.nonce, y->nonce, NONCE) &&
 		  y->m.known && !memcmp(y->m.nonce, x->nonce, NONCE) &&
-		  fz_compatible(x, y) && !y->waived;
+		  fz_compatible(x, y) && !y->waived &&
+		  /* (The glue sends no AUTH but vsr_auth_hello()'s.) */
+		  (buf[14] != VSR_CMD_AUTH || len == AUTH_LEN);
 	t = fz_seal(w, from, buf, len);
 	if (t < 0) {
 		if (t == -ENOTCONN)
