@@ -83,11 +83,8 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	 * one is limited before any copy or MAC (rxlimit.h).
 	 */
 	now = ktime_get_ns();
-	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX) {
-		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);
-		goto drop;
-	}
-	if (skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
+	if (atomic_read(&node->rxq_len) >= VSR_RXQ_MAX ||
+	    skb_queue_len_lockless(&node->rxq[peer]) >= VSR_RXQ_MAX / n ||
 	    atomic_read(&node->rxq_bytes[peer]) + skb->truesize >
 	    VSR_RXQ_BYTES / n) {
 		vsr_drop(node, VSR_CNT_DROP_NOMEM, peer, -ENOBUFS);

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 
 #include "../rxlimit.h"
@@ -203,17 +204,18 @@ struct vsr_rxlimit_src {
 	u64 gap, first, extra;
 	u64 (*cost)(unsigned int i);
 	bool genuine, jitter;
-	/* What it got. */
-	u64 spent;	/* the work's time on its checks */
-	u64 taken;	/* datagrams the work took up */
-	u64 sent;	/* datagrams that arrived */
-	u64 dropped;	/* datagrams dropped, by the limit or the queue cap */
-	u64 longest;	/* the longest time without an admission */
-	u64 wait;	/* the longest wait in the queue */
-	/* The run's. */
-	u64 next, last;
-	unsigned int i, k;
-	u32 rnd;
+	/* What it got, and the run's state: zero when a run begins. */
+	struct_group(run,
+		u64 spent;	/* the work's time on its checks */
+		u64 taken;	/* datagrams the work took up */
+		u64 sent;	/* datagrams that arrived */
+		u64 dropped;	/* dropped, by the limit or the queue cap */
+		u64 longest;	/* the longest time without an admission */
+		u64 wait;	/* the longest wait in the queue */
+		u64 next, last;
+		unsigned int i, k;
+		u32 rnd;
+	);
 };
 
 struct vsr_rxlimit_queue {
@@ -273,17 +275,10 @@ static void vsr_rxlimit_run(struct vsr_rxlimit_src *srcs, unsigned int n,
 		goto out;
 	for (i = 0; i < n; i++) {
 		s = &srcs[i];
+		memset(&s->run, 0, sizeof(s->run));
 		s->next = s->first;
 		s->last = s->first;
 		s->rnd = 2463534242u + i;
-		s->i = 0;
-		s->k = 0;
-		s->spent = 0;
-		s->taken = 0;
-		s->sent = 0;
-		s->dropped = 0;
-		s->longest = 0;
-		s->wait = 0;
 	}
 	for (;;) {
 		/* The next arrival, of any source. */
