@@ -35,7 +35,7 @@ static int vsr_state_show(struct seq_file *m, void *v)
 	struct vsr_node *node = m->private;
 	const struct vsr_config *cfg = &node->inst->cfg;
 	unsigned long now = jiffies, heard;
-	u64 paid, held, clock;
+	u64 paid, clock;
 	u32 i;
 
 	mutex_lock(&node->lock);
@@ -78,10 +78,6 @@ static int vsr_state_show(struct seq_file *m, void *v)
 		if (paid > clock)
 			seq_printf(m, " rx-owes %llu us",
 				   div_u64(paid - clock, NSEC_PER_USEC));
-		/* Held to the share, not its fair share, lately. */
-		held = atomic64_read(&node->rx_flow[i].held);
-		if (held && clock < held + VSR_RX_FLOOD_HOLD)
-			seq_puts(m, " rx-held");
 		seq_putc(m, '\n');
 	}
 	mutex_unlock(&node->lock);

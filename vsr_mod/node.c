@@ -239,17 +239,6 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 	return vsr_msg_decode(node->rxbuf, len, cluster, m);
 }
 
-/* The fair share at @now of an address that has a part (rxlimit.h). */
-static u32 vsr_rx_fair(struct vsr_node *node, u64 now)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < node->inst->cfg.n_peers; i++)
-		n += vsr_rx_flow_sharing(&node->rx_flow[i], now,
-					 skb_queue_len_lockless(&node->rxq[i]));
-	return vsr_rx_fair_share(n);
-}
-
 /*
  * Feed the received datagrams to the core.  Each is copied and checked
  * (checksums, layout) before the node lock is taken, and the lock is taken
@@ -290,20 +279,16 @@ static void vsr_rx_work(struct work_struct *work)
 		 */
 		local_bh_disable();
 		start = ktime_get_ns();
-		if (watch) {
+		if (watch)
 			vsr_rx_load_take(&node->rx_load, start,
 					 ktime_to_ns(skb->tstamp),
 					 atomic_read(&node->rxq_len), target);
-			vsr_rx_flow_take(flow, start,
-					 skb_queue_len_lockless(&node->rxq[peer]));
-		}
 		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
 		if (unlikely(delay_us))
 			udelay(delay_us);
 		if (ret || m.h.command == VSR_CMD_AUTH)
 			vsr_rx_flow_charge(flow, start, ktime_get_ns(),
-					   READ_ONCE(node->rx_flood_share),
-					   vsr_rx_fair(node, start));
+					   READ_ONCE(node->rx_flood_share));
 		local_bh_enable();
 		if (ret)
 			kfree_skb(skb);

@@ -39,20 +39,6 @@
  * most VSR_RX_FLOOD_QUEUE queued while its debt is within
  * VSR_RX_FLOOD_SLACK (what it takes on credit), and none beyond: they are
  * dropped where they arrive, before any copy or MAC.
- *
- * The work is behind as a whole, but not every address in debt is what
- * it is behind on.  An address whose own queue drains (it is empty, or
- * was within VSR_RX_FLOOD_INTERVAL) is judged by a second debt, charged
- * at its fair share instead of the share: VSR_RX_FLOOD_FAIR per mille
- * of the work shared among the addresses in debt that drain (and never
- * below the share), with at most VSR_RX_FLOOD_FAIR_QUEUE queued.  A
- * member whose address is spoofed by a few forgeries then loses nothing
- * when the work falls behind on another's; paced forgeries that drain
- * their queues get that quarter at most, however many addresses they
- * spoof; and one burst cannot fill such a queue for the interval.  An
- * address dropped by the share is held to it for VSR_RX_FLOOD_HOLD
- * after such drops, so that a flood that the limit keeps to a short,
- * draining queue stays at the share.
  */
 #ifndef _VSR_RXLIMIT_H
 #define _VSR_RXLIMIT_H
@@ -74,8 +60,6 @@
 #define VSR_RX_FLOOD_GRACE	(100 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_SLACK	(10 * NSEC_PER_MSEC)
 #define VSR_RX_FLOOD_QUEUE	8
-#define VSR_RX_FLOOD_FAIR	250
-#define VSR_RX_FLOOD_FAIR_QUEUE	32
 
 /*
  * The debt @paid (when the charges are paid off) after a datagram that
@@ -127,20 +111,11 @@ static inline bool vsr_rx_admit(u64 paid, u64 now, unsigned int queued)
 
 /**
  * struct vsr_rx_flow - the flood limit's state for one sender address
- * @paid: when its charges are paid off at the share (written by the
- *	receive work, read in softirq)
- * @fair: likewise at its fair share
- * @drained: when the work last took up the last of its queued datagrams,
- *	0 if never (likewise)
- * @held: when softirq last dropped one of its datagrams by @paid, to the
- *	millisecond, 0 if never (written in softirq only, as
- *	&vsr_rx_load.dropped)
+ * @paid: when its charges are paid off (written by the receive work, read
+ *	in softirq)
  */
 struct vsr_rx_flow {
 	atomic64_t paid;
-	atomic64_t fair;
-	atomic64_t drained;
-	atomic64_t held;
 };
 
 /**
@@ -185,27 +160,9 @@ static inline bool vsr_rx_load_behind(struct vsr_rx_load *l, u64 now)
 }
 
 /*
- * Softirq: whether @f's address, @queued of its datagrams waiting, has
- * its fair share at @now rather than the share: its own queue drains
- * (it is empty, or was within VSR_RX_FLOOD_INTERVAL), and it was not held
- * to the share within VSR_RX_FLOOD_HOLD.
- */
-static inline bool vsr_rx_flow_fair(struct vsr_rx_flow *f, u64 now,
-				    unsigned int queued)
-{
-	u64 held = atomic64_read(&f->held);
-
-	if (held && now < held + VSR_RX_FLOOD_HOLD)
-		return false;
-	return !queued || now < atomic64_read(&f->drained) +
-				VSR_RX_FLOOD_INTERVAL;
-}
-
-/*
  * Softirq: a datagram of @f's address arrived at @now, @queued of its
  * datagrams waiting, the work's load @l.  Whether to drop it for the
- * address's charges: only while the work is behind, by its debt at its
- * fair share while its queue drains, else at the share.
+ * address's charges: only while the work is behind.
  */
 static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f,
 				     struct vsr_rx_load *l, u64 now,
@@ -217,30 +174,10 @@ static inline bool vsr_rx_flow_limit(struct vsr_rx_flow *f,
 		return false;
 	if (!vsr_rx_load_behind(l, now))
 		return false;
-	if (vsr_rx_flow_fair(f, now, queued)) {
-		if (queued < VSR_RX_FLOOD_FAIR_QUEUE &&
-		    vsr_rx_admit(atomic64_read(&f->fair), now, queued))
-			return false;
-	} else {
-		if (vsr_rx_admit(paid, now, queued))
-			return false;
-		/* Written at most once a millisecond: the work reads it. */
-		if (now - atomic64_read(&f->held) >= NSEC_PER_MSEC)
-			atomic64_set(&f->held, now);
-	}
+	if (vsr_rx_admit(paid, now, queued))
+		return false;
 	atomic64_set(&l->dropped, now);
 	return true;
-}
-
-/*
- * The work took up a datagram of @f's address at @now, @left of its
- * datagrams behind it: if none, its queue drained.
- */
-static inline void vsr_rx_flow_take(struct vsr_rx_flow *f, u64 now,
-				    unsigned int left)
-{
-	if (!left)
-		atomic64_set(&f->drained, now);
 }
 
 /*
@@ -274,34 +211,13 @@ static inline void vsr_rx_load_take(struct vsr_rx_load *l, u64 now,
 /*
  * The checks of a datagram of @f's address that brought nothing (up to
  * their verdict, before the node lock) took the work from @start to @end:
- * charged at @share per mille, and at its fair share, @fair per mille
- * (at least @share).
+ * charged at @share per mille.
  */
 static inline void vsr_rx_flow_charge(struct vsr_rx_flow *f, u64 start,
-				      u64 end, u32 share, u32 fair)
+				      u64 end, u32 share)
 {
 	atomic64_set(&f->paid, vsr_rx_charge(atomic64_read(&f->paid), start,
 					     end, share));
-	atomic64_set(&f->fair, vsr_rx_charge(atomic64_read(&f->fair), start,
-					     end, max(share, fair)));
-}
-
-/*
- * The work, at @now, @queued of @f's address's datagrams waiting: whether
- * the address has a part of the fair share, in debt with its queue
- * draining.
- */
-static inline bool vsr_rx_flow_sharing(struct vsr_rx_flow *f, u64 now,
-				       unsigned int queued)
-{
-	return atomic64_read(&f->paid) > now &&
-	       vsr_rx_flow_fair(f, now, queued);
-}
-
-/* The fair share of each of @n addresses that have a part, per mille. */
-static inline u32 vsr_rx_fair_share(unsigned int n)
-{
-	return VSR_RX_FLOOD_FAIR / max(n, 1U);
 }
 
 #endif /* _VSR_RXLIMIT_H */
