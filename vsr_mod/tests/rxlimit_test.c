@@ -508,7 +508,24 @@ static void vsr_rxlimit_mixed(struct kunit *test)
 	KUNIT_EXPECT_LE(test, srcs[0].spent, 1300 * MS);
 	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
 	KUNIT_EXPECT_LE(test, srcs[2].wait, VSR_RX_FLOOD_INTERVAL / 2);
+
+	/*
+	 * The same forgeries at 15 % of the work, among the spoofed
+	 * member's own traffic at a quarter, with the other member's at
+	 * seven tenths: the work is behind, and the spoofed address, beyond
+	 * its tenth, is limited (review 4).  What the forgeries cost falls
+	 * on the address they name, in proportion, and on no other: the
+	 * other member loses nothing.
+	 */
+	srcs[0].gap = 667 * US;
+	srcs[1].gap = 200 * US;
+	srcs[2].gap = 70 * US;
+	vsr_rxlimit_run(srcs, ARRAY_SIZE(srcs), 12, CAP, false);
+	KUNIT_EXPECT_EQ(test, srcs[2].dropped, 0);
+	KUNIT_EXPECT_GE(test, srcs[1].taken, srcs[1].sent / 3);
+	KUNIT_EXPECT_LE(test, srcs[1].longest, 250 * MS);
 	srcs[0].cost = vsr_rxlimit_cost_flat;
+	srcs[1].gap = MS;
 	srcs[2].gap = 100 * US;
 
 	/* Three tenths and a half: the work keeps up, nothing is dropped. */
