@@ -101,9 +101,11 @@ struct vsr_waiter {
  * @silent_heard: their last_heard when they were reported silent
  * @peer_check: jiffies of the next check for silent peers
  * @debugfs: the instance's directory in debugfs
+ * @view_warned: the kernel log said that the view passed VSR_VIEW_WARN
  */
 struct vsr_observe {
 	struct vsr_core_fetch fetch;
+	bool view_warned;
 	u32 normal_view;
 	u32 silent;
 	unsigned long silent_heard[VSR_MAX_PEERS];

@@ -87,6 +87,11 @@ void vsr_observe_status(struct vsr_node *node,
 		trace_vsr_failed(node, st, from);
 	if (st->status == VSR_STATUS_NORMAL)
 		node->obs.normal_view = st->view;
+	if (st->view >= VSR_VIEW_WARN && !node->obs.view_warned) {
+		node->obs.view_warned = true;
+		pr_warn("%s: view %u is past 2^31: no view change is possible after view 4294967295\n",
+			name, st->view);
+	}
 }
 
 /**

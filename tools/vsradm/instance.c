@@ -443,6 +443,8 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	       in->heartbeat_ms, in->view_change_timeout_ms, in->client_timeout_ms,
 	       (unsigned long long)retention(in), wire_version(in),
 	       in->wire_version ? " (set)" : "");
+	if (in->view >= VSR_VIEW_WARN)
+		printf("\twarning: view past 2^31: no view change is possible after view 4294967295\n");
 	print_auth_text(in);
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];

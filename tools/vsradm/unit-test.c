@@ -36,6 +36,7 @@ struct test_inst {
 	bool accept_none;	/* accept-key-none */
 	uint8_t encrypt;	/* enum vsr_encrypt */
 	uint64_t drop_auth;
+	uint64_t view;
 	struct test_peer peers[3];
 };
 
@@ -83,9 +84,11 @@ static const struct test_inst tests[] = {
 			{ "10.0.0.3", 7004, true, 2, 0xffffffff, 0 },
 		},
 	},
-	{	/* requiring encryption: one peer encrypts too, one cannot decrypt */
+	{	/* requiring encryption: one peer encrypts too, one cannot decrypt;
+		 * a view past 2^31 (a warning)
+		 */
 		.name = "vsrlog5", .replica = 0, .key = true, .key_id = 0x0badcafe,
-		.encrypt = VSR_ENCRYPT_REQUIRE,
+		.encrypt = VSR_ENCRYPT_REQUIRE, .view = 0x80000003,
 		.peers = {
 			{ "10.0.0.1", 7005, false, 0, 0, 0 },
 			{ "10.0.0.2", 7005, true, 3, 0x0badcafe, 0 },
@@ -108,6 +111,8 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 	mnl_attr_put_u32(nlh, VSR_A_MINOR, t->name[6] - '0');
 	mnl_attr_put_u64(nlh, VSR_A_CLUSTER_ID, 7);
 	mnl_attr_put_u32(nlh, VSR_A_REPLICA, t->replica);
+	if (t->view)
+		mnl_attr_put_u64(nlh, VSR_A_VIEW, t->view);
 	for (i = 0; i < ARRAY_SIZE(t->peers); i++) {
 		const struct test_peer *p = &t->peers[i];
 

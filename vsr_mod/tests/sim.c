@@ -84,6 +84,50 @@ static void sim_fail(struct vsr_sim *s, const char *why, u64 a, u64 b)
 		(unsigned long long)s->now, s->why);
 }
 
+/*
+ * Record @id as a normal primary of @view: false if another one was.  A
+ * hash table by view (open addressing, at most half full), since views
+ * may be sparse: a test may move a cluster to the last views.  If memory
+ * runs out, the view goes unchecked.
+ */
+static bool sim_view_primary(struct vsr_sim *s, u32 view, u64 id)
+{
+	u64 key = (u64)view + 1, *keys, *ids, cap, j, k;
+
+	if (2 * (s->view_used + 1) > s->view_cap) {
+		cap = s->view_cap ? 2 * s->view_cap : 256;
+		keys = kvcalloc(cap, sizeof(u64), GFP_KERNEL);
+		ids = kvcalloc(cap, sizeof(u64), GFP_KERNEL);
+		if (!keys || !ids) {
+			kvfree(keys);
+			kvfree(ids);
+			return true;
+		}
+		for (j = 0; j < s->view_cap; j++) {
+			if (!s->view_primary[j])
+				continue;
+			for (k = s->view_primary[j] % cap; keys[k];
+			     k = (k + 1) % cap)
+				;
+			keys[k] = s->view_primary[j];
+			ids[k] = s->view_primary_id[j];
+		}
+		kvfree(s->view_primary);
+	kvfree(s->view_primary_id);
+		kvfree(s->view_primary_id);
+		s->view_primary = keys;
+		s->view_primary_id = ids;
+		s->view_cap = cap;
+	}
+	for (k = key % s->view_cap; s->view_primary[k]; k = (k + 1) % s->view_cap)
+		if (s->view_primary[k] == key)
+			return s->view_primary_id[k] == id;
+	s->view_primary[k] = key;
+	s->view_primary_id[k] = id;
+	s->view_used++;
+	return true;
+}
+
 static bool sim_grow(void **p, u64 *cap, u64 need, size_t size)
 {
 	u64 ncap = *cap ? *cap : 64;
@@ -791,13 +835,8 @@ static void sim_check(struct vsr_sim *s)
 		sim_check_whole(s, nd);
 		if (!st.is_primary)
 			continue;
-		if (!sim_grow((void **)&s->view_primary, &s->view_cap,
-			      st.view, sizeof(u64)))
-			continue;
 		id = ((u64)i << 32 | nd->incarnation) + 1;
-		if (!s->view_primary[st.view])
-			s->view_primary[st.view] = id;
-		else if (s->view_primary[st.view] != id)
+		if (!sim_view_primary(s, st.view, id))
 			sim_fail(s, "two normal primaries in one view", st.view,
 				 i);
 	}
@@ -1460,6 +1499,7 @@ void vsr_sim_destroy(struct vsr_sim *s)
 	kvfree(s->pkt);
 	kvfree(s->golden);
 	kvfree(s->view_primary);
+	kvfree(s->view_primary_id);
 	kvfree(s->rec_keys);
 #ifndef __KERNEL__
 	if (sim_cur == s)

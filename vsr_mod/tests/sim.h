@@ -205,8 +205,10 @@ struct vsr_sim {
 	struct vsr_sim_golden *golden;
 	u64 golden_cap;
 	u64 golden_max;
-	u64 *view_primary;	/* view -> incarnation id + 1 */
-	u64 view_cap;
+	/* view -> its normal primary: a hash table, views may be sparse */
+	u64 *view_primary;	/* view + 1; 0: an empty slot */
+	u64 *view_primary_id;	/* index << 32 | incarnation, + 1 */
+	u64 view_cap, view_used;
 	u64 *rec_keys;		/* (session, request) -> set, open addressing */
 	u64 rec_cap;
 	u64 rec_count;

@@ -1253,6 +1253,72 @@ static void vsr_quorum_lone_voter(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * The last views: a cluster moved to three views before U32_MAX goes on
+ * through view changes up to it, and there stays: no replica's view wraps
+ * to 0 (where the messages of every view before would be of later ones),
+ * and nothing committed is lost.
+ */
+static void vsr_view_limit(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 17, false);
+	struct vsr_core_status a;
+	struct vsr_replica *r;
+	u64 acked;
+	u32 i, k, t, v;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	/* The same primary, three view changes before the last view. */
+	v = a.view + (U32_MAX - 3 - a.view) / 3 * 3;
+	for (i = 0; i < 3; i++) {
+		r = s->node[i].r;
+		KUNIT_ASSERT_EQ(test, r->view, a.view);
+		KUNIT_ASSERT_EQ(test, r->status, (u32)VSR_STATUS_NORMAL);
+		r->view = v;
+		r->log_view = v;
+	}
+	for (k = 0; k < 4; k++) {
+		/* A write commits, in the view it should. */
+		acked = s->client[1].acked;
+		vsr_sim_issue(s, 1);
+		KUNIT_ASSERT_TRUE(test, run_until_idle(s, 20000));
+		KUNIT_EXPECT_GT(test, s->client[1].acked, acked);
+		st(s, 1, &a);
+		KUNIT_EXPECT_EQ(test, a.view, v + min(k, 3U));
+		/* Its primary dies, and comes back; no view goes back. */
+		vsr_sim_crash(s, vsr_primary_of(s->node[1].r, a.view), 300);
+		for (t = 0; t < 2000; t++) {
+			KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+			for (i = 0; i < 3; i++) {
+				st(s, i, &a);
+				if (a.status == VSR_STATUS_NORMAL ||
+				    a.status == VSR_STATUS_VIEW_CHANGE)
+					KUNIT_ASSERT_GE(test, a.view, v);
+			}
+		}
+	}
+	/*
+	 * In the last view for good, its primary gone: a write never
+	 * commits (protocol.rst, "Limits"), and no view wraps.
+	 */
+	acked = s->client[1].acked;
+	vsr_sim_issue(s, 1);
+	for (t = 0; t < 5000; t++) {
+		KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+		for (i = 0; i < 3; i++) {
+			st(s, i, &a);
+			if (a.status == VSR_STATUS_NORMAL ||
+			    a.status == VSR_STATUS_VIEW_CHANGE)
+				KUNIT_ASSERT_EQ(test, a.view, U32_MAX);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, s->client[1].acked, acked);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* A primary that can send but not hear abdicates; the others move on. */
 static void vsr_quorum_deaf_primary(struct kunit *test)
 {
@@ -2174,6 +2240,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
 	KUNIT_CASE(vsr_quorum_deaf_primary),
+	KUNIT_CASE(vsr_view_limit),
 	KUNIT_CASE(vsr_trim_checkpoint_catchup),
 	KUNIT_CASE(vsr_quorum_even_halves),
 	KUNIT_CASE(vsr_recovery_keeps_promise),

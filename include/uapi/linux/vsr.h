@@ -18,6 +18,12 @@
 /* vsr_peer_status.last_heard_ms of a peer never heard from. */
 #define VSR_LAST_HEARD_NEVER	(~(__u64)0)
 
+/*
+ * From this view on, the kernel log and vsradm warn: no view follows
+ * 0xffffffff (Documentation/protocol.rst, "Limits").
+ */
+#define VSR_VIEW_WARN		0x80000000U
+
 /**
  * struct vsr_peer_status - what a replica knows about one peer
  * @last_heard_ms: milliseconds since the last valid datagram from the peer,

@@ -116,6 +116,12 @@ static inline void *kvmalloc(size_t size, gfp_t gfp)
 	return malloc(size ? size : 1);
 }
 
+static inline void *kvcalloc(size_t n, size_t size, gfp_t gfp)
+{
+	(void)gfp;
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
 static inline void *kmalloc(size_t size, gfp_t gfp)
 {
 	(void)gfp;
