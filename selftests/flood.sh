@@ -24,7 +24,7 @@
 #     500 us a datagram (rx-check-delay-us in debugfs: under 2,000 a
 #     second), a flood of 3,000 a second: the work falls behind and says
 #     so (rx-behind in debugfs), most of the flood is dropped for the
-#     charges, and writes go on.
+#     charges, the other backup's address owes nothing, and writes go on.
 #  c. Once the flood stops the address soon owes nothing; with the
 #     thresholds as built, nothing more is dropped for charges and the
 #     owner's datagrams count again: with the other backup cut off, writes
@@ -168,6 +168,8 @@ flood 3000 5
 wait_flood
 behind=0
 for ((s = 0; s < 30; s++)); do
+	# What the flood costs falls on the address it names, no other's.
+	! owes "$p" "$c" || fail "$c's address owes time during a flood from $b's"
 	if grep -q "^engine .* rx-behind" "$dbg/state"; then
 		behind=1
 		break
