@@ -113,7 +113,6 @@ static bool sim_view_primary(struct vsr_sim *s, u32 view, u64 id)
 			ids[k] = s->view_primary_id[j];
 		}
 		kvfree(s->view_primary);
-	kvfree(s->view_primary_id);
 		kvfree(s->view_primary_id);
 		s->view_primary = keys;
 		s->view_primary_id = ids;
