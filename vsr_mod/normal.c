@@ -79,7 +79,8 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
 	upto = min(upto, r->log.head);
 	if (upto > r->commit_max)
 		r->commit_max = upto;
-	while (r->commit < upto && r->status != VSR_STATUS_FAILED) {
+	while (r->commit < upto && r->status != VSR_STATUS_FAILED &&
+	       !r->switching) {
 		e = vsr_log_get(&r->log, r->commit + 1);
 		if (WARN_ON_ONCE(!e)) {
 			vsr_fail(r);
@@ -115,6 +116,13 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
 			if (e->h.type == VSR_OP_NOOP && e->h.request)
 				vsr_reply(r, VSR_OP_NOOP, 0, e->h.request,
 					  e->h.op, 0);
+			if (e->h.type == VSR_OP_RECONFIG &&
+			    vsr_apply_reconfig(r, e)) {
+				vsr_reply(r, VSR_OP_RECONFIG, 0, e->h.request,
+					  e->h.op, 0);
+				return;
+			}
+			/* (A trim may free e.) */
 			if (e->h.type == VSR_OP_TRIM) {
 				vsr_reply(r, VSR_OP_TRIM, 0, e->h.request,
 					  e->h.op, 0);
@@ -137,6 +145,7 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	    vsr_is_primary(r))
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_PREPAREOK);
+	h.arg1 = r->incarnation;
 	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
 }
 
@@ -277,6 +286,7 @@ void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)
 	    m->h.view != r->view)
 		return;
 	r->heard[i] = r->ticks;
+	r->incs[i] = m->h.arg1;
 	if (m->h.log_view != r->view || m->h.op > r->log.head ||
 	    m->h.op <= r->acked[i] || m->h.op < r->log.base ||
 	    !vsr_has_csum(r, m->h.op, m->h.head_csum))
@@ -291,14 +301,31 @@ static bool vsr_can_lead(const struct vsr_replica *r)
 	       !r->abdicated && r->log_view == r->view;
 }
 
-/* Primary: append a client operation to the log (or drop a duplicate). */
-static int vsr_propose(struct vsr_replica *r, u32 type, u64 session,
-		       u64 request, const void *data, u32 len)
+/**
+ * vsr_propose() - primary: append an operation to the log
+ * @r: replica that can lead
+ * @type: VSR_OP_*
+ * @session: session (DATA)
+ * @request: request number, nonce or target
+ * @data: data (DATA, RECONFIG)
+ * @len: its length
+ *
+ * A duplicate of an op applied or in the log is dropped.  Nothing is
+ * appended after a RECONFIG of this epoch (its writers retry in the next).
+ *
+ * Return: 0 if appended or dropped as a duplicate; -EAGAIN after a
+ * RECONFIG; -EBUSY when the pipeline or log is full; -ENOMEM; -EIO.
+ */
+int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
+		const void *data, u32 len)
 {
 	struct vsr_entry_hdr h;
 	struct vsr_session *s;
 	struct vsr_entry *e;
 	u64 op;
+
+	if (vsr_reconfig_pending(r))
+		return -EAGAIN;
 
 	switch (type) {
 	case VSR_OP_DATA:
@@ -382,6 +409,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 {
 	struct vsr_session *s;
 	struct vsr_hdr h;
+	int ret;
 
 	if (len > VSR_RECORD_MAX || (len && !data))
 		return -EINVAL;
@@ -394,7 +422,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 	}
 	if (r->status == VSR_STATUS_FAILED)
 		return -EIO;
-	if (r->status == VSR_STATUS_RECOVERING)
+	if (r->status == VSR_STATUS_RECOVERING || vsr_epoch_learning(r))
 		return -EAGAIN;
 	if (type == VSR_OP_DATA) {
 		s = vsr_ct_find(&r->ct, session);
@@ -415,8 +443,11 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 			return 0;
 		}
 	}
-	if (vsr_can_lead(r))
-		return vsr_propose(r, type, session, request, data, len);
+	if (vsr_can_lead(r)) {
+		ret = vsr_propose(r, type, session, request, data, len);
+		vsr_epoch_settle(r);
+		return ret;
+	}
 	if (r->status != VSR_STATUS_NORMAL || vsr_is_primary(r))
 		return -EAGAIN;
 	if (VSR_HDR_SIZE + len > VSR_MSG_BUILD_MAX)

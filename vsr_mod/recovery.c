@@ -169,7 +169,8 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 	 * never lead it again over others' ops: wait rather than fork.
 	 */
 	if (got == r->n - 1 && normal < r->quorum && maxv == 0 &&
-	    !r->log.head && !r->view && (empty || !vsr_is_primary(r))) {
+	    !r->log.head && !r->view && !r->epoch &&
+	    (empty || !vsr_is_primary(r))) {
 		/*
 		 * The answers may come from different moments (a replica
 		 * that answered "recovering" may have recovered since, and

@@ -38,7 +38,7 @@ void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command)
 	h->command = command;
 	h->replica = r->self;
 	h->cluster = r->cfg.cluster;
-	h->epoch = r->cfg.epoch;
+	h->epoch = r->epoch;
 	h->view = r->view;
 	h->op = r->log.head;
 	h->commit = r->commit;
@@ -95,7 +95,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 {
 	memset(st, 0, sizeof(*st));
 	st->status = r->status;
-	st->epoch = r->cfg.epoch;
+	st->epoch = r->epoch;
 	st->view = r->view;
 	st->log_view = r->log_view;
 	st->primary = vsr_primary_of(r, r->view);
@@ -109,6 +109,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->recoveries = r->recoveries;
 	st->checkpoints = r->checkpoints;
 	st->prepares = r->prepares;
+	st->epochs = r->epochs;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
 
@@ -219,6 +220,7 @@ void vsr_become_primary(struct vsr_replica *r)
 	r->fetch.active = false;
 	for (i = 0; i < r->n; i++) {
 		r->acked[i] = 0;
+		r->incs[i] = 0;
 		r->heard[i] = r->ticks;
 	}
 	vsr_notify(r);
@@ -296,6 +298,11 @@ void vsr_replica_tick(struct vsr_replica *r)
 	if (r->status == VSR_STATUS_FAILED)
 		return;
 	r->ticks++;
+	if (vsr_epoch_learning(r)) {
+		vsr_epoch_tick(r);
+		vsr_epoch_settle(r);
+		return;
+	}
 	switch (r->status) {
 	case VSR_STATUS_NORMAL:
 		vsr_normal_tick(r);
@@ -305,9 +312,12 @@ void vsr_replica_tick(struct vsr_replica *r)
 		break;
 	case VSR_STATUS_RECOVERING:
 		vsr_recovery_tick(r);
-		return;
+		break;
 	}
-	vsr_check_votes(r);
+	if (r->status != VSR_STATUS_RECOVERING)
+		vsr_check_votes(r);
+	vsr_epoch_tick(r);
+	vsr_epoch_settle(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_tick);
 
@@ -347,12 +357,23 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
  */
 int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 {
+	int ret;
+
 	if (r->status == VSR_STATUS_FAILED)
 		return 0;
-	if (m->h.epoch != r->cfg.epoch)
-		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
 		return -EINVAL;
+	if (m->h.epoch != r->epoch) {
+		if (!r->cfg.epochs)
+			return -ESTALE;
+		ret = vsr_on_other_epoch(r, m);
+		vsr_epoch_settle(r);
+		return ret;
+	}
+	if (r->peer_epoch[m->h.replica] < r->epoch)
+		r->peer_epoch[m->h.replica] = r->epoch;
+	if (vsr_epoch_learning(r))
+		return -ESTALE;
 	switch (m->h.command) {
 	case VSR_CMD_REQUEST:
 		vsr_on_request(r, m);
@@ -387,9 +408,15 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	case VSR_CMD_RECOVERYRESPONSE:
 		vsr_on_recovery_response(r, m);
 		break;
+	case VSR_CMD_EPOCH:
+		/* Our own epoch's notice: nothing to learn. */
+		if (!r->cfg.epochs)
+			return -EPROTO;
+		break;
 	default:
 		return -EPROTO;
 	}
+	vsr_epoch_settle(r);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_deliver);
@@ -476,6 +503,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	r->n = cfg->replica_count;
 	r->quorum = r->n / 2 + 1;
 	r->self = cfg->replica;
+	r->epoch = cfg->epoch;
 	r->prng = cfg->seed;
 	r->incarnation = vsr_prng_next(r) | 1;
 	root = vsr_chain_root(cfg->cluster);
@@ -625,6 +653,7 @@ static const char *const vsr_fetch_names[] = {
 	[VSR_FETCH_REPAIR]		= "repair",
 	[VSR_FETCH_VIEW_CHANGE]		= "view-change",
 	[VSR_FETCH_RECOVERY]		= "recovery",
+	[VSR_FETCH_EPOCH]		= "epoch",
 };
 
 /* Ticks since @then, for "N ticks ago" (0 if @then is in the future). */
@@ -732,6 +761,8 @@ void vsr_replica_debug_show(const struct vsr_replica *r,
 	print(arg, "status %s\n", status);
 	print(arg, "replica %u of %u quorum %u\n", r->self, r->n, r->quorum);
 	print(arg, "incarnation %#llx\n", VSR_ULL(r->incarnation));
+	print(arg, "epoch %u started at op %llu\n", r->epoch,
+	      VSR_ULL(r->epoch_op));
 	print(arg, "view %u\n", r->view);
 	print(arg, "log_view %u\n", r->log_view);
 	print(arg, "primary %u%s\n", primary,
@@ -747,9 +778,9 @@ void vsr_replica_debug_show(const struct vsr_replica *r,
 	print(arg, "ticks %llu\n", VSR_ULL(r->ticks));
 	print(arg, "view_change_streak %u recovery_streak %u\n", r->vc_streak,
 	      r->rec_streak);
-	print(arg, "counters view_changes %llu recoveries %llu checkpoints %llu prepares %llu\n",
+	print(arg, "counters view_changes %llu recoveries %llu checkpoints %llu prepares %llu epochs %llu\n",
 	      VSR_ULL(r->view_changes), VSR_ULL(r->recoveries), VSR_ULL(r->checkpoints),
-	      VSR_ULL(r->prepares));
+	      VSR_ULL(r->prepares), VSR_ULL(r->epochs));
 
 	print(arg, "votes");
 	for (i = 0; i < r->n; i++)

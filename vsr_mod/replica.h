@@ -57,10 +57,12 @@ struct vsr_rr {
  * @view: source's view the transfer is for
  * @next: next op to ask for
  * @tick: when we last asked
+ * @began: when it started
  * @op: (view change, recovery) target op: done once our log holds @op
  *	with checksum @head
  * @head: target checksum
  * @log_view: (view change) the source's log view must still be this
+ * @epoch: (epoch) the source's epoch, which started at @op
  *
  * Every change of status ends a transfer, so an active one always belongs
  * to the status its purpose was started in.
@@ -72,9 +74,11 @@ struct vsr_fetch {
 	u32 view;
 	u64 next;
 	u64 tick;
+	u64 began;
 	u64 op;
 	u32 head;
 	u32 log_view;
+	u32 epoch;
 };
 
 /* DOVIEWCHANGE challenges a new primary still accepts answers to. */
@@ -91,6 +95,15 @@ struct vsr_replica {
 	u32 quorum;		/* a majority: n / 2 + 1, for odd and even n */
 	u32 self;
 	u64 incarnation;	/* random, drawn when created */
+
+	/* epoch (epoch.c) */
+	u32 epoch;		/* the configuration epoch it is in */
+	u64 epoch_op;		/* the RECONFIG op that started it (0: none) */
+	u32 epoch_csum;		/* that op's checksum */
+	bool switching;		/* applied a RECONFIG: switch after this input */
+	bool switch_normal;	/* ... and enter the new epoch normal */
+	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */
+	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
 
 	u32 status;
 	u32 view;
@@ -114,6 +127,7 @@ struct vsr_replica {
 	u64 last_send;
 	u64 acked[VSR_REPLICAS_MAX];
 	u64 heard[VSR_REPLICAS_MAX];
+	u64 incs[VSR_REPLICAS_MAX];	/* incarnations in this view's PREPAREOKs */
 
 	/* backup */
 	u64 primary_tick;
@@ -155,6 +169,7 @@ struct vsr_replica {
 	u64 recoveries;
 	u64 checkpoints;
 	u64 prepares;
+	u64 epochs;		/* epochs entered */
 };
 
 static inline u32 vsr_primary_of(const struct vsr_replica *r, u32 view)
@@ -196,6 +211,8 @@ void vsr_send_prepareok(struct vsr_replica *r);
 void vsr_primary_commit(struct vsr_replica *r);
 bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
 			u64 matched);
+int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
+		const void *data, u32 len);
 void vsr_on_request(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m);
@@ -222,6 +239,23 @@ void vsr_on_recovery_response(struct vsr_replica *r,
 void vsr_recovery_tick(struct vsr_replica *r);
 u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r);
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
+
+/*
+ * Learning the next epoch (a VSR_FETCH_EPOCH in progress): our epoch has
+ * ended, and the replica takes no part in it any more.
+ */
+static inline bool vsr_epoch_learning(const struct vsr_replica *r)
+{
+	return r->fetch.active && r->fetch.purpose == VSR_FETCH_EPOCH;
+}
+
+/* epoch.c */
+bool vsr_reconfig_pending(const struct vsr_replica *r);
+bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e);
+void vsr_epoch_settle(struct vsr_replica *r);
+int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_epoch_tick(struct vsr_replica *r);
 
 /* state_transfer.c */
 void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,

@@ -46,6 +46,7 @@ void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
 	r->fetch.purpose = purpose;
 	r->fetch.source = source;
 	r->fetch.view = r->view;
+	r->fetch.began = r->ticks;
 	r->fetch.next = max(from, r->log.base + 1);
 	vsr_fetch_request(r);
 }
@@ -58,13 +59,22 @@ void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
  */
 void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
-	u64 from = m->h.arg0, op;
+	u64 from = m->h.arg0, last = r->log.head, op;
 	size_t off = VSR_HDR_SIZE;
 	struct vsr_entry *e;
 	struct vsr_hdr h;
 
 	if (r->status == VSR_STATUS_RECOVERING || !from)
 		return;
+	/*
+	 * An older epoch's replica may only learn the ops up to the RECONFIG
+	 * that ended its epoch (all committed), never a checkpoint beyond.
+	 */
+	if (m->h.epoch < r->epoch) {
+		if (from <= r->log.base)
+			return;
+		last = min(last, min(r->epoch_op, r->commit));
+	}
 	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
 	    m->h.view == r->view)
 		r->heard[m->h.replica] = r->ticks;
@@ -84,10 +94,10 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 		off += vsr_ct_encode(&r->ckpt.table, r->tx + off);
 		from = r->log.base + 1;
 	}
-	if (from > r->log.head + 1)
-		from = r->log.head + 1;
+	if (from > last + 1)
+		from = last + 1;
 	h.arg0 = from;
-	for (op = from; op <= r->log.head; op++) {
+	for (op = from; op <= last; op++) {
 		e = vsr_log_get(&r->log, op);
 		if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_BUILD_MAX)
 			break;
@@ -190,6 +200,8 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 		if (eh.op != r->log.head + 1 ||
 		    eh.parent != vsr_log_head_csum(&r->log))
 			break;
+		if (eh.type == VSR_OP_RECONFIG && !r->cfg.epochs)
+			break;
 		if (!vsr_log_room(&r->log))
 			break;
 		e = vsr_entry_new(&eh, data, r->cfg.gfp);
@@ -228,6 +240,9 @@ static bool vsr_fetch_accepts(const struct vsr_replica *r,
 		    m->h.replica != vsr_primary_of(r, r->view))
 			return false;
 		break;
+	case VSR_FETCH_EPOCH:
+		/* Its chunks are of the next epoch: vsr_on_epoch_state(). */
+		return false;
 	}
 	return m->h.log_view >= r->log_view;
 }
@@ -290,6 +305,8 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 			return;
 		}
 		break;
+	case VSR_FETCH_EPOCH:
+		return;
 	}
 	/* More to pull: ask for the next chunk right away. */
 	if (matched && r->fetch.next <= m->h.op)

@@ -32,7 +32,7 @@ enum vsr_replica_status {
  * struct vsr_core_config - per-replica configuration (the same on all replicas
  * of a cluster, except @replica and @seed)
  * @cluster: cluster id, in every header
- * @epoch: configuration epoch (reserved for reconfiguration; 0)
+ * @epoch: configuration epoch it starts in (0 for a new cluster)
  * @replica_count: n = 2f + 1 (1..VSR_REPLICAS_MAX)
  * @replica: this replica's index
  * @log_max: log capacity in ops (memory bound: log_max * record size)
@@ -48,6 +48,9 @@ enum vsr_replica_status {
  * @recovery_ticks: a recovery attempt that did not finish is restarted
  * @seed: seed of the core's PRNG (recovery nonces); from the driver
  * @gfp: allocation flags for every allocation the core makes
+ * @epochs: take part in epoch changes (vsr_replica_reconfigure(), RECONFIG
+ *	ops, EPOCH notices).  Off, the core refuses them and drops every
+ *	message of another epoch, as modules without reconfiguration do.
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -65,6 +68,7 @@ struct vsr_core_config {
 	u32 recovery_ticks;
 	u64 seed;
 	gfp_t gfp;
+	bool epochs;
 };
 
 /**
@@ -103,6 +107,7 @@ struct vsr_core_status {
 	u64 recoveries;		/* recoveries completed */
 	u64 checkpoints;	/* checkpoints taken over from peers */
 	u64 prepares;		/* PREPAREs sent as primary (not per peer) */
+	u64 epochs;		/* epochs entered after the first */
 };
 
 /**
@@ -136,11 +141,15 @@ struct vsr_ops {
  *	the view it recovers into (whole for that view).  Done once our log
  *	holds the head a chunk carries or the one the primary announced
  *	(@op, @head) (vsr_fetch_done_recovery()).
+ * @VSR_FETCH_EPOCH: a replica that learned of the next epoch pulls the
+ *	ops up to the RECONFIG that started it (@op, @head) from a member of
+ *	that epoch (@epoch), then applies them and switches (epoch.c).
  */
 enum vsr_fetch_purpose {
 	VSR_FETCH_REPAIR,
 	VSR_FETCH_VIEW_CHANGE,
 	VSR_FETCH_RECOVERY,
+	VSR_FETCH_EPOCH,
 };
 
 /**
@@ -180,6 +189,7 @@ void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
+int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce);
 void vsr_replica_get_config(const struct vsr_replica *r,
 			    struct vsr_core_config *cfg);
 int vsr_replica_set_tunables(struct vsr_replica *r,

@@ -306,6 +306,20 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_msg_seal);
 
+/* Is @data (@len bytes) the data of a RECONFIG entry? */
+static bool vsr_reconfig_ok(const u8 *data, u32 len)
+{
+	const struct vsr_wire_reconfig *w = (const void *)data;
+	u32 count;
+
+	if (len < VSR_RECONFIG_SIZE(1))
+		return false;
+	count = get_unaligned_le32(&w->count);
+	return count && count <= VSR_REPLICAS_MAX &&
+	       len == VSR_RECONFIG_SIZE(count) &&
+	       get_unaligned_le32(&w->epoch);
+}
+
 /*
  * Validate a run of entries: complete, within limits, consecutive, chained
  * to each other (and to @parent when @check_parent), each checksum right.
@@ -327,6 +341,9 @@ static int vsr_check_entries(const u8 *p, u32 len, u32 view, u64 first_op,
 		    e.len > len - VSR_ENTRY_HDR_SIZE)
 			return -EPROTO;
 		if (e.type > VSR_OP_MAX || e.view > view)
+			return -EPROTO;
+		if (e.type == VSR_OP_RECONFIG &&
+		    !vsr_reconfig_ok(p + VSR_ENTRY_HDR_SIZE, e.len))
 			return -EPROTO;
 		if (memchr_inv(w->zero, 0, sizeof(w->zero)))
 			return -EPROTO;
@@ -388,6 +405,11 @@ static int vsr_check_body(struct vsr_msg *m)
 	case VSR_CMD_NEWSTATE: {
 		bool ckpt = h->flags & VSR_NS_CKPT;
 		u32 parent = 0;
+		/*
+		 * Views start again at 0 in each epoch: a log beyond epoch 0
+		 * holds older epochs' ops with any view.
+		 */
+		u32 view = h->epoch ? U32_MAX : h->view;
 
 		if (h->flags & ~VSR_NS_CKPT)
 			return -EPROTO;
@@ -407,7 +429,7 @@ static int vsr_check_body(struct vsr_msg *m)
 			if (clen > len)
 				return -EPROTO;
 			if (first != get_unaligned_le64(&c->op) + 1 ||
-			    get_unaligned_le32(&c->view) > h->view)
+			    get_unaligned_le32(&c->view) > view)
 				return -EPROTO;
 			parent = get_unaligned_le32(&c->checksum);
 			m->ckpt = b;
@@ -417,7 +439,7 @@ static int vsr_check_body(struct vsr_msg *m)
 		}
 		if (!first)
 			return -EPROTO;
-		err = vsr_check_entries(b, len, h->view, first, ckpt, parent,
+		err = vsr_check_entries(b, len, view, first, ckpt, parent,
 					&m->nr_entries, &last);
 		if (err)
 			return err;
@@ -450,6 +472,10 @@ static int vsr_check_body(struct vsr_msg *m)
 		    h->flags == VSR_SVC_CONFIRM)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
+	case VSR_CMD_EPOCH:
+		if (!h->epoch || h->commit)
+			return -EPROTO;
+		return (len || h->flags) ? -EPROTO : 0;
 	case VSR_CMD_PREPAREOK:
 	case VSR_CMD_COMMIT:
 	case VSR_CMD_DOVIEWCHANGE:
@@ -503,7 +529,7 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		return -EBADMSG;
 	if (m->h.command < VSR_CMD_REQUEST ||
 	    (m->h.command > VSR_CMD_MAX && m->h.command != VSR_CMD_HELLO &&
-	     m->h.command != VSR_CMD_AUTH) ||
+	     m->h.command != VSR_CMD_AUTH && m->h.command != VSR_CMD_EPOCH) ||
 	    m->h.replica >= VSR_REPLICAS_MAX)
 		return -EPROTO;
 	if (m->h.commit > m->h.op && m->h.command != VSR_CMD_REQUEST &&

@@ -105,6 +105,14 @@ enum vsr_command {
 	 * checks it.
 	 */
 	VSR_CMD_AUTH = 13,
+	/*
+	 * The core's again, with reconfiguration (cfg.epochs): a notice of
+	 * the sender's epoch.  op: the RECONFIG op that started it, head_csum:
+	 * that op's checksum (op 0: the sender knows of none, and only asks
+	 * for the receiver's notice); arg0: the first op the sender can serve
+	 * to an older epoch; no body.
+	 */
+	VSR_CMD_EPOCH = 14,
 };
 
 /* In an AUTH's arg0: the sender decrypts what is encrypted to it. */
@@ -121,8 +129,23 @@ enum vsr_op_type {
 	VSR_OP_REGISTER = 1,	/* request = client nonce; session id = op */
 	VSR_OP_DATA = 2,	/* a record: session, request, data */
 	VSR_OP_TRIM = 3,	/* request = first op to keep */
-	VSR_OP_MAX = VSR_OP_TRIM,
+	VSR_OP_RECONFIG = 4,	/* request = nonce; data: the next epoch */
+	VSR_OP_MAX = VSR_OP_RECONFIG,
 };
+
+/*
+ * The data of a RECONFIG entry: the epoch it starts and, for each of its
+ * members in order, the incarnation under which the proposing primary
+ * last heard it (0: not heard in its view).  Only the recorded
+ * incarnation of a member enters the new epoch without recovering.
+ */
+struct vsr_wire_reconfig {
+	__le32 epoch;
+	__le32 count;
+	__le64 incarnation[];
+} __packed;
+
+#define VSR_RECONFIG_SIZE(n)	(8u + 8u * (n))
 
 /* NEWSTATE flags */
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the simulator against a copy of the core with one of the eight
+# Build the simulator against a copy of the core with one of the
 # protocol fixes reverted, to measure how fast random search finds it.
 #
 #   revert.sh BUG [vsr-sim-fast arguments]
@@ -18,6 +18,13 @@
 #          (liveness: late votes end every new view)
 #   BUG 8  automatic trims without waiting for the last one (liveness: on a
 #          slow network trims make trims for ever)
+#   BUG 9  a primary appends after a RECONFIG of its epoch (rule 2)
+#   BUG 10 a notice of the next epoch is taken as proof that our own op k
+#          committed, without comparing k's checksum
+#   BUG 11 the proposing primary switches when it appends its RECONFIG,
+#          not when the op commits
+#   BUG 12 a replica of an older epoch is served ops past the RECONFIG that
+#          ended it
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -30,7 +37,7 @@ top=$(cd "$sim/../.." && pwd)
 bug=${1:?usage: revert.sh BUG [vsr-sim-fast arguments]}
 shift
 out=$top/build/sim-revert/$bug
-core="wire log client_table replica normal view_change recovery state_transfer"
+core="wire log client_table replica normal view_change recovery state_transfer epoch"
 
 rm -rf "$out"
 mkdir -p "$out/vsr_mod/tests"
@@ -60,6 +67,10 @@ case $bug in
 6)	subst normal.c 's/grace = r->ticks - r->normal_tick <= 2 \* abdicate;/grace = false;/' ;;
 7)	subst normal.c 's/if \(r->vc_streak && r->ticks - r->normal_tick > vsr_stall_ticks\(r\)\)/if (r->vc_streak)/' ;;
 8)	subst normal.c 's/if \(r->cfg.retain && r->trim_op <= r->commit &&/if (r->cfg.retain \&\&/' ;;
+9)	subst normal.c 's/\n\tif \(vsr_reconfig_pending\(r\)\)\n\t\treturn -EAGAIN;\n/\n/' ;;
+10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
+11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(r->n\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
+12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -38,7 +38,7 @@ static const char *const vsr_sim_cmd[] = {
 enum sim_sw {
 	SW_LOSS, SW_DUP, SW_CORRUPT, SW_LONG, SW_CRASH, SW_QUICK, SW_PAUSE,
 	SW_PART, SW_SLOW, SW_FAST, SW_ALLOC, SW_REPLAY, SW_BIG, SW_TRIM,
-	SW_PROMISE, SW_STALE, SW_ABDICATE, SW_STAGGER, SW_LAG,
+	SW_PROMISE, SW_STALE, SW_ABDICATE, SW_STAGGER, SW_LAG, SW_EPOCH,
 	SW_NR
 };
 
@@ -85,14 +85,14 @@ static void sim_fail(struct vsr_sim *s, const char *why, u64 a, u64 b)
 }
 
 /*
- * Record @id as a normal primary of @view: false if another one was.  A
- * hash table by view (open addressing, at most half full), since views
- * may be sparse: a test may move a cluster to the last views.  If memory
- * runs out, the view goes unchecked.
+ * Record @id as a normal primary of (@epoch, @view): false if another one
+ * was.  A hash table by epoch and view (open addressing, at most half
+ * full), since views may be sparse: a test may move a cluster to the last
+ * views.  If memory runs out, the view goes unchecked.
  */
-static bool sim_view_primary(struct vsr_sim *s, u32 view, u64 id)
+static bool sim_view_primary(struct vsr_sim *s, u32 epoch, u32 view, u64 id)
 {
-	u64 key = (u64)view + 1, *keys, *ids, cap, j, k;
+	u64 key = ((u64)epoch << 32 | view) + 1, *keys, *ids, cap, j, k;
 
 	if (2 * (s->view_used + 1) > s->view_cap) {
 		cap = s->view_cap ? 2 * s->view_cap : 256;
@@ -441,7 +441,7 @@ static void sim_paper_truncate(struct vsr_sim *s, struct vsr_replica *r,
 	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m) ||
 	    r->status == VSR_STATUS_FAILED ||
 	    r->status == VSR_STATUS_RECOVERING ||
-	    m.h.epoch != r->cfg.epoch || m.h.replica >= r->n ||
+	    m.h.epoch != r->epoch || m.h.replica >= r->n ||
 	    m.h.replica == r->self ||
 	    (m.h.command != VSR_CMD_PREPARE &&
 	     m.h.command != VSR_CMD_COMMIT) ||
@@ -659,8 +659,8 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_sim_node *nd = ctx;
 
-	sim_trace(nd->sim, "replica %u status %u view %u log_view %u op %llu commit %llu%s",
-		  nd->idx, st->status, st->view, st->log_view,
+	sim_trace(nd->sim, "replica %u status %u epoch %u view %u log_view %u op %llu commit %llu%s",
+		  nd->idx, st->status, st->epoch, st->view, st->log_view,
 		  (unsigned long long)st->op, (unsigned long long)st->commit,
 		  st->abdicated ? " abdicated" : "");
 }
@@ -785,8 +785,8 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (!pn->up)
 		return;
 	p = pn->r;
-	if (p->status != VSR_STATUS_NORMAL || p->view != b->view ||
-	    p->log_view != p->view)
+	if (p->status != VSR_STATUS_NORMAL || p->epoch != b->epoch ||
+	    p->view != b->view || p->log_view != p->view)
 		return;
 	if (b->log.head > p->log.head) {
 		sim_fail(s, "whole backup holds ops its primary lacks",
@@ -835,7 +835,7 @@ static void sim_check(struct vsr_sim *s)
 		if (!st.is_primary)
 			continue;
 		id = ((u64)i << 32 | nd->incarnation) + 1;
-		if (!sim_view_primary(s, st.view, id))
+		if (!sim_view_primary(s, st.epoch, st.view, id))
 			sim_fail(s, "two normal primaries in one view", st.view,
 				 i);
 	}
@@ -999,6 +999,25 @@ static void sim_clients(struct vsr_sim *s, bool issue)
 
 /* ---- faults ----------------------------------------------------------- */
 
+static int sim_primary(struct vsr_sim *s);
+
+/*
+ * Propose the next epoch at a normal primary.  The first try may only
+ * commit a NOOP of its view (-EAGAIN): a few ticks later, try again.
+ */
+static void sim_reconfigure(struct vsr_sim *s)
+{
+	int p = sim_primary(s), ret;
+
+	if (p < 0)
+		return;
+	ret = vsr_replica_reconfigure(s->node[p].r, ++s->epoch_nonce);
+	sim_trace(s, "replica %d: reconfigure %llu: %d", p,
+		  (unsigned long long)s->epoch_nonce, ret);
+	if (!ret)
+		s->res.reconfigs++;
+}
+
 static u32 sim_unhealthy(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -1066,7 +1085,9 @@ static int sim_primary(struct vsr_sim *s)
 		    !vsr_is_primary(r) || r->abdicated ||
 		    r->log_view != r->view)
 			continue;
-		if (p < 0 || r->view > s->node[p].r->view)
+		if (p < 0 || r->epoch > s->node[p].r->epoch ||
+		    (r->epoch == s->node[p].r->epoch &&
+		     r->view > s->node[p].r->view))
 			p = i;
 	}
 	return p;
@@ -1255,6 +1276,9 @@ static void sim_faults(struct vsr_sim *s)
 					   NULL, 0);
 		}
 	}
+	/* A change of epoch, proposed at the primary (fire and forget). */
+	if (s->epoch_pm && sim_below(s, 10000) < s->epoch_pm)
+		sim_reconfigure(s);
 }
 
 static void sim_heal(struct vsr_sim *s)
@@ -1372,6 +1396,8 @@ static void sim_draw_faults(struct vsr_sim *s)
 	if (SW(s, STAGGER))
 		s->stagger = sim_below(s, 2 * (s->cfg.recovery_ticks +
 					       s->cfg.view_change_ticks));
+	if (SW(s, EPOCH))
+		s->epoch_pm = 1 + sim_below(s, 400);
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
 			s->node[i].skew_pm = 1 + sim_below(s, 200);
@@ -1410,6 +1436,7 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->cfg.cluster = sim_rnd(s);
 	s->cfg.replica_count = s->n;
 	s->cfg.gfp = GFP_KERNEL;
+	s->cfg.epochs = true;
 	if (!p->scripted && sim_pm(s, 200)) {
 		/* Production-sized: nothing is trimmed within a seed. */
 		s->cfg.retain = 512 + sim_below(s, 4096);
@@ -1574,7 +1601,8 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 		if (!s->node[i].up)
 			return false;
 		vsr_replica_get_status(s->node[i].r, &st);
-		if (st.status != VSR_STATUS_NORMAL || st.view != p.view ||
+		if (st.status != VSR_STATUS_NORMAL || st.epoch != p.epoch ||
+		    st.view != p.view ||
 		    st.log_view != p.view || st.commit != p.commit)
 			return false;
 	}
@@ -1592,8 +1620,8 @@ static void sim_dump(struct vsr_sim *s)
 			continue;
 		}
 		vsr_replica_get_status(s->node[i].r, &st);
-		pr_info("vsr_sim:  replica %u status %u view %u log_view %u op %llu commit %llu trim %llu%s\n",
-			i, st.status, st.view, st.log_view,
+		pr_info("vsr_sim:  replica %u status %u epoch %u view %u log_view %u op %llu commit %llu trim %llu%s\n",
+			i, st.status, st.epoch, st.view, st.log_view,
 			(unsigned long long)st.op,
 			(unsigned long long)st.commit,
 			(unsigned long long)st.trim,
@@ -1648,7 +1676,10 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 			continue;
 		vsr_replica_get_status(s->node[i].r, &st);
 		s->res.checkpoints += st.checkpoints;
+		if (st.epoch > total->epochs)
+			total->epochs = st.epoch;
 	}
+	total->reconfigs += s->res.reconfigs;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

@@ -66,6 +66,8 @@ struct vsr_sim_result {
 	u64 replays;		/* old datagrams delivered again */
 	u64 alloc_fails;	/* core allocations failed on purpose */
 	u64 episodes;		/* targeted fault schedules started */
+	u64 reconfigs;		/* RECONFIG ops appended */
+	u64 epochs;		/* most epochs a seed went through */
 };
 
 struct vsr_sim;
@@ -199,6 +201,8 @@ struct vsr_sim {
 	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
 	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
 	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
+	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
+	u64 epoch_nonce;
 	struct vsr_sim_episode ep;
 
 	/* checker */

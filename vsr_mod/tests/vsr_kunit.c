@@ -1397,6 +1397,189 @@ static void vsr_trim_checkpoint_catchup(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* ---- epochs ------------------------------------------------------------- */
+
+/*
+ * Propose the next epoch at replica @p until the RECONFIG is appended (the
+ * first tries commit a NOOP of the primary's view and hear every member).
+ */
+static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce)
+{
+	int ret = -EAGAIN;
+	u32 t;
+
+	for (t = 0; t < 200 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[p].r, nonce);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	return ret;
+}
+
+/* Every replica is normal in @epoch, view 0, through the same commit. */
+static void expect_epoch(struct kunit *test, struct vsr_sim *s, u32 epoch)
+{
+	struct vsr_core_status a, b;
+	u32 i;
+
+	st(s, 0, &a);
+	for (i = 0; i < s->n; i++) {
+		st(s, i, &b);
+		KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_EQ(test, b.epoch, epoch);
+		KUNIT_EXPECT_EQ(test, b.commit, a.commit);
+		KUNIT_EXPECT_EQ(test, b.trim, a.trim);
+	}
+}
+
+/*
+ * A change of epoch with the same members: it commits as an op, every
+ * replica switches when it applies it (normal, view 0 of epoch 1, its log
+ * kept), nothing is appended after it in epoch 0, and writes go on.
+ */
+static void vsr_epoch_same_members(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 21, false);
+	struct vsr_core_status a;
+	const struct vsr_entry *e;
+	u64 k, rec[3];
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		rec[i] = a.recoveries;
+	}
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 7),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 0),
+			-EINVAL);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	st(s, 0, &a);
+	k = a.op;
+	/* Rule 2: nothing after it, not a write, not a second change. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[0].r, VSR_OP_NOOP, 0,
+						 99, NULL, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 8),
+			-EBUSY);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.op, k);
+	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 1);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.view, 0u);
+		KUNIT_EXPECT_EQ(test, a.epochs, 1ull);
+		KUNIT_EXPECT_EQ(test, a.recoveries, rec[i]);
+		e = vsr_replica_entry(vsr_sim_replica(s, i), k);
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		KUNIT_EXPECT_EQ(test, e->h.type, (u8)VSR_OP_RECONFIG);
+		KUNIT_EXPECT_FALSE(test, e->flags & VSR_ENTRY_RECORD);
+	}
+	/* The client table carried over: the session writes on. */
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->client[0].acked, 10ull);
+	st(s, 0, &a);
+	KUNIT_EXPECT_GT(test, a.commit, k);
+	/* And again: epochs follow one another. */
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9), 0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 2);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
+ * A backup cut off while the change commits stays in epoch 0.  Healed, it
+ * hears of epoch 1 (the others keep telling it), pulls the ops it lacks up
+ * to the RECONFIG, applies them and switches: normal, without recovering.
+ * Another, restarted with the configuration of epoch 0, learns of epoch 1
+ * from the answers to its RECOVERY and recovers there.
+ */
+static void vsr_epoch_laggard_and_restart(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 22, false);
+	struct vsr_core_status a, b;
+	u64 rec;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 2, &b);
+	rec = b.recoveries;
+	isolate(s, 2, true);
+	for (t = 0; t < 4; t++) {
+		vsr_sim_issue(s, 0);
+		while (s->client[0].busy)
+			vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 5), 0);
+	for (t = 0; t < 200; t++)
+		vsr_sim_step(s);
+	st(s, 0, &a);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, b.epoch, 0u);
+	KUNIT_EXPECT_LT(test, b.commit, a.commit);
+	isolate(s, 2, false);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 1);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.recoveries, rec);
+
+	vsr_sim_crash(s, 1, 5);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	st(s, 1, &b);
+	KUNIT_EXPECT_EQ(test, b.recoveries, 1ull);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+static void nop_send(void *ctx, unsigned int to, const void *buf, size_t len)
+{
+}
+
+/* Without cfg.epochs there are none; a lone replica switches at once. */
+static void vsr_epoch_single_and_disabled(struct kunit *test)
+{
+	static const struct vsr_ops ops = { .send = nop_send };
+	struct vsr_core_config cfg;
+	struct vsr_core_status a;
+	struct vsr_replica *r;
+
+	vsr_core_config_defaults(&cfg);
+	cfg.cluster = 5;
+	r = vsr_replica_create(&cfg, &ops, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), -EOPNOTSUPP);
+	vsr_replica_destroy(r);
+
+	cfg.epochs = true;
+	r = vsr_replica_create(&cfg, &ops, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	/* First a NOOP of its view, then the change. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), 0);
+	vsr_replica_get_status(r, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.op, 2ull);
+	KUNIT_EXPECT_EQ(test, a.commit, 2ull);
+	KUNIT_EXPECT_EQ(test, vsr_replica_submit(r, VSR_OP_REGISTER, 0, 3,
+						 NULL, 0), 0);
+	vsr_replica_get_status(r, &a);
+	KUNIT_EXPECT_EQ(test, a.commit, 3ull);
+	vsr_replica_destroy(r);
+}
+
 /* Replicas [0, half) on one side, the others on the other. */
 static void split(struct vsr_sim *s, u32 half, bool on)
 {
@@ -2258,6 +2441,9 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_slow_network_writes),
 	KUNIT_CASE(vsr_sim_pinned_seeds),
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
+	KUNIT_CASE(vsr_epoch_same_members),
+	KUNIT_CASE(vsr_epoch_laggard_and_restart),
+	KUNIT_CASE(vsr_epoch_single_and_disabled),
 	{}
 };
 

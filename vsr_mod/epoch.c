@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * epoch.c - epochs: the RECONFIG op, the switch on its commit, and the
+ * EPOCH notices that tell the others (Documentation/reconfiguration.rst).
+ *
+ * This is stage 1 of that design, for changes that keep the members: a
+ * RECONFIG op carries the next epoch's number and, for each member, the
+ * incarnation under which the proposing primary last heard it.  Once a
+ * RECONFIG is in a primary's log it appends nothing after it (rule 2), so
+ * a committed RECONFIG at op k is the last op of its epoch.  A replica
+ * switches when it applies k, never on append: it enters the next epoch
+ * in view 0 with its log 1..k, normal if it is the incarnation the op
+ * recorded and was not recovering, otherwise recovering (no incarnation
+ * enters view 0 of an epoch twice).
+ *
+ * Every replica of an epoch that a RECONFIG started keeps sending an EPOCH
+ * notice (the epoch, k and k's checksum) to each peer it has not heard in
+ * that epoch, and answers every message of an older epoch with one.  A
+ * replica that gets a notice of the next epoch and holds k with that
+ * checksum applies through k and switches; if it lacks ops, it pulls them
+ * from the sender (which serves an older epoch up to k only); otherwise,
+ * or if it was recovering, it enters the newest epoch recovering.
+ */
+#include "replica.h"
+
+/* A RECONFIG entry's epoch and the incarnation it recorded for @i. */
+static u32 vsr_reconfig_epoch(const struct vsr_entry *e)
+{
+	return get_unaligned_le32(e->data);
+}
+
+static u64 vsr_reconfig_inc(const struct vsr_entry *e, u32 i)
+{
+	return get_unaligned_le64(e->data + VSR_RECONFIG_SIZE(i));
+}
+
+static u32 vsr_reconfig_count(const struct vsr_entry *e)
+{
+	return get_unaligned_le32(e->data + 4);
+}
+
+/**
+ * vsr_reconfig_pending() - does our log end in a RECONFIG of our epoch?
+ * @r: replica
+ *
+ * Nothing is appended after such an op (rule 2), so it is the head.
+ *
+ * Return: true if it does: a primary then appends nothing.
+ */
+bool vsr_reconfig_pending(const struct vsr_replica *r)
+{
+	const struct vsr_entry *e;
+
+	if (r->log.head <= r->epoch_op)
+		return false;
+	e = vsr_log_get(&r->log, r->log.head);
+	return e && e->h.type == VSR_OP_RECONFIG;
+}
+
+/* Our epoch's notice to @to, at most once per repair interval. */
+static void vsr_send_notice(struct vsr_replica *r, u32 to)
+{
+	struct vsr_hdr h;
+
+	if (r->notice_tick[to] &&
+	    r->ticks + 1 - r->notice_tick[to] < r->cfg.repair_ticks)
+		return;
+	r->notice_tick[to] = r->ticks + 1;
+	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+	h.op = r->epoch_op;
+	h.head_csum = r->epoch_csum;
+	h.commit = 0;
+	h.arg0 = r->log.base + 1;
+	vsr_send(r, to, &h, 0);
+}
+
+/* Forget everything that belongs to the views of the epoch we leave. */
+static void vsr_epoch_reset(struct vsr_replica *r)
+{
+	r->view = 0;
+	r->log_view = 0;
+	r->abdicated = false;
+	r->fetch.active = false;
+	r->primary_op = 0;
+	r->remote_op = 0;
+	r->sent_op = r->log.head;
+	r->commit_told = r->commit;
+	r->commit_max = r->commit;
+	memset(r->acked, 0, sizeof(r->acked));
+	memset(r->incs, 0, sizeof(r->incs));
+	memset(r->vote_view, 0, sizeof(r->vote_view));
+	memset(r->vote_tick, 0, sizeof(r->vote_tick));
+	r->vote_sent = 0;
+	r->vc_tick = 0;
+	r->vc_sent = 0;
+	r->vc_streak = 0;
+	memset(r->dvc, 0, sizeof(r->dvc));
+	memset(r->dvc_challenge, 0, sizeof(r->dvc_challenge));
+	memset(r->dvc_challenge_at, 0, sizeof(r->dvc_challenge_at));
+	r->dvc_decided = false;
+	memset(r->rr, 0, sizeof(r->rr));
+	memset(r->boot, 0, sizeof(r->boot));
+	r->boot_pending = false;
+}
+
+/* How a replica enters an epoch (vsr_enter_epoch()). */
+enum vsr_entering {
+	VSR_ENTER_RECOVERING,	/* it recovers there */
+	VSR_ENTER_SWITCHED,	/* it applied k: normal in view 0 */
+	VSR_ENTER_BEHIND,	/* it lacks k: a backup that catches up */
+};
+
+/*
+ * Enter @epoch, started by the RECONFIG at @op with checksum @csum, in
+ * view 0 with our log.  A replica that lacks k holds only ops it knows
+ * committed: a prefix of every log of the epoch, but not view 0's whole
+ * log, so it never leads view 0 (as its primary it moves on to view 1).
+ */
+static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
+			    u32 csum, enum vsr_entering how)
+{
+	u32 i;
+
+	r->switching = false;
+	r->epoch = epoch;
+	r->epoch_op = op;
+	r->epoch_csum = csum;
+	r->epochs++;
+	r->peer_epoch[r->self] = epoch;
+	vsr_epoch_reset(r);
+	if (how == VSR_ENTER_RECOVERING)
+		vsr_start_recovery(r);
+	else if (how == VSR_ENTER_BEHIND && vsr_is_primary(r))
+		vsr_start_view_change(r, 1);
+	else if (vsr_is_primary(r))
+		vsr_become_primary(r);
+	else
+		vsr_enter_view(r, 0);
+	vsr_notify(r);
+	/* Tell the others at once; vsr_epoch_tick() goes on until heard. */
+	for (i = 0; i < r->n; i++)
+		if (i != r->self && r->peer_epoch[i] < epoch)
+			vsr_send_notice(r, i);
+}
+
+/*
+ * May we enter the next epoch normal, having applied its RECONFIG @e?  No
+ * incarnation may act in an epoch after an earlier incarnation of its
+ * member did: it has forgotten what that one promised.  The incarnation
+ * the op recorded is the member's only one that can have applied it
+ * before, and so is the one that always may.
+ *
+ * Another incarnation, not recovering, came through recovery in our epoch
+ * (or started before the op was appended): it gathered answers from
+ * n - q + 1 others that were then normal in our epoch, and never went to
+ * the next, so not in it when an earlier incarnation of ours acted there.
+ * Such an act counts only with a quorum of the next epoch (an ack to a
+ * commit, a DOVIEWCHANGE to a view): q' - 1 others in it.  When the two
+ * epochs' members together, less us, are fewer than (q' - 1) + (n - q + 1),
+ * both cannot have happened, and this incarnation may enter normal too.
+ * That holds whenever the members stay the same (n - 1 < n); it keeps a
+ * member that the primary did not hear, or that restarted and recovered
+ * since, from entering recovering and wedging the epoch with it.
+ */
+static bool vsr_unrecorded_may_enter(const struct vsr_replica *r, u32 next)
+{
+	u32 both = r->n;	/* the same members, for now */
+
+	return r->status != VSR_STATUS_RECOVERING &&
+	       both - 1 < (next / 2) + (r->n - r->quorum + 1);
+}
+
+static bool vsr_may_enter_normal(const struct vsr_replica *r,
+				 const struct vsr_entry *e)
+{
+	if (r->status == VSR_STATUS_RECOVERING)
+		return false;
+	if (vsr_reconfig_inc(e, r->self) == r->incarnation)
+		return true;
+	return vsr_unrecorded_may_enter(r, vsr_reconfig_count(e));
+}
+
+/**
+ * vsr_apply_reconfig() - a RECONFIG op is being applied
+ * @r: replica
+ * @e: the entry, just applied (r->commit is its op)
+ *
+ * The switch itself waits for the end of the input being handled
+ * (vsr_epoch_settle()), so that no step of the old epoch runs on the new
+ * one's state.  A RECONFIG at or below the op that started our epoch is
+ * history (we entered our epoch without applying it).
+ *
+ * Return: true when the replica stops applying here (it switches).
+ */
+bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
+{
+	if (e->h.op <= r->epoch_op)
+		return false;
+	/* Nothing follows a RECONFIG in its epoch (rule 2). */
+	if (WARN_ON_ONCE(!r->cfg.epochs || e->h.op != r->log.head ||
+			 vsr_reconfig_epoch(e) != r->epoch + 1 ||
+			 vsr_reconfig_count(e) != r->n)) {
+		vsr_fail(r);
+		return true;
+	}
+	r->switching = true;
+	r->switch_normal = vsr_may_enter_normal(r, e);
+	return true;
+}
+
+/**
+ * vsr_epoch_settle() - finish a switch that applying a RECONFIG began
+ * @r: replica
+ *
+ * Called at the end of every input from the driver.
+ */
+void vsr_epoch_settle(struct vsr_replica *r)
+{
+	const struct vsr_entry *e;
+
+	if (!r->switching || r->status == VSR_STATUS_FAILED)
+		return;
+	e = vsr_log_get(&r->log, r->commit);
+	if (WARN_ON_ONCE(!e || e->h.type != VSR_OP_RECONFIG)) {
+		vsr_fail(r);
+		return;
+	}
+	vsr_enter_epoch(r, vsr_reconfig_epoch(e), e->h.op, e->h.checksum,
+			r->switch_normal ? VSR_ENTER_SWITCHED :
+					   VSR_ENTER_RECOVERING);
+}
+
+/* A notice of a newer epoch (from replica m->h.replica). */
+static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u32 epoch = m->h.epoch;
+	u64 k = m->h.op;
+
+	if (!k || r->switching)
+		return;
+	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
+		if (vsr_has_csum(r, k, m->h.head_csum)) {
+			/* k is committed, and so is our log up to it. */
+			if (k > r->commit_max)
+				r->commit_max = k;
+			vsr_apply_to(r, k);
+			return;
+		}
+		/* One source at a time; another if it seems gone. */
+		if (vsr_epoch_learning(r) && r->fetch.epoch == epoch &&
+		    (r->fetch.source == m->h.replica ||
+		     r->ticks - r->fetch.began < r->cfg.recovery_ticks))
+			return;
+		/* Pull what we lack, up to k, if the sender still has it. */
+		if (k > r->commit && m->h.arg0 <= r->commit + 1) {
+			r->fetch.op = k;
+			r->fetch.head = m->h.head_csum;
+			r->fetch.epoch = epoch;
+			vsr_fetch_start(r, VSR_FETCH_EPOCH, m->h.replica,
+					r->commit + 1);
+			return;
+		}
+	}
+	/*
+	 * Epochs skipped, or the ops we lack trimmed: we cannot apply k
+	 * ourselves.  Not recovering, we may still enter as a backup that is
+	 * behind (see vsr_may_enter_normal(): the same argument, with any
+	 * number of epochs between, since every change keeps the members),
+	 * with what we know committed, and catch up from the epoch's primary.
+	 * Recovering, we recover there.
+	 */
+	if (vsr_unrecorded_may_enter(r, r->n)) {
+		if (r->log.head > max(r->commit, r->log.base))
+			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
+		vsr_enter_epoch(r, epoch, k, m->h.head_csum, VSR_ENTER_BEHIND);
+		return;
+	}
+	vsr_enter_epoch(r, epoch, k, m->h.head_csum, VSR_ENTER_RECOVERING);
+}
+
+/**
+ * vsr_on_epoch_state() - a chunk of the log up to the next epoch's start
+ * @r: replica pulling it (VSR_FETCH_EPOCH)
+ * @m: NEWSTATE from a member of that epoch
+ *
+ * The source's ops up to k are committed: they replace any of ours that
+ * differ (which, differing from committed ops, were not committed).
+ */
+void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u64 matched = 0;
+
+	if (m->ckpt || vsr_adopt_entries(r, m, &matched))
+		return;
+	/*
+	 * What we now share with the source up to k is committed: apply it
+	 * as it comes (its trims make room for the rest), k last.
+	 */
+	vsr_apply_to(r, min(matched, r->fetch.op));
+	if (r->switching) {
+		r->fetch.active = false;
+		return;
+	}
+	if (matched >= r->fetch.next) {
+		r->fetch.next = matched + 1;
+		vsr_fetch_request(r);
+	}
+}
+
+/**
+ * vsr_on_other_epoch() - a message of an epoch other than ours
+ * @r: replica (with cfg.epochs)
+ * @m: the message, from a valid sender index
+ *
+ * An older epoch's sender gets our notice (and an older epoch's GETSTATE
+ * the ops up to our epoch's start); a newer epoch's notice is acted on,
+ * and any other message of a newer epoch makes us ask for that notice.
+ *
+ * Return: 0 if the message was used, -ESTALE if it was dropped.
+ */
+int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u32 from = m->h.replica;
+
+	if (m->h.epoch < r->epoch) {
+		if (m->h.command == VSR_CMD_GETSTATE && r->epoch_op) {
+			vsr_on_get_state(r, m);
+			return 0;
+		}
+		if (r->epoch_op)
+			vsr_send_notice(r, from);
+		return -ESTALE;
+	}
+	if (m->h.epoch > r->peer_epoch[from])
+		r->peer_epoch[from] = m->h.epoch;
+	if (m->h.command == VSR_CMD_EPOCH) {
+		vsr_on_notice(r, m);
+		return 0;
+	}
+	if (m->h.command == VSR_CMD_NEWSTATE && vsr_epoch_learning(r) &&
+	    r->fetch.source == from && r->fetch.epoch == m->h.epoch) {
+		vsr_on_epoch_state(r, m);
+		return 0;
+	}
+	/* Our (older) epoch's notice makes the sender answer with its own. */
+	vsr_send_notice(r, from);
+	return -ESTALE;
+}
+
+/**
+ * vsr_epoch_tick() - keep telling the others about our epoch
+ * @r: replica
+ *
+ * Each peer not yet heard in our epoch gets our notice every repair
+ * interval: this is the STARTEPOCH of VRR, sent by every member that
+ * knows, so that a member that missed the commit of k, and a restarted
+ * one that asks nothing, still learn of it.
+ */
+void vsr_epoch_tick(struct vsr_replica *r)
+{
+	u32 i;
+
+	for (i = 0; i < r->n && r->epoch_op; i++)
+		if (i != r->self && r->peer_epoch[i] < r->epoch)
+			vsr_send_notice(r, i);
+	if (!vsr_epoch_learning(r))
+		return;
+	/*
+	 * A source that knew of the next epoch may have died and forgotten
+	 * it: then go on in ours, where k is committed and in every later
+	 * view's log, so that our epoch's next primary commits it again.
+	 */
+	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks)
+		r->fetch.active = false;
+	else if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
+		vsr_fetch_request(r);
+}
+
+/*
+ * Does this primary know the incarnation of every member it heard lately?
+ * A member recorded without one enters the next epoch recovering, and
+ * recovering needs others normal: record every member that is up.
+ */
+static bool vsr_knows_incarnations(const struct vsr_replica *r)
+{
+	u32 i;
+
+	for (i = 0; i < r->n; i++)
+		if (i != r->self && !r->incs[i] &&
+		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)
+			return false;
+	return true;
+}
+
+/* Has this primary committed an op of its own view, in this epoch? */
+static bool vsr_committed_own_view(const struct vsr_replica *r)
+{
+	const struct vsr_entry *e;
+
+	if (r->commit <= r->epoch_op)
+		return false;
+	e = vsr_log_get(&r->log, r->commit);
+	if (e)
+		return e->h.view == r->view;
+	return r->ckpt.op == r->commit && r->ckpt.view == r->view;
+}
+
+/**
+ * vsr_replica_reconfigure() - propose the next epoch, with the same members
+ * @r: replica (acts only as a primary that can lead)
+ * @nonce: non-zero; the outcome is a reply of type VSR_OP_RECONFIG with
+ *	this request number, on every replica that applies the op
+ *
+ * The primary first commits an op of its own view, and hears every member
+ * it heard lately in this view (it appends a NOOP and returns -EAGAIN:
+ * call again once that committed).  The op records, for each member, the
+ * incarnation of its last PREPAREOK in this view.  Once
+ * appended, the primary appends nothing more in this epoch.  The change
+ * happened when the reply comes; a view change may drop the op before it
+ * commits, and then no reply ever comes for @nonce.
+ *
+ * Return: 0 if the RECONFIG was appended; -EOPNOTSUPP without cfg.epochs;
+ * -EINVAL for a zero nonce; -EAGAIN when this replica cannot lead now or
+ * first commits a NOOP; -EBUSY while a change is in flight or the pipeline
+ * is full; -EOVERFLOW in the last epoch; -ENOMEM; -EIO once failed.
+ */
+int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce)
+{
+	u8 data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
+	struct vsr_wire_reconfig *w = (void *)data;
+	int ret;
+	u32 i;
+
+	if (!r->cfg.epochs)
+		return -EOPNOTSUPP;
+	if (!nonce)
+		return -EINVAL;
+	if (r->status == VSR_STATUS_FAILED)
+		return -EIO;
+	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
+	    r->abdicated || r->log_view != r->view || vsr_epoch_learning(r))
+		return -EAGAIN;
+	if (vsr_reconfig_pending(r) || r->switching)
+		return -EBUSY;
+	if (r->epoch == U32_MAX)
+		return -EOVERFLOW;
+	if (!vsr_committed_own_view(r) || !vsr_knows_incarnations(r)) {
+		ret = vsr_replica_submit(r, VSR_OP_NOOP, 0, 0, NULL, 0);
+		return ret ? ret : -EAGAIN;
+	}
+	put_unaligned_le32(r->epoch + 1, &w->epoch);
+	put_unaligned_le32(r->n, &w->count);
+	for (i = 0; i < r->n; i++)
+		put_unaligned_le64(i == r->self ? r->incarnation : r->incs[i],
+				   &w->incarnation[i]);
+	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, data,
+			  VSR_RECONFIG_SIZE(r->n));
+	vsr_epoch_settle(r);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure);
