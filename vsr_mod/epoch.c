@@ -411,9 +411,9 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * @nonce: non-zero; the outcome is a reply of type VSR_OP_RECONFIG with
  *	this request number, on every replica that applies the op
  *
- * The primary first commits an op of its own view, and hears every member
- * it heard lately in this view (it appends a NOOP and returns -EAGAIN:
- * call again once that committed).  The op records, for each member, the
+ * The primary first commits an op of its own view (it appends a NOOP),
+ * and hears a PREPAREOK from every member it heard lately; until then it
+ * returns -EAGAIN: call again.  The op records, for each member, the
  * incarnation of its last PREPAREOK in this view.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
@@ -444,10 +444,13 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce)
 		return -EBUSY;
 	if (r->epoch == U32_MAX)
 		return -EOVERFLOW;
-	if (!vsr_committed_own_view(r) || !vsr_knows_incarnations(r)) {
+	if (!vsr_committed_own_view(r)) {
 		ret = vsr_replica_submit(r, VSR_OP_NOOP, 0, 0, NULL, 0);
 		return ret ? ret : -EAGAIN;
 	}
+	/* The backups answer every heartbeat with a PREPAREOK. */
+	if (!vsr_knows_incarnations(r))
+		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(r->n, &w->count);
 	for (i = 0; i < r->n; i++)

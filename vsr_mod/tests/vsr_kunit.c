@@ -1542,6 +1542,67 @@ static void vsr_epoch_laggard_and_restart(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * A backup holds another op where the RECONFIG committed (regression for
+ * revert.sh bug 10).  Of five replicas, only 4 gets the primary's last
+ * two writes before the primary crashes; 4 is cut off, and the other three
+ * elect a view without those ops and change the epoch: a NOOP of the view,
+ * then the RECONFIG, take their places.  Healed, 4 hears that epoch 1 started at that op: it must not take
+ * its own op there for the committed one, but pull the RECONFIG over it.
+ */
+static void vsr_epoch_other_op_at_k(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 23, false);
+	struct vsr_core_status a, b;
+	u32 i, t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	for (i = 1; i <= 3; i++) {
+		s->block[0][i] = true;
+		s->block[i][0] = true;
+	}
+	/* Two writes: the new primary's first op will be a NOOP. */
+	vsr_sim_issue(s, 0);
+	vsr_sim_issue(s, 4);
+	for (t = 0; t < 50; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		st(s, 4, &b);
+		if (a.op >= a.commit + 2 && b.op == a.op)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, b.op, a.op);
+	KUNIT_ASSERT_GE(test, a.op, a.commit + 2);
+	vsr_sim_crash(s, 0, 400);
+	isolate(s, 4, true);
+	for (i = 1; i <= 3; i++)
+		s->block[0][i] = s->block[i][0] = false;
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 1, &a);
+		if (a.is_primary)
+			break;
+	}
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 1, 11), 0);
+	for (t = 0; t < 100; t++)
+		vsr_sim_step(s);
+	st(s, 1, &a);
+	st(s, 4, &b);
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, b.epoch, 0u);
+	/* 4 holds an op at the RECONFIG's position: not the same one. */
+	KUNIT_EXPECT_GE(test, b.op, a.commit);
+	isolate(s, 4, false);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 static void nop_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 }
@@ -2443,6 +2504,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	KUNIT_CASE(vsr_epoch_same_members),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
+	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_single_and_disabled),
 	{}
 };
