@@ -70,7 +70,9 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to)
 	h.op = r->epoch_op;
 	h.head_csum = r->epoch_csum;
 	h.commit = 0;
-	h.arg0 = r->log.base + 1;
+	/* We serve an older epoch up to k from our log, if we hold k. */
+	h.arg0 = r->status == VSR_STATUS_RECOVERING || r->commit < r->epoch_op ?
+		 U64_MAX : r->log.base + 1;
 	vsr_send(r, to, &h, 0);
 }
 
@@ -103,18 +105,14 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	r->boot_pending = false;
 }
 
-/* How a replica enters an epoch (vsr_enter_epoch()). */
-enum vsr_entering {
-	VSR_ENTER_RECOVERING,	/* it recovers there */
-	VSR_ENTER_SWITCHED,	/* it applied k: normal in view 0 */
-	VSR_ENTER_BEHIND,	/* it lacks k: a backup that catches up */
-};
-
 /*
  * Enter @epoch, started by the RECONFIG at @op with checksum @csum, in
- * view 0 with our log.  A replica that lacks k holds only ops it knows
- * committed: a prefix of every log of the epoch, but not view 0's whole
- * log, so it never leads view 0 (as its primary it moves on to view 1).
+ * view 0 with our log.  Only the incarnation the op recorded leads view 0:
+ * leading needs no quorum, so no counting argument covers a second
+ * incarnation of member 0 doing it again.  Any other one enters behind:
+ * as view 0's primary it moves on to view 1.  A replica that lacks k also
+ * enters behind, holding only ops it knows committed: a prefix of every
+ * log of the epoch, but not view 0's whole log.
  */
 static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
 			    u32 csum, enum vsr_entering how)
@@ -154,13 +152,14 @@ static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
  * (or started before the op was appended): it gathered answers from
  * n - q + 1 others that were then normal in our epoch, and never went to
  * the next, so not in it when an earlier incarnation of ours acted there.
- * Such an act counts only with a quorum of the next epoch (an ack to a
- * commit, a DOVIEWCHANGE to a view): q' - 1 others in it.  When the two
+ * An act that counts with a quorum of the next epoch (an ack to a commit,
+ * a DOVIEWCHANGE to a view) needs q' - 1 others in it.  When the two
  * epochs' members together, less us, are fewer than (q' - 1) + (n - q + 1),
- * both cannot have happened, and this incarnation may enter normal too.
- * That holds whenever the members stay the same (n - 1 < n); it keeps a
- * member that the primary did not hear, or that restarted and recovered
- * since, from entering recovering and wedging the epoch with it.
+ * both cannot have happened, and this incarnation may enter normal too:
+ * as a backup (VSR_ENTER_BEHIND), since leading view 0 is an act that
+ * needs nobody.  That holds whenever the members stay the same (n - 1 <
+ * n); it keeps a member that the primary did not hear, or that restarted
+ * and recovered since, from entering recovering and wedging the epoch.
  */
 static bool vsr_unrecorded_may_enter(const struct vsr_replica *r, u32 next)
 {
@@ -204,7 +203,12 @@ bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 		return true;
 	}
 	r->switching = true;
-	r->switch_normal = vsr_may_enter_normal(r, e);
+	if (!vsr_may_enter_normal(r, e))
+		r->switch_how = VSR_ENTER_RECOVERING;
+	else if (vsr_reconfig_inc(e, r->self) == r->incarnation)
+		r->switch_how = VSR_ENTER_SWITCHED;
+	else
+		r->switch_how = VSR_ENTER_BEHIND;
 	return true;
 }
 
@@ -226,8 +230,7 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		return;
 	}
 	vsr_enter_epoch(r, vsr_reconfig_epoch(e), e->h.op, e->h.checksum,
-			r->switch_normal ? VSR_ENTER_SWITCHED :
-					   VSR_ENTER_RECOVERING);
+			r->switch_how);
 }
 
 /* A notice of a newer epoch (from replica m->h.replica). */
@@ -378,13 +381,17 @@ void vsr_epoch_tick(struct vsr_replica *r)
 
 /*
  * Does this primary know the incarnation of every member it heard lately?
- * A member recorded without one enters the next epoch recovering, and
- * recovering needs others normal: record every member that is up.
+ * Only the recorded incarnation of member 0 leads view 0 of the next
+ * epoch (without it, the epoch starts with a view change), and changes of
+ * members will need every member's.  A member that keeps repairing sends
+ * no PREPAREOK: wait at most two abdication windows into the view.
  */
 static bool vsr_knows_incarnations(const struct vsr_replica *r)
 {
 	u32 i;
 
+	if (r->ticks - r->normal_tick > 2ULL * r->cfg.abdicate_ticks)
+		return true;
 	for (i = 0; i < r->n; i++)
 		if (i != r->self && !r->incs[i] &&
 		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)

@@ -101,7 +101,7 @@ struct vsr_replica {
 	u64 epoch_op;		/* the RECONFIG op that started it (0: none) */
 	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
-	bool switch_normal;	/* ... and enter the new epoch normal */
+	u32 switch_how;		/* ... and enter the new epoch so */
 	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */
 	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
 
@@ -239,6 +239,18 @@ void vsr_on_recovery_response(struct vsr_replica *r,
 void vsr_recovery_tick(struct vsr_replica *r);
 u64 vsr_recovery_attempt_ticks(const struct vsr_replica *r);
 void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
+
+/*
+ * How a replica enters an epoch (epoch.c): recovering there; having
+ * applied k as the incarnation the op recorded, normal in view 0, which
+ * it leads if it is member 0; or behind, a normal backup of view 0 that
+ * may lack k, which as member 0 moves on to view 1.
+ */
+enum vsr_entering {
+	VSR_ENTER_RECOVERING,
+	VSR_ENTER_SWITCHED,
+	VSR_ENTER_BEHIND,
+};
 
 /*
  * Learning the next epoch (a VSR_FETCH_EPOCH in progress): our epoch has

@@ -76,7 +76,7 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 		last = min(last, min(r->epoch_op, r->commit));
 	}
 	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
-	    m->h.view == r->view)
+	    m->h.epoch == r->epoch && m->h.view == r->view)
 		r->heard[m->h.replica] = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_NEWSTATE);
 	if (r->status == VSR_STATUS_NORMAL && r->log_view == r->view)

@@ -658,6 +658,14 @@ static void sim_reply(void *ctx, const struct vsr_reply *rep)
 static void sim_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_sim_node *nd = ctx;
+	struct vsr_sim *s = nd->sim;
+
+	/* The new epoch's first primary may die before anyone hears it. */
+	if (st->epoch > nd->seen_epoch) {
+		nd->seen_epoch = st->epoch;
+		if (st->is_primary && s->doom_pm && sim_pm(s, s->doom_pm))
+			nd->doom_at = s->now + 1;
+	}
 
 	sim_trace(nd->sim, "replica %u status %u epoch %u view %u log_view %u op %llu commit %llu%s",
 		  nd->idx, st->status, st->epoch, st->view, st->log_view,
@@ -858,6 +866,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->last_applied = 0;
 	nd->recovering = nd->incarnation > 1;
 	nd->ckpt_seen = 0;
+	nd->seen_epoch = cfg.epoch;
+	nd->doom_at = 0;
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
@@ -1000,6 +1010,7 @@ static void sim_clients(struct vsr_sim *s, bool issue)
 /* ---- faults ----------------------------------------------------------- */
 
 static int sim_primary(struct vsr_sim *s);
+static u32 sim_unhealthy(struct vsr_sim *s);
 
 /* Is there a primary whose view change ended within its timeout? */
 static bool sim_new_view(struct vsr_sim *s)
@@ -1026,8 +1037,42 @@ static void sim_reconfigure(struct vsr_sim *s)
 	ret = vsr_replica_reconfigure(s->node[p].r, ++s->epoch_nonce);
 	sim_trace(s, "replica %d: reconfigure %llu: %d", p,
 		  (unsigned long long)s->epoch_nonce, ret);
-	if (!ret)
-		s->res.reconfigs++;
+	if (ret)
+		return;
+	s->res.reconfigs++;
+	/* The proposer may die right after the append. */
+	if (s->doom_pm && sim_pm(s, s->doom_pm))
+		s->node[p].doom_at = s->now + 1 + sim_below(s, 4);
+}
+
+/*
+ * A crash that also loses what the replica sent last (still in flight):
+ * the proposer of a change right after its append, or the new epoch's
+ * first primary before anyone heard of the epoch from it.
+ */
+static void sim_doom(struct vsr_sim *s)
+{
+	u32 i, j;
+
+	for (i = 0; i < s->n; i++) {
+		struct vsr_sim_node *nd = &s->node[i];
+
+		if (!nd->up || !nd->doom_at || s->now < nd->doom_at)
+			continue;
+		nd->doom_at = 0;
+		if (s->n < 3 || sim_unhealthy(s) >= (s->n - 1) / 2)
+			continue;
+		for (j = 0; j < s->npkt;) {
+			if (s->pkt[j].from != i) {
+				j++;
+				continue;
+			}
+			sim_pkt_free(s, s->pkt[j].buf, s->pkt[j].len);
+			s->pkt[j] = s->pkt[--s->npkt];
+		}
+		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
+			      1 + sim_below(s, 4) : 5 + sim_below(s, 100));
+	}
 }
 
 static u32 sim_unhealthy(struct vsr_sim *s)
@@ -1297,6 +1342,7 @@ static void sim_faults(struct vsr_sim *s)
 	if (s->epoch_pm &&
 	    sim_below(s, 10000) < s->epoch_pm * (sim_new_view(s) ? 10 : 1))
 		sim_reconfigure(s);
+	sim_doom(s);
 }
 
 static void sim_heal(struct vsr_sim *s)
@@ -1414,8 +1460,10 @@ static void sim_draw_faults(struct vsr_sim *s)
 	if (SW(s, STAGGER))
 		s->stagger = sim_below(s, 2 * (s->cfg.recovery_ticks +
 					       s->cfg.view_change_ticks));
-	if (SW(s, EPOCH))
+	if (SW(s, EPOCH)) {
 		s->epoch_pm = 1 + sim_below(s, 200);
+		s->doom_pm = sim_below(s, 500);
+	}
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
 			s->node[i].skew_pm = 1 + sim_below(s, 200);

@@ -90,6 +90,8 @@ struct vsr_sim_node {
 	u64 ckpt_seen;		/* checkpoint op last checked */
 	bool recovered;		/* just recovered: replay its old messages */
 	bool late;		/* first start at down_until, not at 0 */
+	u32 seen_epoch;		/* newest epoch this incarnation reported */
+	u64 doom_at;		/* crashes then, its last datagrams lost */
 };
 
 /* One simulated client (a session on some replica). */
@@ -202,6 +204,7 @@ struct vsr_sim {
 	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
 	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
+	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u64 epoch_nonce;
 	struct vsr_sim_episode ep;
 

@@ -1603,6 +1603,80 @@ static void vsr_epoch_other_op_at_k(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * Member 0 leads view 0 of a new epoch once (regression; found by the
+ * hostile review of the epochs, revert.sh bug 13).  Of three replicas, the
+ * primary A commits the RECONFIG with B's ack and switches, but nobody
+ * hears from it in epoch 1 and C never gets the op; A dies.  B leads view 1
+ * of epoch 0 with the op uncommitted; A restarts, recovers in epoch 0 and
+ * acks it, and B commits it.  A's second incarnation, not the one the op
+ * recorded, must not lead view 0 of epoch 1 again: the first may have
+ * committed ops there that it has forgotten.
+ */
+struct v0_ctx {
+	int phase;
+	u64 k;
+};
+
+static bool v0_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+		      size_t len)
+{
+	struct v0_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (c->phase == 1 && from == 0)
+		return h.epoch == 1 || h.commit >= c->k ||
+		       (to == 2 && h.command == VSR_CMD_PREPARE && h.op >= c->k);
+	/* C must not ack k before A's second incarnation does. */
+	return c->phase == 2 && from == 1 && to == 2 &&
+	       h.command == VSR_CMD_NEWSTATE;
+}
+
+static void vsr_epoch_view0_second_incarnation(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 21, false);
+	struct v0_ctx c = { .phase = 1, .k = U64_MAX };
+	struct vsr_core_status a, b;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	s->filter = v0_filter;
+	s->filter_ctx = &c;
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	st(s, 0, &a);
+	c.k = a.op;
+	for (t = 0; t < 100 && a.epoch != 1; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+	}
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	st(s, 1, &b);
+	KUNIT_EXPECT_EQ(test, b.epoch, 0u);
+	c.phase = 2;
+	vsr_sim_crash(s, 0, 5);
+	for (t = 0; t < 2000 && !s->violation; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		st(s, 2, &b);
+		if (a.epoch == 1 && b.epoch == 1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_FALSE(test, a.is_primary && a.view == 0);
+	s->filter = NULL;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	st(s, 0, &a);
+	KUNIT_EXPECT_GE(test, a.view, 1u);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 static void nop_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 }
@@ -2505,6 +2579,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_same_members),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
+	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
 	KUNIT_CASE(vsr_epoch_single_and_disabled),
 	{}
 };
