@@ -73,6 +73,8 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to)
 	/* We serve an older epoch up to k from our log, if we hold k. */
 	h.arg0 = r->status == VSR_STATUS_RECOVERING || r->commit < r->epoch_op ?
 		 U64_MAX : r->log.base + 1;
+	/* The incarnation our epoch's RECONFIG recorded for @to, if known. */
+	h.arg1 = r->epoch_incs[to];
 	vsr_send(r, to, &h, 0);
 }
 
@@ -106,16 +108,15 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 }
 
 /*
- * Enter @epoch, started by the RECONFIG at @op with checksum @csum, in
- * view 0 with our log.  Only the incarnation the op recorded leads view 0:
- * leading needs no quorum, so no counting argument covers a second
- * incarnation of member 0 doing it again.  Any other one enters behind:
- * as view 0's primary it moves on to view 1.  A replica that lacks k also
- * enters behind, holding only ops it knows committed: a prefix of every
- * log of the epoch, but not view 0's whole log.
+ * Enter @epoch, started by the RECONFIG @e (or, when we do not hold it,
+ * the op @op with checksum @csum), in view 0 with our log.  A recorded
+ * incarnation that lacks k enters behind, holding only ops it knows
+ * committed: a prefix of every log of the epoch, but not view 0's whole
+ * log, so as view 0's primary it moves on to view 1.
  */
 static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
-			    u32 csum, enum vsr_entering how)
+			    u32 csum, const struct vsr_entry *e,
+			    enum vsr_entering how)
 {
 	u32 i;
 
@@ -123,6 +124,8 @@ static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
 	r->epoch = epoch;
 	r->epoch_op = op;
 	r->epoch_csum = csum;
+	for (i = 0; i < r->n; i++)
+		r->epoch_incs[i] = e ? vsr_reconfig_inc(e, i) : 0;
 	r->epochs++;
 	r->peer_epoch[r->self] = epoch;
 	vsr_epoch_reset(r);
@@ -142,41 +145,19 @@ static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
 }
 
 /*
- * May we enter the next epoch normal, having applied its RECONFIG @e?  No
- * incarnation may act in an epoch after an earlier incarnation of its
- * member did: it has forgotten what that one promised.  The incarnation
- * the op recorded is the member's only one that can have applied it
- * before, and so is the one that always may.
- *
- * Another incarnation, not recovering, came through recovery in our epoch
- * (or started before the op was appended): it gathered answers from
- * n - q + 1 others that were then normal in our epoch, and never went to
- * the next, so not in it when an earlier incarnation of ours acted there.
- * An act that counts with a quorum of the next epoch (an ack to a commit,
- * a DOVIEWCHANGE to a view) needs q' - 1 others in it.  When the two
- * epochs' members together, less us, are fewer than (q' - 1) + (n - q + 1),
- * both cannot have happened, and this incarnation may enter normal too:
- * as a backup (VSR_ENTER_BEHIND), since leading view 0 is an act that
- * needs nobody.  That holds whenever the members stay the same (n - 1 <
- * n); it keeps a member that the primary did not hear, or that restarted
- * and recovered since, from entering recovering and wedging the epoch.
+ * Is this replica the incarnation that the RECONFIG @e recorded for it?
+ * Only that one enters the next epoch normal: it is the member's only
+ * incarnation that can apply @e, once.  Any other one may have a
+ * predecessor that acted in the next epoch and was forgotten: acked ops
+ * there (a primary keeps a dead incarnation's cumulative ack and commits
+ * with it beside acks given after this one recovered), or led view 0.
+ * It recovers there, as after a restart.
  */
-static bool vsr_unrecorded_may_enter(const struct vsr_replica *r, u32 next)
+static bool vsr_recorded(const struct vsr_replica *r,
+			 const struct vsr_entry *e)
 {
-	u32 both = r->n;	/* the same members, for now */
-
 	return r->status != VSR_STATUS_RECOVERING &&
-	       both - 1 < (next / 2) + (r->n - r->quorum + 1);
-}
-
-static bool vsr_may_enter_normal(const struct vsr_replica *r,
-				 const struct vsr_entry *e)
-{
-	if (r->status == VSR_STATUS_RECOVERING)
-		return false;
-	if (vsr_reconfig_inc(e, r->self) == r->incarnation)
-		return true;
-	return vsr_unrecorded_may_enter(r, vsr_reconfig_count(e));
+	       vsr_reconfig_inc(e, r->self) == r->incarnation;
 }
 
 /**
@@ -203,12 +184,8 @@ bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 		return true;
 	}
 	r->switching = true;
-	if (!vsr_may_enter_normal(r, e))
-		r->switch_how = VSR_ENTER_RECOVERING;
-	else if (vsr_reconfig_inc(e, r->self) == r->incarnation)
-		r->switch_how = VSR_ENTER_SWITCHED;
-	else
-		r->switch_how = VSR_ENTER_BEHIND;
+	r->switch_how = vsr_recorded(r, e) ? VSR_ENTER_SWITCHED :
+					     VSR_ENTER_RECOVERING;
 	return true;
 }
 
@@ -229,7 +206,7 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		vsr_fail(r);
 		return;
 	}
-	vsr_enter_epoch(r, vsr_reconfig_epoch(e), e->h.op, e->h.checksum,
+	vsr_enter_epoch(r, vsr_reconfig_epoch(e), e->h.op, e->h.checksum, e,
 			r->switch_how);
 }
 
@@ -266,19 +243,21 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	}
 	/*
 	 * Epochs skipped, or the ops we lack trimmed: we cannot apply k
-	 * ourselves.  Not recovering, we may still enter as a backup that is
-	 * behind (see vsr_may_enter_normal(): the same argument, with any
-	 * number of epochs between, since every change keeps the members),
-	 * with what we know committed, and catch up from the epoch's primary.
-	 * Recovering, we recover there.
+	 * ourselves.  If the sender says we are the incarnation the op
+	 * recorded (arg1), we enter as a backup that is behind, with what we
+	 * know committed, and catch up from the epoch's primary; otherwise
+	 * we recover there.
 	 */
-	if (vsr_unrecorded_may_enter(r, r->n)) {
+	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING &&
+	    m->h.arg1 == r->incarnation) {
 		if (r->log.head > max(r->commit, r->log.base))
 			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-		vsr_enter_epoch(r, epoch, k, m->h.head_csum, VSR_ENTER_BEHIND);
+		vsr_enter_epoch(r, epoch, k, m->h.head_csum, NULL,
+				VSR_ENTER_BEHIND);
 		return;
 	}
-	vsr_enter_epoch(r, epoch, k, m->h.head_csum, VSR_ENTER_RECOVERING);
+	vsr_enter_epoch(r, epoch, k, m->h.head_csum, NULL,
+			VSR_ENTER_RECOVERING);
 }
 
 /**

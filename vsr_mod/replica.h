@@ -102,6 +102,8 @@ struct vsr_replica {
 	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
 	u32 switch_how;		/* ... and enter the new epoch so */
+	/* ... the incarnations its RECONFIG recorded (0: unknown) */
+	u64 epoch_incs[VSR_REPLICAS_MAX];
 	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */
 	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
 
@@ -243,8 +245,8 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op);
 /*
  * How a replica enters an epoch (epoch.c): recovering there; having
  * applied k as the incarnation the op recorded, normal in view 0, which
- * it leads if it is member 0; or behind, a normal backup of view 0 that
- * may lack k, which as member 0 moves on to view 1.
+ * it leads if it is member 0; or behind, as the recorded incarnation that
+ * lacks k, a normal backup of view 0, which as member 0 moves on to view 1.
  */
 enum vsr_entering {
 	VSR_ENTER_RECOVERING,

@@ -25,8 +25,8 @@
 #          not when the op commits
 #   BUG 12 a replica of an older epoch is served ops past the RECONFIG that
 #          ended it
-#   BUG 13 any incarnation of member 0 that applies the RECONFIG leads view
-#          0 of the new epoch, not only the one the op recorded
+#   BUG 13 any incarnation that applies the RECONFIG enters the new epoch
+#          normal, not only the one the op recorded
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -73,7 +73,7 @@ case $bug in
 10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
 11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(r->n\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
 12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//' ;;
-13)	subst epoch.c 's/\telse if \(vsr_reconfig_inc\(e, r->self\) == r->incarnation\)\n\t\tr->switch_how = VSR_ENTER_SWITCHED;\n\telse\n\t\tr->switch_how = VSR_ENTER_BEHIND;/\telse\n\t\tr->switch_how = VSR_ENTER_SWITCHED;/' ;;
+13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

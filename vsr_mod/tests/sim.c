@@ -663,6 +663,7 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 	/* The new epoch's first primary may die before anyone hears it. */
 	if (st->epoch > nd->seen_epoch) {
 		nd->seen_epoch = st->epoch;
+		nd->entered_normal = st->status != VSR_STATUS_RECOVERING;
 		if (st->is_primary && s->doom_pm && sim_pm(s, s->doom_pm))
 			nd->doom_at = s->now + 1;
 	}
@@ -867,6 +868,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->recovering = nd->incarnation > 1;
 	nd->ckpt_seen = 0;
 	nd->seen_epoch = cfg.epoch;
+	nd->entered_normal = false;
 	nd->doom_at = 0;
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
@@ -1675,6 +1677,34 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 	return true;
 }
 
+/*
+ * The limit of the incarnation model (protocol.rst, Epochs and
+ * incarnations): only the incarnation a RECONFIG recorded for a member
+ * enters the new epoch without recovering.  If fewer than a quorum of the
+ * newest epoch's members entered it so and still run, restarts around the
+ * change cost more than the epoch's f, and it may never recover: counted
+ * (res.wedged), not failed.
+ */
+static bool sim_epoch_wedged(struct vsr_sim *s)
+{
+	u32 i, epoch = 0, normal = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (s->node[i].up && s->node[i].seen_epoch > epoch)
+			epoch = s->node[i].seen_epoch;
+	if (!epoch)
+		return false;
+	for (i = 0; i < s->n; i++)
+		if (s->node[i].up && s->node[i].seen_epoch == epoch &&
+		    s->node[i].entered_normal)
+			normal++;
+	if (normal >= s->n / 2 + 1)
+		return false;
+	pr_info("vsr_sim: seed=%llu n=%u: epoch %u wedged, %u entered it normal\n",
+		(unsigned long long)s->p.seed, s->n, epoch, normal);
+	return true;
+}
+
 static void sim_dump(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -1723,7 +1753,9 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	while (!s->violation && !vsr_sim_idle(s) &&
 	       s->now < (u64)p->fault_ticks + p->live_ticks)
 		vsr_sim_step(s);
-	if (!s->violation && !vsr_sim_idle(s)) {
+	if (!s->violation && !vsr_sim_idle(s) && sim_epoch_wedged(s)) {
+		s->res.wedged++;
+	} else if (!s->violation && !vsr_sim_idle(s)) {
 		for (i = 0; i < s->nclients; i++)
 			if (s->client[i].busy)
 				break;
@@ -1746,6 +1778,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 			total->epochs = st.epoch;
 	}
 	total->reconfigs += s->res.reconfigs;
+	total->wedged += s->res.wedged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

@@ -68,6 +68,7 @@ struct vsr_sim_result {
 	u64 episodes;		/* targeted fault schedules started */
 	u64 reconfigs;		/* RECONFIG ops appended */
 	u64 epochs;		/* most epochs a seed went through */
+	u64 wedged;		/* seeds left at the incarnation model's limit */
 };
 
 struct vsr_sim;
@@ -91,6 +92,7 @@ struct vsr_sim_node {
 	bool recovered;		/* just recovered: replay its old messages */
 	bool late;		/* first start at down_until, not at 0 */
 	u32 seen_epoch;		/* newest epoch this incarnation reported */
+	bool entered_normal;	/* ... and it entered that epoch normal */
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 };
 

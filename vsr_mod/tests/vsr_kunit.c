@@ -1677,6 +1677,188 @@ static void vsr_epoch_view0_second_incarnation(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+
+/*
+ * Only the recorded incarnation enters a new epoch normal (regression; found
+ * by the second hostile review of the epochs, revert.sh bug 13).  n = 5: 0
+ * leads, 1 = A, 2 = B.  A acks x in epoch 1 and dies; its successor A'
+ * recovers in epoch 0 from B, 3 and 4, which then switch; the primary
+ * commits x with A's old ack and B's new one.  Had A' entered epoch 1
+ * normal, A', 3 and 4 would elect a view without x.
+ */
+struct bi_ctx {
+	int phase;
+	u64 k;
+	u8 held[VSR_MSG_BUILD_MAX];
+	size_t held_len;
+};
+
+static bool bi_left(u32 i)
+{
+	return i <= 1;
+}
+
+static bool bi_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+		      size_t len)
+{
+	struct bi_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+	bool cross;
+
+	vsr_hdr_get(buf, &h);
+	if (c->phase == 1) {
+		cross = bi_left(from) != bi_left(to);
+		if (from == 0 && to == 2 && h.command == VSR_CMD_PREPARE &&
+		    h.commit < c->k)
+			return false;
+		if (from == 2 && to == 0 && h.command == VSR_CMD_PREPAREOK &&
+		    h.op >= c->k && !c->held_len) {
+			memcpy(c->held, buf, len);
+			c->held_len = len;
+			return true;
+		}
+		if (cross)
+			return true;
+		/* 3 and 4 stay behind B's head k. */
+		if (from == 2 && (to == 3 || to == 4) &&
+		    (h.command == VSR_CMD_STARTVIEW ||
+		     h.command == VSR_CMD_NEWSTATE ||
+		     h.command == VSR_CMD_PREPARE))
+			return true;
+		return false;
+	}
+	if (c->phase == 2) {	/* {0,1} | {2,3,4} */
+		if (bi_left(from) != bi_left(to))
+			return true;
+		if (from == 2 && (to == 3 || to == 4) &&
+		    (h.command == VSR_CMD_STARTVIEW ||
+		     h.command == VSR_CMD_NEWSTATE ||
+		     h.command == VSR_CMD_PREPARE))
+			return true;
+		return false;
+	}
+	if (c->phase == 3) {	/* A crashed: 0 alone; A' with 2,3,4 */
+		if (from == 0 || to == 0)
+			return true;
+		if (from == 2 && (to == 3 || to == 4) &&
+		    (h.command == VSR_CMD_STARTVIEW ||
+		     h.command == VSR_CMD_NEWSTATE ||
+		     h.command == VSR_CMD_PREPARE))
+			return true;
+		return false;
+	}
+	if (c->phase == 4) {	/* 0 talks to 2 only; 2 hears none of 1,3,4 in epoch 1 */
+		if ((from == 0 && to != 2) || (to == 0 && from != 2))
+			return true;
+		if (to == 2 && from != 0 && h.epoch >= 1)
+			return true;
+		return false;
+	}
+	/* phase 5: {0,2} | {1,3,4} */
+	return (from == 0 || from == 2) != (to == 0 || to == 2);
+}
+
+static void vsr_epoch_dead_ack_across_epoch(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 31, false);
+	struct bi_ctx *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct vsr_core_status a, b;
+	u64 acked0;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	c->k = a.op + 1;
+	c->phase = 1;
+	s->filter = bi_filter;
+	s->filter_ctx = c;
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	st(s, 0, &a);
+	KUNIT_ASSERT_EQ(test, a.op, c->k);
+	/* B (2) gets k, acks it (held); 2,3,4 elect B in epoch 0. */
+	for (t = 0; t < 400; t++) {
+		vsr_sim_step(s);
+		st(s, 2, &b);
+		if (b.epoch == 0 && b.is_primary && b.status == VSR_STATUS_NORMAL) {
+			struct vsr_core_status x3, x4;
+
+			st(s, 3, &x3);
+			st(s, 4, &x4);
+			if (x3.status == VSR_STATUS_NORMAL && x3.view == b.view &&
+			    x4.status == VSR_STATUS_NORMAL && x4.view == b.view)
+				break;
+		}
+	}
+	KUNIT_ASSERT_TRUE(test, b.is_primary);
+	KUNIT_ASSERT_EQ(test, b.op, c->k);
+	KUNIT_ASSERT_TRUE(test, b.commit < c->k);
+	KUNIT_ASSERT_GT(test, c->held_len, (size_t)0);
+	/* B's late PREPAREOK of k reaches 0: k commits, 0 and A switch. */
+	c->phase = 2;
+	vsr_replica_receive(s->node[0].r, c->held, c->held_len);
+	for (t = 0; t < 100; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		st(s, 1, &b);
+		if (a.epoch == 1 && b.epoch == 1 && b.status == VSR_STATUS_NORMAL)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_EQ(test, b.epoch, 1u);
+	/* x at k + 1: A acks it, then dies. */
+	acked0 = s->client[0].acked;
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 100; t++) {
+		vsr_sim_step(s);
+		if (s->node[0].r->acked[1] >= c->k + 1)
+			break;
+	}
+	KUNIT_ASSERT_GE(test, s->node[0].r->acked[1], c->k + 1);
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.commit < c->k + 1);
+	c->phase = 3;
+	vsr_sim_crash(s, 1, 2);
+	for (t = 0; t < 400; t++) {
+		vsr_sim_step(s);
+		st(s, 1, &b);
+		if (s->node[1].up && b.status == VSR_STATUS_NORMAL)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_ASSERT_EQ(test, b.epoch, 0u);
+	/* Now 3 and 4 catch up: B commits k, everyone in 2,3,4,A' switches. */
+	c->phase = 4;
+	for (t = 0; t < 400; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		if (a.commit >= c->k + 1 && s->client[0].acked > acked0)
+			break;
+	}
+	KUNIT_ASSERT_GE(test, a.commit, c->k + 1);
+	KUNIT_ASSERT_GT(test, s->client[0].acked, acked0);
+	/* 0 and B cut off; A', 3, 4 go on without x. */
+	c->phase = 5;
+	for (t = 0; t < 600; t++) {
+		vsr_sim_step(s);
+		st(s, 1, &b);
+		if (b.epoch == 1 && b.is_primary && b.status == VSR_STATUS_NORMAL &&
+		    !b.abdicated)
+			break;
+	}
+	vsr_sim_issue(s, 1);
+	for (t = 0; t < 300 && !s->violation; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	s->filter = NULL;
+	vsr_sim_destroy(s);
+	kfree(c);
+}
+
 static void nop_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 }
@@ -2580,9 +2762,12 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
+	KUNIT_CASE(vsr_epoch_dead_ack_across_epoch),
 	KUNIT_CASE(vsr_epoch_single_and_disabled),
 	{}
 };
+
+
 
 static struct kunit_suite vsr_protocol_suite = {
 	.name = "vsr_protocol",
