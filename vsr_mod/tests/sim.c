@@ -43,7 +43,7 @@ enum sim_sw {
 };
 
 /* Targeted fault schedules (struct vsr_sim_episode). */
-enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE };
+enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE };
 
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
 
@@ -383,6 +383,12 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			return from == ep->p || to == ep->p;
 		/* p's new ops reach b's state transfer only. */
 		return from == ep->p && to != ep->b &&
+		       h.command != VSR_CMD_COMMIT;
+	case EP_ASIDE:
+		/* b is set aside, with the ops that only it got from p. */
+		if (ep->cut && !ep->crashed)
+			return from == ep->b || to == ep->b;
+		return !ep->cut && from == ep->p && to != ep->b &&
 		       h.command != VSR_CMD_COMMIT;
 	default:
 		return false;
@@ -1244,6 +1250,76 @@ static void sim_stale_start(struct vsr_sim *s)
 	vsr_sim_crash(s, b, 1 + sim_below(s, 4));
 }
 
+/*
+ * A member set aside with another op where the RECONFIG lands: the
+ * primary p's new ops reach only backup b.  Once b holds at least two ops
+ * past every other log, p dies and b is cut off; the others elect a view
+ * without those ops and change the epoch at once, and its RECONFIG (after
+ * the new primary's NOOP, or a write) may land on an op number where b
+ * holds one of p's.  Then b comes back and learns of the epoch: it must
+ * not take its own op for the RECONFIG.
+ */
+static void sim_aside_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	int p = sim_primary(s), b;
+
+	if (p < 0 || s->n < 5 || sim_unhealthy(s))
+		return;
+	b = sim_backup_of(s, p);
+	if (b < 0)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->kind = EP_ASIDE;
+	ep->p = p;
+	ep->b = b;
+	ep->hold = 2 + sim_below(s, 3);
+	ep->until = s->now + 4 * (s->cfg.view_change_ticks +
+				  s->cfg.abdicate_ticks) + 200;
+	s->res.episodes++;
+	sim_trace(s, "episode: aside p=%u b=%u ops=%llu", ep->p, ep->b,
+		  (unsigned long long)ep->hold);
+}
+
+/* The aside episode's steps (see sim_aside_start()). */
+static void sim_aside(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *b = s->node[ep->b].r;
+	u64 others = 0;
+	u32 i;
+
+	if (!s->node[ep->b].up) {
+		ep->until = s->now;
+		return;
+	}
+	if (!ep->cut) {
+		for (i = 0; i < s->n; i++)
+			if (i != ep->p && i != ep->b && s->node[i].up)
+				others = max(others, s->node[i].r->log.head);
+		if (!s->node[ep->p].up || b->log.head < others + ep->hold)
+			return;
+		ep->cut = true;
+		sim_trace(s, "episode: b=%u aside at op %llu, p=%u dies",
+			  ep->b, (unsigned long long)b->log.head, ep->p);
+		vsr_sim_crash(s, ep->p, 5 + sim_below(s, 100));
+		return;
+	}
+	if (ep->crashed)
+		return;
+	/* The others change the epoch as soon as they can; then b is back. */
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].up || s->node[i].r->epoch <= b->epoch)
+			continue;
+		ep->crashed = true;
+		ep->until = s->now + 3 * s->cfg.recovery_ticks + 100;
+		sim_trace(s, "episode: b=%u back", ep->b);
+		return;
+	}
+	if (sim_pm(s, 200))
+		sim_reconfigure(s);
+}
+
 static void sim_episode(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
@@ -1258,6 +1334,8 @@ static void sim_episode(struct vsr_sim *s)
 			sim_promise_start(s);
 		else if (sim_below(s, 10000) < s->stale_pm)
 			sim_stale_start(s);
+		else if (sim_below(s, 10000) < s->aside_pm)
+			sim_aside_start(s);
 		return;
 	}
 	b = s->node[ep->b].up ? s->node[ep->b].r : NULL;
@@ -1283,6 +1361,9 @@ static void sim_episode(struct vsr_sim *s)
 		    s->now + 30)
 			ep->until = s->now + 30;
 		break;
+	case EP_ASIDE:
+		sim_aside(s);
+		break;
 	}
 }
 
@@ -1290,7 +1371,7 @@ static void sim_faults(struct vsr_sim *s)
 {
 	u32 i;
 
-	if (s->promise_pm || s->stale_pm || s->ep.kind)
+	if (s->promise_pm || s->stale_pm || s->aside_pm || s->ep.kind)
 		sim_episode(s);
 
 	if (s->now >= s->part_until && sim_below(s, 10000) < s->part_pm)
@@ -1465,6 +1546,7 @@ static void sim_draw_faults(struct vsr_sim *s)
 	if (SW(s, EPOCH)) {
 		s->epoch_pm = 1 + sim_below(s, 200);
 		s->doom_pm = sim_below(s, 500);
+		s->aside_pm = sim_pm(s, 500) ? 10 + sim_below(s, 200) : 0;
 	}
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
@@ -1542,13 +1624,13 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	for (i = 0; i < s->nclients; i++)
 		s->client[i].origin = sim_below(s, s->n);
-	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u",
+	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u",
 		  (unsigned long long)p->seed, s->n, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
 		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
 		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
 		  s->alloc_ppm, s->big_pm, s->trim_pm, s->promise_pm,
-		  s->stale_pm);
+		  s->stale_pm, s->epoch_pm, s->doom_pm, s->aside_pm);
 	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u",
 		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
 		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,

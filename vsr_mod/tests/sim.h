@@ -150,9 +150,12 @@ struct vsr_sim_episode {
 	u64 b_inc;		/* its incarnation whose messages are held */
 	u32 deaf;		/* replicas that do not hear p (bit mask) */
 	bool vc_to_p;		/* view-change messages to p are lost */
-	bool crashed;		/* b crashed (promise) */
-	bool cut;		/* p isolated (stale tail) */
-	u64 hold;		/* b's view-change messages arrive this late */
+	bool crashed;		/* b crashed (promise); b is back (aside) */
+	bool cut;		/* p isolated (stale tail); b aside (aside) */
+	u64 hold;		/* b's view-change messages arrive this late
+				 * (promise); ops b holds past the others
+				 * (aside)
+				 */
 	u64 until;		/* the episode ends */
 };
 
@@ -205,6 +208,7 @@ struct vsr_sim {
 	struct vsr_sim_old old[VSR_SIM_OLD_MAX];
 	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
 	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
+	u32 aside_pm;		/* per 10000 ticks: a member set aside */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u64 epoch_nonce;
