@@ -4,8 +4,9 @@
  * EPOCH notices that tell the others (Documentation/reconfiguration.rst).
  *
  * This is stage 1 of that design, for changes that keep the members: a
- * RECONFIG op carries the next epoch's number and, for each member, the
- * incarnation under which the proposing primary last heard it.  Once a
+ * RECONFIG op carries the next epoch's number and, for each member, its
+ * identity and the incarnation under which the proposing primary last
+ * heard it.  Once a
  * RECONFIG is in a primary's log it appends nothing after it (rule 2), so
  * a committed RECONFIG at op k is the last op of its epoch.  A replica
  * switches when it applies k, never on append: it enters the next epoch
@@ -14,29 +15,52 @@
  * enters view 0 of an epoch twice).
  *
  * Every replica of an epoch that a RECONFIG started keeps sending an EPOCH
- * notice (the epoch, k and k's checksum) to each peer it has not heard in
- * that epoch, and answers every message of an older epoch with one.  A
- * replica that gets a notice of the next epoch and holds k with that
- * checksum applies through k and switches; if it lacks ops, it pulls them
- * from the sender (which serves an older epoch up to k only); otherwise,
- * or if it was recovering, it enters the newest epoch recovering.
+ * notice (the epoch, k and k's checksum, and the RECONFIG itself) to each
+ * peer it has not heard in that epoch, and answers every message of an
+ * older epoch with one.  A replica that gets a notice of the next epoch
+ * and holds k with that checksum applies through k and switches; if it
+ * lacks ops, it pulls them from the sender (which serves an older epoch up
+ * to k only); otherwise it enters the newest epoch behind if the op
+ * recorded it, recovering if not.
  */
 #include "replica.h"
 
-/* A RECONFIG entry's epoch and the incarnation it recorded for @i. */
-static u32 vsr_reconfig_epoch(const struct vsr_entry *e)
+/* The fields of a RECONFIG entry's data, validated by the decoder. */
+static u32 vsr_reconfig_epoch(const u8 *conf)
 {
-	return get_unaligned_le32(e->data);
+	return get_unaligned_le32(conf);
 }
 
-static u64 vsr_reconfig_inc(const struct vsr_entry *e, u32 i)
+static u32 vsr_reconfig_count(const u8 *conf)
 {
-	return get_unaligned_le64(e->data + VSR_RECONFIG_SIZE(i));
+	return get_unaligned_le32(conf + 4);
 }
 
-static u32 vsr_reconfig_count(const struct vsr_entry *e)
+static const struct vsr_wire_member *vsr_reconfig_member(const u8 *conf,
+							 u32 i)
 {
-	return get_unaligned_le32(e->data + 4);
+	return (const void *)(conf + VSR_RECONFIG_SIZE(i));
+}
+
+/* The incarnation that the RECONFIG @conf recorded for member @i. */
+static u64 vsr_reconfig_inc(const u8 *conf, u32 i)
+{
+	return get_unaligned_le64(&vsr_reconfig_member(conf, i)->incarnation);
+}
+
+/* Does the RECONFIG @conf keep our members, in our order? */
+static bool vsr_reconfig_same_members(const struct vsr_replica *r,
+				      const u8 *conf)
+{
+	u32 i;
+
+	if (vsr_reconfig_count(conf) != r->n)
+		return false;
+	for (i = 0; i < r->n; i++)
+		if (memcmp(vsr_reconfig_member(conf, i)->id,
+			   r->cfg.members[i].b, VSR_MEMBER_ID_SIZE))
+			return false;
+	return true;
 }
 
 /**
@@ -57,10 +81,15 @@ bool vsr_reconfig_pending(const struct vsr_replica *r)
 	return e && e->h.type == VSR_OP_RECONFIG;
 }
 
-/* Our epoch's notice to @to, at most once per repair interval. */
+/*
+ * Our epoch's notice to @to, at most once per repair interval.  It carries
+ * the RECONFIG that started the epoch: its members and the incarnations
+ * it recorded.
+ */
 static void vsr_send_notice(struct vsr_replica *r, u32 to)
 {
 	struct vsr_hdr h;
+	u32 len = r->epoch_hdr.len;
 
 	if (r->notice_tick[to] &&
 	    r->ticks + 1 - r->notice_tick[to] < r->cfg.repair_ticks)
@@ -73,9 +102,9 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to)
 	/* We serve an older epoch up to k from our log, if we hold k. */
 	h.arg0 = r->status == VSR_STATUS_RECOVERING || r->commit < r->epoch_op ?
 		 U64_MAX : r->log.base + 1;
-	/* The incarnation our epoch's RECONFIG recorded for @to, if known. */
-	h.arg1 = r->epoch_incs[to];
-	vsr_send(r, to, &h, 0);
+	vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
+	memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE, r->epoch_conf, len);
+	vsr_send(r, to, &h, VSR_ENTRY_HDR_SIZE + len);
 }
 
 /* Forget everything that belongs to the views of the epoch we leave. */
@@ -108,24 +137,24 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 }
 
 /*
- * Enter @epoch, started by the RECONFIG @e (or, when we do not hold it,
- * the op @op with checksum @csum), in view 0 with our log.  A recorded
- * incarnation that lacks k enters behind, holding only ops it knows
- * committed: a prefix of every log of the epoch, but not view 0's whole
- * log, so as view 0's primary it moves on to view 1.
+ * Enter the epoch that the RECONFIG @eh with data @conf started, in view 0
+ * with our log.  A recorded incarnation that lacks k enters behind,
+ * holding only ops it knows committed: a prefix of every log of the
+ * epoch, but not view 0's whole log, so as view 0's primary it moves on
+ * to view 1.
  */
-static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
-			    u32 csum, const struct vsr_entry *e,
+static void vsr_enter_epoch(struct vsr_replica *r,
+			    const struct vsr_entry_hdr *eh, const u8 *conf,
 			    enum vsr_entering how)
 {
-	u32 i;
+	u32 i, epoch = vsr_reconfig_epoch(conf);
 
 	r->switching = false;
 	r->epoch = epoch;
-	r->epoch_op = op;
-	r->epoch_csum = csum;
-	for (i = 0; i < r->n; i++)
-		r->epoch_incs[i] = e ? vsr_reconfig_inc(e, i) : 0;
+	r->epoch_op = eh->op;
+	r->epoch_csum = eh->checksum;
+	r->epoch_hdr = *eh;
+	memmove(r->epoch_conf, conf, eh->len);
 	r->epochs++;
 	r->peer_epoch[r->self] = epoch;
 	vsr_epoch_reset(r);
@@ -145,19 +174,18 @@ static void vsr_enter_epoch(struct vsr_replica *r, u32 epoch, u64 op,
 }
 
 /*
- * Is this replica the incarnation that the RECONFIG @e recorded for it?
+ * Is this replica the incarnation that the RECONFIG @conf recorded for it?
  * Only that one enters the next epoch normal: it is the member's only
- * incarnation that can apply @e, once.  Any other one may have a
+ * incarnation that can apply the op, once.  Any other one may have a
  * predecessor that acted in the next epoch and was forgotten: acked ops
  * there (a primary keeps a dead incarnation's cumulative ack and commits
  * with it beside acks given after this one recovered), or led view 0.
  * It recovers there, as after a restart.
  */
-static bool vsr_recorded(const struct vsr_replica *r,
-			 const struct vsr_entry *e)
+static bool vsr_recorded(const struct vsr_replica *r, const u8 *conf)
 {
 	return r->status != VSR_STATUS_RECOVERING &&
-	       vsr_reconfig_inc(e, r->self) == r->incarnation;
+	       vsr_reconfig_inc(conf, r->self) == r->incarnation;
 }
 
 /**
@@ -178,14 +206,14 @@ bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 		return false;
 	/* Nothing follows a RECONFIG in its epoch (rule 2). */
 	if (WARN_ON_ONCE(!r->cfg.epochs || e->h.op != r->log.head ||
-			 vsr_reconfig_epoch(e) != r->epoch + 1 ||
-			 vsr_reconfig_count(e) != r->n)) {
+			 vsr_reconfig_epoch(e->data) != r->epoch + 1 ||
+			 !vsr_reconfig_same_members(r, e->data))) {
 		vsr_fail(r);
 		return true;
 	}
 	r->switching = true;
-	r->switch_how = vsr_recorded(r, e) ? VSR_ENTER_SWITCHED :
-					     VSR_ENTER_RECOVERING;
+	r->switch_how = vsr_recorded(r, e->data) ? VSR_ENTER_SWITCHED :
+						   VSR_ENTER_RECOVERING;
 	return true;
 }
 
@@ -206,17 +234,21 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		vsr_fail(r);
 		return;
 	}
-	vsr_enter_epoch(r, vsr_reconfig_epoch(e), e->h.op, e->h.checksum, e,
-			r->switch_how);
+	vsr_enter_epoch(r, &e->h, e->data, r->switch_how);
 }
 
 /* A notice of a newer epoch (from replica m->h.replica). */
 static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u32 epoch = m->h.epoch;
+	const u8 *conf = m->entries + VSR_ENTRY_HDR_SIZE;
+	struct vsr_entry_hdr eh;
 	u64 k = m->h.op;
 
 	if (!k || r->switching)
+		return;
+	/* Stage 1 of reconfiguration: every epoch has the same members. */
+	if (!vsr_reconfig_same_members(r, conf))
 		return;
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
 		if (vsr_has_csum(r, k, m->h.head_csum)) {
@@ -243,21 +275,18 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	}
 	/*
 	 * Epochs skipped, or the ops we lack trimmed: we cannot apply k
-	 * ourselves.  If the sender says we are the incarnation the op
-	 * recorded (arg1), we enter as a backup that is behind, with what we
-	 * know committed, and catch up from the epoch's primary; otherwise
-	 * we recover there.
+	 * ourselves.  If the op recorded this incarnation, we enter as a
+	 * backup that is behind, with what we know committed, and catch up
+	 * from the epoch's primary; otherwise we recover there.
 	 */
-	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING &&
-	    m->h.arg1 == r->incarnation) {
+	vsr_entry_hdr_get(m->entries, &eh);
+	if (epoch == r->epoch + 1 && vsr_recorded(r, conf)) {
 		if (r->log.head > max(r->commit, r->log.base))
 			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-		vsr_enter_epoch(r, epoch, k, m->h.head_csum, NULL,
-				VSR_ENTER_BEHIND);
+		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_BEHIND);
 		return;
 	}
-	vsr_enter_epoch(r, epoch, k, m->h.head_csum, NULL,
-			VSR_ENTER_RECOVERING);
+	vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
 }
 
 /**
@@ -439,9 +468,12 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce)
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(r->n, &w->count);
-	for (i = 0; i < r->n; i++)
+	for (i = 0; i < r->n; i++) {
 		put_unaligned_le64(i == r->self ? r->incarnation : r->incs[i],
-				   &w->incarnation[i]);
+				   &w->member[i].incarnation);
+		memcpy(w->member[i].id, r->cfg.members[i].b,
+		       VSR_MEMBER_ID_SIZE);
+	}
 	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, data,
 			  VSR_RECONFIG_SIZE(r->n));
 	vsr_epoch_settle(r);

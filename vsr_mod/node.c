@@ -404,6 +404,24 @@ static u32 vsr_ms_to_ticks(u32 ms)
 }
 
 /* Tunables in core terms; the core's other settings keep their defaults. */
+/*
+ * A member's identity for the core: the family, the port and the address
+ * of its UDP endpoint (what reconfiguration will name members by).
+ */
+static void vsr_node_member_id(const union vsr_sockaddr *a,
+			       struct vsr_member_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	put_unaligned_le16(a->sa.sa_family, id->b);
+	if (a->sa.sa_family == AF_INET) {
+		memcpy(id->b + 2, &a->sin.sin_port, 2);
+		memcpy(id->b + 4, &a->sin.sin_addr, 4);
+	} else {
+		memcpy(id->b + 2, &a->sin6.sin6_port, 2);
+		memcpy(id->b + 4, &a->sin6.sin6_addr, 16);
+	}
+}
+
 static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 				    const struct vsr_tunables *tun)
 {
@@ -478,6 +496,8 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		goto err;
 	cfg.cluster = inst->cfg.cluster_id;
 	cfg.replica_count = inst->cfg.n_peers;
+	for (i = 0; i < inst->cfg.n_peers; i++)
+		vsr_node_member_id(&inst->cfg.peers[i], &cfg.members[i]);
 	cfg.replica = inst->cfg.replica;
 	cfg.seed = get_random_u64();
 	/*

@@ -458,6 +458,27 @@ u32 vsr_core_log_max(const struct vsr_core_config *cfg)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_core_log_max);
 
+/*
+ * Members without identities are known by their index; identities must be
+ * distinct.
+ */
+static bool vsr_core_config_members(struct vsr_core_config *c)
+{
+	u32 i, j;
+
+	for (i = 0; i < VSR_REPLICAS_MAX; i++)
+		if (memchr_inv(c->members[i].b, 0, VSR_MEMBER_ID_SIZE))
+			break;
+	for (j = 0; i == VSR_REPLICAS_MAX && j < c->replica_count; j++)
+		put_unaligned_le32(j + 1, c->members[j].b);
+	for (i = 0; i < c->replica_count; i++)
+		for (j = 0; j < i; j++)
+			if (!memcmp(&c->members[i], &c->members[j],
+				    sizeof(c->members[i])))
+				return false;
+	return true;
+}
+
 static bool vsr_core_config_ok(const struct vsr_core_config *c)
 {
 	if (!c->replica_count || c->replica_count > VSR_REPLICAS_MAX ||
@@ -498,6 +519,10 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		return NULL;
 	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
+	if (!vsr_core_config_members(&r->cfg)) {
+		vsr_free(r);
+		return NULL;
+	}
 	r->ops = ops;
 	r->ctx = ctx;
 	r->n = cfg->replica_count;
@@ -543,7 +568,8 @@ static bool vsr_core_config_same_fixed(const struct vsr_core_config *a,
 	       a->replica_count == b->replica_count &&
 	       a->replica == b->replica && a->pipeline_max == b->pipeline_max &&
 	       a->sessions_max == b->sessions_max && a->seed == b->seed &&
-	       a->gfp == b->gfp;
+	       a->gfp == b->gfp && !memcmp(a->members, b->members,
+					   sizeof(a->members));
 }
 
 /**

@@ -102,8 +102,9 @@ struct vsr_replica {
 	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
 	u32 switch_how;		/* ... and enter the new epoch so */
-	/* ... the incarnations its RECONFIG recorded (0: unknown) */
-	u64 epoch_incs[VSR_REPLICAS_MAX];
+	/* ... that RECONFIG, kept whatever the trims (for the notices) */
+	struct vsr_entry_hdr epoch_hdr;
+	u8 epoch_conf[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */
 	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
 

@@ -51,6 +51,8 @@ enum vsr_replica_status {
  * @epochs: take part in epoch changes (vsr_replica_reconfigure(), RECONFIG
  *	ops, EPOCH notices).  Off, the core refuses them and drops every
  *	message of another epoch, as modules without reconfiguration do.
+ * @members: each member's identity, in index order, distinct (the kernel
+ *	glue: its address).  All zero: the core numbers them by index.
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -69,6 +71,7 @@ struct vsr_core_config {
 	u64 seed;
 	gfp_t gfp;
 	bool epochs;
+	struct vsr_member_id members[VSR_REPLICAS_MAX];
 };
 
 /**

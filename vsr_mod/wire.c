@@ -473,9 +473,22 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_EPOCH:
-		if (!h->epoch || h->commit)
+		if (!h->epoch || h->commit || h->flags)
 			return -EPROTO;
-		return (len || h->flags) ? -EPROTO : 0;
+		if (!h->op)
+			return len ? -EPROTO : 0;
+		/* The RECONFIG at op, which starts the sender's epoch. */
+		err = vsr_check_entries(b, len, U32_MAX, h->op, false, 0,
+					&m->nr_entries, &last);
+		if (err)
+			return err;
+		if (m->nr_entries != 1 || last.type != VSR_OP_RECONFIG ||
+		    last.checksum != h->head_csum ||
+		    get_unaligned_le32(b + VSR_ENTRY_HDR_SIZE) != h->epoch)
+			return -EPROTO;
+		m->entries = b;
+		m->entries_len = len;
+		return 0;
 	case VSR_CMD_PREPAREOK:
 	case VSR_CMD_COMMIT:
 	case VSR_CMD_DOVIEWCHANGE:

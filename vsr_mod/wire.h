@@ -110,7 +110,9 @@ enum vsr_command {
 	 * the sender's epoch.  op: the RECONFIG op that started it, head_csum:
 	 * that op's checksum (op 0: the sender knows of none, and only asks
 	 * for the receiver's notice); arg0: the first op the sender can serve
-	 * to an older epoch; no body.
+	 * to an older epoch.  Body: that RECONFIG entry (header and data), so
+	 * that the receiver learns the epoch's members and the incarnations
+	 * it recorded; none with op 0.
 	 */
 	VSR_CMD_EPOCH = 14,
 };
@@ -133,19 +135,40 @@ enum vsr_op_type {
 	VSR_OP_MAX = VSR_OP_RECONFIG,
 };
 
+/* Bytes of a member's identity: to the kernel, its UDP address. */
+#define VSR_MEMBER_ID_SIZE	24
+
 /*
- * The data of a RECONFIG entry: the epoch it starts and, for each of its
- * members in order, the incarnation under which the proposing primary
- * last heard it (0: not heard in its view).  Only the recorded
+ * struct vsr_member_id - who a member is, whatever its index in an epoch.
+ * The core only compares identities; its driver chose them (the kernel
+ * glue: family, port and address; the simulator: the node's number).
+ */
+struct vsr_member_id {
+	u8 b[VSR_MEMBER_ID_SIZE];
+};
+
+/*
+ * One member in a RECONFIG: the incarnation under which the proposing
+ * primary last heard it (0: not heard in its view), and its identity.
+ */
+struct vsr_wire_member {
+	__le64 incarnation;
+	u8 id[VSR_MEMBER_ID_SIZE];
+} __packed;
+
+/*
+ * The data of a RECONFIG entry: the epoch it starts and its members in
+ * order (a member's place is its index in that epoch).  Only the recorded
  * incarnation of a member enters the new epoch without recovering.
  */
 struct vsr_wire_reconfig {
 	__le32 epoch;
 	__le32 count;
-	__le64 incarnation[];
+	struct vsr_wire_member member[];
 } __packed;
 
-#define VSR_RECONFIG_SIZE(n)	(8u + 8u * (n))
+#define VSR_MEMBER_WIRE_SIZE	(8u + VSR_MEMBER_ID_SIZE)
+#define VSR_RECONFIG_SIZE(n)	(8u + VSR_MEMBER_WIRE_SIZE * (n))
 
 /* NEWSTATE flags */
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */

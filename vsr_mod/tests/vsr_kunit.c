@@ -282,6 +282,81 @@ static void reseal(u8 *buf, size_t len)
 	vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
 }
 
+/*
+ * Build an EPOCH notice of epoch 3 started by a RECONFIG at op 9 with
+ * @count members; @epoch goes in the RECONFIG's data.
+ */
+static size_t build_notice(u8 *buf, u32 count, u32 epoch)
+{
+	u8 *d = buf + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE;
+	struct vsr_entry_hdr e;
+	struct vsr_hdr h;
+	u32 i;
+
+	hdr_defaults(&h, VSR_CMD_EPOCH);
+	h.epoch = 3;
+	h.commit = 0;
+	memset(&e, 0, sizeof(e));
+	e.op = 9;
+	e.view = 70000;
+	e.request = 5;
+	e.type = VSR_OP_RECONFIG;
+	e.parent = 0x1234;
+	e.len = VSR_RECONFIG_SIZE(count);
+	memset(d, 0, e.len);
+	put_unaligned_le32(epoch, d);
+	put_unaligned_le32(count, d + 4);
+	for (i = 0; i < count; i++)
+		put_unaligned_le64(100 + i, d + VSR_RECONFIG_SIZE(i));
+	e.checksum = vsr_entry_checksum(&e, d);
+	vsr_entry_hdr_put(buf + VSR_HDR_SIZE, &e);
+	h.op = e.op;
+	h.head_csum = e.checksum;
+	return vsr_msg_seal(buf, &h, VSR_ENTRY_HDR_SIZE + e.len);
+}
+
+/* A notice carries exactly the RECONFIG that started its epoch. */
+static void vsr_wire_epoch_notice(struct kunit *test)
+{
+	u8 *buf = msg_buf(test);
+	struct vsr_hdr h;
+	struct vsr_msg m;
+	size_t len, i;
+
+	if (!buf)
+		return;
+	len = build_notice(buf, 5, 3);
+	KUNIT_ASSERT_EQ(test, decode_exact(buf, len, &m), 0);
+	KUNIT_EXPECT_EQ(test, m.nr_entries, 1u);
+	KUNIT_EXPECT_EQ(test, m.entries_len, (u32)(len - VSR_HDR_SIZE));
+	for (i = VSR_HDR_SIZE; i < len; i++)
+		KUNIT_EXPECT_NE(test, decode_exact(buf, i, &m), 0);
+	/* The op starts another epoch than the header's. */
+	len = build_notice(buf, 5, 4);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	/* 17 members. */
+	len = build_notice(buf, VSR_REPLICAS_MAX + 1, 3);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	/* The header names another checksum, or another op. */
+	len = build_notice(buf, 2, 3);
+	vsr_hdr_get(buf, &h);
+	h.head_csum ^= 1;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	h.head_csum ^= 1;
+	h.op = 10;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_NE(test, decode_exact(buf, len, &m), 0);
+	/* Op 0 (a request for the receiver's notice) has no body. */
+	h.op = 0;
+	h.head_csum = 0;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	len = vsr_msg_seal(buf, &h, 0);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
+	kvfree(buf);
+}
+
 static void vsr_wire_malformed(struct kunit *test)
 {
 	struct vsr_entry_hdr e;
@@ -2717,6 +2792,7 @@ static struct kunit_case vsr_wire_cases[] = {
 	KUNIT_CASE(vsr_wire_roundtrip),
 	KUNIT_CASE(vsr_wire_layout),
 	KUNIT_CASE(vsr_wire_malformed),
+	KUNIT_CASE(vsr_wire_epoch_notice),
 	KUNIT_CASE(vsr_wire_versions),
 	KUNIT_CASE(vsr_link_negotiation),
 	KUNIT_CASE(vsr_chain_checksums),
