@@ -48,18 +48,65 @@ static u64 vsr_reconfig_inc(const u8 *conf, u32 i)
 	return get_unaligned_le64(&vsr_reconfig_member(conf, i)->incarnation);
 }
 
-/* Does the RECONFIG @conf keep our members, in our order? */
-static bool vsr_reconfig_same_members(const struct vsr_replica *r,
-				      const u8 *conf)
+/* @id's index in the list @ids of @n members, or U32_MAX. */
+static u32 vsr_member_find(const struct vsr_member_id *ids, u32 n,
+			   const u8 *id)
+{
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(ids[i].b, id, VSR_MEMBER_ID_SIZE))
+			return i;
+	return U32_MAX;
+}
+
+/* @id's index among the members the RECONFIG @conf names, or U32_MAX. */
+static u32 vsr_reconfig_find(const u8 *conf, const u8 *id)
+{
+	u32 i, n = vsr_reconfig_count(conf);
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(vsr_reconfig_member(conf, i)->id, id,
+			    VSR_MEMBER_ID_SIZE))
+			return i;
+	return U32_MAX;
+}
+
+/*
+ * Does the RECONFIG @conf keep exactly our members (in any order)?  Then
+ * every quorum of the next epoch meets every quorum of ours, among them
+ * the one that acked the RECONFIG: what lets a member enter behind.
+ */
+static bool vsr_reconfig_same_set(const struct vsr_replica *r,
+				  const u8 *conf)
 {
 	u32 i;
 
 	if (vsr_reconfig_count(conf) != r->n)
 		return false;
 	for (i = 0; i < r->n; i++)
-		if (memcmp(vsr_reconfig_member(conf, i)->id,
-			   r->cfg.members[i].b, VSR_MEMBER_ID_SIZE))
+		if (vsr_reconfig_find(conf, r->members[i].b) == U32_MAX)
 			return false;
+	return true;
+}
+
+/*
+ * Is the RECONFIG @conf's list well formed: no member twice, and (with
+ * @ours: stage 1 of reconfiguration, no new members) each one of ours?
+ */
+static bool vsr_reconfig_members_ok(const struct vsr_replica *r,
+				    const u8 *conf, bool ours)
+{
+	u32 i, n = vsr_reconfig_count(conf);
+
+	for (i = 0; i < n; i++) {
+		const u8 *id = vsr_reconfig_member(conf, i)->id;
+
+		if (vsr_reconfig_find(conf, id) != i)
+			return false;
+		if (ours && vsr_member_find(r->members, r->n, id) == U32_MAX)
+			return false;
+	}
 	return true;
 }
 
@@ -82,19 +129,18 @@ bool vsr_reconfig_pending(const struct vsr_replica *r)
 }
 
 /*
- * Our epoch's notice to @to, at most once per repair interval.  It carries
- * the RECONFIG that started the epoch: its members and the incarnations
- * it recorded.
+ * Our epoch's notice to @to (a member, or VSR_PEER_SENDER), at most once
+ * per repair interval as kept in @last.  It carries the RECONFIG that
+ * started the epoch: its members and the incarnations it recorded.
  */
-static void vsr_send_notice(struct vsr_replica *r, u32 to)
+static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 {
 	struct vsr_hdr h;
 	u32 len = r->epoch_hdr.len;
 
-	if (r->notice_tick[to] &&
-	    r->ticks + 1 - r->notice_tick[to] < r->cfg.repair_ticks)
+	if (*last && r->ticks + 1 - *last < r->cfg.repair_ticks)
 		return;
-	r->notice_tick[to] = r->ticks + 1;
+	*last = r->ticks + 1;
 	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
 	h.op = r->epoch_op;
 	h.head_csum = r->epoch_csum;
@@ -110,6 +156,8 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to)
 /* Forget everything that belongs to the views of the epoch we leave. */
 static void vsr_epoch_reset(struct vsr_replica *r)
 {
+	u32 i;
+
 	r->view = 0;
 	r->log_view = 0;
 	r->abdicated = false;
@@ -134,20 +182,66 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	memset(r->rr, 0, sizeof(r->rr));
 	memset(r->boot, 0, sizeof(r->boot));
 	r->boot_pending = false;
+	/* Indices may mean other members now. */
+	memset(r->peer_epoch, 0, sizeof(r->peer_epoch));
+	memset(r->notice_tick, 0, sizeof(r->notice_tick));
+	memset(r->answer_tick, 0, sizeof(r->answer_tick));
+	for (i = 0; i < VSR_REPLICAS_MAX; i++)
+		r->heard[i] = r->ticks;
+}
+
+/*
+ * Take the members of the RECONFIG @conf, where we are member @self: our
+ * index, the quorum and every index change with the list.
+ */
+static void vsr_take_members(struct vsr_replica *r, const u8 *conf,
+			     u32 self)
+{
+	u32 i;
+
+	r->n = vsr_reconfig_count(conf);
+	r->quorum = r->n / 2 + 1;
+	r->self = self;
+	r->cfg.replica_count = r->n;
+	r->cfg.replica = self;
+	for (i = 0; i < r->n; i++)
+		memcpy(r->members[i].b, vsr_reconfig_member(conf, i)->id,
+		       VSR_MEMBER_ID_SIZE);
+}
+
+/*
+ * Left out of the epoch we learned of: a removed member keeps only ops it
+ * knows committed (a prefix of every later log), serves older epochs their
+ * ops up to the epoch's start, and does nothing else.  It keeps its old
+ * epoch's members, to tell each of them once: if it was the primary that
+ * committed the change, nobody else may know yet.
+ */
+static void vsr_leave(struct vsr_replica *r)
+{
+	u32 i;
+
+	if (r->log.head > max(r->commit, r->log.base))
+		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
+	r->status = VSR_STATUS_REMOVED;
+	vsr_notify(r);
+	for (i = 0; i < r->n; i++)
+		if (i != r->self)
+			vsr_send_notice(r, i, &r->notice_tick[i]);
 }
 
 /*
  * Enter the epoch that the RECONFIG @eh with data @conf started, in view 0
- * with our log.  A recorded incarnation that lacks k enters behind,
- * holding only ops it knows committed: a prefix of every log of the
- * epoch, but not view 0's whole log, so as view 0's primary it moves on
- * to view 1.
+ * with our log and the op's members (or leave, if it names us not).  A
+ * recorded incarnation that lacks k enters behind, holding only ops it
+ * knows committed: a prefix of every log of the epoch, but not view 0's
+ * whole log, so as view 0's primary it moves on to view 1.
  */
 static void vsr_enter_epoch(struct vsr_replica *r,
 			    const struct vsr_entry_hdr *eh, const u8 *conf,
 			    enum vsr_entering how)
 {
 	u32 i, epoch = vsr_reconfig_epoch(conf);
+	u32 self = vsr_reconfig_find(conf, r->members[r->self].b);
 
 	r->switching = false;
 	r->epoch = epoch;
@@ -156,8 +250,13 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	r->epoch_hdr = *eh;
 	memmove(r->epoch_conf, conf, eh->len);
 	r->epochs++;
-	r->peer_epoch[r->self] = epoch;
 	vsr_epoch_reset(r);
+	if (self == U32_MAX) {
+		vsr_leave(r);
+		return;
+	}
+	vsr_take_members(r, r->epoch_conf, self);
+	r->peer_epoch[r->self] = epoch;
 	if (how == VSR_ENTER_RECOVERING)
 		vsr_start_recovery(r);
 	else if (how == VSR_ENTER_BEHIND && vsr_is_primary(r))
@@ -170,7 +269,7 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	/* Tell the others at once; vsr_epoch_tick() goes on until heard. */
 	for (i = 0; i < r->n; i++)
 		if (i != r->self && r->peer_epoch[i] < epoch)
-			vsr_send_notice(r, i);
+			vsr_send_notice(r, i, &r->notice_tick[i]);
 }
 
 /*
@@ -184,8 +283,10 @@ static void vsr_enter_epoch(struct vsr_replica *r,
  */
 static bool vsr_recorded(const struct vsr_replica *r, const u8 *conf)
 {
-	return r->status != VSR_STATUS_RECOVERING &&
-	       vsr_reconfig_inc(conf, r->self) == r->incarnation;
+	u32 i = vsr_reconfig_find(conf, r->members[r->self].b);
+
+	return r->status != VSR_STATUS_RECOVERING && i != U32_MAX &&
+	       vsr_reconfig_inc(conf, i) == r->incarnation;
 }
 
 /**
@@ -207,7 +308,7 @@ bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 	/* Nothing follows a RECONFIG in its epoch (rule 2). */
 	if (WARN_ON_ONCE(!r->cfg.epochs || e->h.op != r->log.head ||
 			 vsr_reconfig_epoch(e->data) != r->epoch + 1 ||
-			 !vsr_reconfig_same_members(r, e->data))) {
+			 !vsr_reconfig_members_ok(r, e->data, true))) {
 		vsr_fail(r);
 		return true;
 	}
@@ -245,10 +346,10 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	struct vsr_entry_hdr eh;
 	u64 k = m->h.op;
 
-	if (!k || r->switching)
+	if (!k || r->switching || r->status == VSR_STATUS_REMOVED)
 		return;
-	/* Stage 1 of reconfiguration: every epoch has the same members. */
-	if (!vsr_reconfig_same_members(r, conf))
+	/* Stage 1 of reconfiguration: no new members. */
+	if (!vsr_reconfig_members_ok(r, conf, epoch == r->epoch + 1))
 		return;
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
 		if (vsr_has_csum(r, k, m->h.head_csum)) {
@@ -258,10 +359,19 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 			vsr_apply_to(r, k);
 			return;
 		}
-		/* One source at a time; another if it seems gone. */
+		/*
+		 * One source at a time; another if it seems gone.  We ask
+		 * the source again when its notice comes (only then do we
+		 * know where it is: it may not be a member of our epoch).
+		 */
 		if (vsr_epoch_learning(r) && r->fetch.epoch == epoch &&
-		    (r->fetch.source == m->h.replica ||
-		     r->ticks - r->fetch.began < r->cfg.recovery_ticks))
+		    r->fetch.source == m->h.replica) {
+			if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
+				vsr_fetch_request(r);
+			return;
+		}
+		if (vsr_epoch_learning(r) && r->fetch.epoch == epoch &&
+		    r->ticks - r->fetch.began < r->cfg.recovery_ticks)
 			return;
 		/* Pull what we lack, up to k, if the sender still has it. */
 		if (k > r->commit && m->h.arg0 <= r->commit + 1) {
@@ -275,12 +385,16 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	}
 	/*
 	 * Epochs skipped, or the ops we lack trimmed: we cannot apply k
-	 * ourselves.  If the op recorded this incarnation, we enter as a
-	 * backup that is behind, with what we know committed, and catch up
-	 * from the epoch's primary; otherwise we recover there.
+	 * ourselves.  If the op recorded this incarnation and keeps our
+	 * members, we enter as a backup that is behind, with what we know
+	 * committed, and catch up from the epoch's primary; otherwise we
+	 * recover there (or leave, if it names us not).  With other members,
+	 * a quorum of the new epoch may all lack k: behind, they could elect
+	 * a log without it.
 	 */
 	vsr_entry_hdr_get(m->entries, &eh);
-	if (epoch == r->epoch + 1 && vsr_recorded(r, conf)) {
+	if (epoch == r->epoch + 1 && vsr_recorded(r, conf) &&
+	    vsr_reconfig_same_set(r, conf)) {
 		if (r->log.head > max(r->commit, r->log.base))
 			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
 		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_BEHIND);
@@ -332,6 +446,7 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u32 from = m->h.replica;
+	u64 *last = &r->answer_tick[from];
 
 	if (m->h.epoch < r->epoch) {
 		if (m->h.command == VSR_CMD_GETSTATE && r->epoch_op) {
@@ -339,11 +454,11 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 			return 0;
 		}
 		if (r->epoch_op)
-			vsr_send_notice(r, from);
+			vsr_send_notice(r, VSR_PEER_SENDER, last);
 		return -ESTALE;
 	}
-	if (m->h.epoch > r->peer_epoch[from])
-		r->peer_epoch[from] = m->h.epoch;
+	if (r->status == VSR_STATUS_REMOVED)
+		return -ESTALE;
 	if (m->h.command == VSR_CMD_EPOCH) {
 		vsr_on_notice(r, m);
 		return 0;
@@ -354,7 +469,7 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 		return 0;
 	}
 	/* Our (older) epoch's notice makes the sender answer with its own. */
-	vsr_send_notice(r, from);
+	vsr_send_notice(r, VSR_PEER_SENDER, last);
 	return -ESTALE;
 }
 
@@ -373,18 +488,16 @@ void vsr_epoch_tick(struct vsr_replica *r)
 
 	for (i = 0; i < r->n && r->epoch_op; i++)
 		if (i != r->self && r->peer_epoch[i] < r->epoch)
-			vsr_send_notice(r, i);
-	if (!vsr_epoch_learning(r))
-		return;
+			vsr_send_notice(r, i, &r->notice_tick[i]);
 	/*
 	 * A source that knew of the next epoch may have died and forgotten
 	 * it: then go on in ours, where k is committed and in every later
 	 * view's log, so that our epoch's next primary commits it again.
+	 * (The source's notices, every repair interval, bring our retries.)
 	 */
-	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks)
+	if (vsr_epoch_learning(r) &&
+	    r->ticks - r->fetch.began > r->cfg.recovery_ticks)
 		r->fetch.active = false;
-	else if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
-		vsr_fetch_request(r);
 }
 
 /*
@@ -421,10 +534,13 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
 }
 
 /**
- * vsr_replica_reconfigure() - propose the next epoch, with the same members
+ * vsr_replica_reconfigure() - propose the next epoch's members
  * @r: replica (acts only as a primary that can lead)
  * @nonce: non-zero; the outcome is a reply of type VSR_OP_RECONFIG with
  *	this request number, on every replica that applies the op
+ * @members: the next epoch's members in index order, each one of ours
+ *	(no new members yet); NULL: ours, as they are
+ * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
  * and hears a PREPAREOK from every member it heard lately; until then it
@@ -432,26 +548,44 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * incarnation of its last PREPAREOK in this view.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
- * commits, and then no reply ever comes for @nonce.
+ * commits, and then no reply ever comes for @nonce.  Members left out
+ * become VSR_STATUS_REMOVED once they learn of the change.
  *
- * Return: 0 if the RECONFIG was appended; -EOPNOTSUPP without cfg.epochs;
- * -EINVAL for a zero nonce; -EAGAIN when this replica cannot lead now or
- * first commits a NOOP; -EBUSY while a change is in flight or the pipeline
- * is full; -EOVERFLOW in the last epoch; -ENOMEM; -EIO once failed.
+ * Return: 0 if the RECONFIG was appended; -EOPNOTSUPP without cfg.epochs
+ * or for a member that is not one of ours; -EINVAL for a zero nonce, a
+ * count out of range or a member named twice; -EAGAIN when this replica
+ * cannot lead now or first commits a NOOP; -EBUSY while a change is in
+ * flight or the pipeline is full; -EOVERFLOW in the last epoch; -EROFS
+ * once removed; -ENOMEM; -EIO once failed.
  */
-int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce)
+int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
+			    const struct vsr_member_id *members, u32 count)
 {
 	u8 data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	struct vsr_wire_reconfig *w = (void *)data;
+	u32 i, j, from[VSR_REPLICAS_MAX];
 	int ret;
-	u32 i;
 
 	if (!r->cfg.epochs)
 		return -EOPNOTSUPP;
-	if (!nonce)
+	if (!members) {
+		members = r->members;
+		count = r->n;
+	}
+	if (!nonce || !count || count > VSR_REPLICAS_MAX)
 		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		from[i] = vsr_member_find(r->members, r->n, members[i].b);
+		if (from[i] == U32_MAX)
+			return -EOPNOTSUPP;
+		for (j = 0; j < i; j++)
+			if (from[j] == from[i])
+				return -EINVAL;
+	}
 	if (r->status == VSR_STATUS_FAILED)
 		return -EIO;
+	if (r->status == VSR_STATUS_REMOVED)
+		return -EROFS;
 	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
 	    r->abdicated || r->log_view != r->view || vsr_epoch_learning(r))
 		return -EAGAIN;
@@ -467,15 +601,16 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce)
 	if (!vsr_knows_incarnations(r))
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
-	put_unaligned_le32(r->n, &w->count);
-	for (i = 0; i < r->n; i++) {
-		put_unaligned_le64(i == r->self ? r->incarnation : r->incs[i],
+	put_unaligned_le32(count, &w->count);
+	for (i = 0; i < count; i++) {
+		u32 k = from[i];
+
+		put_unaligned_le64(k == r->self ? r->incarnation : r->incs[k],
 				   &w->member[i].incarnation);
-		memcpy(w->member[i].id, r->cfg.members[i].b,
-		       VSR_MEMBER_ID_SIZE);
+		memcpy(w->member[i].id, r->members[k].b, VSR_MEMBER_ID_SIZE);
 	}
 	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, data,
-			  VSR_RECONFIG_SIZE(r->n));
+			  VSR_RECONFIG_SIZE(count));
 	vsr_epoch_settle(r);
 	return ret;
 }

@@ -454,6 +454,7 @@ static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		   struct netlink_ext_ack *extack)
 {
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	struct vsr_core_config cfg;
 	struct vsr_tunables tun;
 	struct vsr_node *node;
@@ -497,7 +498,8 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	cfg.cluster = inst->cfg.cluster_id;
 	cfg.replica_count = inst->cfg.n_peers;
 	for (i = 0; i < inst->cfg.n_peers; i++)
-		vsr_node_member_id(&inst->cfg.peers[i], &cfg.members[i]);
+		vsr_node_member_id(&inst->cfg.peers[i], &ids[i]);
+	cfg.members = ids;
 	cfg.replica = inst->cfg.replica;
 	cfg.seed = get_random_u64();
 	/*

@@ -443,6 +443,9 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 			return 0;
 		}
 	}
+	/* Only what was committed before it left is answered there. */
+	if (r->status == VSR_STATUS_REMOVED)
+		return -EROFS;
 	if (vsr_can_lead(r)) {
 		ret = vsr_propose(r, type, session, request, data, len);
 		vsr_epoch_settle(r);

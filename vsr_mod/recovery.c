@@ -76,8 +76,12 @@ void vsr_start_recovery(struct vsr_replica *r)
 	/* Only the committed prefix is known to be in every later log. */
 	if (r->log.head > max(r->commit, r->log.base))
 		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-	if (r->n == 1) {
-		/* Nobody to learn from: a single replica starts afresh. */
+	if (r->n == 1 && !r->epoch) {
+		/*
+		 * Nobody to learn from: a single replica starts afresh.  Not
+		 * in a later epoch, whose first ops it must hold: there it
+		 * can only wait (its one member lost its state).
+		 */
 		r->view = 0;
 		vsr_become_primary(r);
 		return;

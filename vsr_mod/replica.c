@@ -49,7 +49,8 @@ void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command)
 /**
  * vsr_send() - seal the message in r->tx and send it to one replica
  * @r: replica
- * @to: destination replica
+ * @to: destination replica, or VSR_PEER_SENDER while a datagram is
+ *	delivered: its sender, whatever its epoch
  * @h: header
  * @body_len: body bytes already at r->tx + VSR_HDR_SIZE
  */
@@ -58,8 +59,10 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 {
 	size_t len;
 
-	if (WARN_ON_ONCE(to >= r->n || to == r->self) ||
-	    r->status == VSR_STATUS_FAILED)
+	if (to == VSR_PEER_SENDER ? WARN_ON_ONCE(!r->receiving) :
+	    WARN_ON_ONCE(to >= r->n || to == r->self))
+		return;
+	if (r->status == VSR_STATUS_FAILED)
 		return;
 	len = vsr_msg_seal(r->tx, h, body_len);
 	r->ops->send(r->ctx, to, r->tx, len);
@@ -99,6 +102,8 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->view = r->view;
 	st->log_view = r->log_view;
 	st->primary = vsr_primary_of(r, r->view);
+	st->replica = r->self;
+	st->replica_count = r->n;
 	st->is_primary = r->status == VSR_STATUS_NORMAL && vsr_is_primary(r);
 	st->abdicated = r->abdicated;
 	st->op = r->log.head;
@@ -298,6 +303,8 @@ void vsr_replica_tick(struct vsr_replica *r)
 	if (r->status == VSR_STATUS_FAILED)
 		return;
 	r->ticks++;
+	if (r->status == VSR_STATUS_REMOVED)
+		return;
 	if (vsr_epoch_learning(r)) {
 		vsr_epoch_tick(r);
 		vsr_epoch_settle(r);
@@ -361,15 +368,20 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (r->status == VSR_STATUS_FAILED)
 		return 0;
-	if (m->h.replica >= r->n || m->h.replica == r->self)
-		return -EINVAL;
+	/* Senders of other epochs are known by their index in those. */
 	if (m->h.epoch != r->epoch) {
 		if (!r->cfg.epochs)
 			return -ESTALE;
+		r->receiving = true;
 		ret = vsr_on_other_epoch(r, m);
 		vsr_epoch_settle(r);
+		r->receiving = false;
 		return ret;
 	}
+	if (m->h.replica >= r->n || m->h.replica == r->self)
+		return -EINVAL;
+	if (r->status == VSR_STATUS_REMOVED)
+		return -ESTALE;
 	if (r->peer_epoch[m->h.replica] < r->epoch)
 		r->peer_epoch[m->h.replica] = r->epoch;
 	if (vsr_epoch_learning(r))
@@ -459,23 +471,25 @@ u32 vsr_core_log_max(const struct vsr_core_config *cfg)
 EXPORT_SYMBOL_IF_KUNIT(vsr_core_log_max);
 
 /*
- * Members without identities are known by their index; identities must be
- * distinct.
+ * The members' identities from @c (by default, numbered by index), which
+ * must be distinct.
  */
-static bool vsr_core_config_members(struct vsr_core_config *c)
+static bool vsr_replica_set_members(struct vsr_replica *r,
+				    const struct vsr_core_config *c)
 {
 	u32 i, j;
 
-	for (i = 0; i < VSR_REPLICAS_MAX; i++)
-		if (memchr_inv(c->members[i].b, 0, VSR_MEMBER_ID_SIZE))
-			break;
-	for (j = 0; i == VSR_REPLICAS_MAX && j < c->replica_count; j++)
-		put_unaligned_le32(j + 1, c->members[j].b);
-	for (i = 0; i < c->replica_count; i++)
+	for (i = 0; i < c->replica_count; i++) {
+		if (c->members)
+			r->members[i] = c->members[i];
+		else
+			put_unaligned_le32(i + 1, r->members[i].b);
 		for (j = 0; j < i; j++)
-			if (!memcmp(&c->members[i], &c->members[j],
-				    sizeof(c->members[i])))
+			if (!memcmp(&r->members[i], &r->members[j],
+				    sizeof(r->members[i])))
 				return false;
+	}
+	r->cfg.members = r->members;
 	return true;
 }
 
@@ -519,7 +533,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		return NULL;
 	memset(r, 0, sizeof(*r));
 	r->cfg = *cfg;
-	if (!vsr_core_config_members(&r->cfg)) {
+	if (!vsr_replica_set_members(r, cfg)) {
 		vsr_free(r);
 		return NULL;
 	}
@@ -568,8 +582,9 @@ static bool vsr_core_config_same_fixed(const struct vsr_core_config *a,
 	       a->replica_count == b->replica_count &&
 	       a->replica == b->replica && a->pipeline_max == b->pipeline_max &&
 	       a->sessions_max == b->sessions_max && a->seed == b->seed &&
-	       a->gfp == b->gfp && !memcmp(a->members, b->members,
-					   sizeof(a->members));
+	       a->gfp == b->gfp && a->members &&
+	       !memcmp(a->members, b->members,
+		       b->replica_count * sizeof(*b->members));
 }
 
 /**
@@ -609,6 +624,7 @@ int vsr_replica_set_tunables(struct vsr_replica *r,
 	if (ret)
 		return ret;
 	r->cfg = c;
+	r->cfg.members = r->members;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_set_tunables);

@@ -95,18 +95,22 @@ struct vsr_replica {
 	u32 quorum;		/* a majority: n / 2 + 1, for odd and even n */
 	u32 self;
 	u64 incarnation;	/* random, drawn when created */
+	struct vsr_member_id members[VSR_REPLICAS_MAX];	/* cfg.members */
 
 	/* epoch (epoch.c) */
 	u32 epoch;		/* the configuration epoch it is in */
 	u64 epoch_op;		/* the RECONFIG op that started it (0: none) */
 	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
+	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
 	u32 switch_how;		/* ... and enter the new epoch so */
 	/* ... that RECONFIG, kept whatever the trims (for the notices) */
 	struct vsr_entry_hdr epoch_hdr;
 	u8 epoch_conf[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */
 	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
+	/* ... and as an answer to each index of other epochs, + 1 */
+	u64 answer_tick[VSR_REPLICAS_MAX];
 
 	u32 status;
 	u32 view;

@@ -17,7 +17,9 @@
 
 /**
  * vsr_fetch_request() - ask the source for the next chunk
- * @r: replica with an active fetch
+ * @r: replica with an active fetch; one that learns the next epoch
+ *	(VSR_FETCH_EPOCH) asks only while it handles the source's datagram,
+ *	since the source's index is one of that epoch
  */
 void vsr_fetch_request(struct vsr_replica *r)
 {
@@ -26,7 +28,8 @@ void vsr_fetch_request(struct vsr_replica *r)
 	r->fetch.tick = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_GETSTATE);
 	h.arg0 = r->fetch.next;
-	vsr_send(r, r->fetch.source, &h, 0);
+	vsr_send(r, r->fetch.purpose == VSR_FETCH_EPOCH ? VSR_PEER_SENDER :
+		 r->fetch.source, &h, 0);
 }
 
 /**
@@ -40,7 +43,7 @@ void vsr_fetch_request(struct vsr_replica *r)
 void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
 		     u32 source, u64 from)
 {
-	if (source == r->self)
+	if (source == r->self && purpose != VSR_FETCH_EPOCH)
 		return;
 	r->fetch.active = true;
 	r->fetch.purpose = purpose;
@@ -105,7 +108,9 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 		memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
 		off += VSR_ENTRY_HDR_SIZE + e->h.len;
 	}
-	vsr_send(r, m->h.replica, &h, off - VSR_HDR_SIZE);
+	/* An older epoch's replica is known by its index in that epoch. */
+	vsr_send(r, m->h.epoch == r->epoch ? m->h.replica : VSR_PEER_SENDER,
+		 &h, off - VSR_HDR_SIZE);
 }
 
 /* Take the source's checkpoint (op c) when it is beyond ours. */

@@ -26,7 +26,15 @@ enum vsr_replica_status {
 	VSR_STATUS_VIEW_CHANGE = 1,
 	VSR_STATUS_RECOVERING = 2,
 	VSR_STATUS_FAILED = 3,	/* a safety invariant broke: stopped for good */
+	/*
+	 * Not a member of its epoch (a RECONFIG left it out): it serves
+	 * older epochs the ops up to that RECONFIG, and does nothing else.
+	 */
+	VSR_STATUS_REMOVED = 4,
 };
+
+/* @to of vsr_ops.send: the sender of the datagram being received. */
+#define VSR_PEER_SENDER	0xffffu
 
 /**
  * struct vsr_core_config - per-replica configuration (the same on all replicas
@@ -51,8 +59,10 @@ enum vsr_replica_status {
  * @epochs: take part in epoch changes (vsr_replica_reconfigure(), RECONFIG
  *	ops, EPOCH notices).  Off, the core refuses them and drops every
  *	message of another epoch, as modules without reconfiguration do.
- * @members: each member's identity, in index order, distinct (the kernel
- *	glue: its address).  All zero: the core numbers them by index.
+ * @members: @replica_count identities of the members in index order,
+ *	distinct (the kernel glue: their addresses), copied by
+ *	vsr_replica_create(); NULL: the core numbers them by index.
+ *	vsr_replica_get_config() points it at the replica's current list.
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -71,7 +81,7 @@ struct vsr_core_config {
 	u64 seed;
 	gfp_t gfp;
 	bool epochs;
-	struct vsr_member_id members[VSR_REPLICAS_MAX];
+	const struct vsr_member_id *members;
 };
 
 /**
@@ -100,6 +110,8 @@ struct vsr_core_status {
 	u32 view;
 	u32 log_view;
 	u32 primary;
+	u32 replica;		/* this replica's index in its epoch */
+	u32 replica_count;	/* members of its epoch */
 	bool is_primary;
 	bool abdicated;
 	u64 op;
@@ -115,8 +127,10 @@ struct vsr_core_status {
 
 /**
  * struct vsr_ops - callbacks from the core to its driver
- * @send: send @len bytes to replica @to; the buffer is only valid during
- *	the call (copy it)
+ * @send: send @len bytes to replica @to of the sender's epoch, or to
+ *	VSR_PEER_SENDER (only from inside vsr_replica_receive() and
+ *	vsr_replica_deliver(), whatever the datagram's epoch); the buffer is
+ *	only valid during the call (copy it)
  * @reply: a client operation finished.  Called on every replica that
  *	applies the op (the driver picks its own sessions), and from
  *	vsr_replica_submit() when the answer is known locally
@@ -192,7 +206,8 @@ void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
-int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce);
+int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
+			    const struct vsr_member_id *members, u32 count);
 void vsr_replica_get_config(const struct vsr_replica *r,
 			    struct vsr_core_config *cfg);
 int vsr_replica_set_tunables(struct vsr_replica *r,

@@ -27,6 +27,9 @@
 #          ended it
 #   BUG 13 any incarnation that applies the RECONFIG enters the new epoch
 #          normal, not only the one the op recorded
+#   BUG 14 a recorded member that cannot reach k enters behind even when
+#          the change left members out
+#   BUG 15 a lone member recovering in a later epoch starts afresh
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -71,9 +74,11 @@ case $bug in
 8)	subst normal.c 's/if \(r->cfg.retain && r->trim_op <= r->commit &&/if (r->cfg.retain \&\&/' ;;
 9)	subst normal.c 's/\n\tif \(vsr_reconfig_pending\(r\)\)\n\t\treturn -EAGAIN;\n/\n/' ;;
 10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
-11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(r->n\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
+11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(count\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
 12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//' ;;
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
+14)	subst epoch.c 's/ &&\n\t    vsr_reconfig_same_set\(r, conf\)\) \{/) {/' ;;
+15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -257,6 +257,35 @@ static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	o->len = len;
 }
 
+/*
+ * The node of member @idx of @r's epoch.  The simulator leaves the
+ * identities to the core, which numbers the first epoch's members from 1.
+ */
+static u32 sim_node_of(struct vsr_sim *s, const struct vsr_replica *r,
+		       u32 idx)
+{
+	if (idx >= r->n)
+		return idx % s->n;
+	return get_unaligned_le32(r->members[idx].b) - 1;
+}
+
+/* The node of member @i of the RECONFIG data @conf. */
+static u32 sim_conf_node(const u8 *conf, u32 i)
+{
+	return get_unaligned_le32(conf + VSR_RECONFIG_SIZE(i) + 8) - 1;
+}
+
+/* Is node @node a member of @c? */
+static bool sim_conf_has(const struct vsr_sim_conf *c, u32 node)
+{
+	u32 i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->node[i] == node)
+			return true;
+	return false;
+}
+
 /* Is replica @i pulling state (a transfer is in progress)? */
 static bool sim_fetching(struct vsr_sim *s, u32 i)
 {
@@ -341,9 +370,12 @@ static u32 sim_target(struct vsr_sim *s)
 		return k;
 	for (i = 0; i < s->n; i++)
 		if (sim_fetching(s, (k + i) % s->n))
-			return s->node[(k + i) % s->n].r->fetch.source;
+			return sim_node_of(s, s->node[(k + i) % s->n].r,
+					   s->node[(k + i) % s->n].r->fetch.source);
 	if (s->node[k].up)
-		return vsr_primary_of(s->node[k].r, s->node[k].r->view);
+		return sim_node_of(s, s->node[k].r,
+				   vsr_primary_of(s->node[k].r,
+						  s->node[k].r->view));
 	return k;
 }
 
@@ -402,6 +434,11 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	u32 from = nd->idx;
 	u64 delay;
 
+	/* Members by index in the sender's epoch (a new one: by number). */
+	if (to == VSR_PEER_SENDER)
+		to = s->sender;
+	else if (nd->r)
+		to = sim_node_of(s, nd->r, to);
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_BUILD_MAX))
 		return;
@@ -487,7 +524,9 @@ static void sim_deliver(struct vsr_sim *s)
 			if (s->p.paper_truncate_defect)
 				sim_paper_truncate(s, s->node[p.to].r, p.buf,
 						   p.len);
+			s->sender = p.from;
 			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
+			s->sender = U32_MAX;
 		}
 		sim_pkt_free(s, p.buf, p.len);
 	}
@@ -796,7 +835,7 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (b->status != VSR_STATUS_NORMAL || b->log_view != b->view ||
 	    vsr_is_primary(b))
 		return;
-	pn = &s->node[vsr_primary_of(b, b->view)];
+	pn = &s->node[sim_node_of(s, b, vsr_primary_of(b, b->view))];
 	if (!pn->up)
 		return;
 	p = pn->r;
@@ -817,6 +856,22 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 			 nd->idx, k);
 }
 
+/* Note the newest epoch a replica entered (see struct vsr_sim_conf). */
+static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
+{
+	struct vsr_sim_conf *c = &s->conf[0];
+	u32 i;
+
+	if (r->epoch <= c->epoch || !r->epoch_op)
+		return;
+	s->conf[1] = *c;
+	c->epoch = r->epoch;
+	c->n = get_unaligned_le32(r->epoch_conf + 4);
+	for (i = 0; i < c->n; i++)
+		c->node[i] = sim_conf_node(r->epoch_conf, i);
+	sim_trace(s, "epoch %u: %u members", c->epoch, c->n);
+}
+
 static void sim_check(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -828,6 +883,7 @@ static void sim_check(struct vsr_sim *s)
 
 		if (!nd->up)
 			continue;
+		sim_note_epoch(s, nd->r);
 		vsr_replica_get_status(nd->r, &st);
 		/* vsr_fail(): the core itself saw a broken invariant. */
 		if (st.status == VSR_STATUS_FAILED)
@@ -974,13 +1030,15 @@ static void sim_try(struct vsr_sim *s, u32 c)
 
 	if (!s->node[cl->origin].up ||
 	    s->node[cl->origin].paused_until > s->now ||
+	    s->node[cl->origin].r->status == VSR_STATUS_REMOVED ||
 	    (cl->last_try && sim_pm(s, 300))) {
 		u32 o = sim_below(s, s->n);
 
 		if (s->node[o].up && !s->p.scripted)
 			cl->origin = o;
 		if (!s->node[cl->origin].up ||
-		    s->node[cl->origin].paused_until > s->now)
+		    s->node[cl->origin].paused_until > s->now ||
+		    s->node[cl->origin].r->status == VSR_STATUS_REMOVED)
 			return;
 	}
 	cl->last_try = s->now;
@@ -1019,6 +1077,7 @@ static void sim_clients(struct vsr_sim *s, bool issue)
 
 static int sim_primary(struct vsr_sim *s);
 static u32 sim_unhealthy(struct vsr_sim *s);
+static bool sim_may_crash(struct vsr_sim *s);
 
 /* Is there a primary whose view change ended within its timeout? */
 static bool sim_new_view(struct vsr_sim *s)
@@ -1038,16 +1097,40 @@ static bool sim_new_view(struct vsr_sim *s)
  */
 static void sim_reconfigure(struct vsr_sim *s)
 {
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	const struct vsr_replica *r;
 	int p = sim_primary(s), ret;
+	u32 i, j, count = 0;
 
 	if (p < 0)
 		return;
-	ret = vsr_replica_reconfigure(s->node[p].r, ++s->epoch_nonce);
-	sim_trace(s, "replica %d: reconfigure %llu: %d", p,
-		  (unsigned long long)s->epoch_nonce, ret);
+	r = s->node[p].r;
+	/* The same members, or some left out, now and then in a new order. */
+	if (r->n > 1 && sim_pm(s, s->shrink_pm)) {
+		for (i = 0; i < r->n; i++)
+			if (sim_pm(s, 600))
+				ids[count++] = r->members[i];
+		if (count == r->n) {
+			j = sim_below(s, count);
+			ids[j] = ids[--count];
+		}
+		if (!count)
+			ids[count++] = r->members[sim_below(s, r->n)];
+		for (i = count; i > 1 && sim_pm(s, 500); i--) {
+			j = sim_below(s, i);
+			swap(ids[i - 1], ids[j]);
+		}
+	}
+	ret = vsr_replica_reconfigure(s->node[p].r, ++s->epoch_nonce,
+				      count ? ids : NULL, count);
+	sim_trace(s, "replica %d: reconfigure %llu (%u members): %d", p,
+		  (unsigned long long)s->epoch_nonce, count ? count : r->n,
+		  ret);
 	if (ret)
 		return;
 	s->res.reconfigs++;
+	if (count)
+		s->res.shrinks++;
 	/* The proposer may die right after the append. */
 	if (s->doom_pm && sim_pm(s, s->doom_pm))
 		s->node[p].doom_at = s->now + 1 + sim_below(s, 4);
@@ -1068,7 +1151,7 @@ static void sim_doom(struct vsr_sim *s)
 		if (!nd->up || !nd->doom_at || s->now < nd->doom_at)
 			continue;
 		nd->doom_at = 0;
-		if (s->n < 3 || sim_unhealthy(s) >= (s->n - 1) / 2)
+		if (!sim_may_crash(s))
 			continue;
 		for (j = 0; j < s->npkt;) {
 			if (s->pkt[j].from != i) {
@@ -1083,21 +1166,68 @@ static void sim_doom(struct vsr_sim *s)
 	}
 }
 
-static u32 sim_unhealthy(struct vsr_sim *s)
+/* Members of @c that are down or recovering. */
+static u32 sim_unhealthy_in(struct vsr_sim *s, const struct vsr_sim_conf *c)
 {
 	struct vsr_core_status st;
 	u32 i, k = 0;
 
-	for (i = 0; i < s->n; i++) {
-		if (!s->node[i].up) {
+	for (i = 0; i < c->n; i++) {
+		const struct vsr_sim_node *nd = &s->node[c->node[i]];
+
+		if (!nd->up) {
 			k++;
 			continue;
 		}
-		vsr_replica_get_status(s->node[i].r, &st);
+		vsr_replica_get_status(nd->r, &st);
 		if (st.status == VSR_STATUS_RECOVERING)
 			k++;
 	}
 	return k;
+}
+
+/* Replicas that are down or recovering. */
+static u32 sim_unhealthy(struct vsr_sim *s)
+{
+	struct vsr_sim_conf all = { .n = s->n };
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		all.node[i] = i;
+	return sim_unhealthy_in(s, &all);
+}
+
+/* May one more member of @c crash, and @c keep a quorum? */
+static bool sim_conf_may_crash(struct vsr_sim *s, const struct vsr_sim_conf *c)
+{
+	return c->n >= 3 && sim_unhealthy_in(s, c) < (c->n - 1) / 2;
+}
+
+/*
+ * May one more replica crash?  Only if the current epoch, the one before
+ * it (which may still have to finish the change) and any epoch that a
+ * RECONFIG in a log proposes all keep a quorum.
+ */
+static bool sim_may_crash(struct vsr_sim *s)
+{
+	struct vsr_sim_conf next;
+	const struct vsr_entry *e;
+	u32 i, j;
+
+	for (i = 0; i < 2; i++)
+		if (!sim_conf_may_crash(s, &s->conf[i]))
+			return false;
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].up || !vsr_reconfig_pending(s->node[i].r))
+			continue;
+		e = vsr_log_get(&s->node[i].r->log, s->node[i].r->log.head);
+		next.n = get_unaligned_le32(e->data + 4);
+		for (j = 0; j < next.n; j++)
+			next.node[j] = sim_conf_node(e->data, j);
+		if (!sim_conf_may_crash(s, &next))
+			return false;
+	}
+	return true;
 }
 
 static void sim_partition(struct vsr_sim *s)
@@ -1169,6 +1299,7 @@ static int sim_backup_of(struct vsr_sim *s, u32 p)
 
 		if (b != p && s->node[b].up &&
 		    r->status == VSR_STATUS_NORMAL &&
+		    r->epoch == s->node[p].r->epoch &&
 		    r->view == s->node[p].r->view)
 			return b;
 	}
@@ -1234,7 +1365,7 @@ static void sim_stale_start(struct vsr_sim *s)
 	struct vsr_sim_episode *ep = &s->ep;
 	int p = sim_primary(s), b;
 
-	if (p < 0 || s->n < 4 || sim_unhealthy(s))
+	if (p < 0 || s->n < 4 || sim_unhealthy(s) || !sim_may_crash(s))
 		return;
 	b = sim_backup_of(s, p);
 	if (b < 0)
@@ -1264,7 +1395,7 @@ static void sim_aside_start(struct vsr_sim *s)
 	struct vsr_sim_episode *ep = &s->ep;
 	int p = sim_primary(s), b;
 
-	if (p < 0 || s->n < 5 || sim_unhealthy(s))
+	if (p < 0 || s->n < 5 || sim_unhealthy(s) || !sim_may_crash(s))
 		return;
 	b = sim_backup_of(s, p);
 	if (b < 0)
@@ -1329,6 +1460,9 @@ static void sim_episode(struct vsr_sim *s)
 		sim_trace(s, "episode ends");
 		ep->kind = EP_NONE;
 	}
+	/* The schedules' roles assume every node is a member. */
+	if (!ep->kind && s->conf[0].n != s->n)
+		return;
 	if (!ep->kind) {
 		if (s->n >= 3 && sim_below(s, 10000) < s->promise_pm)
 			sim_promise_start(s);
@@ -1344,7 +1478,7 @@ static void sim_episode(struct vsr_sim *s)
 	case EP_PROMISE:
 		/* b promised: it crashes and restarts at once. */
 		if (!ep->crashed && b && b->status == VSR_STATUS_VIEW_CHANGE &&
-		    sim_pm(s, 500) && sim_unhealthy(s) < (s->n - 1) / 2) {
+		    sim_pm(s, 500) && sim_may_crash(s)) {
 			ep->crashed = true;
 			vsr_sim_crash(s, ep->b, 1 + sim_below(s, 4));
 		}
@@ -1378,8 +1512,7 @@ static void sim_faults(struct vsr_sim *s)
 		sim_partition(s);
 	else if (s->now >= s->part_until)
 		memset(s->block, 0, sizeof(s->block));
-	if (s->n >= 3 && sim_below(s, 10000) < s->crash_pm &&
-	    sim_unhealthy(s) < (s->n - 1) / 2) {
+	if (sim_below(s, 10000) < s->crash_pm && sim_may_crash(s)) {
 		i = sim_target(s);
 		/* A quick restart: its old messages are still in flight. */
 		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
@@ -1547,6 +1680,7 @@ static void sim_draw_faults(struct vsr_sim *s)
 		s->epoch_pm = 1 + sim_below(s, 200);
 		s->doom_pm = sim_below(s, 500);
 		s->aside_pm = sim_pm(s, 500) ? 10 + sim_below(s, 200) : 0;
+		s->shrink_pm = sim_pm(s, 500) ? sim_below(s, 1000) : 0;
 	}
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
@@ -1587,6 +1721,11 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->cfg.replica_count = s->n;
 	s->cfg.gfp = GFP_KERNEL;
 	s->cfg.epochs = true;
+	s->sender = U32_MAX;
+	s->conf[0].n = s->n;
+	for (i = 0; i < s->n; i++)
+		s->conf[0].node[i] = i;
+	s->conf[1] = s->conf[0];
 	if (!p->scripted && sim_pm(s, 200)) {
 		/* Production-sized: nothing is trimmed within a seed. */
 		s->cfg.retain = 512 + sim_below(s, 4096);
@@ -1728,29 +1867,38 @@ int vsr_sim_step(struct vsr_sim *s)
  * vsr_sim_idle() - no outstanding client operation and a converged cluster
  * @s: simulator
  *
- * Return: true when every replica is up, normal in the same view with a
- * whole log, and has applied everything the primary has.
+ * Return: true when every replica is up, every member of the newest epoch
+ * normal in the same view with a whole log and has applied everything the
+ * primary has, and every other replica knows that it was removed.
  */
 bool vsr_sim_idle(const struct vsr_sim *s)
 {
+	const struct vsr_sim_conf *c = &s->conf[0];
+	const struct vsr_sim_node *nd = &s->node[c->node[0]];
 	struct vsr_core_status st, p;
-	u32 i;
+	u32 i, pn;
 
 	for (i = 0; i < s->nclients; i++)
 		if (s->client[i].busy)
 			return false;
-	if (!s->node[0].up)
+	if (!nd->up || nd->r->epoch != c->epoch || nd->r->n != c->n)
 		return false;
-	vsr_replica_get_status(s->node[0].r, &p);
-	if (!s->node[p.primary].up)
+	vsr_replica_get_status(nd->r, &p);
+	pn = get_unaligned_le32(nd->r->members[p.primary].b) - 1;
+	if (!s->node[pn].up)
 		return false;
-	vsr_replica_get_status(s->node[p.primary].r, &p);
+	vsr_replica_get_status(s->node[pn].r, &p);
 	if (!p.is_primary || p.abdicated || p.commit != p.op)
 		return false;
 	for (i = 0; i < s->n; i++) {
 		if (!s->node[i].up)
 			return false;
 		vsr_replica_get_status(s->node[i].r, &st);
+		if (!sim_conf_has(c, i)) {
+			if (st.status != VSR_STATUS_REMOVED)
+				return false;
+			continue;
+		}
 		if (st.status != VSR_STATUS_NORMAL || st.epoch != p.epoch ||
 		    st.view != p.view ||
 		    st.log_view != p.view || st.commit != p.commit)
@@ -1769,18 +1917,18 @@ bool vsr_sim_idle(const struct vsr_sim *s)
  */
 static bool sim_epoch_wedged(struct vsr_sim *s)
 {
-	u32 i, epoch = 0, normal = 0;
+	const struct vsr_sim_conf *c = &s->conf[0];
+	u32 i, epoch = c->epoch, normal = 0;
 
-	for (i = 0; i < s->n; i++)
-		if (s->node[i].up && s->node[i].seen_epoch > epoch)
-			epoch = s->node[i].seen_epoch;
 	if (!epoch)
 		return false;
-	for (i = 0; i < s->n; i++)
-		if (s->node[i].up && s->node[i].seen_epoch == epoch &&
-		    s->node[i].entered_normal)
+	for (i = 0; i < c->n; i++) {
+		const struct vsr_sim_node *nd = &s->node[c->node[i]];
+
+		if (nd->up && nd->seen_epoch == epoch && nd->entered_normal)
 			normal++;
-	if (normal >= s->n / 2 + 1)
+	}
+	if (normal >= c->n / 2 + 1)
 		return false;
 	pr_info("vsr_sim: seed=%llu n=%u: epoch %u wedged, %u entered it normal\n",
 		(unsigned long long)s->p.seed, s->n, epoch, normal);
@@ -1860,6 +2008,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 			total->epochs = st.epoch;
 	}
 	total->reconfigs += s->res.reconfigs;
+	total->shrinks += s->res.shrinks;
 	total->wedged += s->res.wedged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;

@@ -67,6 +67,7 @@ struct vsr_sim_result {
 	u64 alloc_fails;	/* core allocations failed on purpose */
 	u64 episodes;		/* targeted fault schedules started */
 	u64 reconfigs;		/* RECONFIG ops appended */
+	u64 shrinks;		/* ... of which leave members out */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 };
@@ -211,7 +212,15 @@ struct vsr_sim {
 	u32 aside_pm;		/* per 10000 ticks: a member set aside */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
+	u32 shrink_pm;		/* per mille of changes: members left out */
 	u64 epoch_nonce;
+	u32 sender;		/* node whose datagram is being delivered */
+	/* the newest epoch any replica entered, and the one before */
+	struct vsr_sim_conf {
+		u32 epoch;
+		u32 n;
+		u32 node[VSR_REPLICAS_MAX];
+	} conf[2];
 	struct vsr_sim_episode ep;
 
 	/* checker */

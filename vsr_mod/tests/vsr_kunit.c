@@ -1484,7 +1484,7 @@ static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce)
 	u32 t;
 
 	for (t = 0; t < 200 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[p].r, nonce);
+		ret = vsr_replica_reconfigure(s->node[p].r, nonce, NULL, 0);
 		if (ret == -EAGAIN)
 			vsr_sim_step(s);
 	}
@@ -1505,6 +1505,103 @@ static void expect_epoch(struct kunit *test, struct vsr_sim *s, u32 epoch)
 		KUNIT_EXPECT_EQ(test, b.commit, a.commit);
 		KUNIT_EXPECT_EQ(test, b.trim, a.trim);
 	}
+}
+
+/*
+ * A change that leaves members out: of five, the primary (0) and an
+ * isolated member (3) go, and the rest are listed in another order (4, 2,
+ * 1).  The three switch, take their new indices (4 leads view 0), and
+ * write on; the primary that committed the change is removed, and the
+ * isolated one, once healed, learns the change from the new members,
+ * pulls the ops it lacks up to it, and is removed too: both hold exactly
+ * the ops up to the change, and refuse writes.
+ */
+static void vsr_epoch_shrink(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 29, false);
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	const struct vsr_replica *r;
+	struct vsr_core_status a;
+	int ret = -EAGAIN;
+	u32 i, t;
+	u64 k;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	r = vsr_sim_replica(s, 0);
+	/* Bad lists: nothing is appended. */
+	ids[0] = r->members[1];
+	ids[1] = r->members[1];
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids, 2),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids, 0),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids,
+						      VSR_REPLICAS_MAX + 1),
+			-EINVAL);
+	memset(&ids[1], 0x5a, sizeof(ids[1]));
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids, 2),
+			-EOPNOTSUPP);
+	st(s, 0, &a);
+	k = a.op;
+	isolate(s, 3, true);
+	ids[0] = r->members[4];
+	ids[1] = r->members[2];
+	ids[2] = r->members[1];
+	for (t = 0; t < 200 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	st(s, 0, &a);
+	KUNIT_EXPECT_GT(test, a.op, k);
+	k = a.op;
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 4, &a);
+		if (a.is_primary && a.epoch == 1)
+			break;
+	}
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.replica, 0u);
+	KUNIT_EXPECT_EQ(test, a.replica_count, 3u);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+	st(s, 3, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
+	KUNIT_EXPECT_LT(test, a.commit, k);
+	/* The new epoch writes on; its members' indices changed. */
+	s->client[0].origin = 1;
+	for (i = 0; i < 5; i++) {
+		vsr_sim_issue(s, 0);
+		for (t = 0; t < 500 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
+	}
+	st(s, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.replica, 2u);
+	KUNIT_EXPECT_GT(test, a.commit, k);
+	isolate(s, 3, false);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	for (i = 0; i < 5; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+		if (i != 0 && i != 3)
+			continue;
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+		KUNIT_EXPECT_EQ(test, a.commit, k);
+		KUNIT_EXPECT_EQ(test, a.op, k);
+		KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[i].r,
+							 VSR_OP_NOOP, 0, 77,
+							 NULL, 0), -EROFS);
+		KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[i].r, 10,
+							      NULL, 0),
+				-EROFS);
+	}
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
 }
 
 /*
@@ -1529,9 +1626,9 @@ static void vsr_epoch_same_members(struct kunit *test)
 	}
 	st(s, 0, &a);
 	KUNIT_ASSERT_TRUE(test, a.is_primary);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 7),
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 7, NULL, 0),
 			-EAGAIN);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 0),
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 0, NULL, 0),
 			-EINVAL);
 	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
 	st(s, 0, &a);
@@ -1539,7 +1636,7 @@ static void vsr_epoch_same_members(struct kunit *test)
 	/* Rule 2: nothing after it, not a write, not a second change. */
 	KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[0].r, VSR_OP_NOOP, 0,
 						 99, NULL, 0), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 8),
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 8, NULL, 0),
 			-EBUSY);
 	st(s, 0, &a);
 	KUNIT_EXPECT_EQ(test, a.op, k);
@@ -1950,15 +2047,15 @@ static void vsr_epoch_single_and_disabled(struct kunit *test)
 	cfg.cluster = 5;
 	r = vsr_replica_create(&cfg, &ops, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1, NULL, 0), -EOPNOTSUPP);
 	vsr_replica_destroy(r);
 
 	cfg.epochs = true;
 	r = vsr_replica_create(&cfg, &ops, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	/* First a NOOP of its view, then the change. */
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), -EAGAIN);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1), 0);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1, NULL, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(r, 1, NULL, 0), 0);
 	vsr_replica_get_status(r, &a);
 	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
 	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
@@ -2835,6 +2932,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_sim_pinned_seeds),
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	KUNIT_CASE(vsr_epoch_same_members),
+	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
