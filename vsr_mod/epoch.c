@@ -144,10 +144,15 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
 	h.op = r->epoch_op;
 	h.head_csum = r->epoch_csum;
-	h.commit = 0;
-	/* We serve an older epoch up to k from our log, if we hold k. */
-	h.arg0 = r->status == VSR_STATUS_RECOVERING || r->commit < r->epoch_op ?
-		 U64_MAX : r->log.base + 1;
+	/* How far the epoch got, as far as we know (0: we lack k). */
+	h.commit = r->commit >= r->epoch_op ? r->commit : 0;
+	/*
+	 * We serve an older epoch up to k, our checkpoint included, if we
+	 * hold k and have not trimmed past it.
+	 */
+	h.arg0 = r->status == VSR_STATUS_RECOVERING ||
+		 r->commit < r->epoch_op || r->log.base > r->epoch_op ?
+		 U64_MAX : 1;
 	vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
 	memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE, r->epoch_conf, len);
 	vsr_send(r, to, &h, VSR_ENTRY_HDR_SIZE + len);
@@ -351,12 +356,23 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	/* Stage 1 of reconfiguration: no new members. */
 	if (!vsr_reconfig_members_ok(r, conf, epoch == r->epoch + 1))
 		return;
+	vsr_entry_hdr_get(m->entries, &eh);
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
 		if (vsr_has_csum(r, k, m->h.head_csum)) {
 			/* k is committed, and so is our log up to it. */
 			if (k > r->commit_max)
 				r->commit_max = k;
-			vsr_apply_to(r, k);
+			/*
+			 * A checkpoint at k (pulled from a member of the next
+			 * epoch) stands for applying it: switch as if we had.
+			 */
+			if (r->commit >= k)
+				vsr_enter_epoch(r, &eh, conf,
+						vsr_recorded(r, conf) ?
+						VSR_ENTER_SWITCHED :
+						VSR_ENTER_RECOVERING);
+			else
+				vsr_apply_to(r, k);
 			return;
 		}
 		/*
@@ -390,11 +406,17 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	 * committed, and catch up from the epoch's primary; otherwise we
 	 * recover there (or leave, if it names us not).  With other members,
 	 * a quorum of the new epoch may all lack k: behind, they could elect
-	 * a log without it.
+	 * a log without it.  A recorded member waits for a sender that can
+	 * serve it instead (the removed members hold k, the members of the
+	 * epoch until they trim past it): recovering, it would be one normal
+	 * member fewer there, for good.  Unless the sender applied k and
+	 * trimmed past what we lack: then the epoch went on without us (a
+	 * quorum of it committed a trim), and we recover there.
 	 */
-	vsr_entry_hdr_get(m->entries, &eh);
 	if (epoch == r->epoch + 1 && vsr_recorded(r, conf) &&
-	    vsr_reconfig_same_set(r, conf)) {
+	    !vsr_reconfig_same_set(r, conf) && m->h.commit < k)
+		return;
+	if (epoch == r->epoch + 1 && vsr_recorded(r, conf)) {
 		if (r->log.head > max(r->commit, r->log.base))
 			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
 		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_BEHIND);
@@ -415,14 +437,16 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u64 matched = 0;
 
-	if (m->ckpt || vsr_adopt_entries(r, m, &matched))
+	/* Its checkpoint is at most k (vsr_on_get_state()): committed. */
+	if (vsr_adopt_entries(r, m, &matched))
 		return;
 	/*
 	 * What we now share with the source up to k is committed: apply it
-	 * as it comes (its trims make room for the rest), k last.
+	 * as it comes (its trims make room for the rest), k last.  A
+	 * checkpoint at k ends the transfer too: the next notice switches.
 	 */
 	vsr_apply_to(r, min(matched, r->fetch.op));
-	if (r->switching) {
+	if (r->switching || r->commit >= r->fetch.op) {
 		r->fetch.active = false;
 		return;
 	}
@@ -520,6 +544,25 @@ static bool vsr_knows_incarnations(const struct vsr_replica *r)
 	return true;
 }
 
+/*
+ * Would a quorum of the next epoch (our members @from[0..@count)) enter it
+ * normal?  Only incarnations the op records do, so a quorum of them must
+ * have answered in this view, and be caught up to our commit so that they
+ * hold the op soon after we append it.  Otherwise the next epoch could be
+ * left with too few normal members to ever recover the others.
+ */
+static bool vsr_next_quorum_ready(const struct vsr_replica *r,
+				  const u32 *from, u32 count)
+{
+	u32 i, ready = 0;
+
+	for (i = 0; i < count; i++)
+		if (from[i] == r->self ||
+		    (r->incs[from[i]] && r->acked[from[i]] >= r->commit))
+			ready++;
+	return ready >= count / 2 + 1;
+}
+
 /* Has this primary committed an op of its own view, in this epoch? */
 static bool vsr_committed_own_view(const struct vsr_replica *r)
 {
@@ -543,8 +586,10 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
- * and hears a PREPAREOK from every member it heard lately; until then it
- * returns -EAGAIN: call again.  The op records, for each member, the
+ * hears a PREPAREOK from every member it heard lately, and waits for a
+ * quorum of the next epoch's members to have answered in this view and
+ * caught up with its commit; until then it returns -EAGAIN: call again
+ * (the caller bounds the wait).  The op records, for each member, the
  * incarnation of its last PREPAREOK in this view.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
@@ -598,7 +643,7 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return ret ? ret : -EAGAIN;
 	}
 	/* The backups answer every heartbeat with a PREPAREOK. */
-	if (!vsr_knows_incarnations(r))
+	if (!vsr_knows_incarnations(r) || !vsr_next_quorum_ready(r, from, count))
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(count, &w->count);

@@ -382,7 +382,12 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		return -EINVAL;
 	if (r->status == VSR_STATUS_REMOVED)
 		return -ESTALE;
-	if (r->peer_epoch[m->h.replica] < r->epoch)
+	/*
+	 * Heard in our epoch (not from a notice: a removed member's carries
+	 * our epoch and its index in the epoch before).
+	 */
+	if (r->peer_epoch[m->h.replica] < r->epoch &&
+	    m->h.command != VSR_CMD_EPOCH)
 		r->peer_epoch[m->h.replica] = r->epoch;
 	if (vsr_epoch_learning(r))
 		return -ESTALE;

@@ -74,7 +74,7 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 	 * that ended its epoch (all committed), never a checkpoint beyond.
 	 */
 	if (m->h.epoch < r->epoch) {
-		if (from <= r->log.base)
+		if (from <= r->log.base && r->log.base > r->epoch_op)
 			return;
 		last = min(last, min(r->epoch_op, r->commit));
 	}

@@ -473,7 +473,7 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_EPOCH:
-		if (!h->epoch || h->commit || h->flags)
+		if (!h->epoch || h->flags || (h->commit && h->commit < h->op))
 			return -EPROTO;
 		if (!h->op)
 			return len ? -EPROTO : 0;
@@ -547,7 +547,8 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		return -EPROTO;
 	if (m->h.commit > m->h.op && m->h.command != VSR_CMD_REQUEST &&
 	    m->h.command != VSR_CMD_GETSTATE &&
-	    m->h.command != VSR_CMD_RECOVERY)
+	    m->h.command != VSR_CMD_RECOVERY &&
+	    m->h.command != VSR_CMD_EPOCH)
 		return -EPROTO;
 	return vsr_check_body(m);
 }

@@ -110,9 +110,10 @@ enum vsr_command {
 	 * the sender's epoch.  op: the RECONFIG op that started it, head_csum:
 	 * that op's checksum (op 0: the sender knows of none, and only asks
 	 * for the receiver's notice); arg0: the first op the sender can serve
-	 * to an older epoch.  Body: that RECONFIG entry (header and data), so
-	 * that the receiver learns the epoch's members and the incarnations
-	 * it recorded; none with op 0.
+	 * to an older epoch; commit: the sender's commit number once it has
+	 * applied that op, else 0.  Body: that RECONFIG entry (header and
+	 * data), so that the receiver learns the epoch's members and the
+	 * incarnations it recorded; none with op 0.
 	 */
 	VSR_CMD_EPOCH = 14,
 };

@@ -43,7 +43,7 @@ enum sim_sw {
 };
 
 /* Targeted fault schedules (struct vsr_sim_episode). */
-enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE };
+enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS };
 
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
 
@@ -416,6 +416,15 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 		/* p's new ops reach b's state transfer only. */
 		return from == ep->p && to != ep->b &&
 		       h.command != VSR_CMD_COMMIT;
+	case EP_LAGGARDS:
+		/*
+		 * The laggards hear nobody until the change committed, then
+		 * only b (a removed member that lost its log) for a while.
+		 */
+		if (!ep->vc_to_p || ep->crashed ||
+		    (ep->deaf >> from & 1) == (ep->deaf >> to & 1))
+			return false;
+		return !ep->cut || (from != ep->b && to != ep->b);
 	case EP_ASIDE:
 		/* b is set aside, with the ops that only it got from p. */
 		if (ep->cut && !ep->crashed)
@@ -1451,6 +1460,104 @@ static void sim_aside(struct vsr_sim *s)
 		sim_reconfigure(s);
 }
 
+/*
+ * A change that keeps only laggards: p proposes an epoch of a few members
+ * (fewer than the others' quorum), caught up with it, and they are cut
+ * off at once, before the RECONFIG reaches them.  The others commit it
+ * and are removed.  One of them (b) restarts and learns that it was
+ * removed, with an empty log; the laggards hear it first, then everyone.
+ * No quorum of the new epoch ever held the change: entering behind on
+ * b's notice, they would elect a log without it.  They must wait for a
+ * member that can serve them.
+ */
+static void sim_laggards_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	int p = sim_primary(s);
+	const struct vsr_replica *r;
+	u32 i, k;
+
+	if (p < 0 || s->n < 3 || sim_unhealthy(s))
+		return;
+	r = s->node[p].r;
+	memset(ep, 0, sizeof(*ep));
+	k = 1 + sim_below(s, r->n - r->quorum);
+	for (i = sim_below(s, r->n); k; i = (i + 1) % r->n) {
+		if (i == r->self || (ep->deaf >> i & 1))
+			continue;
+		if (sim_pm(s, 500)) {
+			ep->deaf |= 1u << i;
+			k--;
+		}
+	}
+	ep->kind = EP_LAGGARDS;
+	ep->p = p;
+	ep->until = s->now + 4 * s->cfg.view_change_ticks + 100;
+	s->res.episodes++;
+	sim_trace(s, "episode: laggards %#x, p=%u", ep->deaf, ep->p);
+}
+
+/* The laggards episode's steps (see sim_laggards_start()). */
+static void sim_laggards(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	struct vsr_replica *p = s->node[ep->p].r;
+	u32 i, n = 0;
+	int ret;
+
+	if (ep->crashed)
+		return;
+	if (ep->cut) {
+		/* b is back and knows; the laggards heard it for a while. */
+		if (s->node[ep->b].up &&
+		    s->node[ep->b].r->status == VSR_STATUS_REMOVED &&
+		    s->now >= ep->hold)
+			ep->crashed = true;
+		if (s->now > ep->hold + 4 * s->cfg.recovery_ticks)
+			ep->crashed = true;
+		if (ep->crashed)
+			sim_trace(s, "episode: laggards hear everyone");
+		return;
+	}
+	if (ep->vc_to_p) {
+		for (i = 0; i < s->n; i++)
+			if (!(ep->deaf >> i & 1) && s->node[i].up &&
+			    s->node[i].r->status == VSR_STATUS_REMOVED)
+				n = i + 1;
+		if (!n)
+			return;
+		/* The change committed: one removed member loses its log. */
+		ep->cut = sim_may_crash(s);
+		ep->crashed = !ep->cut;
+		ep->b = n - 1;
+		ep->hold = s->now + 5 + 3 * s->cfg.repair_ticks +
+			   sim_below(s, 2 * s->cfg.recovery_ticks);
+		ep->until = ep->hold + 8 * s->cfg.recovery_ticks + 300;
+		sim_trace(s, "episode: laggards hear %s", ep->cut ?
+			  "the removed member that restarts" : "again");
+		if (ep->cut)
+			vsr_sim_crash(s, ep->b, 1 + sim_below(s, 4));
+		return;
+	}
+	if (!s->node[ep->p].up || p->status != VSR_STATUS_NORMAL ||
+	    !vsr_is_primary(p) || !sim_pm(s, 300))
+		return;
+	for (i = 0; i < s->n; i++)
+		if (ep->deaf >> i & 1)
+			ids[n++] = p->members[i];
+	/* Cut off before the RECONFIG leaves (at this step's flush). */
+	ep->vc_to_p = true;
+	ret = vsr_replica_reconfigure(p, ++s->epoch_nonce, ids, n);
+	ep->vc_to_p = !ret;
+	sim_trace(s, "episode: p=%u keeps the laggards: %d", ep->p, ret);
+	if (ret)
+		return;
+	s->res.reconfigs++;
+	s->res.shrinks++;
+	ep->until = s->now + 8 * s->cfg.view_change_ticks + 400;
+}
+
 static void sim_episode(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
@@ -1470,6 +1577,8 @@ static void sim_episode(struct vsr_sim *s)
 			sim_stale_start(s);
 		else if (sim_below(s, 10000) < s->aside_pm)
 			sim_aside_start(s);
+		else if (sim_below(s, 10000) < s->laggards_pm)
+			sim_laggards_start(s);
 		return;
 	}
 	b = s->node[ep->b].up ? s->node[ep->b].r : NULL;
@@ -1498,6 +1607,9 @@ static void sim_episode(struct vsr_sim *s)
 	case EP_ASIDE:
 		sim_aside(s);
 		break;
+	case EP_LAGGARDS:
+		sim_laggards(s);
+		break;
 	}
 }
 
@@ -1505,7 +1617,8 @@ static void sim_faults(struct vsr_sim *s)
 {
 	u32 i;
 
-	if (s->promise_pm || s->stale_pm || s->aside_pm || s->ep.kind)
+	if (s->promise_pm || s->stale_pm || s->aside_pm || s->laggards_pm ||
+	    s->ep.kind)
 		sim_episode(s);
 
 	if (s->now >= s->part_until && sim_below(s, 10000) < s->part_pm)
@@ -1681,6 +1794,7 @@ static void sim_draw_faults(struct vsr_sim *s)
 		s->doom_pm = sim_below(s, 500);
 		s->aside_pm = sim_pm(s, 500) ? 10 + sim_below(s, 200) : 0;
 		s->shrink_pm = sim_pm(s, 500) ? sim_below(s, 1000) : 0;
+		s->laggards_pm = sim_pm(s, 500) ? 10 + sim_below(s, 200) : 0;
 	}
 	for (i = 0; i < s->n; i++) {
 		if (SW(s, SLOW) && sim_pm(s, 500))
@@ -1918,7 +2032,7 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 static bool sim_epoch_wedged(struct vsr_sim *s)
 {
 	const struct vsr_sim_conf *c = &s->conf[0];
-	u32 i, epoch = c->epoch, normal = 0;
+	u32 i, epoch = c->epoch, normal = 0, restarted = 0;
 
 	if (!epoch)
 		return false;
@@ -1927,8 +2041,11 @@ static bool sim_epoch_wedged(struct vsr_sim *s)
 
 		if (nd->up && nd->seen_epoch == epoch && nd->entered_normal)
 			normal++;
+		else if (nd->incarnation > 1)
+			restarted++;
 	}
-	if (normal >= c->n / 2 + 1)
+	/* Only restarts excuse it: each one took a member that could. */
+	if (normal >= c->n / 2 + 1 || normal + restarted < c->n / 2 + 1)
 		return false;
 	pr_info("vsr_sim: seed=%llu n=%u: epoch %u wedged, %u entered it normal\n",
 		(unsigned long long)s->p.seed, s->n, epoch, normal);

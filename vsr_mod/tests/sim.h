@@ -149,8 +149,12 @@ struct vsr_sim_episode {
 	u32 p;			/* the primary */
 	u32 b;			/* the replica that crashes and recovers */
 	u64 b_inc;		/* its incarnation whose messages are held */
-	u32 deaf;		/* replicas that do not hear p (bit mask) */
-	bool vc_to_p;		/* view-change messages to p are lost */
+	u32 deaf;		/* replicas that do not hear p (bit mask);
+				 * (laggards) the laggards
+				 */
+	bool vc_to_p;		/* view-change messages to p are lost;
+				 * (laggards) they are cut off
+				 */
 	bool crashed;		/* b crashed (promise); b is back (aside) */
 	bool cut;		/* p isolated (stale tail); b aside (aside) */
 	u64 hold;		/* b's view-change messages arrive this late
@@ -210,6 +214,7 @@ struct vsr_sim {
 	u32 promise_pm;		/* per 10000 ticks: a forgotten promise */
 	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
 	u32 aside_pm;		/* per 10000 ticks: a member set aside */
+	u32 laggards_pm;	/* per 10000 ticks: a change keeps laggards */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u32 shrink_pm;		/* per mille of changes: members left out */
