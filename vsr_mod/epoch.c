@@ -146,6 +146,8 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 	h.head_csum = r->epoch_csum;
 	/* How far the epoch got, as far as we know (0: we lack k). */
 	h.commit = r->commit >= r->epoch_op ? r->commit : 0;
+	if (r->status == VSR_STATUS_REMOVED)
+		h.flags = VSR_EPOCH_REMOVED;
 	/*
 	 * We serve an older epoch up to k, our checkpoint included, if we
 	 * hold k and have not trimmed past it.
@@ -343,6 +345,23 @@ void vsr_epoch_settle(struct vsr_replica *r)
 	vsr_enter_epoch(r, &e->h, e->data, r->switch_how);
 }
 
+/*
+ * The sender of the notice @m (whose RECONFIG is @conf), as a member of our
+ * epoch: a removed member names itself so, a member of the next epoch by
+ * its index there.  U32_MAX if it is none of ours.
+ */
+static u32 vsr_notice_route(const struct vsr_replica *r,
+			    const struct vsr_msg *m, const u8 *conf)
+{
+	if (m->h.flags & VSR_EPOCH_REMOVED)
+		return m->h.replica < r->n && m->h.replica != r->self ?
+		       m->h.replica : U32_MAX;
+	if (m->h.replica >= vsr_reconfig_count(conf))
+		return U32_MAX;
+	return vsr_member_find(r->members, r->n,
+			       vsr_reconfig_member(conf, m->h.replica)->id);
+}
+
 /* A notice of a newer epoch (from replica m->h.replica). */
 static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 {
@@ -394,6 +413,7 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 			r->fetch.op = k;
 			r->fetch.head = m->h.head_csum;
 			r->fetch.epoch = epoch;
+			r->fetch.route = vsr_notice_route(r, m, conf);
 			vsr_fetch_start(r, VSR_FETCH_EPOCH, m->h.replica,
 					r->commit + 1);
 			return;
@@ -513,15 +533,18 @@ void vsr_epoch_tick(struct vsr_replica *r)
 	for (i = 0; i < r->n && r->epoch_op; i++)
 		if (i != r->self && r->peer_epoch[i] < r->epoch)
 			vsr_send_notice(r, i, &r->notice_tick[i]);
+	if (!vsr_epoch_learning(r))
+		return;
 	/*
 	 * A source that knew of the next epoch may have died and forgotten
 	 * it: then go on in ours, where k is committed and in every later
 	 * view's log, so that our epoch's next primary commits it again.
-	 * (The source's notices, every repair interval, bring our retries.)
 	 */
-	if (vsr_epoch_learning(r) &&
-	    r->ticks - r->fetch.began > r->cfg.recovery_ticks)
+	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks)
 		r->fetch.active = false;
+	else if (r->fetch.route != U32_MAX &&
+		 r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
+		vsr_fetch_request(r);
 }
 
 /*

@@ -378,6 +378,9 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		r->receiving = false;
 		return ret;
 	}
+	/* A removed member's notice: its index is of the epoch before. */
+	if (m->h.command == VSR_CMD_EPOCH && (m->h.flags & VSR_EPOCH_REMOVED))
+		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
 		return -EINVAL;
 	if (r->status == VSR_STATUS_REMOVED)

@@ -63,6 +63,7 @@ struct vsr_rr {
  * @head: target checksum
  * @log_view: (view change) the source's log view must still be this
  * @epoch: (epoch) the source's epoch, which started at @op
+ * @route: (epoch) the source as a member of our epoch (U32_MAX: none)
  *
  * Every change of status ends a transfer, so an active one always belongs
  * to the status its purpose was started in.
@@ -79,6 +80,7 @@ struct vsr_fetch {
 	u32 head;
 	u32 log_view;
 	u32 epoch;
+	u32 route;
 };
 
 /* DOVIEWCHANGE challenges a new primary still accepts answers to. */

@@ -17,19 +17,25 @@
 
 /**
  * vsr_fetch_request() - ask the source for the next chunk
- * @r: replica with an active fetch; one that learns the next epoch
- *	(VSR_FETCH_EPOCH) asks only while it handles the source's datagram,
- *	since the source's index is one of that epoch
+ * @r: replica with an active fetch.  One that learns the next epoch
+ *	(VSR_FETCH_EPOCH) knows its source by the source's index in that
+ *	epoch, and sends to it as to a member of its own (@route) or, when it
+ *	is none, only while it handles the source's datagram.
  */
 void vsr_fetch_request(struct vsr_replica *r)
 {
+	u32 to = r->fetch.source;
 	struct vsr_hdr h;
 
+	if (r->fetch.purpose == VSR_FETCH_EPOCH)
+		to = r->fetch.route != U32_MAX ? r->fetch.route :
+		     VSR_PEER_SENDER;
+	if (to == VSR_PEER_SENDER && !r->receiving)
+		return;
 	r->fetch.tick = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_GETSTATE);
 	h.arg0 = r->fetch.next;
-	vsr_send(r, r->fetch.purpose == VSR_FETCH_EPOCH ? VSR_PEER_SENDER :
-		 r->fetch.source, &h, 0);
+	vsr_send(r, to, &h, 0);
 }
 
 /**

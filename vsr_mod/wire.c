@@ -473,7 +473,8 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_EPOCH:
-		if (!h->epoch || h->flags || (h->commit && h->commit < h->op))
+		if (!h->epoch || (h->flags & ~VSR_EPOCH_REMOVED) ||
+		    (h->commit && h->commit < h->op))
 			return -EPROTO;
 		if (!h->op)
 			return len ? -EPROTO : 0;

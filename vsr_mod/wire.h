@@ -173,6 +173,8 @@ struct vsr_wire_reconfig {
 
 /* NEWSTATE flags */
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */
+/* EPOCH flags: the sender was removed; its index is of the epoch before */
+#define VSR_EPOCH_REMOVED	0x1
 /* STARTVIEWCHANGE flags */
 #define VSR_SVC_ENTERED		0x1	/* sender is in view change for it */
 #define VSR_SVC_CONFIRM		0x2	/* new primary: confirm your DVC */

@@ -331,6 +331,19 @@ static void vsr_wire_epoch_notice(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.entries_len, (u32)(len - VSR_HDR_SIZE));
 	for (i = VSR_HDR_SIZE; i < len; i++)
 		KUNIT_EXPECT_NE(test, decode_exact(buf, i, &m), 0);
+	/* A removed sender's flag; how far the sender got, at least k. */
+	vsr_hdr_get(buf, &h);
+	h.flags = VSR_EPOCH_REMOVED;
+	h.commit = h.op + 40;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
+	h.commit = h.op - 1;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
+	h.commit = 0;
+	h.flags = 0x2;
+	len = vsr_msg_seal(buf, &h, len - VSR_HDR_SIZE);
+	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	/* The op starts another epoch than the header's. */
 	len = build_notice(buf, 5, 4);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
@@ -1745,6 +1758,50 @@ static void vsr_epoch_shrink_laggards(struct kunit *test)
 }
 
 /*
+ * The lone member of an epoch that restarts can only wait (regression,
+ * revert.sh 15; found by the simulator, seed 1750): of three, the primary
+ * keeps only replica 2, which writes on alone in epoch 1, then crashes.
+ * Restarted, it learns of epoch 1 from the removed members and recovers
+ * there; with nobody to recover from, it must not start afresh with an
+ * empty log (the writes of epoch 1 were acknowledged).
+ */
+static void vsr_epoch_lone_member_restarts(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 37, false);
+	struct vsr_member_id ids[1];
+	struct vsr_core_status a;
+	int ret = -EAGAIN;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	ids[0] = vsr_sim_replica(s, 0)->members[2];
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 1);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	s->client[0].origin = 2;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	st(s, 2, &a);
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.replica_count, 1u);
+	vsr_sim_crash(s, 2, 1);
+	for (t = 0; t < 500; t++)
+		vsr_sim_step(s);
+	st(s, 2, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_RECOVERING);
+	KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[2].r, VSR_OP_NOOP, 0,
+						 5, NULL, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * A change of epoch with the same members: it commits as an op, every
  * replica switches when it applies it (normal, view 0 of epoch 1, its log
  * kept), nothing is appended after it in epoch 0, and writes go on.
@@ -3075,6 +3132,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_shrink_waits_for_quorum),
 	KUNIT_CASE(vsr_epoch_shrink_laggards),
+	KUNIT_CASE(vsr_epoch_lone_member_restarts),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
