@@ -127,6 +127,7 @@ bool vsr_reconfig_pending(const struct vsr_replica *r)
 	e = vsr_log_get(&r->log, r->log.head);
 	return e && e->h.type == VSR_OP_RECONFIG;
 }
+EXPORT_SYMBOL_IF_KUNIT(vsr_reconfig_pending);
 
 /*
  * Our epoch's notice to @to (a member, or VSR_PEER_SENDER), at most once
@@ -150,10 +151,9 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 		h.flags = VSR_EPOCH_REMOVED;
 	/*
 	 * We serve an older epoch up to k, our checkpoint included, if we
-	 * hold k and have not trimmed past it.
+	 * applied k and our checkpoint is below it.
 	 */
-	h.arg0 = r->status == VSR_STATUS_RECOVERING ||
-		 r->commit < r->epoch_op || r->log.base > r->epoch_op ?
+	h.arg0 = r->commit < r->epoch_op || r->log.base >= r->epoch_op ?
 		 U64_MAX : 1;
 	vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
 	memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE, r->epoch_conf, len);
@@ -381,17 +381,7 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 			/* k is committed, and so is our log up to it. */
 			if (k > r->commit_max)
 				r->commit_max = k;
-			/*
-			 * A checkpoint at k (pulled from a member of the next
-			 * epoch) stands for applying it: switch as if we had.
-			 */
-			if (r->commit >= k)
-				vsr_enter_epoch(r, &eh, conf,
-						vsr_recorded(r, conf) ?
-						VSR_ENTER_SWITCHED :
-						VSR_ENTER_RECOVERING);
-			else
-				vsr_apply_to(r, k);
+			vsr_apply_to(r, k);
 			return;
 		}
 		/*
@@ -429,18 +419,21 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	 * a log without it.  A recorded member waits for a sender that can
 	 * serve it instead (the removed members hold k, the members of the
 	 * epoch until they trim past it): recovering, it would be one normal
-	 * member fewer there, for good.  Unless the sender applied k and
-	 * trimmed past what we lack: then the epoch went on without us (a
-	 * quorum of it committed a trim), and we recover there.
+	 * member fewer there, for good.  Unless the sender committed ops
+	 * past k: then the epoch went on without us (a quorum of it held k),
+	 * and we recover there.  (A sender that recovers there says k, not
+	 * more: it proves nothing of the kind.)
 	 */
-	if (epoch == r->epoch + 1 && vsr_recorded(r, conf) &&
-	    !vsr_reconfig_same_set(r, conf) && m->h.commit < k)
-		return;
 	if (epoch == r->epoch + 1 && vsr_recorded(r, conf)) {
-		if (r->log.head > max(r->commit, r->log.base))
-			vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_BEHIND);
-		return;
+		if (vsr_reconfig_same_set(r, conf)) {
+			if (r->log.head > max(r->commit, r->log.base))
+				vsr_log_truncate(&r->log,
+						 max(r->commit, r->log.base));
+			vsr_enter_epoch(r, &eh, conf, VSR_ENTER_BEHIND);
+			return;
+		}
+		if (m->h.commit <= k)
+			return;
 	}
 	vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
 }
@@ -457,13 +450,13 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u64 matched = 0;
 
-	/* Its checkpoint is at most k (vsr_on_get_state()): committed. */
+	/* Its checkpoint is below k (vsr_on_get_state()): committed. */
 	if (vsr_adopt_entries(r, m, &matched))
 		return;
 	/*
 	 * What we now share with the source up to k is committed: apply it
-	 * as it comes (its trims make room for the rest), k last.  A
-	 * checkpoint at k ends the transfer too: the next notice switches.
+	 * as it comes (its trims make room for the rest), k last (a
+	 * checkpoint is served only below k).
 	 */
 	vsr_apply_to(r, min(matched, r->fetch.op));
 	if (r->switching || r->commit >= r->fetch.op) {
@@ -568,22 +561,41 @@ static bool vsr_knows_incarnations(const struct vsr_replica *r)
 }
 
 /*
- * Would a quorum of the next epoch (our members @from[0..@count)) enter it
- * normal?  Only incarnations the op records do, so a quorum of them must
- * have answered in this view, and be caught up to our commit so that they
- * hold the op soon after we append it.  Otherwise the next epoch could be
- * left with too few normal members to ever recover the others.
+ * Is our member @i ready for the next epoch: heard lately in this view
+ * (its incarnation is then the one the op records), and caught up with
+ * our commit, so that it holds the op soon after we append it?
  */
-static bool vsr_next_quorum_ready(const struct vsr_replica *r,
-				  const u32 *from, u32 count)
+static bool vsr_member_ready(const struct vsr_replica *r, u32 i)
+{
+	return i == r->self ||
+	       (r->incs[i] && r->acked[i] >= r->commit &&
+		r->ticks - r->heard[i] <= r->cfg.abdicate_ticks);
+}
+
+/*
+ * Will the next epoch (our members @from[0..@count)) have enough members
+ * that enter it normal?  Only the incarnations the op records do: with
+ * fewer than a quorum, the next epoch could never recover the others, and
+ * each one missing is one failure fewer that it survives.  So wait for
+ * all of them, for two abdication windows from the first try of this
+ * change (@nonce), then for a quorum.
+ */
+static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
+				 const u32 *from, u32 count)
 {
 	u32 i, ready = 0;
 
+	if (r->reconf_nonce != nonce) {
+		r->reconf_nonce = nonce;
+		r->reconf_since = r->ticks;
+	}
 	for (i = 0; i < count; i++)
-		if (from[i] == r->self ||
-		    (r->incs[from[i]] && r->acked[from[i]] >= r->commit))
+		if (vsr_member_ready(r, from[i]))
 			ready++;
-	return ready >= count / 2 + 1;
+	if (ready == count)
+		return true;
+	return ready >= count / 2 + 1 &&
+	       r->ticks - r->reconf_since > 2ULL * r->cfg.abdicate_ticks;
 }
 
 /* Has this primary committed an op of its own view, in this epoch? */
@@ -609,10 +621,11 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
- * hears a PREPAREOK from every member it heard lately, and waits for a
- * quorum of the next epoch's members to have answered in this view and
- * caught up with its commit; until then it returns -EAGAIN: call again
- * (the caller bounds the wait).  The op records, for each member, the
+ * hears a PREPAREOK from every member it heard lately, and waits for the
+ * next epoch's members to have answered lately in this view and caught up
+ * with its commit (all of them, for two abdication windows from the first
+ * call with @nonce; then a quorum); until then it returns -EAGAIN: call
+ * again with the same @nonce (the caller bounds the wait).  The op records, for each member, the
  * incarnation of its last PREPAREOK in this view.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
@@ -666,7 +679,8 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return ret ? ret : -EAGAIN;
 	}
 	/* The backups answer every heartbeat with a PREPAREOK. */
-	if (!vsr_knows_incarnations(r) || !vsr_next_quorum_ready(r, from, count))
+	if (!vsr_knows_incarnations(r) ||
+	    !vsr_next_epoch_ready(r, nonce, from, count))
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(count, &w->count);

@@ -105,6 +105,8 @@ struct vsr_replica {
 	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
 	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
+	u64 reconf_nonce;	/* the change vsr_replica_reconfigure() tries */
+	u64 reconf_since;	/* ... since then */
 	u32 switch_how;		/* ... and enter the new epoch so */
 	/* ... that RECONFIG, kept whatever the trims (for the notices) */
 	struct vsr_entry_hdr epoch_hdr;

@@ -73,16 +73,20 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 	struct vsr_entry *e;
 	struct vsr_hdr h;
 
-	if (r->status == VSR_STATUS_RECOVERING || !from)
+	if (!from)
 		return;
 	/*
-	 * An older epoch's replica may only learn the ops up to the RECONFIG
-	 * that ended its epoch (all committed), never a checkpoint beyond.
+	 * An older epoch's replica may only learn committed ops up to the
+	 * RECONFIG that ended its epoch, and a checkpoint only below it, so
+	 * that it applies the RECONFIG itself (and switches then).  Those are
+	 * committed whatever our status: a recovering replica serves them too.
 	 */
 	if (m->h.epoch < r->epoch) {
-		if (from <= r->log.base && r->log.base > r->epoch_op)
+		if (from <= r->log.base && r->log.base >= r->epoch_op)
 			return;
 		last = min(last, min(r->epoch_op, r->commit));
+	} else if (r->status == VSR_STATUS_RECOVERING) {
+		return;
 	}
 	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
 	    m->h.epoch == r->epoch && m->h.view == r->view)

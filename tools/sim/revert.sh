@@ -30,8 +30,8 @@
 #   BUG 14 a recorded member that cannot reach k enters behind even when
 #          the change left members out
 #   BUG 15 a lone member recovering in a later epoch starts afresh
-#   BUG 16 a change does not wait for a quorum of the next epoch's members
-#          to be recorded and caught up (liveness: the epoch wedges)
+#   BUG 16 a change does not wait for the next epoch's members to be
+#          recorded and caught up (liveness: the epoch wedges)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -79,9 +79,9 @@ case $bug in
 11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(count\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
 12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//' ;;
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
-14)	subst epoch.c 's/\tif \(epoch == r->epoch \+ 1 && vsr_recorded\(r, conf\) &&\n\t    !vsr_reconfig_same_set\(r, conf\) && m->h.commit < k\)\n\t\treturn;\n//' ;;
+14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;
 15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
-16)	subst epoch.c 's/ \|\| !vsr_next_quorum_ready\(r, from, count\)\)/)/' ;;
+16)	subst epoch.c 's/ \|\|\n\t    !vsr_next_epoch_ready\(r, nonce, from, count\)\)/)/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

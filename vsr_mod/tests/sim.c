@@ -876,8 +876,11 @@ static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 	s->conf[1] = *c;
 	c->epoch = r->epoch;
 	c->n = get_unaligned_le32(r->epoch_conf + 4);
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		c->node[i] = sim_conf_node(r->epoch_conf, i);
+		c->inc[i] = get_unaligned_le64(r->epoch_conf +
+					       VSR_RECONFIG_SIZE(i));
+	}
 	sim_trace(s, "epoch %u: %u members", c->epoch, c->n);
 }
 
@@ -1130,13 +1133,15 @@ static void sim_reconfigure(struct vsr_sim *s)
 			swap(ids[i - 1], ids[j]);
 		}
 	}
-	ret = vsr_replica_reconfigure(s->node[p].r, ++s->epoch_nonce,
+	/* The same change until it is appended (its wait is bounded). */
+	ret = vsr_replica_reconfigure(s->node[p].r, s->epoch_nonce + 1,
 				      count ? ids : NULL, count);
 	sim_trace(s, "replica %d: reconfigure %llu (%u members): %d", p,
-		  (unsigned long long)s->epoch_nonce, count ? count : r->n,
-		  ret);
+		  (unsigned long long)s->epoch_nonce + 1,
+		  count ? count : r->n, ret);
 	if (ret)
 		return;
+	s->epoch_nonce++;
 	s->res.reconfigs++;
 	if (count)
 		s->res.shrinks++;
@@ -1548,11 +1553,12 @@ static void sim_laggards(struct vsr_sim *s)
 			ids[n++] = p->members[i];
 	/* Cut off before the RECONFIG leaves (at this step's flush). */
 	ep->vc_to_p = true;
-	ret = vsr_replica_reconfigure(p, ++s->epoch_nonce, ids, n);
+	ret = vsr_replica_reconfigure(p, s->epoch_nonce + 1, ids, n);
 	ep->vc_to_p = !ret;
 	sim_trace(s, "episode: p=%u keeps the laggards: %d", ep->p, ret);
 	if (ret)
 		return;
+	s->epoch_nonce++;
 	s->res.reconfigs++;
 	s->res.shrinks++;
 	ep->until = s->now + 8 * s->cfg.view_change_ticks + 400;
@@ -2041,10 +2047,15 @@ static bool sim_epoch_wedged(struct vsr_sim *s)
 
 		if (nd->up && nd->seen_epoch == epoch && nd->entered_normal)
 			normal++;
-		else if (nd->incarnation > 1)
+		else if (!nd->up ||
+			 (c->inc[i] && nd->r->incarnation != c->inc[i]))
 			restarted++;
 	}
-	/* Only restarts excuse it: each one took a member that could. */
+	/*
+	 * Only crashes excuse it: each one took a member that the op
+	 * recorded (it is down, or a successor runs).  A member the op
+	 * recorded as unknown is the primary's choice, and no excuse.
+	 */
 	if (normal >= c->n / 2 + 1 || normal + restarted < c->n / 2 + 1)
 		return false;
 	pr_info("vsr_sim: seed=%llu n=%u: epoch %u wedged, %u entered it normal\n",

@@ -225,6 +225,7 @@ struct vsr_sim {
 		u32 epoch;
 		u32 n;
 		u32 node[VSR_REPLICAS_MAX];
+		u64 inc[VSR_REPLICAS_MAX];	/* recorded incarnations */
 	} conf[2];
 	struct vsr_sim_episode ep;
 

@@ -1758,6 +1758,78 @@ static void vsr_epoch_shrink_laggards(struct kunit *test)
 }
 
 /*
+ * A recovering member's notice proves nothing (regression; found by the
+ * second hostile review of the shrinks): of five, the primary keeps
+ * {1, 2, 3}, where 3 restarted unheard and so is not recorded; 0, 3 and 4
+ * ack the RECONFIG, and 1 and 2 hear from nobody but 3 from then on.  3
+ * enters the new epoch recovering, with commit k: its notice must not let
+ * 1 and 2 enter behind (they would elect a log without k), only a notice
+ * of a member that committed past k may make them recover.  They pull the
+ * ops up to k from 3 (which serves them, recovering or not), and switch
+ * holding k.
+ */
+static void vsr_epoch_shrink_recovering_notice(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 41, false);
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	const struct vsr_replica *r;
+	struct vsr_core_status a;
+	int ret = -EAGAIN;
+	u32 i, j, t;
+	u64 k;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	isolate(s, 3, true);
+	vsr_sim_crash(s, 3, 5);
+	for (t = 0; t < 60; t++)
+		vsr_sim_step(s);
+	for (i = 0; i < 3; i++) {
+		vsr_sim_issue(s, 0);
+		for (t = 0; t < 500 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
+	}
+	r = vsr_sim_replica(s, 0);
+	ids[0] = r->members[1];
+	ids[1] = r->members[2];
+	ids[2] = r->members[3];
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	st(s, 0, &a);
+	k = a.op;
+	isolate(s, 3, false);
+	for (i = 1; i <= 2; i++)
+		for (j = 0; j < 5; j += 4)
+			s->block[i][j] = s->block[j][i] = true;
+	for (t = 0; t < 1500 && !s->violation; t++)
+		vsr_sim_step(s);
+	for (i = 1; i <= 2; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+		KUNIT_EXPECT_GE(test, a.commit, k);
+		KUNIT_EXPECT_EQ(test, a.view, 0u);
+	}
+	for (i = 0; i < 5; i++)
+		for (j = 0; j < 5; j++)
+			s->block[i][j] = false;
+	s->client[0].origin = 1;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 3));
+	for (i = 1; i < 4; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	}
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * The lone member of an epoch that restarts can only wait (regression,
  * revert.sh 15; found by the simulator, seed 1750): of three, the primary
  * keeps only replica 2, which writes on alone in epoch 1, then crashes.
@@ -3133,6 +3205,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_shrink_waits_for_quorum),
 	KUNIT_CASE(vsr_epoch_shrink_laggards),
 	KUNIT_CASE(vsr_epoch_lone_member_restarts),
+	KUNIT_CASE(vsr_epoch_shrink_recovering_notice),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
