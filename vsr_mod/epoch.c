@@ -176,6 +176,7 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	r->commit_max = r->commit;
 	memset(r->acked, 0, sizeof(r->acked));
 	memset(r->incs, 0, sizeof(r->incs));
+	memset(r->ok_tick, 0, sizeof(r->ok_tick));
 	memset(r->vote_view, 0, sizeof(r->vote_view));
 	memset(r->vote_tick, 0, sizeof(r->vote_tick));
 	r->vote_sent = 0;
@@ -448,17 +449,31 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
  */
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
-	u64 matched = 0;
+	const struct vsr_wire_ckpt_hdr *c = (const void *)m->ckpt;
+	u64 matched = 0, upto;
 
 	/* Its checkpoint is below k (vsr_on_get_state()): committed. */
+	if (c && get_unaligned_le64(&c->op) >= r->fetch.op)
+		return;
 	if (vsr_adopt_entries(r, m, &matched))
 		return;
+	/* Nothing of the next epoch in ours; and k must be the one named. */
+	if (r->log.head > r->fetch.op)
+		vsr_log_truncate(&r->log, r->fetch.op);
+	upto = min(matched, r->fetch.op);
+	if (upto == r->fetch.op &&
+	    !vsr_has_csum(r, r->fetch.op, r->fetch.head)) {
+		r->fetch.active = false;
+		upto--;
+	}
 	/*
 	 * What we now share with the source up to k is committed: apply it
 	 * as it comes (its trims make room for the rest), k last (a
 	 * checkpoint is served only below k).
 	 */
-	vsr_apply_to(r, min(matched, r->fetch.op));
+	vsr_apply_to(r, upto);
+	if (!r->fetch.active)
+		return;
 	if (r->switching || r->commit >= r->fetch.op) {
 		r->fetch.active = false;
 		return;
@@ -541,35 +556,17 @@ void vsr_epoch_tick(struct vsr_replica *r)
 }
 
 /*
- * Does this primary know the incarnation of every member it heard lately?
- * Only the recorded incarnation of member 0 leads view 0 of the next
- * epoch (without it, the epoch starts with a view change), and changes of
- * members will need every member's.  A member that keeps repairing sends
- * no PREPAREOK: wait at most two abdication windows into the view.
- */
-static bool vsr_knows_incarnations(const struct vsr_replica *r)
-{
-	u32 i;
-
-	if (r->ticks - r->normal_tick > 2ULL * r->cfg.abdicate_ticks)
-		return true;
-	for (i = 0; i < r->n; i++)
-		if (i != r->self && !r->incs[i] &&
-		    r->ticks - r->heard[i] <= r->cfg.abdicate_ticks)
-			return false;
-	return true;
-}
-
-/*
- * Is our member @i ready for the next epoch: heard lately in this view
- * (its incarnation is then the one the op records), and caught up with
- * our commit, so that it holds the op soon after we append it?
+ * Is our member @i ready for the next epoch: a PREPAREOK of this view came
+ * from it lately (its incarnation is then the one the op records; a
+ * RECOVERY from it since clears that), and it acked ops within a pipeline
+ * of our head, so that it holds the op soon after we append it?
  */
 static bool vsr_member_ready(const struct vsr_replica *r, u32 i)
 {
 	return i == r->self ||
-	       (r->incs[i] && r->acked[i] >= r->commit &&
-		r->ticks - r->heard[i] <= r->cfg.abdicate_ticks);
+	       (r->incs[i] && r->ok_tick[i] &&
+		r->ticks + 1 - r->ok_tick[i] <= r->cfg.abdicate_ticks &&
+		r->acked[i] + r->cfg.pipeline_max >= r->log.head);
 }
 
 /*
@@ -585,8 +582,12 @@ static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 {
 	u32 i, ready = 0;
 
-	if (r->reconf_nonce != nonce) {
+	/* The same change, tried by the same primary of the same view. */
+	if (r->reconf_nonce != nonce || r->reconf_view != r->view ||
+	    r->reconf_epoch != r->epoch) {
 		r->reconf_nonce = nonce;
+		r->reconf_view = r->view;
+		r->reconf_epoch = r->epoch;
 		r->reconf_since = r->ticks;
 	}
 	for (i = 0; i < count; i++)
@@ -621,11 +622,12 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
- * hears a PREPAREOK from every member it heard lately, and waits for the
- * next epoch's members to have answered lately in this view and caught up
- * with its commit (all of them, for two abdication windows from the first
- * call with @nonce; then a quorum); until then it returns -EAGAIN: call
- * again with the same @nonce (the caller bounds the wait).  The op records, for each member, the
+ * and waits for the next epoch's members to have acked lately in this
+ * view, within a
+ * pipeline of its head (all of them, for two abdication windows from the
+ * first call with @nonce in this view; then a quorum); until then it
+ * returns -EAGAIN: call again with the same @nonce and list (the caller
+ * bounds the wait).  The op records, for each member, the
  * incarnation of its last PREPAREOK in this view.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
@@ -679,8 +681,7 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return ret ? ret : -EAGAIN;
 	}
 	/* The backups answer every heartbeat with a PREPAREOK. */
-	if (!vsr_knows_incarnations(r) ||
-	    !vsr_next_epoch_ready(r, nonce, from, count))
+	if (!vsr_next_epoch_ready(r, nonce, from, count))
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(count, &w->count);

@@ -287,6 +287,7 @@ void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)
 		return;
 	r->heard[i] = r->ticks;
 	r->incs[i] = m->h.arg1;
+	r->ok_tick[i] = r->ticks + 1;
 	if (m->h.log_view != r->view || m->h.op > r->log.head ||
 	    m->h.op <= r->acked[i] || m->h.op < r->log.base ||
 	    !vsr_has_csum(r, m->h.op, m->h.head_csum))

@@ -118,6 +118,11 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_hdr h;
 
+	/*
+	 * The incarnation its PREPAREOKs named is gone: no change may record
+	 * it (epoch.c).
+	 */
+	r->incs[m->h.replica] = 0;
 	if (r->status == VSR_STATUS_VIEW_CHANGE)
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_RECOVERYRESPONSE);

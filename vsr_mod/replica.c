@@ -226,6 +226,7 @@ void vsr_become_primary(struct vsr_replica *r)
 	for (i = 0; i < r->n; i++) {
 		r->acked[i] = 0;
 		r->incs[i] = 0;
+		r->ok_tick[i] = 0;
 		r->heard[i] = r->ticks;
 	}
 	vsr_notify(r);

@@ -106,6 +106,8 @@ struct vsr_replica {
 	bool switching;		/* applied a RECONFIG: switch after this input */
 	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
 	u64 reconf_nonce;	/* the change vsr_replica_reconfigure() tries */
+	u32 reconf_view;	/* ... as the primary of this view */
+	u32 reconf_epoch;	/* ... of this epoch */
 	u64 reconf_since;	/* ... since then */
 	u32 switch_how;		/* ... and enter the new epoch so */
 	/* ... that RECONFIG, kept whatever the trims (for the notices) */
@@ -139,6 +141,7 @@ struct vsr_replica {
 	u64 acked[VSR_REPLICAS_MAX];
 	u64 heard[VSR_REPLICAS_MAX];
 	u64 incs[VSR_REPLICAS_MAX];	/* incarnations in this view's PREPAREOKs */
+	u64 ok_tick[VSR_REPLICAS_MAX];	/* ... and when the last came, + 1 */
 
 	/* backup */
 	u64 primary_tick;

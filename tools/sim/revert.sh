@@ -32,6 +32,8 @@
 #   BUG 15 a lone member recovering in a later epoch starts afresh
 #   BUG 16 a change does not wait for the next epoch's members to be
 #          recorded and caught up (liveness: the epoch wedges)
+#   BUG 17 a member counts as ready for the next epoch under a dead
+#          incarnation (liveness: the epoch wedges after one more crash)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -82,6 +84,8 @@ case $bug in
 14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;
 15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
 16)	subst epoch.c 's/ \|\|\n\t    !vsr_next_epoch_ready\(r, nonce, from, count\)\)/)/' ;;
+17)	subst epoch.c 's/\(r->incs\[i\] && r->ok_tick\[i\] &&\n\t\tr->ticks \+ 1 - r->ok_tick\[i\] <= r->cfg.abdicate_ticks &&/(r->incs[i] \&\& r->ticks - r->heard[i] <= r->cfg.abdicate_ticks \&\&/'
+	subst recovery.c 's/\tr->incs\[m->h.replica\] = 0;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

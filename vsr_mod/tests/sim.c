@@ -1117,31 +1117,42 @@ static void sim_reconfigure(struct vsr_sim *s)
 	if (p < 0)
 		return;
 	r = s->node[p].r;
-	/* The same members, or some left out, now and then in a new order. */
-	if (r->n > 1 && sim_pm(s, s->shrink_pm)) {
-		for (i = 0; i < r->n; i++)
-			if (sim_pm(s, 600))
-				ids[count++] = r->members[i];
-		if (count == r->n) {
-			j = sim_below(s, count);
-			ids[j] = ids[--count];
-		}
-		if (!count)
-			ids[count++] = r->members[sim_below(s, r->n)];
-		for (i = count; i > 1 && sim_pm(s, 500); i--) {
-			j = sim_below(s, i);
-			swap(ids[i - 1], ids[j]);
+	/*
+	 * The same members, or some left out, now and then in a new order:
+	 * the same change (nonce and list) until it is appended, since its
+	 * wait for the members is bounded from its first try.
+	 */
+	if (s->pend_epoch != r->epoch + 1) {
+		s->pend_epoch = r->epoch + 1;
+		s->pend_count = 0;
+		if (r->n > 1 && sim_pm(s, s->shrink_pm)) {
+			for (i = 0; i < r->n; i++)
+				if (sim_pm(s, 600))
+					ids[count++] = r->members[i];
+			if (count == r->n) {
+				j = sim_below(s, count);
+				ids[j] = ids[--count];
+			}
+			if (!count)
+				ids[count++] = r->members[sim_below(s, r->n)];
+			for (i = count; i > 1 && sim_pm(s, 500); i--) {
+				j = sim_below(s, i);
+				swap(ids[i - 1], ids[j]);
+			}
+			memcpy(s->pend_ids, ids, count * sizeof(ids[0]));
+			s->pend_count = count;
 		}
 	}
-	/* The same change until it is appended (its wait is bounded). */
+	count = s->pend_count;
 	ret = vsr_replica_reconfigure(s->node[p].r, s->epoch_nonce + 1,
-				      count ? ids : NULL, count);
+				      count ? s->pend_ids : NULL, count);
 	sim_trace(s, "replica %d: reconfigure %llu (%u members): %d", p,
 		  (unsigned long long)s->epoch_nonce + 1,
 		  count ? count : r->n, ret);
 	if (ret)
 		return;
 	s->epoch_nonce++;
+	s->pend_epoch = 0;
 	s->res.reconfigs++;
 	if (count)
 		s->res.shrinks++;
@@ -1180,7 +1191,10 @@ static void sim_doom(struct vsr_sim *s)
 	}
 }
 
-/* Members of @c that are down or recovering. */
+/*
+ * Members of @c that are down or recovering, or will recover when they
+ * enter its epoch (another incarnation than the one its RECONFIG recorded).
+ */
 static u32 sim_unhealthy_in(struct vsr_sim *s, const struct vsr_sim_conf *c)
 {
 	struct vsr_core_status st;
@@ -1194,7 +1208,9 @@ static u32 sim_unhealthy_in(struct vsr_sim *s, const struct vsr_sim_conf *c)
 			continue;
 		}
 		vsr_replica_get_status(nd->r, &st);
-		if (st.status == VSR_STATUS_RECOVERING)
+		if (st.status == VSR_STATUS_RECOVERING ||
+		    (c->epoch && st.epoch < c->epoch &&
+		     nd->r->incarnation != c->inc[i]))
 			k++;
 	}
 	return k;
@@ -1235,9 +1251,13 @@ static bool sim_may_crash(struct vsr_sim *s)
 		if (!s->node[i].up || !vsr_reconfig_pending(s->node[i].r))
 			continue;
 		e = vsr_log_get(&s->node[i].r->log, s->node[i].r->log.head);
+		next.epoch = get_unaligned_le32(e->data);
 		next.n = get_unaligned_le32(e->data + 4);
-		for (j = 0; j < next.n; j++)
+		for (j = 0; j < next.n; j++) {
 			next.node[j] = sim_conf_node(e->data, j);
+			next.inc[j] = get_unaligned_le64(e->data +
+							 VSR_RECONFIG_SIZE(j));
+		}
 		if (!sim_conf_may_crash(s, &next))
 			return false;
 	}
@@ -1399,10 +1419,11 @@ static void sim_stale_start(struct vsr_sim *s)
  * A member set aside with another op where the RECONFIG lands: the
  * primary p's new ops reach only backup b.  Once b holds at least two ops
  * past every other log, p dies and b is cut off; the others elect a view
- * without those ops and change the epoch at once, and its RECONFIG (after
- * the new primary's NOOP, or a write) may land on an op number where b
- * holds one of p's.  Then b comes back and learns of the epoch: it must
- * not take its own op for the RECONFIG.
+ * without those ops and change the epoch (to themselves, so that the
+ * change waits for neither b nor p) at once, and its RECONFIG (after the
+ * new primary's NOOP, or a write) may land on an op number where b holds
+ * one of p's.  Then b comes back and learns of the epoch: it must not take
+ * its own op for the RECONFIG.
  */
 static void sim_aside_start(struct vsr_sim *s)
 {
@@ -1431,8 +1452,11 @@ static void sim_aside(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
 	const struct vsr_replica *b = s->node[ep->b].r;
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	const struct vsr_replica *r;
+	u32 i, n = 0;
 	u64 others = 0;
-	u32 i;
+	int p, ret;
 
 	if (!s->node[ep->b].up) {
 		ep->until = s->now;
@@ -1445,6 +1469,9 @@ static void sim_aside(struct vsr_sim *s)
 		if (!s->node[ep->p].up || b->log.head < others + ep->hold)
 			return;
 		ep->cut = true;
+		/* A view change, then the change waits for b: time for both. */
+		ep->until = s->now + 2 * s->cfg.view_change_ticks +
+			    6 * s->cfg.abdicate_ticks + 200;
 		sim_trace(s, "episode: b=%u aside at op %llu, p=%u dies",
 			  ep->b, (unsigned long long)b->log.head, ep->p);
 		vsr_sim_crash(s, ep->p, 5 + sim_below(s, 100));
@@ -1461,8 +1488,24 @@ static void sim_aside(struct vsr_sim *s)
 		sim_trace(s, "episode: b=%u back", ep->b);
 		return;
 	}
-	if (sim_pm(s, 200))
-		sim_reconfigure(s);
+	if (!sim_pm(s, 200))
+		return;
+	/* The others, without b and p: they need not wait for those two. */
+	p = sim_primary(s);
+	if (p < 0 || s->node[p].r->epoch != b->epoch)
+		return;
+	r = s->node[p].r;
+	for (i = 0; i < r->n; i++)
+		if (sim_node_of(s, r, i) != ep->b && sim_node_of(s, r, i) != ep->p)
+			ids[n++] = r->members[i];
+	ret = vsr_replica_reconfigure(s->node[p].r, s->epoch_nonce + 1, ids,
+				      n);
+	sim_trace(s, "episode: the others change: %d", ret);
+	if (ret)
+		return;
+	s->epoch_nonce++;
+	s->res.reconfigs++;
+	s->res.shrinks++;
 }
 
 /*
@@ -2038,7 +2081,7 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 static bool sim_epoch_wedged(struct vsr_sim *s)
 {
 	const struct vsr_sim_conf *c = &s->conf[0];
-	u32 i, epoch = c->epoch, normal = 0, restarted = 0;
+	u32 i, epoch = c->epoch, normal = 0, stuck = 0;
 
 	if (!epoch)
 		return false;
@@ -2047,16 +2090,16 @@ static bool sim_epoch_wedged(struct vsr_sim *s)
 
 		if (nd->up && nd->seen_epoch == epoch && nd->entered_normal)
 			normal++;
-		else if (!nd->up ||
-			 (c->inc[i] && nd->r->incarnation != c->inc[i]))
-			restarted++;
+		else if (nd->up && nd->r->incarnation == c->inc[i])
+			stuck++;
 	}
 	/*
-	 * Only crashes excuse it: each one took a member that the op
-	 * recorded (it is down, or a successor runs).  A member the op
-	 * recorded as unknown is the primary's choice, and no excuse.
+	 * Only members that could not enter normal excuse it: down, or
+	 * running as another incarnation than the one the op recorded (a
+	 * successor, or one the primary gave up waiting for).  A recorded
+	 * incarnation that runs and never entered normal is a failure.
 	 */
-	if (normal >= c->n / 2 + 1 || normal + restarted < c->n / 2 + 1)
+	if (normal >= c->n / 2 + 1 || stuck)
 		return false;
 	pr_info("vsr_sim: seed=%llu n=%u: epoch %u wedged, %u entered it normal\n",
 		(unsigned long long)s->p.seed, s->n, epoch, normal);

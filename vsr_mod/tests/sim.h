@@ -219,6 +219,9 @@ struct vsr_sim {
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u32 shrink_pm;		/* per mille of changes: members left out */
 	u64 epoch_nonce;
+	u32 pend_epoch;		/* the change being tried starts this epoch */
+	u32 pend_count;		/* ... with these members (0: the same) */
+	struct vsr_member_id pend_ids[VSR_REPLICAS_MAX];
 	u32 sender;		/* node whose datagram is being delivered */
 	/* the newest epoch any replica entered, and the one before */
 	struct vsr_sim_conf {

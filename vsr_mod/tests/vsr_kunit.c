@@ -1830,6 +1830,65 @@ static void vsr_epoch_shrink_recovering_notice(struct kunit *test)
 }
 
 /*
+ * A member that restarted is not ready under its predecessor's incarnation
+ * (regression; found by the third hostile review of the shrinks): of five,
+ * 3 and 4 restart one after the other and recover while their PREPAREOKs
+ * are lost.  The primary must not record their dead incarnations (they
+ * would recover in the new epoch, which one more crash would then wedge):
+ * the change waits until it hears them again, and all five enter it
+ * normal, so that it survives the crash of its first primary.
+ */
+static void vsr_epoch_dead_incarnations_wait(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 29, false);
+	struct vsr_core_status a;
+	u64 rec[5];
+	int ret;
+	u32 i, t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	s->filter = unheard_filter;
+	for (i = 3; i < 5; i++) {
+		vsr_sim_crash(s, i, 2);
+		for (t = 0; t < 300; t++) {
+			vsr_sim_step(s);
+			st(s, i, &a);
+			if (a.status == VSR_STATUS_NORMAL)
+				break;
+		}
+		KUNIT_ASSERT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	}
+	for (t = 0; t < s->cfg.abdicate_ticks; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, NULL, 0);
+		KUNIT_ASSERT_EQ(test, ret, -EAGAIN);
+		vsr_sim_step(s);
+	}
+	s->filter = NULL;
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, NULL, 0);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	for (i = 0; i < 5; i++) {
+		st(s, i, &a);
+		rec[i] = a.recoveries;
+	}
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	for (i = 0; i < 5; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+		KUNIT_EXPECT_EQ(test, a.recoveries, rec[i]);
+	}
+	vsr_sim_crash(s, 0, 5);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * The lone member of an epoch that restarts can only wait (regression,
  * revert.sh 15; found by the simulator, seed 1750): of three, the primary
  * keeps only replica 2, which writes on alone in epoch 1, then crashes.
@@ -3206,6 +3265,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_shrink_laggards),
 	KUNIT_CASE(vsr_epoch_lone_member_restarts),
 	KUNIT_CASE(vsr_epoch_shrink_recovering_notice),
+	KUNIT_CASE(vsr_epoch_dead_incarnations_wait),
 	KUNIT_CASE(vsr_epoch_laggard_and_restart),
 	KUNIT_CASE(vsr_epoch_other_op_at_k),
 	KUNIT_CASE(vsr_epoch_view0_second_incarnation),
