@@ -24,7 +24,7 @@
 #   BUG 11 the proposing primary switches when it appends its RECONFIG,
 #          not when the op commits
 #   BUG 12 a replica of an older epoch is served ops past the RECONFIG that
-#          ended it
+#          ended it, and takes them
 #   BUG 13 any incarnation that applies the RECONFIG enters the new epoch
 #          normal, not only the one the op recorded
 #   BUG 14 a recorded member that cannot reach k enters behind even when
@@ -79,11 +79,12 @@ case $bug in
 9)	subst normal.c 's/\n\tif \(vsr_reconfig_pending\(r\)\)\n\t\treturn -EAGAIN;\n/\n/' ;;
 10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
 11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(count\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
-12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//' ;;
+12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//'
+	subst epoch.c 's/\t\/\* Nothing of the next epoch in ours; and k must be the one named. \*\/\n\tif \(r->log.head > r->fetch.op\)\n\t\tvsr_log_truncate\(&r->log, r->fetch.op\);\n//' ;;
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
 14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;
 15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
-16)	subst epoch.c 's/ \|\|\n\t    !vsr_next_epoch_ready\(r, nonce, from, count\)\)/)/' ;;
+16)	subst epoch.c 's/\tif \(!vsr_next_epoch_ready\(r, nonce, from, count\)\)\n\t\treturn -EAGAIN;\n//' ;;
 17)	subst epoch.c 's/\(r->incs\[i\] && r->ok_tick\[i\] &&\n\t\tr->ticks \+ 1 - r->ok_tick\[i\] <= r->cfg.abdicate_ticks &&/(r->incs[i] \&\& r->ticks - r->heard[i] <= r->cfg.abdicate_ticks \&\&/'
 	subst recovery.c 's/\tr->incs\[m->h.replica\] = 0;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2

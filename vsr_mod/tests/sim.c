@@ -936,6 +936,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->sim = s;
 	nd->idx = i;
 	nd->incarnation++;
+	nd->start_tick = s->now;
 	nd->late = false;
 	nd->last_commit = 0;
 	nd->last_applied = 0;
@@ -972,6 +973,7 @@ void vsr_sim_crash(struct vsr_sim *s, u32 i, u64 down_ticks)
 	vsr_replica_destroy(nd->r);
 	nd->r = NULL;
 	nd->up = false;
+	nd->crash_tick = s->now;
 	nd->down_until = s->now + down_ticks;
 	sim_trace(s, "replica %u crashed", i);
 }
@@ -1104,6 +1106,39 @@ static bool sim_new_view(struct vsr_sim *s)
 }
 
 /*
+ * A RECONFIG was just appended at @r: a quorum of its members must be
+ * recorded under the incarnation that runs (the primary waits for that),
+ * or under one that died so lately (its last PREPAREOK still counts) that
+ * the primary could not know.  (Others may be recorded under a dead one:
+ * the primary forgets an incarnation only on its successor's RECOVERY.)
+ */
+static void sim_check_append(struct vsr_sim *s, const struct vsr_replica *r)
+{
+	const struct vsr_entry *e = vsr_log_get(&r->log, r->log.head);
+	u32 i, n, good = 0;
+	u64 inc;
+
+	if (!e || e->h.type != VSR_OP_RECONFIG)
+		return;
+	n = get_unaligned_le32(e->data + 4);
+	for (i = 0; i < n; i++) {
+		const struct vsr_sim_node *nd;
+
+		nd = &s->node[sim_conf_node(e->data, i)];
+		inc = get_unaligned_le64(e->data + VSR_RECONFIG_SIZE(i));
+		if (!inc)
+			continue;
+		if ((nd->up && nd->r->incarnation == inc) ||
+		    (nd->crash_tick &&
+		     s->now - nd->crash_tick <= r->cfg.abdicate_ticks + 1))
+			good++;
+	}
+	if (good < n / 2 + 1)
+		sim_fail(s, "a change recorded too few running members",
+			 good, n);
+}
+
+/*
  * Propose the next epoch at a normal primary.  The first try may only
  * commit a NOOP of its view (-EAGAIN): a few ticks later, try again.
  */
@@ -1151,6 +1186,7 @@ static void sim_reconfigure(struct vsr_sim *s)
 		  count ? count : r->n, ret);
 	if (ret)
 		return;
+	sim_check_append(s, r);
 	s->epoch_nonce++;
 	s->pend_epoch = 0;
 	s->res.reconfigs++;
@@ -1503,6 +1539,7 @@ static void sim_aside(struct vsr_sim *s)
 	sim_trace(s, "episode: the others change: %d", ret);
 	if (ret)
 		return;
+	sim_check_append(s, r);
 	s->epoch_nonce++;
 	s->res.reconfigs++;
 	s->res.shrinks++;
@@ -1601,6 +1638,7 @@ static void sim_laggards(struct vsr_sim *s)
 	sim_trace(s, "episode: p=%u keeps the laggards: %d", ep->p, ret);
 	if (ret)
 		return;
+	sim_check_append(s, p);
 	s->epoch_nonce++;
 	s->res.reconfigs++;
 	s->res.shrinks++;

@@ -95,6 +95,8 @@ struct vsr_sim_node {
 	u32 seen_epoch;		/* newest epoch this incarnation reported */
 	bool entered_normal;	/* ... and it entered that epoch normal */
 	u64 doom_at;		/* crashes then, its last datagrams lost */
+	u64 start_tick;		/* when this incarnation started */
+	u64 crash_tick;		/* when the last one crashed */
 };
 
 /* One simulated client (a session on some replica). */
