@@ -1488,20 +1488,33 @@ static void vsr_trim_checkpoint_catchup(struct kunit *test)
 /* ---- epochs ------------------------------------------------------------- */
 
 /*
- * Propose the next epoch at replica @p until the RECONFIG is appended (the
- * first tries commit a NOOP of the primary's view and hear every member).
+ * Propose the next epoch (members @ids[0..@n), NULL: the same) at replica
+ * @p until the RECONFIG is appended, for at most 400 ticks (the first tries
+ * commit a NOOP of the primary's view and wait for the members).
  */
-static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce)
+static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce,
+		       const struct vsr_member_id *ids, u32 n)
 {
 	int ret = -EAGAIN;
 	u32 t;
 
-	for (t = 0; t < 200 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[p].r, nonce, NULL, 0);
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[p].r, nonce, ids, n);
 		if (ret == -EAGAIN)
 			vsr_sim_step(s);
 	}
 	return ret;
+}
+
+/* Client @c writes one record; false if it is not answered in 500 ticks. */
+static bool write_one(struct vsr_sim *s, u32 c)
+{
+	u32 t;
+
+	vsr_sim_issue(s, c);
+	for (t = 0; t < 500 && s->client[c].busy; t++)
+		vsr_sim_step(s);
+	return !s->client[c].busy;
 }
 
 /* Every replica is normal in @epoch, view 0, through the same commit. */
@@ -1535,7 +1548,7 @@ static void vsr_epoch_shrink(struct kunit *test)
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	const struct vsr_replica *r;
 	struct vsr_core_status a;
-	int ret = -EAGAIN;
+	int ret;
 	u32 i, t;
 	u64 k;
 
@@ -1562,11 +1575,7 @@ static void vsr_epoch_shrink(struct kunit *test)
 	ids[0] = r->members[4];
 	ids[1] = r->members[2];
 	ids[2] = r->members[1];
-	for (t = 0; t < 200 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, ids, 3);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	st(s, 0, &a);
 	KUNIT_EXPECT_GT(test, a.op, k);
@@ -1587,12 +1596,8 @@ static void vsr_epoch_shrink(struct kunit *test)
 	KUNIT_EXPECT_LT(test, a.commit, k);
 	/* The new epoch writes on; its members' indices changed. */
 	s->client[0].origin = 1;
-	for (i = 0; i < 5; i++) {
-		vsr_sim_issue(s, 0);
-		for (t = 0; t < 500 && s->client[0].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
-	}
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
 	st(s, 1, &a);
 	KUNIT_EXPECT_EQ(test, a.replica, 2u);
 	KUNIT_EXPECT_GT(test, a.commit, k);
@@ -1641,9 +1646,9 @@ static void vsr_epoch_shrink_waits_for_quorum(struct kunit *test)
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	const struct vsr_replica *r;
 	struct vsr_core_status a;
-	int ret = -EAGAIN;
+	int ret;
 	u64 rec[5];
-	u32 i, t;
+	u32 i;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->filter = unheard_filter;
@@ -1657,18 +1662,10 @@ static void vsr_epoch_shrink_waits_for_quorum(struct kunit *test)
 	ids[0] = r->members[2];
 	ids[1] = r->members[3];
 	ids[2] = r->members[4];
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, ids, 3);
 	KUNIT_EXPECT_EQ(test, ret, -EAGAIN);
 	s->filter = NULL;
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, ids, 3);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	s->client[0].origin = 2;
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
@@ -1774,7 +1771,7 @@ static void vsr_epoch_shrink_recovering_notice(struct kunit *test)
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	const struct vsr_replica *r;
 	struct vsr_core_status a;
-	int ret = -EAGAIN;
+	int ret;
 	u32 i, j, t;
 	u64 k;
 
@@ -1784,21 +1781,13 @@ static void vsr_epoch_shrink_recovering_notice(struct kunit *test)
 	vsr_sim_crash(s, 3, 5);
 	for (t = 0; t < 60; t++)
 		vsr_sim_step(s);
-	for (i = 0; i < 3; i++) {
-		vsr_sim_issue(s, 0);
-		for (t = 0; t < 500 && s->client[0].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
-	}
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
 	r = vsr_sim_replica(s, 0);
 	ids[0] = r->members[1];
 	ids[1] = r->members[2];
 	ids[2] = r->members[3];
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 3);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, ids, 3);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	st(s, 0, &a);
 	k = a.op;
@@ -1866,11 +1855,7 @@ static void vsr_epoch_dead_incarnations_wait(struct kunit *test)
 		vsr_sim_step(s);
 	}
 	s->filter = NULL;
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, NULL, 0);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, NULL, 0);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	for (i = 0; i < 5; i++) {
 		st(s, i, &a);
@@ -1901,18 +1886,14 @@ static void vsr_epoch_lone_member_restarts(struct kunit *test)
 	struct vsr_sim *s = scripted(3, 37, false);
 	struct vsr_member_id ids[1];
 	struct vsr_core_status a;
-	int ret = -EAGAIN;
+	int ret;
 	u32 t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
 	ids[0] = vsr_sim_replica(s, 0)->members[2];
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 9, ids, 1);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
+	ret = reconfigure(s, 0, 9, ids, 1);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	s->client[0].origin = 2;
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
@@ -1958,7 +1939,7 @@ static void vsr_epoch_same_members(struct kunit *test)
 			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 0, NULL, 0),
 			-EINVAL);
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
 	st(s, 0, &a);
 	k = a.op;
 	/* Rule 2: nothing after it, not a write, not a second change. */
@@ -1987,7 +1968,7 @@ static void vsr_epoch_same_members(struct kunit *test)
 	st(s, 0, &a);
 	KUNIT_EXPECT_GT(test, a.commit, k);
 	/* And again: epochs follow one another. */
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9, NULL, 0), 0);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	expect_epoch(test, s, 2);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
@@ -2018,7 +1999,7 @@ static void vsr_epoch_laggard_and_restart(struct kunit *test)
 		while (s->client[0].busy)
 			vsr_sim_step(s);
 	}
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 5), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 5, NULL, 0), 0);
 	for (t = 0; t < 200; t++)
 		vsr_sim_step(s);
 	st(s, 0, &a);
@@ -2087,7 +2068,7 @@ static void vsr_epoch_other_op_at_k(struct kunit *test)
 			break;
 	}
 	KUNIT_ASSERT_TRUE(test, a.is_primary);
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 1, 11), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 1, 11, NULL, 0), 0);
 	for (t = 0; t < 100; t++)
 		vsr_sim_step(s);
 	st(s, 1, &a);
@@ -2144,7 +2125,7 @@ static void vsr_epoch_view0_second_incarnation(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
 	s->filter = v0_filter;
 	s->filter_ctx = &c;
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
 	st(s, 0, &a);
 	c.k = a.op;
 	for (t = 0; t < 100 && a.epoch != 1; t++) {
@@ -2276,7 +2257,7 @@ static void vsr_epoch_dead_ack_across_epoch(struct kunit *test)
 	c->phase = 1;
 	s->filter = bi_filter;
 	s->filter_ctx = c;
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7), 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
 	st(s, 0, &a);
 	KUNIT_ASSERT_EQ(test, a.op, c->k);
 	/* B (2) gets k, acks it (held); 2,3,4 elect B in epoch 0. */
