@@ -122,7 +122,7 @@ bool vsr_reconfig_pending(const struct vsr_replica *r)
 {
 	const struct vsr_entry *e;
 
-	if (r->log.head <= r->epoch_op)
+	if (r->log.head <= r->epoch_hdr.op)
 		return false;
 	e = vsr_log_get(&r->log, r->log.head);
 	return e && e->h.type == VSR_OP_RECONFIG;
@@ -143,17 +143,17 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 		return;
 	*last = r->ticks + 1;
 	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
-	h.op = r->epoch_op;
-	h.head_csum = r->epoch_csum;
+	h.op = r->epoch_hdr.op;
+	h.head_csum = r->epoch_hdr.checksum;
 	/* How far the epoch got, as far as we know (0: we lack k). */
-	h.commit = r->commit >= r->epoch_op ? r->commit : 0;
+	h.commit = r->commit >= r->epoch_hdr.op ? r->commit : 0;
 	if (r->status == VSR_STATUS_REMOVED)
 		h.flags = VSR_EPOCH_REMOVED;
 	/*
 	 * We serve an older epoch up to k, our checkpoint included, if we
 	 * applied k and our checkpoint is below it.
 	 */
-	h.arg0 = r->commit < r->epoch_op || r->log.base >= r->epoch_op ?
+	h.arg0 = r->commit < r->epoch_hdr.op || r->log.base >= r->epoch_hdr.op ?
 		 U64_MAX : 1;
 	vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
 	memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE, r->epoch_conf, len);
@@ -253,8 +253,6 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 
 	r->switching = false;
 	r->epoch = epoch;
-	r->epoch_op = eh->op;
-	r->epoch_csum = eh->checksum;
 	r->epoch_hdr = *eh;
 	memmove(r->epoch_conf, conf, eh->len);
 	r->epochs++;
@@ -311,7 +309,7 @@ static bool vsr_recorded(const struct vsr_replica *r, const u8 *conf)
  */
 bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 {
-	if (e->h.op <= r->epoch_op)
+	if (e->h.op <= r->epoch_hdr.op)
 		return false;
 	/* Nothing follows a RECONFIG in its epoch (rule 2). */
 	if (WARN_ON_ONCE(!r->cfg.epochs || e->h.op != r->log.head ||
@@ -501,11 +499,11 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 	u64 *last = &r->answer_tick[from];
 
 	if (m->h.epoch < r->epoch) {
-		if (m->h.command == VSR_CMD_GETSTATE && r->epoch_op) {
+		if (m->h.command == VSR_CMD_GETSTATE && r->epoch_hdr.op) {
 			vsr_on_get_state(r, m);
 			return 0;
 		}
-		if (r->epoch_op)
+		if (r->epoch_hdr.op)
 			vsr_send_notice(r, VSR_PEER_SENDER, last);
 		return -ESTALE;
 	}
@@ -538,7 +536,7 @@ void vsr_epoch_tick(struct vsr_replica *r)
 {
 	u32 i;
 
-	for (i = 0; i < r->n && r->epoch_op; i++)
+	for (i = 0; i < r->n && r->epoch_hdr.op; i++)
 		if (i != r->self && r->peer_epoch[i] < r->epoch)
 			vsr_send_notice(r, i, &r->notice_tick[i]);
 	if (!vsr_epoch_learning(r))
@@ -604,7 +602,7 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
 {
 	const struct vsr_entry *e;
 
-	if (r->commit <= r->epoch_op)
+	if (r->commit <= r->epoch_hdr.op)
 		return false;
 	e = vsr_log_get(&r->log, r->commit);
 	if (e)

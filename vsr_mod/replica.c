@@ -813,7 +813,7 @@ void vsr_replica_debug_show(const struct vsr_replica *r,
 	print(arg, "replica %u of %u quorum %u\n", r->self, r->n, r->quorum);
 	print(arg, "incarnation %#llx\n", VSR_ULL(r->incarnation));
 	print(arg, "epoch %u started at op %llu\n", r->epoch,
-	      VSR_ULL(r->epoch_op));
+	      VSR_ULL(r->epoch_hdr.op));
 	print(arg, "view %u\n", r->view);
 	print(arg, "log_view %u\n", r->log_view);
 	print(arg, "primary %u%s\n", primary,

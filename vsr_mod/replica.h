@@ -101,16 +101,17 @@ struct vsr_replica {
 
 	/* epoch (epoch.c) */
 	u32 epoch;		/* the configuration epoch it is in */
-	u64 epoch_op;		/* the RECONFIG op that started it (0: none) */
-	u32 epoch_csum;		/* that op's checksum */
 	bool switching;		/* applied a RECONFIG: switch after this input */
+	u32 switch_how;		/* ... and enter the new epoch so */
 	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
 	u64 reconf_nonce;	/* the change vsr_replica_reconfigure() tries */
 	u32 reconf_view;	/* ... as the primary of this view */
 	u32 reconf_epoch;	/* ... of this epoch */
 	u64 reconf_since;	/* ... since then */
-	u32 switch_how;		/* ... and enter the new epoch so */
-	/* ... that RECONFIG, kept whatever the trims (for the notices) */
+	/*
+	 * The RECONFIG that started it (op 0: none), kept whatever the trims:
+	 * its op k, checksum and data (for the notices).
+	 */
 	struct vsr_entry_hdr epoch_hdr;
 	u8 epoch_conf[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 peer_epoch[VSR_REPLICAS_MAX];	/* newest epoch heard from each */

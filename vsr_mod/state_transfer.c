@@ -82,9 +82,9 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 	 * committed whatever our status: a recovering replica serves them too.
 	 */
 	if (m->h.epoch < r->epoch) {
-		if (from <= r->log.base && r->log.base >= r->epoch_op)
+		if (from <= r->log.base && r->log.base >= r->epoch_hdr.op)
 			return;
-		last = min(last, min(r->epoch_op, r->commit));
+		last = min(last, min(r->epoch_hdr.op, r->commit));
 	} else if (r->status == VSR_STATUS_RECOVERING) {
 		return;
 	}

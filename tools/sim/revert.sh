@@ -79,7 +79,7 @@ case $bug in
 9)	subst normal.c 's/\n\tif \(vsr_reconfig_pending\(r\)\)\n\t\treturn -EAGAIN;\n/\n/' ;;
 10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
 11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(count\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
-12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_op, r->commit\)\);\n//'
+12)	subst state_transfer.c 's/\t\tlast = min\(last, min\(r->epoch_hdr.op, r->commit\)\);\n//'
 	subst epoch.c 's/\t\/\* Nothing of the next epoch in ours; and k must be the one named. \*\/\n\tif \(r->log.head > r->fetch.op\)\n\t\tvsr_log_truncate\(&r->log, r->fetch.op\);\n//' ;;
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
 14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;

@@ -871,7 +871,7 @@ static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 	struct vsr_sim_conf *c = &s->conf[0];
 	u32 i;
 
-	if (r->epoch <= c->epoch || !r->epoch_op)
+	if (r->epoch <= c->epoch || !r->epoch_hdr.op)
 		return;
 	s->conf[1] = *c;
 	c->epoch = r->epoch;
