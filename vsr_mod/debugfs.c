@@ -51,6 +51,10 @@ static int vsr_state_show(struct seq_file *m, void *v)
 	for (i = 0; i < cfg->n_peers; i++) {
 		heard = READ_ONCE(node->last_heard[i]);
 		seq_printf(m, "  peer %u %pISpc", i, &cfg->peers[i].sa);
+		if (vsr_node_member_of(node, i) == VSR_NO_PEER)
+			seq_puts(m, " not-member");
+		else
+			seq_printf(m, " member %u", vsr_node_member_of(node, i));
 		if (i == cfg->replica) {
 			seq_puts(m, " self\n");
 			continue;

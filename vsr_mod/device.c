@@ -222,6 +222,13 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 			mutex_unlock(&node->lock);
 			break;
 		}
+		/* Removed: its log ends at the change that removed it. */
+		if (node->removed) {
+			mutex_unlock(&node->lock);
+			*ppos = pos;
+			ret = 0;
+			goto out;
+		}
 		mutex_unlock(&node->lock);
 		*ppos = pos;
 
@@ -232,6 +239,7 @@ static ssize_t vsr_read(struct file *file, char __user *ubuf, size_t count,
 		if (wait_event_interruptible(node->read_wq,
 					     READ_ONCE(node->commit) >= pos ||
 					     vsr_node_error(node) ||
+					     READ_ONCE(node->removed) ||
 					     READ_ONCE(node->trim) > pos)) {
 			ret = -ERESTARTSYS;
 			goto out;
@@ -300,6 +308,12 @@ static __poll_t vsr_poll(struct file *file, poll_table *wait)
 		mask = EPOLLHUP | EPOLLERR;
 	} else if (node->failed) {
 		mask = EPOLLERR;	/* read() and write() return -EIO */
+	} else if (node->removed) {
+		/* Records up to the change, then end of file; -EROFS. */
+		mask = EPOLLHUP;
+		e = vsr_next_record(node, &pos);
+		if (e)
+			mask |= EPOLLIN | EPOLLRDNORM;
 	} else {
 		mask = EPOLLOUT | EPOLLWRNORM;
 		e = vsr_next_record(node, &pos);
@@ -337,7 +351,7 @@ static int vsr_fsync(struct file *file, loff_t start, loff_t end, int datasync)
  * of the newest version.  Whoever appends a field adds a VER define to
  * the uapi header and updates this line (the build checks).
  */
-#define VSR_STATUS_SIZE_LATEST	VSR_STATUS_SIZE_VER2
+#define VSR_STATUS_SIZE_LATEST	VSR_STATUS_SIZE_VER3
 
 /*
  * VSR_IOC_GET_STATUS: fill min(hdr.size, sizeof(struct vsr_status)) bytes
@@ -356,6 +370,7 @@ static long vsr_ioctl_get_status(struct vsr_file *vf,
 	BUILD_BUG_ON(offsetofend(struct vsr_status, stats) != VSR_STATUS_SIZE_VER0);
 	BUILD_BUG_ON(offsetofend(struct vsr_status, reserved1) != VSR_STATUS_SIZE_VER1);
 	BUILD_BUG_ON(offsetofend(struct vsr_status, reserved2) != VSR_STATUS_SIZE_VER2);
+	BUILD_BUG_ON(offsetofend(struct vsr_status, reserved3) != VSR_STATUS_SIZE_VER3);
 	BUILD_BUG_ON(VSR_IOC_GET_STATUS != 0xc008be01);
 
 	if (copy_from_user(&hdr, uhdr, sizeof(hdr)))

@@ -215,6 +215,8 @@ static void vsr_take_members(struct vsr_replica *r, const u8 *conf,
 	for (i = 0; i < r->n; i++)
 		memcpy(r->members[i].b, vsr_reconfig_member(conf, i)->id,
 		       VSR_MEMBER_ID_SIZE);
+	if (r->ops->members)
+		r->ops->members(r->ctx, r->epoch, r->members, r->n, self);
 }
 
 /*
@@ -610,6 +612,49 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
 	return r->ckpt.op == r->commit && r->ckpt.view == r->view;
 }
 
+/*
+ * A normal backup asks the primary of its view to propose the change; the
+ * caller asks again until the op appears in our log (the primary drops
+ * the request while it cannot append it yet).
+ */
+static void vsr_forward_reconfig(struct vsr_replica *r, u64 nonce,
+				 const struct vsr_member_id *members,
+				 u32 count)
+{
+	struct vsr_hdr h;
+	u32 i;
+
+	vsr_hdr_init(r, &h, VSR_CMD_REQUEST);
+	h.flags = VSR_OP_RECONFIG;
+	h.arg1 = nonce;
+	for (i = 0; i < count; i++)
+		memcpy(r->tx + VSR_HDR_SIZE + i * VSR_MEMBER_ID_SIZE,
+		       members[i].b, VSR_MEMBER_ID_SIZE);
+	vsr_send(r, vsr_primary_of(r, r->view), &h,
+		 count * VSR_MEMBER_ID_SIZE);
+}
+
+/**
+ * vsr_on_reconfig_request() - a change forwarded by a backup
+ * @r: replica (acts only as a primary that can lead)
+ * @m: REQUEST of type VSR_OP_RECONFIG: the nonce in arg1, the members'
+ *	identities in the body
+ *
+ * Tried like a call of vsr_replica_reconfigure() here; whatever stops it
+ * now, the backup asks again.
+ */
+void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	u32 n = m->body_len / VSR_MEMBER_ID_SIZE;
+
+	if (!vsr_is_primary(r) || !n || n > VSR_REPLICAS_MAX ||
+	    m->body_len % VSR_MEMBER_ID_SIZE)
+		return;
+	memcpy(ids, m->body, m->body_len);
+	vsr_replica_reconfigure(r, m->h.arg1, ids, n);
+}
+
 /**
  * vsr_replica_reconfigure() - propose the next epoch's members
  * @r: replica (acts only as a primary that can lead)
@@ -632,12 +677,18 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
  * commits, and then no reply ever comes for @nonce.  Members left out
  * become VSR_STATUS_REMOVED once they learn of the change.
  *
- * Return: 0 if the RECONFIG was appended; -EOPNOTSUPP without cfg.epochs
- * or for a member that is not one of ours; -EINVAL for a zero nonce, a
- * count out of range or a member named twice; -EAGAIN when this replica
- * cannot lead now or first commits a NOOP; -EBUSY while a change is in
- * flight or the pipeline is full; -EOVERFLOW in the last epoch; -EROFS
- * once removed; -ENOMEM; -EIO once failed.
+ * A normal backup forwards the change to its primary (-EINPROGRESS): call
+ * again, as above, until it returns 0.
+ *
+ * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
+ * before, here or by the primary we forwarded it to) or started our
+ * epoch; -EOPNOTSUPP without cfg.epochs or for a member that is not one
+ * of ours; -EINVAL for a zero nonce, a count out of range or a member
+ * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
+ * cannot lead or forward now, or first commits a NOOP; -EALREADY while
+ * another change is in flight; -EBUSY while the pipeline is full;
+ * -EOVERFLOW in the last epoch; -EROFS once removed; -ENOMEM; -EIO once
+ * failed.
  */
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count)
@@ -667,13 +718,24 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EIO;
 	if (r->status == VSR_STATUS_REMOVED)
 		return -EROFS;
+	/* This change started our epoch, or is appended: asked again. */
+	if (r->epoch_hdr.op && r->epoch_hdr.request == nonce)
+		return 0;
+	if (vsr_reconfig_pending(r))
+		return vsr_log_get(&r->log, r->log.head)->h.request == nonce ?
+		       0 : -EALREADY;
+	if (r->epoch == U32_MAX)
+		return -EOVERFLOW;
+	if (r->status == VSR_STATUS_NORMAL && !vsr_is_primary(r) &&
+	    !vsr_epoch_learning(r)) {
+		vsr_forward_reconfig(r, nonce, members, count);
+		return -EINPROGRESS;
+	}
 	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
 	    r->abdicated || r->log_view != r->view || vsr_epoch_learning(r))
 		return -EAGAIN;
-	if (vsr_reconfig_pending(r) || r->switching)
+	if (r->switching)
 		return -EBUSY;
-	if (r->epoch == U32_MAX)
-		return -EOVERFLOW;
 	if (!vsr_committed_own_view(r)) {
 		ret = vsr_replica_submit(r, VSR_OP_NOOP, 0, 0, NULL, 0);
 		return ret ? ret : -EAGAIN;

@@ -111,7 +111,14 @@ int vsr_tunables_validate(const struct vsr_tunables *tun, struct netlink_ext_ack
 	return 0;
 }
 
-static bool vsr_sockaddr_equal(const union vsr_sockaddr *a, const union vsr_sockaddr *b)
+/**
+ * vsr_sockaddr_equal() - whether two peer addresses are the same endpoint
+ * @a: an address (AF_INET or AF_INET6)
+ * @b: another
+ *
+ * Return: true if family, address and port match.
+ */
+bool vsr_sockaddr_equal(const union vsr_sockaddr *a, const union vsr_sockaddr *b)
 {
 	if (a->sa.sa_family != b->sa.sa_family)
 		return false;
@@ -210,6 +217,7 @@ static const u8 vsr_event_cmd[__VSR_EVENT_MAX] = {
 	[VSR_EVENT_STATUS]	= VSR_NL_CMD_STATUS_NTF,
 	[VSR_EVENT_PRIMARY]	= VSR_NL_CMD_PRIMARY_NTF,
 	[VSR_EVENT_CONFIG]	= VSR_NL_CMD_SET_NTF,
+	[VSR_EVENT_EPOCH]	= VSR_NL_CMD_EPOCH_NTF,
 };
 
 static void vsr_instance_event_work(struct work_struct *work)

@@ -52,6 +52,8 @@ union vsr_sockaddr {
 	struct sockaddr_in6 sin6;
 };
 
+bool vsr_sockaddr_equal(const union vsr_sockaddr *a, const union vsr_sockaddr *b);
+
 /**
  * struct vsr_tunables - what `vsradm set` may change on a live instance
  * @heartbeat_ms: interval of the primary's commit heartbeats
@@ -95,6 +97,7 @@ enum vsr_event {
 	VSR_EVENT_STATUS,	/* replica status changed */
 	VSR_EVENT_PRIMARY,	/* learned of a new primary */
 	VSR_EVENT_CONFIG,	/* tunables changed or log trimmed */
+	VSR_EVENT_EPOCH,	/* entered a new epoch, or was removed */
 	__VSR_EVENT_MAX,
 };
 

@@ -75,9 +75,23 @@ static int vsr_nl_put_peer_auth(struct sk_buff *skb, struct vsr_instance *inst, 
 				 VSR_A_PEER_PAD);
 }
 
-static int vsr_nl_put_peer(struct sk_buff *skb, struct vsr_instance *inst, u32 i,
-			   const struct vsr_peer_status *ps, u8 wire_version)
+/* The peer's place among the members of the epoch, if it is one. */
+static int vsr_nl_put_member(struct sk_buff *skb, const struct vsr_status *st,
+			     u32 i)
 {
+	u32 m;
+
+	for (m = 0; m < st->n_members; m++)
+		if (st->members[m] == i)
+			return nla_put_u32(skb, VSR_A_PEER_MEMBER, m);
+	return 0;
+}
+
+static int vsr_nl_put_peer(struct sk_buff *skb, struct vsr_instance *inst, u32 i,
+			   const struct vsr_status *st)
+{
+	const struct vsr_peer_status *ps = &st->peers[i];
+	u8 wire_version = st->peer_wire_version[i];
 	const union vsr_sockaddr *p = &inst->cfg.peers[i];
 	struct nlattr *nest;
 	int ret;
@@ -97,7 +111,7 @@ static int vsr_nl_put_peer(struct sk_buff *skb, struct vsr_instance *inst, u32 i
 			       VSR_A_PEER_PAD)) ||
 	    nla_put_u64_64bit(skb, VSR_A_PEER_LAG, ps->lag, VSR_A_PEER_PAD) ||
 	    (wire_version && nla_put_u32(skb, VSR_A_PEER_WIRE_VERSION, wire_version)) ||
-	    vsr_nl_put_peer_auth(skb, inst, i)) {
+	    vsr_nl_put_peer_auth(skb, inst, i) || vsr_nl_put_member(skb, st, i)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}
@@ -176,8 +190,7 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u32(skb, VSR_A_REPLICA, inst->cfg.replica))
 		goto cancel;
 	for (i = 0; i < inst->cfg.n_peers; i++)
-		if (vsr_nl_put_peer(skb, inst, i, &st->peers[i],
-				    st->peer_wire_version[i]))
+		if (vsr_nl_put_peer(skb, inst, i, st))
 			goto cancel;
 	if (nla_put_u32(skb, VSR_A_HEARTBEAT_MS, tun.heartbeat_ms) ||
 	    nla_put_u32(skb, VSR_A_VIEW_CHANGE_TIMEOUT_MS, tun.view_change_timeout_ms) ||
@@ -267,7 +280,8 @@ static int vsr_nl_parse_peer(const struct nlattr *attr, union vsr_sockaddr *p,
 	if (tb[VSR_A_PEER_INDEX] || tb[VSR_A_PEER_LAST_HEARD_MS] || tb[VSR_A_PEER_LAG] ||
 	    tb[VSR_A_PEER_WIRE_VERSION] || tb[VSR_A_PEER_KEY_ID] ||
 	    tb[VSR_A_PEER_UNAUTHENTICATED] || tb[VSR_A_PEER_DROP_AUTH] ||
-	    tb[VSR_A_PEER_ENCRYPTED] || tb[VSR_A_PEER_NO_DECRYPT]) {
+	    tb[VSR_A_PEER_ENCRYPTED] || tb[VSR_A_PEER_NO_DECRYPT] ||
+	    tb[VSR_A_PEER_MEMBER]) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer has an address and a port; the rest is read-only");
 		return -EINVAL;
 	}
@@ -637,6 +651,108 @@ int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr ||
 	    nla_put_string(msg, VSR_A_NAME, inst->name) ||
 	    nla_put_u64_64bit(msg, VSR_A_TRIM_POINT, trim, VSR_A_PAD)) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	vsr_instance_put(inst);
+	return genlmsg_reply(msg, info);
+out:
+	vsr_instance_put(inst);
+	nlmsg_free(msg);
+	return ret;
+}
+
+/*
+ * The peers of a RECONFIGURE, in their order, as entries of @inst's peer
+ * list: each one of them, none twice.
+ */
+static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
+			  u32 *peers, u32 *n)
+{
+	const struct nlattr *attr;
+	union vsr_sockaddr a;
+	u32 i, j;
+	int rem, ret;
+
+	*n = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != VSR_A_PEER)
+			continue;
+		if (*n == VSR_MAX_PEERS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many peers (at most 16)");
+			return -EINVAL;
+		}
+		ret = vsr_nl_parse_peer(attr, &a, info->extack);
+		if (ret)
+			return ret;
+		for (i = 0; i < inst->cfg.n_peers; i++)
+			if (vsr_sockaddr_equal(&a, &inst->cfg.peers[i]))
+				break;
+		if (i == inst->cfg.n_peers) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "not a peer of this instance: adding members needs a joining instance, not supported yet");
+			return -EOPNOTSUPP;
+		}
+		for (j = 0; j < *n; j++) {
+			if (peers[j] == i) {
+				NL_SET_ERR_MSG_ATTR(info->extack, attr, "peer listed twice");
+				return -EINVAL;
+			}
+		}
+		peers[(*n)++] = i;
+	}
+	if (!*n) {
+		NL_SET_ERR_MSG(info->extack, "missing peers: the new member list is empty");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VSR_A_PEER);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * vsr_nl_reconfigure_doit() - VSR_NL_CMD_RECONFIGURE: change the members
+ * @skb: the request
+ * @info: its parsed attributes
+ *
+ * Waits until the change committed and this replica took it (see
+ * vsr_node_reconfigure()), holding a reference to the instance and no
+ * lock.  The reply carries the instance's name and its new epoch.
+ *
+ * Return: 0 or a negative errno.
+ */
+int vsr_nl_reconfigure_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vsr_instance *inst;
+	u32 peers[VSR_MAX_PEERS], n, epoch = 0;
+	struct sk_buff *msg;
+	void *hdr;
+	int ret;
+
+	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
+		return -EINVAL;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (inst)
+		kref_get(&inst->ref);
+	mutex_unlock(&vsr_instances_lock);
+	if (!inst) {
+		nlmsg_free(msg);
+		return -ENOENT;
+	}
+	ret = vsr_nl_members(info, inst, peers, &n);
+	if (!ret)
+		ret = vsr_node_reconfigure(inst, peers, n, &epoch, info->extack);
+	if (ret)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &vsr_genl_family, 0,
+				VSR_NL_CMD_RECONFIGURE);
+	if (!hdr ||
+	    nla_put_string(msg, VSR_A_NAME, inst->name) ||
+	    nla_put_u64_64bit(msg, VSR_A_EPOCH, epoch, VSR_A_PAD)) {
 		ret = -EMSGSIZE;
 		goto out;
 	}

@@ -11,7 +11,7 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_NO_DECRYPT + 1] = {
+const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1] = {
 	[VSR_A_PEER_ADDR] = { .type = NLA_BINARY, },
 	[VSR_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VSR_A_PEER_INDEX] = { .type = NLA_U32, },
@@ -23,6 +23,7 @@ const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_NO_DECRYPT + 1] = {
 	[VSR_A_PEER_DROP_AUTH] = { .type = NLA_U64, },
 	[VSR_A_PEER_ENCRYPTED] = { .type = NLA_FLAG, },
 	[VSR_A_PEER_NO_DECRYPT] = { .type = NLA_FLAG, },
+	[VSR_A_PEER_MEMBER] = { .type = NLA_U32, },
 };
 
 /* VSR_NL_CMD_ADD - do */
@@ -73,8 +74,14 @@ const struct nla_policy vsr_trim_nl_policy[VSR_A_TRIM_POINT + 1] = {
 	[VSR_A_TRIM_POINT] = { .type = NLA_U64, },
 };
 
+/* VSR_NL_CMD_RECONFIGURE - do */
+const struct nla_policy vsr_reconfigure_nl_policy[VSR_A_PEER + 1] = {
+	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
+	[VSR_A_PEER] = NLA_POLICY_NESTED(vsr_peer_nl_policy),
+};
+
 /* Ops table for vsr */
-const struct genl_ops vsr_nl_ops[5] = {
+const struct genl_ops vsr_nl_ops[6] = {
 	{
 		.cmd		= VSR_NL_CMD_ADD,
 		.doit		= vsr_nl_add_doit,
@@ -109,6 +116,13 @@ const struct genl_ops vsr_nl_ops[5] = {
 		.doit		= vsr_nl_trim_doit,
 		.policy		= vsr_trim_nl_policy,
 		.maxattr	= VSR_A_TRIM_POINT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= VSR_NL_CMD_RECONFIGURE,
+		.doit		= vsr_nl_reconfigure_doit,
+		.policy		= vsr_reconfigure_nl_policy,
+		.maxattr	= VSR_A_PEER,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -28,7 +28,60 @@ static_assert(VSR_LOG_RETENTION_DEFAULT == VSR_CORE_RETAIN_DEFAULT);
 static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 			size_t len)
 {
-	vsr_socket_send(ctx, to, buf, len);
+	struct vsr_node *node = ctx;
+	u32 peer = to == VSR_PEER_SENDER ? node->rx_peer :
+		   vsr_node_peer_of(node, to);
+
+	/* A member whose address this instance was never given. */
+	if (peer >= node->inst->cfg.n_peers) {
+		vsr_drop(node, VSR_CNT_SEND_ERRORS, -1, -EDESTADDRREQ);
+		return;
+	}
+	vsr_socket_send(node, peer, buf, len);
+}
+
+/*
+ * A member's identity for the core: the family, the port and the address
+ * of its UDP endpoint.
+ */
+static void vsr_node_member_id(const union vsr_sockaddr *a,
+			       struct vsr_member_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	put_unaligned_le16(a->sa.sa_family, id->b);
+	if (a->sa.sa_family == AF_INET) {
+		memcpy(id->b + 2, &a->sin.sin_port, 2);
+		memcpy(id->b + 4, &a->sin.sin_addr, 4);
+	} else {
+		memcpy(id->b + 2, &a->sin6.sin6_port, 2);
+		memcpy(id->b + 4, &a->sin6.sin6_addr, 16);
+	}
+}
+
+/* Which of the instance's peers are the @count members @ids of @epoch. */
+static void vsr_cb_members(void *ctx, u32 epoch,
+			   const struct vsr_member_id *ids, u32 count,
+			   u32 self)
+{
+	struct vsr_node *node = ctx;
+	const struct vsr_config *cfg = &node->inst->cfg;
+	struct vsr_member_id id;
+	u32 i, p;
+
+	memset(node->member_peer, VSR_NO_PEER, sizeof(node->member_peer));
+	for (p = 0; p < cfg->n_peers; p++) {
+		vsr_node_member_id(&cfg->peers[p], &id);
+		for (i = 0; i < count; i++)
+			if (!memcmp(id.b, ids[i].b, sizeof(id.b)))
+				break;
+		WRITE_ONCE(node->peer_member[p], i < count ? i : VSR_NO_PEER);
+		if (i < count)
+			node->member_peer[i] = p;
+	}
+	/* Our own address names us: the core found us by it. */
+	WARN_ON_ONCE(node->member_peer[self] != cfg->replica);
+	node->n_members = count;
+	WRITE_ONCE(node->members_epoch, epoch);
 }
 
 static bool vsr_waiter_matches(const struct vsr_waiter *w,
@@ -135,9 +188,16 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 		/* A trim waits for the trim point, whoever moved it. */
 		vsr_node_wake_waiters(node);
 	}
+	if (st->epoch != old->epoch)
+		vsr_instance_event(node->inst, VSR_EVENT_EPOCH);
 	if (st->status == VSR_STATUS_NORMAL &&
 	    (st->view != old->view || old->status != VSR_STATUS_NORMAL))
 		vsr_node_kick_waiters(node);
+	/* Writers get -EROFS at once, readers the end of the log. */
+	if (st->status == VSR_STATUS_REMOVED && !node->removed) {
+		WRITE_ONCE(node->removed, true);
+		vsr_node_kick_waiters(node);
+	}
 	vsr_observe_status(node, old, st);
 	*old = *st;
 	/* A reader positioned before the new trim point must learn it. */
@@ -149,6 +209,7 @@ static const struct vsr_ops vsr_node_ops = {
 	.reply	= vsr_cb_reply,
 	.commit	= vsr_cb_commit,
 	.status	= vsr_cb_status,
+	.members = vsr_cb_members,
 };
 
 /**
@@ -197,9 +258,27 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 }
 
 /*
+ * Does a message from @peer's address name its sender as @peer?  The
+ * glue's own (HELLO, AUTH) name peers; the core's name members of the
+ * sender's epoch, which we can check in the epoch we know the members of
+ * only: an index of another epoch means what the core knows it to, and
+ * so does a notice's (a removed member's names it in the epoch before).
+ * Lockless as a filter before the MAC; exact under the node lock.
+ */
+static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
+			    u8 command, u32 epoch, u32 replica)
+{
+	if (command == VSR_CMD_HELLO || command == VSR_CMD_AUTH)
+		return replica == peer;
+	return command == VSR_CMD_EPOCH ||
+	       epoch != READ_ONCE(node->members_epoch) ||
+	       replica == READ_ONCE(node->peer_member[peer]);
+}
+
+/*
  * What the receive work does to a datagram of @peer's address before the
  * node lock: the copy, the cheap checks (the sender claims its address's
- * replica index and our cluster), the MAC, which strips the trailer (a
+ * index and our cluster), the MAC, which strips the trailer (a
  * wire format above the cap is then dropped before any checksum, as by a
  * module that does not know it), and the decoding into @m.  Sets @kret to
  * what vsr_keys_rx() said (0 if it was not reached).
@@ -223,7 +302,9 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 		return 1;
 	}
 	len = ret;
-	if (vsr_wire_replica(node->rxbuf) != peer) {
+	if (!vsr_rx_claim_ok(node, peer, vsr_wire_command(node->rxbuf),
+			     vsr_wire_epoch(node->rxbuf),
+			     vsr_wire_replica(node->rxbuf))) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		return 1;
 	}
@@ -304,12 +385,20 @@ static void vsr_rx_work(struct work_struct *work)
 				heard = vsr_keys_handshake(node, peer, &m,
 							   authenticated);
 				ret = 1;
+			} else if (!vsr_rx_claim_ok(node, peer, m.h.command,
+						    m.h.epoch, m.h.replica)) {
+				/* The members changed since the check. */
+				vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
+				heard = false;
+				ret = 1;
 			} else {
 				ret = vsr_version_rx(node, peer, &m);
 			}
 			/* 1: a HELLO or AUTH, for the glue only. */
 			if (!ret) {
+				node->rx_peer = peer;
 				ret = vsr_replica_deliver(node->core, &m);
+				node->rx_peer = VSR_NO_PEER;
 				vsr_observe_step(node);
 			}
 			mutex_unlock(&node->lock);
@@ -404,24 +493,6 @@ static u32 vsr_ms_to_ticks(u32 ms)
 }
 
 /* Tunables in core terms; the core's other settings keep their defaults. */
-/*
- * A member's identity for the core: the family, the port and the address
- * of its UDP endpoint (what reconfiguration will name members by).
- */
-static void vsr_node_member_id(const union vsr_sockaddr *a,
-			       struct vsr_member_id *id)
-{
-	memset(id, 0, sizeof(*id));
-	put_unaligned_le16(a->sa.sa_family, id->b);
-	if (a->sa.sa_family == AF_INET) {
-		memcpy(id->b + 2, &a->sin.sin_port, 2);
-		memcpy(id->b + 4, &a->sin.sin_addr, 4);
-	} else {
-		memcpy(id->b + 2, &a->sin6.sin6_port, 2);
-		memcpy(id->b + 4, &a->sin6.sin6_addr, 16);
-	}
-}
-
 static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 				    const struct vsr_tunables *tun)
 {
@@ -500,7 +571,11 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	for (i = 0; i < inst->cfg.n_peers; i++)
 		vsr_node_member_id(&inst->cfg.peers[i], &ids[i]);
 	cfg.members = ids;
+	cfg.epochs = true;
 	cfg.replica = inst->cfg.replica;
+	/* Epoch 0's members are the peers, in their order. */
+	node->rx_peer = VSR_NO_PEER;
+	vsr_cb_members(node, 0, ids, cfg.replica_count, cfg.replica);
 	cfg.seed = get_random_u64();
 	/*
 	 * The core's log, entries and client tables are charged: to the
@@ -634,7 +709,8 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->commit = cs.commit;
 	st->trim_point = cs.trim;
 	st->log_bytes = cs.log_bytes;
-	st->primary = cs.primary;
+	/* Members are reported as peers (uapi): a member always is one. */
+	st->primary = vsr_node_peer_of(node, cs.primary);
 	switch (cs.status) {
 	case VSR_STATUS_NORMAL:
 		st->status = VSR_STATE_NORMAL;
@@ -644,6 +720,9 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 		break;
 	case VSR_STATUS_RECOVERING:
 		st->status = VSR_STATE_RECOVERING;
+		break;
+	case VSR_STATUS_REMOVED:
+		st->status = VSR_STATE_REMOVED;
 		break;
 	case VSR_STATUS_FAILED:
 	default:	/* unknown to this glue: not to be trusted either */
@@ -660,12 +739,17 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 		else
 			st->peers[i].last_heard_ms = vsr_heard_ms(now, heard);
 		/* The primary knows how far each backup has acknowledged. */
-		st->peers[i].lag = vsr_replica_peer_lag(node->core, i);
+		if (node->peer_member[i] != VSR_NO_PEER)
+			st->peers[i].lag = vsr_replica_peer_lag(node->core,
+							node->peer_member[i]);
 		/* Reported once something was learned (else: 1, by default). */
 		if (i != inst->cfg.replica && node->links[i].ver)
 			st->peer_wire_version[i] = vsr_version_to(node, i);
 	}
 	st->wire_version = vsr_version_cap(node);
+	st->n_members = node->n_members;
+	for (i = 0; i < node->n_members; i++)
+		st->members[i] = node->member_peer[i];
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
 	st->stats.prepares = cs.prepares;
@@ -740,8 +824,9 @@ static bool vsr_waiter_done(struct vsr_node *node, const struct vsr_waiter *w)
  * point reached its target (a trim further on may have overtaken it).
  *
  * Return: 0 (the reply is in @w->rep if @w->done), the reply's error,
- * -EINVAL or -EALREADY for a request the core refused, -ETIMEDOUT,
- * -ENODEV, -EIO or -EINTR.
+ * -EINVAL or -EALREADY for a request the core refused, -EROFS once the
+ * replica was removed from the cluster, -ETIMEDOUT, -ENODEV, -EIO or
+ * -EINTR.
  */
 int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 		  const void *data, u32 len)
@@ -773,7 +858,8 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 		vsr_node_process(node, before);
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);
-		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO)
+		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO ||
+		    ret == -EROFS)
 			break;
 
 		t = wait_event_killable_timeout(w->wq, vsr_waiter_done(node, w) ||
@@ -874,6 +960,146 @@ int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
 		NL_SET_ERR_MSG(extack, "the trim request was refused");
 		break;
 	}
+	return ret;
+}
+
+/* Whether vsr_replica_reconfigure() said to ask again later. */
+static bool vsr_reconfig_retry(int ret)
+{
+	return !ret || ret == -EAGAIN || ret == -EINPROGRESS || ret == -EBUSY;
+}
+
+/*
+ * Is the change with @nonce done here?  Applied (its reply came), or our
+ * epoch is the one it started (entered without applying it: a notice).
+ */
+static bool vsr_reconfig_done(struct vsr_node *node, const struct vsr_waiter *w,
+			      struct vsr_core_status *cs)
+{
+	vsr_replica_get_status(node->core, cs);
+	return w->done || cs->epoch_nonce == w->request;
+}
+
+static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
+{
+	switch (ret) {
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG(extack, "a new member needs a joining instance: not supported yet");
+		break;
+	case -EROFS:
+		NL_SET_ERR_MSG(extack, "this instance was removed from the cluster");
+		break;
+	case -EALREADY:
+		NL_SET_ERR_MSG(extack, "another reconfiguration is in progress or came first");
+		break;
+	case -EOVERFLOW:
+		NL_SET_ERR_MSG(extack, "the cluster is in its last epoch");
+		break;
+	case -ETIMEDOUT:
+		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, or members not ready)");
+		break;
+	case -ENODEV:
+		NL_SET_ERR_MSG(extack, "the instance was deleted");
+		break;
+	case -EIO:
+		NL_SET_ERR_MSG(extack, "the instance has failed");
+		break;
+	case -EINTR:
+		break;
+	default:
+		NL_SET_ERR_MSG(extack, "the change was refused");
+		break;
+	}
+}
+
+/**
+ * vsr_node_reconfigure() - change the members of the cluster
+ * @inst: the instance
+ * @peers: the next epoch's members in their order, as entries of
+ *	inst->cfg.peers, distinct
+ * @n: how many (1..VSR_MAX_PEERS)
+ * @epoch: set to the epoch this replica is in once the change is done
+ * @extack: for the reason of a failure
+ *
+ * Proposes the change (here if this replica is the primary, else through
+ * its primary) and waits until it committed and this replica took it:
+ * the proposal is repeated at every retry interval and when a view starts
+ * normal operation, for the client timeout or four view-change timeouts
+ * (the primary may wait two for the members to be ready), whichever is
+ * longer.  Sleeps: the caller holds no lock.
+ *
+ * Return: 0; -EOPNOTSUPP (a member that is not one of the epoch's), -EROFS
+ * (this replica was removed), -EALREADY (another change is in flight, or
+ * came first), -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
+ */
+int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
+			 u32 *epoch, struct netlink_ext_ack *extack)
+{
+	struct vsr_waiter w = { .type = VSR_OP_RECONFIG };
+	struct vsr_node *node = inst->node;
+	struct vsr_member_id ids[VSR_MAX_PEERS];
+	unsigned long timeout, deadline, retry;
+	struct vsr_core_status cs;
+	struct vsr_tunables tun;
+	unsigned int gen;
+	u32 i, start;
+	u64 before;
+	long t;
+	int ret;
+
+	if (!node)
+		return -ENODEV;
+	if (WARN_ON_ONCE(!n || n > VSR_MAX_PEERS))
+		return -EINVAL;
+	for (i = 0; i < n; i++)
+		vsr_node_member_id(&inst->cfg.peers[peers[i]], &ids[i]);
+	vsr_instance_tunables(inst, &tun);
+	retry = vsr_node_retry_jiffies(node, &timeout);
+	timeout = max(timeout,
+		      msecs_to_jiffies(4 * tun.view_change_timeout_ms));
+	deadline = jiffies + timeout;
+	w.request = get_random_u64() | 1;
+	mutex_lock(&node->lock);
+	vsr_replica_get_status(node->core, &cs);
+	start = cs.epoch;
+	mutex_unlock(&node->lock);
+	vsr_node_wait_add(node, &w);
+	for (;;) {
+		mutex_lock(&node->lock);
+		ret = vsr_node_error(node);
+		if (!ret && vsr_reconfig_done(node, &w, &cs)) {
+			*epoch = cs.epoch;
+			mutex_unlock(&node->lock);
+			break;
+		}
+		if (!ret && cs.epoch != start)
+			ret = -EALREADY;
+		if (!ret) {
+			before = node->commit;
+			ret = vsr_replica_reconfigure(node->core, w.request,
+						      ids, n);
+			vsr_node_process(node, before);
+		}
+		gen = node->resubmit;
+		mutex_unlock(&node->lock);
+		if (!vsr_reconfig_retry(ret))
+			break;
+		t = wait_event_killable_timeout(w.wq, READ_ONCE(w.done) ||
+						vsr_node_error(node) ||
+						READ_ONCE(node->resubmit) != gen,
+						retry);
+		if (t < 0) {
+			ret = -EINTR;
+			break;
+		}
+		if (!READ_ONCE(w.done) && time_after(jiffies, deadline)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	vsr_node_wait_del(node, &w);
+	if (ret)
+		vsr_reconfig_why(extack, ret);
 	return ret;
 }
 

@@ -15,6 +15,13 @@
  * taken under @lock.  Only @commit and @trim are mirrored, for lockless
  * wait conditions; the core's callbacks update them (under @lock) in the
  * same step as the core's own state, so under @lock they are exact.
+ *
+ * Peers and members: the instance's peers (inst->cfg.peers, the addresses
+ * it was created with) never change while the node runs, and every
+ * per-peer field here is indexed by them.  The core numbers the members
+ * of its epoch, which a reconfiguration may reorder or leave some peers
+ * out of: @member_peer and @peer_member translate, and are rebuilt when
+ * the core enters an epoch with other members (its members callback).
  */
 #ifndef _VSR_NODE_PRIV_H
 #define _VSR_NODE_PRIV_H
@@ -55,6 +62,9 @@ struct socket;
  */
 #define VSR_RXQ_MAX		4096
 #define VSR_RXQ_BYTES		(64 << 20)
+
+/* @member_peer and @peer_member of a member without a peer, and back. */
+#define VSR_NO_PEER		0xffu
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -149,6 +159,14 @@ struct vsr_observe {
  * @notified: the core's status as of its last status callback, only to
  *	tell what changed (events); never reported (under @lock)
  * @last_heard: jiffies of the last datagram from each peer, 0 = never
+ * @members_epoch: the epoch whose members @member_peer maps (a removed
+ *	replica keeps its last one: it speaks to those members only)
+ * @n_members: members of that epoch
+ * @member_peer: each member's peer, VSR_NO_PEER if it has none
+ * @peer_member: each peer's index among the members, VSR_NO_PEER if it
+ *	is none (written under @lock, also read without it as a filter)
+ * @rx_peer: the peer whose datagram the core is being given (the
+ *	VSR_PEER_SENDER of its answers), VSR_NO_PEER at other times
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
  * @links: the wire format of each peer's link (version.c, under @lock)
  * @auth: the keys (keys.c): RCU, changed under @lock
@@ -177,6 +195,9 @@ struct vsr_observe {
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
  *	returns -EIO
+ * @removed: set (under @lock) when the core reports VSR_STATUS_REMOVED:
+ *	a reconfiguration left it out; readers get end of file after its
+ *	last committed record, writers -EROFS
  * @obs: tracing, log lines and debugfs (observe.c, debugfs.c)
  */
 struct vsr_node {
@@ -207,6 +228,11 @@ struct vsr_node {
 	u64 trim;
 	struct vsr_core_status notified;
 	unsigned long last_heard[VSR_MAX_PEERS];
+	u32 members_epoch;
+	u32 n_members;
+	u8 member_peer[VSR_MAX_PEERS];
+	u8 peer_member[VSR_MAX_PEERS];
+	u8 rx_peer;
 	u8 wire_cap;
 	struct vsr_link links[VSR_MAX_PEERS];
 	struct vsr_auth __rcu *auth;
@@ -225,6 +251,7 @@ struct vsr_node {
 	unsigned int resubmit;
 	bool dead;
 	bool failed;
+	bool removed;
 	struct vsr_observe obs;
 };
 
@@ -239,6 +266,18 @@ static inline int vsr_node_error(const struct vsr_node *node)
 	if (READ_ONCE(node->failed))
 		return -EIO;
 	return 0;
+}
+
+/* The core's index of @peer's member in its epoch, or VSR_NO_PEER. */
+static inline u32 vsr_node_member_of(const struct vsr_node *node, u32 peer)
+{
+	return peer < VSR_MAX_PEERS ? node->peer_member[peer] : VSR_NO_PEER;
+}
+
+/* The peer of the core's member @member of its epoch, or VSR_NO_PEER. */
+static inline u32 vsr_node_peer_of(const struct vsr_node *node, u32 member)
+{
+	return member < VSR_MAX_PEERS ? node->member_peer[member] : VSR_NO_PEER;
 }
 
 static inline void vsr_count(struct vsr_node *node, enum vsr_counter c)

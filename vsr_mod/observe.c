@@ -67,7 +67,8 @@ void vsr_observe_status(struct vsr_node *node,
 	    (old->status != VSR_STATUS_NORMAL || st->view != old->view)) {
 		trace_vsr_view_change_end(node, st, from);
 		pr_info_ratelimited("%s: view change done: view %u, primary %u%s, last normal view %u\n",
-				    name, st->view, st->primary,
+				    name, st->view,
+				    vsr_node_peer_of(node, st->primary),
 				    st->is_primary ? " (this replica)" : "",
 				    from);
 	}
@@ -78,13 +79,21 @@ void vsr_observe_status(struct vsr_node *node,
 	    old->status == VSR_STATUS_RECOVERING) {
 		trace_vsr_recovery_end(node, st, from);
 		pr_info_ratelimited("%s: recovery done: view %u, primary %u%s, op %llu, commit %llu\n",
-				    name, st->view, st->primary,
+				    name, st->view,
+				    vsr_node_peer_of(node, st->primary),
 				    st->is_primary ? " (this replica)" : "",
 				    st->op, st->commit);
 	}
 	if (st->status == VSR_STATUS_FAILED &&
 	    old->status != VSR_STATUS_FAILED)
 		trace_vsr_failed(node, st, from);
+	if (st->status == VSR_STATUS_REMOVED &&
+	    old->status != VSR_STATUS_REMOVED)
+		pr_info("%s: removed from the cluster: epoch %u left this replica out; its log ends at op %llu\n",
+			name, st->epoch, st->commit);
+	else if (st->epoch != old->epoch)
+		pr_info("%s: epoch %u: %u members, this replica is member %u\n",
+			name, st->epoch, st->replica_count, st->replica);
 	if (st->status == VSR_STATUS_NORMAL)
 		node->obs.normal_view = st->view;
 	if (st->view >= VSR_VIEW_WARN && !node->obs.view_warned) {
@@ -160,7 +169,8 @@ static bool vsr_peer_expected(const struct vsr_node *node, u32 peer)
 	const struct vsr_core_status *st = &node->notified;
 
 	return st->status == VSR_STATUS_NORMAL &&
-	       (st->is_primary || peer == st->primary);
+	       vsr_node_member_of(node, peer) != VSR_NO_PEER &&
+	       (st->is_primary || peer == vsr_node_peer_of(node, st->primary));
 }
 
 /**

@@ -115,6 +115,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->checkpoints = r->checkpoints;
 	st->prepares = r->prepares;
 	st->epochs = r->epochs;
+	st->epoch_nonce = r->epoch_hdr.op ? r->epoch_hdr.request : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
 
@@ -397,7 +398,10 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		return -ESTALE;
 	switch (m->h.command) {
 	case VSR_CMD_REQUEST:
-		vsr_on_request(r, m);
+		if (m->h.flags == VSR_OP_RECONFIG)
+			vsr_on_reconfig_request(r, m);
+		else
+			vsr_on_request(r, m);
 		break;
 	case VSR_CMD_PREPARE:
 		vsr_on_prepare(r, m);

@@ -123,6 +123,7 @@ struct vsr_core_status {
 	u64 checkpoints;	/* checkpoints taken over from peers */
 	u64 prepares;		/* PREPAREs sent as primary (not per peer) */
 	u64 epochs;		/* epochs entered after the first */
+	u64 epoch_nonce;	/* the change that started @epoch, 0: none */
 };
 
 /**
@@ -137,12 +138,19 @@ struct vsr_core_status {
  * @commit: op @e was committed and applied, in op order; it is a record for
  *	readers iff e->flags & VSR_ENTRY_RECORD
  * @status: status, view, log view, primary or trim point changed
+ * @members: optional: the replica entered @epoch as member @self of its
+ *	@count members, @ids in index order (whether or not they are those
+ *	of the epoch before, in the same order).  Called before anything is
+ *	sent in that epoch, so that @send's @to means the new list's member
+ *	from then on; the list is only valid during the call
  */
 struct vsr_ops {
 	void (*send)(void *ctx, unsigned int to, const void *buf, size_t len);
 	void (*reply)(void *ctx, const struct vsr_reply *rep);
 	void (*commit)(void *ctx, const struct vsr_entry *e);
 	void (*status)(void *ctx, const struct vsr_core_status *st);
+	void (*members)(void *ctx, u32 epoch, const struct vsr_member_id *ids,
+			u32 count, u32 self);
 };
 
 /**

@@ -376,6 +376,11 @@ static int vsr_check_body(struct vsr_msg *m)
 
 	switch (h->command) {
 	case VSR_CMD_REQUEST:
+		/* A change: the members' identities (epoch.c). */
+		if (h->flags == VSR_OP_RECONFIG)
+			return !len || len % VSR_MEMBER_ID_SIZE || h->arg0 ||
+			       len > VSR_REPLICAS_MAX * VSR_MEMBER_ID_SIZE ?
+			       -EPROTO : 0;
 		if (h->flags != VSR_OP_REGISTER && h->flags != VSR_OP_DATA &&
 		    h->flags != VSR_OP_TRIM && h->flags != VSR_OP_NOOP)
 			return -EPROTO;

@@ -270,6 +270,19 @@ static inline u8 vsr_wire_replica(const void *buf)
 }
 
 /**
+ * vsr_wire_epoch() - the sender's epoch of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's epoch field.
+ */
+static inline u32 vsr_wire_epoch(const void *buf)
+{
+	return get_unaligned_le32(&((const struct vsr_wire_hdr *)buf)->epoch);
+}
+
+/**
  * vsr_wire_command() - the command of an undecoded message
  * @buf: at least VSR_HDR_SIZE bytes
  *

@@ -1489,8 +1489,9 @@ static void vsr_trim_checkpoint_catchup(struct kunit *test)
 
 /*
  * Propose the next epoch (members @ids[0..@n), NULL: the same) at replica
- * @p until the RECONFIG is appended, for at most 400 ticks (the first tries
- * commit a NOOP of the primary's view and wait for the members).
+ * @p until the RECONFIG is in its log, for at most 400 ticks (the first
+ * tries commit a NOOP of the primary's view and wait for the members; a
+ * backup forwards the change to its primary).
  */
 static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce,
 		       const struct vsr_member_id *ids, u32 n)
@@ -1498,9 +1499,9 @@ static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce,
 	int ret = -EAGAIN;
 	u32 t;
 
-	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+	for (t = 0; t < 400 && (ret == -EAGAIN || ret == -EINPROGRESS); t++) {
 		ret = vsr_replica_reconfigure(s->node[p].r, nonce, ids, n);
-		if (ret == -EAGAIN)
+		if (ret == -EAGAIN || ret == -EINPROGRESS)
 			vsr_sim_step(s);
 	}
 	return ret;
@@ -1935,8 +1936,6 @@ static void vsr_epoch_same_members(struct kunit *test)
 	}
 	st(s, 0, &a);
 	KUNIT_ASSERT_TRUE(test, a.is_primary);
-	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 7, NULL, 0),
-			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 0, NULL, 0),
 			-EINVAL);
 	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
@@ -1946,7 +1945,9 @@ static void vsr_epoch_same_members(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[0].r, VSR_OP_NOOP, 0,
 						 99, NULL, 0), -EAGAIN);
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 8, NULL, 0),
-			-EBUSY);
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 7, NULL, 0),
+			0);
 	st(s, 0, &a);
 	KUNIT_EXPECT_EQ(test, a.op, k);
 	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
@@ -1971,6 +1972,56 @@ static void vsr_epoch_same_members(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9, NULL, 0), 0);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	expect_epoch(test, s, 2);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
+ * A change asked at a backup goes through its primary: of three, backup 2
+ * asks to remove the primary (0), and to lead.  It forwards the change
+ * (-EINPROGRESS) until the RECONFIG is in its log; asked again with the
+ * same nonce, that is still 0, and another nonce is another change
+ * (-EALREADY).  Replicas 2 and 1 switch, 0 is removed, and the change
+ * that started the epoch is not proposed twice.
+ */
+static void vsr_epoch_from_backup(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 31, false);
+	struct vsr_member_id ids[2];
+	struct vsr_core_status a;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	ids[0] = vsr_sim_replica(s, 1)->members[2];
+	ids[1] = vsr_sim_replica(s, 1)->members[1];
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[2].r, 5, ids, 2),
+			-EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 2, 5, ids, 2), 0);
+	KUNIT_EXPECT_TRUE(test, vsr_reconfig_pending(vsr_sim_replica(s, 2)));
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[2].r, 5, ids, 2),
+			0);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 6, ids, 2),
+			-EALREADY);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+	st(s, 2, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.replica, 0u);
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, a.epoch_nonce, 5ull);
+	st(s, 1, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.replica, 1u);
+	/* Its caller asking again: done, not a second change. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[1].r, 5, ids, 2),
+			0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 2, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	vsr_sim_destroy(s);
 }
@@ -3242,6 +3293,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	KUNIT_CASE(vsr_epoch_same_members),
 	KUNIT_CASE(vsr_epoch_shrink),
+	KUNIT_CASE(vsr_epoch_from_backup),
 	KUNIT_CASE(vsr_epoch_shrink_waits_for_quorum),
 	KUNIT_CASE(vsr_epoch_shrink_laggards),
 	KUNIT_CASE(vsr_epoch_lone_member_restarts),

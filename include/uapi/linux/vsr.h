@@ -98,12 +98,14 @@ struct vsr_status_hdr {
  * @commit: highest committed op number
  * @trim_point: lowest op number still in the log
  * @log_bytes: bytes of record data held in the log
- * @replica: index of this replica
- * @primary: index of the primary of @view
- * @n_peers: number of replicas in the cluster (valid entries of @peers)
+ * @replica: this replica's entry in @peers
+ * @primary: the entry in @peers of the primary of @view
+ * @n_peers: valid entries of @peers: the addresses the instance was created
+ *	with, in their order, whether or not they are members of @epoch
+ *	(until a reconfiguration, they all are, in that order)
  * @status: enum vsr_state
  * @reserved: zero
- * @peers: per replica, indexed by replica number
+ * @peers: per peer
  * @stats: counters
  * @drop_version: datagrams in a wire format this replica does not speak
  *	(since VSR_STATUS_SIZE_VER1, as are the fields after it)
@@ -122,6 +124,13 @@ struct vsr_status_hdr {
  *	has VSR_AUTH_ACCEPT_KEY
  * @auth_flags: VSR_AUTH_* bits
  * @reserved2: zero
+ * @n_members: members of the replica's configuration epoch @epoch (since
+ *	VSR_STATUS_SIZE_VER3, as are the fields after it); a removed replica
+ *	reports those of the epoch it was removed from
+ * @members: the members in their order (a member's place is its replica
+ *	index in the epoch, and the primary of view v is member v mod
+ *	@n_members), each as its entry in @peers
+ * @reserved3: zero
  *
  * Filled by ioctl(VSR_IOC_GET_STATUS) on /dev/vsrlogN; the same values are
  * reported by the VSR_NL_CMD_GET generic netlink command (which reports
@@ -161,6 +170,9 @@ struct vsr_status {
 	__u32 accept_key_id;
 	__u8 auth_flags;
 	__u8 reserved2[7];
+	__u32 n_members;
+	__u8 members[VSR_MAX_PEERS];
+	__u8 reserved3[4];
 };
 
 /* struct vsr_status.auth_flags */
@@ -179,11 +191,12 @@ enum vsr_encrypt {
 
 /*
  * sizeof(struct vsr_status) of each version: VER0 ends with @stats, VER1
- * with @reserved1, VER2 with @reserved2.
+ * with @reserved1, VER2 with @reserved2, VER3 with @reserved3.
  */
 #define VSR_STATUS_SIZE_VER0	432
 #define VSR_STATUS_SIZE_VER1	464
 #define VSR_STATUS_SIZE_VER2	488
+#define VSR_STATUS_SIZE_VER3	512
 
 /*
  * VSR_IOC_GET_STATUS: fill a struct vsr_status whose hdr.size says how

@@ -24,12 +24,17 @@
  * @VSR_STATE_FAILED: Stopped for good: a safety invariant broke, so its state
  *   cannot be trusted. It no longer acknowledges, votes or answers, and its
  *   device returns EIO. Delete the instance and add it again.
+ * @VSR_STATE_REMOVED: A reconfiguration left it out of the cluster's new
+ *   epoch. It keeps the old epoch's log, answers only replicas that have not
+ *   learned of the change yet, and refuses writes with EROFS; readers get the
+ *   old epoch's records, then end of file.
  */
 enum vsr_state {
 	VSR_STATE_NORMAL,
 	VSR_STATE_VIEW_CHANGE,
 	VSR_STATE_RECOVERING,
 	VSR_STATE_FAILED,
+	VSR_STATE_REMOVED,
 };
 
 enum vsr_attrs {
@@ -83,6 +88,7 @@ enum vsr_peer_attrs {
 	VSR_A_PEER_DROP_AUTH,
 	VSR_A_PEER_ENCRYPTED,
 	VSR_A_PEER_NO_DECRYPT,
+	VSR_A_PEER_MEMBER,
 
 	__VSR_A_PEER_MAX
 };
@@ -123,6 +129,8 @@ enum vsr_nl_cmd {
 	VSR_NL_CMD_STATUS_NTF,
 	VSR_NL_CMD_PRIMARY_NTF,
 	VSR_NL_CMD_SET_NTF,
+	VSR_NL_CMD_RECONFIGURE,
+	VSR_NL_CMD_EPOCH_NTF,
 
 	__VSR_NL_CMD_MAX
 };
