@@ -37,7 +37,7 @@ expect() {
 	fi
 }
 
-expect "vsradm " "--help --version add del down family genkey help keyid log monitor set setconf show showconf trim up version"
+expect "vsradm " "--help --version add del down family genkey help keyid log monitor reconfigure set setconf show showconf trim up version"
 expect "vsradm s" "set setconf show showconf"
 expect "vsradm del " "vsrlog0 vsrlog3"
 expect "vsradm log vsrlog" "vsrlog0 vsrlog3"
@@ -55,6 +55,9 @@ expect "vsradm set vsrlog0 key-swap k" "key-file"
 expect "vsradm genkey " ""
 expect "vsradm trim " "vsrlog0 vsrlog3"
 expect "vsradm trim vsrlog0 " ""
+expect "vsradm reconfigure " "vsrlog0 vsrlog3"
+expect "vsradm reconfigure vsrlog0 " "peers"
+expect "vsradm reconfigure vsrlog0 peers " ""
 expect "vsradm monitor " "-j"
 expect "vsradm family " ""
 expect "vsradm showconf " "vsrlog0 vsrlog3"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vsradm: add, del, show, set, trim and monitor.
+ * vsradm: add, del, show, set, trim, reconfigure and monitor.
  */
 
 #include <arpa/inet.h>
@@ -40,6 +40,7 @@ static const char *const state_names[] = {
 	[VSR_STATE_VIEW_CHANGE] = "view-change",
 	[VSR_STATE_RECOVERING] = "recovering",
 	[VSR_STATE_FAILED] = "failed",
+	[VSR_STATE_REMOVED] = "removed",
 };
 
 static const char *state_name(uint8_t s)
@@ -132,9 +133,43 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 		case VSR_A_PEER_NO_DECRYPT:
 			p->no_decrypt = true;
 			break;
+		case VSR_A_PEER_MEMBER:
+			if (attr_u(a, MNL_TYPE_U32, &v))
+				return -1;
+			p->member = v;
+			p->has_member = true;
+			break;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Which peers are members of the epoch: those the kernel gave a member
+ * index.  A module without reconfiguration names none: all of them are,
+ * in their order.
+ */
+static void set_members(struct inst_info *in)
+{
+	unsigned int i;
+
+	for (i = 0; i < in->n_peers; i++)
+		if (in->peers[i].has_member)
+			return;
+	for (i = 0; i < in->n_peers; i++) {
+		in->peers[i].has_member = true;
+		in->peers[i].member = in->peers[i].index;
+	}
+}
+
+/* How many members the epoch has. */
+static unsigned int n_members(const struct inst_info *in)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < in->n_peers; i++)
+		n += in->peers[i].has_member;
+	return n;
 }
 
 /* Scalar attributes of an instance: type and where they go. */
@@ -227,6 +262,7 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 			break;
 		}
 	}
+	set_members(in);
 	return bad || !in->name[0] ? -1 : 0;
 }
 
@@ -332,6 +368,7 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
 	j_bool("accept-unauthenticated", inst_accepts_none(in));
 	j_str("encrypt", encrypt_name(in->encrypt));
+	j_u64("members", n_members(in));
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -342,6 +379,10 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 		j_str("addr", addr);
 		j_u64("port", p->a.port);
 		j_bool("self", p->index == in->replica);
+		if (p->has_member)
+			j_u64("member", p->member);
+		else
+			j_null("member");
 		if (p->heard)
 			j_u64("last-heard-ms", p->last_heard_ms);
 		else
@@ -432,10 +473,14 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 
 	if (event)
 		printf("[%s] ", event);
-	printf("%s: cluster %llu replica %u of %u status %s view %llu epoch %llu primary %u\n",
+	printf("%s: cluster %llu replica %u of %u status %s view %llu epoch %llu primary %u",
 	       in->name, (unsigned long long)in->cluster_id, in->replica, in->n_peers,
 	       state_name(in->status), (unsigned long long)in->view,
 	       (unsigned long long)in->epoch, in->primary);
+	/* Peers that a reconfiguration left out are not counted. */
+	if (n_members(in) != in->n_peers)
+		printf(" members %u", n_members(in));
+	putchar('\n');
 	printf("\top %llu commit %llu trim-point %llu log-bytes %llu\n",
 	       (unsigned long long)in->op, (unsigned long long)in->commit,
 	       (unsigned long long)in->trim_point, (unsigned long long)in->log_bytes);
@@ -451,6 +496,11 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 
 		format_peer_addr(&p->a, addr, sizeof(addr));
 		printf("\tpeer %u %s", p->index, addr);
+		/* Its place in the epoch, where a reconfiguration moved it. */
+		if (!p->has_member)
+			printf(" not-member");
+		else if (p->member != p->index)
+			printf(" member %u", p->member);
 		if (p->index == in->replica) {
 			printf(" self\n");
 			continue;
@@ -831,6 +881,40 @@ int cmd_trim(int argc, char **argv)
 	return 0;
 }
 
+/* The kernel answers a change, once this replica took it, with its epoch. */
+static int reconfigure_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct inst_info in;
+
+	(void)data;
+	if (parse_instance(nlh, &in) < 0) {
+		fprintf(stderr, "%s: malformed message from the kernel\n", prog);
+		return MNL_CB_ERROR;
+	}
+	printf("%s: epoch %llu\n", in.name, (unsigned long long)in.epoch);
+	return MNL_CB_OK;
+}
+
+/* reconfigure NAME peers ADDR:PORT,...: the next epoch's members. */
+int cmd_reconfigure(int argc, char **argv)
+{
+	struct nlctx ctx;
+	struct nlmsghdr *nlh;
+	char what[64];
+
+	if (argc != 3 || strcmp(argv[1], "peers"))
+		usage_error("usage: %s reconfigure NAME peers ADDR:PORT,...", prog);
+	check_name(argv[0]);
+	nl_init(&ctx);
+	nlh = nl_msg(&ctx, VSR_NL_CMD_RECONFIGURE, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VSR_A_NAME, argv[0]);
+	put_peers(nlh, argv[2]);
+	snprintf(what, sizeof(what), "reconfigure %s", argv[0]);
+	run(&ctx, nlh, what, reconfigure_cb, NULL);
+	nl_close(&ctx);
+	return 0;
+}
+
 /* With -j, "[" comes with the first instance: a failed get prints none. */
 static int show_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -932,6 +1016,7 @@ static const char *const event_names[] = {
 	[VSR_NL_CMD_STATUS_NTF] = "status",
 	[VSR_NL_CMD_PRIMARY_NTF] = "primary",
 	[VSR_NL_CMD_SET_NTF] = "set",
+	[VSR_NL_CMD_EPOCH_NTF] = "epoch",
 };
 
 static const char *event_name(uint8_t cmd)

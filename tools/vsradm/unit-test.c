@@ -38,6 +38,12 @@ struct test_inst {
 	uint64_t drop_auth;
 	uint64_t view;
 	struct test_peer peers[3];
+	/* Reconfigured: epoch, status, primary and each peer's member index. */
+	bool reconfigured;
+	uint64_t epoch;
+	uint8_t status;
+	uint32_t primary;
+	int member[3];		/* -1: not a member */
 };
 
 static const struct test_inst tests[] = {
@@ -95,6 +101,26 @@ static const struct test_inst tests[] = {
 			{ "10.0.0.3", 7005, true, 2, 0x0badcafe, 0, true },
 		},
 	},
+	{	/* epoch 1: peer 0 left out, 2 and 1 in that order */
+		.name = "vsrlog6", .replica = 1,
+		.peers = {
+			{ "10.0.0.1", 7006, true, 1, 0, 0 },
+			{ "10.0.0.2", 7006, false, 0, 0, 0 },
+			{ "10.0.0.3", 7006, true, 1, 0, 0 },
+		},
+		.reconfigured = true, .epoch = 1, .status = VSR_STATE_NORMAL,
+		.primary = 2, .member = { -1, 1, 0 },
+	},
+	{	/* removed by epoch 1: it reports epoch 0's members */
+		.name = "vsrlog7", .replica = 0,
+		.peers = {
+			{ "10.0.0.1", 7007, false, 0, 0, 0 },
+			{ "10.0.0.2", 7007, true, 1, 0, 0 },
+			{ "10.0.0.3", 7007, true, 1, 0, 0 },
+		},
+		.reconfigured = true, .epoch = 1, .status = VSR_STATE_REMOVED,
+		.primary = 0, .member = { 0, 1, 2 },
+	},
 };
 
 static struct nlmsghdr *build(char *buf, const struct test_inst *t)
@@ -137,13 +163,19 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 			if (p->no_decrypt)
 				mnl_attr_put(nlh, VSR_A_PEER_NO_DECRYPT, 0, "");
 		}
+		if (t->reconfigured && t->member[i] >= 0)
+			mnl_attr_put_u32(nlh, VSR_A_PEER_MEMBER, t->member[i]);
 		mnl_attr_nest_end(nlh, nest);
 	}
 	mnl_attr_put_u32(nlh, VSR_A_HEARTBEAT_MS, 100);
 	mnl_attr_put_u32(nlh, VSR_A_VIEW_CHANGE_TIMEOUT_MS, 1000);
 	mnl_attr_put_u32(nlh, VSR_A_CLIENT_TIMEOUT_MS, 5000);
 	mnl_attr_put_u64(nlh, VSR_A_LOG_RETENTION, 0);
-	mnl_attr_put_u8(nlh, VSR_A_STATUS, VSR_STATE_NORMAL);
+	mnl_attr_put_u8(nlh, VSR_A_STATUS, t->status);
+	if (t->reconfigured) {
+		mnl_attr_put_u64(nlh, VSR_A_EPOCH, t->epoch);
+		mnl_attr_put_u32(nlh, VSR_A_PRIMARY, t->primary);
+	}
 	nest = mnl_attr_nest_start(nlh, VSR_A_STATS);
 	for (i = VSR_A_STATS_MSGS_IN; i <= VSR_A_STATS_MAX; i++)
 		mnl_attr_put_u64(nlh, i, i == VSR_A_STATS_DROP_AUTH ? t->drop_auth : 0);

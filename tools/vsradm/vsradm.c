@@ -187,6 +187,9 @@ static void print_usage(FILE *f)
 		"      [accept-key-file KEYFILE|none|off] [key-swap] [encrypt off|on|require]\n"
 		"                 change tunables and keys\n"
 		"  trim NAME OP   discard the records below OP\n"
+		"  reconfigure NAME peers ADDR:PORT,...\n"
+		"                 change the cluster's members (to some of its own,\n"
+		"                 in any order); members left out are removed\n"
 		"  showconf NAME  the configuration, in the format of a configuration file\n"
 		"  setconf NAME FILE\n"
 		"                 create NAME from FILE (\"-\": stdin), or change its\n"
@@ -194,7 +197,8 @@ static void print_usage(FILE *f)
 		"  up NAME        setconf NAME /etc/vsr/NAME.conf\n"
 		"  down NAME      del NAME\n"
 		"  monitor        print the state of every instance, then events\n"
-		"                 (instances added/removed, view, status, primary changes)\n"
+		"                 (instances added/removed, view, status, primary,\n"
+		"                 epoch changes)\n"
 		"  log NAME [from OP] [-f]\n"
 		"                 print committed records with their op numbers\n"
 		"  genkey         print a new key (for a key file: umask 077)\n"
@@ -215,6 +219,7 @@ static const struct {
 	{ "show", cmd_show },
 	{ "set", cmd_set },
 	{ "trim", cmd_trim },
+	{ "reconfigure", cmd_reconfigure },
 	{ "monitor", cmd_monitor },
 	{ "log", cmd_log },
 	{ "family", cmd_family },

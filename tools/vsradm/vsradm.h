@@ -100,6 +100,8 @@ struct peer_info {
 	uint64_t drop_auth;	/* its datagrams that failed authentication */
 	bool encrypted;		/* its last datagram was encrypted */
 	bool no_decrypt;	/* we encrypt; its module cannot decrypt */
+	bool has_member;	/* the kernel named its place in the epoch */
+	uint32_t member;	/* its replica index in the epoch */
 };
 
 struct inst_info {
@@ -146,6 +148,7 @@ int cmd_del(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_trim(int argc, char **argv);
+int cmd_reconfigure(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
 /* conf.c */
