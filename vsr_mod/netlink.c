@@ -676,13 +676,17 @@ static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
 	int rem, ret;
 
 	*n = 0;
+	/* The length of the list first: it says more than its 17th entry. */
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(attr) != VSR_A_PEER)
-			continue;
-		if (*n == VSR_MAX_PEERS) {
+		if (nla_type(attr) == VSR_A_PEER && ++*n > VSR_MAX_PEERS) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many peers (at most 16)");
 			return -EINVAL;
 		}
+	}
+	*n = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(attr) != VSR_A_PEER)
+			continue;
 		ret = vsr_nl_parse_peer(attr, &a, info->extack);
 		if (ret)
 			return ret;

@@ -62,7 +62,8 @@ void vsr_observe_status(struct vsr_node *node,
 	if (st->status == VSR_STATUS_VIEW_CHANGE &&
 	    (old->status != VSR_STATUS_VIEW_CHANGE || st->view != old->view))
 		trace_vsr_view_change_start(node, st, from);
-	if (st->status == VSR_STATUS_NORMAL &&
+	/* A new epoch starts at view 0 without a view change. */
+	if (st->status == VSR_STATUS_NORMAL && st->epoch == old->epoch &&
 	    old->status != VSR_STATUS_RECOVERING &&
 	    (old->status != VSR_STATUS_NORMAL || st->view != old->view)) {
 		trace_vsr_view_change_end(node, st, from);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Print every committed record of a vsr device, one per line as
-"OP RECORD" (record cut to 64 bytes), without blocking.
+"OP RECORD" (record cut to 64 bytes), without blocking, up to the last
+one committed (or the end of file, on a removed replica).
 
 usage: readlog.py DEVICE [FROM_OP]
 """
@@ -17,6 +18,9 @@ def main():
         try:
             rec = os.read(fd, 65536)
         except BlockingIOError:
+            return 0
+        # End of file: a removed replica's log ends at the change.
+        if not rec:
             return 0
         # The position now points past the record: its op is pos' - 1.
         op = os.lseek(fd, 0, os.SEEK_CUR) - 1

@@ -8,7 +8,8 @@ Records are "PREFIX-<k>" padded with '.' to SIZE bytes (default: no pad).
 With UNTIL_FILE, COUNT is a minimum: the writes go on until that file
 exists (for a writer that must span steps of unknown duration).
 A failed write is reported on stderr with its errno; the writer goes on
-unless the device is gone (ENODEV), then it stops with exit status 3.
+unless the device is gone (ENODEV), then it stops with exit status 3, or
+its replica was removed from the cluster (EROFS), then with status 5.
 """
 import errno
 import os
@@ -37,6 +38,8 @@ def main():
             failed += 1
             if e.errno == errno.ENODEV:
                 return 3
+            if e.errno == errno.EROFS:
+                return 5
         if interval:
             time.sleep(interval)
         k += 1
