@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Reconfiguration that leaves members out, under load.  Five replicas, a
-# writer on each: a backup asks (vsradm reconfigure) for an epoch of three
+# Reconfiguration that leaves members out, under load, in a cluster with
+# a key (which names peers by their place in the list they were added
+# with, whatever the epoch).  Five replicas, a writer on each, and a
+# follower (vsradm log -f) on each replica that leaves: a backup asks (vsradm reconfigure) for an epoch of three
 # that leaves out the primary and one more, in a new order.  The three go
 # on writing in epoch 1; the two left out are removed: their writers get
 # EROFS, their devices read to the change and then end of file (POLLHUP),
-# and their logs are a prefix of the members'.  Every acknowledged record
+# their followers end cleanly, and their logs are a prefix of the
+# members'.  Every acknowledged record
 # is in the members' log exactly once.  Then a change with a member cut
 # off commits with the others, and the member catches up once healed; two
 # changes asked at once: one wins, the other says why.  Bad lists get a
@@ -53,7 +56,8 @@ wait_epoch() {
 	done
 }
 
-cluster_up 5 heartbeat 50 timeout 500 client-timeout 20000
+(umask 077 && "$VSRADM" genkey > "$tmp/key") || fail "genkey"
+cluster_up 5 heartbeat 50 timeout 500 client-timeout 20000 key-file "$tmp/key"
 for i in 0 1 2 3 4; do
 	wait_normal "$i" 60 || fail "replica $i not normal"
 done
@@ -85,6 +89,10 @@ for i in 0 1 2 3 4; do
 	python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$i" "w$i" 5 0.02 0 "$tmp/stop" \
 		> "$tmp/acked.$i" 2> "$tmp/werr.$i" &
 	pids[$i]=$!
+done
+for i in "$p" "$q"; do
+	"$VSRADM" -n "$(ns "$i")" log "vsrlog$i" -f > "$tmp/follow.$i" 2> "$tmp/ferr.$i" &
+	fpids[$i]=$!
 done
 for i in 0 1 2 3 4; do
 	end=$((SECONDS + 60))
@@ -157,6 +165,13 @@ except OSError as e:
     assert e.errno == errno.EROFS, e
 PY
 	refused "$i" "$(a "${keep[0]}")" "removed from the cluster"
+	# The follower saw every record, then the end.
+	wait "${fpids[$i]}" || fail "follower of removed $i: $(cat "$tmp/ferr.$i")"
+	grep -q "removed from the cluster" "$tmp/ferr.$i" || fail "follower $i: $(cat "$tmp/ferr.$i")"
+	[ "$(wc -l < "$tmp/follow.$i")" -eq "$n" ] ||
+		fail "follower of $i printed $(wc -l < "$tmp/follow.$i") records, want $n"
+	"$VSRADM" -n "$(ns "$i")" show "vsrlog$i" | head -1 | grep -q "status removed .* primary none members 0" ||
+		fail "show on removed $i: $("$VSRADM" -n "$(ns "$i")" show "vsrlog$i" | head -1)"
 done
 info "removed replicas hold the members' first records and refuse writes"
 

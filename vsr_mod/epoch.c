@@ -520,8 +520,13 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_on_epoch_state(r, m);
 		return 0;
 	}
-	/* Our (older) epoch's notice makes the sender answer with its own. */
-	vsr_send_notice(r, VSR_PEER_SENDER, last);
+	/*
+	 * Our (older) epoch's notice makes the sender answer with its own.
+	 * Epoch 0 has none (a notice names the RECONFIG that started its
+	 * epoch): the newer epoch's members keep telling us (vsr_epoch_tick()).
+	 */
+	if (r->epoch_hdr.op)
+		vsr_send_notice(r, VSR_PEER_SENDER, last);
 	return -ESTALE;
 }
 
@@ -570,6 +575,30 @@ static bool vsr_member_ready(const struct vsr_replica *r, u32 i)
 }
 
 /*
+ * Does our member @i run a module that knows no epochs?  Its PREPAREOKs
+ * of this view, lately, carry no incarnation: it would refuse the
+ * RECONFIG and never switch.  (A RECOVERY from a member clears what its
+ * PREPAREOKs said.)
+ */
+static bool vsr_member_without_epochs(const struct vsr_replica *r, u32 i)
+{
+	return i != r->self && !r->incs[i] && r->ok_tick[i] &&
+	       r->ticks + 1 - r->ok_tick[i] <= r->cfg.abdicate_ticks;
+}
+
+/*
+ * Is another change than @nonce being tried here, by a caller that asked
+ * again lately (within an abdication window)?  Two callers that alternate
+ * would each restart the other's wait for the members for ever.
+ */
+static bool vsr_other_change_tried(const struct vsr_replica *r, u64 nonce)
+{
+	return r->reconf_nonce && r->reconf_nonce != nonce &&
+	       r->reconf_view == r->view && r->reconf_epoch == r->epoch &&
+	       r->ticks - r->reconf_tried <= r->cfg.abdicate_ticks;
+}
+
+/*
  * Will the next epoch (our members @from[0..@count)) have enough members
  * that enter it normal?  Only the incarnations the op records do: with
  * fewer than a quorum, the next epoch could never recover the others, and
@@ -590,6 +619,7 @@ static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 		r->reconf_epoch = r->epoch;
 		r->reconf_since = r->ticks;
 	}
+	r->reconf_tried = r->ticks;
 	for (i = 0; i < count; i++)
 		if (vsr_member_ready(r, from[i]))
 			ready++;
@@ -686,7 +716,9 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * of ours; -EINVAL for a zero nonce, a count out of range or a member
  * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
- * another change is in flight; -EBUSY while the pipeline is full;
+ * another change is in flight, or being tried here (asked again within
+ * an abdication window); -EPROTONOSUPPORT when a member that acks runs
+ * a module without epochs; -EBUSY while the pipeline is full;
  * -EOVERFLOW in the last epoch; -EROFS once removed; -ENOMEM; -EIO once
  * failed.
  */
@@ -700,6 +732,10 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 
 	if (!r->cfg.epochs)
 		return -EOPNOTSUPP;
+	if (r->status == VSR_STATUS_FAILED)
+		return -EIO;
+	if (r->status == VSR_STATUS_REMOVED)
+		return -EROFS;
 	if (!members) {
 		members = r->members;
 		count = r->n;
@@ -714,10 +750,6 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			if (from[j] == from[i])
 				return -EINVAL;
 	}
-	if (r->status == VSR_STATUS_FAILED)
-		return -EIO;
-	if (r->status == VSR_STATUS_REMOVED)
-		return -EROFS;
 	/* This change started our epoch, or is appended: asked again. */
 	if (r->epoch_hdr.op && r->epoch_hdr.request == nonce)
 		return 0;
@@ -740,6 +772,12 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		ret = vsr_replica_submit(r, VSR_OP_NOOP, 0, 0, NULL, 0);
 		return ret ? ret : -EAGAIN;
 	}
+	for (i = 0; i < r->n; i++)
+		if (vsr_member_without_epochs(r, i))
+			return -EPROTONOSUPPORT;
+	/* One change at a time: another that is being tried waits for it. */
+	if (vsr_other_change_tried(r, nonce))
+		return -EALREADY;
 	/* The backups answer every heartbeat with a PREPAREOK. */
 	if (!vsr_next_epoch_ready(r, nonce, from, count))
 		return -EAGAIN;

@@ -199,7 +199,8 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u64_64bit(skb, VSR_A_EPOCH, st->epoch, VSR_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSR_A_VIEW, st->view, VSR_A_PAD) ||
 	    nla_put_u8(skb, VSR_A_STATUS, st->status) ||
-	    nla_put_u32(skb, VSR_A_PRIMARY, st->primary) ||
+	    (st->primary != VSR_PRIMARY_NONE &&
+	     nla_put_u32(skb, VSR_A_PRIMARY, st->primary)) ||
 	    nla_put_u64_64bit(skb, VSR_A_OP, st->op, VSR_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSR_A_COMMIT, st->commit, VSR_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSR_A_TRIM_POINT, st->trim_point, VSR_A_PAD) ||

@@ -168,6 +168,7 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 {
 	struct vsr_node *node = ctx;
 	struct vsr_core_status *old = &node->notified;
+	u32 primary;
 
 	/*
 	 * A checkpoint taken over from a peer moves the commit number
@@ -181,8 +182,13 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 		vsr_instance_event(node->inst, VSR_EVENT_VIEW);
 	if (st->status != old->status)
 		vsr_instance_event(node->inst, VSR_EVENT_STATUS);
-	if (st->primary != old->primary || st->is_primary != old->is_primary)
+	/* The primary as a peer: member indices change with the epoch. */
+	primary = st->status == VSR_STATUS_REMOVED ? VSR_NO_PEER :
+		  vsr_node_peer_of(node, st->primary);
+	if (primary != node->primary_peer) {
+		node->primary_peer = primary;
 		vsr_instance_event(node->inst, VSR_EVENT_PRIMARY);
+	}
 	if (st->trim != old->trim) {
 		vsr_instance_event(node->inst, VSR_EVENT_CONFIG);
 		/* A trim waits for the trim point, whoever moved it. */
@@ -190,8 +196,10 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	}
 	if (st->epoch != old->epoch)
 		vsr_instance_event(node->inst, VSR_EVENT_EPOCH);
+	/* A new view or epoch: requests to the old primary may be lost. */
 	if (st->status == VSR_STATUS_NORMAL &&
-	    (st->view != old->view || old->status != VSR_STATUS_NORMAL))
+	    (st->view != old->view || st->epoch != old->epoch ||
+	     old->status != VSR_STATUS_NORMAL))
 		vsr_node_kick_waiters(node);
 	/* Writers get -EROFS at once, readers the end of the log. */
 	if (st->status == VSR_STATUS_REMOVED && !node->removed) {
@@ -575,6 +583,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	cfg.replica = inst->cfg.replica;
 	/* Epoch 0's members are the peers, in their order. */
 	node->rx_peer = VSR_NO_PEER;
+	node->primary_peer = VSR_NO_PEER;
 	vsr_cb_members(node, 0, ids, cfg.replica_count, cfg.replica);
 	cfg.seed = get_random_u64();
 	/*
@@ -709,8 +718,12 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	st->commit = cs.commit;
 	st->trim_point = cs.trim;
 	st->log_bytes = cs.log_bytes;
-	/* Members are reported as peers (uapi): a member always is one. */
-	st->primary = vsr_node_peer_of(node, cs.primary);
+	/*
+	 * Members are reported as peers (uapi): a member always is one.  A
+	 * removed replica has none (it keeps its old members to talk to).
+	 */
+	st->primary = node->removed ? VSR_PRIMARY_NONE :
+		      vsr_node_peer_of(node, cs.primary);
 	switch (cs.status) {
 	case VSR_STATUS_NORMAL:
 		st->status = VSR_STATE_NORMAL;
@@ -747,8 +760,8 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 			st->peer_wire_version[i] = vsr_version_to(node, i);
 	}
 	st->wire_version = vsr_version_cap(node);
-	st->n_members = node->n_members;
-	for (i = 0; i < node->n_members; i++)
+	st->n_members = node->removed ? 0 : node->n_members;
+	for (i = 0; i < st->n_members; i++)
 		st->members[i] = node->member_peer[i];
 	st->stats.view_changes = cs.view_changes;
 	st->stats.recoveries = cs.recoveries;
@@ -995,6 +1008,9 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 	case -EOVERFLOW:
 		NL_SET_ERR_MSG(extack, "the cluster is in its last epoch");
 		break;
+	case -EPROTONOSUPPORT:
+		NL_SET_ERR_MSG(extack, "a member runs a module without reconfiguration: upgrade every member first");
+		break;
 	case -ETIMEDOUT:
 		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, or members not ready)");
 		break;
@@ -1030,7 +1046,8 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  *
  * Return: 0; -EOPNOTSUPP (a member that is not one of the epoch's), -EROFS
  * (this replica was removed), -EALREADY (another change is in flight, or
- * came first), -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
+ * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
+ * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
  */
 int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 			 u32 *epoch, struct netlink_ext_ack *extack)
@@ -1092,8 +1109,15 @@ int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 			ret = -EINTR;
 			break;
 		}
-		if (!READ_ONCE(w.done) && time_after(jiffies, deadline)) {
-			ret = -ETIMEDOUT;
+		/* Done meanwhile (the loop's first check), or too late. */
+		if (time_after(jiffies, deadline)) {
+			mutex_lock(&node->lock);
+			ret = vsr_node_error(node);
+			if (!ret && vsr_reconfig_done(node, &w, &cs))
+				*epoch = cs.epoch;
+			else if (!ret)
+				ret = -ETIMEDOUT;
+			mutex_unlock(&node->lock);
 			break;
 		}
 	}

@@ -167,6 +167,8 @@ struct vsr_observe {
  *	is none (written under @lock, also read without it as a filter)
  * @rx_peer: the peer whose datagram the core is being given (the
  *	VSR_PEER_SENDER of its answers), VSR_NO_PEER at other times
+ * @primary_peer: the primary's peer as last reported (primary events),
+ *	VSR_NO_PEER for none (under @lock)
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
  * @links: the wire format of each peer's link (version.c, under @lock)
  * @auth: the keys (keys.c): RCU, changed under @lock
@@ -233,6 +235,7 @@ struct vsr_node {
 	u8 member_peer[VSR_MAX_PEERS];
 	u8 peer_member[VSR_MAX_PEERS];
 	u8 rx_peer;
+	u32 primary_peer;
 	u8 wire_cap;
 	struct vsr_link links[VSR_MAX_PEERS];
 	struct vsr_auth __rcu *auth;

@@ -99,7 +99,7 @@ void vsr_observe_status(struct vsr_node *node,
 		node->obs.normal_view = st->view;
 	if (st->view >= VSR_VIEW_WARN && !node->obs.view_warned) {
 		node->obs.view_warned = true;
-		pr_warn("%s: view %u is past 2^31: no view change is possible after view 4294967295\n",
+		pr_warn("%s: view %u is past 2^31: no view change is possible after view 4294967295; reconfiguring to the same members starts over at view 0\n",
 			name, st->view);
 	}
 }

@@ -123,6 +123,7 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 	 * it (epoch.c).
 	 */
 	r->incs[m->h.replica] = 0;
+	r->ok_tick[m->h.replica] = 0;
 	if (r->status == VSR_STATUS_VIEW_CHANGE)
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_RECOVERYRESPONSE);

@@ -108,6 +108,7 @@ struct vsr_replica {
 	u32 reconf_view;	/* ... as the primary of this view */
 	u32 reconf_epoch;	/* ... of this epoch */
 	u64 reconf_since;	/* ... since then */
+	u64 reconf_tried;	/* ... and last tried then */
 	/*
 	 * The RECONFIG that started it (op 0: none), kept whatever the trims:
 	 * its op k, checksum and data (for the notices).

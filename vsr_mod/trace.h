@@ -66,7 +66,8 @@ DECLARE_EVENT_CLASS(vsr_state,
 		__entry->view = st->view;
 		__entry->from_view = from_view;
 		__entry->log_view = st->log_view;
-		__entry->primary = st->primary;
+		/* As a peer, like vsradm show (VSR_NO_PEER: none). */
+		__entry->primary = vsr_node_peer_of(node, st->primary);
 		__entry->op = st->op;
 		__entry->commit = st->commit;
 	),
@@ -77,7 +78,8 @@ DECLARE_EVENT_CLASS(vsr_state,
 				   { VSR_STATUS_NORMAL, "normal" },
 				   { VSR_STATUS_VIEW_CHANGE, "view-change" },
 				   { VSR_STATUS_RECOVERING, "recovering" },
-				   { VSR_STATUS_FAILED, "failed" }),
+				   { VSR_STATUS_FAILED, "failed" },
+				   { VSR_STATUS_REMOVED, "removed" }),
 		  __entry->view, __entry->from_view, __entry->log_view,
 		  __entry->primary, __entry->op, __entry->commit)
 );
@@ -152,7 +154,8 @@ DECLARE_EVENT_CLASS(vsr_fetch,
 		  __print_symbolic(__entry->purpose,
 				   { VSR_FETCH_REPAIR, "repair" },
 				   { VSR_FETCH_VIEW_CHANGE, "view-change" },
-				   { VSR_FETCH_RECOVERY, "recovery" }),
+				   { VSR_FETCH_RECOVERY, "recovery" },
+				   { VSR_FETCH_EPOCH, "epoch" }),
 		  __entry->source, __entry->view, __entry->from, __entry->to,
 		  __entry->target)
 );
@@ -238,7 +241,8 @@ TRACE_EVENT(vsr_drop,
 				   { VSR_CNT_DROP_STALE, "stale" },
 				   { VSR_CNT_DROP_NOMEM, "nomem" },
 				   { VSR_CNT_SEND_ERRORS, "send-errors" },
-				   { VSR_CNT_DROP_VERSION, "version" }),
+				   { VSR_CNT_DROP_VERSION, "version" },
+				   { VSR_CNT_DROP_AUTH, "auth" }),
 		  __entry->peer, __entry->err)
 );
 

@@ -62,6 +62,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->episodes += r->episodes;
 	t->reconfigs += r->reconfigs;
 	t->shrinks += r->shrinks;
+	t->forwarded += r->forwarded;
 	t->wedged += r->wedged;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
@@ -201,7 +202,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu epochs_max=%llu wedged=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu epochs_max=%llu wedged=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -209,6 +210,7 @@ int main(int argc, char **argv)
 		(unsigned long long)res.episodes,
 		(unsigned long long)res.reconfigs,
 		(unsigned long long)res.shrinks,
+		(unsigned long long)res.forwarded,
 		(unsigned long long)res.epochs,
 		(unsigned long long)res.wedged);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",

@@ -223,6 +223,7 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 	int bad = 0;
 
 	memset(in, 0, sizeof(*in));
+	in->primary = VSR_PRIMARY_NONE;
 	mnl_attr_for_each(a, nlh, GENL_HDRLEN) {
 		t = mnl_attr_get_type(a);
 		if (t <= VSR_A_MAX && scalars[t].size) {
@@ -262,7 +263,9 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 			break;
 		}
 	}
-	set_members(in);
+	/* A removed replica is a member of nothing. */
+	if (in->status != VSR_STATE_REMOVED)
+		set_members(in);
 	return bad || !in->name[0] ? -1 : 0;
 }
 
@@ -353,7 +356,10 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_str("status", state_name(in->status));
 	j_u64("epoch", in->epoch);
 	j_u64("view", in->view);
-	j_u64("primary", in->primary);
+	if (in->primary == VSR_PRIMARY_NONE)
+		j_null("primary");
+	else
+		j_u64("primary", in->primary);
 	j_u64("op", in->op);
 	j_u64("commit", in->commit);
 	j_u64("trim-point", in->trim_point);
@@ -473,10 +479,14 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 
 	if (event)
 		printf("[%s] ", event);
-	printf("%s: cluster %llu replica %u of %u status %s view %llu epoch %llu primary %u",
+	printf("%s: cluster %llu replica %u of %u status %s view %llu epoch %llu primary ",
 	       in->name, (unsigned long long)in->cluster_id, in->replica, in->n_peers,
 	       state_name(in->status), (unsigned long long)in->view,
-	       (unsigned long long)in->epoch, in->primary);
+	       (unsigned long long)in->epoch);
+	if (in->primary == VSR_PRIMARY_NONE)
+		printf("none");
+	else
+		printf("%u", in->primary);
 	/* Peers that a reconfiguration left out are not counted. */
 	if (n_members(in) != in->n_peers)
 		printf(" members %u", n_members(in));
@@ -489,7 +499,7 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	       (unsigned long long)retention(in), wire_version(in),
 	       in->wire_version ? " (set)" : "");
 	if (in->view >= VSR_VIEW_WARN)
-		printf("\twarning: view past 2^31: no view change is possible after view 4294967295\n");
+		printf("\twarning: view past 2^31: no view change is possible after view 4294967295 (reconfigure to the same peers: view 0)\n");
 	print_auth_text(in);
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];

@@ -113,8 +113,12 @@ int cmd_log(int argc, char **argv)
 			print_record((uint64_t)pos - 1, buf, (size_t)n, opt_json);
 			continue;
 		}
-		if (n == 0)
+		/* End of file: a reconfiguration removed the replica. */
+		if (n == 0) {
+			fprintf(stderr, "%s: log %s: the end: the replica was removed from the cluster\n",
+				prog, name);
 			break;
+		}
 		if (errno == EINTR)
 			continue;
 		if (errno == EMSGSIZE && size < LOG_BUF_MAX) {
@@ -132,8 +136,9 @@ int cmd_log(int argc, char **argv)
 				break;
 			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 				fail("log %s: poll: %s", name, strerror(errno));
-			if ((pfd.revents & (POLLHUP | POLLNVAL)) &&
-			    !(pfd.revents & POLLIN))
+			/* POLLHUP alone: removed, the next read() says 0. */
+			if (((pfd.revents & (POLLHUP | POLLERR)) == (POLLHUP | POLLERR) ||
+			     (pfd.revents & POLLNVAL)) && !(pfd.revents & POLLIN))
 				fail("log %s: the instance is gone", name);
 			/* POLLERR alone: the next read() says why. */
 			continue;

@@ -43,6 +43,7 @@ struct test_inst {
 	uint64_t epoch;
 	uint8_t status;
 	uint32_t primary;
+	bool no_primary;	/* removed: no primary attribute */
 	int member[3];		/* -1: not a member */
 };
 
@@ -111,7 +112,7 @@ static const struct test_inst tests[] = {
 		.reconfigured = true, .epoch = 1, .status = VSR_STATE_NORMAL,
 		.primary = 2, .member = { -1, 1, 0 },
 	},
-	{	/* removed by epoch 1: it reports epoch 0's members */
+	{	/* removed by epoch 1: no members, no primary */
 		.name = "vsrlog7", .replica = 0,
 		.peers = {
 			{ "10.0.0.1", 7007, false, 0, 0, 0 },
@@ -119,7 +120,7 @@ static const struct test_inst tests[] = {
 			{ "10.0.0.3", 7007, true, 1, 0, 0 },
 		},
 		.reconfigured = true, .epoch = 1, .status = VSR_STATE_REMOVED,
-		.primary = 0, .member = { 0, 1, 2 },
+		.no_primary = true, .member = { -1, -1, -1 },
 	},
 };
 
@@ -172,10 +173,10 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 	mnl_attr_put_u32(nlh, VSR_A_CLIENT_TIMEOUT_MS, 5000);
 	mnl_attr_put_u64(nlh, VSR_A_LOG_RETENTION, 0);
 	mnl_attr_put_u8(nlh, VSR_A_STATUS, t->status);
-	if (t->reconfigured) {
+	if (t->reconfigured)
 		mnl_attr_put_u64(nlh, VSR_A_EPOCH, t->epoch);
+	if (!t->no_primary)
 		mnl_attr_put_u32(nlh, VSR_A_PRIMARY, t->primary);
-	}
 	nest = mnl_attr_nest_start(nlh, VSR_A_STATS);
 	for (i = VSR_A_STATS_MSGS_IN; i <= VSR_A_STATS_MAX; i++)
 		mnl_attr_put_u64(nlh, i, i == VSR_A_STATS_DROP_AUTH ? t->drop_auth : 0);

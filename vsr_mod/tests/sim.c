@@ -503,6 +503,9 @@ static void sim_paper_truncate(struct vsr_sim *s, struct vsr_replica *r,
 	vsr_log_truncate(&r->log, max(r->commit, r->log.base));
 }
 
+static void sim_forward_appended(struct vsr_sim *s, u32 p, const void *buf,
+				 size_t len, u64 head);
+
 static void sim_deliver(struct vsr_sim *s)
 {
 	struct vsr_sim_pkt p;
@@ -533,9 +536,12 @@ static void sim_deliver(struct vsr_sim *s)
 			if (s->p.paper_truncate_defect)
 				sim_paper_truncate(s, s->node[p.to].r, p.buf,
 						   p.len);
+			u64 head = s->node[p.to].r->log.head;
+
 			s->sender = p.from;
 			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
 			s->sender = U32_MAX;
+			sim_forward_appended(s, p.to, p.buf, p.len, head);
 		}
 		sim_pkt_free(s, p.buf, p.len);
 	}
@@ -1090,6 +1096,7 @@ static void sim_clients(struct vsr_sim *s, bool issue)
 /* ---- faults ----------------------------------------------------------- */
 
 static int sim_primary(struct vsr_sim *s);
+static int sim_backup_of(struct vsr_sim *s, u32 p);
 static u32 sim_unhealthy(struct vsr_sim *s);
 static bool sim_may_crash(struct vsr_sim *s);
 
@@ -1138,15 +1145,30 @@ static void sim_check_append(struct vsr_sim *s, const struct vsr_replica *r)
 			 good, n);
 }
 
+/* The change the simulator asks for was appended at @p. */
+static void sim_appended(struct vsr_sim *s, u32 p)
+{
+	sim_check_append(s, s->node[p].r);
+	s->epoch_nonce++;
+	s->pend_epoch = 0;
+	s->res.reconfigs++;
+	if (s->pend_count)
+		s->res.shrinks++;
+	/* The proposer may die right after the append. */
+	if (s->doom_pm && sim_pm(s, s->doom_pm))
+		s->node[p].doom_at = s->now + 1 + sim_below(s, 4);
+}
+
 /*
- * Propose the next epoch at a normal primary.  The first try may only
- * commit a NOOP of its view (-EAGAIN): a few ticks later, try again.
+ * Propose the next epoch at a normal primary, or at one of its backups
+ * (which forwards it).  The first try may only commit a NOOP of its view
+ * (-EAGAIN): a few ticks later, try again.
  */
 static void sim_reconfigure(struct vsr_sim *s)
 {
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	const struct vsr_replica *r;
-	int p = sim_primary(s), ret;
+	int p = sim_primary(s), c, ret;
 	u32 i, j, count = 0;
 
 	if (p < 0)
@@ -1179,22 +1201,39 @@ static void sim_reconfigure(struct vsr_sim *s)
 		}
 	}
 	count = s->pend_count;
-	ret = vsr_replica_reconfigure(s->node[p].r, s->epoch_nonce + 1,
+	/* Now and then asked at a backup, which forwards it. */
+	c = sim_pm(s, 300) ? sim_backup_of(s, p) : -1;
+	if (c < 0)
+		c = p;
+	ret = vsr_replica_reconfigure(s->node[c].r, s->epoch_nonce + 1,
 				      count ? s->pend_ids : NULL, count);
-	sim_trace(s, "replica %d: reconfigure %llu (%u members): %d", p,
+	sim_trace(s, "replica %d: reconfigure %llu (%u members): %d", c,
 		  (unsigned long long)s->epoch_nonce + 1,
 		  count ? count : r->n, ret);
-	if (ret)
+	/* A forwarded change is counted where the primary appends it. */
+	if (!ret && c == p)
+		sim_appended(s, p);
+}
+
+/*
+ * Did the REQUEST in @buf just make node @p append the change the
+ * simulator asks for?  (@head: p's log head before.)
+ */
+static void sim_forward_appended(struct vsr_sim *s, u32 p, const void *buf,
+				 size_t len, u64 head)
+{
+	const struct vsr_replica *r = s->node[p].r;
+	const struct vsr_entry *e;
+
+	if (len < VSR_HDR_SIZE || vsr_wire_command(buf) != VSR_CMD_REQUEST ||
+	    r->log.head == head)
 		return;
-	sim_check_append(s, r);
-	s->epoch_nonce++;
-	s->pend_epoch = 0;
-	s->res.reconfigs++;
-	if (count)
-		s->res.shrinks++;
-	/* The proposer may die right after the append. */
-	if (s->doom_pm && sim_pm(s, s->doom_pm))
-		s->node[p].doom_at = s->now + 1 + sim_below(s, 4);
+	e = vsr_log_get(&r->log, r->log.head);
+	if (e && e->h.type == VSR_OP_RECONFIG &&
+	    e->h.request == s->epoch_nonce + 1) {
+		s->res.forwarded++;
+		sim_appended(s, p);
+	}
 }
 
 /*
@@ -2218,6 +2257,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	}
 	total->reconfigs += s->res.reconfigs;
 	total->shrinks += s->res.shrinks;
+	total->forwarded += s->res.forwarded;
 	total->wedged += s->res.wedged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;

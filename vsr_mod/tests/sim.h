@@ -68,6 +68,7 @@ struct vsr_sim_result {
 	u64 episodes;		/* targeted fault schedules started */
 	u64 reconfigs;		/* RECONFIG ops appended */
 	u64 shrinks;		/* ... of which leave members out */
+	u64 forwarded;		/* ... of which a backup forwarded */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 };

@@ -1681,6 +1681,109 @@ static void vsr_epoch_shrink_waits_for_quorum(struct kunit *test)
 }
 
 /*
+ * Two changes asked at once (two backups forwarding, or a backup and the
+ * primary) while two of five members are not heard: the first one tried
+ * waits for the members, then settles for a quorum of them; the other
+ * gets -EALREADY meanwhile instead of restarting that wait (found by the
+ * hostile review of the kernel's reconfiguration: alternating, neither
+ * was appended in 1000 ticks).
+ */
+static void vsr_epoch_one_change_at_a_time(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 29, false);
+	int ret = -EAGAIN, other;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	s->filter = unheard_filter;
+	/* Until their last PREPAREOKs are too old to count. */
+	for (t = 0; t <= vsr_sim_replica(s, 0)->cfg.abdicate_ticks; t++)
+		vsr_sim_step(s);
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		ret = vsr_replica_reconfigure(s->node[0].r, 9, NULL, 0);
+		other = vsr_replica_reconfigure(s->node[0].r, 10, NULL, 0);
+		if (ret == -EAGAIN && t > 2)
+			KUNIT_EXPECT_EQ(test, other, -EALREADY);
+		if (ret == -EAGAIN)
+			vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_LT(test, t, 100u);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 10, NULL, 0),
+			-EALREADY);
+	s->filter = NULL;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/* Replica 2's PREPAREOKs as a module without epochs sends them. */
+struct legacy_ack {
+	u8 buf[VSR_HDR_SIZE];
+	bool pending;
+};
+
+static bool legacy_filter(struct vsr_sim *s, u32 from, u32 to,
+			  const u8 *buf, size_t len)
+{
+	struct legacy_ack *l = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (from != 2 || h.command != VSR_CMD_PREPAREOK)
+		return false;
+	h.arg1 = 0;
+	vsr_msg_seal(l->buf, &h, 0);
+	l->pending = true;
+	return true;
+}
+
+/*
+ * A member whose module knows no epochs (its PREPAREOKs carry no
+ * incarnation) would refuse the RECONFIG and never switch: the change is
+ * refused (-EPROTONOSUPPORT) while it acks so, and goes through once it
+ * runs a module that does.
+ */
+static void vsr_epoch_member_without_epochs(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 29, false);
+	struct legacy_ack l = { };
+	int ret = -EAGAIN;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	s->filter = legacy_filter;
+	s->filter_ctx = &l;
+	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
+		/* Its acks of a heartbeat or two first. */
+		if (t > 30)
+			ret = vsr_replica_reconfigure(s->node[0].r, 9, NULL, 0);
+		if (ret != -EAGAIN)
+			break;
+		vsr_sim_step(s);
+		if (l.pending) {
+			l.pending = false;
+			vsr_replica_receive(s->node[0].r, l.buf, VSR_HDR_SIZE);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, ret, -EPROTONOSUPPORT);
+	/* Upgraded: its next acks carry its incarnation. */
+	s->filter = NULL;
+	for (t = 0; t < 30; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9, NULL, 0), 0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * Members kept by a shrink that missed it wait for a member that can
  * serve them (regression, revert.sh 14; the simulator's laggards
  * schedule).  Of five, the primary keeps only {3, 4}, which are cut off
@@ -3294,6 +3397,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_same_members),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_from_backup),
+	KUNIT_CASE(vsr_epoch_one_change_at_a_time),
+	KUNIT_CASE(vsr_epoch_member_without_epochs),
 	KUNIT_CASE(vsr_epoch_shrink_waits_for_quorum),
 	KUNIT_CASE(vsr_epoch_shrink_laggards),
 	KUNIT_CASE(vsr_epoch_lone_member_restarts),

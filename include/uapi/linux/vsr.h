@@ -15,6 +15,9 @@
 
 #include "vsr_genl.h"
 
+/* struct vsr_status.primary of a replica that has none (removed). */
+#define VSR_PRIMARY_NONE	(~(__u32)0)
+
 /* vsr_peer_status.last_heard_ms of a peer never heard from. */
 #define VSR_LAST_HEARD_NEVER	(~(__u64)0)
 
@@ -99,7 +102,8 @@ struct vsr_status_hdr {
  * @trim_point: lowest op number still in the log
  * @log_bytes: bytes of record data held in the log
  * @replica: this replica's entry in @peers
- * @primary: the entry in @peers of the primary of @view
+ * @primary: the entry in @peers of the primary of @view;
+ *	VSR_PRIMARY_NONE once the replica was removed
  * @n_peers: valid entries of @peers: the addresses the instance was created
  *	with, in their order, whether or not they are members of @epoch
  *	(until a reconfiguration, they all are, in that order)
@@ -125,8 +129,8 @@ struct vsr_status_hdr {
  * @auth_flags: VSR_AUTH_* bits
  * @reserved2: zero
  * @n_members: members of the replica's configuration epoch @epoch (since
- *	VSR_STATUS_SIZE_VER3, as are the fields after it); a removed replica
- *	reports those of the epoch it was removed from
+ *	VSR_STATUS_SIZE_VER3, as are the fields after it); 0 once the
+ *	replica was removed
  * @members: the members in their order (a member's place is its replica
  *	index in the epoch, and the primary of view v is member v mod
  *	@n_members), each as its entry in @peers
