@@ -10,7 +10,9 @@
 # EROFS, their devices read to the change and then end of file (POLLHUP),
 # their followers end cleanly, and their logs are a prefix of the
 # members'.  Every acknowledged record
-# is in the members' log exactly once.  Then a change with a member cut
+# is in the members' log exactly once.  A member and a removed replica
+# restart with their first configuration: the member recovers into the
+# new epoch, the other is removed again.  Then a change with a member cut
 # off commits with the others, and the member catches up once healed; two
 # changes asked at once: one wins, the other says why.  Bad lists get a
 # one-line reason and change nothing.
@@ -175,6 +177,23 @@ PY
 done
 info "removed replicas hold the members' first records and refuse writes"
 
+# Both restart with the configuration they were added with (epoch 0's
+# peers): the member recovers into epoch 1, the removed one learns that it
+# was removed, and neither disturbs the members.
+info "a member and a removed replica restart"
+r=${keep[1]}
+for i in "$r" "$p"; do
+	"$VSRADM" -n "$(ns "$i")" del "vsrlog$i" || fail "del vsrlog$i"
+	replica_add "$i" heartbeat 50 timeout 500 client-timeout 20000 \
+		key-file "$tmp/key" || fail "re-add vsrlog$i"
+done
+wait_epoch "$r" 1 60
+wait_status "$p" removed 60
+VSR_ACKED=$tmp/acked
+writes "$r" 3 "back-$r"
+converge "$tmp/log" "${keep[@]}"
+exactly_once "$tmp/acked" "$tmp/log.${keep[0]}" || fail "acknowledged records lost"
+
 info "a change with a member cut off"
 cut=${keep[1]}
 partition "$cut"
@@ -185,7 +204,6 @@ wait_epoch "${keep[0]}" 2 60
 [ "$(status "$cut" epoch)" = 1 ] || fail "the cut-off member changed epoch"
 heal
 wait_epoch "$cut" 2 60
-VSR_ACKED=$tmp/acked
 for i in "${keep[@]}"; do writes "$i" 3 "e2-$i"; done
 converge "$tmp/log" "${keep[@]}"
 exactly_once "$tmp/acked" "$tmp/log.${keep[0]}" || fail "acknowledged records lost"

@@ -1054,8 +1054,8 @@ int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 {
 	struct vsr_waiter w = { .type = VSR_OP_RECONFIG };
 	struct vsr_node *node = inst->node;
-	struct vsr_member_id ids[VSR_MAX_PEERS];
 	unsigned long timeout, deadline, retry;
+	struct vsr_member_id *ids;
 	struct vsr_core_status cs;
 	struct vsr_tunables tun;
 	unsigned int gen;
@@ -1068,6 +1068,10 @@ int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 		return -ENODEV;
 	if (WARN_ON_ONCE(!n || n > VSR_MAX_PEERS))
 		return -EINVAL;
+	/* Off the stack: a waiter is large with lockdep. */
+	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+	if (!ids)
+		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		vsr_node_member_id(&inst->cfg.peers[peers[i]], &ids[i]);
 	vsr_instance_tunables(inst, &tun);
@@ -1122,6 +1126,7 @@ int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 		}
 	}
 	vsr_node_wait_del(node, &w);
+	kfree(ids);
 	if (ret)
 		vsr_reconfig_why(extack, ret);
 	return ret;

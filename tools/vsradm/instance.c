@@ -374,7 +374,6 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
 	j_bool("accept-unauthenticated", inst_accepts_none(in));
 	j_str("encrypt", encrypt_name(in->encrypt));
-	j_u64("members", n_members(in));
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
