@@ -506,6 +506,19 @@ static void sim_paper_truncate(struct vsr_sim *s, struct vsr_replica *r,
 static void sim_forward_appended(struct vsr_sim *s, u32 p, const void *buf,
 				 size_t len, u64 head);
 
+/* A PREPAREOK of node @from reached node @to: note its incarnation. */
+static void sim_note_ok(struct vsr_sim *s, u32 from, u32 to, const void *buf,
+			size_t len)
+{
+	struct vsr_hdr h;
+
+	if (len < VSR_HDR_SIZE || vsr_wire_command(buf) != VSR_CMD_PREPAREOK)
+		return;
+	vsr_hdr_get(buf, &h);
+	s->node[to].ok_inc[from] = h.arg1;
+	s->node[to].ok_at[from] = s->now;
+}
+
 static void sim_deliver(struct vsr_sim *s)
 {
 	struct vsr_sim_pkt p;
@@ -541,6 +554,7 @@ static void sim_deliver(struct vsr_sim *s)
 			s->sender = p.from;
 			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
 			s->sender = U32_MAX;
+			sim_note_ok(s, p.from, p.to, p.buf, p.len);
 			sim_forward_appended(s, p.to, p.buf, p.len, head);
 		}
 		sim_pkt_free(s, p.buf, p.len);
@@ -871,6 +885,24 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 			 nd->idx, k);
 }
 
+/* Has @c other members than @prev (in any order)? */
+static bool sim_conf_changed(const struct vsr_sim_conf *prev,
+			     const struct vsr_sim_conf *c)
+{
+	u32 i, j;
+
+	if (prev->n != c->n)
+		return true;
+	for (i = 0; i < c->n; i++) {
+		for (j = 0; j < prev->n; j++)
+			if (prev->node[j] == c->node[i])
+				break;
+		if (j == prev->n)
+			return true;
+	}
+	return false;
+}
+
 /* Note the newest epoch a replica entered (see struct vsr_sim_conf). */
 static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 {
@@ -887,6 +919,7 @@ static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 		c->inc[i] = get_unaligned_le64(r->epoch_conf +
 					       VSR_RECONFIG_SIZE(i));
 	}
+	c->changed = sim_conf_changed(&s->conf[1], c);
 	sim_trace(s, "epoch %u: %u members", c->epoch, c->n);
 }
 
@@ -1122,10 +1155,16 @@ static bool sim_new_view(struct vsr_sim *s)
 static void sim_check_append(struct vsr_sim *s, const struct vsr_replica *r)
 {
 	const struct vsr_entry *e = vsr_log_get(&r->log, r->log.head);
+	const struct vsr_sim_node *pn = NULL;
 	u32 i, n, good = 0;
 	u64 inc;
 
 	if (!e || e->h.type != VSR_OP_RECONFIG)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (s->node[i].r == r)
+			pn = &s->node[i];
+	if (WARN_ON_ONCE(!pn))
 		return;
 	n = get_unaligned_le32(e->data + 4);
 	for (i = 0; i < n; i++) {
@@ -1135,9 +1174,16 @@ static void sim_check_append(struct vsr_sim *s, const struct vsr_replica *r)
 		inc = get_unaligned_le64(e->data + VSR_RECONFIG_SIZE(i));
 		if (!inc)
 			continue;
+		/*
+		 * A dead one counts while its last PREPAREOK that reached the
+		 * proposer is recent: late ones arrive after the crash
+		 * (delayed, duplicated).
+		 */
 		if ((nd->up && nd->r->incarnation == inc) ||
 		    (nd->crash_tick &&
-		     s->now - nd->crash_tick <= r->cfg.abdicate_ticks + 1))
+		     s->now - nd->crash_tick <= r->cfg.abdicate_ticks + 1) ||
+		    (pn->ok_inc[nd->idx] == inc &&
+		     s->now - pn->ok_at[nd->idx] <= r->cfg.abdicate_ticks + 1))
 			good++;
 	}
 	if (good < n / 2 + 1)
@@ -1285,7 +1331,7 @@ static u32 sim_unhealthy_in(struct vsr_sim *s, const struct vsr_sim_conf *c)
 		vsr_replica_get_status(nd->r, &st);
 		if (st.status == VSR_STATUS_RECOVERING ||
 		    (c->epoch && st.epoch < c->epoch &&
-		     nd->r->incarnation != c->inc[i]))
+		     (nd->r->incarnation != c->inc[i])))
 			k++;
 	}
 	return k;
@@ -1333,6 +1379,7 @@ static bool sim_may_crash(struct vsr_sim *s)
 			next.inc[j] = get_unaligned_le64(e->data +
 							 VSR_RECONFIG_SIZE(j));
 		}
+		next.changed = sim_conf_changed(&s->conf[0], &next);
 		if (!sim_conf_may_crash(s, &next))
 			return false;
 	}

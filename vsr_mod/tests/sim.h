@@ -98,6 +98,9 @@ struct vsr_sim_node {
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 	u64 start_tick;		/* when this incarnation started */
 	u64 crash_tick;		/* when the last one crashed */
+	/* Each node's last PREPAREOK delivered here: its incarnation, when. */
+	u64 ok_inc[VSR_REPLICAS_MAX];
+	u64 ok_at[VSR_REPLICAS_MAX];
 };
 
 /* One simulated client (a session on some replica). */
@@ -232,6 +235,7 @@ struct vsr_sim {
 		u32 n;
 		u32 node[VSR_REPLICAS_MAX];
 		u64 inc[VSR_REPLICAS_MAX];	/* recorded incarnations */
+		bool changed;	/* other members than the epoch before */
 	} conf[2];
 	struct vsr_sim_episode ep;
 
