@@ -607,6 +607,47 @@ out:
 	return ret;
 }
 
+/*
+ * The instance that @info names, with a reference for a request that
+ * sleeps without vsr_instances_lock; NULL (extack set) if there is none.
+ */
+static struct vsr_instance *vsr_nl_hold(struct genl_info *info)
+{
+	struct vsr_instance *inst;
+
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_nl_lookup(info);
+	if (inst)
+		kref_get(&inst->ref);
+	mutex_unlock(&vsr_instances_lock);
+	return inst;
+}
+
+/*
+ * Answer a request that waited for its outcome: @ret if it failed, else
+ * a @cmd reply in @msg (consumed either way) with the instance's name and
+ * @attr = @val.
+ */
+static int vsr_nl_reply_u64(struct sk_buff *msg, struct genl_info *info,
+			    const struct vsr_instance *inst, int ret, u8 cmd,
+			    int attr, u64 val)
+{
+	void *hdr;
+
+	if (ret)
+		goto err;
+	hdr = genlmsg_put_reply(msg, info, &vsr_genl_family, 0, cmd);
+	ret = -EMSGSIZE;
+	if (!hdr || nla_put_string(msg, VSR_A_NAME, inst->name) ||
+	    nla_put_u64_64bit(msg, attr, val, VSR_A_PAD))
+		goto err;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+err:
+	nlmsg_free(msg);
+	return ret;
+}
+
 /**
  * vsr_nl_trim_doit() - VSR_NL_CMD_TRIM: discard records below an op
  * @skb: the request
@@ -624,7 +665,6 @@ int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vsr_instance *inst;
 	struct sk_buff *msg;
 	u64 op, trim = 0;
-	void *hdr;
 	int ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
@@ -634,33 +674,17 @@ int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&vsr_instances_lock);
-	inst = vsr_nl_lookup(info);
-	if (inst)
-		kref_get(&inst->ref);
-	mutex_unlock(&vsr_instances_lock);
+	inst = vsr_nl_hold(info);
 	if (!inst) {
-		ret = -ENOENT;
-		goto out;
+		nlmsg_free(msg);
+		return -ENOENT;
 	}
 	ret = vsr_node_trim(inst, op, &trim, info->extack);
 	if (ret == -ERANGE)
 		NL_SET_BAD_ATTR(info->extack, info->attrs[VSR_A_TRIM_POINT]);
-	if (ret)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &vsr_genl_family, 0, VSR_NL_CMD_TRIM);
-	if (!hdr ||
-	    nla_put_string(msg, VSR_A_NAME, inst->name) ||
-	    nla_put_u64_64bit(msg, VSR_A_TRIM_POINT, trim, VSR_A_PAD)) {
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
+	ret = vsr_nl_reply_u64(msg, info, inst, ret, VSR_NL_CMD_TRIM,
+			       VSR_A_TRIM_POINT, trim);
 	vsr_instance_put(inst);
-	return genlmsg_reply(msg, info);
-out:
-	vsr_instance_put(inst);
-	nlmsg_free(msg);
 	return ret;
 }
 
@@ -731,7 +755,6 @@ int vsr_nl_reconfigure_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vsr_instance *inst;
 	u32 peers[VSR_MAX_PEERS], n, epoch = 0;
 	struct sk_buff *msg;
-	void *hdr;
 	int ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
@@ -739,11 +762,7 @@ int vsr_nl_reconfigure_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	mutex_lock(&vsr_instances_lock);
-	inst = vsr_nl_lookup(info);
-	if (inst)
-		kref_get(&inst->ref);
-	mutex_unlock(&vsr_instances_lock);
+	inst = vsr_nl_hold(info);
 	if (!inst) {
 		nlmsg_free(msg);
 		return -ENOENT;
@@ -751,22 +770,9 @@ int vsr_nl_reconfigure_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = vsr_nl_members(info, inst, peers, &n);
 	if (!ret)
 		ret = vsr_node_reconfigure(inst, peers, n, &epoch, info->extack);
-	if (ret)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &vsr_genl_family, 0,
-				VSR_NL_CMD_RECONFIGURE);
-	if (!hdr ||
-	    nla_put_string(msg, VSR_A_NAME, inst->name) ||
-	    nla_put_u64_64bit(msg, VSR_A_EPOCH, epoch, VSR_A_PAD)) {
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
+	ret = vsr_nl_reply_u64(msg, info, inst, ret, VSR_NL_CMD_RECONFIGURE,
+			       VSR_A_EPOCH, epoch);
 	vsr_instance_put(inst);
-	return genlmsg_reply(msg, info);
-out:
-	vsr_instance_put(inst);
-	nlmsg_free(msg);
 	return ret;
 }
 
