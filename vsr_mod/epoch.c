@@ -3,8 +3,7 @@
  * epoch.c - epochs: the RECONFIG op, the switch on its commit, and the
  * EPOCH notices that tell the others (Documentation/reconfiguration.rst).
  *
- * This is stage 1 of that design, for changes that keep the members: a
- * RECONFIG op carries the next epoch's number and, for each member, its
+ * A RECONFIG op carries the next epoch's number and, for each member, its
  * identity and the incarnation under which the proposing primary last
  * heard it.  Once a
  * RECONFIG is in a primary's log it appends nothing after it (rule 2), so
@@ -22,6 +21,11 @@
  * lacks ops, it pulls them from the sender (which serves an older epoch up
  * to k only); otherwise it enters the newest epoch behind if the op
  * recorded it, recovering if not.
+ *
+ * A new member is a joining replica (cfg.joining), which knows only its
+ * own identity.  The op records it as never heard, so it enters the epoch
+ * recovering once a notice names it; the change waits for a quorum of the
+ * next epoch among the members that stay.
  */
 #include "replica.h"
 
@@ -90,12 +94,8 @@ static bool vsr_reconfig_same_set(const struct vsr_replica *r,
 	return true;
 }
 
-/*
- * Is the RECONFIG @conf's list well formed: no member twice, and (with
- * @ours: stage 1 of reconfiguration, no new members) each one of ours?
- */
-static bool vsr_reconfig_members_ok(const struct vsr_replica *r,
-				    const u8 *conf, bool ours)
+/* Is the RECONFIG @conf's list well formed: no member twice? */
+static bool vsr_reconfig_members_ok(const u8 *conf)
 {
 	u32 i, n = vsr_reconfig_count(conf);
 
@@ -103,8 +103,6 @@ static bool vsr_reconfig_members_ok(const struct vsr_replica *r,
 		const u8 *id = vsr_reconfig_member(conf, i)->id;
 
 		if (vsr_reconfig_find(conf, id) != i)
-			return false;
-		if (ours && vsr_member_find(r->members, r->n, id) == U32_MAX)
 			return false;
 	}
 	return true;
@@ -316,7 +314,7 @@ bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e)
 	/* Nothing follows a RECONFIG in its epoch (rule 2). */
 	if (WARN_ON_ONCE(!r->cfg.epochs || e->h.op != r->log.head ||
 			 vsr_reconfig_epoch(e->data) != r->epoch + 1 ||
-			 !vsr_reconfig_members_ok(r, e->data, true))) {
+			 !vsr_reconfig_members_ok(e->data))) {
 		vsr_fail(r);
 		return true;
 	}
@@ -373,8 +371,7 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (!k || r->switching || r->status == VSR_STATUS_REMOVED)
 		return;
-	/* Stage 1 of reconfiguration: no new members. */
-	if (!vsr_reconfig_members_ok(r, conf, epoch == r->epoch + 1))
+	if (!vsr_reconfig_members_ok(conf))
 		return;
 	vsr_entry_hdr_get(m->entries, &eh);
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
@@ -437,6 +434,47 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 			return;
 	}
 	vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
+}
+
+/**
+ * vsr_on_joining() - a message for a joining replica
+ * @r: replica in VSR_STATUS_JOINING
+ * @m: the message
+ *
+ * A notice of an epoch that names us makes us a member: we enter it
+ * recovering, as any incarnation that the RECONFIG did not record, and
+ * learn the state from its members.  Any other message of an epoch (a
+ * member's heartbeat, to an instance that was one of them before it
+ * restarted) makes us ask its sender for the notice, at most once per
+ * repair interval.
+ *
+ * Return: 0 if the message made us a member, -ESTALE if it was dropped.
+ */
+int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	const u8 *conf = m->entries + VSR_ENTRY_HDR_SIZE;
+	u64 *last = &r->answer_tick[m->h.replica];
+	struct vsr_entry_hdr eh;
+	struct vsr_hdr h;
+
+	if (!m->h.epoch)
+		return -ESTALE;
+	if (m->h.command == VSR_CMD_EPOCH && m->h.op) {
+		if (!vsr_reconfig_members_ok(conf) ||
+		    vsr_reconfig_find(conf, r->members[0].b) == U32_MAX)
+			return -ESTALE;
+		vsr_entry_hdr_get(m->entries, &eh);
+		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
+		return 0;
+	}
+	if (*last && r->ticks + 1 - *last < r->cfg.repair_ticks)
+		return -ESTALE;
+	*last = r->ticks + 1;
+	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+	h.epoch = 0;
+	h.flags = VSR_EPOCH_JOINING;
+	vsr_send(r, VSR_PEER_SENDER, &h, 0);
+	return -ESTALE;
 }
 
 /**
@@ -599,8 +637,9 @@ static bool vsr_other_change_tried(const struct vsr_replica *r, u64 nonce)
 }
 
 /*
- * Will the next epoch (our members @from[0..@count)) have enough members
- * that enter it normal?  Only the incarnations the op records do: with
+ * Will the next epoch (our members @from[0..@count), U32_MAX for a new
+ * one) have enough members that enter it normal?  A new member never
+ * does: it recovers there.  Only the incarnations the op records do: with
  * fewer than a quorum, the next epoch could never recover the others, and
  * each one missing is one failure fewer that it survives.  So wait for
  * all of them, for two abdication windows from the first try of this
@@ -621,7 +660,7 @@ static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 	}
 	r->reconf_tried = r->ticks;
 	for (i = 0; i < count; i++)
-		if (vsr_member_ready(r, from[i]))
+		if (from[i] != U32_MAX && vsr_member_ready(r, from[i]))
 			ready++;
 	if (ready == count)
 		return true;
@@ -690,8 +729,9 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * @r: replica (acts only as a primary that can lead)
  * @nonce: non-zero; the outcome is a reply of type VSR_OP_RECONFIG with
  *	this request number, on every replica that applies the op
- * @members: the next epoch's members in index order, each one of ours
- *	(no new members yet); NULL: ours, as they are
+ * @members: the next epoch's members in index order; a new member (none
+ *	of ours) is recorded as never heard, and recovers in the next epoch
+ *	once it hears of it (a joining replica); NULL: ours, as they are
  * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
@@ -712,8 +752,8 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  *
  * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
  * before, here or by the primary we forwarded it to) or started our
- * epoch; -EOPNOTSUPP without cfg.epochs or for a member that is not one
- * of ours; -EINVAL for a zero nonce, a count out of range or a member
+ * epoch; -EOPNOTSUPP without cfg.epochs; -ENOTCONN while joining;
+ * -EINVAL for a zero nonce, a count out of range or a member
  * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
  * another change is in flight, or being tried here (asked again within
@@ -736,6 +776,8 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EIO;
 	if (r->status == VSR_STATUS_REMOVED)
 		return -EROFS;
+	if (r->status == VSR_STATUS_JOINING)
+		return -ENOTCONN;
 	if (!members) {
 		members = r->members;
 		count = r->n;
@@ -744,10 +786,9 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
 		from[i] = vsr_member_find(r->members, r->n, members[i].b);
-		if (from[i] == U32_MAX)
-			return -EOPNOTSUPP;
 		for (j = 0; j < i; j++)
-			if (from[j] == from[i])
+			if (!memcmp(members[j].b, members[i].b,
+				    VSR_MEMBER_ID_SIZE))
 				return -EINVAL;
 	}
 	/* This change started our epoch, or is appended: asked again. */
@@ -786,9 +827,11 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 	for (i = 0; i < count; i++) {
 		u32 k = from[i];
 
-		put_unaligned_le64(k == r->self ? r->incarnation : r->incs[k],
+		/* A new member: never heard, it recovers in the next epoch. */
+		put_unaligned_le64(k == U32_MAX ? 0 : k == r->self ?
+				   r->incarnation : r->incs[k],
 				   &w->member[i].incarnation);
-		memcpy(w->member[i].id, r->members[k].b, VSR_MEMBER_ID_SIZE);
+		memcpy(w->member[i].id, members[i].b, VSR_MEMBER_ID_SIZE);
 	}
 	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, data,
 			  VSR_RECONFIG_SIZE(count));

@@ -402,7 +402,8 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
  * Return: 0 if the request was proposed, forwarded or answered; -EINVAL
  * for a malformed request; -EALREADY for a request older than the session's
  * last one; -EAGAIN when there is no usable primary right now; -EBUSY when
- * the primary's pipeline or log is full; -ENOMEM; -EIO once the replica
+ * the primary's pipeline or log is full; -EROFS once removed (for what it
+ * cannot answer); -ENOTCONN while joining; -ENOMEM; -EIO once the replica
  * failed.
  */
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
@@ -447,6 +448,8 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 	/* Only what was committed before it left is answered there. */
 	if (r->status == VSR_STATUS_REMOVED)
 		return -EROFS;
+	if (r->status == VSR_STATUS_JOINING)
+		return -ENOTCONN;
 	if (vsr_can_lead(r)) {
 		ret = vsr_propose(r, type, session, request, data, len);
 		vsr_epoch_settle(r);

@@ -305,7 +305,7 @@ void vsr_replica_tick(struct vsr_replica *r)
 	if (r->status == VSR_STATUS_FAILED)
 		return;
 	r->ticks++;
-	if (r->status == VSR_STATUS_REMOVED)
+	if (r->status == VSR_STATUS_REMOVED || r->status == VSR_STATUS_JOINING)
 		return;
 	if (vsr_epoch_learning(r)) {
 		vsr_epoch_tick(r);
@@ -370,6 +370,12 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (r->status == VSR_STATUS_FAILED)
 		return 0;
+	if (r->status == VSR_STATUS_JOINING) {
+		r->receiving = true;
+		ret = vsr_on_joining(r, m);
+		r->receiving = false;
+		return ret;
+	}
 	/* Senders of other epochs are known by their index in those. */
 	if (m->h.epoch != r->epoch) {
 		if (!r->cfg.epochs)
@@ -380,8 +386,12 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		r->receiving = false;
 		return ret;
 	}
-	/* A removed member's notice: its index is of the epoch before. */
-	if (m->h.command == VSR_CMD_EPOCH && (m->h.flags & VSR_EPOCH_REMOVED))
+	/*
+	 * A removed member's notice: its index is of the epoch before.  A
+	 * joining replica's request: it is no member of ours yet (epoch 0).
+	 */
+	if (m->h.command == VSR_CMD_EPOCH &&
+	    (m->h.flags & (VSR_EPOCH_REMOVED | VSR_EPOCH_JOINING)))
 		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
 		return -EINVAL;
@@ -514,6 +524,10 @@ static bool vsr_core_config_ok(const struct vsr_core_config *c)
 	    !c->heartbeat_ticks || !c->view_change_ticks ||
 	    !c->abdicate_ticks || !c->repair_ticks || !c->recovery_ticks)
 		return false;
+	/* A joining replica knows itself only, and must learn an epoch. */
+	if (c->joining &&
+	    (c->replica_count != 1 || c->epoch || !c->epochs || !c->members))
+		return false;
 	/* Room for retained suffix, slack, a full pipeline and the TRIM. */
 	if ((u64)c->retain + vsr_trim_slack(c) + c->pipeline_max + 4 >
 	    c->log_max)
@@ -529,7 +543,8 @@ static bool vsr_core_config_ok(const struct vsr_core_config *c)
  *
  * A replica has no persistent state: it always starts in recovering
  * status and learns the state from the others (see protocol.rst, recovery
- * and bootstrap).  A 1-replica cluster starts normal at once.
+ * and bootstrap).  A 1-replica cluster starts normal at once.  A joining
+ * replica (@cfg->joining) waits to hear of an epoch that names it.
  *
  * Return: the replica, NULL on allocation failure or bad configuration.
  */
@@ -569,7 +584,10 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		vsr_replica_destroy(r);
 		return NULL;
 	}
-	vsr_start_recovery(r);
+	if (cfg->joining)
+		r->status = VSR_STATUS_JOINING;
+	else
+		vsr_start_recovery(r);
 	return r;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);

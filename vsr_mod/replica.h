@@ -280,6 +280,7 @@ static inline bool vsr_epoch_learning(const struct vsr_replica *r)
 /* epoch.c */
 bool vsr_reconfig_pending(const struct vsr_replica *r);
 void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m);
+int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m);
 bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e);
 void vsr_epoch_settle(struct vsr_replica *r);
 int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);

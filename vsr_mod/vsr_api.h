@@ -31,6 +31,11 @@ enum vsr_replica_status {
 	 * older epochs the ops up to that RECONFIG, and does nothing else.
 	 */
 	VSR_STATUS_REMOVED = 4,
+	/*
+	 * Created to join a cluster (cfg.joining): it knows only its own
+	 * identity, and waits for an EPOCH notice of an epoch that names it.
+	 */
+	VSR_STATUS_JOINING = 5,
 };
 
 /* @to of vsr_ops.send: the sender of the datagram being received. */
@@ -63,6 +68,11 @@ enum vsr_replica_status {
  *	distinct (the kernel glue: their addresses), copied by
  *	vsr_replica_create(); NULL: the core numbers them by index.
  *	vsr_replica_get_config() points it at the replica's current list.
+ * @joining: a new member's replica, which knows no configuration: with
+ *	@replica_count 1, @replica 0, @epochs and its own identity as
+ *	@members[0].  It waits in VSR_STATUS_JOINING until it hears of an
+ *	epoch that names it (an EPOCH notice, or the answer to its request
+ *	for one), then enters that epoch recovering.  It never bootstraps.
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -81,6 +91,7 @@ struct vsr_core_config {
 	u64 seed;
 	gfp_t gfp;
 	bool epochs;
+	bool joining;
 	const struct vsr_member_id *members;
 };
 

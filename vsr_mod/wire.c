@@ -478,6 +478,10 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_EPOCH:
+		/* A joining replica's request: no epoch, nothing to name. */
+		if (h->flags & VSR_EPOCH_JOINING)
+			return h->flags != VSR_EPOCH_JOINING || h->epoch ||
+			       h->op || h->commit || len ? -EPROTO : 0;
 		if (!h->epoch || (h->flags & ~VSR_EPOCH_REMOVED) ||
 		    (h->commit && h->commit < h->op))
 			return -EPROTO;

@@ -109,7 +109,8 @@ enum vsr_command {
 	 * The core's again, with reconfiguration (cfg.epochs): a notice of
 	 * the sender's epoch.  op: the RECONFIG op that started it, head_csum:
 	 * that op's checksum (op 0: the sender knows of none, and only asks
-	 * for the receiver's notice); arg0: the first op the sender can serve
+	 * for the receiver's notice; with VSR_EPOCH_JOINING, epoch 0 too);
+	 * arg0: the first op the sender can serve
 	 * to an older epoch; commit: the sender's commit number once it has
 	 * applied that op, else 0.  Body: that RECONFIG entry (header and
 	 * data), so that the receiver learns the epoch's members and the
@@ -175,6 +176,11 @@ struct vsr_wire_reconfig {
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */
 /* EPOCH flags: the sender was removed; its index is of the epoch before */
 #define VSR_EPOCH_REMOVED	0x1
+/*
+ * EPOCH flag: the sender is a joining replica, which knows no epoch: epoch
+ * 0, op 0, no body; it asks for the receiver's notice.
+ */
+#define VSR_EPOCH_JOINING	0x2
 /* STARTVIEWCHANGE flags */
 #define VSR_SVC_ENTERED		0x1	/* sender is in view change for it */
 #define VSR_SVC_CONFIRM		0x2	/* new primary: confirm your DVC */

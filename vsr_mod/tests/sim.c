@@ -275,6 +275,17 @@ static u32 sim_conf_node(const u8 *conf, u32 i)
 	return get_unaligned_le32(conf + VSR_RECONFIG_SIZE(i) + 8) - 1;
 }
 
+/* Is node @node a member of @r's epoch? */
+static bool sim_is_member(const struct vsr_replica *r, u32 node)
+{
+	u32 i;
+
+	for (i = 0; i < r->n; i++)
+		if (get_unaligned_le32(r->members[i].b) == node + 1)
+			return true;
+	return false;
+}
+
 /* Is node @node a member of @c? */
 static bool sim_conf_has(const struct vsr_sim_conf *c, u32 node)
 {
@@ -736,6 +747,8 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 
 	/* The new epoch's first primary may die before anyone hears it. */
 	if (st->epoch > nd->seen_epoch) {
+		if (nd->joining && nd->seen_epoch == 0)
+			s->res.joins++;
 		nd->seen_epoch = st->epoch;
 		nd->entered_normal = st->status != VSR_STATUS_RECOVERING;
 		if (st->is_primary && s->doom_pm && sim_pm(s, s->doom_pm))
@@ -969,8 +982,22 @@ static void sim_start(struct vsr_sim *s, u32 i)
 {
 	struct vsr_sim_node *nd = &s->node[i];
 	struct vsr_core_config cfg = s->cfg;
+	struct vsr_member_id id = {};
 
 	cfg.replica = i;
+	/*
+	 * A node that epoch 0 does not name, or that was removed (deleted
+	 * and added again by its admin), starts as a joining replica: it
+	 * knows only its identity (numbered as the core numbers epoch 0's).
+	 */
+	nd->joining = i >= s->n0 || nd->rejoin;
+	if (nd->joining) {
+		put_unaligned_le32(i + 1, id.b);
+		cfg.joining = true;
+		cfg.replica_count = 1;
+		cfg.replica = 0;
+		cfg.members = &id;
+	}
 	cfg.seed = sim_rnd(s);
 	nd->sim = s;
 	nd->idx = i;
@@ -990,8 +1017,9 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->up = nd->r != NULL;
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
-	sim_trace(s, "replica %u started (incarnation %llu)", i,
-		  (unsigned long long)nd->incarnation);
+	sim_trace(s, "replica %u started (incarnation %llu)%s", i,
+		  (unsigned long long)nd->incarnation,
+		  nd->joining ? " joining" : "");
 }
 
 /**
@@ -1076,22 +1104,28 @@ void vsr_sim_issue(struct vsr_sim *s, u32 c)
 	cl->len = sim_record_len(s);
 }
 
+/* Can node @i take a client's request (a member, or one that was)? */
+static bool sim_origin_ok(struct vsr_sim *s, u32 i)
+{
+	const struct vsr_sim_node *nd = &s->node[i];
+
+	return nd->up && nd->paused_until <= s->now &&
+	       nd->r->status != VSR_STATUS_REMOVED &&
+	       nd->r->status != VSR_STATUS_JOINING;
+}
+
 static void sim_try(struct vsr_sim *s, u32 c)
 {
 	struct vsr_sim_client *cl = &s->client[c];
 	int err;
 
-	if (!s->node[cl->origin].up ||
-	    s->node[cl->origin].paused_until > s->now ||
-	    s->node[cl->origin].r->status == VSR_STATUS_REMOVED ||
+	if (!sim_origin_ok(s, cl->origin) ||
 	    (cl->last_try && sim_pm(s, 300))) {
 		u32 o = sim_below(s, s->n);
 
 		if (s->node[o].up && !s->p.scripted)
 			cl->origin = o;
-		if (!s->node[cl->origin].up ||
-		    s->node[cl->origin].paused_until > s->now ||
-		    s->node[cl->origin].r->status == VSR_STATUS_REMOVED)
+		if (!sim_origin_ok(s, cl->origin))
 			return;
 	}
 	cl->last_try = s->now;
@@ -1198,11 +1232,58 @@ static void sim_appended(struct vsr_sim *s, u32 p)
 	s->epoch_nonce++;
 	s->pend_epoch = 0;
 	s->res.reconfigs++;
-	if (s->pend_count)
+	if (s->pend_grow)
+		s->res.grows++;
+	else if (s->pend_count)
 		s->res.shrinks++;
 	/* The proposer may die right after the append. */
 	if (s->doom_pm && sim_pm(s, s->doom_pm))
 		s->node[p].doom_at = s->now + 1 + sim_below(s, 4);
+}
+
+/*
+ * Add new members to the change being drawn (s->pend_ids, or all of @r's
+ * members): nodes that are none of @r's members, up or down, each at a
+ * random place.  Those that stay must still be a quorum of the next epoch
+ * (the primary waits for that many of them); a removed node that runs
+ * would never answer, so its admin deletes it and adds it again, joining.
+ */
+static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
+{
+	struct vsr_member_id *ids = s->pend_ids;
+	u32 i, j, k, stay, want = 1 + sim_below(s, 3);
+
+	if (!s->pend_count) {
+		memcpy(ids, r->members, r->n * sizeof(ids[0]));
+		s->pend_count = r->n;
+	}
+	stay = s->pend_count;
+	for (k = sim_below(s, s->n), i = 0; i < s->n && want; i++, k++) {
+		struct vsr_sim_node *nd = &s->node[k % s->n];
+		struct vsr_member_id id = {};
+
+		put_unaligned_le32(nd->idx + 1, id.b);
+		for (j = 0; j < s->pend_count; j++)
+			if (!memcmp(&ids[j], &id, sizeof(id)))
+				break;
+		if (j < s->pend_count || s->pend_count == VSR_REPLICAS_MAX ||
+		    stay < (s->pend_count + 1) / 2 + 1)
+			continue;
+		if (sim_is_member(r, nd->idx))
+			continue;
+		if (nd->up && nd->r->status == VSR_STATUS_REMOVED) {
+			if (!sim_may_crash(s))
+				continue;
+			nd->rejoin = true;
+			vsr_sim_crash(s, nd->idx, 1 + sim_below(s, 20));
+		}
+		/* At a random place: the next epoch's primary may be new. */
+		j = sim_below(s, s->pend_count + 1);
+		ids[s->pend_count++] = ids[j];
+		ids[j] = id;
+		s->pend_grow = true;
+		want--;
+	}
 }
 
 /*
@@ -1228,6 +1309,7 @@ static void sim_reconfigure(struct vsr_sim *s)
 	if (s->pend_epoch != r->epoch + 1) {
 		s->pend_epoch = r->epoch + 1;
 		s->pend_count = 0;
+		s->pend_grow = false;
 		if (r->n > 1 && sim_pm(s, s->shrink_pm)) {
 			for (i = 0; i < r->n; i++)
 				if (sim_pm(s, 600))
@@ -1245,6 +1327,8 @@ static void sim_reconfigure(struct vsr_sim *s)
 			memcpy(s->pend_ids, ids, count * sizeof(ids[0]));
 			s->pend_count = count;
 		}
+		if (s->n > s->n0 && sim_pm(s, s->grow_pm))
+			sim_grow_members(s, r);
 	}
 	count = s->pend_count;
 	/* Now and then asked at a backup, which forwards it. */
@@ -1977,6 +2061,29 @@ static void sim_draw_faults(struct vsr_sim *s)
 	}
 }
 
+/*
+ * Seeds that change epochs: now and then up to three more nodes, which
+ * start as joining replicas, and how often a change adds some.  Drawn from
+ * a stream of their own, so that a seed without them runs as it did
+ * before they existed.
+ */
+static void sim_draw_spares(struct vsr_sim *s)
+{
+	u64 x = (s->p.seed ^ 0x6a6f696e696e6721ULL) * 0x9e3779b97f4a7c15ULL;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 32;
+	if (s->p.joiners) {
+		s->n = min_t(u32, VSR_REPLICAS_MAX, s->n + s->p.joiners);
+		return;
+	}
+	if (s->p.replicas || s->p.scripted || !s->epoch_pm || x % 100 >= 40)
+		return;
+	s->n = min_t(u32, VSR_REPLICAS_MAX, s->n + 1 + (x >> 8) % 3);
+	s->grow_pm = 100 + (x >> 16) % 800;
+}
+
 /**
  * vsr_sim_create() - a cluster for one seed
  * @p: parameters
@@ -2050,8 +2157,10 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	}
 	for (i = 0; i < s->nclients; i++)
 		s->client[i].origin = sim_below(s, s->n);
-	sim_trace(s, "seed %llu: n=%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u",
-		  (unsigned long long)p->seed, s->n, s->nclients,
+	s->n0 = s->n;
+	sim_draw_spares(s);
+	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u",
+		  (unsigned long long)p->seed, s->n0, s->n - s->n0, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
 		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
 		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
@@ -2156,7 +2265,8 @@ int vsr_sim_step(struct vsr_sim *s)
  *
  * Return: true when every replica is up, every member of the newest epoch
  * normal in the same view with a whole log and has applied everything the
- * primary has, and every other replica knows that it was removed.
+ * primary has, and every other replica knows that it was removed (or is
+ * a joining replica that no epoch named since it started).
  */
 bool vsr_sim_idle(const struct vsr_sim *s)
 {
@@ -2182,7 +2292,8 @@ bool vsr_sim_idle(const struct vsr_sim *s)
 			return false;
 		vsr_replica_get_status(s->node[i].r, &st);
 		if (!sim_conf_has(c, i)) {
-			if (st.status != VSR_STATUS_REMOVED)
+			if (st.status != VSR_STATUS_REMOVED &&
+			    st.status != VSR_STATUS_JOINING)
 				return false;
 			continue;
 		}
@@ -2305,6 +2416,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->reconfigs += s->res.reconfigs;
 	total->shrinks += s->res.shrinks;
 	total->forwarded += s->res.forwarded;
+	total->grows += s->res.grows;
+	total->joins += s->res.joins;
 	total->wedged += s->res.wedged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;

@@ -14,7 +14,8 @@
  * @seed: everything else random is derived from it
  * @trace: print events
  * @replicas: 0 = random: 1..7 (even n included), now and then up to
- *	VSR_REPLICAS_MAX
+ *	VSR_REPLICAS_MAX, and with changes of epoch sometimes up to three
+ *	more nodes that start as joining replicas
  * @fault_ticks: length of the fault phase
  * @live_ticks: budget for convergence after the faults stop
  * @big_records: allow records up to VSR_RECORD_MAX
@@ -26,6 +27,8 @@
  *	test can show that it loses committed ops; see sim_paper_truncate()
  * @swarm: each seed enables a random subset of the fault kinds (swarm
  *	testing); otherwise every kind is enabled, at random intensities
+ * @joiners: nodes beyond @replicas that start as joining replicas
+ *	(scripted tests; random seeds draw their own)
  * @kernel_warn: native builds: a core WARN is printed but is not itself a
  *	violation, as in the kernel; the checker (or VSR_STATUS_FAILED) must
  *	see its consequences
@@ -42,6 +45,7 @@ struct vsr_sim_params {
 	bool paper_truncate_defect;
 	bool swarm;
 	bool kernel_warn;
+	u32 joiners;
 };
 
 /*
@@ -69,6 +73,8 @@ struct vsr_sim_result {
 	u64 reconfigs;		/* RECONFIG ops appended */
 	u64 shrinks;		/* ... of which leave members out */
 	u64 forwarded;		/* ... of which a backup forwarded */
+	u64 grows;		/* ... of which add new members */
+	u64 joins;		/* joining replicas that entered an epoch */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 };
@@ -95,6 +101,8 @@ struct vsr_sim_node {
 	bool late;		/* first start at down_until, not at 0 */
 	u32 seen_epoch;		/* newest epoch this incarnation reported */
 	bool entered_normal;	/* ... and it entered that epoch normal */
+	bool joining;		/* this incarnation started as a joiner */
+	bool rejoin;		/* removed, then added again: starts joining */
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 	u64 start_tick;		/* when this incarnation started */
 	u64 crash_tick;		/* when the last one crashed */
@@ -177,7 +185,8 @@ struct vsr_sim {
 	struct vsr_sim_params p;
 	u64 rng;
 	u64 now;
-	u32 n;
+	u32 n;			/* nodes */
+	u32 n0;			/* epoch 0's members: nodes 0..n0-1 */
 	struct vsr_core_config cfg;
 	struct vsr_sim_node node[VSR_REPLICAS_MAX];
 	u32 nclients;
@@ -224,9 +233,11 @@ struct vsr_sim {
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u32 shrink_pm;		/* per mille of changes: members left out */
+	u32 grow_pm;		/* per mille of changes: new members */
 	u64 epoch_nonce;
 	u32 pend_epoch;		/* the change being tried starts this epoch */
 	u32 pend_count;		/* ... with these members (0: the same) */
+	bool pend_grow;		/* ... some of them new */
 	struct vsr_member_id pend_ids[VSR_REPLICAS_MAX];
 	u32 sender;		/* node whose datagram is being delivered */
 	/* the newest epoch any replica entered, and the one before */
