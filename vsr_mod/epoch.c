@@ -438,15 +438,17 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 
 /**
  * vsr_on_joining() - a message for a joining replica
- * @r: replica in VSR_STATUS_JOINING
+ * @r: replica in VSR_STATUS_JOINING, or removed (then @m is a notice of a
+ *	later epoch than ours)
  * @m: the message
  *
  * A notice of an epoch that names us makes us a member: we enter it
  * recovering, as any incarnation that the RECONFIG did not record, and
- * learn the state from its members.  Any other message of an epoch (a
- * member's heartbeat, to an instance that was one of them before it
- * restarted) makes us ask its sender for the notice, at most once per
- * repair interval.
+ * learn the state from its members.  A removed replica's log holds only
+ * committed ops of older epochs, and it made no promise in later ones.
+ * Any other message of an epoch (a member's heartbeat, to an instance
+ * that was one of them before it restarted) makes a joining replica ask
+ * its sender for the notice, at most once per repair interval.
  *
  * Return: 0 if the message made us a member, -ESTALE if it was dropped.
  */
@@ -461,7 +463,7 @@ int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
 		return -ESTALE;
 	if (m->h.command == VSR_CMD_EPOCH && m->h.op) {
 		if (!vsr_reconfig_members_ok(conf) ||
-		    vsr_reconfig_find(conf, r->members[0].b) == U32_MAX)
+		    vsr_reconfig_find(conf, r->members[r->self].b) == U32_MAX)
 			return -ESTALE;
 		vsr_entry_hdr_get(m->entries, &eh);
 		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
@@ -547,8 +549,10 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 			vsr_send_notice(r, VSR_PEER_SENDER, last);
 		return -ESTALE;
 	}
+	/* Named again by a later epoch: we join it as a new member. */
 	if (r->status == VSR_STATUS_REMOVED)
-		return -ESTALE;
+		return m->h.command == VSR_CMD_EPOCH && m->h.op ?
+		       vsr_on_joining(r, m) : -ESTALE;
 	if (m->h.command == VSR_CMD_EPOCH) {
 		vsr_on_notice(r, m);
 		return 0;
