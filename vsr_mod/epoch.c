@@ -642,17 +642,18 @@ static bool vsr_other_change_tried(const struct vsr_replica *r, u64 nonce)
 
 /*
  * Will the next epoch (our members @from[0..@count), U32_MAX for a new
- * one) have enough members that enter it normal?  A new member never
- * does: it recovers there.  Only the incarnations the op records do: with
- * fewer than a quorum, the next epoch could never recover the others, and
- * each one missing is one failure fewer that it survives.  So wait for
- * all of them, for two abdication windows from the first try of this
- * change (@nonce), then for a quorum.
+ * one) have enough members that enter it normal?  Only the incarnations
+ * the op records do, and a new member never does (it recovers there):
+ * with fewer than a quorum, the next epoch could never recover the
+ * others, and each one missing is one failure fewer that it survives.
+ * So wait for all the members that stay, for two abdication windows from
+ * the first try of this change (@nonce), then for a quorum of the next
+ * epoch among them.
  */
 static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 				 const u32 *from, u32 count)
 {
-	u32 i, ready = 0;
+	u32 i, stay = 0, ready = 0;
 
 	/* The same change, tried by the same primary of the same view. */
 	if (r->reconf_nonce != nonce || r->reconf_view != r->view ||
@@ -663,12 +664,16 @@ static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 		r->reconf_since = r->ticks;
 	}
 	r->reconf_tried = r->ticks;
-	for (i = 0; i < count; i++)
-		if (from[i] != U32_MAX && vsr_member_ready(r, from[i]))
+	for (i = 0; i < count; i++) {
+		if (from[i] == U32_MAX)
+			continue;
+		stay++;
+		if (vsr_member_ready(r, from[i]))
 			ready++;
-	if (ready == count)
-		return true;
-	return ready >= count / 2 + 1 &&
+	}
+	if (ready < count / 2 + 1)
+		return false;
+	return ready == stay ||
 	       r->ticks - r->reconf_since > 2ULL * r->cfg.abdicate_ticks;
 }
 

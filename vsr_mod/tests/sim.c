@@ -1245,13 +1245,15 @@ static void sim_appended(struct vsr_sim *s, u32 p)
  * Add new members to the change being drawn (s->pend_ids, or all of @r's
  * members): nodes that are none of @r's members, up or down, each at a
  * random place.  Those that stay must still be a quorum of the next epoch
- * (the primary waits for that many of them); a removed node that runs
+ * (the primary waits for that many of them), except now and then, to see
+ * that such a change is never appended; a removed node that runs
  * would never answer, so its admin deletes it and adds it again, joining.
  */
 static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 {
 	struct vsr_member_id *ids = s->pend_ids;
 	u32 i, j, k, stay, want = 1 + sim_below(s, 3);
+	bool any = sim_pm(s, 100);
 
 	if (!s->pend_count) {
 		memcpy(ids, r->members, r->n * sizeof(ids[0]));
@@ -1267,7 +1269,7 @@ static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 			if (!memcmp(&ids[j], &id, sizeof(id)))
 				break;
 		if (j < s->pend_count || s->pend_count == VSR_REPLICAS_MAX ||
-		    stay < (s->pend_count + 1) / 2 + 1)
+		    (!any && stay < (s->pend_count + 1) / 2 + 1))
 			continue;
 		if (sim_is_member(r, nd->idx))
 			continue;
@@ -1306,8 +1308,18 @@ static void sim_reconfigure(struct vsr_sim *s)
 	 * the same change (nonce and list) until it is appended, since its
 	 * wait for the members is bounded from its first try.
 	 */
+	/*
+	 * One that cannot be appended (too few members stay) is given up
+	 * after a while, as its caller's timeout would, for a new one.
+	 */
+	if (s->pend_epoch == r->epoch + 1 &&
+	    s->now - s->pend_since > 8ULL * s->cfg.abdicate_ticks) {
+		s->epoch_nonce++;
+		s->pend_epoch = 0;
+	}
 	if (s->pend_epoch != r->epoch + 1) {
 		s->pend_epoch = r->epoch + 1;
+		s->pend_since = s->now;
 		s->pend_count = 0;
 		s->pend_grow = false;
 		if (r->n > 1 && sim_pm(s, s->shrink_pm)) {
@@ -1359,8 +1371,9 @@ static void sim_forward_appended(struct vsr_sim *s, u32 p, const void *buf,
 	    r->log.head == head)
 		return;
 	e = vsr_log_get(&r->log, r->log.head);
+	/* Or one given up, that a late REQUEST still brought. */
 	if (e && e->h.type == VSR_OP_RECONFIG &&
-	    e->h.request == s->epoch_nonce + 1) {
+	    e->h.request <= s->epoch_nonce + 1) {
 		s->res.forwarded++;
 		sim_appended(s, p);
 	}

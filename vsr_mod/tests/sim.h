@@ -238,6 +238,7 @@ struct vsr_sim {
 	u32 pend_epoch;		/* the change being tried starts this epoch */
 	u32 pend_count;		/* ... with these members (0: the same) */
 	bool pend_grow;		/* ... some of them new */
+	u64 pend_since;		/* ... drawn then */
 	struct vsr_member_id pend_ids[VSR_REPLICAS_MAX];
 	u32 sender;		/* node whose datagram is being delivered */
 	/* the newest epoch any replica entered, and the one before */
