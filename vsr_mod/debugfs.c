@@ -48,7 +48,7 @@ static int vsr_state_show(struct seq_file *m, void *v)
 		   vsr_rx_load_behind(&node->rx_load, ktime_get_ns()) ?
 		   " rx-behind" : "",
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
-	for (i = 0; i < cfg->n_peers; i++) {
+	for (i = 0; i < vsr_n_peers(cfg); i++) {
 		heard = READ_ONCE(node->last_heard[i]);
 		seq_printf(m, "  peer %u %pISpc", i, &cfg->peers[i].sa);
 		if (vsr_node_member_of(node, i) == VSR_NO_PEER)

@@ -308,6 +308,8 @@ static __poll_t vsr_poll(struct file *file, poll_table *wait)
 		mask = EPOLLHUP | EPOLLERR;
 	} else if (node->failed) {
 		mask = EPOLLERR;	/* read() and write() return -EIO */
+	} else if (node->joining) {
+		mask = 0;	/* no record yet; writes get -ENOTCONN */
 	} else if (node->removed) {
 		/* Records up to the change, then end of file; -EROFS. */
 		mask = EPOLLHUP;

@@ -148,6 +148,10 @@ int vsr_config_validate(const struct vsr_config *cfg, struct netlink_ext_ack *ex
 		NL_SET_ERR_MSG(extack, "replica index must be below the number of peers");
 		return -EINVAL;
 	}
+	if (cfg->joining && cfg->n_peers != 1) {
+		NL_SET_ERR_MSG(extack, "a joining instance has one peer: its own address");
+		return -EINVAL;
+	}
 	for (i = 0; i < cfg->n_peers; i++) {
 		const union vsr_sockaddr *p = &cfg->peers[i];
 

@@ -13,6 +13,7 @@
 #ifndef _VSR_INSTANCE_H
 #define _VSR_INSTANCE_H
 
+#include <asm/barrier.h>
 #include <linux/types.h>
 #include <linux/kref.h>
 #include <linux/list.h>
@@ -79,8 +80,14 @@ struct vsr_tunables {
  * struct vsr_config - the configuration an instance is created with
  * @cluster_id: cluster identifier carried by every datagram
  * @replica: index of this replica in @peers
- * @n_peers: number of replicas, 1..VSR_MAX_PEERS
- * @peers: endpoints in replica order; the instance binds @peers[@replica]
+ * @n_peers: number of peers, 1..VSR_MAX_PEERS.  The list only grows:
+ *	the engine appends the address of a member that a reconfiguration
+ *	added (under its node lock, published with smp_store_release()), and
+ *	an entry never changes once published; read it with vsr_n_peers()
+ * @peers: endpoints, the first ones in replica order as added; the
+ *	instance binds @peers[@replica]
+ * @joining: created to join a cluster (vsradm add ... join): @peers is
+ *	its own address only, until a reconfiguration names it
  * @tun: initial tunables
  */
 struct vsr_config {
@@ -88,8 +95,15 @@ struct vsr_config {
 	u32 replica;
 	u32 n_peers;
 	union vsr_sockaddr peers[VSR_MAX_PEERS];
+	bool joining;
 	struct vsr_tunables tun;
 };
+
+/* How many of @cfg->peers are published (each one's address complete). */
+static inline u32 vsr_n_peers(const struct vsr_config *cfg)
+{
+	return smp_load_acquire(&cfg->n_peers);
+}
 
 /* Events an engine reports with vsr_instance_event(). */
 enum vsr_event {
@@ -109,7 +123,8 @@ enum vsr_event {
  * @net: the network namespace it was created in (not refcounted: the
  *	namespace's pre_exit destroys the instance first); its UDP socket
  *	belongs there
- * @cfg: configuration; everything but @cfg.tun is immutable after creation
+ * @cfg: configuration; everything but @cfg.tun and the peers the engine
+ *	appends (@cfg.n_peers) is immutable after creation
  * @tun_lock: protects @cfg.tun (read it with vsr_instance_tunables())
  * @node: engine state, owned by vsr_node_start()/vsr_node_free()
  * @dead: set (under vsr_instances_lock) once the instance is unpublished;

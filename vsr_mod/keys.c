@@ -141,6 +141,12 @@ int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change
 	if (!node)
 		return -ENODEV;
 	mutex_lock(&node->lock);
+	/* Link keys name peers by their place, which a grown list does not share. */
+	if (node->grown && (kc->key || kc->accept_key)) {
+		mutex_unlock(&node->lock);
+		NL_SET_ERR_MSG(extack, "an instance whose peer list grew (or joining) cannot take a key yet");
+		return -EOPNOTSUPP;
+	}
 	a = vsr_keys_make(node, rcu_dereference_protected(node->auth,
 			  lockdep_is_held(&node->lock)), kc, extack);
 	mutex_unlock(&node->lock);
@@ -515,7 +521,7 @@ void vsr_keys_tick(struct vsr_node *node)
 		vsr_keys_renew(node);
 	if (node->failed || !vsr_keys_sends_key(node))
 		return;
-	for (i = 0; i < cfg->n_peers; i++)
+	for (i = 0; i < vsr_n_peers(cfg); i++)
 		if (i != cfg->replica && !node->sessions[i].known &&
 		    vsr_keys_auth_due(node, i, VSR_KEYS_AUTH_EVERY))
 			vsr_keys_auth_send(node, i);

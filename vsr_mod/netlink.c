@@ -189,7 +189,7 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	    nla_put_u64_64bit(skb, VSR_A_CLUSTER_ID, inst->cfg.cluster_id, VSR_A_PAD) ||
 	    nla_put_u32(skb, VSR_A_REPLICA, inst->cfg.replica))
 		goto cancel;
-	for (i = 0; i < inst->cfg.n_peers; i++)
+	for (i = 0; i < vsr_n_peers(&inst->cfg); i++)
 		if (vsr_nl_put_peer(skb, inst, i, st))
 			goto cancel;
 	if (nla_put_u32(skb, VSR_A_HEARTBEAT_MS, tun.heartbeat_ms) ||
@@ -416,7 +416,8 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 	int rem, ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
-	    !vsr_nl_require(info, VSR_A_REPLICA, "missing replica index") ||
+	    (!info->attrs[VSR_A_JOIN] &&
+	     !vsr_nl_require(info, VSR_A_REPLICA, "missing replica index")) ||
 	    !vsr_nl_require(info, VSR_A_PEER, "missing peers")) {
 		vsr_nl_wipe_keys(info, true);
 		return -EINVAL;
@@ -429,7 +430,9 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (info->attrs[VSR_A_CLUSTER_ID])
 		cfg->cluster_id = nla_get_u64(info->attrs[VSR_A_CLUSTER_ID]);
-	cfg->replica = nla_get_u32(info->attrs[VSR_A_REPLICA]);
+	if (info->attrs[VSR_A_REPLICA])
+		cfg->replica = nla_get_u32(info->attrs[VSR_A_REPLICA]);
+	cfg->joining = nla_get_flag(info->attrs[VSR_A_JOIN]);
 	cfg->tun.heartbeat_ms = VSR_DEFAULT_HEARTBEAT_MS;
 	cfg->tun.view_change_timeout_ms = VSR_DEFAULT_VIEW_CHANGE_TIMEOUT_MS;
 	cfg->tun.client_timeout_ms = VSR_DEFAULT_CLIENT_TIMEOUT_MS;
@@ -457,6 +460,12 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	vsr_nl_get_keys(info, &kc, true);
+	if (cfg->joining && kc.key) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_JOIN],
+				    "joining a cluster with a key is not supported yet");
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_instance_create(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]),
 				   cfg, &kc, info->extack);
@@ -689,15 +698,17 @@ int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
- * The peers of a RECONFIGURE, in their order, as entries of @inst's peer
- * list: each one of them, none twice.
+ * The peers of a RECONFIGURE, in their order, none twice.  Addresses that
+ * are none of @inst's peers are new members: not with a key (the link
+ * keys are derived for the peers as added), and only as many as its peer
+ * list has room for.
  */
 static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
-			  u32 *peers, u32 *n)
+			  union vsr_sockaddr *addrs, u32 *n)
 {
+	u32 i, j, fresh = 0, n_peers = vsr_n_peers(&inst->cfg);
 	const struct nlattr *attr;
-	union vsr_sockaddr a;
-	u32 i, j;
+	bool keyed, sends;
 	int rem, ret;
 
 	*n = 0;
@@ -712,24 +723,32 @@ static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		if (nla_type(attr) != VSR_A_PEER)
 			continue;
-		ret = vsr_nl_parse_peer(attr, &a, info->extack);
+		ret = vsr_nl_parse_peer(attr, &addrs[*n], info->extack);
 		if (ret)
 			return ret;
-		for (i = 0; i < inst->cfg.n_peers; i++)
-			if (vsr_sockaddr_equal(&a, &inst->cfg.peers[i]))
-				break;
-		if (i == inst->cfg.n_peers) {
-			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "not a peer of this instance: adding members needs a joining instance, not supported yet");
-			return -EOPNOTSUPP;
-		}
 		for (j = 0; j < *n; j++) {
-			if (peers[j] == i) {
+			if (vsr_sockaddr_equal(&addrs[j], &addrs[*n])) {
 				NL_SET_ERR_MSG_ATTR(info->extack, attr, "peer listed twice");
 				return -EINVAL;
 			}
 		}
-		peers[(*n)++] = i;
+		for (i = 0; i < n_peers; i++)
+			if (vsr_sockaddr_equal(&addrs[*n], &inst->cfg.peers[i]))
+				break;
+		if (i == n_peers) {
+			vsr_node_keys_held(inst, &keyed, &sends);
+			if (keyed) {
+				NL_SET_ERR_MSG_ATTR(info->extack, attr,
+						    "a new member in a cluster with a key is not supported yet");
+				return -EOPNOTSUPP;
+			}
+			if (n_peers + ++fresh > VSR_MAX_PEERS) {
+				NL_SET_ERR_MSG_ATTR(info->extack, attr,
+						    "no room for another address: an instance knows at most 16 peers");
+				return -ENOSPC;
+			}
+		}
+		(*n)++;
 	}
 	if (!*n) {
 		NL_SET_ERR_MSG(info->extack, "missing peers: the new member list is empty");
@@ -752,27 +771,35 @@ static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
  */
 int vsr_nl_reconfigure_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	union vsr_sockaddr *addrs;
 	struct vsr_instance *inst;
-	u32 peers[VSR_MAX_PEERS], n, epoch = 0;
 	struct sk_buff *msg;
+	u32 n, epoch = 0;
 	int ret;
 
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name"))
 		return -EINVAL;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	/* Off the stack: the wait below is deep with a debug kernel. */
+	addrs = kcalloc(VSR_MAX_PEERS, sizeof(*addrs), GFP_KERNEL);
+	if (!msg || !addrs) {
+		nlmsg_free(msg);
+		kfree(addrs);
 		return -ENOMEM;
+	}
 	inst = vsr_nl_hold(info);
 	if (!inst) {
 		nlmsg_free(msg);
+		kfree(addrs);
 		return -ENOENT;
 	}
-	ret = vsr_nl_members(info, inst, peers, &n);
+	ret = vsr_nl_members(info, inst, addrs, &n);
 	if (!ret)
-		ret = vsr_node_reconfigure(inst, peers, n, &epoch, info->extack);
+		ret = vsr_node_reconfigure(inst, addrs, n, &epoch, info->extack);
 	ret = vsr_nl_reply_u64(msg, info, inst, ret, VSR_NL_CMD_RECONFIGURE,
 			       VSR_A_EPOCH, epoch);
 	vsr_instance_put(inst);
+	kfree(addrs);
 	return ret;
 }
 

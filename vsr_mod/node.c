@@ -32,8 +32,13 @@ static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 	u32 peer = to == VSR_PEER_SENDER ? node->rx_peer :
 		   vsr_node_peer_of(node, to);
 
-	/* A member whose address this instance was never given. */
-	if (peer >= node->inst->cfg.n_peers) {
+	/* A joining replica answers an address it has no peer for. */
+	if (peer == VSR_RX_ADDR) {
+		vsr_socket_send_addr(node, &node->rx_addr, buf, len);
+		return;
+	}
+	/* A member whose address this instance has no room for. */
+	if (peer >= vsr_n_peers(&node->inst->cfg)) {
 		vsr_drop(node, VSR_CNT_SEND_ERRORS, -1, -EDESTADDRREQ);
 		return;
 	}
@@ -58,7 +63,55 @@ static void vsr_node_member_id(const union vsr_sockaddr *a,
 	}
 }
 
-/* Which of the instance's peers are the @count members @ids of @epoch. */
+/* The UDP endpoint a member's identity names (vsr_node_member_id()). */
+static bool vsr_node_member_addr(const struct vsr_member_id *id,
+				 union vsr_sockaddr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sa.sa_family = get_unaligned_le16(id->b);
+	if (a->sa.sa_family == AF_INET) {
+		memcpy(&a->sin.sin_port, id->b + 2, 2);
+		memcpy(&a->sin.sin_addr, id->b + 4, 4);
+		return true;
+	}
+	if (a->sa.sa_family == AF_INET6) {
+		memcpy(&a->sin6.sin6_port, id->b + 2, 2);
+		memcpy(&a->sin6.sin6_addr, id->b + 4, 16);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Append the address of member @id, new to this instance, to its peers.
+ * Its per-peer state is still as the node was allocated (zero: nothing
+ * heard, nothing agreed).  Refused with a key (the link keys are derived
+ * for the peers as added, in an order only the first ones share) and
+ * once the list is full: the member stays unreachable from here.
+ */
+static void vsr_node_add_peer(struct vsr_node *node,
+			      const struct vsr_member_id *id)
+{
+	struct vsr_config *cfg = &node->inst->cfg;
+	u32 n = cfg->n_peers;
+
+	if (rcu_access_pointer(node->auth) || n == VSR_MAX_PEERS ||
+	    !vsr_node_member_addr(id, &cfg->peers[n])) {
+		pr_warn_ratelimited("vsr: %s: no room for a new member's address%s\n",
+				    node->inst->name,
+				    rcu_access_pointer(node->auth) ?
+				    " (a keyed instance cannot grow)" : "");
+		return;
+	}
+	WRITE_ONCE(node->grown, true);
+	/* The address before the count: lockless readers see it whole. */
+	smp_store_release(&cfg->n_peers, n + 1);
+}
+
+/*
+ * Which of the instance's peers are the @count members @ids of @epoch;
+ * members it has no address for yet are added to its peers.
+ */
 static void vsr_cb_members(void *ctx, u32 epoch,
 			   const struct vsr_member_id *ids, u32 count,
 			   u32 self)
@@ -68,6 +121,15 @@ static void vsr_cb_members(void *ctx, u32 epoch,
 	struct vsr_member_id id;
 	u32 i, p;
 
+	for (i = 0; i < count; i++) {
+		for (p = 0; p < cfg->n_peers; p++) {
+			vsr_node_member_id(&cfg->peers[p], &id);
+			if (!memcmp(id.b, ids[i].b, sizeof(id.b)))
+				break;
+		}
+		if (p == cfg->n_peers)
+			vsr_node_add_peer(node, &ids[i]);
+	}
 	memset(node->member_peer, VSR_NO_PEER, sizeof(node->member_peer));
 	for (p = 0; p < cfg->n_peers; p++) {
 		vsr_node_member_id(&cfg->peers[p], &id);
@@ -178,12 +240,14 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	WRITE_ONCE(node->trim, st->trim);
 	if (st->status == VSR_STATUS_FAILED && !node->failed)
 		vsr_node_failed(node, st);
+	WRITE_ONCE(node->joining, st->status == VSR_STATUS_JOINING);
 	if (st->view != old->view)
 		vsr_instance_event(node->inst, VSR_EVENT_VIEW);
 	if (st->status != old->status)
 		vsr_instance_event(node->inst, VSR_EVENT_STATUS);
 	/* The primary as a peer: member indices change with the epoch. */
-	primary = st->status == VSR_STATUS_REMOVED ? VSR_NO_PEER :
+	primary = st->status == VSR_STATUS_REMOVED ||
+		  st->status == VSR_STATUS_JOINING ? VSR_NO_PEER :
 		  vsr_node_peer_of(node, st->primary);
 	if (primary != node->primary_peer) {
 		node->primary_peer = primary;
@@ -206,6 +270,9 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 		WRITE_ONCE(node->removed, true);
 		vsr_node_kick_waiters(node);
 	}
+	/* Named again by a later epoch: a member, recovering there. */
+	if (st->status != VSR_STATUS_REMOVED && node->removed)
+		WRITE_ONCE(node->removed, false);
 	vsr_observe_status(node, old, st);
 	*old = *st;
 	/* A reader positioned before the new trim point must learn it. */
@@ -267,7 +334,8 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 
 /*
  * Does a message from @peer's address name its sender as @peer?  The
- * glue's own (HELLO, AUTH) name peers; the core's name members of the
+ * glue's own (HELLO, AUTH) name peers (as the sender added them); the
+ * core's name members of the
  * sender's epoch, which we can check in the epoch we know the members of
  * only: an index of another epoch means what the core knows it to, and
  * so does a notice's (a removed member's names it in the epoch before).
@@ -276,8 +344,12 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
 			    u8 command, u32 epoch, u32 replica)
 {
+	/*
+	 * Peers added to a list that grew (or a joining instance's) are in
+	 * no order that the sender shares: they are known by address alone.
+	 */
 	if (command == VSR_CMD_HELLO || command == VSR_CMD_AUTH)
-		return replica == peer;
+		return replica == peer || READ_ONCE(node->grown);
 	return command == VSR_CMD_EPOCH ||
 	       epoch != READ_ONCE(node->members_epoch) ||
 	       replica == READ_ONCE(node->peer_member[peer]);
@@ -310,7 +382,11 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 		return 1;
 	}
 	len = ret;
-	if (!vsr_rx_claim_ok(node, peer, vsr_wire_command(node->rxbuf),
+	/* An address a joining instance has no peer for: the core's only. */
+	if (peer == node->inst->cfg.replica ?
+	    vsr_wire_command(node->rxbuf) == VSR_CMD_HELLO ||
+	    vsr_wire_command(node->rxbuf) == VSR_CMD_AUTH :
+	    !vsr_rx_claim_ok(node, peer, vsr_wire_command(node->rxbuf),
 			     vsr_wire_epoch(node->rxbuf),
 			     vsr_wire_replica(node->rxbuf))) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
@@ -350,7 +426,8 @@ static void vsr_rx_work(struct work_struct *work)
 	bool watch = target_us != U32_MAX;
 	u64 before = READ_ONCE(node->commit);
 	struct vsr_rx_flow *flow;
-	bool heard, authenticated;
+	bool heard, authenticated, stranger;
+	union vsr_sockaddr from;
 	u64 start;
 	int peer, ret, kret;
 
@@ -362,6 +439,12 @@ static void vsr_rx_work(struct work_struct *work)
 	       (skb = vsr_socket_dequeue(node, &peer))) {
 		flow = &node->rx_flow[peer];
 		heard = true;
+		/* Queued under our own address: a joining instance's. */
+		stranger = peer == node->inst->cfg.replica;
+		if (stranger && vsr_socket_source(skb, &from)) {
+			kfree_skb(skb);
+			continue;
+		}
 		/*
 		 * Bottom halves off: what the checks take is theirs, and is
 		 * charged to the address if the datagram brings nothing.
@@ -389,6 +472,13 @@ static void vsr_rx_work(struct work_struct *work)
 			mutex_lock(&node->lock);
 			if (node->dead) {
 				ret = -ENODEV;
+			} else if (stranger) {
+				/* Joined meanwhile: a peer, or nobody. */
+				heard = false;
+				ret = READ_ONCE(node->joining) ? 0 : 1;
+				if (ret)
+					vsr_drop(node, VSR_CNT_DROP_NOT_PEER,
+						 peer, 0);
 			} else if (m.h.command == VSR_CMD_AUTH) {
 				heard = vsr_keys_handshake(node, peer, &m,
 							   authenticated);
@@ -404,7 +494,9 @@ static void vsr_rx_work(struct work_struct *work)
 			}
 			/* 1: a HELLO or AUTH, for the glue only. */
 			if (!ret) {
-				node->rx_peer = peer;
+				node->rx_peer = stranger ? VSR_RX_ADDR : peer;
+				if (stranger)
+					node->rx_addr = from;
 				ret = vsr_replica_deliver(node->core, &m);
 				node->rx_peer = VSR_NO_PEER;
 				vsr_observe_step(node);
@@ -581,6 +673,10 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	cfg.members = ids;
 	cfg.epochs = true;
 	cfg.replica = inst->cfg.replica;
+	/* Its own address only, until an epoch names it. */
+	cfg.joining = inst->cfg.joining;
+	node->joining = cfg.joining;
+	node->grown = cfg.joining;
 	/* Epoch 0's members are the peers, in their order. */
 	node->rx_peer = VSR_NO_PEER;
 	node->primary_peer = VSR_NO_PEER;
@@ -704,7 +800,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	memset(st, 0, sizeof(*st));
 	st->cluster_id = inst->cfg.cluster_id;
 	st->replica = inst->cfg.replica;
-	st->n_peers = inst->cfg.n_peers;
+	st->n_peers = vsr_n_peers(&inst->cfg);
 	st->wire_version_max = VSR_WIRE_MAX;
 	st->wire_version = inst->cfg.tun.wire_version ?: VSR_WIRE_MAX;
 	if (!node)
@@ -722,7 +818,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	 * Members are reported as peers (uapi): a member always is one.  A
 	 * removed replica has none (it keeps its old members to talk to).
 	 */
-	st->primary = node->removed ? VSR_PRIMARY_NONE :
+	st->primary = node->removed || node->joining ? VSR_PRIMARY_NONE :
 		      vsr_node_peer_of(node, cs.primary);
 	switch (cs.status) {
 	case VSR_STATUS_NORMAL:
@@ -737,12 +833,17 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 	case VSR_STATUS_REMOVED:
 		st->status = VSR_STATE_REMOVED;
 		break;
+	case VSR_STATUS_JOINING:
+		st->status = VSR_STATE_JOINING;
+		break;
 	case VSR_STATUS_FAILED:
 	default:	/* unknown to this glue: not to be trusted either */
 		st->status = VSR_STATE_FAILED;
 		break;
 	}
-	for (i = 0; i < inst->cfg.n_peers; i++) {
+	/* Peers the members callback added since (under this lock). */
+	st->n_peers = inst->cfg.n_peers;
+	for (i = 0; i < st->n_peers; i++) {
 		unsigned long heard = READ_ONCE(node->last_heard[i]);
 
 		if (i == inst->cfg.replica)
@@ -760,7 +861,7 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 			st->peer_wire_version[i] = vsr_version_to(node, i);
 	}
 	st->wire_version = vsr_version_cap(node);
-	st->n_members = node->removed ? 0 : node->n_members;
+	st->n_members = node->removed || node->joining ? 0 : node->n_members;
 	for (i = 0; i < st->n_members; i++)
 		st->members[i] = node->member_peer[i];
 	st->stats.view_changes = cs.view_changes;
@@ -838,7 +939,8 @@ static bool vsr_waiter_done(struct vsr_node *node, const struct vsr_waiter *w)
  *
  * Return: 0 (the reply is in @w->rep if @w->done), the reply's error,
  * -EINVAL or -EALREADY for a request the core refused, -EROFS once the
- * replica was removed from the cluster, -ETIMEDOUT, -ENODEV, -EIO or
+ * replica was removed from the cluster, -ENOTCONN while it is joining,
+ * -ETIMEDOUT, -ENODEV, -EIO or
  * -EINTR.
  */
 int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
@@ -872,7 +974,7 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);
 		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO ||
-		    ret == -EROFS)
+		    ret == -EROFS || ret == -ENOTCONN)
 			break;
 
 		t = wait_event_killable_timeout(w->wq, vsr_waiter_done(node, w) ||
@@ -996,11 +1098,11 @@ static bool vsr_reconfig_done(struct vsr_node *node, const struct vsr_waiter *w,
 static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 {
 	switch (ret) {
-	case -EOPNOTSUPP:
-		NL_SET_ERR_MSG(extack, "a new member needs a joining instance: not supported yet");
-		break;
 	case -EROFS:
 		NL_SET_ERR_MSG(extack, "this instance was removed from the cluster");
+		break;
+	case -ENOTCONN:
+		NL_SET_ERR_MSG(extack, "this instance is joining: run reconfigure on a member");
 		break;
 	case -EALREADY:
 		NL_SET_ERR_MSG(extack, "another reconfiguration is in progress or came first");
@@ -1031,8 +1133,9 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 /**
  * vsr_node_reconfigure() - change the members of the cluster
  * @inst: the instance
- * @peers: the next epoch's members in their order, as entries of
- *	inst->cfg.peers, distinct
+ * @addrs: the next epoch's members in their order, distinct; an address
+ *	that is none of the instance's peers is a new member (a joining
+ *	instance there), added to the peers once the change is taken
  * @n: how many (1..VSR_MAX_PEERS)
  * @epoch: set to the epoch this replica is in once the change is done
  * @extack: for the reason of a failure
@@ -1044,13 +1147,14 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  * (the primary may wait two for the members to be ready), whichever is
  * longer.  Sleeps: the caller holds no lock.
  *
- * Return: 0; -EOPNOTSUPP (a member that is not one of the epoch's), -EROFS
- * (this replica was removed), -EALREADY (another change is in flight, or
+ * Return: 0; -EROFS (this replica was removed), -ENOTCONN (it is
+ * joining), -EALREADY (another change is in flight, or
  * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
  * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
  */
-int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
-			 u32 *epoch, struct netlink_ext_ack *extack)
+int vsr_node_reconfigure(struct vsr_instance *inst,
+			 const union vsr_sockaddr *addrs, u32 n, u32 *epoch,
+			 struct netlink_ext_ack *extack)
 {
 	struct vsr_waiter w = { .type = VSR_OP_RECONFIG };
 	struct vsr_node *node = inst->node;
@@ -1073,7 +1177,7 @@ int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
 	if (!ids)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		vsr_node_member_id(&inst->cfg.peers[peers[i]], &ids[i]);
+		vsr_node_member_id(&addrs[i], &ids[i]);
 	vsr_instance_tunables(inst, &tun);
 	retry = vsr_node_retry_jiffies(node, &timeout);
 	timeout = max(timeout,

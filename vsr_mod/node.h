@@ -38,6 +38,7 @@
 
 struct vsr_auth;
 struct vsr_instance;
+union vsr_sockaddr;
 struct vsr_key_change;
 struct vsr_tunables;
 
@@ -66,8 +67,9 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st);
 int vsr_node_trim(struct vsr_instance *inst, u64 op, u64 *trim,
 		  struct netlink_ext_ack *extack);
 int vsr_node_set_tunables(struct vsr_instance *inst, const struct vsr_tunables *tun);
-int vsr_node_reconfigure(struct vsr_instance *inst, const u32 *peers, u32 n,
-			 u32 *epoch, struct netlink_ext_ack *extack);
+int vsr_node_reconfigure(struct vsr_instance *inst,
+			 const union vsr_sockaddr *addrs, u32 n, u32 *epoch,
+			 struct netlink_ext_ack *extack);
 int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change *kc,
 			  struct vsr_auth **keys, struct netlink_ext_ack *extack);
 void vsr_node_keys_commit(struct vsr_instance *inst, struct vsr_auth *keys);

@@ -65,6 +65,8 @@ struct socket;
 
 /* @member_peer and @peer_member of a member without a peer, and back. */
 #define VSR_NO_PEER		0xffu
+/* @rx_peer of a datagram from an address with no peer: see @rx_addr. */
+#define VSR_RX_ADDR		0xfeu
 
 /* Counters of struct vsr_stats that the engine keeps. */
 enum vsr_counter {
@@ -166,7 +168,15 @@ struct vsr_observe {
  * @peer_member: each peer's index among the members, VSR_NO_PEER if it
  *	is none (written under @lock, also read without it as a filter)
  * @rx_peer: the peer whose datagram the core is being given (the
- *	VSR_PEER_SENDER of its answers), VSR_NO_PEER at other times
+ *	VSR_PEER_SENDER of its answers), VSR_NO_PEER at other times, and
+ *	VSR_RX_ADDR for a joining instance's datagram from an address it has
+ *	no peer for (its members', before it knows them)
+ * @rx_addr: that address, while @rx_peer is VSR_RX_ADDR
+ * @joining: the core is joining (VSR_STATUS_JOINING): datagrams of
+ *	unknown addresses are its too, queued on its own address's queue
+ *	(written under @lock, read without it)
+ * @grown: members were added to the peer list: its order is this
+ *	instance's own, and HELLO and AUTH are known by address alone
  * @primary_peer: the primary's peer as last reported (primary events),
  *	VSR_NO_PEER for none (under @lock)
  * @wire_cap: the wire-version tunable, 0 = the newest (version.c)
@@ -235,6 +245,9 @@ struct vsr_node {
 	u8 member_peer[VSR_MAX_PEERS];
 	u8 peer_member[VSR_MAX_PEERS];
 	u8 rx_peer;
+	union vsr_sockaddr rx_addr;
+	bool joining;
+	bool grown;
 	u32 primary_peer;
 	u8 wire_cap;
 	struct vsr_link links[VSR_MAX_PEERS];
@@ -308,6 +321,10 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 		     const void *buf, size_t len);
 void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 			 const void *buf, size_t len);
+int vsr_socket_source(const struct sk_buff *skb, union vsr_sockaddr *addr);
+void vsr_socket_send_addr(struct vsr_node *node,
+			  const union vsr_sockaddr *addr, const void *buf,
+			  size_t len);
 
 /* keys.c */
 struct vsr_key_change;

@@ -198,7 +198,7 @@ void vsr_observe_peers(struct vsr_node *node)
 	node->obs.peer_check = now + msecs_to_jiffies(100);
 	vsr_replica_get_config(node->core, &cc);
 	limit = cc.view_change_ticks * VSR_TICK_MS;
-	for (i = 0; i < cfg->n_peers; i++) {
+	for (i = 0; i < vsr_n_peers(cfg); i++) {
 		if (i == cfg->replica)
 			continue;
 		heard = READ_ONCE(node->last_heard[i]);

@@ -32,9 +32,9 @@ static int vsr_peer_of(const struct vsr_node *node, const struct sk_buff *skb)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
 	__be16 port = udp_hdr(skb)->source;
-	unsigned int i;
+	unsigned int i, n = vsr_n_peers(cfg);
 
-	for (i = 0; i < cfg->n_peers; i++) {
+	for (i = 0; i < n; i++) {
 		const union vsr_sockaddr *p = &cfg->peers[i];
 
 		if (skb->protocol == htons(ETH_P_IP) &&
@@ -68,12 +68,18 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	if (unlikely(!node))
 		goto drop;
 	peer = vsr_peer_of(node, skb);
-	/* Nothing comes from our own address: whatever does is forged. */
-	if (peer < 0 || peer == node->inst->cfg.replica) {
+	/*
+	 * Nothing comes from our own address: whatever does is forged.  So
+	 * its queue is free for what a joining instance hears from members
+	 * it has no address for yet.
+	 */
+	if (peer < 0 && READ_ONCE(node->joining)) {
+		peer = node->inst->cfg.replica;
+	} else if (peer < 0 || peer == node->inst->cfg.replica) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		goto drop;
 	}
-	n = node->inst->cfg.n_peers;
+	n = vsr_n_peers(&node->inst->cfg);
 	flow = &node->rx_flow[peer];
 	/*
 	 * Each peer's address has its own queue, of a share of the room: a
@@ -183,7 +189,7 @@ void vsr_socket_close(struct vsr_node *node)
  */
 struct sk_buff *vsr_socket_dequeue(struct vsr_node *node, int *peer)
 {
-	unsigned int n = node->inst->cfg.n_peers, i, p;
+	unsigned int n = vsr_n_peers(&node->inst->cfg), i, p;
 	struct sk_buff *skb;
 
 	for (i = 0; i < n; i++) {
@@ -218,6 +224,64 @@ void vsr_socket_purge(struct vsr_node *node)
 			kfree_skb(skb);
 		}
 	}
+}
+
+/**
+ * vsr_socket_source() - the address a received datagram came from
+ * @skb: the datagram, as queued by the receive path
+ * @addr: set to its source address and port
+ *
+ * Return: 0, or -EAFNOSUPPORT.
+ */
+int vsr_socket_source(const struct sk_buff *skb, union vsr_sockaddr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		addr->sin.sin_family = AF_INET;
+		addr->sin.sin_port = udp_hdr(skb)->source;
+		addr->sin.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		return 0;
+	}
+	if (skb->protocol == htons(ETH_P_IPV6)) {
+		addr->sin6.sin6_family = AF_INET6;
+		addr->sin6.sin6_port = udp_hdr(skb)->source;
+		addr->sin6.sin6_addr = ipv6_hdr(skb)->saddr;
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/**
+ * vsr_socket_send_addr() - send one datagram to an address with no peer
+ * @node: the node (its lock held); a joining instance, which has no key
+ * @addr: the destination
+ * @buf: the datagram, as the core sealed it
+ * @len: its length
+ *
+ * A joining instance's answer to a member it has no address for yet.
+ */
+void vsr_socket_send_addr(struct vsr_node *node,
+			  const union vsr_sockaddr *addr, const void *buf,
+			  size_t len)
+{
+	union vsr_sockaddr to = *addr;
+	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = &to,
+		.msg_namelen = to.sa.sa_family == AF_INET ? sizeof(to.sin) :
+							   sizeof(to.sin6),
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	int ret;
+
+	lockdep_assert_held(&node->lock);
+	if (node->dead || !node->sock || rcu_access_pointer(node->auth))
+		return;
+	ret = kernel_sendmsg(node->sock, &msg, &iov, 1, len);
+	if (ret >= 0)
+		vsr_count(node, VSR_CNT_MSGS_OUT);
+	else
+		vsr_drop(node, VSR_CNT_SEND_ERRORS, -1, ret);
 }
 
 /**
@@ -258,7 +322,7 @@ static void vsr_socket_sendv(struct vsr_node *node, unsigned int to,
 	int trailer_len, ret;
 
 	lockdep_assert_held(&node->lock);
-	if (node->dead || !node->sock || to >= cfg->n_peers ||
+	if (node->dead || !node->sock || to >= vsr_n_peers(cfg) ||
 	    to == cfg->replica)
 		return;
 	trailer_len = vsr_keys_seal(node, to, iov, &nr, trailer);

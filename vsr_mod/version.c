@@ -89,7 +89,7 @@ void vsr_version_tick(struct vsr_node *node)
 
 	if (node->failed)
 		return;
-	for (i = 0; i < cfg->n_peers; i++)
+	for (i = 0; i < vsr_n_peers(cfg); i++)
 		if (i != cfg->replica &&
 		    vsr_link_tick(&node->links[i], cap, node->ticks))
 			vsr_hello_send(node, i, cap);
@@ -111,7 +111,7 @@ void vsr_version_set_cap(struct vsr_node *node, u8 wire_version)
 	unsigned int i;
 
 	if (cap < vsr_version_cap(node) && !node->failed)
-		for (i = 0; i < cfg->n_peers; i++)
+		for (i = 0; i < vsr_n_peers(cfg); i++)
 			if (i != cfg->replica)
 				vsr_hello_send(node, i, cap);
 	WRITE_ONCE(node->wire_cap, wire_version);

@@ -41,6 +41,7 @@ static const char *const state_names[] = {
 	[VSR_STATE_RECOVERING] = "recovering",
 	[VSR_STATE_FAILED] = "failed",
 	[VSR_STATE_REMOVED] = "removed",
+	[VSR_STATE_JOINING] = "joining",
 };
 
 static const char *state_name(uint8_t s)
@@ -263,8 +264,8 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 			break;
 		}
 	}
-	/* A removed replica is a member of nothing. */
-	if (in->status != VSR_STATE_REMOVED)
+	/* A removed or joining replica is a member of nothing. */
+	if (in->status != VSR_STATE_REMOVED && in->status != VSR_STATE_JOINING)
 		set_members(in);
 	return bad || !in->name[0] ? -1 : 0;
 }
@@ -755,7 +756,7 @@ int cmd_add(int argc, char **argv)
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
 	unsigned int seen = 0, kseen = 0;
-	bool replica = false, peers = false, cluster = false;
+	bool replica = false, peers = false, cluster = false, join = false;
 	const char *name;
 	char what[64];
 	int n;
@@ -775,7 +776,7 @@ int cmd_add(int argc, char **argv)
 			continue;
 		n = 2;
 		if (argc < 2 && (!strcmp(argv[0], "replica") || !strcmp(argv[0], "peers") ||
-				 !strcmp(argv[0], "cluster")))
+				 !strcmp(argv[0], "cluster") || !strcmp(argv[0], "join")))
 			usage_error("\"%s\" needs a value", argv[0]);
 		if (!strcmp(argv[0], "replica")) {
 			if (replica)
@@ -788,6 +789,14 @@ int cmd_add(int argc, char **argv)
 				usage_error("\"peers\" given twice");
 			peers = true;
 			put_peers(nlh, argv[1]);
+		} else if (!strcmp(argv[0], "join")) {
+			if (join)
+				usage_error("\"join\" given twice");
+			if (strchr(argv[1], ','))
+				usage_error("join takes this instance's own ADDR:PORT only");
+			join = true;
+			mnl_attr_put(nlh, VSR_A_JOIN, 0, NULL);
+			put_peers(nlh, argv[1]);
 		} else if (!strcmp(argv[0], "cluster")) {
 			if (cluster)
 				usage_error("\"cluster\" given twice");
@@ -798,9 +807,13 @@ int cmd_add(int argc, char **argv)
 			usage_error("unknown argument \"%s\" for add", argv[0]);
 		}
 	}
-	if (!replica)
+	if (join && (replica || peers))
+		usage_error("join takes no \"replica\" or \"peers\": the cluster names them");
+	if (join && kseen)
+		usage_error("join does not take a key yet");
+	if (!join && !replica)
 		usage_error("add needs \"replica N\"");
-	if (!peers)
+	if (!join && !peers)
 		usage_error("add needs \"peers ADDR:PORT,...\"");
 	snprintf(what, sizeof(what), "add %s", name);
 	run(&ctx, nlh, what, NULL, NULL);

@@ -27,7 +27,11 @@
  * @VSR_STATE_REMOVED: A reconfiguration left it out of the cluster's new
  *   epoch. It keeps the old epoch's log, answers only replicas that have not
  *   learned of the change yet, and refuses writes with EROFS; readers get the
- *   old epoch's records, then end of file.
+ *   old epoch's records, then end of file. A later reconfiguration that names
+ *   it again makes it a member again.
+ * @VSR_STATE_JOINING: Created with join: it knows no configuration, and waits
+ *   for a reconfiguration of its cluster to name its address. Writes fail with
+ *   ENOTCONN.
  */
 enum vsr_state {
 	VSR_STATE_NORMAL,
@@ -35,6 +39,7 @@ enum vsr_state {
 	VSR_STATE_RECOVERING,
 	VSR_STATE_FAILED,
 	VSR_STATE_REMOVED,
+	VSR_STATE_JOINING,
 };
 
 enum vsr_attrs {
@@ -69,6 +74,7 @@ enum vsr_attrs {
 	VSR_A_KEY_ID,
 	VSR_A_ACCEPT_KEY_ID,
 	VSR_A_ENCRYPT,
+	VSR_A_JOIN,
 
 	__VSR_A_MAX
 };
