@@ -102,6 +102,7 @@ struct vsr_config {
 /* How many of @cfg->peers are published (each one's address complete). */
 static inline u32 vsr_n_peers(const struct vsr_config *cfg)
 {
+	/* Pairs with the engine's smp_store_release() of a new count. */
 	return smp_load_acquire(&cfg->n_peers);
 }
 
