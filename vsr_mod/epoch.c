@@ -762,6 +762,8 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
  * before, here or by the primary we forwarded it to) or started our
  * epoch; -EOPNOTSUPP without cfg.epochs; -ENOTCONN while joining;
+ * -EDOM when fewer than a quorum of the list are members of ours (they
+ * alone can enter the next epoch ready);
  * -EINVAL for a zero nonce, a count out of range or a member
  * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
@@ -776,7 +778,7 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 {
 	u8 data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	struct vsr_wire_reconfig *w = (void *)data;
-	u32 i, j, from[VSR_REPLICAS_MAX];
+	u32 i, j, stay = 0, from[VSR_REPLICAS_MAX];
 	int ret;
 
 	if (!r->cfg.epochs)
@@ -795,11 +797,15 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
 		from[i] = vsr_member_find(r->members, r->n, members[i].b);
+		stay += from[i] != U32_MAX;
 		for (j = 0; j < i; j++)
 			if (!memcmp(members[j].b, members[i].b,
 				    VSR_MEMBER_ID_SIZE))
 				return -EINVAL;
 	}
+	/* New members are never ready: the rest must be a quorum. */
+	if (stay < count / 2 + 1)
+		return -EDOM;
 	/* This change started our epoch, or is appended: asked again. */
 	if (r->epoch_hdr.op && r->epoch_hdr.request == nonce)
 		return 0;

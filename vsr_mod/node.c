@@ -1104,6 +1104,9 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 	case -ENOTCONN:
 		NL_SET_ERR_MSG(extack, "this instance is joining: run reconfigure on a member");
 		break;
+	case -EDOM:
+		NL_SET_ERR_MSG(extack, "too few current members stay: a majority of the new list must be members now");
+		break;
 	case -EALREADY:
 		NL_SET_ERR_MSG(extack, "another reconfiguration is in progress or came first");
 		break;
@@ -1148,7 +1151,8 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  * longer.  Sleeps: the caller holds no lock.
  *
  * Return: 0; -EROFS (this replica was removed), -ENOTCONN (it is
- * joining), -EALREADY (another change is in flight, or
+ * joining), -EDOM (fewer than a majority of the list are members now),
+ * -EALREADY (another change is in flight, or
  * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
  * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
  */

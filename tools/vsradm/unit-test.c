@@ -38,6 +38,7 @@ struct test_inst {
 	uint64_t drop_auth;
 	uint64_t view;
 	struct test_peer peers[3];
+	uint32_t n_peers;	/* 0: 3 */
 	/* Reconfigured: epoch, status, primary and each peer's member index. */
 	bool reconfigured;
 	uint64_t epoch;
@@ -122,6 +123,12 @@ static const struct test_inst tests[] = {
 		.reconfigured = true, .epoch = 1, .status = VSR_STATE_REMOVED,
 		.no_primary = true, .member = { -1, -1, -1 },
 	},
+	{	/* joining: its own address only, no members, no primary */
+		.name = "vsrlog8", .replica = 0, .n_peers = 1,
+		.peers = { { "10.0.0.4", 7008, false, 0, 0, 0 } },
+		.reconfigured = true, .epoch = 0, .status = VSR_STATE_JOINING,
+		.no_primary = true, .member = { -1 },
+	},
 };
 
 static struct nlmsghdr *build(char *buf, const struct test_inst *t)
@@ -140,7 +147,7 @@ static struct nlmsghdr *build(char *buf, const struct test_inst *t)
 	mnl_attr_put_u32(nlh, VSR_A_REPLICA, t->replica);
 	if (t->view)
 		mnl_attr_put_u64(nlh, VSR_A_VIEW, t->view);
-	for (i = 0; i < ARRAY_SIZE(t->peers); i++) {
+	for (i = 0; i < (t->n_peers ? t->n_peers : ARRAY_SIZE(t->peers)); i++) {
 		const struct test_peer *p = &t->peers[i];
 
 		nest = mnl_attr_nest_start(nlh, VSR_A_PEER);

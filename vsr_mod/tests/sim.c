@@ -1246,8 +1246,9 @@ static void sim_appended(struct vsr_sim *s, u32 p)
  * members): nodes that are none of @r's members, up or down, each at a
  * random place.  Those that stay must still be a quorum of the next epoch
  * (the primary waits for that many of them), except now and then, to see
- * that such a change is never appended; a removed node that runs
- * would never answer, so its admin deletes it and adds it again, joining.
+ * that such a change is refused.  A removed node that runs joins when the
+ * epoch that names it tells it; half of the time its admin deletes it and
+ * adds it again, joining, instead.
  */
 static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 {
@@ -1273,7 +1274,8 @@ static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 			continue;
 		if (sim_is_member(r, nd->idx))
 			continue;
-		if (nd->up && nd->r->status == VSR_STATUS_REMOVED) {
+		if (nd->up && nd->r->status == VSR_STATUS_REMOVED &&
+		    sim_pm(s, 500)) {
 			if (!sim_may_crash(s))
 				continue;
 			nd->rejoin = true;
@@ -1355,6 +1357,11 @@ static void sim_reconfigure(struct vsr_sim *s)
 	/* A forwarded change is counted where the primary appends it. */
 	if (!ret && c == p)
 		sim_appended(s, p);
+	/* Too few members stay: refused for good, draw another. */
+	if (ret == -EDOM) {
+		s->epoch_nonce++;
+		s->pend_epoch = 0;
+	}
 }
 
 /*
