@@ -93,8 +93,11 @@ void vsr_observe_status(struct vsr_node *node,
 		pr_info("%s: removed from the cluster: epoch %u left this replica out; its log ends at op %llu\n",
 			name, st->epoch, st->commit);
 	else if (st->epoch != old->epoch)
-		pr_info("%s: epoch %u: %u members, this replica is member %u\n",
-			name, st->epoch, st->replica_count, st->replica);
+		pr_info("%s: epoch %u: %u members, this replica is member %u%s\n",
+			name, st->epoch, st->replica_count, st->replica,
+			old->status == VSR_STATUS_JOINING ||
+			old->status == VSR_STATUS_REMOVED ?
+			" (new: it recovers there)" : "");
 	if (st->status == VSR_STATUS_NORMAL)
 		node->obs.normal_view = st->view;
 	if (st->view >= VSR_VIEW_WARN && !node->obs.view_warned) {

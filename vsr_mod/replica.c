@@ -720,6 +720,8 @@ static const char *const vsr_status_names[] = {
 	[VSR_STATUS_VIEW_CHANGE]	= "view-change",
 	[VSR_STATUS_RECOVERING]		= "recovering",
 	[VSR_STATUS_FAILED]		= "failed",
+	[VSR_STATUS_REMOVED]		= "removed",
+	[VSR_STATUS_JOINING]		= "joining",
 };
 
 static const char *const vsr_fetch_names[] = {

@@ -79,7 +79,8 @@ DECLARE_EVENT_CLASS(vsr_state,
 				   { VSR_STATUS_VIEW_CHANGE, "view-change" },
 				   { VSR_STATUS_RECOVERING, "recovering" },
 				   { VSR_STATUS_FAILED, "failed" },
-				   { VSR_STATUS_REMOVED, "removed" }),
+				   { VSR_STATUS_REMOVED, "removed" },
+				   { VSR_STATUS_JOINING, "joining" }),
 		  __entry->view, __entry->from_view, __entry->log_view,
 		  __entry->primary, __entry->op, __entry->commit)
 );

@@ -72,7 +72,9 @@ enum vsr_replica_status {
  *	@replica_count 1, @replica 0, @epochs and its own identity as
  *	@members[0].  It waits in VSR_STATUS_JOINING until it hears of an
  *	epoch that names it (an EPOCH notice, or the answer to its request
- *	for one), then enters that epoch recovering.  It never bootstraps.
+ *	for one), then enters that epoch recovering.  It never bootstraps,
+ *	and learns nothing from a cluster still in epoch 0 (which has no
+ *	notice): a member of epoch 0 restarts with epoch 0's configuration.
  */
 struct vsr_core_config {
 	u64 cluster;
