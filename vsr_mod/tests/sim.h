@@ -238,6 +238,9 @@ struct vsr_sim {
 	u32 pend_epoch;		/* the change being tried starts this epoch */
 	u32 pend_count;		/* ... with these members (0: the same) */
 	bool pend_grow;		/* ... some of them new */
+	bool beyond_f;		/* a crash took an epoch past its f, counting
+				 * laggards that lack its k (sim_unhealthy_in())
+				 */
 	u64 pend_since;		/* ... drawn then */
 	struct vsr_member_id pend_ids[VSR_REPLICAS_MAX];
 	u32 sender;		/* node whose datagram is being delivered */
@@ -248,6 +251,7 @@ struct vsr_sim {
 		u32 node[VSR_REPLICAS_MAX];
 		u64 inc[VSR_REPLICAS_MAX];	/* recorded incarnations */
 		bool changed;	/* other members than the epoch before */
+		u64 k;		/* the RECONFIG that started it */
 	} conf[2];
 	struct vsr_sim_episode ep;
 
