@@ -28,25 +28,9 @@ list() {
 
 # join I: a joining instance in namespace I.
 join() {
-	local args=() o
-	set -- "$1" "${opts[@]}"
-	local i=$1
-	shift
-	while [ $# -gt 0 ]; do
-		case $1 in
-		heartbeat|timeout) args+=("$1" $(($2 * ${VSR_SLOW:-1}))); shift 2 ;;
-		*) args+=("$1"); shift ;;
-		esac
-	done
-	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" join "$(a "$i")" \
-		cluster 77 "${args[@]}" || fail "add vsrlog$i join"
-}
-
-# reconf I LIST: vsradm reconfigure on replica I; stdout in $tmp/out,
-# stderr in $tmp/err.
-reconf() {
-	"$VSRADM" -n "$(ns "$1")" reconfigure "vsrlog$1" peers "$2" \
-		> "$tmp/out" 2> "$tmp/err"
+	slow_args "${opts[@]}"
+	ip netns exec "$(ns "$1")" "$VSRADM" add "vsrlog$1" join "$(a "$1")" \
+		cluster 77 "${VSR_ARGS[@]}" || fail "add vsrlog$1 join"
 }
 
 # primary_addr I: the address of replica I's primary (peer indices are
@@ -56,25 +40,6 @@ primary_addr() {
 	out=$("$VSRADM" -n "$(ns "$1")" show "vsrlog$1") || return 1
 	k=$(status "$1" primary) || return 1
 	sed -n "s/^[[:space:]]*peer $k \([^ ]*\).*/\1/p" <<< "$out"
-}
-
-# wait_status I STATUS [SECS]
-wait_status() {
-	local end=$((SECONDS + ${3:-30})) st
-	while st=$(status "$1" status 2>/dev/null); [ "$st" != "$2" ]; do
-		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 $st, want $2"; }
-		sleep 0.1
-	done
-}
-
-# wait_epoch I EPOCH [SECS]: replica I is normal in EPOCH.
-wait_epoch() {
-	local end=$((SECONDS + ${3:-30}))
-	while [ "$(status "$1" epoch 2>/dev/null)" != "$2" ] ||
-	      [ "$(status "$1" status 2>/dev/null)" != normal ]; do
-		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 not normal in epoch $2"; }
-		sleep 0.1
-	done
 }
 
 # writers I...: a writer on each replica I until $tmp/stop exists, one
@@ -114,17 +79,10 @@ stop_writers() {
 
 cluster_net 6
 grep -q '^vsr ' /proc/modules || insmod "$VSR_KO" || fail "insmod"
+slow_args "${opts[@]}"
 for i in 0 1 2; do
-	args=()
-	set -- "${opts[@]}"
-	while [ $# -gt 0 ]; do
-		case $1 in
-		heartbeat|timeout) args+=("$1" $(($2 * ${VSR_SLOW:-1}))); shift 2 ;;
-		*) args+=("$1"); shift ;;
-		esac
-	done
 	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" replica "$i" \
-		peers "$(list 0 1 2)" cluster 77 "${args[@]}" || fail "add vsrlog$i"
+		peers "$(list 0 1 2)" cluster 77 "${VSR_ARGS[@]}" || fail "add vsrlog$i"
 done
 for i in 0 1 2; do
 	wait_normal "$i" 60 || fail "replica $i not normal"

@@ -24,38 +24,12 @@ tmp=$(mktemp -d)
 
 a() { echo "$(addr "$1"):$VSR_PORT"; }
 
-# reconf I LIST: vsradm reconfigure on replica I; stdout in $tmp/out,
-# stderr in $tmp/err.
-reconf() {
-	"$VSRADM" -n "$(ns "$1")" reconfigure "vsrlog$1" peers "$2" \
-		> "$tmp/out" 2> "$tmp/err"
-}
-
 # refused I LIST REASON: reconfigure fails with one line that says REASON.
 refused() {
 	reconf "$1" "$2" && fail "reconfigure $2 accepted: $(cat "$tmp/out")"
 	[ "$(wc -l < "$tmp/err")" -eq 1 ] || fail "not one line: $(cat "$tmp/err")"
 	grep -q "$3" "$tmp/err" || fail "reconfigure $2: $(cat "$tmp/err"), want \"$3\""
 	info "refused: $(cat "$tmp/err")"
-}
-
-# wait_status I STATUS [SECS]
-wait_status() {
-	local end=$((SECONDS + ${3:-30})) st
-	while st=$(status "$1" status 2>/dev/null); [ "$st" != "$2" ]; do
-		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 $st, want $2"; }
-		sleep 0.1
-	done
-}
-
-# wait_epoch I EPOCH [SECS]: replica I is normal in EPOCH.
-wait_epoch() {
-	local end=$((SECONDS + ${3:-30}))
-	while [ "$(status "$1" epoch 2>/dev/null)" != "$2" ] ||
-	      [ "$(status "$1" status 2>/dev/null)" != normal ]; do
-		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 not normal in epoch $2"; }
-		sleep 0.1
-	done
 }
 
 (umask 077 && "$VSRADM" genkey > "$tmp/key") || fail "genkey"

@@ -66,16 +66,23 @@ cluster_net() {
 # under TCG that the short timeouts of the tests would change views by
 # themselves).
 replica_add() {
-	local i=$1 args=()
+	local i=$1
 	shift
+	slow_args "$@"
+	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" replica "$i" \
+		peers "$(peers "$VSR_N")" cluster 77 "${VSR_ARGS[@]}"
+}
+
+# slow_args [vsradm args]: VSR_ARGS, the args with the heartbeat and the
+# view-change timeout multiplied by $VSR_SLOW.
+slow_args() {
+	VSR_ARGS=()
 	while [ $# -gt 0 ]; do
 		case $1 in
-		heartbeat|timeout) args+=("$1" $(($2 * ${VSR_SLOW:-1}))); shift 2 ;;
-		*) args+=("$1"); shift ;;
+		heartbeat|timeout) VSR_ARGS+=("$1" $(($2 * ${VSR_SLOW:-1}))); shift 2 ;;
+		*) VSR_ARGS+=("$1"); shift ;;
 		esac
 	done
-	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" replica "$i" \
-		peers "$(peers "$VSR_N")" cluster 77 "${args[@]}"
 }
 
 # cluster_up N [extra vsradm args]: module, network, instances.
@@ -234,4 +241,32 @@ converge() {
 scaled() {
 	local v=$(( $1 * ${VSR_SCALE:-100} / 100 ))
 	[ "$v" -ge 1 ] && echo "$v" || echo 1
+}
+
+# Reconfiguration (reconfig.sh, grow.sh); $tmp is the test's directory.
+
+# reconf I LIST: vsradm reconfigure on replica I; stdout in $tmp/out,
+# stderr in $tmp/err.
+reconf() {
+	"$VSRADM" -n "$(ns "$1")" reconfigure "vsrlog$1" peers "$2" \
+		> "$tmp/out" 2> "$tmp/err"
+}
+
+# wait_status I STATUS [SECS]
+wait_status() {
+	local end=$((SECONDS + ${3:-30})) st
+	while st=$(status "$1" status 2>/dev/null); [ "$st" != "$2" ]; do
+		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 $st, want $2"; }
+		sleep 0.1
+	done
+}
+
+# wait_epoch I EPOCH [SECS]: replica I is normal in EPOCH.
+wait_epoch() {
+	local end=$((SECONDS + ${3:-30}))
+	while [ "$(status "$1" epoch 2>/dev/null)" != "$2" ] ||
+	      [ "$(status "$1" status 2>/dev/null)" != normal ]; do
+		[ $SECONDS -lt $end ] || { cluster_why "$1"; fail "replica $1 not normal in epoch $2"; }
+		sleep 0.1
+	done
 }

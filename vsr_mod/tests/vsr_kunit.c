@@ -1017,11 +1017,14 @@ static void vsr_log_resizes(struct kunit *test)
 
 /* ---- scripted clusters -------------------------------------------------- */
 
-static struct vsr_sim *scripted(u32 n, u64 seed, bool defect)
+/* @n members and @joiners nodes after them that start joining. */
+static struct vsr_sim *scripted_joiners(u32 n, u32 joiners, u64 seed,
+					bool defect)
 {
 	struct vsr_sim_params p = {
 		.seed = seed, .replicas = n, .scripted = true,
 		.trace = sim_trace, .paper_truncate_defect = defect,
+		.joiners = joiners,
 	};
 	struct vsr_sim *s = vsr_sim_create(&p);
 	u32 i;
@@ -1034,6 +1037,11 @@ static struct vsr_sim *scripted(u32 n, u64 seed, bool defect)
 		vsr_sim_issue(s, i);	/* register */
 	}
 	return s;
+}
+
+static struct vsr_sim *scripted(u32 n, u64 seed, bool defect)
+{
+	return scripted_joiners(n, 0, seed, defect);
 }
 
 static bool run_until_idle(struct vsr_sim *s, u32 max)
@@ -1559,26 +1567,6 @@ static void expect_epoch(struct kunit *test, struct vsr_sim *s, u32 epoch)
 	}
 }
 
-/* @n members and @joiners nodes after them that start joining. */
-static struct vsr_sim *scripted_joiners(u32 n, u32 joiners, u64 seed)
-{
-	struct vsr_sim_params p = {
-		.seed = seed, .replicas = n, .scripted = true,
-		.trace = sim_trace, .joiners = joiners,
-	};
-	struct vsr_sim *s = vsr_sim_create(&p);
-	u32 i;
-
-	if (!s)
-		return NULL;
-	s->nclients = n;
-	for (i = 0; i < n; i++) {
-		s->client[i].origin = i;
-		vsr_sim_issue(s, i);	/* register */
-	}
-	return s;
-}
-
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -1596,7 +1584,7 @@ static struct vsr_member_id node_id(u32 i)
  */
 static void vsr_epoch_grow(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_joiners(3, 2, 41);
+	struct vsr_sim *s = scripted_joiners(3, 2, 41, false);
 	struct vsr_member_id ids[5];
 	struct vsr_core_status a;
 	u32 i;
@@ -1644,7 +1632,7 @@ static void vsr_epoch_grow(struct kunit *test)
  */
 static void vsr_epoch_replace_dead_primary(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_joiners(3, 1, 43);
+	struct vsr_sim *s = scripted_joiners(3, 1, 43, false);
 	struct vsr_member_id ids[3];
 	struct vsr_core_status a;
 	u32 t;
@@ -1690,6 +1678,22 @@ static void vsr_epoch_replace_dead_primary(struct kunit *test)
 }
 
 /*
+ * Of three (scripted(3, 47)), 2 is left out by epoch 1 ({0, 1}) and knows
+ * it; 5 records before, @more after.
+ */
+static bool node2_removed(struct vsr_sim *s, u32 more)
+{
+	struct vsr_member_id ids[2] = { node_id(0), node_id(1) };
+	struct vsr_core_status a;
+
+	if (!run_until_idle(s, 2000) || !write_records(s, 5) ||
+	    reconfigure(s, 0, 13, ids, 2) || !run_until_idle(s, 3000))
+		return false;
+	st(s, 2, &a);
+	return a.status == VSR_STATUS_REMOVED && write_records(s, more);
+}
+
+/*
  * An address used again: 2 is removed, then deleted and added back as a
  * joining replica, and a later change names it again.  Its old
  * incarnation's promises are not its new one's: it recovers, and ends
@@ -1702,20 +1706,14 @@ static void vsr_epoch_member_added_again(struct kunit *test)
 	struct vsr_core_status a;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	ids[0] = node_id(0);
-	ids[1] = node_id(1);
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 13, ids, 2), 0);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
-	st(s, 2, &a);
-	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_TRUE(test, node2_removed(s, 5));
 	s->node[2].rejoin = true;
 	vsr_sim_crash(s, 2, 1);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
 	st(s, 2, &a);
 	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_JOINING);
+	ids[0] = node_id(0);
+	ids[1] = node_id(1);
 	ids[2] = node_id(2);
 	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 15, ids, 3), 0);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
@@ -1739,18 +1737,9 @@ static void vsr_epoch_removed_named_again_running(struct kunit *test)
 {
 	struct vsr_sim *s = scripted(3, 47, false);
 	struct vsr_member_id ids[3];
-	struct vsr_core_status a;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	ids[0] = node_id(0);
-	ids[1] = node_id(1);
-	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 13, ids, 2), 0);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
-	st(s, 2, &a);
-	KUNIT_ASSERT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
-	KUNIT_ASSERT_TRUE(test, write_records(s, 8));
+	KUNIT_ASSERT_TRUE(test, node2_removed(s, 8));
 	ids[0] = node_id(2);
 	ids[1] = node_id(0);
 	ids[2] = node_id(1);
@@ -1771,7 +1760,7 @@ static void vsr_epoch_removed_named_again_running(struct kunit *test)
  */
 static void vsr_epoch_grow_needs_quorum_that_stays(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_joiners(1, 1, 53);
+	struct vsr_sim *s = scripted_joiners(1, 1, 53, false);
 	struct vsr_member_id ids[2];
 	struct vsr_core_status a, b;
 	int ret;
