@@ -9,6 +9,7 @@
 # host by `tools/ynl-regen.sh --stage build/ynl`), $VSR_YNL_DIR, or is
 # extracted from /usr/src/linux-source-6.12.tar.xz.
 # timeout: 600
+# kernels: stock 6.12 -- the debug guest has no time left; netlink.sh drives the same operations there
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -583,7 +583,7 @@ do_selftests() {
 		# KASAN and lockdep under TCG are slow: fewer records there,
 		# and timeouts four times as long (VSR_SLOW, see
 		# selftests/lib/cluster.sh).
-		# The whole run may take up to 45 min there (about 37 now).
+		# The whole run may take up to 45 min there (about 26 now).
 		local scale=100 slow=1 limit=1800
 		[ "$kernel" = debug ] && scale=${VSR_DEBUG_SCALE:-20} slow=4 limit=2700
 		rm -rf "$out"
