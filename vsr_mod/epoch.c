@@ -23,9 +23,11 @@
  * recorded it, recovering if not.
  *
  * A new member is a joining replica (cfg.joining), which knows only its
- * own identity.  The op records it as never heard, so it enters the epoch
- * recovering once a notice names it; the change waits for a quorum of the
- * next epoch among the members that stay.
+ * own identity.  While the primary waits for the members, it teaches the
+ * new ones the log (learn.c).  One that caught up is recorded, and enters
+ * the epoch as a member that stays does; the others are recorded as never
+ * heard, and enter it recovering once a notice names them.  The change
+ * waits for a quorum of the next epoch that will enter it normal.
  */
 #include "replica.h"
 
@@ -185,6 +187,8 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	memset(r->dvc_challenge, 0, sizeof(r->dvc_challenge));
 	memset(r->dvc_challenge_at, 0, sizeof(r->dvc_challenge_at));
 	r->dvc_decided = false;
+	r->learning = false;
+	vsr_teach_stop(r);
 	memset(r->rr, 0, sizeof(r->rr));
 	memset(r->boot, 0, sizeof(r->boot));
 	r->boot_pending = false;
@@ -456,14 +460,40 @@ int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	const u8 *conf = m->entries + VSR_ENTRY_HDR_SIZE;
 	u64 *last = &r->answer_tick[m->h.replica];
+	bool joining = r->status == VSR_STATUS_JOINING;
 	struct vsr_entry_hdr eh;
 	struct vsr_hdr h;
 
-	if (!m->h.epoch)
+	/* The ops up to the next epoch's start, from a notice's sender. */
+	if (vsr_epoch_learning(r)) {
+		if (m->h.command == VSR_CMD_NEWSTATE &&
+		    r->fetch.source == m->h.replica &&
+		    r->fetch.epoch == m->h.epoch) {
+			vsr_on_epoch_state(r, m);
+			return 0;
+		}
+	} else if (joining && m->h.command == VSR_CMD_NEWSTATE) {
+		return vsr_on_lesson(r, m);
+	}
+	if (joining && m->h.command == VSR_CMD_EPOCH &&
+	    m->h.flags == VSR_EPOCH_LEARN)
+		return vsr_on_invitation(r, m);
+	if (!m->h.epoch || (m->h.flags & VSR_EPOCH_LEARN))
 		return -ESTALE;
 	if (m->h.command == VSR_CMD_EPOCH && m->h.op) {
 		if (!vsr_reconfig_members_ok(conf) ||
 		    vsr_reconfig_find(conf, r->members[r->self].b) == U32_MAX)
+			return -ESTALE;
+		/*
+		 * Taught in the epoch before and recorded: we enter as a
+		 * member that stays does, once we hold its ops up to k.
+		 */
+		if (r->learning && m->h.epoch == r->epoch + 1 &&
+		    vsr_recorded(r, conf)) {
+			vsr_on_notice(r, m);
+			return 0;
+		}
+		if (r->learning && m->h.epoch <= r->epoch)
 			return -ESTALE;
 		vsr_entry_hdr_get(m->entries, &eh);
 		vsr_enter_epoch(r, &eh, conf, VSR_ENTER_RECOVERING);
@@ -553,6 +583,10 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->status == VSR_STATUS_REMOVED)
 		return m->h.command == VSR_CMD_EPOCH && m->h.op ?
 		       vsr_on_joining(r, m) : -ESTALE;
+	/* Invitations and learners' requests are for others. */
+	if (m->h.command == VSR_CMD_EPOCH &&
+	    (m->h.flags & (VSR_EPOCH_LEARN | VSR_EPOCH_JOINING)))
+		return -ESTALE;
 	if (m->h.command == VSR_CMD_EPOCH) {
 		vsr_on_notice(r, m);
 		return 0;
@@ -588,6 +622,7 @@ void vsr_epoch_tick(struct vsr_replica *r)
 	for (i = 0; i < r->n && r->epoch_hdr.op; i++)
 		if (i != r->self && r->peer_epoch[i] < r->epoch)
 			vsr_send_notice(r, i, &r->notice_tick[i]);
+	vsr_teach_tick(r);
 	if (!vsr_epoch_learning(r))
 		return;
 	/*
@@ -641,19 +676,20 @@ static bool vsr_other_change_tried(const struct vsr_replica *r, u64 nonce)
 }
 
 /*
- * Will the next epoch (our members @from[0..@count), U32_MAX for a new
- * one) have enough members that enter it normal?  Only the incarnations
- * the op records do, and a new member never does (it recovers there):
- * with fewer than a quorum, the next epoch could never recover the
- * others, and each one missing is one failure fewer that it survives.
- * So wait for all the members that stay, for two abdication windows from
- * the first try of this change (@nonce), then for a quorum of the next
- * epoch among them.
+ * Will the next epoch (@members, our members @from[0..@count), U32_MAX
+ * for a new one) have enough members that enter it normal?  Only the
+ * incarnations the op records do: the members that stay, and the new
+ * ones that caught up as learners (the others recover there).  With fewer
+ * than a quorum, the next epoch could never recover the others, and each
+ * one missing is one failure fewer that it survives.  So teach the new
+ * ones and wait for all, for two abdication windows from the first try of
+ * this change (@nonce), then for a quorum of the next epoch among them.
  */
 static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
+				 const struct vsr_member_id *members,
 				 const u32 *from, u32 count)
 {
-	u32 i, stay = 0, ready = 0;
+	u32 i, ready = 0;
 
 	/* The same change, tried by the same primary of the same view. */
 	if (r->reconf_nonce != nonce || r->reconf_view != r->view ||
@@ -662,18 +698,16 @@ static bool vsr_next_epoch_ready(struct vsr_replica *r, u64 nonce,
 		r->reconf_view = r->view;
 		r->reconf_epoch = r->epoch;
 		r->reconf_since = r->ticks;
+		vsr_teach(r, members, from, count);
 	}
 	r->reconf_tried = r->ticks;
-	for (i = 0; i < count; i++) {
-		if (from[i] == U32_MAX)
-			continue;
-		stay++;
-		if (vsr_member_ready(r, from[i]))
+	for (i = 0; i < count; i++)
+		if (from[i] == U32_MAX ? vsr_learner_ready(r, &members[i]) :
+		    vsr_member_ready(r, from[i]))
 			ready++;
-	}
 	if (ready < count / 2 + 1)
 		return false;
-	return ready == stay ||
+	return ready == count ||
 	       r->ticks - r->reconf_since > 2ULL * r->cfg.abdicate_ticks;
 }
 
@@ -739,18 +773,21 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * @nonce: non-zero; the outcome is a reply of type VSR_OP_RECONFIG with
  *	this request number, on every replica that applies the op
  * @members: the next epoch's members in index order; a new member (none
- *	of ours) is recorded as never heard, and recovers in the next epoch
- *	once it hears of it (a joining replica); NULL: ours, as they are
+ *	of ours) must be a joining replica: the primary teaches it the log
+ *	meanwhile, and records it if it caught up (else it recovers in the
+ *	next epoch once it hears of it); NULL: ours, as they are
  * @count: how many (1..VSR_REPLICAS_MAX); ignored with NULL @members
  *
  * The primary first commits an op of its own view (it appends a NOOP),
- * and waits for the next epoch's members to have acked lately in this
- * view, within a
- * pipeline of its head (all of them, for two abdication windows from the
- * first call with @nonce in this view; then a quorum); until then it
- * returns -EAGAIN: call again with the same @nonce and list (the caller
- * bounds the wait).  The op records, for each member, the
- * incarnation of its last PREPAREOK in this view.  Once
+ * and waits for the next epoch's members to be ready: a member of ours
+ * acked lately in this view, within a pipeline of its head; a new one
+ * caught up (learn.c).  It waits for all of them, for two abdication
+ * windows from the first call with @nonce in this view, then for a
+ * quorum; until then it returns -EAGAIN: call again with the same @nonce
+ * and list (the caller bounds the wait; the teaching stops an abdication
+ * window after the last call).  The op records, for each member, the
+ * incarnation of its last PREPAREOK in this view, or of a new one's last
+ * request if it is ready.  Once
  * appended, the primary appends nothing more in this epoch.  The change
  * happened when the reply comes; a view change may drop the op before it
  * commits, and then no reply ever comes for @nonce.  Members left out
@@ -762,8 +799,7 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
  * before, here or by the primary we forwarded it to) or started our
  * epoch; -EOPNOTSUPP without cfg.epochs; -ENOTCONN while joining;
- * -EDOM when fewer than a quorum of the list are members of ours (they
- * alone can enter the next epoch ready);
+ * -EDOM when none of the list is a member of ours;
  * -EINVAL for a zero nonce, a count out of range or a member
  * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
@@ -803,8 +839,8 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 				    VSR_MEMBER_ID_SIZE))
 				return -EINVAL;
 	}
-	/* New members are never ready: the rest must be a quorum. */
-	if (stay < count / 2 + 1)
+	/* Someone must start the next epoch, and tell the new ones. */
+	if (!stay)
 		return -EDOM;
 	/* This change started our epoch, or is appended: asked again. */
 	if (r->epoch_hdr.op && r->epoch_hdr.request == nonce)
@@ -835,16 +871,20 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 	if (vsr_other_change_tried(r, nonce))
 		return -EALREADY;
 	/* The backups answer every heartbeat with a PREPAREOK. */
-	if (!vsr_next_epoch_ready(r, nonce, from, count))
+	if (!vsr_next_epoch_ready(r, nonce, members, from, count))
 		return -EAGAIN;
 	put_unaligned_le32(r->epoch + 1, &w->epoch);
 	put_unaligned_le32(count, &w->count);
 	for (i = 0; i < count; i++) {
 		u32 k = from[i];
 
-		/* A new member: never heard, it recovers in the next epoch. */
-		put_unaligned_le64(k == U32_MAX ? 0 : k == r->self ?
-				   r->incarnation : r->incs[k],
+		/*
+		 * A new member that caught up is recorded, as a member that
+		 * stays; one that did not is never heard, and recovers there.
+		 */
+		put_unaligned_le64(k == U32_MAX ?
+				   vsr_learner_ready(r, &members[i]) :
+				   k == r->self ? r->incarnation : r->incs[k],
 				   &w->member[i].incarnation);
 		memcpy(w->member[i].id, members[i].b, VSR_MEMBER_ID_SIZE);
 	}

@@ -50,7 +50,8 @@ void vsr_hdr_init(struct vsr_replica *r, struct vsr_hdr *h, u8 command)
  * vsr_send() - seal the message in r->tx and send it to one replica
  * @r: replica
  * @to: destination replica, or VSR_PEER_SENDER while a datagram is
- *	delivered: its sender, whatever its epoch
+ *	delivered: its sender, whatever its epoch, or VSR_PEER_LEARNER + j:
+ *	learner j of the change being tried
  * @h: header
  * @body_len: body bytes already at r->tx + VSR_HDR_SIZE
  */
@@ -60,6 +61,8 @@ void vsr_send(struct vsr_replica *r, u32 to, struct vsr_hdr *h,
 	size_t len;
 
 	if (to == VSR_PEER_SENDER ? WARN_ON_ONCE(!r->receiving) :
+	    to >= VSR_PEER_LEARNER ?
+	    WARN_ON_ONCE(to - VSR_PEER_LEARNER >= r->n_learners) :
 	    WARN_ON_ONCE(to >= r->n || to == r->self))
 		return;
 	if (r->status == VSR_STATUS_FAILED)
@@ -373,6 +376,7 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->status == VSR_STATUS_JOINING) {
 		r->receiving = true;
 		ret = vsr_on_joining(r, m);
+		vsr_epoch_settle(r);
 		r->receiving = false;
 		return ret;
 	}
@@ -386,12 +390,22 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		r->receiving = false;
 		return ret;
 	}
+	/* A learner's request: it is no member of ours yet. */
+	if (m->h.command == VSR_CMD_EPOCH &&
+	    m->h.flags == (VSR_EPOCH_JOINING | VSR_EPOCH_LEARN)) {
+		r->receiving = true;
+		vsr_on_learner_request(r, m);
+		r->receiving = false;
+		return 0;
+	}
 	/*
 	 * A removed member's notice: its index is of the epoch before.  A
 	 * joining replica's request: it is no member of ours yet (epoch 0).
+	 * An invitation to learn is for joining replicas.
 	 */
 	if (m->h.command == VSR_CMD_EPOCH &&
-	    (m->h.flags & (VSR_EPOCH_REMOVED | VSR_EPOCH_JOINING)))
+	    (m->h.flags & (VSR_EPOCH_REMOVED | VSR_EPOCH_JOINING |
+			   VSR_EPOCH_LEARN)))
 		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
 		return -EINVAL;

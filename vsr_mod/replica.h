@@ -83,6 +83,23 @@ struct vsr_fetch {
 	u32 route;
 };
 
+/*
+ * struct vsr_learner - a new member of the change a primary tries, as that
+ * primary knows it (learn.c)
+ * @id: its identity
+ * @inc: the incarnation of its last request (0: none yet)
+ * @op: the last op it holds, as that request said
+ * @tick: when that request came, + 1
+ * @invited: when we last invited it, + 1
+ */
+struct vsr_learner {
+	struct vsr_member_id id;
+	u64 inc;
+	u64 op;
+	u64 tick;
+	u64 invited;
+};
+
 /* DOVIEWCHANGE challenges a new primary still accepts answers to. */
 #define VSR_CHALLENGES	VSR_REPLICAS_MAX
 
@@ -109,6 +126,9 @@ struct vsr_replica {
 	u32 reconf_epoch;	/* ... of this epoch */
 	u64 reconf_since;	/* ... since then */
 	u64 reconf_tried;	/* ... and last tried then */
+	u32 n_learners;		/* ... and the new members it teaches */
+	struct vsr_learner learners[VSR_REPLICAS_MAX];
+	bool learning;		/* joining: taught by a primary of @epoch */
 	/*
 	 * The RECONFIG that started it (op 0: none), kept whatever the trims:
 	 * its op k, checksum and data (for the notices).
@@ -287,10 +307,22 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_epoch_tick(struct vsr_replica *r);
 
+/* learn.c */
+void vsr_teach(struct vsr_replica *r, const struct vsr_member_id *members,
+	       const u32 *from, u32 count);
+void vsr_teach_stop(struct vsr_replica *r);
+u64 vsr_learner_ready(const struct vsr_replica *r,
+		      const struct vsr_member_id *id);
+void vsr_teach_tick(struct vsr_replica *r);
+void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m);
+int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m);
+int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m);
+
 /* state_transfer.c */
 void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
 		     u32 source, u64 from);
 void vsr_fetch_request(struct vsr_replica *r);
+void vsr_send_state(struct vsr_replica *r, u64 from, u64 last, u32 to);
 void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,

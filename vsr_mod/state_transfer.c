@@ -61,36 +61,20 @@ void vsr_fetch_start(struct vsr_replica *r, enum vsr_fetch_purpose purpose,
 }
 
 /**
- * vsr_on_get_state() - serve entries from op arg0 on (and our checkpoint if
- * arg0 is at or below our trim point)
+ * vsr_send_state() - a NEWSTATE with our entries from op @from up to @last
  * @r: replica
- * @m: GETSTATE
+ * @from: first op asked for; at or below our trim point, our checkpoint
+ *	comes first
+ * @last: last op to serve (as many as fit in one datagram)
+ * @to: where to (as for vsr_send())
  */
-void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
+void vsr_send_state(struct vsr_replica *r, u64 from, u64 last, u32 to)
 {
-	u64 from = m->h.arg0, last = r->log.head, op;
 	size_t off = VSR_HDR_SIZE;
 	struct vsr_entry *e;
 	struct vsr_hdr h;
+	u64 op;
 
-	if (!from)
-		return;
-	/*
-	 * An older epoch's replica may only learn committed ops up to the
-	 * RECONFIG that ended its epoch, and a checkpoint only below it, so
-	 * that it applies the RECONFIG itself (and switches then).  Those are
-	 * committed whatever our status: a recovering replica serves them too.
-	 */
-	if (m->h.epoch < r->epoch) {
-		if (from <= r->log.base && r->log.base >= r->epoch_hdr.op)
-			return;
-		last = min(last, min(r->epoch_hdr.op, r->commit));
-	} else if (r->status == VSR_STATUS_RECOVERING) {
-		return;
-	}
-	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
-	    m->h.epoch == r->epoch && m->h.view == r->view)
-		r->heard[m->h.replica] = r->ticks;
 	vsr_hdr_init(r, &h, VSR_CMD_NEWSTATE);
 	if (r->status == VSR_STATUS_NORMAL && r->log_view == r->view)
 		h.arg1 = 1;	/* source is a normal replica, log whole */
@@ -118,9 +102,40 @@ void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
 		memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
 		off += VSR_ENTRY_HDR_SIZE + e->h.len;
 	}
+	vsr_send(r, to, &h, off - VSR_HDR_SIZE);
+}
+
+/**
+ * vsr_on_get_state() - serve entries from op arg0 on (and our checkpoint if
+ * arg0 is at or below our trim point)
+ * @r: replica
+ * @m: GETSTATE
+ */
+void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u64 from = m->h.arg0, last = r->log.head;
+
+	if (!from)
+		return;
+	/*
+	 * An older epoch's replica may only learn committed ops up to the
+	 * RECONFIG that ended its epoch, and a checkpoint only below it, so
+	 * that it applies the RECONFIG itself (and switches then).  Those are
+	 * committed whatever our status: a recovering replica serves them too.
+	 */
+	if (m->h.epoch < r->epoch) {
+		if (from <= r->log.base && r->log.base >= r->epoch_hdr.op)
+			return;
+		last = min(last, min(r->epoch_hdr.op, r->commit));
+	} else if (r->status == VSR_STATUS_RECOVERING) {
+		return;
+	}
+	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
+	    m->h.epoch == r->epoch && m->h.view == r->view)
+		r->heard[m->h.replica] = r->ticks;
 	/* An older epoch's replica is known by its index in that epoch. */
-	vsr_send(r, m->h.epoch == r->epoch ? m->h.replica : VSR_PEER_SENDER,
-		 &h, off - VSR_HDR_SIZE);
+	vsr_send_state(r, from, last,
+		       m->h.epoch == r->epoch ? m->h.replica : VSR_PEER_SENDER);
 }
 
 /* Take the source's checkpoint (op c) when it is beyond ours. */

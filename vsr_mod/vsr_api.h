@@ -40,6 +40,11 @@ enum vsr_replica_status {
 
 /* @to of vsr_ops.send: the sender of the datagram being received. */
 #define VSR_PEER_SENDER	0xffffu
+/*
+ * @to of vsr_ops.send from VSR_PEER_LEARNER on: learner @to -
+ * VSR_PEER_LEARNER of the list vsr_ops.learners last gave.
+ */
+#define VSR_PEER_LEARNER	0x100u
 
 /**
  * struct vsr_core_config - per-replica configuration (the same on all replicas
@@ -156,6 +161,12 @@ struct vsr_core_status {
  *	of the epoch before, in the same order).  Called before anything is
  *	sent in that epoch, so that @send's @to means the new list's member
  *	from then on; the list is only valid during the call
+ * @learners: optional: as a primary, the replica teaches the @count
+ *	identities @ids (none of its epoch's members) the log from now on,
+ *	so that they enter the next epoch caught up; @send's @to
+ *	VSR_PEER_LEARNER + j means @ids[j] until the next call (@count 0:
+ *	none).  A driver without it teaches nobody: new members then
+ *	recover in the next epoch.  The list is only valid during the call
  */
 struct vsr_ops {
 	void (*send)(void *ctx, unsigned int to, const void *buf, size_t len);
@@ -164,6 +175,8 @@ struct vsr_ops {
 	void (*status)(void *ctx, const struct vsr_core_status *st);
 	void (*members)(void *ctx, u32 epoch, const struct vsr_member_id *ids,
 			u32 count, u32 self);
+	void (*learners)(void *ctx, const struct vsr_member_id *ids,
+			 u32 count);
 };
 
 /**

@@ -478,13 +478,22 @@ static int vsr_check_body(struct vsr_msg *m)
 			return -EPROTO;
 		return len ? -EPROTO : 0;
 	case VSR_CMD_EPOCH:
+		/* A learner's request: where it is, and who. */
+		if (h->flags == (VSR_EPOCH_JOINING | VSR_EPOCH_LEARN))
+			return h->op || h->commit || !h->arg0 || !h->arg1 ||
+			       len != VSR_MEMBER_ID_SIZE ? -EPROTO : 0;
 		/* A joining replica's request: no epoch, nothing to name. */
 		if (h->flags & VSR_EPOCH_JOINING)
 			return h->flags != VSR_EPOCH_JOINING || h->epoch ||
 			       h->op || h->commit || len ? -EPROTO : 0;
-		if (!h->epoch || (h->flags & ~VSR_EPOCH_REMOVED) ||
-		    (h->commit && h->commit < h->op))
+		/* An invitation to learn: a notice, of epoch 0 too. */
+		if (h->flags == VSR_EPOCH_LEARN) {
+			if (!h->epoch != !h->op || h->commit < h->op)
+				return -EPROTO;
+		} else if (!h->epoch || (h->flags & ~VSR_EPOCH_REMOVED) ||
+			   (h->commit && h->commit < h->op)) {
 			return -EPROTO;
+		}
 		if (!h->op)
 			return len ? -EPROTO : 0;
 		/* The RECONFIG at op, which starts the sender's epoch. */

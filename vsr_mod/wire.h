@@ -181,6 +181,16 @@ struct vsr_wire_reconfig {
  * 0, op 0, no body; it asks for the receiver's notice.
  */
 #define VSR_EPOCH_JOINING	0x2
+/*
+ * EPOCH flag, alone: a primary invites a learner (a joining replica that a
+ * change it tries names) to learn the log; epoch, op and head_csum as in
+ * a notice (epoch 0: op 0, no body), commit: its commit number.  With
+ * VSR_EPOCH_JOINING: the learner's request, in the epoch it was invited
+ * to: arg0 the first op it lacks, arg1 its incarnation, op and commit 0,
+ * body its identity (VSR_MEMBER_ID_SIZE bytes); the primary answers with a
+ * NEWSTATE of committed ops.
+ */
+#define VSR_EPOCH_LEARN		0x4
 /* STARTVIEWCHANGE flags */
 #define VSR_SVC_ENTERED		0x1	/* sender is in view change for it */
 #define VSR_SVC_CONFIRM		0x2	/* new primary: confirm your DVC */

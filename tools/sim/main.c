@@ -65,6 +65,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->forwarded += r->forwarded;
 	t->grows += r->grows;
 	t->joins += r->joins;
+	t->learned += r->learned;
 	t->wedged += r->wedged;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
@@ -204,7 +205,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu epochs_max=%llu wedged=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -215,6 +216,7 @@ int main(int argc, char **argv)
 		(unsigned long long)res.forwarded,
 		(unsigned long long)res.grows,
 		(unsigned long long)res.joins,
+		(unsigned long long)res.learned,
 		(unsigned long long)res.epochs,
 		(unsigned long long)res.wedged);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",

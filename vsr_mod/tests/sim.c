@@ -264,6 +264,10 @@ static void sim_capture(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 static u32 sim_node_of(struct vsr_sim *s, const struct vsr_replica *r,
 		       u32 idx)
 {
+	if (idx >= VSR_PEER_LEARNER &&
+	    idx - VSR_PEER_LEARNER < r->n_learners)
+		return get_unaligned_le32(r->learners[idx -
+					  VSR_PEER_LEARNER].id.b) - 1;
 	if (idx >= r->n)
 		return idx % s->n;
 	return get_unaligned_le32(r->members[idx].b) - 1;
@@ -745,10 +749,17 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 	struct vsr_sim_node *nd = ctx;
 	struct vsr_sim *s = nd->sim;
 
-	/* The new epoch's first primary may die before anyone hears it. */
-	if (st->epoch > nd->seen_epoch) {
-		if (nd->joining && nd->seen_epoch == 0)
+	/*
+	 * The new epoch's first primary may die before anyone hears it.  (A
+	 * joining replica that learns is in the epoch of its teacher.)
+	 */
+	if (st->epoch > nd->seen_epoch && st->status != VSR_STATUS_JOINING) {
+		if (nd->joining && nd->seen_epoch == 0) {
 			s->res.joins++;
+			/* Taught as a learner, and recorded. */
+			if (st->status != VSR_STATUS_RECOVERING)
+				s->res.learned++;
+		}
 		nd->seen_epoch = st->epoch;
 		nd->entered_normal = st->status != VSR_STATUS_RECOVERING;
 		if (st->is_primary && s->doom_pm && sim_pm(s, s->doom_pm))
@@ -761,11 +772,18 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 		  st->abdicated ? " abdicated" : "");
 }
 
+/* The simulator reaches a learner by its number (sim_node_of()). */
+static void sim_learners(void *ctx, const struct vsr_member_id *ids,
+			 u32 count)
+{
+}
+
 static const struct vsr_ops sim_ops = {
 	.send = sim_send,
 	.reply = sim_reply,
 	.commit = sim_commit,
 	.status = sim_status,
+	.learners = sim_learners,
 };
 
 /* Order-independent digest of a checkpoint's view and client table. */
@@ -990,8 +1008,12 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	 * A node that epoch 0 does not name, or that was removed (deleted
 	 * and added again by its admin), starts as a joining replica: it
 	 * knows only its identity (numbered as the core numbers epoch 0's).
+	 * So does the one member of a cluster of one, once that grew: with
+	 * its first configuration it would start a new cluster at once, and
+	 * its admin knows it (Documentation/vsradm.rst).
 	 */
-	nd->joining = i >= s->n0 || nd->rejoin;
+	nd->joining = i >= s->n0 || nd->rejoin ||
+		      (s->n0 == 1 && s->conf[0].epoch > 0);
 	if (nd->joining) {
 		put_unaligned_le32(i + 1, id.b);
 		cfg.joining = true;
@@ -1250,23 +1272,23 @@ static void sim_appended(struct vsr_sim *s, u32 p)
 /*
  * Add new members to the change being drawn (s->pend_ids, or all of @r's
  * members): nodes that are none of @r's members, up or down, each at a
- * random place.  Those that stay must still be a quorum of the next epoch
- * (the primary waits for that many of them), except now and then, to see
- * that such a change is refused.  A removed node that runs joins when the
- * epoch that names it tells it; half of the time its admin deletes it and
- * adds it again, joining, instead.
+ * random place.  The primary teaches them, and waits for a quorum of the
+ * next epoch among those that stay and those that caught up; a change
+ * that waits too long is given up (sim_reconfigure()).  Now and then the
+ * members that stay are dropped from the list, to see that a change that
+ * keeps none is refused.  A removed node that runs joins when the epoch
+ * that names it tells it; half of the time its admin deletes it and adds
+ * it again, joining, instead.
  */
 static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 {
 	struct vsr_member_id *ids = s->pend_ids;
-	u32 i, j, k, stay, want = 1 + sim_below(s, 3);
-	bool any = sim_pm(s, 100);
+	u32 i, j, k, want = 1 + sim_below(s, 3);
 
 	if (!s->pend_count) {
 		memcpy(ids, r->members, r->n * sizeof(ids[0]));
 		s->pend_count = r->n;
 	}
-	stay = s->pend_count;
 	for (k = sim_below(s, s->n), i = 0; i < s->n && want; i++, k++) {
 		struct vsr_sim_node *nd = &s->node[k % s->n];
 		struct vsr_member_id id = {};
@@ -1275,8 +1297,7 @@ static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 		for (j = 0; j < s->pend_count; j++)
 			if (!memcmp(&ids[j], &id, sizeof(id)))
 				break;
-		if (j < s->pend_count || s->pend_count == VSR_REPLICAS_MAX ||
-		    (!any && stay < (s->pend_count + 1) / 2 + 1))
+		if (j < s->pend_count || s->pend_count == VSR_REPLICAS_MAX)
 			continue;
 		if (sim_is_member(r, nd->idx))
 			continue;
@@ -1294,6 +1315,12 @@ static void sim_grow_members(struct vsr_sim *s, const struct vsr_replica *r)
 		s->pend_grow = true;
 		want--;
 	}
+	if (!s->pend_grow || !sim_pm(s, 30))
+		return;
+	for (i = 0, j = 0; i < s->pend_count; i++)
+		if (!sim_is_member(r, get_unaligned_le32(ids[i].b) - 1))
+			ids[j++] = ids[i];
+	s->pend_count = j;
 }
 
 /*
@@ -1317,8 +1344,9 @@ static void sim_reconfigure(struct vsr_sim *s)
 	 * wait for the members is bounded from its first try.
 	 */
 	/*
-	 * One that cannot be appended (too few members stay) is given up
-	 * after a while, as its caller's timeout would, for a new one.
+	 * One that cannot be appended (too few members ready: new ones
+	 * down, or slow to learn) is given up after a while, as its
+	 * caller's timeout would, for a new one.
 	 */
 	if (s->pend_epoch == r->epoch + 1 &&
 	    s->now - s->pend_since > 8ULL * s->cfg.abdicate_ticks) {
@@ -1363,8 +1391,12 @@ static void sim_reconfigure(struct vsr_sim *s)
 	/* A forwarded change is counted where the primary appends it. */
 	if (!ret && c == p)
 		sim_appended(s, p);
-	/* Too few members stay: refused for good, draw another. */
+	/* No member stays: refused for good, draw another. */
 	if (ret == -EDOM) {
+		for (i = 0; i < count; i++)
+			if (sim_is_member(r, get_unaligned_le32(s->pend_ids[i].b) - 1))
+				sim_fail(s, "a change keeping members refused (member, nonce)",
+					 i, s->epoch_nonce + 1);
 		s->epoch_nonce++;
 		s->pend_epoch = 0;
 	}
@@ -2460,6 +2492,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->forwarded += s->res.forwarded;
 	total->grows += s->res.grows;
 	total->joins += s->res.joins;
+	total->learned += s->res.learned;
 	total->wedged += s->res.wedged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;

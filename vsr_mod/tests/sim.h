@@ -75,6 +75,7 @@ struct vsr_sim_result {
 	u64 forwarded;		/* ... of which a backup forwarded */
 	u64 grows;		/* ... of which add new members */
 	u64 joins;		/* joining replicas that entered an epoch */
+	u64 learned;		/* ... normal: taught, and recorded */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 };

@@ -1576,6 +1576,14 @@ static struct vsr_member_id node_id(u32 i)
 	return id;
 }
 
+/* The incarnation that the RECONFIG which started @r's epoch recorded. */
+static u64 recorded_inc(const struct vsr_replica *r, u32 i)
+{
+	const struct vsr_wire_reconfig *w = (const void *)r->epoch_conf;
+
+	return get_unaligned_le64(&w->member[i].incarnation);
+}
+
 /*
  * Growing from three to five: two joining replicas wait, refuse writes
  * and changes, and disturb nothing; the change names them (at indices 1
@@ -1618,6 +1626,13 @@ static void vsr_epoch_grow(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.replica, 1u);
 	KUNIT_EXPECT_EQ(test, a.replica_count, 5u);
 	KUNIT_EXPECT_EQ(test, s->res.joins, 2ull);
+	/* Taught as learners, both entered normal: recorded, not recovered. */
+	for (i = 3; i < 5; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.recoveries, 0ull);
+		KUNIT_EXPECT_EQ(test, recorded_inc(s->node[0].r, a.replica),
+				s->node[i].r->incarnation);
+	}
 	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	expect_epoch(test, s, 1);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
@@ -1754,34 +1769,70 @@ static void vsr_epoch_removed_named_again_running(struct kunit *test)
 }
 
 /*
- * A change that leaves fewer than a quorum of the next epoch among the
- * members that stay (one of two, the other new) is refused at once, and
- * never appended: the new epoch could not recover its new member.
+ * One grows to two.  The quorum of two is both, so the change waits until
+ * the new member, taught the log as a learner meanwhile, has caught up:
+ * the op records its incarnation, and it enters the epoch normal, without
+ * recovering, with every record.  A list without any current member is
+ * refused at once (nobody would start the epoch).
  */
-static void vsr_epoch_grow_needs_quorum_that_stays(struct kunit *test)
+static void vsr_epoch_grow_one_to_two(struct kunit *test)
 {
 	struct vsr_sim *s = scripted_joiners(1, 1, 53, false);
 	struct vsr_member_id ids[2];
 	struct vsr_core_status a, b;
-	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 30));
+	ids[0] = node_id(1);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 17, ids, 1),
+			-EDOM);
+	ids[0] = node_id(0);
+	ids[1] = node_id(1);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 17, ids, 2), 0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	st(s, 1, &b);
+	KUNIT_EXPECT_EQ(test, b.recoveries, 0ull);
+	KUNIT_EXPECT_EQ(test, recorded_inc(s->node[0].r, 1),
+			s->node[1].r->incarnation);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &a);
+	st(s, 1, &b);
+	KUNIT_EXPECT_EQ(test, a.commit, b.commit);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
+ * A new member that never answers (down) is never ready: one of two is
+ * no quorum of the next epoch, so the change is never appended, and the
+ * cluster writes on meanwhile.
+ */
+static void vsr_epoch_grow_waits_for_learner(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(1, 1, 59, false);
+	struct vsr_member_id ids[2];
+	struct vsr_core_status a;
 	u32 t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	vsr_sim_crash(s, 1, 1000000);
 	ids[0] = node_id(0);
 	ids[1] = node_id(1);
-	for (t = 0; t < 10 * s->cfg.abdicate_ticks; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 17, ids, 2);
-		KUNIT_ASSERT_EQ(test, ret, -EDOM);
+	for (t = 0; t < 6 * s->cfg.abdicate_ticks; t++) {
+		KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 19,
+							      ids, 2),
+				-EAGAIN);
 		vsr_sim_step(s);
 	}
 	st(s, 0, &a);
-	st(s, 1, &b);
 	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
-	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_JOINING);
 	KUNIT_EXPECT_FALSE(test, vsr_reconfig_pending(s->node[0].r));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 2));
+	/* Not idle while 1 is down: one write at a time. */
+	KUNIT_EXPECT_TRUE(test, write_one(s, 0));
+	KUNIT_EXPECT_TRUE(test, write_one(s, 0));
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	vsr_sim_destroy(s);
 }
@@ -3649,7 +3700,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
 	KUNIT_CASE(vsr_epoch_member_added_again),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
-	KUNIT_CASE(vsr_epoch_grow_needs_quorum_that_stays),
+	KUNIT_CASE(vsr_epoch_grow_one_to_two),
+	KUNIT_CASE(vsr_epoch_grow_waits_for_learner),
 	KUNIT_CASE(vsr_epoch_from_backup),
 	KUNIT_CASE(vsr_epoch_one_change_at_a_time),
 	KUNIT_CASE(vsr_epoch_member_without_epochs),

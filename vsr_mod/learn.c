@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * learn.c - learners: the new members of a change catch up before it.
+ *
+ * A primary that tries a change (vsr_replica_reconfigure()) naming
+ * identities that are none of its members teaches them while it waits for
+ * its members to be ready.  Every heartbeat it invites each one: an EPOCH
+ * flagged VSR_EPOCH_LEARN, carrying what a notice of its epoch carries and
+ * its commit number.  Each one, a joining replica, answers with a request:
+ * the first op it lacks and its incarnation.  The primary serves only
+ * committed ops (a NEWSTATE up to its commit number), so that a learner's
+ * log is a prefix of every later log, and notes how far each learner got.
+ *
+ * A learner that asked lately and holds the ops up to a pipeline below the
+ * commit point is ready: the RECONFIG records its incarnation, as it does
+ * for a member that stays, and the learner enters the next epoch as such a
+ * member does.  It pulls the few ops up to the RECONFIG k from the sender
+ * of a notice that names it, applies k and switches, normal (epoch.c);
+ * any other incarnation of it recovers there.  Until then a learner acks
+ * nothing and counts for no quorum.
+ *
+ * A learner applies what it learns (so its readers see the records), but
+ * no RECONFIG beyond the one that started the epoch it learns in: that
+ * would be a switch, which only a notice that names it may make.
+ */
+#include "replica.h"
+
+/* Is this replica teaching now: the primary of its view, trying a change? */
+static bool vsr_teaching(const struct vsr_replica *r)
+{
+	return r->n_learners && r->status == VSR_STATUS_NORMAL &&
+	       vsr_is_primary(r) && !r->switching &&
+	       r->reconf_view == r->view && r->reconf_epoch == r->epoch &&
+	       r->ticks - r->reconf_tried <= r->cfg.abdicate_ticks;
+}
+
+/**
+ * vsr_teach() - teach the new members of a change from now on
+ * @r: primary, as it first tries the change in this view
+ * @members: the next epoch's members
+ * @from: each one's index among ours, U32_MAX for a new one
+ * @count: how many
+ *
+ * Only with a driver that can reach them (vsr_ops.learners).
+ */
+void vsr_teach(struct vsr_replica *r, const struct vsr_member_id *members,
+	       const u32 *from, u32 count)
+{
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	u32 i, n = 0;
+
+	vsr_teach_stop(r);
+	if (!r->ops->learners)
+		return;
+	memset(r->learners, 0, sizeof(r->learners));
+	for (i = 0; i < count; i++)
+		if (from[i] == U32_MAX)
+			ids[n++] = members[i];
+	for (i = 0; i < n; i++)
+		r->learners[i].id = ids[i];
+	r->n_learners = n;
+	if (n)
+		r->ops->learners(r->ctx, ids, n);
+}
+
+/**
+ * vsr_teach_stop() - forget the learners (a new epoch, or another change)
+ * @r: replica
+ */
+void vsr_teach_stop(struct vsr_replica *r)
+{
+	if (!r->n_learners)
+		return;
+	r->n_learners = 0;
+	r->ops->learners(r->ctx, NULL, 0);
+}
+
+/* The learner @id of the change being tried, or NULL. */
+static struct vsr_learner *vsr_learner_find(const struct vsr_replica *r,
+					    const u8 *id)
+{
+	u32 j;
+
+	for (j = 0; j < r->n_learners; j++)
+		if (!memcmp(r->learners[j].id.b, id, VSR_MEMBER_ID_SIZE))
+			return (struct vsr_learner *)&r->learners[j];
+	return NULL;
+}
+
+/**
+ * vsr_learner_ready() - has the new member @id caught up, lately?
+ * @r: primary trying a change
+ * @id: a member of the next epoch that is none of ours
+ *
+ * Ready: its last request came within an abdication window and it held
+ * the ops up to a pipeline below our commit point then.
+ *
+ * Return: the incarnation to record for it, 0 if it is not ready (it
+ * then recovers in the next epoch).
+ */
+u64 vsr_learner_ready(const struct vsr_replica *r,
+		      const struct vsr_member_id *id)
+{
+	const struct vsr_learner *l = vsr_learner_find(r, id->b);
+
+	if (!l || !l->tick ||
+	    r->ticks + 1 - l->tick > r->cfg.abdicate_ticks ||
+	    l->op + r->cfg.pipeline_max < r->commit)
+		return 0;
+	return l->inc;
+}
+
+/**
+ * vsr_teach_tick() - invite each learner, once per heartbeat interval
+ * @r: replica (does something only while teaching)
+ *
+ * The invitation is our epoch's notice, flagged VSR_EPOCH_LEARN, with our
+ * commit number: each one answers with how far it got.
+ */
+void vsr_teach_tick(struct vsr_replica *r)
+{
+	u32 j, len = r->epoch_hdr.op ? r->epoch_hdr.len : 0;
+	struct vsr_learner *l;
+	struct vsr_hdr h;
+
+	if (!vsr_teaching(r))
+		return;
+	for (j = 0; j < r->n_learners; j++) {
+		l = &r->learners[j];
+		if (l->invited &&
+		    r->ticks + 1 - l->invited < r->cfg.heartbeat_ticks)
+			continue;
+		l->invited = r->ticks + 1;
+		vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+		h.flags = VSR_EPOCH_LEARN;
+		h.op = r->epoch_hdr.op;
+		h.head_csum = r->epoch_hdr.checksum;
+		if (len) {
+			vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
+			memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE,
+			       r->epoch_conf, len);
+		}
+		vsr_send(r, VSR_PEER_LEARNER + j, &h,
+			 len ? VSR_ENTRY_HDR_SIZE + len : 0);
+	}
+}
+
+/**
+ * vsr_on_learner_request() - a learner of ours says how far it got
+ * @r: replica (answers only while teaching)
+ * @m: EPOCH flagged VSR_EPOCH_JOINING | VSR_EPOCH_LEARN, of our epoch
+ *
+ * It gets the committed ops from the first one it lacks, as many as fit.
+ */
+void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	struct vsr_learner *l;
+
+	if (!vsr_teaching(r))
+		return;
+	l = vsr_learner_find(r, m->body);
+	if (!l)
+		return;
+	l->inc = m->h.arg1;
+	l->op = m->h.arg0 - 1;
+	l->tick = r->ticks + 1;
+	if (m->h.arg0 <= r->commit)
+		vsr_send_state(r, m->h.arg0, r->commit, VSR_PEER_SENDER);
+}
+
+/* Ask the primary teaching us (the sender) for the ops we lack. */
+static void vsr_learn_request(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+	h.flags = VSR_EPOCH_JOINING | VSR_EPOCH_LEARN;
+	h.op = 0;
+	h.commit = 0;
+	h.arg0 = max(r->commit, r->log.base) + 1;
+	h.arg1 = r->incarnation;
+	memcpy(r->tx + VSR_HDR_SIZE, r->members[r->self].b,
+	       VSR_MEMBER_ID_SIZE);
+	vsr_send(r, VSR_PEER_SENDER, &h, VSR_MEMBER_ID_SIZE);
+}
+
+/**
+ * vsr_on_invitation() - a primary invites us to learn
+ * @r: joining replica
+ * @m: EPOCH flagged VSR_EPOCH_LEARN
+ *
+ * We learn in the newest epoch we were invited to: the RECONFIG that
+ * started it is history to us (what we hold is committed, and a prefix
+ * of its log).  We answer every invitation, so that the primary knows
+ * how far we got.
+ *
+ * Return: 0, or -ESTALE for an older epoch's.
+ */
+int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (r->learning && m->h.epoch < r->epoch)
+		return -ESTALE;
+	if (!r->learning || m->h.epoch > r->epoch) {
+		memset(&r->epoch_hdr, 0, sizeof(r->epoch_hdr));
+		if (m->h.op) {
+			vsr_entry_hdr_get(m->entries, &r->epoch_hdr);
+			memcpy(r->epoch_conf, m->entries + VSR_ENTRY_HDR_SIZE,
+			       r->epoch_hdr.len);
+		}
+		r->epoch = m->h.epoch;
+		r->learning = true;
+	}
+	vsr_learn_request(r);
+	return 0;
+}
+
+/**
+ * vsr_on_lesson() - committed ops from the primary teaching us
+ * @r: joining replica
+ * @m: NEWSTATE
+ *
+ * Return: 0, or -ESTALE if we learn nothing in its epoch.
+ */
+int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u64 matched = 0, upto, op;
+	const struct vsr_entry *e;
+
+	if (!r->learning || m->h.epoch != r->epoch)
+		return -ESTALE;
+	if (vsr_adopt_entries(r, m, &matched))
+		return 0;
+	/* It serves ops up to its commit number: committed. */
+	upto = min(matched, m->h.commit);
+	for (op = r->commit + 1; op <= upto; op++) {
+		e = vsr_log_get(&r->log, op);
+		if (e->h.type == VSR_OP_RECONFIG && op > r->epoch_hdr.op) {
+			upto = op - 1;
+			break;
+		}
+	}
+	if (r->log.head > max(upto, r->commit))
+		vsr_log_truncate(&r->log, max(upto, r->commit));
+	vsr_apply_to(r, upto);
+	if (upto >= m->h.arg0 && upto < m->h.commit)
+		vsr_learn_request(r);
+	return 0;
+}
