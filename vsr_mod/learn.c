@@ -209,6 +209,7 @@ int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m)
 		}
 		r->epoch = m->h.epoch;
 		r->learning = true;
+		vsr_notify(r);
 	}
 	vsr_learn_request(r);
 	return 0;

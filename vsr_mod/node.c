@@ -30,6 +30,8 @@ static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 {
 	struct vsr_node *node = ctx;
 	u32 peer = to == VSR_PEER_SENDER ? node->rx_peer :
+		   to - VSR_PEER_LEARNER < VSR_MAX_PEERS ?
+		   node->learner_peer[to - VSR_PEER_LEARNER] :
 		   vsr_node_peer_of(node, to);
 
 	/* A joining replica answers an address it has no peer for. */
@@ -109,6 +111,26 @@ static void vsr_node_add_peer(struct vsr_node *node,
 }
 
 /*
+ * The peer whose address is the identity @id, added to the instance's
+ * peers if it has none yet; VSR_NO_PEER if there is no room for it.
+ */
+static u32 vsr_node_peer_by_id(struct vsr_node *node,
+			       const struct vsr_member_id *id)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	struct vsr_member_id own;
+	u32 p;
+
+	for (p = 0; p < cfg->n_peers; p++) {
+		vsr_node_member_id(&cfg->peers[p], &own);
+		if (!memcmp(own.b, id->b, sizeof(own.b)))
+			return p;
+	}
+	vsr_node_add_peer(node, id);
+	return p < cfg->n_peers ? p : VSR_NO_PEER;
+}
+
+/*
  * Which of the instance's peers are the @count members @ids of @epoch;
  * members it has no address for yet are added to its peers.
  */
@@ -121,15 +143,8 @@ static void vsr_cb_members(void *ctx, u32 epoch,
 	struct vsr_member_id id;
 	u32 i, p;
 
-	for (i = 0; i < count; i++) {
-		for (p = 0; p < cfg->n_peers; p++) {
-			vsr_node_member_id(&cfg->peers[p], &id);
-			if (!memcmp(id.b, ids[i].b, sizeof(id.b)))
-				break;
-		}
-		if (p == cfg->n_peers)
-			vsr_node_add_peer(node, &ids[i]);
-	}
+	for (i = 0; i < count; i++)
+		vsr_node_peer_by_id(node, &ids[i]);
 	memset(node->member_peer, VSR_NO_PEER, sizeof(node->member_peer));
 	for (p = 0; p < cfg->n_peers; p++) {
 		vsr_node_member_id(&cfg->peers[p], &id);
@@ -144,6 +159,22 @@ static void vsr_cb_members(void *ctx, u32 epoch,
 	WARN_ON_ONCE(node->member_peer[self] != cfg->replica);
 	node->n_members = count;
 	WRITE_ONCE(node->members_epoch, epoch);
+}
+
+/*
+ * The learners the core teaches as a primary: new members of a change it
+ * tries, added to the peers now (they will be members, and must reach
+ * us: datagrams of addresses that are no peer's are dropped).
+ */
+static void vsr_cb_learners(void *ctx, const struct vsr_member_id *ids,
+			    u32 count)
+{
+	struct vsr_node *node = ctx;
+	u32 j;
+
+	memset(node->learner_peer, VSR_NO_PEER, sizeof(node->learner_peer));
+	for (j = 0; j < count && j < VSR_MAX_PEERS; j++)
+		node->learner_peer[j] = vsr_node_peer_by_id(node, &ids[j]);
 }
 
 static bool vsr_waiter_matches(const struct vsr_waiter *w,
@@ -285,6 +316,7 @@ static const struct vsr_ops vsr_node_ops = {
 	.commit	= vsr_cb_commit,
 	.status	= vsr_cb_status,
 	.members = vsr_cb_members,
+	.learners = vsr_cb_learners,
 };
 
 /**
@@ -680,6 +712,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	/* Epoch 0's members are the peers, in their order. */
 	node->rx_peer = VSR_NO_PEER;
 	node->primary_peer = VSR_NO_PEER;
+	memset(node->learner_peer, VSR_NO_PEER, sizeof(node->learner_peer));
 	vsr_cb_members(node, 0, ids, cfg.replica_count, cfg.replica);
 	cfg.seed = get_random_u64();
 	/*
@@ -1105,7 +1138,7 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 		NL_SET_ERR_MSG(extack, "this instance is joining: run reconfigure on a member");
 		break;
 	case -EDOM:
-		NL_SET_ERR_MSG(extack, "too few current members stay: a majority of the new list must be members now");
+		NL_SET_ERR_MSG(extack, "no current member stays: keep at least one in the list");
 		break;
 	case -EALREADY:
 		NL_SET_ERR_MSG(extack, "another reconfiguration is in progress or came first");
@@ -1117,7 +1150,7 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 		NL_SET_ERR_MSG(extack, "a member runs a module without reconfiguration: upgrade every member first");
 		break;
 	case -ETIMEDOUT:
-		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, or members not ready)");
+		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, members not ready, or new members still catching up)");
 		break;
 	case -ENODEV:
 		NL_SET_ERR_MSG(extack, "the instance was deleted");
@@ -1151,7 +1184,7 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  * longer.  Sleeps: the caller holds no lock.
  *
  * Return: 0; -EROFS (this replica was removed), -ENOTCONN (it is
- * joining), -EDOM (fewer than a majority of the list are members now),
+ * joining), -EDOM (none of the list is a member now),
  * -EALREADY (another change is in flight, or
  * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
  * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.

@@ -165,6 +165,8 @@ struct vsr_observe {
  *	replica keeps its last one: it speaks to those members only)
  * @n_members: members of that epoch
  * @member_peer: each member's peer, VSR_NO_PEER if it has none
+ * @learner_peer: the peer of each learner that the core teaches as a
+ *	primary (vsr_ops.learners), VSR_NO_PEER if it has none
  * @peer_member: each peer's index among the members, VSR_NO_PEER if it
  *	is none (written under @lock, also read without it as a filter)
  * @rx_peer: the peer whose datagram the core is being given (the
@@ -243,6 +245,7 @@ struct vsr_node {
 	u32 members_epoch;
 	u32 n_members;
 	u8 member_peer[VSR_MAX_PEERS];
+	u8 learner_peer[VSR_MAX_PEERS];
 	u8 peer_member[VSR_MAX_PEERS];
 	u8 rx_peer;
 	union vsr_sockaddr rx_addr;
