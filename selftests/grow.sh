@@ -5,8 +5,9 @@
 # joining instances (vsradm add NAME join ADDR:PORT) at new addresses:
 # they wait in status joining, refuse writes (ENOTCONN) and reconfigure.
 # A backup grows the cluster from three to five while a writer runs on
-# each member: the two new members enter epoch 1 recovering, take the
-# whole state, and write on.  Then five shrink to three, leaving out the
+# each member: the two new members, taught the log as learners while the
+# primary waits to propose the change, enter epoch 1 normal and write
+# on.  Then five shrink to three, leaving out the
 # current primary.  Then the new primary dies (its instance is deleted)
 # while writers run on the survivors, and a survivor replaces it by a
 # joining instance at yet another address.  Every acknowledged record is
@@ -124,6 +125,11 @@ reconf "$b" "$(list "$p" "$b" 3 "$c" 4)" ||
 [ "$(cat "$tmp/out")" = "vsrlog$b: epoch 1" ] || fail "grow said: $(cat "$tmp/out")"
 for i in 0 1 2 3 4; do
 	wait_epoch "$i" 1 60
+done
+# Taught as learners before the change, both entered the epoch normal.
+for i in 3 4; do
+	[ "$(status "$i" recoveries)" = 0 ] ||
+		fail "new member $i recovered: it was not taught the log"
 done
 "$VSRADM" -n "$(ns 3)" show vsrlog3 | head -1 | grep -q "status normal view [0-9]* epoch 1 primary [0-9]*$" ||
 	fail "show on 3: $("$VSRADM" -n "$(ns 3)" show vsrlog3 | head -1)"

@@ -503,7 +503,10 @@ int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
 		return -ESTALE;
 	*last = r->ticks + 1;
 	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+	/* It names nothing, whatever a learner holds. */
 	h.epoch = 0;
+	h.op = 0;
+	h.commit = 0;
 	h.flags = VSR_EPOCH_JOINING;
 	vsr_send(r, VSR_PEER_SENDER, &h, 0);
 	return -ESTALE;

@@ -456,6 +456,7 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	struct vsr_sim_node *nd = ctx;
 	struct vsr_sim *s = nd->sim;
 	u32 from = nd->idx;
+	struct vsr_msg m;
 	u64 delay;
 
 	/* Members by index in the sender's epoch (a new one: by number). */
@@ -466,6 +467,10 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_BUILD_MAX))
 		return;
+	/* The core never sends what it would refuse. */
+	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m))
+		sim_fail(s, "the core sent what it refuses (command, flags)",
+			 vsr_wire_command(buf), m.h.flags);
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
