@@ -36,8 +36,8 @@
 #          incarnation (liveness: the epoch wedges after one more crash)
 #   BUG 18 a removed replica that a later epoch names again enters it
 #          normal with its old log, not recovering
-#   BUG 19 a change where fewer than a quorum of the new list stay is not
-#          refused, and new members count as ready
+#   BUG 19 a joining replica's request for the notice names the log it
+#          learned (the core sends what it refuses: a learner never asks)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -88,12 +88,11 @@ case $bug in
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
 14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;
 15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
-16)	subst epoch.c 's/\tif \(!vsr_next_epoch_ready\(r, nonce, from, count\)\)\n\t\treturn -EAGAIN;\n//' ;;
+16)	subst epoch.c 's/\tif \(!vsr_next_epoch_ready\(r, nonce, members, from, count\)\)\n\t\treturn -EAGAIN;\n//' ;;
 17)	subst epoch.c 's/\(r->incs\[i\] && r->ok_tick\[i\] &&\n\t\tr->ticks \+ 1 - r->ok_tick\[i\] <= r->cfg.abdicate_ticks &&/(r->incs[i] \&\& r->ticks - r->heard[i] <= r->cfg.abdicate_ticks \&\&/'
 	subst recovery.c 's/\tr->incs\[m->h.replica\] = 0;\n//' ;;
 18)	subst epoch.c 's/vsr_enter_epoch\(r, &eh, conf, VSR_ENTER_RECOVERING\);\n\t\treturn 0;/vsr_enter_epoch(r, \&eh, conf, r->status == VSR_STATUS_REMOVED ? VSR_ENTER_SWITCHED : VSR_ENTER_RECOVERING);\n\t\treturn 0;/' ;;
-19)	subst epoch.c 's/\tif \(stay < count \/ 2 \+ 1\)\n\t\treturn -EDOM;\n//'
-	subst epoch.c 's/if \(from\[i\] == U32_MAX\)\n\t\t\tcontinue;\n\t\tstay\+\+;\n\t\tif \(vsr_member_ready/stay++;\n\t\tif (from[i] == U32_MAX || vsr_member_ready/' ;;
+19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac
