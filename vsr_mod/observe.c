@@ -89,13 +89,15 @@ void vsr_observe_status(struct vsr_node *node,
 	    old->status != VSR_STATUS_FAILED)
 		trace_vsr_failed(node, st, from);
 	if (st->status == VSR_STATUS_REMOVED &&
-	    old->status != VSR_STATUS_REMOVED)
+	    old->status != VSR_STATUS_REMOVED) {
 		pr_info("%s: removed from the cluster: epoch %u left this replica out; its log ends at op %llu\n",
 			name, st->epoch, st->commit);
-	else if (st->epoch != old->epoch && st->status == VSR_STATUS_JOINING)
-		pr_info("%s: learning the log from a primary of epoch %u\n",
-			name, st->epoch);
-	else if (st->epoch != old->epoch || old->status == VSR_STATUS_JOINING)
+	} else if (st->status == VSR_STATUS_JOINING) {
+		if (st->epoch != old->epoch)
+			pr_info("%s: learning the log from a primary of epoch %u\n",
+				name, st->epoch);
+	} else if (st->epoch != old->epoch ||
+		   old->status == VSR_STATUS_JOINING) {
 		pr_info("%s: epoch %u: %u members, this replica is member %u%s\n",
 			name, st->epoch, st->replica_count, st->replica,
 			old->status != VSR_STATUS_JOINING &&
@@ -103,6 +105,7 @@ void vsr_observe_status(struct vsr_node *node,
 			st->status == VSR_STATUS_RECOVERING ?
 			" (new: it recovers there)" :
 			" (new: it caught up as a learner)");
+	}
 	if (st->status == VSR_STATUS_NORMAL)
 		node->obs.normal_view = st->view;
 	if (st->view >= VSR_VIEW_WARN && !node->obs.view_warned) {
