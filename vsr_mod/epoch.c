@@ -802,7 +802,8 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
  * before, here or by the primary we forwarded it to) or started our
  * epoch; -EOPNOTSUPP without cfg.epochs; -ENOTCONN while joining;
- * -EDOM when none of the list is a member of ours;
+ * -EDOM when fewer than f + 1 of the list (of 2f + 1 or 2f + 2) are
+ * members of ours;
  * -EINVAL for a zero nonce, a count out of range or a member
  * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
@@ -842,8 +843,13 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 				    VSR_MEMBER_ID_SIZE))
 				return -EINVAL;
 	}
-	/* Someone must start the next epoch, and tell the new ones. */
-	if (!stay)
+	/*
+	 * Someone must start the next epoch and serve the new ones k: only
+	 * its members that stay can (removed ones know only their old
+	 * members).  With at most f of the next epoch's members failing,
+	 * f + 1 that stay leave one.
+	 */
+	if (stay < (count - 1) / 2 + 1)
 		return -EDOM;
 	/* This change started our epoch, or is appended: asked again. */
 	if (r->epoch_hdr.op && r->epoch_hdr.request == nonce)

@@ -224,7 +224,7 @@ int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m)
  */
 int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 {
-	u64 matched = 0, upto, op;
+	u64 matched = 0, upto, op, before = r->commit;
 	const struct vsr_entry *e;
 
 	if (!r->learning || m->h.epoch != r->epoch)
@@ -244,10 +244,11 @@ int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_log_truncate(&r->log, max(upto, r->commit));
 	vsr_apply_to(r, upto);
 	/*
-	 * Ask on while chunks bring ops: under load, what the primary
-	 * committed meanwhile comes a round trip later, not a heartbeat.
+	 * Ask on while chunks bring new ops: under load, what the primary
+	 * committed meanwhile comes a round trip later, not a heartbeat.  (A
+	 * duplicate brings nothing new: it starts no second chain.)
 	 */
-	if (upto >= m->h.arg0)
+	if (r->commit > before)
 		vsr_learn_request(r);
 	return 0;
 }

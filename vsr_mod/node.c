@@ -1138,7 +1138,7 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 		NL_SET_ERR_MSG(extack, "this instance is joining: run reconfigure on a member");
 		break;
 	case -EDOM:
-		NL_SET_ERR_MSG(extack, "no current member stays: keep at least one in the list");
+		NL_SET_ERR_MSG(extack, "too few current members stay: keep f + 1 of a new list of 2f + 1 or 2f + 2");
 		break;
 	case -EALREADY:
 		NL_SET_ERR_MSG(extack, "another reconfiguration is in progress or came first");
@@ -1184,7 +1184,8 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  * longer.  Sleeps: the caller holds no lock.
  *
  * Return: 0; -EROFS (this replica was removed), -ENOTCONN (it is
- * joining), -EDOM (none of the list is a member now),
+ * joining), -EDOM (fewer than f + 1 of a list of 2f + 1 or 2f + 2 are
+ * members now),
  * -EALREADY (another change is in flight, or
  * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
  * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.

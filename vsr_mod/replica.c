@@ -412,11 +412,14 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->status == VSR_STATUS_REMOVED)
 		return -ESTALE;
 	/*
-	 * Heard in our epoch (not from a notice: a removed member's carries
-	 * our epoch and its index in the epoch before).
+	 * Heard in our epoch (not from a notice or a NEWSTATE: a removed
+	 * member's carry our epoch and its index in the epoch before, and
+	 * it serves a replica that was in that epoch, which may have
+	 * switched since).
 	 */
 	if (r->peer_epoch[m->h.replica] < r->epoch &&
-	    m->h.command != VSR_CMD_EPOCH)
+	    m->h.command != VSR_CMD_EPOCH &&
+	    m->h.command != VSR_CMD_NEWSTATE)
 		r->peer_epoch[m->h.replica] = r->epoch;
 	if (vsr_epoch_learning(r))
 		return -ESTALE;

@@ -9,7 +9,8 @@
 #
 #   BENCH_OUT=DIR       where results go (default: the rig's output dir)
 #   BENCH_SMOKE=1       seconds-long version of every stage (make check)
-#   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup auth etcd
+#   BENCH_STAGES="..."  subset of: raw vsr open mtu failover catchup reconfig
+#                       auth etcd
 #   BENCH_SIZES, BENCH_CLIENTS, BENCH_BACKUP_CLIENTS: other record sizes and
 #                       writer counts (quick experiments)
 #   BENCH_AUTH_ROUNDS, BENCH_AUTH_SIZES: the auth stage's rounds and record
@@ -43,7 +44,7 @@ else
 fi
 sizes=${BENCH_SIZES:-$sizes} clients=${BENCH_CLIENTS:-$clients}
 backup_clients=${BENCH_BACKUP_CLIENTS:-$backup_clients}
-stages=${BENCH_STAGES:-raw vsr open mtu failover catchup auth etcd}
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd}
 # The auth stage: record sizes at 64 writers, and the forged datagrams per
 # second (and their size) of its flood.
 auth_sizes=${BENCH_AUTH_SIZES:-64 16384} flood_rate=100000 flood_size=1024
@@ -152,7 +153,7 @@ vsr_up() {
 
 vsr_down() {
 	local i
-	for ((i = 0; i < 3; i++)); do
+	for ((i = 0; i < 4; i++)); do
 		in_ns "$i" "$VSRADM" del "vsrlog$i" 2>/dev/null
 	done
 	true
@@ -286,6 +287,45 @@ catchup() {
 	vsr_down
 }
 
+# reconfig COUNT: replace a backup by a new machine after COUNT records.
+# A joining instance in namespace 3 takes the place of a backup, asked at
+# the primary, while 16 writers of 64 B and one more writer run there: the
+# new member learns the log meanwhile, then the change commits.  The
+# single writer's worst write is the pause, in its own median writes (a
+# commit is a round trip) of the same run; the same loads without a change
+# just before are the baseline.
+reconfig() {
+	local n=$1 p b c fg one phase t=$((secs * 4))
+	vsr_up
+	p=$(primary_of 0)
+	b=$(( (p + 1) % 3 ))
+	c=$(( (p + 2) % 3 ))
+	in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -n "$n" > /dev/null ||
+		fail "filling $n records"
+	in_ns 3 "$VSRADM" add vsrlog3 join "$(addr 3):$VSR_PORT" cluster 77 $VSR_TUN ||
+		fail "add vsrlog3 join"
+	for phase in baseline change; do
+		in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -t "$t" \
+			> "$tmp/fg.json" &
+		fg=$!
+		in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 1 -s 64 -t "$t" \
+			> "$tmp/one.json" &
+		one=$!
+		if [ "$phase" = change ]; then
+			sleep 1
+			record stage=reconfig records="$n" -- \
+				python3 "$bin/reconfig.py" "$VSRADM" "$(ns "$p")" "vsrlog$p" \
+				"$(ns 3)" vsrlog3 "$(addr "$p"):$VSR_PORT,$(addr "$b"):$VSR_PORT,$(addr 3):$VSR_PORT"
+		fi
+		wait "$fg" || fail "foreground load ($phase)"
+		wait "$one" || fail "single writer ($phase)"
+		record stage=reconfig_fg records="$n" phase="$phase" -- cat "$tmp/fg.json"
+		record stage=reconfig_one records="$n" phase="$phase" -- cat "$tmp/one.json"
+	done
+	[ "$(status "$c" status)" = removed ] || fail "the replaced backup $c is not removed"
+	vsr_down
+}
+
 etcd_stage() {
 	local s c
 	[ -x "$ETCDLOAD" ] || fail "no etcd load client (ETCDLOAD=$ETCDLOAD)"
@@ -306,7 +346,9 @@ VSR_DEFAULT_TIMEOUT=1000
 for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
 	modprobe "$dep"
 done
-cluster_net 3
+# Namespace 3 is the new machine of the reconfig stage; the cluster is 0-2.
+cluster_net 4
+VSR_N=3
 # The key id of a key file (Documentation/protocol.rst, "Authentication").
 key_id() {
 	python3 - "$1" <<'PY'
@@ -455,6 +497,12 @@ if want catchup; then
 	for n in $catchup_counts; do
 		say "catch-up of a backup $n records behind"
 		catchup "$n"
+	done
+fi
+if want reconfig; then
+	for n in $catchup_counts; do
+		say "replace a backup by a new machine after $n records"
+		reconfig "$n"
 	done
 fi
 if want auth; then

@@ -18,7 +18,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 smoke=${BENCH_SMOKE:-0}
-stages=${BENCH_STAGES:-raw vsr open mtu failover catchup auth etcd}
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd}
 if [ "$smoke" = 1 ]; then
 	out=${BENCH_RESULTS:-$top/build/bench/smoke}
 else

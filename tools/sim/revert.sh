@@ -38,6 +38,8 @@
 #          normal with its old log, not recovering
 #   BUG 19 a joining replica's request for the notice names the log it
 #          learned (the core sends what it refuses: a learner never asks)
+#   BUG 20 a change that keeps fewer than f + 1 members is not refused
+#          (liveness: one crash leaves nobody to serve the learners k)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -93,6 +95,7 @@ case $bug in
 	subst recovery.c 's/\tr->incs\[m->h.replica\] = 0;\n//' ;;
 18)	subst epoch.c 's/vsr_enter_epoch\(r, &eh, conf, VSR_ENTER_RECOVERING\);\n\t\treturn 0;/vsr_enter_epoch(r, \&eh, conf, r->status == VSR_STATUS_REMOVED ? VSR_ENTER_SWITCHED : VSR_ENTER_RECOVERING);\n\t\treturn 0;/' ;;
 19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
+20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -769,6 +769,14 @@ static void sim_status(void *ctx, const struct vsr_core_status *st)
 		nd->entered_normal = st->status != VSR_STATUS_RECOVERING;
 		if (st->is_primary && s->doom_pm && sim_pm(s, s->doom_pm))
 			nd->doom_at = s->now + 1;
+		/*
+		 * So may a member that stays, before its notices go out: the
+		 * new members must then learn k from another (revert.sh 20).
+		 */
+		else if (!nd->joining && s->doom_pm &&
+			 st->status == VSR_STATUS_NORMAL &&
+			 sim_pm(s, s->doom_pm / 4))
+			nd->doom_at = s->now + 1;
 	}
 
 	sim_trace(nd->sim, "replica %u status %u epoch %u view %u log_view %u op %llu commit %llu%s",
@@ -1279,9 +1287,9 @@ static void sim_appended(struct vsr_sim *s, u32 p)
  * members): nodes that are none of @r's members, up or down, each at a
  * random place.  The primary teaches them, and waits for a quorum of the
  * next epoch among those that stay and those that caught up; a change
- * that waits too long is given up (sim_reconfigure()).  Now and then the
- * members that stay are dropped from the list, to see that a change that
- * keeps none is refused.  A removed node that runs joins when the epoch
+ * that waits too long is given up (sim_reconfigure()).  A change that
+ * keeps fewer than f + 1 members must be refused; now and then the
+ * members that stay are dropped from the list, to see that.  A removed node that runs joins when the epoch
  * that names it tells it; half of the time its admin deletes it and adds
  * it again, joining, instead.
  */
@@ -1396,12 +1404,13 @@ static void sim_reconfigure(struct vsr_sim *s)
 	/* A forwarded change is counted where the primary appends it. */
 	if (!ret && c == p)
 		sim_appended(s, p);
-	/* No member stays: refused for good, draw another. */
+	/* Fewer than f + 1 stay: refused for good, draw another. */
 	if (ret == -EDOM) {
-		for (i = 0; i < count; i++)
-			if (sim_is_member(r, get_unaligned_le32(s->pend_ids[i].b) - 1))
-				sim_fail(s, "a change keeping members refused (member, nonce)",
-					 i, s->epoch_nonce + 1);
+		for (i = 0, j = 0; i < count; i++)
+			j += sim_is_member(r, get_unaligned_le32(s->pend_ids[i].b) - 1);
+		if (j >= (count - 1) / 2 + 1)
+			sim_fail(s, "a change keeping f + 1 members refused (stay, count)",
+				 j, count);
 		s->epoch_nonce++;
 		s->pend_epoch = 0;
 	}
@@ -1483,10 +1492,17 @@ static u32 sim_unhealthy_in(struct vsr_sim *s, const struct vsr_sim_conf *c,
 			continue;
 		}
 		vsr_replica_get_status(nd->r, &st);
+		/*
+		 * Strictly, a recorded laggard that lacks k is out: it waits
+		 * for a sender that can serve it.  Not a learner (joining):
+		 * the members that stay are its senders, and a change keeps
+		 * enough of them that f crashes leave one (revert.sh 20).
+		 */
 		if (st.status == VSR_STATUS_RECOVERING ||
 		    (c->epoch && st.epoch < c->epoch &&
 		     (nd->r->incarnation != c->inc[i] ||
-		      (strict && c->changed && nd->r->log.head < c->k))))
+		      (strict && c->changed && nd->r->log.head < c->k &&
+		       st.status != VSR_STATUS_JOINING))))
 			k++;
 	}
 	return k;

@@ -1804,6 +1804,64 @@ static void vsr_epoch_grow_one_to_two(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Cut the link between nodes @a and @b, both ways (or heal it). */
+static void cut(struct vsr_sim *s, u32 a, u32 b, bool on)
+{
+	s->block[a][b] = on;
+	s->block[b][a] = on;
+}
+
+/*
+ * The new members of a change get k from its members that stay: removed
+ * ones know only their old members.  So a change that keeps fewer than
+ * f + 1 is refused: {0, 1, 2} to {0, 3, 4} (the hostile review of the
+ * learners wedged it: 0's notices to the learners lost, then 0 crashed,
+ * and nobody of epoch 1 could serve them k).  {0, 1, 3, 4} keeps two of
+ * four: the same faults, and 1 serves the learners; epoch 1 survives 0.
+ */
+static void vsr_epoch_learners_need_f_plus_one(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(3, 2, 61, false);
+	struct vsr_member_id ids[4] = { node_id(0), node_id(3), node_id(4) };
+	struct vsr_core_status a;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 20));
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 21, ids, 3),
+			-EDOM);
+	ids[1] = node_id(1);
+	ids[2] = node_id(3);
+	ids[3] = node_id(4);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 21, ids, 4), 0);
+	/* 0's notices to the learners are lost; then 0 crashes. */
+	cut(s, 0, 3, true);
+	cut(s, 0, 4, true);
+	for (t = 0; t < 2000; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+		if (a.epoch == 1)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_NE(test, recorded_inc(s->node[0].r, 2), 0ull);
+	KUNIT_EXPECT_NE(test, recorded_inc(s->node[0].r, 3), 0ull);
+	vsr_sim_crash(s, 0, 50);
+	cut(s, 0, 3, false);
+	cut(s, 0, 4, false);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 5000));
+	for (t = 0; t < 5; t++) {
+		st(s, t, &a);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+		KUNIT_EXPECT_EQ(test, a.status, t == 2 ? (u32)VSR_STATUS_REMOVED :
+				(u32)VSR_STATUS_NORMAL);
+	}
+	KUNIT_EXPECT_TRUE(test, write_one(s, 0));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /*
  * A new member that never answers (down) is never ready: one of two is
  * no quorum of the next epoch, so the change is never appended, and the
@@ -3702,6 +3760,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
 	KUNIT_CASE(vsr_epoch_grow_one_to_two),
 	KUNIT_CASE(vsr_epoch_grow_waits_for_learner),
+	KUNIT_CASE(vsr_epoch_learners_need_f_plus_one),
 	KUNIT_CASE(vsr_epoch_from_backup),
 	KUNIT_CASE(vsr_epoch_one_change_at_a_time),
 	KUNIT_CASE(vsr_epoch_member_without_epochs),
