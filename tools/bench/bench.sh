@@ -153,7 +153,7 @@ vsr_up() {
 
 vsr_down() {
 	local i
-	for ((i = 0; i < 4; i++)); do
+	for ((i = 0; i < 5; i++)); do
 		in_ns "$i" "$VSRADM" del "vsrlog$i" 2>/dev/null
 	done
 	true
@@ -287,30 +287,29 @@ catchup() {
 	vsr_down
 }
 
-# reconfig COUNT: replace a backup by a new machine after COUNT records.
-# A joining instance in namespace 3 takes the place of a backup, asked at
-# the primary, while 16 writers of 64 B and one more writer run there: the
-# new member learns the log meanwhile, then the change commits.  The
-# single writer's worst write is the pause, in its own median writes (a
-# commit is a round trip) of the same run; the same loads without a change
-# just before are the baseline.
+# reconfig COUNT: replace a backup by a new machine after COUNT records,
+# twice.  A joining instance in namespace 3 takes the place of a backup,
+# asked at the primary, while 16 writers of 64 B run there: the new member
+# learns the log meanwhile, then the change commits; the same load just
+# before is the baseline.  Then, with one writer alone (reconfig.py
+# --writer), one in namespace 4 takes the place of the first: its worst
+# write during the change, in its median writes before, is the pause.
 reconfig() {
-	local n=$1 p b c fg one phase t=$((secs * 4))
+	local n=$1 p b c i fg phase t=$((secs * 4))
 	vsr_up
 	p=$(primary_of 0)
 	b=$(( (p + 1) % 3 ))
 	c=$(( (p + 2) % 3 ))
 	in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -n "$n" > /dev/null ||
 		fail "filling $n records"
-	in_ns 3 "$VSRADM" add vsrlog3 join "$(addr 3):$VSR_PORT" cluster 77 $VSR_TUN ||
-		fail "add vsrlog3 join"
+	for i in 3 4; do
+		in_ns "$i" "$VSRADM" add "vsrlog$i" join "$(addr "$i"):$VSR_PORT" cluster 77 \
+			$VSR_TUN || fail "add vsrlog$i join"
+	done
 	for phase in baseline change; do
 		in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 16 -s 64 -t "$t" \
 			> "$tmp/fg.json" &
 		fg=$!
-		in_ns "$p" "$bin/vsr-load" -d "/dev/vsrlog$p" -c 1 -s 64 -t "$t" \
-			> "$tmp/one.json" &
-		one=$!
 		if [ "$phase" = change ]; then
 			sleep 1
 			record stage=reconfig records="$n" -- \
@@ -318,11 +317,13 @@ reconfig() {
 				"$(ns 3)" vsrlog3 "$(addr "$p"):$VSR_PORT,$(addr "$b"):$VSR_PORT,$(addr 3):$VSR_PORT"
 		fi
 		wait "$fg" || fail "foreground load ($phase)"
-		wait "$one" || fail "single writer ($phase)"
 		record stage=reconfig_fg records="$n" phase="$phase" -- cat "$tmp/fg.json"
-		record stage=reconfig_one records="$n" phase="$phase" -- cat "$tmp/one.json"
 	done
 	[ "$(status "$c" status)" = removed ] || fail "the replaced backup $c is not removed"
+	record stage=reconfig_pause records="$n" -- \
+		python3 "$bin/reconfig.py" --writer "/dev/vsrlog$p" "$VSRADM" "$(ns "$p")" \
+		"vsrlog$p" "$(ns 4)" vsrlog4 \
+		"$(addr "$p"):$VSR_PORT,$(addr "$b"):$VSR_PORT,$(addr 4):$VSR_PORT"
 	vsr_down
 }
 
@@ -346,8 +347,9 @@ VSR_DEFAULT_TIMEOUT=1000
 for dep in $(modinfo -F depends "$VSR_KO" | tr , ' '); do
 	modprobe "$dep"
 done
-# Namespace 3 is the new machine of the reconfig stage; the cluster is 0-2.
-cluster_net 4
+# Namespaces 3 and 4 are the new machines of the reconfig stage; the
+# cluster is 0-2.
+cluster_net 5
 VSR_N=3
 # The key id of a key file (Documentation/protocol.rst, "Authentication").
 key_id() {
