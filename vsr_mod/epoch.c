@@ -816,8 +816,7 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count)
 {
-	u8 data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
-	struct vsr_wire_reconfig *w = (void *)data;
+	struct vsr_wire_reconfig *w = (void *)r->reconf_data;
 	u32 i, j, stay = 0, from[VSR_REPLICAS_MAX];
 	int ret;
 
@@ -897,7 +896,7 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 				   &w->member[i].incarnation);
 		memcpy(w->member[i].id, members[i].b, VSR_MEMBER_ID_SIZE);
 	}
-	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, data,
+	ret = vsr_propose(r, VSR_OP_RECONFIG, 0, nonce, r->reconf_data,
 			  VSR_RECONFIG_SIZE(count));
 	vsr_epoch_settle(r);
 	return ret;

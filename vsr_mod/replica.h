@@ -126,6 +126,8 @@ struct vsr_replica {
 	u32 reconf_epoch;	/* ... of this epoch */
 	u64 reconf_since;	/* ... since then */
 	u64 reconf_tried;	/* ... and last tried then */
+	/* ... the RECONFIG's data as it is built (off the stack) */
+	u8 reconf_data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 n_learners;		/* ... and the new members it teaches */
 	struct vsr_learner learners[VSR_REPLICAS_MAX];
 	bool learning;		/* joining: taught by a primary of @epoch */
