@@ -309,7 +309,10 @@ static __poll_t vsr_poll(struct file *file, poll_table *wait)
 	} else if (node->failed) {
 		mask = EPOLLERR;	/* read() and write() return -EIO */
 	} else if (node->joining) {
-		mask = 0;	/* no record yet; writes get -ENOTCONN */
+		/* Only what a learner was taught; writes get -ENOTCONN. */
+		e = vsr_next_record(node, &pos);
+		if (e)
+			mask |= EPOLLIN | EPOLLRDNORM;
 	} else if (node->removed) {
 		/* Records up to the change, then end of file; -EROFS. */
 		mask = EPOLLHUP;
