@@ -12,8 +12,8 @@ what the new member says right after: its status, commit number and how
 many recoveries it went through (0: it entered caught up, as a learner).
 
 With --writer, one writer appends 64-byte records to DEVICE back to back
-from 1 s before the change until 0.5 s after, and `vsradm monitor` notes
-when NAME's epoch event comes (it switched): the pause is the writer's
+from 1 s before the change until 0.5 s after, and `vsradm monitor` (in a
+process of its own) notes when NAME's epoch event comes (it switched): the pause is the writer's
 longest write that ended within 20 ms of that event (the one that waited
 for the switch), also in its median writes before the change (a write is
 a commit: a round trip).  Its p99 before the change says how much an
@@ -56,30 +56,46 @@ class Writer(threading.Thread):
             self.error = e
 
 
-class Monitor(threading.Thread):
-    """Notes when the first epoch event of instance @name comes."""
+def watch(vsradm, ns, name):
+    """The monitor, as a process of its own (a thread would share the
+    writer's interpreter lock): prints "ready" once subscribed, then the
+    monotonic time of NAME's first epoch event, and exits."""
+    proc = subprocess.Popen([vsradm, '-n', ns, '-j', 'monitor'],
+                            stdout=subprocess.PIPE, text=True)
+    for line in proc.stdout:
+        ev = json.loads(line)
+        if ev.get('event') == 'state-end':
+            print('ready', flush=True)
+        elif (ev.get('event') == 'epoch' and
+              ev.get('instance', {}).get('name') == name):
+            print(time.monotonic(), flush=True)
+            break
+    proc.terminate()
+
+
+class Monitor:
+    """Runs watch() in a child process."""
 
     def __init__(self, vsradm, ns, name):
-        super().__init__(daemon=True)
-        self.name = name
-        self.proc = subprocess.Popen([vsradm, '-n', ns, '-j', 'monitor'],
+        self.proc = subprocess.Popen([sys.executable, __file__, '--watch', vsradm, ns, name],
                                      stdout=subprocess.PIPE, text=True)
-        self.ready = threading.Event()
-        self.at = None
+        if self.proc.stdout.readline().strip() != 'ready':
+            sys.exit('reconfig.py: the monitor did not start')
 
-    def run(self):
-        for line in self.proc.stdout:
-            ev = json.loads(line)
-            if ev.get('event') == 'state-end':
-                self.ready.set()
-            elif (ev.get('event') == 'epoch' and self.at is None and
-                  ev.get('instance', {}).get('name') == self.name):
-                self.at = time.monotonic()
-        self.ready.set()
+    def at(self):
+        try:
+            out, _ = self.proc.communicate(timeout=30)
+            return float(out.split()[0])
+        except (subprocess.TimeoutExpired, ValueError, IndexError):
+            self.proc.kill()
+            return None
 
 
 def main():
     args = sys.argv[1:]
+    if args[:1] == ['--watch']:
+        watch(*args[1:4])
+        return
     dev = None
     if args[:1] == ['--writer']:
         dev, args = args[1], args[2:]
@@ -89,8 +105,6 @@ def main():
     w = mon = None
     if dev:
         mon = Monitor(vsradm, ns, name)
-        mon.start()
-        mon.ready.wait(30)
         w = Writer(dev)
         w.start()
         time.sleep(1)
@@ -117,12 +131,11 @@ def main():
         w.join(60)
         if w.error or w.is_alive():
             sys.exit('reconfig.py: the writer failed: %s' % (w.error or 'stuck'))
-        mon.proc.terminate()
-        mon.join(10)
-        if mon.at is None:
+        at_t = mon.at()
+        if at_t is None:
             sys.exit('reconfig.py: no epoch event for %s' % name)
         lat = sorted(e - s for s, e in w.times if e < t0)
-        at = [e - s for s, e in w.times if abs(e - mon.at) <= 0.02]
+        at = [e - s for s, e in w.times if abs(e - at_t) <= 0.02]
         if not lat or not at:
             sys.exit('reconfig.py: no writes before the change or at the switch')
         p50 = lat[(len(lat) - 1) // 2]
