@@ -75,16 +75,15 @@ void vsr_teach_stop(struct vsr_replica *r)
 	r->ops->learners(r->ctx, NULL, 0);
 }
 
-/* The learner @id of the change being tried, or NULL. */
-static struct vsr_learner *vsr_learner_find(const struct vsr_replica *r,
-					    const u8 *id)
+/* The index of learner @id of the change being tried, or U32_MAX. */
+static u32 vsr_learner_find(const struct vsr_replica *r, const u8 *id)
 {
 	u32 j;
 
 	for (j = 0; j < r->n_learners; j++)
 		if (!memcmp(r->learners[j].id.b, id, VSR_MEMBER_ID_SIZE))
-			return (struct vsr_learner *)&r->learners[j];
-	return NULL;
+			return j;
+	return U32_MAX;
 }
 
 /**
@@ -101,9 +100,13 @@ static struct vsr_learner *vsr_learner_find(const struct vsr_replica *r,
 u64 vsr_learner_ready(const struct vsr_replica *r,
 		      const struct vsr_member_id *id)
 {
-	const struct vsr_learner *l = vsr_learner_find(r, id->b);
+	u32 j = vsr_learner_find(r, id->b);
+	const struct vsr_learner *l;
 
-	if (!l || !l->tick ||
+	if (j == U32_MAX)
+		return 0;
+	l = &r->learners[j];
+	if (!l->tick ||
 	    r->ticks + 1 - l->tick > r->cfg.abdicate_ticks ||
 	    l->op + r->cfg.pipeline_max < r->commit)
 		return 0;
@@ -155,12 +158,14 @@ void vsr_teach_tick(struct vsr_replica *r)
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_learner *l;
+	u32 j;
 
 	if (!vsr_teaching(r))
 		return;
-	l = vsr_learner_find(r, m->body);
-	if (!l)
+	j = vsr_learner_find(r, m->body);
+	if (j == U32_MAX)
 		return;
+	l = &r->learners[j];
 	l->inc = m->h.arg1;
 	l->op = m->h.arg0 - 1;
 	l->tick = r->ticks + 1;
