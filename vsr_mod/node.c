@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "node.h"
 #include "node_priv.h"
+#include "trace.h"
 #include "vsr_api.h"
 #include "wire.h"
 
@@ -34,6 +35,12 @@ static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 		   node->learner_peer[to - VSR_PEER_LEARNER] :
 		   vsr_node_peer_of(node, to);
 
+	if (trace_vsr_send_enabled()) {
+		struct vsr_hdr h;
+
+		vsr_hdr_get(buf, &h);
+		trace_vsr_send(node, peer == VSR_RX_ADDR ? -1 : peer, &h, 0);
+	}
 	/* A joining replica answers an address it has no peer for. */
 	if (peer == VSR_RX_ADDR) {
 		vsr_socket_send_addr(node, &node->rx_addr, buf, len);
@@ -530,6 +537,8 @@ static void vsr_rx_work(struct work_struct *work)
 				if (stranger)
 					node->rx_addr = from;
 				ret = vsr_replica_deliver(node->core, &m);
+				trace_vsr_recv(node, stranger ? -1 : peer,
+					       &m.h, ret);
 				node->rx_peer = VSR_NO_PEER;
 				vsr_observe_step(node);
 			}

@@ -5,7 +5,8 @@
  * Emitted by the kernel glue (observe.c) from what the protocol core
  * reports: its status callbacks, its state transfer and commit point
  * compared before and after each input, and the datagrams the engine
- * drops.  The core itself does not trace: it is also built in userspace.
+ * drops; and by node.c for each datagram the core sends or is handed.
+ * The core itself does not trace: it is also built in userspace.
  *
  * Every event starts with the instance name and the replica index.
  */
@@ -35,6 +36,20 @@ TRACE_DEFINE_ENUM(VSR_CNT_DROP_STALE);
 TRACE_DEFINE_ENUM(VSR_CNT_DROP_NOMEM);
 TRACE_DEFINE_ENUM(VSR_CNT_SEND_ERRORS);
 TRACE_DEFINE_ENUM(VSR_CNT_DROP_VERSION);
+TRACE_DEFINE_ENUM(VSR_CMD_REQUEST);
+TRACE_DEFINE_ENUM(VSR_CMD_PREPARE);
+TRACE_DEFINE_ENUM(VSR_CMD_PREPAREOK);
+TRACE_DEFINE_ENUM(VSR_CMD_COMMIT);
+TRACE_DEFINE_ENUM(VSR_CMD_STARTVIEWCHANGE);
+TRACE_DEFINE_ENUM(VSR_CMD_DOVIEWCHANGE);
+TRACE_DEFINE_ENUM(VSR_CMD_STARTVIEW);
+TRACE_DEFINE_ENUM(VSR_CMD_GETSTATE);
+TRACE_DEFINE_ENUM(VSR_CMD_NEWSTATE);
+TRACE_DEFINE_ENUM(VSR_CMD_RECOVERY);
+TRACE_DEFINE_ENUM(VSR_CMD_RECOVERYRESPONSE);
+TRACE_DEFINE_ENUM(VSR_CMD_HELLO);
+TRACE_DEFINE_ENUM(VSR_CMD_AUTH);
+TRACE_DEFINE_ENUM(VSR_CMD_EPOCH);
 
 /*
  * A change of the replica's status or view.  @from_view is the last view
@@ -286,6 +301,80 @@ DEFINE_EVENT(vsr_peer, vsr_peer_silent,
 DEFINE_EVENT(vsr_peer, vsr_peer_back,
 	TP_PROTO(const struct vsr_node *node, u32 peer, unsigned int ms),
 	TP_ARGS(node, peer, ms));
+
+/*
+ * A datagram of the protocol that this replica sent to, or handed its core
+ * from, peer @peer (VSR_PEER_SENDER's peer for an answer; a joining
+ * instance's answers to an address it has no peer for say -1), with the
+ * fields of its header that tell what it is: @ret is what the core made of
+ * a received one (0 taken, else the errno of its refusal).  For following
+ * a switch or a view change step by step; off, they cost a branch.
+ */
+DECLARE_EVENT_CLASS(vsr_datagram,
+
+	TP_PROTO(const struct vsr_node *node, int peer, const struct vsr_hdr *h,
+		 int ret),
+
+	TP_ARGS(node, peer, h, ret),
+
+	TP_STRUCT__entry(
+		__array(char, name, VSR_NAME_LEN)
+		__field(u32, replica)
+		__field(int, peer)
+		__field(u8, command)
+		__field(u8, from)
+		__field(u32, epoch)
+		__field(u32, view)
+		__field(u64, op)
+		__field(u64, commit)
+		__field(u32, flags)
+		__field(int, ret)
+	),
+
+	TP_fast_assign(
+		memcpy(__entry->name, node->inst->name, VSR_NAME_LEN);
+		__entry->replica = node->inst->cfg.replica;
+		__entry->peer = peer;
+		__entry->command = h->command;
+		__entry->from = h->replica;
+		__entry->epoch = h->epoch;
+		__entry->view = h->view;
+		__entry->op = h->op;
+		__entry->commit = h->commit;
+		__entry->flags = h->flags;
+		__entry->ret = ret;
+	),
+
+	TP_printk("%s replica=%u peer=%d cmd=%s sender=%u epoch=%u view=%u op=%llu commit=%llu flags=%#x ret=%d",
+		  __entry->name, __entry->replica, __entry->peer,
+		  __print_symbolic(__entry->command,
+				   { VSR_CMD_REQUEST, "request" },
+				   { VSR_CMD_PREPARE, "prepare" },
+				   { VSR_CMD_PREPAREOK, "prepareok" },
+				   { VSR_CMD_COMMIT, "commit" },
+				   { VSR_CMD_STARTVIEWCHANGE, "startviewchange" },
+				   { VSR_CMD_DOVIEWCHANGE, "doviewchange" },
+				   { VSR_CMD_STARTVIEW, "startview" },
+				   { VSR_CMD_GETSTATE, "getstate" },
+				   { VSR_CMD_NEWSTATE, "newstate" },
+				   { VSR_CMD_RECOVERY, "recovery" },
+				   { VSR_CMD_RECOVERYRESPONSE, "recoveryresponse" },
+				   { VSR_CMD_HELLO, "hello" },
+				   { VSR_CMD_AUTH, "auth" },
+				   { VSR_CMD_EPOCH, "epoch" }),
+		  __entry->from, __entry->epoch, __entry->view, __entry->op,
+		  __entry->commit, __entry->flags, __entry->ret)
+);
+
+DEFINE_EVENT(vsr_datagram, vsr_send,
+	TP_PROTO(const struct vsr_node *node, int peer, const struct vsr_hdr *h,
+		 int ret),
+	TP_ARGS(node, peer, h, ret));
+
+DEFINE_EVENT(vsr_datagram, vsr_recv,
+	TP_PROTO(const struct vsr_node *node, int peer, const struct vsr_hdr *h,
+		 int ret),
+	TP_ARGS(node, peer, h, ret));
 
 #endif /* _VSR_TRACE_H */
 

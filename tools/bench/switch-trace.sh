@@ -31,6 +31,11 @@ t=/sys/kernel/tracing
 [ -d "$t/events/vsr" ] || mount -t tracefs nodev "$t" || fail "tracefs"
 echo 20000 > "$t/buffer_size_kb"
 echo 1 > "$t/events/vsr/enable"
+# What else the CPUs did meanwhile: work items and task switches.
+for ev in workqueue/workqueue_execute_start workqueue/workqueue_execute_end \
+	  sched/sched_switch sched/sched_wakeup; do
+	echo 1 > "$t/events/$ev/enable"
+done
 echo > "$t/trace"
 ip netns exec "$(ns "$p")" "$top/tools/bench/vsr-load" -d "/dev/vsrlog$p" -c 1 -s 64 -t 4 \
 	> "${VSR_OUT:-/tmp}/load.json" &
@@ -40,6 +45,6 @@ ip netns exec "$(ns "$p")" "$VSRADM" reconfigure "vsrlog$p" peers \
 	"$(addr "$p"):$VSR_PORT,$(addr "$b"):$VSR_PORT,$(addr 3):$VSR_PORT" || fail "reconfigure"
 echo "reconfigure end" > "$t/trace_marker"
 wait
-echo 0 > "$t/events/vsr/enable"
+echo 0 > "$t/events/enable"
 cp "$t/trace" "${VSR_OUT:-/tmp}/trace.txt"
 info "trace: ${VSR_OUT:-/tmp}/trace.txt"
