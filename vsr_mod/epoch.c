@@ -222,6 +222,17 @@ static void vsr_take_members(struct vsr_replica *r, const u8 *conf,
 }
 
 /*
+ * Did member @i tell us of the epoch we enter (r->epoch)?  It needs no
+ * notice from us now (vsr_epoch_tick() goes on until we hear it, as for
+ * any other member).
+ */
+static bool vsr_told_by(const struct vsr_replica *r, u32 i)
+{
+	return r->told_epoch == r->epoch &&
+	       !memcmp(r->members[i].b, r->told_by.b, VSR_MEMBER_ID_SIZE);
+}
+
+/*
  * Left out of the epoch we learned of: a removed member keeps only ops it
  * knows committed (a prefix of every later log), serves older epochs their
  * ops up to the epoch's start, and does nothing else.  It keeps its old
@@ -237,7 +248,7 @@ static void vsr_leave(struct vsr_replica *r)
 	r->status = VSR_STATUS_REMOVED;
 	vsr_notify(r);
 	for (i = 0; i < r->n; i++)
-		if (i != r->self)
+		if (i != r->self && !vsr_told_by(r, i))
 			vsr_send_notice(r, i, &r->notice_tick[i]);
 }
 
@@ -278,7 +289,8 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	vsr_notify(r);
 	/* Tell the others at once; vsr_epoch_tick() goes on until heard. */
 	for (i = 0; i < r->n; i++)
-		if (i != r->self && r->peer_epoch[i] < epoch)
+		if (i != r->self && r->peer_epoch[i] < epoch &&
+		    !vsr_told_by(r, i))
 			vsr_send_notice(r, i, &r->notice_tick[i]);
 }
 
@@ -365,6 +377,47 @@ static u32 vsr_notice_route(const struct vsr_replica *r,
 			       vsr_reconfig_member(conf, m->h.replica)->id);
 }
 
+/*
+ * The entry a notice carries is k itself, checked whole on decode.  If it
+ * follows our head, the chain says that our log up to k - 1 is the one k
+ * was committed on: append k, rather than pull it a round trip later (a
+ * learner's log ends where its last lesson did; a backup may have missed
+ * k's PREPARE).
+ */
+static void vsr_extend_by_notice(struct vsr_replica *r,
+				 const struct vsr_entry_hdr *eh, const u8 *conf)
+{
+	struct vsr_entry *e;
+
+	if (eh->op != r->log.head + 1 ||
+	    eh->parent != vsr_log_head_csum(&r->log) ||
+	    !vsr_log_room(&r->log))
+		return;
+	e = vsr_entry_new(eh, conf, r->cfg.gfp);
+	if (!e)
+		return;
+	if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
+		vsr_free(e);
+		vsr_fail(r);
+	}
+}
+
+/* Note who sent the notice @m of the next epoch (whose RECONFIG is @conf). */
+static void vsr_note_teller(struct vsr_replica *r, const struct vsr_msg *m,
+			    const u8 *conf)
+{
+	bool removed = m->h.flags & VSR_EPOCH_REMOVED;
+	u32 i = m->h.replica;
+
+	/* A removed member names itself by its index among ours. */
+	if (i >= (removed ? r->n : vsr_reconfig_count(conf)))
+		return;
+	r->told_epoch = m->h.epoch;
+	memcpy(r->told_by.b,
+	       removed ? r->members[i].b : vsr_reconfig_member(conf, i)->id,
+	       VSR_MEMBER_ID_SIZE);
+}
+
 /* A notice of a newer epoch (from replica m->h.replica). */
 static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 {
@@ -378,7 +431,12 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	if (!vsr_reconfig_members_ok(conf))
 		return;
 	vsr_entry_hdr_get(m->entries, &eh);
+	if (epoch == r->epoch + 1)
+		vsr_note_teller(r, m, conf);
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
+		vsr_extend_by_notice(r, &eh, conf);
+		if (r->status == VSR_STATUS_FAILED)
+			return;
 		if (vsr_has_csum(r, k, m->h.head_csum)) {
 			/* k is committed, and so is our log up to it. */
 			if (k > r->commit_max)

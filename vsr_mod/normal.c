@@ -296,10 +296,16 @@ void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)
 	vsr_primary_commit(r);
 }
 
+/*
+ * A primary that pulls the ops up to the next epoch's start takes no part
+ * in its own epoch any more: its log may hold entries of views it never
+ * knew, which no PREPARE of its view may carry.
+ */
 static bool vsr_can_lead(const struct vsr_replica *r)
 {
 	return r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
-	       !r->abdicated && r->log_view == r->view;
+	       !r->abdicated && r->log_view == r->view &&
+	       !vsr_epoch_learning(r);
 }
 
 /**

@@ -120,6 +120,9 @@ struct vsr_replica {
 	u32 epoch;		/* the configuration epoch it is in */
 	bool switching;		/* applied a RECONFIG: switch after this input */
 	u32 switch_how;		/* ... and enter the new epoch so */
+	/* The sender of the last notice of epoch @told_epoch: it knows. */
+	u32 told_epoch;
+	struct vsr_member_id told_by;
 	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
 	u64 reconf_nonce;	/* the change vsr_replica_reconfigure() tries */
 	u32 reconf_view;	/* ... as the primary of this view */

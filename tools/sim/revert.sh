@@ -40,6 +40,8 @@
 #          learned (the core sends what it refuses: a learner never asks)
 #   BUG 20 a change that keeps fewer than f + 1 members is not refused
 #          (liveness: one crash leaves nobody to serve the learners k)
+#   BUG 21 a primary that pulls the ops up to the next epoch's start still
+#          leads its view (the core sends PREPAREs it refuses)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -96,6 +98,7 @@ case $bug in
 18)	subst epoch.c 's/vsr_enter_epoch\(r, &eh, conf, VSR_ENTER_RECOVERING\);\n\t\treturn 0;/vsr_enter_epoch(r, \&eh, conf, r->status == VSR_STATUS_REMOVED ? VSR_ENTER_SWITCHED : VSR_ENTER_RECOVERING);\n\t\treturn 0;/' ;;
 19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
 20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
+21)	subst normal.c 's/ &&\n\t       !vsr_epoch_learning\(r\);/;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -2141,11 +2141,25 @@ static void vsr_epoch_member_without_epochs(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* 3 and 4 get no op from @op on (sim->filter_ctx) of anyone. */
+static bool laggards_filter(struct vsr_sim *s, u32 from, u32 to,
+			    const u8 *buf, size_t len)
+{
+	const u64 *op = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	return (to == 3 || to == 4) &&
+	       ((h.command == VSR_CMD_PREPARE && h.op >= *op) ||
+		h.command == VSR_CMD_NEWSTATE);
+}
+
 /*
  * Members kept by a shrink that missed it wait for a member that can
  * serve them (regression, revert.sh 14; the simulator's laggards
- * schedule).  Of five, the primary keeps only {3, 4}, which are cut off
- * before the RECONFIG reaches them;
+ * schedule).  Of five, the primary keeps only {3, 4}, which miss the last
+ * op before the RECONFIG, and the RECONFIG (with just k missing, a notice
+ * would give it to them);
  * 0, 1 and 2 commit it and are removed.  2 restarts with nothing and
  * learns that it was removed; 3 and 4 hear only 2 for a while.  Entering
  * behind on its notice, they would elect a log without the last ops of
@@ -2168,6 +2182,16 @@ static void vsr_epoch_shrink_laggards(struct kunit *test)
 	r = vsr_sim_replica(s, 0);
 	ids[0] = r->members[3];
 	ids[1] = r->members[4];
+	st(s, 0, &a);
+	k = a.op + 1;
+	s->filter = laggards_filter;
+	s->filter_ctx = &k;
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 100 && a.commit < k; t++) {
+		vsr_sim_step(s);
+		st(s, 0, &a);
+	}
+	KUNIT_ASSERT_EQ(test, a.commit, k);
 	for (t = 0; t < 400 && ret == -EAGAIN; t++) {
 		isolate(s, 3, true);
 		isolate(s, 4, true);
@@ -2179,6 +2203,9 @@ static void vsr_epoch_shrink_laggards(struct kunit *test)
 		vsr_sim_step(s);
 	}
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	s->filter = NULL;
+	st(s, 3, &a);
+	KUNIT_EXPECT_LT(test, a.op, k);
 	st(s, 0, &a);
 	k = a.op;
 	for (t = 0; t < 300; t++) {
@@ -2371,6 +2398,132 @@ static void vsr_epoch_lone_member_restarts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_RECOVERING);
 	KUNIT_EXPECT_EQ(test, vsr_replica_submit(s->node[2].r, VSR_OP_NOOP, 0,
 						 5, NULL, 0), -EAGAIN);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/* 2 gets no op from k (sim->filter_ctx) on in epoch 0, and can pull none. */
+static bool notice_filter(struct vsr_sim *s, u32 from, u32 to,
+			  const u8 *buf, size_t len)
+{
+	const u64 *k = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (h.epoch || (from != 2 && to != 2))
+		return false;
+	return (to == 2 && h.command == VSR_CMD_PREPARE && h.op >= *k) ||
+	       (from == 2 && h.command == VSR_CMD_GETSTATE) ||
+	       (to == 2 && h.command == VSR_CMD_NEWSTATE);
+}
+
+/*
+ * A member that holds the ops up to k - 1 takes k from the notice, which
+ * carries it whole: of three, 2 misses k's PREPARE and cannot pull it in
+ * epoch 0; the notice of epoch 1 makes it switch, normal, with k, its
+ * log unchanged below.  (The learners' last step: without it they pulled
+ * k a round trip later, and the writes waited.)
+ */
+static void vsr_epoch_notice_brings_k(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 23, false);
+	const struct vsr_entry *e, *e0;
+	struct vsr_core_status a;
+	u64 rec, k;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 2, &a);
+	rec = a.recoveries;
+	k = a.op + 1;
+	s->filter = notice_filter;
+	s->filter_ctx = &k;
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
+	for (t = 0; t < 300; t++) {
+		vsr_sim_step(s);
+		st(s, 2, &a);
+		if (a.epoch == 1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, a.recoveries, rec);
+	KUNIT_EXPECT_EQ(test, a.commit, k);
+	e = vsr_replica_entry(vsr_sim_replica(s, 2), k);
+	e0 = vsr_replica_entry(vsr_sim_replica(s, 0), k);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	KUNIT_ASSERT_NOT_NULL(test, e0);
+	KUNIT_EXPECT_EQ(test, e->h.checksum, e0->h.checksum);
+	KUNIT_EXPECT_EQ(test, (u32)e->h.type, (u32)VSR_OP_RECONFIG);
+	s->filter = NULL;
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+struct teller_ctx {
+	u64 k;
+	bool on;
+};
+
+/* 2 misses k, and hears of epoch 1 from nobody but 0. */
+static bool teller_filter(struct vsr_sim *s, u32 from, u32 to,
+			  const u8 *buf, size_t len)
+{
+	struct teller_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (!c->on || to != 2)
+		return false;
+	if (!h.epoch)
+		return (h.command == VSR_CMD_PREPARE && h.op >= c->k) ||
+		       h.command == VSR_CMD_NEWSTATE;
+	return from != 0;
+}
+
+/*
+ * A member that switched on a notice does not send its own to that
+ * notice's sender at once (it knows), but goes on telling it every
+ * repair interval until it hears it in the epoch (from the hostile review
+ * of the notices that carry k): of three, 2 learns of epoch 1 from 0's
+ * notice alone, then 0 crashes and forgets it.  0 learns of the epoch
+ * again, and the three go on in it.
+ */
+static void vsr_epoch_teller_crashes(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 37, false);
+	struct teller_ctx c = { .on = true };
+	struct vsr_core_status a;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	st(s, 0, &a);
+	c.k = a.op + 1;
+	s->filter = teller_filter;
+	s->filter_ctx = &c;
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 5, NULL, 0), 0);
+	for (t = 0; t < 400; t++) {
+		vsr_sim_step(s);
+		st(s, 2, &a);
+		if (a.epoch == 1)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	vsr_sim_crash(s, 0, 5);
+	c.on = false;
+	s->filter = NULL;
+	for (t = 0; t < 3000; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 5000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 2));
+	expect_epoch(test, s, 1);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	vsr_sim_destroy(s);
 }
@@ -3665,11 +3818,14 @@ static void vsr_sim_seeds(struct kunit *test)
  * S): their fault schedules stay tested whatever the sweep's range.
  *   453, n = 5  automatic trims made trims for ever on a slow network
  *   127         a new primary abdicated before its first answers came
+ *   204092, n = 7  a deposed primary pulling the ops up to the next
+ *               epoch's start sent them in PREPAREs of its own view (the
+ *               hostile review of notices that carry k)
  */
 static void vsr_sim_pinned_seeds(struct kunit *test)
 {
 	static const struct { u64 seed; u32 n; } pinned[] = {
-		{ 453, 5 }, { 127, 0 },
+		{ 453, 5 }, { 127, 0 }, { 204092, 7 },
 	};
 	struct vsr_sim_params p = {
 		.fault_ticks = 300, .live_ticks = 3000, .swarm = true,
@@ -3753,6 +3909,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_sim_pinned_seeds),
 	KUNIT_CASE(vsr_trim_no_match_below_checkpoint),
 	KUNIT_CASE(vsr_epoch_same_members),
+	KUNIT_CASE(vsr_epoch_notice_brings_k),
+	KUNIT_CASE(vsr_epoch_teller_crashes),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
