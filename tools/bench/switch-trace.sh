@@ -5,7 +5,8 @@
 # three replicas and a joining instance in one guest, one writer on the
 # primary, and a backup replaced by the joining instance.  The trace
 # (vsr_commit, vsr_fetch_*, vsr_drop, and markers at the start and end of
-# the reconfigure) goes to $VSR_OUT/trace.txt.  A diagnostic, not a test:
+# the reconfigure) goes to $VSR_OUT/trace.txt, and the steps of the switch
+# (switch-steps.py) to $VSR_OUT/steps.txt.  A diagnostic, not a test:
 #
 #   tools/check.sh build stock && make -C tools/bench && make -C tools/vsradm
 #   tools/vm/run.sh -k stock -o build/switch-trace -t 300 tools/bench/switch-trace.sh
@@ -48,3 +49,5 @@ wait
 echo 0 > "$t/events/enable"
 cp "$t/trace" "${VSR_OUT:-/tmp}/trace.txt"
 info "trace: ${VSR_OUT:-/tmp}/trace.txt"
+python3 "$top/tools/bench/switch-steps.py" "${VSR_OUT:-/tmp}/trace.txt" |
+	tee "${VSR_OUT:-/tmp}/steps.txt"
