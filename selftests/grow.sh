@@ -109,6 +109,11 @@ PY
 	reconf "$i" "$(list 0 1 2 3)" && fail "reconfigure on a joining instance"
 	[ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "joining" "$tmp/err" ||
 		fail "reconfigure on joining $i: $(cat "$tmp/err")"
+	# Its configuration as a file would bootstrap a cluster of its own.
+	"$VSRADM" -n "$(ns "$i")" showconf "vsrlog$i" > /dev/null 2> "$tmp/err" &&
+		fail "showconf on a joining instance"
+	[ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "add vsrlog$i join $(a "$i") cluster 77" "$tmp/err" ||
+		fail "showconf on joining $i: $(cat "$tmp/err")"
 done
 "$VSRADM" -n "$(ns 0)" add vsrlog9 join "$(a 0)",10.77.0.9:7000 2> "$tmp/err" &&
 	fail "join with two addresses accepted"

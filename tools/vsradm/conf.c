@@ -580,6 +580,10 @@ int cmd_showconf(int argc, char **argv)
 	nl_close(&ctx);
 	conf_of_instance(&in, &conf);
 	format_peers(&conf, peers, sizeof(peers));
+	/* Its own address alone, as replica 0: setconf would start a cluster. */
+	if (in.status == VSR_STATE_JOINING)
+		fail("showconf %s: a joining instance has no configuration file: add it again with \"add %s join %s cluster %llu\"",
+		     in.name, in.name, peers, (unsigned long long)conf.cluster_id);
 	printf("# %s: vsradm setconf %s FILE restores this configuration\n",
 	       in.name, in.name);
 	printf("%s %u\n", conf_keys[K_REPLICA], conf.replica);
