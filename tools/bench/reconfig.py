@@ -11,9 +11,10 @@ the log meanwhile, then the change commits), the epoch it reached, and
 what the new member says right after: its status, commit number and how
 many recoveries it went through (0: it entered caught up, as a learner).
 
-With --writer, one writer appends 64-byte records to DEVICE back to back
-from 1 s before the change until 0.5 s after, and `vsradm monitor` (in a
-process of its own) notes when NAME's epoch event comes (it switched): the pause is the writer's
+With --writer, one writer (a process of its own) appends 64-byte records
+to DEVICE back to back from 1 s before the change until 0.5 s after, and
+`vsradm monitor` (in another) notes when NAME's epoch event comes (it
+switched): the pause is the writer's
 longest write that ended within 20 ms of that event (the one that waited
 for the switch), also in its median writes before the change (a write is
 a commit: a round trip).  Its p99 before the change says how much an
@@ -21,9 +22,9 @@ emulated machine stalls anyway.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
-import threading
 import time
 
 
@@ -33,27 +34,51 @@ def show(vsradm, ns, name):
     return json.loads(out)[0]
 
 
-class Writer(threading.Thread):
-    """Back-to-back writes; (start, end) monotonic times of each."""
+def write(dev):
+    """The writer, as a process of its own: at the switch this script's
+    main thread wakes (the reconfigure returned) and runs `vsradm show`,
+    and a writer thread would wait for the interpreter lock meanwhile.
+    Writes back to back until SIGUSR1, then prints the (start, end)
+    monotonic times of each write as JSON, or the error."""
+    stop = []
+    signal.signal(signal.SIGUSR1, lambda *_: stop.append(1))
+    fd = os.open(dev, os.O_WRONLY)
+    times, seq, error = [], 0, None
+    print('ready', flush=True)
+    try:
+        while not stop:
+            rec = ('reconfig-%d-%d' % (os.getpid(), seq)).encode().ljust(64, b'.')
+            t = time.monotonic()
+            os.write(fd, rec)
+            times.append((t, time.monotonic()))
+            seq += 1
+    except OSError as e:
+        error = str(e)
+    print(json.dumps({'times': times, 'error': error}), flush=True)
+
+
+class Writer:
+    """Runs write() in a child process."""
 
     def __init__(self, dev):
-        super().__init__(daemon=True)
-        self.fd = os.open(dev, os.O_WRONLY)
-        self.stop = False
-        self.times = []
-        self.error = None
+        self.proc = subprocess.Popen([sys.executable, __file__, '--write', dev],
+                                     stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != 'ready':
+            sys.exit('reconfig.py: the writer did not start')
+        self.times, self.error = [], None
 
-    def run(self):
-        seq = 0
+    def finish(self):
+        """Stop it; False if it failed or did not stop."""
+        self.proc.send_signal(signal.SIGUSR1)
         try:
-            while not self.stop:
-                rec = ('reconfig-%d-%d' % (os.getpid(), seq)).encode().ljust(64, b'.')
-                t = time.monotonic()
-                os.write(self.fd, rec)
-                self.times.append((t, time.monotonic()))
-                seq += 1
-        except OSError as e:
-            self.error = e
+            out, _ = self.proc.communicate(timeout=60)
+            res = json.loads(out)
+        except (subprocess.TimeoutExpired, ValueError):
+            self.proc.kill()
+            self.error = 'stuck'
+            return False
+        self.times, self.error = res['times'], res['error']
+        return not self.error
 
 
 def watch(vsradm, ns, name):
@@ -96,6 +121,9 @@ def main():
     if args[:1] == ['--watch']:
         watch(*args[1:4])
         return
+    if args[:1] == ['--write']:
+        write(args[1])
+        return
     dev = None
     if args[:1] == ['--writer']:
         dev, args = args[1], args[2:]
@@ -106,7 +134,6 @@ def main():
     if dev:
         mon = Monitor(vsradm, ns, name)
         w = Writer(dev)
-        w.start()
         time.sleep(1)
     before = show(vsradm, ns, name)
     t0 = time.monotonic()
@@ -127,10 +154,8 @@ def main():
     }
     if w:
         time.sleep(0.5)
-        w.stop = True
-        w.join(60)
-        if w.error or w.is_alive():
-            sys.exit('reconfig.py: the writer failed: %s' % (w.error or 'stuck'))
+        if not w.finish():
+            sys.exit('reconfig.py: the writer failed: %s' % w.error)
         at_t = mon.at()
         if at_t is None:
             sys.exit('reconfig.py: no epoch event for %s' % name)
