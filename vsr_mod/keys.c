@@ -470,7 +470,7 @@ int vsr_keys_vmfork_request(struct vsr_node *node)
 	if (READ_ONCE(node->dead))
 		return -ENODEV;
 	atomic_set(&node->vmfork, 1);
-	queue_work(vsr_wq, &node->rx_work);
+	queue_work(system_wq, &node->rx_work);
 	return 0;
 }
 

@@ -40,14 +40,10 @@ static int __init vsr_init(void)
 	if (ret)
 		goto err_class;
 
-	ret = vsr_wq_init();
-	if (ret)
-		goto err_device;
-
 	vsr_debugfs_init();	/* before any instance: they add to it */
 	ret = vsr_instances_init(vsr_class, vsr_devt);
 	if (ret)
-		goto err_wq;
+		goto err_device;
 
 	ret = vsr_netlink_init();
 	if (ret)
@@ -58,10 +54,8 @@ static int __init vsr_init(void)
 
 err_instances:
 	vsr_instances_exit();
-err_wq:
-	vsr_debugfs_exit();
-	vsr_wq_exit();
 err_device:
+	vsr_debugfs_exit();
 	vsr_device_exit();
 err_class:
 	class_destroy(vsr_class);
@@ -75,7 +69,6 @@ static void __exit vsr_exit(void)
 	vsr_netlink_exit();	/* no new requests, no more notifications */
 	vsr_instances_exit();	/* destroys the instances of every netns */
 	vsr_debugfs_exit();
-	vsr_wq_exit();		/* no node is left to queue work */
 	vsr_device_exit();
 	class_destroy(vsr_class);
 	unregister_chrdev_region(vsr_devt, VSR_MAX_MINORS);

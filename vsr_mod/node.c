@@ -561,36 +561,9 @@ static void vsr_rx_work(struct work_struct *work)
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	if (atomic_read(&node->rxq_len))
-		queue_work(vsr_wq, &node->rx_work);
+		queue_work(system_wq, &node->rx_work);
 out:
 	set_active_memcg(old_memcg);
-}
-
-struct workqueue_struct *vsr_wq;
-
-/**
- * vsr_wq_init() - create the work queue of the nodes' receive and tick work
- *
- * Its workers run at high priority, as the network stack's softirqs do:
- * a work item is bound to the CPU that queued it (the one that received
- * the datagram), and at normal priority any busy task there held up the
- * protocol of every replica for its time slice (an epoch switch waited
- * 14 ms for the exiting vsradm that had asked for it).
- *
- * Return: 0 or -ENOMEM.
- */
-int vsr_wq_init(void)
-{
-	vsr_wq = alloc_workqueue("vsr", WQ_HIGHPRI, 0);
-	return vsr_wq ? 0 : -ENOMEM;
-}
-
-/**
- * vsr_wq_exit() - destroy it, once every node is gone
- */
-void vsr_wq_exit(void)
-{
-	destroy_workqueue(vsr_wq);
 }
 
 /* Arm the clock for the next tick boundary (under the node lock). */
@@ -610,7 +583,7 @@ static enum hrtimer_restart vsr_tick_timer(struct hrtimer *t)
 {
 	struct vsr_node *node = container_of(t, struct vsr_node, tick_timer);
 
-	queue_work(vsr_wq, &node->tick_work);
+	queue_work(system_wq, &node->tick_work);
 	return HRTIMER_NORESTART;
 }
 

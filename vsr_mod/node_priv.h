@@ -314,11 +314,6 @@ static inline unsigned int vsr_heard_ms(unsigned long now, unsigned long heard)
 	return time_after(heard, now) ? 0 : jiffies_to_msecs(now - heard);
 }
 
-/* node.c: the work queue of every node's receive and tick work */
-extern struct workqueue_struct *vsr_wq;
-int vsr_wq_init(void);
-void vsr_wq_exit(void);
-
 /* socket.c */
 int vsr_socket_open(struct vsr_node *node);
 void vsr_socket_close(struct vsr_node *node);
