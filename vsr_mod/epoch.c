@@ -377,31 +377,6 @@ static u32 vsr_notice_route(const struct vsr_replica *r,
 			       vsr_reconfig_member(conf, m->h.replica)->id);
 }
 
-/*
- * The entry a notice carries is k itself, checked whole on decode.  If it
- * follows our head, the chain says that our log up to k - 1 is the one k
- * was committed on: append k, rather than pull it a round trip later (a
- * learner's log ends where its last lesson did; a backup may have missed
- * k's PREPARE).
- */
-static void vsr_extend_by_notice(struct vsr_replica *r,
-				 const struct vsr_entry_hdr *eh, const u8 *conf)
-{
-	struct vsr_entry *e;
-
-	if (eh->op != r->log.head + 1 ||
-	    eh->parent != vsr_log_head_csum(&r->log) ||
-	    !vsr_log_room(&r->log))
-		return;
-	e = vsr_entry_new(eh, conf, r->cfg.gfp);
-	if (!e)
-		return;
-	if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
-		vsr_free(e);
-		vsr_fail(r);
-	}
-}
-
 /* Note who sent the notice @m of the next epoch (whose RECONFIG is @conf). */
 static void vsr_note_teller(struct vsr_replica *r, const struct vsr_msg *m,
 			    const u8 *conf)
@@ -434,8 +409,14 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	if (epoch == r->epoch + 1)
 		vsr_note_teller(r, m, conf);
 	if (epoch == r->epoch + 1 && r->status != VSR_STATUS_RECOVERING) {
-		vsr_extend_by_notice(r, &eh, conf);
-		if (r->status == VSR_STATUS_FAILED)
+		/*
+		 * The notice's entry is k itself, checked whole on decode.
+		 * If it follows our head, the chain says that our log up to
+		 * k - 1 is the one k was committed on: append k rather than
+		 * pull it a round trip later (a learner's log ends where its
+		 * last lesson did; a backup may have missed k's PREPARE).
+		 */
+		if (vsr_log_extend(r, &eh, conf) == -EIO)
 			return;
 		if (vsr_has_csum(r, k, m->h.head_csum)) {
 			/* k is committed, and so is our log up to it. */

@@ -184,6 +184,37 @@ static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
 }
 
 /**
+ * vsr_log_extend() - append the entry that follows our head, if it does
+ * @r: replica
+ * @eh: the entry's header (checked whole on decode)
+ * @data: its data (copied)
+ *
+ * Return: 0 if appended; -EINVAL if it does not follow our head (op or
+ * parent checksum); -ENOSPC without room; -ENOMEM; -EIO if the log
+ * refused it (the replica failed).
+ */
+int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
+		   const void *data)
+{
+	struct vsr_entry *e;
+
+	if (eh->op != r->log.head + 1 ||
+	    eh->parent != vsr_log_head_csum(&r->log))
+		return -EINVAL;
+	if (!vsr_log_room(&r->log))
+		return -ENOSPC;
+	e = vsr_entry_new(eh, data, r->cfg.gfp);
+	if (!e)
+		return -ENOMEM;
+	if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
+		vsr_free(e);
+		vsr_fail(r);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
  * vsr_adopt_entries() - merge a chunk of another log into ours
  * @r: replica
  * @m: PREPARE or NEWSTATE from a log whose log view is >= ours
@@ -197,7 +228,7 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 {
 	struct vsr_entry_iter it;
 	struct vsr_entry_hdr eh;
-	struct vsr_entry *e, *own;
+	struct vsr_entry *own;
 	const u8 *data;
 	int err;
 
@@ -227,21 +258,13 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 			}
 			vsr_log_truncate(&r->log, eh.op - 1);
 		}
-		if (eh.op != r->log.head + 1 ||
-		    eh.parent != vsr_log_head_csum(&r->log))
-			break;
 		if (eh.type == VSR_OP_RECONFIG && !r->cfg.epochs)
 			break;
-		if (!vsr_log_room(&r->log))
+		err = vsr_log_extend(r, &eh, data);
+		if (err == -EIO)
+			return err;
+		if (err)
 			break;
-		e = vsr_entry_new(&eh, data, r->cfg.gfp);
-		if (!e)
-			break;
-		if (WARN_ON_ONCE(vsr_log_append(&r->log, e))) {
-			vsr_free(e);
-			vsr_fail(r);
-			return -EIO;
-		}
 		*matched = eh.op;
 	}
 	return 0;
