@@ -222,6 +222,11 @@ check-kunit: deps-debug
 check-selftests: deps-test vsradm
 	tools/check.sh selftests
 
+# The rig of separate machines: one QEMU guest per replica, on a bridge in
+# a network namespace of its own, kernels 6.1 and 6.12 mixed.
+vm-cluster check-rig: deps-test vsradm
+	tools/check.sh rig
+
 check: deps
 	tools/check.sh all
 
@@ -234,4 +239,4 @@ print-%:
 
 .PHONY: FORCE all module kdir-check vsradm man install install-module install-tools \
 	uninstall dkms-source dkms-install dkms-uninstall deb clean-module clean deps $(addprefix deps-,$(DEP_SETS)) vm demo \
-	check check-build check-lint check-install check-kunit check-selftests bench
+	check check-build check-lint check-install check-kunit check-selftests check-rig vm-cluster bench

@@ -25,6 +25,9 @@
 #   check.sh selftests          selftests/*.sh in the debug and the stock guest
 #                               (VSR_SELFTESTS="a b" runs only those,
 #                               VSR_KERNELS="stock" only that guest)
+#   check.sh rig                the rig of separate machines: selftests/rig/*.sh,
+#                               one QEMU guest per replica, kernels mixed
+#                               (VSR_RIG_TESTS="a b" runs only those)
 #   check.sh all                all of the above, then "N passed, N failed"
 #   check.sh vm KERNEL CMD      run CMD (or a shell) in a guest with vsr.ko loaded
 #   check.sh bench-smoke        every stage of `make bench`, seconds each
@@ -619,6 +622,25 @@ do_bench_smoke() {
 	fi
 }
 
+# The rig of separate machines (tools/vm/rig.sh): each test boots its own
+# guests, one replica each, of Debian's 6.1 and 6.12 kernels.
+do_rig() {
+	local out=$top/build/rig tag line
+	for tag in stock 6.12; do
+		build_module "$tag" >/dev/null 2>&1 || { record fail "rig: build vsr.ko for $tag"; return; }
+	done
+	# shellcheck disable=SC2086
+	"$vm/cluster.sh" -o "$out" ${VSR_RIG_TESTS:-} > "$out.tap" 2>&1
+	sed 's/^/check: /' "$out.tap" >&2
+	while read -r line; do
+		case $line in
+		"ok "*) record ok "${line#ok [0-9]* }" ;;
+		"not ok "*) record fail "${line#not ok [0-9]* }" ;;
+		esac
+	done < "$out.tap"
+	grep -qE '^(ok|not ok) ' "$out.tap" || record fail "rig: no test ran (see $out.tap)"
+}
+
 # timed STEP...: run do_STEP for each, noting how long it took.
 stage_times=
 timed() {
@@ -646,7 +668,7 @@ summary() {
 case ${1:-} in
 build)
 	build_module "$2" ;;
-matrix|lint|install|dkms|deb|kunit|selftests)
+matrix|lint|install|dkms|deb|kunit|selftests|rig)
 	rm -f "$results"
 	"do_$1"
 	summary ;;
@@ -660,7 +682,7 @@ native-unit)
 	summary ;;
 all)
 	rm -f "$results"
-	timed matrix lint install dkms deb native_sim kunit selftests bench_smoke
+	timed matrix lint install dkms deb native_sim kunit selftests rig bench_smoke
 	summary ;;
 bench-smoke)
 	do_bench_smoke

@@ -26,13 +26,14 @@ demo=(make gcc libc6-dev rsync libmnl-dev linux-image-amd64 linux-headers-amd64
       qemu-system-x86 busybox-static cpio gzip xz-utils kmod procps iproute2 python3)
 # The debug kernel (tools/vm/build-kernel.sh).
 debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-6.12)
-# The build matrix's 6.12 headers, sparse, YNL's code generator and CLI,
+# The build matrix's 6.12 headers (and the kernel, for the rig's 6.12
+# guests), sparse, YNL's code generator and CLI,
 # rst2man for the man page `make install` builds (and Pygments for the
 # documentation's code blocks, which lint parses), dkms for dkms.conf and
 # the packages `make deb` builds, dpkg-dev to build them, git for the
 # copies of the checkout that the install checks build in, and the
 # selftests' ChaCha20-Poly1305 (their model of the datagrams' MACs).
-testing=(linux-headers-6.12-amd64 sparse python3-yaml python3-jsonschema
+testing=(linux-headers-6.12-amd64 linux-image-6.12-amd64 sparse python3-yaml python3-jsonschema
 	 python3-docutils python3-pygments dkms dpkg-dev git python3-cryptography)
 # make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
 deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)

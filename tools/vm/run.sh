@@ -6,7 +6,7 @@
 # with its status.  Any BUG/WARNING/KASAN/lockdep/kmemleak report in the
 # guest's kernel log fails the run (exit 124), whatever the command said.
 #
-# usage: run.sh -k debug|stock [-m MODULE.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS]
+# usage: run.sh -k debug|stock|6.12 [-m MODULE.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS]
 #               [COMMAND]
 # -p gives module parameters to the -m before it.
 # Without COMMAND: an interactive shell in the guest.
@@ -20,6 +20,7 @@ modparams=()
 outdir=
 timeout=${VSR_VM_TIMEOUT:-1800}
 mem=${VSR_VM_MEM:-2048}
+smp=${VSR_VM_SMP:-2}
 
 while getopts "k:m:p:o:t:" opt; do
 	case $opt in
@@ -29,7 +30,7 @@ while getopts "k:m:p:o:t:" opt; do
 	   modparams+=("VSR_PARAMS_$(basename "${modules[-1]}" .ko)=$(printf %q "$OPTARG")") ;;
 	o) outdir=$OPTARG ;;
 	t) timeout=$OPTARG ;;
-	*) echo "usage: $0 -k debug|stock [-m MOD.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS] [COMMAND]" >&2
+	*) echo "usage: $0 -k debug|stock|6.12 [-m MOD.ko [-p PARAMS]]... [-o OUTDIR] [-t SECS] [COMMAND]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -48,8 +49,14 @@ stock)
 	bzimage=/boot/vmlinuz-$kver
 	initmods=(virtio_pci 9pnet_virtio 9p)
 	;;
+6.12)
+	# Debian's own 6.12 (the build matrix's second header set).
+	kver=${VSR_612_KVER:-$(ls /boot/vmlinuz-6.12.*-amd64 2>/dev/null | sort -V | tail -n1 | sed 's|^/boot/vmlinuz-||')}
+	bzimage=/boot/vmlinuz-$kver
+	initmods=(virtio_pci 9pnet_virtio 9p)
+	;;
 *)
-	echo "run.sh: unknown kernel '$kernel' (debug or stock)" >&2
+	echo "run.sh: unknown kernel '$kernel' (debug, stock or 6.12)" >&2
 	exit 2 ;;
 esac
 [ -r "$bzimage" ] || { echo "run.sh: no kernel image $bzimage" >&2; exit 2; }
@@ -84,8 +91,8 @@ if [ ! -f "$initrd" ]; then
 		echo "$name" >> "$tmp/modules.list"
 	done
 	mkdir -p "$cache"
-	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp"
-	mv "$initrd.tmp" "$initrd"
+	(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$initrd.tmp.$$"
+	mv "$initrd.tmp.$$" "$initrd"
 	rm -rf "$tmp"
 fi
 
@@ -116,7 +123,7 @@ append="console=ttyS0 panic=-1 oops=panic quiet loglevel=4 rdinit=/init vsr.out=
 # VSR_VM_APPEND: more kernel parameters (the benchmark's idle=poll).
 append+=${VSR_VM_APPEND:+ $VSR_VM_APPEND}
 append+=" kmemleak=on kasan.fault=report"
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem"
       -nographic -no-reboot -nodefaults
       -kernel "$bzimage" -initrd "$initrd" -append "$append"
       -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
