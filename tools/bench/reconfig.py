@@ -10,6 +10,8 @@ prints one JSON object: seconds the command took (the new member learns
 the log meanwhile, then the change commits), the epoch it reached, and
 what the new member says right after: its status, commit number and how
 many recoveries it went through (0: it entered caught up, as a learner).
+NS '-' is this namespace; NEW_NAME '-' (a new member on another machine,
+as on the rig) leaves out what the new member says.
 
 With --writer, one writer (a process of its own) appends 64-byte records
 to DEVICE back to back from 1 s before the change until 0.5 s after, and
@@ -28,8 +30,14 @@ import sys
 import time
 
 
+def cmd(vsradm, ns, *args):
+    """vsradm ARGS, in namespace NS ('-': this one, as on the rig's
+    machines)."""
+    return [vsradm] + (['-n', ns] if ns != '-' else []) + list(args)
+
+
 def show(vsradm, ns, name):
-    out = subprocess.run([vsradm, '-n', ns, '-j', 'show', name],
+    out = subprocess.run(cmd(vsradm, ns, '-j', 'show', name),
                          check=True, capture_output=True, text=True).stdout
     return json.loads(out)[0]
 
@@ -85,7 +93,7 @@ def watch(vsradm, ns, name):
     """The monitor, as a process of its own (a thread would share the
     writer's interpreter lock): prints "ready" once subscribed, then the
     monotonic time of NAME's first epoch event, and exits."""
-    proc = subprocess.Popen([vsradm, '-n', ns, '-j', 'monitor'],
+    proc = subprocess.Popen(cmd(vsradm, ns, '-j', 'monitor'),
                             stdout=subprocess.PIPE, text=True)
     for line in proc.stdout:
         ev = json.loads(line)
@@ -137,21 +145,25 @@ def main():
         time.sleep(1)
     before = show(vsradm, ns, name)
     t0 = time.monotonic()
-    res = subprocess.run([vsradm, '-n', ns, 'reconfigure', name, 'peers', peers],
+    res = subprocess.run(cmd(vsradm, ns, 'reconfigure', name, 'peers', peers),
                          capture_output=True, text=True)
     t1 = time.monotonic()
     if res.returncode:
         sys.exit('reconfig.py: reconfigure failed after %.1f s: %s'
                  % (t1 - t0, res.stderr.strip()))
-    new = show(vsradm, new_ns, new_name)
     out = {
         'behind': before['commit'],
         'reconfig_s': round(t1 - t0, 3),
-        'epoch': new['epoch'],
-        'new_status': new['status'],
-        'new_commit': new['commit'],
-        'new_recoveries': new['stats']['recoveries'],
     }
+    # On the rig the new member is another machine: NEW_NAME '-'.
+    if new_name != '-':
+        new = show(vsradm, new_ns, new_name)
+        out.update({
+            'epoch': new['epoch'],
+            'new_status': new['status'],
+            'new_commit': new['commit'],
+            'new_recoveries': new['stats']['recoveries'],
+        })
     if w:
         time.sleep(0.5)
         if not w.finish():

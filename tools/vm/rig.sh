@@ -91,7 +91,7 @@ rig_start() {
 	(
 		cd "$RIG_TOP" &&
 		VSR_VM_SMP=${RIG_SMP:-1} VSR_VM_MEM=${RIG_MEM:-1024} \
-		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac -drive file=$d/disk.img,if=virtio,format=raw,cache=writeback" \
+		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac,romfile= -drive file=$d/disk.img,if=virtio,format=raw,cache=writeback" \
 		exec ip netns exec "$RIG_NS" "$RIG_VM/run.sh" -k "$kernel" -o "$d" \
 			-t "${RIG_TIMEOUT:-3600}" -m "build/$kernel/vsr_mod/vsr.ko" \
 			"sh tools/vm/agent.sh $(rig_addr "$i")/24"
