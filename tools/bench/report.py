@@ -254,6 +254,31 @@ class Report:
                                   'recoveries', 'write p50 µs', 'p99 before µs',
                                   'pause µs', 'pause (RTT), median', 'each (RTT)'], rows))
 
+    def section_reconfig_rig(self):
+        rs = sorted(pick(self.rs, stage='reconfig_rig'), key=lambda r: r['pause_rtt'])
+        if not rs:
+            return
+        for r in rs:
+            if r['new_status'] != 'normal' or r['new_recoveries']:
+                self.problems.append('reconfig on the rig, replace %d: the new member is %s '
+                                     'after %d recoveries' % (r['rep'], r['new_status'],
+                                                              r['new_recoveries']))
+        med = rs[(len(rs) - 1) // 2]
+        self.bar('replace on the rig of separate machines: the pause, one writer\'s worst '
+                 'write at the switch (median of %d)' % len(rs), med['pause_rtt'], 5,
+                 med['pause_rtt'] <= 5, 'round trips (its median write before the change), <= 5')
+        self.md.append('\n## Reconfiguration between separate machines (the rig)\n\n')
+        self.md.append('The pause of the reconfig stage, measured on the rig '
+                       '(`tools/vm/rig.sh`): four guests of one vCPU each, one replica per '
+                       'guest, on a bridge; a backup replaced by a joining machine, asked at '
+                       'the primary, with one writer there.  A round trip is its median write '
+                       'before the change, between machines.\n\n')
+        self.md.append(table(['replace', 'kernel', 's to change', 'write p50 µs',
+                              'p99 before µs', 'pause µs', 'pause (RTT)'],
+                             [[r['rep'], r['kernel'], r['reconfig_s'], r['write_p50_us'],
+                               r['write_p99_before_us'], r['pause_us'], r['pause_rtt']]
+                              for r in sorted(rs, key=lambda r: r['rep'])]))
+
     def auth_points(self, mode, size):
         """The auth stage's points of @mode (none, key, encrypt) at @size without
         the flood, one per round."""
@@ -367,6 +392,7 @@ class Report:
         self.section_failover()
         self.section_catchup()
         self.section_reconfig()
+        self.section_reconfig_rig()
         self.section_auth()
         self.compute_bars()
         self.auth_bars()
@@ -463,7 +489,7 @@ def main():
     if '--check' in sys.argv:
         stages = {r.get('stage') for r in rs}
         for want in ('raw', 'vsr', 'failover', 'catchup', 'reconfig', 'auth', 'auth_flood',
-                     'etcd'):
+                     'etcd', 'reconfig_rig'):
             if want not in stages:
                 rep.problems.append('no %s result' % want)
         for p in rep.problems:

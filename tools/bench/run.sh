@@ -6,7 +6,10 @@
 # the report (report.md, summary.json, PNG plots) next to the raw results.
 #
 #   BENCH_SMOKE=1        the seconds-long version (make check runs it)
-#   BENCH_STAGES="..."   a subset of the stages (see bench.sh)
+#   BENCH_STAGES="..."   a subset of the stages (see bench.sh), and rig: the
+#                        reconfig stage's pause on the rig of separate
+#                        machines (tools/bench/rig-pause.sh, on the host,
+#                        as root, after the guest)
 #   BENCH_PERF=1         a perf profile of each vsr load (see bench.sh)
 #   BENCH_RESULTS=DIR    results directory (default build/bench/<date>,
 #                        build/bench/smoke for the smoke run)
@@ -18,7 +21,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 smoke=${BENCH_SMOKE:-0}
-stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd}
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd rig}
+# The guest runs every stage but rig.
+guest_stages=$(echo " $stages " | sed 's/ rig / /; s/^ *//; s/ *$//')
 if [ "$smoke" = 1 ]; then
 	out=${BENCH_RESULTS:-$top/build/bench/smoke}
 else
@@ -70,15 +75,25 @@ case " $stages " in
 	trap 'kill $flood_pid 2>/dev/null' EXIT ;;
 esac
 
+[ -z "$guest_stages" ] ||
 VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_QEMU_ARGS=$qemu_args \
 	tools/vm/run.sh -k stock -t 2400 -o "$out" \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
-	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$stages' BENCH_FLOOD_MAC=$flood_mac \
+	 ETCDLOAD=$etcdload BENCH_SMOKE=$smoke BENCH_STAGES='$guest_stages' BENCH_FLOOD_MAC=$flood_mac \
 	 BENCH_PERF='${BENCH_PERF:-0}' BENCH_SIZES='${BENCH_SIZES:-}' BENCH_CLIENTS='${BENCH_CLIENTS:-}' \
 	 BENCH_BACKUP_CLIENTS='${BENCH_BACKUP_CLIENTS:-}' BENCH_AUTH_ROUNDS='${BENCH_AUTH_ROUNDS:-}' \
 	 BENCH_AUTH_SIZES='${BENCH_AUTH_SIZES:-}' BENCH_AUTH_FLOOD='${BENCH_AUTH_FLOOD:-1}' \
 	 tools/bench/bench.sh" >&2 ||
 	{ echo "bench: the guest run failed (logs in $out)" >&2; exit 1; }
+
+case " $stages " in
+*" rig "*)
+	reps=3
+	[ "$smoke" = 1 ] && reps=1
+	echo "bench: the rig: the pause of $reps replaces between separate machines" >&2
+	tools/bench/rig-pause.sh "$out/results.jsonl" "$out/rig" "$reps" > "$out/rig.log" 2>&1 ||
+		{ tail -n 20 "$out/rig.log" >&2; echo "bench: the rig stage failed (logs in $out/rig)" >&2; exit 1; } ;;
+esac
 
 check=
 [ "$smoke" = 1 ] && check=--check
