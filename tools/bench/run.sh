@@ -7,9 +7,9 @@
 #
 #   BENCH_SMOKE=1        the seconds-long version (make check runs it)
 #   BENCH_STAGES="..."   a subset of the stages (see bench.sh), and rig: the
-#                        reconfig stage's pause on the rig of separate
-#                        machines (tools/bench/rig-pause.sh, on the host,
-#                        as root, after the guest)
+#                        reconfig stage on the rig of separate machines
+#                        (tools/bench/rig-reconfig.sh, on the host, as
+#                        root, after the guest)
 #   BENCH_PERF=1         a perf profile of each vsr load (see bench.sh)
 #   BENCH_RESULTS=DIR    results directory (default build/bench/<date>,
 #                        build/bench/smoke for the smoke run)
@@ -88,10 +88,11 @@ VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_QEMU_ARGS=$qemu_args \
 
 case " $stages " in
 *" rig "*)
-	reps=3
-	[ "$smoke" = 1 ] && reps=1
-	echo "bench: the rig: the pause of $reps replaces between separate machines" >&2
-	tools/bench/rig-pause.sh "$out/results.jsonl" "$out/rig" "$reps" > "$out/rig.log" 2>&1 ||
+	# As bench.sh's reconfig stage: its largest count, 4 x its seconds.
+	rig_args=(100000 5 3)
+	[ "$smoke" = 1 ] && rig_args=(2000 1 1)
+	echo "bench: the rig: a replace between separate machines, after ${rig_args[0]} records" >&2
+	tools/bench/rig-reconfig.sh "$out/results.jsonl" "$out/rig" "${rig_args[@]}" > "$out/rig.log" 2>&1 ||
 		{ tail -n 20 "$out/rig.log" >&2; echo "bench: the rig stage failed (logs in $out/rig)" >&2; exit 1; } ;;
 esac
 
