@@ -301,8 +301,10 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	/* A new view or epoch: requests to the old primary may be lost. */
 	if (st->status == VSR_STATUS_NORMAL &&
 	    (st->view != old->view || st->epoch != old->epoch ||
-	     old->status != VSR_STATUS_NORMAL))
+	     old->status != VSR_STATUS_NORMAL)) {
+		node->kicked = true;
 		vsr_node_kick_waiters(node);
+	}
 	/* Writers get -EROFS at once, readers the end of the log. */
 	if (st->status == VSR_STATUS_REMOVED && !node->removed) {
 		WRITE_ONCE(node->removed, true);
@@ -331,12 +333,27 @@ static const struct vsr_ops vsr_node_ops = {
  * @node: the node, its lock held
  * @before: node->commit before the batch
  *
+ * After a batch in which a view or an epoch started normal operation, it
+ * first submits again every request that writers wait for: they would
+ * each do so once they ran (vsr_node_call()), a wakeup later, and the
+ * core drops the duplicates.  At an epoch switch that wakeup, on another
+ * CPU, was most of the writers' pause.
+ *
  * Sends what the batch made ready (one PREPARE for all requests that came
  * in together) and wakes the readers if the commit point moved.
  */
 void vsr_node_process(struct vsr_node *node, u64 before)
 {
+	struct vsr_waiter *w;
+
 	lockdep_assert_held(&node->lock);
+	if (node->kicked) {
+		node->kicked = false;
+		list_for_each_entry(w, &node->calls, call)
+			if (!w->done)
+				vsr_replica_submit(node->core, w->type, w->session,
+						   w->request, w->data, w->len);
+	}
 	vsr_replica_flush(node->core);
 	vsr_observe_batch(node, before);
 	if (READ_ONCE(node->commit) != before)
@@ -688,6 +705,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	node->tick_timer.function = vsr_tick_timer;
 	init_waitqueue_head(&node->read_wq);
 	spin_lock_init(&node->waiters_lock);
+	INIT_LIST_HEAD(&node->calls);
 	INIT_LIST_HEAD(&node->waiters);
 	node->nonce = get_random_u64() | 1;
 
@@ -996,7 +1014,12 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 
 	retry = vsr_node_retry_jiffies(node, &timeout);
 	deadline = jiffies + timeout;
+	w->data = data;
+	w->len = len;
 	vsr_node_wait_add(node, w);
+	mutex_lock(&node->lock);
+	list_add_tail(&w->call, &node->calls);
+	mutex_unlock(&node->lock);
 	for (;;) {
 		mutex_lock(&node->lock);
 		ret = vsr_node_error(node);
@@ -1042,6 +1065,9 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 			break;
 		}
 	}
+	mutex_lock(&node->lock);
+	list_del_init(&w->call);
+	mutex_unlock(&node->lock);
 	vsr_node_wait_del(node, w);
 	return ret;
 }

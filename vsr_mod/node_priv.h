@@ -90,15 +90,22 @@ enum vsr_counter {
  * @type: VSR_OP_* of the request
  * @session: session of the request (REGISTER: 0 until known)
  * @request: request number (REGISTER, NOOP: the nonce; TRIM: the target)
+ * @call: entry in vsr_node.calls while vsr_node_call() submits it (under
+ *	the node's lock), else empty
+ * @data: the request's record (DATA), valid while @call is linked
+ * @len: its length
  * @done: the reply arrived
  * @rep: the reply
  * @wq: woken when @done is set
  */
 struct vsr_waiter {
 	struct list_head node;
+	struct list_head call;
 	u32 type;
 	u64 session;
 	u64 request;
+	const void *data;
+	u32 len;
 	bool done;
 	struct vsr_reply rep;
 	wait_queue_head_t wq;
@@ -205,6 +212,9 @@ struct vsr_observe {
  * @nonce: next session-registration nonce
  * @resubmit: bumped when a view starts normal operation: waiting writers
  *	resubmit at once instead of at their next retry
+ * @calls: the requests of vsr_node_call() in progress (under @lock)
+ * @kicked: a view or epoch started normal operation: vsr_node_process()
+ *	submits every request of @calls again at once (under @lock)
  * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
@@ -268,6 +278,8 @@ struct vsr_node {
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
 	unsigned int resubmit;
+	struct list_head calls;
+	bool kicked;
 	bool dead;
 	bool failed;
 	bool removed;
