@@ -27,7 +27,7 @@
 
 RIG_VM=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RIG_TOP=$(cd "$RIG_VM/../.." && pwd)
-RIG_NS=
+RIG_NSPID=
 RIG_N=0
 RIG_DIR=
 RIG_PORT=7000
@@ -48,13 +48,25 @@ rig_peers() {
 
 rig_log() { echo "# rig: $*"; }
 
+# rig_ns CMD: run CMD in the rig's network namespace.
+rig_ns() { nsenter -t "$RIG_NSPID" -n "$@"; }
+
 rig_init() {
 	local n=$1 i
 	RIG_N=$n
 	RIG_DIR=$(realpath -m "$2")
-	RIG_NS=vsr-rig-$$
-	mkdir -p "$RIG_DIR"
-	ip netns add "$RIG_NS" || return 1
+	# The namespace is held by a process of its own rather than named
+	# with ip netns, which needs a mount namespace it can make a slave
+	# of / (not in a chroot, for one).
+	unshare --net sleep 1000000 &
+	RIG_NSPID=$!
+	# Nothing may go into ours: wait until it is in a namespace of its own.
+	for ((i = 0; i < 100; i++)); do
+		[ "$(readlink "/proc/$RIG_NSPID/ns/net" 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] &&
+			[ "$(cat "/proc/$RIG_NSPID/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.05
+	done
+	[ $i -lt 100 ] || { echo "rig: unshare --net failed" >&2; kill "$RIG_NSPID" 2>/dev/null; RIG_NSPID=; return 1; }
 	{
 		echo "link set lo up"
 		echo "link add br0 type bridge"
@@ -63,7 +75,7 @@ rig_init() {
 			echo "tuntap add tap$i mode tap"
 			echo "link set tap$i master br0 up"
 		done
-	} | ip -n "$RIG_NS" -b - || return 1
+	} | rig_ns ip -b - || return 1
 	for ((i = 0; i < n; i++)); do
 		mkdir -p "$(rig_dir "$i")"
 		rm -f "$(rig_dir "$i")/disk.img"
@@ -92,7 +104,7 @@ rig_start() {
 		cd "$RIG_TOP" &&
 		VSR_VM_SMP=${RIG_SMP:-1} VSR_VM_MEM=${RIG_MEM:-1024} \
 		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac,romfile= -drive file=$d/disk.img,if=virtio,format=raw,cache=writeback" \
-		exec ip netns exec "$RIG_NS" "$RIG_VM/run.sh" -k "$kernel" -o "$d" \
+		exec nsenter -t "$RIG_NSPID" -n "$RIG_VM/run.sh" -k "$kernel" -o "$d" \
 			-t "${RIG_TIMEOUT:-3600}" -m "build/$kernel/vsr_mod/vsr.ko" \
 			"sh tools/vm/agent.sh $(rig_addr "$i")/24"
 	) > "$d/run.log" 2>&1 &
@@ -219,7 +231,8 @@ rig_cleanup() {
 		wait "${RIG_PID[i]}" 2>/dev/null
 		RIG_PID[i]=
 	done
-	[ -n "$RIG_NS" ] && ip netns del "$RIG_NS" 2>/dev/null
-	RIG_NS=
+	# The namespace goes with its last process.
+	[ -n "$RIG_NSPID" ] && kill "$RIG_NSPID" 2>/dev/null && wait "$RIG_NSPID" 2>/dev/null
+	RIG_NSPID=
 	true
 }
