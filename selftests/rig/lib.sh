@@ -3,10 +3,9 @@
 # Helpers of the rig's tests (selftests/rig/*.sh), after tools/vm/rig.sh:
 # node I is guest I, with one instance, vsrlog0, replica I of cluster 78.
 
+# fail, info and exactly_once are the guest selftests' own.
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
 VSRADM=tools/vsradm/vsradm
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-info() { echo "# $*"; }
 
 # node_add I N [vsradm args]: replica I of an N-replica cluster on guest I.
 node_add() {
@@ -106,20 +105,4 @@ converge() {
 			{ diff "$RIG_DIR/log.$1" "$RIG_DIR/log.$i" | head -n 5; return 1; }
 	done
 	info "nodes $* agree on $(wc -l < "$RIG_DIR/log.$1") records through op $c"
-}
-
-# exactly_once ACKED LOG: every acknowledged record is in LOG once.
-exactly_once() {
-	python3 -S - "$1" "$2" <<'PY'
-import collections, sys
-acked = [l.rstrip('\n') for l in open(sys.argv[1]) if l.strip()]
-log = collections.Counter(l.rstrip('\n').split(' ', 1)[1] for l in open(sys.argv[2]) if ' ' in l)
-bad = [a for a in acked if log[a] != 1]
-dups = [r for r, c in log.items() if c > 1]
-if bad or dups:
-    print('acked %d, log %d; not exactly once: %s; duplicated: %s' %
-          (len(acked), sum(log.values()), bad[:5], dups[:5]))
-    sys.exit(1)
-print('# %d acknowledged records, each exactly once in %d' % (len(acked), sum(log.values())))
-PY
 }
