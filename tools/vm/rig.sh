@@ -173,20 +173,26 @@ rig_spawn() {
 	local i=$1 name=$2 d
 	shift 2
 	d=$(rig_dir "$i")
-	rm -f "$d/$name.out" "$d/$name.err" "$d/$name.rc"
-	rig_run "$i" "( $*; echo \$? > $d/$name.rc ) > $d/$name.out 2> $d/$name.err < /dev/null &" >/dev/null
+	rm -f "$d/$name.out" "$d/$name.err" "$d/$name.rc" "$d/.$name.rc"
+	# The status is written aside and renamed: the host polls over 9p and
+	# must never read a file that exists but is still empty.
+	rig_run "$i" "( $*; echo \$? > $d/.$name.rc; mv $d/.$name.rc $d/$name.rc ) > $d/$name.out 2> $d/$name.err < /dev/null &" >/dev/null
 }
 
 # rig_spawn_wait I NAME [SECS]: wait for a spawned command; its status.
 rig_spawn_wait() {
-	local d end
+	local d end rc
 	d=$(rig_dir "$1")
 	end=$((SECONDS + ${3:-600}))
 	until [ -f "$d/$2.rc" ]; do
 		[ $SECONDS -lt $end ] || { echo "rig: $2 on guest $1 did not end" >&2; return 125; }
 		sleep 0.2
 	done
-	return "$(cat "$d/$2.rc")"
+	rc=$(cat "$d/$2.rc")
+	case $rc in
+	'' | *[!0-9]*) echo "rig: $2 on guest $1 left a bad status '$rc'" >&2; return 125 ;;
+	esac
+	return "$rc"
 }
 
 # rig_kill I: guest I loses power: its QEMU is killed at once.
