@@ -18,6 +18,7 @@
 # replica_add (lib/cluster.sh) does: shorter than the defaults, they
 # would change views by themselves in the debug guest.
 # timeout: 240
+# kernels: stock 6.12 -- the debug guest has no time left; netlink.sh drives the same set and show operations there
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 top=$(cd "$(dirname "$0")/.." && pwd)
