@@ -13,7 +13,7 @@
 # joining instance at yet another address.  Every acknowledged record is
 # in the members' log exactly once, and a removed member's log is a prefix
 # of theirs.  No key: a cluster with a key cannot add members yet.
-# timeout: 600
+# timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT
