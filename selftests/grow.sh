@@ -12,7 +12,9 @@
 # while writers run on the survivors, and a survivor replaces it by a
 # joining instance at yet another address.  Every acknowledged record is
 # in the members' log exactly once, and a removed member's log is a prefix
-# of theirs.  No key: a cluster with a key cannot add members yet.
+# of theirs.  Last, a change asked at a backup that cannot happen
+# without a new member which never answers fails with the primary's
+# reason, naming it.  No key: a cluster with a key cannot add members yet.
 # timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -190,6 +192,23 @@ stop_writers 4 "$c" 5
 converge "$tmp/log" 4 "$c" 5
 cat "$tmp"/acked.* > "$tmp/acked"
 exactly_once "$tmp/acked" "$tmp/log.4" || fail "acknowledged records lost in the replace"
+
+info "a change asked at a backup that needs a new member which never answers"
+# Two new addresses without an instance: two of the four ready, no
+# majority.  The primary's answer comes back: the reason, not a timeout.
+"$VSRADM" -n "$(ns 5)" set vsrlog5 client-timeout 3000 || fail "set client-timeout"
+reconf 5 "$(list 4 5 3),10.77.0.99:$VSR_PORT" && fail "a change with two silent new members: $(cat "$tmp/out")"
+[ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "does not answer" "$tmp/err" ||
+	fail "a silent new member: $(cat "$tmp/err")"
+# The address is named where the kernel can format the message (6.2 on).
+case $(uname -r) in
+6.1.*) ;;
+*) grep -q "$(a 3) does not answer" "$tmp/err" || fail "the silent member not named: $(cat "$tmp/err")" ;;
+esac
+info "refused: $(cat "$tmp/err")"
+for i in 4 "$c" 5; do
+	[ "$(status "$i" epoch)" = 3 ] || fail "replica $i left epoch 3"
+done
 for i in 0 1 2 4 5; do
 	[ "$(status "$i" drop-malformed)" = 0 ] || fail "replica $i dropped malformed datagrams"
 done

@@ -788,26 +788,162 @@ static void vsr_forward_reconfig(struct vsr_replica *r, u64 nonce,
 		 count * VSR_MEMBER_ID_SIZE);
 }
 
+/*
+ * What the change @members (@count of them) waits for on this primary,
+ * which tries it: our own view's commit (a quorum of ours), a new member
+ * that has not asked to learn lately, one that is behind, or else the
+ * quorum of the next epoch's members that stay.  Sets @member to the
+ * index of the member it names.
+ */
+static u32 vsr_change_waits(const struct vsr_replica *r,
+			    const struct vsr_member_id *members, u32 count,
+			    u32 *member)
+{
+	u32 i, why, behind = U32_MAX;
+
+	*member = 0;
+	if (!vsr_committed_own_view(r))
+		return VSR_ANSWER_QUORUM;
+	for (i = 0; i < count; i++) {
+		if (vsr_member_find(r->members, r->n, members[i].b) != U32_MAX)
+			continue;
+		why = vsr_learner_waits(r, &members[i]);
+		if (why == VSR_ANSWER_SILENT) {
+			*member = i;
+			return why;
+		}
+		if (why == VSR_ANSWER_BEHIND && behind == U32_MAX)
+			behind = i;
+	}
+	if (behind != U32_MAX) {
+		*member = behind;
+		return VSR_ANSWER_BEHIND;
+	}
+	return VSR_ANSWER_QUORUM;
+}
+
+/* A refusal for good as an answer, and back; 0 for anything else. */
+static u32 vsr_answer_of(int err)
+{
+	switch (err) {
+	case -EALREADY:
+		return VSR_ANSWER_ALREADY;
+	case -EDOM:
+		return VSR_ANSWER_DOM;
+	case -EINVAL:
+		return VSR_ANSWER_INVAL;
+	case -EOVERFLOW:
+		return VSR_ANSWER_OVERFLOW;
+	case -EPROTONOSUPPORT:
+		return VSR_ANSWER_NOEPOCHS;
+	}
+	return 0;
+}
+
+static int vsr_answer_err(u32 answer)
+{
+	switch (answer) {
+	case VSR_ANSWER_ALREADY:
+		return -EALREADY;
+	case VSR_ANSWER_DOM:
+		return -EDOM;
+	case VSR_ANSWER_INVAL:
+		return -EINVAL;
+	case VSR_ANSWER_OVERFLOW:
+		return -EOVERFLOW;
+	case VSR_ANSWER_NOEPOCHS:
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
 /**
  * vsr_on_reconfig_request() - a change forwarded by a backup
  * @r: replica (acts only as a primary that can lead)
  * @m: REQUEST of type VSR_OP_RECONFIG: the nonce in arg1, the members'
  *	identities in the body
  *
- * Tried like a call of vsr_replica_reconfigure() here; whatever stops it
- * now, the backup asks again.
+ * Tried like a call of vsr_replica_reconfigure() here.  Unless it was
+ * appended (the backup sees it in its log), the backup is answered: a
+ * refusal for good, or what the change waits for; it asks again until
+ * then.
  */
 void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	u32 n = m->body_len / VSR_MEMBER_ID_SIZE;
+	u32 answer, member = 0;
+	struct vsr_hdr h;
+	int ret;
 
 	if (!vsr_is_primary(r) || !n || n > VSR_REPLICAS_MAX ||
 	    m->body_len % VSR_MEMBER_ID_SIZE)
 		return;
 	memcpy(ids, m->body, m->body_len);
-	vsr_replica_reconfigure(r, m->h.arg1, ids, n);
+	ret = vsr_replica_reconfigure(r, m->h.arg1, ids, n);
+	answer = vsr_answer_of(ret);
+	if (ret == -EAGAIN && vsr_is_primary(r) &&
+	    r->status == VSR_STATUS_NORMAL)
+		answer = vsr_change_waits(r, ids, n, &member);
+	if (!answer || r->status != VSR_STATUS_NORMAL)
+		return;
+	vsr_hdr_init(r, &h, VSR_CMD_ANSWER);
+	h.arg0 = answer;
+	h.arg1 = m->h.arg1;
+	h.flags = member;
+	vsr_send(r, m->h.replica, &h, 0);
 }
+
+/**
+ * vsr_on_answer() - the primary's answer to a change we forwarded
+ * @r: replica (a normal backup of the answer's view)
+ * @m: VSR_CMD_ANSWER
+ *
+ * Kept for vsr_replica_reconfigure() (a refusal for good ends the change
+ * there) and vsr_replica_reconfigure_waits().
+ */
+void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	if (r->status != VSR_STATUS_NORMAL || vsr_is_primary(r) ||
+	    m->h.view != r->view || m->h.replica != vsr_primary_of(r, r->view))
+		return;
+	r->answer_nonce = m->h.arg1;
+	r->answer = m->h.arg0;
+	r->answer_member = m->h.flags;
+}
+
+/**
+ * vsr_replica_reconfigure_waits() - what a change being tried waits for
+ * @r: replica
+ * @nonce: the change's nonce, as given to vsr_replica_reconfigure()
+ * @members: its members, as given there (not NULL)
+ * @count: how many
+ * @member: set to the index in @members of the member the answer names
+ *
+ * For a caller whose change has not happened in time: on the primary,
+ * what it waits for now; on a backup, what the primary last answered.
+ *
+ * Return: VSR_ANSWER_QUORUM, VSR_ANSWER_SILENT or VSR_ANSWER_BEHIND; 0
+ * if nothing is known (a backup that had no answer).
+ */
+u32 vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,
+				  const struct vsr_member_id *members,
+				  u32 count, u32 *member)
+{
+	*member = 0;
+	if (r->status != VSR_STATUS_NORMAL)
+		return 0;
+	if (vsr_is_primary(r)) {
+		if (!count || count > VSR_REPLICAS_MAX)
+			return 0;
+		return vsr_change_waits(r, members, count, member);
+	}
+	if (r->answer_nonce != nonce || r->answer >= VSR_ANSWER_REFUSED)
+		return 0;
+	*member = min(r->answer_member, count ? count - 1 : 0);
+	return r->answer;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure_waits);
 
 /**
  * vsr_replica_reconfigure() - propose the next epoch's members
@@ -899,6 +1035,9 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EOVERFLOW;
 	if (r->status == VSR_STATUS_NORMAL && !vsr_is_primary(r) &&
 	    !vsr_epoch_learning(r)) {
+		/* The primary refused it for good. */
+		if (r->answer_nonce == nonce && r->answer >= VSR_ANSWER_REFUSED)
+			return vsr_answer_err(r->answer);
 		vsr_forward_reconfig(r, nonce, members, count);
 		return -EINPROGRESS;
 	}

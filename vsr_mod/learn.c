@@ -114,6 +114,29 @@ u64 vsr_learner_ready(const struct vsr_replica *r,
 }
 
 /**
+ * vsr_learner_waits() - why the new member @id is not ready
+ * @r: primary trying a change
+ * @id: a member of the next epoch that is none of ours
+ *
+ * Return: 0 if it is ready; VSR_ANSWER_SILENT if it has not asked to
+ * learn within an abdication window (or ever); VSR_ANSWER_BEHIND if it
+ * asked but is more than a pipeline below our commit point.
+ */
+u32 vsr_learner_waits(const struct vsr_replica *r,
+		      const struct vsr_member_id *id)
+{
+	u32 j = vsr_learner_find(r, id->b);
+	const struct vsr_learner *l;
+
+	if (j == U32_MAX)
+		return VSR_ANSWER_SILENT;
+	l = &r->learners[j];
+	if (!l->tick || r->ticks + 1 - l->tick > r->cfg.abdicate_ticks)
+		return VSR_ANSWER_SILENT;
+	return l->op + r->cfg.pipeline_max < r->commit ? VSR_ANSWER_BEHIND : 0;
+}
+
+/**
  * vsr_teach_tick() - invite each learner, once per heartbeat interval
  * @r: replica (does something only while teaching)
  *

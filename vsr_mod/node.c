@@ -1163,8 +1163,53 @@ static bool vsr_reconfig_done(struct vsr_node *node, const struct vsr_waiter *w,
 	return w->done || cs->epoch_nonce == w->request;
 }
 
-static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
+/*
+ * A new member that a change waits for, by address where extack can hold
+ * a formatted message (6.2 and later).
+ */
+static void vsr_reconfig_member_why(struct netlink_ext_ack *extack,
+				    bool silent,
+				    const union vsr_sockaddr *addr)
 {
+#ifdef NL_SET_ERR_MSG_FMT
+	if (silent)
+		NL_SET_ERR_MSG_FMT(extack, "new member %pISpc does not answer",
+				   &addr->sa);
+	else
+		NL_SET_ERR_MSG_FMT(extack, "new member %pISpc has not caught up in time",
+				   &addr->sa);
+#else
+	if (silent)
+		NL_SET_ERR_MSG(extack, "a new member does not answer");
+	else
+		NL_SET_ERR_MSG(extack, "a new member has not caught up in time");
+#endif
+}
+
+/*
+ * The one-line reason for a change that failed with @ret; after a
+ * timeout, @why is what it waited for (vsr_replica_reconfigure_waits()),
+ * naming @addr.
+ */
+static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret, u32 why,
+			     const union vsr_sockaddr *addr)
+{
+	switch (ret) {
+	case -EHOSTUNREACH:
+		vsr_reconfig_member_why(extack, true, addr);
+		return;
+	case -ETIMEDOUT:
+		if (why == VSR_ANSWER_BEHIND) {
+			vsr_reconfig_member_why(extack, false, addr);
+			return;
+		}
+		if (why == VSR_ANSWER_QUORUM) {
+			NL_SET_ERR_MSG(extack, "no quorum: too few members of this epoch or the next are ready");
+			return;
+		}
+		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, or no answer from the primary)");
+		return;
+	}
 	switch (ret) {
 	case -EROFS:
 		NL_SET_ERR_MSG(extack, "this instance was removed from the cluster");
@@ -1183,9 +1228,6 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
 		break;
 	case -EPROTONOSUPPORT:
 		NL_SET_ERR_MSG(extack, "a member runs a module without reconfiguration: upgrade every member first");
-		break;
-	case -ETIMEDOUT:
-		NL_SET_ERR_MSG(extack, "the change did not commit in time (no quorum, members not ready, or new members still catching up)");
 		break;
 	case -ENODEV:
 		NL_SET_ERR_MSG(extack, "the instance was deleted");
@@ -1223,7 +1265,9 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret)
  * members now),
  * -EALREADY (another change is in flight, or
  * came first), -EPROTONOSUPPORT (a member's module knows no epochs),
- * -EOVERFLOW, -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.
+ * -EHOSTUNREACH (in time, a new member never asked to learn), -EOVERFLOW,
+ * -ETIMEDOUT, -ENODEV, -EIO, -EINTR or -ENOMEM.  A backup's refusals
+ * and reasons are its primary's (VSR_CMD_ANSWER).
  */
 int vsr_node_reconfigure(struct vsr_instance *inst,
 			 const union vsr_sockaddr *addrs, u32 n, u32 *epoch,
@@ -1235,8 +1279,8 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 	struct vsr_member_id *ids;
 	struct vsr_core_status cs;
 	struct vsr_tunables tun;
+	u32 i, start, why = 0, member = 0;
 	unsigned int gen;
-	u32 i, start;
 	u64 before;
 	long t;
 	int ret;
@@ -1294,10 +1338,16 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		if (time_after(jiffies, deadline)) {
 			mutex_lock(&node->lock);
 			ret = vsr_node_error(node);
-			if (!ret && vsr_reconfig_done(node, &w, &cs))
+			if (!ret && vsr_reconfig_done(node, &w, &cs)) {
 				*epoch = cs.epoch;
-			else if (!ret)
-				ret = -ETIMEDOUT;
+			} else if (!ret) {
+				why = vsr_replica_reconfigure_waits(node->core,
+								    w.request,
+								    ids, n,
+								    &member);
+				ret = why == VSR_ANSWER_SILENT ?
+				      -EHOSTUNREACH : -ETIMEDOUT;
+			}
 			mutex_unlock(&node->lock);
 			break;
 		}
@@ -1305,7 +1355,7 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 	vsr_node_wait_del(node, &w);
 	kfree(ids);
 	if (ret)
-		vsr_reconfig_why(extack, ret);
+		vsr_reconfig_why(extack, ret, why, &addrs[member]);
 	return ret;
 }
 

@@ -465,6 +465,11 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		if (!r->cfg.epochs)
 			return -EPROTO;
 		break;
+	case VSR_CMD_ANSWER:
+		if (!r->cfg.epochs)
+			return -EPROTO;
+		vsr_on_answer(r, m);
+		break;
 	default:
 		return -EPROTO;
 	}

@@ -133,6 +133,10 @@ struct vsr_replica {
 	u8 reconf_data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 n_learners;		/* ... and the new members it teaches */
 	struct vsr_learner learners[VSR_REPLICAS_MAX];
+	/* The primary's last answer to a change we forwarded (VSR_CMD_ANSWER). */
+	u64 answer_nonce;	/* ... the change's nonce (0: none) */
+	u32 answer;		/* ... VSR_ANSWER_* */
+	u32 answer_member;	/* ... the index in the change's list it names */
 	bool learning;		/* joining: taught by a primary of @epoch */
 	/*
 	 * The RECONFIG that started it (op 0: none), kept whatever the trims:
@@ -305,6 +309,7 @@ static inline bool vsr_epoch_learning(const struct vsr_replica *r)
 /* epoch.c */
 bool vsr_reconfig_pending(const struct vsr_replica *r);
 void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m);
 bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e);
 void vsr_epoch_settle(struct vsr_replica *r);
@@ -317,6 +322,8 @@ void vsr_teach(struct vsr_replica *r, const struct vsr_member_id *members,
 	       const u32 *from, u32 count);
 void vsr_teach_stop(struct vsr_replica *r);
 u64 vsr_learner_ready(const struct vsr_replica *r,
+		      const struct vsr_member_id *id);
+u32 vsr_learner_waits(const struct vsr_replica *r,
 		      const struct vsr_member_id *id);
 void vsr_teach_tick(struct vsr_replica *r);
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m);

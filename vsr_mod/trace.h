@@ -50,6 +50,7 @@ TRACE_DEFINE_ENUM(VSR_CMD_RECOVERYRESPONSE);
 TRACE_DEFINE_ENUM(VSR_CMD_HELLO);
 TRACE_DEFINE_ENUM(VSR_CMD_AUTH);
 TRACE_DEFINE_ENUM(VSR_CMD_EPOCH);
+TRACE_DEFINE_ENUM(VSR_CMD_ANSWER);
 
 /*
  * A change of the replica's status or view.  @from_view is the last view
@@ -361,7 +362,8 @@ DECLARE_EVENT_CLASS(vsr_datagram,
 				   { VSR_CMD_RECOVERYRESPONSE, "recoveryresponse" },
 				   { VSR_CMD_HELLO, "hello" },
 				   { VSR_CMD_AUTH, "auth" },
-				   { VSR_CMD_EPOCH, "epoch" }),
+				   { VSR_CMD_EPOCH, "epoch" },
+				   { VSR_CMD_ANSWER, "answer" }),
 		  __entry->from, __entry->epoch, __entry->view, __entry->op,
 		  __entry->commit, __entry->flags, __entry->ret)
 );

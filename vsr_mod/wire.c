@@ -508,6 +508,14 @@ static int vsr_check_body(struct vsr_msg *m)
 		m->entries = b;
 		m->entries_len = len;
 		return 0;
+	case VSR_CMD_ANSWER:
+		if (!h->arg1 || h->flags >= VSR_REPLICAS_MAX ||
+		    !((h->arg0 >= VSR_ANSWER_QUORUM &&
+		       h->arg0 <= VSR_ANSWER_BEHIND) ||
+		      (h->arg0 >= VSR_ANSWER_REFUSED &&
+		       h->arg0 <= VSR_ANSWER_MAX)))
+			return -EPROTO;
+		return len ? -EPROTO : 0;
 	case VSR_CMD_PREPAREOK:
 	case VSR_CMD_COMMIT:
 	case VSR_CMD_DOVIEWCHANGE:
@@ -561,7 +569,8 @@ int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		return -EBADMSG;
 	if (m->h.command < VSR_CMD_REQUEST ||
 	    (m->h.command > VSR_CMD_MAX && m->h.command != VSR_CMD_HELLO &&
-	     m->h.command != VSR_CMD_AUTH && m->h.command != VSR_CMD_EPOCH) ||
+	     m->h.command != VSR_CMD_AUTH && m->h.command != VSR_CMD_EPOCH &&
+	     m->h.command != VSR_CMD_ANSWER) ||
 	    m->h.replica >= VSR_REPLICAS_MAX)
 		return -EPROTO;
 	if (m->h.commit > m->h.op && m->h.command != VSR_CMD_REQUEST &&

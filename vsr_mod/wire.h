@@ -117,6 +117,32 @@ enum vsr_command {
 	 * incarnations it recorded; none with op 0.
 	 */
 	VSR_CMD_EPOCH = 14,
+	/*
+	 * The core's, with cfg.epochs: a primary's answer to a backup that
+	 * forwarded a change (a REQUEST of type VSR_OP_RECONFIG), when it
+	 * did not append it.  arg1: the change's nonce; arg0: the answer
+	 * (VSR_ANSWER_*); flags: the index, in the change's list, of the
+	 * member the answer names (0 for the others); no body.
+	 */
+	VSR_CMD_ANSWER = 15,
+};
+
+/*
+ * Answers to a forwarded change (VSR_CMD_ANSWER's arg0).  Below
+ * VSR_ANSWER_REFUSED the primary still tries it and says what it waits
+ * for; from it, it refused the change for good.
+ */
+enum vsr_answer {
+	VSR_ANSWER_QUORUM = 1,	/* a quorum: of ours, or of the next epoch's */
+	VSR_ANSWER_SILENT,	/* the new member named has not answered */
+	VSR_ANSWER_BEHIND,	/* the new member named is still catching up */
+	VSR_ANSWER_REFUSED = 16,
+	VSR_ANSWER_ALREADY = VSR_ANSWER_REFUSED,	/* -EALREADY */
+	VSR_ANSWER_DOM,		/* -EDOM: too few members stay */
+	VSR_ANSWER_INVAL,	/* -EINVAL */
+	VSR_ANSWER_OVERFLOW,	/* -EOVERFLOW: the last epoch */
+	VSR_ANSWER_NOEPOCHS,	/* -EPROTONOSUPPORT: a member knows no epochs */
+	VSR_ANSWER_MAX = VSR_ANSWER_NOEPOCHS,
 };
 
 /* In an AUTH's arg0: the sender decrypts what is encrypted to it. */

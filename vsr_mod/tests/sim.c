@@ -1404,6 +1404,12 @@ static void sim_reconfigure(struct vsr_sim *s)
 	/* A forwarded change is counted where the primary appends it. */
 	if (!ret && c == p)
 		sim_appended(s, p);
+	/*
+	 * The lists are valid and every module knows epochs: no replica may
+	 * refuse one so, nor a backup relay such a refusal (VSR_CMD_ANSWER).
+	 */
+	if (ret == -EINVAL || ret == -EPROTONOSUPPORT || ret == -EOVERFLOW)
+		sim_fail(s, "a valid change refused (replica, errno)", c, -ret);
 	/* Fewer than f + 1 stay: refused for good, draw another. */
 	if (ret == -EDOM) {
 		for (i = 0, j = 0; i < count; i++)

@@ -1863,6 +1863,84 @@ static void vsr_epoch_learners_need_f_plus_one(struct kunit *test)
 }
 
 /*
+ * A change asked at a backup is answered by the primary (VSR_CMD_ANSWER):
+ * {p, b, c} to {p, b, 3, 4} while 3 and 4 are cut off waits for a quorum
+ * of the next epoch, and both the backup and the primary say that it
+ * waits for new member 3 (index 2 of the list), which never answered.
+ * Meanwhile another change asked at the other backup is refused for
+ * good, -EALREADY, as it would be at the primary.  Once 3 and 4 are
+ * heard, the first change happens.
+ */
+static void vsr_epoch_forwarded_answers(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(3, 2, 67, false);
+	struct vsr_member_id ids[4];
+	struct vsr_core_status a;
+	u32 t, p, b, c, m = 99;
+	int ret = 0, other = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
+	st(s, 0, &a);
+	p = a.primary;
+	KUNIT_ASSERT_GT(test, 3u, p);
+	b = (p + 1) % 3;
+	c = (p + 2) % 3;
+	ids[0] = node_id(p);
+	ids[1] = node_id(b);
+	ids[2] = node_id(3);
+	ids[3] = node_id(4);
+	isolate(s, 3, true);
+	isolate(s, 4, true);
+	/* Nothing known before the first answer. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[b].r, 9,
+							    ids, 4, &m), 0u);
+	for (t = 0; t < 300; t++) {
+		ret = vsr_replica_reconfigure(s->node[b].r, 9, ids, 4);
+		if (ret != -EINPROGRESS)
+			break;
+		vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_EQ(test, ret, -EINPROGRESS);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[b].r, 9,
+							    ids, 4, &m),
+			(u32)VSR_ANSWER_SILENT);
+	KUNIT_EXPECT_EQ(test, m, 2u);
+	m = 99;
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[p].r, 9,
+							    ids, 4, &m),
+			(u32)VSR_ANSWER_SILENT);
+	KUNIT_EXPECT_EQ(test, m, 2u);
+	/* Another change, at the other backup, while 9 is tried. */
+	for (t = 0; t < 100; t++) {
+		vsr_replica_reconfigure(s->node[b].r, 9, ids, 4);
+		other = vsr_replica_reconfigure(s->node[c].r, 10, NULL, 0);
+		if (other != -EINPROGRESS)
+			break;
+		vsr_sim_step(s);
+	}
+	KUNIT_EXPECT_EQ(test, other, -EALREADY);
+	/* It stays refused; the first one goes on. */
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[c].r, 10, NULL, 0),
+			-EALREADY);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[b].r, 9, ids, 4),
+			-EINPROGRESS);
+	isolate(s, 3, false);
+	isolate(s, 4, false);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, b, 9, ids, 4), 0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	st(s, b, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	st(s, c, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+	KUNIT_EXPECT_TRUE(test, write_one(s, p));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * A new member that never answers (down) is never ready: one of two is
  * no quorum of the next epoch, so the change is never appended, and the
  * cluster writes on meanwhile.
@@ -3919,6 +3997,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_grow_one_to_two),
 	KUNIT_CASE(vsr_epoch_grow_waits_for_learner),
 	KUNIT_CASE(vsr_epoch_learners_need_f_plus_one),
+	KUNIT_CASE(vsr_epoch_forwarded_answers),
 	KUNIT_CASE(vsr_epoch_from_backup),
 	KUNIT_CASE(vsr_epoch_one_change_at_a_time),
 	KUNIT_CASE(vsr_epoch_member_without_epochs),
