@@ -17,8 +17,9 @@ With --writer, one writer (a process of its own) appends 64-byte records
 to DEVICE back to back from 1 s before the change until 0.5 s after, and
 `vsradm monitor` (in another) notes when NAME's epoch event comes (it
 switched): the pause is the writer's
-longest write that ended within 20 ms of that event (the one that waited
-for the switch), also in its median writes before the change (a write is
+longest write in flight within 20 ms of that event (the one that waited
+for the switch, however long after it ended), also in its median writes
+before the change (a write is
 a commit: a round trip).  Its p99 before the change says how much an
 emulated machine stalls anyway.
 """
@@ -172,7 +173,12 @@ def main():
         if at_t is None:
             sys.exit('reconfig.py: no epoch event for %s' % name)
         lat = sorted(e - s for s, e in w.times if e < t0)
-        at = [e - s for s, e in w.times if abs(e - at_t) <= 0.02]
+        # Every write that overlaps the switch, within 20 ms either side
+        # (the event is logged as the replica switches): the one blocked
+        # across it ends when it is resubmitted in the new epoch, however
+        # long after that is.
+        at = [e - s for s, e in w.times
+              if s <= at_t + 0.02 and e >= at_t - 0.02]
         if not lat or not at:
             sys.exit('reconfig.py: no writes before the change or at the switch')
         p50 = lat[(len(lat) - 1) // 2]

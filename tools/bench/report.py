@@ -244,7 +244,7 @@ class Report:
                            'start 1 s before the change (the same load just before is the '
                            'baseline); then the new member is replaced by another, and that '
                            'one by the first again, three times, with one '
-                           'writer alone: its worst write that ended within 20 ms of the '
+                           'writer alone: its worst write in flight within 20 ms of the '
                            'primary\'s epoch event, in its median writes before, is the pause '
                            '(its p99 before says how much the emulated machine stalls '
                            'anyway).\n\n')
