@@ -196,6 +196,7 @@ exactly_once "$tmp/acked" "$tmp/log.4" || fail "acknowledged records lost in the
 info "a change asked at a backup that needs a new member which never answers"
 # Two new addresses without an instance: two of the four ready, no
 # majority.  The primary's answer comes back: the reason, not a timeout.
+[ "$(status 5 primary)" != "$(status 5 replica)" ] || fail "replica 5 is the primary: no backup asks"
 "$VSRADM" -n "$(ns 5)" set vsrlog5 client-timeout 3000 || fail "set client-timeout"
 reconf 5 "$(list 4 5 3),10.77.0.99:$VSR_PORT" && fail "a change with two silent new members: $(cat "$tmp/out")"
 [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "does not answer" "$tmp/err" ||

@@ -768,8 +768,8 @@ static bool vsr_committed_own_view(const struct vsr_replica *r)
 
 /*
  * A normal backup asks the primary of its view to propose the change; the
- * caller asks again until the op appears in our log (the primary drops
- * the request while it cannot append it yet).
+ * caller asks again until the op appears in our log (until then the
+ * primary answers what it waits for, or refuses the change for good).
  */
 static void vsr_forward_reconfig(struct vsr_replica *r, u64 nonce,
 				 const struct vsr_member_id *members,
@@ -789,37 +789,79 @@ static void vsr_forward_reconfig(struct vsr_replica *r, u64 nonce,
 }
 
 /*
- * What the change @members (@count of them) waits for on this primary,
- * which tries it: our own view's commit (a quorum of ours), a new member
- * that has not asked to learn lately, one that is behind, or else the
- * quorum of the next epoch's members that stay.  Sets @member to the
- * index of the member it names.
+ * What the change @nonce (@members, @count of them) waits for on this
+ * primary: a quorum (of ours, to lead and commit; or of the next epoch,
+ * with members of ours not ready, or the wait of two abdication windows
+ * for the rest); else the new members that the next epoch's majority
+ * needs: one that has not asked to learn lately, named first, or one that
+ * is still behind.  A new member counts as silent only once it has been
+ * taught for an abdication window.  Sets @member to the index of the
+ * member it names.
  */
-static u32 vsr_change_waits(const struct vsr_replica *r,
+static u32 vsr_change_waits(const struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count,
 			    u32 *member)
 {
-	u32 i, why, behind = U32_MAX;
+	u32 i, k, why, ready = 0, silent = 0, behind = 0, need;
+	u32 first_silent = 0, first_behind = 0;
 
 	*member = 0;
-	if (!vsr_committed_own_view(r))
+	if (r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r) ||
+	    r->abdicated || r->log_view != r->view ||
+	    !vsr_committed_own_view(r) || r->reconf_nonce != nonce ||
+	    r->reconf_view != r->view || r->reconf_epoch != r->epoch ||
+	    r->ticks - r->reconf_since <= r->cfg.abdicate_ticks)
 		return VSR_ANSWER_QUORUM;
 	for (i = 0; i < count; i++) {
-		if (vsr_member_find(r->members, r->n, members[i].b) != U32_MAX)
+		k = vsr_member_find(r->members, r->n, members[i].b);
+		if (k != U32_MAX) {
+			ready += vsr_member_ready(r, k);
 			continue;
-		why = vsr_learner_waits(r, &members[i]);
-		if (why == VSR_ANSWER_SILENT) {
-			*member = i;
-			return why;
 		}
-		if (why == VSR_ANSWER_BEHIND && behind == U32_MAX)
-			behind = i;
+		why = vsr_learner_waits(r, &members[i]);
+		if (!why) {
+			ready++;
+		} else if (why == VSR_ANSWER_SILENT) {
+			if (!silent++)
+				first_silent = i;
+		} else if (!behind++) {
+			first_behind = i;
+		}
 	}
-	if (behind != U32_MAX) {
-		*member = behind;
-		return VSR_ANSWER_BEHIND;
+	need = count / 2 + 1;
+	if (ready >= need || ready + silent + behind < need)
+		return VSR_ANSWER_QUORUM;
+	if (silent && ready + behind < need) {
+		*member = first_silent;
+		return VSR_ANSWER_SILENT;
 	}
-	return VSR_ANSWER_QUORUM;
+	*member = first_behind;
+	return VSR_ANSWER_BEHIND;
+}
+
+/* The slot of @nonce in @slots, or NULL. */
+static struct vsr_answer_slot *vsr_answer_find(struct vsr_answer_slot *slots,
+					       u64 nonce)
+{
+	u32 i;
+
+	for (i = 0; i < VSR_ANSWER_SLOTS; i++)
+		if (slots[i].nonce == nonce)
+			return &slots[i];
+	return NULL;
+}
+
+/* The slot for @nonce in @slots: its own, or the next in turn. */
+static struct vsr_answer_slot *vsr_answer_slot(struct vsr_answer_slot *slots,
+					       u32 *next, u64 nonce)
+{
+	struct vsr_answer_slot *a = vsr_answer_find(slots, nonce);
+
+	if (!a) {
+		a = &slots[*next];
+		*next = (*next + 1) % VSR_ANSWER_SLOTS;
+	}
+	return a;
 }
 
 /* A refusal for good as an answer, and back; 0 for anything else. */
@@ -866,26 +908,41 @@ static int vsr_answer_err(u32 answer)
  * Tried like a call of vsr_replica_reconfigure() here.  Unless it was
  * appended (the backup sees it in its log), the backup is answered: a
  * refusal for good, or what the change waits for; it asks again until
- * then.
+ * then.  A refused change stays refused here: a later copy of it (the
+ * backup's next try, already on its way) is refused again, not tried, so
+ * that no change that a backup reported refused is appended by this
+ * primary.
  */
 void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	u32 n = m->body_len / VSR_MEMBER_ID_SIZE;
+	struct vsr_answer_slot *a;
 	u32 answer, member = 0;
 	struct vsr_hdr h;
 	int ret;
 
-	if (!vsr_is_primary(r) || !n || n > VSR_REPLICAS_MAX ||
+	if (!vsr_is_primary(r) || !m->h.arg1 || !n || n > VSR_REPLICAS_MAX ||
 	    m->body_len % VSR_MEMBER_ID_SIZE)
 		return;
-	memcpy(ids, m->body, m->body_len);
-	ret = vsr_replica_reconfigure(r, m->h.arg1, ids, n);
-	answer = vsr_answer_of(ret);
-	if (ret == -EAGAIN && vsr_is_primary(r) &&
-	    r->status == VSR_STATUS_NORMAL)
-		answer = vsr_change_waits(r, ids, n, &member);
-	if (!answer || r->status != VSR_STATUS_NORMAL)
+	a = vsr_answer_find(r->refused, m->h.arg1);
+	if (a) {
+		answer = a->answer;
+	} else {
+		memcpy(ids, m->body, m->body_len);
+		ret = vsr_replica_reconfigure(r, m->h.arg1, ids, n);
+		answer = vsr_answer_of(ret);
+		if (answer) {
+			a = vsr_answer_slot(r->refused, &r->refused_next,
+					    m->h.arg1);
+			a->nonce = m->h.arg1;
+			a->answer = answer;
+		} else if (ret == -EAGAIN) {
+			answer = vsr_change_waits(r, m->h.arg1, ids, n,
+						  &member);
+		}
+	}
+	if (!answer || r->status != VSR_STATUS_NORMAL || !vsr_is_primary(r))
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_ANSWER);
 	h.arg0 = answer;
@@ -899,17 +956,25 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m)
  * @r: replica (a normal backup of the answer's view)
  * @m: VSR_CMD_ANSWER
  *
- * Kept for vsr_replica_reconfigure() (a refusal for good ends the change
- * there) and vsr_replica_reconfigure_waits().
+ * Kept, with its view, for vsr_replica_reconfigure() (a refusal for good
+ * ends the change there) and vsr_replica_reconfigure_waits(); a refusal
+ * is never overwritten by a later answer for the same change.
  */
 void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m)
 {
+	struct vsr_answer_slot *a;
+
 	if (r->status != VSR_STATUS_NORMAL || vsr_is_primary(r) ||
 	    m->h.view != r->view || m->h.replica != vsr_primary_of(r, r->view))
 		return;
-	r->answer_nonce = m->h.arg1;
-	r->answer = m->h.arg0;
-	r->answer_member = m->h.flags;
+	a = vsr_answer_slot(r->answers, &r->answers_next, m->h.arg1);
+	if (a->nonce == m->h.arg1 && a->answer >= VSR_ANSWER_REFUSED)
+		return;
+	a->nonce = m->h.arg1;
+	a->answer = m->h.arg0;
+	a->member = m->h.flags;
+	a->view = m->h.view;
+	a->epoch = r->epoch;
 }
 
 /**
@@ -921,27 +986,44 @@ void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m)
  * @member: set to the index in @members of the member the answer names
  *
  * For a caller whose change has not happened in time: on the primary,
- * what it waits for now; on a backup, what the primary last answered.
+ * what it waits for now; on a backup, what its primary answered last in
+ * this view, or its refusal.  A change already in the log waits for a
+ * quorum to commit it.
  *
- * Return: VSR_ANSWER_QUORUM, VSR_ANSWER_SILENT or VSR_ANSWER_BEHIND; 0
- * if nothing is known (a backup that had no answer).
+ * Return: the negative errno of a refusal for good; VSR_ANSWER_QUORUM,
+ * VSR_ANSWER_SILENT or VSR_ANSWER_BEHIND; 0 if nothing is known (a backup
+ * that had no answer in this view).
  */
-u32 vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,
+int vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,
 				  const struct vsr_member_id *members,
 				  u32 count, u32 *member)
 {
+	const struct vsr_answer_slot *a;
+	u32 i;
+
 	*member = 0;
+	if (vsr_reconfig_pending(r) &&
+	    vsr_log_get(&r->log, r->log.head)->h.request == nonce)
+		return VSR_ANSWER_QUORUM;
 	if (r->status != VSR_STATUS_NORMAL)
 		return 0;
 	if (vsr_is_primary(r)) {
 		if (!count || count > VSR_REPLICAS_MAX)
 			return 0;
-		return vsr_change_waits(r, members, count, member);
+		return vsr_change_waits(r, nonce, members, count, member);
 	}
-	if (r->answer_nonce != nonce || r->answer >= VSR_ANSWER_REFUSED)
-		return 0;
-	*member = min(r->answer_member, count ? count - 1 : 0);
-	return r->answer;
+	for (i = 0; i < VSR_ANSWER_SLOTS; i++) {
+		a = &r->answers[i];
+		if (a->nonce != nonce)
+			continue;
+		if (a->answer >= VSR_ANSWER_REFUSED)
+			return vsr_answer_err(a->answer);
+		if (a->view != r->view || a->epoch != r->epoch)
+			return 0;
+		*member = min(a->member, count ? count - 1 : 0);
+		return a->answer;
+	}
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure_waits);
 
@@ -972,7 +1054,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure_waits);
  * become VSR_STATUS_REMOVED once they learn of the change.
  *
  * A normal backup forwards the change to its primary (-EINPROGRESS): call
- * again, as above, until it returns 0.
+ * again, as above, until it returns 0.  Once that primary refused @nonce
+ * for good (VSR_CMD_ANSWER), the backup returns its refusal instead; the
+ * refusal is known by @nonce alone, so another list needs another nonce.
  *
  * Return: 0 if the RECONFIG with @nonce is in our log (appended now or
  * before, here or by the primary we forwarded it to) or started our
@@ -980,7 +1064,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure_waits);
  * -EDOM when fewer than f + 1 of the list (of 2f + 1 or 2f + 2) are
  * members of ours;
  * -EINVAL for a zero nonce, a count out of range or a member
- * named twice; -EINPROGRESS when forwarded; -EAGAIN when this replica
+ * named twice; -EINPROGRESS when forwarded; on a backup, any refusal of
+ * this list here for its primary's; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
  * another change is in flight, or being tried here (asked again within
  * an abdication window); -EPROTONOSUPPORT when a member that acks runs
@@ -1035,9 +1120,12 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 		return -EOVERFLOW;
 	if (r->status == VSR_STATUS_NORMAL && !vsr_is_primary(r) &&
 	    !vsr_epoch_learning(r)) {
+		const struct vsr_answer_slot *a;
+
 		/* The primary refused it for good. */
-		if (r->answer_nonce == nonce && r->answer >= VSR_ANSWER_REFUSED)
-			return vsr_answer_err(r->answer);
+		a = vsr_answer_find(r->answers, nonce);
+		if (a && a->answer >= VSR_ANSWER_REFUSED)
+			return vsr_answer_err(a->answer);
 		vsr_forward_reconfig(r, nonce, members, count);
 		return -EINPROGRESS;
 	}

@@ -1176,13 +1176,13 @@ static void vsr_reconfig_member_why(struct netlink_ext_ack *extack,
 		NL_SET_ERR_MSG_FMT(extack, "new member %pISpc does not answer",
 				   &addr->sa);
 	else
-		NL_SET_ERR_MSG_FMT(extack, "new member %pISpc has not caught up in time",
+		NL_SET_ERR_MSG_FMT(extack, "new member %pISpc still catching up",
 				   &addr->sa);
 #else
 	if (silent)
 		NL_SET_ERR_MSG(extack, "a new member does not answer");
 	else
-		NL_SET_ERR_MSG(extack, "a new member has not caught up in time");
+		NL_SET_ERR_MSG(extack, "a new member is still catching up");
 #endif
 }
 
@@ -1191,7 +1191,7 @@ static void vsr_reconfig_member_why(struct netlink_ext_ack *extack,
  * timeout, @why is what it waited for (vsr_replica_reconfigure_waits()),
  * naming @addr.
  */
-static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret, u32 why,
+static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret, int why,
 			     const union vsr_sockaddr *addr)
 {
 	switch (ret) {
@@ -1279,8 +1279,9 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 	struct vsr_member_id *ids;
 	struct vsr_core_status cs;
 	struct vsr_tunables tun;
-	u32 i, start, why = 0, member = 0;
+	u32 i, start, member = 0;
 	unsigned int gen;
+	int why = 0;
 	u64 before;
 	long t;
 	int ret;
@@ -1345,8 +1346,11 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 								    w.request,
 								    ids, n,
 								    &member);
-				ret = why == VSR_ANSWER_SILENT ?
-				      -EHOSTUNREACH : -ETIMEDOUT;
+				if (why < 0)
+					ret = why;
+				else
+					ret = why == VSR_ANSWER_SILENT ?
+					      -EHOSTUNREACH : -ETIMEDOUT;
 			}
 			mutex_unlock(&node->lock);
 			break;

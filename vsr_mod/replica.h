@@ -100,6 +100,25 @@ struct vsr_learner {
 	u64 invited;
 };
 
+/*
+ * struct vsr_answer_slot - an answer to a forwarded change (VSR_CMD_ANSWER)
+ * @nonce: the change's (0: a free slot)
+ * @answer: VSR_ANSWER_*
+ * @member: the index, in the change's list, of the member it names
+ * @view: the view of the primary that answered
+ * @epoch: ... and its epoch
+ */
+struct vsr_answer_slot {
+	u64 nonce;
+	u32 answer;
+	u32 member;
+	u32 view;
+	u32 epoch;
+};
+
+/* Changes a replica keeps answers for: calls at once on one node. */
+#define VSR_ANSWER_SLOTS	4
+
 /* DOVIEWCHANGE challenges a new primary still accepts answers to. */
 #define VSR_CHALLENGES	VSR_REPLICAS_MAX
 
@@ -133,10 +152,12 @@ struct vsr_replica {
 	u8 reconf_data[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 	u32 n_learners;		/* ... and the new members it teaches */
 	struct vsr_learner learners[VSR_REPLICAS_MAX];
-	/* The primary's last answer to a change we forwarded (VSR_CMD_ANSWER). */
-	u64 answer_nonce;	/* ... the change's nonce (0: none) */
-	u32 answer;		/* ... VSR_ANSWER_* */
-	u32 answer_member;	/* ... the index in the change's list it names */
+	/* Answers of our primaries to changes we forwarded (VSR_CMD_ANSWER). */
+	struct vsr_answer_slot answers[VSR_ANSWER_SLOTS];
+	u32 answers_next;	/* ... the slot the next new change takes */
+	/* Forwarded changes we refused as a primary, which stay refused. */
+	struct vsr_answer_slot refused[VSR_ANSWER_SLOTS];
+	u32 refused_next;
 	bool learning;		/* joining: taught by a primary of @epoch */
 	/*
 	 * The RECONFIG that started it (op 0: none), kept whatever the trims:

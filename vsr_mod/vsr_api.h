@@ -242,7 +242,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 void vsr_replica_flush(struct vsr_replica *r);
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count);
-u32 vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,
+int vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,
 				  const struct vsr_member_id *members,
 				  u32 count, u32 *member);
 void vsr_replica_get_config(const struct vsr_replica *r,

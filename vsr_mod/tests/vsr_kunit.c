@@ -1862,14 +1862,25 @@ static void vsr_epoch_learners_need_f_plus_one(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Has @r, as a primary, refused the forwarded change @nonce for good? */
+static bool refused_here(const struct vsr_replica *r, u64 nonce)
+{
+	u32 i;
+
+	for (i = 0; i < VSR_ANSWER_SLOTS; i++)
+		if (r->refused[i].nonce == nonce)
+			return true;
+	return false;
+}
+
 /*
  * A change asked at a backup is answered by the primary (VSR_CMD_ANSWER):
  * {p, b, c} to {p, b, 3, 4} while 3 and 4 are cut off waits for a quorum
  * of the next epoch, and both the backup and the primary say that it
  * waits for new member 3 (index 2 of the list), which never answered.
  * Meanwhile another change asked at the other backup is refused for
- * good, -EALREADY, as it would be at the primary.  Once 3 and 4 are
- * heard, the first change happens.
+ * good, -EALREADY, as it would be at the primary, which keeps refusing
+ * it.  Once 3 and 4 are heard, the first change happens.
  */
 static void vsr_epoch_forwarded_answers(struct kunit *test)
 {
@@ -1895,7 +1906,7 @@ static void vsr_epoch_forwarded_answers(struct kunit *test)
 	isolate(s, 4, true);
 	/* Nothing known before the first answer. */
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[b].r, 9,
-							    ids, 4, &m), 0u);
+							    ids, 4, &m), 0);
 	for (t = 0; t < 300; t++) {
 		ret = vsr_replica_reconfigure(s->node[b].r, 9, ids, 4);
 		if (ret != -EINPROGRESS)
@@ -1905,12 +1916,12 @@ static void vsr_epoch_forwarded_answers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -EINPROGRESS);
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[b].r, 9,
 							    ids, 4, &m),
-			(u32)VSR_ANSWER_SILENT);
+			(int)VSR_ANSWER_SILENT);
 	KUNIT_EXPECT_EQ(test, m, 2u);
 	m = 99;
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[p].r, 9,
 							    ids, 4, &m),
-			(u32)VSR_ANSWER_SILENT);
+			(int)VSR_ANSWER_SILENT);
 	KUNIT_EXPECT_EQ(test, m, 2u);
 	/* Another change, at the other backup, while 9 is tried. */
 	for (t = 0; t < 100; t++) {
@@ -1921,9 +1932,13 @@ static void vsr_epoch_forwarded_answers(struct kunit *test)
 		vsr_sim_step(s);
 	}
 	KUNIT_EXPECT_EQ(test, other, -EALREADY);
-	/* It stays refused; the first one goes on. */
+	/* It stays refused, at the primary too; the first one goes on. */
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[c].r, 10, NULL, 0),
 			-EALREADY);
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[c].r, 10,
+							    ids, 3, &m),
+			-EALREADY);
+	KUNIT_EXPECT_TRUE(test, refused_here(s->node[p].r, 10));
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[b].r, 9, ids, 4),
 			-EINPROGRESS);
 	isolate(s, 3, false);
