@@ -214,6 +214,8 @@ static void vsr_take_members(struct vsr_replica *r, const u8 *conf,
 	r->self = self;
 	r->cfg.replica_count = r->n;
 	r->cfg.replica = self;
+	/* A member now (vsr_replica_set_tunables() checks the config). */
+	r->cfg.joining = false;
 	for (i = 0; i < r->n; i++)
 		memcpy(r->members[i].b, vsr_reconfig_member(conf, i)->id,
 		       VSR_MEMBER_ID_SIZE);

@@ -2007,6 +2007,25 @@ static void sim_faults(struct vsr_sim *s)
 		s->node[i].paused_until = s->now + 5 + sim_below(s, 60);
 		sim_trace(s, "replica %u paused", i);
 	}
+	/*
+	 * An admin's vsradm set now and then, with the settings unchanged: a
+	 * replica must take its own configuration back, whatever it went
+	 * through (a member that had joined refused it once).  No random
+	 * draw, so that the seeds' streams stay as they were; the ring may
+	 * be resized (as vsradm set does).
+	 */
+	if ((u32)s->now % 61 == 60) {
+		struct vsr_core_config cfg;
+
+		i = ((u32)s->now / 61) % s->n;
+		if (s->node[i].up) {
+			vsr_replica_get_config(s->node[i].r, &cfg);
+			/* -ENOMEM: the ring's resize met an injected failure. */
+			if (vsr_replica_set_tunables(s->node[i].r, &cfg) == -EINVAL)
+				sim_fail(s, "a replica refused its own settings (replica, epoch)",
+					 i, s->node[i].r->epoch);
+		}
+	}
 	/* An explicit trim now and then (any replica, fire and forget). */
 	if (sim_pm(s, s->trim_pm)) {
 		struct vsr_core_status st;

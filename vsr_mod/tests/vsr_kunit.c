@@ -1780,6 +1780,7 @@ static void vsr_epoch_grow_one_to_two(struct kunit *test)
 	struct vsr_sim *s = scripted_joiners(1, 1, 53, false);
 	struct vsr_member_id ids[2];
 	struct vsr_core_status a, b;
+	struct vsr_core_config cfg;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
@@ -1796,6 +1797,10 @@ static void vsr_epoch_grow_one_to_two(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b.recoveries, 0ull);
 	KUNIT_EXPECT_EQ(test, recorded_inc(s->node[0].r, 1),
 			s->node[1].r->incarnation);
+	/* The new member's settings can be changed (it is joining no more). */
+	vsr_replica_get_config(s->node[1].r, &cfg);
+	cfg.heartbeat_ticks++;
+	KUNIT_EXPECT_EQ(test, vsr_replica_set_tunables(s->node[1].r, &cfg), 0);
 	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	st(s, 0, &a);
 	st(s, 1, &b);
