@@ -1867,6 +1867,20 @@ static void vsr_epoch_learners_need_f_plus_one(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Fake learner @id's last request to primary @r at @tick (0: never), at op 0. */
+static void learner_asked(struct vsr_replica *r, const struct vsr_member_id *id,
+			  u64 tick)
+{
+	u32 j;
+
+	for (j = 0; j < r->n_learners; j++) {
+		if (memcmp(r->learners[j].id.b, id->b, VSR_MEMBER_ID_SIZE))
+			continue;
+		r->learners[j].tick = tick;
+		r->learners[j].op = 0;
+	}
+}
+
 /* Has @r, as a primary, refused the forwarded change @nonce for good? */
 static bool refused_here(const struct vsr_replica *r, u64 nonce)
 {
@@ -1882,8 +1896,8 @@ static bool refused_here(const struct vsr_replica *r, u64 nonce)
  * A change asked at a backup is answered by the primary (VSR_CMD_ANSWER):
  * {p, b, c} to {p, b, 3, 4} while 3 and 4 are cut off waits for a quorum
  * of the next epoch, and both the backup and the primary say that it
- * waits for new member 3 (index 2 of the list), which never answered.
- * Meanwhile another change asked at the other backup is refused for
+ * waits for new member 3 (index 2 of the list), which never answered;
+ * had 3 asked from far behind, both would say it is behind.  Meanwhile another change asked at the other backup is refused for
  * good, -EALREADY, as it would be at the primary, which keeps refusing
  * it.  Once 3 and 4 are heard, the first change happens.
  */
@@ -1897,7 +1911,7 @@ static void vsr_epoch_forwarded_answers(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 40));
 	st(s, 0, &a);
 	p = a.primary;
 	KUNIT_ASSERT_GT(test, 3u, p);
@@ -1928,6 +1942,29 @@ static void vsr_epoch_forwarded_answers(struct kunit *test)
 							    ids, 4, &m),
 			(int)VSR_ANSWER_SILENT);
 	KUNIT_EXPECT_EQ(test, m, 2u);
+	/*
+	 * Had 3 asked lately, from far behind, the change would wait for it
+	 * to catch up: 3 is named, not 4, which stays silent, since 3 alone
+	 * would make the majority.  (Its request is faked at the primary.)
+	 */
+	learner_asked(s->node[p].r, &ids[2], s->node[p].r->ticks);
+	m = 99;
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure_waits(s->node[p].r, 9,
+							    ids, 4, &m),
+			(int)VSR_ANSWER_BEHIND);
+	KUNIT_EXPECT_EQ(test, m, 2u);
+	for (t = 0; t < 20; t++) {
+		KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[b].r, 9,
+							      ids, 4),
+				-EINPROGRESS);
+		vsr_sim_step(s);
+		if (vsr_replica_reconfigure_waits(s->node[b].r, 9, ids, 4,
+						  &m) == VSR_ANSWER_BEHIND)
+			break;
+	}
+	KUNIT_EXPECT_LT(test, t, 20u);
+	KUNIT_EXPECT_EQ(test, m, 2u);
+	learner_asked(s->node[p].r, &ids[2], 0);
 	/* Another change, at the other backup, while 9 is tried. */
 	for (t = 0; t < 100; t++) {
 		vsr_replica_reconfigure(s->node[b].r, 9, ids, 4);
