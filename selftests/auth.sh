@@ -54,7 +54,7 @@
 #
 # Every acknowledged record is in the log exactly once, the logs the same.
 # timeout: 600
-# kernels: stock 6.12 -- KUnit vsr_auth tests its rules there, keys.sh the glue
+# kernels: stock 6.12 -- KUnit vsr_auth tests its rules there; reconfig.sh runs a cluster with a key
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 tmp=$(mktemp -d)
