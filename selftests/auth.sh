@@ -19,9 +19,11 @@
 #     that would move the receiver to a later view or hand it entries, and
 #     AUTHs that would replace the sender's nonce), each a correct datagram
 #     but for one thing: no trailer, a random key id, a wrong tag, another
-#     key, reflected, sealed for the third replica, for another cluster or
-#     epoch, by or for another incarnation, under the other rule (AUTH or
-#     data), over counter 0, tampered after sealing, a byte short or long.
+#     key, reflected, sealed for the third replica, for another cluster,
+#     for the sender's address with another port or as IPv6 names it (the
+#     keys name replicas by address: family, port, address), by or for
+#     another incarnation, under the other rule (AUTH or data), over
+#     counter 0, tampered after sealing, a byte short or long.
 #     Each is counted once in drop-auth, in total and for that peer (those
 #     a byte short or long in drop-malformed), and nothing else moves; an
 #     AUTH with the right tag that echoes no challenge is ignored.  Views,
@@ -34,7 +36,9 @@
 #  d. Positive control (authforge.py control): datagrams sealed here with
 #     counters from 2^62 on, which the receiver authenticates and then
 #     drops for their wire format or epoch, are accepted once and refused
-#     again; the replay window is checked at its edges.  The receiver,
+#     again; the replay window is checked at its edges.  Some are encrypted
+#     here (the receiver decrypts them; one with a byte of its ciphertext
+#     changed is refused).  The receiver,
 #     which now refuses its peer's real counters, is restarted; the capture
 #     of c and AUTHs recorded before the restart (of its old incarnation
 #     too) are replayed: every data datagram dropped and counted, no AUTH

@@ -13,15 +13,20 @@
 # joining instance at yet another address.  Every acknowledged record is
 # in the members' log exactly once, and a removed member's log is a prefix
 # of theirs.  Last, a change asked at a backup that cannot happen
-# without a new member which never answers fails with the primary's
-# reason, naming it.  No key: a cluster with a key cannot add members yet.
+# without a new member which never answers (one of them a joining
+# instance with another key) fails with the primary's reason, naming it;
+# given the right key, that instance joins.  The cluster has a key, which every joining instance
+# is given too: the keys name peers by address, so the new members' places
+# in each instance's list (its own order) do not matter.  (A joining
+# instance without a key is tested by selftests/rig/replace.sh.)
 # timeout: 900
 # kernels: stock 6.12 -- the debug guest has no time left (579 s alone there); reconfig.sh drives the epoch switch there, KUnit and the simulator the learners
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
 trap cluster_cleanup EXIT
 tmp=$(mktemp -d)
-opts=(heartbeat 50 timeout 500 client-timeout 20000)
+(umask 077 && "$VSRADM" genkey > "$tmp/key") || fail "genkey"
+opts=(heartbeat 50 timeout 500 client-timeout 20000 key-file "$tmp/key")
 
 a() { echo "$(addr "$1"):$VSR_PORT"; }
 list() {
@@ -199,6 +204,13 @@ info "a change asked at a backup that needs a new member which never answers"
 # majority.  The primary's answer comes back: the reason, not a timeout.
 [ "$(status 5 primary)" != "$(status 5 replica)" ] || fail "replica 5 is the primary: no backup asks"
 "$VSRADM" -n "$(ns 5)" set vsrlog5 client-timeout 3000 || fail "set client-timeout"
+# The first of them is a joining instance with another key: no AUTH of
+# the members verifies there, so it never learns, and stays joining.
+(umask 077 && "$VSRADM" genkey > "$tmp/key2") || fail "genkey"
+slow_args heartbeat 50 timeout 500 key-file "$tmp/key2"
+ip netns exec "$(ns 3)" "$VSRADM" add vsrlog3 join "$(a 3)" cluster 77 \
+	"${VSR_ARGS[@]}" || fail "add vsrlog3 join, another key"
+wait_status 3 joining
 reconf 5 "$(list 4 5 3),10.77.0.99:$VSR_PORT" && fail "a change with two silent new members: $(cat "$tmp/out")"
 [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "does not answer" "$tmp/err" ||
 	fail "a silent new member: $(cat "$tmp/err")"
@@ -211,6 +223,23 @@ info "refused: $(cat "$tmp/err")"
 for i in 4 "$c" 5; do
 	[ "$(status "$i" epoch)" = 3 ] || fail "replica $i left epoch 3"
 done
+[ "$(status 3 status)" = joining ] || fail "the instance with another key left joining"
+[ "$(status 3 drop-auth)" -gt 0 ] || fail "the instance with another key dropped no AUTH"
+[ "$(status 3 commit)" = 0 ] || fail "the instance with another key learned: commit $(status 3 commit)"
+
+info "the instance at $(a 3) again, with the cluster's key"
+# The members' sessions with that address are with its earlier lives:
+# what they send it is answered with an AUTH, and a new session starts.
+"$VSRADM" -n "$(ns 3)" del vsrlog3 || fail "del vsrlog3"
+join 3
+wait_status 3 joining
+# The primary alone stays (it had a session with an earlier life), so
+# that the change cannot happen without the new instance.
+"$VSRADM" -n "$(ns 5)" set vsrlog5 client-timeout 20000 || fail "set client-timeout"
+pa=$(primary_addr 5)
+[ "$pa" = "$(a 4)" ] || [ "$pa" = "$(a "$c")" ] || fail "epoch 3's primary is $pa"
+reconf 5 "$pa,$(a 3)" || { cluster_why 5; fail "add 3 again: $(cat "$tmp/err")"; }
+wait_epoch 3 4 60 || fail "replica 3 not normal in epoch 4"
 for i in 0 1 2 4 5; do
 	[ "$(status "$i" drop-malformed)" = 0 ] || fail "replica $i dropped malformed datagrams"
 done

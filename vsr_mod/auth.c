@@ -27,11 +27,11 @@
 #include "wire.h"
 
 #define VSR_AUTH_ID_LABEL	"vsr key id 1"
-#define VSR_AUTH_LINK_LABEL	"vsr link key 1"
-#define VSR_AUTH_SENDER_LABEL	"vsr sender key 1"
-#define VSR_AUTH_ENC_LABEL	"vsr encrypt key 1"
-/* Additional data of the AEAD: clear header | key id | counter | b | N_b. */
-#define VSR_AUTH_AD_SIZE	(VSR_AUTH_CLEAR + 12 + 1 + VSR_AUTH_NONCE_SIZE)
+#define VSR_AUTH_LINK_LABEL	"vsr link key 2"
+#define VSR_AUTH_SENDER_LABEL	"vsr sender key 2"
+#define VSR_AUTH_ENC_LABEL	"vsr encrypt key 2"
+/* Additional data of the AEAD: clear header | key id | counter | N_b. */
+#define VSR_AUTH_AD_SIZE	(VSR_AUTH_CLEAR + 12 + VSR_AUTH_NONCE_SIZE)
 
 /**
  * vsr_auth_key_id() - the public name of a key
@@ -55,48 +55,46 @@ u32 vsr_auth_key_id(const u8 *key)
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_key_id);
 
-/* L(from, to): the key of AUTH messages on one direction of a link. */
+/* L(from, to): the key of AUTH messages from one address to another. */
 static void vsr_auth_link_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
-			      u64 cluster, u32 epoch, u8 from, u8 to)
+			      u64 cluster, const u8 *from, const u8 *to)
 {
-	u8 msg[sizeof(VSR_AUTH_LINK_LABEL) - 1 + 8 + 4 + 2];
+	u8 msg[sizeof(VSR_AUTH_LINK_LABEL) - 1 + 8 + 2 * VSR_AUTH_ADDR_SIZE];
 	size_t n = sizeof(VSR_AUTH_LINK_LABEL) - 1;
 
 	memcpy(msg, VSR_AUTH_LINK_LABEL, n);
 	put_unaligned_le64(cluster, msg + n);
-	put_unaligned_le32(epoch, msg + n + 8);
-	msg[n + 12] = from;
-	msg[n + 13] = to;
+	memcpy(msg + n + 8, from, VSR_AUTH_ADDR_SIZE);
+	memcpy(msg + n + 8 + VSR_AUTH_ADDR_SIZE, to, VSR_AUTH_ADDR_SIZE);
 	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
 }
 
-/* S(replica, nonce): the key of every other datagram of one incarnation. */
+/* S(address, nonce): the key of every other datagram of one incarnation. */
 static void vsr_auth_sender_key(u8 out[BLAKE2S_KEY_SIZE], const u8 *key,
-				u64 cluster, u32 epoch, u8 replica,
-				const u8 *nonce)
+				u64 cluster, const u8 *addr, const u8 *nonce)
 {
-	u8 msg[sizeof(VSR_AUTH_SENDER_LABEL) - 1 + 8 + 4 + 1 +
+	u8 msg[sizeof(VSR_AUTH_SENDER_LABEL) - 1 + 8 + VSR_AUTH_ADDR_SIZE +
 	       VSR_AUTH_NONCE_SIZE];
 	size_t n = sizeof(VSR_AUTH_SENDER_LABEL) - 1;
 
 	memcpy(msg, VSR_AUTH_SENDER_LABEL, n);
 	put_unaligned_le64(cluster, msg + n);
-	put_unaligned_le32(epoch, msg + n + 8);
-	msg[n + 12] = replica;
-	memcpy(msg + n + 13, nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(msg + n + 8, addr, VSR_AUTH_ADDR_SIZE);
+	memcpy(msg + n + 8 + VSR_AUTH_ADDR_SIZE, nonce, VSR_AUTH_NONCE_SIZE);
 	blake2s(out, msg, key, BLAKE2S_KEY_SIZE, sizeof(msg), VSR_KEY_LEN);
 }
 
 /* E(a, N_a, b, N_b), from @sender = S(a, N_a): the AEAD key of a -> b. */
 static void vsr_auth_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
-			     const u8 *sender, u8 to, const u8 *to_nonce)
+			     const u8 *sender, const u8 *to, const u8 *to_nonce)
 {
-	u8 msg[sizeof(VSR_AUTH_ENC_LABEL) - 1 + 1 + VSR_AUTH_NONCE_SIZE];
+	u8 msg[sizeof(VSR_AUTH_ENC_LABEL) - 1 + VSR_AUTH_ADDR_SIZE +
+	       VSR_AUTH_NONCE_SIZE];
 	size_t n = sizeof(VSR_AUTH_ENC_LABEL) - 1;
 
 	memcpy(msg, VSR_AUTH_ENC_LABEL, n);
-	msg[n] = to;
-	memcpy(msg + n + 1, to_nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(msg + n, to, VSR_AUTH_ADDR_SIZE);
+	memcpy(msg + n + VSR_AUTH_ADDR_SIZE, to_nonce, VSR_AUTH_NONCE_SIZE);
 	blake2s(out, msg, sender, CHACHA20POLY1305_KEY_SIZE, sizeof(msg),
 		BLAKE2S_KEY_SIZE);
 }
@@ -126,33 +124,20 @@ static u8 *vsr_auth_cache_put(struct vsr_auth_derived *d,
 
 /* The AEAD's additional data: @hdr's clear part, @trailer's id and counter. */
 static void vsr_auth_ad(u8 ad[VSR_AUTH_AD_SIZE], const u8 *hdr,
-			const u8 *trailer, u8 to, const u8 *to_nonce)
+			const u8 *trailer, const u8 *to_nonce)
 {
 	memcpy(ad, hdr, VSR_AUTH_CLEAR);
 	memcpy(ad + VSR_AUTH_CLEAR, trailer, 12);
-	ad[VSR_AUTH_CLEAR + 12] = to;
-	memcpy(ad + VSR_AUTH_CLEAR + 13, to_nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(ad + VSR_AUTH_CLEAR + 12, to_nonce, VSR_AUTH_NONCE_SIZE);
 }
 
-static void vsr_auth_slot_derive(struct vsr_auth_slot *s, const struct vsr_auth *a,
-				 u32 n_peers, const u8 *nonce)
+static void vsr_auth_slot_derive(struct vsr_auth_slot *s, const struct vsr_auth *a)
 {
-	u32 i;
-
 	memzero_explicit(s->self, sizeof(s->self));
-	memzero_explicit(s->tx, sizeof(s->tx));
-	memzero_explicit(s->rx, sizeof(s->rx));
 	if (!s->set)
 		return;
 	s->id = vsr_auth_key_id(s->key);
-	vsr_auth_sender_key(s->self, s->key, a->cluster, a->epoch, a->replica,
-			    nonce);
-	for (i = 0; i < n_peers; i++) {
-		vsr_auth_link_key(s->tx[i], s->key, a->cluster, a->epoch,
-				  a->replica, i);
-		vsr_auth_link_key(s->rx[i], s->key, a->cluster, a->epoch, i,
-				  a->replica);
-	}
+	vsr_auth_sender_key(s->self, s->key, a->cluster, a->addr, a->nonce);
 }
 
 static void vsr_auth_slot_set(struct vsr_auth_slot *s, const u8 *key)
@@ -181,16 +166,13 @@ static void vsr_auth_slot_swap(struct vsr_auth_slot *x, struct vsr_auth_slot *y)
  *	one of @kc->accept_key, @kc->accept_none and @kc->accept_off, then
  *	@kc->swap
  * @cluster: the cluster id the keys are derived for
- * @epoch: the configuration epoch, likewise
- * @replica: this replica's index
- * @n_peers: the number of replicas
+ * @addr: this replica's address, VSR_AUTH_ADDR_SIZE bytes (see auth.h)
  * @nonce: this incarnation's nonce (VSR_AUTH_NONCE_SIZE bytes)
  * @gfp: for the allocation
  * @why: set to the reason when the change is refused
  *
  * Every derived key is derived again, so an empty change for another
- * configuration gives the keys of that configuration.  @old is not
- * changed.
+ * nonce gives the keys of that nonce.  @old is not changed.
  *
  * Return: the new keys (free them with vsr_auth_free() or
  * vsr_auth_free_rcu()), NULL if they leave the instance unauthenticated
@@ -198,8 +180,8 @@ static void vsr_auth_slot_swap(struct vsr_auth_slot *x, struct vsr_auth_slot *y)
  */
 struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 				 const struct vsr_key_change *kc, u64 cluster,
-				 u32 epoch, u32 replica, u32 n_peers,
-				 const u8 *nonce, gfp_t gfp, const char **why)
+				 const u8 *addr, const u8 *nonce, gfp_t gfp,
+				 const char **why)
 {
 	struct vsr_auth *a;
 
@@ -211,9 +193,6 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 		*why = "give one of accept-key, accept-key-none and accept-key-off";
 		return ERR_PTR(-EINVAL);
 	}
-	if (WARN_ON_ONCE(replica >= n_peers || n_peers > VSR_MAX_PEERS))
-		return ERR_PTR(-EINVAL);
-
 	a = kzalloc(sizeof(*a) + sizeof(*a->cache), gfp);
 	if (!a)
 		return ERR_PTR(-ENOMEM);
@@ -224,9 +203,7 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 		a->second = old->second;
 	}
 	a->cluster = cluster;
-	a->epoch = epoch;
-	a->replica = replica;
-	a->n_peers = n_peers;
+	memcpy(a->addr, addr, VSR_AUTH_ADDR_SIZE);
 	memcpy(a->nonce, nonce, VSR_AUTH_NONCE_SIZE);
 	if (kc->key || kc->key_none)
 		vsr_auth_slot_set(&a->slot[0], kc->key);
@@ -249,8 +226,8 @@ struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 		vsr_auth_free(a);
 		return NULL;
 	}
-	vsr_auth_slot_derive(&a->slot[0], a, n_peers, nonce);
-	vsr_auth_slot_derive(&a->slot[1], a, n_peers, nonce);
+	vsr_auth_slot_derive(&a->slot[0], a);
+	vsr_auth_slot_derive(&a->slot[1], a);
 	return a;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_change);
@@ -377,14 +354,15 @@ static const u8 *vsr_auth_tx_key(const struct vsr_auth *a, unsigned int to,
 	if (key)
 		return key;
 	vsr_auth_enc_key(vsr_auth_cache_put(d, peer->nonce, a->nonce),
-			 a->slot[0].self, to, peer->nonce);
+			 a->slot[0].self, peer->addr, peer->nonce);
 	return d->key;
 }
 
 /**
  * vsr_auth_seal() - the trailer of a datagram to a peer
  * @a: the keys (NULL: unauthenticated)
- * @to: the peer's replica index
+ * @to: the peer's index among the instance's peers (which session key
+ *	of the cache; below VSR_MAX_PEERS)
  * @peer: the session with the peer (its counter moves)
  * @iov: the datagram, in @nr pieces, the whole header in the first
  * @nr: number of pieces
@@ -393,13 +371,14 @@ static const u8 *vsr_auth_tx_key(const struct vsr_auth *a, unsigned int to,
  * Return: the trailer's length: VSR_AUTH_TRAILER_SIZE, or 0 if this
  * replica sends unauthenticated datagrams; -ENOTCONN if the datagram
  * cannot be sealed yet because the peer's nonce is not known (send it an
- * AUTH instead); -EINVAL if @to is not a replica.
+ * AUTH instead); -EINVAL if @to is not below VSR_MAX_PEERS.
  */
 int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 		  struct vsr_auth_peer *peer, const struct kvec *iov,
 		  size_t nr, u8 trailer[VSR_AUTH_TRAILER_SIZE])
 {
 	const struct vsr_auth_slot *s;
+	u8 link[BLAKE2S_KEY_SIZE];
 	struct blake2s_state st;
 	bool handshake;
 	size_t i;
@@ -407,7 +386,7 @@ int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 
 	if (!vsr_auth_sends_key(a))
 		return 0;
-	if (to >= a->n_peers)
+	if (to >= VSR_MAX_PEERS)
 		return -EINVAL;
 	s = &a->slot[0];
 	handshake = vsr_auth_is_handshake(iov);
@@ -422,7 +401,9 @@ int vsr_auth_seal(const struct vsr_auth *a, unsigned int to,
 		return VSR_AUTH_TRAILER_SIZE;
 	}
 	put_unaligned_le64(0, trailer + 4);
-	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, s->tx[to], BLAKE2S_KEY_SIZE);
+	vsr_auth_link_key(link, s->key, a->cluster, a->addr, peer->addr);
+	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, link, BLAKE2S_KEY_SIZE);
+	memzero_explicit(link, sizeof(link));
 	for (i = 0; i < nr; i++)
 		blake2s_update(&st, iov[i].iov_base, iov[i].iov_len);
 	blake2s_update(&st, trailer, 12);
@@ -453,7 +434,8 @@ static void vsr_auth_gather(u8 *dst, const struct kvec *iov, size_t nr,
 /**
  * vsr_auth_seal_encrypted() - encrypt a datagram to a peer, and its trailer
  * @a: the keys (NULL: unauthenticated)
- * @to: the peer's replica index
+ * @to: the peer's index among the instance's peers (which session key
+ *	of the cache; below VSR_MAX_PEERS)
  * @peer: the session with the peer (its counter moves)
  * @iov: the message, in @nr pieces, the whole header in the first; not an
  *	AUTH (vsr_auth_seal() only)
@@ -485,7 +467,7 @@ int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
 
 	if (!vsr_auth_sends_key(a))
 		return 0;
-	if (to >= a->n_peers || iov[0].iov_len < VSR_HDR_SIZE ||
+	if (to >= VSR_MAX_PEERS || iov[0].iov_len < VSR_HDR_SIZE ||
 	    vsr_auth_is_handshake(iov))
 		return -EINVAL;
 	/* What fits the buffers, and is what the pieces hold. */
@@ -504,7 +486,7 @@ int vsr_auth_seal_encrypted(const struct vsr_auth *a, unsigned int to,
 	ctr = ++peer->tx | VSR_AUTH_CTR_ENCRYPTED;
 	put_unaligned_le32(s->id, trailer);
 	put_unaligned_le64(ctr, trailer + 4);
-	vsr_auth_ad(ad, enc->hdr, trailer, to, peer->nonce);
+	vsr_auth_ad(ad, enc->hdr, trailer, peer->nonce);
 	chacha20poly1305_encrypt(enc->out, enc->out, body, ad, sizeof(ad), ctr,
 				 vsr_auth_tx_key(a, to, peer));
 	memcpy(trailer + 12, enc->out + body, VSR_AUTH_TAG_SIZE);
@@ -518,14 +500,14 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_auth_seal_encrypted);
  * true if it verifies; then @buf holds the message with its checksums.
  */
 static bool vsr_auth_decrypt(u8 *buf, u32 size, const u8 *key, u64 ctr,
-			     u8 self, const u8 *self_nonce)
+			     const u8 *self_nonce)
 {
 	u8 ad[VSR_AUTH_AD_SIZE], tag[VSR_AUTH_TAG_SIZE];
 	bool ok;
 
 	if (size < VSR_HDR_SIZE)
 		return false;
-	vsr_auth_ad(ad, buf, buf + size, self, self_nonce);
+	vsr_auth_ad(ad, buf, buf + size, self_nonce);
 	/* The tag right after the ciphertext, as the AEAD has it. */
 	memcpy(tag, buf + size + 12, VSR_AUTH_TAG_SIZE);
 	memcpy(buf + size, tag, VSR_AUTH_TAG_SIZE);
@@ -562,24 +544,25 @@ static bool vsr_auth_fresh(struct vsr_auth_peer *peer, u64 ctr)
 }
 
 /*
- * The session key E(from, N_from, self, N_self) of datagrams from @from's
- * incarnation @peer_nonce to this one, @self_nonce, under slot @s: derived
- * on the session's first datagram and kept in @a->cache.
+ * The session key E(from, N_from, self, N_self) of datagrams from peer
+ * @from's incarnation (@peer) to this one, @self_nonce, under slot @s:
+ * derived on the session's first datagram and kept in @a->cache.
  */
 static const u8 *vsr_auth_rx_key(const struct vsr_auth *a,
 				 const struct vsr_auth_slot *s, u8 from,
-				 const u8 *peer_nonce, const u8 *self_nonce)
+				 const struct vsr_auth_peer *peer,
+				 const u8 *self_nonce)
 {
 	struct vsr_auth_derived *d = &a->cache->rx[s - a->slot][from];
-	const u8 *key = vsr_auth_cached(d, peer_nonce, self_nonce);
+	const u8 *key = vsr_auth_cached(d, peer->nonce, self_nonce);
 	u8 sender[BLAKE2S_KEY_SIZE];
 
 	if (key)
 		return key;
-	vsr_auth_sender_key(sender, s->key, a->cluster, a->epoch, from,
-			    peer_nonce);
-	vsr_auth_enc_key(vsr_auth_cache_put(d, peer_nonce, self_nonce), sender,
-			 a->replica, self_nonce);
+	vsr_auth_sender_key(sender, s->key, a->cluster, peer->addr,
+			    peer->nonce);
+	vsr_auth_enc_key(vsr_auth_cache_put(d, peer->nonce, self_nonce), sender,
+			 a->addr, self_nonce);
 	memzero_explicit(sender, sizeof(sender));
 	return d->key;
 }
@@ -587,7 +570,8 @@ static const u8 *vsr_auth_rx_key(const struct vsr_auth *a,
 /**
  * vsr_auth_open() - authenticate a received datagram
  * @a: the keys (NULL: unauthenticated)
- * @from: the sender's replica index (its address matched)
+ * @from: the sender's index among the instance's peers (its address
+ *	matched; below VSR_MAX_PEERS)
  * @peer: the session with the sender (its replay window moves)
  * @self_nonce: this incarnation's nonce
  * @buf: the datagram, at least VSR_HDR_SIZE bytes
@@ -615,7 +599,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 {
 	u32 size = vsr_wire_size(buf);
 	const struct vsr_auth_slot *s = NULL;
-	u8 tag[VSR_AUTH_TAG_SIZE];
+	u8 tag[VSR_AUTH_TAG_SIZE], link[BLAKE2S_KEY_SIZE];
 	struct blake2s_state st;
 	const u8 *key;
 	bool handshake;
@@ -640,7 +624,7 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		}
 	if (!s)
 		return -ENOKEY;
-	if (from >= a->n_peers)
+	if (from >= VSR_MAX_PEERS)
 		return -EKEYREJECTED;
 	handshake = buf[14] == VSR_CMD_AUTH;
 	/* An AUTH has one size: a bigger one would cost a dear BLAKE2s. */
@@ -650,8 +634,10 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		return -ENOTCONN;
 	ctr = get_unaligned_le64(buf + size + 4);
 	if (handshake) {
-		blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, s->rx[from],
-				 BLAKE2S_KEY_SIZE);
+		vsr_auth_link_key(link, s->key, a->cluster, peer->addr,
+				  a->addr);
+		blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, link, BLAKE2S_KEY_SIZE);
+		memzero_explicit(link, sizeof(link));
 		blake2s_update(&st, buf, size + 12);
 		blake2s_final(&st, tag);
 		ret = crypto_memneq(tag, buf + size + 12, VSR_AUTH_TAG_SIZE) ?
@@ -659,11 +645,11 @@ int vsr_auth_open(const struct vsr_auth *a, unsigned int from,
 		memzero_explicit(tag, sizeof(tag));
 		goto out;
 	}
-	key = vsr_auth_rx_key(a, s, from, peer->nonce, self_nonce);
+	key = vsr_auth_rx_key(a, s, from, peer, self_nonce);
 	if (ctr & VSR_AUTH_CTR_ENCRYPTED) {
 		seen->encrypted = true;
-		ret = vsr_auth_decrypt(buf, size, key, ctr, a->replica,
-				       self_nonce) ? 0 : -EKEYREJECTED;
+		ret = vsr_auth_decrypt(buf, size, key, ctr, self_nonce) ?
+		      0 : -EKEYREJECTED;
 		ctr &= ~VSR_AUTH_CTR_ENCRYPTED;
 	} else {
 		/* The tag of no plaintext, after the additional data. */

@@ -27,20 +27,25 @@
  *     4     8  counter (le64): 1, 2, ... per destination; 0 in AUTH
  *    12    16  tag: BLAKE2s-128 (AUTH) or Poly1305's (every other)
  *
- * With K the 32-byte cluster key and C, P the cluster id (le64) and the
- * epoch (le32):
+ * With K the 32-byte cluster key and C the cluster id (le64):
  *
  *   key id     first 4 bytes of BLAKE2s-256_K("vsr key id 1")
- *   L(a, b)    BLAKE2s-256_K("vsr link key 1" | C | P | a | b)
- *   S(a, N)    BLAKE2s-256_K("vsr sender key 1" | C | P | a | N)
- *   E(a, N_a, b, N_b)  BLAKE2s-256_S(a, N_a)("vsr encrypt key 1" | b | N_b)
+ *   L(a, b)    BLAKE2s-256_K("vsr link key 2" | C | a | b)
+ *   S(a, N)    BLAKE2s-256_K("vsr sender key 2" | C | a | N)
+ *   E(a, N_a, b, N_b)  BLAKE2s-256_S(a, N_a)("vsr encrypt key 2" | b | N_b)
  *   AUTH tag   BLAKE2s-128_L(a, b)(message | key id | counter)
  *   other tag  the tag of ChaCha20-Poly1305 with key E(a, N_a, b, N_b) and
  *              nonce the counter, over no plaintext and the additional
  *              data message | key id | counter
  *
- * (a and b one byte each, the replica indices; the nonce is the 64-bit one
- * of the kernel's chacha20poly1305_encrypt(), RFC 8439's 0^32 | le64.)
+ * a and b are the two replicas' UDP addresses, VSR_AUTH_ADDR_SIZE bytes
+ * each: the family (le16), the port and the address (network order), and
+ * zeros to the end.  Not their indices: an instance's peers are in an
+ * order of its own once its list grew (reconfiguration appends the new
+ * members in the order it meets them), so only the addresses are names
+ * that both ends of a link share.  (The nonce of the AEAD is the 64-bit
+ * one of the kernel's chacha20poly1305_encrypt(), RFC 8439's
+ * 0^32 | le64.)
  *
  * Encryption (a sender's choice, "encrypt on"; every receiver takes both):
  * a datagram other than an AUTH may instead be encrypted with the same
@@ -52,7 +57,7 @@
  *   plaintext          message bytes VSR_AUTH_CLEAR.. (head checksum, flags,
  *                      arguments, body), encrypted in place
  *   additional data    message bytes 0..VSR_AUTH_CLEAR - 1, both checksums
- *                      zeroed | key id | counter | b | N_b
+ *                      zeroed | key id | counter | N_b
  *   tag                the AEAD's, in the trailer's tag field
  *
  * What stays in clear is what the receive path reads before it can decrypt
@@ -83,6 +88,8 @@ static_assert(offsetof(struct vsr_wire_hdr, head_csum) == VSR_AUTH_CLEAR);
 static_assert(offsetof(struct vsr_wire_hdr, size) < VSR_AUTH_CLEAR);
 static_assert(offsetof(struct vsr_wire_hdr, magic) == VSR_AUTH_CSUMS);
 #define VSR_AUTH_TRAILER_SIZE	(4 + 8 + VSR_AUTH_TAG_SIZE)
+/* An address as the keys name it (see above). */
+#define VSR_AUTH_ADDR_SIZE	24
 static_assert(VSR_AUTH_TRAILER_SIZE <= VSR_TRAILER_ROOM);
 /* What vsr_auth_handshake() says to do. */
 enum {
@@ -117,16 +124,15 @@ struct vsr_key_change {
  * @id: vsr_auth_key_id() of @key
  * @key: the cluster key
  * @self: S(this replica, its nonce)
- * @tx: L(this replica, peer) for each peer
- * @rx: L(peer, this replica) for each peer
+ *
+ * The link keys L, used by AUTH alone, are derived for each AUTH: the
+ * peers they name can be added at any time.
  */
 struct vsr_auth_slot {
 	bool set;
 	u32 id;
 	u8 key[VSR_KEY_LEN];
 	u8 self[BLAKE2S_KEY_SIZE];
-	u8 tx[VSR_MAX_PEERS][BLAKE2S_KEY_SIZE];
-	u8 rx[VSR_MAX_PEERS][BLAKE2S_KEY_SIZE];
 };
 
 /**
@@ -165,9 +171,7 @@ struct vsr_auth_cache {
  * @slot: [0] is sent with and accepted; [1] is accepted too if @second
  * @second: @slot[1] is in use
  * @cluster: the cluster id the keys were derived for
- * @epoch: the epoch, likewise
- * @replica: this replica's index
- * @n_peers: the number of replicas (higher indices have no keys)
+ * @addr: this replica's address (VSR_AUTH_ADDR_SIZE), likewise
  * @nonce: this incarnation's nonce, which @slot's keys were derived for
  * @cache: session keys derived from @slot (in the same allocation)
  */
@@ -176,9 +180,7 @@ struct vsr_auth {
 	struct vsr_auth_slot slot[2];
 	bool second;
 	u64 cluster;
-	u32 epoch;
-	u32 replica;
-	u32 n_peers;
+	u8 addr[VSR_AUTH_ADDR_SIZE];
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_cache *cache;
 };
@@ -199,6 +201,9 @@ struct vsr_auth {
  * @decrypts: the peer's incarnation @nonce decrypts (VSR_AUTH_FEAT_DECRYPT
  *	in the AUTH it was adopted from)
  * @tx: counter of the last datagram sealed to the peer
+ * @addr: the peer's address (VSR_AUTH_ADDR_SIZE), which the keys of the
+ *	link name: set by the glue before the session is used, and never
+ *	changed while it is (vsr_auth_handshake() leaves it)
  */
 struct vsr_auth_peer {
 	bool known;
@@ -211,6 +216,7 @@ struct vsr_auth_peer {
 	u64 top;
 	unsigned long seen[BITS_TO_LONGS(VSR_AUTH_WINDOW)];
 	u64 tx;
+	u8 addr[VSR_AUTH_ADDR_SIZE];
 };
 
 /**
@@ -242,8 +248,8 @@ struct vsr_auth_seen {
 u32 vsr_auth_key_id(const u8 *key);
 struct vsr_auth *vsr_auth_change(const struct vsr_auth *old,
 				 const struct vsr_key_change *kc, u64 cluster,
-				 u32 epoch, u32 replica, u32 n_peers,
-				 const u8 *nonce, gfp_t gfp, const char **why);
+				 const u8 *addr, const u8 *nonce, gfp_t gfp,
+				 const char **why);
 void vsr_auth_free(struct vsr_auth *a);
 void vsr_auth_free_rcu(struct vsr_auth *a);
 bool vsr_auth_sends_key(const struct vsr_auth *a);

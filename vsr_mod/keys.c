@@ -12,7 +12,10 @@
  * The sessions (struct vsr_auth_peer, one per peer): the receive work
  * alone moves the replay windows, without the lock; a peer's nonce is
  * adopted by the receive work under the lock, and the send path reads it
- * and moves the send counter under the lock.
+ * and moves the send counter under the lock.  A session's address (what
+ * the keys name the peer by) is written under the lock before the peer
+ * is published (vsr_keys_peer_init()), and again by vsr_keys_vmfork(),
+ * which runs in the receive work.
  */
 
 #include <linux/err.h>
@@ -30,18 +33,22 @@
 /* ... and no answer or kick to one peer more often than this. */
 #define VSR_KEYS_AUTH_GAP	10
 
+/* The keys name an address by its identity for the core. */
+static_assert(sizeof(struct vsr_member_id) == VSR_AUTH_ADDR_SIZE);
+
 static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 				      const struct vsr_auth *old,
 				      const struct vsr_key_change *kc,
 				      struct netlink_ext_ack *extack)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
+	struct vsr_member_id self;
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(old, kc, cfg->cluster_id, 0, cfg->replica,
-			    cfg->n_peers, node->auth_nonce, GFP_KERNEL_ACCOUNT,
-			    &why);
+	vsr_node_member_id(&cfg->peers[cfg->replica], &self);
+	a = vsr_auth_change(old, kc, cfg->cluster_id, self.b, node->auth_nonce,
+			    GFP_KERNEL_ACCOUNT, &why);
 	/* @why is a string literal, as NL_SET_ERR_MSG() wants. */
 	if (IS_ERR(a) && why && extack)
 		extack->_msg = why;
@@ -77,6 +84,9 @@ int vsr_keys_init(struct vsr_node *node, const struct vsr_key_change *kc,
 	for (i = 0; i < VSR_MAX_PEERS; i++)
 		get_random_bytes(node->sessions[i].challenge,
 				 sizeof(node->sessions[i].challenge));
+	for (i = 0; i < node->inst->cfg.n_peers; i++)
+		vsr_keys_peer_init(node, i);
+	get_random_bytes(node->stranger_secret, sizeof(node->stranger_secret));
 	if (!kc) {
 		if (!node->encrypt)
 			return 0;
@@ -141,12 +151,6 @@ int vsr_node_keys_prepare(struct vsr_instance *inst, const struct vsr_key_change
 	if (!node)
 		return -ENODEV;
 	mutex_lock(&node->lock);
-	/* Link keys name peers by their place, which a grown list does not share. */
-	if (node->grown && (kc->key || kc->accept_key)) {
-		mutex_unlock(&node->lock);
-		NL_SET_ERR_MSG(extack, "an instance whose peer list grew (or joining) cannot take a key yet");
-		return -EOPNOTSUPP;
-	}
 	a = vsr_keys_make(node, rcu_dereference_protected(node->auth,
 			  lockdep_is_held(&node->lock)), kc, extack);
 	mutex_unlock(&node->lock);
@@ -221,7 +225,8 @@ static bool vsr_keys_auth_due(struct vsr_node *node, unsigned int peer,
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer)
 {
 	lockdep_assert_held(&node->lock);
-	if (!node->dead && !node->failed &&
+	/* (Our own address's queue is a joining instance's strangers'.) */
+	if (!node->dead && !node->failed && peer != node->inst->cfg.replica &&
 	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
 		vsr_keys_auth_send(node, peer);
 }
@@ -356,12 +361,180 @@ int vsr_keys_rx(struct vsr_node *node, unsigned int peer, u8 *buf,
  */
 void vsr_keys_rx_refused(struct vsr_node *node, unsigned int peer, int ret)
 {
+	/* (Our own address's queue is a joining instance's strangers'.) */
+	if (peer == node->inst->cfg.replica)
+		return;
 	if ((ret == -ENOTCONN || ret == -EKEYREJECTED) &&
 	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP)) {
 		mutex_lock(&node->lock);
 		vsr_keys_kick(node, peer);
 		mutex_unlock(&node->lock);
 	}
+}
+
+/*
+ * A joining instance's challenge to the address named @addr, which it has
+ * no peer for: derived from a secret of this incarnation, so that it
+ * keeps no state for strangers, and no AUTH recorded before it was given
+ * can echo it.
+ */
+static void vsr_keys_cookie(struct vsr_node *node, const u8 *addr,
+			    u8 out[VSR_AUTH_NONCE_SIZE])
+{
+	blake2s(out, addr, node->stranger_secret, VSR_AUTH_NONCE_SIZE,
+		VSR_AUTH_ADDR_SIZE, sizeof(node->stranger_secret));
+}
+
+/**
+ * vsr_keys_rx_stranger() - authenticate a datagram from an address that is
+ *	none of a joining instance's peers
+ * @node: the node (the receive work item: its lock is not held)
+ * @from: the address it came from
+ * @buf: the datagram, at least VSR_HDR_SIZE bytes
+ * @len: its length; on success, without the trailer
+ * @echoed: set if it is an AUTH that echoes our challenge to @from
+ *	(vsr_keys_cookie())
+ *
+ * A joining instance knows none of its members' addresses.  With keys,
+ * it takes nothing from one but AUTH, and an AUTH that verifies for that
+ * address only gets an AUTH back (vsr_keys_stranger_answer()), with a
+ * challenge made for the address.  An AUTH that echoes it came from a
+ * live holder of the key at that address: the address becomes a peer
+ * (vsr_keys_stranger_peer()).  A recorded AUTH, which verifies too, is
+ * not enough: replayed from the addresses it came from, it would fill the
+ * instance's list for peers.  An unauthenticated AUTH does neither.  Any
+ * other datagram is refused, -ENOTCONN if it names a key we accept: a
+ * member whose session is with an older life at this address sends it,
+ * and our AUTH makes it start one (vsr_keys_stranger_refused()).
+ *
+ * Return: 0 if @buf is an AUTH sealed with a key the node accepts, from
+ * @from to this instance; else the error of vsr_auth_open(), or -ENOKEY
+ * for an unauthenticated datagram.
+ */
+int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
+			 u8 *buf, size_t *len, bool *echoed)
+{
+	struct vsr_auth_peer stranger = { };
+	u8 cookie[VSR_AUTH_NONCE_SIZE];
+	struct vsr_auth_seen seen;
+	struct vsr_member_id id;
+	int ret;
+
+	*echoed = false;
+	vsr_node_member_id(from, &id);
+	memcpy(stranger.addr, id.b, sizeof(stranger.addr));
+	rcu_read_lock();
+	ret = vsr_auth_open(rcu_dereference(node->auth), 0, &stranger,
+			    node->auth_nonce, buf, len, &seen);
+	rcu_read_unlock();
+	if (!ret && seen.auth != 2)
+		ret = -ENOKEY;
+	if (ret)
+		return ret;
+	if (WARN_ON_ONCE(vsr_wire_command(buf) != VSR_CMD_AUTH))
+		return -EINVAL;
+	/* The body: nonce, challenge, echo, known (wire.h). */
+	vsr_keys_cookie(node, id.b, cookie);
+	*echoed = !memcmp(buf + VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE, cookie,
+			  sizeof(cookie));
+	return 0;
+}
+
+/**
+ * vsr_keys_stranger_peer() - the session with a peer that was a stranger,
+ *	before its AUTH that echoed our challenge to its address is handled
+ * @node: the node, its lock held
+ * @peer: the peer, just added for that AUTH's address
+ *
+ * Our challenge to it was vsr_keys_cookie()'s: the AUTH is fresh.
+ */
+void vsr_keys_stranger_peer(struct vsr_node *node, unsigned int peer)
+{
+	struct vsr_auth_peer *s = &node->sessions[peer];
+
+	lockdep_assert_held(&node->lock);
+	if (!s->known)
+		vsr_keys_cookie(node, s->addr, s->challenge);
+}
+
+/**
+ * vsr_keys_stranger_answer() - answer an AUTH of an address that is none
+ *	of a joining instance's peers, and did not echo our challenge
+ * @node: the node, its lock held
+ * @from: the address
+ * @m: the AUTH, verified by vsr_keys_rx_stranger(); NULL for a datagram
+ *	it refused with -ENOTCONN
+ *
+ * Our AUTH echoes its challenge and gives ours, vsr_keys_cookie()'s; at
+ * most one such AUTH per tick, whoever asks (a replayed AUTH must not
+ * make us a source of datagrams to whatever address it names).
+ */
+void vsr_keys_stranger_answer(struct vsr_node *node,
+			      const union vsr_sockaddr *from,
+			      const struct vsr_msg *m)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	u8 buf[VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE + VSR_AUTH_TRAILER_SIZE];
+	struct vsr_auth_peer stranger = { };
+	struct vsr_member_id id;
+	struct kvec iov;
+	size_t len;
+	int ret;
+
+	lockdep_assert_held(&node->lock);
+	if (node->stranger_sent_at == node->ticks + 1 || node->dead ||
+	    node->failed)
+		return;
+	WRITE_ONCE(node->stranger_sent_at, node->ticks + 1);
+	vsr_node_member_id(from, &id);
+	memcpy(stranger.addr, id.b, sizeof(stranger.addr));
+	vsr_keys_cookie(node, id.b, stranger.challenge);
+	if (m)
+		memcpy(stranger.heard, m->body + VSR_AUTH_NONCE_SIZE,
+		       sizeof(stranger.heard));
+	len = vsr_auth_hello(&stranger, node->auth_nonce, cfg->cluster_id, 0,
+			     cfg->replica, buf);
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	ret = vsr_auth_seal(rcu_dereference_protected(node->auth,
+			    lockdep_is_held(&node->lock)), 0, &stranger, &iov, 1,
+			    buf + len);
+	if (ret <= 0)
+		return;
+	iov.iov_len = len + ret;
+	vsr_socket_send_to(node, from, &iov, 1, iov.iov_len);
+}
+
+/**
+ * vsr_keys_stranger_refused() - answer a datagram of an address that is
+ *	none of a joining instance's peers, refused by vsr_keys_rx_stranger()
+ * @node: the node (the receive work item: its lock is not held)
+ * @from: the address
+ * @ret: what vsr_keys_rx_stranger() returned
+ */
+void vsr_keys_stranger_refused(struct vsr_node *node,
+			       const union vsr_sockaddr *from, int ret)
+{
+	if (ret != -ENOTCONN ||
+	    READ_ONCE(node->stranger_sent_at) == READ_ONCE(node->ticks) + 1)
+		return;
+	mutex_lock(&node->lock);
+	if (node->joining)
+		vsr_keys_stranger_answer(node, from, NULL);
+	mutex_unlock(&node->lock);
+}
+
+/**
+ * vsr_keys_peer_init() - name a peer's address in its session
+ * @node: the node, its lock held (or not running yet)
+ * @peer: the peer, its address written; before it is published
+ */
+void vsr_keys_peer_init(struct vsr_node *node, unsigned int peer)
+{
+	struct vsr_member_id id;
+
+	vsr_node_member_id(&node->inst->cfg.peers[peer], &id);
+	memcpy(node->sessions[peer].addr, id.b, sizeof(id.b));
 }
 
 /**
@@ -499,6 +672,9 @@ void vsr_keys_vmfork(struct vsr_node *node)
 				 sizeof(node->sessions[i].challenge));
 		WRITE_ONCE(node->auth_sent_at[i], 0);
 	}
+	for (i = 0; i < node->inst->cfg.n_peers; i++)
+		vsr_keys_peer_init(node, i);
+	get_random_bytes(node->stranger_secret, sizeof(node->stranger_secret));
 	node->auth_renew = true;
 	vsr_keys_renew(node);
 	mutex_unlock(&node->lock);

@@ -460,12 +460,6 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	vsr_nl_get_keys(info, &kc, true);
-	if (cfg->joining && kc.key) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_JOIN],
-				    "joining a cluster with a key is not supported yet");
-		ret = -EOPNOTSUPP;
-		goto out;
-	}
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_instance_create(genl_info_net(info), nla_data(info->attrs[VSR_A_NAME]),
 				   cfg, &kc, info->extack);
@@ -699,8 +693,7 @@ int vsr_nl_trim_doit(struct sk_buff *skb, struct genl_info *info)
 
 /*
  * The peers of a RECONFIGURE, in their order, none twice.  Addresses that
- * are none of @inst's peers are new members: not with a key (the link
- * keys are derived for the peers as added), and only as many as its peer
+ * are none of @inst's peers are new members: only as many as its peer
  * list has room for.
  */
 static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
@@ -708,7 +701,6 @@ static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
 {
 	u32 i, j, fresh = 0, n_peers = vsr_n_peers(&inst->cfg);
 	const struct nlattr *attr;
-	bool keyed, sends;
 	int rem, ret;
 
 	*n = 0;
@@ -736,12 +728,6 @@ static int vsr_nl_members(struct genl_info *info, struct vsr_instance *inst,
 			if (vsr_sockaddr_equal(&addrs[*n], &inst->cfg.peers[i]))
 				break;
 		if (i == n_peers) {
-			vsr_node_keys_held(inst, &keyed, &sends);
-			if (keyed) {
-				NL_SET_ERR_MSG_ATTR(info->extack, attr,
-						    "a new member in a cluster with a key is not supported yet");
-				return -EOPNOTSUPP;
-			}
 			if (n_peers + ++fresh > VSR_MAX_PEERS) {
 				NL_SET_ERR_MSG_ATTR(info->extack, attr,
 						    "no room for another address: an instance knows at most 16 peers");

@@ -54,12 +54,14 @@ static void vsr_cb_send(void *ctx, unsigned int to, const void *buf,
 	vsr_socket_send(node, peer, buf, len);
 }
 
-/*
- * A member's identity for the core: the family, the port and the address
- * of its UDP endpoint.
+/**
+ * vsr_node_member_id() - a member's identity for the core, and the name
+ *	of its address in the keys: the family, the port and the address of
+ *	its UDP endpoint
+ * @a: the endpoint
+ * @id: filled (zeros after the address)
  */
-static void vsr_node_member_id(const union vsr_sockaddr *a,
-			       struct vsr_member_id *id)
+void vsr_node_member_id(const union vsr_sockaddr *a, struct vsr_member_id *id)
 {
 	memset(id, 0, sizeof(*id));
 	put_unaligned_le16(a->sa.sa_family, id->b);
@@ -94,9 +96,9 @@ static bool vsr_node_member_addr(const struct vsr_member_id *id,
 /*
  * Append the address of member @id, new to this instance, to its peers.
  * Its per-peer state is still as the node was allocated (zero: nothing
- * heard, nothing agreed).  Refused with a key (the link keys are derived
- * for the peers as added, in an order only the first ones share) and
- * once the list is full: the member stays unreachable from here.
+ * heard, nothing agreed), but for the session's name of the address
+ * (the keys name peers by address).  Refused once the list is full: the
+ * member stays unreachable from here.
  */
 static void vsr_node_add_peer(struct vsr_node *node,
 			      const struct vsr_member_id *id)
@@ -104,14 +106,12 @@ static void vsr_node_add_peer(struct vsr_node *node,
 	struct vsr_config *cfg = &node->inst->cfg;
 	u32 n = cfg->n_peers;
 
-	if (rcu_access_pointer(node->auth) || n == VSR_MAX_PEERS ||
-	    !vsr_node_member_addr(id, &cfg->peers[n])) {
-		pr_warn_ratelimited("vsr: %s: no room for a new member's address%s\n",
-				    node->inst->name,
-				    rcu_access_pointer(node->auth) ?
-				    " (a keyed instance cannot grow)" : "");
+	if (n == VSR_MAX_PEERS || !vsr_node_member_addr(id, &cfg->peers[n])) {
+		pr_warn_ratelimited("vsr: %s: no room for a new member's address\n",
+				    node->inst->name);
 		return;
 	}
+	vsr_keys_peer_init(node, n);
 	WRITE_ONCE(node->grown, true);
 	/* The address before the count: lockless readers see it whole. */
 	smp_store_release(&cfg->n_peers, n + 1);
@@ -406,7 +406,8 @@ static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
 	 */
 	if (command == VSR_CMD_HELLO || command == VSR_CMD_AUTH)
 		return replica == peer || READ_ONCE(node->grown);
-	return command == VSR_CMD_EPOCH ||
+	/* A joining instance knows no members yet: the core judges. */
+	return command == VSR_CMD_EPOCH || READ_ONCE(node->joining) ||
 	       epoch != READ_ONCE(node->members_epoch) ||
 	       replica == READ_ONCE(node->peer_member[peer]);
 }
@@ -423,10 +424,13 @@ static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
  * or the error to count it by.
  */
 static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
-			int peer, struct vsr_msg *m, bool *authenticated,
+			int peer, const union vsr_sockaddr *from,
+			struct vsr_msg *m, bool *authenticated, bool *echoed,
 			int *kret)
 {
 	u64 cluster = node->inst->cfg.cluster_id;
+	bool stranger = peer == node->inst->cfg.replica;
+	u8 command;
 	size_t len;
 	int ret;
 
@@ -438,12 +442,16 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 		return 1;
 	}
 	len = ret;
-	/* An address a joining instance has no peer for: the core's only. */
-	if (peer == node->inst->cfg.replica ?
-	    vsr_wire_command(node->rxbuf) == VSR_CMD_HELLO ||
-	    vsr_wire_command(node->rxbuf) == VSR_CMD_AUTH :
-	    !vsr_rx_claim_ok(node, peer, vsr_wire_command(node->rxbuf),
-			     vsr_wire_epoch(node->rxbuf),
+	command = vsr_wire_command(node->rxbuf);
+	/*
+	 * An address a joining instance has no peer for: without keys, the
+	 * core's only; with keys (any: "none" accepted too), only an AUTH
+	 * is taken, which can make it a peer (vsr_keys_rx_stranger()).
+	 */
+	if (stranger ? command == VSR_CMD_HELLO ||
+		       (command == VSR_CMD_AUTH &&
+			!rcu_access_pointer(node->auth)) :
+	    !vsr_rx_claim_ok(node, peer, command, vsr_wire_epoch(node->rxbuf),
 			     vsr_wire_replica(node->rxbuf))) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		return 1;
@@ -452,12 +460,53 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 		vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
 		return 1;
 	}
-	*kret = vsr_keys_rx(node, peer, node->rxbuf, &len, authenticated);
+	if (stranger && rcu_access_pointer(node->auth)) {
+		*kret = vsr_keys_rx_stranger(node, from, node->rxbuf, &len,
+					     echoed);
+		*authenticated = !*kret;
+	} else {
+		*kret = vsr_keys_rx(node, peer, node->rxbuf, &len,
+				    authenticated);
+	}
 	if (*kret)
 		return *kret;
 	if (vsr_wire_version(node->rxbuf) > vsr_version_cap(node))
 		return -EPROTONOSUPPORT;
 	return vsr_msg_decode(node->rxbuf, len, cluster, m);
+}
+
+/*
+ * An AUTH that verified for an address a joining instance has no peer for
+ * (under the node lock).  One that echoed our challenge to the address
+ * makes it a peer, and the handshake goes on there; any other is answered
+ * with that challenge (vsr_keys_rx_stranger() says why).  Once the
+ * instance joined, such an address is nobody.
+ */
+static void vsr_rx_stranger_auth(struct vsr_node *node,
+				 const union vsr_sockaddr *from,
+				 const struct vsr_msg *m, bool echoed)
+{
+	u32 self = node->inst->cfg.replica;
+	struct vsr_member_id id;
+	u32 p;
+
+	if (!READ_ONCE(node->joining)) {
+		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, self, 0);
+		return;
+	}
+	if (!echoed) {
+		vsr_keys_stranger_answer(node, from, m);
+		return;
+	}
+	vsr_node_member_id(from, &id);
+	p = vsr_node_peer_by_id(node, &id);
+	if (p == VSR_NO_PEER) {
+		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, self, -ENOSPC);
+		return;
+	}
+	vsr_keys_stranger_peer(node, p);
+	if (vsr_keys_handshake(node, p, m, true))
+		WRITE_ONCE(node->last_heard[p], jiffies);
 }
 
 /*
@@ -482,7 +531,7 @@ static void vsr_rx_work(struct work_struct *work)
 	bool watch = target_us != U32_MAX;
 	u64 before = READ_ONCE(node->commit);
 	struct vsr_rx_flow *flow;
-	bool heard, authenticated, stranger;
+	bool heard, authenticated, stranger, echoed;
 	union vsr_sockaddr from;
 	u64 start;
 	int peer, ret, kret;
@@ -511,7 +560,8 @@ static void vsr_rx_work(struct work_struct *work)
 			vsr_rx_load_take(&node->rx_load, start,
 					 ktime_to_ns(skb->tstamp),
 					 atomic_read(&node->rxq_len), target);
-		ret = vsr_rx_check(node, skb, peer, &m, &authenticated, &kret);
+		ret = vsr_rx_check(node, skb, peer, &from, &m, &authenticated,
+				   &echoed, &kret);
 		if (unlikely(delay_us))
 			udelay(delay_us);
 		if (ret || m.h.command == VSR_CMD_AUTH)
@@ -522,12 +572,18 @@ static void vsr_rx_work(struct work_struct *work)
 			kfree_skb(skb);
 		else
 			consume_skb(skb);
-		if (kret)
+		if (kret && stranger)
+			vsr_keys_stranger_refused(node, &from, kret);
+		else if (kret)
 			vsr_keys_rx_refused(node, peer, kret);
 		if (!ret) {
 			mutex_lock(&node->lock);
 			if (node->dead) {
 				ret = -ENODEV;
+			} else if (stranger && m.h.command == VSR_CMD_AUTH) {
+				heard = false;
+				ret = 1;
+				vsr_rx_stranger_auth(node, &from, &m, echoed);
 			} else if (stranger) {
 				/* Joined meanwhile: a peer, or nobody. */
 				heard = false;

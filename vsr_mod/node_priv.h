@@ -195,6 +195,10 @@ struct vsr_observe {
  * @sessions: the authentication session with each peer (keys.c)
  * @auth_sent_at: tick + 1 of the last AUTH to each peer, 0 = never
  *	(written under @lock, also read without it)
+ * @stranger_secret: what a joining instance's challenges to addresses it
+ *	has no peer for are derived from (keys.c), drawn with @auth_nonce
+ * @stranger_sent_at: tick + 1 of its last AUTH to such an address
+ *	(written under @lock, also read without it)
  * @vmfork: the machine was cloned or restored from a snapshot: the
  *	receive work draws a new @auth_nonce (vsr_keys_vmfork())
  * @auth_renew: @auth still holds the keys of the old @auth_nonce, which
@@ -268,6 +272,8 @@ struct vsr_node {
 	u8 auth_nonce[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
+	u8 stranger_secret[BLAKE2S_KEY_SIZE];
+	u64 stranger_sent_at;
 	atomic_t vmfork;
 	bool auth_renew;
 	u8 encrypt;
@@ -337,6 +343,8 @@ void vsr_socket_send(struct vsr_node *node, unsigned int to,
 void vsr_socket_send_raw(struct vsr_node *node, unsigned int to,
 			 const void *buf, size_t len);
 int vsr_socket_source(const struct sk_buff *skb, union vsr_sockaddr *addr);
+void vsr_socket_send_to(struct vsr_node *node, const union vsr_sockaddr *addr,
+			struct kvec *iov, size_t nr, size_t len);
 void vsr_socket_send_addr(struct vsr_node *node,
 			  const union vsr_sockaddr *addr, const void *buf,
 			  size_t len);
@@ -358,6 +366,16 @@ void vsr_keys_tick(struct vsr_node *node);
 void vsr_keys_vmfork(struct vsr_node *node);
 int vsr_keys_vmfork_request(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
+void vsr_keys_peer_init(struct vsr_node *node, unsigned int peer);
+void vsr_node_member_id(const union vsr_sockaddr *a, struct vsr_member_id *id);
+int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
+			 u8 *buf, size_t *len, bool *echoed);
+void vsr_keys_stranger_peer(struct vsr_node *node, unsigned int peer);
+void vsr_keys_stranger_answer(struct vsr_node *node,
+			      const union vsr_sockaddr *from,
+			      const struct vsr_msg *m);
+void vsr_keys_stranger_refused(struct vsr_node *node,
+			       const union vsr_sockaddr *from, int ret);
 
 /* version.c */
 struct vsr_msg;

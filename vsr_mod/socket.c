@@ -252,8 +252,40 @@ int vsr_socket_source(const struct sk_buff *skb, union vsr_sockaddr *addr)
 }
 
 /**
- * vsr_socket_send_addr() - send one datagram to an address with no peer
- * @node: the node (its lock held); a joining instance, which has no key
+ * vsr_socket_send_to() - send one datagram to an address with no peer
+ * @node: the node (its lock held)
+ * @addr: the destination
+ * @iov: the datagram, sealed as it goes, in @nr pieces
+ * @nr: number of pieces
+ * @len: its length
+ */
+void vsr_socket_send_to(struct vsr_node *node, const union vsr_sockaddr *addr,
+			struct kvec *iov, size_t nr, size_t len)
+{
+	union vsr_sockaddr to = *addr;
+	struct msghdr msg = {
+		.msg_name = &to,
+		.msg_namelen = to.sa.sa_family == AF_INET ? sizeof(to.sin) :
+							   sizeof(to.sin6),
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	int ret;
+
+	lockdep_assert_held(&node->lock);
+	if (node->dead || !node->sock)
+		return;
+	ret = kernel_sendmsg(node->sock, &msg, iov, nr, len);
+	if (ret >= 0)
+		vsr_count(node, VSR_CNT_MSGS_OUT);
+	else
+		vsr_drop(node, VSR_CNT_SEND_ERRORS, -1, ret);
+}
+
+/**
+ * vsr_socket_send_addr() - send one of the core's datagrams to an address
+ *	with no peer
+ * @node: the node (its lock held); a joining instance without keys (one
+ *	with keys talks to no such address but for its AUTH)
  * @addr: the destination
  * @buf: the datagram, as the core sealed it
  * @len: its length
@@ -264,24 +296,12 @@ void vsr_socket_send_addr(struct vsr_node *node,
 			  const union vsr_sockaddr *addr, const void *buf,
 			  size_t len)
 {
-	union vsr_sockaddr to = *addr;
 	struct kvec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr msg = {
-		.msg_name = &to,
-		.msg_namelen = to.sa.sa_family == AF_INET ? sizeof(to.sin) :
-							   sizeof(to.sin6),
-		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
-	};
-	int ret;
 
 	lockdep_assert_held(&node->lock);
-	if (node->dead || !node->sock || rcu_access_pointer(node->auth))
+	if (rcu_access_pointer(node->auth))
 		return;
-	ret = kernel_sendmsg(node->sock, &msg, &iov, 1, len);
-	if (ret >= 0)
-		vsr_count(node, VSR_CNT_MSGS_OUT);
-	else
-		vsr_drop(node, VSR_CNT_SEND_ERRORS, -1, ret);
+	vsr_socket_send_to(node, addr, &iov, 1, len);
 }
 
 /**

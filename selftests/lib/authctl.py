@@ -45,17 +45,20 @@ import errno
 import hashlib
 import json
 import os
+import socket
 import struct
 import sys
 import time
 
 try:
+    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 except ImportError:
     # The tests run python3 -S (it starts faster under TCG): the site
     # packages, where Debian's python3-cryptography is, come in only now.
     import site
     site.main()
+    from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -104,37 +107,111 @@ def key_id(key):
     return struct.unpack_from('<I', _b2(b'vsr key id 1', key))[0]
 
 
-def link_key(key, cluster, epoch, frm, to):
-    """L(frm, to): the key of AUTH messages from @frm to @to."""
-    return _b2(b'vsr link key 1' + struct.pack('<QIBB', cluster, epoch, frm, to), key)
+# A replica's UDP address as the keys name it (vsr_node_member_id(),
+# VSR_AUTH_ADDR_SIZE): the family (le16: Linux's AF_INET 2, AF_INET6 10),
+# the port and the address (network order), zeros to 24 bytes.
+ADDR_SIZE = 24
+AF_INET, AF_INET6 = 2, 10
+PORT = 7000                 # cluster.sh's VSR_PORT
+ENCRYPTED = 1 << 63         # VSR_AUTH_CTR_ENCRYPTED
+CLEAR = 56                  # VSR_AUTH_CLEAR: what encryption leaves in clear
+CSUMS = 8                   # VSR_AUTH_CSUMS: of which these go as zeros
 
 
-def sender_key(key, cluster, epoch, frm, nonce):
-    """S(frm, nonce): the key of every other datagram of that incarnation."""
-    return _b2(b'vsr sender key 1' + struct.pack('<QIB', cluster, epoch, frm) + nonce, key)
+def addr_id(host, port=PORT):
+    """The 24-byte name of the UDP address host:port in the keys."""
+    if ':' in host:
+        fam, raw = AF_INET6, socket.inet_pton(socket.AF_INET6, host)
+    else:
+        fam, raw = AF_INET, socket.inet_pton(socket.AF_INET, host)
+    return (struct.pack('<H', fam) + struct.pack('!H', port) + raw).ljust(ADDR_SIZE, b'\0')
 
 
-def auth_trailer(msg, key, cluster, frm, to, ctr=0, epoch=0, kid=None):
-    """The 28-byte trailer vsr_auth_seal() puts on an AUTH from @frm to
-    @to: key id, counter (0), BLAKE2s-128_L(frm, to)(msg | id | counter)."""
+def replica_addr(i):
+    """Replica i's IPv4 address (cluster.sh's addr)."""
+    return '10.77.0.%d' % (i + 1)
+
+
+def replica_id(i):
+    """The name in the keys of replica i's address, replica_addr(i):PORT,
+    as every instance of cluster.sh has it in its peer list."""
+    return addr_id(replica_addr(i))
+
+
+def _id(a):
+    if len(a) != ADDR_SIZE:
+        raise ValueError('an address name of %d bytes' % len(a))
+    return a
+
+
+def link_key(key, cluster, a, b):
+    """L(a, b): the key of AUTH messages from address a to address b
+    (both as addr_id() names them)."""
+    return _b2(b'vsr link key 2' + struct.pack('<Q', cluster) + _id(a) + _id(b), key)
+
+
+def sender_key(key, cluster, a, nonce):
+    """S(a, nonce): the key of every other datagram of the incarnation
+    @nonce at address a."""
+    return _b2(b'vsr sender key 2' + struct.pack('<Q', cluster) + _id(a) + nonce, key)
+
+
+def auth_trailer(msg, key, cluster, a, b, ctr=0, kid=None):
+    """The 28-byte trailer vsr_auth_seal() puts on an AUTH from address a
+    to address b: key id, counter (0), BLAKE2s-128_L(a, b)(msg | id |
+    counter)."""
     head = struct.pack('<IQ', key_id(key) if kid is None else kid, ctr)
-    return head + _b2(msg + head, link_key(key, cluster, epoch, frm, to), 16)
+    return head + _b2(msg + head, link_key(key, cluster, a, b), 16)
 
 
-def session_key(key, cluster, epoch, frm, nfrm, to, nto):
-    """E(frm, nfrm, to, nto): the key of a session's datagrams."""
-    return _b2(b'vsr encrypt key 1' + bytes([to]) + nto,
-               sender_key(key, cluster, epoch, frm, nfrm))
+def session_key(key, cluster, a, na, b, nb):
+    """E(a, na, b, nb): the key of a session's datagrams, from address a
+    (incarnation nonce na) to address b (nonce nb)."""
+    return _b2(b'vsr encrypt key 2' + _id(b) + nb, sender_key(key, cluster, a, na))
 
 
-def data_trailer(msg, key, cluster, frm, nfrm, to, nto, ctr, epoch=0, kid=None):
-    """The trailer vsr_auth_seal() puts on any other datagram from @frm
-    (incarnation nonce @nfrm) to @to (nonce @nto) with counter @ctr: the
-    tag of ChaCha20-Poly1305 with key E(frm, nfrm, to, nto) and nonce the
+def data_trailer(msg, key, cluster, a, na, b, nb, ctr, kid=None):
+    """The trailer vsr_auth_seal() puts on any other datagram from address
+    a (incarnation nonce na) to address b (nonce nb) with counter @ctr:
+    the tag of ChaCha20-Poly1305 with key E(a, na, b, nb) and nonce the
     counter, over no plaintext and msg | id | counter."""
     head = struct.pack('<IQ', key_id(key) if kid is None else kid, ctr)
-    aead = ChaCha20Poly1305(session_key(key, cluster, epoch, frm, nfrm, to, nto))
+    aead = ChaCha20Poly1305(session_key(key, cluster, a, na, b, nb))
     return head + aead.encrypt(struct.pack('<IQ', 0, ctr), b'', msg + head)
+
+
+def _enc_ad(clear, head, nb):
+    """The AEAD's additional data of an encrypted datagram: its clear part
+    (checksums zeroed) | key id | counter | N_b (the receiver's nonce)."""
+    return bytes(CSUMS) + clear[CSUMS:CLEAR] + head + nb
+
+
+def seal_encrypted(msg, key, cluster, a, na, b, nb, ctr, kid=None):
+    """The datagram vsr_auth_seal_encrypted() makes of message @msg from
+    address a (nonce na) to b (nonce nb) with counter @ctr (the encrypted
+    bit is set here): its first CLEAR bytes in clear but for the checksums
+    (zeros), the rest encrypted, then key id | counter | the AEAD's tag."""
+    ctr |= ENCRYPTED
+    head = struct.pack('<IQ', key_id(key) if kid is None else kid, ctr)
+    aead = ChaCha20Poly1305(session_key(key, cluster, a, na, b, nb))
+    out = aead.encrypt(struct.pack('<IQ', 0, ctr), msg[CLEAR:], _enc_ad(msg, head, nb))
+    return bytes(CSUMS) + msg[CSUMS:CLEAR] + out[:-16] + head + out[-16:]
+
+
+def open_encrypted(d, key, cluster, a, na, b, nb):
+    """The message (its checksums still zero) of an encrypted datagram d
+    from address a (nonce na) to b (nonce nb), as vsr_auth_open() decrypts
+    it, or None if its tag does not verify."""
+    size = len(d) - 28
+    head, tag = d[size:size + 12], d[size + 12:]
+    ctr = struct.unpack_from('<Q', head, 4)[0]
+    aead = ChaCha20Poly1305(session_key(key, cluster, a, na, b, nb))
+    try:
+        body = aead.decrypt(struct.pack('<IQ', 0, ctr), d[CLEAR:size] + tag,
+                            _enc_ad(d, head, nb))
+    except InvalidTag:
+        return None
+    return d[:CLEAR] + body
 
 
 # --- namespaces and netlink ----------------------------------------------
@@ -351,7 +428,7 @@ def instance_add(i, name, port, *extra):
     """Attributes of an add of NAME as replica i of 3 on PORT, in replica
     i's netns, cluster id 78 (its peers never answer: nothing listens on
     PORT)."""
-    peers = [nl.peer('10.77.0.%d' % (j + 1), port) for j in range(3)]
+    peers = [nl.peer(replica_addr(j), port) for j in range(3)]
     return (nl.a_str(A['name'], name), nl.a_u32(A['replica'], i), *peers,
             nl.a_u64(A['cluster_id'], CLUSTER + 1)) + extra
 

@@ -8,6 +8,8 @@ Every message is built as vsr_mod/wire.c seals it: crc32c (Castagnoli, raw
 update from ~0 without a final inversion, as vsr_crc32c()) over header bytes
 4..79 and over the body (0 for a PREPARE), log entries chained by their own
 checksums.  Trailers are computed as vsr_mod/auth.h describes (authctl.py):
+the keys name the replicas by their UDP addresses (replica I's is
+10.77.0.I+1 port 7000, lib/cluster.sh), not by their indices:
 
   key id (le32) | counter (le64) | tag (16 bytes)
   AUTH:  counter 0, BLAKE2s-128 keyed with L(a, b) over message | id | counter
@@ -52,7 +54,9 @@ drop-auth in total and per sender, and every other drop counter.
         reflected     the trailer of the direction V -> P
         other-dest    sealed for the third replica
         other-cluster derived for cluster id + 1
-        other-epoch   derived for epoch 1
+        other-port    derived for P's address with another port (7001)
+        other-family  derived for P's address as IPv6 names it
+                      (::ffff:10.77.0.x, family AF_INET6)
         old-sender    sealed by another incarnation of P (data only)
         old-receiver  sealed for another incarnation of V (data only)
         cross-rule    a data message tagged as an AUTH, an AUTH as data
@@ -70,10 +74,12 @@ drop-auth in total and per sender, and every other drop counter.
       The positive control: datagrams sealed here for the session P -> V
       with counters from 2^62 on, far above any P used, in messages that
       V authenticates and then drops for a reason of their own (wire
-      format 3: drop-version; epoch 1: drop-stale).  Each is accepted
-      once and refused when sent again; the counter window (1024) is
-      checked at its edges.  Afterwards V refuses every datagram P really
-      sends it (their counters are too old): restart V.
+      format 3: drop-version; epoch 1: drop-stale), some of them
+      encrypted (decrypted, then dropped; one with a byte of its
+      ciphertext changed is refused).  Each is accepted once and refused
+      when sent again; the counter window (1024) is checked at its
+      edges.  Afterwards V refuses every datagram P really sends it
+      (their counters are too old): restart V.
 
   authforge.py nonces --out FILE [--auths FILE] I...
       Learns the nonce of each replica I (provoking I+1 from I, around the
@@ -89,7 +95,8 @@ drop-auth in total and per sender, and every other drop counter.
   authforge.py check-capture FILE --key KEYFILE --nonces FILE
       Every captured datagram carries the key's trailer with the tag
       computed here (data tags from the nonces, AUTH tags from the link
-      keys), checksums as computed here, counter 0 on AUTH and otherwise a
+      keys; an encrypted one is decrypted here), checksums as computed
+      here (zero in an encrypted one), counter 0 on AUTH and otherwise a
       counter used once per direction: the kernel's derivations and this
       tool's agree.
 
@@ -118,12 +125,13 @@ import sys
 import time
 
 import authctl
-from authctl import NONCE, auth_trailer, data_trailer, die, key_id, read_key
+from authctl import (ENCRYPTED, NONCE, PORT, addr_id, auth_trailer, data_trailer, die,
+                     key_id, open_encrypted, read_key, replica_addr, replica_id,
+                     seal_encrypted)
 
 MAGIC = 0x31525356
 HDR_SIZE = 80
 TRAILER = 28
-PORT = 7000
 CMD = dict(request=1, prepare=2, prepareok=3, commit=4, startviewchange=5,
            doviewchange=6, startview=7, getstate=8, newstate=9, recovery=10,
            recoveryresponse=11, hello=12, auth=13)
@@ -135,7 +143,8 @@ FORGE_CMDS = ('prepare', 'startview', 'newstate', 'recoveryresponse', 'commit', 
 VARIANTS = {
     'none': (1, 1, 'auth'), 'random-id': (1, 1, 'auth'), 'wrong-tag': (1, 1, 'auth'),
     'other-key': (1, 1, 'auth'), 'reflected': (1, 1, 'auth'), 'other-dest': (1, 1, 'auth'),
-    'other-cluster': (1, 1, 'auth'), 'other-epoch': (1, 1, 'auth'),
+    'other-cluster': (1, 1, 'auth'), 'other-port': (1, 1, 'auth'),
+    'other-family': (1, 1, 'auth'),
     'old-sender': (1, 0, 'auth'), 'old-receiver': (1, 0, 'auth'),
     'cross-rule': (1, 1, 'auth'), 'zero-counter': (1, 0, 'auth'),
     'tampered': (1, 1, 'auth'), 'tampered-counter': (1, 1, 'auth'),
@@ -269,21 +278,26 @@ def is_auth(m):
 
 
 def trailer(m, ctx, ctr=None, key=None, frm=None, nfrm=None, to=None, nto=None,
-            cluster=None, epoch=0, rule=None):
+            cluster=None, afrm=None, ato=None, rule=None):
     """The trailer of message m on the link P -> V of ctx, but for what is
     given: the AUTH rule for an AUTH (or rule='auth'), else the data rule
-    with counter ctr (a fresh one far above any used if None)."""
+    with counter ctr (a fresh one far above any used if None).  frm and to
+    are replicas (their nonces the learnt ones unless nfrm, nto), afrm and
+    ato the names of the addresses the keys are derived for (those of frm
+    and to unless given)."""
     key = ctx['key'] if key is None else key
     frm = ctx['P'] if frm is None else frm
     to = ctx['V'] if to is None else to
+    afrm = replica_id(frm) if afrm is None else afrm
+    ato = replica_id(to) if ato is None else ato
     cluster = ctx['cluster'] if cluster is None else cluster
     if (rule or ('auth' if is_auth(m) else 'data')) == 'auth':
-        return auth_trailer(m, key, cluster, frm, to, ctr or 0, epoch)
+        return auth_trailer(m, key, cluster, afrm, ato, ctr or 0)
     if ctr is None:
         ctr = HIGH + random.getrandbits(61)
     nfrm = ctx['nonces'][frm] if nfrm is None else nfrm
     nto = ctx['nonces'][to] if nto is None else nto
-    return data_trailer(m, key, cluster, frm, nfrm, to, nto, ctr, epoch)
+    return data_trailer(m, key, cluster, afrm, nfrm, ato, nto, ctr)
 
 
 def datagram(variant, cmd, ctx):
@@ -308,8 +322,10 @@ def datagram(variant, cmd, ctx):
         return m + trailer(m, ctx, to=W, nto=ctx['nonces'][V])
     if variant == 'other-cluster':
         return m + trailer(m, ctx, cluster=ctx['cluster'] + 1)
-    if variant == 'other-epoch':
-        return m + trailer(m, ctx, epoch=1)
+    if variant == 'other-port':
+        return m + trailer(m, ctx, afrm=addr_id(replica_addr(P), PORT + 1))
+    if variant == 'other-family':
+        return m + trailer(m, ctx, afrm=addr_id('::ffff:' + replica_addr(P)))
     if variant == 'old-sender':
         return m + trailer(m, ctx, nfrm=os.urandom(NONCE))
     if variant == 'old-receiver':
@@ -350,10 +366,6 @@ def marker(cluster, P):
 
 # --- sending and sniffing -------------------------------------------------
 
-def addr(i):
-    return '10.77.0.%d' % (i + 1)
-
-
 _tx = {}
 
 
@@ -371,7 +383,7 @@ def tx(i):
 
 def send(frm, to, payload):
     udp = struct.pack('!HHHH', PORT, PORT, 8 + len(payload), 0) + payload
-    tx(frm).sendto(udp, (addr(to), 0))
+    tx(frm).sendto(udp, (replica_addr(to), 0))
 
 
 PORT_RE = re.compile(r'^p(\d+)$')
@@ -474,9 +486,10 @@ def learn(P, V, key, cluster, tally=None):
                     continue
                 h, _ = unseal(d)
                 m = d[:h['size']]
-                if d[h['size']:] != auth_trailer(m, key, cluster, V, P):
+                want = auth_trailer(m, key, cluster, replica_id(V), replica_id(P))
+                if d[h['size']:] != want:
                     die('the AUTH of replica %d to %d has the trailer %s, computed here %s' %
-                        (V, P, d[h['size']:].hex(), auth_trailer(m, key, cluster, V, P).hex()))
+                        (V, P, d[h['size']:].hex(), want.hex()))
                 nv, chal, _, known = auth_fields(d)
                 if known != bytes(NONCE):
                     return nv, known, chal, d, sent
@@ -618,11 +631,21 @@ def control_steps(ctx):
         m = restamp(harmful('startview', ctx), epoch=1)
         return m + trailer(m, ctx, ctr=ctr)
 
+    def v3enc(ctr):
+        """Encrypted (the counter's top bit set here)."""
+        P, V = ctx['P'], ctx['V']
+        m = restamp(harmful('startview', ctx), version=3)
+        return seal_encrypted(m, ctx['key'], ctx['cluster'], replica_id(P), ctx['nonces'][P],
+                              replica_id(V), ctx['nonces'][V], ctr)
+
     T = HIGH
     first = v3(T)
     old = epoch1(T - 1)
     edge = v3(T - 1023)
     later = v3(T + 2047)
+    enc = v3enc(T + 2049)
+    bad = bytearray(v3enc(T + 2050))
+    bad[HDR_SIZE - 1] ^= 1      # in the ciphertext (flags, arguments)
     return [
         ('format 3, counter 2^62: authenticated, then dropped for its format', first,
          'drop-version'),
@@ -640,6 +663,13 @@ def control_steps(ctx):
         ('counter 2^62+1024, never used: too old now', v3(T + 1024), 'auth'),
         ('counter 2^62+1025, never used: the oldest the window holds', v3(T + 1025),
          'drop-version'),
+        ('encrypted, counter 2^62+2049: decrypted, then dropped for its format', enc,
+         'drop-version'),
+        ('the same datagram again', enc, 'auth'),
+        ('encrypted, counter 2^62+2050, a byte of its ciphertext changed', bytes(bad),
+         'auth'),
+        ('encrypted, counter 2^62+2050 (the refused one did not use it): decrypted, then '
+         'dropped for its format', v3enc(T + 2050), 'drop-version'),
         ('the right tag over counter 0', v3(0), 'auth'),
     ]
 
@@ -724,15 +754,11 @@ def cmd_check_capture(a):
     if not recs:
         die('nothing captured')
     count, used, top = {}, {}, {}
+    encrypted = 0
     for src, dst, d in recs:
         h, body = unseal(d)
         name = CMD_NAME.get(h['command'], str(h['command']))
         what = '%s %d->%d' % (name, src, dst)
-        if crc32c(d[4:HDR_SIZE]) != h['hdr_csum']:
-            die('%s: header checksum %08x, computed %08x' %
-                (what, h['hdr_csum'], crc32c(d[4:HDR_SIZE])))
-        if h['command'] != CMD['prepare'] and crc32c(body) != h['body_csum']:
-            die('%s: body checksum %08x, computed %08x' % (what, h['body_csum'], crc32c(body)))
         if h['replica'] != src:
             die('%s: claims replica %d' % (what, h['replica']))
         if len(d) != h['size'] + TRAILER:
@@ -741,18 +767,40 @@ def cmd_check_capture(a):
         got_id, ctr = struct.unpack_from('<IQ', tr)
         if got_id != kid:
             die('%s: key id %08x, want %08x' % (what, got_id, kid))
-        # The module derives its keys for epoch 0 (keys.c).
+        # The keys name the replicas by their addresses (the sniffer took
+        # src and dst from them: 10.77.0.src+1 port 7000).
+        a, b = replica_id(src), replica_id(dst)
+        enc = not is_auth(d) and ctr & ENCRYPTED
+        if enc:
+            # Checksums zero, the rest after the clear part encrypted: the
+            # tag is the AEAD's over it, checked by decrypting it here.
+            if d[:8] != bytes(8):
+                die('%s: encrypted, its checksums in clear (%s)' % (what, d[:8].hex()))
+            if open_encrypted(d, key, h['cluster'], a, nonces[src], b, nonces[dst]) is None:
+                die('%s: encrypted, does not decrypt with the session key computed here'
+                    % what)
+            encrypted += 1
+            ctr &= ~ENCRYPTED
+        else:
+            if crc32c(d[4:HDR_SIZE]) != h['hdr_csum']:
+                die('%s: header checksum %08x, computed %08x' %
+                    (what, h['hdr_csum'], crc32c(d[4:HDR_SIZE])))
+            if h['command'] != CMD['prepare'] and crc32c(body) != h['body_csum']:
+                die('%s: body checksum %08x, computed %08x' %
+                    (what, h['body_csum'], crc32c(body)))
         if is_auth(d):
             nonce, _, _, known = auth_fields(d)
             if nonce != nonces[src] or known not in (nonces[dst], bytes(NONCE)):
                 die('%s: nonce %s, knows %s; the nonces learnt: %s' %
                     (what, nonce.hex(), known.hex(),
                      {i: v.hex() for i, v in nonces.items()}))
-            want = auth_trailer(m, key, h['cluster'], src, dst)
+            want = auth_trailer(m, key, h['cluster'], a, b)
             if ctr:
                 die('%s: counter %d, want 0' % (what, ctr))
         else:
-            want = data_trailer(m, key, h['cluster'], src, nonces[src], dst, nonces[dst], ctr)
+            # (An encrypted one's tag was checked by decrypting it.)
+            want = tr if enc else data_trailer(m, key, h['cluster'], a, nonces[src], b,
+                                               nonces[dst], ctr)
             if not ctr or ctr in used.setdefault((src, dst), set()):
                 die('%s: counter %d used before (or 0)' % (what, ctr))
             used[(src, dst)].add(ctr)
@@ -761,8 +809,9 @@ def cmd_check_capture(a):
             die('%s: trailer %s, computed here %s' % (what, tr.hex(), want.hex()))
         count[name] = count.get(name, 0) + 1
     print('# %d captured datagrams, each with key id %08x and the tag and checksums '
-          'computed here: %s' % (len(recs), kid,
-                                 ', '.join('%s %d' % kv for kv in sorted(count.items()))))
+          'computed here%s: %s' %
+          (len(recs), kid, ' (%d encrypted, decrypted here)' % encrypted if encrypted else '',
+           ', '.join('%s %d' % kv for kv in sorted(count.items()))))
     print('# counters used once per direction, highest: %s' %
           ', '.join('%d->%d %d (%d datagrams)' % (s, d, c, len(used[(s, d)]))
                     for (s, d), c in sorted(top.items())))

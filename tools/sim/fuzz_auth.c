@@ -27,15 +27,19 @@
  *          decrypts, with vsr_auth_seal_encrypted(); to one that does not,
  *          nothing)
  *   2      & 15, >> 4: the two replicas' indices (modulo n_peers; the
- *          second moves on if they are the same)
+ *          second moves on if they are the same), which name their
+ *          addresses too (fz_addr(): what the keys name)
  *   3      the data message, by & 3: 0 or 1 a PREPARE or NEWSTATE with
  *          entries (fuzz_build.h; at most 8 unless & 0x1c is 0x1c: an
  *          entry can have 500 bytes, and hashing them takes time); 2 a
  *          command without a body; 3 the message input, resealed (which
- *          may be an AUTH)
+ *          may be an AUTH); & 0x20: IPv6 addresses, else IPv4
  *   4      how vsr_auth_seal() is given a datagram: % 3 + 1 pieces, the
  *          header in the first, cut where bits 2-4 and 5-7 say
- *   5      % 32: the number of operations - 1
+ *   5      % 32: the number of operations - 1; >> 5: the slots at which
+ *          the replicas keep their sessions with each other (each its
+ *          own list of peers; 0: each at the other's index, else
+ *          elsewhere, as after a reconfiguration)
  *   6..    the operations, 4 bytes each: what (& 0x3f: enum fz_op),
  *          which replica (& 0x80: the second), whether the glue's rate
  *          limit lets an answer go (& 0x40), and three parameters
@@ -115,12 +119,15 @@
  */
 #define FZ_BOGUS_LIFE	1000
 #define FZ_CACHE	16384
-#define LINK_LABEL	"vsr link key 1"
-#define SENDER_LABEL	"vsr sender key 1"
-#define ENC_LABEL	"vsr encrypt key 1"
+#define LINK_LABEL	"vsr link key 2"
+#define SENDER_LABEL	"vsr sender key 2"
+#define ENC_LABEL	"vsr encrypt key 2"
 #define CLEAR		VSR_AUTH_CLEAR
-#define AD_LEN		(CLEAR + 12 + 1 + NONCE)
+#define AD_LEN		(CLEAR + 12 + NONCE)
 #define ID_LABEL	"vsr key id 1"
+/* An address as auth.h names it: family, port, address, zeros. */
+#define ADDR		24
+static_assert(ADDR == VSR_AUTH_ADDR_SIZE);
 
 enum fz_key { FZ_K1, FZ_K2, FZ_K3, FZ_NONE };
 
@@ -203,6 +210,8 @@ struct fz_session {
 
 struct fz_rep {
 	u32 index;
+	u8 addr[ADDR];		/* fz_addr() of @index */
+	u32 slot;		/* where it keeps its session with the other */
 	unsigned int state;	/* fz_states[] */
 	u32 life;
 	u8 nonce[NONCE];
@@ -227,6 +236,7 @@ struct fz_acc {
 struct fz_world {
 	struct fz_rep r[2];
 	u32 n_peers;
+	bool v6;		/* the replicas' addresses are IPv6 ones */
 	u8 split;
 	bool kick;		/* answer what a session would let through */
 	bool enc[2];		/* each replica encrypts */
@@ -238,7 +248,7 @@ struct fz_world {
 	const u8 *raw;		/* the message input */
 	size_t raw_len;
 	u64 rng;
-	bool sealed_out;	/* seal and open for index n_peers checked */
+	bool sealed_out;	/* seal and open at slot VSR_MAX_PEERS checked */
 	unsigned int nhist;
 	unsigned int nacc;
 	/* Not cleared for each input: */
@@ -320,33 +330,51 @@ static void fz_nonce(u8 out[NONCE], u32 replica, u32 life)
 
 /* --- The formulas of auth.h, written here again --- */
 
-/* L(a, b) of key @k, for cluster @c and epoch @e. */
-static void fz_link_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
-			u32 e, u8 a, u8 b)
+/*
+ * The address of the replica of index @index: 10.0.0.(@index + 1), or
+ * fd00::(@index + 1) if @v6, UDP port 7000 + @index (auth.h: the family
+ * le16, then the port and the address in network order).
+ */
+static void fz_addr(u8 out[ADDR], u32 index, bool v6)
 {
-	u8 m[sizeof(LINK_LABEL) - 1 + 8 + 4 + 2];
+	memset(out, 0, ADDR);
+	put_unaligned_le16(v6 ? 10 : 2, out);	/* AF_INET6, AF_INET */
+	out[2] = (7000 + index) >> 8;
+	out[3] = (7000 + index) & 0xff;
+	if (v6) {
+		out[4] = 0xfd;
+		out[19] = index + 1;
+	} else {
+		out[4] = 10;
+		out[7] = index + 1;
+	}
+}
+
+/* L(a, b) of key @k, for cluster @c: addresses @a and @b. */
+static void fz_link_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
+			const u8 *a, const u8 *b)
+{
+	u8 m[sizeof(LINK_LABEL) - 1 + 8 + 2 * ADDR];
 	size_t n = sizeof(LINK_LABEL) - 1;
 
 	memcpy(m, LINK_LABEL, n);
 	put_unaligned_le64(c, m + n);
-	put_unaligned_le32(e, m + n + 8);
-	m[n + 12] = a;
-	m[n + 13] = b;
+	memcpy(m + n + 8, a, ADDR);
+	memcpy(m + n + 8 + ADDR, b, ADDR);
 	blake2s(out, m, fz_keys[k], BLAKE2S_KEY_SIZE, sizeof(m), VSR_KEY_LEN);
 }
 
-/* S(a, N) of key @k, for cluster @c and epoch @e. */
+/* S(a, N) of key @k, for cluster @c: address @a, nonce @nonce. */
 static void fz_sender_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
-			  u32 e, u8 a, const u8 *nonce)
+			  const u8 *a, const u8 *nonce)
 {
-	u8 m[sizeof(SENDER_LABEL) - 1 + 8 + 4 + 1 + NONCE];
+	u8 m[sizeof(SENDER_LABEL) - 1 + 8 + ADDR + NONCE];
 	size_t n = sizeof(SENDER_LABEL) - 1;
 
 	memcpy(m, SENDER_LABEL, n);
 	put_unaligned_le64(c, m + n);
-	put_unaligned_le32(e, m + n + 8);
-	m[n + 12] = a;
-	memcpy(m + n + 13, nonce, NONCE);
+	memcpy(m + n + 8, a, ADDR);
+	memcpy(m + n + 8 + ADDR, nonce, NONCE);
 	blake2s(out, m, fz_keys[k], BLAKE2S_KEY_SIZE, sizeof(m), VSR_KEY_LEN);
 }
 
@@ -354,8 +382,7 @@ static void fz_sender_key(u8 out[BLAKE2S_KEY_SIZE], enum fz_key k, u64 c,
 struct fz_seal {
 	enum fz_key key;
 	u64 cluster;
-	u32 epoch;
-	u8 from, to;
+	const u8 *from, *to;	/* a, b: addresses (ADDR bytes) */
 	const u8 *from_nonce;	/* N_a */
 	const u8 *to_nonce;	/* N_b */
 	u64 ctr;
@@ -365,14 +392,13 @@ struct fz_seal {
 static void fz_enc_key(u8 out[CHACHA20POLY1305_KEY_SIZE],
 		       const struct fz_seal *s)
 {
-	u8 sender[BLAKE2S_KEY_SIZE], msg[sizeof(ENC_LABEL) - 1 + 1 + NONCE];
+	u8 sender[BLAKE2S_KEY_SIZE], msg[sizeof(ENC_LABEL) - 1 + ADDR + NONCE];
 	size_t n = sizeof(ENC_LABEL) - 1;
 
-	fz_sender_key(sender, s->key, s->cluster, s->epoch, s->from,
-		      s->from_nonce);
+	fz_sender_key(sender, s->key, s->cluster, s->from, s->from_nonce);
 	memcpy(msg, ENC_LABEL, n);
-	msg[n] = s->to;
-	memcpy(msg + n + 1, s->to_nonce, NONCE);
+	memcpy(msg + n, s->to, ADDR);
+	memcpy(msg + n + ADDR, s->to_nonce, NONCE);
 	blake2s(out, msg, sender, CHACHA20POLY1305_KEY_SIZE, sizeof(msg),
 		sizeof(sender));
 }
@@ -400,21 +426,20 @@ static void fz_trailer(u8 out[TRAILER], const struct fz_seal *s,
 		free(ad);
 		return;
 	}
-	fz_link_key(key, s->key, s->cluster, s->epoch, s->from, s->to);
+	fz_link_key(key, s->key, s->cluster, s->from, s->to);
 	blake2s_init_key(&st, VSR_AUTH_TAG_SIZE, key, sizeof(key));
 	blake2s_update(&st, buf, len);
 	blake2s_update(&st, out, 12);
 	blake2s_final(&st, out + 12);
 }
 
-/* The additional data: clear part as on the wire, key id, counter, b, N_b. */
+/* The additional data: clear part as on the wire, key id, counter, N_b. */
 static void fz_ad(u8 ad[AD_LEN], const u8 *wire, const u8 *trailer,
 		  const struct fz_seal *s)
 {
 	memcpy(ad, wire, CLEAR);
 	memcpy(ad + CLEAR, trailer, 12);
-	ad[CLEAR + 12] = s->to;
-	memcpy(ad + CLEAR + 13, s->to_nonce, NONCE);
+	memcpy(ad + CLEAR + 12, s->to_nonce, NONCE);
 }
 
 /*
@@ -491,39 +516,41 @@ static void fz_init(void)
 }
 
 static struct vsr_auth *fz_change(struct vsr_auth *old,
-				  const struct vsr_key_change *kc, u32 replica,
-				  u32 n_peers, const u8 *nonce)
+				  const struct vsr_key_change *kc,
+				  const u8 *addr, const u8 *nonce)
 {
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(old, kc, CLUSTER, 0, replica, n_peers, nonce,
-			    GFP_KERNEL, &why);
+	a = vsr_auth_change(old, kc, CLUSTER, addr, nonce, GFP_KERNEL, &why);
 	FZ_ASSERT(!IS_ERR(a));
 	vsr_auth_free(old);
 	return a;
 }
 
-/* fz_states[@state] for a replica's incarnation, change after change. */
-static struct vsr_auth *fz_make_keys(unsigned int state, u32 replica,
-				     u32 n_peers, const u8 *nonce)
+/*
+ * fz_states[@state] for a replica's incarnation (address @addr, nonce
+ * @nonce), change after change.
+ */
+static struct vsr_auth *fz_make_keys(unsigned int state, const u8 *addr,
+				     const u8 *nonce)
 {
 	struct vsr_key_change kc = { .key_none = true };
 	const char *why = NULL;
 	struct vsr_auth *a;
 
 	if (!state) {
-		FZ_ASSERT(!fz_change(NULL, &kc, replica, n_peers, nonce));
+		FZ_ASSERT(!fz_change(NULL, &kc, addr, nonce));
 		return NULL;
 	}
 	kc = (struct vsr_key_change){ .key = fz_keys[FZ_K1] };
-	a = fz_change(NULL, &kc, replica, n_peers, nonce);
+	a = fz_change(NULL, &kc, addr, nonce);
 	if (state == 1) {
 		/* A swap needs a second key: refused, nothing changed. */
 		kc = (struct vsr_key_change){ .swap = true };
-		FZ_ASSERT(PTR_ERR(vsr_auth_change(a, &kc, CLUSTER, 0, replica,
-						  n_peers, nonce, GFP_KERNEL,
-						  &why)) == -EINVAL && why);
+		FZ_ASSERT(PTR_ERR(vsr_auth_change(a, &kc, CLUSTER, addr, nonce,
+						  GFP_KERNEL, &why)) ==
+			  -EINVAL && why);
 	}
 	memset(&kc, 0, sizeof(kc));
 	if (state == 3 || state == 5)
@@ -531,14 +558,14 @@ static struct vsr_auth *fz_make_keys(unsigned int state, u32 replica,
 	else
 		kc.accept_key = fz_keys[state == 7 ? FZ_K3 : FZ_K2];
 	if (state >= 2)
-		a = fz_change(a, &kc, replica, n_peers, nonce);
+		a = fz_change(a, &kc, addr, nonce);
 	if (state >= 4) {
 		kc = (struct vsr_key_change){ .swap = true };
-		a = fz_change(a, &kc, replica, n_peers, nonce);
+		a = fz_change(a, &kc, addr, nonce);
 	}
 	if (state == 6) {
 		kc = (struct vsr_key_change){ .accept_off = true };
-		a = fz_change(a, &kc, replica, n_peers, nonce);
+		a = fz_change(a, &kc, addr, nonce);
 	}
 	FZ_ASSERT(vsr_auth_sends_key(a) ==
 		  (fz_states[state].send != FZ_NONE));
@@ -549,27 +576,30 @@ static struct vsr_auth *fz_make_keys(unsigned int state, u32 replica,
 
 /*
  * The same, made once (most inputs use few): a hash table, in which
- * what the two replicas hold now is never replaced.
+ * what the two replicas hold now is never replaced.  The keys of replica
+ * @replica's incarnation @life: its address is fz_addr(@replica, @v6),
+ * its nonce @nonce is fz_nonce(@replica, @life).
  */
 static const struct vsr_auth *fz_keys_of(unsigned int state, u32 replica,
-					 u32 n_peers, u32 life,
-					 const u8 *nonce)
+					 bool v6, u32 life, const u8 *nonce)
 {
 	static struct {
 		bool made;
-		u8 state, replica, n_peers;
+		u8 state, replica;
+		bool v6;
 		u32 life;
 		struct vsr_auth *a;
 	} cache[FZ_CACHE];
-	u32 h = ((state * 31 + replica) * 31 + n_peers) * 131 + life;
+	u32 h = ((state * 31 + replica) * 31 + v6) * 131 + life;
 	unsigned int i, k;
+	u8 addr[ADDR];
 
 	h = (h * 2654435761u >> 7) % FZ_CACHE;
 	for (i = 0; i < 3; i++) {
 		k = (h + i) % FZ_CACHE;
 		if (cache[k].made && cache[k].state == state &&
-		    cache[k].replica == replica &&
-		    cache[k].n_peers == n_peers && cache[k].life == life)
+		    cache[k].replica == replica && cache[k].v6 == v6 &&
+		    cache[k].life == life)
 			return cache[k].a;
 	}
 	for (i = 0; i < 3; i++) {
@@ -583,9 +613,10 @@ static const struct vsr_auth *fz_keys_of(unsigned int state, u32 replica,
 	cache[k].made = true;
 	cache[k].state = state;
 	cache[k].replica = replica;
-	cache[k].n_peers = n_peers;
+	cache[k].v6 = v6;
 	cache[k].life = life;
-	cache[k].a = fz_make_keys(state, replica, n_peers, nonce);
+	fz_addr(addr, replica, v6);
+	cache[k].a = fz_make_keys(state, addr, nonce);
 	return cache[k].a;
 }
 
@@ -685,8 +716,10 @@ static void fz_start(struct fz_world *w, int i, u32 life)
 
 	x->life = life;
 	fz_nonce(x->nonce, x->index, life);
-	x->a = fz_keys_of(x->state, x->index, w->n_peers, life, x->nonce);
+	x->a = fz_keys_of(x->state, x->index, w->v6, life, x->nonce);
 	memset(&x->peer, 0, sizeof(x->peer));
+	/* The glue names the peer's address before the session is used. */
+	fz_addr(x->peer.addr, w->r[!i].index, w->v6);
 	memset(&x->m, 0, sizeof(x->m));
 	/* keys.c: a random challenge to each peer. */
 	fz_bytes(w, x->m.challenge, NONCE);
@@ -817,7 +850,7 @@ static int fz_seal_encrypted(struct fz_world *w, int from, u8 *buf,
 		fz_stats[ST_NO_DECRYPT]++;
 		return -EPROTONOSUPPORT;
 	}
-	ret = vsr_auth_seal_encrypted(x->a, y->index, &x->peer, iov, nr, &enc,
+	ret = vsr_auth_seal_encrypted(x->a, x->slot, &x->peer, iov, nr, &enc,
 				      trailer);
 	FZ_ASSERT(ret == TRAILER || ret == -ENOTCONN || ret == -EINVAL);
 	want = x->m.known ? TRAILER : -ENOTCONN;
@@ -831,8 +864,8 @@ static int fz_seal_encrypted(struct fz_world *w, int from, u8 *buf,
 	fz_enc_datagram(dg, &enc, len, trailer);
 	if (!fz_blackbox) {
 		s = (struct fz_seal){
-			.key = st->send, .cluster = CLUSTER, .from = x->index,
-			.to = y->index, .from_nonce = x->nonce,
+			.key = st->send, .cluster = CLUSTER, .from = x->addr,
+			.to = y->addr, .from_nonce = x->nonce,
 			.to_nonce = x->m.nonce,
 			.ctr = x->m.tx | VSR_AUTH_CTR_ENCRYPTED,
 		};
@@ -841,7 +874,7 @@ static int fz_seal_encrypted(struct fz_world *w, int from, u8 *buf,
 	}
 	if (nr > 1) {
 		/* In one piece, from the same session: the same datagram. */
-		FZ_ASSERT(vsr_auth_seal_encrypted(x->a, y->index, &again,
+		FZ_ASSERT(vsr_auth_seal_encrypted(x->a, x->slot, &again,
 						  &whole, 1, &enc,
 						  trailer) == TRAILER);
 		fz_enc_datagram(ref, &enc, len, trailer);
@@ -882,7 +915,7 @@ static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
 			return -ENOKEY;
 		return fz_seal_encrypted(w, from, buf, len, iov, nr, &before);
 	}
-	ret = vsr_auth_seal(x->a, y->index, &x->peer, iov, nr, buf + len);
+	ret = vsr_auth_seal(x->a, x->slot, &x->peer, iov, nr, buf + len);
 	FZ_ASSERT(ret == 0 || ret == TRAILER || ret == -ENOTCONN ||
 		  ret == -EINVAL);
 	want = st->send == FZ_NONE ? 0 : !hs && !x->m.known ? -ENOTCONN :
@@ -898,8 +931,8 @@ static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
 		FZ_ASSERT(get_unaligned_le64(buf + len + 4) ==
 			  (hs ? 0 : x->m.tx));
 		s = (struct fz_seal){
-			.key = st->send, .cluster = CLUSTER, .from = x->index,
-			.to = y->index, .from_nonce = x->nonce,
+			.key = st->send, .cluster = CLUSTER, .from = x->addr,
+			.to = y->addr, .from_nonce = x->nonce,
 			.to_nonce = x->m.nonce, .ctr = hs ? 0 : x->m.tx,
 		};
 		fz_trailer(ref, &s, buf, len);
@@ -908,19 +941,19 @@ static int fz_seal(struct fz_world *w, int from, u8 *buf, size_t len)
 	if (nr > 1) {
 		/* In one piece, from the same session: the same trailer. */
 		iov[0] = (struct kvec){ .iov_base = buf, .iov_len = len };
-		FZ_ASSERT(vsr_auth_seal(x->a, y->index, &before, iov, 1,
+		FZ_ASSERT(vsr_auth_seal(x->a, x->slot, &before, iov, 1,
 					whole) == TRAILER);
 		FZ_ASSERT(!memcmp(whole, buf + len, TRAILER));
 	}
 	if (!w->sealed_out) {
-		/* Indices past n_peers have no keys. */
+		/* Slots from VSR_MAX_PEERS on have no keys. */
 		size_t l = len + TRAILER;
 		struct vsr_auth_seen seen;
 
 		w->sealed_out = true;
-		FZ_ASSERT(vsr_auth_seal(x->a, w->n_peers, &before, iov, 1,
+		FZ_ASSERT(vsr_auth_seal(x->a, VSR_MAX_PEERS, &before, iov, 1,
 					whole) == -EINVAL);
-		ret = vsr_auth_open(y->a, w->n_peers, &before, y->nonce, buf,
+		ret = vsr_auth_open(y->a, VSR_MAX_PEERS, &before, y->nonce, buf,
 				    &l, &seen);
 		FZ_ASSERT(ret == -ENOKEY || ret == -EKEYREJECTED);
 	}
@@ -1084,8 +1117,8 @@ static int fz_expect(const struct fz_world *w, int to, const u8 *buf,
 		return -ENOTCONN;
 	ctr = get_unaligned_le64(buf + size + 4);
 	s = (struct fz_seal){
-		.key = k, .cluster = CLUSTER, .from = x->index,
-		.to = y->index, .from_nonce = y->m.nonce,
+		.key = k, .cluster = CLUSTER, .from = x->addr,
+		.to = y->addr, .from_nonce = y->m.nonce,
 		.to_nonce = y->nonce, .ctr = ctr,
 	};
 	if (buf[14] != VSR_CMD_AUTH && (ctr & VSR_AUTH_CTR_ENCRYPTED)) {
@@ -1163,7 +1196,7 @@ static void fz_rx(struct fz_world *w, int to, const u8 *buf, size_t len,
 		 fz_accepts_key(y, fz_key_of(id)) && !y->waived;
 	if (!fz_blackbox)
 		want = fz_expect(w, to, copy, len);
-	ret = vsr_auth_open(y->a, x->index, &y->peer, y->nonce, copy, &len,
+	ret = vsr_auth_open(y->a, y->slot, &y->peer, y->nonce, copy, &len,
 			    &seen);
 	if (fz_trace)
 		fprintf(stderr, "  %d -> %d: %zu bytes, cmd %u, %s, ctr %llu: %d%s\n",
@@ -1364,7 +1397,7 @@ static void fz_forge(struct fz_world *w, int from, u8 p, u8 q, u8 r)
 	static u8 buf[FZ_DGRAM_MAX + FZ_EXTRA_MAX];
 	struct fz_rep *x = &w->r[from], *y = &w->r[!from];
 	unsigned int v = p % 10, i;
-	u8 old[NONCE], bogus[NONCE];
+	u8 old[NONCE], bogus[NONCE], other[ADDR];
 	size_t len;
 	struct fz_seal s;
 	bool hs;
@@ -1404,7 +1437,7 @@ static void fz_forge(struct fz_world *w, int from, u8 p, u8 q, u8 r)
 	s = (struct fz_seal){
 		.key = fz_states[x->state].send == FZ_NONE ? FZ_K1 :
 		       fz_states[x->state].send,
-		.cluster = CLUSTER, .from = x->index, .to = y->index,
+		.cluster = CLUSTER, .from = x->addr, .to = y->addr,
 		.from_nonce = x->nonce,
 		.to_nonce = x->m.known ? x->m.nonce : y->nonce,
 		.ctr = hs ? 0 : x->m.tx + 1 + r % 4,
@@ -1416,13 +1449,31 @@ static void fz_forge(struct fz_world *w, int from, u8 p, u8 q, u8 r)
 		s.cluster = ~CLUSTER;
 		break;
 	case 1:
-		s.epoch = 1 + r;
+		/*
+		 * From or to (@r & 1) an address next to the replica's: one
+		 * bit off, or its index in the other family (@r & 2).
+		 */
+		i = r & 1 ? y->index : x->index;
+		if (r & 2) {
+			fz_addr(other, i, !w->v6);
+		} else {
+			fz_addr(other, i, w->v6);
+			other[(r >> 2) % ADDR] ^= 1 << fz_rand(w) % 8;
+		}
+		if (r & 1)
+			s.to = other;
+		else
+			s.from = other;
 		break;
 	case 2:	/* from another replica (from the receiver: reflected) */
-		s.from = (x->index + 1 + r % (w->n_peers - 1)) % w->n_peers;
+		fz_addr(other, (x->index + 1 + r % (w->n_peers - 1)) %
+			w->n_peers, w->v6);
+		s.from = other;
 		break;
 	case 3:	/* to another replica */
-		s.to = (y->index + 1 + r % (w->n_peers - 1)) % w->n_peers;
+		fz_addr(other, (y->index + 1 + r % (w->n_peers - 1)) %
+			w->n_peers, w->v6);
+		s.to = other;
 		break;
 	case 4:	/* for an older incarnation of the receiver */
 		fz_nonce(old, y->index, y->life ? r % y->life :
@@ -1606,7 +1657,7 @@ static void fz_op(struct fz_world *w, const u8 *o)
 		break;
 	case FZ_KEYS:
 		x->state = p % ARRAY_SIZE(fz_states);
-		x->a = fz_keys_of(x->state, x->index, w->n_peers, x->life,
+		x->a = fz_keys_of(x->state, x->index, w->v6, x->life,
 				  x->nonce);
 		break;
 	default:
@@ -1700,6 +1751,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	w->r[1].index = (hdr[2] >> 4) % w->n_peers;
 	if (w->r[1].index == w->r[0].index)
 		w->r[1].index = (w->r[0].index + 1) % w->n_peers;
+	w->v6 = hdr[3] & 0x20;
+	for (i = 0; i < 2; i++)
+		fz_addr(w->r[i].addr, w->r[i].index, w->v6);
+	/* Where each keeps the other: not where the other keeps it. */
+	w->r[0].slot = (w->r[1].index + 3 * (hdr[5] >> 5)) % VSR_MAX_PEERS;
+	w->r[1].slot = (w->r[0].index + 5 * (hdr[5] >> 5)) % VSR_MAX_PEERS;
 	w->r[0].state = hdr[0] & 7;
 	w->r[1].state = hdr[0] >> 3 & 7;
 	nops = 1 + hdr[5] % FZ_OPS_MAX;

@@ -809,8 +809,6 @@ int cmd_add(int argc, char **argv)
 	}
 	if (join && (replica || peers))
 		usage_error("join takes no \"replica\" or \"peers\": the cluster names them");
-	if (join && kseen)
-		usage_error("join does not take a key yet");
 	if (!join && !replica)
 		usage_error("add needs \"replica N\"");
 	if (!join && !peers)

@@ -5,15 +5,20 @@
  * natively by tools/sim/vsr-unit, with tools/lib/blake2s.c for the
  * kernel's BLAKE2s.
  *
- * The known answers were computed with Python's hashlib.blake2s from the
- * description in auth.h, so they also pin the derivation that
- * Documentation/protocol.rst and the selftests rely on.
+ * The known answers were computed with Python's hashlib.blake2s (and the
+ * cryptography package's ChaCha20Poly1305) from the description in auth.h,
+ * so they also pin the derivation that Documentation/protocol.rst and the
+ * selftests rely on.  Replica i is at 10.0.0.(i + 1), UDP port 7000 + i:
+ * its address as the keys name it is rep_addr()'s.
  *
  * vsr_auth_sessions runs the handshake between three replicas over a
  * network that loses, duplicates, reorders and replays anything ever sent
  * (datagrams of earlier incarnations too), with restarts: a data datagram
  * is accepted only by the incarnation it was sealed for, and only once;
- * once the network is clean, every pair gets a session.
+ * once the network is clean, every pair gets a session.  Each replica
+ * keeps its peers in an order of its own, as after a reconfiguration;
+ * vsr_auth_peer_order checks that case alone, and that the keys name the
+ * addresses of a link, not the slots of its sessions.
  */
 
 #include <kunit/test.h>
@@ -40,17 +45,41 @@ static void msg_fill(u8 *buf, u64 id)
 	put_unaligned_le64(id, buf + 64);
 }
 
-static struct vsr_auth *keys(struct kunit *test, const u8 *key, u64 cluster,
-			     u32 replica, const u8 *nonce)
+/*
+ * Replica @i's address as auth.h names it: AF_INET (le16), port 7000 + @i
+ * and 10.0.0.(@i + 1) in network order, zeros to the end.
+ */
+static void rep_addr(u8 addr[VSR_AUTH_ADDR_SIZE], u32 i)
+{
+	memset(addr, 0, VSR_AUTH_ADDR_SIZE);
+	put_unaligned_le16(2, addr);	/* AF_INET */
+	addr[2] = (7000 + i) >> 8;
+	addr[3] = (7000 + i) & 0xff;
+	addr[4] = 10;
+	addr[7] = i + 1;
+}
+
+/* Keys of the replica at @addr (incarnation @nonce): @key, or none. */
+static struct vsr_auth *keys_at(struct kunit *test, const u8 *key,
+				u64 cluster, const u8 *addr, const u8 *nonce)
 {
 	struct vsr_key_change kc = { .key = key, .key_none = !key };
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(NULL, &kc, cluster, 0, replica, 3, nonce,
-			    GFP_KERNEL, &why);
+	a = vsr_auth_change(NULL, &kc, cluster, addr, nonce, GFP_KERNEL, &why);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	return a;
+}
+
+/* The same for replica @replica, at rep_addr()'s. */
+static struct vsr_auth *keys(struct kunit *test, const u8 *key, u64 cluster,
+			     u32 replica, const u8 *nonce)
+{
+	u8 addr[VSR_AUTH_ADDR_SIZE];
+
+	rep_addr(addr, replica);
+	return keys_at(test, key, cluster, addr, nonce);
 }
 
 /* Seal @len bytes at @buf from @a to @to; returns the datagram's length. */
@@ -66,16 +95,20 @@ static int seal(const struct vsr_auth *a, unsigned int to,
 	return ret < 0 ? ret : len + ret;
 }
 
+/*
+ * Replica 0 (10.0.0.1:7000, nonce a0 a1 ..) seals to replica 1
+ * (10.0.0.2:7001, nonce b0 b1 ..) with key 00 01 .. 1f, cluster 0x77.
+ */
 static void vsr_auth_known_answers(struct kunit *test)
 {
 	/* From Python's hashlib and cryptography (ChaCha20Poly1305). */
 	static const u8 data_tag[VSR_AUTH_TAG_SIZE] = {
-		0xa6, 0x92, 0x5c, 0xf2, 0xfd, 0xc3, 0xfd, 0x3a,
-		0xed, 0x9e, 0x97, 0xc2, 0xfc, 0x84, 0xb4, 0xab,
+		0xb9, 0xf5, 0x71, 0xe8, 0xb6, 0xe1, 0x40, 0x85,
+		0xd2, 0x4e, 0x51, 0x34, 0x07, 0x11, 0x12, 0x8e,
 	};
 	static const u8 auth_tag[VSR_AUTH_TAG_SIZE] = {
-		0x89, 0xaf, 0xdf, 0x67, 0x42, 0xb0, 0x5b, 0xba,
-		0x3e, 0xf9, 0xe8, 0x17, 0xc8, 0xcd, 0x7c, 0x36,
+		0x38, 0x29, 0xfd, 0x87, 0xb0, 0xff, 0xfd, 0x70,
+		0x34, 0xc9, 0xf3, 0x1a, 0xc2, 0xd8, 0xd7, 0x2b,
 	};
 	u8 key[VSR_KEY_LEN], na[VSR_AUTH_NONCE_SIZE], buf[DGRAM];
 	struct vsr_auth_peer peer = { .known = true };
@@ -88,6 +121,7 @@ static void vsr_auth_known_answers(struct kunit *test)
 		na[i] = 0xa0 + i;
 		peer.nonce[i] = 0xb0 + i;
 	}
+	rep_addr(peer.addr, 1);
 	KUNIT_EXPECT_EQ(test, vsr_auth_key_id(key), 0xba049a50u);
 	a = keys(test, key, CLUSTER, 0, na);
 
@@ -107,36 +141,68 @@ static void vsr_auth_known_answers(struct kunit *test)
 	vsr_auth_free(a);
 }
 
-/* One replica of the tests: its keys, nonce and sessions. */
+/*
+ * One replica of the tests: its keys, address, nonce and sessions, the
+ * session with replica i at @peer[@slot[i]] (its place in the replica's
+ * list of peers: i unless rep_order() said otherwise).
+ */
 struct rep {
 	struct vsr_auth *a;
+	u8 addr[VSR_AUTH_ADDR_SIZE];
 	u8 nonce[VSR_AUTH_NONCE_SIZE];
-	struct vsr_auth_peer peer[3];
+	u32 slot[3];
+	struct vsr_auth_peer peer[VSR_MAX_PEERS];
 	u32 index;
 	u32 life;
 };
 
+/* @x's session with replica @y. */
+static struct vsr_auth_peer *sess(struct rep *x, u32 y)
+{
+	return &x->peer[x->slot[y]];
+}
+
+/*
+ * @r keeps its sessions with replicas 0, 1 and 2 at @slot[0], [1] and [2]
+ * (distinct, below VSR_MAX_PEERS): new sessions, each naming its
+ * replica's address.
+ */
+static void rep_order(struct rep *r, const u32 *slot)
+{
+	struct vsr_auth_peer *p;
+	int i;
+
+	memset(r->peer, 0, sizeof(r->peer));
+	for (i = 0; i < 3; i++) {
+		r->slot[i] = slot[i];
+		p = sess(r, i);
+		rep_addr(p->addr, i);
+		get_random_bytes(p->challenge, VSR_AUTH_NONCE_SIZE);
+	}
+}
+
+/* Replica i's session at slot i. */
+static const u32 in_order[3] = { 0, 1, 2 };
+
 static void rep_start(struct kunit *test, struct rep *r, const u8 *key,
 		      u32 index)
 {
-	int i;
-
 	vsr_auth_free(r->a);
 	memset(r, 0, sizeof(*r));
 	r->index = index;
+	rep_addr(r->addr, index);
 	get_random_bytes(r->nonce, sizeof(r->nonce));
-	for (i = 0; i < 3; i++)
-		get_random_bytes(r->peer[i].challenge, VSR_AUTH_NONCE_SIZE);
-	r->a = keys(test, key, CLUSTER, index, r->nonce);
+	rep_order(r, in_order);
+	r->a = keys_at(test, key, CLUSTER, r->addr, r->nonce);
 }
 
 /* An AUTH from @x to @y; returns its length. */
 static int auth_msg(struct rep *x, u32 y, u8 *buf)
 {
-	size_t len = vsr_auth_hello(&x->peer[y], x->nonce, CLUSTER, 0,
+	size_t len = vsr_auth_hello(sess(x, y), x->nonce, CLUSTER, 0,
 				    x->index, buf);
 
-	return seal(x->a, y, &x->peer[y], buf, len);
+	return seal(x->a, x->slot[y], sess(x, y), buf, len);
 }
 
 /*
@@ -158,12 +224,13 @@ static int deliver(struct rep *y, u32 x, const u8 *buf, size_t len,
 	copy = kmemdup(buf, len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	ret = vsr_auth_open(y->a, x, &y->peer[x], y->nonce, copy, &len, &seen);
+	ret = vsr_auth_open(y->a, y->slot[x], sess(y, x), y->nonce, copy, &len,
+			    &seen);
 	kfree(copy);
 	if (ret || buf[14] != VSR_CMD_AUTH)
 		return ret;
 	get_random_bytes(challenge, sizeof(challenge));
-	*action = vsr_auth_handshake(&y->peer[x], y->nonce, buf + VSR_HDR_SIZE,
+	*action = vsr_auth_handshake(sess(y, x), y->nonce, buf + VSR_HDR_SIZE,
 				     get_unaligned_le64(buf + 64),
 				     seen.auth == 2, challenge, &fresh);
 	return 0;
@@ -185,7 +252,7 @@ static void handshake(struct kunit *test, struct rep *r, u32 x, u32 y)
 		swap(from, to);
 	}
 	KUNIT_EXPECT_EQ(test, len, 0);
-	KUNIT_EXPECT_TRUE(test, r[x].peer[y].known && r[y].peer[x].known);
+	KUNIT_EXPECT_TRUE(test, sess(&r[x], y)->known && sess(&r[y], x)->known);
 }
 
 /*
@@ -338,9 +405,13 @@ static void vsr_auth_window(struct kunit *test)
 	vsr_auth_free(r[1].a);
 }
 
-/* Encrypt @len bytes at @msg from @x to @y into @dgram; its length. */
-static int seal_enc(struct rep *x, u32 y, const u8 *msg, size_t len,
-		    u8 *out, u8 *dgram)
+/*
+ * Encrypt @len bytes at @msg with @a to @to, session @peer, into @dgram
+ * (@out: vsr_auth_seal_encrypted()'s); the datagram's length.
+ */
+static int seal_enc_to(const struct vsr_auth *a, unsigned int to,
+		       struct vsr_auth_peer *peer, const u8 *msg, size_t len,
+		       u8 *out, u8 *dgram)
 {
 	struct kvec iov[2] = {
 		{ .iov_base = (void *)msg, .iov_len = VSR_HDR_SIZE },
@@ -351,14 +422,20 @@ static int seal_enc(struct rep *x, u32 y, const u8 *msg, size_t len,
 	u8 trailer[VSR_AUTH_TRAILER_SIZE];
 	int ret;
 
-	ret = vsr_auth_seal_encrypted(x->a, y, &x->peer[y], iov, 2, &enc,
-				      trailer);
+	ret = vsr_auth_seal_encrypted(a, to, peer, iov, 2, &enc, trailer);
 	if (ret <= 0)
 		return ret;
 	memcpy(dgram, enc.hdr, VSR_AUTH_CLEAR);
 	memcpy(dgram + VSR_AUTH_CLEAR, out, len - VSR_AUTH_CLEAR);
 	memcpy(dgram + len, trailer, ret);
 	return len + ret;
+}
+
+/* The same from @x to @y. */
+static int seal_enc(struct rep *x, u32 y, const u8 *msg, size_t len,
+		    u8 *out, u8 *dgram)
+{
+	return seal_enc_to(x->a, x->slot[y], sess(x, y), msg, len, out, dgram);
 }
 
 static bool contains(const u8 *hay, size_t n, const char *needle)
@@ -381,12 +458,12 @@ static bool contains(const u8 *hay, size_t n, const char *needle)
 static void vsr_auth_encryption(struct kunit *test)
 {
 	static const u8 ct16[16] = {
-		0x3a, 0x09, 0xe2, 0x2a, 0x70, 0x5d, 0xc5, 0x8b,
-		0x37, 0xed, 0xc7, 0x19, 0xb3, 0x89, 0x40, 0xad,
+		0x59, 0xca, 0x61, 0x6d, 0x82, 0x39, 0x3c, 0xc6,
+		0xc1, 0xcb, 0xa0, 0xd6, 0xda, 0x5d, 0x27, 0x6b,
 	};
 	static const u8 tag[VSR_AUTH_TAG_SIZE] = {
-		0x50, 0xdb, 0xff, 0xc6, 0x3b, 0x5e, 0xfe, 0x0b,
-		0xfd, 0x57, 0x4d, 0xe9, 0x4e, 0xa1, 0xf1, 0x2a,
+		0x41, 0x58, 0x0c, 0xcf, 0x9e, 0xd2, 0xb2, 0xec,
+		0x51, 0x47, 0x98, 0x13, 0x28, 0x5b, 0x6f, 0x02,
 	};
 	const size_t body = 300, len = VSR_HDR_SIZE + body;
 	u8 key[VSR_KEY_LEN], *msg, *dgram, *copy, *out, *out2, *fresh;
@@ -416,10 +493,13 @@ static void vsr_auth_encryption(struct kunit *test)
 	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
 		was->nonce[i] = 0xb0 + i;
 	r[0].index = 0;
+	rep_addr(r[0].addr, 0);
+	rep_order(&r[0], in_order);
 	for (i = 0; i < VSR_AUTH_NONCE_SIZE; i++)
 		r[0].nonce[i] = 0xa0 + i;
-	r[0].a = keys(test, key, CLUSTER, 0, r[0].nonce);
+	r[0].a = keys_at(test, key, CLUSTER, r[0].addr, r[0].nonce);
 	was->known = true;
+	rep_addr(was->addr, 1);
 	r[0].peer[1] = *was;
 	for (i = 0; i < MSG_LEN; i++)
 		msg[i] = i * 7;
@@ -519,6 +599,212 @@ static void vsr_auth_encryption(struct kunit *test)
 	vsr_auth_free(r[1].a);
 }
 
+/* What bind_open() seals: a MACed datagram, an encrypted one, an AUTH. */
+enum { BIND_MAC, BIND_ENC, BIND_AUTH, BIND_KINDS };
+
+/* The address that bind_open() changes: none, or one as an end names it. */
+enum { BIND_NONE, BIND_FROM, BIND_SELF, BIND_TO, BIND_WHERE };
+
+static const char * const bind_kinds[BIND_KINDS] = {
+	"MACed", "encrypted", "AUTH",
+};
+
+static const char * const bind_wheres[BIND_WHERE] = {
+	"no address", "the sender's at the receiver",
+	"the receiver's in its keys", "the receiver's at the sender",
+};
+
+/*
+ * A message of MSG_LEN bytes, checksums and all (what an encrypted
+ * datagram gives back whole): a REQUEST, @id its op.
+ */
+static size_t msg_whole(u8 *buf, u64 id)
+{
+	struct vsr_hdr h = {
+		.command = VSR_CMD_REQUEST, .cluster = CLUSTER, .op = id,
+		.flags = VSR_OP_DATA,
+	};
+
+	memset(buf + VSR_HDR_SIZE, 's', MSG_LEN - VSR_HDR_SIZE);
+	return vsr_msg_seal(buf, &h, MSG_LEN - VSR_HDR_SIZE);
+}
+
+/* bind_open()'s sessions and buffers, off the stack. */
+struct bind {
+	struct vsr_auth_peer tx, rx;
+	u8 msg[MSG_LEN];
+	u8 out[MSG_LEN + VSR_AUTH_TAG_SIZE];
+	u8 buf[AUTH_LEN + VSR_AUTH_TRAILER_SIZE];
+};
+
+/*
+ * Replica 0 (X) seals a datagram of kind @kind to replica 1 (Y), which
+ * opens it: vsr_auth_open()'s return.  Each end with fresh keys of its
+ * own (no session key kept from before) and a copy of its session, and
+ * the address @where says changed: its byte @byte flipped, or (@byte ==
+ * VSR_AUTH_ADDR_SIZE) replaced by replica 2's.
+ */
+static int bind_open(struct kunit *test, struct rep *r, const u8 *key,
+		     struct bind *b, int kind, int where, size_t byte)
+{
+	u8 self[VSR_AUTH_ADDR_SIZE], *addr = NULL;
+	struct vsr_auth *xa, *ya;
+	struct vsr_auth_seen seen;
+	int n, ret;
+	size_t len;
+
+	b->tx = *sess(&r[0], 1);
+	b->rx = *sess(&r[1], 0);
+	memcpy(self, r[1].addr, sizeof(self));
+	if (where == BIND_FROM)
+		addr = b->rx.addr;
+	else if (where == BIND_SELF)
+		addr = self;
+	else if (where == BIND_TO)
+		addr = b->tx.addr;
+	if (addr && byte < VSR_AUTH_ADDR_SIZE)
+		addr[byte] ^= 1 << (byte % 8);
+	else if (addr)
+		rep_addr(addr, 2);
+	KUNIT_ASSERT_EQ(test, msg_whole(b->msg, 1000 + byte), MSG_LEN);
+	xa = keys_at(test, key, CLUSTER, r[0].addr, r[0].nonce);
+	ya = keys_at(test, key, CLUSTER, self, r[1].nonce);
+	switch (kind) {
+	case BIND_MAC:
+		msg_fill(b->buf, 1000 + byte);
+		n = seal(xa, r[0].slot[1], &b->tx, b->buf, MSG_LEN);
+		break;
+	case BIND_ENC:
+		n = seal_enc_to(xa, r[0].slot[1], &b->tx, b->msg, MSG_LEN,
+				b->out, b->buf);
+		break;
+	default:
+		len = vsr_auth_hello(&b->tx, r[0].nonce, CLUSTER, 0, r[0].index,
+				     b->buf);
+		n = seal(xa, r[0].slot[1], &b->tx, b->buf, len);
+		break;
+	}
+	ret = n;
+	if (n > 0) {
+		len = n;
+		ret = vsr_auth_open(ya, r[1].slot[0], &b->rx, r[1].nonce,
+				    b->buf, &len, &seen);
+	}
+	vsr_auth_free(xa);
+	vsr_auth_free(ya);
+	KUNIT_ASSERT_GT(test, n, 0);
+	if (!ret && kind == BIND_ENC)
+		KUNIT_EXPECT_MEMEQ(test, b->buf, b->msg, MSG_LEN);
+	return ret;
+}
+
+/* @y opens @len bytes at @buf from @x, in place: vsr_auth_open()'s return. */
+static int open_from(struct rep *y, u32 x, u8 *buf, size_t len)
+{
+	struct vsr_auth_seen seen;
+
+	return vsr_auth_open(y->a, y->slot[x], sess(y, x), y->nonce, buf, &len,
+			     &seen);
+}
+
+/*
+ * Peer lists in different orders, as after a reconfiguration: X (replica
+ * 0) keeps Y (replica 1) at slot 2, Y keeps X at slot 0, each keeps
+ * replica 2 elsewhere.  Every pair completes the handshake and exchanges
+ * MACed and encrypted datagrams both ways.  The keys name the addresses
+ * of the link, not the slots: what X seals for Y does not open at Y as
+ * from another address, nor at keys of Y for another address of its own,
+ * nor when X's session names another address for Y.  Slots from
+ * VSR_MAX_PEERS on have no keys.
+ */
+static void vsr_auth_peer_order(struct kunit *test)
+{
+	static const u32 order[3][3] = {
+		{ 1, 2, VSR_MAX_PEERS - 1 },
+		{ 0, 9, 4 },
+		{ 3, 7, 0 },
+	};
+	struct vsr_auth_peer *xy, *yx;
+	struct vsr_auth_seen seen;
+	int n, ret, kind, where;
+	u8 key[VSR_KEY_LEN];
+	struct bind *b;
+	struct rep *r;
+	size_t len, i;
+	u32 x, y;
+
+	r = kunit_kzalloc(test, 3 * sizeof(*r), GFP_KERNEL);
+	b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, r && b);
+	get_random_bytes(key, sizeof(key));
+	for (x = 0; x < 3; x++) {
+		rep_start(test, &r[x], key, x);
+		rep_order(&r[x], order[x]);
+	}
+	KUNIT_ASSERT_EQ(test, r[0].slot[1], 2u);
+	KUNIT_ASSERT_EQ(test, r[1].slot[0], 0u);
+	handshake(test, r, 0, 1);
+	handshake(test, r, 2, 0);
+	handshake(test, r, 1, 2);
+
+	for (x = 0; x < 3; x++)
+		for (y = 0; y < 3; y++) {
+			if (x == y)
+				continue;
+			msg_fill(b->buf, 10 * x + y);
+			n = seal(r[x].a, r[x].slot[y], sess(&r[x], y), b->buf,
+				 MSG_LEN);
+			KUNIT_ASSERT_EQ(test, n, DGRAM);
+			ret = open_from(&r[y], x, b->buf, n);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "MACed %u -> %u", x,
+					    y);
+			n = msg_whole(b->msg, 100 + 10 * x + y);
+			KUNIT_ASSERT_EQ(test, n, MSG_LEN);
+			n = seal_enc(&r[x], y, b->msg, MSG_LEN, b->out, b->buf);
+			KUNIT_ASSERT_EQ(test, n, DGRAM);
+			ret = open_from(&r[y], x, b->buf, n);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "encrypted %u -> %u",
+					    x, y);
+			KUNIT_EXPECT_MEMEQ(test, b->buf, b->msg, MSG_LEN);
+		}
+
+	/*
+	 * Each address of the link is in every key: one bit of one byte
+	 * matters (byte VSR_AUTH_ADDR_SIZE: replica 2's address instead).
+	 */
+	for (kind = 0; kind < BIND_KINDS; kind++) {
+		ret = bind_open(test, r, key, b, kind, BIND_NONE, 0);
+		KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s", bind_kinds[kind]);
+		for (where = BIND_FROM; where < BIND_WHERE; where++)
+			for (i = 0; i <= VSR_AUTH_ADDR_SIZE; i++) {
+				ret = bind_open(test, r, key, b, kind, where,
+						i);
+				KUNIT_EXPECT_EQ_MSG(test, ret, -EKEYREJECTED,
+						    "%s, %s, byte %zu",
+						    bind_kinds[kind],
+						    bind_wheres[where], i);
+			}
+	}
+
+	/* No slot VSR_MAX_PEERS, whatever the session. */
+	xy = sess(&r[0], 1);
+	yx = sess(&r[1], 0);
+	msg_fill(b->buf, 50);
+	KUNIT_EXPECT_EQ(test, seal(r[0].a, VSR_MAX_PEERS, xy, b->buf, MSG_LEN),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, seal_enc_to(r[0].a, VSR_MAX_PEERS, xy, b->msg,
+					  MSG_LEN, b->out, b->buf), -EINVAL);
+	n = seal(r[0].a, r[0].slot[1], xy, b->buf, MSG_LEN);
+	KUNIT_ASSERT_EQ(test, n, DGRAM);
+	len = n;
+	KUNIT_EXPECT_EQ(test, vsr_auth_open(r[1].a, VSR_MAX_PEERS, yx,
+					    r[1].nonce, b->buf, &len, &seen),
+			-EKEYREJECTED);
+	KUNIT_EXPECT_EQ(test, open_from(&r[1], 0, b->buf, len), 0);
+	for (x = 0; x < 3; x++)
+		vsr_auth_free(r[x].a);
+}
+
 /* A datagram on the simulated network of vsr_auth_sessions. */
 struct dgram {
 	u32 from, to;
@@ -541,6 +827,7 @@ struct anet {
 	struct rnd_state rnd;
 	u64 now;		/* steps so far */
 	u64 auth_at[3][3];	/* step + 1 of x's last AUTH to y */
+	u32 order[3][3];	/* where x keeps its session with y */
 	struct rep r[3];
 	struct dgram *flight[NET_MAX];
 	int nflight;
@@ -558,6 +845,13 @@ struct anet {
 static u32 rnd(struct anet *n, u32 below)
 {
 	return prandom_u32_state(&n->rnd) % below;
+}
+
+/* A new incarnation of replica @x, its peers in its order. */
+static void net_start(struct anet *n, u32 x, const u8 *key)
+{
+	rep_start(n->test, &n->r[x], key, x);
+	rep_order(&n->r[x], n->order[x]);
 }
 
 /* @d goes on the network (which owns it now) and into the history. */
@@ -590,14 +884,15 @@ static void net_send(struct anet *n, u32 x, u32 y, bool auth)
 	d->to = y;
 	if (!auth) {
 		msg_fill(d->buf, ++n->next_id);
-		d->len = seal(rx->a, y, &rx->peer[y], d->buf, MSG_LEN);
+		d->len = seal(rx->a, rx->slot[y], sess(rx, y), d->buf,
+			      MSG_LEN);
 		if (d->len == -ENOTCONN)
 			auth = true;
 	}
 	if (auth)
 		d->len = auth_msg(rx, y, d->buf);
 	d->auth = auth;
-	memcpy(d->for_nonce, rx->peer[y].nonce, VSR_AUTH_NONCE_SIZE);
+	memcpy(d->for_nonce, sess(rx, y)->nonce, VSR_AUTH_NONCE_SIZE);
 	KUNIT_EXPECT_GT(n->test, d->len, 0);
 	if (d->len <= 0) {
 		kfree(d);
@@ -668,7 +963,7 @@ static void net_step(struct anet *n, bool faults)
 		break;
 	case 2:	/* the tick: AUTH to peers without a session */
 		for (i = 0; i < 3; i++)
-			if (i != x && !n->r[x].peer[i].known)
+			if (i != x && !sess(&n->r[x], i)->known)
 				net_auth(n, x, i, AUTH_EVERY);
 		break;
 	case 3:
@@ -706,12 +1001,29 @@ static void net_step(struct anet *n, bool faults)
 			u32 life = n->r[x].life;
 
 			memcpy(key, n->r[x].a->slot[0].key, sizeof(key));
-			rep_start(n->test, &n->r[x], key, x);
+			net_start(n, x, key);
 			n->r[x].life = life + 1;
 			memset(n->auth_at[x], 0, sizeof(n->auth_at[x]));
 		}
 		break;
 	}
+}
+
+/*
+ * Steps of a clean network until nothing is in flight, at most
+ * DRAIN_MAX: a network that never drains (AUTHs refused, answered,
+ * refused ...) is a failure, not a hang.
+ */
+#define DRAIN_MAX	20000
+
+static void net_drain(struct anet *n)
+{
+	int step;
+
+	for (step = 0; n->nflight && step < DRAIN_MAX; step++)
+		net_step(n, false);
+	KUNIT_EXPECT_EQ_MSG(n->test, n->nflight, 0,
+			    "still in flight after %d steps", DRAIN_MAX);
 }
 
 /* Seeds 1..200, 40 to a case: each well under the hung-task timeout. */
@@ -742,8 +1054,13 @@ static void vsr_auth_sessions(struct kunit *test)
 		n->test = test;
 		prandom_seed_state(&n->rnd, seed);
 		get_random_bytes(key, sizeof(key));
+		/* Peer lists in three orders, another with each seed. */
+		for (x = 0; x < 3; x++)
+			for (y = 0; y < 3; y++)
+				n->order[x][y] = (5 * y + 7 * x + seed) %
+						 VSR_MAX_PEERS;
 		for (i = 0; i < 3; i++)
-			rep_start(test, &n->r[i], key, i);
+			net_start(n, i, key);
 		for (step = 0; step < 400; step++)
 			net_step(n, true);
 		/* A clean network: every pair gets a session. */
@@ -752,21 +1069,21 @@ static void vsr_auth_sessions(struct kunit *test)
 		n->nflight = 0;
 		for (step = 0; step < 300; step++)
 			net_step(n, false);
-		while (n->nflight)
-			net_step(n, false);
+		net_drain(n);
 		for (x = 0; x < 3; x++)
 			for (y = 0; y < 3; y++)
 				KUNIT_EXPECT_TRUE_MSG(test, x == y ||
-						      n->r[x].peer[y].known,
+						      sess(&n->r[x], y)->known,
 						      "seed %u: %u has no session with %u",
 						      seed, x, y);
 		/* ... that works. */
 		i = n->naccepted;
 		for (x = 0; x < 3; x++)
 			net_send(n, x, (x + 1) % 3, false);
-		while (n->nflight)
-			net_step(n, false);
+		net_drain(n);
 		KUNIT_EXPECT_GE_MSG(test, n->naccepted, i + 3, "seed %u", seed);
+		for (i = 0; i < n->nflight; i++)
+			kfree(n->flight[i]);
 		for (i = 0; i < n->nhistory; i++)
 			kfree(n->history[i]);
 		for (i = 0; i < 3; i++)
@@ -781,8 +1098,8 @@ static struct vsr_auth *change(struct kunit *test, struct rep *r,
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	a = vsr_auth_change(r->a, kc, CLUSTER, 0, r->index, 3, r->nonce,
-			    GFP_KERNEL, &why);
+	a = vsr_auth_change(r->a, kc, CLUSTER, r->addr, r->nonce, GFP_KERNEL,
+			    &why);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	vsr_auth_free(r->a);
 	r->a = a;
@@ -799,11 +1116,13 @@ static bool accepts(struct kunit *test, struct rep *r)
 
 	for (from = 0; from < 2; from++) {
 		msg_fill(buf, from);
-		n = seal(r[from].a, !from, &r[from].peer[!from], buf, MSG_LEN);
+		n = seal(r[from].a, r[from].slot[!from], sess(&r[from], !from),
+			 buf, MSG_LEN);
 		KUNIT_ASSERT_GT(test, n, 0);
 		len = n;
-		ret = vsr_auth_open(r[!from].a, from, &r[!from].peer[from],
-				    r[!from].nonce, buf, &len, &seen);
+		ret = vsr_auth_open(r[!from].a, r[!from].slot[from],
+				    sess(&r[!from], from), r[!from].nonce, buf,
+				    &len, &seen);
 		KUNIT_EXPECT_TRUE(test, !ret || ret == -ENOKEY || ret == -EKEYREJECTED);
 		ok += !ret;
 	}
@@ -881,6 +1200,7 @@ static void vsr_auth_rotation(struct kunit *test)
 static void vsr_auth_bad_changes(struct kunit *test)
 {
 	u8 key[VSR_KEY_LEN] = { 1 }, nonce[VSR_AUTH_NONCE_SIZE] = { };
+	u8 addr[VSR_AUTH_ADDR_SIZE];
 	const struct vsr_key_change bad[] = {
 		{ .key = key, .key_none = true },
 		{ .accept_key = key, .accept_off = true },
@@ -891,10 +1211,11 @@ static void vsr_auth_bad_changes(struct kunit *test)
 	const char *why;
 	size_t i;
 
+	rep_addr(addr, 0);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		why = NULL;
 		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(vsr_auth_change(NULL, &bad[i],
-			CLUSTER, 0, 0, 3, nonce, GFP_KERNEL, &why)), -EINVAL,
+			CLUSTER, addr, nonce, GFP_KERNEL, &why)), -EINVAL,
 			"change %zu", i);
 		KUNIT_EXPECT_NOT_NULL(test, why);
 	}
@@ -905,6 +1226,7 @@ static struct kunit_case vsr_auth_cases[] = {
 	KUNIT_CASE(vsr_auth_forgeries),
 	KUNIT_CASE(vsr_auth_window),
 	KUNIT_CASE(vsr_auth_encryption),
+	KUNIT_CASE(vsr_auth_peer_order),
 	KUNIT_CASE_PARAM(vsr_auth_sessions, session_chunks_gen_params),
 	KUNIT_CASE(vsr_auth_rotation),
 	KUNIT_CASE(vsr_auth_bad_changes),
