@@ -430,10 +430,13 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 {
 	u64 cluster = node->inst->cfg.cluster_id;
 	bool stranger = peer == node->inst->cfg.replica;
+	/* Read once: what let a stranger's AUTH through must verify it. */
+	bool keyed = rcu_access_pointer(node->auth);
 	u8 command;
 	size_t len;
 	int ret;
 
+	*echoed = false;
 	*kret = 0;
 	ret = vsr_socket_payload(skb, node->rxbuf, VSR_MSG_MAX +
 				 VSR_AUTH_TRAILER_SIZE);
@@ -449,8 +452,7 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 	 * is taken, which can make it a peer (vsr_keys_rx_stranger()).
 	 */
 	if (stranger ? command == VSR_CMD_HELLO ||
-		       (command == VSR_CMD_AUTH &&
-			!rcu_access_pointer(node->auth)) :
+		       (command == VSR_CMD_AUTH && !keyed) :
 	    !vsr_rx_claim_ok(node, peer, command, vsr_wire_epoch(node->rxbuf),
 			     vsr_wire_replica(node->rxbuf))) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
@@ -460,7 +462,7 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 		vsr_drop(node, VSR_CNT_DROP_CLUSTER, peer, -EXDEV);
 		return 1;
 	}
-	if (stranger && rcu_access_pointer(node->auth)) {
+	if (stranger && keyed) {
 		*kret = vsr_keys_rx_stranger(node, from, node->rxbuf, &len,
 					     echoed);
 		*authenticated = !*kret;
