@@ -21,6 +21,7 @@
 #include <linux/err.h>
 #include <linux/random.h>
 #include <linux/rcupdate.h>
+#include <crypto/algapi.h>
 
 #include "auth.h"
 #include "node.h"
@@ -435,8 +436,8 @@ int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
 		return -EINVAL;
 	/* The body: nonce, challenge, echo, known (wire.h). */
 	vsr_keys_cookie(node, id.b, cookie);
-	*echoed = !memcmp(buf + VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE, cookie,
-			  sizeof(cookie));
+	*echoed = !crypto_memneq(buf + VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE,
+				 cookie, sizeof(cookie));
 	return 0;
 }
 
@@ -465,9 +466,11 @@ void vsr_keys_stranger_peer(struct vsr_node *node, unsigned int peer)
  * @m: the AUTH, verified by vsr_keys_rx_stranger(); NULL for a datagram
  *	it refused with -ENOTCONN
  *
- * Our AUTH echoes its challenge and gives ours, vsr_keys_cookie()'s; at
- * most one such AUTH per tick, whoever asks (a replayed AUTH must not
- * make us a source of datagrams to whatever address it names).
+ * Our AUTH echoes its challenge and gives ours, vsr_keys_cookie()'s, and
+ * says that we are joining (VSR_AUTH_FEAT_JOINING).  At most one such
+ * AUTH per tick for verified AUTHs, and one for other datagrams, whoever
+ * asks (a replayed or forged datagram must not make us a source of
+ * datagrams to whatever address it names).
  */
 void vsr_keys_stranger_answer(struct vsr_node *node,
 			      const union vsr_sockaddr *from,
@@ -475,6 +478,8 @@ void vsr_keys_stranger_answer(struct vsr_node *node,
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
 	u8 buf[VSR_HDR_SIZE + VSR_AUTH_BODY_SIZE + VSR_AUTH_TRAILER_SIZE];
+	/* Forgeries of the one kind must not crowd out the other. */
+	u64 *at = &node->stranger_sent_at[!m];
 	struct vsr_auth_peer stranger = { };
 	struct vsr_member_id id;
 	struct kvec iov;
@@ -482,18 +487,19 @@ void vsr_keys_stranger_answer(struct vsr_node *node,
 	int ret;
 
 	lockdep_assert_held(&node->lock);
-	if (node->stranger_sent_at == node->ticks + 1 || node->dead ||
-	    node->failed)
+	if (*at == node->ticks + 1 || node->dead || node->failed)
 		return;
-	WRITE_ONCE(node->stranger_sent_at, node->ticks + 1);
+	WRITE_ONCE(*at, node->ticks + 1);
 	vsr_node_member_id(from, &id);
 	memcpy(stranger.addr, id.b, sizeof(stranger.addr));
 	vsr_keys_cookie(node, id.b, stranger.challenge);
 	if (m)
 		memcpy(stranger.heard, m->body + VSR_AUTH_NONCE_SIZE,
 		       sizeof(stranger.heard));
-	len = vsr_auth_hello(&stranger, node->auth_nonce, cfg->cluster_id, 0,
-			     cfg->replica, buf);
+	len = vsr_auth_msg_seal(buf, cfg->cluster_id, 0, cfg->replica,
+				node->auth_nonce, stranger.challenge,
+				stranger.heard, stranger.nonce,
+				VSR_AUTH_FEAT_DECRYPT | VSR_AUTH_FEAT_JOINING);
 	iov.iov_base = buf;
 	iov.iov_len = len;
 	ret = vsr_auth_seal(rcu_dereference_protected(node->auth,
@@ -516,7 +522,7 @@ void vsr_keys_stranger_refused(struct vsr_node *node,
 			       const union vsr_sockaddr *from, int ret)
 {
 	if (ret != -ENOTCONN ||
-	    READ_ONCE(node->stranger_sent_at) == READ_ONCE(node->ticks) + 1)
+	    READ_ONCE(node->stranger_sent_at[1]) == READ_ONCE(node->ticks) + 1)
 		return;
 	mutex_lock(&node->lock);
 	if (node->joining)

@@ -404,8 +404,14 @@ static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
 	 * Peers added to a list that grew (or a joining instance's) are in
 	 * no order that the sender shares: they are known by address alone.
 	 */
+	/*
+	 * The glue's own: a sender names itself by its place in its own
+	 * list, which is ours only if neither list grew nor the sender began
+	 * joining (as replica 0).  The address is what counts, and the keys
+	 * bind it.
+	 */
 	if (command == VSR_CMD_HELLO || command == VSR_CMD_AUTH)
-		return replica == peer || READ_ONCE(node->grown);
+		return true;
 	/* A joining instance knows no members yet: the core judges. */
 	return command == VSR_CMD_EPOCH || READ_ONCE(node->joining) ||
 	       epoch != READ_ONCE(node->members_epoch) ||
@@ -492,7 +498,8 @@ static void vsr_rx_stranger_auth(struct vsr_node *node,
 	struct vsr_member_id id;
 	u32 p;
 
-	if (!READ_ONCE(node->joining)) {
+	/* Another joining instance's answer: two strangers never pair. */
+	if (!READ_ONCE(node->joining) || m->h.arg0 & VSR_AUTH_FEAT_JOINING) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, self, 0);
 		return;
 	}

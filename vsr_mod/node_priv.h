@@ -197,8 +197,9 @@ struct vsr_observe {
  *	(written under @lock, also read without it)
  * @stranger_secret: what a joining instance's challenges to addresses it
  *	has no peer for are derived from (keys.c), drawn with @auth_nonce
- * @stranger_sent_at: tick + 1 of its last AUTH to such an address
- *	(written under @lock, also read without it)
+ * @stranger_sent_at: tick + 1 of its last AUTH to such an address, [0]
+ *	answering an AUTH, [1] another datagram (written under @lock, also
+ *	read without it)
  * @vmfork: the machine was cloned or restored from a snapshot: the
  *	receive work draws a new @auth_nonce (vsr_keys_vmfork())
  * @auth_renew: @auth still holds the keys of the old @auth_nonce, which
@@ -273,7 +274,7 @@ struct vsr_node {
 	struct vsr_auth_peer sessions[VSR_MAX_PEERS];
 	u64 auth_sent_at[VSR_MAX_PEERS];
 	u8 stranger_secret[BLAKE2S_KEY_SIZE];
-	u64 stranger_sent_at;
+	u64 stranger_sent_at[2];
 	atomic_t vmfork;
 	bool auth_renew;
 	u8 encrypt;

@@ -147,6 +147,11 @@ enum vsr_answer {
 
 /* In an AUTH's arg0: the sender decrypts what is encrypted to it. */
 #define VSR_AUTH_FEAT_DECRYPT	BIT_ULL(0)
+/*
+ * In an AUTH's arg0: the sender is a joining instance answering an
+ * address it has no peer for; another joining instance ignores it.
+ */
+#define VSR_AUTH_FEAT_JOINING	BIT_ULL(1)
 
 /* Bytes of a nonce or challenge of the authentication handshake. */
 #define VSR_AUTH_NONCE_SIZE	16
