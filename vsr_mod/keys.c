@@ -37,18 +37,28 @@
 /* The keys name an address by its identity for the core. */
 static_assert(sizeof(struct vsr_member_id) == VSR_AUTH_ADDR_SIZE);
 
+/* The name of address @a in the keys: its identity for the core. */
+static void vsr_keys_addr(const union vsr_sockaddr *a,
+			  u8 addr[VSR_AUTH_ADDR_SIZE])
+{
+	struct vsr_member_id id;
+
+	vsr_node_member_id(a, &id);
+	memcpy(addr, id.b, VSR_AUTH_ADDR_SIZE);
+}
+
 static struct vsr_auth *vsr_keys_make(struct vsr_node *node,
 				      const struct vsr_auth *old,
 				      const struct vsr_key_change *kc,
 				      struct netlink_ext_ack *extack)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
-	struct vsr_member_id self;
+	u8 self[VSR_AUTH_ADDR_SIZE];
 	const char *why = NULL;
 	struct vsr_auth *a;
 
-	vsr_node_member_id(&cfg->peers[cfg->replica], &self);
-	a = vsr_auth_change(old, kc, cfg->cluster_id, self.b, node->auth_nonce,
+	vsr_keys_addr(&cfg->peers[cfg->replica], self);
+	a = vsr_auth_change(old, kc, cfg->cluster_id, self, node->auth_nonce,
 			    GFP_KERNEL_ACCOUNT, &why);
 	/* @why is a string literal, as NL_SET_ERR_MSG() wants. */
 	if (IS_ERR(a) && why && extack)
@@ -226,8 +236,7 @@ static bool vsr_keys_auth_due(struct vsr_node *node, unsigned int peer,
 void vsr_keys_kick(struct vsr_node *node, unsigned int peer)
 {
 	lockdep_assert_held(&node->lock);
-	/* (Our own address's queue is a joining instance's strangers'.) */
-	if (!node->dead && !node->failed && peer != node->inst->cfg.replica &&
+	if (!node->dead && !node->failed &&
 	    vsr_keys_auth_due(node, peer, VSR_KEYS_AUTH_GAP))
 		vsr_keys_auth_send(node, peer);
 }
@@ -418,12 +427,10 @@ int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
 	struct vsr_auth_peer stranger = { };
 	u8 cookie[VSR_AUTH_NONCE_SIZE];
 	struct vsr_auth_seen seen;
-	struct vsr_member_id id;
 	int ret;
 
 	*echoed = false;
-	vsr_node_member_id(from, &id);
-	memcpy(stranger.addr, id.b, sizeof(stranger.addr));
+	vsr_keys_addr(from, stranger.addr);
 	rcu_read_lock();
 	ret = vsr_auth_open(rcu_dereference(node->auth), 0, &stranger,
 			    node->auth_nonce, buf, len, &seen);
@@ -435,7 +442,7 @@ int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
 	if (WARN_ON_ONCE(vsr_wire_command(buf) != VSR_CMD_AUTH))
 		return -EINVAL;
 	/* The body: nonce, challenge, echo, known (wire.h). */
-	vsr_keys_cookie(node, id.b, cookie);
+	vsr_keys_cookie(node, stranger.addr, cookie);
 	*echoed = !crypto_memneq(buf + VSR_HDR_SIZE + 2 * VSR_AUTH_NONCE_SIZE,
 				 cookie, sizeof(cookie));
 	return 0;
@@ -481,7 +488,6 @@ void vsr_keys_stranger_answer(struct vsr_node *node,
 	/* Forgeries of the one kind must not crowd out the other. */
 	u64 *at = &node->stranger_sent_at[!m];
 	struct vsr_auth_peer stranger = { };
-	struct vsr_member_id id;
 	struct kvec iov;
 	size_t len;
 	int ret;
@@ -490,9 +496,8 @@ void vsr_keys_stranger_answer(struct vsr_node *node,
 	if (*at == node->ticks + 1 || node->dead || node->failed)
 		return;
 	WRITE_ONCE(*at, node->ticks + 1);
-	vsr_node_member_id(from, &id);
-	memcpy(stranger.addr, id.b, sizeof(stranger.addr));
-	vsr_keys_cookie(node, id.b, stranger.challenge);
+	vsr_keys_addr(from, stranger.addr);
+	vsr_keys_cookie(node, stranger.addr, stranger.challenge);
 	if (m)
 		memcpy(stranger.heard, m->body + VSR_AUTH_NONCE_SIZE,
 		       sizeof(stranger.heard));
@@ -537,10 +542,7 @@ void vsr_keys_stranger_refused(struct vsr_node *node,
  */
 void vsr_keys_peer_init(struct vsr_node *node, unsigned int peer)
 {
-	struct vsr_member_id id;
-
-	vsr_node_member_id(&node->inst->cfg.peers[peer], &id);
-	memcpy(node->sessions[peer].addr, id.b, sizeof(id.b));
+	vsr_keys_addr(&node->inst->cfg.peers[peer], node->sessions[peer].addr);
 }
 
 /**
