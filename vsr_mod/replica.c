@@ -364,8 +364,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_receive);
  * vsr_replica_receive() in two steps, so that a driver can check
  * datagrams (checksums: the costly part) before it takes its lock.
  *
- * Return: 0, -ESTALE (other epoch), -EINVAL (bad sender index) or
- * -EPROTO (a HELLO: the driver's, not the core's).
+ * Return: 0, -ESTALE (other epoch, or indices of an epoch that this
+ * replica is no member of), -EINVAL (bad sender index) or -EPROTO (a
+ * HELLO: the driver's, not the core's).
  */
 int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 {
@@ -407,10 +408,15 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	    (m->h.flags & (VSR_EPOCH_REMOVED | VSR_EPOCH_JOINING |
 			   VSR_EPOCH_LEARN)))
 		return -ESTALE;
-	if (m->h.replica >= r->n || m->h.replica == r->self)
-		return -EINVAL;
+	/*
+	 * A removed replica's members are of the epoch before: an index of
+	 * its epoch means nothing to it.  A removed member's NEWSTATE names
+	 * it by its index in the epoch before, which may be none of ours.
+	 */
 	if (r->status == VSR_STATUS_REMOVED)
 		return -ESTALE;
+	if (m->h.replica >= r->n || m->h.replica == r->self)
+		return m->h.command == VSR_CMD_NEWSTATE ? -ESTALE : -EINVAL;
 	/*
 	 * Heard in our epoch (not from a notice or a NEWSTATE: a removed
 	 * member's carry our epoch and its index in the epoch before, and

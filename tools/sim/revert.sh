@@ -42,6 +42,9 @@
 #          (liveness: one crash leaves nobody to serve the learners k)
 #   BUG 21 a primary that pulls the ops up to the next epoch's start still
 #          leads its view (the core sends PREPAREs it refuses)
+#   BUG 22 a removed replica checks its epoch's sender indices against its
+#          old members, and a removed member's NEWSTATE (its old index) is
+#          a bad sender (the core refuses intact datagrams as malformed)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -99,6 +102,7 @@ case $bug in
 19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
 20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
 21)	subst normal.c 's/ &&\n\t       !vsr_epoch_learning\(r\);/;/' ;;
+22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE \? -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

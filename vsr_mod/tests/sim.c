@@ -22,6 +22,7 @@ struct vsr_sim_pkt {
 	u32 to;
 	u32 len;
 	u8 *buf;
+	bool corrupt;	/* a bit flipped on the way */
 };
 
 #define SIM_PKT_MAX	50000
@@ -178,7 +179,8 @@ static void sim_enqueue(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 	p->to = to;
 	p->at = s->now + delay;
 	s->npkt++;
-	if (s->corrupt_pm && sim_pm(s, s->corrupt_pm))
+	p->corrupt = s->corrupt_pm && sim_pm(s, s->corrupt_pm);
+	if (p->corrupt)
 		p->buf[sim_below(s, len)] ^= 1u << sim_below(s, 8);
 }
 
@@ -543,6 +545,7 @@ static void sim_deliver(struct vsr_sim *s)
 {
 	struct vsr_sim_pkt p;
 	u32 i = 0;
+	int ret;
 
 	while (i < s->npkt) {
 		if (s->pkt[i].at > s->now ||
@@ -572,8 +575,17 @@ static void sim_deliver(struct vsr_sim *s)
 			u64 head = s->node[p.to].r->log.head;
 
 			s->sender = p.from;
-			vsr_replica_receive(s->node[p.to].r, p.buf, p.len);
+			ret = vsr_replica_receive(s->node[p.to].r, p.buf,
+						  p.len);
 			s->sender = U32_MAX;
+			/*
+			 * What a replica sent, intact, is used or stale, never
+			 * refused as malformed (a driver counts that as an
+			 * attack, or a bug).
+			 */
+			if (ret && ret != -ESTALE && !p.corrupt)
+				sim_fail(s, "an intact datagram refused (errno, command)",
+					 -ret, vsr_wire_command(p.buf));
 			sim_note_ok(s, p.from, p.to, p.buf, p.len);
 			sim_forward_appended(s, p.to, p.buf, p.len, head);
 		}

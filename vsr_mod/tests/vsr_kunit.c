@@ -1708,6 +1708,110 @@ static bool node2_removed(struct vsr_sim *s, u32 more)
 	return a.status == VSR_STATUS_REMOVED && write_records(s, more);
 }
 
+/* What the removed replica 0 sends (sim->filter_ctx), kept, not sent. */
+struct removed_capture {
+	u8 buf[VSR_MSG_BUILD_MAX];
+	size_t len;
+};
+
+static bool removed_filter(struct vsr_sim *s, u32 from, u32 to,
+			   const u8 *buf, size_t len)
+{
+	struct removed_capture *c = s->filter_ctx;
+
+	if (from != 0 || vsr_wire_command(buf) != VSR_CMD_NEWSTATE)
+		return false;
+	memcpy(c->buf, buf, len);
+	c->len = len;
+	return true;
+}
+
+/*
+ * A removed replica keeps its old epoch's members, so the indices of the
+ * epoch that left it out mean nothing to it: a member there that has its
+ * old index is no bad sender.  Nor is the removed replica's NEWSTATE
+ * (served to an older epoch's replica; it names itself by its old index)
+ * at a member of the new epoch that has that index.  Both are stale: a
+ * driver counts a bad sender as malformed (selftests/grow.sh saw one).
+ */
+static void vsr_epoch_removed_indices(struct kunit *test)
+{
+	struct vsr_member_id ids[2] = { node_id(1), node_id(2) };
+	struct vsr_sim *s = scripted(3, 53, false);
+	struct removed_capture *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	u8 *buf = msg_buf(test);
+	struct vsr_core_status a, b;
+	struct vsr_hdr h = {};
+	u32 i, same = 0;
+	size_t len;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	if (!c || !buf)
+		goto out;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 17, ids, 2), 0);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 3000));
+	st(s, 0, &a);
+	KUNIT_ASSERT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_EQ(test, a.replica, 0u);
+	/* The member whose index in epoch 1 is the removed one's old one. */
+	for (i = 1; i < 3; i++) {
+		st(s, i, &b);
+		KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_EQ(test, b.epoch, 1u);
+		if (b.replica == a.replica)
+			same = i;
+	}
+	KUNIT_ASSERT_NE(test, same, 0u);
+	st(s, same, &b);
+
+	/* Its heartbeat of epoch 1 at the removed replica. */
+	h.command = VSR_CMD_COMMIT;
+	h.cluster = s->cfg.cluster;
+	h.epoch = 1;
+	h.replica = b.replica;
+	h.view = b.view;
+	h.op = b.op;
+	h.commit = b.commit;
+	len = vsr_msg_seal(buf, &h, 0);
+	KUNIT_EXPECT_EQ(test, vsr_replica_receive(s->node[0].r, buf, len),
+			-ESTALE);
+
+	/* An epoch-0 replica's GETSTATE (3 - same, index 1 or 2 there). */
+	memset(&h, 0, sizeof(h));
+	h.command = VSR_CMD_GETSTATE;
+	h.cluster = s->cfg.cluster;
+	h.replica = 3 - same;
+	h.arg0 = 1;
+	len = vsr_msg_seal(buf, &h, 0);
+	s->filter = removed_filter;
+	s->filter_ctx = c;
+	s->sender = 3 - same;
+	KUNIT_EXPECT_EQ(test, vsr_replica_receive(s->node[0].r, buf, len), 0);
+	s->sender = U32_MAX;
+	s->filter = NULL;
+	KUNIT_ASSERT_GT(test, c->len, (size_t)VSR_HDR_SIZE);
+	vsr_hdr_get(c->buf, &h);
+	KUNIT_EXPECT_EQ(test, h.epoch, 1u);
+	KUNIT_EXPECT_EQ(test, (u32)h.replica, a.replica);
+	KUNIT_EXPECT_EQ(test, vsr_replica_receive(s->node[same].r, c->buf,
+						  c->len), -ESTALE);
+
+	/* Epoch 1 goes on as before. */
+	s->client[0].origin = same;
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	st(s, same, &b);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.commit, a.commit + 5);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+out:
+	kvfree(buf);
+	kfree(c);
+	vsr_sim_destroy(s);
+}
+
 /*
  * An address used again: 2 is removed, then deleted and added back as a
  * joining replica, and a later change names it again.  Its old
@@ -4050,6 +4154,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
 	KUNIT_CASE(vsr_epoch_member_added_again),
+	KUNIT_CASE(vsr_epoch_removed_indices),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
 	KUNIT_CASE(vsr_epoch_grow_one_to_two),
 	KUNIT_CASE(vsr_epoch_grow_waits_for_learner),
