@@ -11,7 +11,9 @@
 # drop-auth counted) and let in again; showconf's key-id comment and
 # setconf with and without key-file; the kernel's refusal of key-swap
 # without a second key, on one line; a replica re-added with key-file
-# rejoining through recovery.
+# rejoining through recovery, and (after a change to the same members)
+# re-added as a joining instance at its address (it names itself 0),
+# pairing again and rejoining.
 # timeout: 600
 # kernels: stock 6.12 -- the debug guest has no time left (343 s alone there); reconfig.sh runs a cluster with a key there, KUnit vsr_auth tests the rotation rules
 set -u
@@ -209,3 +211,34 @@ expect_all "key $B" "$B"
 converge "$tmp/log" 0 1 2
 exactly_once "$VSR_ACKED" "$tmp/log.0" || fail "acknowledged records lost"
 echo "ok: re-added with key-file, recovered"
+
+# --- re-added as a joining instance, it rejoins -----------------------------------
+# A joining instance names itself 0 in its HELLO and AUTH, and the members'
+# sessions are with its earlier life; the lists never grew, so replica x
+# (not 0) is known by its address alone.  It pairs again, learns its epoch
+# from a notice and takes its state.  Epoch 0 has no notice (it started
+# with no RECONFIG): a change that keeps the members makes epoch 1 first.
+inn 0 reconfigure vsrlog0 peers "$(peers 3)" > "$tmp/out" ||
+	fail "reconfigure to the same members"
+[ "$(cat "$tmp/out")" = "vsrlog0: epoch 1" ] || fail "reconfigure said: $(cat "$tmp/out")"
+for i in 0 1 2; do
+	wait_normal "$i" 60 || fail "replica $i not normal in epoch 1"
+	[ "$(status "$i" epoch)" = 1 ] || fail "replica $i in epoch $(status "$i" epoch)"
+done
+p=$(primary_of 0)
+x=2
+[ "$p" = 2 ] && x=1
+inn "$x" del "vsrlog$x" || fail "del vsrlog$x"
+slow_args heartbeat 100 timeout 2000 key-file "$tmp/b.key"
+ip netns exec "$(ns "$x")" "$V" add "vsrlog$x" join "$(addr "$x"):$VSR_PORT" \
+	cluster 77 "${VSR_ARGS[@]}" || fail "add vsrlog$x join key-file"
+wait_normal "$x" 60 || fail "replica $x, joining at its address, did not rejoin"
+[ "$(status "$x" epoch)" = 1 ] || fail "replica $x rejoined in epoch $(status "$x" epoch)"
+writes 0 3 rejoined
+# Its peers are in the order it met them: the others show its key.
+for i in 0 1 2; do
+	[ "$i" = "$x" ] || expect_keys "$i" "key $B" "$B"
+done
+converge "$tmp/log" 0 1 2
+exactly_once "$VSR_ACKED" "$tmp/log.0" || fail "acknowledged records lost"
+echo "ok: re-added as a joining instance at its address, rejoined"
