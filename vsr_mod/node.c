@@ -390,20 +390,16 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
 
 /*
  * Does a message from @peer's address name its sender as @peer?  The
- * glue's own (HELLO, AUTH) name peers (as the sender added them); the
- * core's name members of the
- * sender's epoch, which we can check in the epoch we know the members of
- * only: an index of another epoch means what the core knows it to, and
- * so does a notice's (a removed member's names it in the epoch before).
- * Lockless as a filter before the MAC; exact under the node lock.
+ * glue's own (HELLO, AUTH) are known by their address alone; the core's
+ * name members of the sender's epoch, which we can check in the epoch we
+ * know the members of only: an index of another epoch means what the core
+ * knows it to, and so does a notice's (a removed member's names it in the
+ * epoch before).  Lockless as a filter before the MAC; exact under the
+ * node lock.
  */
 static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
 			    u8 command, u32 epoch, u32 replica)
 {
-	/*
-	 * Peers added to a list that grew (or a joining instance's) are in
-	 * no order that the sender shares: they are known by address alone.
-	 */
 	/*
 	 * The glue's own: a sender names itself by its place in its own
 	 * list, which is ours only if neither list grew nor the sender began
