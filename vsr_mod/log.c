@@ -176,6 +176,8 @@ void vsr_log_truncate(struct vsr_log *log, u64 op)
 		*slot = NULL;
 		log->head--;
 	}
+	if (log->durable > log->head)
+		log->durable = log->head;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_truncate);
 
@@ -243,5 +245,8 @@ void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum)
 	log->base = base;
 	log->head = base;
 	log->base_csum = base_csum;
+	/* A checkpoint taken over is durable once the driver says so. */
+	if (log->durable > base)
+		log->durable = base;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_reset);

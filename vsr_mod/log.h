@@ -30,6 +30,10 @@ struct vsr_entry {
  * @base_csum: chain checksum of op @base
  * @head: last op
  * @bytes: data bytes held
+ * @reported: durability is reported by the driver (vsr_replica_durable());
+ *	without it, every op in the log is durable
+ * @durable: with @reported, ops up to here are durable; never above @head
+ *	(ops that replace durable ones are not)
  */
 struct vsr_log {
 	struct vsr_entry **ring;
@@ -38,7 +42,15 @@ struct vsr_log {
 	u32 base_csum;
 	u64 head;
 	u64 bytes;
+	bool reported;
+	u64 durable;
 };
+
+/* The last op that the replica may ack: durable, and in its log. */
+static inline u64 vsr_log_durable(const struct vsr_log *log)
+{
+	return log->reported ? log->durable : log->head;
+}
 
 struct vsr_entry *vsr_entry_new(const struct vsr_entry_hdr *h,
 				const void *data, gfp_t gfp);

@@ -15,18 +15,19 @@
  */
 #include "replica.h"
 
-/* Apply a TRIM op: move the checkpoint up to (target - 1), bounded by op. */
-static void vsr_apply_trim(struct vsr_replica *r, const struct vsr_entry *t)
+/**
+ * vsr_checkpoint_to() - move the checkpoint up to an applied op, and trim
+ * @r: replica
+ * @c: the op, at most our commit number (ignored if not above the
+ *	checkpoint)
+ */
+void vsr_checkpoint_to(struct vsr_replica *r, u64 c)
 {
-	u64 c = min(t->h.request, t->h.op + 1);
 	struct vsr_client_table tmp;
 	struct vsr_entry *e;
 	u64 op, rop;
 
-	if (!c)
-		return;
-	c--;
-	if (c <= r->ckpt.op)
+	if (c <= r->ckpt.op || WARN_ON_ONCE(c > r->commit))
 		return;
 	/* Client table at c: the checkpoint's, plus ops (ckpt.op, c]. */
 	if (WARN_ON_ONCE(vsr_ct_copy(&r->scratch, &r->ckpt.table, r->cfg.gfp)))
@@ -50,6 +51,15 @@ static void vsr_apply_trim(struct vsr_replica *r, const struct vsr_entry *t)
 	if (r->sent_op < c)
 		r->sent_op = c;
 	vsr_notify(r);
+}
+
+/* Apply a TRIM op: move the checkpoint up to (target - 1), bounded by op. */
+static void vsr_apply_trim(struct vsr_replica *r, const struct vsr_entry *t)
+{
+	u64 c = min(t->h.request, t->h.op + 1);
+
+	if (c)
+		vsr_checkpoint_to(r, c - 1);
 }
 
 static void vsr_reply(struct vsr_replica *r, u32 type, u64 session,
@@ -139,12 +149,26 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
  */
 void vsr_send_prepareok(struct vsr_replica *r)
 {
+	u64 op = vsr_log_durable(&r->log);
 	struct vsr_hdr h;
+	u32 csum;
 
 	if (r->status != VSR_STATUS_NORMAL || r->log_view != r->view ||
 	    vsr_is_primary(r))
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_PREPAREOK);
+	/*
+	 * Only what is durable (all of an in-memory log).  Below our trim
+	 * point (a checkpoint taken over, not yet durable) we name no op:
+	 * the ack still tells the primary that we hear it.
+	 */
+	if (op < h.op) {
+		if (!vsr_log_csum(&r->log, op, &csum))
+			op = csum = 0;
+		h.op = op;
+		h.head_csum = csum;
+		h.commit = min(h.commit, op);
+	}
 	h.arg1 = r->incarnation;
 	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
 }
@@ -164,7 +188,7 @@ void vsr_primary_commit(struct vsr_replica *r)
 	u32 i, j;
 
 	for (i = 0; i < r->n; i++) {
-		v[i] = i == r->self ? r->log.head : r->acked[i];
+		v[i] = i == r->self ? vsr_log_durable(&r->log) : r->acked[i];
 		for (j = i; j > 0 && v[j] > v[j - 1]; j--) {
 			u64 t = v[j];
 

@@ -612,6 +612,7 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		vsr_replica_destroy(r);
 		return NULL;
 	}
+	r->log.reported = cfg->durable;
 	if (cfg->joining)
 		r->status = VSR_STATUS_JOINING;
 	else
@@ -619,6 +620,34 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	return r;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
+
+/**
+ * vsr_replica_durable() - the driver made the log durable up to an op
+ * @r: replica created with cfg.durable
+ * @op: the last op of the log as the driver wrote it, now flushed
+ * @csum: its chain checksum then
+ *
+ * The replica may now ack ops up to @op.  A report for an op that the log
+ * no longer holds with @csum (it was replaced after it was written; the
+ * chain checksum vouches for every op below it) is ignored: the driver
+ * reports again once what replaced it is flushed.  A backup acks at once;
+ * a primary counts itself, and may commit.
+ */
+void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
+{
+	if (!r->log.reported || r->status == VSR_STATUS_FAILED ||
+	    op <= r->log.durable || op > r->log.head || op < r->log.base ||
+	    !vsr_has_csum(r, op, csum))
+		return;
+	r->log.durable = op;
+	if (r->status != VSR_STATUS_NORMAL)
+		return;
+	if (vsr_is_primary(r))
+		vsr_primary_commit(r);
+	else
+		vsr_send_prepareok(r);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
 
 /**
  * vsr_replica_get_config() - the configuration a replica runs with

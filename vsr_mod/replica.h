@@ -358,6 +358,7 @@ void vsr_fetch_request(struct vsr_replica *r);
 void vsr_send_state(struct vsr_replica *r, u64 from, u64 last, u32 to);
 void vsr_on_get_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_checkpoint_to(struct vsr_replica *r, u64 c);
 int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
 		   const void *data);
 int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,

@@ -201,6 +201,14 @@ int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
 	if (eh->op != r->log.head + 1 ||
 	    eh->parent != vsr_log_head_csum(&r->log))
 		return -EINVAL;
+	/*
+	 * A ring full of ops we applied: our checkpoint moves up to our
+	 * commit number, as a TRIM would.  Rings differ between replicas (an
+	 * admin's vsradm set resizes one), and one smaller than its
+	 * primary's would otherwise never take the TRIM that frees it.
+	 */
+	if (!vsr_log_room(&r->log) && r->commit > r->log.base)
+		vsr_checkpoint_to(r, r->commit);
 	if (!vsr_log_room(&r->log))
 		return -ENOSPC;
 	e = vsr_entry_new(eh, data, r->cfg.gfp);

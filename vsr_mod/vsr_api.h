@@ -80,6 +80,10 @@ enum vsr_replica_status {
  *	for one), then enters that epoch recovering.  It never bootstraps,
  *	and learns nothing from a cluster still in epoch 0 (which has no
  *	notice): a member of epoch 0 restarts with epoch 0's configuration.
+ * @durable: the driver makes the log durable and says how far with
+ *	vsr_replica_durable(); the replica acks (a backup's PREPAREOK, a
+ *	primary counting itself) only ops it said are.  Off, every op is
+ *	durable once in the log (the in-memory log).
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -99,6 +103,7 @@ struct vsr_core_config {
 	gfp_t gfp;
 	bool epochs;
 	bool joining;
+	bool durable;
 	const struct vsr_member_id *members;
 };
 
@@ -240,6 +245,7 @@ void vsr_replica_tick(struct vsr_replica *r);
 int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
+void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum);
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count);
 int vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,

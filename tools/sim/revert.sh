@@ -45,6 +45,11 @@
 #   BUG 22 a removed replica checks its epoch's sender indices against its
 #          old members, and a removed member's NEWSTATE (its old index) is
 #          a bad sender (the core refuses intact datagrams as malformed)
+#   BUG 23 a backup whose ring is full of applied ops does not move its
+#          checkpoint up by itself (liveness: a ring smaller than the
+#          primary's never takes the TRIM that frees it)
+#   BUG 24 a backup acks ops that its disk did not say are durable
+#   BUG 25 a primary counts ops that its disk did not say are durable
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -103,6 +108,9 @@ case $bug in
 20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
 21)	subst normal.c 's/ &&\n\t       !vsr_epoch_learning\(r\);/;/' ;;
 22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE \? -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
+23)	subst state_transfer.c 's/\tif \(!vsr_log_room\(&r->log\) && r->commit > r->log.base\)\n\t\tvsr_checkpoint_to\(r, r->commit\);\n//' ;;
+24)	subst normal.c 's/\tu64 op = vsr_log_durable\(&r->log\);/\tu64 op = r->log.head;/' ;;
+25)	subst normal.c 's/v\[i\] = i == r->self \? vsr_log_durable\(&r->log\) :/v[i] = i == r->self ? r->log.head :/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

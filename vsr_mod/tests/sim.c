@@ -68,6 +68,16 @@ static u32 sim_below(struct vsr_sim *s, u32 n)
 	return n ? (u32)(sim_rnd(s) % n) : 0;
 }
 
+/* Below @n, from the disks' stream. */
+static u64 sim_disk_below(struct vsr_sim *s, u64 n)
+{
+	u64 z = (s->disk_rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) % n;
+}
+
 static bool sim_pm(struct vsr_sim *s, u32 pm)
 {
 	return sim_below(s, 1000) < pm;
@@ -473,6 +483,13 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m))
 		sim_fail(s, "the core sent what it refuses (command, flags)",
 			 vsr_wire_command(buf), m.h.flags);
+	/* A backup acks only what its disk said is durable. */
+	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK &&
+		 (m.h.op > s->node[from].reported ||
+		  (m.h.op && m.h.op == s->node[from].reported &&
+		   m.h.head_csum != s->node[from].reported_csum)))
+		sim_fail(s, "a backup acked an op not durable (op, durable)",
+			 m.h.op, s->node[from].reported);
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
@@ -654,6 +671,13 @@ static void sim_commit(void *ctx, const struct vsr_entry *e)
 		      sizeof(*s->golden)))
 		return;
 	g = &s->golden[op];
+	/*
+	 * The first to apply an op committed it: a lone member counts only
+	 * itself, so its disk must have said that op is durable.
+	 */
+	if (!g->set && s->disk_max && nd->r->n == 1 && op > nd->reported)
+		sim_fail(s, "a lone member committed an op not durable (op, durable)",
+			 op, nd->reported);
 	if (!g->set) {
 		g->set = true;
 		g->record = record;
@@ -1059,6 +1083,9 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->seen_epoch = cfg.epoch;
 	nd->entered_normal = false;
 	nd->doom_at = 0;
+	nd->flushing = false;
+	nd->reported = 0;
+	nd->reported_csum = 0;
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
@@ -2273,6 +2300,12 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->nclients = 1 + sim_below(s, VSR_SIM_CLIENTS_MAX);
 	s->delay_max = 1 + sim_below(s, 6);
 	s->issue_pm = 50 + sim_below(s, 500);
+	/* Half of the seeds have slow disks (from their own stream). */
+	s->disk_rng = p->seed ^ 0x6469736b64697363ULL;
+	s->disk_max = p->disk_max;
+	if (!p->scripted && !s->disk_max && sim_disk_below(s, 2))
+		s->disk_max = 1 + sim_disk_below(s, 8);
+	s->cfg.durable = s->disk_max;
 	if (!p->scripted) {
 		sim_draw_faults(s);
 	} else {
@@ -2290,13 +2323,14 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		s->client[i].origin = sim_below(s, s->n);
 	s->n0 = s->n;
 	sim_draw_spares(s);
-	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u",
+	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u disk=%u",
 		  (unsigned long long)p->seed, s->n0, s->n - s->n0, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
 		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
 		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
 		  s->alloc_ppm, s->big_pm, s->trim_pm, s->promise_pm,
-		  s->stale_pm, s->epoch_pm, s->doom_pm, s->aside_pm);
+		  s->stale_pm, s->epoch_pm, s->doom_pm, s->aside_pm,
+		  s->disk_max);
 	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u",
 		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
 		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,
@@ -2350,6 +2384,35 @@ void vsr_sim_destroy(struct vsr_sim *s)
 	kvfree(s);
 }
 
+/*
+ * A node's disk: one write and flush of the log up to its head at a time,
+ * which takes 0..disk_max ticks; then the replica is told.  A crash loses
+ * the flush in flight (the replica restarts empty anyway).
+ */
+static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	struct vsr_log *log = &nd->r->log;
+	u32 csum;
+
+	if (!s->disk_max)
+		return;
+	if (nd->flushing && s->now >= nd->flush_at && !nd->disk_stuck) {
+		nd->flushing = false;
+		if (nd->flush_op >= nd->reported) {
+			nd->reported = nd->flush_op;
+			nd->reported_csum = nd->flush_csum;
+		}
+		vsr_replica_durable(nd->r, nd->flush_op, nd->flush_csum);
+	}
+	if (nd->flushing || vsr_log_durable(log) >= log->head ||
+	    !vsr_log_csum(log, log->head, &csum))
+		return;
+	nd->flushing = true;
+	nd->flush_op = log->head;
+	nd->flush_csum = csum;
+	nd->flush_at = s->now + sim_disk_below(s, s->disk_max + 1);
+}
+
 /**
  * vsr_sim_step() - one tick of the whole cluster, then the checks
  * @s: simulator
@@ -2384,6 +2447,7 @@ int vsr_sim_step(struct vsr_sim *s)
 		/* ... and a fast one ticks twice now and then. */
 		if (nd->fast_pm && sim_pm(s, nd->fast_pm))
 			vsr_replica_tick(nd->r);
+		sim_disk(s, nd);
 		vsr_replica_flush(nd->r);
 	}
 	sim_check(s);

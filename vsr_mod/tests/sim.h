@@ -46,6 +46,7 @@ struct vsr_sim_params {
 	bool swarm;
 	bool kernel_warn;
 	u32 joiners;
+	u32 disk_max;
 };
 
 /*
@@ -110,6 +111,14 @@ struct vsr_sim_node {
 	/* Each node's last PREPAREOK delivered here: its incarnation, when. */
 	u64 ok_inc[VSR_REPLICAS_MAX];
 	u64 ok_at[VSR_REPLICAS_MAX];
+	/* Its disk (cfg.durable): one flush at a time, of the log's head. */
+	bool flushing;
+	bool disk_stuck;	/* a scripted test's: no flush completes */
+	u64 flush_at;
+	u64 flush_op;
+	u32 flush_csum;
+	u64 reported;		/* highest op reported durable, this incarnation */
+	u32 reported_csum;
 };
 
 /* One simulated client (a session on some replica). */
@@ -185,6 +194,13 @@ typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
 struct vsr_sim {
 	struct vsr_sim_params p;
 	u64 rng;
+	/*
+	 * The disks' own stream, so that seeds without slow disks draw as
+	 * they did before them; disk_max: a flush takes 0..disk_max ticks
+	 * (0: no disks, every op durable once in the log).
+	 */
+	u64 disk_rng;
+	u32 disk_max;
 	u64 now;
 	u32 n;			/* nodes */
 	u32 n0;			/* epoch 0's members: nodes 0..n0-1 */

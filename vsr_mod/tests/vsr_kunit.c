@@ -1018,16 +1018,10 @@ static void vsr_log_resizes(struct kunit *test)
 /* ---- scripted clusters -------------------------------------------------- */
 
 /* @n members and @joiners nodes after them that start joining. */
-static struct vsr_sim *scripted_joiners(u32 n, u32 joiners, u64 seed,
-					bool defect)
+static struct vsr_sim *scripted_params(const struct vsr_sim_params *p)
 {
-	struct vsr_sim_params p = {
-		.seed = seed, .replicas = n, .scripted = true,
-		.trace = sim_trace, .paper_truncate_defect = defect,
-		.joiners = joiners,
-	};
-	struct vsr_sim *s = vsr_sim_create(&p);
-	u32 i;
+	struct vsr_sim *s = vsr_sim_create(p);
+	u32 i, n = p->replicas;
 
 	if (!s)
 		return NULL;
@@ -1037,6 +1031,29 @@ static struct vsr_sim *scripted_joiners(u32 n, u32 joiners, u64 seed,
 		vsr_sim_issue(s, i);	/* register */
 	}
 	return s;
+}
+
+static struct vsr_sim *scripted_joiners(u32 n, u32 joiners, u64 seed,
+					bool defect)
+{
+	struct vsr_sim_params p = {
+		.seed = seed, .replicas = n, .scripted = true,
+		.trace = sim_trace, .paper_truncate_defect = defect,
+		.joiners = joiners,
+	};
+
+	return scripted_params(&p);
+}
+
+/* Replicas whose disks take 0..@disk_max ticks a flush (cfg.durable). */
+static struct vsr_sim *scripted_disks(u32 n, u64 seed, u32 disk_max)
+{
+	struct vsr_sim_params p = {
+		.seed = seed, .replicas = n, .scripted = true,
+		.trace = sim_trace, .disk_max = disk_max,
+	};
+
+	return scripted_params(&p);
 }
 
 static struct vsr_sim *scripted(u32 n, u64 seed, bool defect)
@@ -1121,6 +1138,85 @@ static bool write_records(struct vsr_sim *s, u32 n)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Durable acks (cfg.durable): a replica acks only what its disk said is
+ * durable.  Of three, with the primary's disk and 2's stuck, 1 alone holds
+ * a new write durably: no quorum, no commit, though every replica has the
+ * op in its log.  2's disk back: 1 and 2 are a quorum without the primary.
+ * Then 300 more writes on slow disks, and the simulator's checks.
+ */
+static void vsr_durable_acks(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 83, 4);
+	struct vsr_core_status p, b;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &p);
+	KUNIT_ASSERT_TRUE(test, p.is_primary);
+	s->node[0].disk_stuck = true;
+	s->node[2].disk_stuck = true;
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 100; t++)
+		vsr_sim_step(s);
+	st(s, 0, &b);
+	KUNIT_EXPECT_EQ(test, b.op, p.op + 1);
+	KUNIT_EXPECT_EQ(test, b.commit, p.commit);
+	for (t = 1; t < 3; t++) {
+		st(s, t, &b);
+		KUNIT_EXPECT_EQ(test, b.op, p.op + 1);
+	}
+	KUNIT_EXPECT_TRUE(test, s->client[0].busy);
+	s->node[2].disk_stuck = false;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 500));
+	st(s, 0, &b);
+	KUNIT_EXPECT_EQ(test, b.commit, p.op + 1);
+	s->node[0].disk_stuck = false;
+	KUNIT_EXPECT_TRUE(test, write_records(s, 300));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
+ * Rings of different sizes: the primary and one backup keep 1,000 ops (an
+ * admin's vsradm set there; their rings grow), the other backup keeps its
+ * ring of 256.  The primary trims only past 1,000, so that backup's ring
+ * fills with applied ops long before a TRIM comes, and it could never take
+ * one: it checkpoints its own committed ops to make room, keeps up, and
+ * agrees with the others at every op it holds.
+ */
+static void vsr_ring_smaller_than_primary(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 71, false);
+	struct vsr_core_config cfg;
+	struct vsr_core_status p, b;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &p);
+	KUNIT_ASSERT_TRUE(test, p.is_primary);
+	for (i = 0; i < 2; i++) {
+		vsr_replica_get_config(s->node[i].r, &cfg);
+		cfg.retain = 1000;
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_tunables(s->node[i].r,
+							       &cfg), 0);
+	}
+	vsr_replica_get_config(s->node[2].r, &cfg);
+	KUNIT_ASSERT_EQ(test, cfg.log_max, 256u);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 600));
+	st(s, 0, &p);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, p.trim, 1ull);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.commit, p.commit);
+	KUNIT_EXPECT_GT(test, b.trim, 600ull - 256);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
 }
 
 /* The retention of a live cluster can shrink and grow past its ring. */
@@ -4132,6 +4228,8 @@ static struct kunit_suite vsr_state_suite = {
 static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
 	KUNIT_CASE(vsr_retain_change),
+	KUNIT_CASE(vsr_ring_smaller_than_primary),
+	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
