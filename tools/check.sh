@@ -570,7 +570,7 @@ do_kunit() {
 	if [ $rc -eq 0 ]; then
 		record ok "kunit: debug guest kernel log clean"
 	else
-		record fail "kunit: debug guest kernel log clean (exit $rc, logs in $out)"
+		record fail "kunit: debug guest kernel log clean (exit $rc: $(cat "$out/why" 2>/dev/null); logs in $out)"
 	fi
 }
 
@@ -601,7 +601,7 @@ selftests_guest() {
 	if [ $rc -eq 0 ]; then
 		record ok "selftests/$kernel: guest kernel log clean"
 	else
-		record fail "selftests/$kernel: guest exit $rc or kernel log problems (logs in $out)"
+		record fail "selftests/$kernel: guest kernel log clean (exit $rc: $(cat "$out/why" 2>/dev/null); logs in $out)"
 	fi
 }
 

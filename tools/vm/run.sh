@@ -180,14 +180,28 @@ else
 	done
 fi
 
+# $outdir/why: one line saying why the run failed, for check.sh's summary
+# (CI shows only the end of the output); a kernel log problem, found
+# last, wins.
+why() {
+	echo "run.sh: $*" >&2
+	echo "$*" | cut -c1-200 > "$outdir/why"
+}
+rm -f "$outdir/why"
+
 verdict=$(sed -n 's/^VSR-EXIT \([0-9]*\).*/\1/p' "$outdir/status" 2>/dev/null | tail -n1)
 if [ -z "$verdict" ]; then
-	if [ "$rc" = 124 ]; then
-		echo "run.sh: guest timed out after ${timeout}s" >&2
+	last=$(sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$outdir/console" 2>/dev/null | grep -av '^[[:space:]]*$' | tail -n1 | cut -c1-120 || true)
+	if ! grep -qa VSR-BOOTED "$outdir/status" 2>/dev/null; then
+		why "the guest never booted (3 attempts; qemu exit $rc); console's last line: $last"
+	elif [ "$rc" = 124 ]; then
+		why "guest timed out after ${timeout}s; console's last line: $last"
 	else
-		echo "run.sh: guest died without reporting a status (qemu exit $rc)" >&2
+		why "guest died without reporting a status (qemu exit $rc); console's last line: $last"
 	fi
 	verdict=124
+elif [ "$verdict" != 0 ]; then
+	why "the command in the guest exited $verdict"
 fi
 
 # The kernel log decides too.
@@ -196,6 +210,7 @@ bad=$(cat "$outdir/dmesg" "$outdir/console" "$outdir/kmemleak" 2>/dev/null | gre
 if [ -n "$bad" ]; then
 	echo "run.sh: the guest kernel log shows problems:" >&2
 	printf '  %s\n' "$bad" >&2
+	why "kernel log: $(echo "$bad" | head -n1)"
 	echo "run.sh: full logs in $outdir" >&2
 	[ "$verdict" = 0 ] && verdict=124
 fi
