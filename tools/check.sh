@@ -610,6 +610,11 @@ selftests_guest() {
 # timed out: the guests are busy, not waiting.)
 do_selftests() {
 	local kernel src
+	# Run alone (tools/check.sh selftests), nothing built vsradm yet.
+	if ! make -s -C tools/vsradm CFLAGS="-O2 -g -Werror" >&2; then
+		record fail "selftests: build vsradm"
+		return
+	fi
 	# The guests cannot see the kernel source cache: stage the ynl CLI.
 	src=$(linux_src) && VSR_LINUX_SRC=$src tools/ynl-regen.sh --stage build/ynl >&2
 	for kernel in ${VSR_KERNELS:-debug stock}; do
@@ -637,6 +642,10 @@ do_bench_smoke() {
 # guests, one replica each, of Debian's 6.1 and 6.12 kernels.
 do_rig() {
 	local out=$top/build/rig tag line
+	if ! make -s -C tools/vsradm CFLAGS="-O2 -g -Werror" >&2; then
+		record fail "rig: build vsradm"
+		return
+	fi
 	for tag in stock 6.12; do
 		build_module "$tag" >/dev/null 2>&1 || { record fail "rig: build vsr.ko for $tag"; return; }
 	done

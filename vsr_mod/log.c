@@ -245,8 +245,11 @@ void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum)
 	log->base = base;
 	log->head = base;
 	log->base_csum = base_csum;
-	/* A checkpoint taken over is durable once the driver says so. */
+	/*
+	 * A checkpoint taken over is durable once the driver says so: what
+	 * was durable below it names no op of this log.
+	 */
 	if (log->durable > base)
-		log->durable = base;
+		log->durable = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_reset);

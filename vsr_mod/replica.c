@@ -411,12 +411,14 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	/*
 	 * A removed replica's members are of the epoch before: an index of
 	 * its epoch means nothing to it.  A removed member's NEWSTATE names
-	 * it by its index in the epoch before, which may be none of ours.
+	 * it by its index in the epoch before, which may be none of ours
+	 * (and says that its source is not a normal replica: arg1 0).
 	 */
 	if (r->status == VSR_STATUS_REMOVED)
 		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
-		return m->h.command == VSR_CMD_NEWSTATE ? -ESTALE : -EINVAL;
+		return m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 ?
+		       -ESTALE : -EINVAL;
 	/*
 	 * Heard in our epoch (not from a notice or a NEWSTATE: a removed
 	 * member's carry our epoch and its index in the epoch before, and
@@ -631,7 +633,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
  * no longer holds with @csum (it was replaced after it was written; the
  * chain checksum vouches for every op below it) is ignored: the driver
  * reports again once what replaced it is flushed.  A backup acks at once;
- * a primary counts itself, and may commit.
+ * a primary counts itself, and may commit (and switch epochs, when what it
+ * commits is a RECONFIG).
  */
 void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 {
@@ -640,12 +643,14 @@ void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 	    !vsr_has_csum(r, op, csum))
 		return;
 	r->log.durable = op;
-	if (r->status != VSR_STATUS_NORMAL)
+	if (r->status != VSR_STATUS_NORMAL || vsr_epoch_learning(r))
 		return;
 	if (vsr_is_primary(r))
 		vsr_primary_commit(r);
 	else
 		vsr_send_prepareok(r);
+	/* A primary's own report may commit the RECONFIG that ends its epoch. */
+	vsr_epoch_settle(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
 

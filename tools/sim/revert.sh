@@ -50,6 +50,10 @@
 #          primary's never takes the TRIM that frees it)
 #   BUG 24 a backup acks ops that its disk did not say are durable
 #   BUG 25 a primary counts ops that its disk did not say are durable
+#   BUG 26 a primary's own durable report commits the RECONFIG that ends
+#          its epoch and leaves the switch pending until its next input
+#   BUG 27 a durable report is taken without checking that the log still
+#          holds the op as it was written (not replaced since)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -107,10 +111,12 @@ case $bug in
 19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
 20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
 21)	subst normal.c 's/ &&\n\t       !vsr_epoch_learning\(r\);/;/' ;;
-22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE \? -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
+22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 \?\n\t\t       -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
 23)	subst state_transfer.c 's/\tif \(!vsr_log_room\(&r->log\) && r->commit > r->log.base\)\n\t\tvsr_checkpoint_to\(r, r->commit\);\n//' ;;
 24)	subst normal.c 's/\tu64 op = vsr_log_durable\(&r->log\);/\tu64 op = r->log.head;/' ;;
 25)	subst normal.c 's/v\[i\] = i == r->self \? vsr_log_durable\(&r->log\) :/v[i] = i == r->self ? r->log.head :/' ;;
+26)	subst replica.c 's/\t\/\* A primary.s own report may commit the RECONFIG that ends its epoch. \*\/\n\tvsr_epoch_settle\(r\);\n//' ;;
+27)	subst replica.c 's/ \|\|\n\t    !vsr_has_csum\(r, op, csum\)\)\n\t\treturn;/)\n\t\treturn;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -463,6 +463,15 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	}
 }
 
+/* nd->disk[op]: bit 32 says the op was written. */
+#define SIM_ON_DISK (1ULL << 32)
+
+/* Whether @nd's disk holds @op with chain checksum @csum. */
+static bool sim_on_disk(const struct vsr_sim_node *nd, u64 op, u32 csum)
+{
+	return op < nd->disk_cap && nd->disk[op] == (SIM_ON_DISK | csum);
+}
+
 static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 	struct vsr_sim_node *nd = ctx;
@@ -483,13 +492,21 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	if (vsr_msg_decode(buf, len, s->cfg.cluster, &m))
 		sim_fail(s, "the core sent what it refuses (command, flags)",
 			 vsr_wire_command(buf), m.h.flags);
-	/* A backup acks only what its disk said is durable. */
+	/*
+	 * A backup acks only what its disk said is durable, and holds: the
+	 * op (whose chain checksum vouches for every op below it), as
+	 * acked.
+	 */
 	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK &&
 		 (m.h.op > s->node[from].reported ||
 		  (m.h.op && m.h.op == s->node[from].reported &&
 		   m.h.head_csum != s->node[from].reported_csum)))
 		sim_fail(s, "a backup acked an op not durable (op, durable)",
 			 m.h.op, s->node[from].reported);
+	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
+		 !sim_on_disk(nd, m.h.op, m.h.head_csum))
+		sim_fail(s, "a backup acked an op its disk does not hold so (op, replica)",
+			 m.h.op, from);
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
@@ -655,6 +672,24 @@ static bool sim_rec_insert(struct vsr_sim *s, u64 session, u64 request)
 	return true;
 }
 
+/*
+ * @op, with chain checksum @csum, is committed for the first time, by
+ * @nd: a quorum of the members of its epoch must hold it on disk (the
+ * primary counted acks that its disk had said were durable).
+ */
+static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
+			      u64 op, u32 csum)
+{
+	const struct vsr_replica *r = nd->r;
+	u32 i, held = 0;
+
+	for (i = 0; i < r->n; i++)
+		held += sim_on_disk(&s->node[sim_node_of(s, r, i)], op, csum);
+	if (held < r->n / 2 + 1)
+		sim_fail(s, "an op committed that a quorum's disks do not hold (op, disks)",
+			 op, held);
+}
+
 static void sim_commit(void *ctx, const struct vsr_entry *e)
 {
 	struct vsr_sim_node *nd = ctx;
@@ -672,12 +707,11 @@ static void sim_commit(void *ctx, const struct vsr_entry *e)
 		return;
 	g = &s->golden[op];
 	/*
-	 * The first to apply an op committed it: a lone member counts only
-	 * itself, so its disk must have said that op is durable.
+	 * The first to apply an op committed it: a quorum of its epoch's
+	 * disks hold that op as it has it.
 	 */
-	if (!g->set && s->disk_max && nd->r->n == 1 && op > nd->reported)
-		sim_fail(s, "a lone member committed an op not durable (op, durable)",
-			 op, nd->reported);
+	if (!g->set && s->disk_max)
+		sim_check_durable(s, nd, op, e->h.checksum);
 	if (!g->set) {
 		g->set = true;
 		g->record = record;
@@ -2303,8 +2337,12 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	/* Half of the seeds have slow disks (from their own stream). */
 	s->disk_rng = p->seed ^ 0x6469736b64697363ULL;
 	s->disk_max = p->disk_max;
-	if (!p->scripted && !s->disk_max && sim_disk_below(s, 2))
+	if (!p->scripted && !s->disk_max && sim_disk_below(s, 2)) {
 		s->disk_max = 1 + sim_disk_below(s, 8);
+		/* A quarter of those: flushes that span view changes. */
+		if (!sim_disk_below(s, 4))
+			s->disk_max += 16 + sim_disk_below(s, 48);
+	}
 	s->cfg.durable = s->disk_max;
 	if (!p->scripted) {
 		sim_draw_faults(s);
@@ -2371,6 +2409,10 @@ void vsr_sim_destroy(struct vsr_sim *s)
 		kvfree(s->old[i].buf);
 	while (s->nfree)
 		kvfree(s->free[--s->nfree]);
+	for (i = 0; i < VSR_REPLICAS_MAX; i++) {
+		kvfree(s->node[i].disk);
+		kvfree(s->node[i].flush_buf);
+	}
 	kvfree(s->buf);
 	kvfree(s->pkt);
 	kvfree(s->golden);
@@ -2387,27 +2429,46 @@ void vsr_sim_destroy(struct vsr_sim *s)
 /*
  * A node's disk: one write and flush of the log up to its head at a time,
  * which takes 0..disk_max ticks; then the replica is told.  A crash loses
- * the flush in flight (the replica restarts empty anyway).
+ * the flush in flight (the replica restarts empty anyway); what earlier
+ * flushes wrote stays (nd->disk), for the checks of acks and commits.
  */
 static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	struct vsr_log *log = &nd->r->log;
+	u64 op;
 	u32 csum;
 
 	if (!s->disk_max)
 		return;
 	if (nd->flushing && s->now >= nd->flush_at && !nd->disk_stuck) {
 		nd->flushing = false;
+		if (!sim_grow((void **)&nd->disk, &nd->disk_cap, nd->flush_op,
+			      sizeof(*nd->disk)))
+			return;
+		for (op = nd->flush_from; op <= nd->flush_op; op++)
+			nd->disk[op] = SIM_ON_DISK |
+				       nd->flush_buf[op - nd->flush_from];
 		if (nd->flush_op >= nd->reported) {
 			nd->reported = nd->flush_op;
 			nd->reported_csum = nd->flush_csum;
 		}
 		vsr_replica_durable(nd->r, nd->flush_op, nd->flush_csum);
+		/* An input like any other: a switch it began is done. */
+		if (nd->r->switching)
+			sim_fail(s, "a durable report left an epoch switch pending (op, epoch)",
+				 nd->flush_op, nd->r->epoch);
 	}
 	if (nd->flushing || vsr_log_durable(log) >= log->head ||
 	    !vsr_log_csum(log, log->head, &csum))
 		return;
+	if (!sim_grow((void **)&nd->flush_buf, &nd->flush_cap,
+		      log->head - log->base, sizeof(*nd->flush_buf)))
+		return;
+	for (op = log->base; op <= log->head; op++)
+		if (!vsr_log_csum(log, op, &nd->flush_buf[op - log->base]))
+			return;
 	nd->flushing = true;
+	nd->flush_from = log->base;
 	nd->flush_op = log->head;
 	nd->flush_csum = csum;
 	nd->flush_at = s->now + sim_disk_below(s, s->disk_max + 1);

@@ -119,6 +119,18 @@ struct vsr_sim_node {
 	u32 flush_csum;
 	u64 reported;		/* highest op reported durable, this incarnation */
 	u32 reported_csum;
+	/*
+	 * What the disk holds, kept across crashes: for each op, the chain
+	 * checksum last written there (bit 32 set once written; a shorter
+	 * log written later leaves the ops above it as they were).  The
+	 * flush in flight writes ops flush_from..flush_op as they were when
+	 * it began.
+	 */
+	u64 *disk;
+	u64 disk_cap;
+	u32 *flush_buf;
+	u64 flush_cap;
+	u64 flush_from;
 };
 
 /* One simulated client (a session on some replica). */
