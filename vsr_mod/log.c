@@ -246,10 +246,11 @@ void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum)
 	log->head = base;
 	log->base_csum = base_csum;
 	/*
-	 * A checkpoint taken over is durable once the driver says so: what
-	 * was durable below it names no op of this log.
+	 * A checkpoint taken over is durable once the driver says so: the
+	 * truncation above left @durable at the old base, which is below
+	 * the new one (the only caller moves the base up), so it names no
+	 * op of this log.
 	 */
-	if (log->durable > base)
-		log->durable = 0;
+	WARN_ON_ONCE(log->durable > base);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_reset);

@@ -33,7 +33,8 @@ struct vsr_entry {
  * @reported: durability is reported by the driver (vsr_replica_durable());
  *	without it, every op in the log is durable
  * @durable: with @reported, ops up to here are durable; never above @head
- *	(ops that replace durable ones are not)
+ *	(ops that replace durable ones are not).  Below @base (a checkpoint
+ *	taken over, not yet reported) it names no op of the log
  */
 struct vsr_log {
 	struct vsr_entry **ring;
@@ -46,7 +47,10 @@ struct vsr_log {
 	u64 durable;
 };
 
-/* The last op that the replica may ack: durable, and in its log. */
+/*
+ * The last op that the replica may ack: durable, and in its log unless it
+ * is below the trim point (then no op may be acked).
+ */
 static inline u64 vsr_log_durable(const struct vsr_log *log)
 {
 	return log->reported ? log->durable : log->head;

@@ -144,7 +144,8 @@ void vsr_apply_to(struct vsr_replica *r, u64 upto)
 }
 
 /**
- * vsr_send_prepareok() - cumulative ack of our whole log in this view
+ * vsr_send_prepareok() - cumulative ack of our log in this view, up to
+ *	what is durable
  * @r: replica (a backup whose log is whole for its view)
  */
 void vsr_send_prepareok(struct vsr_replica *r)
@@ -177,8 +178,8 @@ void vsr_send_prepareok(struct vsr_replica *r)
  * vsr_primary_commit() - commit what a quorum holds
  * @r: replica (the primary)
  *
- * The new commit number is the quorum-th highest op among our head and the
- * backups' cumulative acks.  A backup only acks ops of its log in this view
+ * The new commit number is the quorum-th highest op among our durable point
+ * (our head, for an in-memory replica) and the backups' cumulative acks.  A backup only acks ops of its log in this view
  * after its log became whole for the view, so a quorum of acks for op n
  * means a quorum holds the canonical log up to n.
  */

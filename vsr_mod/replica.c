@@ -119,6 +119,9 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->prepares = r->prepares;
 	st->epochs = r->epochs;
 	st->epoch_nonce = r->epoch_hdr.op ? r->epoch_hdr.request : 0;
+	st->durable = vsr_log_durable(&r->log);
+	if (st->durable < r->log.base)
+		st->durable = 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_get_status);
 
@@ -584,7 +587,8 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	struct vsr_replica *r;
 	u32 root;
 
-	if (!vsr_core_config_ok(cfg) || !ops || !ops->send)
+	if (!vsr_core_config_ok(cfg) || !ops || !ops->send ||
+	    (cfg->durable && !ops->persist))
 		return NULL;
 	r = vsr_alloc(sizeof(*r), cfg->gfp);
 	if (!r)
@@ -632,9 +636,10 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
  * The replica may now ack ops up to @op.  A report for an op that the log
  * no longer holds with @csum (it was replaced after it was written; the
  * chain checksum vouches for every op below it) is ignored: the driver
- * reports again once what replaced it is flushed.  A backup acks at once;
- * a primary counts itself, and may commit (and switch epochs, when what it
- * commits is a RECONFIG).
+ * reports again once what replaced it is flushed: while the status's
+ * @durable is below its @op, the driver has more to report.  A backup acks
+ * at once; a primary counts itself, and may commit (and switch epochs,
+ * when what it commits is a RECONFIG).
  */
 void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 {
@@ -643,6 +648,7 @@ void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 	    !vsr_has_csum(r, op, csum))
 		return;
 	r->log.durable = op;
+	/* Learning, the log holds only committed ops (defensive). */
 	if (r->status != VSR_STATUS_NORMAL || vsr_epoch_learning(r))
 		return;
 	if (vsr_is_primary(r))
@@ -653,6 +659,30 @@ void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 	vsr_epoch_settle(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
+
+/**
+ * vsr_replica_persisted() - the driver wrote what the replica asked for
+ * @r: replica created with cfg.durable
+ * @p: what ops->persist asked for, now flushed
+ *
+ * A view change waiting for its view to be on the disk goes on: the
+ * replica sends its promises for it at once.
+ */
+void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p)
+{
+	if (!r->cfg.durable || r->status == VSR_STATUS_FAILED ||
+	    p->epoch < r->persisted.epoch ||
+	    (p->epoch == r->persisted.epoch && p->view <= r->persisted.view))
+		return;
+	r->persisted = *p;
+	if (r->status != VSR_STATUS_VIEW_CHANGE || p->epoch != r->epoch ||
+	    p->view != r->view || vsr_epoch_learning(r))
+		return;
+	vsr_promise_view(r);
+	/* A primary-elect that decides may commit a RECONFIG. */
+	vsr_epoch_settle(r);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_persisted);
 
 /**
  * vsr_replica_get_config() - the configuration a replica runs with
@@ -675,7 +705,7 @@ static bool vsr_core_config_same_fixed(const struct vsr_core_config *a,
 	       a->replica_count == b->replica_count &&
 	       a->replica == b->replica && a->pipeline_max == b->pipeline_max &&
 	       a->sessions_max == b->sessions_max && a->seed == b->seed &&
-	       a->gfp == b->gfp && a->members &&
+	       a->gfp == b->gfp && a->durable == b->durable && a->members &&
 	       !memcmp(a->members, b->members,
 		       b->replica_count * sizeof(*b->members));
 }

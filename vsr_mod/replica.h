@@ -173,6 +173,9 @@ struct vsr_replica {
 	u32 status;
 	u32 view;
 	u32 log_view;
+	/* cfg.durable: the view on the disk, and the last one asked for */
+	struct vsr_persist persisted;
+	struct vsr_persist persist_asked;
 	u64 commit;		/* applied through */
 	u64 commit_max;		/* known committed through */
 	struct vsr_log log;
@@ -296,6 +299,7 @@ void vsr_on_start_view(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_view_change_tick(struct vsr_replica *r);
 void vsr_send_start_view(struct vsr_replica *r, int to);
 void vsr_fetch_done_view_change(struct vsr_replica *r);
+void vsr_promise_view(struct vsr_replica *r);
 
 /* recovery.c */
 void vsr_start_recovery(struct vsr_replica *r);

@@ -37,8 +37,34 @@
  * STARTVIEW had (vsr_become_whole()), and entries are only ever replaced by
  * entries of a log whose log view is at least ours: this is what keeps the
  * state-transfer defect of the 2012 paper out (see protocol.rst).
+ *
+ * A durable replica (cfg.durable) has its view on the disk before it
+ * promises anything for it: its ENTERED STARTVIEWCHANGE, its DOVIEWCHANGE
+ * and its echoes wait, and a primary-elect does not count its own
+ * DOVIEWCHANGE, until the driver says the view is written
+ * (vsr_replica_persisted()).  A plain vote promises nothing.
  */
 #include "replica.h"
+
+/*
+ * Whether our view may be promised: on the disk, or no disk at all (or
+ * view 0, which no view change enters).  If not, asks the driver to
+ * write it (once per view).
+ */
+static bool vsr_view_persisted(struct vsr_replica *r)
+{
+	struct vsr_persist p = { .epoch = r->epoch, .view = r->view };
+
+	if (!r->cfg.durable || !r->view ||
+	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view))
+		return true;
+	if (r->persist_asked.epoch != p.epoch ||
+	    r->persist_asked.view != p.view) {
+		r->persist_asked = p;
+		r->ops->persist(r->ctx, &p);
+	}
+	return false;
+}
 
 /**
  * vsr_vote() - vote for a view change to @view
@@ -186,7 +212,6 @@ static bool vsr_confirmed_quorum(const struct vsr_replica *r, bool *in)
  */
 void vsr_start_view_change(struct vsr_replica *r, u32 view)
 {
-	struct vsr_hdr h;
 	u32 i;
 
 	if (WARN_ON_ONCE(view <= r->view))
@@ -207,9 +232,6 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 	if (r->vote_view[r->self] < view)
 		r->vote_view[r->self] = view;
 	r->vote_tick[r->self] = r->ticks;
-	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
-	h.flags = VSR_SVC_ENTERED;
-	vsr_broadcast(r, &h, 0);
 	r->vote_sent = r->ticks;
 	if (vsr_is_primary(r)) {
 		struct vsr_dvc *d = &r->dvc[r->self];
@@ -223,10 +245,35 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 		/* Ours is in force for as long as we are in this view change. */
 		d->arrived = ++r->dvc_clock;
 		d->confirmed = U64_MAX;
-	} else {
-		vsr_send_dvc(r, 0);
 	}
+	vsr_promise_view(r);
 	vsr_notify(r);
+}
+
+static void vsr_decide(struct vsr_replica *r);
+
+/**
+ * vsr_promise_view() - say that we are in our view change, once we may
+ * @r: replica in view-change status
+ *
+ * Broadcasts our ENTERED STARTVIEWCHANGE and sends a backup's DOVIEWCHANGE;
+ * a primary-elect decides if it can.  Nothing while the view is not on
+ * the disk (a durable replica): the driver's vsr_replica_persisted() calls
+ * this again.
+ */
+void vsr_promise_view(struct vsr_replica *r)
+{
+	struct vsr_hdr h;
+
+	if (!vsr_view_persisted(r))
+		return;
+	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
+	h.flags = VSR_SVC_ENTERED;
+	vsr_broadcast(r, &h, 0);
+	if (!vsr_is_primary(r))
+		vsr_send_dvc(r, 0);
+	else if (!r->dvc_decided && r->cfg.durable)
+		vsr_decide(r);
 }
 
 /**
@@ -240,6 +287,10 @@ void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (m->h.flags & VSR_SVC_CONFIRM) {
 		/* Only the incarnation that sent it, still in that view change. */
+		/*
+		 * It asks only once our DOVIEWCHANGE came, which this
+		 * incarnation sent with the view on the disk.
+		 */
 		if (r->status == VSR_STATUS_VIEW_CHANGE &&
 		    m->h.view == r->view && m->h.arg1 == r->incarnation &&
 		    m->h.replica == vsr_primary_of(r, r->view))
@@ -341,7 +392,7 @@ static void vsr_decide(struct vsr_replica *r)
 	u32 i, winner = 0;
 	u64 k = 0;
 
-	if (!vsr_confirmed_quorum(r, in))
+	if (!vsr_view_persisted(r) || !vsr_confirmed_quorum(r, in))
 		return;
 	for (i = 0; i < r->n; i++) {
 		d = &r->dvc[i];
@@ -484,11 +535,14 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	if (r->ticks - r->vc_sent < r->cfg.heartbeat_ticks)
 		return;
 	r->vc_sent = r->ticks;
-	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
-	h.flags = VSR_SVC_ENTERED;
-	vsr_broadcast(r, &h, 0);
+	if (vsr_view_persisted(r)) {
+		vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
+		h.flags = VSR_SVC_ENTERED;
+		vsr_broadcast(r, &h, 0);
+	}
 	if (!vsr_is_primary(r)) {
-		vsr_send_dvc(r, 0);
+		if (vsr_view_persisted(r))
+			vsr_send_dvc(r, 0);
 		return;
 	}
 	/* Lost requests or answers. */

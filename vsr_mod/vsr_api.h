@@ -82,8 +82,11 @@ enum vsr_replica_status {
  *	notice): a member of epoch 0 restarts with epoch 0's configuration.
  * @durable: the driver makes the log durable and says how far with
  *	vsr_replica_durable(); the replica acks (a backup's PREPAREOK, a
- *	primary counting itself) only ops it said are.  Off, every op is
- *	durable once in the log (the in-memory log).
+ *	primary counting itself) only ops it said are.  It also writes the
+ *	views the replica asks for (ops->persist) and says when with
+ *	vsr_replica_persisted(); the replica makes no promise for a view
+ *	before.  Off, every op is durable once in the log and every view
+ *	once entered (the in-memory replica).
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -147,6 +150,22 @@ struct vsr_core_status {
 	u64 prepares;		/* PREPAREs sent as primary (not per peer) */
 	u64 epochs;		/* epochs entered after the first */
 	u64 epoch_nonce;	/* the change that started @epoch, 0: none */
+	u64 durable;		/* last op it may ack (@op without cfg.durable) */
+};
+
+/**
+ * struct vsr_persist - what a durable replica asks its driver to write
+ *	before it acts on it (cfg.durable)
+ * @epoch: the epoch of @view
+ * @view: a view the replica entered a view change for.  Its promises
+ *	for that view (ENTERED STARTVIEWCHANGE, DOVIEWCHANGE, the echo of a
+ *	challenge; a new primary counting itself) wait until the view is on
+ *	the disk: a restart must not forget them.  View 0 of an epoch needs
+ *	no write (no view change enters it)
+ */
+struct vsr_persist {
+	u32 epoch;
+	u32 view;
 };
 
 /**
@@ -172,6 +191,10 @@ struct vsr_core_status {
  *	VSR_PEER_LEARNER + j means @ids[j] until the next call (@count 0:
  *	none).  A driver without it teaches nobody: new members then
  *	recover in the next epoch.  The list is only valid during the call
+ * @persist: with cfg.durable (required then), write @p to the disk,
+ *	superseding what earlier calls asked for, and call
+ *	vsr_replica_persisted() with it once it is flushed.  Never called
+ *	without cfg.durable
  */
 struct vsr_ops {
 	void (*send)(void *ctx, unsigned int to, const void *buf, size_t len);
@@ -182,6 +205,7 @@ struct vsr_ops {
 			u32 count, u32 self);
 	void (*learners)(void *ctx, const struct vsr_member_id *ids,
 			 u32 count);
+	void (*persist)(void *ctx, const struct vsr_persist *p);
 };
 
 /**
@@ -246,6 +270,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 		       u64 request, const void *data, u32 len);
 void vsr_replica_flush(struct vsr_replica *r);
 void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum);
+void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p);
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count);
 int vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,

@@ -54,6 +54,10 @@
 #          its epoch and leaves the switch pending until its next input
 #   BUG 27 a durable report is taken without checking that the log still
 #          holds the op as it was written (not replaced since)
+#   BUG 28 a durable replica promises a view (ENTERED STARTVIEWCHANGE,
+#          DOVIEWCHANGE) before the view is on its disk
+#   BUG 29 a durable primary-elect counts its own DOVIEWCHANGE before its
+#          view is on its disk
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -117,6 +121,8 @@ case $bug in
 25)	subst normal.c 's/v\[i\] = i == r->self \? vsr_log_durable\(&r->log\) :/v[i] = i == r->self ? r->log.head :/' ;;
 26)	subst replica.c 's/\t\/\* A primary.s own report may commit the RECONFIG that ends its epoch. \*\/\n\tvsr_epoch_settle\(r\);\n//' ;;
 27)	subst replica.c 's/ \|\|\n\t    !vsr_has_csum\(r, op, csum\)\)\n\t\treturn;/)\n\t\treturn;/' ;;
+28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n\tstruct vsr_hdr h;\n\n)\tif \(!vsr_view_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_view_persisted(r);\n/; s/\tif \(vsr_view_persisted\(r\)\) \{\n(\t\tvsr_hdr_init\(r, &h, VSR_CMD_STARTVIEWCHANGE\);\n\t\th.flags = VSR_SVC_ENTERED;\n\t\tvsr_broadcast\(r, &h, 0\);\n)\t\}\n\tif \(!vsr_is_primary\(r\)\) \{\n\t\tif \(vsr_view_persisted\(r\)\)\n\t\t\tvsr_send_dvc/\t{\n$1\t}\n\tif (!vsr_is_primary(r)) {\n\t\tif (1)\n\t\t\tvsr_send_dvc/' ;;
+29)	subst view_change.c 's/\tif \(!vsr_view_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -472,6 +472,19 @@ static bool sim_on_disk(const struct vsr_sim_node *nd, u64 op, u32 csum)
 	return op < nd->disk_cap && nd->disk[op] == (SIM_ON_DISK | csum);
 }
 
+/*
+ * DOVIEWCHANGE, STARTVIEWCHANGE saying its sender entered the view, or
+ * STARTVIEW (its sender counted its own DOVIEWCHANGE: every primary of a
+ * view above 0 came through a view change).
+ */
+static bool sim_promise(const struct vsr_msg *m)
+{
+	return m->h.command == VSR_CMD_DOVIEWCHANGE ||
+	       m->h.command == VSR_CMD_STARTVIEW ||
+	       (m->h.command == VSR_CMD_STARTVIEWCHANGE &&
+		m->h.flags == VSR_SVC_ENTERED);
+}
+
 static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 {
 	struct vsr_sim_node *nd = ctx;
@@ -507,6 +520,13 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		 !sim_on_disk(nd, m.h.op, m.h.head_csum))
 		sim_fail(s, "a backup acked an op its disk does not hold so (op, replica)",
 			 m.h.op, from);
+	/* A promise for a view once that view is on the disk. */
+	else if (s->disk_max && sim_promise(&m) && m.h.view &&
+		 (nd->view_done.epoch != m.h.epoch ||
+		  nd->view_done.view < m.h.view))
+		sim_fail(s, "a promise for a view not on the disk (view, written)",
+			 m.h.view, nd->view_done.epoch == m.h.epoch ?
+			 nd->view_done.view : 0);
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
@@ -861,7 +881,17 @@ static void sim_learners(void *ctx, const struct vsr_member_id *ids,
 {
 }
 
+/* A durable replica asks for its view to be written (sim_disk() does). */
+static void sim_persist(void *ctx, const struct vsr_persist *p)
+{
+	struct vsr_sim_node *nd = ctx;
+
+	nd->view_asked = true;
+	nd->view_want = *p;
+}
+
 static const struct vsr_ops sim_ops = {
+	.persist = sim_persist,
 	.send = sim_send,
 	.reply = sim_reply,
 	.commit = sim_commit,
@@ -1120,6 +1150,9 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->flushing = false;
 	nd->reported = 0;
 	nd->reported_csum = 0;
+	nd->view_asked = false;
+	nd->view_writing = false;
+	memset(&nd->view_done, 0, sizeof(nd->view_done));
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
@@ -2457,6 +2490,20 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (nd->r->switching)
 			sim_fail(s, "a durable report left an epoch switch pending (op, epoch)",
 				 nd->flush_op, nd->r->epoch);
+	}
+	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
+		nd->view_writing = false;
+		nd->view_done = nd->view_write;
+		vsr_replica_persisted(nd->r, &nd->view_write);
+		if (nd->r->switching)
+			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",
+				 nd->view_write.view, nd->r->epoch);
+	}
+	if (!nd->view_writing && nd->view_asked) {
+		nd->view_asked = false;
+		nd->view_writing = true;
+		nd->view_write = nd->view_want;
+		nd->view_at = s->now + sim_disk_below(s, s->disk_max + 1);
 	}
 	if (nd->flushing || vsr_log_durable(log) >= log->head ||
 	    !vsr_log_csum(log, log->head, &csum))

@@ -131,6 +131,17 @@ struct vsr_sim_node {
 	u32 *flush_buf;
 	u64 flush_cap;
 	u64 flush_from;
+	/*
+	 * Views written for the replica (ops->persist), one at a time after
+	 * the log's flush: the last asked for, the one in flight, and the
+	 * last this incarnation was told of.
+	 */
+	bool view_asked;
+	struct vsr_persist view_want;
+	bool view_writing;
+	u64 view_at;
+	struct vsr_persist view_write;
+	struct vsr_persist view_done;
 };
 
 /* One simulated client (a session on some replica). */

@@ -1182,6 +1182,60 @@ static void vsr_durable_acks(struct kunit *test)
 }
 
 /*
+ * A durable replica promises a view only once it is on its disk: the
+ * primary is cut off, and one backup's disk is stuck, so that backup
+ * enters the view change but sends no DOVIEWCHANGE, and the other cannot
+ * take the view without it (two of three).  Once the disk writes again,
+ * the view change completes, and the cluster goes on.
+ */
+static void vsr_durable_view(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 89, 4);
+	struct vsr_core_status a, b;
+	u32 t, p, x, y;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	for (p = 0; p < 3; p++) {
+		st(s, p, &a);
+		if (a.is_primary)
+			break;
+	}
+	KUNIT_ASSERT_GT(test, 3u, p);
+	x = (p + 1) % 3;
+	y = (p + 2) % 3;
+	s->node[y].disk_stuck = true;
+	isolate(s, p, true);
+	for (t = 0; t < 400; t++)
+		vsr_sim_step(s);
+	st(s, x, &a);
+	st(s, y, &b);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_VIEW_CHANGE);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_VIEW_CHANGE);
+	KUNIT_EXPECT_GT(test, b.view, 0u);
+	KUNIT_EXPECT_TRUE(test, s->node[y].view_writing);
+	s->node[y].disk_stuck = false;
+	for (t = 0; t < 2000; t++) {
+		vsr_sim_step(s);
+		st(s, x, &a);
+		st(s, y, &b);
+		if (a.status == VSR_STATUS_NORMAL &&
+		    b.status == VSR_STATUS_NORMAL && a.log_view == a.view &&
+		    b.log_view == b.view)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, a.view, b.view);
+	isolate(s, p, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * Rings of different sizes: the primary and one backup keep 1,000 ops (an
  * admin's vsradm set there; their rings grow), the other backup keeps its
  * ring of 256.  The primary trims only past 1,000, so that backup's ring
@@ -4275,6 +4329,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_ring_smaller_than_primary),
 	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_durable_switch),
+	KUNIT_CASE(vsr_durable_view),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
