@@ -160,11 +160,12 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	vsr_hdr_init(r, &h, VSR_CMD_PREPAREOK);
 	/*
 	 * Only what is durable (all of an in-memory log).  Below our trim
-	 * point (a checkpoint taken over, not yet durable) we name no op:
-	 * the ack still tells the primary that we hear it.
+	 * point (a checkpoint taken over, not yet durable), or before our
+	 * log view is on the disk, we name no op: the ack still tells the
+	 * primary that we hear it.
 	 */
-	if (op < h.op) {
-		if (!vsr_log_csum(&r->log, op, &csum))
+	if (op < h.op || !vsr_persisted(r)) {
+		if (!vsr_persisted(r) || !vsr_log_csum(&r->log, op, &csum))
 			op = csum = 0;
 		h.op = op;
 		h.head_csum = csum;
@@ -185,11 +186,14 @@ void vsr_send_prepareok(struct vsr_replica *r)
  */
 void vsr_primary_commit(struct vsr_replica *r)
 {
-	u64 v[VSR_REPLICAS_MAX];
+	u64 v[VSR_REPLICAS_MAX], self = 0;
 	u32 i, j;
 
+	/* Ourselves: as whole for the view once that is on the disk. */
+	if (vsr_persisted(r))
+		self = vsr_log_durable(&r->log);
 	for (i = 0; i < r->n; i++) {
-		v[i] = i == r->self ? vsr_log_durable(&r->log) : r->acked[i];
+		v[i] = i == r->self ? self : r->acked[i];
 		for (j = i; j > 0 && v[j] > v[j - 1]; j--) {
 			u64 t = v[j];
 

@@ -627,6 +627,46 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
 
+/* (epoch, view, log view) of @a after that of @b. */
+static bool vsr_persist_after(const struct vsr_persist *a,
+			      const struct vsr_persist *b)
+{
+	if (a->epoch != b->epoch)
+		return a->epoch > b->epoch;
+	if (a->view != b->view)
+		return a->view > b->view;
+	return a->log_view > b->log_view;
+}
+
+/**
+ * vsr_persisted() - whether our view and log view are on the disk
+ * @r: replica
+ *
+ * Always, without cfg.durable, and in view 0 (which no view change
+ * enters).  If not, asks the driver to write them (once for each view and
+ * log view).
+ *
+ * Return: true if the replica may promise its view and ack as whole for
+ * its log view.
+ */
+bool vsr_persisted(struct vsr_replica *r)
+{
+	struct vsr_persist p = {
+		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
+		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
+	};
+
+	if (!r->cfg.durable || !r->view ||
+	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
+	     r->persisted.log_view >= r->log_view))
+		return true;
+	if (vsr_persist_after(&p, &r->persist_asked)) {
+		r->persist_asked = p;
+		r->ops->persist(r->ctx, &p);
+	}
+	return false;
+}
+
 /**
  * vsr_replica_durable() - the driver made the log durable up to an op
  * @r: replica created with cfg.durable
@@ -665,21 +705,25 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
  * @r: replica created with cfg.durable
  * @p: what ops->persist asked for, now flushed
  *
- * A view change waiting for its view to be on the disk goes on: the
- * replica sends its promises for it at once.
+ * What waited for it goes on at once: a view change sends its promises, a
+ * backup acks, a primary counts itself.
  */
 void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p)
 {
 	if (!r->cfg.durable || r->status == VSR_STATUS_FAILED ||
-	    p->epoch < r->persisted.epoch ||
-	    (p->epoch == r->persisted.epoch && p->view <= r->persisted.view))
+	    !vsr_persist_after(p, &r->persisted))
 		return;
 	r->persisted = *p;
-	if (r->status != VSR_STATUS_VIEW_CHANGE || p->epoch != r->epoch ||
-	    p->view != r->view || vsr_epoch_learning(r))
+	if (p->epoch != r->epoch || !vsr_persisted(r) ||
+	    vsr_epoch_learning(r))
 		return;
-	vsr_promise_view(r);
-	/* A primary-elect that decides may commit a RECONFIG. */
+	if (r->status == VSR_STATUS_VIEW_CHANGE)
+		vsr_promise_view(r);
+	else if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r))
+		vsr_primary_commit(r);
+	else if (r->status == VSR_STATUS_NORMAL)
+		vsr_send_prepareok(r);
+	/* A commit may be of a RECONFIG. */
 	vsr_epoch_settle(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_persisted);

@@ -46,26 +46,6 @@
  */
 #include "replica.h"
 
-/*
- * Whether our view may be promised: on the disk, or no disk at all (or
- * view 0, which no view change enters).  If not, asks the driver to
- * write it (once per view).
- */
-static bool vsr_view_persisted(struct vsr_replica *r)
-{
-	struct vsr_persist p = { .epoch = r->epoch, .view = r->view };
-
-	if (!r->cfg.durable || !r->view ||
-	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view))
-		return true;
-	if (r->persist_asked.epoch != p.epoch ||
-	    r->persist_asked.view != p.view) {
-		r->persist_asked = p;
-		r->ops->persist(r->ctx, &p);
-	}
-	return false;
-}
-
 /**
  * vsr_vote() - vote for a view change to @view
  * @r: replica
@@ -265,7 +245,7 @@ void vsr_promise_view(struct vsr_replica *r)
 {
 	struct vsr_hdr h;
 
-	if (!vsr_view_persisted(r))
+	if (!vsr_persisted(r))
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
 	h.flags = VSR_SVC_ENTERED;
@@ -392,7 +372,7 @@ static void vsr_decide(struct vsr_replica *r)
 	u32 i, winner = 0;
 	u64 k = 0;
 
-	if (!vsr_view_persisted(r) || !vsr_confirmed_quorum(r, in))
+	if (!vsr_persisted(r) || !vsr_confirmed_quorum(r, in))
 		return;
 	for (i = 0; i < r->n; i++) {
 		d = &r->dvc[i];
@@ -535,13 +515,13 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	if (r->ticks - r->vc_sent < r->cfg.heartbeat_ticks)
 		return;
 	r->vc_sent = r->ticks;
-	if (vsr_view_persisted(r)) {
+	if (vsr_persisted(r)) {
 		vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
 		h.flags = VSR_SVC_ENTERED;
 		vsr_broadcast(r, &h, 0);
 	}
 	if (!vsr_is_primary(r)) {
-		if (vsr_view_persisted(r))
+		if (vsr_persisted(r))
 			vsr_send_dvc(r, 0);
 		return;
 	}

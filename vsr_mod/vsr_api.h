@@ -157,15 +157,24 @@ struct vsr_core_status {
  * struct vsr_persist - what a durable replica asks its driver to write
  *	before it acts on it (cfg.durable)
  * @epoch: the epoch of @view
- * @view: a view the replica entered a view change for.  Its promises
- *	for that view (ENTERED STARTVIEWCHANGE, DOVIEWCHANGE, the echo of a
+ * @view: the replica's view.  Its promises for a view it entered a view
+ *	change for (ENTERED STARTVIEWCHANGE, DOVIEWCHANGE, the echo of a
  *	challenge; a new primary counting itself) wait until the view is on
- *	the disk: a restart must not forget them.  View 0 of an epoch needs
- *	no write (no view change enters it)
+ *	the disk: a restart must not forget them
+ * @log_view: the view its log is whole for.  It acks as whole for that
+ *	view (a backup's PREPAREOK, a primary counting itself) only once
+ *	that is on the disk
+ * @op: the head of its log when it asked (whole for @log_view)
+ * @csum: that op's chain checksum
+ *
+ * View 0 of an epoch needs no write (no view change enters it).
  */
 struct vsr_persist {
 	u32 epoch;
 	u32 view;
+	u32 log_view;
+	u32 csum;
+	u64 op;
 };
 
 /**

@@ -520,6 +520,13 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		 !sim_on_disk(nd, m.h.op, m.h.head_csum))
 		sim_fail(s, "a backup acked an op its disk does not hold so (op, replica)",
 			 m.h.op, from);
+	/* An ack as whole for a log view once that is on the disk. */
+	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
+		 m.h.log_view && (nd->view_done.epoch != m.h.epoch ||
+				  nd->view_done.log_view < m.h.log_view))
+		sim_fail(s, "an ack for a log view not on the disk (log view, written)",
+			 m.h.log_view, nd->view_done.epoch == m.h.epoch ?
+			 nd->view_done.log_view : 0);
 	/* A promise for a view once that view is on the disk. */
 	else if (s->disk_max && sim_promise(&m) && m.h.view &&
 		 (nd->view_done.epoch != m.h.epoch ||
@@ -695,18 +702,25 @@ static bool sim_rec_insert(struct vsr_sim *s, u64 session, u64 request)
 /*
  * @op, with chain checksum @csum, is committed for the first time, by
  * @nd: a quorum of the members of its epoch must hold it on disk (the
- * primary counted acks that its disk had said were durable).
+ * primary counted acks that its disk had said were durable), with a log
+ * view at least the committer's (each acked as whole for it).
  */
 static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 			      u64 op, u32 csum)
 {
 	const struct vsr_replica *r = nd->r;
+	const struct vsr_sim_node *m;
 	u32 i, held = 0;
 
-	for (i = 0; i < r->n; i++)
-		held += sim_on_disk(&s->node[sim_node_of(s, r, i)], op, csum);
+	for (i = 0; i < r->n; i++) {
+		m = &s->node[sim_node_of(s, r, i)];
+		held += sim_on_disk(m, op, csum) &&
+			(!r->log_view || m->disk_view.epoch > r->epoch ||
+			 (m->disk_view.epoch == r->epoch &&
+			  m->disk_view.log_view >= r->log_view));
+	}
 	if (held < r->n / 2 + 1)
-		sim_fail(s, "an op committed that a quorum's disks do not hold (op, disks)",
+		sim_fail(s, "an op committed that a quorum's disks do not hold, whole for its log view (op, disks)",
 			 op, held);
 }
 
@@ -2494,6 +2508,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
 		nd->view_writing = false;
 		nd->view_done = nd->view_write;
+		nd->disk_view = nd->view_write;
 		vsr_replica_persisted(nd->r, &nd->view_write);
 		if (nd->r->switching)
 			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",

@@ -142,6 +142,7 @@ struct vsr_sim_node {
 	u64 view_at;
 	struct vsr_persist view_write;
 	struct vsr_persist view_done;
+	struct vsr_persist disk_view;	/* the last written, kept across crashes */
 };
 
 /* One simulated client (a session on some replica). */
