@@ -1236,6 +1236,71 @@ static void vsr_durable_view(struct kunit *test)
 }
 
 /*
+ * A durable backup acks as whole for a view only once its log view is on
+ * its disk: the primary is cut off, and the disk of one of the other two
+ * sticks as soon as that replica asks for its new log view to be written.
+ * The view change completes, but the new primary cannot commit a write
+ * (it and that backup are two of three, and the backup's acks name no
+ * op); once the disk writes, the write commits.
+ */
+static void vsr_durable_log_view(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 89, 4);
+	struct vsr_sim_node *ny;
+	struct vsr_core_status a, b;
+	u32 t, p, x, y, c;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	for (p = 0; p < 3; p++) {
+		st(s, p, &a);
+		if (a.is_primary)
+			break;
+	}
+	KUNIT_ASSERT_GT(test, 3u, p);
+	isolate(s, p, true);
+	st(s, (p + 1) % 3, &a);
+	/* The next view's primary, and the other one. */
+	x = (a.view + 1) % 3 == p ? (p + 1) % 3 : (a.view + 1) % 3;
+	y = 3 - p - x;
+	ny = &s->node[y];
+	for (t = 0; t < 1000 && !ny->disk_stuck; t++) {
+		vsr_sim_step(s);
+		if ((ny->view_asked &&
+		     ny->view_want.log_view == ny->view_want.view &&
+		     ny->view_want.view) ||
+		    (ny->view_writing &&
+		     ny->view_write.log_view == ny->view_write.view &&
+		     ny->view_write.view))
+			ny->disk_stuck = true;
+	}
+	KUNIT_ASSERT_TRUE(test, ny->disk_stuck);
+	for (c = 0; c < s->nclients && s->client[c].origin != x; c++)
+		;
+	KUNIT_ASSERT_GT(test, s->nclients, c);
+	vsr_sim_issue(s, c);
+	for (t = 0; t < 200; t++)
+		vsr_sim_step(s);
+	st(s, x, &a);
+	st(s, y, &b);
+	KUNIT_EXPECT_TRUE(test, a.is_primary);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	KUNIT_EXPECT_EQ(test, b.log_view, a.view);
+	KUNIT_EXPECT_GT(test, a.op, a.commit);
+	KUNIT_EXPECT_TRUE(test, s->client[c].busy);
+	ny->disk_stuck = false;
+	for (t = 0; t < 500 && s->client[c].busy; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_FALSE(test, s->client[c].busy);
+	isolate(s, p, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * Rings of different sizes: the primary and one backup keep 1,000 ops (an
  * admin's vsradm set there; their rings grow), the other backup keeps its
  * ring of 256.  The primary trims only past 1,000, so that backup's ring
@@ -4330,6 +4395,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_durable_switch),
 	KUNIT_CASE(vsr_durable_view),
+	KUNIT_CASE(vsr_durable_log_view),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
