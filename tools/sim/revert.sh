@@ -122,11 +122,11 @@ case $bug in
 22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 \?\n\t\t       -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
 23)	subst state_transfer.c 's/\tif \(!vsr_log_room\(&r->log\) && r->commit > r->log.base\)\n\t\tvsr_checkpoint_to\(r, r->commit\);\n//' ;;
 24)	subst normal.c 's/\tu64 op = vsr_log_durable\(&r->log\);/\tu64 op = r->log.head;/' ;;
-25)	subst normal.c 's/v\[i\] = i == r->self \? vsr_log_durable\(&r->log\) :/v[i] = i == r->self ? r->log.head :/' ;;
+25)	subst normal.c 's/\t\tself = vsr_log_durable\(&r->log\);/\t\tself = r->log.head;/' ;;
 26)	subst replica.c 's/\t\/\* A primary.s own report may commit the RECONFIG that ends its epoch. \*\/\n\tvsr_epoch_settle\(r\);\n//' ;;
 27)	subst replica.c 's/ \|\|\n\t    !vsr_has_csum\(r, op, csum\)\)\n\t\treturn;/)\n\t\treturn;/' ;;
-28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n\tstruct vsr_hdr h;\n\n)\tif \(!vsr_view_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_view_persisted(r);\n/; s/\tif \(vsr_view_persisted\(r\)\) \{\n(\t\tvsr_hdr_init\(r, &h, VSR_CMD_STARTVIEWCHANGE\);\n\t\th.flags = VSR_SVC_ENTERED;\n\t\tvsr_broadcast\(r, &h, 0\);\n)\t\}\n\tif \(!vsr_is_primary\(r\)\) \{\n\t\tif \(vsr_view_persisted\(r\)\)\n\t\t\tvsr_send_dvc/\t{\n$1\t}\n\tif (!vsr_is_primary(r)) {\n\t\tif (1)\n\t\t\tvsr_send_dvc/' ;;
-29)	subst view_change.c 's/\tif \(!vsr_view_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
+28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n\tstruct vsr_hdr h;\n\n)\tif \(!vsr_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_persisted(r);\n/; s/\tif \(vsr_persisted\(r\)\) \{\n(\t\tvsr_hdr_init\(r, &h, VSR_CMD_STARTVIEWCHANGE\);\n\t\th.flags = VSR_SVC_ENTERED;\n\t\tvsr_broadcast\(r, &h, 0\);\n)\t\}\n\tif \(!vsr_is_primary\(r\)\) \{\n\t\tif \(vsr_persisted\(r\)\)\n\t\t\tvsr_send_dvc/\t{\n$1\t}\n\tif (!vsr_is_primary(r)) {\n\t\tif (1)\n\t\t\tvsr_send_dvc/' ;;
+29)	subst view_change.c 's/\tif \(!vsr_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
 30)	subst normal.c 's/\tif \(op < h.op \|\| !vsr_persisted\(r\)\) \{\n\t\tif \(!vsr_persisted\(r\) \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
