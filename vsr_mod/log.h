@@ -34,7 +34,7 @@ struct vsr_entry {
  *	without it, every op in the log is durable
  * @durable: with @reported, ops up to here are durable; never above @head
  *	(ops that replace durable ones are not).  Below @base (a checkpoint
- *	taken over, not yet reported) it names no op of the log
+ *	taken over, or a trim past it) it names no op of the log
  */
 struct vsr_log {
 	struct vsr_entry **ring;

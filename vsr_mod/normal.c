@@ -180,9 +180,10 @@ void vsr_send_prepareok(struct vsr_replica *r)
  * @r: replica (the primary)
  *
  * The new commit number is the quorum-th highest op among our durable point
- * (our head, for an in-memory replica) and the backups' cumulative acks.  A backup only acks ops of its log in this view
- * after its log became whole for the view, so a quorum of acks for op n
- * means a quorum holds the canonical log up to n.
+ * (our head, for an in-memory replica) and the backups' cumulative acks.
+ * A backup only acks ops of its log in this view after its log became
+ * whole for the view, so a quorum of acks for op n means a quorum holds
+ * the canonical log up to n.
  */
 void vsr_primary_commit(struct vsr_replica *r)
 {

@@ -266,10 +266,10 @@ void vsr_on_start_view_change(struct vsr_replica *r, const struct vsr_msg *m)
 	u32 i = m->h.replica;
 
 	if (m->h.flags & VSR_SVC_CONFIRM) {
-		/* Only the incarnation that sent it, still in that view change. */
 		/*
-		 * It asks only once our DOVIEWCHANGE came, which this
-		 * incarnation sent with the view on the disk.
+		 * Only the incarnation that sent it, still in that view
+		 * change.  It asks only once our DOVIEWCHANGE came, which
+		 * this incarnation sent with the view on the disk.
 		 */
 		if (r->status == VSR_STATUS_VIEW_CHANGE &&
 		    m->h.view == r->view && m->h.arg1 == r->incarnation &&
@@ -498,6 +498,7 @@ u64 vsr_stall_ticks(const struct vsr_replica *r)
 void vsr_view_change_tick(struct vsr_replica *r)
 {
 	struct vsr_hdr h;
+	bool written;
 
 	/*
 	 * A stalled view change: ask for the next view, but keep sending our
@@ -515,13 +516,14 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	if (r->ticks - r->vc_sent < r->cfg.heartbeat_ticks)
 		return;
 	r->vc_sent = r->ticks;
-	if (vsr_persisted(r)) {
+	written = vsr_persisted(r);
+	if (written) {
 		vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
 		h.flags = VSR_SVC_ENTERED;
 		vsr_broadcast(r, &h, 0);
 	}
 	if (!vsr_is_primary(r)) {
-		if (vsr_persisted(r))
+		if (written)
 			vsr_send_dvc(r, 0);
 		return;
 	}

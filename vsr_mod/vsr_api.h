@@ -202,7 +202,8 @@ struct vsr_persist {
  *	recover in the next epoch.  The list is only valid during the call
  * @persist: with cfg.durable (required then), write @p to the disk,
  *	superseding what earlier calls asked for, and call
- *	vsr_replica_persisted() with it once it is flushed.  Never called
+ *	vsr_replica_persisted() with it once it is flushed: later, as an
+ *	input of its own, never from inside this callback.  Never called
  *	without cfg.durable
  */
 struct vsr_ops {

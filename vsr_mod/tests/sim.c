@@ -902,6 +902,8 @@ static void sim_persist(void *ctx, const struct vsr_persist *p)
 
 	nd->view_asked = true;
 	nd->view_want = *p;
+	sim_trace(nd->sim, "replica %u asks to write epoch %u view %u log view %u",
+		  nd->idx, p->epoch, p->view, p->log_view);
 }
 
 static const struct vsr_ops sim_ops = {
@@ -2509,6 +2511,9 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		nd->view_writing = false;
 		nd->view_done = nd->view_write;
 		nd->disk_view = nd->view_write;
+		sim_trace(s, "replica %u wrote epoch %u view %u log view %u",
+			  nd->idx, nd->view_write.epoch, nd->view_write.view,
+			  nd->view_write.log_view);
 		vsr_replica_persisted(nd->r, &nd->view_write);
 		if (nd->r->switching)
 			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",
