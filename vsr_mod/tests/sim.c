@@ -68,14 +68,20 @@ static u32 sim_below(struct vsr_sim *s, u32 n)
 	return n ? (u32)(sim_rnd(s) % n) : 0;
 }
 
-/* Below @n, from the disks' stream. */
-static u64 sim_disk_below(struct vsr_sim *s, u64 n)
+/* Below @n, from the stream @rng (splitmix64). */
+static u64 sim_stream_below(u64 *rng, u64 n)
 {
-	u64 z = (s->disk_rng += 0x9e3779b97f4a7c15ULL);
+	u64 z = (*rng += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return (z ^ (z >> 31)) % n;
+}
+
+/* Below @n, from the disks' stream. */
+static u64 sim_disk_below(struct vsr_sim *s, u64 n)
+{
+	return sim_stream_below(&s->disk_rng, n);
 }
 
 static bool sim_pm(struct vsr_sim *s, u32 pm)
@@ -2142,6 +2148,14 @@ static void sim_faults(struct vsr_sim *s)
 		i = ((u32)s->now / 61) % s->n;
 		if (s->node[i].up) {
 			vsr_replica_get_config(s->node[i].r, &cfg);
+			/*
+			 * Or, in some seeds, a retention of its own (from
+			 * their own stream): rings of different sizes, and
+			 * trims that some replicas' rings cannot wait for.
+			 */
+			if (s->retain_mix)
+				cfg.retain = 4 + sim_stream_below(&s->mix_rng,
+								  2 * s->cfg.retain + 4);
 			/* -ENOMEM: the ring's resize met an injected failure. */
 			if (vsr_replica_set_tunables(s->node[i].r, &cfg) == -EINVAL)
 				sim_fail(s, "a replica refused its own settings (replica, epoch)",
@@ -2393,6 +2407,8 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 			s->disk_max += 16 + sim_disk_below(s, 48);
 	}
 	s->cfg.durable = s->disk_max;
+	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
+	s->retain_mix = !p->scripted && !sim_stream_below(&s->mix_rng, 4);
 	if (!p->scripted) {
 		sim_draw_faults(s);
 	} else {
@@ -2410,14 +2426,14 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		s->client[i].origin = sim_below(s, s->n);
 	s->n0 = s->n;
 	sim_draw_spares(s);
-	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u disk=%u",
+	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u disk=%u mix=%u",
 		  (unsigned long long)p->seed, s->n0, s->n - s->n0, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,
 		  s->corrupt_pm, s->delay_max, s->long_pm, s->crash_pm,
 		  s->quick, s->pause_pm, s->part_pm, s->replay_pm,
 		  s->alloc_ppm, s->big_pm, s->trim_pm, s->promise_pm,
 		  s->stale_pm, s->epoch_pm, s->doom_pm, s->aside_pm,
-		  s->disk_max);
+		  s->disk_max, s->retain_mix);
 	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u",
 		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
 		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,

@@ -225,6 +225,9 @@ struct vsr_sim {
 	 */
 	u64 disk_rng;
 	u32 disk_max;
+	/* Each vsradm set gives its replica a retention of its own. */
+	u64 mix_rng;
+	bool retain_mix;
 	u64 now;
 	u32 n;			/* nodes */
 	u32 n0;			/* epoch 0's members: nodes 0..n0-1 */
