@@ -1181,6 +1181,29 @@ static void vsr_durable_acks(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* The node that is normal primary, or s->n if none is. */
+static u32 primary_node(struct vsr_sim *s)
+{
+	struct vsr_core_status a;
+	u32 i;
+
+	for (i = 0; i < s->n; i++) {
+		st(s, i, &a);
+		if (a.is_primary)
+			break;
+	}
+	return i;
+}
+
+/* Node @p cut off until now: the cluster settles, writes on, stays safe. */
+static void heal_and_write(struct kunit *test, struct vsr_sim *s, u32 p)
+{
+	isolate(s, p, false);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+}
+
 /*
  * A durable replica promises a view only once it is on its disk: the
  * primary is cut off, and one backup's disk is stuck, so that backup
@@ -1197,11 +1220,7 @@ static void vsr_durable_view(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	for (p = 0; p < 3; p++) {
-		st(s, p, &a);
-		if (a.is_primary)
-			break;
-	}
+	p = primary_node(s);
 	KUNIT_ASSERT_GT(test, 3u, p);
 	x = (p + 1) % 3;
 	y = (p + 2) % 3;
@@ -1228,10 +1247,7 @@ static void vsr_durable_view(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
 	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
 	KUNIT_EXPECT_EQ(test, a.view, b.view);
-	isolate(s, p, false);
-	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
-	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
-	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	heal_and_write(test, s, p);
 	vsr_sim_destroy(s);
 }
 
@@ -1253,11 +1269,7 @@ static void vsr_durable_log_view(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	for (p = 0; p < 3; p++) {
-		st(s, p, &a);
-		if (a.is_primary)
-			break;
-	}
+	p = primary_node(s);
 	KUNIT_ASSERT_GT(test, 3u, p);
 	isolate(s, p, true);
 	st(s, (p + 1) % 3, &a);
@@ -1293,10 +1305,7 @@ static void vsr_durable_log_view(struct kunit *test)
 	for (t = 0; t < 500 && s->client[c].busy; t++)
 		vsr_sim_step(s);
 	KUNIT_EXPECT_FALSE(test, s->client[c].busy);
-	isolate(s, p, false);
-	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
-	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
-	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	heal_and_write(test, s, p);
 	vsr_sim_destroy(s);
 }
 
