@@ -152,6 +152,7 @@ void vsr_send_prepareok(struct vsr_replica *r)
 {
 	u64 op = vsr_log_durable(&r->log);
 	struct vsr_hdr h;
+	bool written;
 	u32 csum;
 
 	if (r->status != VSR_STATUS_NORMAL || r->log_view != r->view ||
@@ -164,8 +165,9 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	 * log view is on the disk, we name no op: the ack still tells the
 	 * primary that we hear it.
 	 */
-	if (op < h.op || !vsr_persisted(r)) {
-		if (!vsr_persisted(r) || !vsr_log_csum(&r->log, op, &csum))
+	written = vsr_persisted(r);
+	if (op < h.op || !written) {
+		if (!written || !vsr_log_csum(&r->log, op, &csum))
 			op = csum = 0;
 		h.op = op;
 		h.head_csum = csum;

@@ -651,15 +651,16 @@ static bool vsr_persist_after(const struct vsr_persist *a,
  */
 bool vsr_persisted(struct vsr_replica *r)
 {
-	struct vsr_persist p = {
-		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
-		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
-	};
+	struct vsr_persist p;
 
 	if (!r->cfg.durable || !r->view ||
 	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
 	     r->persisted.log_view >= r->log_view))
 		return true;
+	p = (struct vsr_persist){
+		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
+		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
+	};
 	if (vsr_persist_after(&p, &r->persist_asked)) {
 		r->persist_asked = p;
 		r->ops->persist(r->ctx, &p);

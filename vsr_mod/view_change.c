@@ -232,27 +232,33 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 
 static void vsr_decide(struct vsr_replica *r);
 
-/**
- * vsr_promise_view() - say that we are in our view change, once we may
- * @r: replica in view-change status
- *
- * Broadcasts our ENTERED STARTVIEWCHANGE and sends a backup's DOVIEWCHANGE;
- * a primary-elect decides if it can.  Nothing while the view is not on
- * the disk (a durable replica): the driver's vsr_replica_persisted() calls
- * this again.
- */
-void vsr_promise_view(struct vsr_replica *r)
+/* Our ENTERED STARTVIEWCHANGE, and a backup's DOVIEWCHANGE. */
+static void vsr_say_entered(struct vsr_replica *r)
 {
 	struct vsr_hdr h;
 
-	if (!vsr_persisted(r))
-		return;
 	vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
 	h.flags = VSR_SVC_ENTERED;
 	vsr_broadcast(r, &h, 0);
 	if (!vsr_is_primary(r))
 		vsr_send_dvc(r, 0);
-	else if (!r->dvc_decided && r->cfg.durable)
+}
+
+/**
+ * vsr_promise_view() - say that we are in our view change, once we may
+ * @r: replica in view-change status
+ *
+ * Broadcasts our ENTERED STARTVIEWCHANGE and sends a backup's DOVIEWCHANGE;
+ * a durable primary-elect decides if it can.  Nothing while the view is
+ * not on the disk (a durable replica): the driver's
+ * vsr_replica_persisted() calls this again.
+ */
+void vsr_promise_view(struct vsr_replica *r)
+{
+	if (!vsr_persisted(r))
+		return;
+	vsr_say_entered(r);
+	if (vsr_is_primary(r) && !r->dvc_decided && r->cfg.durable)
 		vsr_decide(r);
 }
 
@@ -497,8 +503,6 @@ u64 vsr_stall_ticks(const struct vsr_replica *r)
  */
 void vsr_view_change_tick(struct vsr_replica *r)
 {
-	struct vsr_hdr h;
-	bool written;
 
 	/*
 	 * A stalled view change: ask for the next view, but keep sending our
@@ -516,17 +520,10 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	if (r->ticks - r->vc_sent < r->cfg.heartbeat_ticks)
 		return;
 	r->vc_sent = r->ticks;
-	written = vsr_persisted(r);
-	if (written) {
-		vsr_hdr_init(r, &h, VSR_CMD_STARTVIEWCHANGE);
-		h.flags = VSR_SVC_ENTERED;
-		vsr_broadcast(r, &h, 0);
-	}
-	if (!vsr_is_primary(r)) {
-		if (written)
-			vsr_send_dvc(r, 0);
+	if (vsr_persisted(r))
+		vsr_say_entered(r);
+	if (!vsr_is_primary(r))
 		return;
-	}
 	/* Lost requests or answers. */
 	if (!r->dvc_decided && r->dvc_challenge[vsr_latest_challenge(r)])
 		vsr_request_confirms(r);

@@ -125,9 +125,9 @@ case $bug in
 25)	subst normal.c 's/\t\tself = vsr_log_durable\(&r->log\);/\t\tself = r->log.head;/' ;;
 26)	subst replica.c 's/\t\/\* A primary.s own report may commit the RECONFIG that ends its epoch. \*\/\n\tvsr_epoch_settle\(r\);\n//' ;;
 27)	subst replica.c 's/ \|\|\n\t    !vsr_has_csum\(r, op, csum\)\)\n\t\treturn;/)\n\t\treturn;/' ;;
-28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n\tstruct vsr_hdr h;\n\n)\tif \(!vsr_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_persisted(r);\n/; s/\tif \(vsr_persisted\(r\)\) \{\n(\t\tvsr_hdr_init\(r, &h, VSR_CMD_STARTVIEWCHANGE\);\n\t\th.flags = VSR_SVC_ENTERED;\n\t\tvsr_broadcast\(r, &h, 0\);\n)\t\}\n\tif \(!vsr_is_primary\(r\)\) \{\n\t\tif \(vsr_persisted\(r\)\)\n\t\t\tvsr_send_dvc/\t{\n$1\t}\n\tif (!vsr_is_primary(r)) {\n\t\tif (1)\n\t\t\tvsr_send_dvc/' ;;
+28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n)\tif \(!vsr_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_persisted(r);\n/; s/\tif \(vsr_persisted\(r\)\)\n\t\tvsr_say_entered\(r\);/\tvsr_persisted(r);\n\tvsr_say_entered(r);/' ;;
 29)	subst view_change.c 's/\tif \(!vsr_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
-30)	subst normal.c 's/\tif \(op < h.op \|\| !vsr_persisted\(r\)\) \{\n\t\tif \(!vsr_persisted\(r\) \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
+30)	subst normal.c 's/\tif \(op < h.op \|\| !written\) \{\n\t\tif \(!written \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
