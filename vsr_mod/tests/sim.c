@@ -725,7 +725,7 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 			 (m->disk_view.epoch == r->epoch &&
 			  m->disk_view.log_view >= r->log_view));
 	}
-	if (held < r->n / 2 + 1)
+	if (held < r->quorum)
 		sim_fail(s, "an op committed that a quorum's disks do not hold, whole for its log view (op, disks)",
 			 op, held);
 }
