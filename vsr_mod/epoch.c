@@ -289,6 +289,8 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	else
 		vsr_enter_view(r, 0);
 	vsr_notify(r);
+	/* Durable, we write the switch before we act in the epoch. */
+	vsr_persisted(r);
 	/* Tell the others at once; vsr_epoch_tick() goes on until heard. */
 	for (i = 0; i < r->n; i++)
 		if (i != r->self && r->peer_epoch[i] < epoch &&

@@ -353,7 +353,8 @@ static bool vsr_can_lead(const struct vsr_replica *r)
  * appended after a RECONFIG of this epoch (its writers retry in the next).
  *
  * Return: 0 if appended or dropped as a duplicate; -EAGAIN after a
- * RECONFIG; -EBUSY when the pipeline or log is full; -ENOMEM; -EIO.
+ * RECONFIG, or before a durable replica's switch to its epoch is on the
+ * disk; -EBUSY when the pipeline or log is full; -ENOMEM; -EIO.
  */
 int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 		const void *data, u32 len)
@@ -364,6 +365,16 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 	u64 op;
 
 	if (vsr_reconfig_pending(r))
+		return -EAGAIN;
+	/*
+	 * A durable primary leads a new epoch's view 0 only once the switch
+	 * is on its disk: a restart that forgot it would lead that view
+	 * again, with other ops.  Until then its log holds only what the
+	 * epoch began with, so no PREPARE, NEWSTATE or RECOVERYRESPONSE can
+	 * carry an op of the epoch.  (A later view was written before its
+	 * STARTVIEW.)
+	 */
+	if (r->persisted.epoch != r->epoch && !vsr_persisted(r))
 		return -EAGAIN;
 
 	switch (type) {

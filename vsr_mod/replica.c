@@ -619,6 +619,9 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		return NULL;
 	}
 	r->log.reported = cfg->durable;
+	/* The driver's disk holds the epoch we start in (at view 0). */
+	r->persisted.epoch = cfg->epoch;
+	r->persist_asked = r->persisted;
 	if (cfg->joining)
 		r->status = VSR_STATUS_JOINING;
 	else
@@ -642,18 +645,20 @@ static bool vsr_persist_after(const struct vsr_persist *a,
  * vsr_persisted() - whether our view and log view are on the disk
  * @r: replica
  *
- * Always, without cfg.durable, and in view 0 (which no view change
- * enters).  If not, asks the driver to write them (once for each view and
- * log view).
+ * Always, without cfg.durable, and in view 0 of the epoch the replica
+ * was created in (which its disk holds).  A later epoch is written too,
+ * view 0 included: a restart that forgot the switch would lead that view
+ * again.  If not, asks the driver to write them (once for each epoch,
+ * view and log view).
  *
- * Return: true if the replica may promise its view and ack as whole for
- * its log view.
+ * Return: true if the replica may act in its epoch, promise its view and
+ * ack as whole for its log view.
  */
 bool vsr_persisted(struct vsr_replica *r)
 {
 	struct vsr_persist p;
 
-	if (!r->cfg.durable || !r->view ||
+	if (!r->cfg.durable ||
 	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
 	     r->persisted.log_view >= r->log_view))
 		return true;

@@ -85,7 +85,8 @@ enum vsr_replica_status {
  *	primary counting itself) only ops it said are.  It also writes the
  *	views the replica asks for (ops->persist) and says when with
  *	vsr_replica_persisted(); the replica makes no promise for a view
- *	before.  Off, every op is durable once in the log and every view
+ *	before, and acts in no epoch but @epoch (which the disk holds from
+ *	the start) before its switch to it is written.  Off, every op is durable once in the log and every view
  *	once entered (the in-memory replica).
  */
 struct vsr_core_config {
@@ -167,7 +168,10 @@ struct vsr_core_status {
  * @op: the head of its log when it asked (whole for @log_view)
  * @csum: that op's chain checksum
  *
- * View 0 of an epoch needs no write (no view change enters it).
+ * View 0 of the epoch the replica was created in needs no write (the
+ * disk holds it).  A later epoch does, from its view 0: the replica acks
+ * or appends there only once its switch to it is on the disk, or a
+ * restart that forgot the switch could lead that view again.
  */
 struct vsr_persist {
 	u32 epoch;

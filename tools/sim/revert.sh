@@ -62,6 +62,11 @@
 #          on its disk
 #   BUG 31 a durable primary counts itself before its log view is on its
 #          disk
+#   BUG 32 a durable replica acks, counts itself and leads in a new
+#          epoch's view 0 before the switch is on its disk
+#   BUG 33 a durable primary appends ops in a new epoch's view 0 before
+#          the switch is on its disk, and sends them (it still neither acks
+#          nor counts itself)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -129,6 +134,8 @@ case $bug in
 29)	subst view_change.c 's/\tif \(!vsr_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
 30)	subst normal.c 's/\tif \(op < h.op \|\| !written\) \{\n\t\tif \(!written \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
+32)	subst replica.c 's/\tif \(!r->cfg.durable \|\|\n\t    \(r->persisted.epoch/\tif (!r->cfg.durable || !r->view ||\n\t    (r->persisted.epoch/' ;;
+33)	subst normal.c 's/\tif \(r->persisted.epoch != r->epoch && !vsr_persisted\(r\)\)\n\t\treturn -EAGAIN;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

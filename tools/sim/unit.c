@@ -3,7 +3,7 @@
  * vsr-unit: run the vsr KUnit suites natively: those of
  * vsr_mod/tests/vsr_kunit.c (included here), of vsr_mod/tests/auth_test.c
  * and of blake2s_test.c (linked in), in link order.
- *   vsr-unit [suite-name-substring]
+ *   vsr-unit [suite-name-substring [case-name-substring]]
  */
 #include "../../vsr_mod/tests/vsr_kunit.c"
 
@@ -36,6 +36,8 @@ int main(int argc, char **argv)
 			const void *param = NULL;
 			char desc[KUNIT_PARAM_DESC_SIZE];
 
+			if (argc > 2 && !strstr(c->name, argv[2]))
+				continue;
 			do {
 				struct kunit t = { .name = c->name };
 

@@ -526,6 +526,16 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		 !sim_on_disk(nd, m.h.op, m.h.head_csum))
 		sim_fail(s, "a backup acked an op its disk does not hold so (op, replica)",
 			 m.h.op, from);
+	/*
+	 * It leads (PREPARE) or acks in an epoch once the switch to it is on
+	 * the disk: a restart that forgot the switch would lead its view 0
+	 * again.
+	 */
+	else if (s->disk_max && nd->view_done.epoch < m.h.epoch &&
+		 (m.h.command == VSR_CMD_PREPARE ||
+		  (m.h.command == VSR_CMD_PREPAREOK && m.h.op)))
+		sim_fail(s, "a replica acted in an epoch not on its disk (epoch, written)",
+			 m.h.epoch, nd->view_done.epoch);
 	/* An ack as whole for a log view once that is on the disk. */
 	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
 		 m.h.log_view && (nd->view_done.epoch != m.h.epoch ||
@@ -706,13 +716,13 @@ static bool sim_rec_insert(struct vsr_sim *s, u64 session, u64 request)
 }
 
 /*
- * @op, with chain checksum @csum, is committed for the first time, by
- * @nd: a quorum of the members of its epoch must hold it on disk (the
+ * @op, of view @view with chain checksum @csum, is committed for the first
+ * time, by @nd: a quorum of the members of its epoch must hold it on disk (the
  * primary counted acks that its disk had said were durable), with a log
  * view at least the committer's (each acked as whole for it).
  */
 static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
-			      u64 op, u32 csum)
+			      u64 op, u32 view, u32 csum)
 {
 	const struct vsr_replica *r = nd->r;
 	const struct vsr_sim_node *m;
@@ -728,6 +738,15 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 	if (held < r->quorum)
 		sim_fail(s, "an op committed that a quorum's disks do not hold, whole for its log view (op, disks)",
 			 op, held);
+	/*
+	 * An op of a later epoch's view 0: its primary's disk holds the
+	 * switch, or a restart of it would lead that view again.
+	 */
+	m = &s->node[sim_node_of(s, r, 0)];
+	if (r->epoch > s->cfg.epoch && view == 0 && op > r->epoch_hdr.op &&
+	    m->disk_view.epoch < r->epoch)
+		sim_fail(s, "an op committed in a new epoch's view 0 before its primary's disk held the switch (op, epoch)",
+			 op, r->epoch);
 }
 
 static void sim_commit(void *ctx, const struct vsr_entry *e)
@@ -751,7 +770,7 @@ static void sim_commit(void *ctx, const struct vsr_entry *e)
 	 * disks hold that op as it has it.
 	 */
 	if (!g->set && s->disk_max)
-		sim_check_durable(s, nd, op, e->h.checksum);
+		sim_check_durable(s, nd, op, e->h.view, e->h.checksum);
 	if (!g->set) {
 		g->set = true;
 		g->record = record;
@@ -1174,7 +1193,9 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->reported_csum = 0;
 	nd->view_asked = false;
 	nd->view_writing = false;
+	/* Its disk holds the epoch it starts in (the driver's format). */
 	memset(&nd->view_done, 0, sizeof(nd->view_done));
+	nd->view_done.epoch = cfg.epoch;
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;

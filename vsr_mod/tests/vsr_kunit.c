@@ -1835,6 +1835,59 @@ static void vsr_durable_switch(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * A durable primary leads a new epoch only once the switch is on its
+ * disk: the primary's disk sticks as soon as it asks for epoch 1 to be
+ * written.  It is epoch 1's primary of view 0 and hears its backups, but
+ * appends nothing: a write waits, and no replica's log grows past the
+ * change.  Once the disk writes, the write commits in epoch 1.
+ */
+static void vsr_durable_epoch(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 87, 4);
+	struct vsr_sim_node *np = &s->node[0];
+	struct vsr_core_status a, b;
+	u32 t, i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9, NULL, 0), 0);
+	for (t = 0; t < 1000 && !np->disk_stuck; t++) {
+		vsr_sim_step(s);
+		if ((np->view_asked && np->view_want.epoch == 1) ||
+		    (np->view_writing && np->view_write.epoch == 1))
+			np->disk_stuck = true;
+	}
+	KUNIT_ASSERT_TRUE(test, np->disk_stuck);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 200; t++)
+		vsr_sim_step(s);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &b);
+		KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_EQ(test, b.epoch, 1u);
+		KUNIT_EXPECT_EQ(test, b.view, 0u);
+		KUNIT_EXPECT_EQ(test, b.op, a.op);
+	}
+	KUNIT_EXPECT_TRUE(test, s->client[0].busy);
+	np->disk_stuck = false;
+	for (t = 0; t < 500 && s->client[0].busy; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_FALSE(test, s->client[0].busy);
+	st(s, 0, &b);
+	KUNIT_EXPECT_EQ(test, b.epoch, 1u);
+	KUNIT_EXPECT_GT(test, b.commit, a.op);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -4403,6 +4456,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_ring_smaller_than_primary),
 	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_durable_switch),
+	KUNIT_CASE(vsr_durable_epoch),
 	KUNIT_CASE(vsr_durable_view),
 	KUNIT_CASE(vsr_durable_log_view),
 	KUNIT_CASE(vsr_driver_api),
