@@ -59,6 +59,7 @@ int vsr_log_init(struct vsr_log *log, u32 cap, u64 base, u32 base_csum,
 	log->base = base;
 	log->head = base;
 	log->base_csum = base_csum;
+	log->kept = base;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_log_init);
@@ -205,7 +206,7 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_log_trim);
 /**
  * vsr_log_resize() - move the entries to a ring of another capacity
  * @log: log
- * @cap: new capacity; at least the number of entries held, and 2
+ * @cap: new capacity; at least the slots in use (vsr_log_used()), and 2
  * @gfp: allocation flags
  *
  * Return: 0, -EINVAL if the entries would not fit, or -ENOMEM (the log
@@ -216,7 +217,7 @@ int vsr_log_resize(struct vsr_log *log, u32 cap, gfp_t gfp)
 	struct vsr_entry **ring;
 	u64 op;
 
-	if (cap < 2 || cap < log->head - log->base)
+	if (cap < 2 || cap < vsr_log_used(log))
 		return -EINVAL;
 	if (cap == log->cap)
 		return 0;

@@ -35,6 +35,10 @@ struct vsr_entry {
  * @durable: with @reported, ops up to here are durable; never above @head
  *	(ops that replace durable ones are not).  Below @base (a checkpoint
  *	taken over, or a trim past it) it names no op of the log
+ * @kept: with @reported, the op of the checkpoint on the disk: the disk's
+ *	ring still holds the ops above it that a restart would replay, so
+ *	the ring's slots count as used from there, not from @base, until
+ *	the driver writes a later checkpoint (vsr_replica_persisted())
  */
 struct vsr_log {
 	struct vsr_entry **ring;
@@ -45,6 +49,7 @@ struct vsr_log {
 	u64 bytes;
 	bool reported;
 	u64 durable;
+	u64 kept;
 };
 
 /*
@@ -70,6 +75,20 @@ void vsr_log_trim(struct vsr_log *log, u64 op);
 void vsr_log_reset(struct vsr_log *log, u64 base, u32 base_csum);
 int vsr_log_resize(struct vsr_log *log, u32 cap, gfp_t gfp);
 
+/*
+ * Slots of the ring in use: the entries held, and with @reported those
+ * between the checkpoint on the disk and @base, which the disk still
+ * needs.  (After a checkpoint taken over, possibly more than @cap.)
+ */
+static inline u64 vsr_log_used(const struct vsr_log *log)
+{
+	u64 from = log->base;
+
+	if (log->reported && log->kept < from)
+		from = log->kept;
+	return log->head - from;
+}
+
 /**
  * vsr_log_room() - free slots in the ring
  * @log: log
@@ -78,7 +97,9 @@ int vsr_log_resize(struct vsr_log *log, u32 cap, gfp_t gfp);
  */
 static inline u32 vsr_log_room(const struct vsr_log *log)
 {
-	return log->cap - (u32)(log->head - log->base);
+	u64 used = vsr_log_used(log);
+
+	return used < log->cap ? log->cap - (u32)used : 0;
 }
 
 #endif /* _VSR_LOG_H */

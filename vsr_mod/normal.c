@@ -20,6 +20,10 @@
  * @r: replica
  * @c: the op, at most our commit number (ignored if not above the
  *	checkpoint)
+ *
+ * A durable replica moves it only as far as its log is durable: the disk
+ * must hold every op from its checkpoint on, and an op trimmed before it
+ * was written never would be.
  */
 void vsr_checkpoint_to(struct vsr_replica *r, u64 c)
 {
@@ -27,7 +31,10 @@ void vsr_checkpoint_to(struct vsr_replica *r, u64 c)
 	struct vsr_entry *e;
 	u64 op, rop;
 
-	if (c <= r->ckpt.op || WARN_ON_ONCE(c > r->commit))
+	if (WARN_ON_ONCE(c > r->commit))
+		return;
+	c = min(c, vsr_log_durable(&r->log));
+	if (c <= r->ckpt.op)
 		return;
 	/* Client table at c: the checkpoint's, plus ops (ckpt.op, c]. */
 	if (WARN_ON_ONCE(vsr_ct_copy(&r->scratch, &r->ckpt.table, r->cfg.gfp)))
@@ -50,6 +57,7 @@ void vsr_checkpoint_to(struct vsr_replica *r, u64 c)
 	vsr_log_trim(&r->log, c);
 	if (r->sent_op < c)
 		r->sent_op = c;
+	vsr_persist_checkpoint(r);
 	vsr_notify(r);
 }
 

@@ -568,6 +568,20 @@ static bool vsr_core_config_ok(const struct vsr_core_config *c)
 	return true;
 }
 
+/*
+ * Whether @have, on the disk, holds all that @want asks for: a later
+ * epoch, or the same one with a view, log view and checkpoint each at
+ * least @want's.
+ */
+static bool vsr_persist_covers(const struct vsr_persist *have,
+			       const struct vsr_persist *want)
+{
+	if (have->epoch != want->epoch)
+		return have->epoch > want->epoch;
+	return have->view >= want->view && have->log_view >= want->log_view &&
+	       have->ckpt >= want->ckpt;
+}
+
 /**
  * vsr_replica_create() - a new replica, which starts by recovering
  * @cfg: configuration (copied)
@@ -619,9 +633,15 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 		return NULL;
 	}
 	r->log.reported = cfg->durable;
-	/* The driver's disk holds the epoch we start in (at view 0). */
+	/*
+	 * The driver's disk holds the epoch we start in (at view 0), or what
+	 * it says it holds.
+	 */
 	r->persisted.epoch = cfg->epoch;
+	if (cfg->durable && cfg->persisted.epoch >= cfg->epoch)
+		r->persisted = cfg->persisted;
 	r->persist_asked = r->persisted;
+	r->log.kept = r->persisted.ckpt;
 	if (cfg->joining)
 		r->status = VSR_STATUS_JOINING;
 	else
@@ -630,15 +650,29 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_create);
 
-/* (epoch, view, log view) of @a after that of @b. */
-static bool vsr_persist_after(const struct vsr_persist *a,
-			      const struct vsr_persist *b)
+/*
+ * Ask the driver to write what we are now, unless asked already.  What
+ * we asked for before stays where it is higher (a replica that restarted
+ * and recovers is behind its disk), so that the disk never goes back:
+ * each request covers every earlier one.
+ */
+static void vsr_persist_ask(struct vsr_replica *r)
 {
-	if (a->epoch != b->epoch)
-		return a->epoch > b->epoch;
-	if (a->view != b->view)
-		return a->view > b->view;
-	return a->log_view > b->log_view;
+	const struct vsr_persist *a = &r->persist_asked;
+	struct vsr_persist p = {
+		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
+		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
+		.ckpt = max(r->ckpt.op, a->ckpt),
+	};
+
+	if (a->epoch == p.epoch) {
+		p.view = max(p.view, a->view);
+		p.log_view = max(p.log_view, a->log_view);
+	}
+	if (!vsr_persist_covers(a, &p)) {
+		r->persist_asked = p;
+		r->ops->persist(r->ctx, &p);
+	}
 }
 
 /**
@@ -656,21 +690,23 @@ static bool vsr_persist_after(const struct vsr_persist *a,
  */
 bool vsr_persisted(struct vsr_replica *r)
 {
-	struct vsr_persist p;
-
 	if (!r->cfg.durable ||
 	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
 	     r->persisted.log_view >= r->log_view))
 		return true;
-	p = (struct vsr_persist){
-		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
-		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
-	};
-	if (vsr_persist_after(&p, &r->persist_asked)) {
-		r->persist_asked = p;
-		r->ops->persist(r->ctx, &p);
-	}
+	vsr_persist_ask(r);
 	return false;
+}
+
+/**
+ * vsr_persist_checkpoint() - a durable replica's checkpoint moved up: ask
+ *	for it to be written, which frees the ring's slots below it
+ * @r: replica
+ */
+void vsr_persist_checkpoint(struct vsr_replica *r)
+{
+	if (r->cfg.durable)
+		vsr_persist_ask(r);
 }
 
 /**
@@ -683,7 +719,9 @@ bool vsr_persisted(struct vsr_replica *r)
  * no longer holds with @csum (it was replaced after it was written; the
  * chain checksum vouches for every op below it) is ignored: the driver
  * reports again once what replaced it is flushed: while the status's
- * @durable is below its @op, the driver has more to report.  A backup acks
+ * @durable is below its @op, the driver has more to report.  After a
+ * checkpoint taken over, reports are ignored until the checkpoint is
+ * written (vsr_replica_persisted()), which makes it durable.  A backup acks
  * at once; a primary counts itself, and may commit (and switch epochs,
  * when what it commits is a RECONFIG).
  */
@@ -692,6 +730,12 @@ void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum)
 	if (!r->log.reported || r->status == VSR_STATUS_FAILED ||
 	    op <= r->log.durable || op > r->log.head || op < r->log.base ||
 	    !vsr_has_csum(r, op, csum))
+		return;
+	/*
+	 * After a checkpoint taken over, the disk lacks the ops up to it
+	 * until it holds the checkpoint: nothing above it can be replayed.
+	 */
+	if (r->log.durable < r->log.base && r->log.kept < r->log.base)
 		return;
 	r->log.durable = op;
 	/* Learning, the log holds only committed ops (defensive). */
@@ -712,14 +756,24 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
  * @p: what ops->persist asked for, now flushed
  *
  * What waited for it goes on at once: a view change sends its promises, a
- * backup acks, a primary counts itself.
+ * backup acks, a primary counts itself.  A checkpoint written frees the
+ * ring's slots up to it.
  */
 void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p)
 {
 	if (!r->cfg.durable || r->status == VSR_STATUS_FAILED ||
-	    !vsr_persist_after(p, &r->persisted))
+	    vsr_persist_covers(&r->persisted, p))
 		return;
 	r->persisted = *p;
+	/*
+	 * The disk's ring need keep only the ops above this checkpoint; a
+	 * checkpoint taken over is durable now, and what is above it can be.
+	 */
+	if (p->ckpt > r->log.kept)
+		r->log.kept = p->ckpt;
+	if (r->log.durable < r->log.base && r->log.kept >= r->log.base &&
+	    vsr_has_csum(r, r->log.base, r->ckpt.checksum))
+		r->log.durable = r->log.base;
 	if (p->epoch != r->epoch || !vsr_persisted(r) ||
 	    vsr_epoch_learning(r))
 		return;
@@ -787,7 +841,7 @@ int vsr_replica_set_tunables(struct vsr_replica *r,
 	if (!vsr_core_config_same_fixed(&c, &r->cfg))
 		return -EINVAL;
 	need = max_t(u64, vsr_core_log_max(&c),
-		     r->log.head - r->log.base + c.pipeline_max + 4);
+		     vsr_log_used(&r->log) + c.pipeline_max + 4);
 	if (need > U32_MAX / 2)
 		return -EINVAL;
 	c.log_max = need;

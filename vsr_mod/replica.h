@@ -269,6 +269,7 @@ void vsr_broadcast(struct vsr_replica *r, struct vsr_hdr *h,
 void vsr_notify(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 bool vsr_persisted(struct vsr_replica *r);
+void vsr_persist_checkpoint(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);

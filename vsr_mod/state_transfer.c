@@ -179,6 +179,7 @@ static int vsr_install_checkpoint(struct vsr_replica *r, const u8 *p)
 	}
 	if (r->sent_op < c)
 		r->sent_op = c;
+	vsr_persist_checkpoint(r);
 	vsr_notify(r);
 	return 0;
 }

@@ -47,6 +47,38 @@ enum vsr_replica_status {
 #define VSR_PEER_LEARNER	0x100u
 
 /**
+ * struct vsr_persist - what a durable replica asks its driver to write
+ *	before it acts on it (cfg.durable)
+ * @epoch: the epoch of @view
+ * @view: the replica's view.  Its promises for a view it entered a view
+ *	change for (ENTERED STARTVIEWCHANGE, DOVIEWCHANGE, the echo of a
+ *	challenge; a new primary counting itself) wait until the view is on
+ *	the disk: a restart must not forget them
+ * @log_view: the view its log is whole for.  It acks as whole for that
+ *	view (a backup's PREPAREOK, a primary counting itself) only once
+ *	that is on the disk
+ * @op: the head of its log when it asked (whole for @log_view)
+ * @csum: that op's chain checksum
+ * @ckpt: the op of its checkpoint.  The driver writes the checkpoint, and
+ *	keeps the ring's ops above the one on the disk until it has: the
+ *	replica reuses none of their slots before (vsr_log_room()), so that
+ *	a restart finds every op from the checkpoint on
+ *
+ * View 0 of the epoch the replica was created in needs no write (the
+ * disk holds it).  A later epoch does, from its view 0: the replica acks
+ * or appends there only once its switch to it is on the disk, or a
+ * restart that forgot the switch could lead that view again.
+ */
+struct vsr_persist {
+	u32 epoch;
+	u32 view;
+	u32 log_view;
+	u32 csum;
+	u64 op;
+	u64 ckpt;
+};
+
+/**
  * struct vsr_core_config - per-replica configuration (the same on all replicas
  * of a cluster, except @replica and @seed)
  * @cluster: cluster id, in every header
@@ -88,6 +120,9 @@ enum vsr_replica_status {
  *	before, and acts in no epoch but @epoch (which the disk holds from
  *	the start) before its switch to it is written.  Off, every op is durable once in the log and every view
  *	once entered (the in-memory replica).
+ * @persisted: with @durable, what the disk says was last written for the
+ *	replica (zero for a new disk): the replica never asks for less, and
+ *	counts it as written
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -108,6 +143,7 @@ struct vsr_core_config {
 	bool epochs;
 	bool joining;
 	bool durable;
+	struct vsr_persist persisted;
 	const struct vsr_member_id *members;
 };
 
@@ -152,33 +188,6 @@ struct vsr_core_status {
 	u64 epochs;		/* epochs entered after the first */
 	u64 epoch_nonce;	/* the change that started @epoch, 0: none */
 	u64 durable;		/* last op it may ack (@op without cfg.durable) */
-};
-
-/**
- * struct vsr_persist - what a durable replica asks its driver to write
- *	before it acts on it (cfg.durable)
- * @epoch: the epoch of @view
- * @view: the replica's view.  Its promises for a view it entered a view
- *	change for (ENTERED STARTVIEWCHANGE, DOVIEWCHANGE, the echo of a
- *	challenge; a new primary counting itself) wait until the view is on
- *	the disk: a restart must not forget them
- * @log_view: the view its log is whole for.  It acks as whole for that
- *	view (a backup's PREPAREOK, a primary counting itself) only once
- *	that is on the disk
- * @op: the head of its log when it asked (whole for @log_view)
- * @csum: that op's chain checksum
- *
- * View 0 of the epoch the replica was created in needs no write (the
- * disk holds it).  A later epoch does, from its view 0: the replica acks
- * or appends there only once its switch to it is on the disk, or a
- * restart that forgot the switch could lead that view again.
- */
-struct vsr_persist {
-	u32 epoch;
-	u32 view;
-	u32 log_view;
-	u32 csum;
-	u64 op;
 };
 
 /**

@@ -67,6 +67,10 @@
 #   BUG 33 a durable primary appends ops in a new epoch's view 0 before
 #          the switch is on its disk, and sends them (it still neither acks
 #          nor counts itself)
+#   BUG 34 a durable replica reuses ring slots that the checkpoint on its
+#          disk still needs (room counted from the checkpoint in memory)
+#   BUG 35 after a checkpoint taken over, durable reports are taken before
+#          the disk holds the checkpoint
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -136,6 +140,8 @@ case $bug in
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
 32)	subst replica.c 's/\tif \(!r->cfg.durable \|\|\n\t    \(r->persisted.epoch/\tif (!r->cfg.durable || !r->view ||\n\t    (r->persisted.epoch/' ;;
 33)	subst normal.c 's/\tif \(r->persisted.epoch != r->epoch && !vsr_persisted\(r\)\)\n\t\treturn -EAGAIN;\n//' ;;
+34)	subst log.h 's/\tif \(log->reported && log->kept < from\)\n\t\tfrom = log->kept;\n//' ;;
+35)	subst replica.c 's/\tif \(r->log.durable < r->log.base && r->log.kept < r->log.base\)\n\t\treturn;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -469,13 +469,27 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	}
 }
 
-/* nd->disk[op]: bit 32 says the op was written. */
-#define SIM_ON_DISK (1ULL << 32)
+/*
+ * Whether a restart from @nd's disk would find @op with chain checksum
+ * @csum: the checkpoint on the disk, then a written entry at every op up
+ * to @op, each the parent of the next.  (An op below the checkpoint is
+ * in it: it was committed.)
+ */
+static bool sim_chain(const struct vsr_sim_node *nd, u64 op, u32 csum,
+		      u64 ckpt, u32 ckpt_csum)
+{
+	for (; op > ckpt; op--) {
+		if (op >= nd->disk_cap || !nd->disk[op].written ||
+		    nd->disk[op].csum != csum)
+			return false;
+		csum = nd->disk[op].parent;
+	}
+	return op < ckpt || csum == ckpt_csum;
+}
 
-/* Whether @nd's disk holds @op with chain checksum @csum. */
 static bool sim_on_disk(const struct vsr_sim_node *nd, u64 op, u32 csum)
 {
-	return op < nd->disk_cap && nd->disk[op] == (SIM_ON_DISK | csum);
+	return sim_chain(nd, op, csum, nd->disk_view.ckpt, nd->disk_ckpt_csum);
 }
 
 /*
@@ -927,8 +941,20 @@ static void sim_persist(void *ctx, const struct vsr_persist *p)
 
 	nd->view_asked = true;
 	nd->view_want = *p;
-	sim_trace(nd->sim, "replica %u asks to write epoch %u view %u log view %u",
-		  nd->idx, p->epoch, p->view, p->log_view);
+	/*
+	 * The checkpoint it names is the replica's (the driver writes it), or
+	 * the one on the disk, which stays.
+	 */
+	if (nd->r && p->ckpt == nd->r->ckpt.op)
+		nd->want_ckpt_csum = nd->r->ckpt.checksum;
+	else if (p->ckpt == nd->disk_view.ckpt)
+		nd->want_ckpt_csum = nd->disk_ckpt_csum;
+	else
+		sim_fail(nd->sim, "asked to write a checkpoint it does not have (checkpoint, on disk)",
+			 p->ckpt, nd->disk_view.ckpt);
+	sim_trace(nd->sim, "replica %u asks to write epoch %u view %u log view %u checkpoint %llu",
+		  nd->idx, p->epoch, p->view, p->log_view,
+		  (unsigned long long)p->ckpt);
 }
 
 static const struct vsr_ops sim_ops = {
@@ -1193,13 +1219,24 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->reported_csum = 0;
 	nd->view_asked = false;
 	nd->view_writing = false;
-	/* Its disk holds the epoch it starts in (the driver's format). */
+	/*
+	 * Its disk holds the epoch it starts in (the driver's format), or
+	 * what an earlier incarnation wrote: the replica is told.  (It still
+	 * restarts with an empty log, and recovers.)
+	 */
 	memset(&nd->view_done, 0, sizeof(nd->view_done));
 	nd->view_done.epoch = cfg.epoch;
+	if (s->disk_max && nd->incarnation > 1) {
+		cfg.persisted = nd->disk_view;
+		nd->view_done = nd->disk_view;
+	}
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
 	nd->up = nd->r != NULL;
+	/* A new disk holds the empty log's checkpoint. */
+	if (nd->up && nd->incarnation == 1)
+		nd->disk_ckpt_csum = nd->r->ckpt.checksum;
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
 	sim_trace(s, "replica %u started (incarnation %llu)%s", i,
@@ -2521,7 +2558,8 @@ void vsr_sim_destroy(struct vsr_sim *s)
 static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	struct vsr_log *log = &nd->r->log;
-	u64 op;
+	struct vsr_entry *e;
+	u64 op, from;
 	u32 csum;
 
 	if (!s->disk_max)
@@ -2532,8 +2570,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 			      sizeof(*nd->disk)))
 			return;
 		for (op = nd->flush_from; op <= nd->flush_op; op++)
-			nd->disk[op] = SIM_ON_DISK |
-				       nd->flush_buf[op - nd->flush_from];
+			nd->disk[op] = nd->flush_buf[op - nd->flush_from];
 		if (nd->flush_op >= nd->reported) {
 			nd->reported = nd->flush_op;
 			nd->reported_csum = nd->flush_csum;
@@ -2546,33 +2583,72 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	}
 	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
 		nd->view_writing = false;
+		if (!sim_chain(nd, nd->view_write.op, nd->view_write.csum,
+			       nd->view_write.ckpt, nd->write_ckpt_csum))
+			sim_fail(s, "a record landed without the log it names (op, replica)",
+				 nd->view_write.op, nd->idx);
 		nd->view_done = nd->view_write;
 		nd->disk_view = nd->view_write;
-		sim_trace(s, "replica %u wrote epoch %u view %u log view %u",
+		nd->disk_ckpt_csum = nd->write_ckpt_csum;
+		/* A checkpoint taken over is durable once written. */
+		if (nd->view_write.ckpt >= nd->reported) {
+			nd->reported = nd->view_write.ckpt;
+			nd->reported_csum = nd->write_ckpt_csum;
+		}
+		sim_trace(s, "replica %u wrote epoch %u view %u log view %u checkpoint %llu",
 			  nd->idx, nd->view_write.epoch, nd->view_write.view,
-			  nd->view_write.log_view);
+			  nd->view_write.log_view,
+			  (unsigned long long)nd->view_write.ckpt);
 		vsr_replica_persisted(nd->r, &nd->view_write);
 		if (nd->r->switching)
 			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",
 				 nd->view_write.view, nd->r->epoch);
 	}
-	if (!nd->view_writing && nd->view_asked) {
+	/*
+	 * A record goes to the disk only after the log it names: its head
+	 * from its checkpoint on.  (If the log no longer holds that head, a
+	 * later request replaces this one.)  One write at a time: a log
+	 * flush does not overtake a record, nor a record a flush.
+	 */
+	if (!nd->view_writing && nd->view_asked && !nd->flushing &&
+	    !nd->record_held &&
+	    sim_chain(nd, nd->view_want.op, nd->view_want.csum,
+		      nd->view_want.ckpt, nd->want_ckpt_csum)) {
 		nd->view_asked = false;
 		nd->view_writing = true;
 		nd->view_write = nd->view_want;
+		nd->write_ckpt_csum = nd->want_ckpt_csum;
 		nd->view_at = s->now + sim_disk_below(s, s->disk_max + 1);
 	}
-	if (nd->flushing || vsr_log_durable(log) >= log->head ||
+	/*
+	 * The entries above what is durable (those below were written as
+	 * they are); the checkpoint is the view write's.
+	 */
+	from = max(log->base, vsr_log_durable(log)) + 1;
+	if (nd->flushing || nd->view_writing || from > log->head ||
 	    !vsr_log_csum(log, log->head, &csum))
 		return;
+	/*
+	 * The disk's ring has the log's capacity: op o goes where o - cap
+	 * was, which a restart from the checkpoint on the disk would need
+	 * unless that checkpoint is at or above it.
+	 */
+	if (log->head > nd->disk_view.ckpt + log->cap)
+		sim_fail(s, "a ring slot reused that the disk's checkpoint still needs (op, checkpoint on disk)",
+			 log->head, nd->disk_view.ckpt);
 	if (!sim_grow((void **)&nd->flush_buf, &nd->flush_cap,
-		      log->head - log->base, sizeof(*nd->flush_buf)))
+		      log->head - from, sizeof(*nd->flush_buf)))
 		return;
-	for (op = log->base; op <= log->head; op++)
-		if (!vsr_log_csum(log, op, &nd->flush_buf[op - log->base]))
-			return;
+	for (op = from; op <= log->head; op++) {
+		struct vsr_sim_slot *d = &nd->flush_buf[op - from];
+
+		e = vsr_log_get(log, op);
+		d->csum = e->h.checksum;
+		d->parent = e->h.parent;
+		d->written = true;
+	}
 	nd->flushing = true;
-	nd->flush_from = log->base;
+	nd->flush_from = from;
 	nd->flush_op = log->head;
 	nd->flush_csum = csum;
 	nd->flush_at = s->now + sim_disk_below(s, s->disk_max + 1);

@@ -84,6 +84,13 @@ struct vsr_sim_result {
 struct vsr_sim;
 struct vsr_sim_pkt;
 
+/* One entry on a simulated disk: its chain checksum and its parent's. */
+struct vsr_sim_slot {
+	u32 csum;
+	u32 parent;
+	bool written;
+};
+
 /* One simulated replica slot. */
 struct vsr_sim_node {
 	struct vsr_sim *sim;
@@ -114,21 +121,23 @@ struct vsr_sim_node {
 	/* Its disk (cfg.durable): one flush at a time, of the log's head. */
 	bool flushing;
 	bool disk_stuck;	/* a scripted test's: no flush completes */
+	bool record_held;	/* a scripted test's: no record write starts */
 	u64 flush_at;
 	u64 flush_op;
 	u32 flush_csum;
 	u64 reported;		/* highest op reported durable, this incarnation */
 	u32 reported_csum;
 	/*
-	 * What the disk holds, kept across crashes: for each op, the chain
-	 * checksum last written there (bit 32 set once written; a shorter
-	 * log written later leaves the ops above it as they were).  The
-	 * flush in flight writes ops flush_from..flush_op as they were when
-	 * it began.
+	 * What the disk holds, kept across crashes: for each op, the entry
+	 * last written there (a shorter log written later leaves the ops
+	 * above it as they were), and the checkpoint's checksum.  The flush
+	 * in flight writes ops flush_from..flush_op as they were when it
+	 * began.
 	 */
-	u64 *disk;
+	struct vsr_sim_slot *disk;
 	u64 disk_cap;
-	u32 *flush_buf;
+	u32 disk_ckpt_csum;
+	struct vsr_sim_slot *flush_buf;
 	u64 flush_cap;
 	u64 flush_from;
 	/*
@@ -138,9 +147,11 @@ struct vsr_sim_node {
 	 */
 	bool view_asked;
 	struct vsr_persist view_want;
+	u32 want_ckpt_csum;
 	bool view_writing;
 	u64 view_at;
 	struct vsr_persist view_write;
+	u32 write_ckpt_csum;
 	struct vsr_persist view_done;
 	struct vsr_persist disk_view;	/* the last written, kept across crashes */
 };

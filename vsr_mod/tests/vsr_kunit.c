@@ -1888,6 +1888,95 @@ static void vsr_durable_epoch(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * A durable replica reuses no slot of its disk's ring that the checkpoint
+ * on the disk still needs: one backup's records are held (its log still
+ * flushes), so its disk keeps the checkpoint it had while its log moves
+ * on.  It makes ops durable only until its ring is full from that
+ * checkpoint; the other two go on, and it falls so far behind that it
+ * takes a checkpoint over, which it cannot ack above until the checkpoint
+ * is written.  Once its records are written again, it catches up.
+ */
+static void vsr_durable_checkpoint(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 91, 4);
+	struct vsr_core_status p, b;
+	struct vsr_sim_node *ny;
+	u32 i, cap;
+	u64 kept;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 8), 0);
+	ny = &s->node[2];
+	ny->record_held = true;
+	kept = ny->disk_view.ckpt;
+	cap = ny->r->log.cap;
+	for (i = 0; i < 2 * cap; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
+	st(s, 0, &p);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, ny->disk_view.ckpt, kept);
+	KUNIT_EXPECT_GT(test, b.trim, kept + cap);
+	KUNIT_EXPECT_LE(test, b.durable, kept + cap);
+	KUNIT_EXPECT_GT(test, p.commit, kept + cap + cap / 2);
+	KUNIT_EXPECT_EQ(test, b.status, (u32)VSR_STATUS_NORMAL);
+	ny->record_held = false;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
+	st(s, 0, &p);
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.commit, p.commit);
+	KUNIT_EXPECT_EQ(test, b.durable, b.op);
+	KUNIT_EXPECT_GT(test, ny->disk_view.ckpt, kept + cap);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
+ * After a checkpoint taken over, a durable replica acks nothing above it
+ * until its disk holds it: the ops up to it were never written there, so
+ * a restart could replay none of those above.  A backup cut off while the
+ * others write and trim takes the primary's checkpoint over when it comes
+ * back, with its records held: it pulls and writes the ops above, but its
+ * acks name no op until the checkpoint is written.
+ */
+static void vsr_durable_takeover(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 93, 4);
+	struct vsr_sim_node *ny = &s->node[2];
+	struct vsr_core_status b;
+	u32 i, t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 8), 0);
+	isolate(s, 2, true);
+	for (i = 0; i < 60; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
+	ny->record_held = true;
+	isolate(s, 2, false);
+	for (t = 0; t < 300; t++)
+		vsr_sim_step(s);
+	st(s, 2, &b);
+	KUNIT_EXPECT_GT(test, b.trim, ny->disk_view.ckpt + 20);
+	KUNIT_EXPECT_GT(test, b.op, b.trim);
+	KUNIT_EXPECT_LT(test, b.durable + 1, b.trim);
+	ny->record_held = false;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 20));
+	st(s, 2, &b);
+	KUNIT_EXPECT_EQ(test, b.durable, b.op);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -4459,6 +4548,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_epoch),
 	KUNIT_CASE(vsr_durable_view),
 	KUNIT_CASE(vsr_durable_log_view),
+	KUNIT_CASE(vsr_durable_checkpoint),
+	KUNIT_CASE(vsr_durable_takeover),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
