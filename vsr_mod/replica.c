@@ -237,6 +237,8 @@ void vsr_become_primary(struct vsr_replica *r)
 		r->heard[i] = r->ticks;
 	}
 	vsr_notify(r);
+	/* Durable, it counts itself once its log view is written: ask now. */
+	vsr_persisted(r);
 }
 
 /**
@@ -761,6 +763,9 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_durable);
  */
 void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p)
 {
+	bool had_view = r->persisted.epoch == r->epoch &&
+			r->persisted.view >= r->view;
+
 	if (!r->cfg.durable || r->status == VSR_STATUS_FAILED ||
 	    vsr_persist_covers(&r->persisted, p))
 		return;
@@ -777,9 +782,17 @@ void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p)
 	if (p->epoch != r->epoch || !vsr_persisted(r) ||
 	    vsr_epoch_learning(r))
 		return;
-	if (r->status == VSR_STATUS_VIEW_CHANGE)
+	if (r->status == VSR_STATUS_VIEW_CHANGE) {
+		/*
+		 * Our part of the view change begins with our promises: a slow
+		 * disk does not count against it, or on a disk slower than the
+		 * longest stall every view would be given up before its
+		 * promises were written, view after view.
+		 */
+		if (!had_view)
+			r->vc_tick = r->ticks;
 		vsr_promise_view(r);
-	else if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r))
+	} else if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r))
 		vsr_primary_commit(r);
 	else if (r->status == VSR_STATUS_NORMAL)
 		vsr_send_prepareok(r);

@@ -508,9 +508,11 @@ void vsr_view_change_tick(struct vsr_replica *r)
 	 * A stalled view change: ask for the next view, but keep sending our
 	 * DOVIEWCHANGE too, so that the would-be primary joins even if the
 	 * voters that got us here have since gone back to their old primary
-	 * (we cannot: we promised the old view nothing more).
+	 * (we cannot: we promised the old view nothing more).  A durable
+	 * replica gives up no view before its promises for it are written
+	 * (and its stall counts from then: vsr_replica_persisted()).
 	 */
-	if (r->ticks - r->vc_tick > vsr_stall_ticks(r))
+	if (r->ticks - r->vc_tick > vsr_stall_ticks(r) && vsr_persisted(r))
 		vsr_vote(r, r->view + 1);
 	if (r->fetch.active) {
 		if (r->ticks - r->fetch.tick >= r->cfg.repair_ticks)

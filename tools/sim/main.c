@@ -4,6 +4,7 @@
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
  *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
+ *           [--disk D]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
@@ -15,6 +16,8 @@
  * seed, and a seed that crashes the process is reported as CRASH.
  * --kernel-warn: a WARN in the core is not itself a violation (as in the
  * kernel, where KUnit sees only what the checker sees).
+ * --disk D: every seed's replicas are durable, on disks whose writes take
+ * up to D ticks (otherwise a quarter of the seeds, with their own).
  */
 #include <signal.h>
 #include <time.h>
@@ -98,7 +101,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
 		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
-		"               [--kernel-warn]\n");
+		"               [--kernel-warn] [--disk D]\n");
 	return 2;
 }
 
@@ -128,6 +131,8 @@ int main(int argc, char **argv)
 			p.replicas = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--jobs") && i + 1 < argc)
 			jobs = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--disk") && i + 1 < argc)
+			p.disk_max = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--stop"))
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))

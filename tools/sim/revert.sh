@@ -71,6 +71,13 @@
 #          disk still needs (room counted from the checkpoint in memory)
 #   BUG 35 after a checkpoint taken over, durable reports are taken before
 #          the disk holds the checkpoint
+#   BUG 36 a stale report of a write is taken as what is on the disk (it
+#          may go back; liveness: what waits for the newer write waits
+#          for ever)
+#   BUG 37 a view change is given up before its promises are written, and
+#          the time to write them counts against it (liveness: on disks
+#          slower than the longest stall, views are given up for ever;
+#          found with --disk 150)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -142,6 +149,9 @@ case $bug in
 33)	subst normal.c 's/\tif \(r->persisted.epoch != r->epoch && !vsr_persisted\(r\)\)\n\t\treturn -EAGAIN;\n//' ;;
 34)	subst log.h 's/\tif \(log->reported && log->kept < from\)\n\t\tfrom = log->kept;\n//' ;;
 35)	subst replica.c 's/\tif \(r->log.durable < r->log.base && r->log.kept < r->log.base\)\n\t\treturn;\n//' ;;
+36)	subst replica.c 's/ \|\|\n\t    vsr_persist_covers\(&r->persisted, p\)\)/)/' ;;
+37)	subst view_change.c 's/vsr_stall_ticks\(r\) && vsr_persisted\(r\)\)/vsr_stall_ticks(r))/'
+	subst replica.c 's/\t\tif \(!had_view\)\n\t\t\tr->vc_tick = r->ticks;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

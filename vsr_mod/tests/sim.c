@@ -552,8 +552,8 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 			 m.h.epoch, nd->view_done.epoch);
 	/* An ack as whole for a log view once that is on the disk. */
 	else if (s->disk_max && m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
-		 m.h.log_view && (nd->view_done.epoch != m.h.epoch ||
-				  nd->view_done.log_view < m.h.log_view))
+		 (nd->view_done.epoch != m.h.epoch ||
+		  nd->view_done.log_view < m.h.log_view))
 		sim_fail(s, "an ack for a log view not on the disk (log view, written)",
 			 m.h.log_view, nd->view_done.epoch == m.h.epoch ?
 			 nd->view_done.log_view : 0);
@@ -745,7 +745,7 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 	for (i = 0; i < r->n; i++) {
 		m = &s->node[sim_node_of(s, r, i)];
 		held += sim_on_disk(m, op, csum) &&
-			(!r->log_view || m->disk_view.epoch > r->epoch ||
+			(m->disk_view.epoch > r->epoch ||
 			 (m->disk_view.epoch == r->epoch &&
 			  m->disk_view.log_view >= r->log_view));
 	}
@@ -1217,6 +1217,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->flushing = false;
 	nd->reported = 0;
 	nd->reported_csum = 0;
+	nd->stale_op = 0;
+	memset(&nd->stale_view, 0, sizeof(nd->stale_view));
 	nd->view_asked = false;
 	nd->view_writing = false;
 	/*
@@ -2580,6 +2582,11 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (nd->r->switching)
 			sim_fail(s, "a durable report left an epoch switch pending (op, epoch)",
 				 nd->flush_op, nd->r->epoch);
+		/* A stale report, now and then, changes nothing. */
+		if (!sim_disk_below(s, 8))
+			vsr_replica_durable(nd->r, nd->stale_op, nd->stale_csum);
+		nd->stale_op = nd->flush_op;
+		nd->stale_csum = nd->flush_csum;
 	}
 	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
 		nd->view_writing = false;
@@ -2603,6 +2610,9 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (nd->r->switching)
 			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",
 				 nd->view_write.view, nd->r->epoch);
+		if (!sim_disk_below(s, 8))
+			vsr_replica_persisted(nd->r, &nd->stale_view);
+		nd->stale_view = nd->view_write;
 	}
 	/*
 	 * A record goes to the disk only after the log it names: its head

@@ -154,6 +154,10 @@ struct vsr_sim_node {
 	u32 write_ckpt_csum;
 	struct vsr_persist view_done;
 	struct vsr_persist disk_view;	/* the last written, kept across crashes */
+	/* The reports before the last, sent again now and then (stale). */
+	struct vsr_persist stale_view;
+	u64 stale_op;
+	u32 stale_csum;
 };
 
 /* One simulated client (a session on some replica). */
