@@ -216,8 +216,12 @@ struct vsr_core_status {
  * @persist: with cfg.durable (required then), write @p to the disk,
  *	superseding what earlier calls asked for, and call
  *	vsr_replica_persisted() with it once it is flushed: later, as an
- *	input of its own, never from inside this callback.  Never called
- *	without cfg.durable
+ *	input of its own, never from inside this callback.  The log up to
+ *	@p->op (as @p->csum chains it, from the checkpoint on) is written
+ *	and flushed first: a record never reaches the disk before what it
+ *	names.  If the log no longer holds that op so, a later call
+ *	replaces this one.  Each call covers every earlier one (it never
+ *	asks for less).  Never called without cfg.durable
  */
 struct vsr_ops {
 	void (*send)(void *ctx, unsigned int to, const void *buf, size_t len);
