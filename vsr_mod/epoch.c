@@ -168,6 +168,7 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	r->view = 0;
 	r->log_view = 0;
 	r->abdicated = false;
+	r->no_lead = false;
 	r->fetch.active = false;
 	r->primary_op = 0;
 	r->remote_op = 0;

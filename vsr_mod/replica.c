@@ -646,6 +646,8 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	r->log.kept = r->persisted.ckpt;
 	if (cfg->joining)
 		r->status = VSR_STATUS_JOINING;
+	else if (cfg->durable && cfg->restore)
+		r->status = VSR_STATUS_RECOVERING;	/* vsr_replica_restore() */
 	else
 		vsr_start_recovery(r);
 	return r;

@@ -176,6 +176,10 @@ struct vsr_replica {
 	/* cfg.durable: the view on the disk, and the last one asked for */
 	struct vsr_persist persisted;
 	struct vsr_persist persist_asked;
+	/* Restarted from its disk: never leads view no_lead_view (restart.c) */
+	bool restored;
+	bool no_lead;
+	u32 no_lead_view;
 	u64 commit;		/* applied through */
 	u64 commit_max;		/* known committed through */
 	struct vsr_log log;
@@ -270,6 +274,7 @@ void vsr_notify(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 bool vsr_persisted(struct vsr_replica *r);
 void vsr_persist_checkpoint(struct vsr_replica *r);
+void vsr_restart_view(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);
 void vsr_become_whole(struct vsr_replica *r, u64 op);

@@ -232,6 +232,31 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 
 static void vsr_decide(struct vsr_replica *r);
 
+/**
+ * vsr_restart_view() - a replica restarted from its disk resumes the view
+ *	change for its persisted view, which it will never lead
+ * @r: replica, with the view and log view of its disk (restart.c)
+ */
+void vsr_restart_view(struct vsr_replica *r)
+{
+	u32 i;
+
+	r->status = VSR_STATUS_VIEW_CHANGE;
+	r->no_lead = true;
+	r->no_lead_view = r->view;
+	r->vc_tick = r->ticks;
+	r->vc_sent = r->ticks;
+	r->dvc_decided = false;
+	for (i = 0; i < r->n; i++)
+		r->dvc[i].have = false;
+	if (r->vote_view[r->self] < r->view)
+		r->vote_view[r->self] = r->view;
+	r->vote_tick[r->self] = r->ticks;
+	r->vote_sent = r->ticks;
+	vsr_promise_view(r);
+	vsr_notify(r);
+}
+
 /* Our ENTERED STARTVIEWCHANGE, and a backup's DOVIEWCHANGE. */
 static void vsr_say_entered(struct vsr_replica *r)
 {
@@ -378,7 +403,9 @@ static void vsr_decide(struct vsr_replica *r)
 	u32 i, winner = 0;
 	u64 k = 0;
 
-	if (!vsr_persisted(r) || !vsr_confirmed_quorum(r, in))
+	/* Restarted from our disk, we never lead the view we had. */
+	if (!vsr_persisted(r) || (r->no_lead && r->view == r->no_lead_view) ||
+	    !vsr_confirmed_quorum(r, in))
 		return;
 	for (i = 0; i < r->n; i++) {
 		d = &r->dvc[i];

@@ -123,6 +123,9 @@ struct vsr_persist {
  * @persisted: with @durable, what the disk says was last written for the
  *	replica (zero for a new disk): the replica never asks for less, and
  *	counts it as written
+ * @restore: with @durable, the replica restarts from its disk: it waits,
+ *	silent, for vsr_replica_restore() (its first input) instead of
+ *	recovering from the others
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -143,6 +146,7 @@ struct vsr_core_config {
 	bool epochs;
 	bool joining;
 	bool durable;
+	bool restore;
 	struct vsr_persist persisted;
 	const struct vsr_member_id *members;
 };
@@ -280,6 +284,28 @@ struct vsr_core_fetch {
 	u64 target;
 };
 
+/**
+ * struct vsr_restore - what a durable replica's disk holds, to restart
+ *	from (vsr_replica_restore())
+ * @ckpt: the checkpoint's op (that of cfg.persisted)
+ * @ckpt_view: the view of its op
+ * @ckpt_csum: its chain checksum
+ * @table: the client table at @ckpt, @table_count sessions encoded as a
+ *	NEWSTATE carries them
+ * @table_count: sessions in @table
+ * @entries: the entries the disk holds above @ckpt, from @ckpt + 1 on
+ * @count: how many
+ */
+struct vsr_restore {
+	u64 ckpt;
+	u32 ckpt_view;
+	u32 ckpt_csum;
+	const u8 *table;
+	u32 table_count;
+	const struct vsr_entry *const *entries;
+	u32 count;
+};
+
 struct vsr_replica;
 
 /* Committed ops automatic trimming keeps unless configured otherwise. */
@@ -298,6 +324,7 @@ int vsr_replica_submit(struct vsr_replica *r, u32 type, u64 session,
 void vsr_replica_flush(struct vsr_replica *r);
 void vsr_replica_durable(struct vsr_replica *r, u64 op, u32 csum);
 void vsr_replica_persisted(struct vsr_replica *r, const struct vsr_persist *p);
+int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs);
 int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 			    const struct vsr_member_id *members, u32 count);
 int vsr_replica_reconfigure_waits(const struct vsr_replica *r, u64 nonce,

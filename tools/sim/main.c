@@ -70,6 +70,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->joins += r->joins;
 	t->learned += r->learned;
 	t->wedged += r->wedged;
+	t->restores += r->restores;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -210,7 +211,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -223,7 +224,8 @@ int main(int argc, char **argv)
 		(unsigned long long)res.joins,
 		(unsigned long long)res.learned,
 		(unsigned long long)res.epochs,
-		(unsigned long long)res.wedged);
+		(unsigned long long)res.wedged,
+		(unsigned long long)res.restores);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

@@ -78,6 +78,10 @@
 #          the time to write them counts against it (liveness: on disks
 #          slower than the longest stall, views are given up for ever;
 #          found with --disk 150)
+#   BUG 38 a replica restarted from its disk may lead its persisted view
+#          again
+#   BUG 39 a replica restarted from its disk keeps the entries above its
+#          record's head that it dropped when its log became whole
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -90,7 +94,7 @@ top=$(cd "$sim/../.." && pwd)
 bug=${1:?usage: revert.sh BUG [vsr-sim-fast arguments]}
 shift
 out=$top/build/sim-revert/$bug
-core="wire log client_table replica normal view_change recovery state_transfer epoch learn"
+core="wire log client_table replica normal view_change recovery state_transfer epoch learn restart"
 
 rm -rf "$out"
 mkdir -p "$out/vsr_mod/tests"
@@ -152,6 +156,8 @@ case $bug in
 36)	subst replica.c 's/ \|\|\n\t    vsr_persist_covers\(&r->persisted, p\)\)/)/' ;;
 37)	subst view_change.c 's/vsr_stall_ticks\(r\) && vsr_persisted\(r\)\)/vsr_stall_ticks(r))/'
 	subst replica.c 's/\t\tif \(!had_view\)\n\t\t\tr->vc_tick = r->ticks;\n//' ;;
+38)	subst view_change.c 's/ \(r->no_lead && r->view == r->no_lead_view\) \|\|\n\t    !vsr_confirmed_quorum/\n\t    !vsr_confirmed_quorum/' ;;
+39)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.view < p->log_view\) \{/\t\tif (0) {/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -489,7 +489,20 @@ static bool sim_chain(const struct vsr_sim_node *nd, u64 op, u32 csum,
 
 static bool sim_on_disk(const struct vsr_sim_node *nd, u64 op, u32 csum)
 {
-	return sim_chain(nd, op, csum, nd->disk_view.ckpt, nd->disk_ckpt_csum);
+	return sim_chain(nd, op, csum, nd->disk_view.ckpt, nd->disk_ck.csum);
+}
+
+/* A crash: the write in flight never lands. */
+static void sim_flush_drop(struct vsr_sim_node *nd)
+{
+	u64 op;
+
+	if (nd->flushing)
+		for (op = nd->flush_from; op <= nd->flush_op; op++) {
+			vsr_free(nd->flush_buf[op - nd->flush_from].e);
+			nd->flush_buf[op - nd->flush_from].e = NULL;
+		}
+	nd->flushing = false;
 }
 
 /*
@@ -564,6 +577,13 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		sim_fail(s, "a promise for a view not on the disk (view, written)",
 			 m.h.view, nd->view_done.epoch == m.h.epoch ?
 			 nd->view_done.view : 0);
+	if (m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
+	    m.h.op >= nd->ack_op) {
+		nd->ack_op = m.h.op;
+		nd->ack_csum = m.h.head_csum;
+		nd->ack_epoch = m.h.epoch;
+		nd->ack_log_view = m.h.log_view;
+	}
 	if (s->replay_pm)
 		sim_capture(s, from, to, buf, len);
 	if (s->block[from][to])
@@ -935,6 +955,36 @@ static void sim_learners(void *ctx, const struct vsr_member_id *ids,
 }
 
 /* A durable replica asks for its view to be written (sim_disk() does). */
+/* A copy of a checkpoint; false if out of memory. */
+static bool sim_ck_copy(struct vsr_sim_ckpt *d, const struct vsr_sim_ckpt *c)
+{
+	if (!sim_grow((void **)&d->table, &d->table_cap,
+		      (u64)c->count * VSR_SESSION_WIRE_SIZE, 1))
+		return false;
+	d->op = c->op;
+	d->view = c->view;
+	d->csum = c->csum;
+	d->count = c->count;
+	memcpy(d->table, c->table, (size_t)c->count * VSR_SESSION_WIRE_SIZE);
+	return true;
+}
+
+/* The replica's checkpoint, as its driver would write it. */
+static bool sim_ck_take(struct vsr_sim_ckpt *d, const struct vsr_replica *r)
+{
+	const struct vsr_checkpoint *c = &r->ckpt;
+
+	if (!sim_grow((void **)&d->table, &d->table_cap,
+		      (u64)c->table.count * VSR_SESSION_WIRE_SIZE, 1))
+		return false;
+	d->op = c->op;
+	d->view = c->view;
+	d->csum = c->checksum;
+	d->count = c->table.count;
+	vsr_ct_encode(&c->table, d->table);
+	return true;
+}
+
 static void sim_persist(void *ctx, const struct vsr_persist *p)
 {
 	struct vsr_sim_node *nd = ctx;
@@ -945,11 +995,13 @@ static void sim_persist(void *ctx, const struct vsr_persist *p)
 	 * The checkpoint it names is the replica's (the driver writes it), or
 	 * the one on the disk, which stays.
 	 */
-	if (nd->r && p->ckpt == nd->r->ckpt.op)
-		nd->want_ckpt_csum = nd->r->ckpt.checksum;
-	else if (p->ckpt == nd->disk_view.ckpt)
-		nd->want_ckpt_csum = nd->disk_ckpt_csum;
-	else
+	if (nd->r && p->ckpt == nd->r->ckpt.op) {
+		if (!sim_ck_take(&nd->want_ck, nd->r))
+			sim_fail(nd->sim, "out of memory", 0, 0);
+	} else if (p->ckpt == nd->disk_view.ckpt) {
+		if (!sim_ck_copy(&nd->want_ck, &nd->disk_ck))
+			sim_fail(nd->sim, "out of memory", 0, 0);
+	} else
 		sim_fail(nd->sim, "asked to write a checkpoint it does not have (checkpoint, on disk)",
 			 p->ckpt, nd->disk_view.ckpt);
 	sim_trace(nd->sim, "replica %u asks to write epoch %u view %u log view %u checkpoint %llu",
@@ -1177,6 +1229,71 @@ static void sim_check(struct vsr_sim *s)
 
 /* ---- replicas and clients --------------------------------------------- */
 
+/* Whether a restart would find anything on @nd's disk. */
+static bool sim_disk_held(const struct vsr_sim_node *nd)
+{
+	static const struct vsr_persist none;
+
+	return memcmp(&nd->disk_view, &none, sizeof(none)) ||
+	       (nd->disk_cap > 1 && nd->disk[1].written);
+}
+
+/*
+ * Hand @nd's disk to its new replica, as a driver reads it: the checkpoint,
+ * then every written entry above it in op order (the replica keeps those
+ * that chain).  It must hold what its predecessor last acked, if its log
+ * is whole for the same view.
+ */
+static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_entry **es = NULL;
+	struct vsr_restore rs = {
+		.ckpt = nd->disk_ck.op, .ckpt_view = nd->disk_ck.view,
+		.ckpt_csum = nd->disk_ck.csum, .table = nd->disk_ck.table,
+		.table_count = nd->disk_ck.count,
+	};
+	struct vsr_replica *r = nd->r;
+	const struct vsr_entry *e;
+	u64 op, cap = 0;
+	u32 csum;
+	int ret;
+
+	for (op = rs.ckpt + 1; op < nd->disk_cap && nd->disk[op].e; op++) {
+		if (!sim_grow((void **)&es, &cap, rs.count, sizeof(*es)))
+			return -ENOMEM;
+		es[rs.count++] = nd->disk[op].e;
+	}
+	rs.entries = es;
+	ret = vsr_replica_restore(r, &rs);
+	kvfree(es);
+	if (ret)
+		return ret;
+	s->res.restores++;
+	nd->reported = r->log.head;
+	vsr_log_csum(&r->log, r->log.head, &nd->reported_csum);
+	sim_trace(s, "replica %u restarted from its disk: view %u log view %u op %llu checkpoint %llu",
+		  nd->idx, r->view, r->log_view, (unsigned long long)r->log.head,
+		  (unsigned long long)r->ckpt.op);
+	/*
+	 * Unless ops of a later view replaced it (committed ones, taken to
+	 * catch up to the next epoch), and the log then ends there or goes
+	 * on in that view.
+	 */
+	e = vsr_log_get(&r->log, min(nd->ack_op, r->log.head));
+	if (nd->ack_op && nd->ack_epoch == r->epoch &&
+	    nd->ack_log_view == r->log_view && nd->ack_op > r->log.base &&
+	    (!e || e->h.view <= nd->ack_log_view) &&
+	    (!vsr_log_csum(&r->log, nd->ack_op, &csum) ||
+	     csum != nd->ack_csum))
+		sim_fail(s, "a replica restarted from its disk lacks an op it acked (op, replica)",
+			 nd->ack_op, nd->idx);
+	if (nd->ack_op && nd->ack_epoch == r->epoch &&
+	    nd->ack_log_view > r->log_view)
+		sim_fail(s, "a replica restarted from its disk went back in log view (acked in, restarted in)",
+			 nd->ack_log_view, r->log_view);
+	return 0;
+}
+
 static void sim_start(struct vsr_sim *s, u32 i)
 {
 	struct vsr_sim_node *nd = &s->node[i];
@@ -1214,7 +1331,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->seen_epoch = cfg.epoch;
 	nd->entered_normal = false;
 	nd->doom_at = 0;
-	nd->flushing = false;
+	sim_flush_drop(nd);
 	nd->reported = 0;
 	nd->reported_csum = 0;
 	nd->stale_op = 0;
@@ -1231,14 +1348,28 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	if (s->disk_max && nd->incarnation > 1) {
 		cfg.persisted = nd->disk_view;
 		nd->view_done = nd->disk_view;
+		/* Most restarts are from the disk (of epoch 0, for now). */
+		cfg.restore = !nd->joining && sim_disk_held(nd) &&
+			      nd->disk_view.epoch == cfg.epoch &&
+			      sim_disk_below(s, 4);
 	}
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
+	if (nd->r && cfg.restore && sim_restore(s, nd)) {
+		/* Not to be trusted: recover from the others instead. */
+		sim_trace(s, "replica %u cannot restart from its disk", i);
+		vsr_replica_destroy(nd->r);
+		nd->r = NULL;
+		cfg.restore = false;
+		s->creating = true;
+		nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
+		s->creating = false;
+	}
 	nd->up = nd->r != NULL;
 	/* A new disk holds the empty log's checkpoint. */
 	if (nd->up && nd->incarnation == 1)
-		nd->disk_ckpt_csum = nd->r->ckpt.checksum;
+		nd->disk_ck.csum = nd->r->ckpt.checksum;
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
 	sim_trace(s, "replica %u started (incarnation %llu)%s", i,
@@ -2535,8 +2666,17 @@ void vsr_sim_destroy(struct vsr_sim *s)
 	while (s->nfree)
 		kvfree(s->free[--s->nfree]);
 	for (i = 0; i < VSR_REPLICAS_MAX; i++) {
-		kvfree(s->node[i].disk);
-		kvfree(s->node[i].flush_buf);
+		struct vsr_sim_node *nd = &s->node[i];
+		u64 op;
+
+		for (op = 0; op < nd->disk_cap; op++)
+			vsr_free(nd->disk[op].e);
+		sim_flush_drop(nd);
+		kvfree(nd->disk);
+		kvfree(nd->flush_buf);
+		kvfree(nd->want_ck.table);
+		kvfree(nd->write_ck.table);
+		kvfree(nd->disk_ck.table);
 	}
 	kvfree(s->buf);
 	kvfree(s->pkt);
@@ -2571,8 +2711,13 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (!sim_grow((void **)&nd->disk, &nd->disk_cap, nd->flush_op,
 			      sizeof(*nd->disk)))
 			return;
-		for (op = nd->flush_from; op <= nd->flush_op; op++)
-			nd->disk[op] = nd->flush_buf[op - nd->flush_from];
+		for (op = nd->flush_from; op <= nd->flush_op; op++) {
+			struct vsr_sim_slot *f = &nd->flush_buf[op - nd->flush_from];
+
+			vsr_free(nd->disk[op].e);
+			nd->disk[op] = *f;
+			f->e = NULL;
+		}
 		if (nd->flush_op >= nd->reported) {
 			nd->reported = nd->flush_op;
 			nd->reported_csum = nd->flush_csum;
@@ -2591,16 +2736,17 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
 		nd->view_writing = false;
 		if (!sim_chain(nd, nd->view_write.op, nd->view_write.csum,
-			       nd->view_write.ckpt, nd->write_ckpt_csum))
+			       nd->view_write.ckpt, nd->write_ck.csum))
 			sim_fail(s, "a record landed without the log it names (op, replica)",
 				 nd->view_write.op, nd->idx);
 		nd->view_done = nd->view_write;
 		nd->disk_view = nd->view_write;
-		nd->disk_ckpt_csum = nd->write_ckpt_csum;
+		if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
+			sim_fail(s, "out of memory", 0, 0);
 		/* A checkpoint taken over is durable once written. */
 		if (nd->view_write.ckpt >= nd->reported) {
 			nd->reported = nd->view_write.ckpt;
-			nd->reported_csum = nd->write_ckpt_csum;
+			nd->reported_csum = nd->write_ck.csum;
 		}
 		sim_trace(s, "replica %u wrote epoch %u view %u log view %u checkpoint %llu",
 			  nd->idx, nd->view_write.epoch, nd->view_write.view,
@@ -2623,11 +2769,12 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (!nd->view_writing && nd->view_asked && !nd->flushing &&
 	    !nd->record_held &&
 	    sim_chain(nd, nd->view_want.op, nd->view_want.csum,
-		      nd->view_want.ckpt, nd->want_ckpt_csum)) {
+		      nd->view_want.ckpt, nd->want_ck.csum)) {
 		nd->view_asked = false;
 		nd->view_writing = true;
 		nd->view_write = nd->view_want;
-		nd->write_ckpt_csum = nd->want_ckpt_csum;
+		if (!sim_ck_copy(&nd->write_ck, &nd->want_ck))
+			sim_fail(s, "out of memory", 0, 0);
 		nd->view_at = s->now + sim_disk_below(s, s->disk_max + 1);
 	}
 	/*
@@ -2656,6 +2803,11 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		d->csum = e->h.checksum;
 		d->parent = e->h.parent;
 		d->written = true;
+		s->creating = true;
+		d->e = vsr_entry_new(&e->h, e->data, GFP_KERNEL);
+		s->creating = false;
+		if (!d->e)
+			sim_fail(s, "out of memory", op, 0);
 	}
 	nd->flushing = true;
 	nd->flush_from = from;
@@ -2867,6 +3019,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->joins += s->res.joins;
 	total->learned += s->res.learned;
 	total->wedged += s->res.wedged;
+	total->restores += s->res.restores;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

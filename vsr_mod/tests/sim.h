@@ -79,6 +79,7 @@ struct vsr_sim_result {
 	u64 learned;		/* ... normal: taught, and recorded */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
+	u64 restores;		/* restarts from a disk */
 };
 
 struct vsr_sim;
@@ -89,6 +90,17 @@ struct vsr_sim_slot {
 	u32 csum;
 	u32 parent;
 	bool written;
+	struct vsr_entry *e;	/* a copy, to restart from */
+};
+
+/* A checkpoint on a simulated disk, its client table encoded. */
+struct vsr_sim_ckpt {
+	u64 op;
+	u32 view;
+	u32 csum;
+	u32 count;
+	u8 *table;
+	u64 table_cap;
 };
 
 /* One simulated replica slot. */
@@ -126,6 +138,11 @@ struct vsr_sim_node {
 	u64 flush_op;
 	u32 flush_csum;
 	u64 reported;		/* highest op reported durable, this incarnation */
+	/* Its last PREPAREOK naming an op, kept across crashes. */
+	u64 ack_op;
+	u32 ack_csum;
+	u32 ack_epoch;
+	u32 ack_log_view;
 	u32 reported_csum;
 	/*
 	 * What the disk holds, kept across crashes: for each op, the entry
@@ -136,7 +153,7 @@ struct vsr_sim_node {
 	 */
 	struct vsr_sim_slot *disk;
 	u64 disk_cap;
-	u32 disk_ckpt_csum;
+	struct vsr_sim_ckpt disk_ck;
 	struct vsr_sim_slot *flush_buf;
 	u64 flush_cap;
 	u64 flush_from;
@@ -147,11 +164,11 @@ struct vsr_sim_node {
 	 */
 	bool view_asked;
 	struct vsr_persist view_want;
-	u32 want_ckpt_csum;
+	struct vsr_sim_ckpt want_ck;
 	bool view_writing;
 	u64 view_at;
 	struct vsr_persist view_write;
-	u32 write_ckpt_csum;
+	struct vsr_sim_ckpt write_ck;
 	struct vsr_persist view_done;
 	struct vsr_persist disk_view;	/* the last written, kept across crashes */
 	/* The reports before the last, sent again now and then (stale). */
