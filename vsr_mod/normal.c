@@ -639,7 +639,18 @@ static void vsr_primary_tick(struct vsr_replica *r)
 		if (i != r->self &&
 		    (grace || r->ticks - r->heard[i] <= abdicate))
 			heard++;
-	if (heard + 1 < r->quorum && !r->abdicated) {
+	/*
+	 * A durable primary whose own disk keeps its ring full (the log or
+	 * the checkpoint not written: a disk that hangs) gives way too, or
+	 * its backups, which go on hearing it, would never elect another
+	 * and no write would pass again.
+	 */
+	if (vsr_log_room(&r->log) >= 2 || !r->cfg.durable ||
+	    (vsr_log_durable(&r->log) >= r->commit &&
+	     r->log.kept >= r->log.base))
+		r->full_tick = r->ticks;
+	if ((heard + 1 < r->quorum || r->ticks - r->full_tick > abdicate) &&
+	    !r->abdicated) {
 		/* We can send but not hear a quorum: stop acting as primary. */
 		r->abdicated = true;
 		vsr_notify(r);
@@ -652,9 +663,11 @@ static void vsr_primary_tick(struct vsr_replica *r)
 	 * One automatic trim at a time: each one committed moves the commit
 	 * number, and on a network slow enough for more than the slack to be
 	 * in flight, a trim per tick would make the next trim due for ever.
+	 * None while our checkpoint waits for our disk: it could not move.
 	 */
 	if (r->cfg.retain && r->trim_op <= r->commit &&
 	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg) &&
+	    vsr_log_durable(&r->log) > r->log.base &&
 	    !vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,
 			 NULL, 0))
 		r->trim_op = r->log.head;

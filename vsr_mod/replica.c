@@ -223,6 +223,7 @@ void vsr_become_primary(struct vsr_replica *r)
 
 	r->status = VSR_STATUS_NORMAL;
 	r->normal_tick = r->ticks;
+	r->full_tick = r->ticks;
 	r->rec_streak = 0;
 	r->log_view = r->view;
 	r->abdicated = false;
@@ -260,6 +261,7 @@ void vsr_enter_view(struct vsr_replica *r, u32 view)
 	r->view = view;
 	r->status = VSR_STATUS_NORMAL;
 	r->normal_tick = r->ticks;
+	r->full_tick = r->ticks;
 	r->rec_streak = 0;
 	r->abdicated = false;
 	r->primary_tick = r->ticks;
@@ -642,6 +644,8 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	r->persisted.epoch = cfg->epoch;
 	if (cfg->durable && cfg->persisted.epoch >= cfg->epoch)
 		r->persisted = cfg->persisted;
+	else if (cfg->durable)
+		r->persisted.ckpt = cfg->persisted.ckpt;
 	r->persist_asked = r->persisted;
 	r->log.kept = r->persisted.ckpt;
 	if (cfg->joining)
@@ -718,6 +722,10 @@ void vsr_persist_checkpoint(struct vsr_replica *r)
  * @r: replica created with cfg.durable
  * @op: the last op of the log as the driver wrote it, now flushed
  * @csum: its chain checksum then
+ *
+ * The driver reports its writes in the order it made them, each once (a
+ * report that came again after a later write could vouch for ops that
+ * write replaced on the disk).
  *
  * The replica may now ack ops up to @op.  A report for an op that the log
  * no longer holds with @csum (it was replaced after it was written; the
@@ -839,12 +847,15 @@ static bool vsr_core_config_same_fixed(const struct vsr_core_config *a,
  *
  * The new timeouts apply from the next tick, a new retention from the next
  * commit.  The log's ring is resized to suit the retention (never below
- * the entries it holds plus a full pipeline).  A primary proposes the trim
+ * the entries it holds plus a full pipeline), unless the replica is
+ * durable: its ring is its disk's.  A primary proposes the trim
  * at its next commit; a backup's retention matters once it is primary.
  *
  * Return: 0; -EINVAL if @cfg changes another setting, would be refused by
- * vsr_replica_create(), or its retention does not fit a u32 ring; or
- * -ENOMEM.  Nothing is changed unless 0 is returned.
+ * vsr_replica_create(), or its retention does not fit a u32 ring; -ENOSPC
+ * if the replica is durable and the retention does not fit its ring,
+ * whose size its disk fixes; or -ENOMEM.  Nothing is changed unless 0 is
+ * returned.
  */
 int vsr_replica_set_tunables(struct vsr_replica *r,
 			     const struct vsr_core_config *cfg)
@@ -855,6 +866,18 @@ int vsr_replica_set_tunables(struct vsr_replica *r,
 
 	if (!vsr_core_config_same_fixed(&c, &r->cfg))
 		return -EINVAL;
+	/* A durable log's ring is its disk's, of a size fixed there. */
+	if (r->cfg.durable) {
+		c.log_max = r->cfg.log_max;
+		if ((u64)c.retain + vsr_trim_slack(&c) + c.pipeline_max + 4 >
+		    c.log_max)
+			return -ENOSPC;
+		if (!vsr_core_config_ok(&c))
+			return -EINVAL;
+		r->cfg = c;
+		r->cfg.members = r->members;
+		return 0;
+	}
 	need = max_t(u64, vsr_core_log_max(&c),
 		     vsr_log_used(&r->log) + c.pipeline_max + 4);
 	if (need > U32_MAX / 2)

@@ -177,6 +177,7 @@ struct vsr_replica {
 	struct vsr_persist persisted;
 	struct vsr_persist persist_asked;
 	/* Restarted from its disk: never leads view no_lead_view (restart.c) */
+	u64 full_tick;		/* primary: last tick its disk kept no ring full */
 	bool restored;
 	bool no_lead;
 	u32 no_lead_view;

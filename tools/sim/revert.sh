@@ -71,7 +71,7 @@
 #          disk still needs (room counted from the checkpoint in memory)
 #   BUG 35 after a checkpoint taken over, durable reports are taken before
 #          the disk holds the checkpoint
-#   BUG 36 a stale report of a write is taken as what is on the disk (it
+#   BUG 36 a stale report of a record is taken as what is on the disk (it
 #          may go back; liveness: what waits for the newer write waits
 #          for ever)
 #   BUG 37 a view change is given up before its promises are written, and
@@ -82,6 +82,9 @@
 #          again
 #   BUG 39 a replica restarted from its disk keeps the entries above its
 #          record's head that it dropped when its log became whole
+#   BUG 40 a durable primary whose own disk hangs never gives way
+#          (liveness: its ring fills and no write passes; random search
+#          has no hung disks: vsr_durable_primary_disk_hangs)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -158,6 +161,7 @@ case $bug in
 	subst replica.c 's/\t\tif \(!had_view\)\n\t\t\tr->vc_tick = r->ticks;\n//' ;;
 38)	subst view_change.c 's/ \(r->no_lead && r->view == r->no_lead_view\) \|\|\n\t    !vsr_confirmed_quorum/\n\t    !vsr_confirmed_quorum/' ;;
 39)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.view < p->log_view\) \{/\t\tif (0) {/' ;;
+40)	subst normal.c 's/ \|\| r->ticks - r->full_tick > abdicate\) &&/) \&\&/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

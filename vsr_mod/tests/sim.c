@@ -1334,7 +1334,6 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	sim_flush_drop(nd);
 	nd->reported = 0;
 	nd->reported_csum = 0;
-	nd->stale_op = 0;
 	memset(&nd->stale_view, 0, sizeof(nd->stale_view));
 	nd->view_asked = false;
 	nd->view_writing = false;
@@ -1368,8 +1367,10 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	}
 	nd->up = nd->r != NULL;
 	/* A new disk holds the empty log's checkpoint. */
-	if (nd->up && nd->incarnation == 1)
+	if (nd->up && nd->incarnation == 1) {
 		nd->disk_ck.csum = nd->r->ckpt.checksum;
+		nd->disk_ring = nd->r->log.cap;
+	}
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
 	sim_trace(s, "replica %u started (incarnation %llu)%s", i,
@@ -2347,7 +2348,10 @@ static void sim_faults(struct vsr_sim *s)
 			if (s->retain_mix)
 				cfg.retain = 4 + sim_stream_below(&s->mix_rng,
 								  2 * s->cfg.retain + 4);
-			/* -ENOMEM: the ring's resize met an injected failure. */
+			/*
+			 * -ENOMEM: the ring's resize met an injected failure;
+			 * -ENOSPC: a durable ring cannot hold that retention.
+			 */
 			if (vsr_replica_set_tunables(s->node[i].r, &cfg) == -EINVAL)
 				sim_fail(s, "a replica refused its own settings (replica, epoch)",
 					 i, s->node[i].r->epoch);
@@ -2727,11 +2731,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (nd->r->switching)
 			sim_fail(s, "a durable report left an epoch switch pending (op, epoch)",
 				 nd->flush_op, nd->r->epoch);
-		/* A stale report, now and then, changes nothing. */
-		if (!sim_disk_below(s, 8))
-			vsr_replica_durable(nd->r, nd->stale_op, nd->stale_csum);
-		nd->stale_op = nd->flush_op;
-		nd->stale_csum = nd->flush_csum;
+
 	}
 	if (nd->view_writing && s->now >= nd->view_at && !nd->disk_stuck) {
 		nd->view_writing = false;
@@ -2756,6 +2756,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (nd->r->switching)
 			sim_fail(s, "a view written left an epoch switch pending (view, epoch)",
 				 nd->view_write.view, nd->r->epoch);
+		/* A stale report of a record, now and then, changes nothing. */
 		if (!sim_disk_below(s, 8))
 			vsr_replica_persisted(nd->r, &nd->stale_view);
 		nd->stale_view = nd->view_write;
@@ -2786,11 +2787,11 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	    !vsr_log_csum(log, log->head, &csum))
 		return;
 	/*
-	 * The disk's ring has the log's capacity: op o goes where o - cap
-	 * was, which a restart from the checkpoint on the disk would need
-	 * unless that checkpoint is at or above it.
+	 * The disk's ring has the log's capacity, fixed when it was formatted:
+	 * op o goes where o - ring was, which a restart from the checkpoint on
+	 * the disk would need unless that checkpoint is at or above it.
 	 */
-	if (log->head > nd->disk_view.ckpt + log->cap)
+	if (log->head > nd->disk_view.ckpt + nd->disk_ring)
 		sim_fail(s, "a ring slot reused that the disk's checkpoint still needs (op, checkpoint on disk)",
 			 log->head, nd->disk_view.ckpt);
 	if (!sim_grow((void **)&nd->flush_buf, &nd->flush_cap,

@@ -153,6 +153,7 @@ struct vsr_sim_node {
 	 */
 	struct vsr_sim_slot *disk;
 	u64 disk_cap;
+	u64 disk_ring;		/* slots of the disk's ring, fixed at format */
 	struct vsr_sim_ckpt disk_ck;
 	struct vsr_sim_slot *flush_buf;
 	u64 flush_cap;
@@ -171,10 +172,8 @@ struct vsr_sim_node {
 	struct vsr_sim_ckpt write_ck;
 	struct vsr_persist view_done;
 	struct vsr_persist disk_view;	/* the last written, kept across crashes */
-	/* The reports before the last, sent again now and then (stale). */
+	/* The record reported before the last, sent again now and then. */
 	struct vsr_persist stale_view;
-	u64 stale_op;
-	u32 stale_csum;
 };
 
 /* One simulated client (a session on some replica). */

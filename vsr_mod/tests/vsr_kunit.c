@@ -1977,6 +1977,36 @@ static void vsr_durable_takeover(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * A durable primary whose disk hangs (no error, no completion) gives way:
+ * its backups commit without it, but its ring fills with ops it can
+ * neither make durable nor trim, and they would go on hearing it for
+ * ever.  It abdicates, another primary takes over, and twice its ring of
+ * writes pass.
+ */
+static void vsr_durable_primary_disk_hangs(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 91, 4);
+	struct vsr_core_status a;
+	u32 i, cap;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
+	s->node[0].disk_stuck = true;
+	cap = s->node[0].r->log.cap;
+	for (i = 0; i < 2 * cap; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 1));
+	st(s, 1, &a);
+	KUNIT_EXPECT_GT(test, a.view, 0u);
+	KUNIT_EXPECT_GT(test, a.commit, 2ull * cap);
+	s->node[0].disk_stuck = false;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -4550,6 +4580,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_log_view),
 	KUNIT_CASE(vsr_durable_checkpoint),
 	KUNIT_CASE(vsr_durable_takeover),
+	KUNIT_CASE(vsr_durable_primary_disk_hangs),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
