@@ -376,13 +376,15 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 		return -EAGAIN;
 	/*
 	 * A durable primary leads a new epoch's view 0 only once the switch
-	 * is on its disk: a restart that forgot it would lead that view
-	 * again, with other ops.  Until then its log holds only what the
-	 * epoch began with, so no PREPARE, NEWSTATE or RECOVERYRESPONSE can
-	 * carry an op of the epoch.  (A later view was written before its
-	 * STARTVIEW.)
+	 * is on its disk, and any view only once its disk says that it is
+	 * in service: a restart that forgot either would lead that view
+	 * again (by a bootstrap, in view 0 of the first epoch), with other
+	 * ops.  Until then its log holds only what the epoch began with, so
+	 * no PREPARE, NEWSTATE or RECOVERYRESPONSE can carry an op of the
+	 * epoch.  (A later view was written before its STARTVIEW.)
 	 */
-	if (r->persisted.epoch != r->epoch && !vsr_persisted(r))
+	if ((r->persisted.epoch != r->epoch ||
+	     !(r->persisted.flags & VSR_PERSIST_SERVICE)) && !vsr_persisted(r))
 		return -EAGAIN;
 
 	switch (type) {

@@ -583,7 +583,8 @@ static bool vsr_persist_covers(const struct vsr_persist *have,
 	if (have->epoch != want->epoch)
 		return have->epoch > want->epoch;
 	return have->view >= want->view && have->log_view >= want->log_view &&
-	       have->ckpt >= want->ckpt;
+	       have->ckpt >= want->ckpt &&
+	       (have->flags & want->flags) == want->flags;
 }
 
 /**
@@ -671,7 +672,11 @@ static void vsr_persist_ask(struct vsr_replica *r)
 		.epoch = r->epoch, .view = r->view, .log_view = r->log_view,
 		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
 		.ckpt = max(r->ckpt.op, a->ckpt),
+		.flags = a->flags,
 	};
+
+	if (r->status == VSR_STATUS_NORMAL)
+		p.flags |= VSR_PERSIST_SERVICE;
 
 	if (a->epoch == p.epoch) {
 		p.view = max(p.view, a->view);
@@ -700,7 +705,9 @@ bool vsr_persisted(struct vsr_replica *r)
 {
 	if (!r->cfg.durable ||
 	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
-	     r->persisted.log_view >= r->log_view))
+	     r->persisted.log_view >= r->log_view &&
+	     (r->status != VSR_STATUS_NORMAL ||
+	      (r->persisted.flags & VSR_PERSIST_SERVICE))))
 		return true;
 	vsr_persist_ask(r);
 	return false;

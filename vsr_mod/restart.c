@@ -85,10 +85,13 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 			return ret;
 		}
 	}
-	/* The record's head, as the record names it. */
+	/*
+	 * The record's head, as the record names it (none in a record never
+	 * written, whose log starts at the cluster's root).
+	 */
 	if (p->op > r->log.head ||
-	    (p->op >= r->log.base && (!vsr_log_csum(&r->log, p->op, &csum) ||
-				      csum != p->csum)))
+	    (p->op && p->op >= r->log.base &&
+	     (!vsr_log_csum(&r->log, p->op, &csum) || csum != p->csum)))
 		goto untrusted;
 	/*
 	 * Above it, the log went on in the log view (or took committed ops

@@ -63,6 +63,9 @@ enum vsr_replica_status {
  *	keeps the ring's ops above the one on the disk until it has: the
  *	replica reuses none of their slots before (vsr_log_room()), so that
  *	a restart finds every op from the checkpoint on
+ * @flags: VSR_PERSIST_SERVICE once the replica has been normal: its disk
+ *	is no longer fresh, and it must never bootstrap again.  Nothing is
+ *	acked or led before that is written
  *
  * View 0 of the epoch the replica was created in needs no write (the
  * disk holds it).  A later epoch does, from its view 0: the replica acks
@@ -76,7 +79,10 @@ struct vsr_persist {
 	u32 csum;
 	u64 op;
 	u64 ckpt;
+	u32 flags;
 };
+
+#define VSR_PERSIST_SERVICE	0x1	/* in service: normal once */
 
 /**
  * struct vsr_core_config - per-replica configuration (the same on all replicas

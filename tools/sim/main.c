@@ -4,7 +4,7 @@
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
  *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
- *           [--disk D]
+ *           [--disk D] [--power]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
@@ -17,7 +17,9 @@
  * --kernel-warn: a WARN in the core is not itself a violation (as in the
  * kernel, where KUnit sees only what the checker sees).
  * --disk D: every seed's replicas are durable, on disks whose writes take
- * up to D ticks (otherwise a quarter of the seeds, with their own).
+ * up to D ticks (otherwise half of the seeds, with their own).
+ * --power: in a third of the durable seeds, every replica loses power at
+ * once, and restarts from its disk.
  */
 #include <signal.h>
 #include <time.h>
@@ -71,6 +73,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->learned += r->learned;
 	t->wedged += r->wedged;
 	t->restores += r->restores;
+	t->power_losses += r->power_losses;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -102,7 +105,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
 		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
-		"               [--kernel-warn] [--disk D]\n");
+		"               [--kernel-warn] [--disk D] [--power]\n");
 	return 2;
 }
 
@@ -134,6 +137,8 @@ int main(int argc, char **argv)
 			jobs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--disk") && i + 1 < argc)
 			p.disk_max = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--power"))
+			p.power = true;
 		else if (!strcmp(argv[i], "--stop"))
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
@@ -211,7 +216,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu power_losses=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -225,7 +230,8 @@ int main(int argc, char **argv)
 		(unsigned long long)res.learned,
 		(unsigned long long)res.epochs,
 		(unsigned long long)res.wedged,
-		(unsigned long long)res.restores);
+		(unsigned long long)res.restores,
+		(unsigned long long)res.power_losses);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

@@ -965,7 +965,9 @@ static bool sim_ck_copy(struct vsr_sim_ckpt *d, const struct vsr_sim_ckpt *c)
 	d->view = c->view;
 	d->csum = c->csum;
 	d->count = c->count;
-	memcpy(d->table, c->table, (size_t)c->count * VSR_SESSION_WIRE_SIZE);
+	if (c->count)
+		memcpy(d->table, c->table,
+		       (size_t)c->count * VSR_SESSION_WIRE_SIZE);
 	return true;
 }
 
@@ -1187,6 +1189,18 @@ static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 	sim_trace(s, "epoch %u: %u members", c->epoch, c->n);
 }
 
+/*
+ * Whether a normal primary has acted: a durable one leads nothing before
+ * its disk says that it is in service (it could bootstrap again after a
+ * power loss, as another incarnation, and no datagram of its first one
+ * would carry an op).
+ */
+static bool sim_in_service(const struct vsr_sim *s,
+			   const struct vsr_sim_node *nd)
+{
+	return !s->disk_max || (nd->view_done.flags & VSR_PERSIST_SERVICE);
+}
+
 static void sim_check(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -1218,7 +1232,7 @@ static void sim_check(struct vsr_sim *s)
 		sim_check_entries(s, nd);
 		sim_check_ckpt(s, nd);
 		sim_check_whole(s, nd);
-		if (!st.is_primary)
+		if (!st.is_primary || !sim_in_service(s, nd))
 			continue;
 		id = ((u64)i << 32 | nd->incarnation) + 1;
 		if (!sim_view_primary(s, st.epoch, st.view, id))
@@ -1237,6 +1251,7 @@ static bool sim_disk_held(const struct vsr_sim_node *nd)
 	return memcmp(&nd->disk_view, &none, sizeof(none)) ||
 	       (nd->disk_cap > 1 && nd->disk[1].written);
 }
+
 
 /*
  * Hand @nd's disk to its new replica, as a driver reads it: the checkpoint,
@@ -1264,7 +1279,10 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 		es[rs.count++] = nd->disk[op].e;
 	}
 	rs.entries = es;
+	/* Part of its creation: no injected allocation failure. */
+	s->creating = true;
 	ret = vsr_replica_restore(r, &rs);
+	s->creating = false;
 	kvfree(es);
 	if (ret)
 		return ret;
@@ -1350,12 +1368,19 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		/* Most restarts are from the disk (of epoch 0, for now). */
 		cfg.restore = !nd->joining && sim_disk_held(nd) &&
 			      nd->disk_view.epoch == cfg.epoch &&
-			      sim_disk_below(s, 4);
+			      (nd->power || sim_disk_below(s, 4));
 	}
+	/* A new disk holds the empty log's checkpoint (the chain's root). */
+	if (nd->incarnation == 1)
+		nd->disk_ck.csum = vsr_chain_root(cfg.cluster);
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
 	if (nd->r && cfg.restore && sim_restore(s, nd)) {
+		/* Every disk is intact: each must be of use. */
+		if (nd->power)
+			sim_fail(s, "a replica could not restart from its disk after a power loss (replica, view)",
+				 i, nd->disk_view.view);
 		/* Not to be trusted: recover from the others instead. */
 		sim_trace(s, "replica %u cannot restart from its disk", i);
 		vsr_replica_destroy(nd->r);
@@ -1365,12 +1390,10 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 		s->creating = false;
 	}
+	nd->power = false;
 	nd->up = nd->r != NULL;
-	/* A new disk holds the empty log's checkpoint. */
-	if (nd->up && nd->incarnation == 1) {
-		nd->disk_ck.csum = nd->r->ckpt.checksum;
+	if (nd->up && nd->incarnation == 1)
 		nd->disk_ring = nd->r->log.cap;
-	}
 	if (!nd->up)
 		sim_fail(s, "replica create failed", i, 0);
 	sim_trace(s, "replica %u started (incarnation %llu)%s", i,
@@ -2290,6 +2313,30 @@ static void sim_episode(struct vsr_sim *s)
 	}
 }
 
+/*
+ * Every replica loses power at once (while the cluster is in epoch 0,
+ * whose disks a replica restarts from): what each acked is on its disk,
+ * and each restarts from it a few ticks later.
+ */
+static void sim_power_loss(struct vsr_sim *s)
+{
+	u32 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->node[i].joining || s->node[i].rejoin ||
+		    (s->node[i].up && (s->node[i].r->epoch ||
+				       vsr_reconfig_pending(s->node[i].r))))
+			return;
+	sim_trace(s, "power loss");
+	s->res.power_losses++;
+	for (i = 0; i < s->n; i++) {
+		if (!s->node[i].up)
+			continue;
+		s->node[i].power = true;
+		vsr_sim_crash(s, i, 1 + sim_disk_below(s, 8));
+	}
+}
+
 static void sim_faults(struct vsr_sim *s)
 {
 	u32 i;
@@ -2308,6 +2355,8 @@ static void sim_faults(struct vsr_sim *s)
 		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
 			      1 + sim_below(s, 4) : 5 + sim_below(s, 100));
 	}
+	if (s->power_at == s->now)
+		sim_power_loss(s);
 	if (s->replay_pm && sim_below(s, 10000) < s->replay_pm)
 		sim_replay(s);
 	/* Stale messages hit a state transfer in progress. */
@@ -2601,6 +2650,13 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		if (!sim_disk_below(s, 4))
 			s->disk_max += 16 + sim_disk_below(s, 48);
 	}
+	/*
+	 * A third of them, when asked: the whole cluster loses power once.
+	 * (Not by default: a restart cannot always use its disk yet, see
+	 * durability.rst.)
+	 */
+	if (p->power && s->disk_max && !p->scripted && !sim_disk_below(s, 3))
+		s->power_at = 30 + sim_disk_below(s, 260);
 	s->cfg.durable = s->disk_max;
 	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
 	s->retain_mix = !p->scripted && !sim_stream_below(&s->mix_rng, 4);
@@ -3021,6 +3077,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->learned += s->res.learned;
 	total->wedged += s->res.wedged;
 	total->restores += s->res.restores;
+	total->power_losses += s->res.power_losses;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

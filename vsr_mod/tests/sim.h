@@ -47,6 +47,7 @@ struct vsr_sim_params {
 	bool kernel_warn;
 	u32 joiners;
 	u32 disk_max;
+	bool power;		/* durable seeds may lose power all at once */
 };
 
 /*
@@ -80,6 +81,7 @@ struct vsr_sim_result {
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 	u64 restores;		/* restarts from a disk */
+	u64 power_losses;	/* the whole cluster at once */
 };
 
 struct vsr_sim;
@@ -124,6 +126,7 @@ struct vsr_sim_node {
 	bool entered_normal;	/* ... and it entered that epoch normal */
 	bool joining;		/* this incarnation started as a joiner */
 	bool rejoin;		/* removed, then added again: starts joining */
+	bool power;		/* lost power with all the others: from its disk */
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 	u64 start_tick;		/* when this incarnation started */
 	u64 crash_tick;		/* when the last one crashed */
@@ -255,6 +258,7 @@ struct vsr_sim {
 	 * (0: no disks, every op durable once in the log).
 	 */
 	u64 disk_rng;
+	u64 power_at;		/* every replica loses power then (0: never) */
 	u32 disk_max;
 	/* Each vsradm set gives its replica a retention of its own. */
 	u64 mix_rng;
