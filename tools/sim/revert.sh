@@ -85,6 +85,9 @@
 #   BUG 40 a durable primary whose own disk hangs never gives way
 #          (liveness: its ring fills and no write passes; random search
 #          has no hung disks: vsr_durable_primary_disk_hangs)
+#   BUG 41 a durable replica acks and leads before its disk says that it
+#          is in service (after a power loss, a cluster whose disks look
+#          fresh bootstraps view 0 again; found with --power)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -162,6 +165,8 @@ case $bug in
 38)	subst view_change.c 's/ \(r->no_lead && r->view == r->no_lead_view\) \|\|\n\t    !vsr_confirmed_quorum/\n\t    !vsr_confirmed_quorum/' ;;
 39)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.view < p->log_view\) \{/\t\tif (0) {/' ;;
 40)	subst normal.c 's/ \|\| r->ticks - r->full_tick > abdicate\) &&/) \&\&/' ;;
+41)	subst replica.c 's/ &&\n\t     \(r->status != VSR_STATUS_NORMAL \|\|\n\t      \(r->persisted.flags & VSR_PERSIST_SERVICE\)\)\)\)/))/'
+	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/r->persisted.epoch != r->epoch \&\& !vsr_persisted/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

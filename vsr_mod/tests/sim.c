@@ -577,6 +577,11 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		sim_fail(s, "a promise for a view not on the disk (view, written)",
 			 m.h.view, nd->view_done.epoch == m.h.epoch ?
 			 nd->view_done.view : 0);
+	if (m.h.command == VSR_CMD_PREPARE) {
+		nd->led = true;
+		nd->led_epoch = m.h.epoch;
+		nd->led_view = m.h.view;
+	}
 	if (m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
 	    m.h.op >= nd->ack_op) {
 		nd->ack_op = m.h.op;
@@ -1190,15 +1195,17 @@ static void sim_note_epoch(struct vsr_sim *s, const struct vsr_replica *r)
 }
 
 /*
- * Whether a normal primary has acted: a durable one leads nothing before
- * its disk says that it is in service (it could bootstrap again after a
- * power loss, as another incarnation, and no datagram of its first one
- * would carry an op).
+ * Whether a normal primary of @st's view has acted: with disks, once it
+ * sent a PREPARE there.  (After a power loss, replicas whose disks are
+ * fresh bootstrap view 0 again, as other incarnations: safe only if the
+ * first ones led nothing, which is what the check then asks.)
  */
 static bool sim_in_service(const struct vsr_sim *s,
-			   const struct vsr_sim_node *nd)
+			   const struct vsr_sim_node *nd,
+			   const struct vsr_core_status *st)
 {
-	return !s->disk_max || (nd->view_done.flags & VSR_PERSIST_SERVICE);
+	return !s->disk_max || (nd->led && nd->led_epoch == st->epoch &&
+				nd->led_view == st->view);
 }
 
 static void sim_check(struct vsr_sim *s)
@@ -1232,7 +1239,7 @@ static void sim_check(struct vsr_sim *s)
 		sim_check_entries(s, nd);
 		sim_check_ckpt(s, nd);
 		sim_check_whole(s, nd);
-		if (!st.is_primary || !sim_in_service(s, nd))
+		if (!st.is_primary || !sim_in_service(s, nd, &st))
 			continue;
 		id = ((u64)i << 32 | nd->incarnation) + 1;
 		if (!sim_view_primary(s, st.epoch, st.view, id))
@@ -1391,6 +1398,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		s->creating = false;
 	}
 	nd->power = false;
+	nd->led = false;
 	nd->up = nd->r != NULL;
 	if (nd->up && nd->incarnation == 1)
 		nd->disk_ring = nd->r->log.cap;

@@ -127,6 +127,9 @@ struct vsr_sim_node {
 	bool joining;		/* this incarnation started as a joiner */
 	bool rejoin;		/* removed, then added again: starts joining */
 	bool power;		/* lost power with all the others: from its disk */
+	u32 led_epoch;		/* the (epoch, view) it last sent a PREPARE in */
+	u32 led_view;
+	bool led;
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 	u64 start_tick;		/* when this incarnation started */
 	u64 crash_tick;		/* when the last one crashed */
