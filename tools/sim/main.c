@@ -4,7 +4,7 @@
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
  *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
- *           [--disk D] [--power]
+ *           [--disk D]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
@@ -18,8 +18,6 @@
  * kernel, where KUnit sees only what the checker sees).
  * --disk D: every seed's replicas are durable, on disks whose writes take
  * up to D ticks (otherwise half of the seeds, with their own).
- * --power: in a third of the durable seeds, every replica loses power at
- * once, and restarts from its disk.
  */
 #include <signal.h>
 #include <time.h>
@@ -74,6 +72,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->wedged += r->wedged;
 	t->restores += r->restores;
 	t->power_losses += r->power_losses;
+	t->restores_refused += r->restores_refused;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -105,7 +104,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
 		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
-		"               [--kernel-warn] [--disk D] [--power]\n");
+		"               [--kernel-warn] [--disk D]\n");
 	return 2;
 }
 
@@ -137,8 +136,6 @@ int main(int argc, char **argv)
 			jobs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--disk") && i + 1 < argc)
 			p.disk_max = strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--power"))
-			p.power = true;
 		else if (!strcmp(argv[i], "--stop"))
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
@@ -216,7 +213,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu power_losses=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu refused=%llu power_losses=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -231,6 +228,7 @@ int main(int argc, char **argv)
 		(unsigned long long)res.epochs,
 		(unsigned long long)res.wedged,
 		(unsigned long long)res.restores,
+		(unsigned long long)res.restores_refused,
 		(unsigned long long)res.power_losses);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,

@@ -87,7 +87,7 @@
 #          has no hung disks: vsr_durable_primary_disk_hangs)
 #   BUG 41 a durable replica acks and leads before its disk says that it
 #          is in service (after a power loss, a cluster whose disks look
-#          fresh bootstraps view 0 again; found with --power)
+#          fresh bootstraps view 0 again)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it

@@ -47,7 +47,6 @@ struct vsr_sim_params {
 	bool kernel_warn;
 	u32 joiners;
 	u32 disk_max;
-	bool power;		/* durable seeds may lose power all at once */
 };
 
 /*
@@ -82,6 +81,7 @@ struct vsr_sim_result {
 	u64 wedged;		/* seeds left at the incarnation model's limit */
 	u64 restores;		/* restarts from a disk */
 	u64 power_losses;	/* the whole cluster at once */
+	u64 restores_refused;	/* disks a restart could not use */
 };
 
 struct vsr_sim;
