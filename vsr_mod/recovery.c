@@ -76,10 +76,11 @@ void vsr_start_recovery(struct vsr_replica *r)
 	/* Only the committed prefix is known to be in every later log. */
 	if (r->log.head > max(r->commit, r->log.base))
 		vsr_log_truncate(&r->log, max(r->commit, r->log.base));
-	if (r->n == 1 && !r->epoch) {
+	if (r->n == 1 && !r->epoch && !vsr_in_service(r)) {
 		/*
 		 * Nobody to learn from: a single replica starts afresh.  Not
-		 * in a later epoch, whose first ops it must hold: there it
+		 * in a later epoch, whose first ops it must hold, nor over a
+		 * disk that was in service (it could not be used): there it
 		 * can only wait (its one member lost its state).
 		 */
 		r->view = 0;
@@ -124,7 +125,12 @@ void vsr_on_recovery(struct vsr_replica *r, const struct vsr_msg *m)
 	 */
 	r->incs[m->h.replica] = 0;
 	r->ok_tick[m->h.replica] = 0;
-	if (r->status == VSR_STATUS_VIEW_CHANGE)
+	/*
+	 * A recovering replica whose disk was in service has something to
+	 * lose: its "I have nothing" would let the others bootstrap.
+	 */
+	if (r->status == VSR_STATUS_VIEW_CHANGE ||
+	    (r->status == VSR_STATUS_RECOVERING && vsr_in_service(r)))
 		return;
 	vsr_hdr_init(r, &h, VSR_CMD_RECOVERYRESPONSE);
 	h.arg0 = m->h.arg0;
@@ -179,7 +185,7 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 	 * never lead it again over others' ops: wait rather than fork.
 	 */
 	if (got == r->n - 1 && normal < r->quorum && maxv == 0 &&
-	    !r->log.head && !r->view && !r->epoch &&
+	    !r->log.head && !r->view && !r->epoch && !vsr_in_service(r) &&
 	    (empty || !vsr_is_primary(r))) {
 		/*
 		 * The answers may come from different moments (a replica

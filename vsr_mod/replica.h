@@ -275,6 +275,18 @@ void vsr_notify(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 bool vsr_persisted(struct vsr_replica *r);
 void vsr_persist_checkpoint(struct vsr_replica *r);
+
+/*
+ * A durable replica whose disk says it was in service once: it never
+ * bootstraps, even when it recovers from the others (its disk could not
+ * be used).
+ */
+static inline bool vsr_in_service(const struct vsr_replica *r)
+{
+	return r->cfg.durable &&
+	       ((r->cfg.persisted.flags | r->persisted.flags) &
+		VSR_PERSIST_SERVICE);
+}
 void vsr_restart_view(struct vsr_replica *r);
 void vsr_enter_view(struct vsr_replica *r, u32 view);
 bool vsr_has_csum(const struct vsr_replica *r, u64 op, u32 csum);

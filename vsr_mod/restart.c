@@ -56,7 +56,7 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 	    r->status != VSR_STATUS_RECOVERING)
 		return -EINVAL;
 	r->restored = true;
-	if (p->epoch != r->epoch || rs->ckpt != p->ckpt ||
+	if (r->cfg.persisted.epoch != r->epoch || rs->ckpt != p->ckpt ||
 	    vsr_ct_decode(&r->ckpt.table, rs->table, rs->table_count))
 		goto untrusted;
 	if (rs->ckpt) {
@@ -101,7 +101,14 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 	 */
 	from = max(p->op, r->log.base);
 	for (op = from + 1; op <= r->log.head; op++) {
-		if (vsr_log_get(&r->log, op)->h.view < p->log_view) {
+		u32 view = vsr_log_get(&r->log, op)->h.view;
+
+		/*
+		 * Nor is one of a view above ours: a backup that followed a
+		 * later primary wrote its entries before any record of that
+		 * view, so it never acked them.
+		 */
+		if (view < p->log_view || view > p->view) {
 			vsr_log_truncate(&r->log, op - 1);
 			break;
 		}

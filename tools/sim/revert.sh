@@ -152,11 +152,11 @@ case $bug in
 26)	subst replica.c 's/\t\/\* A primary.s own report may commit the RECONFIG that ends its epoch. \*\/\n\tvsr_epoch_settle\(r\);\n//' ;;
 27)	subst replica.c 's/ \|\|\n\t    !vsr_has_csum\(r, op, csum\)\)\n\t\treturn;/)\n\t\treturn;/' ;;
 28)	subst view_change.c 's/(void vsr_promise_view\(struct vsr_replica \*r\)\n\{\n)\tif \(!vsr_persisted\(r\)\)\n\t\treturn;\n/$1\tvsr_persisted(r);\n/; s/\tif \(vsr_persisted\(r\)\)\n\t\tvsr_say_entered\(r\);/\tvsr_persisted(r);\n\tvsr_say_entered(r);/' ;;
-29)	subst view_change.c 's/\tif \(!vsr_persisted\(r\) \|\| !vsr_confirmed_quorum\(r, in\)\)/\tif (!vsr_confirmed_quorum(r, in))/' ;;
+29)	subst view_change.c 's/\tif \(!vsr_persisted\(r\) \|\| \(r->no_lead/\tif ((r->no_lead/' ;;
 30)	subst normal.c 's/\tif \(op < h.op \|\| !written\) \{\n\t\tif \(!written \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
 32)	subst replica.c 's/\tif \(!r->cfg.durable \|\|\n\t    \(r->persisted.epoch/\tif (!r->cfg.durable || !r->view ||\n\t    (r->persisted.epoch/' ;;
-33)	subst normal.c 's/\tif \(r->persisted.epoch != r->epoch && !vsr_persisted\(r\)\)\n\t\treturn -EAGAIN;\n//' ;;
+33)	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/!(r->persisted.flags \& VSR_PERSIST_SERVICE) \&\& !vsr_persisted/' ;;
 34)	subst log.h 's/\tif \(log->reported && log->kept < from\)\n\t\tfrom = log->kept;\n//' ;;
 35)	subst replica.c 's/\tif \(r->log.durable < r->log.base && r->log.kept < r->log.base\)\n\t\treturn;\n//' ;;
 36)	subst replica.c 's/ \|\|\n\t    vsr_persist_covers\(&r->persisted, p\)\)/)/' ;;

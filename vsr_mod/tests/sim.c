@@ -582,8 +582,13 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		nd->led_epoch = m.h.epoch;
 		nd->led_view = m.h.view;
 	}
+	/* The last ack as whole: the latest (epoch, log view), its op. */
 	if (m.h.command == VSR_CMD_PREPAREOK && m.h.op &&
-	    m.h.op >= nd->ack_op) {
+	    (m.h.epoch > nd->ack_epoch ||
+	     (m.h.epoch == nd->ack_epoch &&
+	      (m.h.log_view > nd->ack_log_view ||
+	       (m.h.log_view == nd->ack_log_view &&
+		m.h.op >= nd->ack_op))))) {
 		nd->ack_op = m.h.op;
 		nd->ack_csum = m.h.head_csum;
 		nd->ack_epoch = m.h.epoch;
@@ -1375,7 +1380,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		/* Most restarts are from the disk (of epoch 0, for now). */
 		cfg.restore = !nd->joining && sim_disk_held(nd) &&
 			      nd->disk_view.epoch == cfg.epoch &&
-			      (nd->power || sim_disk_below(s, 4));
+			      (nd->restore_mode ? nd->restore_mode == 1 :
+			       nd->power || sim_disk_below(s, 4));
 	}
 	/* A new disk holds the empty log's checkpoint (the chain's root). */
 	if (nd->incarnation == 1)

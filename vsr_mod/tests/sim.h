@@ -140,6 +140,7 @@ struct vsr_sim_node {
 	bool flushing;
 	bool disk_stuck;	/* a scripted test's: no flush completes */
 	bool record_held;	/* a scripted test's: no record write starts */
+	u32 restore_mode;	/* a scripted test's: 1 from its disk, 2 not */
 	u64 flush_at;
 	u64 flush_op;
 	u32 flush_csum;

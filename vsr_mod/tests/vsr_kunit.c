@@ -2007,6 +2007,86 @@ static void vsr_durable_primary_disk_hangs(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * The whole cluster loses power, and @unusable of its three disks cannot
+ * be used (their replicas recover from the others, as without a disk).
+ * With one, the cluster comes back and writes on; with more, it may not
+ * come back, but a replica whose disk was in service never bootstraps a
+ * new, empty log over what was committed.
+ */
+static bool power_loss_unusable(struct kunit *test, u32 unusable)
+{
+	struct vsr_sim *s = scripted_disks(3, 101, 4);
+	struct vsr_core_status a;
+	bool back = true;
+	u64 commit;
+	u32 i, t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &a);
+	commit = a.commit;
+	for (i = 0; i < 3; i++) {
+		s->node[i].restore_mode = i < unusable ? 2 : 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	for (t = 0; t < 3000; t++)
+		vsr_sim_step(s);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		if (a.status == VSR_STATUS_NORMAL)
+			KUNIT_EXPECT_GE(test, a.commit, commit);
+		else
+			back = false;
+	}
+	if (unusable < 2)
+		KUNIT_EXPECT_TRUE(test, back && write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+	return back;
+}
+
+static void vsr_restart_power_loss(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, power_loss_unusable(test, 0));
+	KUNIT_EXPECT_TRUE(test, power_loss_unusable(test, 1));
+	power_loss_unusable(test, 2);
+	KUNIT_EXPECT_FALSE(test, power_loss_unusable(test, 3));
+}
+
+/*
+ * A cluster of one whose disk cannot be used waits: it would otherwise
+ * start afresh over the ops it committed.
+ */
+static void vsr_restart_single_unusable(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(1, 99, 4);
+	struct vsr_core_status a;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	s->node[0].restore_mode = 2;
+	vsr_sim_crash(s, 0, 3);
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 500; t++)
+		vsr_sim_step(s);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_RECOVERING);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	/* From its disk, it comes back with all of them. */
+	s->node[0].restore_mode = 1;
+	vsr_sim_crash(s, 0, 3);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -4581,6 +4661,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_checkpoint),
 	KUNIT_CASE(vsr_durable_takeover),
 	KUNIT_CASE(vsr_durable_primary_disk_hangs),
+	KUNIT_CASE(vsr_restart_power_loss),
+	KUNIT_CASE(vsr_restart_single_unusable),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
