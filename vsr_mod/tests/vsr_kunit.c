@@ -2087,6 +2087,59 @@ static void vsr_restart_single_unusable(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * A replica restarted from its disk never leads the view it had: the
+ * primary's datagrams are lost while two writes reach its disk only, then
+ * the whole cluster loses power and restarts from its disks, in a view
+ * change for view 0.  The old primary gets the others' DOVIEWCHANGEs for
+ * view 0, but does not lead it again (it would reuse those op numbers in
+ * view 0 for other ops): view 1 comes, and a write commits there.
+ */
+static void vsr_restart_never_relead(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 97, 4);
+	struct vsr_core_status a;
+	u64 head;
+	u32 i, t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
+	st(s, 0, &a);
+	head = a.op;
+	s->block[0][1] = true;
+	s->block[0][2] = true;
+	vsr_sim_issue(s, 1);
+	vsr_sim_issue(s, 2);
+	for (t = 0; t < 30 && s->node[0].reported < head + 2; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, s->node[0].reported, head + 2);
+	s->block[0][1] = false;
+	s->block[0][2] = false;
+	for (i = 0; i < 3; i++) {
+		s->node[i].restore_mode = 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	s->client[1].busy = false;
+	s->client[2].busy = false;
+	for (t = 0; t < 4; t++)
+		vsr_sim_step(s);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_VIEW_CHANGE);
+		KUNIT_EXPECT_EQ(test, a.view, 0u);
+	}
+	KUNIT_EXPECT_EQ(test, s->node[0].r->log.head, head + 2);
+	KUNIT_EXPECT_TRUE(test, write_one(s, 0));
+	st(s, 0, &a);
+	KUNIT_EXPECT_GT(test, a.view, 0u);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The identity the simulator gives node @i. */
 static struct vsr_member_id node_id(u32 i)
 {
@@ -4663,6 +4716,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_primary_disk_hangs),
 	KUNIT_CASE(vsr_restart_power_loss),
 	KUNIT_CASE(vsr_restart_single_unusable),
+	KUNIT_CASE(vsr_restart_never_relead),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
