@@ -692,11 +692,12 @@ static void vsr_persist_ask(struct vsr_replica *r)
  * vsr_persisted() - whether our view and log view are on the disk
  * @r: replica
  *
- * Always, without cfg.durable, and in view 0 of the epoch the replica
- * was created in (which its disk holds).  A later epoch is written too,
- * view 0 included: a restart that forgot the switch would lead that view
- * again.  If not, asks the driver to write them (once for each epoch,
- * view and log view).
+ * Always without cfg.durable.  Durable, the record on the disk must hold
+ * our epoch (the one the replica was created in is there from the start;
+ * a later one is written from its view 0 on: a restart that forgot the
+ * switch would lead that view again), our view and log view, and, once
+ * we are normal, that we are in service (VSR_PERSIST_SERVICE).  If not,
+ * asks the driver to write them (vsr_persist_ask()).
  *
  * Return: true if the replica may act in its epoch, promise its view and
  * ack as whole for its log view.
@@ -873,28 +874,26 @@ int vsr_replica_set_tunables(struct vsr_replica *r,
 
 	if (!vsr_core_config_same_fixed(&c, &r->cfg))
 		return -EINVAL;
-	/* A durable log's ring is its disk's, of a size fixed there. */
 	if (r->cfg.durable) {
+		/* A durable log's ring is its disk's, of a size fixed there. */
 		c.log_max = r->cfg.log_max;
 		if ((u64)c.retain + vsr_trim_slack(&c) + c.pipeline_max + 4 >
 		    c.log_max)
 			return -ENOSPC;
-		if (!vsr_core_config_ok(&c))
+	} else {
+		need = max_t(u64, vsr_core_log_max(&c),
+			     vsr_log_used(&r->log) + c.pipeline_max + 4);
+		if (need > U32_MAX / 2)
 			return -EINVAL;
-		r->cfg = c;
-		r->cfg.members = r->members;
-		return 0;
+		c.log_max = need;
 	}
-	need = max_t(u64, vsr_core_log_max(&c),
-		     vsr_log_used(&r->log) + c.pipeline_max + 4);
-	if (need > U32_MAX / 2)
-		return -EINVAL;
-	c.log_max = need;
 	if (!vsr_core_config_ok(&c))
 		return -EINVAL;
-	ret = vsr_log_resize(&r->log, c.log_max, c.gfp);
-	if (ret)
-		return ret;
+	if (c.log_max != r->log.cap) {
+		ret = vsr_log_resize(&r->log, c.log_max, c.gfp);
+		if (ret)
+			return ret;
+	}
 	r->cfg = c;
 	r->cfg.members = r->members;
 	return 0;

@@ -185,21 +185,11 @@ static bool vsr_confirmed_quorum(const struct vsr_replica *r, bool *in)
 	return false;
 }
 
-/**
- * vsr_start_view_change() - enter view-change status for @view
- * @r: replica
- * @view: new view (> r->view)
- */
-void vsr_start_view_change(struct vsr_replica *r, u32 view)
+/* Status view change for r->view: our part begins (and our promises). */
+static void vsr_view_change_begin(struct vsr_replica *r)
 {
 	u32 i;
 
-	if (WARN_ON_ONCE(view <= r->view))
-		return;
-	r->view = view;
-	r->view_changes++;
-	if (r->vc_streak < U32_MAX)
-		r->vc_streak++;
 	r->status = VSR_STATUS_VIEW_CHANGE;
 	r->abdicated = false;
 	r->vc_tick = r->ticks;
@@ -209,8 +199,8 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 	memset(r->dvc_challenge, 0, sizeof(r->dvc_challenge));
 	for (i = 0; i < r->n; i++)
 		r->dvc[i].have = false;
-	if (r->vote_view[r->self] < view)
-		r->vote_view[r->self] = view;
+	if (r->vote_view[r->self] < r->view)
+		r->vote_view[r->self] = r->view;
 	r->vote_tick[r->self] = r->ticks;
 	r->vote_sent = r->ticks;
 	if (vsr_is_primary(r)) {
@@ -230,7 +220,21 @@ void vsr_start_view_change(struct vsr_replica *r, u32 view)
 	vsr_notify(r);
 }
 
-static void vsr_decide(struct vsr_replica *r);
+/**
+ * vsr_start_view_change() - enter view-change status for @view
+ * @r: replica
+ * @view: new view (> r->view)
+ */
+void vsr_start_view_change(struct vsr_replica *r, u32 view)
+{
+	if (WARN_ON_ONCE(view <= r->view))
+		return;
+	r->view = view;
+	r->view_changes++;
+	if (r->vc_streak < U32_MAX)
+		r->vc_streak++;
+	vsr_view_change_begin(r);
+}
 
 /**
  * vsr_restart_view() - a replica restarted from its disk resumes the view
@@ -239,23 +243,12 @@ static void vsr_decide(struct vsr_replica *r);
  */
 void vsr_restart_view(struct vsr_replica *r)
 {
-	u32 i;
-
-	r->status = VSR_STATUS_VIEW_CHANGE;
 	r->no_lead = true;
 	r->no_lead_view = r->view;
-	r->vc_tick = r->ticks;
-	r->vc_sent = r->ticks;
-	r->dvc_decided = false;
-	for (i = 0; i < r->n; i++)
-		r->dvc[i].have = false;
-	if (r->vote_view[r->self] < r->view)
-		r->vote_view[r->self] = r->view;
-	r->vote_tick[r->self] = r->ticks;
-	r->vote_sent = r->ticks;
-	vsr_promise_view(r);
-	vsr_notify(r);
+	vsr_view_change_begin(r);
 }
+
+static void vsr_decide(struct vsr_replica *r);
 
 /* Our ENTERED STARTVIEWCHANGE, and a backup's DOVIEWCHANGE. */
 static void vsr_say_entered(struct vsr_replica *r)

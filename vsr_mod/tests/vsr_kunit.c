@@ -1888,6 +1888,17 @@ static void vsr_durable_epoch(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Three durable replicas (disks of up to 4 ticks), idle after @n writes. */
+static struct vsr_sim *durable_three(struct kunit *test, u64 seed, u32 n)
+{
+	struct vsr_sim *s = scripted_disks(3, seed, 4);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, n));
+	return s;
+}
+
 /*
  * A durable replica reuses no slot of its disk's ring that the checkpoint
  * on the disk still needs: one backup's records are held (its log still
@@ -1899,15 +1910,12 @@ static void vsr_durable_epoch(struct kunit *test)
  */
 static void vsr_durable_checkpoint(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_disks(3, 91, 4);
+	struct vsr_sim *s = durable_three(test, 91, 5);
 	struct vsr_core_status p, b;
 	struct vsr_sim_node *ny;
 	u32 i, cap;
 	u64 kept;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 8), 0);
@@ -1946,14 +1954,11 @@ static void vsr_durable_checkpoint(struct kunit *test)
  */
 static void vsr_durable_takeover(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_disks(3, 93, 4);
+	struct vsr_sim *s = durable_three(test, 93, 5);
 	struct vsr_sim_node *ny = &s->node[2];
 	struct vsr_core_status b;
 	u32 i, t;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, vsr_replica_set_retain(s->node[i].r, 8), 0);
@@ -1986,13 +1991,10 @@ static void vsr_durable_takeover(struct kunit *test)
  */
 static void vsr_durable_primary_disk_hangs(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_disks(3, 91, 4);
+	struct vsr_sim *s = durable_three(test, 91, 5);
 	struct vsr_core_status a;
 	u32 i, cap;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
 	s->node[0].disk_stuck = true;
 	cap = s->node[0].r->log.cap;
@@ -2016,15 +2018,12 @@ static void vsr_durable_primary_disk_hangs(struct kunit *test)
  */
 static bool power_loss_unusable(struct kunit *test, u32 unusable)
 {
-	struct vsr_sim *s = scripted_disks(3, 101, 4);
+	struct vsr_sim *s = durable_three(test, 101, 10);
 	struct vsr_core_status a;
 	bool back = true;
 	u64 commit;
 	u32 i, t;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	st(s, 0, &a);
 	commit = a.commit;
@@ -2097,14 +2096,11 @@ static void vsr_restart_single_unusable(struct kunit *test)
  */
 static void vsr_restart_never_relead(struct kunit *test)
 {
-	struct vsr_sim *s = scripted_disks(3, 97, 4);
+	struct vsr_sim *s = durable_three(test, 97, 10);
 	struct vsr_core_status a;
 	u64 head;
 	u32 i, t;
 
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
 	st(s, 0, &a);
