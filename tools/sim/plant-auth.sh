@@ -26,7 +26,7 @@ top=$(cd "$sim/../.." && pwd)
 bug=${1:?usage: plant-auth.sh BUG [fuzz-auth-run arguments]}
 shift
 out=$top/build/fuzz-plant/$bug
-core="wire link log client_table replica normal view_change recovery state_transfer epoch learn restart auth"
+core="wire link log client_table replica normal view_change recovery state_transfer epoch learn restart disk auth"
 
 rm -rf "$out"
 mkdir -p "$out/vsr_mod"

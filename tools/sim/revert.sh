@@ -100,7 +100,7 @@ top=$(cd "$sim/../.." && pwd)
 bug=${1:?usage: revert.sh BUG [vsr-sim-fast arguments]}
 shift
 out=$top/build/sim-revert/$bug
-core="wire log client_table replica normal view_change recovery state_transfer epoch learn restart"
+core="wire log client_table replica normal view_change recovery state_transfer epoch learn restart disk"
 
 rm -rf "$out"
 mkdir -p "$out/vsr_mod/tests"

@@ -38,6 +38,9 @@ typedef uint16_t __le16;
 typedef uint32_t __le32;
 typedef uint64_t __le64;
 #define cpu_to_le64(x)	((__le64)(x))
+#define cpu_to_le32(x)	((__le32)(x))
+#define le32_to_cpu(x)	((u32)(x))
+#define le64_to_cpu(x)	((u64)(x))
 
 #define __packed	__attribute__((__packed__))
 #undef static_assert
@@ -210,5 +213,11 @@ static inline void put_unaligned_le64(u64 v, void *p)
 }
 
 u32 crc32c(u32 crc, const void *address, unsigned int length);
+
+static inline u64 div_u64_rem(u64 dividend, u32 divisor, u32 *remainder)
+{
+	*remainder = (u32)(dividend % divisor);
+	return dividend / divisor;
+}
 
 #endif /* _VSR_SHIM_H */

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * disk.c - encode and verify the blocks of a durable log (disk.h).
+ *
+ * Pure functions on buffers: the kernel's journal (journal.c) reads and
+ * writes them, and the simulator's unit tests build them natively.  A
+ * block that fails any check is not there: the caller decides what its
+ * absence means.
+ */
+#include "disk.h"
+
+static u32 vsr_disk_crc(const void *p, size_t len)
+{
+	return vsr_crc32c(~0u, p, len);
+}
+
+/**
+ * vsr_disk_info_check() - whether a geometry and identity can be formatted
+ * @d: superblock contents
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vsr_disk_info_check(const struct vsr_disk_info *d)
+{
+	if (d->slot_size < VSR_DISK_SLOT_MIN ||
+	    d->slot_size > VSR_DISK_SLOT_MAX ||
+	    d->slot_size % VSR_DISK_BLOCK || !d->slots ||
+	    d->slots > VSR_DISK_SLOTS_MAX || !d->members ||
+	    d->members > VSR_DISK_MEMBERS_MAX || d->replica >= d->members ||
+	    d->ckpt_slot > 1 || d->p.op < d->p.ckpt ||
+	    d->p.log_view > d->p.view)
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_info_check);
+
+/**
+ * vsr_disk_super_put() - encode a superblock copy
+ * @d: its contents
+ * @block: VSR_DISK_BLOCK bytes, written whole (zero after the structure)
+ */
+void vsr_disk_super_put(const struct vsr_disk_info *d, u8 *block)
+{
+	struct vsr_disk_super *s = (struct vsr_disk_super *)block;
+	u32 i;
+
+	memset(block, 0, VSR_DISK_BLOCK);
+	s->magic = cpu_to_le64(VSR_DISK_SUPER_MAGIC);
+	s->version = cpu_to_le32(VSR_DISK_VERSION);
+	s->size = cpu_to_le32(sizeof(*s));
+	s->nonce = cpu_to_le64(d->nonce);
+	s->seq = cpu_to_le64(d->seq);
+	s->cluster = cpu_to_le64(d->cluster);
+	s->replica = cpu_to_le32(d->replica);
+	s->members = cpu_to_le32(d->members);
+	s->epoch = cpu_to_le32(d->p.epoch);
+	s->view = cpu_to_le32(d->p.view);
+	s->log_view = cpu_to_le32(d->p.log_view);
+	s->head_csum = cpu_to_le32(d->p.csum);
+	s->head = cpu_to_le64(d->p.op);
+	s->ckpt = cpu_to_le64(d->p.ckpt);
+	s->ckpt_slot = cpu_to_le32(d->ckpt_slot);
+	s->flags = cpu_to_le32(d->p.flags);
+	s->slot_size = cpu_to_le32(d->slot_size);
+	s->slots = cpu_to_le32(d->slots);
+	s->retain = cpu_to_le64(d->retain);
+	for (i = 0; i < d->members && i < VSR_DISK_MEMBERS_MAX; i++)
+		memcpy(s->ids[i], d->ids[i].b, VSR_MEMBER_ID_SIZE);
+	s->csum = cpu_to_le32(vsr_disk_crc(s, offsetof(struct vsr_disk_super,
+						       csum)));
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_put);
+
+/**
+ * vsr_disk_super_get() - decode and verify a superblock copy
+ * @block: VSR_DISK_BLOCK bytes
+ * @d: its contents, on success
+ *
+ * Return: 0; -EUCLEAN if it is no valid copy (torn, damaged, never
+ * written); -EPROTONOSUPPORT if it is a valid copy of another format
+ * version.
+ */
+int vsr_disk_super_get(const u8 *block, struct vsr_disk_info *d)
+{
+	const struct vsr_disk_super *s = (const struct vsr_disk_super *)block;
+	u32 i;
+
+	if (le64_to_cpu(s->magic) != VSR_DISK_SUPER_MAGIC)
+		return -EUCLEAN;
+	if (le32_to_cpu(s->version) != VSR_DISK_VERSION)
+		return -EPROTONOSUPPORT;
+	if (le32_to_cpu(s->size) != sizeof(*s) ||
+	    le32_to_cpu(s->csum) !=
+	    vsr_disk_crc(s, offsetof(struct vsr_disk_super, csum)))
+		return -EUCLEAN;
+	memset(d, 0, sizeof(*d));
+	d->nonce = le64_to_cpu(s->nonce);
+	d->seq = le64_to_cpu(s->seq);
+	d->cluster = le64_to_cpu(s->cluster);
+	d->replica = le32_to_cpu(s->replica);
+	d->members = le32_to_cpu(s->members);
+	d->p.epoch = le32_to_cpu(s->epoch);
+	d->p.view = le32_to_cpu(s->view);
+	d->p.log_view = le32_to_cpu(s->log_view);
+	d->p.csum = le32_to_cpu(s->head_csum);
+	d->p.op = le64_to_cpu(s->head);
+	d->p.ckpt = le64_to_cpu(s->ckpt);
+	d->p.flags = le32_to_cpu(s->flags);
+	d->ckpt_slot = le32_to_cpu(s->ckpt_slot);
+	d->slot_size = le32_to_cpu(s->slot_size);
+	d->slots = le32_to_cpu(s->slots);
+	d->retain = le64_to_cpu(s->retain);
+	if (vsr_disk_info_check(d))
+		return -EUCLEAN;
+	for (i = 0; i < d->members; i++)
+		memcpy(d->ids[i].b, s->ids[i], VSR_MEMBER_ID_SIZE);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);
+
+/**
+ * vsr_disk_super_pick() - the superblock a restart goes by
+ * @blocks: the VSR_DISK_SUPERS copies as read
+ * @d: the valid copy with the highest sequence number
+ *
+ * Copies of another format (a different nonce than the winner's) do not
+ * count.  The caller must write the winner again (an ordinary update)
+ * before acting on it: it may be in one copy only.
+ *
+ * Return: 0; -EUCLEAN if no copy is valid; -EPROTONOSUPPORT if none is and
+ * one is of another format version.
+ */
+int vsr_disk_super_pick(u8 *const blocks[VSR_DISK_SUPERS],
+			struct vsr_disk_info *d)
+{
+	struct vsr_disk_info c;
+	int ret = -EUCLEAN, i, err;
+	bool found = false;
+
+	for (i = 0; i < VSR_DISK_SUPERS; i++) {
+		err = vsr_disk_super_get(blocks[i], &c);
+		if (err) {
+			if (err == -EPROTONOSUPPORT && !found)
+				ret = err;
+			continue;
+		}
+		if (!found || c.seq > d->seq) {
+			*d = c;
+			found = true;
+		}
+	}
+	return found ? 0 : ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_pick);
+
+/**
+ * vsr_disk_ckpt_put() - encode a checkpoint slot
+ * @d: the superblock (its nonce)
+ * @op: the checkpoint's op
+ * @view: the view of @op
+ * @chain: its chain checksum
+ * @table: @count sessions, encoded as vsr_ct_encode() does
+ * @count: at most VSR_SESSIONS_MAX
+ * @buf: VSR_DISK_CKPT_SIZE bytes
+ *
+ * Return: bytes to write from @buf (whole blocks).
+ */
+size_t vsr_disk_ckpt_put(const struct vsr_disk_info *d, u64 op, u32 view,
+			 u32 chain, const u8 *table, u32 count, u8 *buf)
+{
+	struct vsr_disk_ckpt *c = (struct vsr_disk_ckpt *)buf;
+	size_t tlen = (size_t)count * VSR_SESSION_WIRE_SIZE;
+	size_t len = VSR_DISK_BLOCK + tlen;
+
+	len = (len + VSR_DISK_BLOCK - 1) / VSR_DISK_BLOCK * VSR_DISK_BLOCK;
+	memset(buf, 0, len);
+	c->magic = cpu_to_le64(VSR_DISK_CKPT_MAGIC);
+	c->nonce = cpu_to_le64(d->nonce);
+	c->op = cpu_to_le64(op);
+	c->view = cpu_to_le32(view);
+	c->chain = cpu_to_le32(chain);
+	c->count = cpu_to_le32(count);
+	if (tlen)
+		memcpy(buf + VSR_DISK_BLOCK, table, tlen);
+	c->table_csum = cpu_to_le32(vsr_disk_crc(buf + VSR_DISK_BLOCK, tlen));
+	c->csum = cpu_to_le32(vsr_disk_crc(c, offsetof(struct vsr_disk_ckpt,
+						       csum)));
+	return len;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_ckpt_put);
+
+/**
+ * vsr_disk_ckpt_get() - verify a checkpoint slot
+ * @d: the superblock (its nonce)
+ * @buf: VSR_DISK_CKPT_SIZE bytes as read; the table starts at
+ *	@buf + VSR_DISK_BLOCK
+ * @op: the checkpoint's op
+ * @view: its view
+ * @chain: its chain checksum
+ * @count: sessions in the table
+ *
+ * Return: 0 or -EUCLEAN.
+ */
+int vsr_disk_ckpt_get(const struct vsr_disk_info *d, const u8 *buf,
+		      u64 *op, u32 *view, u32 *chain, u32 *count)
+{
+	const struct vsr_disk_ckpt *c = (const struct vsr_disk_ckpt *)buf;
+	u32 n;
+
+	if (le64_to_cpu(c->magic) != VSR_DISK_CKPT_MAGIC ||
+	    le64_to_cpu(c->nonce) != d->nonce ||
+	    le32_to_cpu(c->csum) !=
+	    vsr_disk_crc(c, offsetof(struct vsr_disk_ckpt, csum)))
+		return -EUCLEAN;
+	n = le32_to_cpu(c->count);
+	if (n > VSR_SESSIONS_MAX ||
+	    le32_to_cpu(c->table_csum) !=
+	    vsr_disk_crc(buf + VSR_DISK_BLOCK,
+			 (size_t)n * VSR_SESSION_WIRE_SIZE))
+		return -EUCLEAN;
+	*op = le64_to_cpu(c->op);
+	*view = le32_to_cpu(c->view);
+	*chain = le32_to_cpu(c->chain);
+	*count = n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_ckpt_get);
+
+/**
+ * vsr_disk_slot_put() - encode an entry into its log slot
+ * @e: the entry; its header and data must fit @slot_size
+ * @slot: @slot_size bytes, written whole (zero padded)
+ * @slot_size: bytes of a slot
+ */
+void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size)
+{
+	vsr_entry_hdr_put(slot, &e->h);
+	if (e->h.len)
+		memcpy(slot + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
+	memset(slot + VSR_ENTRY_HDR_SIZE + e->h.len, 0,
+	       slot_size - VSR_ENTRY_HDR_SIZE - e->h.len);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_put);
+
+/**
+ * vsr_disk_slot_get() - the entry a log slot holds for @op
+ * @d: the superblock (geometry)
+ * @slot: d->slot_size bytes as read
+ * @op: the op the slot must hold
+ * @gfp: allocation flags
+ * @e: a new entry (vsr_free() it), on success
+ *
+ * Return: 0; -EUCLEAN if the slot holds no valid entry of @op (never
+ * written, of an earlier lap, torn or damaged); -ENOMEM.
+ */
+int vsr_disk_slot_get(const struct vsr_disk_info *d, const u8 *slot, u64 op,
+		      gfp_t gfp, struct vsr_entry **e)
+{
+	const struct vsr_wire_entry_hdr *w =
+		(const struct vsr_wire_entry_hdr *)slot;
+	struct vsr_entry_hdr h;
+	u32 i;
+
+	vsr_entry_hdr_get(slot, &h);
+	if (h.op != op || h.len > vsr_disk_record_max(d->slot_size))
+		return -EUCLEAN;
+	for (i = 0; i < sizeof(w->zero); i++)
+		if (w->zero[i])
+			return -EUCLEAN;
+	if (h.checksum != vsr_entry_checksum(&h, slot + VSR_ENTRY_HDR_SIZE))
+		return -EUCLEAN;
+	*e = vsr_entry_new(&h, slot + VSR_ENTRY_HDR_SIZE, gfp);
+	return *e ? 0 : -ENOMEM;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_get);

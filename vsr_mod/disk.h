@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * disk.h - the on-disk format of a durable log (format version 1).
+ *
+ * A log file (a regular file or a block device) is cut into regions, every
+ * offset and size a multiple of VSR_DISK_BLOCK:
+ *
+ *     offset  size                     contents
+ *          0  4 x 4 KiB                the superblock, four copies
+ *     16 KiB  2 x VSR_DISK_CKPT_SIZE   two checkpoint slots
+ *     88 KiB  slots x slot_size        the log ring
+ *
+ * The superblock (struct vsr_disk_super) names the replica (cluster,
+ * index, members), the geometry, and what the replica last asked its driver
+ * to persist (struct vsr_persist: epoch, view, log view and its head,
+ * checkpoint, flags) with the checkpoint slot that holds that checkpoint.
+ * An update writes copies 0 and 1, flushes, then copies 2 and 3, and
+ * flushes: a power cut tears at most one pair.  The valid copy with the
+ * highest sequence number wins.
+ *
+ * A checkpoint slot holds a checkpoint's op, view and chain checksum and
+ * the client table at that op, encoded as a NEWSTATE carries it.  The
+ * superblock names the slot in use; a new checkpoint goes to the other one,
+ * and counts once a superblock names it.
+ *
+ * The log ring holds the entry of op o in slot o % slots: its wire header
+ * (48 bytes, with its chain checksum) and its data, zero padded to
+ * slot_size.  A slot proves itself: the op its position says, a checksum
+ * over header and data; a slot of an earlier lap or never written fails.
+ * The entries above the checkpoint that chain from it are the log.
+ *
+ * Every checksum is crc32c: it detects torn writes and damage; forgery on
+ * the disk is out of scope.  All integers are little endian.
+ */
+#ifndef _VSR_DISK_H
+#define _VSR_DISK_H
+
+#ifdef __KERNEL__
+#include <linux/math64.h>
+#endif
+#include "vsr_api.h"
+
+#define VSR_DISK_BLOCK		4096u
+#define VSR_DISK_VERSION	1
+#define VSR_DISK_SUPER_MAGIC	0x3152505553525356ULL	/* "VSRSUPR1" */
+#define VSR_DISK_CKPT_MAGIC	0x3154504b43525356ULL	/* "VSRCKPT1" */
+#define VSR_DISK_SUPERS		4
+#define VSR_DISK_MEMBERS_MAX	16
+/* A checkpoint slot: its header block, then the largest client table. */
+#define VSR_DISK_CKPT_SIZE	(VSR_DISK_BLOCK + \
+				 VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE)
+#define VSR_DISK_CKPT_OFF	(VSR_DISK_SUPERS * VSR_DISK_BLOCK)
+#define VSR_DISK_LOG_OFF	(VSR_DISK_CKPT_OFF + 2 * VSR_DISK_CKPT_SIZE)
+/* Slot sizes: one block at least, room for the largest record at most. */
+#define VSR_DISK_SLOT_MIN	VSR_DISK_BLOCK
+#define VSR_DISK_SLOT_MAX	(64u * 1024u)
+#define VSR_DISK_SLOTS_MAX	(1u << 22)
+
+static_assert(VSR_DISK_CKPT_SIZE % VSR_DISK_BLOCK == 0);
+static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX <= VSR_DISK_SLOT_MAX);
+
+/**
+ * struct vsr_disk_super - a superblock copy on the disk (one block)
+ * @magic: VSR_DISK_SUPER_MAGIC
+ * @version: VSR_DISK_VERSION
+ * @size: bytes of this structure (what @csum covers, with it)
+ * @nonce: drawn at format: a checkpoint slot of another format never
+ *	passes for this one's
+ * @seq: sequence number of the update, one higher each time
+ * @cluster: cluster id
+ * @replica: this replica's index in @ids
+ * @members: how many of @ids there are
+ * @epoch: of struct vsr_persist
+ * @view: likewise
+ * @log_view: likewise
+ * @head_csum: struct vsr_persist's @csum
+ * @head: struct vsr_persist's @op
+ * @ckpt: the checkpoint's op
+ * @ckpt_slot: the checkpoint slot that holds it (0 or 1)
+ * @flags: struct vsr_persist's @flags
+ * @slot_size: bytes of one log ring slot
+ * @slots: slots of the log ring: the core's log capacity
+ * @retain: the log retention the ring was sized for
+ * @ids: the members' identities, in index order
+ * @csum: crc32c over every byte before it
+ */
+struct vsr_disk_super {
+	__le64 magic;
+	__le32 version;
+	__le32 size;
+	__le64 nonce;
+	__le64 seq;
+	__le64 cluster;
+	__le32 replica;
+	__le32 members;
+	__le32 epoch;
+	__le32 view;
+	__le32 log_view;
+	__le32 head_csum;
+	__le64 head;
+	__le64 ckpt;
+	__le32 ckpt_slot;
+	__le32 flags;
+	__le32 slot_size;
+	__le32 slots;
+	__le64 retain;
+	u8 ids[VSR_DISK_MEMBERS_MAX][VSR_MEMBER_ID_SIZE];
+	__le32 csum;
+} __packed;
+
+static_assert(sizeof(struct vsr_disk_super) <= VSR_DISK_BLOCK);
+
+/**
+ * struct vsr_disk_ckpt - the header of a checkpoint slot on the disk,
+ *	followed (at the next block) by @count sessions
+ * @magic: VSR_DISK_CKPT_MAGIC
+ * @nonce: the superblock's @nonce
+ * @op: the checkpoint's op
+ * @view: the view of that op
+ * @chain: its chain checksum
+ * @count: sessions of the client table
+ * @table_csum: crc32c over the @count sessions
+ * @csum: crc32c over every byte before it
+ */
+struct vsr_disk_ckpt {
+	__le64 magic;
+	__le64 nonce;
+	__le64 op;
+	__le32 view;
+	__le32 chain;
+	__le32 count;
+	__le32 table_csum;
+	__le32 csum;
+} __packed;
+
+/**
+ * struct vsr_disk_info - a superblock in host order
+ * @nonce: format nonce
+ * @seq: update sequence number
+ * @cluster: cluster id
+ * @replica: this replica's index
+ * @members: members in @ids
+ * @ids: their identities
+ * @p: what was persisted
+ * @ckpt_slot: the checkpoint slot of @p.ckpt
+ * @slot_size: bytes per log slot
+ * @slots: log slots
+ * @retain: the retention the ring was sized for
+ */
+struct vsr_disk_info {
+	u64 nonce;
+	u64 seq;
+	u64 cluster;
+	u32 replica;
+	u32 members;
+	struct vsr_member_id ids[VSR_DISK_MEMBERS_MAX];
+	struct vsr_persist p;
+	u32 ckpt_slot;
+	u32 slot_size;
+	u32 slots;
+	u64 retain;
+};
+
+/* Byte offset of checkpoint slot @slot. */
+static inline u64 vsr_disk_ckpt_off(u32 slot)
+{
+	return VSR_DISK_CKPT_OFF + (u64)slot * VSR_DISK_CKPT_SIZE;
+}
+
+/* Byte offset of the log slot of @op. */
+static inline u64 vsr_disk_slot_off(const struct vsr_disk_info *d, u64 op)
+{
+	u32 idx;
+
+	div_u64_rem(op, d->slots, &idx);
+	return VSR_DISK_LOG_OFF + (u64)idx * d->slot_size;
+}
+
+/* Bytes a log of this geometry takes. */
+static inline u64 vsr_disk_size(const struct vsr_disk_info *d)
+{
+	return VSR_DISK_LOG_OFF + (u64)d->slots * d->slot_size;
+}
+
+/* The largest record a slot of @slot_size bytes holds. */
+static inline u32 vsr_disk_record_max(u32 slot_size)
+{
+	return min(slot_size - VSR_ENTRY_HDR_SIZE, VSR_RECORD_MAX);
+}
+
+int vsr_disk_info_check(const struct vsr_disk_info *d);
+void vsr_disk_super_put(const struct vsr_disk_info *d, u8 *block);
+int vsr_disk_super_get(const u8 *block, struct vsr_disk_info *d);
+int vsr_disk_super_pick(u8 *const blocks[VSR_DISK_SUPERS],
+			struct vsr_disk_info *d);
+size_t vsr_disk_ckpt_put(const struct vsr_disk_info *d, u64 op, u32 view,
+			 u32 chain, const u8 *table, u32 count, u8 *buf);
+int vsr_disk_ckpt_get(const struct vsr_disk_info *d, const u8 *buf,
+		      u64 *op, u32 *view, u32 *chain, u32 *count);
+void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size);
+int vsr_disk_slot_get(const struct vsr_disk_info *d, const u8 *slot, u64 op,
+		      gfp_t gfp, struct vsr_entry **e);
+
+#endif /* _VSR_DISK_H */

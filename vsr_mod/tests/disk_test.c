@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the durable log's on-disk format (disk.c): each block
+ * reads back as written, and every torn, damaged, stale or foreign block
+ * is refused, so that a restart never takes one for the replica's own.
+ */
+
+#include <kunit/test.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "../disk.h"
+
+static void disk_info(struct vsr_disk_info *d)
+{
+	u32 i;
+
+	memset(d, 0, sizeof(*d));
+	d->nonce = 0x1234567890abcdefULL;
+	d->seq = 7;
+	d->cluster = 42;
+	d->replica = 1;
+	d->members = 3;
+	for (i = 0; i < d->members; i++)
+		memset(d->ids[i].b, 'a' + i, VSR_MEMBER_ID_SIZE);
+	d->p.epoch = 2;
+	d->p.view = 9;
+	d->p.log_view = 8;
+	d->p.op = 100;
+	d->p.csum = 0xfeedf00d;
+	d->p.ckpt = 64;
+	d->p.flags = VSR_PERSIST_SERVICE;
+	d->ckpt_slot = 1;
+	d->slot_size = VSR_DISK_BLOCK;
+	d->slots = 1024;
+	d->retain = 256;
+}
+
+static void vsr_disk_super_roundtrip(struct kunit *test)
+{
+	struct vsr_disk_info d, g;
+	u8 *b = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	disk_info(&d);
+	KUNIT_EXPECT_EQ(test, vsr_disk_info_check(&d), 0);
+	vsr_disk_super_put(&d, b);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_get(b, &g), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&d, &g, sizeof(d)), 0);
+	/* One flipped bit anywhere in it: not a copy. */
+	b[100] ^= 0x10;
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	b[100] ^= 0x10;
+	/* Zeros (never written) are no copy either. */
+	memset(b, 0, VSR_DISK_BLOCK);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	/* A geometry no format makes is refused even with its checksum. */
+	d.replica = 3;
+	vsr_disk_super_put(&d, b);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	/* Another format version says so. */
+	disk_info(&d);
+	vsr_disk_super_put(&d, b);
+	((struct vsr_disk_super *)b)->version = cpu_to_le32(99);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EPROTONOSUPPORT);
+}
+
+static void vsr_disk_super_pick_newest(struct kunit *test)
+{
+	struct vsr_disk_info d, g;
+	u8 *b[VSR_DISK_SUPERS];
+	int i;
+
+	for (i = 0; i < VSR_DISK_SUPERS; i++) {
+		b[i] = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, b[i]);
+	}
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_pick(b, &g), -EUCLEAN);
+	/* An update that tore after copy 0: the new state is in one copy. */
+	disk_info(&d);
+	for (i = 1; i < VSR_DISK_SUPERS; i++)
+		vsr_disk_super_put(&d, b[i]);
+	d.seq = 8;
+	d.p.view = 10;
+	vsr_disk_super_put(&d, b[0]);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 0);
+	KUNIT_EXPECT_EQ(test, g.seq, 8);
+	KUNIT_EXPECT_EQ(test, g.p.view, 10);
+	/* Torn copy 0: the older state, whole, from the others. */
+	b[0][200] ^= 1;
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 0);
+	KUNIT_EXPECT_EQ(test, g.seq, 7);
+	KUNIT_EXPECT_EQ(test, g.p.view, 9);
+}
+
+static void vsr_disk_ckpt_roundtrip(struct kunit *test)
+{
+	u8 *b = kunit_kzalloc(test, VSR_DISK_CKPT_SIZE, GFP_KERNEL);
+	u8 table[3 * VSR_SESSION_WIRE_SIZE];
+	u32 view, chain, count;
+	struct vsr_disk_info d;
+	size_t len;
+	u64 op;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	disk_info(&d);
+	memset(table, 0x5a, sizeof(table));
+	len = vsr_disk_ckpt_put(&d, 64, 8, 0xabcdef01, table, 3, b);
+	KUNIT_EXPECT_EQ(test, len, 2 * VSR_DISK_BLOCK);
+	KUNIT_ASSERT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+						&count), 0);
+	KUNIT_EXPECT_EQ(test, op, 64);
+	KUNIT_EXPECT_EQ(test, view, 8);
+	KUNIT_EXPECT_EQ(test, chain, 0xabcdef01);
+	KUNIT_EXPECT_EQ(test, count, 3);
+	KUNIT_EXPECT_EQ(test, memcmp(b + VSR_DISK_BLOCK, table, sizeof(table)),
+			0);
+	/* Damage in the table is seen too. */
+	b[VSR_DISK_BLOCK + 40] ^= 4;
+	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+						&count), -EUCLEAN);
+	b[VSR_DISK_BLOCK + 40] ^= 4;
+	/* A slot of an earlier format of the same file is not this one's. */
+	d.nonce++;
+	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+						&count), -EUCLEAN);
+}
+
+static void vsr_disk_slot_roundtrip(struct kunit *test)
+{
+	struct vsr_entry_hdr h = { .op = 1025, .session = 3, .request = 4,
+				   .view = 2, .len = 5, .parent = 77,
+				   .type = VSR_OP_DATA };
+	struct vsr_entry *e, *g = NULL;
+	struct vsr_disk_info d;
+	u8 *slot = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, slot);
+	disk_info(&d);
+	h.checksum = vsr_entry_checksum(&h, "hello");
+	e = vsr_entry_new(&h, "hello", GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	/* Op 1025 of 1024 slots lives at slot 1. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(&d, 1025),
+			VSR_DISK_LOG_OFF + VSR_DISK_BLOCK);
+	vsr_disk_slot_put(e, slot, d.slot_size);
+	KUNIT_ASSERT_EQ(test, vsr_disk_slot_get(&d, slot, 1025, GFP_KERNEL, &g),
+			0);
+	KUNIT_EXPECT_EQ(test, g->h.op, 1025);
+	KUNIT_EXPECT_EQ(test, g->h.session, 3);
+	KUNIT_EXPECT_EQ(test, g->h.request, 4);
+	KUNIT_EXPECT_EQ(test, g->h.view, 2);
+	KUNIT_EXPECT_EQ(test, g->h.parent, 77);
+	KUNIT_EXPECT_EQ(test, g->h.type, VSR_OP_DATA);
+	KUNIT_EXPECT_EQ(test, g->h.len, 5);
+	KUNIT_EXPECT_EQ(test, g->h.checksum, e->h.checksum);
+	KUNIT_EXPECT_EQ(test, memcmp(g->data, "hello", 5), 0);
+	vsr_free(g);
+	/* The previous lap's entry in that slot is not op 2049's. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 2049, GFP_KERNEL,
+						&g), -EUCLEAN);
+	/* A torn slot: its data half old. */
+	slot[VSR_ENTRY_HDR_SIZE + 2] ^= 0x80;
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 1025, GFP_KERNEL,
+						&g), -EUCLEAN);
+	/* Never written. */
+	memset(slot, 0, VSR_DISK_BLOCK);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 0, GFP_KERNEL, &g),
+			-EUCLEAN);
+	vsr_free(e);
+}
+
+static struct kunit_case vsr_disk_cases[] = {
+	KUNIT_CASE(vsr_disk_super_roundtrip),
+	KUNIT_CASE(vsr_disk_super_pick_newest),
+	KUNIT_CASE(vsr_disk_ckpt_roundtrip),
+	KUNIT_CASE(vsr_disk_slot_roundtrip),
+	{}
+};
+
+static struct kunit_suite vsr_disk_suite = {
+	.name = "vsr_disk",
+	.test_cases = vsr_disk_cases,
+};
+
+kunit_test_suite(vsr_disk_suite);
