@@ -17,6 +17,7 @@
 #include <linux/jiffies.h>
 #include <linux/seq_file.h>
 
+#include "journal.h"
 #include "node_priv.h"
 
 static struct dentry *vsr_debugfs_root;
@@ -48,6 +49,19 @@ static int vsr_state_show(struct seq_file *m, void *v)
 		   vsr_rx_load_behind(&node->rx_load, ktime_get_ns()) ?
 		   " rx-behind" : "",
 		   node->dead ? " dead" : "", node->failed ? " failed" : "");
+	if (cfg->journal) {
+		const struct vsr_journal *j = cfg->journal;
+
+		seq_printf(m, "journal %s seq %llu view %u log-view %u head %llu checkpoint %llu flags %#x written %llu..%llu",
+			   j->path, j->d.seq, j->d.p.view, j->d.p.log_view,
+			   j->d.p.op, j->d.p.ckpt, j->d.p.flags, j->w_from,
+			   j->w_op);
+		seq_printf(m, " busy %d asked %d (view %u head %llu csum %#x checkpoint %llu, disk %#x) err %d writes %llu entries %llu flushes %llu\n",
+			   j->busy, j->asked, j->want.view, j->want.op,
+			   j->want.csum,
+			   j->want.ckpt, j->ck_csum, j->err, j->writes, j->entries,
+			   j->flushes);
+	}
 	for (i = 0; i < vsr_n_peers(cfg); i++) {
 		heard = READ_ONCE(node->last_heard[i]);
 		seq_printf(m, "  peer %u %pISpc", i, &cfg->peers[i].sa);

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "journal.h"
 #include "node.h"
 #include "node_priv.h"
 #include "wire.h"
@@ -123,6 +124,10 @@ static ssize_t vsr_write(struct file *file, const char __user *ubuf,
 	if (!len)
 		return -EINVAL;
 	if (len > VSR_RECORD_MAX)
+		return -EMSGSIZE;
+	/* A durable log holds a record in one slot of its ring. */
+	if (vf->inst->cfg.journal &&
+	    len > vsr_disk_record_max(vf->inst->cfg.journal->d.slot_size))
 		return -EMSGSIZE;
 	if (mutex_lock_killable(&vf->wlock))
 		return -EINTR;

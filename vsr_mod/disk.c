@@ -127,29 +127,28 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);
  * count.  The caller must write the winner again (an ordinary update)
  * before acting on it: it may be in one copy only.
  *
- * Return: 0; -EUCLEAN if no copy is valid; -EPROTONOSUPPORT if none is and
- * one is of another format version.
+ * Return: the index of the copy taken; -EUCLEAN if no copy is valid;
+ * -EPROTONOSUPPORT if none is and one is of another format version.
  */
 int vsr_disk_super_pick(u8 *const blocks[VSR_DISK_SUPERS],
 			struct vsr_disk_info *d)
 {
 	struct vsr_disk_info c;
-	int ret = -EUCLEAN, i, err;
-	bool found = false;
+	int ret = -EUCLEAN, i, err, won = -1;
 
 	for (i = 0; i < VSR_DISK_SUPERS; i++) {
 		err = vsr_disk_super_get(blocks[i], &c);
 		if (err) {
-			if (err == -EPROTONOSUPPORT && !found)
+			if (err == -EPROTONOSUPPORT)
 				ret = err;
 			continue;
 		}
-		if (!found || c.seq > d->seq) {
+		if (won < 0 || c.seq > d->seq) {
 			*d = c;
-			found = true;
+			won = i;
 		}
 	}
-	return found ? 0 : ret;
+	return won >= 0 ? won : ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_pick);
 

@@ -22,6 +22,7 @@
 
 #include "compat.h"
 #include "instance.h"
+#include "journal.h"
 #include "netlink.h"
 #include "node.h"
 #include "wire.h"
@@ -179,6 +180,7 @@ static void vsr_instance_release(struct kref *ref)
 	struct vsr_instance *inst = container_of(ref, struct vsr_instance, ref);
 
 	vsr_node_free(inst);
+	vsr_journal_close(inst->cfg.journal);
 	mem_cgroup_put(inst->memcg);
 	kfree_rcu(inst, rcu);
 }
@@ -404,7 +406,8 @@ struct vsr_instance *vsr_instance_next(struct net *net, unsigned long *minor)
  * vsr_instance_create() - create, start and publish an instance
  * @net: the caller's network namespace, where the instance will live
  * @name: "vsrlogN"
- * @cfg: the configuration (copied)
+ * @cfg: the configuration (copied; its journal is the instance's from now
+ *	on, even when this fails)
  * @kc: its keys (only @kc->key, if any: a new instance has no second key)
  * @extack: for the reason of a refusal
  *
@@ -426,11 +429,12 @@ struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 	lockdep_assert_held(&vsr_instances_lock);
 	if (vsr_name_to_minor(name, &minor)) {
 		NL_SET_ERR_MSG(extack, "instance name must be vsrlog<N>, N below 256");
-		return ERR_PTR(-EINVAL);
+		ret = -EINVAL;
+		goto err_journal;
 	}
 	ret = vsr_config_validate(cfg, extack);
 	if (ret)
-		return ERR_PTR(ret);
+		goto err_journal;
 
 	/*
 	 * What the instance keeps is charged to the creator's memory cgroup:
@@ -439,8 +443,10 @@ struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 	 * not: 256 of them at most, shared by the host.)
 	 */
 	inst = kzalloc(sizeof(*inst), GFP_KERNEL_ACCOUNT);
-	if (!inst)
-		return ERR_PTR(-ENOMEM);
+	if (!inst) {
+		ret = -ENOMEM;
+		goto err_journal;
+	}
 	inst->memcg = get_mem_cgroup_from_mm(current->mm);
 	strscpy(inst->name, name, sizeof(inst->name));
 	inst->minor = minor;
@@ -494,6 +500,9 @@ err_release:
 	xa_release(&vsr_minors, minor);
 err_free:
 	vsr_instance_put(inst);
+	return ERR_PTR(ret);
+err_journal:
+	vsr_journal_close(cfg->journal);
 	return ERR_PTR(ret);
 }
 

@@ -89,6 +89,8 @@ struct vsr_tunables {
  * @joining: created to join a cluster (vsradm add ... join): @peers is
  *	its own address only, until a reconfiguration names it
  * @tun: initial tunables
+ * @journal: a durable instance's log file (journal.c), NULL in memory.
+ *	vsr_instance_create() takes it, and the instance closes it
  */
 struct vsr_config {
 	u64 cluster_id;
@@ -97,6 +99,7 @@ struct vsr_config {
 	union vsr_sockaddr peers[VSR_MAX_PEERS];
 	bool joining;
 	struct vsr_tunables tun;
+	struct vsr_journal *journal;
 };
 
 /* How many of @cfg->peers are published (each one's address complete). */
@@ -169,6 +172,8 @@ void vsr_instances_exit(void);
 int vsr_config_validate(const struct vsr_config *cfg, struct netlink_ext_ack *extack);
 int vsr_tunables_validate(const struct vsr_tunables *tun, struct netlink_ext_ack *extack);
 int vsr_name_to_minor(const char *name, unsigned int *minor);
+
+struct vsr_journal;
 
 struct vsr_instance *vsr_instance_create(struct net *net, const char *name,
 					 const struct vsr_config *cfg,

@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "compat.h"
 #include "instance.h"
+#include "journal.h"
 #include "netlink.h"
 #include "node.h"
 
@@ -215,7 +216,9 @@ static int vsr_nl_fill(struct sk_buff *skb, struct vsr_instance *inst, u32 porti
 	     nla_put_u32(skb, VSR_A_ACCEPT_KEY_ID, st->accept_key_id)) ||
 	    ((st->auth_flags & VSR_AUTH_ACCEPT_NONE) &&
 	     (st->auth_flags & (VSR_AUTH_KEY | VSR_AUTH_ACCEPT_KEY)) &&
-	     nla_put_flag(skb, VSR_A_ACCEPT_KEY_NONE)))
+	     nla_put_flag(skb, VSR_A_ACCEPT_KEY_NONE)) ||
+	    (inst->cfg.journal &&
+	     nla_put_string(skb, VSR_A_LOG_FILE, inst->cfg.journal->path)))
 		goto cancel;
 	genlmsg_end(skb, hdr);
 	ret = 0;
@@ -400,6 +403,39 @@ static void vsr_nl_wipe_keys(struct genl_info *info, bool add)
 		memzero_explicit(nla_data(info->attrs[VSR_A_ACCEPT_KEY]), VSR_KEY_LEN);
 }
 
+/*
+ * Open the log file of a durable instance: format it, or read the replica's
+ * identity and state from it.  Refused for an instance whose name is taken
+ * before anything is written.
+ */
+static int vsr_nl_open_log(struct genl_info *info, struct vsr_config *cfg)
+{
+	bool format = nla_get_flag(info->attrs[VSR_A_LOG_FORMAT]);
+	struct vsr_instance *inst;
+
+	if (cfg->joining) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_LOG_FILE],
+				    "a joining instance cannot be durable yet");
+		return -EOPNOTSUPP;
+	}
+	mutex_lock(&vsr_instances_lock);
+	inst = vsr_instance_find(genl_info_net(info),
+				 nla_data(info->attrs[VSR_A_NAME]));
+	mutex_unlock(&vsr_instances_lock);
+	if (inst) {
+		NL_SET_ERR_MSG(info->extack, "an instance of that name exists");
+		return -EEXIST;
+	}
+	if (format) {
+		int ret = vsr_config_validate(cfg, info->extack);
+
+		if (ret)
+			return ret;
+	}
+	return vsr_journal_open(nla_data(info->attrs[VSR_A_LOG_FILE]), format,
+				cfg, &cfg->journal, info->extack);
+}
+
 /**
  * vsr_nl_add_doit() - VSR_NL_CMD_ADD: create an instance in the caller's netns
  * @skb: the request
@@ -413,12 +449,15 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vsr_instance *inst;
 	struct vsr_config *cfg;
 	const struct nlattr *attr;
+	bool restart;
 	int rem, ret;
 
+	/* A formatted log file names the replica and its peers. */
+	restart = info->attrs[VSR_A_LOG_FILE] && !info->attrs[VSR_A_LOG_FORMAT];
 	if (!vsr_nl_require(info, VSR_A_NAME, "missing instance name") ||
-	    (!info->attrs[VSR_A_JOIN] &&
+	    (!info->attrs[VSR_A_JOIN] && !restart &&
 	     !vsr_nl_require(info, VSR_A_REPLICA, "missing replica index")) ||
-	    !vsr_nl_require(info, VSR_A_PEER, "missing peers")) {
+	    (!restart && !vsr_nl_require(info, VSR_A_PEER, "missing peers"))) {
 		vsr_nl_wipe_keys(info, true);
 		return -EINVAL;
 	}
@@ -452,11 +491,22 @@ int vsr_nl_add_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		cfg->n_peers++;
 	}
-	if (cfg->replica >= cfg->n_peers) {
+	if (cfg->n_peers && cfg->replica >= cfg->n_peers) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_REPLICA],
 				    "replica index must be below the number of peers");
 		ret = -EINVAL;
 		goto out;
+	}
+	if (info->attrs[VSR_A_LOG_FORMAT] && !info->attrs[VSR_A_LOG_FILE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_LOG_FORMAT],
+				    "log-format needs a log-file");
+		ret = -EINVAL;
+		goto out;
+	}
+	if (info->attrs[VSR_A_LOG_FILE]) {
+		ret = vsr_nl_open_log(info, cfg);
+		if (ret)
+			goto out;
 	}
 
 	vsr_nl_get_keys(info, &kc, true);

@@ -27,7 +27,7 @@ const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1] = {
 };
 
 /* VSR_NL_CMD_ADD - do */
-const struct nla_policy vsr_add_nl_policy[VSR_A_JOIN + 1] = {
+const struct nla_policy vsr_add_nl_policy[VSR_A_LOG_FORMAT + 1] = {
 	[VSR_A_NAME] = { .type = NLA_NUL_STRING, .len = 15, },
 	[VSR_A_CLUSTER_ID] = { .type = NLA_U64, },
 	[VSR_A_REPLICA] = NLA_POLICY_MAX(NLA_U32, 15),
@@ -40,6 +40,8 @@ const struct nla_policy vsr_add_nl_policy[VSR_A_JOIN + 1] = {
 	[VSR_A_KEY] = NLA_POLICY_EXACT_LEN(VSR_KEY_LEN),
 	[VSR_A_ENCRYPT] = NLA_POLICY_MAX(NLA_U8, 2),
 	[VSR_A_JOIN] = { .type = NLA_FLAG, },
+	[VSR_A_LOG_FILE] = { .type = NLA_NUL_STRING, .len = 4095, },
+	[VSR_A_LOG_FORMAT] = { .type = NLA_FLAG, },
 };
 
 /* VSR_NL_CMD_DEL - do */
@@ -87,7 +89,7 @@ const struct genl_ops vsr_nl_ops[6] = {
 		.cmd		= VSR_NL_CMD_ADD,
 		.doit		= vsr_nl_add_doit,
 		.policy		= vsr_add_nl_policy,
-		.maxattr	= VSR_A_JOIN,
+		.maxattr	= VSR_A_LOG_FORMAT,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{

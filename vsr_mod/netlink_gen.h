@@ -14,7 +14,7 @@
 /* Common nested types */
 extern const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1];
 
-extern const struct nla_policy vsr_add_nl_policy[VSR_A_JOIN + 1];
+extern const struct nla_policy vsr_add_nl_policy[VSR_A_LOG_FORMAT + 1];
 
 extern const struct nla_policy vsr_del_nl_policy[VSR_A_NAME + 1];
 

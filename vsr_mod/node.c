@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "node.h"
+#include "journal.h"
 #include "node_priv.h"
 #include "trace.h"
 #include "vsr_api.h"
@@ -74,9 +75,15 @@ void vsr_node_member_id(const union vsr_sockaddr *a, struct vsr_member_id *id)
 	}
 }
 
-/* The UDP endpoint a member's identity names (vsr_node_member_id()). */
-static bool vsr_node_member_addr(const struct vsr_member_id *id,
-				 union vsr_sockaddr *a)
+/**
+ * vsr_node_member_addr() - the UDP endpoint a member's identity names
+ * @id: an identity from vsr_node_member_id()
+ * @a: filled
+ *
+ * Return: false if @id names no endpoint.
+ */
+bool vsr_node_member_addr(const struct vsr_member_id *id,
+			  union vsr_sockaddr *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sa.sa_family = get_unaligned_le16(id->b);
@@ -257,8 +264,11 @@ static void vsr_node_failed(struct vsr_node *node,
 {
 	struct vsr_instance *inst = node->inst;
 
-	pr_err("%s: failed: a safety invariant broke; replica %u of cluster %llu stopped in view %u at op %llu, commit %llu; /dev/%s returns EIO\n",
-	       inst->name, inst->cfg.replica, inst->cfg.cluster_id, st->view,
+	pr_err("%s: failed: %s; replica %u of cluster %llu stopped in view %u at op %llu, commit %llu; /dev/%s returns EIO\n",
+	       inst->name,
+	       inst->cfg.journal && inst->cfg.journal->err ?
+	       "its log file cannot be written" : "a safety invariant broke",
+	       inst->cfg.replica, inst->cfg.cluster_id, st->view,
 	       st->op, st->commit, inst->name);
 	WRITE_ONCE(node->failed, true);
 	vsr_node_wake_all(node);
@@ -319,6 +329,14 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	wake_up_interruptible_all(&node->read_wq);
 }
 
+/* A durable replica asks for a record: the journal writes it. */
+static void vsr_cb_persist(void *ctx, const struct vsr_persist *p)
+{
+	struct vsr_node *node = ctx;
+
+	vsr_journal_persist(node->inst->cfg.journal, p);
+}
+
 static const struct vsr_ops vsr_node_ops = {
 	.send	= vsr_cb_send,
 	.reply	= vsr_cb_reply,
@@ -326,6 +344,7 @@ static const struct vsr_ops vsr_node_ops = {
 	.status	= vsr_cb_status,
 	.members = vsr_cb_members,
 	.learners = vsr_cb_learners,
+	.persist = vsr_cb_persist,
 };
 
 /**
@@ -358,6 +377,8 @@ void vsr_node_process(struct vsr_node *node, u64 before)
 	vsr_observe_batch(node, before);
 	if (READ_ONCE(node->commit) != before)
 		wake_up_interruptible_all(&node->read_wq);
+	/* What the batch appended goes to the disk (group commit). */
+	vsr_journal_kick(node->inst->cfg.journal);
 }
 
 /* Count a datagram from @peer the core refused, by reason. */
@@ -730,6 +751,35 @@ static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 				    cfg->view_change_ticks);
 }
 
+/*
+ * Hand the disk's log to a durable replica created to restart from it
+ * (under the node lock).  A disk it cannot trust (a record whose log is
+ * not there, damage below what it may have acked) makes it of no use: it
+ * is created again without the disk, and recovers from the others as a
+ * replica without a disk does, never bootstrapping if it was in service.
+ */
+static void vsr_node_restore(struct vsr_node *node,
+			     struct vsr_core_config *cfg)
+{
+	struct vsr_journal *j = node->inst->cfg.journal;
+	int ret;
+
+	ret = vsr_replica_restore(node->core, &j->restore);
+	if (!ret) {
+		pr_info("%s: restarted from %s: view %u, log view %u, checkpoint %llu, %u ops above it\n",
+			node->inst->name, j->path, j->d.p.view, j->d.p.log_view,
+			j->restore.ckpt, j->restore.count);
+		vsr_journal_restored(j);
+		return;
+	}
+	pr_warn("%s: cannot restart from %s (error %d): recovering from the other replicas\n",
+		node->inst->name, j->path, ret);
+	vsr_replica_destroy(node->core);
+	cfg->restore = false;
+	vsr_journal_restored(j);
+	node->core = vsr_replica_create(cfg, &vsr_node_ops, node);
+}
+
 /**
  * vsr_node_start() - bring up the engine of a new instance
  * @inst: the instance, configured but not yet published
@@ -744,6 +794,7 @@ static void vsr_node_apply_tunables(struct vsr_core_config *cfg,
 int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		   struct netlink_ext_ack *extack)
 {
+	struct vsr_journal *j = inst->cfg.journal;
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
 	struct vsr_core_config cfg;
 	struct vsr_tunables tun;
@@ -815,13 +866,28 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	cfg.log_max = vsr_core_log_max(&cfg);
 	vsr_node_apply_tunables(&cfg, &tun);
 	/*
+	 * A durable replica: its ring is the disk's, and it restarts from the
+	 * disk unless the disk was never in service (then it starts as a new
+	 * replica does, and may bootstrap a new cluster).
+	 */
+	if (j) {
+		cfg.durable = true;
+		cfg.persisted = j->d.p;
+		cfg.log_max = j->d.slots;
+		cfg.restore = !j->fresh;
+	}
+	/*
 	 * The core starts recovering at once and may send from inside
 	 * vsr_replica_create(): like every call into it, under the lock.
 	 * (Those first datagrams go nowhere, the socket is not open yet;
 	 * the core repeats them on its next ticks.)
 	 */
 	mutex_lock(&node->lock);
+	if (j)
+		vsr_journal_start(j, node);
 	node->core = vsr_replica_create(&cfg, &vsr_node_ops, node);
+	if (node->core && cfg.restore)
+		vsr_node_restore(node, &cfg);
 	if (node->core) {
 		vsr_replica_get_status(node->core, &node->notified);
 		node->commit = node->notified.commit;
@@ -877,6 +943,7 @@ void vsr_node_stop(struct vsr_instance *inst)
 	hrtimer_cancel(&node->tick_timer);
 	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
+	vsr_journal_stop(inst->cfg.journal);
 	vsr_socket_purge(node);
 	vsr_node_wake_all(node);
 }
@@ -1351,6 +1418,11 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		return -ENODEV;
 	if (WARN_ON_ONCE(!n || n > VSR_MAX_PEERS))
 		return -EINVAL;
+	/* Its disk would have to hold the new configuration first. */
+	if (inst->cfg.journal) {
+		NL_SET_ERR_MSG(extack, "reconfiguring a durable cluster is not supported yet");
+		return -EOPNOTSUPP;
+	}
 	/* Off the stack: a waiter is large with lockdep. */
 	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
 	if (!ids)

@@ -369,6 +369,8 @@ int vsr_keys_vmfork_request(struct vsr_node *node);
 void vsr_keys_status(struct vsr_node *node, struct vsr_status *st);
 void vsr_keys_peer_init(struct vsr_node *node, unsigned int peer);
 void vsr_node_member_id(const union vsr_sockaddr *a, struct vsr_member_id *id);
+bool vsr_node_member_addr(const struct vsr_member_id *id,
+			  union vsr_sockaddr *a);
 int vsr_keys_rx_stranger(struct vsr_node *node, const union vsr_sockaddr *from,
 			 u8 *buf, size_t *len, bool *echoed);
 void vsr_keys_stranger_peer(struct vsr_node *node, unsigned int peer);

@@ -194,6 +194,57 @@ const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_entry);
 
 /**
+ * vsr_replica_log_entry() - an entry of the log, committed or not, for a
+ *	durable replica's driver to write
+ * @r: replica
+ * @op: op number
+ *
+ * Return: the entry if the log holds @op (above its checkpoint), else
+ * NULL.  Valid until the next call into the replica.
+ */
+const struct vsr_entry *vsr_replica_log_entry(const struct vsr_replica *r,
+					      u64 op)
+{
+	return vsr_log_get(&r->log, op);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_log_entry);
+
+/**
+ * vsr_replica_checkpoint() - the replica's checkpoint, for its driver to
+ *	write when a persist request names it
+ * @r: replica
+ * @rs: its op, view and chain checksum (@ckpt, @ckpt_view, @ckpt_csum)
+ *	and its session count (@table_count); the other fields are left
+ * @table: VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE bytes for the client
+ *	table at the checkpoint, encoded as a NEWSTATE carries it
+ */
+void vsr_replica_checkpoint(const struct vsr_replica *r,
+			    struct vsr_restore *rs, u8 *table)
+{
+	rs->ckpt = r->ckpt.op;
+	rs->ckpt_view = r->ckpt.view;
+	rs->ckpt_csum = r->ckpt.checksum;
+	rs->table_count = r->ckpt.table.count;
+	vsr_ct_encode(&r->ckpt.table, table);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_checkpoint);
+
+/**
+ * vsr_replica_fail() - stop a replica whose driver cannot keep its
+ *	promises (a durable log's write or flush failed)
+ * @r: replica
+ *
+ * The replica fails for good (VSR_STATUS_FAILED), as when it breaks an
+ * invariant: it sends nothing more, and the driver's status callback
+ * hears of it.
+ */
+void vsr_replica_fail(struct vsr_replica *r)
+{
+	vsr_fail(r);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_fail);
+
+/**
  * vsr_has_csum() - does our log hold @op with chain checksum @csum?
  * @r: replica
  * @op: op

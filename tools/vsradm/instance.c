@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -238,6 +239,12 @@ static int parse_instance(const struct nlmsghdr *nlh, struct inst_info *in)
 				return -1;
 			snprintf(in->name, sizeof(in->name), "%s", mnl_attr_get_str(a));
 			break;
+		case VSR_A_LOG_FILE:
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			snprintf(in->log_file, sizeof(in->log_file), "%s",
+				 mnl_attr_get_str(a));
+			break;
 		case VSR_A_PEER:
 			if (in->n_peers < VSR_MAX_PEERS)
 				bad |= parse_peer(a, &in->peers[in->n_peers++]);
@@ -375,6 +382,10 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 	j_key_id("accept-key-id", in->has_accept_key_id, in->accept_key_id);
 	j_bool("accept-unauthenticated", inst_accepts_none(in));
 	j_str("encrypt", encrypt_name(in->encrypt));
+	if (in->log_file[0])
+		j_str("log-file", in->log_file);
+	else
+		j_null("log-file");
 	j_arr_open("peer");
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
@@ -501,6 +512,8 @@ static void print_instance_text(const struct inst_info *in, const char *event)
 	if (in->view >= VSR_VIEW_WARN)
 		printf("\twarning: view past 2^31: no view change is possible after view 4294967295 (reconfigure to the same peers: view 0)\n");
 	print_auth_text(in);
+	if (in->log_file[0])
+		printf("\tdurable log-file %s\n", in->log_file);
 	for (i = 0; i < in->n_peers; i++) {
 		const struct peer_info *p = &in->peers[i];
 
@@ -751,13 +764,37 @@ static void run(struct nlctx *ctx, struct nlmsghdr *nlh, const char *what,
 		nl_fail(ctx, ret, what);
 }
 
+/*
+ * The log file, by an absolute path: the module opens it in our context,
+ * but an absolute path reads the same in `vsradm show` and in its log.
+ */
+static void put_log_file(struct nlmsghdr *nlh, const char *path, bool format)
+{
+	char abs[4096];
+
+	if (path[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", path);
+	} else {
+		if (!getcwd(abs, sizeof(abs)))
+			fail("getcwd: %s", strerror(errno));
+		if (strlen(abs) + 1 + strlen(path) >= sizeof(abs))
+			usage_error("log-file path too long");
+		strcat(abs, "/");
+		strcat(abs, path);
+	}
+	mnl_attr_put_strz(nlh, VSR_A_LOG_FILE, abs);
+	if (format)
+		mnl_attr_put(nlh, VSR_A_LOG_FORMAT, 0, NULL);
+}
+
 int cmd_add(int argc, char **argv)
 {
 	struct nlctx ctx;
 	struct nlmsghdr *nlh;
 	unsigned int seen = 0, kseen = 0;
 	bool replica = false, peers = false, cluster = false, join = false;
-	const char *name;
+	bool format = false;
+	const char *name, *log_file = NULL;
 	char what[64];
 	int n;
 
@@ -776,9 +813,21 @@ int cmd_add(int argc, char **argv)
 			continue;
 		n = 2;
 		if (argc < 2 && (!strcmp(argv[0], "replica") || !strcmp(argv[0], "peers") ||
-				 !strcmp(argv[0], "cluster") || !strcmp(argv[0], "join")))
+				 !strcmp(argv[0], "cluster") || !strcmp(argv[0], "join") ||
+				 !strcmp(argv[0], "log-file")))
 			usage_error("\"%s\" needs a value", argv[0]);
-		if (!strcmp(argv[0], "replica")) {
+		if (!strcmp(argv[0], "format")) {
+			if (format)
+				usage_error("\"format\" given twice");
+			format = true;
+			n = 1;
+		} else if (!strcmp(argv[0], "log-file")) {
+			if (log_file)
+				usage_error("\"log-file\" given twice");
+			if (!argv[1][0])
+				usage_error("log-file needs a path");
+			log_file = argv[1];
+		} else if (!strcmp(argv[0], "replica")) {
 			if (replica)
 				usage_error("\"replica\" given twice");
 			replica = true;
@@ -809,10 +858,17 @@ int cmd_add(int argc, char **argv)
 	}
 	if (join && (replica || peers))
 		usage_error("join takes no \"replica\" or \"peers\": the cluster names them");
-	if (!join && !replica)
+	if (format && !log_file)
+		usage_error("format needs \"log-file PATH\"");
+	if (join && log_file)
+		usage_error("a joining instance cannot be durable yet");
+	/* A formatted log file names the replica and its peers. */
+	if (!join && !replica && (!log_file || format))
 		usage_error("add needs \"replica N\"");
-	if (!join && !peers)
+	if (!join && !peers && (!log_file || format))
 		usage_error("add needs \"peers ADDR:PORT,...\"");
+	if (log_file)
+		put_log_file(nlh, log_file, format);
 	snprintf(what, sizeof(what), "add %s", name);
 	run(&ctx, nlh, what, NULL, NULL);
 	nl_close(&ctx);

@@ -128,6 +128,7 @@ struct inst_info {
 	uint32_t accept_key_id;
 	bool accept_key_none;		/* sends with a key, accepts none too */
 	uint8_t encrypt;		/* encrypts what it sends */
+	char log_file[4096];		/* durable: its log file; "" in memory */
 };
 
 /* Whether the instance accepts unauthenticated datagrams. */

@@ -89,7 +89,7 @@ static void vsr_disk_super_pick_newest(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, g.p.view, 10);
 	/* Torn copy 0: the older state, whole, from the others. */
 	b[0][200] ^= 1;
-	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 0);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 1);
 	KUNIT_EXPECT_EQ(test, g.seq, 7);
 	KUNIT_EXPECT_EQ(test, g.p.view, 9);
 }

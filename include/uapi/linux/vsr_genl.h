@@ -75,6 +75,8 @@ enum vsr_attrs {
 	VSR_A_ACCEPT_KEY_ID,
 	VSR_A_ENCRYPT,
 	VSR_A_JOIN,
+	VSR_A_LOG_FILE,
+	VSR_A_LOG_FORMAT,
 
 	__VSR_A_MAX
 };

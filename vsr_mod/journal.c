@@ -1,0 +1,712 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * journal.c - a durable instance's log file: format, restart, and the work
+ * item that writes it.
+ *
+ * The file is opened once, in the context of the netlink request that adds
+ * the instance (its credentials, its mount namespace), and kept open.  It
+ * is written with kernel_write() and flushed with vfs_fsync_range() over
+ * the whole file, which works alike for regular files and block devices on
+ * every kernel this module builds for.
+ *
+ * The I/O runs in one work item per instance, never under the node lock
+ * and never in softirq.  The lock is taken only to pick up what to write
+ * (copies of the entries, or the record and its checkpoint) and to tell the
+ * core what was flushed.  One write and one flush are in flight at a time;
+ * what the core appends meanwhile goes in the next batch (group commit).
+ *
+ * The order of the writes is the persist contract (vsr_api.h): entries are
+ * flushed before the record (superblock) that names them, and a checkpoint
+ * before the superblock that points at it.  A superblock update writes
+ * copies 0 and 1, flushes, then 2 and 3, and flushes.  Any error is fatal
+ * for the instance: status failed, never retried.
+ */
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "journal.h"
+#include "node_priv.h"
+
+/* The log files in use, by device and inode: one instance each. */
+static LIST_HEAD(vsr_journals);
+static DEFINE_MUTEX(vsr_journals_lock);
+
+/* The slot size a format chooses: one block per entry. */
+#define VSR_JOURNAL_SLOT	VSR_DISK_BLOCK
+
+static int vsr_journal_io(struct vsr_journal *j, bool write, void *buf,
+			  size_t len, loff_t pos)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write ? kernel_write(j->file, buf, len, &pos) :
+			    kernel_read(j->file, buf, len, &pos);
+		if (n < 0)
+			return n;
+		/* Past the end of the file or device. */
+		if (!n)
+			return write ? -ENOSPC : -ENODATA;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int vsr_journal_sync(struct vsr_journal *j)
+{
+	j->flushes++;
+	return vfs_fsync_range(j->file, 0, LLONG_MAX, 1);
+}
+
+/*
+ * Write superblock @d: the pair that does not hold the copy a restart went
+ * by first (@first_pair's other), a flush, then the other pair, a flush.
+ * A power cut tears at most one pair; the update counts after the second.
+ */
+static int vsr_journal_super(struct vsr_journal *j,
+			     const struct vsr_disk_info *d, int first_pair)
+{
+	int pair, i, ret;
+
+	vsr_disk_super_put(d, j->blk);
+	for (pair = 0; pair < 2; pair++) {
+		int p = pair ^ first_pair;
+
+		for (i = 0; i < 2; i++) {
+			ret = vsr_journal_io(j, true, j->blk, VSR_DISK_BLOCK,
+					     (2 * p + i) * VSR_DISK_BLOCK);
+			if (ret)
+				return ret;
+		}
+		ret = vsr_journal_sync(j);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static u64 vsr_journal_size(struct vsr_journal *j)
+{
+	struct inode *inode = file_inode(j->file);
+
+	if (S_ISBLK(inode->i_mode))
+		return i_size_read(inode->i_mapping->host);
+	return i_size_read(inode);
+}
+
+/*
+ * Format: zeros over every region, the empty log's checkpoint, then the
+ * superblock.
+ */
+static int vsr_journal_format(struct vsr_journal *j,
+			      const struct vsr_config *cfg,
+			      struct netlink_ext_ack *extack)
+{
+	struct vsr_disk_info *d = &j->d;
+	struct vsr_core_config core;
+	u64 size, pos;
+	size_t len;
+	u32 i;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->nonce = get_random_u64();
+	d->seq = 1;
+	d->cluster = cfg->cluster_id;
+	d->replica = cfg->replica;
+	d->members = cfg->n_peers;
+	for (i = 0; i < cfg->n_peers; i++)
+		vsr_node_member_id(&cfg->peers[i], &d->ids[i]);
+	d->p.csum = vsr_chain_root(cfg->cluster_id);
+	j->ck_csum = d->p.csum;
+	vsr_core_config_defaults(&core);
+	if (cfg->tun.log_retention)
+		core.retain = cfg->tun.log_retention;
+	d->retain = core.retain;
+	d->slot_size = VSR_JOURNAL_SLOT;
+	d->slots = vsr_core_log_max(&core);
+	if (vsr_disk_info_check(d)) {
+		NL_SET_ERR_MSG(extack, "log retention too large for a log file");
+		return -EINVAL;
+	}
+	size = vsr_disk_size(d);
+	if (S_ISBLK(file_inode(j->file)->i_mode) &&
+	    vsr_journal_size(j) < size) {
+		NL_SET_ERR_MSG(extack, "block device too small for the log retention");
+		return -ENOSPC;
+	}
+	memset(j->buf, 0, VSR_JOURNAL_BATCH * VSR_JOURNAL_SLOT);
+	for (pos = 0; pos < size; pos += len) {
+		len = min_t(u64, size - pos, VSR_JOURNAL_BATCH * VSR_JOURNAL_SLOT);
+		ret = vsr_journal_io(j, true, j->buf, len, pos);
+		if (ret)
+			goto err;
+	}
+	len = vsr_disk_ckpt_put(d, 0, 0, d->p.csum, NULL, 0, j->blk);
+	ret = vsr_journal_io(j, true, j->blk, len, vsr_disk_ckpt_off(0));
+	if (!ret)
+		ret = vsr_journal_sync(j);
+	if (!ret)
+		ret = vsr_journal_super(j, d, 0);
+	if (!ret)
+		return 0;
+err:
+	NL_SET_ERR_MSG(extack, "cannot format the log file");
+	return ret;
+}
+
+/* Whether the disk's identity is the one the request named. */
+static bool vsr_journal_matches(const struct vsr_disk_info *d,
+				const struct vsr_config *cfg)
+{
+	struct vsr_member_id id;
+	u32 i;
+
+	if (cfg->cluster_id != d->cluster || cfg->replica != d->replica ||
+	    cfg->n_peers != d->members)
+		return false;
+	for (i = 0; i < cfg->n_peers; i++) {
+		vsr_node_member_id(&cfg->peers[i], &id);
+		if (memcmp(&id, &d->ids[i], sizeof(id)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Read what a restart needs: the checkpoint the superblock names and the
+ * entries above it, each slot verified on its own, up to the first that
+ * is not there.  The core checks the chain and what the record names.
+ */
+static int vsr_journal_read_log(struct vsr_journal *j)
+{
+	struct vsr_disk_info *d = &j->d;
+	struct vsr_restore *rs = &j->restore;
+	u64 op, first, last;
+	u32 n, i, count;
+	int ret;
+
+	j->restore_table = kvmalloc(VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE,
+				    GFP_KERNEL_ACCOUNT);
+	j->restore_entries = kvcalloc(d->slots, sizeof(*j->restore_entries),
+				      GFP_KERNEL_ACCOUNT);
+	if (!j->restore_table || !j->restore_entries)
+		return -ENOMEM;
+	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_CKPT_SIZE,
+			     vsr_disk_ckpt_off(d->ckpt_slot));
+	if (ret)
+		return ret;
+	/* A checkpoint that is not there: the core refuses the disk. */
+	if (vsr_disk_ckpt_get(d, j->blk, &rs->ckpt, &rs->ckpt_view,
+			      &rs->ckpt_csum, &count) || rs->ckpt != d->p.ckpt) {
+		rs->ckpt = U64_MAX;
+		return 0;
+	}
+	j->ck_csum = rs->ckpt_csum;
+	memcpy(j->restore_table, j->blk + VSR_DISK_BLOCK,
+	       (size_t)count * VSR_SESSION_WIRE_SIZE);
+	rs->table = j->restore_table;
+	rs->table_count = count;
+	rs->entries = (const struct vsr_entry *const *)j->restore_entries;
+	rs->count = 0;
+	last = rs->ckpt + d->slots;
+	for (first = rs->ckpt + 1; first <= last; first += n) {
+		/* A run of slots up to the end of the ring. */
+		n = min_t(u64, last - first + 1, VSR_JOURNAL_BATCH);
+		n = min_t(u64, n, d->slots - (vsr_disk_slot_off(d, first) -
+					      VSR_DISK_LOG_OFF) / d->slot_size);
+		ret = vsr_journal_io(j, false, j->buf, (size_t)n * d->slot_size,
+				     vsr_disk_slot_off(d, first));
+		if (ret)
+			return ret;
+		for (i = 0; i < n; i++) {
+			op = first + i;
+			ret = vsr_disk_slot_get(d, j->buf + (size_t)i * d->slot_size,
+						op, GFP_KERNEL_ACCOUNT,
+						&j->restore_entries[rs->count]);
+			if (ret == -ENOMEM)
+				return ret;
+			if (ret)
+				return 0;
+			rs->count++;
+		}
+	}
+	return 0;
+}
+
+static void vsr_journal_free_restore(struct vsr_journal *j)
+{
+	u32 i;
+
+	if (j->restore_entries)
+		for (i = 0; i < j->restore.count; i++)
+			vsr_free(j->restore_entries[i]);
+	kvfree(j->restore_entries);
+	kvfree(j->restore_table);
+	j->restore_entries = NULL;
+	j->restore_table = NULL;
+	j->restore.count = 0;
+}
+
+/* Load a formatted log: its superblock, written again, then its log. */
+static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
+			    struct netlink_ext_ack *extack)
+{
+	u8 *copies[VSR_DISK_SUPERS];
+	struct vsr_disk_info *d = &j->d;
+	int i, ret, won;
+
+	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_SUPERS * VSR_DISK_BLOCK,
+			     0);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot read the log file");
+		return ret == -ENODATA ? -EUCLEAN : ret;
+	}
+	for (i = 0; i < VSR_DISK_SUPERS; i++)
+		copies[i] = j->blk + i * VSR_DISK_BLOCK;
+	won = vsr_disk_super_pick(copies, d);
+	if (won == -EPROTONOSUPPORT) {
+		NL_SET_ERR_MSG(extack, "the log file has another format version");
+		return won;
+	}
+	if (won < 0) {
+		NL_SET_ERR_MSG(extack, "no valid superblock: not a formatted log file, or damaged (format it to start afresh)");
+		return -EUCLEAN;
+	}
+	if (vsr_journal_size(j) < vsr_disk_size(d)) {
+		NL_SET_ERR_MSG(extack, "the log file is shorter than its format says");
+		return -EUCLEAN;
+	}
+	if (cfg->n_peers && !vsr_journal_matches(d, cfg)) {
+		NL_SET_ERR_MSG(extack, "cluster, replica or peers differ from the log file's");
+		return -EINVAL;
+	}
+	if (d->p.epoch) {
+		NL_SET_ERR_MSG(extack, "the log file is of a later epoch: restarting there is not supported yet");
+		return -EOPNOTSUPP;
+	}
+	cfg->cluster_id = d->cluster;
+	cfg->replica = d->replica;
+	cfg->n_peers = d->members;
+	for (i = 0; i < d->members; i++)
+		if (!vsr_node_member_addr(&d->ids[i], &cfg->peers[i])) {
+			NL_SET_ERR_MSG(extack, "the log file names a peer that is no address");
+			return -EUCLEAN;
+		}
+	cfg->tun.log_retention = d->retain;
+	/*
+	 * The copy it went by may be the only one: written again, first to
+	 * the pair that does not hold it, before the replica acts on it.
+	 */
+	d->seq++;
+	ret = vsr_journal_super(j, d, won < 2 ? 1 : 0);
+	if (ret) {
+		NL_SET_ERR_MSG(extack, "cannot write the log file");
+		return ret;
+	}
+	j->fresh = !(d->p.flags & VSR_PERSIST_SERVICE);
+	if (j->fresh)
+		return 0;
+	ret = vsr_journal_read_log(j);
+	if (ret)
+		NL_SET_ERR_MSG(extack, "cannot read the log file");
+	return ret;
+}
+
+/**
+ * vsr_journal_open() - open (and format, or load) an instance's log file
+ * @path: the file: a regular file or a block device
+ * @format: format it first (a missing regular file is created)
+ * @cfg: with @format, the identity to format it with; without, filled
+ *	from the disk (if it names peers, they must match the disk's)
+ * @jp: the journal, owned by the caller until an instance takes it
+ * @extack: for the reason of a refusal
+ *
+ * In the context of the request that adds the instance: the file is
+ * opened with its credentials, and kept open for the instance's life.
+ *
+ * Return: 0 or a negative errno (the reason is in @extack).
+ */
+int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
+		     struct vsr_journal **jp, struct netlink_ext_ack *extack)
+{
+	struct vsr_journal *j, *o;
+	struct inode *inode;
+	int ret;
+
+	j = kzalloc(sizeof(*j), GFP_KERNEL_ACCOUNT);
+	if (!j)
+		return -ENOMEM;
+	INIT_LIST_HEAD(&j->link);
+	j->path = kstrdup(path, GFP_KERNEL_ACCOUNT);
+	j->buf = kvmalloc(VSR_JOURNAL_BATCH * VSR_DISK_SLOT_MAX,
+			  GFP_KERNEL_ACCOUNT);
+	j->blk = kvmalloc(VSR_DISK_CKPT_SIZE, GFP_KERNEL_ACCOUNT);
+	j->want_table = kvmalloc(VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE,
+				 GFP_KERNEL_ACCOUNT);
+	if (!j->path || !j->buf || !j->blk || !j->want_table) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	j->file = filp_open(path, O_RDWR | O_LARGEFILE | (format ? O_CREAT : 0),
+			    0600);
+	if (IS_ERR(j->file)) {
+		ret = PTR_ERR(j->file);
+		j->file = NULL;
+		NL_SET_ERR_MSG(extack, "cannot open the log file");
+		goto err;
+	}
+	inode = file_inode(j->file);
+	if (!S_ISREG(inode->i_mode) && !S_ISBLK(inode->i_mode)) {
+		NL_SET_ERR_MSG(extack, "the log file must be a regular file or a block device");
+		ret = -EINVAL;
+		goto err;
+	}
+	j->ino = inode->i_ino;
+	j->dev = S_ISBLK(inode->i_mode) ? inode->i_rdev : inode->i_sb->s_dev;
+	mutex_lock(&vsr_journals_lock);
+	list_for_each_entry(o, &vsr_journals, link)
+		if (o->ino == j->ino && o->dev == j->dev) {
+			mutex_unlock(&vsr_journals_lock);
+			NL_SET_ERR_MSG(extack, "the log file is in use by another instance");
+			ret = -EBUSY;
+			goto err;
+		}
+	list_add(&j->link, &vsr_journals);
+	mutex_unlock(&vsr_journals_lock);
+
+	ret = format ? vsr_journal_format(j, cfg, extack) :
+		       vsr_journal_load(j, cfg, extack);
+	if (ret)
+		goto err;
+	if (format)
+		j->fresh = true;
+	*jp = j;
+	return 0;
+err:
+	vsr_journal_close(j);
+	return ret;
+}
+
+/**
+ * vsr_journal_close() - close a log file (its work item is stopped)
+ * @j: the journal, or NULL
+ */
+void vsr_journal_close(struct vsr_journal *j)
+{
+	if (!j)
+		return;
+	mutex_lock(&vsr_journals_lock);
+	list_del(&j->link);
+	mutex_unlock(&vsr_journals_lock);
+	vsr_journal_free_restore(j);
+	if (j->file)
+		filp_close(j->file, NULL);
+	kvfree(j->want_table);
+	kvfree(j->blk);
+	kvfree(j->buf);
+	kfree(j->path);
+	kfree(j);
+}
+
+/* The I/O failed: the instance stops for good (under the node lock). */
+static void vsr_journal_failed(struct vsr_journal *j, int err)
+{
+	struct vsr_node *node = j->node;
+
+	pr_err("%s: writing the log file %s failed (error %d): the instance stops\n",
+	       node->inst->name, j->path, err);
+	j->err = err;
+	vsr_replica_fail(node->core);
+}
+
+/*
+ * Whether the disk holds op @op with chain checksum @csum, chained from
+ * checkpoint @ckpt (of checksum @ck_csum): what a record naming them needs
+ * (under the node lock).
+ */
+static bool vsr_journal_holds(struct vsr_journal *j,
+			      const struct vsr_core_status *st, u64 op,
+			      u32 csum, u64 ckpt, u32 ck_csum)
+{
+	const struct vsr_entry *e, *w;
+	u64 base = st->trim - 1;
+
+	if (op == ckpt)
+		return csum == ck_csum;
+	e = vsr_replica_log_entry(j->node->core, op);
+	if (!e || e->h.checksum != csum)
+		return false;
+	/* What the core counts as durable is, from the disk's checkpoint. */
+	if (st->durable >= op && st->durable >= base)
+		return true;
+	/* So is what the worker wrote since a checkpoint taken over. */
+	w = vsr_replica_log_entry(j->node->core, j->w_op);
+	return j->w_from <= ckpt + 1 && op <= j->w_op && w &&
+	       w->h.checksum == j->w_csum;
+}
+
+/*
+ * Pick up the next batch of entries (under the node lock): copies of the
+ * log's entries above what the disk holds as the log has them, into the
+ * write buffer.  Returns how many, with the first's op and the last's
+ * checksum.
+ */
+static u32 vsr_journal_batch(struct vsr_journal *j,
+			     const struct vsr_core_status *st, u64 *from,
+			     u32 *csum)
+{
+	const struct vsr_entry *e, *w;
+	u64 base = st->trim - 1, op, start;
+	u32 n, slot = j->d.slot_size;
+
+	w = vsr_replica_log_entry(j->node->core, j->w_op);
+	if (w && w->h.checksum == j->w_csum) {
+		start = j->w_op + 1;
+	} else {
+		start = max(base, st->durable) + 1;
+		j->w_from = start;
+	}
+	if (start > st->op)
+		return 0;
+	n = min_t(u64, st->op - start + 1, VSR_JOURNAL_BATCH);
+	for (op = start; op < start + n; op++) {
+		e = vsr_replica_log_entry(j->node->core, op);
+		if (WARN_ON_ONCE(!e))
+			return 0;
+		/* A member formatted with larger slots sent it. */
+		if (e->h.len > vsr_disk_record_max(slot)) {
+			vsr_journal_failed(j, -EMSGSIZE);
+			return 0;
+		}
+		vsr_disk_slot_put(e, j->buf + (size_t)(op - start) * slot, slot);
+		*csum = e->h.checksum;
+	}
+	*from = start;
+	return n;
+}
+
+/* Write @n slots from op @from, in runs that end at the ring's end. */
+static int vsr_journal_write_slots(struct vsr_journal *j, u64 from, u32 n)
+{
+	const struct vsr_disk_info *d = &j->d;
+	u32 done = 0, run, idx;
+	int ret;
+
+	while (done < n) {
+		idx = (vsr_disk_slot_off(d, from + done) - VSR_DISK_LOG_OFF) /
+		      d->slot_size;
+		run = min(n - done, d->slots - idx);
+		ret = vsr_journal_io(j, true, j->buf + (size_t)done * d->slot_size,
+				     (size_t)run * d->slot_size,
+				     vsr_disk_slot_off(d, from + done));
+		if (ret)
+			return ret;
+		done += run;
+	}
+	return vsr_journal_sync(j);
+}
+
+/* The record asked for: its checkpoint first when it is a new one. */
+static int vsr_journal_write_record(struct vsr_journal *j,
+				    struct vsr_disk_info *nd, size_t ck_len)
+{
+	int ret;
+
+	if (ck_len) {
+		ret = vsr_journal_io(j, true, j->blk, ck_len,
+				     vsr_disk_ckpt_off(nd->ckpt_slot));
+		if (!ret)
+			ret = vsr_journal_sync(j);
+		if (ret)
+			return ret;
+	}
+	return vsr_journal_super(j, nd, 0);
+}
+
+static void vsr_journal_work(struct work_struct *work)
+{
+	struct vsr_journal *j = container_of(work, struct vsr_journal, work);
+	struct vsr_node *node = j->node;
+	struct vsr_core_status st;
+	struct vsr_disk_info nd;
+	struct vsr_persist p;
+	size_t ck_len;
+	u64 before, from;
+	u32 n, csum = 0;
+	int ret;
+
+	mutex_lock(&node->lock);
+	while (!node->dead && !node->failed && !j->err) {
+		vsr_replica_get_status(node->core, &st);
+		if (j->asked &&
+		    vsr_journal_holds(j, &st, j->want.op, j->want.csum,
+				      j->want.ckpt,
+				      j->want.ckpt == j->d.p.ckpt ?
+				      j->ck_csum : j->want_ck.ckpt_csum) &&
+		    (j->want.ckpt == j->d.p.ckpt ||
+		     j->want.ckpt == j->want_ck.ckpt)) {
+			p = j->want;
+			j->asked = false;
+			nd = j->d;
+			nd.p = p;
+			nd.seq++;
+			ck_len = 0;
+			if (p.ckpt != j->d.p.ckpt) {
+				nd.ckpt_slot ^= 1;
+				ck_len = vsr_disk_ckpt_put(&nd, j->want_ck.ckpt,
+							   j->want_ck.ckpt_view,
+							   j->want_ck.ckpt_csum,
+							   j->want_table,
+							   j->want_ck.table_count,
+							   j->blk);
+			}
+			mutex_unlock(&node->lock);
+			ret = vsr_journal_write_record(j, &nd, ck_len);
+			mutex_lock(&node->lock);
+			if (ret) {
+				vsr_journal_failed(j, ret);
+				break;
+			}
+			j->d = nd;
+			if (ck_len)
+				j->ck_csum = j->want_ck.ckpt_csum;
+			if (node->dead)
+				break;
+			before = READ_ONCE(node->commit);
+			vsr_replica_persisted(node->core, &p);
+			vsr_node_process(node, before);
+			continue;
+		}
+		n = vsr_journal_batch(j, &st, &from, &csum);
+		if (!n)
+			break;
+		mutex_unlock(&node->lock);
+		ret = vsr_journal_write_slots(j, from, n);
+		mutex_lock(&node->lock);
+		if (ret) {
+			vsr_journal_failed(j, ret);
+			break;
+		}
+		j->writes++;
+		j->entries += n;
+		j->w_op = from + n - 1;
+		j->w_csum = csum;
+		if (node->dead)
+			break;
+		before = READ_ONCE(node->commit);
+		vsr_replica_durable(node->core, j->w_op, csum);
+		vsr_node_process(node, before);
+	}
+	j->busy = false;
+	mutex_unlock(&node->lock);
+}
+
+/**
+ * vsr_journal_start() - the engine starts writing the log file
+ * @j: the journal
+ * @node: the engine, its core created (restored or not)
+ *
+ * The disk holds nothing the core's log holds, but what a restore took
+ * (vsr_journal_restored()).
+ */
+void vsr_journal_start(struct vsr_journal *j, struct vsr_node *node)
+{
+	j->node = node;
+	INIT_WORK(&j->work, vsr_journal_work);
+	j->w_from = 1;
+	j->w_op = 0;
+	j->w_csum = 0;
+}
+
+/**
+ * vsr_journal_restored() - the core took what the disk holds
+ * @j: the journal, started
+ *
+ * Under the node lock: the log the core holds is on the disk, chained from
+ * the disk's checkpoint.  Frees what was read for the restore.
+ */
+void vsr_journal_restored(struct vsr_journal *j)
+{
+	struct vsr_core_status st;
+	const struct vsr_entry *e;
+
+	vsr_replica_get_status(j->node->core, &st);
+	e = vsr_replica_log_entry(j->node->core, st.op);
+	if (e) {
+		j->w_from = j->d.p.ckpt + 1;
+		j->w_op = st.op;
+		j->w_csum = e->h.checksum;
+	}
+	vsr_journal_free_restore(j);
+}
+
+/**
+ * vsr_journal_stop() - the engine stopped: wait for the work item
+ * @j: the journal, or NULL
+ *
+ * After vsr_node_stop() set the node dead: the work item stops at its next
+ * step, after the write or flush in flight.
+ */
+void vsr_journal_stop(struct vsr_journal *j)
+{
+	if (j && j->node)
+		cancel_work_sync(&j->work);
+}
+
+/**
+ * vsr_journal_persist() - the core asks for a record (its persist effect)
+ * @j: the journal
+ * @p: what to write; it supersedes what was asked before
+ *
+ * Under the node lock.  A checkpoint that is not the one on the disk is
+ * the core's own: copied now, as the core has it.
+ */
+void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
+{
+	j->want = *p;
+	j->asked = true;
+	if (p->ckpt != j->d.p.ckpt) {
+		vsr_replica_checkpoint(j->node->core, &j->want_ck,
+				       j->want_table);
+		/*
+		 * Neither the disk's nor its own: the contract broke.  Nothing
+		 * more is written, so the replica acts on nothing more.
+		 */
+		if (WARN_ON_ONCE(j->want_ck.ckpt != p->ckpt))
+			j->err = -EINVAL;
+	}
+	vsr_journal_kick(j);
+}
+
+/**
+ * vsr_journal_kick() - start the work item if there is something to write
+ * @j: the journal, or NULL
+ *
+ * Under the node lock, after each batch of inputs to the core.
+ */
+void vsr_journal_kick(struct vsr_journal *j)
+{
+	struct vsr_core_status st;
+
+	if (!j || !j->node || j->busy || j->err)
+		return;
+	if (!j->asked) {
+		const struct vsr_entry *w;
+
+		vsr_replica_get_status(j->node->core, &st);
+		if (st.durable >= st.op)
+			return;
+		w = vsr_replica_log_entry(j->node->core, j->w_op);
+		if (j->w_op == st.op && w && w->h.checksum == j->w_csum)
+			return;
+	}
+	j->busy = true;
+	queue_work(system_unbound_wq, &j->work);
+}
