@@ -534,8 +534,8 @@ static void vsr_journal_work(struct work_struct *work)
 {
 	struct vsr_journal *j = container_of(work, struct vsr_journal, work);
 	struct vsr_node *node = j->node;
+	struct vsr_disk_info *nd = &j->next;
 	struct vsr_core_status st;
-	struct vsr_disk_info nd;
 	struct vsr_persist p;
 	size_t ck_len;
 	u64 before, from;
@@ -554,13 +554,13 @@ static void vsr_journal_work(struct work_struct *work)
 		     j->want.ckpt == j->want_ck.ckpt)) {
 			p = j->want;
 			j->asked = false;
-			nd = j->d;
-			nd.p = p;
-			nd.seq++;
+			*nd = j->d;
+			nd->p = p;
+			nd->seq++;
 			ck_len = 0;
 			if (p.ckpt != j->d.p.ckpt) {
-				nd.ckpt_slot ^= 1;
-				ck_len = vsr_disk_ckpt_put(&nd, j->want_ck.ckpt,
+				nd->ckpt_slot ^= 1;
+				ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
 							   j->want_ck.ckpt_view,
 							   j->want_ck.ckpt_csum,
 							   j->want_table,
@@ -568,13 +568,13 @@ static void vsr_journal_work(struct work_struct *work)
 							   j->blk);
 			}
 			mutex_unlock(&node->lock);
-			ret = vsr_journal_write_record(j, &nd, ck_len);
+			ret = vsr_journal_write_record(j, nd, ck_len);
 			mutex_lock(&node->lock);
 			if (ret) {
 				vsr_journal_failed(j, ret);
 				break;
 			}
-			j->d = nd;
+			j->d = *nd;
 			if (ck_len)
 				j->ck_csum = j->want_ck.ckpt_csum;
 			if (node->dead)

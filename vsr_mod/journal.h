@@ -30,6 +30,7 @@ struct vsr_node;
  * @dev: see @ino
  * @d: the superblock on the disk (the worker's; read under the node lock
  *	by status)
+ * @next: the superblock the worker is writing (off the stack)
  * @ck_csum: the chain checksum of the checkpoint on the disk
  * @fresh: the disk was never in service when the instance started: it
  *	starts recovering (a new cluster may bootstrap), not from the disk
@@ -62,6 +63,7 @@ struct vsr_journal {
 	u64 ino;
 	dev_t dev;
 	struct vsr_disk_info d;
+	struct vsr_disk_info next;
 	u32 ck_csum;
 	bool fresh;
 	struct vsr_restore restore;

@@ -39,59 +39,67 @@ static void disk_info(struct vsr_disk_info *d)
 
 static void vsr_disk_super_roundtrip(struct kunit *test)
 {
-	struct vsr_disk_info d, g;
+	struct vsr_disk_info *dp = kunit_kzalloc(test, 2 * sizeof(*dp), GFP_KERNEL);
+	struct vsr_disk_info *d, *g;
 	u8 *b = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
 
+	KUNIT_ASSERT_NOT_NULL(test, dp);
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	disk_info(&d);
-	KUNIT_EXPECT_EQ(test, vsr_disk_info_check(&d), 0);
-	vsr_disk_super_put(&d, b);
-	KUNIT_ASSERT_EQ(test, vsr_disk_super_get(b, &g), 0);
-	KUNIT_EXPECT_EQ(test, memcmp(&d, &g, sizeof(d)), 0);
+	d = &dp[0];
+	g = &dp[1];
+	disk_info(d);
+	KUNIT_EXPECT_EQ(test, vsr_disk_info_check(d), 0);
+	vsr_disk_super_put(d, b);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_get(b, g), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(d, g, sizeof(*d)), 0);
 	/* One flipped bit anywhere in it: not a copy. */
 	b[100] ^= 0x10;
-	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
 	b[100] ^= 0x10;
 	/* Zeros (never written) are no copy either. */
 	memset(b, 0, VSR_DISK_BLOCK);
-	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
 	/* A geometry no format makes is refused even with its checksum. */
-	d.replica = 3;
-	vsr_disk_super_put(&d, b);
-	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EUCLEAN);
+	d->replica = 3;
+	vsr_disk_super_put(d, b);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
 	/* Another format version says so. */
-	disk_info(&d);
-	vsr_disk_super_put(&d, b);
+	disk_info(d);
+	vsr_disk_super_put(d, b);
 	((struct vsr_disk_super *)b)->version = cpu_to_le32(99);
-	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, &g), -EPROTONOSUPPORT);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EPROTONOSUPPORT);
 }
 
 static void vsr_disk_super_pick_newest(struct kunit *test)
 {
-	struct vsr_disk_info d, g;
+	struct vsr_disk_info *dp = kunit_kzalloc(test, 2 * sizeof(*dp), GFP_KERNEL);
+	struct vsr_disk_info *d, *g;
 	u8 *b[VSR_DISK_SUPERS];
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, dp);
+	d = &dp[0];
+	g = &dp[1];
 	for (i = 0; i < VSR_DISK_SUPERS; i++) {
 		b[i] = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, b[i]);
 	}
-	KUNIT_EXPECT_EQ(test, vsr_disk_super_pick(b, &g), -EUCLEAN);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_pick(b, g), -EUCLEAN);
 	/* An update that tore after copy 0: the new state is in one copy. */
-	disk_info(&d);
+	disk_info(d);
 	for (i = 1; i < VSR_DISK_SUPERS; i++)
-		vsr_disk_super_put(&d, b[i]);
-	d.seq = 8;
-	d.p.view = 10;
-	vsr_disk_super_put(&d, b[0]);
-	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 0);
-	KUNIT_EXPECT_EQ(test, g.seq, 8);
-	KUNIT_EXPECT_EQ(test, g.p.view, 10);
+		vsr_disk_super_put(d, b[i]);
+	d->seq = 8;
+	d->p.view = 10;
+	vsr_disk_super_put(d, b[0]);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, g), 0);
+	KUNIT_EXPECT_EQ(test, g->seq, 8);
+	KUNIT_EXPECT_EQ(test, g->p.view, 10);
 	/* Torn copy 0: the older state, whole, from the others. */
 	b[0][200] ^= 1;
-	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, &g), 1);
-	KUNIT_EXPECT_EQ(test, g.seq, 7);
-	KUNIT_EXPECT_EQ(test, g.p.view, 9);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_pick(b, g), 1);
+	KUNIT_EXPECT_EQ(test, g->seq, 7);
+	KUNIT_EXPECT_EQ(test, g->p.view, 9);
 }
 
 static void vsr_disk_ckpt_roundtrip(struct kunit *test)
