@@ -91,13 +91,13 @@ static int vsr_journal_super(struct vsr_journal *j,
 	return 0;
 }
 
+/*
+ * Bytes the file holds: a block device's size is its own inode's, which
+ * the open file's mapping belongs to, not the device node's.
+ */
 static u64 vsr_journal_size(struct vsr_journal *j)
 {
-	struct inode *inode = file_inode(j->file);
-
-	if (S_ISBLK(inode->i_mode))
-		return i_size_read(inode->i_mapping->host);
-	return i_size_read(inode);
+	return i_size_read(j->file->f_mapping->host);
 }
 
 /*

@@ -911,6 +911,13 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	vsr_debugfs_add(node);
 	return 0;
 err:
+	/* The journal's work item may have been queued by the start. */
+	if (j) {
+		mutex_lock(&node->lock);
+		node->dead = true;
+		mutex_unlock(&node->lock);
+		vsr_journal_stop(j);
+	}
 	vsr_replica_destroy(node->core);
 	/* The last datagram received, decrypted; the last one sent. */
 	kvfree_sensitive(node->rxbuf, VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE);
