@@ -8,8 +8,8 @@
 # acknowledged records are there exactly once; it goes on taking writes.
 # A small retention makes it trim and checkpoint, and enough writes wrap
 # the file's ring before the second loss.  Then one replica restarts from
-# its file while the others run.  Bad inputs get an error and change
-# nothing.
+# its file while the others run, and an in-memory replica in its place
+# is refused.  Bad inputs get an error and change nothing.
 # timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -128,4 +128,26 @@ wait_normal "$b" 120 || fail "replica $b not normal after its restart"
 writes "$b" 10 through-b
 converge "$tmp/log5" 0 1 2
 kept "$tmp/log4.0" "$tmp/log5.$b" 50 || fail "records lost"
+
+info "an in-memory replica in a durable cluster is refused, both ways"
+ip netns exec "$(ns "$b")" "$VSRADM" del "vsrlog$b" || fail "del $b"
+replica_add "$b" "${args[@]}" || fail "add $b in memory"
+end=$((SECONDS + 60))
+until "$VSRADM" -n "$(ns "$p")" show "vsrlog$p" | grep -q "peer $b .*durability-differs"; do
+	[ $SECONDS -ge $end ] && fail "the durable primary does not refuse the in-memory replica"
+	sleep 0.2
+done
+until "$VSRADM" -n "$(ns "$b")" show "vsrlog$b" | grep -q "peer $p .*durability-differs"; do
+	[ $SECONDS -ge $end ] && fail "the in-memory replica does not see that durability differs"
+	sleep 0.2
+done
+writes "$p" 10 mixed
+[ "$(status "$b" status)" != normal ] || fail "an in-memory replica joined a durable cluster"
+ip netns exec "$(ns "$b")" "$VSRADM" del "vsrlog$b" || fail "del $b"
+readd "$b" || fail "re-add $b from its file"
+wait_normal "$b" 120 || fail "replica $b not normal after its return"
+"$VSRADM" -n "$(ns "$p")" show "vsrlog$p" | grep -q durability-differs &&
+	fail "durability still differs once $b is back from its file"
+converge "$tmp/log6" 0 1 2
+kept "$tmp/log5.0" "$tmp/log6.$b" 50 || fail "records lost"
 echo ok

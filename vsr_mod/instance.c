@@ -338,6 +338,13 @@ int vsr_instance_set(struct vsr_instance *inst, const struct vsr_tunables *tun,
 			vsr_node_keys_abort(keys);
 		return -EINVAL;
 	}
+	/* So does a durable log: durability is told in HELLO. */
+	if (inst->cfg.journal && wire == 1) {
+		NL_SET_ERR_MSG(extack, "a durable instance needs wire format 2 or later (wire-version)");
+		if (kc)
+			vsr_node_keys_abort(keys);
+		return -EINVAL;
+	}
 	/* Else nothing would go: there is no clear to fall back to. */
 	if ((tun ? tun->encrypt : now.encrypt) && !sends_key) {
 		NL_SET_ERR_MSG(extack, VSR_ENCRYPT_NEEDS_KEY);

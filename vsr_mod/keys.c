@@ -767,4 +767,5 @@ void vsr_node_peer_auth(struct vsr_instance *inst, u32 peer,
 	pa->no_decrypt = READ_ONCE(node->encrypt) &&
 			 READ_ONCE(node->sessions[peer].known) &&
 			 !READ_ONCE(node->sessions[peer].decrypts);
+	pa->durability_differs = vsr_version_differs(node, peer);
 }

@@ -70,7 +70,9 @@ static int vsr_nl_put_peer_auth(struct sk_buff *skb, struct vsr_instance *inst, 
 	if ((pa.auth == 2 && nla_put_u32(skb, VSR_A_PEER_KEY_ID, pa.key_id)) ||
 	    (pa.auth == 1 && nla_put_flag(skb, VSR_A_PEER_UNAUTHENTICATED)) ||
 	    (pa.encrypted && nla_put_flag(skb, VSR_A_PEER_ENCRYPTED)) ||
-	    (pa.no_decrypt && nla_put_flag(skb, VSR_A_PEER_NO_DECRYPT)))
+	    (pa.no_decrypt && nla_put_flag(skb, VSR_A_PEER_NO_DECRYPT)) ||
+	    (pa.durability_differs &&
+	     nla_put_flag(skb, VSR_A_PEER_DURABILITY_DIFFERS)))
 		return -EMSGSIZE;
 	return nla_put_u64_64bit(skb, VSR_A_PEER_DROP_AUTH, pa.drop_auth,
 				 VSR_A_PEER_PAD);
@@ -285,7 +287,7 @@ static int vsr_nl_parse_peer(const struct nlattr *attr, union vsr_sockaddr *p,
 	    tb[VSR_A_PEER_WIRE_VERSION] || tb[VSR_A_PEER_KEY_ID] ||
 	    tb[VSR_A_PEER_UNAUTHENTICATED] || tb[VSR_A_PEER_DROP_AUTH] ||
 	    tb[VSR_A_PEER_ENCRYPTED] || tb[VSR_A_PEER_NO_DECRYPT] ||
-	    tb[VSR_A_PEER_MEMBER]) {
+	    tb[VSR_A_PEER_MEMBER] || tb[VSR_A_PEER_DURABILITY_DIFFERS]) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "a peer has an address and a port; the rest is read-only");
 		return -EINVAL;
 	}
@@ -417,6 +419,11 @@ static int vsr_nl_open_log(struct genl_info *info, struct vsr_config *cfg)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_LOG_FILE],
 				    "a joining instance cannot be durable yet");
 		return -EOPNOTSUPP;
+	}
+	/* Durability is told in HELLO, which is in wire format 2. */
+	if (cfg->tun.wire_version == 1) {
+		NL_SET_ERR_MSG(info->extack, "a durable instance needs wire format 2 or later (wire-version)");
+		return -EINVAL;
 	}
 	mutex_lock(&vsr_instances_lock);
 	inst = vsr_instance_find(genl_info_net(info),

@@ -11,7 +11,7 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1] = {
+const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_DURABILITY_DIFFERS + 1] = {
 	[VSR_A_PEER_ADDR] = { .type = NLA_BINARY, },
 	[VSR_A_PEER_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VSR_A_PEER_INDEX] = { .type = NLA_U32, },
@@ -24,6 +24,7 @@ const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1] = {
 	[VSR_A_PEER_ENCRYPTED] = { .type = NLA_FLAG, },
 	[VSR_A_PEER_NO_DECRYPT] = { .type = NLA_FLAG, },
 	[VSR_A_PEER_MEMBER] = { .type = NLA_U32, },
+	[VSR_A_PEER_DURABILITY_DIFFERS] = { .type = NLA_FLAG, },
 };
 
 /* VSR_NL_CMD_ADD - do */

@@ -12,7 +12,7 @@
 #include <uapi/linux/vsr_genl.h>
 
 /* Common nested types */
-extern const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_MEMBER + 1];
+extern const struct nla_policy vsr_peer_nl_policy[VSR_A_PEER_DURABILITY_DIFFERS + 1];
 
 extern const struct nla_policy vsr_add_nl_policy[VSR_A_LOG_FORMAT + 1];
 

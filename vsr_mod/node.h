@@ -50,6 +50,9 @@ struct vsr_tunables;
  * @encrypted: its last datagram was encrypted too (@auth is 2)
  * @no_decrypt: this replica encrypts, and the peer's module cannot
  *	decrypt: only AUTH goes to it
+ * @durability_differs: the peer's log is durable and ours in memory, or
+ *	the other way round, or (ours durable) it has not said: its
+ *	datagrams are dropped
  */
 struct vsr_peer_auth {
 	u8 auth;
@@ -57,6 +60,7 @@ struct vsr_peer_auth {
 	u64 drop_auth;
 	bool encrypted;
 	bool no_decrypt;
+	bool durability_differs;
 };
 
 int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,

@@ -63,6 +63,10 @@ struct socket;
 #define VSR_RXQ_MAX		4096
 #define VSR_RXQ_BYTES		(64 << 20)
 
+/* @peer_durable: what a peer's HELLO said. */
+#define VSR_PEER_DURABLE	1
+#define VSR_PEER_IN_MEMORY	2
+
 /* @member_peer and @peer_member of a member without a peer, and back. */
 #define VSR_NO_PEER		0xffu
 /* @rx_peer of a datagram from an address with no peer: see @rx_addr. */
@@ -212,6 +216,9 @@ struct vsr_observe {
  *	struct vsr_auth_seen.auth, 3 for 2 and encrypted (written by the
  *	receive work only)
  * @peer_key_id: the key id it carried, if @peer_auth is 2
+ * @peer_durable: what each peer's HELLO said of its log: 0 nothing yet,
+ *	VSR_PEER_DURABLE or VSR_PEER_IN_MEMORY (written under @lock, also
+ *	read without it)
  * @peer_drop_auth: datagrams from each peer that failed authentication
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
@@ -281,6 +288,7 @@ struct vsr_node {
 	struct vsr_auth_enc tx_enc;
 	u8 peer_auth[VSR_MAX_PEERS];
 	u32 peer_key_id[VSR_MAX_PEERS];
+	u8 peer_durable[VSR_MAX_PEERS];
 	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;
@@ -388,6 +396,7 @@ int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 		   const struct vsr_msg *m);
 void vsr_version_tick(struct vsr_node *node);
 void vsr_version_set_cap(struct vsr_node *node, u8 wire_version);
+bool vsr_version_differs(const struct vsr_node *node, unsigned int peer);
 
 /* node.c */
 void vsr_node_process(struct vsr_node *node, u64 before);

@@ -41,18 +41,80 @@ u8 vsr_version_to(const struct vsr_node *node, unsigned int peer)
 	return vsr_link_format(&node->links[peer], vsr_version_cap(node));
 }
 
-/* HELLO to @peer, saying that we speak up to @cap. */
+/* Whether this node's log is on disk. */
+static bool vsr_version_durable(const struct vsr_node *node)
+{
+	return node->inst->cfg.journal;
+}
+
+/*
+ * HELLO to @peer, saying that we speak up to @cap, and whether our log is
+ * durable (a durable node asks for the peer's HELLO back).
+ */
 static void vsr_hello_send(struct vsr_node *node, unsigned int peer, u8 cap)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
 	u8 buf[VSR_HDR_SIZE];
 	u64 lo, hi, cur;
+	u32 flags = 0;
 	size_t len;
 
+	if (vsr_version_durable(node))
+		flags = VSR_HELLO_DURABLE | VSR_HELLO_ASK;
 	vsr_link_hello(&node->links[peer], cap, node->ticks, &lo, &hi, &cur);
 	len = vsr_hello_seal(buf, cfg->cluster_id, 0, cfg->replica, lo, hi,
-			     cur);
+			     cur, flags);
 	vsr_socket_send_raw(node, peer, buf, len);
+}
+
+/* Whether a HELLO to @peer may go now: none within @gap ticks before. */
+static bool vsr_hello_due(const struct vsr_node *node, unsigned int peer,
+			  u64 gap)
+{
+	const struct vsr_link *l = &node->links[peer];
+
+	return !l->sent || node->ticks - l->sent_at >= gap;
+}
+
+/*
+ * A peer's HELLO says whether its log is durable.  Durability is the same
+ * on every member of a cluster (a durable replica acks only what is on
+ * its disk; one in memory would make a quorum that a power loss undoes):
+ * a peer of the other kind gets nothing to the core (vsr_version_rx()).
+ */
+static void vsr_version_durability(struct vsr_node *node, unsigned int peer,
+				   u32 flags)
+{
+	u8 seen = flags & VSR_HELLO_DURABLE ? VSR_PEER_DURABLE :
+		  VSR_PEER_IN_MEMORY;
+	bool differs = (seen == VSR_PEER_DURABLE) != vsr_version_durable(node);
+
+	if (node->peer_durable[peer] != seen && differs)
+		pr_warn("%s: peer %u (%pISpc) is %s, this replica %s: durability differs, its datagrams are dropped\n",
+			node->inst->name, peer, &node->inst->cfg.peers[peer].sa,
+			seen == VSR_PEER_DURABLE ? "durable" : "in memory",
+			vsr_version_durable(node) ? "durable" : "in memory");
+	WRITE_ONCE(node->peer_durable[peer], seen);
+}
+
+/**
+ * vsr_version_differs() - whether a peer's durability is not this node's
+ * @node: the node
+ * @peer: replica index
+ *
+ * A durable node counts a peer that has not said (no HELLO yet) as
+ * differing; a node in memory does not, so that it keeps speaking to
+ * modules older than HELLO.  Lockless: a peek for status.
+ *
+ * Return: true if @peer's datagrams are kept from the core.
+ */
+bool vsr_version_differs(const struct vsr_node *node, unsigned int peer)
+{
+	u8 seen = READ_ONCE(node->peer_durable[peer]);
+
+	if (!seen)
+		return vsr_version_durable(node);
+	return (seen == VSR_PEER_DURABLE) != vsr_version_durable(node);
 }
 
 /**
@@ -62,7 +124,8 @@ static void vsr_hello_send(struct vsr_node *node, unsigned int peer, u8 cap)
  * @m: the decoded datagram
  *
  * Return: 0 if @m is for the core; 1 if it was a HELLO, consumed here;
- * -EPROTONOSUPPORT if this replica does not speak its format.
+ * -EPROTONOSUPPORT if this replica does not speak its format, or if the
+ * peer's durability differs or (durable) is not known yet.
  */
 int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 		   const struct vsr_msg *m)
@@ -72,8 +135,17 @@ int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 	int ret;
 
 	ret = vsr_link_rx(&node->links[peer], cap, &m->h, node->ticks, &hello);
+	if (ret == 1) {
+		vsr_version_durability(node, peer, m->h.flags);
+		/* It does not know whether we are durable. */
+		if (m->h.flags & VSR_HELLO_ASK &&
+		    vsr_hello_due(node, peer, VSR_LINK_HELLO_GAP))
+			hello = true;
+	}
 	if (hello)
 		vsr_hello_send(node, peer, cap);
+	if (!ret && vsr_version_differs(node, peer))
+		return -EPROTONOSUPPORT;
 	return ret;
 }
 
@@ -89,10 +161,22 @@ void vsr_version_tick(struct vsr_node *node)
 
 	if (node->failed)
 		return;
-	for (i = 0; i < vsr_n_peers(cfg); i++)
-		if (i != cfg->replica &&
-		    vsr_link_tick(&node->links[i], cap, node->ticks))
+	for (i = 0; i < vsr_n_peers(cfg); i++) {
+		if (i == cfg->replica)
+			continue;
+		/*
+		 * A durable node asks every peer it heard from for its HELLO:
+		 * soon if it has none, then every VSR_LINK_HELLO_EVERY ticks,
+		 * since the peer may have been replaced by one of the other
+		 * kind (the formats may agree, and then neither side would
+		 * send one).
+		 */
+		if (vsr_link_tick(&node->links[i], cap, node->ticks) ||
+		    (vsr_version_durable(node) && node->links[i].ver &&
+		     vsr_hello_due(node, i, node->peer_durable[i] ?
+				   VSR_LINK_HELLO_EVERY : VSR_LINK_HELLO_GAP)))
 			vsr_hello_send(node, i, cap);
+	}
 }
 
 /**

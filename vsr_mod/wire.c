@@ -249,11 +249,12 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_restamp);
  * @lo: oldest wire format the sender speaks
  * @hi: newest wire format the sender speaks
  * @cur: the format the sender sends the receiver
+ * @flags: VSR_HELLO_DURABLE, VSR_HELLO_ASK or 0
  *
  * Return: the message size, VSR_HDR_SIZE.
  */
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
-		      u64 hi, u64 cur)
+		      u64 hi, u64 cur, u32 flags)
 {
 	struct vsr_hdr h = {
 		.version = VSR_WIRE_HELLO,
@@ -264,6 +265,7 @@ size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 		.op = cur,
 		.arg0 = lo,
 		.arg1 = hi,
+		.flags = flags,
 	};
 
 	return vsr_msg_seal(buf, &h, 0);
@@ -466,7 +468,8 @@ static int vsr_check_body(struct vsr_msg *m)
 		    h->arg0 > h->arg1 || h->arg1 > U8_MAX || !h->op ||
 		    h->op > U8_MAX || h->commit)
 			return -EPROTO;
-		return (len || h->flags) ? -EPROTO : 0;
+		return (len || (h->flags & ~(VSR_HELLO_DURABLE | VSR_HELLO_ASK))) ?
+		       -EPROTO : 0;
 	case VSR_CMD_AUTH:
 		if (h->version < VSR_WIRE_HELLO || h->op || h->commit ||
 		    h->flags)

@@ -92,7 +92,7 @@ enum vsr_command {
 	 * Not the protocol core's: the glue's version negotiation (wire
 	 * format 2 and later, link.c).  arg0 and arg1: the oldest and newest
 	 * format the sender speaks; op: the format it sends the receiver;
-	 * no body.
+	 * flags: VSR_HELLO_DURABLE if its log is on disk; no body.
 	 */
 	VSR_CMD_HELLO = 12,
 	/*
@@ -227,6 +227,15 @@ struct vsr_wire_reconfig {
 #define VSR_SVC_CONFIRM		0x2	/* new primary: confirm your DVC */
 /* RECOVERYRESPONSE flags */
 #define VSR_RR_NORMAL		0x1	/* responder is in normal status */
+/*
+ * HELLO flags.  DURABLE: the sender's log is on disk (journal.c).  Modules
+ * before them send none, and refuse a HELLO with flags: durability is the
+ * same on every member of a cluster, and a mismatch is refused
+ * (version.c).
+ */
+#define VSR_HELLO_DURABLE	0x1
+/* The sender asks for a HELLO back (a durable one asks every second). */
+#define VSR_HELLO_ASK		0x2
 /* COMMIT / PREPARE flags */
 #define VSR_PF_NONE		0x0
 
@@ -456,7 +465,7 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 			 const u8 *nonce, const u8 *challenge, const u8 *echo,
 			 const u8 *known, u64 features);
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
-		      u64 hi, u64 cur);
+		      u64 hi, u64 cur, u32 flags);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		   struct vsr_msg *m);
 void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);

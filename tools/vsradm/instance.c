@@ -135,6 +135,9 @@ static int parse_peer(const struct nlattr *nest, struct peer_info *p)
 		case VSR_A_PEER_NO_DECRYPT:
 			p->no_decrypt = true;
 			break;
+		case VSR_A_PEER_DURABILITY_DIFFERS:
+			p->durability_differs = true;
+			break;
 		case VSR_A_PEER_MEMBER:
 			if (attr_u(a, MNL_TYPE_U32, &v))
 				return -1;
@@ -413,6 +416,7 @@ static void print_instance_json(const struct inst_info *in, const char *key)
 		j_bool("unauthenticated", p->unauthenticated);
 		j_bool("encrypted", p->encrypted);
 		j_bool("no-decrypt", p->no_decrypt);
+		j_bool("durability-differs", p->durability_differs);
 		j_u64("drop-auth", p->drop_auth);
 		j_obj_close();
 	}
@@ -479,6 +483,8 @@ static void print_peer_auth_text(const struct inst_info *in, const struct peer_i
 	}
 	if (p->no_decrypt)
 		printf(" cannot-decrypt");
+	if (p->durability_differs)
+		printf(" durability-differs");
 	if (p->drop_auth)
 		printf(" drop-auth %llu", (unsigned long long)p->drop_auth);
 }

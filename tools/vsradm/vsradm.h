@@ -100,6 +100,7 @@ struct peer_info {
 	uint64_t drop_auth;	/* its datagrams that failed authentication */
 	bool encrypted;		/* its last datagram was encrypted */
 	bool no_decrypt;	/* we encrypt; its module cannot decrypt */
+	bool durability_differs;	/* durable and in memory: dropped */
 	bool has_member;	/* the kernel named its place in the epoch */
 	uint32_t member;	/* its replica index in the epoch */
 };
