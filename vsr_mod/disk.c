@@ -27,8 +27,7 @@ int vsr_disk_info_check(const struct vsr_disk_info *d)
 	    d->slot_size % VSR_DISK_BLOCK || !d->slots ||
 	    d->slots > VSR_DISK_SLOTS_MAX || !d->members ||
 	    d->members > VSR_DISK_MEMBERS_MAX || d->replica >= d->members ||
-	    d->ckpt_slot > 1 || d->p.op < d->p.ckpt ||
-	    d->p.log_view > d->p.view)
+	    d->ckpt_slot > 1 || d->p.log_view > d->p.view)
 		return -EINVAL;
 	return 0;
 }
@@ -123,9 +122,10 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);
  * @blocks: the VSR_DISK_SUPERS copies as read
  * @d: the valid copy with the highest sequence number
  *
- * Copies of another format (a different nonce than the winner's) do not
- * count.  The caller must write the winner again (an ordinary update)
- * before acting on it: it may be in one copy only.
+ * (A format writes zeros over the copies of an earlier format before its
+ * own, so copies of two formats are never both valid.)  The caller must
+ * write the winner again (an ordinary update) before acting on it: it may
+ * be in one copy only.
  *
  * Return: the index of the copy taken; -EUCLEAN if no copy is valid;
  * -EPROTONOSUPPORT if none is and one is of another format version.

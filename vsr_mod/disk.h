@@ -167,13 +167,19 @@ static inline u64 vsr_disk_ckpt_off(u32 slot)
 	return VSR_DISK_CKPT_OFF + (u64)slot * VSR_DISK_CKPT_SIZE;
 }
 
-/* Byte offset of the log slot of @op. */
-static inline u64 vsr_disk_slot_off(const struct vsr_disk_info *d, u64 op)
+/* The ring slot of @op. */
+static inline u32 vsr_disk_slot_idx(const struct vsr_disk_info *d, u64 op)
 {
 	u32 idx;
 
 	div_u64_rem(op, d->slots, &idx);
-	return VSR_DISK_LOG_OFF + (u64)idx * d->slot_size;
+	return idx;
+}
+
+/* Byte offset of the log slot of @op. */
+static inline u64 vsr_disk_slot_off(const struct vsr_disk_info *d, u64 op)
+{
+	return VSR_DISK_LOG_OFF + (u64)vsr_disk_slot_idx(d, op) * d->slot_size;
 }
 
 /* Bytes a log of this geometry takes. */

@@ -25,6 +25,7 @@
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/pagemap.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -95,6 +96,13 @@ static int vsr_journal_super(struct vsr_journal *j,
  * Bytes the file holds: a block device's size is its own inode's, which
  * the open file's mapping belongs to, not the device node's.
  */
+/* The write buffer: a batch of slots of the file's size. */
+static int vsr_journal_alloc_buf(struct vsr_journal *j)
+{
+	j->buf = kvmalloc(VSR_JOURNAL_BATCH * j->d.slot_size, GFP_KERNEL_ACCOUNT);
+	return j->buf ? 0 : -ENOMEM;
+}
+
 static u64 vsr_journal_size(struct vsr_journal *j)
 {
 	return i_size_read(j->file->f_mapping->host);
@@ -141,6 +149,9 @@ static int vsr_journal_format(struct vsr_journal *j,
 		NL_SET_ERR_MSG(extack, "block device too small for the log retention");
 		return -ENOSPC;
 	}
+	ret = vsr_journal_alloc_buf(j);
+	if (ret)
+		return ret;
 	memset(j->buf, 0, VSR_JOURNAL_BATCH * VSR_JOURNAL_SLOT);
 	for (pos = 0; pos < size; pos += len) {
 		len = min_t(u64, size - pos, VSR_JOURNAL_BATCH * VSR_JOURNAL_SLOT);
@@ -180,6 +191,34 @@ static bool vsr_journal_matches(const struct vsr_disk_info *d,
 }
 
 /*
+ * Read the checkpoint the superblock names (into @blk): its chain checksum
+ * is what a record naming the checkpoint's op must carry.  A fresh disk's
+ * is the empty log's, the cluster's chain root.  One that is not there
+ * leaves the restore nothing to take (ckpt U64_MAX: the core refuses it).
+ */
+static int vsr_journal_read_ckpt(struct vsr_journal *j)
+{
+	struct vsr_disk_info *d = &j->d;
+	struct vsr_restore *rs = &j->restore;
+	int ret;
+
+	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_CKPT_SIZE,
+			     vsr_disk_ckpt_off(d->ckpt_slot));
+	if (ret)
+		return ret;
+	if (vsr_disk_ckpt_get(d, j->blk, &rs->ckpt, &rs->ckpt_view,
+			      &rs->ckpt_csum, &rs->table_count) ||
+	    rs->ckpt != d->p.ckpt) {
+		rs->ckpt = U64_MAX;
+		rs->table_count = 0;
+		j->ck_csum = d->p.ckpt ? 0 : vsr_chain_root(d->cluster);
+		return 0;
+	}
+	j->ck_csum = rs->ckpt_csum;
+	return 0;
+}
+
+/*
  * Read what a restart needs: the checkpoint the superblock names and the
  * entries above it, each slot verified on its own, up to the first that
  * is not there.  The core checks the chain and what the record names.
@@ -198,17 +237,10 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 				      GFP_KERNEL_ACCOUNT);
 	if (!j->restore_table || !j->restore_entries)
 		return -ENOMEM;
-	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_CKPT_SIZE,
-			     vsr_disk_ckpt_off(d->ckpt_slot));
-	if (ret)
-		return ret;
 	/* A checkpoint that is not there: the core refuses the disk. */
-	if (vsr_disk_ckpt_get(d, j->blk, &rs->ckpt, &rs->ckpt_view,
-			      &rs->ckpt_csum, &count) || rs->ckpt != d->p.ckpt) {
-		rs->ckpt = U64_MAX;
+	count = rs->table_count;
+	if (rs->ckpt == U64_MAX)
 		return 0;
-	}
-	j->ck_csum = rs->ckpt_csum;
 	memcpy(j->restore_table, j->blk + VSR_DISK_BLOCK,
 	       (size_t)count * VSR_SESSION_WIRE_SIZE);
 	rs->table = j->restore_table;
@@ -219,8 +251,7 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 	for (first = rs->ckpt + 1; first <= last; first += n) {
 		/* A run of slots up to the end of the ring. */
 		n = min_t(u64, last - first + 1, VSR_JOURNAL_BATCH);
-		n = min_t(u64, n, d->slots - (vsr_disk_slot_off(d, first) -
-					      VSR_DISK_LOG_OFF) / d->slot_size);
+		n = min(n, d->slots - vsr_disk_slot_idx(d, first));
 		ret = vsr_journal_io(j, false, j->buf, (size_t)n * d->slot_size,
 				     vsr_disk_slot_off(d, first));
 		if (ret)
@@ -262,6 +293,11 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	struct vsr_disk_info *d = &j->d;
 	int i, ret, won;
 
+	/*
+	 * After a failed flush in this boot, the page cache may hold clean
+	 * pages that never reached the disk: read the disk, not them.
+	 */
+	invalidate_mapping_pages(j->file->f_mapping, 0, -1);
 	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_SUPERS * VSR_DISK_BLOCK,
 			     0);
 	if (ret) {
@@ -311,9 +347,9 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 		return ret;
 	}
 	j->fresh = !(d->p.flags & VSR_PERSIST_SERVICE);
-	if (j->fresh)
-		return 0;
-	ret = vsr_journal_read_log(j);
+	ret = vsr_journal_alloc_buf(j) ?: vsr_journal_read_ckpt(j);
+	if (!ret && !j->fresh)
+		ret = vsr_journal_read_log(j);
 	if (ret)
 		NL_SET_ERR_MSG(extack, "cannot read the log file");
 	return ret;
@@ -345,12 +381,10 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 		return -ENOMEM;
 	INIT_LIST_HEAD(&j->link);
 	j->path = kstrdup(path, GFP_KERNEL_ACCOUNT);
-	j->buf = kvmalloc(VSR_JOURNAL_BATCH * VSR_DISK_SLOT_MAX,
-			  GFP_KERNEL_ACCOUNT);
 	j->blk = kvmalloc(VSR_DISK_CKPT_SIZE, GFP_KERNEL_ACCOUNT);
 	j->want_table = kvmalloc(VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE,
 				 GFP_KERNEL_ACCOUNT);
-	if (!j->path || !j->buf || !j->blk || !j->want_table) {
+	if (!j->path || !j->blk || !j->want_table) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -368,7 +402,8 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 		ret = -EINVAL;
 		goto err;
 	}
-	j->ino = inode->i_ino;
+	/* A block device by its number alone: it may have several nodes. */
+	j->ino = S_ISBLK(inode->i_mode) ? 0 : inode->i_ino;
 	j->dev = S_ISBLK(inode->i_mode) ? inode->i_rdev : inode->i_sb->s_dev;
 	mutex_lock(&vsr_journals_lock);
 	list_for_each_entry(o, &vsr_journals, link)
@@ -429,7 +464,8 @@ static void vsr_journal_failed(struct vsr_journal *j, int err)
 /*
  * Whether the disk holds op @op with chain checksum @csum, chained from
  * checkpoint @ckpt (of checksum @ck_csum): what a record naming them needs
- * (under the node lock).
+ * (under the node lock).  (A replica whose disk it could not restart from
+ * asks with the disk's checkpoint and its own, empty log's head, below.)
  */
 static bool vsr_journal_holds(struct vsr_journal *j,
 			      const struct vsr_core_status *st, u64 op,
@@ -440,6 +476,9 @@ static bool vsr_journal_holds(struct vsr_journal *j,
 
 	if (op == ckpt)
 		return csum == ck_csum;
+	/* A head below the checkpoint names nothing above it. */
+	if (op < ckpt)
+		return true;
 	e = vsr_replica_log_entry(j->node->core, op);
 	if (!e || e->h.checksum != csum)
 		return false;
@@ -500,8 +539,7 @@ static int vsr_journal_write_slots(struct vsr_journal *j, u64 from, u32 n)
 	int ret;
 
 	while (done < n) {
-		idx = (vsr_disk_slot_off(d, from + done) - VSR_DISK_LOG_OFF) /
-		      d->slot_size;
+		idx = vsr_disk_slot_idx(d, from + done);
 		run = min(n - done, d->slots - idx);
 		ret = vsr_journal_io(j, true, j->buf + (size_t)done * d->slot_size,
 				     (size_t)run * d->slot_size,
@@ -530,79 +568,146 @@ static int vsr_journal_write_record(struct vsr_journal *j,
 	return vsr_journal_super(j, nd, 0);
 }
 
+/* Whether the record asked for may be written now (under the node lock). */
+static bool vsr_journal_record_ready(struct vsr_journal *j,
+				     const struct vsr_core_status *st)
+{
+	bool disk_ck = j->want.ckpt == j->d.p.ckpt;
+
+	if (!j->asked || (!disk_ck && j->want.ckpt != j->want_ck.ckpt))
+		return false;
+	return vsr_journal_holds(j, st, j->want.op, j->want.csum, j->want.ckpt,
+				 disk_ck ? j->ck_csum : j->want_ck.ckpt_csum);
+}
+
+/*
+ * Whether the core should be told again what the disk holds (under the
+ * node lock): its durable point went down (a truncation, or a recovery
+ * that fetches the same entries again) or up to a checkpoint taken over,
+ * below what the worker wrote, which the log still holds as written.  Once
+ * per change of the core's durable point: a report it ignored (the
+ * checkpoint it took over is not on the disk yet) is not repeated until
+ * that point moves.
+ */
+static bool vsr_journal_retell(struct vsr_journal *j,
+			       const struct vsr_core_status *st)
+{
+	const struct vsr_entry *w;
+
+	if (st->durable >= j->w_op || st->durable == j->told)
+		return false;
+	w = vsr_replica_log_entry(j->node->core, j->w_op);
+	return w && w->h.checksum == j->w_csum;
+}
+
+/* Tell the core what the disk holds (under the node lock). */
+static void vsr_journal_tell(struct vsr_journal *j, u64 op, u32 csum)
+{
+	struct vsr_node *node = j->node;
+	struct vsr_core_status st;
+	u64 before = READ_ONCE(node->commit);
+
+	vsr_replica_durable(node->core, op, csum);
+	vsr_node_process(node, before);
+	vsr_replica_get_status(node->core, &st);
+	j->told = st.durable;
+}
+
+/* Write the record asked for; false if the instance failed. */
+static bool vsr_journal_record(struct vsr_journal *j)
+{
+	struct vsr_disk_info *nd = &j->next;
+	struct vsr_node *node = j->node;
+	struct vsr_persist p = j->want;
+	size_t ck_len = 0;
+	u32 ck_csum = 0;
+	u64 before;
+	int ret;
+
+	j->asked = false;
+	*nd = j->d;
+	nd->p = p;
+	nd->seq++;
+	if (p.ckpt != j->d.p.ckpt) {
+		nd->ckpt_slot ^= 1;
+		ck_csum = j->want_ck.ckpt_csum;
+		ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
+					   j->want_ck.ckpt_view, ck_csum,
+					   j->want_table,
+					   j->want_ck.table_count, j->blk);
+	}
+	/* A superblock a restart would refuse must never be written. */
+	if (WARN_ON_ONCE(vsr_disk_info_check(nd))) {
+		vsr_journal_failed(j, -EINVAL);
+		return false;
+	}
+	mutex_unlock(&node->lock);
+	ret = vsr_journal_write_record(j, nd, ck_len);
+	mutex_lock(&node->lock);
+	if (ret) {
+		vsr_journal_failed(j, ret);
+		return false;
+	}
+	j->d = *nd;
+	if (ck_len)
+		j->ck_csum = ck_csum;
+	if (node->dead)
+		return false;
+	before = READ_ONCE(node->commit);
+	vsr_replica_persisted(node->core, &p);
+	vsr_node_process(node, before);
+	return true;
+}
+
+/* Write the next batch of entries; false if none, or the instance failed. */
+static bool vsr_journal_entries(struct vsr_journal *j,
+				const struct vsr_core_status *st)
+{
+	struct vsr_node *node = j->node;
+	u32 n, csum = 0;
+	u64 from;
+	int ret;
+
+	n = vsr_journal_batch(j, st, &from, &csum);
+	if (!n)
+		return false;
+	mutex_unlock(&node->lock);
+	ret = vsr_journal_write_slots(j, from, n);
+	mutex_lock(&node->lock);
+	if (ret) {
+		vsr_journal_failed(j, ret);
+		return false;
+	}
+	j->writes++;
+	j->entries += n;
+	j->w_op = from + n - 1;
+	j->w_csum = csum;
+	if (node->dead)
+		return false;
+	vsr_journal_tell(j, j->w_op, csum);
+	return true;
+}
+
 static void vsr_journal_work(struct work_struct *work)
 {
 	struct vsr_journal *j = container_of(work, struct vsr_journal, work);
 	struct vsr_node *node = j->node;
-	struct vsr_disk_info *nd = &j->next;
 	struct vsr_core_status st;
-	struct vsr_persist p;
-	size_t ck_len;
-	u64 before, from;
-	u32 n, csum = 0;
-	int ret;
 
 	mutex_lock(&node->lock);
 	while (!node->dead && !node->failed && !j->err) {
 		vsr_replica_get_status(node->core, &st);
-		if (j->asked &&
-		    vsr_journal_holds(j, &st, j->want.op, j->want.csum,
-				      j->want.ckpt,
-				      j->want.ckpt == j->d.p.ckpt ?
-				      j->ck_csum : j->want_ck.ckpt_csum) &&
-		    (j->want.ckpt == j->d.p.ckpt ||
-		     j->want.ckpt == j->want_ck.ckpt)) {
-			p = j->want;
-			j->asked = false;
-			*nd = j->d;
-			nd->p = p;
-			nd->seq++;
-			ck_len = 0;
-			if (p.ckpt != j->d.p.ckpt) {
-				nd->ckpt_slot ^= 1;
-				ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
-							   j->want_ck.ckpt_view,
-							   j->want_ck.ckpt_csum,
-							   j->want_table,
-							   j->want_ck.table_count,
-							   j->blk);
-			}
-			mutex_unlock(&node->lock);
-			ret = vsr_journal_write_record(j, nd, ck_len);
-			mutex_lock(&node->lock);
-			if (ret) {
-				vsr_journal_failed(j, ret);
+		if (vsr_journal_record_ready(j, &st)) {
+			if (!vsr_journal_record(j))
 				break;
-			}
-			j->d = *nd;
-			if (ck_len)
-				j->ck_csum = j->want_ck.ckpt_csum;
-			if (node->dead)
-				break;
-			before = READ_ONCE(node->commit);
-			vsr_replica_persisted(node->core, &p);
-			vsr_node_process(node, before);
 			continue;
 		}
-		n = vsr_journal_batch(j, &st, &from, &csum);
-		if (!n)
-			break;
-		mutex_unlock(&node->lock);
-		ret = vsr_journal_write_slots(j, from, n);
-		mutex_lock(&node->lock);
-		if (ret) {
-			vsr_journal_failed(j, ret);
-			break;
+		if (vsr_journal_retell(j, &st)) {
+			vsr_journal_tell(j, j->w_op, j->w_csum);
+			continue;
 		}
-		j->writes++;
-		j->entries += n;
-		j->w_op = from + n - 1;
-		j->w_csum = csum;
-		if (node->dead)
+		if (!vsr_journal_entries(j, &st))
 			break;
-		before = READ_ONCE(node->commit);
-		vsr_replica_durable(node->core, j->w_op, csum);
-		vsr_node_process(node, before);
 	}
 	j->busy = false;
 	mutex_unlock(&node->lock);
@@ -626,23 +731,28 @@ void vsr_journal_start(struct vsr_journal *j, struct vsr_node *node)
 }
 
 /**
- * vsr_journal_restored() - the core took what the disk holds
+ * vsr_journal_restored() - the restore is over
  * @j: the journal, started
+ * @taken: the core took what the disk holds; else it refused it, and must
+ *	not be looked at (the driver creates another)
  *
- * Under the node lock: the log the core holds is on the disk, chained from
+ * Under the node lock.  A log the core took is on the disk, chained from
  * the disk's checkpoint.  Frees what was read for the restore.
  */
-void vsr_journal_restored(struct vsr_journal *j)
+void vsr_journal_restored(struct vsr_journal *j, bool taken)
 {
 	struct vsr_core_status st;
 	const struct vsr_entry *e;
 
-	vsr_replica_get_status(j->node->core, &st);
-	e = vsr_replica_log_entry(j->node->core, st.op);
-	if (e) {
-		j->w_from = j->d.p.ckpt + 1;
-		j->w_op = st.op;
-		j->w_csum = e->h.checksum;
+	if (taken) {
+		vsr_replica_get_status(j->node->core, &st);
+		e = vsr_replica_log_entry(j->node->core, st.op);
+		if (e) {
+			j->w_from = j->d.p.ckpt + 1;
+			j->w_op = st.op;
+			j->w_csum = e->h.checksum;
+		}
+		j->told = st.durable;
 	}
 	vsr_journal_free_restore(j);
 }
@@ -686,25 +796,26 @@ void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
 }
 
 /**
- * vsr_journal_kick() - start the work item if there is something to write
+ * vsr_journal_kick() - start the work item if there is something to do
  * @j: the journal, or NULL
  *
- * Under the node lock, after each batch of inputs to the core.
+ * Under the node lock, after each batch of inputs to the core, and from
+ * its persist callback (so only the core's getters are used here).
  */
 void vsr_journal_kick(struct vsr_journal *j)
 {
 	struct vsr_core_status st;
+	const struct vsr_entry *w;
 
 	if (!j || !j->node || j->busy || j->err)
 		return;
-	if (!j->asked) {
-		const struct vsr_entry *w;
-
-		vsr_replica_get_status(j->node->core, &st);
+	vsr_replica_get_status(j->node->core, &st);
+	if (!vsr_journal_record_ready(j, &st) && !vsr_journal_retell(j, &st)) {
+		/* Entries to write: above what the disk holds as written. */
 		if (st.durable >= st.op)
 			return;
 		w = vsr_replica_log_entry(j->node->core, j->w_op);
-		if (j->w_op == st.op && w && w->h.checksum == j->w_csum)
+		if (j->w_op >= st.op && w && w->h.checksum == j->w_csum)
 			return;
 	}
 	j->busy = true;

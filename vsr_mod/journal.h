@@ -49,6 +49,8 @@ struct vsr_node;
  *	the worker wrote them, chained (worker and lock)
  * @w_op: see @w_from
  * @w_csum: the chain checksum of @w_op as written
+ * @told: the core's durable point after the worker last told it what the
+ *	disk holds (under the lock)
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
  * @blk: the worker's buffer for a superblock or a checkpoint slot
@@ -79,6 +81,7 @@ struct vsr_journal {
 	u64 w_from;
 	u64 w_op;
 	u32 w_csum;
+	u64 told;
 	int err;
 	u8 *buf;
 	u8 *blk;
@@ -94,6 +97,6 @@ void vsr_journal_start(struct vsr_journal *j, struct vsr_node *node);
 void vsr_journal_stop(struct vsr_journal *j);
 void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p);
 void vsr_journal_kick(struct vsr_journal *j);
-void vsr_journal_restored(struct vsr_journal *j);
+void vsr_journal_restored(struct vsr_journal *j, bool taken);
 
 #endif /* _VSR_JOURNAL_H */

@@ -769,14 +769,14 @@ static void vsr_node_restore(struct vsr_node *node,
 		pr_info("%s: restarted from %s: view %u, log view %u, checkpoint %llu, %u ops above it\n",
 			node->inst->name, j->path, j->d.p.view, j->d.p.log_view,
 			j->restore.ckpt, j->restore.count);
-		vsr_journal_restored(j);
+		vsr_journal_restored(j, true);
 		return;
 	}
 	pr_warn("%s: cannot restart from %s (error %d): recovering from the other replicas\n",
 		node->inst->name, j->path, ret);
+	vsr_journal_restored(j, false);
 	vsr_replica_destroy(node->core);
 	cfg->restore = false;
-	vsr_journal_restored(j);
 	node->core = vsr_replica_create(cfg, &vsr_node_ops, node);
 }
 
