@@ -219,6 +219,7 @@ struct vsr_observe {
  * @peer_durable: what each peer's HELLO said of its log: 0 nothing yet,
  *	VSR_PEER_DURABLE or VSR_PEER_IN_MEMORY (written under @lock, also
  *	read without it)
+ * @peer_recovery: the nonce of each peer's last RECOVERY (under @lock)
  * @peer_drop_auth: datagrams from each peer that failed authentication
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
@@ -289,6 +290,7 @@ struct vsr_node {
 	u8 peer_auth[VSR_MAX_PEERS];
 	u32 peer_key_id[VSR_MAX_PEERS];
 	u8 peer_durable[VSR_MAX_PEERS];
+	u64 peer_recovery[VSR_MAX_PEERS];
 	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;

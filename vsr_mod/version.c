@@ -97,6 +97,29 @@ static void vsr_version_durability(struct vsr_node *node, unsigned int peer,
 	WRITE_ONCE(node->peer_durable[peer], seen);
 }
 
+/*
+ * The rounds of one recovery carry consecutive nonces from a random base
+ * (recovery.c); a nonce that does not follow the last one seen starts a
+ * recovery, which may be a new incarnation of the other kind (an
+ * in-memory replica put in place of a durable one).  A durable node then
+ * forgets what the peer said, and takes nothing from it until its HELLO.
+ * Returns true if it should ask for one now.
+ */
+#define VSR_RECOVERY_ROUNDS_SEEN	64
+
+static bool vsr_version_recovery(struct vsr_node *node, unsigned int peer,
+				 u64 nonce)
+{
+	u64 last = node->peer_recovery[peer];
+
+	node->peer_recovery[peer] = nonce;
+	if (!vsr_version_durable(node) || !node->peer_durable[peer] ||
+	    (last && nonce - last <= VSR_RECOVERY_ROUNDS_SEEN))
+		return false;
+	WRITE_ONCE(node->peer_durable[peer], 0);
+	return true;
+}
+
 /**
  * vsr_version_differs() - whether a peer's durability is not this node's
  * @node: the node
@@ -142,6 +165,9 @@ int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 		    vsr_hello_due(node, peer, VSR_LINK_HELLO_GAP))
 			hello = true;
 	}
+	if (!ret && m->h.command == VSR_CMD_RECOVERY &&
+	    vsr_version_recovery(node, peer, m->h.arg0))
+		hello = hello || vsr_hello_due(node, peer, VSR_LINK_HELLO_GAP);
 	if (hello)
 		vsr_hello_send(node, peer, cap);
 	if (!ret && vsr_version_differs(node, peer))
