@@ -9,7 +9,8 @@
 # A small retention makes it trim and checkpoint, and enough writes wrap
 # the file's ring before the second loss.  Then one replica restarts from
 # its file while the others run, and an in-memory replica in its place
-# is refused.  Bad inputs get an error and change nothing.
+# is refused; an in-memory cluster refuses a durable member and takes its
+# in-memory replacement.  Bad inputs get an error and change nothing.
 # timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -150,4 +151,27 @@ wait_normal "$b" 120 || fail "replica $b not normal after its return"
 	fail "durability still differs once $b is back from its file"
 converge "$tmp/log6" 0 1 2
 kept "$tmp/log5.0" "$tmp/log6.$b" 50 || fail "records lost"
+
+info "an in-memory cluster refuses a durable member, then takes its in-memory replacement"
+for i in 0 1 2; do
+	ip netns exec "$(ns "$i")" "$VSRADM" del "vsrlog$i" || fail "del $i"
+done
+mem=(heartbeat 50 timeout 500 client-timeout 20000)
+for i in 0 1; do
+	replica_add "$i" "${mem[@]}" || fail "add $i in memory"
+done
+replica_add 2 "${mem[@]}" log-file "$tmp/other" format || fail "add 2 durable"
+end=$((SECONDS + 60))
+until "$VSRADM" -n "$(ns 0)" show vsrlog0 | grep -q "peer 2 .*durability-differs"; do
+	[ $SECONDS -ge $end ] && fail "the in-memory replica 0 does not refuse a durable peer"
+	sleep 0.2
+done
+ip netns exec "$(ns 2)" "$VSRADM" del vsrlog2 || fail "del 2"
+replica_add 2 "${mem[@]}" || fail "add 2 in memory"
+for i in 0 1 2; do
+	wait_normal "$i" 120 || fail "replica $i of the in-memory cluster not normal"
+done
+"$VSRADM" -n "$(ns 0)" show vsrlog0 | grep -q durability-differs &&
+	fail "durability still differs once replica 2 is in memory"
+writes 0 10 in-memory
 echo ok

@@ -295,7 +295,9 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 
 	/*
 	 * After a failed flush in this boot, the page cache may hold clean
-	 * pages that never reached the disk: read the disk, not them.
+	 * pages that never reached the disk: read the disk, not them.  (Clean
+	 * pages only: dirty ones are no journal's, whose every write is
+	 * flushed, and tmpfs's pages are its storage.)
 	 */
 	invalidate_mapping_pages(j->file->f_mapping, 0, -1);
 	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_SUPERS * VSR_DISK_BLOCK,
@@ -587,14 +589,16 @@ static bool vsr_journal_record_ready(struct vsr_journal *j,
  * below what the worker wrote, which the log still holds as written.  Once
  * per change of the core's durable point: a report it ignored (the
  * checkpoint it took over is not on the disk yet) is not repeated until
- * that point moves.
+ * that point moves, unless the log did not hold the op reported then (a
+ * truncation during the write) and holds it again.
  */
 static bool vsr_journal_retell(struct vsr_journal *j,
 			       const struct vsr_core_status *st)
 {
 	const struct vsr_entry *w;
 
-	if (st->durable >= j->w_op || st->durable == j->told)
+	if (st->durable >= j->w_op ||
+	    (st->durable == j->told && j->told_held))
 		return false;
 	w = vsr_replica_log_entry(j->node->core, j->w_op);
 	return w && w->h.checksum == j->w_csum;
@@ -603,10 +607,12 @@ static bool vsr_journal_retell(struct vsr_journal *j,
 /* Tell the core what the disk holds (under the node lock). */
 static void vsr_journal_tell(struct vsr_journal *j, u64 op, u32 csum)
 {
+	const struct vsr_entry *e = vsr_replica_log_entry(j->node->core, op);
 	struct vsr_node *node = j->node;
-	struct vsr_core_status st;
 	u64 before = READ_ONCE(node->commit);
+	struct vsr_core_status st;
 
+	j->told_held = e && e->h.checksum == csum;
 	vsr_replica_durable(node->core, op, csum);
 	vsr_node_process(node, before);
 	vsr_replica_get_status(node->core, &st);
@@ -753,6 +759,7 @@ void vsr_journal_restored(struct vsr_journal *j, bool taken)
 			j->w_csum = e->h.checksum;
 		}
 		j->told = st.durable;
+		j->told_held = true;
 	}
 	vsr_journal_free_restore(j);
 }
@@ -807,7 +814,7 @@ void vsr_journal_kick(struct vsr_journal *j)
 	struct vsr_core_status st;
 	const struct vsr_entry *w;
 
-	if (!j || !j->node || j->busy || j->err)
+	if (!j || !j->node || j->busy || j->err || j->node->failed)
 		return;
 	vsr_replica_get_status(j->node->core, &st);
 	if (!vsr_journal_record_ready(j, &st) && !vsr_journal_retell(j, &st)) {

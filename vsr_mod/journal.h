@@ -51,6 +51,7 @@ struct vsr_node;
  * @w_csum: the chain checksum of @w_op as written
  * @told: the core's durable point after the worker last told it what the
  *	disk holds (under the lock)
+ * @told_held: the log held the op told then, as told
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
  * @blk: the worker's buffer for a superblock or a checkpoint slot
@@ -82,6 +83,7 @@ struct vsr_journal {
 	u64 w_op;
 	u32 w_csum;
 	u64 told;
+	bool told_held;
 	int err;
 	u8 *buf;
 	u8 *blk;

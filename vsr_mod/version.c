@@ -49,7 +49,9 @@ static bool vsr_version_durable(const struct vsr_node *node)
 
 /*
  * HELLO to @peer, saying that we speak up to @cap, and whether our log is
- * durable (a durable node asks for the peer's HELLO back).
+ * durable.  A durable node asks for the peer's HELLO back, and so does a
+ * node in memory of a peer it knows as durable (which may have been
+ * replaced by one in memory).
  */
 static void vsr_hello_send(struct vsr_node *node, unsigned int peer, u8 cap)
 {
@@ -61,6 +63,8 @@ static void vsr_hello_send(struct vsr_node *node, unsigned int peer, u8 cap)
 
 	if (vsr_version_durable(node))
 		flags = VSR_HELLO_DURABLE | VSR_HELLO_ASK;
+	else if (node->peer_durable[peer] == VSR_PEER_DURABLE)
+		flags = VSR_HELLO_ASK;
 	vsr_link_hello(&node->links[peer], cap, node->ticks, &lo, &hi, &cur);
 	len = vsr_hello_seal(buf, cfg->cluster_id, 0, cfg->replica, lo, hi,
 			     cur, flags);
@@ -102,20 +106,27 @@ static void vsr_version_durability(struct vsr_node *node, unsigned int peer,
  * (recovery.c); a nonce that does not follow the last one seen starts a
  * recovery, which may be a new incarnation of the other kind (an
  * in-memory replica put in place of a durable one).  A durable node then
- * forgets what the peer said, and takes nothing from it until its HELLO.
- * Returns true if it should ask for one now.
+ * forgets what the peer said, and takes nothing from it until its HELLO;
+ * a node in memory asks a peer it knows as durable again (and keeps
+ * dropping it until its HELLO says otherwise).  Returns true if it should
+ * ask for a HELLO now.
  */
 #define VSR_RECOVERY_ROUNDS_SEEN	64
 
 static bool vsr_version_recovery(struct vsr_node *node, unsigned int peer,
 				 u64 nonce)
 {
-	u64 last = node->peer_recovery[peer];
+	s64 d = (s64)(nonce - node->peer_recovery[peer]);
+	bool same = node->peer_recovery[peer] &&
+		    d >= -VSR_RECOVERY_ROUNDS_SEEN &&
+		    d <= VSR_RECOVERY_ROUNDS_SEEN;
 
 	node->peer_recovery[peer] = nonce;
-	if (!vsr_version_durable(node) || !node->peer_durable[peer] ||
-	    (last && nonce - last <= VSR_RECOVERY_ROUNDS_SEEN))
+	if (same || !node->peer_durable[peer])
 		return false;
+	/* In memory, it asks a peer it knows as durable: still? */
+	if (!vsr_version_durable(node))
+		return node->peer_durable[peer] == VSR_PEER_DURABLE;
 	WRITE_ONCE(node->peer_durable[peer], 0);
 	return true;
 }
@@ -195,12 +206,17 @@ void vsr_version_tick(struct vsr_node *node)
 		 * soon if it has none, then every VSR_LINK_HELLO_EVERY ticks,
 		 * since the peer may have been replaced by one of the other
 		 * kind (the formats may agree, and then neither side would
-		 * send one).
+		 * send one).  A node in memory asks a peer it knows as
+		 * durable every VSR_LINK_HELLO_EVERY ticks, for the same
+		 * reason.
 		 */
 		if (vsr_link_tick(&node->links[i], cap, node->ticks) ||
 		    (vsr_version_durable(node) && node->links[i].ver &&
 		     vsr_hello_due(node, i, node->peer_durable[i] ?
-				   VSR_LINK_HELLO_EVERY : VSR_LINK_HELLO_GAP)))
+				   VSR_LINK_HELLO_EVERY : VSR_LINK_HELLO_GAP)) ||
+		    (node->peer_durable[i] == VSR_PEER_DURABLE &&
+		     !vsr_version_durable(node) &&
+		     vsr_hello_due(node, i, VSR_LINK_HELLO_EVERY)))
 			vsr_hello_send(node, i, cap);
 	}
 }
