@@ -119,12 +119,17 @@ loss
 converge "$tmp/log4" 0 1 2
 kept "$tmp/log3.0" "$tmp/log4.0" 50 || fail "records lost after the ring wrapped"
 
-info "one replica restarts from its file while the others go on"
+info "one replica restarts from its file (vsradm up, its saved configuration) while the others go on"
 p=$(primary_of 0)
 b=$(( (p + 1) % 3 ))
+mkdir -p "$tmp/conf"
+"$VSRADM" -n "$(ns "$b")" showconf "vsrlog$b" > "$tmp/conf/vsrlog$b.conf" || fail "showconf $b"
+grep -qx "log-file $tmp/disk$b" "$tmp/conf/vsrlog$b.conf" ||
+	fail "showconf does not name the log file: $(cat "$tmp/conf/vsrlog$b.conf")"
 ip netns exec "$(ns "$b")" "$VSRADM" del "vsrlog$b" || fail "del $b"
 writes "$p" 40 without
-readd "$b" || fail "re-add $b"
+ip netns exec "$(ns "$b")" env VSRADM_CONFDIR="$tmp/conf" "$VSRADM" up "vsrlog$b" ||
+	fail "up $b from its configuration"
 wait_normal "$b" 120 || fail "replica $b not normal after its restart"
 writes "$b" 10 through-b
 converge "$tmp/log5" 0 1 2

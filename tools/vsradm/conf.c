@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -62,6 +63,7 @@ struct vsr_conf {
 	uint8_t encrypt;
 	struct conf_slot key;		/* sent with (and accepted) */
 	struct conf_slot accept;	/* accepted too */
+	char log_file[PATH_MAX];	/* durable: the log file; "" in memory */
 };
 
 enum conf_key {
@@ -76,6 +78,7 @@ enum conf_key {
 	K_ENCRYPT,
 	K_KEY_FILE,
 	K_ACCEPT_KEY_FILE,
+	K_LOG_FILE,
 	K_NR,
 };
 
@@ -92,6 +95,7 @@ static const char *const conf_keys[K_NR] = {
 	[K_ENCRYPT] = "encrypt",
 	[K_KEY_FILE] = "key-file",
 	[K_ACCEPT_KEY_FILE] = "accept-key-file",
+	[K_LOG_FILE] = "log-file",
 };
 
 static bool conf_space(char c)
@@ -165,6 +169,31 @@ static void conf_slot(struct conf_slot *slot, const char *value, bool accept,
 	slot->mode = SLOT_KEY;
 }
 
+/*
+ * "log-file PATH": a durable instance's log file, formatted before (add
+ * ... log-format); a relative PATH is in @dir, as a key file's, and goes
+ * to the module absolute.
+ */
+static void conf_log_file(struct vsr_conf *conf, const char *value,
+			  const char *dir)
+{
+	char cwd[PATH_MAX];
+	int n;
+
+	if (value[0] == '/')
+		n = snprintf(conf->log_file, sizeof(conf->log_file), "%s", value);
+	else if (dir && dir[0] == '/')
+		n = snprintf(conf->log_file, sizeof(conf->log_file), "%s/%s",
+			     dir, value);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(conf->log_file, sizeof(conf->log_file), "%s/%s%s%s",
+			     cwd, dir ? dir : "", dir ? "/" : "", value);
+	else
+		fail("getcwd: %s", strerror(errno));
+	if (n >= (int)sizeof(conf->log_file))
+		usage_error("log file path too long");
+}
+
 /* One "KEY VALUE" line (comment already cut off); @line is its number. */
 static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 		      unsigned int first[K_NR], const char *dir)
@@ -223,6 +252,9 @@ static void conf_line(struct vsr_conf *conf, char *s, unsigned int line,
 		break;
 	case K_ACCEPT_KEY_FILE:
 		conf_slot(&conf->accept, value, true, dir);
+		break;
+	case K_LOG_FILE:
+		conf_log_file(conf, value, dir);
 		break;
 	}
 }
@@ -307,6 +339,7 @@ static void conf_of_instance(const struct inst_info *in, struct vsr_conf *conf)
 	conf->retention = in->log_retention;
 	conf->wire_version = in->wire_version;
 	conf->encrypt = in->encrypt;
+	snprintf(conf->log_file, sizeof(conf->log_file), "%s", in->log_file);
 	conf->n_peers = in->n_peers;
 	for (i = 0; i < in->n_peers; i++) {
 		if (in->peers[i].index >= in->n_peers)
@@ -484,6 +517,9 @@ static void conf_add(struct nlctx *ctx, const char *name, const struct vsr_conf 
 	put_tunables(nlh, conf, &no_conf);
 	if (conf->key.mode == SLOT_KEY)
 		put_slot(nlh, &conf->key, false);
+	/* Its file, which must hold a log formatted for this replica. */
+	if (conf->log_file[0])
+		mnl_attr_put_strz(nlh, VSR_A_LOG_FILE, conf->log_file);
 	ret = nl_talk(ctx, nlh, NULL, NULL);
 	if (ret)
 		nl_fail(ctx, ret, what);
@@ -532,6 +568,8 @@ static void conf_apply(const char *name, const char *path, const struct vsr_conf
 		strcat(differ, ", peers");
 	if (live.cluster_id != conf->cluster_id)
 		strcat(differ, ", cluster");
+	if (strcmp(live.log_file, conf->log_file))
+		strcat(differ, ", log-file");
 	if (differ[0])
 		fail("%s: %s cannot change on a running instance (%s differs from it): \"%s del %s\" first",
 		     what, differ + 2, strcmp(path, "-") ? path : "<stdin>", prog, name);
@@ -602,6 +640,8 @@ int cmd_showconf(int argc, char **argv)
 	putchar('\n');
 	printf("%s %s\n", conf_keys[K_ENCRYPT], conf.encrypt < ARRAY_SIZE(encrypt_names) ?
 	       encrypt_names[conf.encrypt] : "?");
+	if (conf.log_file[0])
+		printf("%s %s\n", conf_keys[K_LOG_FILE], conf.log_file);
 	/* Keys are never shown: their ids, for finding their files. */
 	if (in.has_key_id)
 		printf("# key-id " KEY_ID_FMT ": the key is not shown; add \"%s KEYFILE\" for it\n",
