@@ -464,6 +464,17 @@ static void vsr_journal_failed(struct vsr_journal *j, int err)
 }
 
 /*
+ * Whether the log still holds the last op the worker wrote, as written:
+ * then the disk holds the log's chain up to it (under the node lock).
+ */
+static bool vsr_journal_written_held(const struct vsr_journal *j)
+{
+	const struct vsr_entry *w = vsr_replica_log_entry(j->node->core, j->w_op);
+
+	return w && w->h.checksum == j->w_csum;
+}
+
+/*
  * Whether the disk holds op @op with chain checksum @csum, chained from
  * checkpoint @ckpt (of checksum @ck_csum): what a record naming them needs
  * (under the node lock).  (A replica whose disk it could not restart from
@@ -473,7 +484,7 @@ static bool vsr_journal_holds(struct vsr_journal *j,
 			      const struct vsr_core_status *st, u64 op,
 			      u32 csum, u64 ckpt, u32 ck_csum)
 {
-	const struct vsr_entry *e, *w;
+	const struct vsr_entry *e;
 	u64 base = st->trim - 1;
 
 	if (op == ckpt)
@@ -488,9 +499,8 @@ static bool vsr_journal_holds(struct vsr_journal *j,
 	if (st->durable >= op && st->durable >= base)
 		return true;
 	/* So is what the worker wrote since a checkpoint taken over. */
-	w = vsr_replica_log_entry(j->node->core, j->w_op);
-	return j->w_from <= ckpt + 1 && op <= j->w_op && w &&
-	       w->h.checksum == j->w_csum;
+	return j->w_from <= ckpt + 1 && op <= j->w_op &&
+	       vsr_journal_written_held(j);
 }
 
 /*
@@ -503,12 +513,11 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			     const struct vsr_core_status *st, u64 *from,
 			     u32 *csum)
 {
-	const struct vsr_entry *e, *w;
+	const struct vsr_entry *e;
 	u64 base = st->trim - 1, op, start;
 	u32 n, slot = j->d.slot_size;
 
-	w = vsr_replica_log_entry(j->node->core, j->w_op);
-	if (w && w->h.checksum == j->w_csum) {
+	if (vsr_journal_written_held(j)) {
 		start = j->w_op + 1;
 	} else {
 		start = max(base, st->durable) + 1;
@@ -595,13 +604,10 @@ static bool vsr_journal_record_ready(struct vsr_journal *j,
 static bool vsr_journal_retell(struct vsr_journal *j,
 			       const struct vsr_core_status *st)
 {
-	const struct vsr_entry *w;
-
 	if (st->durable >= j->w_op ||
 	    (st->durable == j->told && j->told_held))
 		return false;
-	w = vsr_replica_log_entry(j->node->core, j->w_op);
-	return w && w->h.checksum == j->w_csum;
+	return vsr_journal_written_held(j);
 }
 
 /* Tell the core what the disk holds (under the node lock). */
@@ -812,7 +818,6 @@ void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
 void vsr_journal_kick(struct vsr_journal *j)
 {
 	struct vsr_core_status st;
-	const struct vsr_entry *w;
 
 	if (!j || !j->node || j->busy || j->err || j->node->failed)
 		return;
@@ -821,8 +826,7 @@ void vsr_journal_kick(struct vsr_journal *j)
 		/* Entries to write: above what the disk holds as written. */
 		if (st.durable >= st.op)
 			return;
-		w = vsr_replica_log_entry(j->node->core, j->w_op);
-		if (j->w_op >= st.op && w && w->h.checksum == j->w_csum)
+		if (j->w_op >= st.op && vsr_journal_written_held(j))
 			return;
 	}
 	j->busy = true;
