@@ -72,6 +72,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->wedged += r->wedged;
 	t->restores += r->restores;
 	t->power_losses += r->power_losses;
+	t->lowered += r->lowered;
 	t->restores_refused += r->restores_refused;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
@@ -213,7 +214,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu refused=%llu power_losses=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu refused=%llu power_losses=%llu lowered=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -229,7 +230,8 @@ int main(int argc, char **argv)
 		(unsigned long long)res.wedged,
 		(unsigned long long)res.restores,
 		(unsigned long long)res.restores_refused,
-		(unsigned long long)res.power_losses);
+		(unsigned long long)res.power_losses,
+		(unsigned long long)res.lowered);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

@@ -88,6 +88,11 @@
 #   BUG 41 a durable replica acks and leads before its disk says that it
 #          is in service (after a power loss, a cluster whose disks look
 #          fresh bootstraps view 0 again)
+#   BUG 42 a durable replica whose log was truncated writes the new log
+#          over the head that the record on its disk names, without
+#          lowering that record first (a restart refuses its intact disk)
+#   BUG 43 the lowered record is built from the replica's state in memory
+#          (its view and log view) instead of the disk's own record
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -167,6 +172,8 @@ case $bug in
 40)	subst normal.c 's/ \|\| r->ticks - r->full_tick > abdicate\) &&/) \&\&/' ;;
 41)	subst replica.c 's/ &&\n\t     \(r->status != VSR_STATUS_NORMAL \|\|\n\t      \(r->persisted.flags & VSR_PERSIST_SERVICE\)\)\)\)/))/'
 	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/r->persisted.epoch != r->epoch \&\& !vsr_persisted/' ;;
+42)	subst tests/sim.c 's/\t\tif \(sim_lower\(s, nd, from\)\)\n\t\t\treturn;\n//' ;;
+43)	subst tests/sim.c 's/\tstruct vsr_persist low = \*d;/\tstruct vsr_persist low = *d;\n\n\tlow.view = r->view;\n\tlow.log_view = r->log_view;/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -1299,6 +1299,7 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (ret)
 		return ret;
 	s->res.restores++;
+	nd->disk_taken = true;
 	nd->reported = r->log.head;
 	vsr_log_csum(&r->log, r->log.head, &nd->reported_csum);
 	sim_trace(s, "replica %u restarted from its disk: view %u log view %u op %llu checkpoint %llu",
@@ -1329,6 +1330,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	struct vsr_sim_node *nd = &s->node[i];
 	struct vsr_core_config cfg = s->cfg;
 	struct vsr_member_id id = {};
+	bool trusted;
 
 	cfg.replica = i;
 	/*
@@ -1367,6 +1369,10 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	memset(&nd->stale_view, 0, sizeof(nd->stale_view));
 	nd->view_asked = false;
 	nd->view_writing = false;
+	nd->view_lowered = false;
+	nd->window_crash_at = 0;
+	trusted = nd->disk_taken;
+	nd->disk_taken = nd->incarnation == 1;
 	/*
 	 * Its disk holds the epoch it starts in (the driver's format), or
 	 * what an earlier incarnation wrote: the replica is told.  (It still
@@ -1391,11 +1397,14 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	s->creating = false;
 	if (nd->r && cfg.restore && sim_restore(s, nd)) {
 		/*
-		 * Every disk is intact, but a log written over the head that
-		 * its record names (a truncation, then the new log's entries
-		 * before the record that names them) is refused: counted,
-		 * see durability.rst.
+		 * Every disk is intact: one that the last incarnation took
+		 * must be usable (sim_lower()).  Another's may not be (an
+		 * incarnation that recovered from the others wrote its log
+		 * over it before a record of its own): counted.
 		 */
+		if (trusted)
+			sim_fail(s, "a replica cannot restart from its own intact disk (replica, op on disk)",
+				 i, nd->disk_view.op);
 		s->res.restores_refused++;
 		/* Not to be trusted: recover from the others instead. */
 		sim_trace(s, "replica %u cannot restart from its disk", i);
@@ -2765,6 +2774,86 @@ void vsr_sim_destroy(struct vsr_sim *s)
 }
 
 /*
+ * Before a batch from op @from, which may write over the head that the
+ * record on the disk names: if the log no longer holds that head (a
+ * truncation: the replica became whole for a later view), the batch would
+ * break the record's chain and a restart could not use the disk.  So the
+ * record goes first, the disk's own but for its head, lowered to the op
+ * before the batch, which the disk holds as the log does (after a
+ * checkpoint taken over: that checkpoint, with its head there).  Only on
+ * a disk this incarnation took: another's record is not its to keep.
+ * sim_overwrites_head() says whether the batch would; sim_lower() returns
+ * true if the lowered record's write began.
+ */
+static bool sim_overwrites_head(const struct vsr_sim_node *nd, u64 from)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	u32 csum;
+
+	return from <= d->op && d->op > d->ckpt &&
+	       !(vsr_log_csum(&nd->r->log, d->op, &csum) && csum == d->csum);
+}
+
+static bool sim_lower(struct vsr_sim *s, struct vsr_sim_node *nd, u64 from)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	struct vsr_replica *r = nd->r;
+	struct vsr_persist low = *d;
+	u64 t = from - 1;
+	u32 csum;
+
+	if (!nd->disk_taken)
+		return false;
+	if (!vsr_log_csum(&r->log, t, &csum)) {
+		sim_fail(s, "a batch starts above an op the log lacks (op, replica)",
+			 t, nd->idx);
+		return false;
+	}
+	low.op = t;
+	low.csum = csum;
+	if (t >= d->ckpt && sim_chain(nd, t, csum, d->ckpt, nd->disk_ck.csum)) {
+		if (!sim_ck_copy(&nd->write_ck, &nd->disk_ck))
+			sim_fail(s, "out of memory", 0, 0);
+	} else if (t >= r->ckpt.op && r->ckpt.op > d->ckpt &&
+		   sim_chain(nd, t, csum, r->ckpt.op, r->ckpt.checksum)) {
+		low.ckpt = r->ckpt.op;
+		if (!sim_ck_take(&nd->write_ck, r))
+			sim_fail(s, "out of memory", 0, 0);
+	} else {
+		sim_fail(s, "no record to lower the disk's to (op, replica)",
+			 t, nd->idx);
+		return false;
+	}
+	s->res.lowered++;
+	nd->view_writing = true;
+	nd->view_lowered = true;
+	nd->view_write = low;
+	nd->view_at = s->now + sim_disk_below(s, s->disk_max + 1);
+	sim_trace(s, "replica %u lowers its disk's record from op %llu to %llu",
+		  nd->idx, (unsigned long long)d->op, (unsigned long long)t);
+	return true;
+}
+
+/*
+ * A lowered record landed: the disk's, which the replica was not told of.
+ * Its acks above the new head were voided by the truncation.
+ */
+static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_persist *w = &nd->view_write;
+
+	nd->view_lowered = false;
+	nd->disk_view = *w;
+	if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
+		sim_fail(s, "out of memory", 0, 0);
+	if (nd->ack_epoch == w->epoch && nd->ack_log_view == w->log_view &&
+	    nd->ack_op > w->op) {
+		nd->ack_op = w->op;
+		nd->ack_csum = w->csum;
+	}
+}
+
+/*
  * A node's disk: one write and flush of the log up to its head at a time,
  * which takes 0..disk_max ticks; then the replica is told.  A crash loses
  * the flush in flight (the replica restarts empty anyway); what earlier
@@ -2808,6 +2897,11 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 			       nd->view_write.ckpt, nd->write_ck.csum))
 			sim_fail(s, "a record landed without the log it names (op, replica)",
 				 nd->view_write.op, nd->idx);
+		if (nd->view_lowered) {
+			sim_lowered(s, nd);
+			return;
+		}
+		nd->disk_taken = true;
 		nd->view_done = nd->view_write;
 		nd->disk_view = nd->view_write;
 		if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
@@ -2863,6 +2957,15 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (log->head > nd->disk_view.ckpt + nd->disk_ring)
 		sim_fail(s, "a ring slot reused that the disk's checkpoint still needs (op, checkpoint on disk)",
 			 log->head, nd->disk_view.ckpt);
+	if (sim_overwrites_head(nd, from)) {
+		/* Now and then, a crash in the window: before or after. */
+		if (s->crash_pm && !nd->window_crash_at &&
+		    !sim_disk_below(s, 3))
+			nd->window_crash_at = s->now + 1 +
+				sim_disk_below(s, 3 * s->disk_max + 4);
+		if (sim_lower(s, nd, from))
+			return;
+	}
 	if (!sim_grow((void **)&nd->flush_buf, &nd->flush_cap,
 		      log->head - from, sizeof(*nd->flush_buf)))
 		return;
@@ -2914,6 +3017,14 @@ int vsr_sim_step(struct vsr_sim *s)
 
 		if (!nd->up || nd->paused_until > s->now)
 			continue;
+		/* A crash that sim_lower() aimed at its window. */
+		if (nd->window_crash_at && s->now >= nd->window_crash_at) {
+			nd->window_crash_at = 0;
+			if (sim_may_crash(s)) {
+				vsr_sim_crash(s, i, 1 + sim_disk_below(s, 20));
+				continue;
+			}
+		}
 		/* Clocks drift: a slow one misses ticks. */
 		if (!nd->skew_pm || !sim_pm(s, nd->skew_pm))
 			vsr_replica_tick(nd->r);
@@ -3091,6 +3202,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->wedged += s->res.wedged;
 	total->restores += s->res.restores;
 	total->power_losses += s->res.power_losses;
+	total->lowered += s->res.lowered;
 	total->restores_refused += s->res.restores_refused;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;

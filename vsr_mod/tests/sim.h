@@ -82,6 +82,7 @@ struct vsr_sim_result {
 	u64 restores;		/* restarts from a disk */
 	u64 power_losses;	/* the whole cluster at once */
 	u64 restores_refused;	/* disks a restart could not use */
+	u64 lowered;		/* records lowered before a batch (sim_lower()) */
 };
 
 struct vsr_sim;
@@ -179,6 +180,14 @@ struct vsr_sim_node {
 	struct vsr_sim_ckpt write_ck;
 	struct vsr_persist view_done;
 	struct vsr_persist disk_view;	/* the last written, kept across crashes */
+	/*
+	 * This incarnation took the disk (formatted it, restored from it, or
+	 * wrote a record of its own since), so it keeps the disk's record
+	 * true (sim_lower()); a restart must then be able to use it.
+	 */
+	bool disk_taken;
+	bool view_lowered;	/* the record in flight is a lowered one */
+	u64 window_crash_at;	/* a targeted crash in the lowering's window */
 	/* The record reported before the last, sent again now and then. */
 	struct vsr_persist stale_view;
 };

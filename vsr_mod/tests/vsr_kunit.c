@@ -2098,6 +2098,102 @@ static void vsr_restart_single_unusable(struct kunit *test)
 }
 
 /*
+ * The record on a backup's disk names a head that a view change then
+ * drops: the primary of view 0 sends two ops to backup 4 alone, which
+ * writes them and crashes.  4, whose datagrams are lost, promises view 1
+ * with them as its head; 1, 2 and 3 go on in view 1 without them.  4
+ * takes view 1's log, truncated below its record's head, and (its next
+ * record held back) writes the new ops over those slots before the
+ * record that names them: its driver lowers the disk's record first.
+ * The whole cluster loses power @cut ticks after the held record may go;
+ * every replica restarts from its own disk (a refused one is a
+ * violation), and the cluster writes on.  Returns false once the window
+ * had closed before the cut.
+ */
+static bool lowered_head_cut(struct kunit *test, u32 cut)
+{
+	struct vsr_sim *s = scripted_disks(5, 103, 2);
+	struct vsr_sim_node *b = &s->node[4];
+	struct vsr_core_status a;
+	u32 i, t, csum, old;
+	bool open;
+	u64 head;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_EQ(test, primary_node(s), 0u);
+	s->client[0].origin = 0;
+	s->client[1].origin = 0;
+	s->client[2].origin = 1;
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &a);
+	head = a.op;
+	for (i = 1; i < 4; i++)
+		s->block[0][i] = true;
+	vsr_sim_issue(s, 0);
+	vsr_sim_issue(s, 1);
+	for (t = 0; t < 30 && b->reported < head + 2; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, b->reported, head + 2);
+	s->node[0].restore_mode = 2;
+	vsr_sim_crash(s, 0, 200);
+	s->client[0].busy = false;
+	s->client[1].busy = false;
+	for (i = 0; i < 4; i++) {
+		s->block[0][i] = false;
+		s->block[4][i] = true;
+	}
+	for (t = 0; t < 500 && !b->disk_view.view; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, b->disk_view.op, head + 2);
+	KUNIT_ASSERT_EQ(test, b->disk_view.log_view, 0u);
+	old = b->disk_view.csum;
+	b->record_held = true;
+	KUNIT_ASSERT_TRUE(test, write_one(s, 2));
+	KUNIT_ASSERT_TRUE(test, write_one(s, 2));
+	KUNIT_ASSERT_TRUE(test, write_one(s, 2));
+	/* 4's log holds view 1's ops over them; the window opens. */
+	KUNIT_ASSERT_TRUE(test, vsr_log_csum(&b->r->log, head + 2, &csum));
+	KUNIT_ASSERT_NE(test, csum, old);
+	KUNIT_ASSERT_EQ(test, b->disk_view.log_view, 0u);
+	/* It lasts until the record of view 1's log lands. */
+	b->record_held = false;
+	for (t = 0; t < cut; t++)
+		vsr_sim_step(s);
+	open = !b->disk_view.log_view;
+	for (i = 0; i < 4; i++)
+		s->block[4][i] = false;
+	for (i = 0; i < 5; i++) {
+		s->node[i].restore_mode = 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	s->client[2].busy = false;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 0ull);
+	for (i = 0; i < 5; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	}
+	KUNIT_EXPECT_TRUE(test, write_one(s, 2));
+	KUNIT_EXPECT_EQ(test, s->res.lowered, 1ull);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+	return open;
+}
+
+/* Regression: a power cut at every tick of the window above. */
+static void vsr_restart_lowered_head(struct kunit *test)
+{
+	u32 cut;
+
+	for (cut = 0; cut < 40 && lowered_head_cut(test, cut); cut++)
+		;
+	/* The window lasts a few ticks on these disks. */
+	KUNIT_EXPECT_GT(test, cut, 1u);
+	KUNIT_EXPECT_LT(test, cut, 40u);
+}
+
+/*
  * A replica restarted from its disk never leads the view it had: the
  * primary's datagrams are lost while two writes reach its disk only, then
  * the whole cluster loses power and restarts from its disks, in a view
@@ -4724,6 +4820,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_restart_power_loss),
 	KUNIT_CASE(vsr_restart_single_unusable),
 	KUNIT_CASE(vsr_restart_never_relead),
+	KUNIT_CASE(vsr_restart_lowered_head),
 	KUNIT_CASE(vsr_driver_api),
 	KUNIT_CASE(vsr_debug_views),
 	KUNIT_CASE(vsr_quorum_lone_voter),
