@@ -165,8 +165,10 @@ static int vsr_journal_format(struct vsr_journal *j,
 		ret = vsr_journal_sync(j);
 	if (!ret)
 		ret = vsr_journal_super(j, d, 0);
-	if (!ret)
+	if (!ret) {
+		j->taken = true;
 		return 0;
+	}
 err:
 	NL_SET_ERR_MSG(extack, "cannot format the log file");
 	return ret;
@@ -503,6 +505,72 @@ static bool vsr_journal_holds(struct vsr_journal *j,
 	       vsr_journal_written_held(j);
 }
 
+/* The first op of the next batch of entries (under the node lock). */
+static u64 vsr_journal_next_op(const struct vsr_journal *j,
+			       const struct vsr_core_status *st)
+{
+	if (vsr_journal_written_held(j))
+		return j->w_op + 1;
+	return max(st->trim - 1, st->durable) + 1;
+}
+
+/*
+ * Before a batch from op @from, which may write over the head that the
+ * record on the disk names: if the log no longer holds that head as the
+ * record names it (a truncation: the replica became whole for a later
+ * view), the batch would break the record's chain, and a restart would
+ * refuse a disk that lost nothing.  So the record goes first: the disk's
+ * own but for its head, lowered to the op before the batch, which the
+ * disk holds as the log does (after a checkpoint taken over: with the
+ * checkpoint asked for, written first, and the head at or above it).  Only
+ * on a disk this incarnation took: another incarnation's record is not
+ * this one's to keep.  (protocol.rst, "The durable log".)
+ *
+ * Under the node lock: fills j->next, and j->blk with a checkpoint (its
+ * length in @ck_len).  Returns false if no record is to be written first.
+ */
+static bool vsr_journal_lowered(struct vsr_journal *j,
+				const struct vsr_core_status *st, u64 from,
+				size_t *ck_len)
+{
+	const struct vsr_persist *d = &j->d.p;
+	struct vsr_replica *core = j->node->core;
+	struct vsr_disk_info *nd = &j->next;
+	u64 t = from - 1;
+	u32 csum;
+
+	if (!j->taken || from > d->op || d->op <= d->ckpt ||
+	    (vsr_replica_log_csum(core, d->op, &csum) && csum == d->csum))
+		return false;
+	if (!vsr_replica_log_csum(core, t, &csum))
+		return false;
+	*nd = j->d;
+	nd->seq++;
+	nd->p.op = t;
+	nd->p.csum = csum;
+	*ck_len = 0;
+	if (t >= d->ckpt &&
+	    vsr_journal_holds(j, st, t, csum, d->ckpt, j->ck_csum))
+		return true;
+	if (j->asked && j->want.ckpt > d->ckpt &&
+	    j->want_ck.ckpt == j->want.ckpt && t >= j->want.ckpt &&
+	    vsr_journal_holds(j, st, t, csum, j->want.ckpt,
+			      j->want_ck.ckpt_csum)) {
+		nd->ckpt_slot ^= 1;
+		nd->p.ckpt = j->want.ckpt;
+		*ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
+					    j->want_ck.ckpt_view,
+					    j->want_ck.ckpt_csum,
+					    j->want_table,
+					    j->want_ck.table_count, j->blk);
+		return true;
+	}
+	/* Not expected: the disk may then be refused at a restart (safe). */
+	pr_warn_ratelimited("%s: cannot lower the record of %s below op %llu before writing over it\n",
+			    j->node->inst->name, j->path, d->op);
+	return false;
+}
+
 /*
  * Pick up the next batch of entries (under the node lock): copies of the
  * log's entries above what the disk holds as the log has them, into the
@@ -514,15 +582,12 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			     u32 *csum)
 {
 	const struct vsr_entry *e;
-	u64 base = st->trim - 1, op, start;
+	u64 op, start;
 	u32 n, slot = j->d.slot_size;
 
-	if (vsr_journal_written_held(j)) {
-		start = j->w_op + 1;
-	} else {
-		start = max(base, st->durable) + 1;
+	start = vsr_journal_next_op(j, st);
+	if (!vsr_journal_written_held(j))
 		j->w_from = start;
-	}
 	if (start > st->op)
 		return 0;
 	n = min_t(u64, st->op - start + 1, VSR_JOURNAL_BATCH);
@@ -585,7 +650,8 @@ static bool vsr_journal_record_ready(struct vsr_journal *j,
 {
 	bool disk_ck = j->want.ckpt == j->d.p.ckpt;
 
-	if (!j->asked || (!disk_ck && j->want.ckpt != j->want_ck.ckpt))
+	if (!j->asked || READ_ONCE(j->hold) ||
+	    (!disk_ck && j->want.ckpt != j->want_ck.ckpt))
 		return false;
 	return vsr_journal_holds(j, st, j->want.op, j->want.csum, j->want.ckpt,
 				 disk_ck ? j->ck_csum : j->want_ck.ckpt_csum);
@@ -663,12 +729,48 @@ static bool vsr_journal_record(struct vsr_journal *j)
 	j->d = *nd;
 	if (ck_len)
 		j->ck_csum = ck_csum;
+	j->taken = true;
 	if (node->dead)
 		return false;
 	before = READ_ONCE(node->commit);
 	vsr_replica_persisted(node->core, &p);
 	vsr_node_process(node, before);
 	return true;
+}
+
+/*
+ * Write the lowered record the next batch needs first (vsr_journal_lowered()):
+ * 1 if written, 0 if none is needed, -1 if the instance failed.  The core
+ * is not told: its own records still cover what it asked for.
+ */
+static int vsr_journal_lower(struct vsr_journal *j,
+			     const struct vsr_core_status *st)
+{
+	struct vsr_disk_info *nd = &j->next;
+	struct vsr_node *node = j->node;
+	u64 from = vsr_journal_next_op(j, st);
+	u32 ck_csum = j->want_ck.ckpt_csum;
+	size_t ck_len;
+	int ret;
+
+	if (from > st->op || !vsr_journal_lowered(j, st, from, &ck_len))
+		return 0;
+	if (WARN_ON_ONCE(vsr_disk_info_check(nd))) {
+		vsr_journal_failed(j, -EINVAL);
+		return -1;
+	}
+	mutex_unlock(&node->lock);
+	ret = vsr_journal_write_record(j, nd, ck_len);
+	mutex_lock(&node->lock);
+	if (ret) {
+		vsr_journal_failed(j, ret);
+		return -1;
+	}
+	j->d = *nd;
+	if (ck_len)
+		j->ck_csum = ck_csum;
+	j->lowered++;
+	return node->dead ? -1 : 1;
 }
 
 /* Write the next batch of entries; false if none, or the instance failed. */
@@ -705,6 +807,7 @@ static void vsr_journal_work(struct work_struct *work)
 	struct vsr_journal *j = container_of(work, struct vsr_journal, work);
 	struct vsr_node *node = j->node;
 	struct vsr_core_status st;
+	int lowered;
 
 	mutex_lock(&node->lock);
 	while (!node->dead && !node->failed && !j->err) {
@@ -718,6 +821,11 @@ static void vsr_journal_work(struct work_struct *work)
 			vsr_journal_tell(j, j->w_op, j->w_csum);
 			continue;
 		}
+		lowered = vsr_journal_lower(j, &st);
+		if (lowered < 0)
+			break;
+		if (lowered)
+			continue;
 		if (!vsr_journal_entries(j, &st))
 			break;
 	}
@@ -766,6 +874,7 @@ void vsr_journal_restored(struct vsr_journal *j, bool taken)
 		}
 		j->told = st.durable;
 		j->told_held = true;
+		j->taken = true;
 	}
 	vsr_journal_free_restore(j);
 }

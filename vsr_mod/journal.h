@@ -52,12 +52,17 @@ struct vsr_node;
  * @told: the core's durable point after the worker last told it what the
  *	disk holds (under the lock)
  * @told_held: the log held the op told then, as told
+ * @taken: this incarnation took the disk (formatted it, restored from it,
+ *	or wrote a record of its own since): it keeps the disk's record true when a
+ *	truncation would break it (the worker's, and under the lock)
+ * @hold: write no record the core asks for (a test's, through debugfs)
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
  * @blk: the worker's buffer for a superblock or a checkpoint slot
  * @flushes: flushes done, and @writes batches of entries written
  * @writes: see @flushes
  * @entries: entries written
+ * @lowered: records lowered before a batch wrote over their heads
  */
 struct vsr_journal {
 	struct file *file;
@@ -84,12 +89,15 @@ struct vsr_journal {
 	u32 w_csum;
 	u64 told;
 	bool told_held;
+	bool taken;
+	bool hold;
 	int err;
 	u8 *buf;
 	u8 *blk;
 	u64 flushes;
 	u64 writes;
 	u64 entries;
+	u64 lowered;
 };
 
 int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,

@@ -284,6 +284,8 @@ static void vsr_cb_status(void *ctx, const struct vsr_core_status *st)
 	 * A checkpoint taken over from a peer moves the commit number
 	 * without a commit callback: the mirror follows it here.
 	 */
+	if (node->restoring)
+		return;
 	WRITE_ONCE(node->commit, st->commit);
 	WRITE_ONCE(node->trim, st->trim);
 	if (st->status == VSR_STATUS_FAILED && !node->failed)
@@ -764,7 +766,9 @@ static void vsr_node_restore(struct vsr_node *node,
 	struct vsr_journal *j = node->inst->cfg.journal;
 	int ret;
 
+	node->restoring = true;
 	ret = vsr_replica_restore(node->core, &j->restore);
+	node->restoring = false;
 	if (!ret) {
 		pr_info("%s: restarted from %s: view %u, log view %u, checkpoint %llu, %u ops above it\n",
 			node->inst->name, j->path, j->d.p.view, j->d.p.log_view,

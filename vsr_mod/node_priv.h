@@ -232,6 +232,8 @@ struct vsr_observe {
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
  *	returns -EIO
+ * @restoring: the core is being handed its disk (vsr_node_restore()):
+ *	a refusal fails that core, which is replaced, not the node
  * @removed: set (under @lock) when the core reports VSR_STATUS_REMOVED:
  *	a reconfiguration left it out; readers get end of file after its
  *	last committed record, writers -EROFS
@@ -299,6 +301,7 @@ struct vsr_node {
 	bool kicked;
 	bool dead;
 	bool failed;
+	bool restoring;
 	bool removed;
 	struct vsr_observe obs;
 };

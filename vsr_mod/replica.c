@@ -210,6 +210,21 @@ const struct vsr_entry *vsr_replica_log_entry(const struct vsr_replica *r,
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_log_entry);
 
 /**
+ * vsr_replica_log_csum() - the chain checksum of an op the log holds, for
+ *	a durable replica's driver
+ * @r: replica
+ * @op: op number, from the log's base (its checkpoint) to its head
+ * @csum: the op's chain checksum, if held
+ *
+ * Return: true if the log holds @op (the base included).
+ */
+bool vsr_replica_log_csum(const struct vsr_replica *r, u64 op, u32 *csum)
+{
+	return vsr_log_csum(&r->log, op, csum);
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_log_csum);
+
+/**
  * vsr_replica_checkpoint() - the replica's checkpoint, for its driver to
  *	write when a persist request names it
  * @r: replica

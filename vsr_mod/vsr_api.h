@@ -13,8 +13,8 @@
  * The core is not reentrant and takes no locks: the driver serialises all
  * calls for one replica (and must not call into the same replica from a
  * callback, except for the getters that only read it: vsr_replica_get_*(),
- * vsr_replica_peer_lag(), vsr_replica_log_entry(), vsr_replica_checkpoint(),
- * vsr_replica_debug_show()).  Callbacks must not
+ * vsr_replica_peer_lag(), vsr_replica_log_entry(), vsr_replica_log_csum(),
+ * vsr_replica_checkpoint(), vsr_replica_debug_show()).  Callbacks must not
  * sleep if the driver calls in atomic context.
  */
 #ifndef _VSR_API_H
@@ -349,6 +349,7 @@ const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
 					  u64 op);
 const struct vsr_entry *vsr_replica_log_entry(const struct vsr_replica *r,
 					      u64 op);
+bool vsr_replica_log_csum(const struct vsr_replica *r, u64 op, u32 *csum);
 void vsr_replica_checkpoint(const struct vsr_replica *r,
 			    struct vsr_restore *rs, u8 *table);
 void vsr_replica_fail(struct vsr_replica *r);

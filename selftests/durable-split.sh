@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A durable replica's log is cut below the head that the record in its
+# file names, and then the whole cluster loses every replica: each one
+# still restarts from its own file.  Five durable replicas, split three
+# ways so that none has a quorum: the primary and backup m take a write
+# that cannot commit; then m, whose datagrams are dropped, hears two
+# others vote for the next view and promises it with that op as its head.
+# The other three (m cut off) then elect a primary and write on.  Back, m
+# pulls the new view's log over that op, and writes its entries over the
+# op's slot before the record that names them, which debugfs holds back:
+# its journal first lowers the file's record to the op before (debugfs
+# counts it).  In that window every instance is deleted and the module
+# removed; each replica comes back from its file (none falls back to the
+# others), every acknowledged record there exactly once.  Last, a damaged
+# superblock copy and entry in one replica's file: it cannot restart from
+# the file, recovers from the others instead, and loses nothing.
+# timeout: 600
+set -u
+. "$(dirname "$0")/lib/cluster.sh"
+trap cluster_cleanup EXIT
+tmp=$(mktemp -d)
+VSR_ACKED=$tmp/acked
+: > "$VSR_ACKED"
+# A primary cut off steps down after the timeout: long enough for the
+# writer to start (a python3 takes most of a second in a guest).
+args=(heartbeat 100 timeout 2000 client-timeout 3000 retention 64)
+
+# bridge NAME I...: move replicas I... to bridge NAME (made if absent).
+bridge() {
+	local br=$1 i
+	shift
+	{
+		ip -n "$VSR_HUB" link show "$br" >/dev/null 2>&1 ||
+			printf '%s\n' "link add $br type bridge" "link set $br up"
+		for i in "$@"; do echo "link set p$i master $br"; done
+	} | ip -n "$VSR_HUB" -b - || fail "bridge $br $*"
+}
+
+# record I: replica I's file's record as "view V log-view L head H" (debugfs).
+record() {
+	mountpoint -q /sys/kernel/debug ||
+		mount -t debugfs none /sys/kernel/debug 2>/dev/null
+	sed -n 's/^journal .* \(view [0-9]* log-view [0-9]* head [0-9]*\) .*/\1/p' \
+		"/sys/kernel/debug/vsr/vsrlog$1/state"
+}
+
+grep -q '^vsr ' /proc/modules || insmod "$VSR_KO" || fail "insmod"
+cluster_net 5
+for i in 0 1 2 3 4; do
+	replica_add "$i" "${args[@]}" log-file "$tmp/disk$i" format ||
+		fail "add durable replica $i"
+done
+for i in 0 1 2 3 4; do
+	wait_normal "$i" 60 || fail "replica $i not normal"
+done
+p=$(primary_of 0)
+m=$(( (p + 1) % 5 ))
+a=$(( (p + 2) % 5 ))
+b=$(( (p + 3) % 5 ))
+c=$(( (p + 4) % 5 ))
+writes "$p" 20 before
+head=$(status "$m" op)
+
+info "split {$p $m} {$a $b} {$c}: a write on primary $p reaches $m only"
+bridge br1 "$p" "$m"
+bridge br2 "$c"
+python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$p" minority 1 > "$tmp/min" 2> "$tmp/min.err" &
+writer=$!
+end=$((SECONDS + 30))
+until [ "$(status "$m" op)" -gt "$head" ]; do
+	[ $SECONDS -ge $end ] && fail "the minority write never reached $m: $(cat "$tmp/min" "$tmp/min.err")"
+	sleep 0.1
+done
+x=$(status "$m" op)
+
+info "$m, its datagrams dropped, hears $a and $b vote and promises with op $x"
+ip -n "$(ns "$m")" link set eth0 down
+tc -n "$(ns "$m")" qdisc add dev eth0 root netem loss 100% || fail "netem on $m"
+ip -n "$(ns "$m")" link set eth0 up
+bridge br0 "$m"
+end=$((SECONDS + 60))
+until rec=$(record "$m") &&
+	[[ "$rec" =~ ^view\ ([0-9]+)\ log-view\ ([0-9]+)\ head\ $x$ ]] &&
+	[ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; do
+	[ $SECONDS -ge $end ] && fail "$m never promised a view with op $x as its head (record: $rec)"
+	sleep 0.1
+done
+lv=${BASH_REMATCH[2]}
+info "$m's file: $rec"
+bridge br3 "$m"
+tc -n "$(ns "$m")" qdisc del dev eth0 root || fail "netem off $m"
+
+info "$a $b $c elect a primary and write on without $m"
+bridge br0 "$c"
+for i in "$a" "$b" "$c"; do
+	wait_normal "$i" 60 || fail "replica $i not normal in the majority"
+done
+writes "$a" 20 majority
+wait "$writer"
+grep -q ETIMEDOUT "$tmp/min.err" || fail "the minority write did not time out: $(cat "$tmp/min" "$tmp/min.err")"
+
+info "healed: $m pulls the new view's log over op $x, its records held back"
+echo 1 > "/sys/kernel/debug/vsr/vsrlog$m/journal-hold-records" || fail "hold $m's records"
+heal
+writes "$a" 10 healed
+end=$((SECONDS + 60))
+until w=$(sed -n 's/^journal .* written \([0-9]*\)\.\.\([0-9]*\) .*/\1 \2/p' \
+		"/sys/kernel/debug/vsr/vsrlog$m/state") &&
+	[ "${w% *}" -le "$x" ] && [ "${w#* }" -gt "$x" ]; do
+	[ $SECONDS -ge $end ] && fail "$m never wrote the new view's entries over op $x (written $w)"
+	sleep 0.1
+done
+rec=$(record "$m")
+[[ "$rec" =~ log-view\ $lv\  ]] || fail "$m's record moved on though held: $rec"
+lowered=$(sed -n 's/.* lowered \([0-9]*\).*/\1/p' "/sys/kernel/debug/vsr/vsrlog$m/state")
+info "$m wrote ops ${w% *}..${w#* } over op $x; its file: $rec; lowered ${lowered:-?} times"
+
+info "whole-cluster loss in that window: every instance deleted and the module removed"
+seen=$(dmesg | wc -l)
+for i in 0 1 2 3 4; do
+	ip netns exec "$(ns "$i")" "$VSRADM" del "vsrlog$i" || fail "del $i"
+done
+rmmod vsr || fail "rmmod"
+insmod "$VSR_KO" || fail "insmod"
+for i in 0 1 2 3 4; do
+	ip netns exec "$(ns "$i")" "$VSRADM" add "vsrlog$i" log-file "$tmp/disk$i" ||
+		fail "re-add $i from its file"
+done
+for i in 0 1 2 3 4; do
+	wait_normal "$i" 120 || fail "replica $i not normal after the restart"
+done
+since=$(dmesg | tail -n +"$((seen + 1))")
+refused=$(echo "$since" | grep -c 'cannot restart from')
+restarted=$(echo "$since" | grep -c 'restarted from')
+[ "$refused" = 0 ] && [ "$restarted" = 5 ] ||
+	fail "$restarted of 5 replicas restarted from their files, $refused refused: $(echo "$since" | grep restart | tr '\n' ';')"
+writes "$(primary_of 0)" 10 after
+converge "$tmp/log2" 0 1 2 3 4
+exactly_once "$VSR_ACKED" "$tmp/log2.0" || fail "acknowledged records lost or duplicated"
+[ "${lowered:-0}" -gt 0 ] || fail "$m's journal never lowered its record"
+
+info "damage: a superblock copy and an entry below the head of $c's file, while it is down"
+rec=$(record "$c")
+h=${rec##* }
+ck=$(sed -n 's/^journal .* checkpoint \([0-9]*\) .*/\1/p' "/sys/kernel/debug/vsr/vsrlog$c/state")
+[ "$h" -gt $((ck + 3)) ] || fail "$c's file holds too few ops above its checkpoint ($rec, checkpoint $ck)"
+ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
+python3 -S - "$tmp/disk$c" $((h - 2)) <<'PY' || fail "damage $c's file"
+import os, sys
+path, op = sys.argv[1], int(sys.argv[2])
+log_off, slot = 4 * 4096 + 2 * (4096 + 1024 * 32), 4096
+slots = (os.path.getsize(path) - log_off) // slot
+with open(path, 'r+b') as f:
+    for off in (100, log_off + (op % slots) * slot + 16):
+        f.seek(off)
+        b = f.read(1)
+        f.seek(off)
+        f.write(bytes([b[0] ^ 0x5a]))
+PY
+seen=$(dmesg | wc -l)
+ip netns exec "$(ns "$c")" "$VSRADM" add "vsrlog$c" log-file "$tmp/disk$c" ||
+	fail "re-add $c from its damaged file"
+wait_normal "$c" 120 || fail "replica $c not normal after recovering"
+dmesg | tail -n +"$((seen + 1))" | grep -q "vsrlog$c: cannot restart from" ||
+	fail "$c restarted from a file with a damaged entry below its head"
+writes "$(primary_of 0)" 10 repaired
+converge "$tmp/log3" 0 1 2 3 4
+exactly_once "$VSR_ACKED" "$tmp/log3.$c" || fail "acknowledged records lost or duplicated after the repair"
+echo ok
