@@ -649,7 +649,10 @@ static void sim_paper_truncate(struct vsr_sim *s, struct vsr_replica *r,
 static void sim_forward_appended(struct vsr_sim *s, u32 p, const void *buf,
 				 size_t len, u64 head);
 
-/* A PREPAREOK of node @from reached node @to: note its incarnation. */
+/*
+ * A PREPAREOK of node @from reached node @to: note its incarnation, and
+ * when, by @to's clock (a paused node's stands still).
+ */
 static void sim_note_ok(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 			size_t len)
 {
@@ -659,7 +662,7 @@ static void sim_note_ok(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 		return;
 	vsr_hdr_get(buf, &h);
 	s->node[to].ok_inc[from] = h.arg1;
-	s->node[to].ok_at[from] = s->now;
+	s->node[to].ok_at[from] = s->node[to].r ? s->node[to].r->ticks : 0;
 }
 
 static void sim_deliver(struct vsr_sim *s)
@@ -1620,14 +1623,16 @@ static void sim_check_append(struct vsr_sim *s, const struct vsr_replica *r)
 			continue;
 		/*
 		 * A dead one counts while its last PREPAREOK that reached the
-		 * proposer is recent: late ones arrive after the crash
-		 * (delayed, duplicated).
+		 * proposer is recent by the proposer's clock: late ones arrive
+		 * after the crash (delayed, duplicated), and a proposer that
+		 * was paused saw its last ones just now.
 		 */
 		if ((nd->up && nd->r->incarnation == inc) ||
 		    (nd->crash_tick &&
 		     s->now - nd->crash_tick <= r->cfg.abdicate_ticks + 1) ||
 		    (pn->ok_inc[nd->idx] == inc &&
-		     s->now - pn->ok_at[nd->idx] <= r->cfg.abdicate_ticks + 1))
+		     pn->ok_at[nd->idx] <= r->ticks &&
+		     r->ticks - pn->ok_at[nd->idx] <= r->cfg.abdicate_ticks + 1))
 			good++;
 	}
 	if (good < n / 2 + 1)
@@ -2834,23 +2839,39 @@ static bool sim_lower(struct vsr_sim *s, struct vsr_sim_node *nd, u64 from)
 	return true;
 }
 
-/*
- * A lowered record landed: the disk's, which the replica was not told of.
- * Its acks above the new head were voided by the truncation.
- */
+/* A lowered record landed: the disk's, which the replica was not told of. */
 static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
-	const struct vsr_persist *w = &nd->view_write;
-
 	nd->view_lowered = false;
-	nd->disk_view = *w;
+	nd->disk_view = nd->view_write;
 	if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
 		sim_fail(s, "out of memory", 0, 0);
-	if (nd->ack_epoch == w->epoch && nd->ack_log_view == w->log_view &&
-	    nd->ack_op > w->op) {
-		nd->ack_op = w->op;
-		nd->ack_csum = w->csum;
-	}
+}
+
+/*
+ * The last op acked as whole, once the log no longer holds it as acked: a
+ * truncation replaced it (the replica took a log of a later view, or
+ * committed ops of one to catch up to the next epoch).  Those acks are
+ * void: what a restart must find is the part of the acked log that the
+ * log still holds, up to the last op of a view not above the ack's log
+ * view.  (Ops at or below the checkpoint were committed: the checkpoint
+ * holds them.)
+ */
+static void sim_void_acks(struct vsr_sim_node *nd)
+{
+	const struct vsr_log *log = &nd->r->log;
+	u64 t;
+	u32 csum;
+
+	if (!nd->ack_op || nd->ack_op <= log->base ||
+	    (vsr_log_csum(log, nd->ack_op, &csum) && csum == nd->ack_csum))
+		return;
+	for (t = min(nd->ack_op, log->head); t > log->base; t--)
+		if (vsr_log_get(log, t)->h.view <= nd->ack_log_view)
+			break;
+	nd->ack_op = t;
+	if (!vsr_log_csum(log, t, &nd->ack_csum))
+		nd->ack_op = 0;
 }
 
 /*
@@ -2868,6 +2889,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 
 	if (!s->disk_max)
 		return;
+	sim_void_acks(nd);
 	if (nd->flushing && s->now >= nd->flush_at && !nd->disk_stuck) {
 		nd->flushing = false;
 		if (!sim_grow((void **)&nd->disk, &nd->disk_cap, nd->flush_op,
