@@ -220,6 +220,11 @@ struct vsr_observe {
  *	VSR_PEER_DURABLE or VSR_PEER_IN_MEMORY (written under @lock, also
  *	read without it)
  * @peer_recovery: the nonce of each peer's last RECOVERY (under @lock)
+ * @hello_challenge: the challenge a durable node's HELLOs ask each peer
+ *	with; only an answer that echoes it says what the peer is (under
+ *	@lock)
+ * @peer_challenge: the last challenge each peer asked with, echoed in
+ *	every HELLO to it (under @lock)
  * @peer_drop_auth: datagrams from each peer that failed authentication
  * @cnt: counters, indexed by enum vsr_counter
  * @nonce: next session-registration nonce
@@ -293,6 +298,8 @@ struct vsr_node {
 	u32 peer_key_id[VSR_MAX_PEERS];
 	u8 peer_durable[VSR_MAX_PEERS];
 	u64 peer_recovery[VSR_MAX_PEERS];
+	u32 hello_challenge[VSR_MAX_PEERS];
+	u32 peer_challenge[VSR_MAX_PEERS];
 	atomic64_t peer_drop_auth[VSR_MAX_PEERS];
 	atomic64_t cnt[VSR_CNT_MAX];
 	u64 nonce;

@@ -14,6 +14,7 @@
  */
 
 #include <linux/minmax.h>
+#include <linux/random.h>
 
 #include "link.h"
 #include "node_priv.h"
@@ -61,13 +62,17 @@ static void vsr_hello_send(struct vsr_node *node, unsigned int peer, u8 cap)
 	u32 flags = 0;
 	size_t len;
 
-	if (vsr_version_durable(node))
+	if (vsr_version_durable(node)) {
 		flags = VSR_HELLO_DURABLE | VSR_HELLO_ASK;
-	else if (node->peer_durable[peer] == VSR_PEER_DURABLE)
+		if (!node->hello_challenge[peer])
+			node->hello_challenge[peer] = get_random_u32() | 1;
+	} else if (node->peer_durable[peer] == VSR_PEER_DURABLE) {
 		flags = VSR_HELLO_ASK;
+	}
 	vsr_link_hello(&node->links[peer], cap, node->ticks, &lo, &hi, &cur);
 	len = vsr_hello_seal(buf, cfg->cluster_id, 0, cfg->replica, lo, hi,
-			     cur, flags);
+			     cur, flags, node->hello_challenge[peer],
+			     node->peer_challenge[peer]);
 	vsr_socket_send_raw(node, peer, buf, len);
 }
 
@@ -85,13 +90,28 @@ static bool vsr_hello_due(const struct vsr_node *node, unsigned int peer,
  * on every member of a cluster (a durable replica acks only what is on
  * its disk; one in memory would make a quorum that a power loss undoes):
  * a peer of the other kind gets nothing to the core (vsr_version_rx()).
+ *
+ * A durable node believes only an answer to its current challenge, and
+ * then draws the next: a HELLO that a reordering network (or a replayer)
+ * delivers late may be of the incarnation before, of the other kind.  A
+ * node in memory believes any (at worst it drops a peer for a while).
+ * Returns true if a HELLO that was no answer says something new: then it
+ * asks at once.
  */
-static void vsr_version_durability(struct vsr_node *node, unsigned int peer,
-				   u32 flags)
+static bool vsr_version_durability(struct vsr_node *node, unsigned int peer,
+				   const struct vsr_hdr *h)
 {
-	u8 seen = flags & VSR_HELLO_DURABLE ? VSR_PEER_DURABLE :
+	u8 seen = h->flags & VSR_HELLO_DURABLE ? VSR_PEER_DURABLE :
 		  VSR_PEER_IN_MEMORY;
 	bool differs = (seen == VSR_PEER_DURABLE) != vsr_version_durable(node);
+
+	if (vsr_version_durable(node)) {
+		/* Not an answer: if it says otherwise, ask now. */
+		if (!node->hello_challenge[peer] ||
+		    h->log_view != node->hello_challenge[peer])
+			return node->peer_durable[peer] != seen;
+		node->hello_challenge[peer] = get_random_u32() | 1;
+	}
 
 	if (node->peer_durable[peer] != seen && differs)
 		pr_warn("%s: peer %u (%pISpc) is %s, this replica %s: durability differs, its datagrams are dropped\n",
@@ -99,6 +119,7 @@ static void vsr_version_durability(struct vsr_node *node, unsigned int peer,
 			seen == VSR_PEER_DURABLE ? "durable" : "in memory",
 			vsr_version_durable(node) ? "durable" : "in memory");
 	WRITE_ONCE(node->peer_durable[peer], seen);
+	return false;
 }
 
 /*
@@ -128,6 +149,8 @@ static bool vsr_version_recovery(struct vsr_node *node, unsigned int peer,
 	if (!vsr_version_durable(node))
 		return node->peer_durable[peer] == VSR_PEER_DURABLE;
 	WRITE_ONCE(node->peer_durable[peer], 0);
+	/* Answers to the challenge before it are of the old incarnation. */
+	node->hello_challenge[peer] = get_random_u32() | 1;
 	return true;
 }
 
@@ -170,9 +193,14 @@ int vsr_version_rx(struct vsr_node *node, unsigned int peer,
 
 	ret = vsr_link_rx(&node->links[peer], cap, &m->h, node->ticks, &hello);
 	if (ret == 1) {
-		vsr_version_durability(node, peer, m->h.flags);
-		/* It does not know whether we are durable. */
-		if (m->h.flags & VSR_HELLO_ASK &&
+		if (m->h.flags & VSR_HELLO_ASK)
+			node->peer_challenge[peer] = m->h.view;
+		/*
+		 * It does not know whether we are durable, or we do not know
+		 * what it is.
+		 */
+		if ((vsr_version_durability(node, peer, &m->h) ||
+		     m->h.flags & VSR_HELLO_ASK) &&
 		    vsr_hello_due(node, peer, VSR_LINK_HELLO_GAP))
 			hello = true;
 	}

@@ -250,11 +250,13 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_hdr_restamp);
  * @hi: newest wire format the sender speaks
  * @cur: the format the sender sends the receiver
  * @flags: VSR_HELLO_DURABLE, VSR_HELLO_ASK or 0
+ * @challenge: with VSR_HELLO_ASK, the challenge the answer must echo
+ * @echo: the receiver's last challenge (0: none)
  *
  * Return: the message size, VSR_HDR_SIZE.
  */
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
-		      u64 hi, u64 cur, u32 flags)
+		      u64 hi, u64 cur, u32 flags, u32 challenge, u32 echo)
 {
 	struct vsr_hdr h = {
 		.version = VSR_WIRE_HELLO,
@@ -262,6 +264,8 @@ size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
 		.replica = replica,
 		.cluster = cluster,
 		.epoch = epoch,
+		.view = challenge,
+		.log_view = echo,
 		.op = cur,
 		.arg0 = lo,
 		.arg1 = hi,

@@ -92,7 +92,9 @@ enum vsr_command {
 	 * Not the protocol core's: the glue's version negotiation (wire
 	 * format 2 and later, link.c).  arg0 and arg1: the oldest and newest
 	 * format the sender speaks; op: the format it sends the receiver;
-	 * flags: VSR_HELLO_DURABLE if its log is on disk; no body.
+	 * flags: VSR_HELLO_DURABLE if its log is on disk; view: with
+	 * VSR_HELLO_ASK, the sender's challenge (0: none); log_view: the
+	 * receiver's last challenge, echoed (0: none); no body.
 	 */
 	VSR_CMD_HELLO = 12,
 	/*
@@ -234,7 +236,12 @@ struct vsr_wire_reconfig {
  * (version.c).
  */
 #define VSR_HELLO_DURABLE	0x1
-/* The sender asks for a HELLO back (a durable one asks every second). */
+/*
+ * The sender asks for a HELLO back (a durable one asks every second), with
+ * a challenge that the answer echoes: a durable node takes a peer's
+ * durability only from an answer to its current challenge, never from an
+ * older HELLO that a network delivered late.
+ */
 #define VSR_HELLO_ASK		0x2
 /* COMMIT / PREPARE flags */
 #define VSR_PF_NONE		0x0
@@ -465,7 +472,7 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 			 const u8 *nonce, const u8 *challenge, const u8 *echo,
 			 const u8 *known, u64 features);
 size_t vsr_hello_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica, u64 lo,
-		      u64 hi, u64 cur, u32 flags);
+		      u64 hi, u64 cur, u32 flags, u32 challenge, u32 echo);
 int vsr_msg_decode(const void *buf, size_t len, u64 cluster,
 		   struct vsr_msg *m);
 void vsr_entry_iter_init(struct vsr_entry_iter *it, const struct vsr_msg *m);

@@ -4,7 +4,9 @@
 
 usage: forge.py KIND[,KIND...] DST_IP [SRC_PORT [CLUSTER [REPLICA [VIEW]]]]
 
-KIND: random | truncated | huge | wrong-cluster | bad-checksum | commit;
+KIND: random | truncated | huge | wrong-cluster | bad-checksum | commit |
+hello-durable (a HELLO that says the sender's log is durable and asks
+back, echoing a challenge the receiver never drew);
 several, comma-separated, are sent in that order (one python start costs
 seconds in the debug guest).
 Uses a raw socket so that the UDP source port can be a peer's (7000):
@@ -16,7 +18,8 @@ import struct
 import sys
 
 MAGIC, VERSION, HDR = 0x31525356, 1, 80
-CMD_COMMIT = 4
+CMD_COMMIT, CMD_HELLO = 4, 12
+HELLO_DURABLE, HELLO_ASK = 0x1, 0x2
 
 
 def crc32c(data, crc=0xffffffff):
@@ -35,6 +38,18 @@ def header(cmd, replica, cluster, view, op=0, commit=0, body=b''):
     struct.pack_into('<I', h, 4, crc32c(body))
     struct.pack_into('<I', h, 0, crc32c(bytes(h[4:])))
     return bytes(h) + body
+
+
+def hello(replica, cluster, flags):
+    """A HELLO (format 2): formats 1..2, sending 2; challenge and echo random."""
+    h = bytearray(HDR)
+    challenge, echo = struct.unpack('<II', os.urandom(8))
+    struct.pack_into('<IHBBQIIQQIIIIQQ', h, 8, MAGIC, 2, CMD_HELLO, replica,
+                     cluster, 0, challenge | 1, 2, 0, HDR, echo | 1, 0, flags,
+                     1, 2)
+    struct.pack_into('<I', h, 4, crc32c(b''))
+    struct.pack_into('<I', h, 0, crc32c(bytes(h[4:])))
+    return bytes(h)
 
 
 def send(dst, sport, payload, dport=7000):
@@ -58,6 +73,8 @@ def forge(kind, cluster, replica, view):
         return bytes(msg)
     if kind == 'commit':
         return header(CMD_COMMIT, replica, cluster, view)
+    if kind == 'hello-durable':
+        return hello(replica, cluster, HELLO_DURABLE | HELLO_ASK)
     sys.exit('unknown kind ' + kind)
 
 

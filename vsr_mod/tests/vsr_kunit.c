@@ -570,7 +570,7 @@ static void vsr_wire_versions(struct kunit *test)
 	old[12] = 1;
 	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m1), -EBADMSG);
 
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, len, (size_t)VSR_HDR_SIZE);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
 	KUNIT_EXPECT_EQ(test, m.h.command, VSR_CMD_HELLO);
@@ -582,28 +582,32 @@ static void vsr_wire_versions(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.h.flags, 0);
 	/* A durable sender says so; no other flag exists. */
 	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1,
-			     VSR_HELLO_DURABLE);
+			     VSR_HELLO_DURABLE, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
 	KUNIT_EXPECT_EQ(test, m.h.flags, VSR_HELLO_DURABLE);
+	/* An ask carries a challenge, and every HELLO the last one echoed. */
 	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1,
-			     VSR_HELLO_DURABLE | VSR_HELLO_ASK);
+			     VSR_HELLO_DURABLE | VSR_HELLO_ASK, 0xdeadbeef,
+			     0x1234567);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 4);
+	KUNIT_EXPECT_EQ(test, m.h.view, 0xdeadbeefU);
+	KUNIT_EXPECT_EQ(test, m.h.log_view, 0x1234567U);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 4, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	/* A range the sender may speak from a later version on. */
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 200, 2, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 200, 2, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), 0);
 	/* No HELLO in format 1, no empty range, no body. */
 	vsr_hdr_restamp(old, buf, 1);
 	KUNIT_EXPECT_EQ(test, decode_exact(old, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 1, 1, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 2, 1, 1, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 0, 1, 1, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 0, 1, 1, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
 	/* The format sent to the receiver: 1..255. */
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 0, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 0, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, len, &m), -EPROTO);
-	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 0);
+	len = vsr_hello_seal(buf, TEST_CLUSTER, 0, 2, 1, 2, 1, 0, 0, 0);
 	vsr_put_le32(buf + 48, VSR_HDR_SIZE + 8);
 	reseal(buf, VSR_HDR_SIZE + 8);
 	KUNIT_EXPECT_EQ(test, decode_exact(buf, VSR_HDR_SIZE + 8, &m),
