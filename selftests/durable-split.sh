@@ -115,6 +115,8 @@ done
 rec=$(record "$m")
 [[ "$rec" =~ log-view\ $lv\  ]] || fail "$m's record moved on though held: $rec"
 lowered=$(sed -n 's/.* lowered \([0-9]*\).*/\1/p' "/sys/kernel/debug/vsr/vsrlog$m/state")
+unlowered=$(sed -n 's/.* unlowered \([0-9]*\).*/\1/p' "/sys/kernel/debug/vsr/vsrlog$m/state")
+[ "$unlowered" = 0 ] || fail "$m wrote over a head it could not lower first ($unlowered times)"
 info "$m wrote ops ${w% *}..${w#* } over op $x; its file: $rec; lowered ${lowered:-?} times"
 
 info "whole-cluster loss in that window: every instance deleted and the module removed"

@@ -542,8 +542,18 @@ static bool vsr_journal_lowered(struct vsr_journal *j,
 	if (!j->taken || from > d->op || d->op <= d->ckpt ||
 	    (vsr_replica_log_csum(core, d->op, &csum) && csum == d->csum))
 		return false;
-	if (!vsr_replica_log_csum(core, t, &csum))
+	/*
+	 * Not across an epoch switch (entries carry no epoch: a restart could
+	 * keep the next epoch's under this one's log view), nor without the
+	 * op below the batch.  Then the disk may be refused at a restart,
+	 * which is safe: counted.  Across an epoch switch the disk is no
+	 * longer kept true, until the replica writes a record of its own.
+	 */
+	if (st->epoch != d->epoch || !vsr_replica_log_csum(core, t, &csum)) {
+		j->unlowered++;
+		j->taken = st->epoch == d->epoch;
 		return false;
+	}
 	*nd = j->d;
 	nd->seq++;
 	nd->p.op = t;
@@ -568,6 +578,7 @@ static bool vsr_journal_lowered(struct vsr_journal *j,
 	/* Not expected: the disk may then be refused at a restart (safe). */
 	pr_warn_ratelimited("%s: cannot lower the record of %s below op %llu before writing over it\n",
 			    j->node->inst->name, j->path, d->op);
+	j->unlowered++;
 	return false;
 }
 

@@ -52,9 +52,10 @@ struct vsr_node;
  * @told: the core's durable point after the worker last told it what the
  *	disk holds (under the lock)
  * @told_held: the log held the op told then, as told
- * @taken: this incarnation took the disk (formatted it, restored from it,
- *	or wrote a record of its own since): it keeps the disk's record true when a
- *	truncation would break it (the worker's, and under the lock)
+ * @taken: this incarnation took the disk (formatted it, restored from
+ *	it, or wrote a record of its own since, and has not switched epochs
+ *	in memory since): it keeps the disk's record true when a truncation
+ *	would break it (the worker's, and under the lock)
  * @hold: write no record the core asks for (a test's, through debugfs)
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
@@ -63,6 +64,8 @@ struct vsr_node;
  * @writes: see @flushes
  * @entries: entries written
  * @lowered: records lowered before a batch wrote over their heads
+ * @unlowered: batches that wrote over a head they could not lower first
+ *	(a restart may then refuse the disk: safe, and not expected)
  */
 struct vsr_journal {
 	struct file *file;
@@ -98,6 +101,7 @@ struct vsr_journal {
 	u64 writes;
 	u64 entries;
 	u64 lowered;
+	u64 unlowered;
 };
 
 int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,

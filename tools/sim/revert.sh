@@ -93,6 +93,9 @@
 #          lowering that record first (a restart refuses its intact disk)
 #   BUG 43 the lowered record is built from the replica's state in memory
 #          (its view and log view) instead of the disk's own record
+#   BUG 44 the lowered record's head goes down to the disk's checkpoint
+#          instead of the op before the batch (the replica restarts
+#          without ops it acked as whole)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -174,6 +177,7 @@ case $bug in
 	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/r->persisted.epoch != r->epoch \&\& !vsr_persisted/' ;;
 42)	subst tests/sim.c 's/\t\tif \(sim_lower\(s, nd, from\)\)\n\t\t\treturn;\n//' ;;
 43)	subst tests/sim.c 's/\tstruct vsr_persist low = \*d;/\tstruct vsr_persist low = *d;\n\n\tlow.view = r->view;\n\tlow.log_view = r->log_view;/' ;;
+44)	subst tests/sim.c 's/\tlow.op = t;\n\tlow.csum = csum;\n/\tlow.op = t;\n\tlow.csum = csum;\n\tif (t > d->ckpt) {\n\t\tlow.op = d->ckpt;\n\t\tlow.csum = nd->disk_ck.csum;\n\t}\n/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -2809,6 +2809,16 @@ static bool sim_lower(struct vsr_sim *s, struct vsr_sim_node *nd, u64 from)
 
 	if (!nd->disk_taken)
 		return false;
+	/*
+	 * Not across an epoch switch: entries carry no epoch, and a restart
+	 * could keep the next epoch's under this one's log view.  The disk
+	 * is no longer kept true then, and a restart may refuse it (safe:
+	 * counted), until the replica writes a record of its own.
+	 */
+	if (r->epoch != d->epoch) {
+		nd->disk_taken = false;
+		return false;
+	}
 	if (!vsr_log_csum(&r->log, t, &csum)) {
 		sim_fail(s, "a batch starts above an op the log lacks (op, replica)",
 			 t, nd->idx);
@@ -2839,13 +2849,20 @@ static bool sim_lower(struct vsr_sim *s, struct vsr_sim_node *nd, u64 from)
 	return true;
 }
 
-/* A lowered record landed: the disk's, which the replica was not told of. */
+/*
+ * A lowered record landed: the disk's, which the replica was not told of.
+ * Now and then a crash follows soon, so that restarts from lowered
+ * records (a head too low, say) are common.
+ */
 static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	nd->view_lowered = false;
 	nd->disk_view = nd->view_write;
 	if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
 		sim_fail(s, "out of memory", 0, 0);
+	if (s->crash_pm && sim_disk_below(s, 4))
+		nd->window_crash_at = s->now + 1 +
+				      sim_disk_below(s, 2 * s->disk_max + 2);
 }
 
 /*
@@ -2853,9 +2870,10 @@ static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
  * truncation replaced it (the replica took a log of a later view, or
  * committed ops of one to catch up to the next epoch).  Those acks are
  * void: what a restart must find is the part of the acked log that the
- * log still holds, up to the last op of a view not above the ack's log
- * view.  (Ops at or below the checkpoint were committed: the checkpoint
- * holds them.)
+ * log still holds, up to the last op where the log and the disk (which
+ * holds what was acked, not yet written over: this runs before the next
+ * batch) agree.  (Ops at or below the checkpoint were committed: the
+ * checkpoint holds them.)
  */
 static void sim_void_acks(struct vsr_sim_node *nd)
 {
@@ -2867,7 +2885,8 @@ static void sim_void_acks(struct vsr_sim_node *nd)
 	    (vsr_log_csum(log, nd->ack_op, &csum) && csum == nd->ack_csum))
 		return;
 	for (t = min(nd->ack_op, log->head); t > log->base; t--)
-		if (vsr_log_get(log, t)->h.view <= nd->ack_log_view)
+		if (t < nd->disk_cap && nd->disk[t].written &&
+		    vsr_log_csum(log, t, &csum) && csum == nd->disk[t].csum)
 			break;
 	nd->ack_op = t;
 	if (!vsr_log_csum(log, t, &nd->ack_csum))
