@@ -106,10 +106,18 @@ static bool vsr_version_durability(struct vsr_node *node, unsigned int peer,
 	bool differs = (seen == VSR_PEER_DURABLE) != vsr_version_durable(node);
 
 	if (vsr_version_durable(node)) {
-		/* Not an answer: if it says otherwise, ask now. */
+		/*
+		 * Not an answer: if it says otherwise, ask now; a peer known
+		 * as durable that says it is in memory is dropped until it
+		 * answers (in a keyed cluster such a HELLO is its own).
+		 */
 		if (!node->hello_challenge[peer] ||
-		    h->log_view != node->hello_challenge[peer])
+		    h->log_view != node->hello_challenge[peer]) {
+			if (seen == VSR_PEER_IN_MEMORY &&
+			    node->peer_durable[peer] == VSR_PEER_DURABLE)
+				WRITE_ONCE(node->peer_durable[peer], 0);
 			return node->peer_durable[peer] != seen;
+		}
 		node->hello_challenge[peer] = get_random_u32() | 1;
 	}
 
@@ -143,13 +151,17 @@ static bool vsr_version_recovery(struct vsr_node *node, unsigned int peer,
 		    d <= VSR_RECOVERY_ROUNDS_SEEN;
 
 	node->peer_recovery[peer] = nonce;
-	if (same || !node->peer_durable[peer])
+	if (same)
 		return false;
 	/* In memory, it asks a peer it knows as durable: still? */
 	if (!vsr_version_durable(node))
 		return node->peer_durable[peer] == VSR_PEER_DURABLE;
+	/*
+	 * Answers to the challenge before it are of the old incarnation:
+	 * also while the peer's kind is not known yet (an answer to the
+	 * challenge of its last recovery may still be on its way).
+	 */
 	WRITE_ONCE(node->peer_durable[peer], 0);
-	/* Answers to the challenge before it are of the old incarnation. */
 	node->hello_challenge[peer] = get_random_u32() | 1;
 	return true;
 }
