@@ -134,8 +134,7 @@ struct vsr_sim_node {
 	u64 doom_at;		/* crashes then, its last datagrams lost */
 	u64 start_tick;		/* when this incarnation started */
 	u64 crash_tick;		/* when the last one crashed */
-	/* Each node's last PREPAREOK delivered here: its incarnation, when
-	 * (by this node's ticks). */
+	/* Each node's last PREPAREOK here: its incarnation, and our tick. */
 	u64 ok_inc[VSR_REPLICAS_MAX];
 	u64 ok_at[VSR_REPLICAS_MAX];
 	/* Its disk (cfg.durable): one flush at a time, of the log's head. */
