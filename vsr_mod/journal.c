@@ -505,6 +505,20 @@ static bool vsr_journal_holds(struct vsr_journal *j,
 	       vsr_journal_written_held(j);
 }
 
+/*
+ * The checkpoint asked for, into j->blk, for the checkpoint slot that
+ * j->next does not name yet (under the node lock).  Returns its length.
+ */
+static size_t vsr_journal_put_want_ckpt(struct vsr_journal *j)
+{
+	struct vsr_disk_info *nd = &j->next;
+
+	nd->ckpt_slot ^= 1;
+	return vsr_disk_ckpt_put(nd, j->want_ck.ckpt, j->want_ck.ckpt_view,
+				 j->want_ck.ckpt_csum, j->want_table,
+				 j->want_ck.table_count, j->blk);
+}
+
 /* The first op of the next batch of entries (under the node lock). */
 static u64 vsr_journal_next_op(const struct vsr_journal *j,
 			       const struct vsr_core_status *st)
@@ -566,13 +580,8 @@ static bool vsr_journal_lowered(struct vsr_journal *j,
 	    j->want_ck.ckpt == j->want.ckpt && t >= j->want.ckpt &&
 	    vsr_journal_holds(j, st, t, csum, j->want.ckpt,
 			      j->want_ck.ckpt_csum)) {
-		nd->ckpt_slot ^= 1;
 		nd->p.ckpt = j->want.ckpt;
-		*ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
-					    j->want_ck.ckpt_view,
-					    j->want_ck.ckpt_csum,
-					    j->want_table,
-					    j->want_ck.table_count, j->blk);
+		*ck_len = vsr_journal_put_want_ckpt(j);
 		return true;
 	}
 	/* Not expected: the disk may then be refused at a restart (safe). */
@@ -702,44 +711,53 @@ static void vsr_journal_tell(struct vsr_journal *j, u64 op, u32 csum)
 	j->told = st.durable;
 }
 
+/*
+ * Write j->next, after its checkpoint (@ck_len bytes of j->blk, of chain
+ * checksum @ck_csum) if it has a new one, off the node lock; then it is
+ * the disk's superblock.  False if the instance failed.
+ */
+static bool vsr_journal_write_next(struct vsr_journal *j, size_t ck_len,
+				   u32 ck_csum)
+{
+	struct vsr_node *node = j->node;
+	int ret;
+
+	/* A superblock a restart would refuse must never be written. */
+	if (WARN_ON_ONCE(vsr_disk_info_check(&j->next))) {
+		vsr_journal_failed(j, -EINVAL);
+		return false;
+	}
+	mutex_unlock(&node->lock);
+	ret = vsr_journal_write_record(j, &j->next, ck_len);
+	mutex_lock(&node->lock);
+	if (ret) {
+		vsr_journal_failed(j, ret);
+		return false;
+	}
+	j->d = j->next;
+	if (ck_len)
+		j->ck_csum = ck_csum;
+	return true;
+}
+
 /* Write the record asked for; false if the instance failed. */
 static bool vsr_journal_record(struct vsr_journal *j)
 {
 	struct vsr_disk_info *nd = &j->next;
 	struct vsr_node *node = j->node;
 	struct vsr_persist p = j->want;
+	u32 ck_csum = j->want_ck.ckpt_csum;
 	size_t ck_len = 0;
-	u32 ck_csum = 0;
 	u64 before;
-	int ret;
 
 	j->asked = false;
 	*nd = j->d;
 	nd->p = p;
 	nd->seq++;
-	if (p.ckpt != j->d.p.ckpt) {
-		nd->ckpt_slot ^= 1;
-		ck_csum = j->want_ck.ckpt_csum;
-		ck_len = vsr_disk_ckpt_put(nd, j->want_ck.ckpt,
-					   j->want_ck.ckpt_view, ck_csum,
-					   j->want_table,
-					   j->want_ck.table_count, j->blk);
-	}
-	/* A superblock a restart would refuse must never be written. */
-	if (WARN_ON_ONCE(vsr_disk_info_check(nd))) {
-		vsr_journal_failed(j, -EINVAL);
+	if (p.ckpt != j->d.p.ckpt)
+		ck_len = vsr_journal_put_want_ckpt(j);
+	if (!vsr_journal_write_next(j, ck_len, ck_csum))
 		return false;
-	}
-	mutex_unlock(&node->lock);
-	ret = vsr_journal_write_record(j, nd, ck_len);
-	mutex_lock(&node->lock);
-	if (ret) {
-		vsr_journal_failed(j, ret);
-		return false;
-	}
-	j->d = *nd;
-	if (ck_len)
-		j->ck_csum = ck_csum;
 	j->taken = true;
 	if (node->dead)
 		return false;
@@ -757,31 +775,16 @@ static bool vsr_journal_record(struct vsr_journal *j)
 static int vsr_journal_lower(struct vsr_journal *j,
 			     const struct vsr_core_status *st)
 {
-	struct vsr_disk_info *nd = &j->next;
-	struct vsr_node *node = j->node;
 	u64 from = vsr_journal_next_op(j, st);
 	u32 ck_csum = j->want_ck.ckpt_csum;
 	size_t ck_len;
-	int ret;
 
 	if (from > st->op || !vsr_journal_lowered(j, st, from, &ck_len))
 		return 0;
-	if (WARN_ON_ONCE(vsr_disk_info_check(nd))) {
-		vsr_journal_failed(j, -EINVAL);
+	if (!vsr_journal_write_next(j, ck_len, ck_csum))
 		return -1;
-	}
-	mutex_unlock(&node->lock);
-	ret = vsr_journal_write_record(j, nd, ck_len);
-	mutex_lock(&node->lock);
-	if (ret) {
-		vsr_journal_failed(j, ret);
-		return -1;
-	}
-	j->d = *nd;
-	if (ck_len)
-		j->ck_csum = ck_csum;
 	j->lowered++;
-	return node->dead ? -1 : 1;
+	return j->node->dead ? -1 : 1;
 }
 
 /* Write the next batch of entries; false if none, or the instance failed. */
