@@ -6,10 +6,12 @@
 # the report (report.md, summary.json, PNG plots) next to the raw results.
 #
 #   BENCH_SMOKE=1        the seconds-long version (make check runs it)
-#   BENCH_STAGES="..."   a subset of the stages (see bench.sh), and rig: the
-#                        reconfig stage on the rig of separate machines
-#                        (tools/bench/rig-reconfig.sh, on the host, as
-#                        root, after the guest)
+#   BENCH_STAGES="..."   a subset of the stages (see bench.sh), and two on
+#                        the rig of separate machines (on the host, as
+#                        root, after the guest): rig, the reconfig stage
+#                        there (tools/bench/rig-reconfig.sh), and durable,
+#                        vsr's durable log against etcd on virtio disks
+#                        (tools/bench/rig-durable.sh)
 #   BENCH_PERF=1         a perf profile of each vsr load (see bench.sh)
 #   BENCH_RESULTS=DIR    results directory (default build/bench/<date>,
 #                        build/bench/smoke for the smoke run)
@@ -21,9 +23,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 smoke=${BENCH_SMOKE:-0}
-stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd rig}
-# The guest runs every stage but rig.
-guest_stages=$(echo " $stages " | sed 's/ rig / /; s/^ *//; s/ *$//')
+stages=${BENCH_STAGES:-raw vsr open mtu failover catchup reconfig auth etcd rig durable}
+# The guest runs every stage but those on the rig.
+guest_stages=$(echo " $stages " | sed 's/ rig / /; s/ durable / /; s/^ *//; s/ *$//')
 if [ "$smoke" = 1 ]; then
 	out=${BENCH_RESULTS:-$top/build/bench/smoke}
 else
@@ -35,7 +37,7 @@ make -s -C tools/vsradm
 make -s -C tools/bench
 etcdload=
 case " $stages " in
-*" etcd "*)
+*" etcd "* | *" durable "*)
 	tools/bench/etcd/build.sh >&2 || { echo "bench: building the etcd client failed" >&2; exit 1; }
 	etcdload=$top/build/bench/etcdload ;;
 esac
@@ -94,6 +96,17 @@ case " $stages " in
 	echo "bench: the rig: a replace between separate machines, after ${rig_args[0]} records" >&2
 	tools/bench/rig-reconfig.sh "$out/results.jsonl" "$out/rig" "${rig_args[@]}" > "$out/rig.log" 2>&1 ||
 		{ tail -n 20 "$out/rig.log" >&2; echo "bench: the rig stage failed (logs in $out/rig)" >&2; exit 1; } ;;
+esac
+case " $stages " in
+*" durable "*)
+	# Seconds per point as bench.sh's, and flushes to time.
+	dur_args=(5 1000)
+	[ "$smoke" = 1 ] && dur_args=(1 50)
+	echo "bench: durable: vsr's durable log and etcd, on the rig's virtio disks" >&2
+	ETCDLOAD=$etcdload tools/bench/rig-durable.sh "$out/results.jsonl" "$out/durable" "${dur_args[@]}" \
+		> "$out/durable.log" 2>&1 ||
+		{ tail -n 20 "$out/durable.log" >&2
+		  echo "bench: the durable stage failed (logs in $out/durable)" >&2; exit 1; } ;;
 esac
 
 check=

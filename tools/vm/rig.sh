@@ -5,7 +5,8 @@
 #
 # Guest i has its own NIC, a tap on a bridge in a network namespace that
 # the rig creates (nothing leaves it), address 10.78.0.(i+1)/24 on eth0,
-# its own virtio disk (a sparse file on the host, /dev/vda in the guest),
+# its own virtio disk (a sparse file on the host, /dev/vda in the guest;
+# with RIG_DISKS=2 a second one, /dev/vdb),
 # and boots the kernel it is given: stock (Debian's 6.1), 6.12 (Debian's)
 # or debug, so that one cluster can mix them.  In the guest, stage2 loads
 # vsr.ko built for that kernel and runs tools/vm/agent.sh, which runs the
@@ -80,6 +81,9 @@ rig_init() {
 		mkdir -p "$(rig_dir "$i")"
 		rm -f "$(rig_dir "$i")/disk.img"
 		truncate -s "${RIG_DISK_MB}M" "$(rig_dir "$i")/disk.img"
+		rm -f "$(rig_dir "$i")/disk2.img"
+		[ "${RIG_DISKS:-1}" -lt 2 ] ||
+			truncate -s "${RIG_DISK_MB}M" "$(rig_dir "$i")/disk2.img"
 		RIG_PID[i]=
 	done
 }
@@ -88,7 +92,7 @@ rig_init() {
 # with the same disk); rig_wait_ready I: wait until its agent answers.
 # rig_boot I KERNEL: both.
 rig_start() {
-	local i=$1 kernel=$2 d mac
+	local i=$1 kernel=$2 d mac disks
 	d=$(rig_dir "$i")
 	[ -r "$RIG_TOP/build/$kernel/vsr_mod/vsr.ko" ] ||
 		{ echo "rig: no build/$kernel/vsr_mod/vsr.ko (tools/check.sh build $kernel)" >&2; return 1; }
@@ -100,10 +104,13 @@ rig_start() {
 	echo 0 > "$d/req/.seq"
 	RIG_KERNEL[i]=$kernel
 	mac=$(printf '52:54:00:78:00:%02x' "$((i + 1))")
+	disks="-drive file=$d/disk.img,if=virtio,format=raw,cache=writeback"
+	[ ! -f "$d/disk2.img" ] ||
+		disks+=" -drive file=$d/disk2.img,if=virtio,format=raw,cache=writeback"
 	(
 		cd "$RIG_TOP" &&
 		VSR_VM_SMP=${RIG_SMP:-1} VSR_VM_MEM=${RIG_MEM:-1024} \
-		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac,romfile= -drive file=$d/disk.img,if=virtio,format=raw,cache=writeback" \
+		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac,romfile= $disks" \
 		exec nsenter -t "$RIG_NSPID" -n "$RIG_VM/run.sh" -k "$kernel" -o "$d" \
 			-t "${RIG_TIMEOUT:-3600}" -m "build/$kernel/vsr_mod/vsr.ko" \
 			"sh tools/vm/agent.sh $(rig_addr "$i")/24"
