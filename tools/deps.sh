@@ -37,8 +37,9 @@ testing=(linux-headers-6.12-amd64 linux-image-6.12-amd64 sparse python3-yaml pyt
 	 python3-docutils python3-pygments dkms dpkg-dev git python3-cryptography)
 # make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
 deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)
-# The benchmark: etcd to compare with, its Go client built offline, plots.
-bench=(etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox)
+# The benchmark: etcd to compare with, its Go client built offline, plots,
+# mkfs.ext4 for etcd's data on the rig.
+bench=(etcd-server etcd-client golang-go golang-etcd-server-dev gnuplot-nox e2fsprogs)
 
 set_name=${1:-check}
 case $set_name in
