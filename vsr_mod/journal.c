@@ -43,6 +43,7 @@ static DEFINE_MUTEX(vsr_journals_lock);
 static int vsr_journal_io(struct vsr_journal *j, bool write, void *buf,
 			  size_t len, loff_t pos)
 {
+	u64 t = ktime_get_ns();
 	ssize_t n;
 
 	while (len) {
@@ -56,13 +57,20 @@ static int vsr_journal_io(struct vsr_journal *j, bool write, void *buf,
 		buf += n;
 		len -= n;
 	}
+	if (write)
+		j->write_ns += ktime_get_ns() - t;
 	return 0;
 }
 
 static int vsr_journal_sync(struct vsr_journal *j)
 {
+	u64 t = ktime_get_ns();
+	int ret;
+
 	j->flushes++;
-	return vfs_fsync_range(j->file, 0, LLONG_MAX, 1);
+	ret = vfs_fsync_range(j->file, 0, LLONG_MAX, 1);
+	j->sync_ns += ktime_get_ns() - t;
+	return ret;
 }
 
 /*

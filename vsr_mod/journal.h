@@ -63,6 +63,9 @@ struct vsr_node;
  * @flushes: flushes done, and @writes batches of entries written
  * @writes: see @flushes
  * @entries: entries written
+ * @write_ns: time spent in writes (kernel_write()), and @sync_ns in
+ *	flushes, for the benchmark
+ * @sync_ns: see @write_ns
  * @lowered: records lowered before a batch wrote over their heads
  * @unlowered: batches that wrote over a head they could not lower first
  *	(a restart may then refuse the disk: safe, and not expected)
@@ -100,6 +103,8 @@ struct vsr_journal {
 	u64 flushes;
 	u64 writes;
 	u64 entries;
+	u64 write_ns;
+	u64 sync_ns;
 	u64 lowered;
 	u64 unlowered;
 };

@@ -9,12 +9,15 @@
 # 1. The floors, between guests 0 and 1: the raw UDP round trip of 64 B
 #    (udp-perf rr) and the cost of one flush on /dev/vda, a 4 KiB write
 #    with O_DSYNC as the journal writes a batch (flush.py; stages
-#    durable_raw and durable_flush).
+#    durable_raw and durable_flush): alone, while the other two guests
+#    flush too (together 3), and so again while the machines carry the
+#    traffic of one writer in memory (load memory-1, after step 2).
 # 2. vsr with its log on /dev/vda of each guest (vsradm add ... log-file
 #    /dev/vda format), then in memory on the same machines: 1 and 64
 #    writers of 64 B on the primary for SECS seconds each (vsr-load); the
-#    primary's journal counts (debugfs) give the records per flush (stage
-#    durable, system vsr, mode durable or memory).
+#    journal counts (debugfs) of the primary and of a backup give the
+#    records per flush and the time a write and a flush took inside vsr
+#    (stage durable, system vsr, log durable or memory).
 # 3. etcd, a member on each guest, its data directory on an ext4 file
 #    system on /dev/vdb with its default fsync on every WAL batch: the
 #    same writers, at the leader's endpoint (etcdload; stage durable,
@@ -72,10 +75,39 @@ guest_json() {
 	rig_run "$i" "$* 2> /tmp/bench.err || { cat /tmp/bench.err; exit 1; }"
 }
 
-# journal I: "entries flushes" of guest I's journal (debugfs).
+# journal I: "entries flushes write-us flush-us" of guest I's journal
+# (debugfs).
 journal() {
-	rig_run "$1" "sed -n 's/.* entries \([0-9]*\) flushes \([0-9]*\) .*/\1 \2/p' \
+	rig_run "$1" "sed -n 's/.* entries \([0-9]*\) flushes \([0-9]*\) write-us \([0-9]*\) flush-us \([0-9]*\) .*/\1 \2 \3 \4/p' \
 		/sys/kernel/debug/vsr/vsrlog0/state"
+}
+
+# io WHO BEFORE AFTER: the journal's figures over a run, as JSON keys
+# with prefix WHO: entries, flushes, and the mean write and flush in µs.
+io() {
+	local e0 f0 w0 s0 e1 f1 w1 s1 f
+	read -r e0 f0 w0 s0 <<< "$2"
+	read -r e1 f1 w1 s1 <<< "$3"
+	[ -n "$s0" ] && [ -n "$s1" ] || fail "no journal counts: '$2' '$3'"
+	f=$((f1 > f0 ? f1 - f0 : 1))
+	echo "$1entries=$((e1 - e0)) $1flushes=$((f1 - f0))" \
+		"$1write_us=$(((w1 - w0) / f)) $1flush_us=$(((s1 - s0) / f))"
+}
+
+# flush_all COUNT LOAD: the flush on guest 0 while the other two guests
+# flush too, as every replica does for each op: three emulated disks share
+# the host's.  Theirs run twice as long, so that they cover guest 0's.
+flush_all() {
+	local i res
+	for i in 1 2; do
+		rig_spawn "$i" flush python3 tools/bench/flush.py /dev/vda $(($1 * 2)) ||
+			fail "flush.py on $i"
+	done
+	res=$(guest_json 0 python3 tools/bench/flush.py /dev/vda "$1") || fail "flush.py: $res"
+	emit "$res" stage=durable_flush together=3 load="$2" kernel="$kernel"
+	for i in 1 2; do
+		rig_spawn_wait "$i" flush 600 || fail "flush.py on $i: $(cat "$(rig_dir "$i")/flush.err")"
+	done
 }
 
 # 1. The floors.
@@ -87,7 +119,8 @@ res=$(guest_json 0 tools/bench/udp-perf rr -H "$(rig_addr 1)" -p 9000 -s 64 -t "
 emit "$res" stage=durable_raw kernel="$kernel"
 rig_run 1 "pkill -f 'udp-perf server'" > /dev/null
 res=$(guest_json 0 python3 tools/bench/flush.py /dev/vda "$flushes") || fail "flush.py: $res"
-emit "$res" stage=durable_flush kernel="$kernel"
+emit "$res" stage=durable_flush together=1 kernel="$kernel"
+flush_all "$flushes" none
 
 # 2. vsr, durable and then in memory.
 for mode in durable memory; do
@@ -100,20 +133,28 @@ for mode in durable memory; do
 		node_wait "$i" status normal 120 || fail "node $i not normal ($mode)"
 	done
 	p=$(node_field 0 primary)
+	b=$(((p + 1) % 3))
 	for c in 1 64; do
-		j0=$(journal "$p")
+		[ "$mode" = durable ] && { jp=$(journal "$p"); jb=$(journal "$b"); }
 		res=$(guest_json "$p" "$load" -d /dev/vsrlog0 -c "$c" -s 64 -t "$secs") ||
 			fail "vsr-load ($mode, $c writers): $res"
-		j1=$(journal "$p")
 		extra=()
-		if [ "$mode" = durable ]; then
-			read -r e0 f0 <<< "$j0"
-			read -r e1 f1 <<< "$j1"
-			[ -n "$e0" ] && [ -n "$f1" ] || fail "no journal counts on node $p: '$j0' '$j1'"
-			extra=(entries=$((e1 - e0)) flushes=$((f1 - f0)))
-		fi
+		# The primary's journal, and a backup's.
+		# shellcheck disable=SC2207 # words without spaces
+		[ "$mode" = durable ] &&
+			extra=($(io "" "$jp" "$(journal "$p")") $(io backup_ "$jb" "$(journal "$b")"))
 		emit "$res" stage=durable system=vsr log="$mode" kernel="$kernel" "${extra[@]}"
 	done
+	if [ "$mode" = memory ]; then
+		# The flush once more, on all three, while the machines carry
+		# one writer's traffic: what a flush costs them then.
+		rig_spawn "$p" load "$load" -d /dev/vsrlog0 -c 1 -s 64 -t $((secs * 4)) ||
+			fail "vsr-load under the flushes"
+		sleep 1
+		flush_all "$flushes" memory-1
+		rig_spawn_wait "$p" load $((secs * 4 + 60)) ||
+			fail "vsr-load under the flushes: $(cat "$(rig_dir "$p")/load.err")"
+	fi
 	for i in 0 1 2; do
 		node_del "$i" > /dev/null || fail "del ($mode) on node $i"
 	done
