@@ -11,8 +11,9 @@
 # its file while the others run, and an in-memory replica in its place
 # is refused, also after a HELLO from its address that claims a durable
 # log but answers no challenge; an in-memory cluster refuses a durable
-# member and takes its in-memory replacement.  Bad inputs get an error
-# and change nothing.
+# member and takes its in-memory replacement.  A cluster of one durable
+# replica restarts from its file.  Bad inputs get an error and change
+# nothing.
 # timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -202,4 +203,22 @@ done
 "$VSRADM" -n "$(ns 0)" show vsrlog0 | grep -q durability-differs &&
 	fail "durability still differs once replica 2 is in memory"
 writes 0 10 in-memory
+
+# The core asked for its first record from inside its creation, before
+# the engine had a core: the kernel crashed on adding such a replica.
+info "a cluster of one durable replica: formatted, written, back from its file"
+for i in 0 1 2; do
+	ip netns exec "$(ns "$i")" "$VSRADM" del "vsrlog$i" || fail "del $i"
+done
+ip netns exec "$(ns 0)" "$VSRADM" add vsrlog0 replica 0 peers "$(peers 1)" cluster 77 \
+	log-file "$tmp/one" format || fail "add a one-replica durable cluster"
+wait_normal 0 60 || fail "the one replica not normal"
+: > "$VSR_ACKED"
+writes 0 5 one
+ip netns exec "$(ns 0)" "$VSRADM" del vsrlog0 || fail "del the one replica"
+ip netns exec "$(ns 0)" "$VSRADM" add vsrlog0 log-file "$tmp/one" ||
+	fail "re-add the one replica from its file"
+wait_normal 0 60 || fail "the one replica not normal after its restart"
+dump 0 "$tmp/one.log"
+exactly_once "$VSR_ACKED" "$tmp/one.log" || fail "records of the one replica lost"
 echo ok

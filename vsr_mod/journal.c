@@ -927,6 +927,14 @@ void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
 	j->want = *p;
 	j->asked = true;
 	if (p->ckpt != j->d.p.ckpt) {
+		/*
+		 * Not from inside vsr_replica_create(), where the core's
+		 * checkpoint is the disk's or none (node->core is not set).
+		 */
+		if (WARN_ON_ONCE(!j->node->core)) {
+			j->err = -EINVAL;
+			return;
+		}
 		vsr_replica_checkpoint(j->node->core, &j->want_ck,
 				       j->want_table);
 		/*
@@ -943,14 +951,17 @@ void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
  * vsr_journal_kick() - start the work item if there is something to do
  * @j: the journal, or NULL
  *
- * Under the node lock, after each batch of inputs to the core, and from
- * its persist callback (so only the core's getters are used here).
+ * Under the node lock, after each batch of inputs to the core, after its
+ * creation, and from its persist callback (so only the core's getters are
+ * used here).
  */
 void vsr_journal_kick(struct vsr_journal *j)
 {
 	struct vsr_core_status st;
 
-	if (!j || !j->node || j->busy || j->err || j->node->failed)
+	/* No core yet: the ask came from inside vsr_replica_create(). */
+	if (!j || !j->node || !j->node->core || j->busy || j->err ||
+	    j->node->failed)
 		return;
 	vsr_replica_get_status(j->node->core, &st);
 	if (!vsr_journal_record_ready(j, &st) && !vsr_journal_retell(j, &st)) {

@@ -780,6 +780,8 @@ static void vsr_node_restore(struct vsr_node *node,
 		node->inst->name, j->path, ret);
 	vsr_journal_restored(j, false);
 	vsr_replica_destroy(node->core);
+	/* The journal must not see the old core from the new one's creation. */
+	node->core = NULL;
 	cfg->restore = false;
 	node->core = vsr_replica_create(cfg, &vsr_node_ops, node);
 }
@@ -897,6 +899,8 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		node->commit = node->notified.commit;
 		node->trim = node->notified.trim;
 		vsr_observe_start(node);
+		/* A record the core asked for while it was being created. */
+		vsr_journal_kick(j);
 	}
 	mutex_unlock(&node->lock);
 	if (!node->core) {
