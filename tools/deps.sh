@@ -32,9 +32,10 @@ debug=(build-essential bc bison flex libelf-dev libssl-dev dwarves linux-source-
 # documentation's code blocks, which lint parses), dkms for dkms.conf and
 # the packages `make deb` builds, dpkg-dev to build them, git for the
 # copies of the checkout that the install checks build in, and the
-# selftests' ChaCha20-Poly1305 (their model of the datagrams' MACs).
+# selftests' ChaCha20-Poly1305 (their model of the datagrams' MACs), and
+# dmsetup for the rig's crash-consistency test (dm-log-writes).
 testing=(linux-headers-6.12-amd64 linux-image-6.12-amd64 sparse python3-yaml python3-jsonschema
-	 python3-docutils python3-pygments dkms dpkg-dev git python3-cryptography)
+	 python3-docutils python3-pygments dkms dpkg-dev git python3-cryptography dmsetup)
 # make deb: vsradm and its man page, dpkg-shlibdeps and dpkg-buildflags.
 deb=(make gcc libc6-dev libmnl-dev python3-docutils dpkg-dev)
 # The benchmark: etcd to compare with, its Go client built offline, plots,
