@@ -6,26 +6,28 @@ usage: flushpoints.py VSRADM DATA LOGDEV ADDR WRITERSxRECORDS@RETENTION...
 
 For each run given: a one-replica durable cluster (replica 0 of cluster
 78 at ADDR, that log retention) keeps its log on device-mapper's
-log-writes target over DATA (zeroed first), which records every write
-that reaches DATA, in the order they were flushed, on LOGDEV.  WRITERS
-writers append RECORDS records each; after each
-write() returns, the writer puts a mark naming its record in the write
-log (dmsetup message).  The block layer only logs a flush once the
-writes before it are done, and the mark comes after the flush that made
-the record durable, so at each flush entry of the log, the records whose
-marks come before it are acknowledged, and the disk holds at least what
-the log holds up to there.
+log-writes target over a delay target over DATA (zeroed first).  The
+log-writes target records every write that reaches DATA on LOGDEV, in
+the order they were flushed; the delay target makes each flush take
+FLUSH_DELAY_MS longer.  WRITERS writers append RECORDS records each;
+after each write() returns, the writer puts a mark naming its record in
+the write log (dmsetup message).  A flush is logged once it is done,
+after the writes before it, and an ack that waited for the flush that
+made its record durable puts its mark after it; one that did not, before
+it (the flush is slower than the mark).  So at each flush entry, the
+records marked before the next one must be on the disk.
 
-Then the log is replayed onto a copy of DATA, and at every flush entry
-after the format (and at the end) a copy of that image is restarted as
-the replica (vsradm add vsrlog1 log-file IMAGE): it must come back
-normal (from its disk alone: there is no other replica) with its log
-committed and every acknowledged record in it once, unless a checkpoint
-since has trimmed it away (check_log()).  Before about every third
-flush, a state with a random subset of the sectors written since the
-flush before (the disk may have taken any of them, tearing a write) must
-restart too, with what was acknowledged at the flush before.  A short retention moves the
-checkpoint every few ops, so that its writes are among the flush points.
+Then the log is replayed onto a copy of DATA (which the whole replay
+must reproduce), and at every flush from the format's last on (and at
+the end) a copy of that image is restarted as the replica (vsradm add
+vsrlog1 log-file IMAGE): it must come back normal (from its disk alone:
+there is no other replica) with its log committed, every acknowledged
+record in it once unless a checkpoint since trimmed it (check_log()),
+and the last RETENTION ops readable.  Before every flush whose writes
+touch the superblocks or checkpoints, and before about one in three of
+the others, a state where each sector written since the flush before is
+old, new or garbage (a write torn, a sector being written at the power
+cut) must restart too, with what was acknowledged at the flush before.
 
 Prints one line per checked point on stdout ("# ..."); exit status 1 at
 the first point that fails, with what it found.
@@ -45,9 +47,13 @@ import time
 MAGIC = 0x6a736677736872
 FLUSH, FUA, DISCARD, MARK = 1, 2, 4, 8
 TABLE = 'vsr-lw'
+DELAY = 'vsr-delay'
+FLUSH_DELAY_MS = 200
 IMAGE = '/tmp/replay.img'
 CHECK = '/tmp/check.img'
 TORN = 0.3
+# Below this, the superblock copies and the checkpoint slots (disk.h).
+LOG_OFF = 4 * 4096 + 2 * (4096 + 1024 * 32)
 
 
 def run(*args, check=True):
@@ -77,21 +83,36 @@ def wait_normal(vsradm, name, secs):
 
 
 def read_log(dev):
-    """The committed records of DEV, without blocking."""
+    """The first op readable and the committed records of DEV, without
+    blocking; None if a trim overtook the reading (then read again).  A
+    new file starts at the trim point."""
     recs = []
     fd = os.open(dev, os.O_RDONLY | os.O_NONBLOCK)
     try:
+        first = os.lseek(fd, 0, os.SEEK_CUR)
         while True:
             try:
                 rec = os.read(fd, 65536)
             except BlockingIOError:
                 break
+            except BrokenPipeError:
+                return None
             if not rec:
                 break
             recs.append(rec.decode(errors='replace'))
     finally:
         os.close(fd)
-    return recs
+    return first, recs
+
+
+def dm_node(table):
+    """The block device node devtmpfs made for TABLE (no udev here to
+    make /dev/mapper's)."""
+    dev = '/dev/' + run('dmsetup', 'info', '-c', '--noheadings', '-o', 'blkdevname',
+                        table).stdout.strip()
+    if not stat.S_ISBLK(os.stat(dev).st_mode):
+        sys.exit('flushpoints: %s is no block device' % dev)
+    return dev
 
 
 def write_load(vsradm, dev, addr, writers, records, retention):
@@ -190,7 +211,7 @@ def sync_check(used):
                 b.write(x)
 
 
-def check_point(vsradm, what, acked, used, writes=()):
+def check_point(vsradm, what, acked, used, retention, writes=()):
     """Restart a copy of the image with WRITES (offset, bytes) over it;
     what is wrong with it, or None."""
     sync_check(used)
@@ -205,12 +226,18 @@ def check_point(vsradm, what, acked, used, writes=()):
         st = wait_normal(vsradm, 'vsrlog1', 60)
         if not st or st['status'] != 'normal' or st['commit'] != st['op']:
             return 'not normal with its log committed: %s' % st
-        log = read_log('/dev/vsrlog1')
-        err = check_log(log, st['trim-point'], acked)
+        got = None
+        while got is None:
+            got = read_log('/dev/vsrlog1')
+        trim, log = got
+        err = check_log(log, trim, acked)
+        # A checkpoint keeps the last RETENTION ops readable.
+        if not err and trim > max(1, st['commit'] + 1 - retention):
+            err = 'trimmed past the retention of %d' % retention
         if err:
-            return '%s (op %d, trim point %d)' % (err, st['op'], st['trim-point'])
+            return '%s (op %d, trim point %d)' % (err, st['op'], trim)
         print('# %s: %d acknowledged; restarted with %d records readable, ops %d..%d'
-              % (what, len(acked), len(log), st['trim-point'], st['op']), flush=True)
+              % (what, len(acked), len(log), trim, st['op']), flush=True)
         return None
     finally:
         run(vsradm, 'del', 'vsrlog1', check=False)
@@ -221,17 +248,24 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
     rng = random.Random(seed)
     size = int(run('blockdev', '--getsize64', data).stdout)
     run('dd', 'if=/dev/zero', 'of=' + data, 'bs=1M', 'count=%d' % (size >> 20), 'oflag=direct')
-    run('dmsetup', 'create', TABLE, '--table',
-        '0 %d log-writes %s %s' % (size // 512, data, logdev))
-    # The device node devtmpfs made (no udev here to make /dev/mapper's).
-    dev = '/dev/' + run('dmsetup', 'info', '-c', '--noheadings', '-o', 'blkdevname',
-                        TABLE).stdout.strip()
+    # Flushes take FLUSH_DELAY_MS longer (dm-delay under the log): an ack
+    # that did not wait for its flush puts its mark in the write log
+    # before that flush, however long the mark takes.
+    run('dmsetup', 'create', DELAY, '--table', '0 %d delay %s 0 0 %s 0 0 %s 0 %d'
+        % (size // 512, data, data, data, FLUSH_DELAY_MS))
     try:
-        if not stat.S_ISBLK(os.stat(dev).st_mode):
-            sys.exit('flushpoints: %s is no block device' % dev)
-        write_load(vsradm, dev, addr, writers, records, retention)
+        run('dmsetup', 'create', TABLE, '--table',
+            '0 %d log-writes %s %s' % (size // 512, dm_node(DELAY), logdev))
+        try:
+            dev = dm_node(TABLE)
+            write_load(vsradm, dev, addr, writers, records, retention)
+            st = run('dmsetup', 'status', TABLE).stdout
+            if 'logging_disabled' in st:
+                sys.exit('flushpoints: the write log stopped (full?): %s' % st.strip())
+        finally:
+            run('dmsetup', 'remove', TABLE, check=False)
     finally:
-        run('dmsetup', 'remove', TABLE, check=False)
+        run('dmsetup', 'remove', DELAY, check=False)
 
     # What the page cache may hold of either device predates the target.
     run('blockdev', '--flushbufs', data)
@@ -260,15 +294,31 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
         sys.exit('flushpoints: no mark of the format in the write log')
     # Acked records count at the flush after; the last flush, all of them.
     upto = want[1:] + [len(acked)]
+    # The format's third flush completes it (checkpoint, superblock pair,
+    # pair): from there on every flush point must restart.
+    checked = min(3, formatted)
+    if checked < 1:
+        sys.exit('flushpoints: no flush before the format returned')
 
     # Where the writes end (the format wrote over all it uses), in MiB.
     used = max([off + len(d) for flags, off, nbytes, d in log if not flags & MARK] + [0])
     used = min(size, (used + (1 << 20) - 1) & ~((1 << 20) - 1))
+    # The replay must end where the disk did: a check of the replayer
+    # before anything is blamed on the journal.
+    with open(IMAGE, 'wb') as f:
+        f.truncate(size)
+        for flags, off, nbytes, d in log:
+            if not flags & MARK:
+                f.seek(off)
+                f.write(bytes(nbytes) if flags & DISCARD else d)
+    r = run('cmp', IMAGE, data, check=False)
+    if r.returncode:
+        sys.exit('flushpoints: the replayed image differs from %s: %s (%d entries)'
+                 % (data, r.stdout.strip(), len(log)))
     for path in (IMAGE, CHECK):
         with open(path, 'wb') as f:
             f.truncate(size)
     points = flushes = subsets = 0
-    nents = len(log)
     img = open(IMAGE, 'r+b')
     since = []	# the writes since the last flush
     for flags, off, nbytes, d in log:
@@ -286,12 +336,19 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
         # and no more is acknowledged than at the last flush: one such
         # state, at random, before every third flush or so.
         sectors = [(off + i, d[i:i + 512]) for off, d in since for i in range(0, len(d), 512)]
-        if flushes > formatted and len(sectors) > 1 and rng.random() < TORN:
-            keep = [w for w in sectors if rng.random() < 0.5]
-            what = ('before flush %d, %d of the %d sectors of its %d writes'
+        meta = any(off < LOG_OFF for off, d in since)
+        if flushes > checked and sectors and (meta or rng.random() < TORN):
+            keep = []
+            for off, d in sectors:
+                c = rng.randrange(3)
+                if c == 1:
+                    keep.append((off, d))
+                elif c == 2:
+                    keep.append((off, rng.randbytes(len(d))))
+            what = ('before flush %d, %d of the %d sectors of its %d writes new or garbage'
                     % (flushes, len(keep), len(sectors), len(since)))
             img.flush()
-            err = check_point(vsradm, what, acked[:upto[flushes - 2]], used, keep)
+            err = check_point(vsradm, what, acked[:upto[flushes - 2]], used, retention, keep)
             if err:
                 sys.exit('flushpoints: %s (seed %d): %s' % (what, seed, err))
             subsets += 1
@@ -299,10 +356,10 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
             img.seek(off)
             img.write(d)
         since = []
-        # From the format's flush on.
-        if flushes >= formatted:
+        if flushes >= checked:
             img.flush()
-            err = check_point(vsradm, 'flush %d' % flushes, acked[:upto[flushes - 1]], used)
+            err = check_point(vsradm, 'flush %d' % flushes, acked[:upto[flushes - 1]], used,
+                              retention)
             if err:
                 sys.exit('flushpoints: at flush %d: %s' % (flushes, err))
             points += 1
@@ -310,12 +367,7 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
         img.seek(off)
         img.write(d)
     img.close()
-    # The replay must end where the disk did: a check of the replayer.
-    r = run('cmp', IMAGE, data, check=False)
-    if r.returncode:
-        sys.exit('flushpoints: the replayed image differs from %s: %s (%d entries, %d flushes)'
-                 % (data, r.stdout.strip(), nents, flushes))
-    err = check_point(vsradm, 'the end', acked, used)
+    err = check_point(vsradm, 'the end', acked, used, retention)
     if err:
         sys.exit('flushpoints: at the end: %s' % err)
     if len(acked) != writers * records:
@@ -330,6 +382,7 @@ def main():
         sys.exit('usage: flushpoints.py VSRADM DATA LOGDEV ADDR WRITERSxRECORDS@RETENTION...')
     vsradm, data, logdev, addr = sys.argv[1:5]
     run('modprobe', 'dm-log-writes', check=False)
+    run('modprobe', 'dm-delay', check=False)
     seed = int(os.environ.get('RIG_SEED') or time.time())
     print('# seed %d (RIG_SEED=%d repeats the choices)' % (seed, seed), flush=True)
     for spec in sys.argv[5:]:
