@@ -86,6 +86,11 @@ bad_inputs() {
 	echo "$out" | grep -q 'differ from the log file' || fail "mismatch: $out"
 	ip netns exec "$(ns 0)" "$VSRADM" add vsrlog0 log-file "$tmp/missing" 2>/dev/null &&
 		fail "a missing file was taken"
+	out=$(ip netns exec "$(ns 0)" "$VSRADM" add vsrlog0 replica 0 peers "$(peers 3)" \
+		cluster 77 log-file /dev/vsr-no-such-disk format 2>&1) &&
+		fail "a missing device was formatted"
+	echo "$out" | grep -q 'never created under /dev' || fail "missing device: $out"
+	[ -e /dev/vsr-no-such-disk ] && fail "a format made a file in /dev"
 	"$VSRADM" -n "$(ns 0)" show vsrlog0 >/dev/null 2>&1 &&
 		fail "a refused add left an instance"
 	return 0

@@ -386,6 +386,7 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 {
 	struct vsr_journal *j, *o;
 	struct inode *inode;
+	bool create;
 	int ret;
 
 	j = kzalloc(sizeof(*j), GFP_KERNEL_ACCOUNT);
@@ -400,12 +401,22 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 		ret = -ENOMEM;
 		goto err;
 	}
-	j->file = filp_open(path, O_RDWR | O_LARGEFILE | (format ? O_CREAT : 0),
+	/*
+	 * A format creates a regular file that does not exist, but never
+	 * under /dev: a name there is a device's, and one that is missing
+	 * (a typo, a node udev has not made yet) must not become a file in
+	 * memory that looks durable.
+	 */
+	create = format && !str_has_prefix(path, "/dev/");
+	j->file = filp_open(path, O_RDWR | O_LARGEFILE | (create ? O_CREAT : 0),
 			    0600);
 	if (IS_ERR(j->file)) {
 		ret = PTR_ERR(j->file);
 		j->file = NULL;
-		NL_SET_ERR_MSG(extack, "cannot open the log file");
+		if (ret == -ENOENT && format && !create)
+			NL_SET_ERR_MSG(extack, "no such device (a log file is never created under /dev)");
+		else
+			NL_SET_ERR_MSG(extack, "cannot open the log file");
 		goto err;
 	}
 	inode = file_inode(j->file);
