@@ -281,6 +281,8 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	}
 	vsr_take_members(r, r->epoch_conf, self);
 	r->peer_epoch[r->self] = epoch;
+	if (how != VSR_ENTER_RECOVERING)
+		vsr_originate(r);
 	if (how == VSR_ENTER_RECOVERING)
 		vsr_start_recovery(r);
 	else if (how == VSR_ENTER_BEHIND && vsr_is_primary(r))
@@ -307,14 +309,74 @@ static void vsr_enter_epoch(struct vsr_replica *r,
  * there (a primary keeps a dead incarnation's cumulative ack and commits
  * with it beside acks given after this one recovered), or led view 0.
  * It recovers there, as after a restart.
+ *
+ * A durable replica whose disk holds its whole history since it entered
+ * our epoch without recovering (r->origin) stands for the recorded one,
+ * whatever its incarnation: every incarnation of it writes its switch to
+ * the next epoch before it acts there, and its disk, which says we are in
+ * the epoch before, would hold that switch.  Otherwise, after the whole
+ * cluster lost power between the append and the switch, every member
+ * would restart as another incarnation, and no one could start the epoch.
  */
 static bool vsr_recorded(const struct vsr_replica *r, const u8 *conf)
 {
 	u32 i = vsr_reconfig_find(conf, r->members[r->self].b);
 
-	return r->status != VSR_STATUS_RECOVERING && i != U32_MAX &&
-	       vsr_reconfig_inc(conf, i) == r->incarnation;
+	if (r->status == VSR_STATUS_RECOVERING || i == U32_MAX)
+		return false;
+	if (vsr_reconfig_inc(conf, i) == r->incarnation)
+		return true;
+	return r->cfg.durable && r->origin && r->origin <= r->epoch + 1 &&
+	       r->persisted.epoch <= r->epoch;
 }
+
+/**
+ * vsr_epoch_restore() - a durable replica is created in a later epoch
+ * @r: replica being created in the epoch its disk holds (cfg.epoch, whose
+ *	members are cfg.members)
+ * @e: the RECONFIG that started that epoch, from the disk (cfg.start)
+ *
+ * Return: 0; -EUCLEAN if @e is not that op: not a RECONFIG, its checksum
+ * wrong, another epoch, or other members (or in another order).
+ */
+int vsr_epoch_restore(struct vsr_replica *r, const struct vsr_entry *e)
+{
+	u32 i;
+
+	if (e->h.type != VSR_OP_RECONFIG || !e->h.op ||
+	    e->h.checksum != vsr_entry_checksum(&e->h, e->data) ||
+	    !vsr_reconfig_ok(e->data, e->h.len) ||
+	    vsr_reconfig_epoch(e->data) != r->epoch ||
+	    vsr_reconfig_count(e->data) != r->n || !vsr_reconfig_members_ok(e->data))
+		return -EUCLEAN;
+	for (i = 0; i < r->n; i++)
+		if (memcmp(vsr_reconfig_member(e->data, i)->id, r->members[i].b,
+			   VSR_MEMBER_ID_SIZE))
+			return -EUCLEAN;
+	r->epoch_hdr = e->h;
+	memcpy(r->epoch_conf, e->data, e->h.len);
+	return 0;
+}
+
+/**
+ * vsr_replica_epoch_entry() - the RECONFIG that started the replica's epoch
+ * @r: replica
+ * @conf: set to its data (e->h.len bytes), valid until the next input
+ *
+ * A durable replica's driver writes it with a record of a later epoch
+ * (struct vsr_persist's @epoch), for vsr_replica_restore() to take back.
+ *
+ * Return: its header; NULL if the replica knows none (epoch 0).
+ */
+const struct vsr_entry_hdr *vsr_replica_epoch_entry(const struct vsr_replica *r,
+						    const u8 **conf)
+{
+	if (!r->epoch_hdr.op)
+		return NULL;
+	*conf = r->epoch_conf;
+	return &r->epoch_hdr;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_replica_epoch_entry);
 
 /**
  * vsr_apply_reconfig() - a RECONFIG op is being applied

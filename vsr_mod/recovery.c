@@ -84,6 +84,7 @@ void vsr_start_recovery(struct vsr_replica *r)
 		 * can only wait (its one member lost its state).
 		 */
 		r->view = 0;
+		vsr_originate(r);
 		vsr_become_primary(r);
 		return;
 	}
@@ -204,6 +205,7 @@ static void vsr_recovery_decide(struct vsr_replica *r)
 		r->view = 0;
 		r->log_view = 0;
 		r->recoveries++;
+		vsr_originate(r);
 		if (vsr_is_primary(r))
 			vsr_become_primary(r);
 		else
@@ -270,6 +272,15 @@ void vsr_fetch_done_recovery(struct vsr_replica *r, u64 op)
 	r->view = view;
 	r->log_view = view;
 	r->recoveries++;
+	/*
+	 * Durable: no RECONFIG of our epoch in the log we took from the
+	 * primary means that none had committed when it answered us (a
+	 * committed op is in the log of every later view), and none of our
+	 * predecessors, all gone before we asked, applied one.  From here on
+	 * our disk holds our whole history (vsr_originate()).
+	 */
+	if (!vsr_reconfig_pending(r))
+		vsr_originate(r);
 	vsr_enter_view(r, view);
 	vsr_apply_to(r, r->commit_max);
 	vsr_send_prepareok(r);

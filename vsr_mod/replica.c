@@ -650,7 +650,8 @@ static bool vsr_persist_covers(const struct vsr_persist *have,
 		return have->epoch > want->epoch;
 	return have->view >= want->view && have->log_view >= want->log_view &&
 	       have->ckpt >= want->ckpt &&
-	       (have->flags & want->flags) == want->flags;
+	       (have->flags & want->flags) == want->flags &&
+	       (!want->origin || (have->origin && have->origin <= want->origin));
 }
 
 /**
@@ -714,6 +715,14 @@ struct vsr_replica *vsr_replica_create(const struct vsr_core_config *cfg,
 	else if (cfg->durable)
 		r->persisted.ckpt = cfg->persisted.ckpt;
 	r->persist_asked = r->persisted;
+	r->origin = r->persisted.origin;
+	/* Durable in a later epoch: the op that started it, from the disk. */
+	if (cfg->durable && cfg->epoch &&
+	    (!cfg->start || vsr_epoch_restore(r, cfg->start))) {
+		vsr_replica_destroy(r);
+		return NULL;
+	}
+	r->cfg.start = NULL;	/* the caller's */
 	r->log.kept = r->persisted.ckpt;
 	if (cfg->joining)
 		r->status = VSR_STATUS_JOINING;
@@ -739,6 +748,7 @@ static void vsr_persist_ask(struct vsr_replica *r)
 		.op = r->log.head, .csum = vsr_log_head_csum(&r->log),
 		.ckpt = max(r->ckpt.op, a->ckpt),
 		.flags = a->flags,
+		.origin = r->origin,
 	};
 
 	if (r->status == VSR_STATUS_NORMAL)
@@ -778,6 +788,20 @@ bool vsr_persisted(struct vsr_replica *r)
 		return true;
 	vsr_persist_ask(r);
 	return false;
+}
+
+/**
+ * vsr_originate() - a durable replica enters its epoch without recovering
+ * @r: replica, in the epoch it bootstrapped or entered as recorded
+ *
+ * From here on its disk holds its whole history (struct vsr_persist's
+ * origin), unless it did already.  Written with the next record, which
+ * comes before the replica acts in the epoch.
+ */
+void vsr_originate(struct vsr_replica *r)
+{
+	if (r->cfg.durable && !r->origin)
+		r->origin = r->epoch + 1;
 }
 
 /**

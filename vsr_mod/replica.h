@@ -176,6 +176,11 @@ struct vsr_replica {
 	/* cfg.durable: the view on the disk, and the last one asked for */
 	struct vsr_persist persisted;
 	struct vsr_persist persist_asked;
+	/*
+	 * cfg.durable: struct vsr_persist's origin, 0 or e + 1 (vsr_originate());
+	 * with it, the disk stands for the incarnation a RECONFIG recorded
+	 */
+	u32 origin;
 	/* Restarted from its disk: never leads view no_lead_view (restart.c) */
 	u64 full_tick;		/* primary: last tick its disk kept no ring full */
 	bool restored;
@@ -275,6 +280,7 @@ void vsr_notify(struct vsr_replica *r);
 void vsr_become_primary(struct vsr_replica *r);
 bool vsr_persisted(struct vsr_replica *r);
 void vsr_persist_checkpoint(struct vsr_replica *r);
+void vsr_originate(struct vsr_replica *r);
 
 /*
  * A durable replica whose disk says it was in service once: it never
@@ -357,6 +363,7 @@ void vsr_on_reconfig_request(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m);
 bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e);
+int vsr_epoch_restore(struct vsr_replica *r, const struct vsr_entry *e);
 void vsr_epoch_settle(struct vsr_replica *r);
 int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);

@@ -34,8 +34,8 @@
  *
  * Entries are taken while each extends the chain (op, parent and checksum);
  * the first that does not ends the log.  If the log does not reach the
- * record's head as the record names it, or the record is of another epoch,
- * the disk cannot be trusted to hold what the replica acked: the replica
+ * record's head as the record names it, or the record is of another epoch
+ * (or of a later one without the RECONFIG that started it), the disk cannot be trusted to hold what the replica acked: the replica
  * is of no use then, and the driver creates one without cfg.restore, which
  * recovers from the others as a replica without a disk does.
  *
@@ -57,6 +57,7 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 		return -EINVAL;
 	r->restored = true;
 	if (r->cfg.persisted.epoch != r->epoch || rs->ckpt != p->ckpt ||
+	    (r->epoch && !r->epoch_hdr.op) ||
 	    vsr_ct_decode(&r->ckpt.table, rs->table, rs->table_count))
 		goto untrusted;
 	if (rs->ckpt) {
@@ -97,9 +98,12 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 	 * Above it, the log went on in the log view (or took committed ops
 	 * of later views, catching up to the next epoch): an entry of an
 	 * older view there is one it dropped when it became whole, which
-	 * chains on when it was the first dropped.
+	 * chains on when it was the first dropped.  (Views number each
+	 * epoch's ops apart: the ops up to the one that started ours are
+	 * of earlier epochs, and committed.  Nothing follows that op in
+	 * its own epoch, so what chains on it is of ours.)
 	 */
-	from = max(p->op, r->log.base);
+	from = max3(p->op, r->log.base, r->epoch_hdr.op);
 	for (op = from + 1; op <= r->log.head; op++) {
 		u32 view = vsr_log_get(&r->log, op)->h.view;
 

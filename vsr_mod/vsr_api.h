@@ -67,6 +67,13 @@ enum vsr_replica_status {
  * @flags: VSR_PERSIST_SERVICE once the replica has been normal: its disk
  *	is no longer fresh, and it must never bootstrap again.  Nothing is
  *	acked or led before that is written
+ * @origin: e + 1 if the disk has held the replica's whole history since
+ *	it entered epoch e without recovering (it bootstrapped e, or entered
+ *	it as the member a RECONFIG recorded); 0 if not (a new disk, or one
+ *	under a replica that recovered from the others before it entered an
+ *	epoch so).  Such a disk would hold a switch to the next epoch had any
+ *	incarnation made it, so it stands for the incarnation a RECONFIG
+ *	recorded (protocol.rst, "The durable log")
  *
  * View 0 of the epoch the replica was created in needs no write (the
  * disk holds it).  A later epoch does, from its view 0: the replica acks
@@ -81,6 +88,7 @@ struct vsr_persist {
 	u64 op;
 	u64 ckpt;
 	u32 flags;
+	u32 origin;
 };
 
 #define VSR_PERSIST_SERVICE	0x1	/* in service: normal once */
@@ -133,6 +141,9 @@ struct vsr_persist {
  * @restore: with @durable, the replica restarts from its disk: it waits,
  *	silent, for vsr_replica_restore() (its first input) instead of
  *	recovering from the others
+ * @start: with @durable and an @epoch above 0, the RECONFIG that started
+ *	@epoch, as its disk holds it (vsr_replica_epoch_entry()); its list is
+ *	@members.  Copied by vsr_replica_create(), which fails without it
  */
 struct vsr_core_config {
 	u64 cluster;
@@ -156,6 +167,7 @@ struct vsr_core_config {
 	bool restore;
 	struct vsr_persist persisted;
 	const struct vsr_member_id *members;
+	const struct vsr_entry *start;
 };
 
 /**
@@ -350,6 +362,8 @@ const struct vsr_entry *vsr_replica_entry(const struct vsr_replica *r,
 const struct vsr_entry *vsr_replica_log_entry(const struct vsr_replica *r,
 					      u64 op);
 bool vsr_replica_log_csum(const struct vsr_replica *r, u64 op, u32 *csum);
+const struct vsr_entry_hdr *vsr_replica_epoch_entry(const struct vsr_replica *r,
+						    const u8 **conf);
 void vsr_replica_checkpoint(const struct vsr_replica *r,
 			    struct vsr_restore *rs, u8 *table);
 void vsr_replica_fail(struct vsr_replica *r);

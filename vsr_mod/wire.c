@@ -312,8 +312,14 @@ size_t vsr_auth_msg_seal(u8 *buf, u64 cluster, u32 epoch, u8 replica,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_auth_msg_seal);
 
-/* Is @data (@len bytes) the data of a RECONFIG entry? */
-static bool vsr_reconfig_ok(const u8 *data, u32 len)
+/**
+ * vsr_reconfig_ok() - is @data (@len bytes) the data of a RECONFIG entry?
+ * @data: the entry's data
+ * @len: its length
+ *
+ * Return: true if it is well formed (members distinct is not checked).
+ */
+bool vsr_reconfig_ok(const u8 *data, u32 len)
 {
 	const struct vsr_wire_reconfig *w = (const void *)data;
 	u32 count;

@@ -204,6 +204,7 @@ struct vsr_wire_reconfig {
 
 #define VSR_MEMBER_WIRE_SIZE	(8u + VSR_MEMBER_ID_SIZE)
 #define VSR_RECONFIG_SIZE(n)	(8u + VSR_MEMBER_WIRE_SIZE * (n))
+bool vsr_reconfig_ok(const u8 *data, u32 len);
 
 /* NEWSTATE flags */
 #define VSR_NS_CKPT		0x1	/* body starts with a checkpoint */

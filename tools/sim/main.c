@@ -71,6 +71,8 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->learned += r->learned;
 	t->wedged += r->wedged;
 	t->restores += r->restores;
+	t->restores_epoch += r->restores_epoch;
+	t->power_early += r->power_early;
 	t->power_losses += r->power_losses;
 	t->lowered += r->lowered;
 	t->restores_refused += r->restores_refused;
@@ -214,7 +216,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu restores=%llu refused=%llu power_losses=%llu lowered=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -228,7 +230,9 @@ int main(int argc, char **argv)
 		(unsigned long long)res.learned,
 		(unsigned long long)res.epochs,
 		(unsigned long long)res.wedged,
+		(unsigned long long)res.power_early,
 		(unsigned long long)res.restores,
+		(unsigned long long)res.restores_epoch,
 		(unsigned long long)res.restores_refused,
 		(unsigned long long)res.power_losses,
 		(unsigned long long)res.lowered);

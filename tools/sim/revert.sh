@@ -96,6 +96,16 @@
 #   BUG 44 the lowered record's head goes down to the disk's checkpoint
 #          instead of the op before the batch (the replica restarts
 #          without ops it acked as whole)
+#   BUG 45 a durable replica whose disk holds its history enters the next
+#          epoch normal only as the incarnation the RECONFIG recorded
+#          (liveness: after a power loss between the append and the
+#          switch, no member can start the epoch)
+#   BUG 46 a replica restarted from its disk in a later epoch compares
+#          the views of the ops of earlier epochs with its own (it cuts
+#          ops it acked)
+#   BUG 47 a durable replica that recovered from the others never says
+#          that its disk holds its history (liveness: after a power loss
+#          in a change, too few members can start the epoch)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -178,6 +188,9 @@ case $bug in
 42)	subst tests/sim.c 's/\t\tif \(sim_lower\(s, nd, from\)\)\n\t\t\treturn;\n//' ;;
 43)	subst tests/sim.c 's/\tstruct vsr_persist low = \*d;/\tstruct vsr_persist low = *d;\n\n\tlow.view = r->view;\n\tlow.log_view = r->log_view;/' ;;
 44)	subst tests/sim.c 's/\tlow.op = t;\n\tlow.csum = csum;\n/\tlow.op = t;\n\tlow.csum = csum;\n\tif (t > d->ckpt) {\n\t\tlow.op = d->ckpt;\n\t\tlow.csum = nd->disk_ck.csum;\n\t}\n/' ;;
+45)	subst epoch.c 's/\treturn r->cfg.durable && r->origin && r->origin <= r->epoch \+ 1 &&\n\t       r->persisted.epoch <= r->epoch;/\treturn false;/' ;;
+46)	subst restart.c 's/max3\(p->op, r->log.base, r->epoch_hdr.op\)/max(p->op, r->log.base)/' ;;
+47)	subst recovery.c 's/\tif \(!vsr_reconfig_pending\(r\)\)\n\t\tvsr_originate\(r\);\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -531,6 +531,8 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		to = s->sender;
 	else if (nd->r)
 		to = sim_node_of(s, nd->r, to);
+	else if (nd->ids && to < nd->n_ids)	/* from inside its creation */
+		to = get_unaligned_le32(nd->ids[to].b) - 1;
 	s->res.messages++;
 	if (WARN_ON_ONCE(to >= s->n || len > VSR_MSG_BUILD_MAX))
 		return;
@@ -981,7 +983,23 @@ static bool sim_ck_copy(struct vsr_sim_ckpt *d, const struct vsr_sim_ckpt *c)
 	if (c->count)
 		memcpy(d->table, c->table,
 		       (size_t)c->count * VSR_SESSION_WIRE_SIZE);
+	d->ep = c->ep;
+	memcpy(d->ep_conf, c->ep_conf, sizeof(d->ep_conf));
 	return true;
+}
+
+/* The RECONFIG that started the replica's epoch, written with its record. */
+static void sim_ck_epoch(struct vsr_sim_ckpt *d, const struct vsr_replica *r)
+{
+	const struct vsr_entry_hdr *h;
+	const u8 *conf;
+
+	h = vsr_replica_epoch_entry(r, &conf);
+	memset(&d->ep, 0, sizeof(d->ep));
+	if (h) {
+		d->ep = *h;
+		memcpy(d->ep_conf, conf, h->len);
+	}
 }
 
 /* The replica's checkpoint, as its driver would write it. */
@@ -997,6 +1015,7 @@ static bool sim_ck_take(struct vsr_sim_ckpt *d, const struct vsr_replica *r)
 	d->csum = c->checksum;
 	d->count = c->table.count;
 	vsr_ct_encode(&c->table, d->table);
+	sim_ck_epoch(d, r);
 	return true;
 }
 
@@ -1019,6 +1038,11 @@ static void sim_persist(void *ctx, const struct vsr_persist *p)
 	} else
 		sim_fail(nd->sim, "asked to write a checkpoint it does not have (checkpoint, on disk)",
 			 p->ckpt, nd->disk_view.ckpt);
+	if (nd->r)
+		sim_ck_epoch(&nd->want_ck, nd->r);
+	if (p->epoch && !nd->want_ck.ep.op)
+		sim_fail(nd->sim, "asked to write a later epoch whose start it does not know (epoch, replica)",
+			 p->epoch, nd->idx);
 	sim_trace(nd->sim, "replica %u asks to write epoch %u view %u log view %u checkpoint %llu",
 		  nd->idx, p->epoch, p->view, p->log_view,
 		  (unsigned long long)p->ckpt);
@@ -1302,6 +1326,11 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (ret)
 		return ret;
 	s->res.restores++;
+	/* One that may stand for the recorded incarnation of the next. */
+	if (r->origin)
+		nd->restored_from = r->epoch;
+	if (r->epoch)
+		s->res.restores_epoch++;
 	nd->disk_taken = true;
 	nd->reported = r->log.head;
 	vsr_log_csum(&r->log, r->log.head, &nd->reported_csum);
@@ -1328,11 +1357,51 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	return 0;
 }
 
+/*
+ * A durable node whose disk is of a later epoch that names it restarts in
+ * that epoch, as the driver reads it off the disk: the epoch's members,
+ * its index among them, and the RECONFIG that started it (@start, to free).
+ */
+static bool sim_disk_epoch(struct vsr_sim_node *nd,
+			   struct vsr_core_config *cfg,
+			   struct vsr_member_id *ids, struct vsr_entry **start)
+{
+	const struct vsr_sim_ckpt *c = &nd->disk_ck;
+	u32 j, n = get_unaligned_le32(c->ep_conf + 4), self = U32_MAX;
+	struct vsr_entry *e;
+
+	if (!nd->disk_view.epoch || !c->ep.op || !n || n > VSR_REPLICAS_MAX)
+		return false;
+	for (j = 0; j < n; j++) {
+		memcpy(ids[j].b, c->ep_conf + VSR_RECONFIG_SIZE(j) + 8,
+		       VSR_MEMBER_ID_SIZE);
+		if (get_unaligned_le32(ids[j].b) == nd->idx + 1)
+			self = j;
+	}
+	if (self == U32_MAX)
+		return false;
+	e = kvmalloc(sizeof(*e) + c->ep.len, GFP_KERNEL);
+	if (!e)
+		return false;
+	memset(e, 0, sizeof(*e));
+	e->h = c->ep;
+	memcpy(e->data, c->ep_conf, c->ep.len);
+	*start = e;
+	cfg->epoch = nd->disk_view.epoch;
+	cfg->replica_count = n;
+	cfg->replica = self;
+	cfg->members = ids;
+	cfg->start = e;
+	cfg->joining = false;
+	return true;
+}
+
 static void sim_start(struct vsr_sim *s, u32 i)
 {
 	struct vsr_sim_node *nd = &s->node[i];
 	struct vsr_core_config cfg = s->cfg;
-	struct vsr_member_id id = {};
+	struct vsr_member_id id = {}, ids[VSR_REPLICAS_MAX];
+	struct vsr_entry *start = NULL;
 	bool trusted;
 
 	cfg.replica = i;
@@ -1353,6 +1422,10 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		cfg.replica = 0;
 		cfg.members = &id;
 	}
+	/* Durable, a member of a later epoch restarts there (or recovers). */
+	if (s->disk_max && nd->incarnation > 0 && !nd->rejoin &&
+	    sim_disk_epoch(nd, &cfg, ids, &start))
+		nd->joining = false;
 	cfg.seed = sim_rnd(s);
 	nd->sim = s;
 	nd->idx = i;
@@ -1386,7 +1459,13 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	if (s->disk_max && nd->incarnation > 1) {
 		cfg.persisted = nd->disk_view;
 		nd->view_done = nd->disk_view;
-		/* Most restarts are from the disk (of epoch 0, for now). */
+		/*
+		 * A joiner's disk is a new one (its admin formats it to join):
+		 * it holds none of the node's history.
+		 */
+		if (nd->joining)
+			cfg.persisted.origin = 0;
+		/* Most restarts are from the disk. */
 		cfg.restore = !nd->joining && sim_disk_held(nd) &&
 			      nd->disk_view.epoch == cfg.epoch &&
 			      (nd->restore_mode ? nd->restore_mode == 1 :
@@ -1395,6 +1474,12 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	/* A new disk holds the empty log's checkpoint (the chain's root). */
 	if (nd->incarnation == 1)
 		nd->disk_ck.csum = vsr_chain_root(cfg.cluster);
+	nd->restored_from = U32_MAX - 1;
+	/* Its creation may send, to its epoch's members. */
+	if (cfg.members && !cfg.joining) {
+		nd->ids = cfg.members;
+		nd->n_ids = cfg.replica_count;
+	}
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
@@ -1418,6 +1503,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 		s->creating = false;
 	}
+	nd->ids = NULL;
+	kvfree(start);
 	nd->power = false;
 	nd->led = false;
 	nd->up = nd->r != NULL;
@@ -2345,19 +2432,26 @@ static void sim_episode(struct vsr_sim *s)
 }
 
 /*
- * Every replica loses power at once (while the cluster is in epoch 0,
- * whose disks a replica restarts from): what each acked is on its disk,
- * and each restarts from it a few ticks later.
+ * Every replica loses power at once (not while a joiner runs, whose disk
+ * holds nothing yet): what each acked is on its disk, and each restarts
+ * from it a few ticks later, in the epoch its disk holds.
  */
 static void sim_power_loss(struct vsr_sim *s)
 {
+	bool beyond_f = s->beyond_f;
 	u32 i;
 
+	const struct vsr_sim_conf *c = &s->conf[0];
+	u32 served = 0;
+
 	for (i = 0; i < s->n; i++)
-		if (s->node[i].joining || s->node[i].rejoin ||
-		    (s->node[i].up && (s->node[i].r->epoch ||
-				       vsr_reconfig_pending(s->node[i].r))))
+		if (s->node[i].joining || s->node[i].rejoin)
 			return;
+	for (i = 0; i < c->n; i++)
+		if (s->node[c->node[i]].disk_view.flags & VSR_PERSIST_SERVICE)
+			served++;
+	if (served < c->n / 2 + 1)
+		s->power_early = true;
 	sim_trace(s, "power loss");
 	s->res.power_losses++;
 	for (i = 0; i < s->n; i++) {
@@ -2366,6 +2460,8 @@ static void sim_power_loss(struct vsr_sim *s)
 		s->node[i].power = true;
 		vsr_sim_crash(s, i, 1 + sim_disk_below(s, 8));
 	}
+	/* Within the model: every replica comes back from its disk. */
+	s->beyond_f = beyond_f;
 }
 
 static void sim_faults(struct vsr_sim *s)
@@ -3131,7 +3227,9 @@ bool vsr_sim_idle(const struct vsr_sim *s)
  * enters the new epoch without recovering.  If fewer than a quorum of the
  * newest epoch's members entered it so and still run, restarts around the
  * change cost more than the epoch's f, and it may never recover: counted
- * (res.wedged), not failed.
+ * (res.wedged), not failed.  A durable member restarted from a disk of the
+ * epoch before that holds its history stands for the recorded incarnation
+ * (vsr_recorded()): no excuse.
  */
 static bool sim_epoch_wedged(struct vsr_sim *s)
 {
@@ -3145,7 +3243,8 @@ static bool sim_epoch_wedged(struct vsr_sim *s)
 
 		if (nd->up && nd->seen_epoch == epoch && nd->entered_normal)
 			normal++;
-		else if (nd->up && nd->r->incarnation == c->inc[i])
+		else if (nd->up && (nd->r->incarnation == c->inc[i] ||
+				    nd->restored_from + 1 == epoch))
 			stuck++;
 	}
 	/*
@@ -3210,8 +3309,10 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	       s->now < (u64)p->fault_ticks + p->live_ticks)
 		vsr_sim_step(s);
 	if (!s->violation && !vsr_sim_idle(s) &&
-	    (sim_epoch_wedged(s) || s->beyond_f)) {
+	    (sim_epoch_wedged(s) || s->beyond_f || s->power_early)) {
 		s->res.wedged++;
+		if (s->power_early && !s->beyond_f)
+			s->res.power_early++;
 	} else if (!s->violation && !vsr_sim_idle(s)) {
 		for (i = 0; i < s->nclients; i++)
 			if (s->client[i].busy)
@@ -3242,6 +3343,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->learned += s->res.learned;
 	total->wedged += s->res.wedged;
 	total->restores += s->res.restores;
+	total->restores_epoch += s->res.restores_epoch;
+	total->power_early += s->res.power_early;
 	total->power_losses += s->res.power_losses;
 	total->lowered += s->res.lowered;
 	total->restores_refused += s->res.restores_refused;

@@ -79,7 +79,9 @@ struct vsr_sim_result {
 	u64 learned;		/* ... normal: taught, and recorded */
 	u64 epochs;		/* most epochs a seed went through */
 	u64 wedged;		/* seeds left at the incarnation model's limit */
+	u64 power_early;	/* ... by a power loss before a quorum served */
 	u64 restores;		/* restarts from a disk */
+	u64 restores_epoch;	/* ... of an epoch above 0 */
 	u64 power_losses;	/* the whole cluster at once */
 	u64 restores_refused;	/* disks a restart could not use */
 	u64 lowered;		/* records lowered before a batch (sim_lower()) */
@@ -104,6 +106,9 @@ struct vsr_sim_ckpt {
 	u32 count;
 	u8 *table;
 	u64 table_cap;
+	/* The RECONFIG that started the record's epoch (op 0: none, epoch 0) */
+	struct vsr_entry_hdr ep;
+	u8 ep_conf[VSR_RECONFIG_SIZE(VSR_REPLICAS_MAX)];
 };
 
 /* One simulated replica slot. */
@@ -127,6 +132,11 @@ struct vsr_sim_node {
 	bool entered_normal;	/* ... and it entered that epoch normal */
 	bool joining;		/* this incarnation started as a joiner */
 	bool rejoin;		/* removed, then added again: starts joining */
+	/* Restarted from a disk that holds its history, of this epoch */
+	u32 restored_from;
+	/* While it is created: its epoch's members (NULL: by number) */
+	const struct vsr_member_id *ids;
+	u32 n_ids;
 	bool power;		/* lost power with all the others: from its disk */
 	u32 led_epoch;		/* the (epoch, view) it last sent a PREPARE in */
 	u32 led_view;
@@ -330,6 +340,13 @@ struct vsr_sim {
 	u32 pend_epoch;		/* the change being tried starts this epoch */
 	u32 pend_count;		/* ... with these members (0: the same) */
 	bool pend_grow;		/* ... some of them new */
+	/*
+	 * A power loss came before a quorum of the newest epoch's members had
+	 * been in service: those that were restart from their disks, the
+	 * others recover, and neither kind can go on (durability.rst, a known
+	 * limit).  Counted, not failed.
+	 */
+	bool power_early;
 	bool beyond_f;		/* a crash took an epoch past its f, counting
 				 * laggards that lack its k (sim_unhealthy_in())
 				 */

@@ -1903,6 +1903,61 @@ static void vsr_durable_epoch(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * Regression: the whole cluster loses power after the RECONFIG committed,
+ * while no replica's switch to the new epoch is on its disk.  Each comes
+ * back from its disk in the old epoch as a new incarnation, which the op
+ * did not record: only the disk, which holds each one's history and no
+ * switch, lets them enter the new epoch normal.  (Entering it recovering,
+ * none would be normal there, and it would never start.)
+ */
+static void vsr_durable_epoch_power(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 87, 4);
+	struct vsr_core_status a;
+	u32 t, i, held = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 9, NULL, 0), 0);
+	for (t = 0; t < 1000 && held < 3; t++) {
+		vsr_sim_step(s);
+		for (i = 0, held = 0; i < 3; i++) {
+			struct vsr_sim_node *nd = &s->node[i];
+
+			if ((nd->view_asked && nd->view_want.epoch == 1) ||
+			    (nd->view_writing && nd->view_write.epoch == 1))
+				nd->disk_stuck = true;
+			held += nd->disk_stuck;
+		}
+	}
+	KUNIT_ASSERT_EQ(test, held, 3u);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, s->node[i].disk_view.epoch, 0u);
+		s->node[i].disk_stuck = false;
+		s->node[i].restore_mode = 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.restores, 3ull);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	}
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	/* And again, now from disks of the new epoch. */
+	for (i = 0; i < 3; i++)
+		vsr_sim_crash(s, i, 3);
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.restores_epoch, 3ull);
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* Three durable replicas (disks of up to 4 ticks), idle after @n writes. */
 static struct vsr_sim *durable_three(struct kunit *test, u64 seed, u32 n)
 {
@@ -4816,6 +4871,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_durable_switch),
 	KUNIT_CASE(vsr_durable_epoch),
+	KUNIT_CASE(vsr_durable_epoch_power),
 	KUNIT_CASE(vsr_durable_view),
 	KUNIT_CASE(vsr_durable_log_view),
 	KUNIT_CASE(vsr_durable_checkpoint),
