@@ -47,33 +47,6 @@ loss() {
 	done
 }
 
-# kept BEFORE AFTER N: every op of dump BEFORE at or above AFTER's first
-# op is in AFTER with the same record, AFTER starts at or below BEFORE's
-# end, and the last N acknowledged records are in AFTER exactly once.
-kept() {
-	python3 -S - "$1" "$2" "$3" "$VSR_ACKED" <<'PY'
-import collections, sys
-def load(f):
-    return dict((int(l.split(' ', 1)[0]), l.rstrip('\n').split(' ', 1)[1])
-                for l in open(f) if ' ' in l)
-before, after = load(sys.argv[1]), load(sys.argv[2])
-n = int(sys.argv[3])
-acked = [l.rstrip('\n') for l in open(sys.argv[4]) if l.strip()][-n:]
-lo = min(after) if after else 0
-if before and lo > max(before) + 1:
-    sys.exit('the log restarts at op %d, after the last op %d committed before' % (lo, max(before)))
-bad = [op for op, r in before.items() if op >= lo and after.get(op) != r]
-if bad:
-    sys.exit('ops committed before the loss changed or vanished: %s' % bad[:5])
-count = collections.Counter(after.values())
-missing = [a for a in acked if count[a] != 1]
-if missing:
-    sys.exit('acknowledged records not there exactly once: %s' % missing[:5])
-print('# ops %d..%d kept of %d..%d; the last %d acknowledged records there' %
-      (lo, max(after), min(before), max(before), len(acked)))
-PY
-}
-
 bad_inputs() {
 	info "bad inputs: each refused with its reason, nothing created"
 	truncate -s 1M "$tmp/empty"

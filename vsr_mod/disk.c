@@ -34,6 +34,38 @@ int vsr_disk_info_check(const struct vsr_disk_info *d)
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_info_check);
 
 /**
+ * vsr_disk_start_check() - whether a superblock's epoch and members agree
+ * @d: superblock contents
+ *
+ * In epoch 0 there is no RECONFIG; above it, @d->start must be the
+ * RECONFIG that started @d->p.epoch, checksum right, and its list the
+ * members @d->ids.  A joiner's disk stays in epoch 0 until it enters one.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vsr_disk_start_check(const struct vsr_disk_info *d)
+{
+	const u8 *conf = d->start_conf;
+	u32 i;
+
+	if (!d->p.epoch)
+		return d->start.op ? -EINVAL : 0;
+	if (d->start.type != VSR_OP_RECONFIG || !d->start.op ||
+	    d->start.len > sizeof(d->start_conf) ||
+	    !vsr_reconfig_ok(conf, d->start.len) ||
+	    d->start.checksum != vsr_entry_checksum(&d->start, conf) ||
+	    get_unaligned_le32(conf) != d->p.epoch ||
+	    get_unaligned_le32(conf + 4) != d->members)
+		return -EINVAL;
+	for (i = 0; i < d->members; i++)
+		if (memcmp(conf + VSR_RECONFIG_SIZE(i) + 8, d->ids[i].b,
+			   VSR_MEMBER_ID_SIZE))
+			return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_start_check);
+
+/**
  * vsr_disk_super_put() - encode a superblock copy
  * @d: its contents
  * @block: VSR_DISK_BLOCK bytes, written whole (zero after the structure)
@@ -65,6 +97,12 @@ void vsr_disk_super_put(const struct vsr_disk_info *d, u8 *block)
 	s->retain = cpu_to_le64(d->retain);
 	for (i = 0; i < d->members && i < VSR_DISK_MEMBERS_MAX; i++)
 		memcpy(s->ids[i], d->ids[i].b, VSR_MEMBER_ID_SIZE);
+	s->origin = cpu_to_le32(d->p.origin);
+	s->dflags = cpu_to_le32(d->joiner ? VSR_DISK_JOINER : 0);
+	if (d->p.epoch && d->start.len <= sizeof(s->start_conf)) {
+		vsr_entry_hdr_put(s->start, &d->start);
+		memcpy(s->start_conf, d->start_conf, d->start.len);
+	}
 	s->csum = cpu_to_le32(vsr_disk_crc(s, offsetof(struct vsr_disk_super,
 						       csum)));
 }
@@ -109,11 +147,19 @@ int vsr_disk_super_get(const u8 *block, struct vsr_disk_info *d)
 	d->slot_size = le32_to_cpu(s->slot_size);
 	d->slots = le32_to_cpu(s->slots);
 	d->retain = le64_to_cpu(s->retain);
-	if (vsr_disk_info_check(d))
+	d->p.origin = le32_to_cpu(s->origin);
+	d->joiner = le32_to_cpu(s->dflags) & VSR_DISK_JOINER;
+	if (vsr_disk_info_check(d) || le32_to_cpu(s->dflags) & ~VSR_DISK_JOINER)
 		return -EUCLEAN;
 	for (i = 0; i < d->members; i++)
 		memcpy(d->ids[i].b, s->ids[i], VSR_MEMBER_ID_SIZE);
-	return 0;
+	if (d->p.epoch) {
+		vsr_entry_hdr_get(s->start, &d->start);
+		if (d->start.len > sizeof(d->start_conf))
+			return -EUCLEAN;
+		memcpy(d->start_conf, s->start_conf, d->start.len);
+	}
+	return vsr_disk_start_check(d) ? -EUCLEAN : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * disk.h - the on-disk format of a durable log (format version 1).
+ * disk.h - the on-disk format of a durable log (format version 2).
  *
  * A log file (a regular file or a block device) is cut into regions, every
  * offset and size a multiple of VSR_DISK_BLOCK:
@@ -11,9 +11,12 @@
  *     88 KiB  slots x slot_size        the log ring
  *
  * The superblock (struct vsr_disk_super) names the replica (cluster,
- * index, members), the geometry, and what the replica last asked its driver
- * to persist (struct vsr_persist: epoch, view, log view and its head,
- * checkpoint, flags) with the checkpoint slot that holds that checkpoint.
+ * index, members of its epoch), the geometry, and what the replica last
+ * asked its driver to persist (struct vsr_persist: epoch, view, log view
+ * and its head, checkpoint, flags, origin) with the checkpoint slot that
+ * holds that checkpoint; in an epoch above 0, the RECONFIG op that started
+ * it, whose list the members are.  (Version 1 had no origin nor RECONFIG:
+ * epoch 0 only.)
  * An update writes copies 0 and 1, flushes, then copies 2 and 3, and
  * flushes: a power cut tears at most one pair.  The valid copy with the
  * highest sequence number wins.
@@ -41,11 +44,13 @@
 #include "vsr_api.h"
 
 #define VSR_DISK_BLOCK		4096u
-#define VSR_DISK_VERSION	1
+#define VSR_DISK_VERSION	2
 #define VSR_DISK_SUPER_MAGIC	0x3152505553525356ULL	/* "VSRSUPR1" */
 #define VSR_DISK_CKPT_MAGIC	0x3154504b43525356ULL	/* "VSRCKPT1" */
 #define VSR_DISK_SUPERS		4
 #define VSR_DISK_MEMBERS_MAX	16
+/* struct vsr_disk_super's @dflags */
+#define VSR_DISK_JOINER		0x1	/* formatted to join: no epoch yet */
 /* A checkpoint slot: its header block, then the largest client table. */
 #define VSR_DISK_CKPT_SIZE	(VSR_DISK_BLOCK + \
 				 VSR_SESSIONS_MAX * VSR_SESSION_WIRE_SIZE)
@@ -82,6 +87,11 @@ static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX <= VSR_DISK_SLOT_MAX);
  * @slots: slots of the log ring: the core's log capacity
  * @retain: the log retention the ring was sized for
  * @ids: the members' identities, in index order
+ * @origin: struct vsr_persist's @origin
+ * @dflags: VSR_DISK_JOINER
+ * @start: in an epoch above 0, the wire header of the RECONFIG entry that
+ *	started @epoch (zero in epoch 0)
+ * @start_conf: its data, whose list is @ids
  * @csum: crc32c over every byte before it
  */
 struct vsr_disk_super {
@@ -105,6 +115,10 @@ struct vsr_disk_super {
 	__le32 slots;
 	__le64 retain;
 	u8 ids[VSR_DISK_MEMBERS_MAX][VSR_MEMBER_ID_SIZE];
+	__le32 origin;
+	__le32 dflags;
+	u8 start[VSR_ENTRY_HDR_SIZE];
+	u8 start_conf[VSR_RECONFIG_SIZE(VSR_DISK_MEMBERS_MAX)];
 	__le32 csum;
 } __packed;
 
@@ -146,6 +160,9 @@ struct vsr_disk_ckpt {
  * @slot_size: bytes per log slot
  * @slots: log slots
  * @retain: the retention the ring was sized for
+ * @joiner: formatted to join (VSR_DISK_JOINER)
+ * @start: the RECONFIG that started @p.epoch (op 0 in epoch 0)
+ * @start_conf: its data
  */
 struct vsr_disk_info {
 	u64 nonce;
@@ -159,6 +176,9 @@ struct vsr_disk_info {
 	u32 slot_size;
 	u32 slots;
 	u64 retain;
+	bool joiner;
+	struct vsr_entry_hdr start;
+	u8 start_conf[VSR_RECONFIG_SIZE(VSR_DISK_MEMBERS_MAX)];
 };
 
 /* Byte offset of checkpoint slot @slot. */
@@ -195,6 +215,7 @@ static inline u32 vsr_disk_record_max(u32 slot_size)
 }
 
 int vsr_disk_info_check(const struct vsr_disk_info *d);
+int vsr_disk_start_check(const struct vsr_disk_info *d);
 void vsr_disk_super_put(const struct vsr_disk_info *d, u8 *block);
 int vsr_disk_super_get(const u8 *block, struct vsr_disk_info *d);
 int vsr_disk_super_pick(u8 *const blocks[VSR_DISK_SUPERS],

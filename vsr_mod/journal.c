@@ -335,9 +335,9 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 		NL_SET_ERR_MSG(extack, "cluster, replica or peers differ from the log file's");
 		return -EINVAL;
 	}
-	if (d->p.epoch) {
-		NL_SET_ERR_MSG(extack, "the log file is of a later epoch: restarting there is not supported yet");
-		return -EOPNOTSUPP;
+	if (d->joiner && !d->p.epoch) {
+		NL_SET_ERR_MSG(extack, "the log file was formatted to join and never joined: format it again");
+		return -EINVAL;
 	}
 	cfg->cluster_id = d->cluster;
 	cfg->replica = d->replica;
@@ -759,6 +759,34 @@ static bool vsr_journal_write_next(struct vsr_journal *j, size_t ck_len,
 	return true;
 }
 
+/*
+ * A record of a new epoch names its RECONFIG and the members it lists,
+ * among them this replica (a replica the change removes writes no record
+ * of it).  False if it is not so: the contract broke.
+ */
+static bool vsr_journal_new_epoch(struct vsr_journal *j,
+				  struct vsr_disk_info *nd)
+{
+	const struct vsr_member_id *self = &j->d.ids[j->d.replica];
+	const u8 *conf = j->want_start_conf;
+	u32 i, n = get_unaligned_le32(conf + 4);
+
+	nd->start = j->want_start;
+	memcpy(nd->start_conf, conf, j->want_start.len);
+	if (WARN_ON_ONCE(n > VSR_DISK_MEMBERS_MAX))
+		return false;
+	nd->members = n;
+	nd->replica = U32_MAX;
+	for (i = 0; i < n; i++) {
+		memcpy(nd->ids[i].b, conf + VSR_RECONFIG_SIZE(i) + 8,
+		       VSR_MEMBER_ID_SIZE);
+		if (!memcmp(&nd->ids[i], self, sizeof(*self)))
+			nd->replica = i;
+	}
+	return !WARN_ON_ONCE(nd->replica == U32_MAX ||
+			     vsr_disk_start_check(nd));
+}
+
 /* Write the record asked for; false if the instance failed. */
 static bool vsr_journal_record(struct vsr_journal *j)
 {
@@ -773,6 +801,10 @@ static bool vsr_journal_record(struct vsr_journal *j)
 	*nd = j->d;
 	nd->p = p;
 	nd->seq++;
+	if (p.epoch != j->d.p.epoch && !vsr_journal_new_epoch(j, nd)) {
+		vsr_journal_failed(j, -EINVAL);
+		return false;
+	}
 	if (p.ckpt != j->d.p.ckpt)
 		ck_len = vsr_journal_put_want_ckpt(j);
 	if (!vsr_journal_write_next(j, ck_len, ck_csum))
@@ -935,8 +967,26 @@ void vsr_journal_stop(struct vsr_journal *j)
  */
 void vsr_journal_persist(struct vsr_journal *j, const struct vsr_persist *p)
 {
+	const struct vsr_entry_hdr *start;
+	const u8 *conf;
+
 	j->want = *p;
 	j->asked = true;
+	/*
+	 * A new epoch: its RECONFIG, whose list the record names.  (Not
+	 * from inside vsr_replica_create(), which is in the disk's epoch.)
+	 */
+	if (p->epoch != j->d.p.epoch) {
+		start = j->node->core ?
+			vsr_replica_epoch_entry(j->node->core, &conf) : NULL;
+		if (WARN_ON_ONCE(!start || start->len >
+				 sizeof(j->want_start_conf))) {
+			j->err = -EINVAL;
+			return;
+		}
+		j->want_start = *start;
+		memcpy(j->want_start_conf, conf, start->len);
+	}
 	if (p->ckpt != j->d.p.ckpt) {
 		/*
 		 * Not from inside vsr_replica_create(), where the core's

@@ -45,6 +45,9 @@ struct vsr_node;
  * @want_table: the client table of @want's checkpoint, when it is the
  *	replica's and not the one on the disk (under the lock)
  * @want_ck: the checkpoint of @want as the replica had it (under the lock)
+ * @want_start: when @want is of another epoch than the disk's record, the
+ *	RECONFIG that started it, as the replica had it (under the lock)
+ * @want_start_conf: its data
  * @w_from: the disk holds the log's entries from @w_from to @w_op, as
  *	the worker wrote them, chained (worker and lock)
  * @w_op: see @w_from
@@ -90,6 +93,8 @@ struct vsr_journal {
 	struct vsr_persist want;
 	u8 *want_table;
 	struct vsr_restore want_ck;
+	struct vsr_entry_hdr want_start;
+	u8 want_start_conf[VSR_RECONFIG_SIZE(VSR_DISK_MEMBERS_MAX)];
 	u64 w_from;
 	u64 w_op;
 	u32 w_csum;

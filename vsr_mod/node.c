@@ -802,6 +802,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 {
 	struct vsr_journal *j = inst->cfg.journal;
 	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	struct vsr_entry *start = NULL;
 	struct vsr_core_config cfg;
 	struct vsr_tunables tun;
 	struct vsr_node *node;
@@ -811,6 +812,21 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	node = kzalloc(sizeof(*node), GFP_KERNEL_ACCOUNT);
 	if (!node)
 		return -ENOMEM;
+	/*
+	 * A durable replica restarts in the epoch its disk holds, whose
+	 * members the instance's peers are (vsr_journal_open()), with the
+	 * RECONFIG that started it.
+	 */
+	if (j && j->d.p.epoch) {
+		start = kmalloc(sizeof(*start) + j->d.start.len, GFP_KERNEL);
+		if (!start) {
+			kfree(node);
+			return -ENOMEM;
+		}
+		memset(start, 0, sizeof(*start));
+		start->h = j->d.start;
+		memcpy(start->data, j->d.start_conf, j->d.start.len);
+	}
 	node->inst = inst;
 	mutex_init(&node->lock);
 	for (i = 0; i < ARRAY_SIZE(node->rxq); i++)
@@ -854,11 +870,15 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	cfg.joining = inst->cfg.joining;
 	node->joining = cfg.joining;
 	node->grown = cfg.joining;
-	/* Epoch 0's members are the peers, in their order. */
+	/* The epoch's members are the peers, in their order. */
+	if (start) {
+		cfg.epoch = j->d.p.epoch;
+		cfg.start = start;
+	}
 	node->rx_peer = VSR_NO_PEER;
 	node->primary_peer = VSR_NO_PEER;
 	memset(node->learner_peer, VSR_NO_PEER, sizeof(node->learner_peer));
-	vsr_cb_members(node, 0, ids, cfg.replica_count, cfg.replica);
+	vsr_cb_members(node, cfg.epoch, ids, cfg.replica_count, cfg.replica);
 	cfg.seed = get_random_u64();
 	/*
 	 * The core's log, entries and client tables are charged: to the
@@ -903,6 +923,9 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 		vsr_journal_kick(j);
 	}
 	mutex_unlock(&node->lock);
+	/* The core took its copy (and a refused restore's re-creation too). */
+	kfree(start);
+	start = NULL;
 	if (!node->core) {
 		ret = -ENOMEM;
 		goto err;
@@ -927,6 +950,7 @@ err:
 		vsr_journal_stop(j);
 	}
 	vsr_replica_destroy(node->core);
+	kfree(start);
 	/* The last datagram received, decrypted; the last one sent. */
 	kvfree_sensitive(node->rxbuf, VSR_MSG_MAX + VSR_AUTH_TRAILER_SIZE);
 	kvfree_sensitive(node->tx_enc.out, VSR_AUTH_ENC_OUT_MAX);
@@ -1386,6 +1410,26 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret, int why,
 	}
 }
 
+/* Are the @n identities @ids all members of the replica's epoch? */
+static bool vsr_node_all_members(struct vsr_node *node,
+				 const struct vsr_member_id *ids, u32 n)
+{
+	struct vsr_core_config cfg;
+	u32 i, k;
+
+	mutex_lock(&node->lock);
+	vsr_replica_get_config(node->core, &cfg);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < cfg.replica_count; k++)
+			if (!memcmp(&ids[i], &cfg.members[k], sizeof(ids[i])))
+				break;
+		if (k == cfg.replica_count)
+			break;
+	}
+	mutex_unlock(&node->lock);
+	return i == n;
+}
+
 /**
  * vsr_node_reconfigure() - change the members of the cluster
  * @inst: the instance
@@ -1433,17 +1477,18 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		return -ENODEV;
 	if (WARN_ON_ONCE(!n || n > VSR_MAX_PEERS))
 		return -EINVAL;
-	/* Its disk would have to hold the new configuration first. */
-	if (inst->cfg.journal) {
-		NL_SET_ERR_MSG(extack, "reconfiguring a durable cluster is not supported yet");
-		return -EOPNOTSUPP;
-	}
 	/* Off the stack: a waiter is large with lockdep. */
 	ids = kmalloc_array(n, sizeof(*ids), GFP_KERNEL);
 	if (!ids)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		vsr_node_member_id(&addrs[i], &ids[i]);
+	/* A new member of a durable cluster would join durable: not yet. */
+	if (inst->cfg.journal && !vsr_node_all_members(node, ids, n)) {
+		NL_SET_ERR_MSG(extack, "a durable cluster takes no new member yet: list only its members");
+		kfree(ids);
+		return -EOPNOTSUPP;
+	}
 	vsr_instance_tunables(inst, &tun);
 	retry = vsr_node_retry_jiffies(node, &timeout);
 	timeout = max(timeout,

@@ -35,6 +35,23 @@ static void disk_info(struct vsr_disk_info *d)
 	d->slot_size = VSR_DISK_BLOCK;
 	d->slots = 1024;
 	d->retain = 256;
+	d->p.origin = 2;
+	/* The RECONFIG that started epoch 2, naming the three members. */
+	put_unaligned_le32(2, d->start_conf);
+	put_unaligned_le32(d->members, d->start_conf + 4);
+	for (i = 0; i < d->members; i++) {
+		u8 *m = d->start_conf + VSR_RECONFIG_SIZE(i);
+
+		put_unaligned_le64(100 + i, m);
+		memcpy(m + 8, d->ids[i].b, VSR_MEMBER_ID_SIZE);
+	}
+	d->start.op = 50;
+	d->start.view = 4;
+	d->start.type = VSR_OP_RECONFIG;
+	d->start.len = VSR_RECONFIG_SIZE(d->members);
+	d->start.parent = 0x5eed;
+	d->start.request = 77;
+	d->start.checksum = vsr_entry_checksum(&d->start, d->start_conf);
 }
 
 static void vsr_disk_super_roundtrip(struct kunit *test)
@@ -63,6 +80,28 @@ static void vsr_disk_super_roundtrip(struct kunit *test)
 	d->replica = 3;
 	vsr_disk_super_put(d, b);
 	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
+	/* An epoch's RECONFIG that names other members, or none. */
+	disk_info(d);
+	memset(d->ids[2].b, 'z', VSR_MEMBER_ID_SIZE);
+	vsr_disk_super_put(d, b);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
+	disk_info(d);
+	d->start.checksum++;
+	vsr_disk_super_put(d, b);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
+	disk_info(d);
+	d->p.epoch = 3;
+	vsr_disk_super_put(d, b);
+	KUNIT_EXPECT_EQ(test, vsr_disk_super_get(b, g), -EUCLEAN);
+	/* Epoch 0 has none; a joiner's disk says so. */
+	disk_info(d);
+	d->p.epoch = 0;
+	memset(&d->start, 0, sizeof(d->start));
+	memset(d->start_conf, 0, sizeof(d->start_conf));
+	d->joiner = true;
+	vsr_disk_super_put(d, b);
+	KUNIT_ASSERT_EQ(test, vsr_disk_super_get(b, g), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(d, g, sizeof(*d)), 0);
 	/* Another format version says so. */
 	disk_info(d);
 	vsr_disk_super_put(d, b);
