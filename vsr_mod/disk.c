@@ -103,6 +103,9 @@ void vsr_disk_super_put(const struct vsr_disk_info *d, u8 *block)
 		vsr_entry_hdr_put(s->start, &d->start);
 		memcpy(s->start_conf, d->start_conf, d->start.len);
 	}
+	s->prev_members = cpu_to_le32(d->prev_members);
+	for (i = 0; i < d->prev_members && i < VSR_DISK_MEMBERS_MAX; i++)
+		memcpy(s->prev_ids[i], d->prev_ids[i].b, VSR_MEMBER_ID_SIZE);
 	s->csum = cpu_to_le32(vsr_disk_crc(s, offsetof(struct vsr_disk_super,
 						       csum)));
 }
@@ -159,6 +162,11 @@ int vsr_disk_super_get(const u8 *block, struct vsr_disk_info *d)
 			return -EUCLEAN;
 		memcpy(d->start_conf, s->start_conf, d->start.len);
 	}
+	d->prev_members = le32_to_cpu(s->prev_members);
+	if (d->prev_members > VSR_DISK_MEMBERS_MAX)
+		return -EUCLEAN;
+	for (i = 0; i < d->prev_members; i++)
+		memcpy(d->prev_ids[i].b, s->prev_ids[i], VSR_MEMBER_ID_SIZE);
 	return vsr_disk_start_check(d) ? -EUCLEAN : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);

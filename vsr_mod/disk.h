@@ -92,6 +92,9 @@ static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX <= VSR_DISK_SLOT_MAX);
  * @start: in an epoch above 0, the wire header of the RECONFIG entry that
  *	started @epoch (zero in epoch 0)
  * @start_conf: its data, whose list is @ids
+ * @prev_members: how many of @prev_ids there are
+ * @prev_ids: the members of the epoch the disk held before @epoch (none in
+ *	epoch 0): a member that the change removed, restarted, is told
  * @csum: crc32c over every byte before it
  */
 struct vsr_disk_super {
@@ -119,6 +122,8 @@ struct vsr_disk_super {
 	__le32 dflags;
 	u8 start[VSR_ENTRY_HDR_SIZE];
 	u8 start_conf[VSR_RECONFIG_SIZE(VSR_DISK_MEMBERS_MAX)];
+	__le32 prev_members;
+	u8 prev_ids[VSR_DISK_MEMBERS_MAX][VSR_MEMBER_ID_SIZE];
 	__le32 csum;
 } __packed;
 
@@ -163,6 +168,8 @@ struct vsr_disk_ckpt {
  * @joiner: formatted to join (VSR_DISK_JOINER)
  * @start: the RECONFIG that started @p.epoch (op 0 in epoch 0)
  * @start_conf: its data
+ * @prev_members: members in @prev_ids
+ * @prev_ids: the members of the epoch the disk held before
  */
 struct vsr_disk_info {
 	u64 nonce;
@@ -179,6 +186,8 @@ struct vsr_disk_info {
 	bool joiner;
 	struct vsr_entry_hdr start;
 	u8 start_conf[VSR_RECONFIG_SIZE(VSR_DISK_MEMBERS_MAX)];
+	u32 prev_members;
+	struct vsr_member_id prev_ids[VSR_DISK_MEMBERS_MAX];
 };
 
 /* Byte offset of checkpoint slot @slot. */

@@ -773,6 +773,8 @@ static bool vsr_journal_new_epoch(struct vsr_journal *j,
 
 	nd->start = j->want_start;
 	memcpy(nd->start_conf, conf, j->want_start.len);
+	nd->prev_members = j->d.members;
+	memcpy(nd->prev_ids, j->d.ids, sizeof(nd->prev_ids));
 	if (WARN_ON_ONCE(n > VSR_DISK_MEMBERS_MAX))
 		return false;
 	nd->members = n;

@@ -879,6 +879,12 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	node->primary_peer = VSR_NO_PEER;
 	memset(node->learner_peer, VSR_NO_PEER, sizeof(node->learner_peer));
 	vsr_cb_members(node, cfg.epoch, ids, cfg.replica_count, cfg.replica);
+	/*
+	 * And the members of the epoch before, as peers that are no members:
+	 * one that the change removed, restarted, hears of it from us.
+	 */
+	for (i = 0; j && i < j->d.prev_members; i++)
+		vsr_node_peer_by_id(node, &j->d.prev_ids[i]);
 	cfg.seed = get_random_u64();
 	/*
 	 * The core's log, entries and client tables are charged: to the

@@ -52,6 +52,9 @@ static void disk_info(struct vsr_disk_info *d)
 	d->start.parent = 0x5eed;
 	d->start.request = 77;
 	d->start.checksum = vsr_entry_checksum(&d->start, d->start_conf);
+	d->prev_members = 2;
+	memset(d->prev_ids[0].b, 'a', VSR_MEMBER_ID_SIZE);
+	memset(d->prev_ids[1].b, 'q', VSR_MEMBER_ID_SIZE);
 }
 
 static void vsr_disk_super_roundtrip(struct kunit *test)
