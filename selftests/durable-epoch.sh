@@ -10,8 +10,8 @@
 # which the change did not record, and enters the new epoch normal because
 # its file holds its whole history.  A member that a change removed comes
 # back from its file and learns that it was removed, also after the
-# members restarted from theirs.  A new member is
-# refused: there is no durable joining instance yet.
+# members restarted from theirs.  A durable joining instance (formatted
+# to join) becomes a member, and its file brings it back in its epoch.
 # timeout: 900
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -39,18 +39,14 @@ loss() {
 }
 
 grep -q '^vsr ' /proc/modules || insmod "$VSR_KO" || fail "insmod"
-cluster_net 3
+cluster_net 4
+VSR_N=3		# the fourth namespace joins later
 for i in 0 1 2; do
 	replica_add "$i" "${args[@]}" log-file "$tmp/disk$i" format ||
 		fail "add durable replica $i"
 done
 for i in 0 1 2; do wait_normal "$i" 60 || fail "replica $i not normal"; done
 writes "$(primary_of 0)" 60 e0
-
-info "a new member is refused: no durable joining instance yet"
-reconf 0 "$(a 0),$(a 1),10.77.0.9:$VSR_PORT" &&
-	fail "a new member of a durable cluster was taken: $(cat "$tmp/out")"
-grep -q 'no new member' "$tmp/err" || fail "new member: $(cat "$tmp/err")"
 
 info "epoch 1: the same members, another order (another primary)"
 reconf 1 "$(a 1),$(a 2),$(a 0)" || fail "reconfigure: $(cat "$tmp/err")"
@@ -117,4 +113,23 @@ wait_status 0 removed 120
 writes "$(primary_of 1)" 20 e3-after
 converge "$tmp/log5" 1 2
 kept "$tmp/log4.1" "$tmp/log5.1" 40 || fail "records lost in epoch 3"
+ip netns exec "$(ns 0)" "$VSRADM" del vsrlog0 || fail "del the removed replica"
+
+info "epoch 4: a durable joining instance becomes a member"
+out=$(ip netns exec "$(ns 3)" "$VSRADM" add vsrlog3 join "$(a 3)" cluster 77 \
+	log-file "$tmp/disk3" 2>&1) && fail "a joiner's unformatted file was taken"
+echo "$out" | grep -q 'formatted to join' || fail "joiner without format: $out"
+slow_args "${args[@]}"
+ip netns exec "$(ns 3)" "$VSRADM" add vsrlog3 join "$(a 3)" cluster 77 \
+	"${VSR_ARGS[@]}" log-file "$tmp/disk3" format || fail "add the durable joiner"
+wait_status 3 joining 30
+reconf 1 "$(a 1),$(a 2),$(a 3)" || fail "grow: $(cat "$tmp/err")"
+for i in 1 2 3; do wait_epoch "$i" 4 120; done
+writes 3 20 e4
+converge "$tmp/log6" 1 2 3
+loss 1 2 3
+for i in 1 2 3; do wait_epoch "$i" 4 120; done
+writes "$(primary_of 3)" 20 e4-after
+converge "$tmp/log7" 1 2 3
+kept "$tmp/log6.3" "$tmp/log7.3" 40 || fail "records lost in epoch 4"
 info "ok"

@@ -39,7 +39,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_info_check);
  *
  * In epoch 0 there is no RECONFIG; above it, @d->start must be the
  * RECONFIG that started @d->p.epoch, checksum right, and its list the
- * members @d->ids.  A joiner's disk stays in epoch 0 until it enters one.
+ * members @d->ids (but on a joiner's disk, which names only itself until
+ * it enters an epoch as a member).
  *
  * Return: 0 or -EINVAL.
  */
@@ -54,8 +55,12 @@ int vsr_disk_start_check(const struct vsr_disk_info *d)
 	    d->start.len > sizeof(d->start_conf) ||
 	    !vsr_reconfig_ok(conf, d->start.len) ||
 	    d->start.checksum != vsr_entry_checksum(&d->start, conf) ||
-	    get_unaligned_le32(conf) != d->p.epoch ||
-	    get_unaligned_le32(conf + 4) != d->members)
+	    get_unaligned_le32(conf) != d->p.epoch)
+		return -EINVAL;
+	/* A joiner learns in an epoch that does not name it yet. */
+	if (d->joiner)
+		return 0;
+	if (get_unaligned_le32(conf + 4) != d->members)
 		return -EINVAL;
 	for (i = 0; i < d->members; i++)
 		if (memcmp(conf + VSR_RECONFIG_SIZE(i) + 8, d->ids[i].b,

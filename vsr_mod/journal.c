@@ -137,6 +137,7 @@ static int vsr_journal_format(struct vsr_journal *j,
 	d->cluster = cfg->cluster_id;
 	d->replica = cfg->replica;
 	d->members = cfg->n_peers;
+	d->joiner = cfg->joining;
 	for (i = 0; i < cfg->n_peers; i++)
 		vsr_node_member_id(&cfg->peers[i], &d->ids[i]);
 	d->p.csum = vsr_chain_root(cfg->cluster_id);
@@ -335,7 +336,7 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 		NL_SET_ERR_MSG(extack, "cluster, replica or peers differ from the log file's");
 		return -EINVAL;
 	}
-	if (d->joiner && !d->p.epoch) {
+	if (d->joiner) {
 		NL_SET_ERR_MSG(extack, "the log file was formatted to join and never joined: format it again");
 		return -EINVAL;
 	}
@@ -762,7 +763,10 @@ static bool vsr_journal_write_next(struct vsr_journal *j, size_t ck_len,
 /*
  * A record of a new epoch names its RECONFIG and the members it lists,
  * among them this replica (a replica the change removes writes no record
- * of it).  False if it is not so: the contract broke.
+ * of it), which is a joiner no more.  A joiner learning in an epoch it is
+ * no member of writes only its own identity still: its file is of no use
+ * to a restart until it is a member.  False if neither: the contract
+ * broke.
  */
 static bool vsr_journal_new_epoch(struct vsr_journal *j,
 				  struct vsr_disk_info *nd)
@@ -773,10 +777,16 @@ static bool vsr_journal_new_epoch(struct vsr_journal *j,
 
 	nd->start = j->want_start;
 	memcpy(nd->start_conf, conf, j->want_start.len);
-	nd->prev_members = j->d.members;
-	memcpy(nd->prev_ids, j->d.ids, sizeof(nd->prev_ids));
 	if (WARN_ON_ONCE(n > VSR_DISK_MEMBERS_MAX))
 		return false;
+	for (i = 0; i < n; i++)
+		if (!memcmp(conf + VSR_RECONFIG_SIZE(i) + 8, self, sizeof(*self)))
+			break;
+	if (i == n && j->d.joiner)
+		return true;
+	nd->joiner = false;
+	nd->prev_members = j->d.joiner ? 0 : j->d.members;
+	memcpy(nd->prev_ids, j->d.ids, sizeof(nd->prev_ids));
 	nd->members = n;
 	nd->replica = U32_MAX;
 	for (i = 0; i < n; i++) {

@@ -415,10 +415,11 @@ static int vsr_nl_open_log(struct genl_info *info, struct vsr_config *cfg)
 	bool format = nla_get_flag(info->attrs[VSR_A_LOG_FORMAT]);
 	struct vsr_instance *inst;
 
-	if (cfg->joining) {
+	/* A new member's log holds nothing yet: it is formatted to join. */
+	if (cfg->joining && !format) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VSR_A_LOG_FILE],
-				    "a joining instance cannot be durable yet");
-		return -EOPNOTSUPP;
+				    "a joining instance's log file is formatted to join (format)");
+		return -EINVAL;
 	}
 	/* Durability is told in HELLO, which is in wire format 2. */
 	if (cfg->tun.wire_version == 1) {

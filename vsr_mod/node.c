@@ -1416,26 +1416,6 @@ static void vsr_reconfig_why(struct netlink_ext_ack *extack, int ret, int why,
 	}
 }
 
-/* Are the @n identities @ids all members of the replica's epoch? */
-static bool vsr_node_all_members(struct vsr_node *node,
-				 const struct vsr_member_id *ids, u32 n)
-{
-	struct vsr_core_config cfg;
-	u32 i, k;
-
-	mutex_lock(&node->lock);
-	vsr_replica_get_config(node->core, &cfg);
-	for (i = 0; i < n; i++) {
-		for (k = 0; k < cfg.replica_count; k++)
-			if (!memcmp(&ids[i], &cfg.members[k], sizeof(ids[i])))
-				break;
-		if (k == cfg.replica_count)
-			break;
-	}
-	mutex_unlock(&node->lock);
-	return i == n;
-}
-
 /**
  * vsr_node_reconfigure() - change the members of the cluster
  * @inst: the instance
@@ -1489,12 +1469,6 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		vsr_node_member_id(&addrs[i], &ids[i]);
-	/* A new member of a durable cluster would join durable: not yet. */
-	if (inst->cfg.journal && !vsr_node_all_members(node, ids, n)) {
-		NL_SET_ERR_MSG(extack, "a durable cluster takes no new member yet: list only its members");
-		kfree(ids);
-		return -EOPNOTSUPP;
-	}
 	vsr_instance_tunables(inst, &tun);
 	retry = vsr_node_retry_jiffies(node, &timeout);
 	timeout = max(timeout,

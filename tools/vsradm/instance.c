@@ -866,8 +866,8 @@ int cmd_add(int argc, char **argv)
 		usage_error("join takes no \"replica\" or \"peers\": the cluster names them");
 	if (format && !log_file)
 		usage_error("format needs \"log-file PATH\"");
-	if (join && log_file)
-		usage_error("a joining instance cannot be durable yet");
+	if (join && log_file && !format)
+		usage_error("a joining instance's log file is formatted to join: add \"format\"");
 	/* A formatted log file names the replica and its peers. */
 	if (!join && !replica && (!log_file || format))
 		usage_error("add needs \"replica N\"");
