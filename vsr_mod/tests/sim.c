@@ -2447,8 +2447,10 @@ static void sim_power_loss(struct vsr_sim *s)
 	for (i = 0; i < s->n; i++)
 		if (s->node[i].joining || s->node[i].rejoin)
 			return;
+	/* (One that is down may come back without its disk.) */
 	for (i = 0; i < c->n; i++)
-		if (s->node[c->node[i]].disk_view.flags & VSR_PERSIST_SERVICE)
+		if (s->node[c->node[i]].up &&
+		    (s->node[c->node[i]].disk_view.flags & VSR_PERSIST_SERVICE))
 			served++;
 	if (served < c->n / 2 + 1)
 		s->power_early = true;

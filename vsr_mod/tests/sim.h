@@ -342,7 +342,7 @@ struct vsr_sim {
 	bool pend_grow;		/* ... some of them new */
 	/*
 	 * A power loss came before a quorum of the newest epoch's members had
-	 * been in service: those that were restart from their disks, the
+	 * been in service and were up: those restart from their disks, the
 	 * others recover, and neither kind can go on (durability.rst, a known
 	 * limit).  Counted, not failed.
 	 */
