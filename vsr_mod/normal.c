@@ -384,6 +384,7 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 	 * epoch.  (A later view was written before its STARTVIEW.)
 	 */
 	if ((r->persisted.epoch != r->epoch ||
+	     (r->persisted.flags & VSR_PERSIST_RECOVERING) ||
 	     !(r->persisted.flags & VSR_PERSIST_SERVICE)) && !vsr_persisted(r))
 		return -EAGAIN;
 

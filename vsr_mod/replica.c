@@ -648,9 +648,16 @@ static bool vsr_persist_covers(const struct vsr_persist *have,
 {
 	if (have->epoch != want->epoch)
 		return have->epoch > want->epoch;
+	/*
+	 * Flags only grow, but VSR_PERSIST_RECOVERING: a record without it
+	 * covers one with it (the replica recovers once in an epoch).
+	 */
 	return have->view >= want->view && have->log_view >= want->log_view &&
 	       have->ckpt >= want->ckpt &&
-	       (have->flags & want->flags) == want->flags &&
+	       (have->flags & want->flags & ~VSR_PERSIST_RECOVERING) ==
+	       (want->flags & ~VSR_PERSIST_RECOVERING) &&
+	       (!(have->flags & VSR_PERSIST_RECOVERING) ||
+		(want->flags & VSR_PERSIST_RECOVERING)) &&
 	       (!want->origin || (have->origin && have->origin <= want->origin));
 }
 
@@ -753,6 +760,10 @@ static void vsr_persist_ask(struct vsr_replica *r)
 
 	if (r->status == VSR_STATUS_NORMAL)
 		p.flags |= VSR_PERSIST_SERVICE;
+	if (r->status == VSR_STATUS_RECOVERING)
+		p.flags |= VSR_PERSIST_RECOVERING;
+	else
+		p.flags &= ~VSR_PERSIST_RECOVERING;
 
 	if (a->epoch == p.epoch) {
 		p.view = max(p.view, a->view);
@@ -772,7 +783,9 @@ static void vsr_persist_ask(struct vsr_replica *r)
  * our epoch (the one the replica was created in is there from the start;
  * a later one is written from its view 0 on: a restart that forgot the
  * switch would lead that view again), our view and log view, and, once
- * we are normal, that we are in service (VSR_PERSIST_SERVICE).  If not,
+ * we are normal, that we are in service (VSR_PERSIST_SERVICE); once we
+ * are not recovering, a record not written while we were
+ * (VSR_PERSIST_RECOVERING).  If not,
  * asks the driver to write them (vsr_persist_ask()).
  *
  * Return: true if the replica may act in its epoch, promise its view and
@@ -784,7 +797,9 @@ bool vsr_persisted(struct vsr_replica *r)
 	    (r->persisted.epoch == r->epoch && r->persisted.view >= r->view &&
 	     r->persisted.log_view >= r->log_view &&
 	     (r->status != VSR_STATUS_NORMAL ||
-	      (r->persisted.flags & VSR_PERSIST_SERVICE))))
+	      (r->persisted.flags & VSR_PERSIST_SERVICE)) &&
+	     (r->status == VSR_STATUS_RECOVERING ||
+	      !(r->persisted.flags & VSR_PERSIST_RECOVERING))))
 		return true;
 	vsr_persist_ask(r);
 	return false;

@@ -35,7 +35,8 @@
  * Entries are taken while each extends the chain (op, parent and checksum);
  * the first that does not ends the log.  If the log does not reach the
  * record's head as the record names it, or the record is of another epoch
- * (or of a later one without the RECONFIG that started it), the disk cannot be trusted to hold what the replica acked: the replica
+ * (or of a later one without the RECONFIG that started it), or it was
+ * written while the replica recovered (VSR_PERSIST_RECOVERING), the disk cannot be trusted to hold what the replica acked: the replica
  * is of no use then, and the driver creates one without cfg.restore, which
  * recovers from the others as a replica without a disk does.
  *
@@ -57,6 +58,7 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 		return -EINVAL;
 	r->restored = true;
 	if (r->cfg.persisted.epoch != r->epoch || rs->ckpt != p->ckpt ||
+	    (p->flags & VSR_PERSIST_RECOVERING) ||
 	    (r->epoch && !r->epoch_hdr.op) ||
 	    vsr_ct_decode(&r->ckpt.table, rs->table, rs->table_count))
 		goto untrusted;
@@ -94,16 +96,31 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 	    (p->op && p->op >= r->log.base &&
 	     (!vsr_log_csum(&r->log, p->op, &csum) || csum != p->csum)))
 		goto untrusted;
+	from = max(p->op, r->log.base);
+	/*
+	 * In a later epoch, the ops up to the RECONFIG that started it are
+	 * the committed history only if the log holds that op: a record
+	 * written on entering the epoch behind or recovering names a head
+	 * below it, and above that head the ring may hold an earlier
+	 * incarnation's ops that were never committed, which would chain.
+	 * Without it, the log ends at the head (nothing of our epoch can
+	 * follow: it would chain on that op).  With it, what follows is of
+	 * our epoch (nothing follows that op in its own), and views compare.
+	 */
+	if (r->epoch && from < r->epoch_hdr.op) {
+		if (!vsr_log_csum(&r->log, r->epoch_hdr.op, &csum) ||
+		    csum != r->epoch_hdr.checksum) {
+			vsr_log_truncate(&r->log, from);
+			goto whole;
+		}
+		from = r->epoch_hdr.op;
+	}
 	/*
 	 * Above it, the log went on in the log view (or took committed ops
 	 * of later views, catching up to the next epoch): an entry of an
 	 * older view there is one it dropped when it became whole, which
-	 * chains on when it was the first dropped.  (Views number each
-	 * epoch's ops apart: the ops up to the one that started ours are
-	 * of earlier epochs, and committed.  Nothing follows that op in
-	 * its own epoch, so what chains on it is of ours.)
+	 * chains on when it was the first dropped.
 	 */
-	from = max3(p->op, r->log.base, r->epoch_hdr.op);
 	for (op = from + 1; op <= r->log.head; op++) {
 		u32 view = vsr_log_get(&r->log, op)->h.view;
 
@@ -116,7 +133,18 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 			vsr_log_truncate(&r->log, op - 1);
 			break;
 		}
+		/*
+		 * Nor is one after a RECONFIG of the next epoch: a backup that
+		 * applied it switched, and followed the next epoch's primary,
+		 * before its switch was on the disk.  It acked none of those.
+		 */
+		if (vsr_log_get(&r->log, op)->h.type == VSR_OP_RECONFIG &&
+		    op < r->log.head) {
+			vsr_log_truncate(&r->log, op);
+			break;
+		}
 	}
+whole:
 	r->log.durable = r->log.head;
 	r->sent_op = r->log.head;
 	r->view = p->view;

@@ -92,6 +92,12 @@ struct vsr_persist {
 };
 
 #define VSR_PERSIST_SERVICE	0x1	/* in service: normal once */
+/*
+ * Written while recovering (entering an epoch so, or taking a checkpoint
+ * over): the log is not whole for the log view it names, and a restart
+ * cannot go by it.  The replica clears it before it acks or leads again.
+ */
+#define VSR_PERSIST_RECOVERING	0x2
 
 /**
  * struct vsr_core_config - per-replica configuration (the same on all replicas

@@ -106,6 +106,14 @@
 #   BUG 47 a durable replica that recovered from the others never says
 #          that its disk holds its history (liveness: after a power loss
 #          in a change, too few members can start the epoch)
+#   BUG 48 a restart in a later epoch takes the ops up to the RECONFIG that
+#          started it as committed without checking that its log holds
+#          that op (a ring's uncommitted ops of an earlier incarnation)
+#   BUG 49 a restart keeps the ops after a RECONFIG of the next epoch (a
+#          backup that switched before its switch was on the disk)
+#   BUG 50 a restart goes by a record written while the replica recovered
+#          (the single member of an epoch it entered recovering comes
+#          back with an empty log and leads)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -191,6 +199,9 @@ case $bug in
 45)	subst epoch.c 's/\treturn r->cfg.durable && r->origin && r->origin <= r->epoch \+ 1 &&\n\t       r->persisted.epoch <= r->epoch;/\treturn false;/' ;;
 46)	subst restart.c 's/max3\(p->op, r->log.base, r->epoch_hdr.op\)/max(p->op, r->log.base)/' ;;
 47)	subst recovery.c 's/\tif \(!vsr_reconfig_pending\(r\)\)\n\t\tvsr_originate\(r\);\n//' ;;
+48)	subst restart.c 's/\tif \(r->epoch && from < r->epoch_hdr.op\) \{\n.*?\n\t\tfrom = r->epoch_hdr.op;\n\t\}/\tfrom = max(from, r->epoch_hdr.op);/s' ;;
+49)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.type == VSR_OP_RECONFIG &&\n\t\t    op < r->log.head\) \{/\t\tif (0) {/' ;;
+50)	subst restart.c 's/\n\t    \(p->flags & VSR_PERSIST_RECOVERING\) \|\|//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

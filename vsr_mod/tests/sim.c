@@ -1326,6 +1326,17 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	if (ret)
 		return ret;
 	s->res.restores++;
+	/*
+	 * In a later epoch, the ops up to the one that started it are taken
+	 * as committed history: they must be the committed ops.
+	 */
+	for (op = r->log.base + 1; r->epoch && op <= r->log.head &&
+	     op <= r->epoch_hdr.op; op++)
+		if (op < s->golden_cap && s->golden[op].set &&
+		    vsr_log_get(&r->log, op)->h.checksum !=
+		    s->golden[op].checksum)
+			sim_fail(s, "a restart in a later epoch keeps an op below its start that was not committed (op, replica)",
+				 op, nd->idx);
 	/* One that may stand for the recorded incarnation of the next. */
 	if (r->origin)
 		nd->restored_from = r->epoch;
@@ -1447,7 +1458,9 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->view_writing = false;
 	nd->view_lowered = false;
 	nd->window_crash_at = 0;
-	trusted = nd->disk_taken;
+	/* (A record written while recovering is not to go by.) */
+	trusted = nd->disk_taken &&
+		  !(nd->disk_view.flags & VSR_PERSIST_RECOVERING);
 	nd->disk_taken = nd->incarnation == 1;
 	/*
 	 * Its disk holds the epoch it starts in (the driver's format), or
@@ -3042,6 +3055,18 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		}
 		nd->disk_taken = true;
 		nd->view_done = nd->view_write;
+		/*
+		 * A record of a new epoch whose head is below the op that
+		 * started it (entered behind or recovering) over a ring that
+		 * holds more: now and then the power goes soon, so that
+		 * restarts from such disks are common.
+		 */
+		if (nd->view_write.epoch > nd->disk_view.epoch &&
+		    nd->write_ck.ep.op > nd->view_write.op &&
+		    nd->view_write.op + 1 < nd->disk_cap &&
+		    nd->disk[nd->view_write.op + 1].e && s->crash_pm &&
+		    !s->p.scripted && s->power_at < s->now && sim_disk_below(s, 2))
+			s->power_at = s->now + 1 + sim_disk_below(s, 4);
 		nd->disk_view = nd->view_write;
 		if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
 			sim_fail(s, "out of memory", 0, 0);
