@@ -192,22 +192,26 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_get);
 int vsr_disk_super_pick(u8 *const blocks[VSR_DISK_SUPERS],
 			struct vsr_disk_info *d)
 {
-	struct vsr_disk_info c;
 	int ret = -EUCLEAN, i, err, won = -1;
+	u64 seq = 0;
 
+	/* @d is the scratch space (no second one on the stack), then the winner. */
 	for (i = 0; i < VSR_DISK_SUPERS; i++) {
-		err = vsr_disk_super_get(blocks[i], &c);
+		err = vsr_disk_super_get(blocks[i], d);
 		if (err) {
 			if (err == -EPROTONOSUPPORT)
 				ret = err;
 			continue;
 		}
-		if (won < 0 || c.seq > d->seq) {
-			*d = c;
+		if (won < 0 || d->seq > seq) {
+			seq = d->seq;
 			won = i;
 		}
 	}
-	return won >= 0 ? won : ret;
+	if (won < 0)
+		return ret;
+	vsr_disk_super_get(blocks[won], d);
+	return won;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_super_pick);
 

@@ -149,16 +149,17 @@ static void vsr_disk_ckpt_roundtrip(struct kunit *test)
 	u8 *b = kunit_kzalloc(test, VSR_DISK_CKPT_SIZE, GFP_KERNEL);
 	u8 table[3 * VSR_SESSION_WIRE_SIZE];
 	u32 view, chain, count;
-	struct vsr_disk_info d;
+	struct vsr_disk_info *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	size_t len;
 	u64 op;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
-	disk_info(&d);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	disk_info(d);
 	memset(table, 0x5a, sizeof(table));
-	len = vsr_disk_ckpt_put(&d, 64, 8, 0xabcdef01, table, 3, b);
+	len = vsr_disk_ckpt_put(d, 64, 8, 0xabcdef01, table, 3, b);
 	KUNIT_EXPECT_EQ(test, len, 2 * VSR_DISK_BLOCK);
-	KUNIT_ASSERT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+	KUNIT_ASSERT_EQ(test, vsr_disk_ckpt_get(d, b, &op, &view, &chain,
 						&count), 0);
 	KUNIT_EXPECT_EQ(test, op, 64);
 	KUNIT_EXPECT_EQ(test, view, 8);
@@ -168,12 +169,12 @@ static void vsr_disk_ckpt_roundtrip(struct kunit *test)
 			0);
 	/* Damage in the table is seen too. */
 	b[VSR_DISK_BLOCK + 40] ^= 4;
-	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(d, b, &op, &view, &chain,
 						&count), -EUCLEAN);
 	b[VSR_DISK_BLOCK + 40] ^= 4;
 	/* A slot of an earlier format of the same file is not this one's. */
-	d.nonce++;
-	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(&d, b, &op, &view, &chain,
+	d->nonce++;
+	KUNIT_EXPECT_EQ(test, vsr_disk_ckpt_get(d, b, &op, &view, &chain,
 						&count), -EUCLEAN);
 }
 
@@ -183,19 +184,20 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 				   .view = 2, .len = 5, .parent = 77,
 				   .type = VSR_OP_DATA };
 	struct vsr_entry *e, *g = NULL;
-	struct vsr_disk_info d;
+	struct vsr_disk_info *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	u8 *slot = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, slot);
-	disk_info(&d);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	disk_info(d);
 	h.checksum = vsr_entry_checksum(&h, "hello");
 	e = vsr_entry_new(&h, "hello", GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	/* Op 1025 of 1024 slots lives at slot 1. */
-	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(&d, 1025),
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(d, 1025),
 			VSR_DISK_LOG_OFF + VSR_DISK_BLOCK);
-	vsr_disk_slot_put(e, slot, d.slot_size);
-	KUNIT_ASSERT_EQ(test, vsr_disk_slot_get(&d, slot, 1025, GFP_KERNEL, &g),
+	vsr_disk_slot_put(e, slot, d->slot_size);
+	KUNIT_ASSERT_EQ(test, vsr_disk_slot_get(d, slot, 1025, GFP_KERNEL, &g),
 			0);
 	KUNIT_EXPECT_EQ(test, g->h.op, 1025);
 	KUNIT_EXPECT_EQ(test, g->h.session, 3);
@@ -208,15 +210,15 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(g->data, "hello", 5), 0);
 	vsr_free(g);
 	/* The previous lap's entry in that slot is not op 2049's. */
-	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 2049, GFP_KERNEL,
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(d, slot, 2049, GFP_KERNEL,
 						&g), -EUCLEAN);
 	/* A torn slot: its data half old. */
 	slot[VSR_ENTRY_HDR_SIZE + 2] ^= 0x80;
-	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 1025, GFP_KERNEL,
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(d, slot, 1025, GFP_KERNEL,
 						&g), -EUCLEAN);
 	/* Never written. */
 	memset(slot, 0, VSR_DISK_BLOCK);
-	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(&d, slot, 0, GFP_KERNEL, &g),
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(d, slot, 0, GFP_KERNEL, &g),
 			-EUCLEAN);
 	vsr_free(e);
 }

@@ -1411,7 +1411,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 {
 	struct vsr_sim_node *nd = &s->node[i];
 	struct vsr_core_config cfg = s->cfg;
-	struct vsr_member_id id = {}, ids[VSR_REPLICAS_MAX];
+	struct vsr_member_id id = {}, *ids = nd->start_ids;
 	struct vsr_entry *start = NULL;
 	bool trusted;
 

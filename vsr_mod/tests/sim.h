@@ -134,6 +134,8 @@ struct vsr_sim_node {
 	bool rejoin;		/* removed, then added again: starts joining */
 	/* Restarted from a disk that holds its history, of this epoch */
 	u32 restored_from;
+	/* Its epoch's members, as its disk names them at a restart */
+	struct vsr_member_id start_ids[VSR_REPLICAS_MAX];
 	/* While it is created: its epoch's members (NULL: by number) */
 	const struct vsr_member_id *ids;
 	u32 n_ids;
