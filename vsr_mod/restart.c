@@ -116,6 +116,15 @@ int vsr_replica_restore(struct vsr_replica *r, const struct vsr_restore *rs)
 		from = r->epoch_hdr.op;
 	}
 	/*
+	 * The head itself may be a RECONFIG of the next epoch, which nothing
+	 * of our epoch follows (the cut below; helper-80's review).
+	 */
+	if (from > max(r->log.base, r->epoch_hdr.op) && from < r->log.head &&
+	    vsr_log_get(&r->log, from)->h.type == VSR_OP_RECONFIG) {
+		vsr_log_truncate(&r->log, from);
+		goto whole;
+	}
+	/*
 	 * Above it, the log went on in the log view (or took committed ops
 	 * of later views, catching up to the next epoch): an entry of an
 	 * older view there is one it dropped when it became whole, which

@@ -1337,6 +1337,11 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 		    s->golden[op].checksum)
 			sim_fail(s, "a restart in a later epoch keeps an op below its start that was not committed (op, replica)",
 				 op, nd->idx);
+	/* Nothing follows a RECONFIG of the next epoch in a restored log. */
+	for (op = max(r->log.base, r->epoch_hdr.op) + 1; op < r->log.head; op++)
+		if (vsr_log_get(&r->log, op)->h.type == VSR_OP_RECONFIG)
+			sim_fail(s, "a restart keeps ops after a RECONFIG of the next epoch (op, replica)",
+				 op, nd->idx);
 	/* One that may stand for the recorded incarnation of the next. */
 	if (r->origin)
 		nd->restored_from = r->epoch;

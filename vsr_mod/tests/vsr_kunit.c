@@ -4795,11 +4795,18 @@ static void vsr_sim_seeds(struct kunit *test)
  *   204092, n = 7  a deposed primary pulling the ops up to the next
  *               epoch's start sent them in PREPAREs of its own view (the
  *               hostile review of notices that carry k)
+ *   45160       a restart in a later epoch compared the views of earlier
+ *               epochs' ops with its own (revert.sh 46)
+ *   43108       a record written while recovering was restored: the one
+ *               member of a shrunk epoch came back empty and led (50)
+ *   39851       a stale report of a recovering record went unanswered: a
+ *               view change waited for ever (the first fix of 50)
  */
 static void vsr_sim_pinned_seeds(struct kunit *test)
 {
 	static const struct { u64 seed; u32 n; } pinned[] = {
-		{ 453, 5 }, { 127, 0 }, { 204092, 7 },
+		{ 453, 5 }, { 127, 0 }, { 204092, 7 }, { 45160, 0 },
+		{ 43108, 0 }, { 39851, 0 },
 	};
 	struct vsr_sim_params p = {
 		.fault_ticks = 300, .live_ticks = 3000, .swarm = true,
