@@ -24,7 +24,7 @@ tmp=$(mktemp -d)
 VSR_ACKED=$tmp/acked
 : > "$VSR_ACKED"
 # A primary cut off steps down after the timeout: long enough for the
-# writer to start (a python3 takes most of a second in a guest).
+# minority write to be issued.
 args=(heartbeat 100 timeout 2000 client-timeout 3000 retention 64)
 
 # bridge NAME I...: move replicas I... to bridge NAME (made if absent).
@@ -66,7 +66,9 @@ head=$(status "$m" op)
 info "split {$p $m} {$a $b} {$c}: a write on primary $p reaches $m only"
 bridge br1 "$p" "$m"
 bridge br2 "$c"
-python3 -S "$VSR_LIB/writer.py" "/dev/vsrlog$p" minority 1 > "$tmp/min" 2> "$tmp/min.err" &
+# The shell's printf writes at once: a python3 writer took more than the
+# timeout to start on a loaded debug guest, and the primary had stepped down.
+(printf minority-0 > "/dev/vsrlog$p" && echo minority-0) > "$tmp/min" 2> "$tmp/min.err" &
 writer=$!
 end=$((SECONDS + 30))
 until [ "$(status "$m" op)" -gt "$head" ]; do
@@ -99,7 +101,7 @@ for i in "$a" "$b" "$c"; do
 done
 writes "$a" 20 majority
 wait "$writer"
-grep -q ETIMEDOUT "$tmp/min.err" || fail "the minority write did not time out: $(cat "$tmp/min" "$tmp/min.err")"
+grep -q 'timed out' "$tmp/min.err" || fail "the minority write did not time out: $(cat "$tmp/min" "$tmp/min.err")"
 
 info "healed: $m pulls the new view's log over op $x, its records held back"
 echo 1 > "/sys/kernel/debug/vsr/vsrlog$m/journal-hold-records" || fail "hold $m's records"
