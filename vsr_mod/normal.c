@@ -419,6 +419,14 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 	}
 	if (r->log.head - r->commit >= r->cfg.pipeline_max)
 		return -EBUSY;
+	/*
+	 * A ring full to its last slot, which only a log taken in a view
+	 * change fills (from a primary whose ring was bigger), has no room
+	 * for the TRIM that would free it: our checkpoint moves up first, as
+	 * the TRIM will move everyone's (a backup's does so by itself).
+	 */
+	if (type == VSR_OP_TRIM && !vsr_log_room(&r->log))
+		vsr_checkpoint_to(r, min(r->commit, request - 1));
 	if (vsr_log_room(&r->log) < (type == VSR_OP_TRIM ? 1 : 2))
 		return -EBUSY;
 	memset(&h, 0, sizeof(h));

@@ -76,6 +76,8 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->power_losses += r->power_losses;
 	t->lowered += r->lowered;
 	t->restores_refused += r->restores_refused;
+	t->torn += r->torn;
+	t->damaged += r->damaged;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu torn=%llu damaged=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -235,7 +237,9 @@ int main(int argc, char **argv)
 		(unsigned long long)res.restores_epoch,
 		(unsigned long long)res.restores_refused,
 		(unsigned long long)res.power_losses,
-		(unsigned long long)res.lowered);
+		(unsigned long long)res.lowered,
+		(unsigned long long)res.torn,
+		(unsigned long long)res.damaged);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

@@ -117,6 +117,12 @@
 #   BUG 51 the same when the record's head is that RECONFIG (not found by
 #          random search: the window needs a new epoch's entries written
 #          before its record; helper-80 reached it by forcing that)
+#   BUG 52 a restart takes the log as far as it chains when that ends below
+#          the record's head (a slot lost to a latent sector error there:
+#          the replica comes back without ops it acked)
+#   BUG 53 a primary whose ring is full to the last slot (a backup's
+#          smaller ring, filled by the log it led with) cannot append the
+#          TRIM that would free it (liveness: every write -EBUSY for ever)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -206,6 +212,8 @@ case $bug in
 49)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.type == VSR_OP_RECONFIG &&\n\t\t    op < r->log.head\) \{/\t\tif (0) {/' ;;
 50)	subst restart.c 's/\n\t    \(p->flags & VSR_PERSIST_RECOVERING\) \|\|//' ;;
 51)	subst restart.c 's/\tif \(from > max\(r->log.base, r->epoch_hdr.op\) && from < r->log.head &&/\tif (0 \&\&/' ;;
+52)	subst restart.c 's/\tif \(p->op > r->log.head \|\|\n/\tif (p->op > r->log.head)\n\t\tgoto whole;\n\tif (\n/' ;;
+53)	subst normal.c 's/\tif \(type == VSR_OP_TRIM && !vsr_log_room\(&r->log\)\)\n\t\tvsr_checkpoint_to\(r, min\(r->commit, request - 1\)\);\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -1312,7 +1312,8 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	u32 csum;
 	int ret;
 
-	for (op = rs.ckpt + 1; op < nd->disk_cap && nd->disk[op].e; op++) {
+	for (op = rs.ckpt + 1; op < nd->disk_cap && nd->disk[op].e &&
+	     !nd->disk[op].lost; op++) {
 		if (!sim_grow((void **)&es, &cap, rs.count, sizeof(*es)))
 			return -ENOMEM;
 		es[rs.count++] = nd->disk[op].e;
@@ -1374,6 +1375,35 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
+ * A latent sector error found at a restart: a slot below the record's head
+ * reads back bad, so the disk does not hold what the replica may have
+ * acked, and the restart must refuse it.  Not at a power loss beyond what
+ * the cluster survives (s->damage_left).
+ */
+static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	u64 op;
+
+	if (d->op <= d->ckpt || d->op >= nd->disk_cap)
+		return false;
+	if (nd->restore_mode != 3 &&
+	    (!s->damage_pm || (nd->power && !s->damage_left) ||
+	     sim_stream_below(&s->tear_rng, 1000) >= s->damage_pm))
+		return false;
+	op = d->ckpt + 1 + sim_stream_below(&s->tear_rng, d->op - d->ckpt);
+	if (!nd->disk[op].written)
+		return false;
+	if (nd->power && s->damage_left)
+		s->damage_left--;
+	nd->disk[op].lost = true;
+	s->res.damaged++;
+	sim_trace(s, "replica %u's disk lost op %llu (its record's head %llu)",
+		  nd->idx, (unsigned long long)op, (unsigned long long)d->op);
+	return true;
+}
+
+/*
  * A durable node whose disk is of a later epoch that names it restarts in
  * that epoch, as the driver reads it off the disk: the epoch's members,
  * its index among them, and the RECONFIG that started it (@start, to free).
@@ -1418,7 +1448,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	struct vsr_core_config cfg = s->cfg;
 	struct vsr_member_id id = {}, *ids = nd->start_ids;
 	struct vsr_entry *start = NULL;
-	bool trusted;
+	bool trusted, damaged;
+	int ret;
 
 	cfg.replica = i;
 	/*
@@ -1486,7 +1517,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 		/* Most restarts are from the disk. */
 		cfg.restore = !nd->joining && sim_disk_held(nd) &&
 			      nd->disk_view.epoch == cfg.epoch &&
-			      (nd->restore_mode ? nd->restore_mode == 1 :
+			      (nd->restore_mode ? nd->restore_mode != 2 :
 			       nd->power || sim_disk_below(s, 4));
 	}
 	/* A new disk holds the empty log's checkpoint (the chain's root). */
@@ -1501,14 +1532,19 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
-	if (nd->r && cfg.restore && sim_restore(s, nd)) {
+	damaged = nd->r && cfg.restore && sim_damage(s, nd);
+	ret = nd->r && cfg.restore ? sim_restore(s, nd) : 0;
+	if (!ret && cfg.restore && damaged)
+		sim_fail(s, "a restart took a disk that lost a slot below its head (replica, op on disk)",
+			 i, nd->disk_view.op);
+	if (ret) {
 		/*
-		 * Every disk is intact: one that the last incarnation took
-		 * must be usable (sim_lower()).  Another's may not be (an
-		 * incarnation that recovered from the others wrote its log
-		 * over it before a record of its own): counted.
+		 * A disk that is intact below its head and that the last
+		 * incarnation took must be usable (sim_lower()).  Another's
+		 * may not be (an incarnation that recovered from the others
+		 * wrote its log over it before a record of its own): counted.
 		 */
-		if (trusted)
+		if (trusted && !damaged)
 			sim_fail(s, "a replica cannot restart from its own intact disk (replica, op on disk)",
 				 i, nd->disk_view.op);
 		s->res.restores_refused++;
@@ -1537,6 +1573,57 @@ static void sim_start(struct vsr_sim *s, u32 i)
 
 static bool sim_may_crash_as(struct vsr_sim *s, bool strict);
 
+/*
+ * A crash with a write in flight: the device had taken any part of it,
+ * unreported.  Each slot of a batch landed whole, torn (unreadable), or not
+ * at all, in any order; a record landed whole or not at all (its copies
+ * and their two flushes see to that).  A lost slot stays lost unless
+ * written whole.
+ */
+static void sim_disk_crash(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	bool any = false;
+	u64 op, k;
+
+	if (!s->tear)
+		return;
+	if (nd->flushing && sim_grow((void **)&nd->disk, &nd->disk_cap,
+				     nd->flush_op, sizeof(*nd->disk))) {
+		for (op = nd->flush_from; op <= nd->flush_op; op++) {
+			struct vsr_sim_slot *f =
+				&nd->flush_buf[op - nd->flush_from];
+
+			k = sim_stream_below(&s->tear_rng, 4);
+			/* (A slot written again as it was cannot tear.) */
+			if (k >= 2 || (k && nd->disk[op].written &&
+				       nd->disk[op].csum == f->csum))
+				continue;
+			vsr_free(nd->disk[op].e);
+			memset(&nd->disk[op], 0, sizeof(nd->disk[op]));
+			if (!k) {
+				nd->disk[op] = *f;
+				f->e = NULL;
+			}
+			any = true;
+		}
+		if (any)
+			s->res.torn++;
+		sim_trace(s, "replica %u's write of ops %llu..%llu partly landed",
+			  nd->idx, (unsigned long long)nd->flush_from,
+			  (unsigned long long)nd->flush_op);
+	}
+	if (nd->view_writing && sim_stream_below(&s->tear_rng, 2)) {
+		nd->disk_view = nd->view_write;
+		if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
+			sim_fail(s, "out of memory", 0, 0);
+		if (!nd->view_lowered)
+			nd->disk_taken = true;
+		sim_trace(s, "replica %u's record landed unreported: view %u log view %u op %llu",
+			  nd->idx, nd->disk_view.view, nd->disk_view.log_view,
+			  (unsigned long long)nd->disk_view.op);
+	}
+}
+
 /**
  * vsr_sim_crash() - crash a replica: all its state is lost
  * @s: simulator
@@ -1555,6 +1642,7 @@ void vsr_sim_crash(struct vsr_sim *s, u32 i, u64 down_ticks)
 		s->beyond_f = true;
 	vsr_replica_get_status(nd->r, &st);
 	s->res.checkpoints += st.checkpoints;
+	sim_disk_crash(s, nd);
 	vsr_replica_destroy(nd->r);
 	nd->r = NULL;
 	nd->up = false;
@@ -2460,18 +2548,11 @@ static void sim_power_loss(struct vsr_sim *s)
 	u32 i;
 
 	const struct vsr_sim_conf *c = &s->conf[0];
-	u32 served = 0;
+	u32 served = 0, sure = 0;
 
 	for (i = 0; i < s->n; i++)
 		if (s->node[i].joining || s->node[i].rejoin)
 			return;
-	/* (One that is down may come back without its disk.) */
-	for (i = 0; i < c->n; i++)
-		if (s->node[c->node[i]].up &&
-		    (s->node[c->node[i]].disk_view.flags & VSR_PERSIST_SERVICE))
-			served++;
-	if (served < c->n / 2 + 1)
-		s->power_early = true;
 	sim_trace(s, "power loss");
 	s->res.power_losses++;
 	for (i = 0; i < s->n; i++) {
@@ -2480,6 +2561,25 @@ static void sim_power_loss(struct vsr_sim *s)
 		s->node[i].power = true;
 		vsr_sim_crash(s, i, 1 + sim_disk_below(s, 8));
 	}
+	/*
+	 * (One that was down may come back without its disk; a record that
+	 * landed as the power went counts.)  Disks beyond a quorum of those
+	 * may come back damaged.
+	 */
+	for (i = 0; i < c->n; i++) {
+		const struct vsr_sim_node *nd = &s->node[c->node[i]];
+
+		if (!nd->power || !(nd->disk_view.flags & VSR_PERSIST_SERVICE))
+			continue;
+		served++;
+		/* Those that must restart from their disks (sim_start()). */
+		if (nd->disk_taken &&
+		    !(nd->disk_view.flags & VSR_PERSIST_RECOVERING))
+			sure++;
+	}
+	if (served < c->n / 2 + 1)
+		s->power_early = true;
+	s->damage_left = sure > c->n / 2 + 1 ? sure - (c->n / 2 + 1) : 0;
 	/* Within the model: every replica comes back from its disk. */
 	s->beyond_f = beyond_f;
 }
@@ -2800,6 +2900,17 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	/* A third of them: the whole cluster loses power once. */
 	if (s->disk_max && !p->scripted && !sim_disk_below(s, 3))
 		s->power_at = 30 + sim_disk_below(s, 260);
+	/*
+	 * Half of them: a crash lands any part of the write in flight; half
+	 * of those: restarts find disks damaged (a stream of its own).
+	 */
+	s->tear_rng = p->seed ^ 0x7465617264616d67ULL;
+	if (s->disk_max && !p->scripted &&
+	    sim_stream_below(&s->tear_rng, 2)) {
+		s->tear = true;
+		if (sim_stream_below(&s->tear_rng, 2))
+			s->damage_pm = 20 + sim_stream_below(&s->tear_rng, 300);
+	}
 	s->cfg.durable = s->disk_max;
 	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
 	s->retain_mix = !p->scripted && !sim_stream_below(&s->mix_rng, 4);
@@ -3145,6 +3256,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		d->csum = e->h.checksum;
 		d->parent = e->h.parent;
 		d->written = true;
+		d->lost = false;
 		s->creating = true;
 		d->e = vsr_entry_new(&e->h, e->data, GFP_KERNEL);
 		s->creating = false;
@@ -3156,6 +3268,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	nd->flush_op = log->head;
 	nd->flush_csum = csum;
 	nd->flush_at = s->now + sim_disk_below(s, s->disk_max + 1);
+	sim_trace(s, "replica %u writes ops %llu..%llu", nd->idx,
+		  (unsigned long long)from, (unsigned long long)log->head);
 }
 
 /**
@@ -3380,6 +3494,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->power_losses += s->res.power_losses;
 	total->lowered += s->res.lowered;
 	total->restores_refused += s->res.restores_refused;
+	total->torn += s->res.torn;
+	total->damaged += s->res.damaged;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

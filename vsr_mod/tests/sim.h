@@ -85,16 +85,23 @@ struct vsr_sim_result {
 	u64 power_losses;	/* the whole cluster at once */
 	u64 restores_refused;	/* disks a restart could not use */
 	u64 lowered;		/* records lowered before a batch (sim_lower()) */
+	u64 torn;		/* crashes that landed part of a write in flight */
+	u64 damaged;		/* restarts from a disk damaged below its head */
 };
 
 struct vsr_sim;
 struct vsr_sim_pkt;
 
-/* One entry on a simulated disk: its chain checksum and its parent's. */
+/*
+ * One entry on a simulated disk: its chain checksum and its parent's.  A
+ * slot lost to a latent sector error reads back bad at a restart, but
+ * stays written for the checks: it was on the disk when its op was acked.
+ */
 struct vsr_sim_slot {
 	u32 csum;
 	u32 parent;
 	bool written;
+	bool lost;
 	struct vsr_entry *e;	/* a copy, to restart from */
 };
 
@@ -153,7 +160,8 @@ struct vsr_sim_node {
 	bool flushing;
 	bool disk_stuck;	/* a scripted test's: no flush completes */
 	bool record_held;	/* a scripted test's: no record write starts */
-	u32 restore_mode;	/* a scripted test's: 1 from its disk, 2 not */
+	/* A scripted test's: 1 from its disk, 2 not, 3 from it damaged */
+	u32 restore_mode;
 	u64 flush_at;
 	u64 flush_op;
 	u32 flush_csum;
@@ -198,6 +206,7 @@ struct vsr_sim_node {
 	 * true (sim_lower()); a restart must then be able to use it.
 	 */
 	bool disk_taken;
+	bool damaged;		/* its disk lost a slot below the record's head */
 	bool view_lowered;	/* the record in flight is a lowered one */
 	u64 window_crash_at;	/* a targeted crash in the lowering's window */
 	/* The record reported before the last, sent again now and then. */
@@ -285,6 +294,16 @@ struct vsr_sim {
 	u64 disk_rng;
 	u64 power_at;		/* every replica loses power then (0: never) */
 	u32 disk_max;
+	/*
+	 * Disk damage, from a stream of its own: a crash lands any part of
+	 * the write in flight, tearing slots (sim_disk_crash()); a restart
+	 * now and then finds a slot below the record's head unreadable.
+	 * damage_left: how many more of the last power loss's disks may be.
+	 */
+	u64 tear_rng;
+	bool tear;
+	u32 damage_pm;
+	u32 damage_left;
 	/* Each vsradm set gives its replica a retention of its own. */
 	u64 mix_rng;
 	bool retain_mix;

@@ -1362,6 +1362,60 @@ static void vsr_ring_smaller_than_primary(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * The same backup becomes primary: the view change hands it the others'
+ * longer log, which fills its ring to the last slot with committed ops
+ * (its own checkpoint made room for each), and its ring has no slot left
+ * for the TRIM that would free it.  It moves its checkpoint up for the
+ * TRIM, and writes go on.  (Random search found it: a primary that
+ * answered every write with -EBUSY for ever.)
+ */
+static void vsr_ring_full_new_primary(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 72, false);
+	struct vsr_core_config cfg;
+	struct vsr_core_status p, q;
+	u32 i, t, room;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, 0, &p);
+	KUNIT_ASSERT_TRUE(test, p.is_primary);
+	for (i = 0; i < 5; i++) {
+		vsr_replica_get_config(s->node[i].r, &cfg);
+		cfg.retain = i == 2 ? 64 : 4000;
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_tunables(s->node[i].r,
+							       &cfg), 0);
+	}
+	/* 2's ring full to its last slot, of committed ops. */
+	vsr_replica_get_config(s->node[2].r, &cfg);
+	st(s, 2, &q);
+	room = cfg.log_max - (u32)(q.op - q.trim + 1);
+	KUNIT_ASSERT_TRUE(test, write_records(s, room));
+	st(s, 2, &q);
+	KUNIT_ASSERT_EQ(test, q.op - q.trim + 1, (u64)cfg.log_max);
+	/* Views 1 and 2 without their primaries: 2 leads. */
+	vsr_sim_crash(s, 0, 100000);
+	vsr_sim_crash(s, 1, 100000);
+	st(s, 2, &p);
+	for (t = 0; t < 5000 && !p.is_primary; t++) {
+		KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+		st(s, 2, &p);
+	}
+	KUNIT_ASSERT_TRUE(test, p.is_primary);
+	/* 20 writes of 2's own client, each committed in time. */
+	for (i = 0; i < 20; i++) {
+		vsr_sim_issue(s, 2);
+		for (t = 0; t < 500 && s->client[2].busy; t++)
+			KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+		KUNIT_ASSERT_FALSE(test, s->client[2].busy);
+	}
+	st(s, 2, &q);
+	KUNIT_EXPECT_GE(test, q.commit, p.commit + 20);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* The retention of a live cluster can shrink and grow past its ring. */
 static void vsr_retain_change(struct kunit *test)
 {
@@ -2123,6 +2177,53 @@ static void vsr_restart_power_loss(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, power_loss_unusable(test, 1));
 	power_loss_unusable(test, 2);
 	KUNIT_EXPECT_FALSE(test, power_loss_unusable(test, 3));
+}
+
+/*
+ * The whole cluster loses power, and one disk finds a slot below its
+ * record's head unreadable (a latent sector error): that replica must not
+ * restart from it, since its log no longer holds what it acked; it
+ * recovers from the other two, which come back from their disks.  Nothing
+ * committed is lost, and writes go on.  (A view change first, so that the
+ * records name a head above the checkpoint.  revert.sh 52 restarts from
+ * the damaged disk.)
+ */
+static void vsr_restart_damaged(struct kunit *test)
+{
+	struct vsr_sim *s = durable_three(test, 103, 12);
+	struct vsr_core_status a;
+	u32 i, p, q, d;
+	u64 commit;
+
+	p = primary_node(s);
+	KUNIT_ASSERT_GT(test, 3u, p);
+	s->node[p].restore_mode = 1;
+	vsr_sim_crash(s, p, 50);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 4));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	/* The new view's backup that did not crash. */
+	q = primary_node(s);
+	KUNIT_ASSERT_GT(test, 3u, q);
+	d = q != p ? 3 - p - q : (q + 1) % 3;
+	KUNIT_ASSERT_GT(test, s->node[d].disk_view.op, s->node[d].disk_view.ckpt);
+	st(s, d, &a);
+	commit = a.commit;
+	for (i = 0; i < 3; i++) {
+		s->node[i].restore_mode = i == d ? 3 : 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.damaged, 1ull);
+	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 1ull);
+	KUNIT_EXPECT_EQ(test, s->res.restores, 3ull);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_GE(test, a.commit, commit);
+	}
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
 }
 
 /*
@@ -4875,6 +4976,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_quorum_commit),
 	KUNIT_CASE(vsr_retain_change),
 	KUNIT_CASE(vsr_ring_smaller_than_primary),
+	KUNIT_CASE(vsr_ring_full_new_primary),
 	KUNIT_CASE(vsr_durable_acks),
 	KUNIT_CASE(vsr_durable_switch),
 	KUNIT_CASE(vsr_durable_epoch),
@@ -4885,6 +4987,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_takeover),
 	KUNIT_CASE(vsr_durable_primary_disk_hangs),
 	KUNIT_CASE(vsr_restart_power_loss),
+	KUNIT_CASE(vsr_restart_damaged),
 	KUNIT_CASE(vsr_restart_single_unusable),
 	KUNIT_CASE(vsr_restart_never_relead),
 	KUNIT_CASE(vsr_restart_lowered_head),
