@@ -13,9 +13,13 @@
 # its journal first lowers the file's record to the op before (debugfs
 # counts it).  In that window every instance is deleted and the module
 # removed; each replica comes back from its file (none falls back to the
-# others), every acknowledged record there exactly once.  Last, a damaged
+# others), every acknowledged record there exactly once.  Then a damaged
 # superblock copy and entry in one replica's file: it cannot restart from
-# the file, recovers from the others instead, and loses nothing.
+# the file, recovers from the others instead, and loses nothing.  Last,
+# raised records: after writes in one view and an idle second, that
+# replica's record names its last op, so damage among its newest ops is
+# found at a restart too (with the head at the view's start, the restart
+# took the log up to the damage and went on without ops it acked).
 # timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -151,25 +155,58 @@ h=${rec##* }
 ck=$(sed -n 's/^journal .* checkpoint \([0-9]*\) .*/\1/p' "/sys/kernel/debug/vsr/vsrlog$c/state")
 [ "$h" -gt $((ck + 3)) ] || fail "$c's file holds too few ops above its checkpoint ($rec, checkpoint $ck)"
 ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
-python3 -S - "$tmp/disk$c" $((h - 2)) <<'PY' || fail "damage $c's file"
+# damage I OP [SUPER]: flip a byte of op OP's slot in replica I's file (and
+# of superblock copy 0 with SUPER), which must not be in use.
+damage() {
+	python3 -S - "$tmp/disk$1" "$2" "${3:-}" <<'PY' || fail "damage $1's file"
 import os, sys
 path, op = sys.argv[1], int(sys.argv[2])
 log_off, slot = 4 * 4096 + 2 * (4096 + 1024 * 32), 4096
 slots = (os.path.getsize(path) - log_off) // slot
+offs = [log_off + (op % slots) * slot + 16] + ([100] if sys.argv[3] else [])
 with open(path, 'r+b') as f:
-    for off in (100, log_off + (op % slots) * slot + 16):
+    for off in offs:
         f.seek(off)
         b = f.read(1)
         f.seek(off)
         f.write(bytes([b[0] ^ 0x5a]))
 PY
-seen=$(dmesg | wc -l)
-ip netns exec "$(ns "$c")" "$VSRADM" add "vsrlog$c" log-file "$tmp/disk$c" ||
-	fail "re-add $c from its damaged file"
-wait_normal "$c" 120 || fail "replica $c not normal after recovering"
-dmesg | tail -n +"$((seen + 1))" | grep -q "vsrlog$c: cannot restart from" ||
-	fail "$c restarted from a file with a damaged entry below its head"
+}
+
+# refused I: replica I re-added from its damaged file recovers from the
+# others instead.
+refused() {
+	local seen
+	seen=$(dmesg | wc -l)
+	ip netns exec "$(ns "$1")" "$VSRADM" add "vsrlog$1" log-file "$tmp/disk$1" ||
+		fail "re-add $1 from its damaged file"
+	wait_normal "$1" 120 || fail "replica $1 not normal after recovering"
+	dmesg | tail -n +"$((seen + 1))" | grep -q "vsrlog$1: cannot restart from" ||
+		fail "$1 restarted from a file with a damaged entry below its head"
+}
+damage "$c" $((h - 2)) super
+refused "$c"
 writes "$(primary_of 0)" 10 repaired
 converge "$tmp/log3" 0 1 2 3 4
 exactly_once "$VSR_ACKED" "$tmp/log3.$c" || fail "acknowledged records lost or duplicated after the repair"
+
+info "raised: $c's record follows its log in one view, and damage among its newest ops is found"
+o=$(status "$c" op)
+# (Retention 64 trims the oldest: the last 40 and 10 more are checked.)
+writes "$(primary_of 0)" 60 raised
+VSR_ACKED=$tmp/acked.last
+: > "$VSR_ACKED"
+writes "$(primary_of 0)" 40 raised-last
+sleep 1.5
+rec=$(record "$c")
+h=${rec##* }
+x=$(status "$c" op)
+[ "$h" -eq "$x" ] && [ "$x" -ge $((o + 100)) ] ||
+	fail "$c's record ($rec) does not name its last op $x after an idle second (op $o before 100 writes)"
+ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
+damage "$c" $((h - 1))
+refused "$c"
+writes "$(primary_of 0)" 10 after
+converge "$tmp/log4" 0 1 2 3 4
+exactly_once "$VSR_ACKED" "$tmp/log4.$c" || fail "acknowledged records lost or duplicated after the repair"
 echo ok

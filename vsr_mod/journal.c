@@ -202,10 +202,25 @@ static bool vsr_journal_matches(const struct vsr_disk_info *d,
 }
 
 /*
+ * A read that failed with a media error (a latent sector error): what it
+ * covers is damaged, as if its checksum failed, and the load goes on.
+ */
+static bool vsr_journal_unreadable(struct vsr_journal *j, int err,
+				   const char *what, u64 n)
+{
+	if (err != -EIO)
+		return false;
+	pr_warn("%s: %s %llu unreadable (error %d): taken as damaged\n",
+		j->path, what, n, err);
+	return true;
+}
+
+/*
  * Read the checkpoint the superblock names (into @blk): its chain checksum
  * is what a record naming the checkpoint's op must carry.  A fresh disk's
- * is the empty log's, the cluster's chain root.  One that is not there
- * leaves the restore nothing to take (ckpt U64_MAX: the core refuses it).
+ * is the empty log's, the cluster's chain root.  One that is not there, or
+ * cannot be read, leaves the restore nothing to take (ckpt U64_MAX: the
+ * core refuses it).
  */
 static int vsr_journal_read_ckpt(struct vsr_journal *j)
 {
@@ -215,9 +230,10 @@ static int vsr_journal_read_ckpt(struct vsr_journal *j)
 
 	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_CKPT_SIZE,
 			     vsr_disk_ckpt_off(d->ckpt_slot));
-	if (ret)
+	if (ret && !vsr_journal_unreadable(j, ret, "checkpoint slot",
+					   d->ckpt_slot))
 		return ret;
-	if (vsr_disk_ckpt_get(d, j->blk, &rs->ckpt, &rs->ckpt_view,
+	if (ret || vsr_disk_ckpt_get(d, j->blk, &rs->ckpt, &rs->ckpt_view,
 			      &rs->ckpt_csum, &rs->table_count) ||
 	    rs->ckpt != d->p.ckpt) {
 		rs->ckpt = U64_MAX;
@@ -230,9 +246,36 @@ static int vsr_journal_read_ckpt(struct vsr_journal *j)
 }
 
 /*
+ * A run of @n slots from op @first failed with a media error: read them one
+ * by one into j->buf.  At the first that cannot be read, the run (@n) and
+ * what the load reads (@last) end before it.
+ */
+static int vsr_journal_read_slots(struct vsr_journal *j, u64 first, u32 *n,
+				  u64 *last)
+{
+	struct vsr_disk_info *d = &j->d;
+	u32 i;
+	int ret;
+
+	for (i = 0; i < *n; i++) {
+		ret = vsr_journal_io(j, false, j->buf + (size_t)i * d->slot_size,
+				     d->slot_size, vsr_disk_slot_off(d, first + i));
+		if (vsr_journal_unreadable(j, ret, "the slot of op", first + i)) {
+			*n = i;
+			*last = first + i - 1;
+			return 0;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * Read what a restart needs: the checkpoint the superblock names and the
  * entries above it, each slot verified on its own, up to the first that
- * is not there.  The core checks the chain and what the record names.
+ * is not there or cannot be read.  The core checks the chain and what the
+ * record names.
  */
 static int vsr_journal_read_log(struct vsr_journal *j)
 {
@@ -265,6 +308,8 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 		n = min(n, d->slots - vsr_disk_slot_idx(d, first));
 		ret = vsr_journal_io(j, false, j->buf, (size_t)n * d->slot_size,
 				     vsr_disk_slot_off(d, first));
+		if (ret == -EIO)
+			ret = vsr_journal_read_slots(j, first, &n, &last);
 		if (ret)
 			return ret;
 		for (i = 0; i < n; i++) {
@@ -302,7 +347,7 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 {
 	u8 *copies[VSR_DISK_SUPERS];
 	struct vsr_disk_info *d = &j->d;
-	int i, ret, won;
+	int i, err, ret, won;
 
 	/*
 	 * After a failed flush in this boot, the page cache may hold clean
@@ -313,6 +358,18 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	invalidate_mapping_pages(j->file->f_mapping, 0, -1);
 	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_SUPERS * VSR_DISK_BLOCK,
 			     0);
+	/* A media error: the copies one by one; one unreadable is invalid. */
+	for (i = 0; ret == -EIO && i < VSR_DISK_SUPERS; i++) {
+		copies[i] = j->blk + i * VSR_DISK_BLOCK;
+		err = vsr_journal_io(j, false, copies[i], VSR_DISK_BLOCK,
+				     i * VSR_DISK_BLOCK);
+		if (vsr_journal_unreadable(j, err, "superblock copy", i))
+			memset(copies[i], 0, VSR_DISK_BLOCK);
+		else if (err)
+			ret = err;
+		if (i + 1 == VSR_DISK_SUPERS && ret == -EIO)
+			ret = 0;
+	}
 	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot read the log file");
 		return ret == -ENODATA ? -EUCLEAN : ret;
@@ -850,6 +907,58 @@ static int vsr_journal_lower(struct vsr_journal *j,
 	return j->node->dead ? -1 : 1;
 }
 
+/*
+ * Raised records.  The record's head is the op the log held when it became
+ * whole for its log view, and a restart finds damage (a checksum or a read
+ * that fails) only below it: above, the log just ends there.  Most of the
+ * log lies above, and damage there would cost the replica ops it acked,
+ * unseen.  So the worker raises the head to the last op it wrote, now and
+ * then: when that is far ahead of it, or the journal idle.  The record is
+ * the disk's own but for its head, like a lowered one (and the core is not
+ * told), written only when it is true: on a disk this incarnation took,
+ * with no record asked for, and while the log is whole for the disk's view
+ * and log view (normal in it): every op up to the last written is then of
+ * that log.  (protocol.rst, "The durable log", *Raised records*.)
+ */
+#define VSR_JOURNAL_RAISE_OPS	64
+#define VSR_JOURNAL_RAISE_NS	(500 * NSEC_PER_MSEC)
+
+/* Whether to raise the disk's record now (under the node lock). */
+static bool vsr_journal_raise_due(struct vsr_journal *j,
+				  const struct vsr_core_status *st)
+{
+	const struct vsr_persist *d = &j->d.p;
+
+	if (!j->taken || j->asked || READ_ONCE(j->hold) ||
+	    st->status != VSR_STATUS_NORMAL || st->epoch != d->epoch ||
+	    st->view != d->view || st->log_view != d->view ||
+	    d->log_view != d->view || (d->flags & VSR_PERSIST_RECOVERING) ||
+	    j->w_op <= d->op || j->w_op <= d->ckpt ||
+	    vsr_journal_next_op(j, st) <= st->op ||
+	    !vsr_journal_holds(j, st, j->w_op, j->w_csum, d->ckpt, j->ck_csum))
+		return false;
+	return j->w_op - d->op >= VSR_JOURNAL_RAISE_OPS ||
+	       ktime_get_ns() - j->w_ns >= VSR_JOURNAL_RAISE_NS;
+}
+
+/* Raise it: 1 if written, 0 if not due, -1 if the instance failed. */
+static int vsr_journal_raise(struct vsr_journal *j,
+			     const struct vsr_core_status *st)
+{
+	struct vsr_disk_info *nd = &j->next;
+
+	if (!vsr_journal_raise_due(j, st))
+		return 0;
+	*nd = j->d;
+	nd->seq++;
+	nd->p.op = j->w_op;
+	nd->p.csum = j->w_csum;
+	if (!vsr_journal_write_next(j, 0, 0))
+		return -1;
+	j->raised++;
+	return j->node->dead ? -1 : 1;
+}
+
 /* Write the next batch of entries; false if none, or the instance failed. */
 static bool vsr_journal_entries(struct vsr_journal *j,
 				const struct vsr_core_status *st)
@@ -873,6 +982,7 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 	j->entries += n;
 	j->w_op = from + n - 1;
 	j->w_csum = csum;
+	j->w_ns = ktime_get_ns();
 	if (node->dead)
 		return false;
 	vsr_journal_tell(j, j->w_op, csum);
@@ -903,7 +1013,10 @@ static void vsr_journal_work(struct work_struct *work)
 			break;
 		if (lowered)
 			continue;
-		if (!vsr_journal_entries(j, &st))
+		if (vsr_journal_entries(j, &st))
+			continue;
+		if (node->dead || node->failed || j->err ||
+		    vsr_journal_raise(j, &st) <= 0)
 			break;
 	}
 	j->busy = false;
@@ -1037,7 +1150,8 @@ void vsr_journal_kick(struct vsr_journal *j)
 	    j->node->failed)
 		return;
 	vsr_replica_get_status(j->node->core, &st);
-	if (!vsr_journal_record_ready(j, &st) && !vsr_journal_retell(j, &st)) {
+	if (!vsr_journal_record_ready(j, &st) && !vsr_journal_retell(j, &st) &&
+	    !vsr_journal_raise_due(j, &st)) {
 		/* Entries to write: above what the disk holds as written. */
 		if (st.durable >= st.op)
 			return;

@@ -72,6 +72,8 @@ struct vsr_node;
  * @lowered: records lowered before a batch wrote over their heads
  * @unlowered: batches that wrote over a head they could not lower first
  *	(a restart may then refuse the disk: safe, and not expected)
+ * @raised: records raised to the last op written (vsr_journal_raise())
+ * @w_ns: when the last batch of entries was written (ktime_get_ns())
  */
 struct vsr_journal {
 	struct file *file;
@@ -112,6 +114,8 @@ struct vsr_journal {
 	u64 sync_ns;
 	u64 lowered;
 	u64 unlowered;
+	u64 raised;
+	u64 w_ns;
 };
 
 int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,

@@ -14,6 +14,14 @@
 #    below the head its record names.  Added back, the replica sees the
 #    damage ("cannot restart from"), recovers from the others, and
 #    nothing acknowledged is lost.
+# 3. I/O errors, with the replica's log on a device-mapper device over
+#    the disk: while a writer runs at the primary, the device fails every
+#    write (dm-flakey, error_writes): the instance stops (status failed)
+#    and the others go on; the device as it was, the replica is added
+#    back from it.  Then an error target over the slot of an op below the
+#    head its record names: a read error there is damage, the restart
+#    refuses the disk and recovers from the others (before: the add
+#    failed, "cannot read the log file").  Nothing acknowledged is lost.
 #
 # usage: restart.sh DIR (tools/vm/cluster.sh runs it)
 set -u
@@ -104,6 +112,71 @@ PY
 boot "$c"
 readd "$c" "cannot restart from"
 writes "$p" repaired 10
+converge 0 1 2 || fail "logs differ after node $c recovered"
+exactly_once "$acked" "$RIG_DIR/log.$c" || fail "acknowledged records lost or doubled"
+
+# dm TABLE: node $c's device-mapper device vsrdisk takes TABLE (lines).
+dm() {
+	rig_run "$c" "printf '$1' | dmsetup reload vsrdisk && dmsetup resume vsrdisk" ||
+		fail "dm table on node $c: $1"
+}
+
+info "3. I/O errors on node $c: every write fails, then one slot cannot be read"
+node_del "$c" > /dev/null || fail "del on node $c"
+sz=$(rig_run "$c" "blockdev --getsz /dev/vda") || fail "node $c's disk size"
+rig_run "$c" "modprobe dm-flakey && dmsetup create vsrdisk --table '0 $sz linear /dev/vda 0'" ||
+	fail "a dm device on node $c"
+rig_run "$c" "dmesg -C"
+# (No udev in the guest: the kernel's name of the device.)
+dev=/dev/$(rig_run "$c" "dmsetup info -c --noheadings -o blkdevname vsrdisk | tr -d ' '") ||
+	fail "node $c's dm device"
+readd_dev() {
+	rig_run "$c" "$VSRADM add vsrlog0 log-file $dev" || fail "re-add node $c from $dev"
+	node_wait "$c" status normal 180 || fail "node $c not normal after its restart"
+	rig_run "$c" "dmesg | grep -e 'restarted from' -e 'cannot restart from' -e unreadable" |
+		sed "s/^/# node $c: /"
+}
+readd_dev
+writer_start "$p" ioerr
+writer_wait_acked "$p" ioerr 20 || fail "writes before the errors"
+rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
+dm "0 $sz flakey /dev/vda 0 0 1 1 error_writes\\n"
+node_wait "$c" status failed 60 || fail "node $c went on after a write error"
+rig_run "$c" "dmesg | grep 'writing the log file'" | sed "s/^/# node $c: /"
+n=$(acked_count "$p" ioerr)
+writer_wait_acked "$p" ioerr $((n + 20)) || fail "no writes without node $c"
+rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
+dm "0 $sz linear /dev/vda 0\\n"
+node_del "$c" > /dev/null || fail "del the failed instance on node $c"
+rig_run "$c" "dmesg -C"
+readd_dev
+writer_stop "$p" ioerr || fail "the writer failed"
+cat "$(rig_dir "$p")/ioerr.out" >> "$acked"
+converge 0 1 2 || fail "logs differ after node $c came back"
+exactly_once "$acked" "$RIG_DIR/log.$c" || fail "acknowledged records lost or doubled"
+
+# A read error on the slot of the op two below the record's head.
+rec=$(rig_run "$c" "grep '^journal' /sys/kernel/debug/vsr/vsrlog0/state") || fail "node $c's journal"
+h=$(echo "$rec" | sed -n 's/.* head \([0-9]*\) checkpoint \([0-9]*\) .*/\1/p')
+ck=$(echo "$rec" | sed -n 's/.* head \([0-9]*\) checkpoint \([0-9]*\) .*/\2/p')
+[ -n "$h" ] && [ "$h" -gt $((ck + 3)) ] || fail "node $c's disk holds too few ops: $rec"
+node_del "$c" > /dev/null || fail "del on node $c"
+# The layout as in step 2, in sectors of 512 bytes.
+s0=$(( (4 * 4096 + 2 * (4096 + 1024 * 32) + ((h - 2) % (2 * 4096 + 2048)) * 4096) / 512 ))
+rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
+dm "0 $s0 linear /dev/vda 0\\n$s0 8 error\\n$((s0 + 8)) $((sz - s0 - 8)) linear /dev/vda $((s0 + 8))\\n"
+rig_run "$c" "dmesg -C"
+rig_run "$c" "$VSRADM add vsrlog0 log-file $dev" || fail "re-add node $c with a slot it cannot read"
+rig_run "$c" "dmesg | grep -e 'cannot restart from' -e unreadable" | sed "s/^/# node $c: /"
+rig_run "$c" "dmesg | grep -q 'op $((h - 2)) unreadable'" || fail "node $c: no read error at op $((h - 2))"
+rig_run "$c" "dmesg | grep -q 'cannot restart from'" || fail "node $c restarted from a disk it could not read"
+# (It recovers, and stops when it writes that slot: the device as it was.)
+node_del "$c" > /dev/null || fail "del on node $c"
+rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
+dm "0 $sz linear /dev/vda 0\\n"
+rig_run "$c" "dmesg -C"
+readd_dev
+writes "$p" unreadable 10
 converge 0 1 2 || fail "logs differ after node $c recovered"
 exactly_once "$acked" "$RIG_DIR/log.$c" || fail "acknowledged records lost or doubled"
 for i in 0 1 2; do

@@ -76,6 +76,7 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->power_losses += r->power_losses;
 	t->lowered += r->lowered;
 	t->restores_refused += r->restores_refused;
+	t->raised += r->raised;
 	t->torn += r->torn;
 	t->damaged += r->damaged;
 	if (r->epochs > t->epochs)
@@ -218,7 +219,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu torn=%llu damaged=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu raised=%llu torn=%llu damaged=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -238,6 +239,7 @@ int main(int argc, char **argv)
 		(unsigned long long)res.restores_refused,
 		(unsigned long long)res.power_losses,
 		(unsigned long long)res.lowered,
+		(unsigned long long)res.raised,
 		(unsigned long long)res.torn,
 		(unsigned long long)res.damaged);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",

@@ -1493,6 +1493,7 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	nd->view_asked = false;
 	nd->view_writing = false;
 	nd->view_lowered = false;
+	nd->view_raised = false;
 	nd->window_crash_at = 0;
 	/* (A record written while recovering is not to go by.) */
 	trusted = nd->disk_taken &&
@@ -1616,7 +1617,7 @@ static void sim_disk_crash(struct vsr_sim *s, struct vsr_sim_node *nd)
 		nd->disk_view = nd->view_write;
 		if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
 			sim_fail(s, "out of memory", 0, 0);
-		if (!nd->view_lowered)
+		if (!nd->view_lowered && !nd->view_raised)
 			nd->disk_taken = true;
 		sim_trace(s, "replica %u's record landed unreported: view %u log view %u op %llu",
 			  nd->idx, nd->disk_view.view, nd->disk_view.log_view,
@@ -2905,6 +2906,9 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	 * of those: restarts find disks damaged (a stream of its own).
 	 */
 	s->tear_rng = p->seed ^ 0x7465617264616d67ULL;
+	/* Most of them: records raised, as the kernel's journal does. */
+	s->raise = s->disk_max && !p->scripted &&
+		   sim_stream_below(&s->tear_rng, 4);
 	if (s->disk_max && !p->scripted &&
 	    sim_stream_below(&s->tear_rng, 2)) {
 		s->tear = true;
@@ -3093,6 +3097,47 @@ static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
+ * Nothing to write: now and then the driver raises the disk's record to
+ * the head its log holds on the disk, the disk's own record but for that
+ * head, so that a restart finds damage below it (and not only below the
+ * head of the log view's start).  Only on a disk this incarnation took,
+ * with no record asked for, and when the log is whole for the disk's
+ * view and log view (normal in it): every op up to the disk's head is
+ * then of that whole log.  The core is not told.  (journal.c's
+ * vsr_journal_raised(), protocol.rst "The durable log".)
+ */
+static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	struct vsr_replica *r = nd->r;
+	u32 csum;
+
+	if (!s->raise || !nd->disk_taken || nd->view_asked ||
+	    r->status != VSR_STATUS_NORMAL || r->epoch != d->epoch ||
+	    r->view != d->view || r->log_view != d->view ||
+	    d->log_view != d->view || (d->flags & VSR_PERSIST_RECOVERING) ||
+	    nd->reported <= d->op || nd->reported <= d->ckpt ||
+	    !vsr_log_csum(&r->log, nd->reported, &csum) ||
+	    csum != nd->reported_csum ||
+	    !sim_chain(nd, nd->reported, csum, d->ckpt, nd->disk_ck.csum) ||
+	    sim_stream_below(&s->tear_rng, 4))
+		return false;
+	nd->view_write = *d;
+	nd->view_write.op = nd->reported;
+	nd->view_write.csum = csum;
+	if (!sim_ck_copy(&nd->write_ck, &nd->disk_ck))
+		sim_fail(s, "out of memory", 0, 0);
+	nd->view_writing = true;
+	nd->view_raised = true;
+	nd->view_at = s->now + sim_stream_below(&s->tear_rng, s->disk_max + 1);
+	s->res.raised++;
+	sim_trace(s, "replica %u raises its disk's record from op %llu to %llu",
+		  nd->idx, (unsigned long long)d->op,
+		  (unsigned long long)nd->reported);
+	return true;
+}
+
+/*
  * The last op acked as whole, once the log no longer holds it as acked: a
  * truncation replaced it (the replica took a log of a later view, or
  * committed ops of one to catch up to the next epoch).  Those acks are
@@ -3169,6 +3214,13 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 			sim_lowered(s, nd);
 			return;
 		}
+		if (nd->view_raised) {
+			nd->view_raised = false;
+			nd->disk_view = nd->view_write;
+			if (!sim_ck_copy(&nd->disk_ck, &nd->write_ck))
+				sim_fail(s, "out of memory", 0, 0);
+			return;
+		}
 		nd->disk_taken = true;
 		nd->view_done = nd->view_write;
 		/*
@@ -3226,6 +3278,9 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	 * they are); the checkpoint is the view write's.
 	 */
 	from = max(log->base, vsr_log_durable(log)) + 1;
+	if (!nd->flushing && !nd->view_writing && from > log->head &&
+	    sim_raise(s, nd))
+		return;
 	if (nd->flushing || nd->view_writing || from > log->head ||
 	    !vsr_log_csum(log, log->head, &csum))
 		return;
@@ -3494,6 +3549,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->power_losses += s->res.power_losses;
 	total->lowered += s->res.lowered;
 	total->restores_refused += s->res.restores_refused;
+	total->raised += s->res.raised;
 	total->torn += s->res.torn;
 	total->damaged += s->res.damaged;
 	total->checkpoints += s->res.checkpoints;

@@ -85,6 +85,7 @@ struct vsr_sim_result {
 	u64 power_losses;	/* the whole cluster at once */
 	u64 restores_refused;	/* disks a restart could not use */
 	u64 lowered;		/* records lowered before a batch (sim_lower()) */
+	u64 raised;		/* records raised to the durable head */
 	u64 torn;		/* crashes that landed part of a write in flight */
 	u64 damaged;		/* restarts from a disk damaged below its head */
 };
@@ -208,6 +209,7 @@ struct vsr_sim_node {
 	bool disk_taken;
 	bool damaged;		/* its disk lost a slot below the record's head */
 	bool view_lowered;	/* the record in flight is a lowered one */
+	bool view_raised;	/* ... a raised one (sim_raise()) */
 	u64 window_crash_at;	/* a targeted crash in the lowering's window */
 	/* The record reported before the last, sent again now and then. */
 	struct vsr_persist stale_view;
@@ -302,6 +304,7 @@ struct vsr_sim {
 	 */
 	u64 tear_rng;
 	bool tear;
+	bool raise;		/* the driver raises its records' heads */
 	u32 damage_pm;
 	u32 damage_left;
 	/* Each vsradm set gives its replica a retention of its own. */
