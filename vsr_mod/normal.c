@@ -339,13 +339,20 @@ void vsr_on_prepareok(struct vsr_replica *r, const struct vsr_msg *m)
 /*
  * A primary that pulls the ops up to the next epoch's start takes no part
  * in its own epoch any more: its log may hold entries of views it never
- * knew, which no PREPARE of its view may carry.
+ * knew, which no PREPARE of its view may carry.  Nor once it gave up the
+ * pull (its source went silent) with such entries in its log: it goes on
+ * in its epoch, but another primary must lead it (random search found one
+ * that led again, seed 2127090).  Ops up to the epoch's start are of
+ * earlier epochs, with views of their own.
  */
 static bool vsr_can_lead(const struct vsr_replica *r)
 {
+	const struct vsr_entry *e = vsr_log_get(&r->log, r->log.head);
+
 	return r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
 	       !r->abdicated && r->log_view == r->view &&
-	       !vsr_epoch_learning(r);
+	       !vsr_epoch_learning(r) &&
+	       (!e || r->log.head <= r->epoch_hdr.op || e->h.view <= r->view);
 }
 
 /**
@@ -422,11 +429,15 @@ int vsr_propose(struct vsr_replica *r, u32 type, u64 session, u64 request,
 	/*
 	 * A ring full to its last slot, which only a log taken in a view
 	 * change fills (from a primary whose ring was bigger), has no room
-	 * for the TRIM that would free it: our checkpoint moves up first, as
-	 * the TRIM will move everyone's (a backup's does so by itself).
+	 * for the TRIM that would free it: our checkpoint moves up by the
+	 * one op the TRIM needs (a backup's moves by itself, as far as its
+	 * commit).  Only so far, so that the TRIM itself, whose target is
+	 * further up, still goes into the log for the others: a durable
+	 * primary's slot is free once its disk holds the checkpoint, and
+	 * the trim is proposed again then.
 	 */
 	if (type == VSR_OP_TRIM && !vsr_log_room(&r->log))
-		vsr_checkpoint_to(r, min(r->commit, request - 1));
+		vsr_checkpoint_to(r, min(r->commit, r->log.base + 1));
 	if (vsr_log_room(&r->log) < (type == VSR_OP_TRIM ? 1 : 2))
 		return -EBUSY;
 	memset(&h, 0, sizeof(h));
@@ -676,7 +687,7 @@ static void vsr_primary_tick(struct vsr_replica *r)
 	 * in flight, a trim per tick would make the next trim due for ever.
 	 * None while our checkpoint waits for our disk: it could not move.
 	 */
-	if (r->cfg.retain && r->trim_op <= r->commit &&
+	if (r->cfg.retain && vsr_can_lead(r) && r->trim_op <= r->commit &&
 	    r->commit - r->log.base > r->cfg.retain + vsr_trim_slack(&r->cfg) &&
 	    vsr_log_durable(&r->log) > r->log.base &&
 	    !vsr_propose(r, VSR_OP_TRIM, 0, r->commit + 1 - r->cfg.retain,

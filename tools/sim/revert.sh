@@ -123,6 +123,9 @@
 #   BUG 53 a primary whose ring is full to the last slot (a backup's
 #          smaller ring, filled by the log it led with) cannot append the
 #          TRIM that would free it (liveness: every write -EBUSY for ever)
+#   BUG 54 a primary that gave up pulling the ops up to the next epoch's
+#          start leads its view again with the entries of later views it
+#          pulled (the core sends PREPAREs it refuses; seed 2127090)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -206,14 +209,15 @@ case $bug in
 43)	subst tests/sim.c 's/\tstruct vsr_persist low = \*d;/\tstruct vsr_persist low = *d;\n\n\tlow.view = r->view;\n\tlow.log_view = r->log_view;/' ;;
 44)	subst tests/sim.c 's/\tlow.op = t;\n\tlow.csum = csum;\n/\tlow.op = t;\n\tlow.csum = csum;\n\tif (t > d->ckpt) {\n\t\tlow.op = d->ckpt;\n\t\tlow.csum = nd->disk_ck.csum;\n\t}\n/' ;;
 45)	subst epoch.c 's/\treturn r->cfg.durable && r->origin && r->origin <= r->epoch \+ 1 &&\n\t       r->persisted.epoch <= r->epoch;/\treturn false;/' ;;
-46)	subst restart.c 's/max3\(p->op, r->log.base, r->epoch_hdr.op\)/max(p->op, r->log.base)/' ;;
+46)	subst restart.c 's/\n\t\tfrom = r->epoch_hdr.op;//' ;;
 47)	subst recovery.c 's/\tif \(!vsr_reconfig_pending\(r\)\)\n\t\tvsr_originate\(r\);\n//' ;;
 48)	subst restart.c 's/\tif \(r->epoch && from < r->epoch_hdr.op\) \{\n.*?\n\t\tfrom = r->epoch_hdr.op;\n\t\}/\tfrom = max(from, r->epoch_hdr.op);/s' ;;
 49)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.type == VSR_OP_RECONFIG &&\n\t\t    op < r->log.head\) \{/\t\tif (0) {/' ;;
 50)	subst restart.c 's/\n\t    \(p->flags & VSR_PERSIST_RECOVERING\) \|\|//' ;;
 51)	subst restart.c 's/\tif \(from > max\(r->log.base, r->epoch_hdr.op\) && from < r->log.head &&/\tif (0 \&\&/' ;;
 52)	subst restart.c 's/\tif \(p->op > r->log.head \|\|\n/\tif (p->op > r->log.head)\n\t\tgoto whole;\n\tif (\n/' ;;
-53)	subst normal.c 's/\tif \(type == VSR_OP_TRIM && !vsr_log_room\(&r->log\)\)\n\t\tvsr_checkpoint_to\(r, min\(r->commit, request - 1\)\);\n//' ;;
+53)	subst normal.c 's/\tif \(type == VSR_OP_TRIM && !vsr_log_room\(&r->log\)\)\n\t\tvsr_checkpoint_to\(r, min\(r->commit, r->log.base \+ 1\)\);\n//' ;;
+54)	subst normal.c 's/ &&\n\t       \(!e \|\| r->log.head <= r->epoch_hdr.op \|\| e->h.view <= r->view\)//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -475,16 +475,34 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
  * to @op, each the parent of the next.  (An op below the checkpoint is
  * in it: it was committed.)
  */
-static bool sim_chain(const struct vsr_sim_node *nd, u64 op, u32 csum,
-		      u64 ckpt, u32 ckpt_csum)
+static bool sim_chain_of(const struct vsr_sim_node *nd, u64 op, u32 csum,
+			 u64 ckpt, u32 ckpt_csum, bool readable)
 {
 	for (; op > ckpt; op--) {
 		if (op >= nd->disk_cap || !nd->disk[op].written ||
+		    (readable && nd->disk[op].lost) ||
 		    nd->disk[op].csum != csum)
 			return false;
 		csum = nd->disk[op].parent;
 	}
 	return op < ckpt || csum == ckpt_csum;
+}
+
+static bool sim_chain(const struct vsr_sim_node *nd, u64 op, u32 csum,
+		      u64 ckpt, u32 ckpt_csum)
+{
+	return sim_chain_of(nd, op, csum, ckpt, ckpt_csum, false);
+}
+
+/*
+ * The same, as the driver knows it: a lost slot is not there (the kernel's
+ * journal goes by what this incarnation wrote, which a slot lost before it
+ * started is not, unless it wrote it again).
+ */
+static bool sim_chain_read(const struct vsr_sim_node *nd, u64 op, u32 csum,
+			   u64 ckpt, u32 ckpt_csum)
+{
+	return sim_chain_of(nd, op, csum, ckpt, ckpt_csum, true);
 }
 
 static bool sim_on_disk(const struct vsr_sim_node *nd, u64 op, u32 csum)
@@ -2570,12 +2588,13 @@ static void sim_power_loss(struct vsr_sim *s)
 	for (i = 0; i < c->n; i++) {
 		const struct vsr_sim_node *nd = &s->node[c->node[i]];
 
-		if (!nd->power || !(nd->disk_view.flags & VSR_PERSIST_SERVICE))
+		/* (A record written while recovering is refused.) */
+		if (!nd->power || !(nd->disk_view.flags & VSR_PERSIST_SERVICE) ||
+		    (nd->disk_view.flags & VSR_PERSIST_RECOVERING))
 			continue;
 		served++;
 		/* Those that must restart from their disks (sim_start()). */
-		if (nd->disk_taken &&
-		    !(nd->disk_view.flags & VSR_PERSIST_RECOVERING))
+		if (nd->disk_taken)
 			sure++;
 	}
 	if (served < c->n / 2 + 1)
@@ -3057,11 +3076,12 @@ static bool sim_lower(struct vsr_sim *s, struct vsr_sim_node *nd, u64 from)
 	}
 	low.op = t;
 	low.csum = csum;
-	if (t >= d->ckpt && sim_chain(nd, t, csum, d->ckpt, nd->disk_ck.csum)) {
+	if (t >= d->ckpt &&
+	    sim_chain_read(nd, t, csum, d->ckpt, nd->disk_ck.csum)) {
 		if (!sim_ck_copy(&nd->write_ck, &nd->disk_ck))
 			sim_fail(s, "out of memory", 0, 0);
 	} else if (t >= r->ckpt.op && r->ckpt.op > d->ckpt &&
-		   sim_chain(nd, t, csum, r->ckpt.op, r->ckpt.checksum)) {
+		   sim_chain_read(nd, t, csum, r->ckpt.op, r->ckpt.checksum)) {
 		low.ckpt = r->ckpt.op;
 		if (!sim_ck_take(&nd->write_ck, r))
 			sim_fail(s, "out of memory", 0, 0);
@@ -3119,7 +3139,8 @@ static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd)
 	    nd->reported <= d->op || nd->reported <= d->ckpt ||
 	    !vsr_log_csum(&r->log, nd->reported, &csum) ||
 	    csum != nd->reported_csum ||
-	    !sim_chain(nd, nd->reported, csum, d->ckpt, nd->disk_ck.csum) ||
+	    !sim_chain_read(nd, nd->reported, csum, d->ckpt,
+			    nd->disk_ck.csum) ||
 	    sim_stream_below(&s->tear_rng, 4))
 		return false;
 	nd->view_write = *d;
@@ -3264,8 +3285,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	 */
 	if (!nd->view_writing && nd->view_asked && !nd->flushing &&
 	    !nd->record_held &&
-	    sim_chain(nd, nd->view_want.op, nd->view_want.csum,
-		      nd->view_want.ckpt, nd->want_ck.csum)) {
+	    sim_chain_read(nd, nd->view_want.op, nd->view_want.csum,
+			   nd->view_want.ckpt, nd->want_ck.csum)) {
 		nd->view_asked = false;
 		nd->view_writing = true;
 		nd->view_write = nd->view_want;

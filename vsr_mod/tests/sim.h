@@ -207,7 +207,6 @@ struct vsr_sim_node {
 	 * true (sim_lower()); a restart must then be able to use it.
 	 */
 	bool disk_taken;
-	bool damaged;		/* its disk lost a slot below the record's head */
 	bool view_lowered;	/* the record in flight is a lowered one */
 	bool view_raised;	/* ... a raised one (sim_raise()) */
 	u64 window_crash_at;	/* a targeted crash in the lowering's window */

@@ -4902,12 +4902,16 @@ static void vsr_sim_seeds(struct kunit *test)
  *               member of a shrunk epoch came back empty and led (50)
  *   39851       a stale report of a recovering record went unanswered: a
  *               view change waited for ever (the first fix of 50)
+ *   2127090     a primary that gave up pulling the ops up to the next
+ *               epoch's start led again with them (revert.sh 54)
+ * (Seeds with disks draw raised records and torn writes since 6a239c1,
+ * which moved their schedules: 45160 no longer meets bug 46.)
  */
 static void vsr_sim_pinned_seeds(struct kunit *test)
 {
 	static const struct { u64 seed; u32 n; } pinned[] = {
 		{ 453, 5 }, { 127, 0 }, { 204092, 7 }, { 45160, 0 },
-		{ 43108, 0 }, { 39851, 0 },
+		{ 43108, 0 }, { 39851, 0 }, { 2127090, 0 },
 	};
 	struct vsr_sim_params p = {
 		.fault_ticks = 300, .live_ticks = 3000, .swarm = true,
