@@ -913,7 +913,9 @@ static int vsr_journal_lower(struct vsr_journal *j,
  * that fails) only below it: above, the log just ends there.  Most of the
  * log lies above, and damage there would cost the replica ops it acked,
  * unseen.  So the worker raises the head to the last op it wrote, now and
- * then: when that is far ahead of it, or the journal idle.  The record is
+ * then: idle for half a second, or under load once it is 64 ops behind
+ * and a tenth of a second since the last raise (each costs the next batch
+ * two flushes).  The record is
  * the disk's own but for its head, like a lowered one (and the core is not
  * told), written only when it is true: on a disk this incarnation took,
  * with no record asked for, and while the log is whole for the disk's view
@@ -922,23 +924,27 @@ static int vsr_journal_lower(struct vsr_journal *j,
  */
 #define VSR_JOURNAL_RAISE_OPS	64
 #define VSR_JOURNAL_RAISE_NS	(500 * NSEC_PER_MSEC)
+#define VSR_JOURNAL_RAISE_BUSY_NS	(100 * NSEC_PER_MSEC)
 
 /* Whether to raise the disk's record now (under the node lock). */
 static bool vsr_journal_raise_due(struct vsr_journal *j,
 				  const struct vsr_core_status *st)
 {
 	const struct vsr_persist *d = &j->d.p;
+	u64 now;
 
 	if (!j->taken || j->asked || READ_ONCE(j->hold) ||
 	    st->status != VSR_STATUS_NORMAL || st->epoch != d->epoch ||
 	    st->view != d->view || st->log_view != d->view ||
 	    d->log_view != d->view || (d->flags & VSR_PERSIST_RECOVERING) ||
 	    j->w_op <= d->op || j->w_op <= d->ckpt ||
-	    vsr_journal_next_op(j, st) <= st->op ||
 	    !vsr_journal_holds(j, st, j->w_op, j->w_csum, d->ckpt, j->ck_csum))
 		return false;
-	return j->w_op - d->op >= VSR_JOURNAL_RAISE_OPS ||
-	       ktime_get_ns() - j->w_ns >= VSR_JOURNAL_RAISE_NS;
+	now = ktime_get_ns();
+	if (vsr_journal_next_op(j, st) > st->op)
+		return now - j->w_ns >= VSR_JOURNAL_RAISE_NS;
+	return j->w_op - d->op >= VSR_JOURNAL_RAISE_OPS &&
+	       now - j->raise_ns >= VSR_JOURNAL_RAISE_BUSY_NS;
 }
 
 /* Raise it: 1 if written, 0 if not due, -1 if the instance failed. */
@@ -956,6 +962,7 @@ static int vsr_journal_raise(struct vsr_journal *j,
 	if (!vsr_journal_write_next(j, 0, 0))
 		return -1;
 	j->raised++;
+	j->raise_ns = ktime_get_ns();
 	return j->node->dead ? -1 : 1;
 }
 
@@ -1013,10 +1020,12 @@ static void vsr_journal_work(struct work_struct *work)
 			break;
 		if (lowered)
 			continue;
-		if (vsr_journal_entries(j, &st))
+		lowered = vsr_journal_raise(j, &st);
+		if (lowered < 0)
+			break;
+		if (lowered)
 			continue;
-		if (node->dead || node->failed || j->err ||
-		    vsr_journal_raise(j, &st) <= 0)
+		if (!vsr_journal_entries(j, &st))
 			break;
 	}
 	j->busy = false;

@@ -74,6 +74,7 @@ struct vsr_node;
  *	(a restart may then refuse the disk: safe, and not expected)
  * @raised: records raised to the last op written (vsr_journal_raise())
  * @w_ns: when the last batch of entries was written (ktime_get_ns())
+ * @raise_ns: when the last raised record was
  */
 struct vsr_journal {
 	struct file *file;
@@ -116,6 +117,7 @@ struct vsr_journal {
 	u64 unlowered;
 	u64 raised;
 	u64 w_ns;
+	u64 raise_ns;
 };
 
 int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,

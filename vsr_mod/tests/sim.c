@@ -1369,6 +1369,8 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	nd->disk_taken = true;
 	nd->reported = r->log.head;
 	vsr_log_csum(&r->log, r->log.head, &nd->reported_csum);
+	nd->w_op = nd->reported;
+	nd->w_csum = nd->reported_csum;
 	sim_trace(s, "replica %u restarted from its disk: view %u log view %u op %llu checkpoint %llu",
 		  nd->idx, r->view, r->log_view, (unsigned long long)r->log.head,
 		  (unsigned long long)r->ckpt.op);
@@ -1507,6 +1509,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	sim_flush_drop(nd);
 	nd->reported = 0;
 	nd->reported_csum = 0;
+	nd->w_op = 0;
+	nd->w_csum = 0;
 	memset(&nd->stale_view, 0, sizeof(nd->stale_view));
 	nd->view_asked = false;
 	nd->view_writing = false;
@@ -3117,16 +3121,16 @@ static void sim_lowered(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
- * Nothing to write: now and then the driver raises the disk's record to
- * the head its log holds on the disk, the disk's own record but for that
- * head, so that a restart finds damage below it (and not only below the
- * head of the log view's start).  Only on a disk this incarnation took,
+ * Now and then (less often with entries to write, @busy) the driver raises
+ * the disk's record to the last op its last flush wrote, the disk's own
+ * record but for that head, so that a restart finds damage below it (and
+ * not only below the head of the log view's start).  Only on a disk this incarnation took,
  * with no record asked for, and when the log is whole for the disk's
  * view and log view (normal in it): every op up to the disk's head is
  * then of that whole log.  The core is not told.  (journal.c's
  * vsr_journal_raised(), protocol.rst "The durable log".)
  */
-static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd)
+static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd, bool busy)
 {
 	const struct vsr_persist *d = &nd->disk_view;
 	struct vsr_replica *r = nd->r;
@@ -3136,15 +3140,13 @@ static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd)
 	    r->status != VSR_STATUS_NORMAL || r->epoch != d->epoch ||
 	    r->view != d->view || r->log_view != d->view ||
 	    d->log_view != d->view || (d->flags & VSR_PERSIST_RECOVERING) ||
-	    nd->reported <= d->op || nd->reported <= d->ckpt ||
-	    !vsr_log_csum(&r->log, nd->reported, &csum) ||
-	    csum != nd->reported_csum ||
-	    !sim_chain_read(nd, nd->reported, csum, d->ckpt,
-			    nd->disk_ck.csum) ||
-	    sim_stream_below(&s->tear_rng, 4))
+	    nd->w_op <= d->op || nd->w_op <= d->ckpt ||
+	    !vsr_log_csum(&r->log, nd->w_op, &csum) || csum != nd->w_csum ||
+	    !sim_chain_read(nd, nd->w_op, csum, d->ckpt, nd->disk_ck.csum) ||
+	    sim_stream_below(&s->tear_rng, busy ? 16 : 4))
 		return false;
 	nd->view_write = *d;
-	nd->view_write.op = nd->reported;
+	nd->view_write.op = nd->w_op;
 	nd->view_write.csum = csum;
 	if (!sim_ck_copy(&nd->write_ck, &nd->disk_ck))
 		sim_fail(s, "out of memory", 0, 0);
@@ -3154,7 +3156,7 @@ static bool sim_raise(struct vsr_sim *s, struct vsr_sim_node *nd)
 	s->res.raised++;
 	sim_trace(s, "replica %u raises its disk's record from op %llu to %llu",
 		  nd->idx, (unsigned long long)d->op,
-		  (unsigned long long)nd->reported);
+		  (unsigned long long)nd->w_op);
 	return true;
 }
 
@@ -3218,6 +3220,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 			nd->reported = nd->flush_op;
 			nd->reported_csum = nd->flush_csum;
 		}
+		nd->w_op = nd->flush_op;
+		nd->w_csum = nd->flush_csum;
 		vsr_replica_durable(nd->r, nd->flush_op, nd->flush_csum);
 		/* An input like any other: a switch it began is done. */
 		if (nd->r->switching)
@@ -3299,8 +3303,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 	 * they are); the checkpoint is the view write's.
 	 */
 	from = max(log->base, vsr_log_durable(log)) + 1;
-	if (!nd->flushing && !nd->view_writing && from > log->head &&
-	    sim_raise(s, nd))
+	if (!nd->flushing && !nd->view_writing &&
+	    sim_raise(s, nd, from <= log->head))
 		return;
 	if (nd->flushing || nd->view_writing || from > log->head ||
 	    !vsr_log_csum(log, log->head, &csum))

@@ -167,6 +167,8 @@ struct vsr_sim_node {
 	u64 flush_op;
 	u32 flush_csum;
 	u64 reported;		/* highest op reported durable, this incarnation */
+	u64 w_op;		/* the last op the last flush wrote, and its */
+	u32 w_csum;		/* checksum (what the kernel's journal raises to) */
 	/* Its last PREPAREOK naming an op, kept across crashes. */
 	u64 ack_op;
 	u32 ack_csum;
