@@ -126,6 +126,9 @@
 #   BUG 54 a primary that gave up pulling the ops up to the next epoch's
 #          start leads its view again with the entries of later views it
 #          pulled (the core sends PREPAREs it refuses; seed 2127090)
+#   BUG 55 a restart checks that the log reaches the record's head, not
+#          that it holds the head's checksum (a lost write left an older
+#          view's entry there, which chains on the op below)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -218,6 +221,7 @@ case $bug in
 52)	subst restart.c 's/\tif \(p->op > r->log.head \|\|\n/\tif (p->op > r->log.head)\n\t\tgoto whole;\n\tif (\n/' ;;
 53)	subst normal.c 's/\tif \(type == VSR_OP_TRIM && !vsr_log_room\(&r->log\)\)\n\t\tvsr_checkpoint_to\(r, min\(r->commit, r->log.base \+ 1\)\);\n//' ;;
 54)	subst normal.c 's/ &&\n\t       \(!e \|\| r->log.head <= r->epoch_hdr.op \|\| e->h.view <= r->view\)//' ;;
+55)	subst restart.c 's/\t     \(!vsr_log_csum\(&r->log, p->op, &csum\) \|\| csum != p->csum\)\)\)/\t     !vsr_log_csum(\&r->log, p->op, \&csum)))/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -469,6 +469,34 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	}
 }
 
+/* Free what a disk's slot holds, and empty it. */
+static void sim_slot_clear(struct vsr_sim_slot *d)
+{
+	vsr_free(d->e);
+	vsr_free(d->prev);
+	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * Write @f's entry over the slot @d (@f gives it up).  The entry of an
+ * older view that it replaces stays behind, for a lost write to leave in
+ * the slot (sim_damage()).
+ */
+static void sim_slot_put(struct vsr_sim_slot *d, struct vsr_sim_slot *f)
+{
+	struct vsr_entry *prev = d->prev;
+
+	if (d->written && d->e && d->csum != f->csum) {
+		vsr_free(prev);
+		prev = d->e;
+	} else {
+		vsr_free(d->e);
+	}
+	*d = *f;
+	d->prev = prev;
+	f->e = NULL;
+}
+
 /*
  * Whether a restart from @nd's disk would find @op with chain checksum
  * @csum: the checkpoint on the disk, then a written entry at every op up
@@ -797,10 +825,15 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 
 	for (i = 0; i < r->n; i++) {
 		m = &s->node[sim_node_of(s, r, i)];
-		held += sim_on_disk(m, op, csum) &&
-			(m->disk_view.epoch > r->epoch ||
-			 (m->disk_view.epoch == r->epoch &&
-			  m->disk_view.log_view >= r->log_view));
+		held += (sim_on_disk(m, op, csum) &&
+			 (m->disk_view.epoch > r->epoch ||
+			  (m->disk_view.epoch == r->epoch &&
+			   m->disk_view.log_view >= r->log_view))) ||
+			/* (Or it did, and acked it, before it was wiped.) */
+			(m->wiped_ack_op >= op &&
+			 (m->wiped_ack_epoch > r->epoch ||
+			  (m->wiped_ack_epoch == r->epoch &&
+			   m->wiped_ack_log_view >= r->log_view)));
 	}
 	if (held < r->quorum)
 		sim_fail(s, "an op committed that a quorum's disks do not hold, whole for its log view (op, disks)",
@@ -1330,11 +1363,15 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	u32 csum;
 	int ret;
 
-	for (op = rs.ckpt + 1; op < nd->disk_cap && nd->disk[op].e &&
-	     !nd->disk[op].lost; op++) {
+	for (op = rs.ckpt + 1; op < nd->disk_cap; op++) {
+		const struct vsr_sim_slot *sl = &nd->disk[op];
+
+		e = !sl->lost ? sl->e : sl->stale ? sl->prev : NULL;
+		if (!e)
+			break;
 		if (!sim_grow((void **)&es, &cap, rs.count, sizeof(*es)))
 			return -ENOMEM;
-		es[rs.count++] = nd->disk[op].e;
+		es[rs.count++] = e;
 	}
 	rs.entries = es;
 	/* Part of its creation: no injected allocation failure. */
@@ -1420,7 +1457,84 @@ static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 	s->res.damaged++;
 	sim_trace(s, "replica %u's disk lost op %llu (its record's head %llu)",
 		  nd->idx, (unsigned long long)op, (unsigned long long)d->op);
+	/*
+	 * Or a write of it never landed: the slot holds what it held before,
+	 * an entry of an older view (another lap's reads back as no entry:
+	 * the driver checks each slot's op).  Half of those went to another
+	 * slot below the head instead, which holds another op's entry now.
+	 */
+	if (!s->lostw_pm ||
+	    sim_stream_below(&s->fault_rng, 1000) >= s->lostw_pm)
+		return true;
+	nd->disk[op].stale = !!nd->disk[op].prev;
+	s->res.stale++;
+	op = d->ckpt + 1 + sim_stream_below(&s->fault_rng, d->op - d->ckpt);
+	if (sim_stream_below(&s->fault_rng, 2) && nd->disk[op].written) {
+		nd->disk[op].lost = true;
+		nd->disk[op].stale = false;
+		sim_trace(s, "... and a misdirected write hit op %llu",
+			  (unsigned long long)op);
+	}
 	return true;
+}
+
+/* Whether a slot up to @nd's record's head reads back other than written. */
+static bool sim_disk_lost(const struct vsr_sim_node *nd)
+{
+	u64 op;
+
+	for (op = nd->disk_view.ckpt + 1;
+	     op <= nd->disk_view.op && op < nd->disk_cap; op++)
+		if (nd->disk[op].lost)
+			return true;
+	return false;
+}
+
+/*
+ * A dead disk: its admin formats a new one (vsradm add ... log-file PATH
+ * format), which holds nothing of the node's history, not even its view,
+ * and the replica recovers from the others as one without a disk does.
+ * Not at a power loss beyond what the cluster survives (s->damage_left).
+ */
+static void sim_wipe(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	u64 op;
+
+	if (!s->wipe_pm || !sim_disk_held(nd) ||
+	    (nd->power && !s->damage_left) ||
+	    sim_stream_below(&s->fault_rng, 1000) >= s->wipe_pm)
+		return;
+	if (nd->power)
+		s->damage_left--;
+	for (op = 0; op < nd->disk_cap; op++)
+		sim_slot_clear(&nd->disk[op]);
+	memset(&nd->disk_view, 0, sizeof(nd->disk_view));
+	nd->disk_ck.op = 0;
+	nd->disk_ck.view = 0;
+	nd->disk_ck.count = 0;
+	nd->disk_ck.csum = vsr_chain_root(s->cfg.cluster);
+	memset(&nd->disk_ck.ep, 0, sizeof(nd->disk_ck.ep));
+	memset(nd->disk_ck.ep_conf, 0, sizeof(nd->disk_ck.ep_conf));
+	nd->disk_taken = false;
+	/*
+	 * It promises nothing it acked on the old one, but those acks may
+	 * still count towards a commit (sim_check_durable()).
+	 */
+	if (nd->ack_epoch > nd->wiped_ack_epoch ||
+	    (nd->ack_epoch == nd->wiped_ack_epoch &&
+	     (nd->ack_log_view > nd->wiped_ack_log_view ||
+	      (nd->ack_log_view == nd->wiped_ack_log_view &&
+	       nd->ack_op > nd->wiped_ack_op)))) {
+		nd->wiped_ack_op = nd->ack_op;
+		nd->wiped_ack_epoch = nd->ack_epoch;
+		nd->wiped_ack_log_view = nd->ack_log_view;
+	}
+	nd->ack_op = 0;
+	nd->ack_csum = 0;
+	nd->ack_epoch = 0;
+	nd->ack_log_view = 0;
+	s->res.wiped++;
+	sim_trace(s, "replica %u's disk is a new one", nd->idx);
 }
 
 /*
@@ -1472,6 +1586,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	int ret;
 
 	cfg.replica = i;
+	if (s->disk_max && nd->incarnation && !nd->rejoin)
+		sim_wipe(s, nd);
 	/*
 	 * A node that epoch 0 does not name, or that was removed (deleted
 	 * and added again by its admin), starts as a joining replica: it
@@ -1555,7 +1671,8 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
-	damaged = nd->r && cfg.restore && sim_damage(s, nd);
+	damaged = nd->r && cfg.restore &&
+		  (sim_damage(s, nd) | sim_disk_lost(nd));
 	ret = nd->r && cfg.restore ? sim_restore(s, nd) : 0;
 	if (!ret && cfg.restore && damaged)
 		sim_fail(s, "a restart took a disk that lost a slot below its head (replica, op on disk)",
@@ -1621,12 +1738,10 @@ static void sim_disk_crash(struct vsr_sim *s, struct vsr_sim_node *nd)
 			if (k >= 2 || (k && nd->disk[op].written &&
 				       nd->disk[op].csum == f->csum))
 				continue;
-			vsr_free(nd->disk[op].e);
-			memset(&nd->disk[op], 0, sizeof(nd->disk[op]));
-			if (!k) {
-				nd->disk[op] = *f;
-				f->e = NULL;
-			}
+			if (!k)
+				sim_slot_put(&nd->disk[op], f);
+			else
+				sim_slot_clear(&nd->disk[op]);
 			any = true;
 		}
 		if (any)
@@ -2938,6 +3053,19 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		if (sim_stream_below(&s->tear_rng, 2))
 			s->damage_pm = 20 + sim_stream_below(&s->tear_rng, 300);
 	}
+	/*
+	 * Of the seeds with torn writes: lost and misdirected writes among
+	 * the damaged slots, wiped disks, failed flushes.
+	 */
+	s->fault_rng = p->seed ^ 0x6661756c74646973ULL;
+	if (s->tear) {
+		if (s->damage_pm && sim_stream_below(&s->fault_rng, 2))
+			s->lostw_pm = 200 + sim_stream_below(&s->fault_rng, 800);
+		if (!sim_stream_below(&s->fault_rng, 3))
+			s->wipe_pm = 10 + sim_stream_below(&s->fault_rng, 100);
+		if (!sim_stream_below(&s->fault_rng, 3))
+			s->flush_fail_pm = 1 + sim_stream_below(&s->fault_rng, 8);
+	}
 	s->cfg.durable = s->disk_max;
 	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
 	s->retain_mix = !p->scripted && !sim_stream_below(&s->mix_rng, 4);
@@ -3011,7 +3139,7 @@ void vsr_sim_destroy(struct vsr_sim *s)
 		u64 op;
 
 		for (op = 0; op < nd->disk_cap; op++)
-			vsr_free(nd->disk[op].e);
+			sim_slot_clear(&nd->disk[op]);
 		sim_flush_drop(nd);
 		kvfree(nd->disk);
 		kvfree(nd->flush_buf);
@@ -3189,6 +3317,21 @@ static void sim_void_acks(struct vsr_sim_node *nd)
 }
 
 /*
+ * The flush (or the record's) that would complete now fails instead, and
+ * so does the replica (the kernel's journal never retries one): what the
+ * device took of the write is on the disk (sim_disk_crash()).
+ */
+static bool sim_flush_fails(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	if (!s->flush_fail_pm || nd->disk_stuck ||
+	    !((nd->flushing && s->now >= nd->flush_at) ||
+	      (nd->view_writing && s->now >= nd->view_at)))
+		return false;
+	return sim_stream_below(&s->fault_rng, 1000) < s->flush_fail_pm &&
+	       sim_may_crash(s);
+}
+
+/*
  * A node's disk: one write and flush of the log up to its head at a time,
  * which takes 0..disk_max ticks; then the replica is told.  A crash loses
  * the flush in flight (the replica restarts empty anyway); what earlier
@@ -3212,9 +3355,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		for (op = nd->flush_from; op <= nd->flush_op; op++) {
 			struct vsr_sim_slot *f = &nd->flush_buf[op - nd->flush_from];
 
-			vsr_free(nd->disk[op].e);
-			nd->disk[op] = *f;
-			f->e = NULL;
+			sim_slot_put(&nd->disk[op], f);
 		}
 		if (nd->flush_op >= nd->reported) {
 			nd->reported = nd->flush_op;
@@ -3337,6 +3478,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		d->parent = e->h.parent;
 		d->written = true;
 		d->lost = false;
+		d->stale = false;
+		d->prev = NULL;
 		s->creating = true;
 		d->e = vsr_entry_new(&e->h, e->data, GFP_KERNEL);
 		s->creating = false;
@@ -3387,6 +3530,13 @@ int vsr_sim_step(struct vsr_sim *s)
 				vsr_sim_crash(s, i, 1 + sim_disk_below(s, 20));
 				continue;
 			}
+		}
+		/* A failed flush fails the replica; its admin adds it back. */
+		if (sim_flush_fails(s, nd)) {
+			s->res.flush_failed++;
+			vsr_sim_crash(s, i, 5 + sim_stream_below(&s->fault_rng,
+								 40));
+			continue;
 		}
 		/* Clocks drift: a slow one misses ticks. */
 		if (!nd->skew_pm || !sim_pm(s, nd->skew_pm))
@@ -3577,6 +3727,9 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->raised += s->res.raised;
 	total->torn += s->res.torn;
 	total->damaged += s->res.damaged;
+	total->stale += s->res.stale;
+	total->wiped += s->res.wiped;
+	total->flush_failed += s->res.flush_failed;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

@@ -88,6 +88,9 @@ struct vsr_sim_result {
 	u64 raised;		/* records raised to the durable head */
 	u64 torn;		/* crashes that landed part of a write in flight */
 	u64 damaged;		/* restarts from a disk damaged below its head */
+	u64 stale;		/* ... one of those by a lost or misdirected write */
+	u64 wiped;		/* restarts on a new disk (the old one dead) */
+	u64 flush_failed;	/* flushes that failed, failing their replica */
 };
 
 struct vsr_sim;
@@ -95,15 +98,18 @@ struct vsr_sim_pkt;
 
 /*
  * One entry on a simulated disk: its chain checksum and its parent's.  A
- * slot lost to a latent sector error reads back bad at a restart, but
- * stays written for the checks: it was on the disk when its op was acked.
+ * slot lost to a latent sector error reads back bad at a restart, one lost
+ * to a lost write reads back as the entry it held before; either stays
+ * written for the checks: it was on the disk when its op was acked.
  */
 struct vsr_sim_slot {
 	u32 csum;
 	u32 parent;
 	bool written;
 	bool lost;
+	bool stale;		/* lost, and reads back as @prev */
 	struct vsr_entry *e;	/* a copy, to restart from */
+	struct vsr_entry *prev;	/* the entry of an older view it replaced */
 };
 
 /* A checkpoint on a simulated disk, its client table encoded. */
@@ -174,6 +180,10 @@ struct vsr_sim_node {
 	u32 ack_csum;
 	u32 ack_epoch;
 	u32 ack_log_view;
+	/* The last of those before its disk was wiped (sim_wipe()). */
+	u64 wiped_ack_op;
+	u32 wiped_ack_epoch;
+	u32 wiped_ack_log_view;
 	u32 reported_csum;
 	/*
 	 * What the disk holds, kept across crashes: for each op, the entry
@@ -308,6 +318,17 @@ struct vsr_sim {
 	bool raise;		/* the driver raises its records' heads */
 	u32 damage_pm;
 	u32 damage_left;
+	/*
+	 * More disk faults, from a stream of their own (so that the seeds
+	 * above draw as they did): restarts that find a slot holding what
+	 * it held before its last write (a lost write, or a misdirected one
+	 * that also hit another slot), a disk wiped (its admin formats a
+	 * new one), flushes that fail (and fail the replica).
+	 */
+	u64 fault_rng;
+	u32 lostw_pm;		/* of the damaged slots, per mille */
+	u32 wipe_pm;		/* of the restarts */
+	u32 flush_fail_pm;	/* of the flushes */
 	/* Each vsradm set gives its replica a retention of its own. */
 	u64 mix_rng;
 	bool retain_mix;

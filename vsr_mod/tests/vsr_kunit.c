@@ -2227,6 +2227,63 @@ static void vsr_restart_damaged(struct kunit *test)
 }
 
 /*
+ * As above, but the last write of the damaged disk's head slot never
+ * landed: the slot holds the entry an older view wrote at that op, which
+ * is intact and chains on the op below.  Only the record's checksum of
+ * its head tells; the restart must refuse the disk.  (revert.sh 55 checks
+ * the head's op only.)
+ */
+static void vsr_restart_lost_write(struct kunit *test)
+{
+	struct vsr_sim *s = durable_three(test, 103, 12);
+	struct vsr_core_status a;
+	struct vsr_sim_slot *sl;
+	struct vsr_entry_hdr h;
+	u32 i, p, q, d;
+	u64 commit;
+
+	p = primary_node(s);
+	KUNIT_ASSERT_GT(test, 3u, p);
+	s->node[p].restore_mode = 1;
+	vsr_sim_crash(s, p, 50);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 4));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	q = primary_node(s);
+	KUNIT_ASSERT_GT(test, 3u, q);
+	d = q != p ? 3 - p - q : (q + 1) % 3;
+	KUNIT_ASSERT_GT(test, s->node[d].disk_view.op, s->node[d].disk_view.ckpt);
+	KUNIT_ASSERT_GT(test, s->node[d].disk_view.view, 0u);
+	st(s, d, &a);
+	commit = a.commit;
+	for (i = 0; i < 3; i++) {
+		s->node[i].restore_mode = 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	/* An older view's entry of the head's op, as intact as any. */
+	sl = &s->node[d].disk[s->node[d].disk_view.op];
+	KUNIT_ASSERT_NOT_NULL(test, sl->e);
+	h = sl->e->h;
+	h.view--;
+	h.checksum = vsr_entry_checksum(&h, sl->e->data);
+	vsr_free(sl->prev);
+	sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sl->prev);
+	sl->lost = true;
+	sl->stale = true;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 1ull);
+	KUNIT_EXPECT_EQ(test, s->res.restores, 3ull);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_GE(test, a.commit, commit);
+	}
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * A cluster of one whose disk cannot be used waits: it would otherwise
  * start afresh over the ops it committed.
  */
@@ -4992,6 +5049,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_durable_primary_disk_hangs),
 	KUNIT_CASE(vsr_restart_power_loss),
 	KUNIT_CASE(vsr_restart_damaged),
+	KUNIT_CASE(vsr_restart_lost_write),
 	KUNIT_CASE(vsr_restart_single_unusable),
 	KUNIT_CASE(vsr_restart_never_relead),
 	KUNIT_CASE(vsr_restart_lowered_head),
