@@ -2284,6 +2284,159 @@ static void vsr_restart_lost_write(struct kunit *test)
 }
 
 /*
+ * Restarts in epoch 1 straight from a made-up disk: replica 0 of three,
+ * whose epoch started with the RECONFIG at op 5.  restore_cut() builds a
+ * chain from the cluster's root, op i of view @views[i - 1] (a RECONFIG
+ * where @conf[i - 1] names its epoch, 1 being the one that started ours
+ * and is the same entry), hands ops 1..@n over with a record of epoch 1,
+ * view 0, log view 0 and head @head, and returns the log's head after
+ * vsr_replica_restore() (or -1 if it refused the disk).
+ */
+#define RESTORE_K	5
+
+static void nop_send(void *ctx, unsigned int to, const void *buf, size_t len);
+
+static void nop_persist(void *ctx, const struct vsr_persist *p)
+{
+}
+
+static void restore_conf(u8 *conf, u32 epoch)
+{
+	u32 i;
+
+	memset(conf, 0, VSR_RECONFIG_SIZE(3));
+	put_unaligned_le32(epoch, conf);
+	put_unaligned_le32(3, conf + 4);
+	for (i = 0; i < 3; i++) {
+		put_unaligned_le64(0x100 + i, conf + VSR_RECONFIG_SIZE(i));
+		put_unaligned_le32(i + 1, conf + VSR_RECONFIG_SIZE(i) + 8);
+	}
+}
+
+static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
+		       u32 n, u64 head)
+{
+	static const struct vsr_ops ops = {
+		.send = nop_send, .persist = nop_persist,
+	};
+	const struct vsr_entry *chain[16] = {};
+	struct vsr_entry *es[16] = {};
+	struct vsr_member_id ids[3] = {};
+	struct vsr_core_config cfg;
+	struct vsr_restore rs = {};
+	struct vsr_replica *r;
+	u8 conf[VSR_RECONFIG_SIZE(3)];
+	struct vsr_entry_hdr h = {};
+	u32 i, csum;
+	s64 ret = -1;
+
+	memset(conf, 0, sizeof(conf));
+	vsr_core_config_defaults(&cfg);
+	cfg.cluster = 5;
+	cfg.epochs = true;
+	cfg.durable = true;
+	cfg.restore = true;
+	cfg.epoch = 1;
+	cfg.replica_count = 3;
+	cfg.replica = 0;
+	for (i = 0; i < 3; i++)
+		put_unaligned_le32(i + 1, ids[i].b);
+	cfg.members = ids;
+	csum = vsr_chain_root(cfg.cluster);
+	for (i = 0; i < n; i++) {
+		memset(&h, 0, sizeof(h));
+		h.op = i + 1;
+		h.view = views[i];
+		h.parent = csum;
+		h.type = confs[i] ? VSR_OP_RECONFIG : VSR_OP_NOOP;
+		if (confs[i]) {
+			restore_conf(conf, confs[i]);
+			h.len = VSR_RECONFIG_SIZE(3);
+		}
+		h.checksum = vsr_entry_checksum(&h, conf);
+		csum = h.checksum;
+		es[i] = vsr_entry_new(&h, conf, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, es[i]);
+		chain[i] = es[i];
+		if (h.op == RESTORE_K && confs[i] == 1)
+			cfg.start = es[i];
+		if (h.op == head) {
+			cfg.persisted.op = head;
+			cfg.persisted.csum = csum;
+		}
+	}
+	/* The disk's record of epoch 1 (its start, as it was). */
+	cfg.persisted.epoch = 1;
+	cfg.persisted.flags = VSR_PERSIST_SERVICE;
+	if (!cfg.start) {
+		restore_conf(conf, 1);
+		memset(&h, 0, sizeof(h));
+		h.op = RESTORE_K;
+		h.type = VSR_OP_RECONFIG;
+		h.len = VSR_RECONFIG_SIZE(3);
+		h.checksum = vsr_entry_checksum(&h, conf);
+		es[15] = vsr_entry_new(&h, conf, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, es[15]);
+		cfg.start = es[15];
+	}
+	r = vsr_replica_create(&cfg, &ops, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	rs.ckpt_csum = vsr_chain_root(cfg.cluster);
+	rs.entries = chain;
+	rs.count = n;
+	if (!vsr_replica_restore(r, &rs))
+		ret = r->log.head;
+	vsr_replica_destroy(r);
+	for (i = 0; i < 16; i++)
+		vsr_free(es[i]);
+	return ret;
+}
+
+/*
+ * The ops up to the RECONFIG that started the epoch are of earlier
+ * epochs, whose views are numbered apart: a record written on entering
+ * the epoch behind (head 3, below op 5) keeps them, and ours above, with
+ * views below those.  (revert.sh 46 compares their views and cuts ops
+ * the replica acked.)
+ */
+static void vsr_restore_epoch_views(struct kunit *test)
+{
+	static const u32 views[] = { 2, 3, 3, 3, 3, 0, 0, 0 };
+	static const u8 confs[] = { 0, 0, 0, 0, 1, 0, 0, 0 };
+
+	KUNIT_EXPECT_EQ(test, restore_cut(test, views, confs, 8, 3), 8);
+	KUNIT_EXPECT_EQ(test, restore_cut(test, views, confs, 8, 7), 8);
+}
+
+/*
+ * Without the RECONFIG that started the epoch at its op, what the ring
+ * holds above a record's head below it is an earlier incarnation's, never
+ * committed: the log ends at the head.  (revert.sh 48 keeps ops 4 to 8.)
+ */
+static void vsr_restore_epoch_start_missing(struct kunit *test)
+{
+	static const u32 views[] = { 0, 0, 0, 1, 1, 1, 1, 1 };
+	static const u8 confs[] = { 0, 0, 0, 0, 0, 0, 0, 0 };
+
+	KUNIT_EXPECT_EQ(test, restore_cut(test, views, confs, 8, 3), 3);
+}
+
+/*
+ * Nothing of our epoch follows a RECONFIG of the next (at op 7): a backup
+ * that applied it followed the next epoch's primary before its switch was
+ * on the disk, and acked nothing after it.  So whether the record's head
+ * is below that op or is that op.  (revert.sh 49 and 51.)
+ */
+static void vsr_restore_next_epoch_cut(struct kunit *test)
+{
+	static const u32 views[] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	static const u8 confs[] = { 0, 0, 0, 0, 1, 0, 2, 0, 0 };
+
+	KUNIT_EXPECT_EQ(test, restore_cut(test, views, confs, 9, 6), 7);
+	KUNIT_EXPECT_EQ(test, restore_cut(test, views, confs, 9, 7), 7);
+}
+
+/*
  * A cluster of one whose disk cannot be used waits: it would otherwise
  * start afresh over the ops it committed.
  */
@@ -5050,6 +5203,9 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_restart_power_loss),
 	KUNIT_CASE(vsr_restart_damaged),
 	KUNIT_CASE(vsr_restart_lost_write),
+	KUNIT_CASE(vsr_restore_epoch_views),
+	KUNIT_CASE(vsr_restore_epoch_start_missing),
+	KUNIT_CASE(vsr_restore_next_epoch_cut),
 	KUNIT_CASE(vsr_restart_single_unusable),
 	KUNIT_CASE(vsr_restart_never_relead),
 	KUNIT_CASE(vsr_restart_lowered_head),
