@@ -425,6 +425,36 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	return ret;
 }
 
+/*
+ * Hold a block device as a mount or device mapper holds one: open its node
+ * again with O_EXCL, which claims the device with the file as its holder,
+ * so that nobody else claims it while the instance runs (a plain opener
+ * such as dd still can).  The same device, or the path changed under us.
+ */
+static int vsr_journal_claim(struct vsr_journal *j, const char *path,
+			     struct netlink_ext_ack *extack)
+{
+	struct file *x;
+
+	x = filp_open(path, O_RDWR | O_LARGEFILE | O_EXCL, 0);
+	if (IS_ERR(x)) {
+		if (PTR_ERR(x) == -EBUSY)
+			NL_SET_ERR_MSG(extack, "the block device is in use (mounted, or held by device mapper)");
+		else
+			NL_SET_ERR_MSG(extack, "cannot open the log file");
+		return PTR_ERR(x);
+	}
+	if (!S_ISBLK(file_inode(x)->i_mode) ||
+	    file_inode(x)->i_rdev != j->dev) {
+		filp_close(x, NULL);
+		NL_SET_ERR_MSG(extack, "the log file changed while it was opened");
+		return -EAGAIN;
+	}
+	filp_close(j->file, NULL);
+	j->file = x;
+	return 0;
+}
+
 /**
  * vsr_journal_open() - open (and format, or load) an instance's log file
  * @path: the file: a regular file or a block device
@@ -496,6 +526,11 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 		}
 	list_add(&j->link, &vsr_journals);
 	mutex_unlock(&vsr_journals_lock);
+	if (S_ISBLK(inode->i_mode)) {
+		ret = vsr_journal_claim(j, path, extack);
+		if (ret)
+			goto err;
+	}
 
 	ret = format ? vsr_journal_format(j, cfg, extack) :
 		       vsr_journal_load(j, cfg, extack);

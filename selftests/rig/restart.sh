@@ -137,6 +137,16 @@ readd_dev() {
 		sed "s/^/# node $c: /"
 }
 readd_dev
+# The instance holds its block device as a mount would: device mapper
+# cannot claim it, nor another instance use it.
+if out=$(rig_run "$c" "dmsetup create vsrother --table '0 8 linear $dev 0' 2>&1"); then
+	rig_run "$c" "dmsetup remove vsrother"
+	fail "device mapper claimed node $c's log device while the instance held it"
+fi
+echo "$out" | sed -n "1s/^/# node $c: dmsetup: /p"
+out=$(rig_run "$c" "$VSRADM add vsrlog1 log-file $dev 2>&1") &&
+	fail "a second instance took node $c's log device"
+echo "# node $c: $out"
 writer_start "$p" ioerr
 writer_wait_acked "$p" ioerr 20 || fail "writes before the errors"
 rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
