@@ -2319,10 +2319,16 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 	static const struct vsr_ops ops = {
 		.send = nop_send, .persist = nop_persist,
 	};
-	const struct vsr_entry *chain[16] = {};
-	struct vsr_entry *es[16] = {};
+	/* (Off the stack: the debug kernel's frames are 1,024 bytes.) */
+	struct {
+		const struct vsr_entry *chain[16];
+		struct vsr_entry *es[16];
+		struct vsr_core_config cfg;
+	} *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	const struct vsr_entry **chain = b->chain;
+	struct vsr_entry **es = b->es;
+	struct vsr_core_config *cfg = &b->cfg;
 	struct vsr_member_id ids[3] = {};
-	struct vsr_core_config cfg;
 	struct vsr_restore rs = {};
 	struct vsr_replica *r;
 	u8 conf[VSR_RECONFIG_SIZE(3)];
@@ -2330,19 +2336,20 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 	u32 i, csum;
 	s64 ret = -1;
 
+	KUNIT_ASSERT_NOT_NULL(test, b);
 	memset(conf, 0, sizeof(conf));
-	vsr_core_config_defaults(&cfg);
-	cfg.cluster = 5;
-	cfg.epochs = true;
-	cfg.durable = true;
-	cfg.restore = true;
-	cfg.epoch = 1;
-	cfg.replica_count = 3;
-	cfg.replica = 0;
+	vsr_core_config_defaults(cfg);
+	cfg->cluster = 5;
+	cfg->epochs = true;
+	cfg->durable = true;
+	cfg->restore = true;
+	cfg->epoch = 1;
+	cfg->replica_count = 3;
+	cfg->replica = 0;
 	for (i = 0; i < 3; i++)
 		put_unaligned_le32(i + 1, ids[i].b);
-	cfg.members = ids;
-	csum = vsr_chain_root(cfg.cluster);
+	cfg->members = ids;
+	csum = vsr_chain_root(cfg->cluster);
 	for (i = 0; i < n; i++) {
 		memset(&h, 0, sizeof(h));
 		h.op = i + 1;
@@ -2359,16 +2366,16 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 		KUNIT_ASSERT_NOT_NULL(test, es[i]);
 		chain[i] = es[i];
 		if (h.op == RESTORE_K && confs[i] == 1)
-			cfg.start = es[i];
+			cfg->start = es[i];
 		if (h.op == head) {
-			cfg.persisted.op = head;
-			cfg.persisted.csum = csum;
+			cfg->persisted.op = head;
+			cfg->persisted.csum = csum;
 		}
 	}
 	/* The disk's record of epoch 1 (its start, as it was). */
-	cfg.persisted.epoch = 1;
-	cfg.persisted.flags = VSR_PERSIST_SERVICE;
-	if (!cfg.start) {
+	cfg->persisted.epoch = 1;
+	cfg->persisted.flags = VSR_PERSIST_SERVICE;
+	if (!cfg->start) {
 		restore_conf(conf, 1);
 		memset(&h, 0, sizeof(h));
 		h.op = RESTORE_K;
@@ -2377,11 +2384,11 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 		h.checksum = vsr_entry_checksum(&h, conf);
 		es[15] = vsr_entry_new(&h, conf, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, es[15]);
-		cfg.start = es[15];
+		cfg->start = es[15];
 	}
-	r = vsr_replica_create(&cfg, &ops, NULL);
+	r = vsr_replica_create(cfg, &ops, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	rs.ckpt_csum = vsr_chain_root(cfg.cluster);
+	rs.ckpt_csum = vsr_chain_root(cfg->cluster);
 	rs.entries = chain;
 	rs.count = n;
 	if (!vsr_replica_restore(r, &rs))
