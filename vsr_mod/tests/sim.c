@@ -490,7 +490,10 @@ static void sim_slot_put(struct vsr_sim_slot *d, struct vsr_sim_slot *f)
 		vsr_free(prev);
 		prev = d->e;
 	} else {
+		/* (A lost rewrite of the same entry reads back the same.) */
 		vsr_free(d->e);
+		vsr_free(prev);
+		prev = NULL;
 	}
 	*d = *f;
 	d->prev = prev;
@@ -831,6 +834,7 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 			   m->disk_view.log_view >= r->log_view))) ||
 			/* (Or it did, and acked it, before it was wiped.) */
 			(m->wiped_ack_op >= op &&
+			 (m->wiped_ack_op > op || m->wiped_ack_csum == csum) &&
 			 (m->wiped_ack_epoch > r->epoch ||
 			  (m->wiped_ack_epoch == r->epoch &&
 			   m->wiped_ack_log_view >= r->log_view)));
@@ -844,7 +848,7 @@ static void sim_check_durable(struct vsr_sim *s, struct vsr_sim_node *nd,
 	 */
 	m = &s->node[sim_node_of(s, r, 0)];
 	if (r->epoch > s->cfg.epoch && view == 0 && op > r->epoch_hdr.op &&
-	    m->disk_view.epoch < r->epoch)
+	    max(m->disk_view.epoch, m->wiped_epoch) < r->epoch)
 		sim_fail(s, "an op committed in a new epoch's view 0 before its primary's disk held the switch (op, epoch)",
 			 op, r->epoch);
 }
@@ -1432,6 +1436,33 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
+ * Or, at a restart that finds damage, a write that never landed: a slot
+ * holds what it held before its last write, an entry of an older view of
+ * the same op (another lap's reads back as no entry: the driver checks
+ * each slot's op), intact and chained on the op below.  Only a slot that
+ * was written over such an entry reads back other than empty, and at the
+ * record's head only the record's checksum of it tells: the head in half
+ * of the draws where it was rewritten, else any rewritten slot.
+ *
+ * Return: its op, 0 for none.
+ */
+static u64 sim_lost_write(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	u64 op, lw = 0, n = 0;
+
+	if (!s->lostw_pm ||
+	    sim_stream_below(&s->fault_rng, 1000) >= s->lostw_pm)
+		return 0;
+	if (nd->disk[d->op].prev && sim_stream_below(&s->fault_rng, 2))
+		return d->op;
+	for (op = d->ckpt + 1; op <= d->op; op++)
+		if (nd->disk[op].prev && !sim_stream_below(&s->fault_rng, ++n))
+			lw = op;
+	return lw;
+}
+
+/*
  * A latent sector error found at a restart: a slot below the record's head
  * reads back bad, so the disk does not hold what the replica may have
  * acked, and the restart must refuse it.  Not at a power loss beyond what
@@ -1440,39 +1471,46 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	const struct vsr_persist *d = &nd->disk_view;
-	u64 op;
+	u64 op, lw;
 
 	if (d->op <= d->ckpt || d->op >= nd->disk_cap)
 		return false;
-	if (nd->restore_mode != 3 &&
-	    (!s->damage_pm || (nd->power && !s->damage_left) ||
-	     sim_stream_below(&s->tear_rng, 1000) >= s->damage_pm))
-		return false;
-	op = d->ckpt + 1 + sim_stream_below(&s->tear_rng, d->op - d->ckpt);
-	if (!nd->disk[op].written)
+	op = 0;
+	if (nd->restore_mode == 3 ||
+	    (s->damage_pm && (!nd->power || s->damage_left) &&
+	     sim_stream_below(&s->tear_rng, 1000) < s->damage_pm)) {
+		op = d->ckpt + 1 +
+		     sim_stream_below(&s->tear_rng, d->op - d->ckpt);
+		if (!nd->disk[op].written)
+			return false;
+	}
+	/* A lost write, found at a restart like a latent error. */
+	lw = nd->power && !s->damage_left && nd->restore_mode != 3 ? 0 :
+	     sim_lost_write(s, nd);
+	if (!op && !lw)
 		return false;
 	if (nd->power && s->damage_left)
 		s->damage_left--;
-	nd->disk[op].lost = true;
 	s->res.damaged++;
-	sim_trace(s, "replica %u's disk lost op %llu (its record's head %llu)",
-		  nd->idx, (unsigned long long)op, (unsigned long long)d->op);
-	/*
-	 * Or a write of it never landed: the slot holds what it held before,
-	 * an entry of an older view (another lap's reads back as no entry:
-	 * the driver checks each slot's op).  Half of those went to another
-	 * slot below the head instead, which holds another op's entry now.
-	 */
-	if (!s->lostw_pm ||
-	    sim_stream_below(&s->fault_rng, 1000) >= s->lostw_pm)
+	if (!lw) {
+		nd->disk[op].lost = true;
+		sim_trace(s, "replica %u's disk lost op %llu (its record's head %llu)",
+			  nd->idx, (unsigned long long)op,
+			  (unsigned long long)d->op);
 		return true;
-	nd->disk[op].stale = !!nd->disk[op].prev;
+	}
+	nd->disk[lw].lost = true;
+	nd->disk[lw].stale = true;
 	s->res.stale++;
+	sim_trace(s, "replica %u's last write of op %llu was lost (its record's head %llu)",
+		  nd->idx, (unsigned long long)lw, (unsigned long long)d->op);
+	/* Half of those went to another slot, which holds another op now. */
 	op = d->ckpt + 1 + sim_stream_below(&s->fault_rng, d->op - d->ckpt);
-	if (sim_stream_below(&s->fault_rng, 2) && nd->disk[op].written) {
+	if (sim_stream_below(&s->fault_rng, 2) && op != lw &&
+	    nd->disk[op].written) {
 		nd->disk[op].lost = true;
 		nd->disk[op].stale = false;
-		sim_trace(s, "... and a misdirected write hit op %llu",
+		sim_trace(s, "... misdirected: it hit op %llu",
 			  (unsigned long long)op);
 	}
 	return true;
@@ -1508,6 +1546,7 @@ static void sim_wipe(struct vsr_sim *s, struct vsr_sim_node *nd)
 		s->damage_left--;
 	for (op = 0; op < nd->disk_cap; op++)
 		sim_slot_clear(&nd->disk[op]);
+	nd->wiped_epoch = max(nd->wiped_epoch, nd->disk_view.epoch);
 	memset(&nd->disk_view, 0, sizeof(nd->disk_view));
 	nd->disk_ck.op = 0;
 	nd->disk_ck.view = 0;
@@ -1526,6 +1565,7 @@ static void sim_wipe(struct vsr_sim *s, struct vsr_sim_node *nd)
 	      (nd->ack_log_view == nd->wiped_ack_log_view &&
 	       nd->ack_op > nd->wiped_ack_op)))) {
 		nd->wiped_ack_op = nd->ack_op;
+		nd->wiped_ack_csum = nd->ack_csum;
 		nd->wiped_ack_epoch = nd->ack_epoch;
 		nd->wiped_ack_log_view = nd->ack_log_view;
 	}

@@ -182,8 +182,10 @@ struct vsr_sim_node {
 	u32 ack_log_view;
 	/* The last of those before its disk was wiped (sim_wipe()). */
 	u64 wiped_ack_op;
+	u32 wiped_ack_csum;
 	u32 wiped_ack_epoch;
 	u32 wiped_ack_log_view;
+	u32 wiped_epoch;	/* the highest epoch a wiped disk held */
 	u32 reported_csum;
 	/*
 	 * What the disk holds, kept across crashes: for each op, the entry
