@@ -1449,14 +1449,26 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 static u64 sim_lost_write(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	const struct vsr_persist *d = &nd->disk_view;
-	u64 op, lw = 0, n = 0;
+	u64 op, lw = 0, n = 0, low = d->op + 1;
+	u32 csum = d->csum;
 
 	if (!s->lostw_pm ||
 	    sim_stream_below(&s->fault_rng, 1000) >= s->lostw_pm)
 		return 0;
+	/*
+	 * Only a write the record stands on: a slot written since with what
+	 * it does not name (a crash landed part of a write, a removed
+	 * replica took committed ops over it) reads back, lost, as the
+	 * record says, as if that write never landed.
+	 */
+	while (low > d->ckpt + 1 && nd->disk[low - 1].written &&
+	       nd->disk[low - 1].csum == csum)
+		csum = nd->disk[--low].parent;
+	if (low > d->op)
+		return 0;
 	if (nd->disk[d->op].prev && sim_stream_below(&s->fault_rng, 2))
 		return d->op;
-	for (op = d->ckpt + 1; op <= d->op; op++)
+	for (op = low; op <= d->op; op++)
 		if (nd->disk[op].prev && !sim_stream_below(&s->fault_rng, ++n))
 			lw = op;
 	return lw;
