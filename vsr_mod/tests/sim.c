@@ -1436,7 +1436,7 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
- * Or, at a restart that finds damage, a write that never landed: a slot
+ * Or, at a restart from a disk, a write that never landed: a slot
  * holds what it held before its last write, an entry of an older view of
  * the same op (another lap's reads back as no entry: the driver checks
  * each slot's op), intact and chained on the op below.  Only a slot that
@@ -3106,8 +3106,8 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 			s->damage_pm = 20 + sim_stream_below(&s->tear_rng, 300);
 	}
 	/*
-	 * Of the seeds with torn writes: lost and misdirected writes among
-	 * the damaged slots, wiped disks, failed flushes.
+	 * Of the seeds with torn writes: lost and misdirected writes (in
+	 * those with damaged disks), wiped disks, failed flushes.
 	 */
 	s->fault_rng = p->seed ^ 0x6661756c74646973ULL;
 	if (s->tear) {

@@ -328,7 +328,7 @@ struct vsr_sim {
 	 * new one), flushes that fail (and fail the replica).
 	 */
 	u64 fault_rng;
-	u32 lostw_pm;		/* of the damaged slots, per mille */
+	u32 lostw_pm;		/* of the restarts from a disk, per mille */
 	u32 wipe_pm;		/* of the restarts */
 	u32 flush_fail_pm;	/* of the flushes */
 	/* Each vsradm set gives its replica a retention of its own. */

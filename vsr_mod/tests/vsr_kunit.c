@@ -2180,60 +2180,15 @@ static void vsr_restart_power_loss(struct kunit *test)
 }
 
 /*
- * The whole cluster loses power, and one disk finds a slot below its
- * record's head unreadable (a latent sector error): that replica must not
- * restart from it, since its log no longer holds what it acked; it
- * recovers from the other two, which come back from their disks.  Nothing
- * committed is lost, and writes go on.  (A view change first, so that the
- * records name a head above the checkpoint.  revert.sh 52 restarts from
- * the damaged disk.)
+ * The whole cluster loses power, and one disk's log no longer holds what
+ * its replica acked below its record's head: that replica must not restart
+ * from it; it recovers from the other two, which come back from their
+ * disks.  Nothing committed is lost, and writes go on.  (A view change
+ * first, so that the records name a head above the checkpoint.)  The
+ * damage: a slot unreadable (a latent sector error), or, with @lost_write,
+ * the head's slot holding the entry an older view wrote at that op.
  */
-static void vsr_restart_damaged(struct kunit *test)
-{
-	struct vsr_sim *s = durable_three(test, 103, 12);
-	struct vsr_core_status a;
-	u32 i, p, q, d;
-	u64 commit;
-
-	p = primary_node(s);
-	KUNIT_ASSERT_GT(test, 3u, p);
-	s->node[p].restore_mode = 1;
-	vsr_sim_crash(s, p, 50);
-	KUNIT_ASSERT_TRUE(test, write_records(s, 4));
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	/* The new view's backup that did not crash. */
-	q = primary_node(s);
-	KUNIT_ASSERT_GT(test, 3u, q);
-	d = q != p ? 3 - p - q : (q + 1) % 3;
-	KUNIT_ASSERT_GT(test, s->node[d].disk_view.op, s->node[d].disk_view.ckpt);
-	st(s, d, &a);
-	commit = a.commit;
-	for (i = 0; i < 3; i++) {
-		s->node[i].restore_mode = i == d ? 3 : 1;
-		vsr_sim_crash(s, i, 3);
-	}
-	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
-	KUNIT_EXPECT_EQ(test, s->res.damaged, 1ull);
-	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 1ull);
-	KUNIT_EXPECT_EQ(test, s->res.restores, 3ull);
-	for (i = 0; i < 3; i++) {
-		st(s, i, &a);
-		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
-		KUNIT_EXPECT_GE(test, a.commit, commit);
-	}
-	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
-	KUNIT_EXPECT_EQ(test, s->violation, 0);
-	vsr_sim_destroy(s);
-}
-
-/*
- * As above, but the last write of the damaged disk's head slot never
- * landed: the slot holds the entry an older view wrote at that op, which
- * is intact and chains on the op below.  Only the record's checksum of
- * its head tells; the restart must refuse the disk.  (revert.sh 55 checks
- * the head's op only.)
- */
-static void vsr_restart_lost_write(struct kunit *test)
+static void restart_one_damaged(struct kunit *test, bool lost_write)
 {
 	struct vsr_sim *s = durable_three(test, 103, 12);
 	struct vsr_core_status a;
@@ -2248,6 +2203,7 @@ static void vsr_restart_lost_write(struct kunit *test)
 	vsr_sim_crash(s, p, 50);
 	KUNIT_ASSERT_TRUE(test, write_records(s, 4));
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	/* The new view's backup that did not crash. */
 	q = primary_node(s);
 	KUNIT_ASSERT_GT(test, 3u, q);
 	d = q != p ? 3 - p - q : (q + 1) % 3;
@@ -2256,21 +2212,24 @@ static void vsr_restart_lost_write(struct kunit *test)
 	st(s, d, &a);
 	commit = a.commit;
 	for (i = 0; i < 3; i++) {
-		s->node[i].restore_mode = 1;
+		s->node[i].restore_mode = i == d && !lost_write ? 3 : 1;
 		vsr_sim_crash(s, i, 3);
 	}
-	/* An older view's entry of the head's op, as intact as any. */
-	sl = &s->node[d].disk[s->node[d].disk_view.op];
-	KUNIT_ASSERT_NOT_NULL(test, sl->e);
-	h = sl->e->h;
-	h.view--;
-	h.checksum = vsr_entry_checksum(&h, sl->e->data);
-	vsr_free(sl->prev);
-	sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, sl->prev);
-	sl->lost = true;
-	sl->stale = true;
+	if (lost_write) {
+		/* An older view's entry of the head's op, as intact as any. */
+		sl = &s->node[d].disk[s->node[d].disk_view.op];
+		KUNIT_ASSERT_NOT_NULL(test, sl->e);
+		h = sl->e->h;
+		h.view--;
+		h.checksum = vsr_entry_checksum(&h, sl->e->data);
+		vsr_free(sl->prev);
+		sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, sl->prev);
+		sl->lost = true;
+		sl->stale = true;
+	}
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.damaged, lost_write ? 0ull : 1ull);
 	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 1ull);
 	KUNIT_EXPECT_EQ(test, s->res.restores, 3ull);
 	for (i = 0; i < 3; i++) {
@@ -2281,6 +2240,22 @@ static void vsr_restart_lost_write(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	vsr_sim_destroy(s);
+}
+
+/* A latent sector error.  (revert.sh 52 restarts from the damaged disk.) */
+static void vsr_restart_damaged(struct kunit *test)
+{
+	restart_one_damaged(test, false);
+}
+
+/*
+ * A lost write: the head's slot is intact and chains on the op below, and
+ * only the record's checksum of its head tells.  (revert.sh 55 checks the
+ * head's op only.)
+ */
+static void vsr_restart_lost_write(struct kunit *test)
+{
+	restart_one_damaged(test, true);
 }
 
 /*
@@ -2321,11 +2296,9 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 	};
 	/* (Off the stack: the debug kernel's frames are 1,024 bytes.) */
 	struct {
-		const struct vsr_entry *chain[16];
 		struct vsr_entry *es[16];
 		struct vsr_core_config cfg;
 	} *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
-	const struct vsr_entry **chain = b->chain;
 	struct vsr_entry **es = b->es;
 	struct vsr_core_config *cfg = &b->cfg;
 	struct vsr_member_id ids[3] = {};
@@ -2364,7 +2337,6 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 		csum = h.checksum;
 		es[i] = vsr_entry_new(&h, conf, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, es[i]);
-		chain[i] = es[i];
 		if (h.op == RESTORE_K && confs[i] == 1)
 			cfg->start = es[i];
 		if (h.op == head) {
@@ -2389,7 +2361,7 @@ static s64 restore_cut(struct kunit *test, const u32 *views, const u8 *confs,
 	r = vsr_replica_create(cfg, &ops, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	rs.ckpt_csum = vsr_chain_root(cfg->cluster);
-	rs.entries = chain;
+	rs.entries = (const struct vsr_entry *const *)es;
 	rs.count = n;
 	if (!vsr_replica_restore(r, &rs))
 		ret = r->log.head;
