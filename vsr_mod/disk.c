@@ -290,19 +290,64 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_ckpt_get);
 
 /**
  * vsr_disk_slot_put() - encode an entry into its log slot
- * @e: the entry; its header and data must fit @slot_size
- * @slot: @slot_size bytes, written whole (zero padded)
+ * @e: the entry; its data must be at most vsr_disk_record_max(@slot_size)
+ * @slot: @slot_size bytes, written whole (zero padded, then the tail)
  * @slot_size: bytes of a slot
+ * @st: when it is written: a stamp above every earlier write of the slot
  */
-void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size)
+void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size,
+		       const struct vsr_disk_stamp *st)
 {
+	struct vsr_disk_tail *t =
+		(struct vsr_disk_tail *)(slot + slot_size - VSR_DISK_TAIL_SIZE);
+
 	vsr_entry_hdr_put(slot, &e->h);
 	if (e->h.len)
 		memcpy(slot + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
 	memset(slot + VSR_ENTRY_HDR_SIZE + e->h.len, 0,
-	       slot_size - VSR_ENTRY_HDR_SIZE - e->h.len);
+	       slot_size - VSR_ENTRY_HDR_SIZE - e->h.len - VSR_DISK_TAIL_SIZE);
+	t->seq = cpu_to_le64(st->seq);
+	t->n = cpu_to_le32(st->n);
+	t->csum = cpu_to_le32(vsr_disk_crc(slot, slot_size - sizeof(t->csum)));
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_put);
+
+/**
+ * vsr_disk_slot_check() - whether a log slot holds a valid entry of @op
+ * @d: the superblock (geometry)
+ * @slot: d->slot_size bytes as read
+ * @op: the op the slot must hold
+ * @st: when it was written, if it does
+ *
+ * Return: 0; -EUCLEAN if not (never written, of an earlier lap, torn or
+ * damaged).
+ */
+int vsr_disk_slot_check(const struct vsr_disk_info *d, const u8 *slot, u64 op,
+			struct vsr_disk_stamp *st)
+{
+	const struct vsr_wire_entry_hdr *w =
+		(const struct vsr_wire_entry_hdr *)slot;
+	const struct vsr_disk_tail *t = (const struct vsr_disk_tail *)
+		(slot + d->slot_size - VSR_DISK_TAIL_SIZE);
+	struct vsr_entry_hdr h;
+	u32 i;
+
+	if (le32_to_cpu(t->csum) !=
+	    vsr_disk_crc(slot, d->slot_size - sizeof(t->csum)))
+		return -EUCLEAN;
+	vsr_entry_hdr_get(slot, &h);
+	if (h.op != op || h.len > vsr_disk_record_max(d->slot_size))
+		return -EUCLEAN;
+	for (i = 0; i < sizeof(w->zero); i++)
+		if (w->zero[i])
+			return -EUCLEAN;
+	if (h.checksum != vsr_entry_checksum(&h, slot + VSR_ENTRY_HDR_SIZE))
+		return -EUCLEAN;
+	st->seq = le64_to_cpu(t->seq);
+	st->n = le32_to_cpu(t->n);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_check);
 
 /**
  * vsr_disk_slot_get() - the entry a log slot holds for @op
@@ -312,26 +357,42 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_put);
  * @gfp: allocation flags
  * @e: a new entry (vsr_free() it), on success
  *
- * Return: 0; -EUCLEAN if the slot holds no valid entry of @op (never
- * written, of an earlier lap, torn or damaged); -ENOMEM.
+ * Return: 0; -EUCLEAN if the slot holds no valid entry of @op
+ * (vsr_disk_slot_check()); -ENOMEM.
  */
 int vsr_disk_slot_get(const struct vsr_disk_info *d, const u8 *slot, u64 op,
 		      gfp_t gfp, struct vsr_entry **e)
 {
-	const struct vsr_wire_entry_hdr *w =
-		(const struct vsr_wire_entry_hdr *)slot;
+	struct vsr_disk_stamp st;
 	struct vsr_entry_hdr h;
-	u32 i;
 
+	if (vsr_disk_slot_check(d, slot, op, &st))
+		return -EUCLEAN;
 	vsr_entry_hdr_get(slot, &h);
-	if (h.op != op || h.len > vsr_disk_record_max(d->slot_size))
-		return -EUCLEAN;
-	for (i = 0; i < sizeof(w->zero); i++)
-		if (w->zero[i])
-			return -EUCLEAN;
-	if (h.checksum != vsr_entry_checksum(&h, slot + VSR_ENTRY_HDR_SIZE))
-		return -EUCLEAN;
 	*e = vsr_entry_new(&h, slot + VSR_ENTRY_HDR_SIZE, gfp);
 	return *e ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_get);
+
+/**
+ * vsr_disk_slot_pick() - which copy of a slot a restart takes
+ * @a: copy 0's stamp, NULL if it is not valid (vsr_disk_slot_check())
+ * @b: copy 1's, likewise
+ *
+ * The one written last: the other missed a write (lost, or misdirected),
+ * or is the older half of a write in flight at a crash, either of which
+ * the slot may hold.  One valid copy is the slot; none, and the slot holds
+ * nothing.
+ *
+ * Return: 0 or 1, the copy; -1 if neither is valid.
+ */
+int vsr_disk_slot_pick(const struct vsr_disk_stamp *a,
+		       const struct vsr_disk_stamp *b)
+{
+	if (!a || !b)
+		return a ? 0 : b ? 1 : -1;
+	if (b->seq != a->seq)
+		return b->seq > a->seq;
+	return b->n > a->n;
+}
+EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_pick);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * disk.h - the on-disk format of a durable log (format version 2).
+ * disk.h - the on-disk format of a durable log (format version 3).
  *
  * A log file (a regular file or a block device) is cut into regions, every
  * offset and size a multiple of VSR_DISK_BLOCK:
@@ -8,7 +8,8 @@
  *     offset  size                     contents
  *          0  4 x 4 KiB                the superblock, four copies
  *     16 KiB  2 x VSR_DISK_CKPT_SIZE   two checkpoint slots
- *     88 KiB  slots x slot_size        the log ring
+ *     88 KiB  slots x slot_size        the log ring, copy 0
+ *          +  slots x slot_size        the log ring, copy 1
  *
  * The superblock (struct vsr_disk_super) names the replica (cluster,
  * index, members of its epoch), the geometry, and what the replica last
@@ -27,10 +28,22 @@
  * and counts once a superblock names it.
  *
  * The log ring holds the entry of op o in slot o % slots: its wire header
- * (48 bytes, with its chain checksum) and its data, zero padded to
- * slot_size.  A slot proves itself: the op its position says, a checksum
- * over header and data; a slot of an earlier lap or never written fails.
- * The entries above the checkpoint that chain from it are the log.
+ * (48 bytes, with its chain checksum) and its data, zero padded, and the
+ * slot's tail (struct vsr_disk_tail) in its last 16 bytes.  A slot proves
+ * itself: the op its position says, a checksum over header and data, and
+ * the tail's over the whole slot; a slot of an earlier lap, never written
+ * or torn fails.  The entries above the checkpoint that chain from it are
+ * the log.
+ *
+ * The ring is mirrored (version 3; version 2 had one copy): every batch
+ * writes each slot into both copies, as two requests to two regions, and
+ * one flush covers both.  So a latent sector error, a lost write or a
+ * misdirected write takes one copy of a slot and the other still holds the
+ * op, above the record's head as below it (where one copy would have lost
+ * an acked op unseen).  Of two valid copies that differ (a lost write left
+ * one with what it held before), the later write wins: the tail's stamp,
+ * the superblock sequence number that was on the disk when the slot was
+ * written and a count of the batches written since, only grows.
  *
  * Every checksum is crc32c: it detects torn writes and damage; forgery on
  * the disk is out of scope.  All integers are little endian.
@@ -44,7 +57,7 @@
 #include "vsr_api.h"
 
 #define VSR_DISK_BLOCK		4096u
-#define VSR_DISK_VERSION	2
+#define VSR_DISK_VERSION	3
 #define VSR_DISK_SUPER_MAGIC	0x3152505553525356ULL	/* "VSRSUPR1" */
 #define VSR_DISK_CKPT_MAGIC	0x3154504b43525356ULL	/* "VSRCKPT1" */
 #define VSR_DISK_SUPERS		4
@@ -60,9 +73,37 @@
 #define VSR_DISK_SLOT_MIN	VSR_DISK_BLOCK
 #define VSR_DISK_SLOT_MAX	(64u * 1024u)
 #define VSR_DISK_SLOTS_MAX	(1u << 22)
+/* Copies of the log ring. */
+#define VSR_DISK_COPIES		2
+#define VSR_DISK_TAIL_SIZE	16u
 
 static_assert(VSR_DISK_CKPT_SIZE % VSR_DISK_BLOCK == 0);
-static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX <= VSR_DISK_SLOT_MAX);
+static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX + VSR_DISK_TAIL_SIZE <=
+	      VSR_DISK_SLOT_MAX);
+
+/**
+ * struct vsr_disk_tail - the last bytes of a log slot
+ * @seq: the superblock sequence number on the disk when it was written
+ * @n: batches written since that superblock, before this one's
+ * @csum: crc32c over every byte of the slot before it
+ */
+struct vsr_disk_tail {
+	__le64 seq;
+	__le32 n;
+	__le32 csum;
+} __packed;
+
+static_assert(sizeof(struct vsr_disk_tail) == VSR_DISK_TAIL_SIZE);
+
+/**
+ * struct vsr_disk_stamp - when a slot was written (struct vsr_disk_tail)
+ * @seq: superblock sequence number
+ * @n: batch since
+ */
+struct vsr_disk_stamp {
+	u64 seq;
+	u32 n;
+};
 
 /**
  * struct vsr_disk_super - a superblock copy on the disk (one block)
@@ -205,22 +246,26 @@ static inline u32 vsr_disk_slot_idx(const struct vsr_disk_info *d, u64 op)
 	return idx;
 }
 
-/* Byte offset of the log slot of @op. */
-static inline u64 vsr_disk_slot_off(const struct vsr_disk_info *d, u64 op)
+/* Byte offset of the log slot of @op in copy @copy of the ring. */
+static inline u64 vsr_disk_slot_off(const struct vsr_disk_info *d, u64 op,
+				    u32 copy)
 {
-	return VSR_DISK_LOG_OFF + (u64)vsr_disk_slot_idx(d, op) * d->slot_size;
+	return VSR_DISK_LOG_OFF +
+	       ((u64)copy * d->slots + vsr_disk_slot_idx(d, op)) * d->slot_size;
 }
 
 /* Bytes a log of this geometry takes. */
 static inline u64 vsr_disk_size(const struct vsr_disk_info *d)
 {
-	return VSR_DISK_LOG_OFF + (u64)d->slots * d->slot_size;
+	return VSR_DISK_LOG_OFF +
+	       (u64)VSR_DISK_COPIES * d->slots * d->slot_size;
 }
 
 /* The largest record a slot of @slot_size bytes holds. */
 static inline u32 vsr_disk_record_max(u32 slot_size)
 {
-	return min(slot_size - VSR_ENTRY_HDR_SIZE, VSR_RECORD_MAX);
+	return min(slot_size - VSR_ENTRY_HDR_SIZE - VSR_DISK_TAIL_SIZE,
+		   VSR_RECORD_MAX);
 }
 
 int vsr_disk_info_check(const struct vsr_disk_info *d);
@@ -233,8 +278,13 @@ size_t vsr_disk_ckpt_put(const struct vsr_disk_info *d, u64 op, u32 view,
 			 u32 chain, const u8 *table, u32 count, u8 *buf);
 int vsr_disk_ckpt_get(const struct vsr_disk_info *d, const u8 *buf,
 		      u64 *op, u32 *view, u32 *chain, u32 *count);
-void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size);
+void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size,
+		       const struct vsr_disk_stamp *st);
+int vsr_disk_slot_check(const struct vsr_disk_info *d, const u8 *slot, u64 op,
+			struct vsr_disk_stamp *st);
 int vsr_disk_slot_get(const struct vsr_disk_info *d, const u8 *slot, u64 op,
 		      gfp_t gfp, struct vsr_entry **e);
+int vsr_disk_slot_pick(const struct vsr_disk_stamp *a,
+		       const struct vsr_disk_stamp *b);
 
 #endif /* _VSR_DISK_H */

@@ -15,10 +15,12 @@
  * core what was flushed.  One write and one flush are in flight at a time;
  * what the core appends meanwhile goes in the next batch (group commit).
  *
- * The order of the writes is the persist contract (vsr_api.h): entries are
- * flushed before the record (superblock) that names them, and a checkpoint
- * before the superblock that points at it.  A superblock update writes
- * copies 0 and 1, flushes, then 2 and 3, and flushes.  Any error is fatal
+ * A batch of entries goes to both copies of the ring (disk.h), as two
+ * writes, then one flush.  The order of the writes is the persist contract
+ * (vsr_api.h): entries are flushed before the record (superblock) that
+ * names them, and a checkpoint before the superblock that points at it.
+ * A superblock update writes copies 0 and 1, flushes, then 2 and 3, and
+ * flushes.  Any error is fatal
  * for the instance: status failed, never retried.
  */
 #include <linux/blkdev.h>
@@ -175,6 +177,7 @@ static int vsr_journal_format(struct vsr_journal *j,
 	if (!ret)
 		ret = vsr_journal_super(j, d, 0);
 	if (!ret) {
+		j->stamp.seq = d->seq;
 		j->taken = true;
 		return 0;
 	}
@@ -246,42 +249,72 @@ static int vsr_journal_read_ckpt(struct vsr_journal *j)
 }
 
 /*
- * A run of @n slots from op @first failed with a media error: read them one
- * by one into j->buf.  At the first that cannot be read, the run (@n) and
- * what the load reads (@last) end before it.
+ * Read @n slots of copy @copy of the ring from op @first into @buf.  After
+ * a media error, one by one: a slot that cannot be read is zeros, which no
+ * check passes (damaged, as if its checksum failed).
  */
-static int vsr_journal_read_slots(struct vsr_journal *j, u64 first, u32 *n,
-				  u64 *last)
+static int vsr_journal_read_run(struct vsr_journal *j, u32 copy, u64 first,
+				u32 n, u8 *buf)
 {
-	struct vsr_disk_info *d = &j->d;
+	const struct vsr_disk_info *d = &j->d;
+	size_t size = d->slot_size;
 	u32 i;
 	int ret;
 
-	for (i = 0; i < *n; i++) {
-		ret = vsr_journal_io(j, false, j->buf + (size_t)i * d->slot_size,
-				     d->slot_size, vsr_disk_slot_off(d, first + i));
-		if (vsr_journal_unreadable(j, ret, "the slot of op", first + i)) {
-			*n = i;
-			*last = first + i - 1;
-			return 0;
-		}
-		if (ret)
+	ret = vsr_journal_io(j, false, buf, n * size,
+			     vsr_disk_slot_off(d, first, copy));
+	if (ret != -EIO)
+		return ret;
+	for (i = 0; i < n; i++) {
+		ret = vsr_journal_io(j, false, buf + i * size, size,
+				     vsr_disk_slot_off(d, first + i, copy));
+		if (vsr_journal_unreadable(j, ret, copy ?
+					   "copy 1 of the slot of op" :
+					   "copy 0 of the slot of op", first + i))
+			memset(buf + i * size, 0, size);
+		else if (ret)
 			return ret;
 	}
 	return 0;
 }
 
 /*
+ * The entry of op @op, the @i-th slot of the run in j->buf (copy 0) and
+ * j->buf1 (copy 1): the copy vsr_disk_slot_pick() takes.  -EUCLEAN if
+ * neither holds it.
+ */
+static int vsr_journal_read_slot(struct vsr_journal *j, u64 op, u32 i,
+				 struct vsr_entry **e)
+{
+	const struct vsr_disk_info *d = &j->d;
+	size_t off = (size_t)i * d->slot_size;
+	const u8 *slot[VSR_DISK_COPIES] = { j->buf + off, j->buf1 + off };
+	struct vsr_disk_stamp st[VSR_DISK_COPIES];
+	bool ok[VSR_DISK_COPIES];
+	int c;
+
+	for (c = 0; c < VSR_DISK_COPIES; c++)
+		ok[c] = !vsr_disk_slot_check(d, slot[c], op, &st[c]);
+	c = vsr_disk_slot_pick(ok[0] ? &st[0] : NULL, ok[1] ? &st[1] : NULL);
+	if (c < 0)
+		return -EUCLEAN;
+	/* The other copy is bad, or missed the last write. */
+	if (!ok[!c] || st[0].seq != st[1].seq || st[0].n != st[1].n)
+		j->mended++;
+	return vsr_disk_slot_get(d, slot[c], op, GFP_KERNEL_ACCOUNT, e);
+}
+
+/*
  * Read what a restart needs: the checkpoint the superblock names and the
- * entries above it, each slot verified on its own, up to the first that
- * is not there or cannot be read.  The core checks the chain and what the
- * record names.
+ * entries above it, each slot from the copy of the ring that holds it
+ * (written last), up to the first that neither holds.  The core checks
+ * the chain and what the record names.
  */
 static int vsr_journal_read_log(struct vsr_journal *j)
 {
 	struct vsr_disk_info *d = &j->d;
 	struct vsr_restore *rs = &j->restore;
-	u64 op, first, last;
+	u64 first, last;
 	u32 n, i, count;
 	int ret;
 
@@ -289,7 +322,8 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 				    GFP_KERNEL_ACCOUNT);
 	j->restore_entries = kvcalloc(d->slots, sizeof(*j->restore_entries),
 				      GFP_KERNEL_ACCOUNT);
-	if (!j->restore_table || !j->restore_entries)
+	j->buf1 = kvmalloc(VSR_JOURNAL_BATCH * d->slot_size, GFP_KERNEL_ACCOUNT);
+	if (!j->restore_table || !j->restore_entries || !j->buf1)
 		return -ENOMEM;
 	/* A checkpoint that is not there: the core refuses the disk. */
 	count = rs->table_count;
@@ -306,17 +340,13 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 		/* A run of slots up to the end of the ring. */
 		n = min_t(u64, last - first + 1, VSR_JOURNAL_BATCH);
 		n = min(n, d->slots - vsr_disk_slot_idx(d, first));
-		ret = vsr_journal_io(j, false, j->buf, (size_t)n * d->slot_size,
-				     vsr_disk_slot_off(d, first));
-		if (ret == -EIO)
-			ret = vsr_journal_read_slots(j, first, &n, &last);
+		ret = vsr_journal_read_run(j, 0, first, n, j->buf) ?:
+		      vsr_journal_read_run(j, 1, first, n, j->buf1);
 		if (ret)
 			return ret;
 		for (i = 0; i < n; i++) {
-			op = first + i;
-			ret = vsr_disk_slot_get(d, j->buf + (size_t)i * d->slot_size,
-						op, GFP_KERNEL_ACCOUNT,
-						&j->restore_entries[rs->count]);
+			ret = vsr_journal_read_slot(j, first + i, i,
+						    &j->restore_entries[rs->count]);
 			if (ret == -ENOMEM)
 				return ret;
 			if (ret)
@@ -336,8 +366,10 @@ static void vsr_journal_free_restore(struct vsr_journal *j)
 			vsr_free(j->restore_entries[i]);
 	kvfree(j->restore_entries);
 	kvfree(j->restore_table);
+	kvfree(j->buf1);
 	j->restore_entries = NULL;
 	j->restore_table = NULL;
+	j->buf1 = NULL;
 	j->restore.count = 0;
 }
 
@@ -416,12 +448,16 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 		NL_SET_ERR_MSG(extack, "cannot write the log file");
 		return ret;
 	}
+	j->stamp.seq = d->seq;
 	j->fresh = !(d->p.flags & VSR_PERSIST_SERVICE);
 	ret = vsr_journal_alloc_buf(j) ?: vsr_journal_read_ckpt(j);
 	if (!ret && !j->fresh)
 		ret = vsr_journal_read_log(j);
 	if (ret)
 		NL_SET_ERR_MSG(extack, "cannot read the log file");
+	else if (j->mended)
+		pr_warn("%s: %llu slots of the log were bad or older in one copy of the ring: taken from the other\n",
+			j->path, j->mended);
 	return ret;
 }
 
@@ -732,30 +768,35 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			vsr_journal_failed(j, -EMSGSIZE);
 			return 0;
 		}
-		vsr_disk_slot_put(e, j->buf + (size_t)(op - start) * slot, slot);
+		vsr_disk_slot_put(e, j->buf + (size_t)(op - start) * slot, slot,
+				  &j->stamp);
 		*csum = e->h.checksum;
 	}
 	*from = start;
 	return n;
 }
 
-/* Write @n slots from op @from, in runs that end at the ring's end. */
+/*
+ * Write @n slots from op @from into both copies of the ring, in runs that
+ * end at the ring's end, then one flush.
+ */
 static int vsr_journal_write_slots(struct vsr_journal *j, u64 from, u32 n)
 {
 	const struct vsr_disk_info *d = &j->d;
-	u32 done = 0, run, idx;
+	u32 done, run, copy;
 	int ret;
 
-	while (done < n) {
-		idx = vsr_disk_slot_idx(d, from + done);
-		run = min(n - done, d->slots - idx);
-		ret = vsr_journal_io(j, true, j->buf + (size_t)done * d->slot_size,
-				     (size_t)run * d->slot_size,
-				     vsr_disk_slot_off(d, from + done));
-		if (ret)
-			return ret;
-		done += run;
-	}
+	for (copy = 0; copy < VSR_DISK_COPIES; copy++)
+		for (done = 0; done < n; done += run) {
+			run = min(n - done,
+				  d->slots - vsr_disk_slot_idx(d, from + done));
+			ret = vsr_journal_io(j, true,
+					     j->buf + (size_t)done * d->slot_size,
+					     (size_t)run * d->slot_size,
+					     vsr_disk_slot_off(d, from + done, copy));
+			if (ret)
+				return ret;
+		}
 	return vsr_journal_sync(j);
 }
 
@@ -847,6 +888,8 @@ static bool vsr_journal_write_next(struct vsr_journal *j, size_t ck_len,
 		return false;
 	}
 	j->d = j->next;
+	j->stamp.seq = j->d.seq;
+	j->stamp.n = 0;
 	if (ck_len)
 		j->ck_csum = ck_csum;
 	return true;
@@ -1010,6 +1053,13 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 	u64 from;
 	int ret;
 
+	/* The stamp's count would wrap: the same superblock, a new sequence. */
+	if (unlikely(j->stamp.n == U32_MAX)) {
+		j->next = j->d;
+		j->next.seq++;
+		if (!vsr_journal_write_next(j, 0, 0) || node->dead)
+			return false;
+	}
 	n = vsr_journal_batch(j, st, &from, &csum);
 	if (!n)
 		return false;
@@ -1021,6 +1071,7 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 		return false;
 	}
 	j->writes++;
+	j->stamp.n++;
 	j->entries += n;
 	j->w_op = from + n - 1;
 	j->w_csum = csum;

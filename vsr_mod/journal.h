@@ -62,6 +62,11 @@ struct vsr_node;
  * @hold: write no record the core asks for (a test's, through debugfs)
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
+ * @buf1: at a restart, the buffer for the ring's copy 1 (@buf's is 0)
+ * @stamp: the stamp of the next batch (struct vsr_disk_tail): the
+ *	superblock on the disk and the batches written since (the worker's)
+ * @mended: slots a restart took from one copy while the other was bad or
+ *	older (a lost write): damage the mirror made good
  * @blk: the worker's buffer for a superblock or a checkpoint slot
  * @flushes: flushes done, and @writes batches of entries written
  * @writes: see @flushes
@@ -107,6 +112,9 @@ struct vsr_journal {
 	bool hold;
 	int err;
 	u8 *buf;
+	u8 *buf1;
+	struct vsr_disk_stamp stamp;
+	u64 mended;
 	u8 *blk;
 	u64 flushes;
 	u64 writes;

@@ -183,9 +183,11 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	struct vsr_entry_hdr h = { .op = 1025, .session = 3, .request = 4,
 				   .view = 2, .len = 5, .parent = 77,
 				   .type = VSR_OP_DATA };
-	struct vsr_entry *e, *g = NULL;
+	const struct vsr_disk_stamp w = { .seq = 9, .n = 3 };
 	struct vsr_disk_info *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	u8 *slot = kunit_kzalloc(test, VSR_DISK_BLOCK, GFP_KERNEL);
+	struct vsr_entry *e, *g = NULL;
+	struct vsr_disk_stamp st;
 
 	KUNIT_ASSERT_NOT_NULL(test, slot);
 	KUNIT_ASSERT_NOT_NULL(test, d);
@@ -193,10 +195,17 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	h.checksum = vsr_entry_checksum(&h, "hello");
 	e = vsr_entry_new(&h, "hello", GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	/* Op 1025 of 1024 slots lives at slot 1. */
-	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(d, 1025),
+	/* Op 1025 of 1024 slots lives at slot 1, of each copy of the ring. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(d, 1025, 0),
 			VSR_DISK_LOG_OFF + VSR_DISK_BLOCK);
-	vsr_disk_slot_put(e, slot, d->slot_size);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_off(d, 1025, 1),
+			VSR_DISK_LOG_OFF + 1025 * VSR_DISK_BLOCK);
+	KUNIT_EXPECT_EQ(test, vsr_disk_size(d),
+			VSR_DISK_LOG_OFF + 2048 * VSR_DISK_BLOCK);
+	vsr_disk_slot_put(e, slot, d->slot_size, &w);
+	KUNIT_ASSERT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), 0);
+	KUNIT_EXPECT_EQ(test, st.seq, 9);
+	KUNIT_EXPECT_EQ(test, st.n, 3);
 	KUNIT_ASSERT_EQ(test, vsr_disk_slot_get(d, slot, 1025, GFP_KERNEL, &g),
 			0);
 	KUNIT_EXPECT_EQ(test, g->h.op, 1025);
@@ -216,6 +225,18 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	slot[VSR_ENTRY_HDR_SIZE + 2] ^= 0x80;
 	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(d, slot, 1025, GFP_KERNEL,
 						&g), -EUCLEAN);
+	slot[VSR_ENTRY_HDR_SIZE + 2] ^= 0x80;
+	/* Or its last sector old: the tail's checksum covers the padding. */
+	slot[VSR_DISK_BLOCK - 512] ^= 1;
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), -EUCLEAN);
+	slot[VSR_DISK_BLOCK - 512] ^= 1;
+	slot[VSR_DISK_BLOCK - VSR_DISK_TAIL_SIZE] ^= 1;
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), -EUCLEAN);
+	slot[VSR_DISK_BLOCK - VSR_DISK_TAIL_SIZE] ^= 1;
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), 0);
+	/* The largest record a slot holds leaves room for the tail. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_record_max(VSR_DISK_BLOCK),
+			VSR_DISK_BLOCK - VSR_ENTRY_HDR_SIZE - VSR_DISK_TAIL_SIZE);
 	/* Never written. */
 	memset(slot, 0, VSR_DISK_BLOCK);
 	KUNIT_EXPECT_EQ(test, vsr_disk_slot_get(d, slot, 0, GFP_KERNEL, &g),
@@ -223,11 +244,32 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	vsr_free(e);
 }
 
+/* Of two copies of a slot, the valid one written last. */
+static void vsr_disk_slot_pick_later(struct kunit *test)
+{
+	const struct vsr_disk_stamp a = { .seq = 5, .n = 7 };
+	const struct vsr_disk_stamp b = { .seq = 5, .n = 8 };
+	const struct vsr_disk_stamp c = { .seq = 6, .n = 0 };
+
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(NULL, NULL), -1);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&a, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(NULL, &a), 1);
+	/* The same write in both: either (the first). */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&a, &a), 0);
+	/* A later batch under the same superblock. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&a, &b), 1);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&b, &a), 0);
+	/* A later superblock, whatever the counts. */
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&c, &b), 0);
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_pick(&b, &c), 1);
+}
+
 static struct kunit_case vsr_disk_cases[] = {
 	KUNIT_CASE(vsr_disk_super_roundtrip),
 	KUNIT_CASE(vsr_disk_super_pick_newest),
 	KUNIT_CASE(vsr_disk_ckpt_roundtrip),
 	KUNIT_CASE(vsr_disk_slot_roundtrip),
+	KUNIT_CASE(vsr_disk_slot_pick_later),
 	{}
 };
 
