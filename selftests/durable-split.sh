@@ -19,7 +19,11 @@
 # raised records: after writes in one view and an idle second, that
 # replica's record names its last op, so damage among its newest ops is
 # found at a restart too (with the head at the view's start, the restart
-# took the log up to the damage and went on without ops it acked).
+# took the log up to the damage and went on without ops it acked).  And
+# the ring's two copies: with its records held back (debugfs), the
+# replica writes 20 ops above its record's head; one copy of two of them
+# damaged, it restarts from its file with every op it wrote, the copies
+# mended.
 # timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -155,15 +159,19 @@ h=${rec##* }
 ck=$(sed -n 's/^journal .* checkpoint \([0-9]*\) .*/\1/p' "/sys/kernel/debug/vsr/vsrlog$c/state")
 [ "$h" -gt $((ck + 3)) ] || fail "$c's file holds too few ops above its checkpoint ($rec, checkpoint $ck)"
 ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
-# damage I OP [SUPER]: flip a byte of op OP's slot in replica I's file (and
-# of superblock copy 0 with SUPER), which must not be in use.
+# damage I OP COPIES [SUPER]: flip a byte of op OP's slot in replica I's
+# file, in each of the ring's COPIES ("0", "1" or "0 1"), and of superblock
+# copy 0 with SUPER.  The file must not be in use.
 damage() {
-	python3 -S - "$tmp/disk$1" "$2" "${3:-}" <<'PY' || fail "damage $1's file"
+	python3 -S - "$tmp/disk$1" "$2" "$3" "${4:-}" <<'PY' || fail "damage $1's file"
 import os, sys
-path, op = sys.argv[1], int(sys.argv[2])
+path, op, copies = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+# disk.h: four superblock copies, two checkpoint slots, two copies of a
+# ring of 4 KiB slots.
 log_off, slot = 4 * 4096 + 2 * (4096 + 1024 * 32), 4096
-slots = (os.path.getsize(path) - log_off) // slot
-offs = [log_off + (op % slots) * slot + 16] + ([100] if sys.argv[3] else [])
+slots = (os.path.getsize(path) - log_off) // slot // 2
+offs = [log_off + (int(c) * slots + op % slots) * slot + 16 for c in copies]
+offs += [100] if sys.argv[4] else []
 with open(path, 'r+b') as f:
     for off in offs:
         f.seek(off)
@@ -173,10 +181,16 @@ with open(path, 'r+b') as f:
 PY
 }
 
+# mended I N: since dmesg line SEEN, replica I's journal mended N slots
+# from their other copy.
+mended() {
+	dmesg | tail -n +"$((seen + 1))" | grep -q "disk$1: mended $2 log slots from their other copy" ||
+		fail "replica $1's restart did not mend $2 slots from their other copy"
+}
+
 # refused I: replica I re-added from its damaged file recovers from the
 # others instead.
 refused() {
-	local seen
 	seen=$(dmesg | wc -l)
 	ip netns exec "$(ns "$1")" "$VSRADM" add "vsrlog$1" log-file "$tmp/disk$1" ||
 		fail "re-add $1 from its damaged file"
@@ -184,8 +198,12 @@ refused() {
 	dmesg | tail -n +"$((seen + 1))" | grep -q "vsrlog$1: cannot restart from" ||
 		fail "$1 restarted from a file with a damaged entry below its head"
 }
-damage "$c" $((h - 2)) super
+# (Both copies of the ring: one would be mended from the other, as op
+# h - 3's copy 1 is.)
+damage "$c" $((h - 3)) 1
+damage "$c" $((h - 2)) "0 1" super
 refused "$c"
+mended "$c" 1
 writes "$(primary_of 0)" 10 repaired
 converge "$tmp/log3" 0 1 2 3 4
 exactly_once "$VSR_ACKED" "$tmp/log3.$c" || fail "acknowledged records lost or duplicated after the repair"
@@ -204,9 +222,39 @@ x=$(status "$c" op)
 [ "$h" -eq "$x" ] && [ "$x" -ge $((o + 100)) ] ||
 	fail "$c's record ($rec) does not name its last op $x after an idle second (op $o before 100 writes)"
 ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
-damage "$c" $((h - 1))
+damage "$c" $((h - 1)) "0 1"
 refused "$c"
 writes "$(primary_of 0)" 10 after
 converge "$tmp/log4" 0 1 2 3 4
 exactly_once "$VSR_ACKED" "$tmp/log4.$c" || fail "acknowledged records lost or duplicated after the repair"
+
+info "mirrored: damage in one copy of the ring above $c's record's head is mended from the other"
+echo 1 > "/sys/kernel/debug/vsr/vsrlog$c/journal-hold-records" ||
+	fail "hold $c's records"
+writes "$(primary_of 0)" 20 mirrored
+sleep 1
+# "written F..W": its last op written, W, above the record's head.
+w=$(sed -n 's/^journal .* written [0-9]*\.\.\([0-9]*\) .*/\1/p' "/sys/kernel/debug/vsr/vsrlog$c/state")
+rec=$(record "$c")
+h=${rec##* }
+[ -n "$w" ] && [ "$w" -ge $((h + 20)) ] ||
+	fail "$c wrote ops $w, not 20 above its record's head $h (records held)"
+ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
+damage "$c" "$w" 0
+damage "$c" $((w - 1)) 1
+seen=$(dmesg | wc -l)
+ip netns exec "$(ns "$c")" "$VSRADM" add "vsrlog$c" log-file "$tmp/disk$c" ||
+	fail "re-add $c from its file"
+wait_normal "$c" 120 || fail "replica $c not normal after its restart"
+mended "$c" 2
+# "... checkpoint C, N ops above it": it restarted with its last op, W.
+line=$(dmesg | tail -n +"$((seen + 1))" | grep "vsrlog$c: restarted from") ||
+	fail "$c did not restart from its file"
+echo "# $line"
+read -r ck n < <(echo "$line" | sed -n 's/.* checkpoint \([0-9]*\), \([0-9]*\) ops above it/\1 \2/p')
+[ -n "${n:-}" ] && [ $((ck + n)) -ge "$w" ] ||
+	fail "$c restarted without the ops its record's head did not name ($line; wrote up to $w)"
+writes "$(primary_of 0)" 10 after-mirrored
+converge "$tmp/log5" 0 1 2 3 4
+exactly_once "$VSR_ACKED" "$tmp/log5.$c" || fail "acknowledged records lost or duplicated after the mirrored restart"
 echo ok

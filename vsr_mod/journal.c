@@ -280,35 +280,41 @@ static int vsr_journal_read_run(struct vsr_journal *j, u32 copy, u64 first,
 
 /*
  * The entry of op @op, the @i-th slot of the run in j->buf (copy 0) and
- * j->buf1 (copy 1): the copy vsr_disk_slot_pick() takes.  -EUCLEAN if
- * neither holds it.
+ * j->buf1 (copy 1): the copy vsr_disk_slot_pick() takes, written over the
+ * other if that is bad or older (the caller flushes).  -EUCLEAN if neither
+ * holds it.
  */
 static int vsr_journal_read_slot(struct vsr_journal *j, u64 op, u32 i,
 				 struct vsr_entry **e)
 {
 	const struct vsr_disk_info *d = &j->d;
 	size_t off = (size_t)i * d->slot_size;
-	const u8 *slot[VSR_DISK_COPIES] = { j->buf + off, j->buf1 + off };
+	u8 *slot[VSR_DISK_COPIES] = { j->buf + off, j->buf1 + off };
 	struct vsr_disk_stamp st[VSR_DISK_COPIES];
 	bool ok[VSR_DISK_COPIES];
-	int c;
+	int c, ret;
 
 	for (c = 0; c < VSR_DISK_COPIES; c++)
 		ok[c] = !vsr_disk_slot_check(d, slot[c], op, &st[c]);
 	c = vsr_disk_slot_pick(ok[0] ? &st[0] : NULL, ok[1] ? &st[1] : NULL);
 	if (c < 0)
 		return -EUCLEAN;
-	/* The other copy is bad, or missed the last write. */
-	if (!ok[!c] || st[0].seq != st[1].seq || st[0].n != st[1].n)
+	/* The other copy is bad, or missed the last write: mend it. */
+	if (!ok[!c] || st[0].seq != st[1].seq || st[0].n != st[1].n) {
 		j->mended++;
+		ret = vsr_journal_io(j, true, slot[c], d->slot_size,
+				     vsr_disk_slot_off(d, op, !c));
+		if (ret)
+			return ret;
+	}
 	return vsr_disk_slot_get(d, slot[c], op, GFP_KERNEL_ACCOUNT, e);
 }
 
 /*
  * Read what a restart needs: the checkpoint the superblock names and the
  * entries above it, each slot from the copy of the ring that holds it
- * (written last), up to the first that neither holds.  The core checks
- * the chain and what the record names.
+ * (written last; the other is mended), up to the first that neither holds.
+ * The core checks the chain and what the record names.
  */
 static int vsr_journal_read_log(struct vsr_journal *j)
 {
@@ -347,10 +353,10 @@ static int vsr_journal_read_log(struct vsr_journal *j)
 		for (i = 0; i < n; i++) {
 			ret = vsr_journal_read_slot(j, first + i, i,
 						    &j->restore_entries[rs->count]);
-			if (ret == -ENOMEM)
-				return ret;
-			if (ret)
+			if (ret == -EUCLEAN)
 				return 0;
+			if (ret)
+				return ret;
 			rs->count++;
 		}
 	}
@@ -453,11 +459,17 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	ret = vsr_journal_alloc_buf(j) ?: vsr_journal_read_ckpt(j);
 	if (!ret && !j->fresh)
 		ret = vsr_journal_read_log(j);
-	if (ret)
+	if (ret) {
 		NL_SET_ERR_MSG(extack, "cannot read the log file");
-	else if (j->mended)
-		pr_warn("%s: %llu slots of the log were bad or older in one copy of the ring: taken from the other\n",
-			j->path, j->mended);
+		return ret;
+	}
+	if (!j->mended)
+		return 0;
+	pr_warn("%s: mended %llu log slots from their other copy (bad or older in one copy of the ring)\n",
+		j->path, j->mended);
+	ret = vsr_journal_sync(j);
+	if (ret)
+		NL_SET_ERR_MSG(extack, "cannot write the log file (mending slots from their other copy)");
 	return ret;
 }
 

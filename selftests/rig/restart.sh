@@ -10,16 +10,17 @@
 #    from it (not refused) and catches up; the three logs agree, and
 #    records written through it then are there exactly once.
 # 2. Corruption: a backup's machine is powered off, and on the host its
-#    disk gets a flipped byte in a superblock copy and in the entry two
-#    below the head its record names.  Added back, the replica sees the
-#    damage ("cannot restart from"), recovers from the others, and
-#    nothing acknowledged is lost.
+#    disk gets a flipped byte in a superblock copy and in both copies of
+#    the ring's slot of the entry two below the head its record names
+#    (and in one copy of the entry below that).  Added back, the replica
+#    mends the one copy from the other, sees the damage ("cannot restart
+#    from"), recovers from the others, and nothing acknowledged is lost.
 # 3. I/O errors, with the replica's log on a device-mapper device over
 #    the disk: while a writer runs at the primary, the device fails every
 #    write (dm-flakey, error_writes): the instance stops (status failed)
 #    and the others go on; the device as it was, the replica is added
-#    back from it.  Then an error target over the slot of an op below the
-#    head its record names: a read error there is damage, the restart
+#    back from it.  Then an error target over both copies of the slot of
+#    an op below the head its record names: a read error there is damage, the restart
 #    refuses the disk and recovers from the others (before: the add
 #    failed, "cannot read the log file").  Nothing acknowledged is lost.
 #
@@ -97,13 +98,17 @@ ck=$(echo "$rec" | sed -n 's/.* head \([0-9]*\) checkpoint \([0-9]*\) .*/\2/p')
 [ -n "$h" ] && [ "$h" -gt $((ck + 3)) ] || fail "node $c's disk holds too few ops: $rec"
 rig_kill "$c" || fail "kill node $c"
 # The format: four superblock copies of a block each, two checkpoint
-# slots, then the ring of 2 * retention + 2048 slots of 4 KiB.
+# slots, then two copies of the ring of 2 * retention + 2048 slots of
+# 4 KiB.  Op h - 2 in both copies; op h - 3 in copy 1 only, which the
+# restart mends from copy 0.
 python3 -S - "$(rig_dir "$c")/disk.img" $((h - 2)) <<'PY' || fail "damage node $c's disk"
 import sys
 path, op = sys.argv[1], int(sys.argv[2])
 log_off, slot, slots = 4 * 4096 + 2 * (4096 + 1024 * 32), 4096, 2 * 4096 + 2048
 with open(path, 'r+b') as f:
-    for off in (100, log_off + (op % slots) * slot + 16):
+    for off in (100, log_off + (op % slots) * slot + 16,
+                log_off + (slots + op % slots) * slot + 16,
+                log_off + (slots + (op - 1) % slots) * slot + 16):
         f.seek(off)
         b = f.read(1)
         f.seek(off)
@@ -111,6 +116,7 @@ with open(path, 'r+b') as f:
 PY
 boot "$c"
 readd "$c" "cannot restart from"
+rig_run "$c" "dmesg | grep -q 'mended 1 log slots'" || fail "node $c did not mend op $((h - 3))'s copy"
 writes "$p" repaired 10
 converge 0 1 2 || fail "logs differ after node $c recovered"
 exactly_once "$acked" "$RIG_DIR/log.$c" || fail "acknowledged records lost or doubled"
@@ -171,10 +177,11 @@ h=$(echo "$rec" | sed -n 's/.* head \([0-9]*\) checkpoint \([0-9]*\) .*/\1/p')
 ck=$(echo "$rec" | sed -n 's/.* head \([0-9]*\) checkpoint \([0-9]*\) .*/\2/p')
 [ -n "$h" ] && [ "$h" -gt $((ck + 3)) ] || fail "node $c's disk holds too few ops: $rec"
 node_del "$c" > /dev/null || fail "del on node $c"
-# The layout as in step 2, in sectors of 512 bytes.
+# The layout as in step 2, in sectors of 512 bytes: both copies.
 s0=$(( (4 * 4096 + 2 * (4096 + 1024 * 32) + ((h - 2) % (2 * 4096 + 2048)) * 4096) / 512 ))
+s1=$((s0 + (2 * 4096 + 2048) * 8))
 rig_run "$c" "dmsetup suspend vsrdisk" || fail "suspend node $c's dm device"
-dm "0 $s0 linear /dev/vda 0\\n$s0 8 error\\n$((s0 + 8)) $((sz - s0 - 8)) linear /dev/vda $((s0 + 8))\\n"
+dm "0 $s0 linear /dev/vda 0\\n$s0 8 error\\n$((s0 + 8)) $((s1 - s0 - 8)) linear /dev/vda $((s0 + 8))\\n$s1 8 error\\n$((s1 + 8)) $((sz - s1 - 8)) linear /dev/vda $((s1 + 8))\\n"
 rig_run "$c" "dmesg -C"
 rig_run "$c" "$VSRADM add vsrlog0 log-file $dev" || fail "re-add node $c with a slot it cannot read"
 rig_run "$c" "dmesg | grep -e 'cannot restart from' -e unreadable" | sed "s/^/# node $c: /"

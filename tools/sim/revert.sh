@@ -129,6 +129,11 @@
 #   BUG 55 a restart checks that the log reaches the record's head, not
 #          that it holds the head's checksum (a lost write left an older
 #          view's entry there, which chains on the op below)
+#   BUG 56 a restart reads one copy of the ring only (the mirror reverted:
+#          a slot damaged above the record's head ends the log there, and
+#          the replica comes back without ops it acked)
+#   BUG 57 a restart takes the first valid copy of a slot, not the one
+#          written last (a lost write left the older entry in copy 0)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -222,6 +227,8 @@ case $bug in
 53)	subst normal.c 's/\tif \(type == VSR_OP_TRIM && !vsr_log_room\(&r->log\)\)\n\t\tvsr_checkpoint_to\(r, min\(r->commit, r->log.base \+ 1\)\);\n//' ;;
 54)	subst normal.c 's/ &&\n\t       \(!e \|\| r->log.head <= r->epoch_hdr.op \|\| e->h.view <= r->view\)//' ;;
 55)	subst restart.c 's/\t     \(!vsr_log_csum\(&r->log, p->op, &csum\) \|\| csum != p->csum\)\)\)/\t     !vsr_log_csum(\&r->log, p->op, \&csum)))/' ;;
+56)	subst disk.c 's/\tif \(!a \|\| !b\)\n\t\treturn a \? 0 : b \? 1 : -1;\n.*?return b->n > a->n;/\treturn a ? 0 : -1;/s' ;;
+57)	subst disk.c 's/\tif \(b->seq != a->seq\)\n.*?return b->n > a->n;/\treturn 0;/s' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -14,6 +14,7 @@
  * Once the faults stop, the cluster must serve every outstanding request
  * and converge within a tick budget, or the seed fails (liveness).
  */
+#include "../disk.h"
 #include "sim.h"
 
 struct vsr_sim_pkt {
@@ -500,6 +501,57 @@ static void sim_slot_put(struct vsr_sim_slot *d, struct vsr_sim_slot *f)
 	f->e = NULL;
 }
 
+/* What copy @c of slot @sl reads back: its entry, an older one, or none. */
+static const struct vsr_entry *sim_copy_read(const struct vsr_sim_slot *sl,
+					     u32 c)
+{
+	if (!(sl->lost & (1u << c)))
+		return sl->e;
+	return sl->stale & (1u << c) ? sl->prev : NULL;
+}
+
+/*
+ * What a restart reads of slot @sl: the copy that the driver takes
+ * (vsr_disk_slot_pick(): the entry was written after the older one it
+ * replaced), in @copy if not NULL (-1: neither holds an entry).
+ */
+static const struct vsr_entry *sim_slot_read(const struct vsr_sim_slot *sl,
+					     int *copy)
+{
+	static const struct vsr_disk_stamp later = { .seq = 1, .n = 1 };
+	static const struct vsr_disk_stamp older = { .seq = 1 };
+	const struct vsr_disk_stamp *st[2];
+	const struct vsr_entry *e[2];
+	u32 c;
+	int k;
+
+	for (c = 0; c < 2; c++) {
+		e[c] = sim_copy_read(sl, c);
+		st[c] = !e[c] ? NULL : e[c] == sl->e ? &later : &older;
+	}
+	k = vsr_disk_slot_pick(st[0], st[1]);
+	if (copy)
+		*copy = k;
+	return k < 0 ? NULL : e[k];
+}
+
+/* The restart writes the copy it took over the other, if that differs. */
+static void sim_slot_mend(struct vsr_sim *s, struct vsr_sim_slot *sl, int c)
+{
+	u8 other = (1u << !c);
+
+	if (sim_copy_read(sl, !c) == sim_copy_read(sl, c))
+		return;
+	if (sl->lost & (1u << c)) {
+		sl->lost |= other;
+		sl->stale |= other;
+	} else {
+		sl->lost &= ~other;
+		sl->stale &= ~other;
+	}
+	s->res.mended++;
+}
+
 /*
  * Whether a restart from @nd's disk would find @op with chain checksum
  * @csum: the checkpoint on the disk, then a written entry at every op up
@@ -511,7 +563,8 @@ static bool sim_chain_of(const struct vsr_sim_node *nd, u64 op, u32 csum,
 {
 	for (; op > ckpt; op--) {
 		if (op >= nd->disk_cap || !nd->disk[op].written ||
-		    (readable && nd->disk[op].lost) ||
+		    (readable &&
+		     sim_slot_read(&nd->disk[op], NULL) != nd->disk[op].e) ||
 		    nd->disk[op].csum != csum)
 			return false;
 		csum = nd->disk[op].parent;
@@ -1368,11 +1421,12 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 	int ret;
 
 	for (op = rs.ckpt + 1; op < nd->disk_cap; op++) {
-		const struct vsr_sim_slot *sl = &nd->disk[op];
+		int c;
 
-		e = !sl->lost ? sl->e : sl->stale ? sl->prev : NULL;
+		e = sim_slot_read(&nd->disk[op], &c);
 		if (!e)
 			break;
+		sim_slot_mend(s, &nd->disk[op], c);
 		if (!sim_grow((void **)&es, &cap, rs.count, sizeof(*es)))
 			return -ENOMEM;
 		es[rs.count++] = e;
@@ -1476,14 +1530,17 @@ static u64 sim_lost_write(struct vsr_sim *s, struct vsr_sim_node *nd)
 
 /*
  * A latent sector error found at a restart: a slot below the record's head
- * reads back bad, so the disk does not hold what the replica may have
- * acked, and the restart must refuse it.  Not at a power loss beyond what
- * the cluster survives (s->damage_left).
+ * reads back bad in both copies of the ring (two faults), so the disk does
+ * not hold what the replica may have acked, and the restart must refuse
+ * it.  Or a lost write (sim_lost_write()), in one copy or both.  Not at a
+ * power loss beyond what the cluster survives (s->damage_left).  Returns
+ * whether the disk is damaged (both copies).
  */
 static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
 	const struct vsr_persist *d = &nd->disk_view;
 	u64 op, lw;
+	u8 copies;
 
 	if (d->op <= d->ckpt || d->op >= nd->disk_cap)
 		return false;
@@ -1501,31 +1558,103 @@ static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 	     sim_lost_write(s, nd);
 	if (!op && !lw)
 		return false;
-	if (nd->power && s->damage_left)
-		s->damage_left--;
-	s->res.damaged++;
+	/* Half of those in one copy (the other holds the op), half in both. */
+	copies = VSR_SIM_COPIES;
+	if (lw && nd->restore_mode != 3 && sim_stream_below(&s->fault_rng, 2))
+		copies = 1u << sim_stream_below(&s->fault_rng, 2);
+	if (copies == VSR_SIM_COPIES) {
+		if (nd->power && s->damage_left)
+			s->damage_left--;
+		s->res.damaged++;
+	}
 	if (!lw) {
-		nd->disk[op].lost = true;
+		nd->disk[op].lost = VSR_SIM_COPIES;
+		nd->disk[op].stale = 0;
 		sim_trace(s, "replica %u's disk lost op %llu (its record's head %llu)",
 			  nd->idx, (unsigned long long)op,
 			  (unsigned long long)d->op);
 		return true;
 	}
-	nd->disk[lw].lost = true;
-	nd->disk[lw].stale = true;
-	s->res.stale++;
-	sim_trace(s, "replica %u's last write of op %llu was lost (its record's head %llu)",
-		  nd->idx, (unsigned long long)lw, (unsigned long long)d->op);
+	if (copies == VSR_SIM_COPIES)
+		s->res.stale++;
+	else
+		s->res.copy_faults++;
+	nd->disk[lw].lost = copies;
+	nd->disk[lw].stale = copies;
+	sim_trace(s, "replica %u's last write of op %llu was lost in copies %u (its record's head %llu)",
+		  nd->idx, (unsigned long long)lw, copies,
+		  (unsigned long long)d->op);
 	/* Half of those went to another slot, which holds another op now. */
 	op = d->ckpt + 1 + sim_stream_below(&s->fault_rng, d->op - d->ckpt);
 	if (sim_stream_below(&s->fault_rng, 2) && op != lw &&
-	    nd->disk[op].written) {
-		nd->disk[op].lost = true;
-		nd->disk[op].stale = false;
+	    nd->disk[op].written && !(nd->disk[op].lost & ~copies)) {
+		nd->disk[op].lost |= copies;
+		nd->disk[op].stale &= ~copies;
 		sim_trace(s, "... misdirected: it hit op %llu",
 			  (unsigned long long)op);
 	}
+	return copies == VSR_SIM_COPIES;
+}
+
+/* Hit copy @c (a bit) of @op's slot, if its other copy is intact. */
+static bool sim_copy_hit(struct vsr_sim_node *nd, u64 op, u8 c, bool stale)
+{
+	struct vsr_sim_slot *sl = &nd->disk[op];
+
+	if (!sl->written || sl->lost)
+		return false;
+	sl->lost = c;
+	sl->stale = stale && sl->prev ? c : 0;
 	return true;
+}
+
+/*
+ * Faults in one copy of a slot, found at a restart from the disk: a latent
+ * sector error, a lost write (the copy holds what it held before) or a
+ * misdirected one (which also hits another slot of the same copy).  Up to
+ * the last op written, half of them above the record's head, where one
+ * copy would lose ops the replica acked unseen: the other copy holds them,
+ * and the restart must take it.  Never both copies of a slot (sim_damage()
+ * draws those, below the head).  At any restart from the disk, power
+ * losses of the whole cluster too: every replica survives these.
+ */
+static void sim_copy_faults(struct vsr_sim *s, struct vsr_sim_node *nd)
+{
+	const struct vsr_persist *d = &nd->disk_view;
+	u64 top, lo, op, k, n;
+	u32 kind;
+	u8 c;
+
+	if (!s->copy_pm || sim_stream_below(&s->fault_rng, 1000) >= s->copy_pm)
+		return;
+	/* One past the last op written. */
+	for (top = nd->disk_cap; top > d->ckpt + 1 &&
+	     !nd->disk[top - 1].written; top--)
+		;
+	if (top <= d->ckpt + 1)
+		return;
+	n = 1 + sim_stream_below(&s->fault_rng, 4);
+	for (k = 0; k < n; k++) {
+		lo = d->ckpt + 1;
+		if (sim_stream_below(&s->fault_rng, 2) && d->op >= lo &&
+		    d->op + 1 < top)
+			lo = d->op + 1;
+		op = lo + sim_stream_below(&s->fault_rng, top - lo);
+		c = 1u << sim_stream_below(&s->fault_rng, 2);
+		kind = sim_stream_below(&s->fault_rng, 3);
+		if (!sim_copy_hit(nd, op, c, kind > 0))
+			continue;
+		s->res.copy_faults++;
+		sim_trace(s, "replica %u's disk: %s of op %llu in copy %u (its record's head %llu)",
+			  nd->idx, !kind ? "a latent error" : "a lost write",
+			  (unsigned long long)op, c >> 1,
+			  (unsigned long long)d->op);
+		/* Misdirected: it hit another slot of that copy. */
+		op = d->ckpt + 1 + sim_stream_below(&s->fault_rng, top - d->ckpt - 1);
+		if (kind == 2 && sim_copy_hit(nd, op, c, false))
+			sim_trace(s, "... misdirected: it hit op %llu",
+				  (unsigned long long)op);
+	}
 }
 
 /* Whether a slot up to @nd's record's head reads back other than written. */
@@ -1535,7 +1664,7 @@ static bool sim_disk_lost(const struct vsr_sim_node *nd)
 
 	for (op = nd->disk_view.ckpt + 1;
 	     op <= nd->disk_view.op && op < nd->disk_cap; op++)
-		if (nd->disk[op].lost)
+		if (sim_slot_read(&nd->disk[op], NULL) != nd->disk[op].e)
 			return true;
 	return false;
 }
@@ -1723,8 +1852,12 @@ static void sim_start(struct vsr_sim *s, u32 i)
 	s->creating = true;
 	nd->r = vsr_replica_create(&cfg, &sim_ops, nd);
 	s->creating = false;
-	damaged = nd->r && cfg.restore &&
-		  (sim_damage(s, nd) | sim_disk_lost(nd));
+	damaged = false;
+	if (nd->r && cfg.restore) {
+		damaged = sim_damage(s, nd);
+		sim_copy_faults(s, nd);
+		damaged |= sim_disk_lost(nd);
+	}
 	ret = nd->r && cfg.restore ? sim_restore(s, nd) : 0;
 	if (!ret && cfg.restore && damaged)
 		sim_fail(s, "a restart took a disk that lost a slot below its head (replica, op on disk)",
@@ -3117,6 +3250,8 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 			s->wipe_pm = 10 + sim_stream_below(&s->fault_rng, 100);
 		if (!sim_stream_below(&s->fault_rng, 3))
 			s->flush_fail_pm = 1 + sim_stream_below(&s->fault_rng, 8);
+		if (sim_stream_below(&s->fault_rng, 2))
+			s->copy_pm = 200 + sim_stream_below(&s->fault_rng, 800);
 	}
 	s->cfg.durable = s->disk_max;
 	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
@@ -3529,8 +3664,8 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		d->csum = e->h.checksum;
 		d->parent = e->h.parent;
 		d->written = true;
-		d->lost = false;
-		d->stale = false;
+		d->lost = 0;
+		d->stale = 0;
 		d->prev = NULL;
 		s->creating = true;
 		d->e = vsr_entry_new(&e->h, e->data, GFP_KERNEL);
@@ -3780,6 +3915,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->torn += s->res.torn;
 	total->damaged += s->res.damaged;
 	total->stale += s->res.stale;
+	total->copy_faults += s->res.copy_faults;
+	total->mended += s->res.mended;
 	total->wiped += s->res.wiped;
 	total->flush_failed += s->res.flush_failed;
 	total->checkpoints += s->res.checkpoints;

@@ -89,6 +89,8 @@ struct vsr_sim_result {
 	u64 torn;		/* crashes that landed part of a write in flight */
 	u64 damaged;		/* restarts from a disk damaged below its head */
 	u64 stale;		/* ... one of those by a lost or misdirected write */
+	u64 copy_faults;	/* faults in one copy of a slot (its mirror good) */
+	u64 mended;		/* slots a restart read from their other copy */
 	u64 wiped;		/* restarts on a new disk (the old one dead) */
 	u64 flush_failed;	/* flushes that failed, failing their replica */
 };
@@ -97,17 +99,20 @@ struct vsr_sim;
 struct vsr_sim_pkt;
 
 /*
- * One entry on a simulated disk: its chain checksum and its parent's.  A
- * slot lost to a latent sector error reads back bad at a restart, one lost
- * to a lost write reads back as the entry it held before; either stays
- * written for the checks: it was on the disk when its op was acked.
+ * One entry on a simulated disk: its chain checksum and its parent's.  The
+ * disk's ring has two copies (disk.h); a copy lost to a latent sector
+ * error reads back bad at a restart, one lost to a lost write reads back
+ * as the entry it held before, and the restart takes the copy written last
+ * (vsr_disk_slot_pick()).  A lost slot stays written for the checks: it was
+ * on the disk when its op was acked.
  */
+#define VSR_SIM_COPIES	3	/* both copies, in @lost and @stale */
 struct vsr_sim_slot {
 	u32 csum;
 	u32 parent;
 	bool written;
-	bool lost;
-	bool stale;		/* lost, and reads back as @prev */
+	u8 lost;		/* copies (bit c: copy c) that lost the entry */
+	u8 stale;		/* ... and read back as @prev */
 	struct vsr_entry *e;	/* a copy, to restart from */
 	struct vsr_entry *prev;	/* the entry of an older view it replaced */
 };
@@ -329,6 +334,7 @@ struct vsr_sim {
 	 */
 	u64 fault_rng;
 	u32 lostw_pm;		/* of the restarts from a disk, per mille */
+	u32 copy_pm;		/* ... that find faults in single copies */
 	u32 wipe_pm;		/* of the restarts */
 	u32 flush_fail_pm;	/* of the flushes */
 	/* Each vsradm set gives its replica a retention of its own. */

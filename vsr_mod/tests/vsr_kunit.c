@@ -2225,8 +2225,9 @@ static void restart_one_damaged(struct kunit *test, bool lost_write)
 		vsr_free(sl->prev);
 		sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, sl->prev);
-		sl->lost = true;
-		sl->stale = true;
+		/* In both copies of the ring. */
+		sl->lost = VSR_SIM_COPIES;
+		sl->stale = VSR_SIM_COPIES;
 	}
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
 	KUNIT_EXPECT_EQ(test, s->res.damaged, lost_write ? 0ull : 1ull);
