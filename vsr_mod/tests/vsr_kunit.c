@@ -2243,6 +2243,77 @@ static void restart_one_damaged(struct kunit *test, bool lost_write)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * The ring's two copies.  The whole cluster loses power with ops above the
+ * heads its records name (no record is raised here), and each disk has one
+ * copy of two of those ops bad: the last op it wrote, and the one below,
+ * in the other copy.  On replica 0's disk, copy 0 of the op below those
+ * also lost its last write: it holds an older view's entry of that op, as
+ * intact as any.  Every replica restarts from its own disk with every op
+ * it wrote, taking each slot from the copy written last, and mends the
+ * other.  (revert.sh 56 reads copy 0 alone: replicas come back without
+ * ops they acked; 57 takes the first valid copy, the older entry.)
+ */
+static void vsr_restart_one_copy(struct kunit *test)
+{
+	struct vsr_sim *s = durable_three(test, 107, 12);
+	struct vsr_core_status a;
+	struct vsr_sim_node *nd;
+	struct vsr_entry_hdr h;
+	struct vsr_sim_slot *sl;
+	u64 top[3], commit, restores;
+	u32 i, p;
+
+	/* Ops of view 1 on top, so that an older view's entry can be. */
+	p = primary_node(s);
+	KUNIT_ASSERT_GT(test, 3u, p);
+	s->node[p].restore_mode = 1;
+	vsr_sim_crash(s, p, 50);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 6));
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	st(s, primary_node(s), &a);
+	commit = a.commit;
+	restores = s->res.restores;
+	KUNIT_ASSERT_EQ(test, s->res.restores_refused + s->res.mended, 0ull);
+	for (i = 0; i < 3; i++) {
+		nd = &s->node[i];
+		for (top[i] = nd->disk_cap - 1; top[i] && !nd->disk[top[i]].written;
+		     top[i]--)
+			;
+		KUNIT_ASSERT_GT(test, top[i], nd->disk_view.op + 3);
+		nd->disk[top[i]].lost = 1u << (i % 2);
+		nd->disk[top[i] - 1].lost = 1u << !(i % 2);
+		nd->restore_mode = 1;
+		vsr_sim_crash(s, i, 3);
+	}
+	sl = &s->node[0].disk[top[0] - 2];
+	KUNIT_ASSERT_NOT_NULL(test, sl->e);
+	h = sl->e->h;
+	KUNIT_ASSERT_GT(test, h.view, 0u);
+	h.view--;
+	h.checksum = vsr_entry_checksum(&h, sl->e->data);
+	vsr_free(sl->prev);
+	sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sl->prev);
+	sl->lost = 1;
+	sl->stale = 1;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->res.restores, restores + 3);
+	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 0ull);
+	KUNIT_EXPECT_EQ(test, s->res.damaged, 0ull);
+	KUNIT_EXPECT_EQ(test, s->res.mended, 7ull);
+	for (i = 0; i < 3; i++) {
+		st(s, i, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_GE(test, a.op, top[i]);
+		KUNIT_EXPECT_GE(test, a.commit, commit);
+		KUNIT_EXPECT_EQ(test, s->node[i].disk[top[i]].lost, 0);
+	}
+	KUNIT_EXPECT_TRUE(test, write_records(s, 5));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* A latent sector error.  (revert.sh 52 restarts from the damaged disk.) */
 static void vsr_restart_damaged(struct kunit *test)
 {
@@ -5183,6 +5254,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_restart_power_loss),
 	KUNIT_CASE(vsr_restart_damaged),
 	KUNIT_CASE(vsr_restart_lost_write),
+	KUNIT_CASE(vsr_restart_one_copy),
 	KUNIT_CASE(vsr_restore_epoch_views),
 	KUNIT_CASE(vsr_restore_epoch_start_missing),
 	KUNIT_CASE(vsr_restore_next_epoch_cut),
