@@ -251,7 +251,7 @@ mended "$c" 2
 line=$(dmesg | tail -n +"$((seen + 1))" | grep "vsrlog$c: restarted from") ||
 	fail "$c did not restart from its file"
 echo "# $line"
-read -r ck n < <(echo "$line" | sed -n 's/.* checkpoint \([0-9]*\), \([0-9]*\) ops above it/\1 \2/p')
+read -r ck n <<< "$(echo "$line" | sed -n 's/.* checkpoint \([0-9]*\), \([0-9]*\) ops above it/\1 \2/p')"
 [ -n "${n:-}" ] && [ $((ck + n)) -ge "$w" ] ||
 	fail "$c restarted without the ops its record's head did not name ($line; wrote up to $w)"
 writes "$(primary_of 0)" 10 after-mirrored
