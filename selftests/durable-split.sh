@@ -229,6 +229,9 @@ converge "$tmp/log4" 0 1 2 3 4
 exactly_once "$VSR_ACKED" "$tmp/log4.$c" || fail "acknowledged records lost or duplicated after the repair"
 
 info "mirrored: damage in one copy of the ring above $c's record's head is mended from the other"
+# (Retention 64: these 30 records are checked.)
+VSR_ACKED=$tmp/acked.mirrored
+: > "$VSR_ACKED"
 echo 1 > "/sys/kernel/debug/vsr/vsrlog$c/journal-hold-records" ||
 	fail "hold $c's records"
 writes "$(primary_of 0)" 20 mirrored
