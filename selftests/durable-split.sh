@@ -23,7 +23,8 @@
 # the ring's two copies: with its records held back (debugfs), the
 # replica writes 20 ops above its record's head; one copy of two of them
 # damaged, it restarts from its file with every op it wrote, the copies
-# mended.
+# mended; then the other copies, which the first restart mended, the same.
+# The slots' stamps grow with the writes and across the restarts.
 # timeout: 600
 set -u
 . "$(dirname "$0")/lib/cluster.sh"
@@ -242,22 +243,51 @@ rec=$(record "$c")
 h=${rec##* }
 [ -n "$w" ] && [ "$w" -ge $((h + 20)) ] ||
 	fail "$c wrote ops $w, not 20 above its record's head $h (records held)"
-ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
-damage "$c" "$w" 0
-damage "$c" $((w - 1)) 1
-seen=$(dmesg | wc -l)
-ip netns exec "$(ns "$c")" "$VSRADM" add "vsrlog$c" log-file "$tmp/disk$c" ||
-	fail "re-add $c from its file"
-wait_normal "$c" 120 || fail "replica $c not normal after its restart"
-mended "$c" 2
-# "... checkpoint C, N ops above it": it restarted with its last op, W.
-line=$(dmesg | tail -n +"$((seen + 1))" | grep "vsrlog$c: restarted from") ||
-	fail "$c did not restart from its file"
-echo "# $line"
-read -r ck n <<< "$(echo "$line" | sed -n 's/.* checkpoint \([0-9]*\), \([0-9]*\) ops above it/\1 \2/p')"
-[ -n "${n:-}" ] && [ $((ck + n)) -ge "$w" ] ||
-	fail "$c restarted without the ops its record's head did not name ($line; wrote up to $w)"
+# Twice: then the copies that were good, which the first restart mended.
+for copy in 0 1; do
+	ip netns exec "$(ns "$c")" "$VSRADM" del "vsrlog$c" || fail "del $c"
+	damage "$c" "$w" "$copy"
+	damage "$c" $((w - 1)) $((1 - copy))
+	seen=$(dmesg | wc -l)
+	ip netns exec "$(ns "$c")" "$VSRADM" add "vsrlog$c" log-file "$tmp/disk$c" ||
+		fail "re-add $c from its file"
+	wait_normal "$c" 120 || fail "replica $c not normal after its restart"
+	mended "$c" 2
+	# "... checkpoint C, N ops above it": it restarted with its last op.
+	line=$(dmesg | tail -n +"$((seen + 1))" | grep "vsrlog$c: restarted from") ||
+		fail "$c did not restart from its file"
+	echo "# $line"
+	read -r ck n <<< "$(echo "$line" | sed -n 's/.* checkpoint \([0-9]*\), \([0-9]*\) ops above it/\1 \2/p')"
+	[ -n "${n:-}" ] && [ $((ck + n)) -ge "$w" ] ||
+		fail "$c restarted without ops it wrote ($line; wrote up to $w)"
+done
 writes "$(primary_of 0)" 10 after-mirrored
 converge "$tmp/log5" 0 1 2 3 4
 exactly_once "$VSR_ACKED" "$tmp/log5.$c" || fail "acknowledged records lost or duplicated after the mirrored restart"
+# The slots' stamps (disk.h): both copies alike (mended), growing with the
+# ops written, one batch each for the 20 written one by one, and higher
+# after the restarts than before.
+python3 -S - "$tmp/disk$c" $((w - 19)) "$w" "$(status "$c" op)" <<'PY' || fail "$c's slots' stamps"
+import os, struct, sys
+path, lo, w, hi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+log_off, slot = 4 * 4096 + 2 * (4096 + 1024 * 32), 4096
+slots = (os.path.getsize(path) - log_off) // slot // 2
+def tail(f, c, op):
+    f.seek(log_off + (c * slots + op % slots) * slot + slot - 16)
+    return struct.unpack('<QI', f.read(12))
+with open(path, 'rb') as f:
+    st = {op: (tail(f, 0, op), tail(f, 1, op)) for op in range(lo, hi + 1)}
+errs = ['op %d stamped %s and %s' % (op, a, b) for op, (a, b) in st.items() if a != b]
+before = [st[op][0] for op in range(lo, w + 1)]
+after = [st[op][0] for op in range(w + 1, hi + 1)]
+if before != sorted(before) or after != sorted(after):
+    errs.append('stamps that go back')
+if len(set(before)) < len(before) // 2:
+    errs.append('%d stamps for %d batches' % (len(set(before)), len(before)))
+if after and min(after)[0] <= max(before)[0]:
+    errs.append('a superblock sequence after the restarts not above before')
+print('# stamps of ops %d..%d: %s..%s, after the restarts %s..%s' %
+      (lo, hi, before[0], before[-1], after[0] if after else '-', after[-1] if after else '-'))
+sys.exit('; '.join(errs) if errs else 0)
+PY
 echo ok

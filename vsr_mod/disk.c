@@ -288,27 +288,40 @@ int vsr_disk_ckpt_get(const struct vsr_disk_info *d, const u8 *buf,
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_ckpt_get);
 
+/*
+ * A slot's tail checksum: over the slot up to it, seeded with the format's
+ * nonce, so that no slot of an earlier format of the file (whose stamps
+ * may be higher) passes for this one's.
+ */
+static u32 vsr_disk_slot_crc(const struct vsr_disk_info *d, const u8 *slot)
+{
+	__le64 nonce = cpu_to_le64(d->nonce);
+
+	return vsr_crc32c(vsr_disk_crc(&nonce, sizeof(nonce)), slot,
+			  d->slot_size - sizeof(__le32));
+}
+
 /**
  * vsr_disk_slot_put() - encode an entry into its log slot
- * @e: the entry; its data must be at most vsr_disk_record_max(@slot_size)
- * @slot: @slot_size bytes, written whole (zero padded, then the tail)
- * @slot_size: bytes of a slot
+ * @d: the superblock (geometry, nonce)
+ * @e: the entry; its data must be at most vsr_disk_record_max()
+ * @slot: d->slot_size bytes, written whole (zero padded, then the tail)
  * @st: when it is written: a stamp above every earlier write of the slot
  */
-void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size,
-		       const struct vsr_disk_stamp *st)
+void vsr_disk_slot_put(const struct vsr_disk_info *d, const struct vsr_entry *e,
+		       u8 *slot, const struct vsr_disk_stamp *st)
 {
-	struct vsr_disk_tail *t =
-		(struct vsr_disk_tail *)(slot + slot_size - VSR_DISK_TAIL_SIZE);
+	struct vsr_disk_tail *t = (struct vsr_disk_tail *)
+		(slot + d->slot_size - VSR_DISK_TAIL_SIZE);
 
 	vsr_entry_hdr_put(slot, &e->h);
 	if (e->h.len)
 		memcpy(slot + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
 	memset(slot + VSR_ENTRY_HDR_SIZE + e->h.len, 0,
-	       slot_size - VSR_ENTRY_HDR_SIZE - e->h.len - VSR_DISK_TAIL_SIZE);
+	       d->slot_size - VSR_ENTRY_HDR_SIZE - e->h.len - VSR_DISK_TAIL_SIZE);
 	t->seq = cpu_to_le64(st->seq);
 	t->n = cpu_to_le32(st->n);
-	t->csum = cpu_to_le32(vsr_disk_crc(slot, slot_size - sizeof(t->csum)));
+	t->csum = cpu_to_le32(vsr_disk_slot_crc(d, slot));
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_put);
 
@@ -319,8 +332,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_disk_slot_put);
  * @op: the op the slot must hold
  * @st: when it was written, if it does
  *
- * Return: 0; -EUCLEAN if not (never written, of an earlier lap, torn or
- * damaged).
+ * Return: 0; -EUCLEAN if not (never written, of an earlier lap or an
+ * earlier format, torn or damaged).
  */
 int vsr_disk_slot_check(const struct vsr_disk_info *d, const u8 *slot, u64 op,
 			struct vsr_disk_stamp *st)
@@ -332,8 +345,7 @@ int vsr_disk_slot_check(const struct vsr_disk_info *d, const u8 *slot, u64 op,
 	struct vsr_entry_hdr h;
 	u32 i;
 
-	if (le32_to_cpu(t->csum) !=
-	    vsr_disk_crc(slot, d->slot_size - sizeof(t->csum)))
+	if (le32_to_cpu(t->csum) != vsr_disk_slot_crc(d, slot))
 		return -EUCLEAN;
 	vsr_entry_hdr_get(slot, &h);
 	if (h.op != op || h.len > vsr_disk_record_max(d->slot_size))

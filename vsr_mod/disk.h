@@ -85,7 +85,9 @@ static_assert(VSR_ENTRY_HDR_SIZE + VSR_RECORD_MAX + VSR_DISK_TAIL_SIZE <=
  * struct vsr_disk_tail - the last bytes of a log slot
  * @seq: the superblock sequence number on the disk when it was written
  * @n: batches written since that superblock, before this one's
- * @csum: crc32c over every byte of the slot before it
+ * @csum: crc32c over every byte of the slot before it, seeded with the
+ *	crc32c of the superblock's @nonce (a slot of an earlier format of
+ *	the file is not this one's)
  */
 struct vsr_disk_tail {
 	__le64 seq;
@@ -278,8 +280,8 @@ size_t vsr_disk_ckpt_put(const struct vsr_disk_info *d, u64 op, u32 view,
 			 u32 chain, const u8 *table, u32 count, u8 *buf);
 int vsr_disk_ckpt_get(const struct vsr_disk_info *d, const u8 *buf,
 		      u64 *op, u32 *view, u32 *chain, u32 *count);
-void vsr_disk_slot_put(const struct vsr_entry *e, u8 *slot, u32 slot_size,
-		       const struct vsr_disk_stamp *st);
+void vsr_disk_slot_put(const struct vsr_disk_info *d, const struct vsr_entry *e,
+		       u8 *slot, const struct vsr_disk_stamp *st);
 int vsr_disk_slot_check(const struct vsr_disk_info *d, const u8 *slot, u64 op,
 			struct vsr_disk_stamp *st);
 int vsr_disk_slot_get(const struct vsr_disk_info *d, const u8 *slot, u64 op,

@@ -301,11 +301,13 @@ static int vsr_journal_read_slot(struct vsr_journal *j, u64 op, u32 i,
 		return -EUCLEAN;
 	/* The other copy is bad, or missed the last write: mend it. */
 	if (!ok[!c] || st[0].seq != st[1].seq || st[0].n != st[1].n) {
-		j->mended++;
 		ret = vsr_journal_io(j, true, slot[c], d->slot_size,
 				     vsr_disk_slot_off(d, op, !c));
-		if (ret)
+		if (ret) {
+			j->mend_err = true;
 			return ret;
+		}
+		j->mended++;
 	}
 	return vsr_disk_slot_get(d, slot[c], op, GFP_KERNEL_ACCOUNT, e);
 }
@@ -460,7 +462,10 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	if (!ret && !j->fresh)
 		ret = vsr_journal_read_log(j);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot read the log file");
+		if (j->mend_err)
+			NL_SET_ERR_MSG(extack, "cannot write the log file (mending slots from their other copy)");
+		else
+			NL_SET_ERR_MSG(extack, "cannot read the log file");
 		return ret;
 	}
 	if (!j->mended)
@@ -780,7 +785,7 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			vsr_journal_failed(j, -EMSGSIZE);
 			return 0;
 		}
-		vsr_disk_slot_put(e, j->buf + (size_t)(op - start) * slot, slot,
+		vsr_disk_slot_put(&j->d, e, j->buf + (size_t)(op - start) * slot,
 				  &j->stamp);
 		*csum = e->h.checksum;
 	}
@@ -1065,12 +1070,14 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 	u64 from;
 	int ret;
 
-	/* The stamp's count would wrap: the same superblock, a new sequence. */
+	/*
+	 * The stamp's count would wrap: the same superblock, a new sequence
+	 * (then the caller looks at the core again: the lock was dropped).
+	 */
 	if (unlikely(j->stamp.n == U32_MAX)) {
 		j->next = j->d;
 		j->next.seq++;
-		if (!vsr_journal_write_next(j, 0, 0) || node->dead)
-			return false;
+		return vsr_journal_write_next(j, 0, 0) && !node->dead;
 	}
 	n = vsr_journal_batch(j, st, &from, &csum);
 	if (!n)

@@ -66,7 +66,9 @@ struct vsr_node;
  * @stamp: the stamp of the next batch (struct vsr_disk_tail): the
  *	superblock on the disk and the batches written since (the worker's)
  * @mended: slots a restart took from one copy while the other was bad or
- *	older (a lost write): damage the mirror made good
+ *	older (a lost write), and wrote over the other: damage the mirror
+ *	made good
+ * @mend_err: writing one over the other failed (the load fails)
  * @blk: the worker's buffer for a superblock or a checkpoint slot
  * @flushes: flushes done, and @writes batches of entries written
  * @writes: see @flushes
@@ -115,6 +117,7 @@ struct vsr_journal {
 	u8 *buf1;
 	struct vsr_disk_stamp stamp;
 	u64 mended;
+	bool mend_err;
 	u8 *blk;
 	u64 flushes;
 	u64 writes;

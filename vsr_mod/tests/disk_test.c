@@ -202,7 +202,7 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 			VSR_DISK_LOG_OFF + 1025 * VSR_DISK_BLOCK);
 	KUNIT_EXPECT_EQ(test, vsr_disk_size(d),
 			VSR_DISK_LOG_OFF + 2048 * VSR_DISK_BLOCK);
-	vsr_disk_slot_put(e, slot, d->slot_size, &w);
+	vsr_disk_slot_put(d, e, slot, &w);
 	KUNIT_ASSERT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), 0);
 	KUNIT_EXPECT_EQ(test, st.seq, 9);
 	KUNIT_EXPECT_EQ(test, st.n, 3);
@@ -234,6 +234,10 @@ static void vsr_disk_slot_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), -EUCLEAN);
 	slot[VSR_DISK_BLOCK - VSR_DISK_TAIL_SIZE] ^= 1;
 	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), 0);
+	/* A slot of an earlier format of the file is not this one's. */
+	d->nonce++;
+	KUNIT_EXPECT_EQ(test, vsr_disk_slot_check(d, slot, 1025, &st), -EUCLEAN);
+	d->nonce--;
 	/* The largest record a slot holds leaves room for the tail. */
 	KUNIT_EXPECT_EQ(test, vsr_disk_record_max(VSR_DISK_BLOCK),
 			VSR_DISK_BLOCK - VSR_ENTRY_HDR_SIZE - VSR_DISK_TAIL_SIZE);

@@ -501,6 +501,15 @@ static void sim_slot_put(struct vsr_sim_slot *d, struct vsr_sim_slot *f)
 	f->e = NULL;
 }
 
+/*
+ * Whether slot @sl holds its entry in a copy: what a restart must read
+ * (the checks' view, apart from the driver's pick).
+ */
+static bool sim_slot_held(const struct vsr_sim_slot *sl)
+{
+	return (sl->lost & VSR_SIM_COPIES) != VSR_SIM_COPIES;
+}
+
 /* What copy @c of slot @sl reads back: its entry, an older one, or none. */
 static const struct vsr_entry *sim_copy_read(const struct vsr_sim_slot *sl,
 					     u32 c)
@@ -563,8 +572,7 @@ static bool sim_chain_of(const struct vsr_sim_node *nd, u64 op, u32 csum,
 {
 	for (; op > ckpt; op--) {
 		if (op >= nd->disk_cap || !nd->disk[op].written ||
-		    (readable &&
-		     sim_slot_read(&nd->disk[op], NULL) != nd->disk[op].e) ||
+		    (readable && !sim_slot_held(&nd->disk[op])) ||
 		    nd->disk[op].csum != csum)
 			return false;
 		csum = nd->disk[op].parent;
@@ -1427,6 +1435,7 @@ static int sim_restore(struct vsr_sim *s, struct vsr_sim_node *nd)
 		if (!e)
 			break;
 		sim_slot_mend(s, &nd->disk[op], c);
+		nd->disk[op].read = true;
 		if (!sim_grow((void **)&es, &cap, rs.count, sizeof(*es)))
 			return -ENOMEM;
 		es[rs.count++] = e;
@@ -1596,15 +1605,23 @@ static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 	return copies == VSR_SIM_COPIES;
 }
 
-/* Hit copy @c (a bit) of @op's slot, if its other copy is intact. */
+/*
+ * Hit copy @c (a bit) of @op's slot, if its other copy is intact: no
+ * fault, or one that a restart read since, and so mended (faults add up
+ * over restarts only where the driver does not mend them).
+ */
 static bool sim_copy_hit(struct vsr_sim_node *nd, u64 op, u8 c, bool stale)
 {
 	struct vsr_sim_slot *sl = &nd->disk[op];
 
-	if (!sl->written || sl->lost)
+	if (!sl->written || (sl->lost && !sl->read))
 		return false;
-	sl->lost = c;
-	sl->stale = stale && sl->prev ? c : 0;
+	sl->lost |= c;
+	if (stale && sl->prev)
+		sl->stale |= c;
+	else
+		sl->stale &= ~c;
+	sl->read = false;
 	return true;
 }
 
@@ -1664,7 +1681,7 @@ static bool sim_disk_lost(const struct vsr_sim_node *nd)
 
 	for (op = nd->disk_view.ckpt + 1;
 	     op <= nd->disk_view.op && op < nd->disk_cap; op++)
-		if (sim_slot_read(&nd->disk[op], NULL) != nd->disk[op].e)
+		if (!sim_slot_held(&nd->disk[op]))
 			return true;
 	return false;
 }
@@ -3666,6 +3683,7 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		d->written = true;
 		d->lost = 0;
 		d->stale = 0;
+		d->read = false;
 		d->prev = NULL;
 		s->creating = true;
 		d->e = vsr_entry_new(&e->h, e->data, GFP_KERNEL);

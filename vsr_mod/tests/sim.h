@@ -113,6 +113,7 @@ struct vsr_sim_slot {
 	bool written;
 	u8 lost;		/* copies (bit c: copy c) that lost the entry */
 	u8 stale;		/* ... and read back as @prev */
+	bool read;		/* a restart read it since its last fault */
 	struct vsr_entry *e;	/* a copy, to restart from */
 	struct vsr_entry *prev;	/* the entry of an older view it replaced */
 };
