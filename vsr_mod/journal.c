@@ -20,8 +20,8 @@
  * (vsr_api.h): entries are flushed before the record (superblock) that
  * names them, and a checkpoint before the superblock that points at it.
  * A superblock update writes copies 0 and 1, flushes, then 2 and 3, and
- * flushes.  Any error is fatal
- * for the instance: status failed, never retried.
+ * flushes.  Any error is fatal for the instance: status failed, never
+ * retried.
  */
 #include <linux/blkdev.h>
 #include <linux/fs.h>
