@@ -2180,6 +2180,25 @@ static void vsr_restart_power_loss(struct kunit *test)
 }
 
 /*
+ * A lost write of slot @sl in @copies (bits): they hold an older view's
+ * entry of its op, as intact as any, chained on the same op below.
+ */
+static void lose_write(struct kunit *test, struct vsr_sim_slot *sl, u8 copies)
+{
+	struct vsr_entry_hdr h;
+
+	KUNIT_ASSERT_NOT_NULL(test, sl->e);
+	h = sl->e->h;
+	h.view--;
+	h.checksum = vsr_entry_checksum(&h, sl->e->data);
+	vsr_free(sl->prev);
+	sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sl->prev);
+	sl->lost = copies;
+	sl->stale = copies;
+}
+
+/*
  * The whole cluster loses power, and one disk's log no longer holds what
  * its replica acked below its record's head: that replica must not restart
  * from it; it recovers from the other two, which come back from their
@@ -2192,8 +2211,6 @@ static void restart_one_damaged(struct kunit *test, bool lost_write)
 {
 	struct vsr_sim *s = durable_three(test, 103, 12);
 	struct vsr_core_status a;
-	struct vsr_sim_slot *sl;
-	struct vsr_entry_hdr h;
 	u32 i, p, q, d;
 	u64 commit;
 
@@ -2216,18 +2233,9 @@ static void restart_one_damaged(struct kunit *test, bool lost_write)
 		vsr_sim_crash(s, i, 3);
 	}
 	if (lost_write) {
-		/* An older view's entry of the head's op, as intact as any. */
-		sl = &s->node[d].disk[s->node[d].disk_view.op];
-		KUNIT_ASSERT_NOT_NULL(test, sl->e);
-		h = sl->e->h;
-		h.view--;
-		h.checksum = vsr_entry_checksum(&h, sl->e->data);
-		vsr_free(sl->prev);
-		sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, sl->prev);
-		/* In both copies of the ring. */
-		sl->lost = VSR_SIM_COPIES;
-		sl->stale = VSR_SIM_COPIES;
+		/* An older view's entry of the head's op, in both copies. */
+		lose_write(test, &s->node[d].disk[s->node[d].disk_view.op],
+			   VSR_SIM_COPIES);
 	}
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
 	KUNIT_EXPECT_EQ(test, s->res.damaged, lost_write ? 0ull : 1ull);
@@ -2259,8 +2267,6 @@ static void vsr_restart_one_copy(struct kunit *test)
 	struct vsr_sim *s = durable_three(test, 107, 12);
 	struct vsr_core_status a;
 	struct vsr_sim_node *nd;
-	struct vsr_entry_hdr h;
-	struct vsr_sim_slot *sl;
 	u64 top[3], commit, restores;
 	u32 i, p;
 
@@ -2286,17 +2292,9 @@ static void vsr_restart_one_copy(struct kunit *test)
 		nd->restore_mode = 1;
 		vsr_sim_crash(s, i, 3);
 	}
-	sl = &s->node[0].disk[top[0] - 2];
-	KUNIT_ASSERT_NOT_NULL(test, sl->e);
-	h = sl->e->h;
-	KUNIT_ASSERT_GT(test, h.view, 0u);
-	h.view--;
-	h.checksum = vsr_entry_checksum(&h, sl->e->data);
-	vsr_free(sl->prev);
-	sl->prev = vsr_entry_new(&h, sl->e->data, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, sl->prev);
-	sl->lost = 1;
-	sl->stale = 1;
+	KUNIT_ASSERT_NOT_NULL(test, s->node[0].disk[top[0] - 2].e);
+	KUNIT_ASSERT_GT(test, s->node[0].disk[top[0] - 2].e->h.view, 0u);
+	lose_write(test, &s->node[0].disk[top[0] - 2], 1);
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
 	KUNIT_EXPECT_EQ(test, s->res.restores, restores + 3);
 	KUNIT_EXPECT_EQ(test, s->res.restores_refused, 0ull);
