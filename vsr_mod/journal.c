@@ -177,7 +177,6 @@ static int vsr_journal_format(struct vsr_journal *j,
 	if (!ret)
 		ret = vsr_journal_super(j, d, 0);
 	if (!ret) {
-		j->stamp.seq = d->seq;
 		j->taken = true;
 		return 0;
 	}
@@ -456,7 +455,6 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 		NL_SET_ERR_MSG(extack, "cannot write the log file");
 		return ret;
 	}
-	j->stamp.seq = d->seq;
 	j->fresh = !(d->p.flags & VSR_PERSIST_SERVICE);
 	ret = vsr_journal_alloc_buf(j) ?: vsr_journal_read_ckpt(j);
 	if (!ret && !j->fresh)
@@ -766,6 +764,8 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			     const struct vsr_core_status *st, u64 *from,
 			     u32 *csum)
 {
+	/* Stamped with the superblock on the disk and the batches since. */
+	const struct vsr_disk_stamp stamp = { .seq = j->d.seq, .n = j->batches };
 	const struct vsr_entry *e;
 	u64 op, start;
 	u32 n, slot = j->d.slot_size;
@@ -786,7 +786,7 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 			return 0;
 		}
 		vsr_disk_slot_put(&j->d, e, j->buf + (size_t)(op - start) * slot,
-				  &j->stamp);
+				  &stamp);
 		*csum = e->h.checksum;
 	}
 	*from = start;
@@ -905,8 +905,7 @@ static bool vsr_journal_write_next(struct vsr_journal *j, size_t ck_len,
 		return false;
 	}
 	j->d = j->next;
-	j->stamp.seq = j->d.seq;
-	j->stamp.n = 0;
+	j->batches = 0;
 	if (ck_len)
 		j->ck_csum = ck_csum;
 	return true;
@@ -1071,10 +1070,10 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 	int ret;
 
 	/*
-	 * The stamp's count would wrap: the same superblock, a new sequence
+	 * The stamps' count would wrap: the same superblock, a new sequence
 	 * (then the caller looks at the core again: the lock was dropped).
 	 */
-	if (unlikely(j->stamp.n == U32_MAX)) {
+	if (unlikely(j->batches == U32_MAX)) {
 		j->next = j->d;
 		j->next.seq++;
 		return vsr_journal_write_next(j, 0, 0) && !node->dead;
@@ -1090,7 +1089,7 @@ static bool vsr_journal_entries(struct vsr_journal *j,
 		return false;
 	}
 	j->writes++;
-	j->stamp.n++;
+	j->batches++;
 	j->entries += n;
 	j->w_op = from + n - 1;
 	j->w_csum = csum;

@@ -63,8 +63,9 @@ struct vsr_node;
  * @err: a write or flush failed: the instance failed for good
  * @buf: the worker's write buffer: VSR_JOURNAL_BATCH slots
  * @buf1: at a restart, the buffer for the ring's copy 1 (@buf's is 0)
- * @stamp: the stamp of the next batch (struct vsr_disk_tail): the
- *	superblock on the disk and the batches written since (the worker's)
+ * @batches: batches of entries written since the superblock on the disk
+ *	(@d): with its sequence number, the next batch's stamp
+ *	(struct vsr_disk_tail; the worker's)
  * @mended: slots a restart took from one copy while the other was bad or
  *	older (a lost write), and wrote over the other: damage the mirror
  *	made good
@@ -115,7 +116,7 @@ struct vsr_journal {
 	int err;
 	u8 *buf;
 	u8 *buf1;
-	struct vsr_disk_stamp stamp;
+	u32 batches;
 	u64 mended;
 	bool mend_err;
 	u8 *blk;
