@@ -1588,8 +1588,9 @@ static bool sim_damage(struct vsr_sim *s, struct vsr_sim_node *nd)
 		s->res.stale++;
 	else
 		s->res.copy_faults++;
-	nd->disk[lw].lost = copies;
-	nd->disk[lw].stale = copies;
+	/* (A fault of the other copy that no restart mended stays.) */
+	nd->disk[lw].lost |= copies;
+	nd->disk[lw].stale |= copies;
 	sim_trace(s, "replica %u's last write of op %llu was lost in copies %u (its record's head %llu)",
 		  nd->idx, (unsigned long long)lw, copies,
 		  (unsigned long long)d->op);
