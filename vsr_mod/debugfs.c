@@ -56,13 +56,14 @@ static int vsr_state_show(struct seq_file *m, void *v)
 			   j->path, j->d.seq, j->d.p.view, j->d.p.log_view,
 			   j->d.p.op, j->d.p.ckpt, j->d.p.flags, j->w_from,
 			   j->w_op);
-		seq_printf(m, " busy %d asked %d (view %u head %llu csum %#x checkpoint %llu, disk %#x) err %d writes %llu entries %llu flushes %llu write-us %llu flush-us %llu taken %d lowered %llu unlowered %llu raised %llu mended %llu\n",
+		seq_printf(m, " busy %d asked %d (view %u head %llu csum %#x checkpoint %llu, disk %#x) err %d writes %llu entries %llu flushes %llu write-us %llu flush-us %llu taken %d lowered %llu unlowered %llu raised %llu mended %llu direct %d\n",
 			   j->busy, j->asked, j->want.view, j->want.op,
 			   j->want.csum,
 			   j->want.ckpt, j->ck_csum, j->err, j->writes, j->entries,
 			   j->flushes, div_u64(j->write_ns, NSEC_PER_USEC),
 			   div_u64(j->sync_ns, NSEC_PER_USEC), j->taken,
-			   j->lowered, j->unlowered, j->raised, j->mended);
+			   j->lowered, j->unlowered, j->raised, j->mended,
+			   j->direct);
 	}
 	for (i = 0; i < vsr_n_peers(cfg); i++) {
 		heard = READ_ONCE(node->last_heard[i]);

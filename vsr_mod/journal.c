@@ -7,7 +7,9 @@
  * the instance (its credentials, its mount namespace), and kept open.  It
  * is written with kernel_write() and flushed with vfs_fsync_range() over
  * the whole file, which works alike for regular files and block devices on
- * every kernel this module builds for.
+ * every kernel this module builds for.  A block device's log ring is
+ * written with direct I/O (dio.c), unless the module parameter direct_io
+ * is off when the instance is added.
  *
  * The I/O runs in one work item per instance, never under the node lock
  * and never in softirq.  The lock is taken only to pick up what to write
@@ -34,6 +36,11 @@
 
 #include "journal.h"
 #include "node_priv.h"
+
+static bool direct_io = true;
+module_param(direct_io, bool, 0644);
+MODULE_PARM_DESC(direct_io,
+		 "write the log ring of a block device with direct I/O, not through the page cache (read when an instance is added)");
 
 /* The log files in use, by device and inode: one instance each. */
 static LIST_HEAD(vsr_journals);
@@ -103,16 +110,29 @@ static int vsr_journal_super(struct vsr_journal *j,
 }
 
 /*
+ * The write buffer: a batch of slots of the file's size, written directly
+ * from its pages if the file is a block device that takes that.
+ */
+static int vsr_journal_alloc_buf(struct vsr_journal *j)
+{
+	size_t len = VSR_JOURNAL_BATCH * j->d.slot_size;
+	int ret;
+
+	j->buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!j->buf)
+		return -ENOMEM;
+	if (!READ_ONCE(direct_io) || !vsr_dio_usable(j->file, VSR_DISK_BLOCK))
+		return 0;
+	ret = vsr_dio_init(&j->dio, j->file, j->buf, len);
+	if (!ret)
+		j->direct = true;
+	return ret;
+}
+
+/*
  * Bytes the file holds: a block device's size is its own inode's, which
  * the open file's mapping belongs to, not the device node's.
  */
-/* The write buffer: a batch of slots of the file's size. */
-static int vsr_journal_alloc_buf(struct vsr_journal *j)
-{
-	j->buf = kvmalloc(VSR_JOURNAL_BATCH * j->d.slot_size, GFP_KERNEL_ACCOUNT);
-	return j->buf ? 0 : -ENOMEM;
-}
-
 static u64 vsr_journal_size(struct vsr_journal *j)
 {
 	return i_size_read(j->file->f_mapping->host);
@@ -589,6 +609,12 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 		goto err;
 	if (format)
 		j->fresh = true;
+	/*
+	 * The pages the format or the load left in the cache: each direct
+	 * write would drop those of its range first, at a cost per page.
+	 */
+	if (j->direct)
+		invalidate_mapping_pages(j->file->f_mapping, 0, -1);
 	*jp = j;
 	return 0;
 err:
@@ -612,6 +638,7 @@ void vsr_journal_close(struct vsr_journal *j)
 		filp_close(j->file, NULL);
 	kvfree(j->want_table);
 	kvfree(j->blk);
+	vsr_dio_free(&j->dio);
 	kvfree(j->buf);
 	kfree(j->path);
 	kfree(j);
@@ -795,25 +822,41 @@ static u32 vsr_journal_batch(struct vsr_journal *j,
 
 /*
  * Write @n slots from op @from into both copies of the ring, in runs that
- * end at the ring's end, then one flush.
+ * end at the ring's end, then one flush.  Direct writes are all in flight
+ * together before the worker waits for them.
  */
 static int vsr_journal_write_slots(struct vsr_journal *j, u64 from, u32 n)
 {
 	const struct vsr_disk_info *d = &j->d;
+	u64 t = ktime_get_ns();
 	u32 done, run, copy;
+	size_t off, len;
+	loff_t pos;
 	int ret;
 
+	if (j->direct)
+		vsr_dio_begin(&j->dio);
 	for (copy = 0; copy < VSR_DISK_COPIES; copy++)
 		for (done = 0; done < n; done += run) {
 			run = min(n - done,
 				  d->slots - vsr_disk_slot_idx(d, from + done));
-			ret = vsr_journal_io(j, true,
-					     j->buf + (size_t)done * d->slot_size,
-					     (size_t)run * d->slot_size,
-					     vsr_disk_slot_off(d, from + done, copy));
+			off = (size_t)done * d->slot_size;
+			len = (size_t)run * d->slot_size;
+			pos = vsr_disk_slot_off(d, from + done, copy);
+			if (j->direct) {
+				vsr_dio_write(&j->dio, off, len, pos);
+				continue;
+			}
+			ret = vsr_journal_io(j, true, j->buf + off, len, pos);
 			if (ret)
 				return ret;
 		}
+	if (j->direct) {
+		ret = vsr_dio_end(&j->dio);
+		j->write_ns += ktime_get_ns() - t;
+		if (ret)
+			return ret;
+	}
 	return vsr_journal_sync(j);
 }
 

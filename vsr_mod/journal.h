@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "dio.h"
 #include "disk.h"
 
 struct file;
@@ -70,12 +71,15 @@ struct vsr_node;
  *	older (a lost write), and wrote over the other: damage the mirror
  *	made good
  * @mend_err: writing one over the other failed (the load fails)
+ * @direct: @buf is written with direct I/O (@dio), not kernel_write()
+ * @dio: the direct writes' state, when @direct
  * @blk: the worker's buffer for a superblock or a checkpoint slot
  * @flushes: flushes done, and @writes batches of entries written
  * @writes: see @flushes
  * @entries: entries written
- * @write_ns: time spent in writes (kernel_write()), and @sync_ns in
- *	flushes, for the benchmark
+ * @write_ns: time spent in writes (kernel_write() into the page cache, or
+ *	direct writes until the disk took them), and @sync_ns in flushes,
+ *	for the benchmark
  * @sync_ns: see @write_ns
  * @lowered: records lowered before a batch wrote over their heads
  * @unlowered: batches that wrote over a head they could not lower first
@@ -119,6 +123,8 @@ struct vsr_journal {
 	u32 batches;
 	u64 mended;
 	bool mend_err;
+	bool direct;
+	struct vsr_dio dio;
 	u8 *blk;
 	u64 flushes;
 	u64 writes;

@@ -16,6 +16,15 @@ node_add() {
 
 node_del() { rig_run "$1" "$VSRADM del vsrlog0"; }
 
+# node_direct I V: guest I's module writes the log ring of the instances
+# added from now on with direct I/O (V 1) or through the page cache (0).
+node_direct() { rig_run "$1" "echo $2 > /sys/module/vsr/parameters/direct_io"; }
+
+# node_direct_is I V: whether node I's vsrlog0 writes its ring so.
+node_direct_is() {
+	rig_run "$1" "grep -q ' direct $2\$' /sys/kernel/debug/vsr/vsrlog0/state"
+}
+
 # node_field I FIELD: a field of the instance's line in `vsradm show`.
 node_field() {
 	rig_run "$1" "$VSRADM show vsrlog0" | awk -v k="$2" '

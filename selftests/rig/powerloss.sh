@@ -10,7 +10,8 @@
 # (vsradm add vsrlog0 log-file /dev/vda).  The cluster comes back, every
 # record a write() acknowledged is in every replica's log exactly once,
 # and the writers go on.  $RIG_POWER_ROUNDS rounds (4), $RIG_SEED for the
-# random choices (printed).
+# random choices (printed).  Nodes 0 and 1 write their log rings with
+# direct I/O, node 2 through the page cache (the module's direct_io 0).
 #
 # usage: powerloss.sh DIR (tools/vm/cluster.sh runs it)
 set -u
@@ -29,6 +30,17 @@ acked=$RIG_DIR/acked
 declare -a cur	# each node's running writer
 # A write waits through a round in which a majority is down.
 wait="client-timeout 120000"
+direct=(1 1 0)
+
+# add NODE ARGS...: vsradm add on the node, its ring written as direct[NODE]
+# says.
+add() {
+	local i=$1
+	shift
+	node_direct "$i" "${direct[i]}" || fail "direct_io on node $i"
+	rig_run "$i" "$VSRADM add vsrlog0 $*" || return 1
+	node_direct_is "$i" "${direct[i]}" || fail "node $i: its ring is not written with direct ${direct[i]}"
+}
 
 # boot NODE...: those guests, in parallel.
 boot() {
@@ -53,7 +65,8 @@ writer() {
 
 boot 0 1 2
 for i in 0 1 2; do
-	node_add "$i" 3 log-file /dev/vda format $wait || fail "add on node $i"
+	add "$i" replica "$i" peers "$(rig_peers 3)" cluster 78 log-file /dev/vda format $wait ||
+		fail "add on node $i"
 done
 for i in 0 1 2; do
 	node_wait "$i" status normal 120 || fail "node $i not normal"
@@ -83,8 +96,7 @@ for ((r = 1; r <= rounds; r++)); do
 	done
 	boot "${down[@]}"
 	for i in "${down[@]}"; do
-		rig_run "$i" "$VSRADM add vsrlog0 log-file /dev/vda $wait" ||
-			fail "re-add node $i from its disk"
+		add "$i" log-file /dev/vda $wait || fail "re-add node $i from its disk"
 	done
 	for i in "${down[@]}"; do
 		node_wait "$i" status normal 120 || fail "node $i not normal after the power loss"

@@ -66,6 +66,7 @@ writes() {
 boot 0 1 2
 for i in 0 1 2; do
 	node_add "$i" 3 log-file /dev/vda format || fail "add on node $i"
+	node_direct_is "$i" 1 || fail "node $i: its ring is not written with direct I/O"
 done
 for i in 0 1 2; do
 	node_wait "$i" status normal 120 || fail "node $i not normal"
