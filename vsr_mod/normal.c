@@ -174,6 +174,19 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	 * primary that we hear it.
 	 */
 	written = vsr_persisted(r);
+	/*
+	 * Entries that are not on the disk yet are acked once they are
+	 * (vsr_replica_durable()).  Until then an ack would name what the
+	 * last one named, and only delay the write of the entries and the
+	 * primary's next ack: send it only once a heartbeat's time has
+	 * passed since, so that the primary still hears us while a slow
+	 * disk writes.
+	 */
+	if (written && op < h.op && r->ok_sent && r->ok_op == op &&
+	    r->ok_epoch == r->epoch && r->ok_view == r->view &&
+	    r->ok_inc == r->incarnation &&
+	    r->ticks + 1 - r->ok_sent < r->cfg.heartbeat_ticks)
+		return;
 	if (op < h.op || !written) {
 		if (!written || !vsr_log_csum(&r->log, op, &csum))
 			op = csum = 0;
@@ -182,6 +195,11 @@ void vsr_send_prepareok(struct vsr_replica *r)
 		h.commit = min(h.commit, op);
 	}
 	h.arg1 = r->incarnation;
+	r->ok_epoch = r->epoch;
+	r->ok_view = r->view;
+	r->ok_inc = r->incarnation;
+	r->ok_op = h.op;
+	r->ok_sent = r->ticks + 1;
 	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
 }
 

@@ -211,6 +211,12 @@ struct vsr_replica {
 	/* backup */
 	u64 primary_tick;
 	u64 primary_op;
+	/* its last PREPAREOK (vsr_send_prepareok()): what it named, when + 1 */
+	u32 ok_epoch;
+	u32 ok_view;
+	u64 ok_inc;
+	u64 ok_op;
+	u64 ok_sent;
 
 	/* view change */
 	u32 vote_view[VSR_REPLICAS_MAX];

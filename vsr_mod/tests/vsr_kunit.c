@@ -1210,6 +1210,98 @@ static u32 primary_node(struct vsr_sim *s)
 	return i;
 }
 
+/* What ok_count_filter() saw: PREPAREs to backup @b, and its PREPAREOKs. */
+struct ok_count {
+	u32 b;
+	u32 prepares;
+	u32 oks;
+};
+
+static bool ok_count_filter(struct vsr_sim *s, u32 from, u32 to,
+			    const u8 *buf, size_t len)
+{
+	struct ok_count *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (to == c->b && h.command == VSR_CMD_PREPARE)
+		c->prepares++;
+	if (from == c->b && h.command == VSR_CMD_PREPAREOK)
+		c->oks++;
+	return false;
+}
+
+/*
+ * A durable backup acks a PREPARE once its entries are on its disk: an ack
+ * before that would only name what its last one named, and delay the
+ * write.  Such a repeat goes out once a heartbeat has passed since the
+ * last ack, so that the primary still hears a backup whose disk is slow.
+ * With a heartbeat of 10 ticks, backup b's disk is stuck while 30 writes
+ * commit with the other two: b gets a PREPARE for each and acks about
+ * once per heartbeat.  Its disk back, it acks what it holds, and the
+ * primary counts it for the next writes.
+ */
+static void vsr_durable_ack_repeat(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_disks(3, 83, 2);
+	struct ok_count c = {};
+	struct vsr_core_config cfg;
+	struct vsr_core_status a;
+	u32 i, p, w, t;
+	u64 t0, ticks;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	for (i = 0; i < 3; i++) {
+		vsr_replica_get_config(s->node[i].r, &cfg);
+		cfg.heartbeat_ticks = 10;
+		cfg.view_change_ticks = 40;
+		cfg.abdicate_ticks = 40;
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_tunables(s->node[i].r, &cfg),
+				0);
+	}
+	p = primary_node(s);
+	KUNIT_ASSERT_TRUE(test, p < 3);
+	c.b = (p + 1) % 3;
+	s->node[c.b].disk_stuck = true;
+	s->filter = ok_count_filter;
+	s->filter_ctx = &c;
+	t0 = s->now;
+	for (w = 0; w < 30; w++) {
+		vsr_sim_issue(s, 0);
+		for (t = 0; t < 200 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
+	}
+	ticks = s->now - t0;
+	KUNIT_EXPECT_GE(test, c.prepares, 30u);
+	/* One when its first PREPARE came, then one per heartbeat at most. */
+	KUNIT_EXPECT_LE(test, (u64)c.oks, ticks / 10 + 2);
+	KUNIT_EXPECT_GE(test, (u64)c.oks, ticks / 10 / 2);
+	st(s, c.b, &a);
+	KUNIT_EXPECT_LT(test, a.durable, a.op);
+	/* Its disk back: b's acks name its whole log, and count again. */
+	s->node[c.b].disk_stuck = false;
+	i = c.oks;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 500));
+	st(s, c.b, &a);
+	KUNIT_EXPECT_EQ(test, a.durable, a.op);
+	KUNIT_EXPECT_GT(test, c.oks, i);
+	/* The other backup's disk stuck: writes commit with b. */
+	s->node[(p + 2) % 3].disk_stuck = true;
+	for (w = 0; w < 5; w++) {
+		vsr_sim_issue(s, 0);
+		for (t = 0; t < 200 && s->client[0].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_EXPECT_FALSE(test, s->client[0].busy);
+	}
+	s->node[(p + 2) % 3].disk_stuck = false;
+	s->filter = NULL;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 500));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /* Node @p cut off until now: the cluster settles, writes on, stays safe. */
 static void heal_and_write(struct kunit *test, struct vsr_sim *s, u32 p)
 {
@@ -5241,6 +5333,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_ring_smaller_than_primary),
 	KUNIT_CASE(vsr_ring_full_new_primary),
 	KUNIT_CASE(vsr_durable_acks),
+	KUNIT_CASE(vsr_durable_ack_repeat),
 	KUNIT_CASE(vsr_durable_switch),
 	KUNIT_CASE(vsr_durable_epoch),
 	KUNIT_CASE(vsr_durable_epoch_power),
