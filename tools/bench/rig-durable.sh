@@ -13,7 +13,9 @@
 #    flush too (together 3), and so again while the machines carry the
 #    traffic of one writer in memory (load memory-1, after step 2).
 # 2. vsr with its log on /dev/vda of each guest (vsradm add ... log-file
-#    /dev/vda format), then in memory on the same machines: 1 and 64
+#    /dev/vda format), the ring written with direct I/O; the same through
+#    the page cache (the module's parameter direct_io off: log buffered);
+#    then in memory on the same machines: 1 and 64
 #    writers of 64 B on the primary for SECS seconds each (vsr-load); the
 #    journal counts (debugfs) of the primary and of a backup give the
 #    records per flush and the time a write and a flush took inside vsr
@@ -122,12 +124,19 @@ res=$(guest_json 0 python3 tools/bench/flush.py /dev/vda "$flushes") || fail "fl
 emit "$res" stage=durable_flush together=1 kernel="$kernel"
 flush_all "$flushes" none
 
-# 2. vsr, durable and then in memory.
-for mode in durable memory; do
-	args=
-	[ "$mode" = durable ] && args="log-file /dev/vda format"
+# 2. vsr, durable (the ring written directly), durable through the page
+# cache (the module's direct_io off), and then in memory.
+for mode in durable buffered memory; do
+	args='' direct=1
+	[ "$mode" != memory ] && args="log-file /dev/vda format"
+	[ "$mode" = buffered ] && direct=0
 	for i in 0 1 2; do
+		rig_run "$i" "echo $direct > /sys/module/vsr/parameters/direct_io" ||
+			fail "direct_io on node $i"
 		node_add "$i" 3 $args || fail "add ($mode) on node $i"
+		[ "$mode" = memory ] ||
+			rig_run "$i" "grep -q ' direct $direct\$' /sys/kernel/debug/vsr/vsrlog0/state" ||
+			fail "node $i's journal: not direct $direct ($mode)"
 	done
 	for i in 0 1 2; do
 		node_wait "$i" status normal 120 || fail "node $i not normal ($mode)"
@@ -135,13 +144,13 @@ for mode in durable memory; do
 	p=$(node_field 0 primary)
 	b=$(((p + 1) % 3))
 	for c in 1 64; do
-		[ "$mode" = durable ] && { jp=$(journal "$p"); jb=$(journal "$b"); }
+		[ "$mode" != memory ] && { jp=$(journal "$p"); jb=$(journal "$b"); }
 		res=$(guest_json "$p" "$load" -d /dev/vsrlog0 -c "$c" -s 64 -t "$secs") ||
 			fail "vsr-load ($mode, $c writers): $res"
 		extra=()
 		# The primary's journal, and a backup's.
 		# shellcheck disable=SC2207 # words without spaces
-		[ "$mode" = durable ] &&
+		[ "$mode" != memory ] &&
 			extra=($(io "" "$jp" "$(journal "$p")") $(io backup_ "$jb" "$(journal "$b")"))
 		emit "$res" stage=durable system=vsr log="$mode" kernel="$kernel" "${extra[@]}"
 	done
