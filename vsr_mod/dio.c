@@ -176,6 +176,6 @@ void vsr_dio_write(struct vsr_dio *dio, size_t off, size_t len, loff_t pos)
 int vsr_dio_end(struct vsr_dio *dio)
 {
 	vsr_dio_put(dio);
-	wait_for_completion(&dio->done);
+	wait_for_completion_io(&dio->done);
 	return dio->err;
 }

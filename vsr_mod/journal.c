@@ -116,17 +116,14 @@ static int vsr_journal_super(struct vsr_journal *j,
 static int vsr_journal_alloc_buf(struct vsr_journal *j)
 {
 	size_t len = VSR_JOURNAL_BATCH * j->d.slot_size;
-	int ret;
 
 	j->buf = kvmalloc(len, GFP_KERNEL_ACCOUNT);
 	if (!j->buf)
 		return -ENOMEM;
-	if (!READ_ONCE(direct_io) || !vsr_dio_usable(j->file, VSR_DISK_BLOCK))
-		return 0;
-	ret = vsr_dio_init(&j->dio, j->file, j->buf, len);
-	if (!ret)
-		j->direct = true;
-	return ret;
+	/* Without room for the page vector, through the page cache. */
+	if (READ_ONCE(direct_io) && vsr_dio_usable(j->file, VSR_DISK_BLOCK))
+		j->direct = !vsr_dio_init(&j->dio, j->file, j->buf, len);
+	return 0;
 }
 
 /*
@@ -412,7 +409,10 @@ static int vsr_journal_load(struct vsr_journal *j, struct vsr_config *cfg,
 	 * After a failed flush in this boot, the page cache may hold clean
 	 * pages that never reached the disk: read the disk, not them.  (Clean
 	 * pages only: dirty ones are no journal's, whose every write is
-	 * flushed, and tmpfs's pages are its storage.)
+	 * flushed, and tmpfs's pages are its storage.)  So may a block
+	 * device's after direct writes: neither kernel drops the cached
+	 * pages of a range after an asynchronous direct write, and a plain
+	 * reader of the device (dd, blkid) may have cached them meanwhile.
 	 */
 	invalidate_mapping_pages(j->file->f_mapping, 0, -1);
 	ret = vsr_journal_io(j, false, j->blk, VSR_DISK_SUPERS * VSR_DISK_BLOCK,
@@ -610,11 +610,14 @@ int vsr_journal_open(const char *path, bool format, struct vsr_config *cfg,
 	if (format)
 		j->fresh = true;
 	/*
-	 * The pages the format or the load left in the cache: each direct
-	 * write would drop those of its range first, at a cost per page.
+	 * The ring's pages the format or the load left in the cache: each
+	 * direct write would drop those of its range first, at a cost per
+	 * page.  (The superblock's and the checkpoint's stay: they are
+	 * written through the cache.)
 	 */
 	if (j->direct)
-		invalidate_mapping_pages(j->file->f_mapping, 0, -1);
+		invalidate_mapping_pages(j->file->f_mapping,
+					 VSR_DISK_LOG_OFF >> PAGE_SHIFT, -1);
 	*jp = j;
 	return 0;
 err:

@@ -174,19 +174,6 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	 * primary that we hear it.
 	 */
 	written = vsr_persisted(r);
-	/*
-	 * Entries that are not on the disk yet are acked once they are
-	 * (vsr_replica_durable()).  Until then an ack would name what the
-	 * last one named, and only delay the write of the entries and the
-	 * primary's next ack: send it only once a heartbeat's time has
-	 * passed since, so that the primary still hears us while a slow
-	 * disk writes.
-	 */
-	if (written && op < h.op && r->ok_sent && r->ok_op == op &&
-	    r->ok_epoch == r->epoch && r->ok_view == r->view &&
-	    r->ok_inc == r->incarnation &&
-	    r->ticks + 1 - r->ok_sent < r->cfg.heartbeat_ticks)
-		return;
 	if (op < h.op || !written) {
 		if (!written || !vsr_log_csum(&r->log, op, &csum))
 			op = csum = 0;
@@ -201,6 +188,25 @@ void vsr_send_prepareok(struct vsr_replica *r)
 	r->ok_op = h.op;
 	r->ok_sent = r->ticks + 1;
 	vsr_send(r, vsr_primary_of(r, r->view), &h, 0);
+}
+
+/*
+ * Whether the ack a PREPARE asks for may wait for the entries' durable
+ * report (vsr_replica_durable(), which acks them): a durable log holds ops
+ * its disk has not written, so the ack would only repeat the last one,
+ * and delay the entries' write and the primary's next ack.  At most for
+ * half a heartbeat since the last, so that under a stream of PREPAREs the
+ * primary still hears a backup whose disk is slow (a COMMIT, the idle
+ * heartbeat, is always answered).
+ */
+static bool vsr_ack_waits(struct vsr_replica *r)
+{
+	u64 op = vsr_log_durable(&r->log);
+
+	return r->cfg.durable && vsr_persisted(r) && op < r->log.head &&
+	       r->ok_sent && r->ok_op == op && r->ok_epoch == r->epoch &&
+	       r->ok_view == r->view && r->ok_inc == r->incarnation &&
+	       2 * (r->ticks + 1 - r->ok_sent) < r->cfg.heartbeat_ticks;
 }
 
 /**
@@ -278,7 +284,8 @@ bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
 		if (m->h.commit > r->commit_max)
 			r->commit_max = m->h.commit;
 		vsr_apply_to(r, r->commit_max);
-		vsr_send_prepareok(r);
+		if (m->h.command != VSR_CMD_PREPARE || !vsr_ack_waits(r))
+			vsr_send_prepareok(r);
 	} else {
 		vsr_apply_to(r, min(m->h.commit, matched));
 	}
