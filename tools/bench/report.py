@@ -312,10 +312,14 @@ class Report:
             self.problems.append('durable on the rig: a result is missing')
             return
         # The ring through the page cache, beside it (runs before it had none).
-        runs.update({('vsr', 'buffered', c): one(rs, system='vsr', log='buffered', clients=c)
-                     for c in (1, 64) if one(rs, system='vsr', log='buffered', clients=c)})
+        shown = dict(runs)
+        shown.update({('vsr', 'buffered', c): one(rs, system='vsr', log='buffered', clients=c)
+                      for c in (1, 64) if one(rs, system='vsr', log='buffered', clients=c)})
+        order = ('durable', 'buffered', 'memory')
         rows = []
-        for (s, lg, c), r in runs.items():
+        for (s, lg, c), r in sorted(shown.items(),
+                                    key=lambda kv: (kv[0][0] != 'vsr', order.index(kv[0][1])
+                                                    if kv[0][0] == 'vsr' else 0, kv[0][2])):
             tp = r['records_per_s'] if s == 'vsr' else r['ops_per_s']
             errs = r['errors'] if s == 'etcd' else sum(r['errors'].values())
             if not tp or errs:
