@@ -700,6 +700,8 @@ static void vsr_primary_tick(struct vsr_replica *r)
 	    !r->abdicated) {
 		/* We can send but not hear a quorum: stop acting as primary. */
 		r->abdicated = true;
+		if (heard + 1 < r->quorum)
+			r->unheard++;
 		vsr_notify(r);
 	}
 	if (r->abdicated) {

@@ -114,6 +114,7 @@ void vsr_replica_get_status(const struct vsr_replica *r,
 	st->trim = r->log.base + 1;
 	st->log_bytes = r->log.bytes;
 	st->view_changes = r->view_changes;
+	st->unheard = r->unheard;
 	st->recoveries = r->recoveries;
 	st->checkpoints = r->checkpoints;
 	st->prepares = r->prepares;

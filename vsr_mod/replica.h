@@ -251,6 +251,7 @@ struct vsr_replica {
 
 	/* counters */
 	u64 view_changes;
+	u64 unheard;		/* abdications for want of a quorum heard */
 	u64 recoveries;
 	u64 checkpoints;
 	u64 prepares;

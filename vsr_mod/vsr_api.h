@@ -211,6 +211,7 @@ struct vsr_core_status {
 	u64 trim;		/* first op still readable (checkpoint + 1) */
 	u64 log_bytes;
 	u64 view_changes;	/* views this replica entered */
+	u64 unheard;		/* times it gave way as primary, hearing no quorum */
 	u64 recoveries;		/* recoveries completed */
 	u64 checkpoints;	/* checkpoints taken over from peers */
 	u64 prepares;		/* PREPAREs sent as primary (not per peer) */

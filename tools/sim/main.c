@@ -84,6 +84,8 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->mended += r->mended;
 	t->wiped += r->wiped;
 	t->flush_failed += r->flush_failed;
+	t->quiet += r->quiet;
+	t->quiet_ok += r->quiet_ok;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -224,7 +226,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu raised=%llu torn=%llu damaged=%llu (stale %llu) copy_faults=%llu mended=%llu wiped=%llu flush_failed=%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu raised=%llu torn=%llu damaged=%llu (stale %llu) copy_faults=%llu mended=%llu wiped=%llu flush_failed=%llu quiet=%llu/%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -251,7 +253,8 @@ int main(int argc, char **argv)
 		(unsigned long long)res.copy_faults,
 		(unsigned long long)res.mended,
 		(unsigned long long)res.wiped,
-		(unsigned long long)res.flush_failed);
+		(unsigned long long)res.flush_failed,
+		(unsigned long long)res.quiet_ok, (unsigned long long)res.quiet);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,
