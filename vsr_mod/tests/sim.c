@@ -3868,19 +3868,6 @@ static void sim_dump(struct vsr_sim *s)
 			(unsigned long long)s->client[i].request);
 }
 
-/*
- * Stable once healed: after the cluster converged, clients write on for
- * two abdication windows with every replica up and the network clean
- * (only the usual delays, slow disks and clocks that drift): the primary
- * must not give way.  A primary that abdicates then, with no replica down
- * or failed meanwhile, hears its backups too late: a violation.  (The
- * first version of the held-back acks, vsr_ack_waits(), let a primary
- * whose backups' disks were slow do that; random search finds it here.)
- * A primary whose own disk kept its ring full gives way by design, and a
- * backup whose clock runs fast may start a view change at the shortest
- * timeouts: neither counts (the core counts the abdications for want of
- * a quorum apart, vsr_core_status.unheard).
- */
 /* Clients write on, as during the faults. */
 static void sim_quiet_step(struct vsr_sim *s)
 {
@@ -3892,6 +3879,21 @@ static void sim_quiet_step(struct vsr_sim *s)
 	vsr_sim_step(s);
 }
 
+/*
+ * Stable once healed: after the cluster converged, clients write on for
+ * two abdication windows with every replica up and the network clean
+ * (only the usual delays, slow disks and clocks that drift): the primary
+ * must not give way.  A primary that abdicates then for want of a quorum
+ * heard (the core counts those apart, vsr_core_status.unheard), with no
+ * replica down or failed meanwhile, hears its backups too late: a
+ * violation.  A backup that held back its acks while its disk writes,
+ * with no limit, is found so (seed 48).  A primary whose own disk kept
+ * its ring full gives way by design, and a backup whose clock runs fast
+ * may start a view change: neither counts.  Nor do the tightest timeouts,
+ * where the delays alone make an ack late: there the first version of
+ * the held-back acks (vsr_ack_waits()) failed, which only the scripted
+ * vsr_durable_ack_repeat_abdicate finds.
+ */
 static void sim_quiet(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
@@ -3971,7 +3973,7 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	while (!s->violation && !vsr_sim_idle(s) &&
 	       s->now < (u64)p->fault_ticks + p->live_ticks)
 		vsr_sim_step(s);
-	/* Half of the seeds (the watch costs a third more ticks). */
+	/* Half of the seeds (watching every one would cost 60 % more ticks). */
 	if (!s->violation && vsr_sim_idle(s) && sim_below(s, 2)) {
 		sim_quiet(s);
 		while (!s->violation && !vsr_sim_idle(s) &&

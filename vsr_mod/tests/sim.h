@@ -93,7 +93,7 @@ struct vsr_sim_result {
 	u64 mended;		/* slots a restart read from their other copy */
 	u64 wiped;		/* restarts on a new disk (the old one dead) */
 	u64 flush_failed;	/* flushes that failed, failing their replica */
-	u64 quiet;		/* healed clusters watched for a needless view change */
+	u64 quiet;		/* healed clusters watched for a needless abdication */
 	u64 quiet_ok;		/* ... through the whole watch, nobody down */
 };
 

@@ -1210,6 +1210,34 @@ static u32 primary_node(struct vsr_sim *s)
 	return i;
 }
 
+/* Every replica's heartbeat, and view-change and abdication timeouts. */
+static void set_timeouts(struct kunit *test, struct vsr_sim *s, u32 hb,
+			 u32 vc)
+{
+	struct vsr_core_config cfg;
+	u32 i;
+
+	for (i = 0; i < s->n; i++) {
+		vsr_replica_get_config(s->node[i].r, &cfg);
+		cfg.heartbeat_ticks = hb;
+		cfg.view_change_ticks = vc;
+		cfg.abdicate_ticks = vc;
+		KUNIT_ASSERT_EQ(test, vsr_replica_set_tunables(s->node[i].r, &cfg),
+				0);
+	}
+}
+
+/* Client @c writes one record; false if it is not answered in 500 ticks. */
+static bool write_one(struct vsr_sim *s, u32 c)
+{
+	u32 t;
+
+	vsr_sim_issue(s, c);
+	for (t = 0; t < 500 && s->client[c].busy; t++)
+		vsr_sim_step(s);
+	return !s->client[c].busy;
+}
+
 /* What ok_count_filter() saw: PREPAREs to backup @b, and its PREPAREOKs. */
 struct ok_count {
 	u32 b;
@@ -1245,21 +1273,13 @@ static void vsr_durable_ack_repeat(struct kunit *test)
 {
 	struct vsr_sim *s = scripted_disks(3, 83, 2);
 	struct ok_count c = {};
-	struct vsr_core_config cfg;
 	struct vsr_core_status a;
-	u32 i, p, w, t;
+	u32 oks, p, w;
 	u64 t0, ticks;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	for (i = 0; i < 3; i++) {
-		vsr_replica_get_config(s->node[i].r, &cfg);
-		cfg.heartbeat_ticks = 10;
-		cfg.view_change_ticks = 40;
-		cfg.abdicate_ticks = 40;
-		KUNIT_ASSERT_EQ(test, vsr_replica_set_tunables(s->node[i].r, &cfg),
-				0);
-	}
+	set_timeouts(test, s, 10, 40);
 	p = primary_node(s);
 	KUNIT_ASSERT_TRUE(test, p < 3);
 	c.b = (p + 1) % 3;
@@ -1267,12 +1287,8 @@ static void vsr_durable_ack_repeat(struct kunit *test)
 	s->filter = ok_count_filter;
 	s->filter_ctx = &c;
 	t0 = s->now;
-	for (w = 0; w < 30; w++) {
-		vsr_sim_issue(s, 0);
-		for (t = 0; t < 200 && s->client[0].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_ASSERT_FALSE(test, s->client[0].busy);
-	}
+	for (w = 0; w < 30; w++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
 	ticks = s->now - t0;
 	KUNIT_EXPECT_GE(test, c.prepares, 30u);
 	/* One when its first PREPARE came, then two per heartbeat at most. */
@@ -1282,19 +1298,15 @@ static void vsr_durable_ack_repeat(struct kunit *test)
 	KUNIT_EXPECT_LT(test, a.durable, a.op);
 	/* Its disk back: b's acks name its whole log, and count again. */
 	s->node[c.b].disk_stuck = false;
-	i = c.oks;
+	oks = c.oks;
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 500));
 	st(s, c.b, &a);
 	KUNIT_EXPECT_EQ(test, a.durable, a.op);
-	KUNIT_EXPECT_GT(test, c.oks, i);
+	KUNIT_EXPECT_GT(test, c.oks, oks);
 	/* The other backup's disk stuck: writes commit with b. */
 	s->node[(p + 2) % 3].disk_stuck = true;
-	for (w = 0; w < 5; w++) {
-		vsr_sim_issue(s, 0);
-		for (t = 0; t < 200 && s->client[0].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_EXPECT_FALSE(test, s->client[0].busy);
-	}
+	for (w = 0; w < 5; w++)
+		KUNIT_EXPECT_TRUE(test, write_one(s, 0));
 	s->node[(p + 2) % 3].disk_stuck = false;
 	s->filter = NULL;
 	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 500));
@@ -1312,24 +1324,15 @@ static void vsr_durable_ack_repeat(struct kunit *test)
  */
 static void vsr_durable_ack_repeat_abdicate(struct kunit *test)
 {
-	struct vsr_core_config cfg;
 	struct vsr_core_status a;
-	u32 i, p, t, seed, gave_way = 0;
+	u32 p, t, seed, gave_way = 0;
 	struct vsr_sim *s;
 
 	for (seed = 1; seed <= 100; seed++) {
 		s = scripted_disks(3, seed, 2);
 		KUNIT_ASSERT_NOT_NULL(test, s);
 		KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-		for (i = 0; i < 3; i++) {
-			vsr_replica_get_config(s->node[i].r, &cfg);
-			cfg.heartbeat_ticks = 10;
-			cfg.view_change_ticks = 20;
-			cfg.abdicate_ticks = 20;
-			KUNIT_ASSERT_EQ(test,
-					vsr_replica_set_tunables(s->node[i].r,
-								 &cfg), 0);
-		}
+		set_timeouts(test, s, 10, 20);
 		s->delay_max = 3;
 		p = primary_node(s);
 		KUNIT_ASSERT_TRUE(test, p < 3);
@@ -1972,17 +1975,6 @@ static int reconfigure(struct vsr_sim *s, u32 p, u64 nonce,
 			vsr_sim_step(s);
 	}
 	return ret;
-}
-
-/* Client @c writes one record; false if it is not answered in 500 ticks. */
-static bool write_one(struct vsr_sim *s, u32 c)
-{
-	u32 t;
-
-	vsr_sim_issue(s, c);
-	for (t = 0; t < 500 && s->client[c].busy; t++)
-		vsr_sim_step(s);
-	return !s->client[c].busy;
 }
 
 /* Every replica is normal in @epoch, view 0, through the same commit. */
