@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # A node of the rig (tools/vm/rig.sh), in its guest: brings up eth0 with
@@ -6,6 +6,11 @@
 # order, each as "sh FILE" with its output in FILE.out and its exit status
 # in FILE.rc, until $VSR_OUT/halt appears.  The output directory is the
 # host's, over 9p without a cache: both sides see each other's files.
+#
+# It polls every 50 ms, and waits with bash's own read, which times out
+# on a FIFO that nobody writes, rather than with sleep(1): under TCG a
+# fork and exec took milliseconds of the guest's one vCPU twenty times a
+# second, and stalled whatever a test or the bench measured there.
 #
 # usage: agent.sh ADDR
 addr=$1
@@ -25,6 +30,8 @@ ip addr add "$addr" dev eth0 || exit 1
 ip link set eth0 up || exit 1
 hostname "node-${addr%/*}" 2>/dev/null
 
+mkfifo /tmp/agent.wait || exit 1
+exec 3<> /tmp/agent.wait
 echo "$(uname -r) $addr" > "$out/agent.ready"
 n=0
 while :; do
@@ -36,7 +43,7 @@ while :; do
 	elif [ -f "$out/halt" ]; then
 		break
 	else
-		sleep 0.05
+		read -r -t 0.05 -u 3 _
 	fi
 done
 exit 0
