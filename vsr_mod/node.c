@@ -642,6 +642,17 @@ static void vsr_rx_work(struct work_struct *work)
 					       &m.h, ret);
 				node->rx_peer = VSR_NO_PEER;
 				vsr_observe_step(node);
+				/*
+				 * A view or epoch started: its first PREPARE
+				 * (the waiting writers' requests) goes out
+				 * now, before the rest of the batch, and
+				 * before the tasks the switch woke (the
+				 * admin's command among them) can preempt us.
+				 */
+				if (node->kicked) {
+					vsr_node_process(node, before);
+					before = node->commit;
+				}
 			}
 			mutex_unlock(&node->lock);
 			ret = min(ret, 0);
