@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Where the write that waits for an epoch switch spends its time, between
+# separate machines: the rig stage's cluster (tools/bench/rig-reconfig.sh:
+# four guests of Debian's kernel, one vCPU each, three members and a
+# joining instance), COUNT records written first, then a backup replaced
+# by the joining machine while one writer appends on the primary
+# (tools/bench/reconfig.py --writer).  Every guest traces the module's
+# events, the NIC's packets, work items and task switches; the traces go
+# to DIR/trace-I.txt and reconfig.py's result (the pause) to
+# DIR/pause.json.  FUNCS=1 adds the function tracer on the primary,
+# restricted to vsr.ko.  Read the primary's trace from its PREPARE of the
+# RECONFIG (the last op of epoch 0) to its first commit in epoch 1; the
+# clocks of two guests differ by a constant that their PREPAREs and
+# PREPAREOKs give.  A diagnostic, not a test:
+#
+#   tools/check.sh build stock && make -C tools/bench && make vsradm
+#   tools/bench/rig-switch-trace.sh build/switch-trace [COUNT]   (as root)
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tools/vm/rig.sh"
+. "$top/selftests/rig/lib.sh"
+out=${1:?usage: rig-switch-trace.sh DIR [COUNT]}
+count=${2:-100000}
+load=tools/bench/vsr-load
+[ -x "$top/$load" ] || fail "no $load (make -C tools/bench)"
+
+rig_init 4 "$out" || fail "rig_init"
+trap rig_cleanup EXIT
+for i in 0 1 2 3; do
+	rig_start "$i" stock || fail "boot guest $i"
+done
+for i in 0 1 2 3; do
+	rig_wait_ready "$i" || fail "boot guest $i"
+done
+for i in 0 1 2; do
+	node_add "$i" 3 || fail "add on node $i"
+done
+rig_run 3 "$VSRADM add vsrlog0 join $(rig_addr 3):$RIG_PORT cluster 78" || fail "join on node 3"
+for i in 0 1 2; do
+	node_wait "$i" status normal 120 || fail "node $i not normal"
+done
+p=$(node_field 0 primary)
+b=$(( (p + 1) % 3 ))
+rig_run "$p" "$load -d /dev/vsrlog0 -c 16 -s 64 -n $count" > /dev/null || fail "filling $count records"
+t=/sys/kernel/tracing
+for i in 0 1 2 3; do
+	rig_run "$i" "[ -d $t/events ] || mount -t tracefs nodev $t
+echo 32000 > $t/buffer_size_kb
+for ev in vsr net/net_dev_xmit net/netif_receive_skb sched/sched_switch sched/sched_wakeup \
+	workqueue/workqueue_execute_start; do
+	echo 1 > $t/events/\$ev/enable || exit 1
+done
+echo > $t/trace" || fail "tracing on node $i"
+done
+# FUNCS=1 also traces every call into vsr.ko on the primary.
+[ "${FUNCS:-0}" = 0 ] || rig_run "$p" "echo :mod:vsr > $t/set_ftrace_filter &&
+	echo function > $t/current_tracer" || fail "function tracer"
+rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $VSRADM - vsrlog0 - - \
+	$(rig_addr "$p"):$RIG_PORT,$(rig_addr "$b"):$RIG_PORT,$(rig_addr 3):$RIG_PORT" > "$out/pause.json" ||
+	fail "reconfigure: $(cat "$out/pause.json")"
+cat "$out/pause.json"
+for i in 0 1 2 3; do
+	rig_run "$i" "echo 0 > $t/tracing_on; cat $t/trace > $(rig_dir "$i")/trace.txt; echo 0 > $t/events/enable; echo nop > $t/current_tracer; echo 1 > $t/tracing_on" ||
+		fail "trace of node $i"
+	mv "$(rig_dir "$i")/trace.txt" "$out/trace-$i.txt"
+done
+for i in 0 1 2 3; do
+	node_del "$i" > /dev/null
+	rig_halt "$i" || fail "node $i: unclean kernel log or unload"
+done
+echo "primary $p, backup $b stays, $(( (p + 2) % 3 )) is replaced by 3; traces in $out"
