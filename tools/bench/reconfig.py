@@ -15,16 +15,15 @@ as on the rig) leaves out what the new member says.
 
 With --writer, one writer (a process of its own) appends 64-byte records
 to DEVICE back to back from 1 s before the change until 0.5 s after, and
-`vsradm monitor` (in another) notes when NAME's epoch event comes (it
-switched): the pause is the writer's
-longest write in flight within 20 ms of that event (the one that waited
-for the switch, however long after it ended), also in its median writes
-before the change (a write is
-a commit: a round trip).  Its p99 before the change says how much an
+the module's tracepoint notes when NAME switched (class Switch): the
+pause is the writer's longest write in flight within 20 ms of the switch
+(the one that waited for it, however long after it ended), also in its
+median writes before the change (a write is a commit: a round trip).  Its p99 before the change says how much an
 emulated machine stalls anyway.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -90,51 +89,49 @@ class Writer:
         return not self.error
 
 
-def watch(vsradm, ns, name):
-    """The monitor, as a process of its own (a thread would share the
-    writer's interpreter lock): prints "ready" once subscribed, then the
-    monotonic time of NAME's first epoch event, and exits.  At the
-    lowest priority: woken by the event, it and its vsradm took some 8 ms
-    of a guest's one vCPU while the switch's first commit was under way
-    (the writer's pause measured the probe; a few ms late, the time is
-    still well within the 20 ms window)."""
-    os.nice(19)
-    proc = subprocess.Popen(cmd(vsradm, ns, '-j', 'monitor'),
-                            stdout=subprocess.PIPE, text=True)
-    for line in proc.stdout:
-        ev = json.loads(line)
-        if ev.get('event') == 'state-end':
-            print('ready', flush=True)
-        elif (ev.get('event') == 'epoch' and
-              ev.get('instance', {}).get('name') == name):
-            print(time.monotonic(), flush=True)
-            break
-    proc.terminate()
+TRACING = '/sys/kernel/tracing'
 
 
-class Monitor:
-    """Runs watch() in a child process."""
+def put(path, value):
+    with open(path, 'w') as f:
+        f.write(value)
 
-    def __init__(self, vsradm, ns, name):
-        self.proc = subprocess.Popen([sys.executable, __file__, '--watch', vsradm, ns, name],
-                                     stdout=subprocess.PIPE, text=True)
-        if self.proc.stdout.readline().strip() != 'ready':
-            sys.exit('reconfig.py: the monitor did not start')
+
+class Switch:
+    """Notes when NAME leaves epoch EPOCH: its first datagram of a later
+    epoch (the notice it sends as it switches), from the module's vsr_send
+    tracepoint in a trace instance of its own, stamped by the trace clock
+    "mono" (CLOCK_MONOTONIC, the writer's clock).  Nothing is woken at the
+    switch to note it: a `vsradm monitor` woken by the epoch event took
+    some 8 ms of the guest's vCPU while the switch's first commit was
+    under way, and at a lower priority it noted the time too late."""
+
+    def __init__(self, name, epoch):
+        if not os.path.isdir(TRACING + '/instances'):
+            subprocess.run(['mount', '-t', 'tracefs', 'nodev', TRACING], check=True)
+        self.name = name
+        self.dir = TRACING + '/instances/vsr-reconfig-%d' % os.getpid()
+        self.event = self.dir + '/events/vsr/vsr_send/'
+        os.mkdir(self.dir)
+        put(self.dir + '/trace_clock', 'mono')
+        put(self.event + 'filter', 'epoch > %d' % epoch)
+        put(self.event + 'enable', '1')
 
     def at(self):
-        try:
-            out, _ = self.proc.communicate(timeout=30)
-            return float(out.split()[0])
-        except (subprocess.TimeoutExpired, ValueError, IndexError):
-            self.proc.kill()
-            return None
+        """The monotonic time of the switch, or None."""
+        put(self.event + 'enable', '0')
+        with open(self.dir + '/trace') as f:
+            lines = f.read().splitlines()
+        os.rmdir(self.dir)
+        for line in lines:
+            m = re.search(r' (\d+\.\d+): vsr_send: (\S+) ', line)
+            if m and m.group(2) == self.name:
+                return float(m.group(1))
+        return None
 
 
 def main():
     args = sys.argv[1:]
-    if args[:1] == ['--watch']:
-        watch(*args[1:4])
-        return
     if args[:1] == ['--write']:
         write(args[1])
         return
@@ -144,9 +141,9 @@ def main():
     if len(args) != 6:
         sys.exit('usage: reconfig.py [--writer DEVICE] VSRADM NS NAME NEW_NS NEW_NAME PEERS')
     vsradm, ns, name, new_ns, new_name, peers = args
-    w = mon = None
+    w = switch = None
     if dev:
-        mon = Monitor(vsradm, ns, name)
+        switch = Switch(name, show(vsradm, ns, name)['epoch'])
         w = Writer(dev)
         time.sleep(1)
     before = show(vsradm, ns, name)
@@ -174,12 +171,12 @@ def main():
         time.sleep(0.5)
         if not w.finish():
             sys.exit('reconfig.py: the writer failed: %s' % w.error)
-        at_t = mon.at()
+        at_t = switch.at()
         if at_t is None:
-            sys.exit('reconfig.py: no epoch event for %s' % name)
+            sys.exit('reconfig.py: %s sent nothing of a later epoch' % name)
         lat = sorted(e - s for s, e in w.times if e < t0)
         # Every write that overlaps the switch, within 20 ms either side
-        # (the event is logged as the replica switches): the one blocked
+        # (the notice goes out as the replica switches): the one blocked
         # across it ends when it is resubmitted in the new epoch, however
         # long after that is.
         at = [e - s for s, e in w.times

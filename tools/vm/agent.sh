@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
 # A node of the rig (tools/vm/rig.sh), in its guest: brings up eth0 with
@@ -7,10 +7,7 @@
 # in FILE.rc, until $VSR_OUT/halt appears.  The output directory is the
 # host's, over 9p without a cache: both sides see each other's files.
 #
-# It polls every 50 ms, and waits with bash's own read, which times out
-# on a FIFO that nobody writes, rather than with sleep(1): under TCG a
-# fork and exec took milliseconds of the guest's one vCPU twenty times a
-# second, and stalled whatever a test or the bench measured there.
+# The loop is agent.py's: see there why it is not the shell's.
 #
 # usage: agent.sh ADDR
 addr=$1
@@ -30,20 +27,5 @@ ip addr add "$addr" dev eth0 || exit 1
 ip link set eth0 up || exit 1
 hostname "node-${addr%/*}" 2>/dev/null
 
-mkfifo /tmp/agent.wait || exit 1
-exec 3<> /tmp/agent.wait
 echo "$(uname -r) $addr" > "$out/agent.ready"
-n=0
-while :; do
-	if [ -f "$out/req/$n" ]; then
-		sh "$out/req/$n" > "$out/req/$n.out" 2>&1 < /dev/null
-		echo $? > "$out/req/.$n.rc"
-		mv "$out/req/.$n.rc" "$out/req/$n.rc"
-		n=$((n + 1))
-	elif [ -f "$out/halt" ]; then
-		break
-	else
-		read -r -t 0.05 -u 3 _
-	fi
-done
-exit 0
+exec python3 "$(dirname "$0")/agent.py" "$out"

@@ -113,7 +113,7 @@ rig_start() {
 		VSR_VM_QEMU_ARGS="-netdev tap,id=n0,ifname=tap$i,script=no,downscript=no -device virtio-net-pci,netdev=n0,mac=$mac,romfile= $disks" \
 		exec nsenter -t "$RIG_NSPID" -n "$RIG_VM/run.sh" -k "$kernel" -o "$d" \
 			-t "${RIG_TIMEOUT:-3600}" -m "build/$kernel/vsr_mod/vsr.ko" \
-			"bash tools/vm/agent.sh $(rig_addr "$i")/24"
+			"sh tools/vm/agent.sh $(rig_addr "$i")/24"
 	) > "$d/run.log" 2>&1 &
 	RIG_PID[i]=$!
 }
