@@ -542,8 +542,9 @@ static void vsr_rx_stranger_auth(struct vsr_node *node,
  * (checksums, layout) before the node lock is taken, and the lock is taken
  * per message: writers and the tick get in between, and the core's
  * critical sections hold no checksum work.  What the batch made ready is
- * sent once, at the end.  (rxbuf is this work's own: a work item never
- * runs concurrently with itself.)
+ * sent once, at the end, but for a datagram that starts a view or an
+ * epoch: what waits for it goes out at once.  (rxbuf is this work's own:
+ * a work item never runs concurrently with itself.)
  */
 static void vsr_rx_work(struct work_struct *work)
 {

@@ -21,6 +21,7 @@ pause is the writer's longest write in flight within 20 ms of the switch
 median writes before the change (a write is a commit: a round trip).  Its p99 before the change says how much an
 emulated machine stalls anyway.
 """
+import atexit
 import json
 import os
 import re
@@ -113,16 +114,27 @@ class Switch:
         self.dir = TRACING + '/instances/vsr-reconfig-%d' % os.getpid()
         self.event = self.dir + '/events/vsr/vsr_send/'
         os.mkdir(self.dir)
+        # However this script ends: the event must not stay on.
+        atexit.register(self.close)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit('reconfig.py: terminated'))
         put(self.dir + '/trace_clock', 'mono')
-        put(self.event + 'filter', 'epoch > %d' % epoch)
+        # A full buffer keeps the first entries, the switch among them.
+        put(self.dir + '/options/overwrite', '0')
+        put(self.event + 'filter', 'epoch > %d && name == "%s"' % (epoch, name))
         put(self.event + 'enable', '1')
+
+    def close(self):
+        if not os.path.isdir(self.dir):
+            return
+        put(self.event + 'enable', '0')
+        os.rmdir(self.dir)
 
     def at(self):
         """The monotonic time of the switch, or None."""
         put(self.event + 'enable', '0')
         with open(self.dir + '/trace') as f:
             lines = f.read().splitlines()
-        os.rmdir(self.dir)
+        self.close()
         for line in lines:
             m = re.search(r' (\d+\.\d+): vsr_send: (\S+) ', line)
             if m and m.group(2) == self.name:

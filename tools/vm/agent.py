@@ -25,30 +25,50 @@ import time
 
 
 def exists(dir_fd, name):
+    """Whether NAME is in the directory; a failed stat (9p can fail where a
+    local file system would not) says no, and the next poll asks again."""
     try:
         os.stat(name, dir_fd=dir_fd)
-    except FileNotFoundError:
+    except OSError:
         return False
     return True
+
+
+def run(out, n, env):
+    """Request N, as the shell loop ran it: "sh FILE > FILE.out 2>&1", its
+    status written aside and renamed.  A file that cannot be written is
+    reported on stderr (the guest's console), and the loop goes on."""
+    req = '%s/req/%d' % (out, n)
+    try:
+        with open(req + '.out', 'wb') as f:
+            rc = subprocess.call(['sh', req], stdout=f, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL, env=env)
+    except OSError as e:
+        print('agent: request %d: %s' % (n, e), file=sys.stderr)
+        rc = 125
+    tmp = '%s/req/.%d.rc' % (out, n)
+    try:
+        with open(tmp, 'w') as f:
+            # As the shell reports a signal's death.
+            f.write('%d\n' % (rc if rc >= 0 else 128 - rc))
+        os.rename(tmp, req + '.rc')
+    except OSError as e:
+        print('agent: request %d: %s' % (n, e), file=sys.stderr)
 
 
 def main():
     out = sys.argv[1]
     out_fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     req_fd = os.open(out + '/req', os.O_RDONLY | os.O_DIRECTORY)
+    # The requests get the environment the shell loop gave them (agent.sh
+    # turns off Python's own locale coercion, which would export one).
+    env = dict(os.environ)
+    env.pop('PYTHONCOERCECLOCALE', None)
     n = 0
     last = halt_checked = time.monotonic()
     while True:
         if exists(req_fd, str(n)):
-            req = '%s/req/%d' % (out, n)
-            with open(req + '.out', 'wb') as f:
-                rc = subprocess.call(['sh', req], stdout=f, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL)
-            tmp = '%s/req/.%d.rc' % (out, n)
-            with open(tmp, 'w') as f:
-                # As the shell reports a signal's death.
-                f.write('%d\n' % (rc if rc >= 0 else 128 - rc))
-            os.rename(tmp, req + '.rc')
+            run(out, n, env)
             n += 1
             last = time.monotonic()
             continue

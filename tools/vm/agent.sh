@@ -28,4 +28,4 @@ ip link set eth0 up || exit 1
 hostname "node-${addr%/*}" 2>/dev/null
 
 echo "$(uname -r) $addr" > "$out/agent.ready"
-exec python3 "$(dirname "$0")/agent.py" "$out"
+PYTHONCOERCECLOCALE=0 exec python3 "$(dirname "$0")/agent.py" "$out"
