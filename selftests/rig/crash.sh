@@ -18,12 +18,7 @@ set -u
 rig_init 3 "$1" || fail "rig_init"
 trap rig_cleanup EXIT
 read -r -a kernels <<< "${RIG_KERNELS:-stock 6.12 stock}"
-for i in 0 1 2; do
-	rig_start "$i" "${kernels[i]}" || fail "boot guest $i"
-done
-for i in 0 1 2; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all "${kernels[@]:0:3}" || fail "booting the guests"
 for i in 0 1 2; do
 	node_add "$i" 3 || fail "add on node $i"
 done

@@ -16,6 +16,11 @@ node_add() {
 
 node_del() { rig_run "$1" "$VSRADM del vsrlog0"; }
 
+# node_join I: a joining instance on guest I, for cluster 78.
+node_join() {
+	rig_run "$1" "$VSRADM add vsrlog0 join $(rig_addr "$1"):$RIG_PORT cluster 78"
+}
+
 # node_direct I V: guest I's module writes the log ring of the instances
 # added from now on with direct I/O (V 1) or through the page cache (0).
 node_direct() { rig_run "$1" "echo $2 > /sys/module/vsr/parameters/direct_io"; }

@@ -24,18 +24,10 @@ set -u
 rig_init 4 "$1" || fail "rig_init"
 trap rig_cleanup EXIT
 read -r -a kernels <<< "${RIG_KERNELS:-stock 6.12 6.12 stock}"
-for i in 0 1 2 3; do
-	rig_start "$i" "${kernels[i]}" || fail "boot guest $i"
-done
-for i in 0 1 2 3; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all "${kernels[@]:0:4}" || fail "booting the guests"
 for i in 0 1 2; do
 	node_add "$i" 3 || fail "add on node $i"
 done
-node_join() {
-	rig_run "$1" "$VSRADM add vsrlog0 join $(rig_addr "$1"):$RIG_PORT cluster 78"
-}
 node_join 3 || fail "add join on node 3"
 for i in 0 1 2; do
 	node_wait "$i" status normal 120 || fail "node $i not normal"

@@ -26,12 +26,7 @@ load=tools/bench/vsr-load
 
 rig_init 3 "$out" || fail "rig_init"
 trap rig_cleanup EXIT
-for i in 0 1 2; do
-	rig_start "$i" stock || fail "boot guest $i"
-done
-for i in 0 1 2; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all stock stock stock || fail "booting the guests"
 for i in 0 1 2; do
 	rig_run "$i" "echo $direct > /sys/module/vsr/parameters/direct_io" || fail "direct_io"
 	node_add "$i" 3 log-file /dev/vda format || fail "add on node $i"

@@ -18,8 +18,9 @@ to DEVICE back to back from 1 s before the change until 0.5 s after, and
 the module's tracepoint notes when NAME switched (class Switch): the
 pause is the writer's longest write in flight within 20 ms of the switch
 (the one that waited for it, however long after it ended), also in its
-median writes before the change (a write is a commit: a round trip).  Its p99 before the change says how much an
-emulated machine stalls anyway.
+median writes before the change (a write is a commit: a round trip).
+Its p99 before the change says how much an emulated machine stalls
+anyway.
 """
 import atexit
 import json

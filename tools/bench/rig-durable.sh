@@ -43,12 +43,7 @@ type -P etcd etcdctl > /dev/null || fail "no etcd or etcdctl (tools/deps.sh)"
 
 RIG_DISKS=2 rig_init 3 "$2" || fail "rig_init"
 trap rig_cleanup EXIT
-for i in 0 1 2; do
-	rig_start "$i" "$kernel" || fail "boot guest $i"
-done
-for i in 0 1 2; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all "$kernel" "$kernel" "$kernel" || fail "booting the guests"
 
 # emit JSON KEY=VALUE...: RESULTS gets the JSON object with the keys added
 # (numbers stay numbers).

@@ -30,18 +30,10 @@ load=$top/tools/bench/vsr-load
 
 rig_init 4 "$2" || fail "rig_init"
 trap rig_cleanup EXIT
-for i in 0 1 2 3; do
-	rig_start "$i" "$kernel" || fail "boot guest $i"
-done
-for i in 0 1 2 3; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all "$kernel" "$kernel" "$kernel" "$kernel" || fail "booting the guests"
 for i in 0 1 2; do
 	node_add "$i" 3 || fail "add on node $i"
 done
-node_join() {
-	rig_run "$1" "$VSRADM add vsrlog0 join $(rig_addr "$1"):$RIG_PORT cluster 78"
-}
 node_join 3 || fail "add join on node 3"
 for i in 0 1 2; do
 	node_wait "$i" status normal 120 || fail "node $i not normal"

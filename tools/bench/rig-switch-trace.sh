@@ -28,16 +28,11 @@ load=tools/bench/vsr-load
 
 rig_init 4 "$out" || fail "rig_init"
 trap rig_cleanup EXIT
-for i in 0 1 2 3; do
-	rig_start "$i" stock || fail "boot guest $i"
-done
-for i in 0 1 2 3; do
-	rig_wait_ready "$i" || fail "boot guest $i"
-done
+rig_boot_all stock stock stock stock || fail "booting the guests"
 for i in 0 1 2; do
 	node_add "$i" 3 || fail "add on node $i"
 done
-rig_run 3 "$VSRADM add vsrlog0 join $(rig_addr 3):$RIG_PORT cluster 78" || fail "join on node 3"
+node_join 3 || fail "add join on node 3"
 for i in 0 1 2; do
 	node_wait "$i" status normal 120 || fail "node $i not normal"
 done

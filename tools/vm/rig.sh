@@ -139,6 +139,18 @@ rig_boot() {
 	rig_start "$@" && rig_wait_ready "$1"
 }
 
+# rig_boot_all KERNEL...: boot guest I with the I-th KERNEL, all at once,
+# and wait until every one answers; names the guest that did not.
+rig_boot_all() {
+	local i k=("$@")
+	for ((i = 0; i < ${#k[@]}; i++)); do
+		rig_start "$i" "${k[i]}" || { echo "rig: boot guest $i" >&2; return 1; }
+	done
+	for ((i = 0; i < ${#k[@]}; i++)); do
+		rig_wait_ready "$i" || { echo "rig: boot guest $i" >&2; return 1; }
+	done
+}
+
 # rig_request I SCRIPT: hand SCRIPT to guest I's agent; prints its number.
 # The count lives in a file: rig_run often runs in a subshell (a pipe, a
 # command substitution).
