@@ -235,6 +235,17 @@ static bool vsr_told_by(const struct vsr_replica *r, u32 i)
 	       !memcmp(r->members[i].b, r->told_by.b, VSR_MEMBER_ID_SIZE);
 }
 
+/* Did a member of the epoch we enter tell us of it? */
+static bool vsr_told_by_member(const struct vsr_replica *r)
+{
+	u32 i;
+
+	for (i = 0; i < r->n; i++)
+		if (i != r->self && vsr_told_by(r, i))
+			return true;
+	return false;
+}
+
 /*
  * Left out of the epoch we learned of: a removed member keeps only ops it
  * knows committed (a prefix of every later log), serves older epochs their
@@ -294,7 +305,15 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	vsr_notify(r);
 	/* Durable, we write the switch before we act in the epoch. */
 	vsr_persisted(r);
-	/* Tell the others at once; vsr_epoch_tick() goes on until heard. */
+	/*
+	 * Tell the others at once, unless a member of the epoch told us: it
+	 * told every member when it entered (the first to enter was told by
+	 * none, or by a removed member, which tells only ours).  The others
+	 * hear from us at our next tick (vsr_epoch_tick(), until heard): not
+	 * before the epoch's first PREPARE, which may be next in our queue.
+	 */
+	if (vsr_told_by_member(r))
+		return;
 	for (i = 0; i < r->n; i++)
 		if (i != r->self && r->peer_epoch[i] < epoch &&
 		    !vsr_told_by(r, i))

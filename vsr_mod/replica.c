@@ -494,13 +494,13 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		return m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 ?
 		       -ESTALE : -EINVAL;
 	/*
-	 * Heard in our epoch (not from a notice or a NEWSTATE: a removed
-	 * member's carry our epoch and its index in the epoch before, and
-	 * it serves a replica that was in that epoch, which may have
-	 * switched since).
+	 * Heard in our epoch (not from a NEWSTATE: a removed member's
+	 * carries our epoch and its index in the epoch before, and it
+	 * serves a replica that was in that epoch, which may have switched
+	 * since).  A notice here is a member's of our epoch (a removed
+	 * member's was turned away above): it knows, and needs ours no more.
 	 */
 	if (r->peer_epoch[m->h.replica] < r->epoch &&
-	    m->h.command != VSR_CMD_EPOCH &&
 	    m->h.command != VSR_CMD_NEWSTATE)
 		r->peer_epoch[m->h.replica] = r->epoch;
 	if (vsr_epoch_learning(r))

@@ -3956,10 +3956,10 @@ static bool teller_filter(struct vsr_sim *s, u32 from, u32 to,
 }
 
 /*
- * A member that switched on a notice does not send its own to that
- * notice's sender at once (it knows), but goes on telling it every
- * repair interval until it hears it in the epoch (from the hostile review
- * of the notices that carry k): of three, 2 learns of epoch 1 from 0's
+ * A member that switched on a notice does not send its own at once (its
+ * sender, a member, knows, and told the others), but goes on telling the
+ * members it has not heard in the epoch every repair interval (from the
+ * hostile review of the notices that carry k): of three, 2 learns of epoch 1 from 0's
  * notice alone, then 0 crashes and forgets it.  0 learns of the epoch
  * again, and the three go on in it.
  */
@@ -3991,6 +3991,58 @@ static void vsr_epoch_teller_crashes(struct kunit *test)
 	for (t = 0; t < 3000; t++)
 		vsr_sim_step(s);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 5000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 2));
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/* The notices of epoch 1 that each replica sent. */
+static bool notice_count_filter(struct vsr_sim *s, u32 from, u32 to,
+				const u8 *buf, size_t len)
+{
+	u32 *sent = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (h.command == VSR_CMD_EPOCH && h.epoch == 1 && h.op)
+		sent[from]++;
+	return false;
+}
+
+/*
+ * The notices settle after a change: of three, with the same members,
+ * the primary that committed it tells both backups at once, and they,
+ * told by it, tell each other at their next tick.  Once a member heard a
+ * member's notice of the epoch it tells that one no more, so in 2,000
+ * steps after the switch each backup sent at most two.  (Backups hear
+ * each other in no other message: until 2026-12-05 they told each other
+ * every repair interval for as long as the epoch lasted.)
+ */
+static void vsr_epoch_notices_settle(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 29, false);
+	struct vsr_core_status a;
+	u32 sent[VSR_REPLICAS_MAX] = {};
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	st(s, 0, &a);
+	KUNIT_ASSERT_EQ(test, a.primary, 0u);
+	s->filter = notice_count_filter;
+	s->filter_ctx = sent;
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 7, NULL, 0), 0);
+	for (t = 0; t < 2000; t++)
+		KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+	expect_epoch(test, s, 1);
+	KUNIT_EXPECT_GE(test, sent[0], 2u);
+	KUNIT_EXPECT_GE(test, sent[1], 1u);
+	KUNIT_EXPECT_LE(test, sent[1], 2u);
+	KUNIT_EXPECT_GE(test, sent[2], 1u);
+	KUNIT_EXPECT_LE(test, sent[2], 2u);
+	s->filter = NULL;
 	KUNIT_ASSERT_TRUE(test, write_records(s, 2));
 	expect_epoch(test, s, 1);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
@@ -5414,6 +5466,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_same_members),
 	KUNIT_CASE(vsr_epoch_notice_brings_k),
 	KUNIT_CASE(vsr_epoch_teller_crashes),
+	KUNIT_CASE(vsr_epoch_notices_settle),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
