@@ -10,7 +10,9 @@
 # events, the NIC's packets, work items and task switches; the traces go
 # to DIR/trace-I.txt and reconfig.py's result (the pause) to
 # DIR/pause.json.  FUNCS=1 adds the function tracer on the primary,
-# restricted to vsr.ko.  Read the primary's trace from its PREPARE of the
+# restricted to vsr.ko; FUNCS=graph traces the receive work's calls on
+# the primary and the backup that stays instead, with their durations, to
+# depth GRAPH_DEPTH (default 5), kernel functions included.  Read the primary's trace from its PREPARE of the
 # RECONFIG (the last op of epoch 0) to its first commit in epoch 1; the
 # clocks of two guests differ by a constant that their PREPAREs and
 # PREPAREOKs give.  A diagnostic, not a test:
@@ -49,9 +51,18 @@ for ev in vsr net/net_dev_xmit net/netif_receive_skb sched/sched_switch sched/sc
 done
 echo > $t/trace" || fail "tracing on node $i"
 done
-# FUNCS=1 also traces every call into vsr.ko on the primary.
-[ "${FUNCS:-0}" = 0 ] || rig_run "$p" "echo :mod:vsr > $t/set_ftrace_filter &&
-	echo function > $t/current_tracer" || fail "function tracer"
+case ${FUNCS:-0} in
+0) ;;
+graph)
+	for i in "$p" "$b"; do
+		rig_run "$i" "echo vsr_rx_work > $t/set_graph_function &&
+			echo ${GRAPH_DEPTH:-5} > $t/max_graph_depth &&
+			echo function_graph > $t/current_tracer" || fail "function graph tracer"
+	done ;;
+*)
+	rig_run "$p" "echo :mod:vsr > $t/set_ftrace_filter &&
+		echo function > $t/current_tracer" || fail "function tracer" ;;
+esac
 rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $VSRADM - vsrlog0 - - \
 	$(rig_addr "$p"):$RIG_PORT,$(rig_addr "$b"):$RIG_PORT,$(rig_addr 3):$RIG_PORT" > "$out/pause.json" ||
 	fail "reconfigure: $(cat "$out/pause.json")"
