@@ -134,7 +134,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_reconfig_pending);
  * per repair interval as kept in @last.  It carries the RECONFIG that
  * started the epoch: its members and the incarnations it recorded.
  */
-static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
+static void vsr_send_notice_heard(struct vsr_replica *r, u32 to, u64 *last,
+				  bool heard)
 {
 	struct vsr_hdr h;
 	u32 len = r->epoch_hdr.len;
@@ -143,6 +144,8 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 		return;
 	*last = r->ticks + 1;
 	vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
+	/* We heard the receiver in the epoch: it need not answer. */
+	h.arg1 = heard;
 	h.op = r->epoch_hdr.op;
 	h.head_csum = r->epoch_hdr.checksum;
 	/* How far the epoch got, as far as we know (0: we lack k). */
@@ -158,6 +161,11 @@ static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
 	vsr_entry_hdr_put(r->tx + VSR_HDR_SIZE, &r->epoch_hdr);
 	memcpy(r->tx + VSR_HDR_SIZE + VSR_ENTRY_HDR_SIZE, r->epoch_conf, len);
 	vsr_send(r, to, &h, VSR_ENTRY_HDR_SIZE + len);
+}
+
+static void vsr_send_notice(struct vsr_replica *r, u32 to, u64 *last)
+{
+	vsr_send_notice_heard(r, to, last, false);
 }
 
 /* Forget everything that belongs to the views of the epoch we leave. */
@@ -306,11 +314,12 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	/* Durable, we write the switch before we act in the epoch. */
 	vsr_persisted(r);
 	/*
-	 * Tell the others at once, unless a member of the epoch told us: it
-	 * told every member when it entered (the first to enter was told by
-	 * none, or by a removed member, which tells only ours).  The others
-	 * hear from us at our next tick (vsr_epoch_tick(), until heard): not
-	 * before the epoch's first PREPARE, which may be next in our queue.
+	 * Tell the others at once, unless a member of the epoch told us.
+	 * The first to enter was told by none (or by a removed member, which
+	 * tells only ours), and told every member at once; the others hear
+	 * from us at our next tick (vsr_epoch_tick(), which every member
+	 * runs until it heard each one): not before the epoch's first
+	 * PREPARE, which may be next in our queue.
 	 */
 	if (vsr_told_by_member(r))
 		return;
@@ -732,6 +741,26 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->epoch_hdr.op)
 		vsr_send_notice(r, VSR_PEER_SENDER, last);
 	return -ESTALE;
+}
+
+/**
+ * vsr_on_own_notice() - a member's notice of our own epoch
+ * @r: replica
+ * @m: the notice, from member m->h.replica of our epoch
+ *
+ * Its sender has not heard us in the epoch (that is when a member sends
+ * one), unless it says so (arg1, an answer), and we may have heard it
+ * before, in which case nothing else we send may ever reach it (backups
+ * send only to the primary).  Our notice answers it, saying that we heard
+ * it, at most once per repair interval: then both stop.  An answer is not
+ * answered (it would go back and forth every round trip).
+ */
+void vsr_on_own_notice(struct vsr_replica *r, const struct vsr_msg *m)
+{
+	u32 i = m->h.replica;
+
+	if (r->epoch_hdr.op && i < r->n && i != r->self && !m->h.arg1)
+		vsr_send_notice_heard(r, i, &r->notice_tick[i], true);
 }
 
 /**

@@ -543,9 +543,10 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_on_recovery_response(r, m);
 		break;
 	case VSR_CMD_EPOCH:
-		/* Our own epoch's notice: nothing to learn. */
+		/* Our own epoch's notice: nothing to learn, but an answer. */
 		if (!r->cfg.epochs)
 			return -EPROTO;
+		vsr_on_own_notice(r, m);
 		break;
 	case VSR_CMD_ANSWER:
 		if (!r->cfg.epochs)

@@ -374,6 +374,7 @@ int vsr_epoch_restore(struct vsr_replica *r, const struct vsr_entry *e);
 void vsr_epoch_settle(struct vsr_replica *r);
 int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);
+void vsr_on_own_notice(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_epoch_tick(struct vsr_replica *r);
 
 /* learn.c */

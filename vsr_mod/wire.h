@@ -112,11 +112,13 @@ enum vsr_command {
 	 * the sender's epoch.  op: the RECONFIG op that started it, head_csum:
 	 * that op's checksum (op 0: the sender knows of none, and only asks
 	 * for the receiver's notice; with VSR_EPOCH_JOINING, epoch 0 too);
-	 * arg0: the first op the sender can serve
-	 * to an older epoch; commit: the sender's commit number once it has
-	 * applied that op, else 0.  Body: that RECONFIG entry (header and
-	 * data), so that the receiver learns the epoch's members and the
-	 * incarnations it recorded; none with op 0.
+	 * arg0: the first op the sender can serve to an older epoch;
+	 * commit: the sender's commit number once it has applied that op,
+	 * else 0; arg1: 1 if the sender heard the receiver in the epoch (an
+	 * answer to the receiver's notice), else 0 (a module before
+	 * 2026-12-05 sends 0 and reads nothing there).  Body: that RECONFIG
+	 * entry (header and data), so that the receiver learns the epoch's
+	 * members and the incarnations it recorded; none with op 0.
 	 */
 	VSR_CMD_EPOCH = 14,
 	/*

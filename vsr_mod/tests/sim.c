@@ -689,6 +689,11 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 		sim_fail(s, "a promise for a view not on the disk (view, written)",
 			 m.h.view, nd->view_done.epoch == m.h.epoch ?
 			 nd->view_done.view : 0);
+	if (s->count_notices && m.h.command == VSR_CMD_EPOCH && !m.h.flags &&
+	    m.h.op && nd->r && s->node[to].r &&
+	    s->node[to].r->epoch == m.h.epoch &&
+	    s->node[to].r->status != VSR_STATUS_REMOVED)
+		s->own_notices++;
 	if (m.h.command == VSR_CMD_PREPARE) {
 		nd->led = true;
 		nd->led_epoch = m.h.epoch;
@@ -3932,14 +3937,25 @@ static void sim_quiet(struct vsr_sim *s)
 	end = s->now + 2ULL * r->cfg.abdicate_ticks;
 	s->res.quiet++;
 	while (!s->violation && s->now < end) {
+		/*
+		 * In the second window, every member of the epoch heard every
+		 * other (a notice counts, and is answered): none tells another
+		 * of the epoch any more.
+		 */
+		if (s->now + r->cfg.abdicate_ticks == end) {
+			s->count_notices = true;
+			s->own_notices = 0;
+		}
 		sim_quiet_step(s);
 		for (i = 0; i < s->n; i++)
 			if (!s->node[i].up ||
 			    s->node[i].r->status == VSR_STATUS_FAILED)
-				return;
+				break;
 		r = s->node[p].r;
-		if (r->epoch != epoch)
+		if (i < s->n || r->epoch != epoch) {
+			s->count_notices = false;
 			return;
+		}
 		vsr_replica_get_status(r, &st);
 		if (st.unheard != unheard) {
 			sim_fail(s, "liveness: the primary gave way, hearing no quorum, with every replica up and the network clean",
@@ -3947,6 +3963,13 @@ static void sim_quiet(struct vsr_sim *s)
 			sim_dump(s);
 			return;
 		}
+	}
+	s->count_notices = false;
+	if (!s->violation && s->own_notices) {
+		sim_fail(s, "liveness: members of an epoch, all up, kept telling each other of it (notices, epoch)",
+			 s->own_notices, epoch);
+		sim_dump(s);
+		return;
 	}
 	s->res.quiet_ok++;
 }

@@ -365,6 +365,9 @@ struct vsr_sim {
 	u64 part_until;
 	vsr_sim_filter_t filter;
 	void *filter_ctx;
+	/* sim_quiet(): notices of an epoch between two of its members */
+	bool count_notices;
+	u32 own_notices;
 	u8 *free[256];		/* small packet buffers for reuse */
 	u32 nfree;
 	u8 *buf;		/* client record scratch */
