@@ -10,9 +10,9 @@
 # events, the NIC's packets, work items and task switches; the traces go
 # to DIR/trace-I.txt and reconfig.py's result (the pause) to
 # DIR/pause.json.  FUNCS=1 adds the function tracer on the primary,
-# restricted to vsr.ko; FUNCS=graph traces the receive work's calls on
-# the primary and the backup that stays instead, with their durations, to
-# depth GRAPH_DEPTH (default 5), kernel functions included.  Read the primary's trace from its PREPARE of the
+# restricted to vsr.ko; FUNCS=graph traces the receive work's calls in
+# every guest instead, with their durations, to depth GRAPH_DEPTH
+# (default 5), kernel functions included.  Read the primary's trace from its PREPARE of the
 # RECONFIG (the last op of epoch 0) to its first commit in epoch 1; the
 # clocks of two guests differ by a constant that their PREPAREs and
 # PREPAREOKs give.  A diagnostic, not a test:
@@ -54,7 +54,7 @@ done
 case ${FUNCS:-0} in
 0) ;;
 graph)
-	for i in "$p" "$b"; do
+	for i in 0 1 2 3; do
 		rig_run "$i" "echo vsr_rx_work > $t/set_graph_function &&
 			echo ${GRAPH_DEPTH:-5} > $t/max_graph_depth &&
 			echo function_graph > $t/current_tracer" || fail "function graph tracer"
