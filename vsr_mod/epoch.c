@@ -259,10 +259,15 @@ static bool vsr_told_by_member(const struct vsr_replica *r)
  * knows committed (a prefix of every later log), serves older epochs their
  * ops up to the epoch's start, and does nothing else.  It keeps its old
  * epoch's members, to tell each of them once: if it was the primary that
- * committed the change, nobody else may know yet.
+ * committed the change, nobody else may know yet.  If a member of the new
+ * epoch told us, the new epoch's members heard of it from their own
+ * (vsr_enter_epoch()): only the others removed hear from us, and the
+ * members' first PREPARE of the epoch does not wait behind our notice.
  */
 static void vsr_leave(struct vsr_replica *r)
 {
+	bool told = r->told_epoch == r->epoch &&
+		    vsr_reconfig_find(r->epoch_conf, r->told_by.b) != U32_MAX;
 	u32 i;
 
 	if (r->log.head > max(r->commit, r->log.base))
@@ -270,7 +275,9 @@ static void vsr_leave(struct vsr_replica *r)
 	r->status = VSR_STATUS_REMOVED;
 	vsr_notify(r);
 	for (i = 0; i < r->n; i++)
-		if (i != r->self && !vsr_told_by(r, i))
+		if (i != r->self && !vsr_told_by(r, i) &&
+		    (!told || vsr_reconfig_find(r->epoch_conf,
+						r->members[i].b) == U32_MAX))
 			vsr_send_notice(r, i, &r->notice_tick[i]);
 }
 
