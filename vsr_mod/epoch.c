@@ -760,14 +760,21 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
  * before, in which case nothing else we send may ever reach it (backups
  * send only to the primary).  Our notice answers it, saying that we heard
  * it, at most once per repair interval: then both stop.  An answer is not
- * answered (it would go back and forth every round trip).
+ * answered (it would go back and forth every round trip).  Nor is a
+ * notice between a normal primary and its backup: the one hears the other
+ * within a heartbeat (a COMMIT, or the PREPAREOK that answers it), and
+ * at a switch, the answer would come just as the epoch's first ops do.
  */
 void vsr_on_own_notice(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u32 i = m->h.replica;
 
-	if (r->epoch_hdr.op && i < r->n && i != r->self && !m->h.arg1)
-		vsr_send_notice_heard(r, i, &r->notice_tick[i], true);
+	if (!r->epoch_hdr.op || i >= r->n || i == r->self || m->h.arg1)
+		return;
+	if (r->status == VSR_STATUS_NORMAL &&
+	    (vsr_is_primary(r) || i == vsr_primary_of(r, r->view)))
+		return;
+	vsr_send_notice_heard(r, i, &r->notice_tick[i], true);
 }
 
 /**
