@@ -205,6 +205,7 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	memset(r->peer_epoch, 0, sizeof(r->peer_epoch));
 	memset(r->notice_tick, 0, sizeof(r->notice_tick));
 	memset(r->answer_tick, 0, sizeof(r->answer_tick));
+	memset(r->heard_tick, 0, sizeof(r->heard_tick));
 	for (i = 0; i < VSR_REPLICAS_MAX; i++)
 		r->heard[i] = r->ticks;
 }
@@ -233,9 +234,8 @@ static void vsr_take_members(struct vsr_replica *r, const u8 *conf,
 }
 
 /*
- * Did member @i tell us of the epoch we enter (r->epoch)?  It needs no
- * notice from us now (vsr_epoch_tick() goes on until we hear it, as for
- * any other member).
+ * Did member @i (of r->members: the epoch's, or, leaving, the epoch
+ * before's) tell us of the epoch we enter (r->epoch)?
  */
 static bool vsr_told_by(const struct vsr_replica *r, u32 i)
 {
@@ -259,15 +259,15 @@ static bool vsr_told_by_member(const struct vsr_replica *r)
  * knows committed (a prefix of every later log), serves older epochs their
  * ops up to the epoch's start, and does nothing else.  It keeps its old
  * epoch's members, to tell each of them once: if it was the primary that
- * committed the change, nobody else may know yet.  If a member of the new
- * epoch told us, the new epoch's members heard of it from their own
- * (vsr_enter_epoch()): only the others removed hear from us, and the
- * members' first PREPARE of the epoch does not wait behind our notice.
+ * committed the change, nobody else may know yet.  If anyone told us, the
+ * first to learn of the epoch told its members at once, and those that
+ * entered it go on telling each other (vsr_epoch_tick()): only the others
+ * removed hear from us, and the members' first PREPARE of the epoch does
+ * not wait behind our notice.
  */
 static void vsr_leave(struct vsr_replica *r)
 {
-	bool told = r->told_epoch == r->epoch &&
-		    vsr_reconfig_find(r->epoch_conf, r->told_by.b) != U32_MAX;
+	bool told = r->told_epoch == r->epoch;
 	u32 i;
 
 	if (r->log.head > max(r->commit, r->log.base))
@@ -294,6 +294,7 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 {
 	u32 i, epoch = vsr_reconfig_epoch(conf);
 	u32 self = vsr_reconfig_find(conf, r->members[r->self].b);
+	u32 was[VSR_REPLICAS_MAX];
 
 	r->switching = false;
 	r->epoch = epoch;
@@ -305,6 +306,11 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 		vsr_leave(r);
 		return;
 	}
+	/* Each member's index in the epoch we leave, for our answers. */
+	for (i = 0; i < vsr_reconfig_count(r->epoch_conf); i++)
+		was[i] = vsr_member_find(r->members, r->n,
+					 vsr_reconfig_member(r->epoch_conf,
+							     i)->id);
 	vsr_take_members(r, r->epoch_conf, self);
 	r->peer_epoch[r->self] = epoch;
 	if (how != VSR_ENTER_RECOVERING)
@@ -322,18 +328,25 @@ static void vsr_enter_epoch(struct vsr_replica *r,
 	vsr_persisted(r);
 	/*
 	 * Tell the others at once, unless a member of the epoch told us.
-	 * The first to enter was told by none (or by a removed member, which
-	 * tells only ours), and told every member at once; the others hear
-	 * from us at our next tick (vsr_epoch_tick(), which every member
-	 * runs until it heard each one): not before the epoch's first
-	 * PREPARE, which may be next in our queue.
+	 * The first to enter was told by none (or by a removed member), and
+	 * tells every member at once; the others hear from us at our next
+	 * tick (vsr_epoch_tick(), which every member runs until it heard
+	 * each one): not before the epoch's first PREPARE, which may be
+	 * next in our queue.
 	 */
 	if (vsr_told_by_member(r))
 		return;
-	for (i = 0; i < r->n; i++)
-		if (i != r->self && r->peer_epoch[i] < epoch &&
-		    !vsr_told_by(r, i))
-			vsr_send_notice(r, i, &r->notice_tick[i]);
+	for (i = 0; i < r->n; i++) {
+		if (i == r->self || r->peer_epoch[i] >= epoch)
+			continue;
+		vsr_send_notice(r, i, &r->notice_tick[i]);
+		/*
+		 * What it sent in the epoch we left before ours reached it
+		 * (an ack of k) needs no answer within the repair interval.
+		 */
+		if (was[i] != U32_MAX)
+			r->answer_tick[was[i]] = r->notice_tick[i];
+	}
 }
 
 /*
@@ -759,7 +772,8 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
  * one), unless it says so (arg1, an answer), and we may have heard it
  * before, in which case nothing else we send may ever reach it (backups
  * send only to the primary).  Our notice answers it, saying that we heard
- * it, at most once per repair interval: then both stop.  An answer is not
+ * it, at most once per repair interval (apart from our own notices to it,
+ * which may have crossed it or been lost): then both stop.  An answer is not
  * answered (it would go back and forth every round trip).  Nor is a
  * notice between a normal primary and its backup: the one hears the other
  * within a heartbeat (a COMMIT, or the PREPAREOK that answers it), and
@@ -774,7 +788,7 @@ void vsr_on_own_notice(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->status == VSR_STATUS_NORMAL &&
 	    (vsr_is_primary(r) || i == vsr_primary_of(r, r->view)))
 		return;
-	vsr_send_notice_heard(r, i, &r->notice_tick[i], true);
+	vsr_send_notice_heard(r, i, &r->heard_tick[i], true);
 }
 
 /**

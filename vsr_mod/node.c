@@ -416,12 +416,14 @@ static void vsr_count_drop(struct vsr_node *node, int err, int peer)
  * glue's own (HELLO, AUTH) are known by their address alone; the core's
  * name members of the sender's epoch, which we can check in the epoch we
  * know the members of only: an index of another epoch means what the core
- * knows it to, and so does a notice's (a removed member's names it in the
- * epoch before).  Lockless as a filter before the MAC; exact under the
- * node lock.
+ * knows it to, and so does a flagged notice's (a removed member's names
+ * it in the epoch before, a joining replica's or a learner's in none).  A
+ * member's notice of our own epoch is checked as any message: it says
+ * that its sender is in the epoch, and is answered.  Lockless as a filter
+ * before the MAC; exact under the node lock.
  */
 static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
-			    u8 command, u32 epoch, u32 replica)
+			    u8 command, u32 flags, u32 epoch, u32 replica)
 {
 	/*
 	 * The glue's own: a sender names itself by its place in its own
@@ -432,7 +434,8 @@ static bool vsr_rx_claim_ok(const struct vsr_node *node, u32 peer,
 	if (command == VSR_CMD_HELLO || command == VSR_CMD_AUTH)
 		return true;
 	/* A joining instance knows no members yet: the core judges. */
-	return command == VSR_CMD_EPOCH || READ_ONCE(node->joining) ||
+	return (command == VSR_CMD_EPOCH && flags) ||
+	       READ_ONCE(node->joining) ||
 	       epoch != READ_ONCE(node->members_epoch) ||
 	       replica == READ_ONCE(node->peer_member[peer]);
 }
@@ -478,7 +481,8 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 	 */
 	if (stranger ? command == VSR_CMD_HELLO ||
 		       (command == VSR_CMD_AUTH && !keyed) :
-	    !vsr_rx_claim_ok(node, peer, command, vsr_wire_epoch(node->rxbuf),
+	    !vsr_rx_claim_ok(node, peer, command, vsr_wire_flags(node->rxbuf),
+			     vsr_wire_epoch(node->rxbuf),
 			     vsr_wire_replica(node->rxbuf))) {
 		vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 		return 1;
@@ -625,7 +629,8 @@ static void vsr_rx_work(struct work_struct *work)
 							   authenticated);
 				ret = 1;
 			} else if (!vsr_rx_claim_ok(node, peer, m.h.command,
-						    m.h.epoch, m.h.replica)) {
+						    m.h.flags, m.h.epoch,
+						    m.h.replica)) {
 				/* The members changed since the check. */
 				vsr_drop(node, VSR_CNT_DROP_NOT_PEER, peer, 0);
 				heard = false;

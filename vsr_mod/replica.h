@@ -169,6 +169,8 @@ struct vsr_replica {
 	u64 notice_tick[VSR_REPLICAS_MAX];	/* EPOCH last sent to each, + 1 */
 	/* ... and as an answer to each index of other epochs, + 1 */
 	u64 answer_tick[VSR_REPLICAS_MAX];
+	/* ... and as an answer to each member's notice of ours, + 1 */
+	u64 heard_tick[VSR_REPLICAS_MAX];
 
 	u32 status;
 	u32 view;

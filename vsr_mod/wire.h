@@ -349,6 +349,19 @@ static inline u32 vsr_wire_epoch(const void *buf)
 }
 
 /**
+ * vsr_wire_flags() - the flags of an undecoded message
+ * @buf: at least VSR_HDR_SIZE bytes
+ *
+ * For filtering before vsr_msg_decode(); the value is not validated.
+ *
+ * Return: the header's flags field.
+ */
+static inline u32 vsr_wire_flags(const void *buf)
+{
+	return get_unaligned_le32(&((const struct vsr_wire_hdr *)buf)->flags);
+}
+
+/**
  * vsr_wire_command() - the command of an undecoded message
  * @buf: at least VSR_HDR_SIZE bytes
  *

@@ -692,8 +692,12 @@ static void sim_send(void *ctx, unsigned int to, const void *buf, size_t len)
 	if (s->count_notices && m.h.command == VSR_CMD_EPOCH && !m.h.flags &&
 	    m.h.op && nd->r && s->node[to].r &&
 	    s->node[to].r->epoch == m.h.epoch &&
-	    s->node[to].r->status != VSR_STATUS_REMOVED)
-		s->own_notices++;
+	    s->node[to].r->status != VSR_STATUS_REMOVED) {
+		if (m.h.arg1)
+			s->own_answers++;
+		else
+			s->own_notices++;
+	}
 	if (m.h.command == VSR_CMD_PREPARE) {
 		nd->led = true;
 		nd->led_epoch = m.h.epoch;
@@ -3903,7 +3907,8 @@ static void sim_quiet(struct vsr_sim *s)
 {
 	struct vsr_core_status st;
 	const struct vsr_replica *r;
-	u64 end = s->now, unheard;
+	u64 end = s->now, unheard, watch_end, count_from, settle;
+	bool watch;
 	u32 i, epoch;
 	int p;
 
@@ -3928,25 +3933,35 @@ static void sim_quiet(struct vsr_sim *s)
 	 * up to delay_max ticks (now and then up to five times that), a
 	 * backup answers each heartbeat.
 	 */
-	if (3ULL * r->cfg.heartbeat_ticks + 6ULL * s->delay_max >
-	    r->cfg.abdicate_ticks)
-		return;
+	watch = 3ULL * r->cfg.heartbeat_ticks + 6ULL * s->delay_max <=
+		r->cfg.abdicate_ticks;
 	vsr_replica_get_status(r, &st);
 	unheard = st.unheard;
 	epoch = r->epoch;
-	end = s->now + 2ULL * r->cfg.abdicate_ticks;
-	s->res.quiet++;
+	watch_end = s->now + (watch ? 2ULL * r->cfg.abdicate_ticks : 0);
+	/*
+	 * The notices: once every member heard every other (a notice of the
+	 * epoch counts, and is answered), none tells another of the epoch.
+	 * They have a few repair intervals and long round trips to settle,
+	 * on clocks that run slow, and then an abdication window in which
+	 * none may be sent.
+	 */
+	settle = 5ULL * r->cfg.repair_ticks + 12ULL * s->delay_max;
+	count_from = s->now + max_t(u64, r->cfg.abdicate_ticks, settle);
+	end = max(watch_end, count_from + r->cfg.abdicate_ticks);
+	if (watch)
+		s->res.quiet++;
 	while (!s->violation && s->now < end) {
-		/*
-		 * In the second window, every member of the epoch heard every
-		 * other (a notice counts, and is answered): none tells another
-		 * of the epoch any more.
-		 */
-		if (s->now + r->cfg.abdicate_ticks == end) {
+		if (s->now == count_from) {
 			s->count_notices = true;
 			s->own_notices = 0;
+			s->own_answers = 0;
 		}
-		sim_quiet_step(s);
+		/* Clients write on through the watch only. */
+		if (s->now < watch_end)
+			sim_quiet_step(s);
+		else
+			vsr_sim_step(s);
 		for (i = 0; i < s->n; i++)
 			if (!s->node[i].up ||
 			    s->node[i].r->status == VSR_STATUS_FAILED)
@@ -3956,8 +3971,11 @@ static void sim_quiet(struct vsr_sim *s)
 			s->count_notices = false;
 			return;
 		}
+		if (s->now > watch_end)
+			continue;
 		vsr_replica_get_status(r, &st);
 		if (st.unheard != unheard) {
+			s->count_notices = false;
 			sim_fail(s, "liveness: the primary gave way, hearing no quorum, with every replica up and the network clean",
 				 p, r->view);
 			sim_dump(s);
@@ -3965,13 +3983,16 @@ static void sim_quiet(struct vsr_sim *s)
 		}
 	}
 	s->count_notices = false;
-	if (!s->violation && s->own_notices) {
-		sim_fail(s, "liveness: members of an epoch, all up, kept telling each other of it (notices, epoch)",
-			 s->own_notices, epoch);
+	/* Answers only to notices sent just before the window. */
+	if (!s->violation &&
+	    (s->own_notices || s->own_answers > s->n * s->n)) {
+		sim_fail(s, "liveness: members of an epoch, all up, kept telling each other of it (notices, answers)",
+			 s->own_notices, s->own_answers);
 		sim_dump(s);
 		return;
 	}
-	s->res.quiet_ok++;
+	if (watch)
+		s->res.quiet_ok++;
 }
 
 /**

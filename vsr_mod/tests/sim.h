@@ -368,6 +368,7 @@ struct vsr_sim {
 	/* sim_quiet(): notices of an epoch between two of its members */
 	bool count_notices;
 	u32 own_notices;
+	u32 own_answers;	/* ... that answer one (arg1) */
 	u8 *free[256];		/* small packet buffers for reuse */
 	u32 nfree;
 	u8 *buf;		/* client record scratch */

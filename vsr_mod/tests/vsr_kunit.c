@@ -4088,6 +4088,67 @@ static void vsr_epoch_notices_settle(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* A removed member's notices to the members of the new epoch. */
+static bool removed_notice_filter(struct vsr_sim *s, u32 from, u32 to,
+				  const u8 *buf, size_t len)
+{
+	u32 *sent = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (h.command == VSR_CMD_EPOCH && (h.flags & VSR_EPOCH_REMOVED) &&
+	    from == 2 && to != 2)
+		sent[to]++;
+	return false;
+}
+
+/*
+ * A removed member that someone told of the change tells none of the new
+ * epoch's members (they heard of it from the first to enter, and go on
+ * telling each other): of three, backup 2 is replaced by the joining 3,
+ * and learns of epoch 1 from a member of it (the primary answers its ack
+ * of k, or a notice reaches it); it sent none of its notices to 0 or 1,
+ * where one would have reached a member's queue as the epoch's first
+ * PREPAREs did (the rig's switch, 2026-12-05).
+ */
+static void vsr_epoch_removed_told_quiet(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(3, 1, 47, false);
+	u32 sent[VSR_REPLICAS_MAX] = {};
+	struct vsr_member_id ids[3];
+	struct vsr_core_status a;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &a);
+	KUNIT_ASSERT_EQ(test, a.primary, 0u);
+	s->filter = removed_notice_filter;
+	s->filter_ctx = sent;
+	ids[0] = node_id(0);
+	ids[1] = node_id(1);
+	ids[2] = node_id(3);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 13, ids, 3), 0);
+	for (t = 0; t < 1000; t++)
+		KUNIT_ASSERT_EQ(test, vsr_sim_step(s), 0);
+	st(s, 2, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_REMOVED);
+	KUNIT_EXPECT_EQ(test, s->node[2].r->told_epoch, 1u);
+	KUNIT_EXPECT_EQ(test, sent[0], 0u);
+	KUNIT_EXPECT_EQ(test, sent[1], 0u);
+	for (t = 0; t < 4; t++) {
+		if (t == 2)
+			continue;
+		st(s, t, &a);
+		KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+		KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	}
+	s->filter = NULL;
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /*
  * A change of epoch with the same members: it commits as an op, every
  * replica switches when it applies it (normal, view 0 of epoch 1, its log
@@ -5506,6 +5567,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_notice_brings_k),
 	KUNIT_CASE(vsr_epoch_teller_crashes),
 	KUNIT_CASE(vsr_epoch_notices_settle),
+	KUNIT_CASE(vsr_epoch_removed_told_quiet),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
