@@ -651,7 +651,7 @@ int vsr_keys_vmfork_request(struct vsr_node *node)
 	if (READ_ONCE(node->dead))
 		return -ENODEV;
 	atomic_set(&node->vmfork, 1);
-	vsr_node_queue_rx(node);
+	queue_work(system_wq, &node->rx_work);
 	return 0;
 }
 

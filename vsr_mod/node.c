@@ -679,7 +679,7 @@ static void vsr_rx_work(struct work_struct *work)
 	vsr_node_process(node, before);
 	mutex_unlock(&node->lock);
 	if (atomic_read(&node->rxq_len))
-		vsr_node_queue_rx(node);
+		queue_work(system_wq, &node->rx_work);
 out:
 	set_active_memcg(old_memcg);
 }
@@ -701,7 +701,7 @@ static enum hrtimer_restart vsr_tick_timer(struct hrtimer *t)
 {
 	struct vsr_node *node = container_of(t, struct vsr_node, tick_timer);
 
-	queue_work(system_highpri_wq, &node->tick_work);
+	queue_work(system_wq, &node->tick_work);
 	return HRTIMER_NORESTART;
 }
 

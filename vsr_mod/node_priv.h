@@ -338,17 +338,6 @@ static inline u32 vsr_node_peer_of(const struct vsr_node *node, u32 member)
 	return member < VSR_MAX_PEERS ? node->member_peer[member] : VSR_NO_PEER;
 }
 
-/*
- * The receive and tick work run on the high-priority system work queue:
- * a task that a commit woke (a writer, the command that asked for a
- * change) would otherwise preempt the work between two datagrams, and
- * every replica waiting on this one would wait for that task's slice.
- */
-static inline void vsr_node_queue_rx(struct vsr_node *node)
-{
-	queue_work(system_highpri_wq, &node->rx_work);
-}
-
 static inline void vsr_count(struct vsr_node *node, enum vsr_counter c)
 {
 	atomic64_inc(&node->cnt[c]);

@@ -109,7 +109,7 @@ static int vsr_udp_recv(struct sock *sk, struct sk_buff *skb)
 	atomic_add(skb->truesize, &node->rxq_bytes[peer]);
 	atomic_inc(&node->rxq_len);
 	skb_queue_tail(&node->rxq[peer], skb);
-	vsr_node_queue_rx(node);
+	queue_work(system_wq, &node->rx_work);
 	return 0;
 drop:
 	kfree_skb(skb);
