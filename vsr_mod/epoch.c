@@ -246,12 +246,8 @@ static bool vsr_told_by(const struct vsr_replica *r, u32 i)
 /* Did a member of the epoch we enter tell us of it? */
 static bool vsr_told_by_member(const struct vsr_replica *r)
 {
-	u32 i;
-
-	for (i = 0; i < r->n; i++)
-		if (i != r->self && vsr_told_by(r, i))
-			return true;
-	return false;
+	return r->told_epoch == r->epoch &&
+	       vsr_member_find(r->members, r->n, r->told_by.b) != U32_MAX;
 }
 
 /*
