@@ -468,6 +468,7 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		vsr_fail(r);
 		return;
 	}
+	vsr_teach_last(r);
 	vsr_enter_epoch(r, &e->h, e->data, r->switch_how);
 }
 
@@ -728,6 +729,15 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 			vsr_on_get_state(r, m);
 			return 0;
 		}
+		/*
+		 * A learner's request that crossed our switch: a learner that
+		 * is a member of ours hears of the epoch from us anyway (at
+		 * once if we started it, else at our ticks), and one that is
+		 * none has no use for it.
+		 */
+		if (m->h.command == VSR_CMD_EPOCH &&
+		    m->h.flags == (VSR_EPOCH_JOINING | VSR_EPOCH_LEARN))
+			return -ESTALE;
 		if (r->epoch_hdr.op)
 			vsr_send_notice(r, VSR_PEER_SENDER, last);
 		return -ESTALE;

@@ -14,9 +14,11 @@
  * A learner that asked lately and holds the ops up to a pipeline below the
  * commit point is ready: the RECONFIG records its incarnation, as it does
  * for a member that stays, and the learner enters the next epoch as such a
- * member does.  It pulls the few ops up to the RECONFIG k from the sender
- * of a notice that names it, applies k and switches, normal (epoch.c);
- * any other incarnation of it recovers there.  Until then a learner acks
+ * member does.  As the change commits, the primary sends it the ops it
+ * lacked up to the RECONFIG k (vsr_teach_last()), just before its notice;
+ * a learner that still lacks some pulls them from the sender of a notice
+ * that names it.  It applies k and switches, normal (epoch.c); any other
+ * incarnation of it recovers there.  Until then a learner acks
  * nothing and counts for no quorum.
  *
  * A learner applies what it learns (so its readers see the records), but
@@ -196,6 +198,34 @@ void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 		vsr_send_state(r, m->h.arg0, r->commit, VSR_PEER_SENDER);
 }
 
+/**
+ * vsr_teach_last() - the last lesson, as the change commits
+ * @r: replica that just applied the RECONFIG k (r->commit), switching
+ *
+ * As the primary teaching the change, each learner that is ready gets
+ * the ops it lacked up to k, in the epoch it learns in, before our notice
+ * of the next epoch: then the notice alone lets it enter (vsr_on_notice()
+ * appends k to a log that ends at k - 1), in time to ack the epoch's
+ * first PREPARE, which follows the notice, instead of fetching them a
+ * round trip later.  They are committed, as every lesson's ops are.
+ */
+void vsr_teach_last(struct vsr_replica *r)
+{
+	const struct vsr_learner *l;
+	u32 j;
+
+	if (!r->n_learners || r->status != VSR_STATUS_NORMAL ||
+	    !vsr_is_primary(r) || r->reconf_view != r->view ||
+	    r->reconf_epoch != r->epoch)
+		return;
+	for (j = 0; j < r->n_learners; j++) {
+		l = &r->learners[j];
+		if (!vsr_learner_ready(r, &l->id) || l->op + 1 >= r->commit)
+			continue;
+		vsr_send_state(r, l->op + 1, r->commit, VSR_PEER_LEARNER + j);
+	}
+}
+
 /* Ask the primary teaching us (the sender) for the ops we lack. */
 static void vsr_learn_request(struct vsr_replica *r)
 {
@@ -254,6 +284,7 @@ int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u64 matched = 0, upto, op, before = r->commit;
 	const struct vsr_entry *e;
+	bool ended = false;
 
 	if (!r->learning || m->h.epoch != r->epoch)
 		return -ESTALE;
@@ -265,6 +296,7 @@ int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 		e = vsr_log_get(&r->log, op);
 		if (e->h.type == VSR_OP_RECONFIG && op > r->epoch_hdr.op) {
 			upto = op - 1;
+			ended = true;
 			break;
 		}
 	}
@@ -274,9 +306,11 @@ int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 	/*
 	 * Ask on while chunks bring new ops: under load, what the primary
 	 * committed meanwhile comes a round trip later, not a heartbeat.  (A
-	 * duplicate brings nothing new: it starts no second chain.)
+	 * duplicate brings nothing new: it starts no second chain.)  Not
+	 * after the last lesson (vsr_teach_last()): the change committed, the
+	 * teacher switched, and its notice follows.
 	 */
-	if (r->commit > before)
+	if (r->commit > before && !ended)
 		vsr_learn_request(r);
 	return 0;
 }

@@ -362,6 +362,7 @@ struct vsr_sim {
 	u32 delay_min;		/* every datagram takes longer than this */
 	u32 delay_max;
 	u32 fixed_delay;		/* scripted: every datagram takes this long */
+	bool fifo;		/* scripted: those due at once arrive as sent */
 	u64 part_until;
 	vsr_sim_filter_t filter;
 	void *filter_ctx;
