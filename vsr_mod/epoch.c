@@ -78,6 +78,23 @@ static u32 vsr_reconfig_find(const u8 *conf, const u8 *id)
 	return U32_MAX;
 }
 
+/**
+ * vsr_reconfig_recorded() - does a RECONFIG record this incarnation?
+ * @conf: the RECONFIG's data
+ * @id: a member's identity
+ * @inc: an incarnation of it
+ *
+ * Return: true if @conf names @id with the non-zero incarnation @inc (0
+ * stands for a member never heard, which enters recovering).
+ */
+bool vsr_reconfig_recorded(const u8 *conf, const struct vsr_member_id *id,
+			   u64 inc)
+{
+	u32 i = vsr_reconfig_find(conf, id->b);
+
+	return inc && i != U32_MAX && vsr_reconfig_inc(conf, i) == inc;
+}
+
 /*
  * Does the RECONFIG @conf keep exactly our members (in any order)?  Then
  * every quorum of the next epoch meets every quorum of ours, among them
@@ -468,7 +485,7 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		vsr_fail(r);
 		return;
 	}
-	vsr_teach_last(r);
+	vsr_teach_last(r, e->data);
 	vsr_enter_epoch(r, &e->h, e->data, r->switch_how);
 }
 
@@ -730,10 +747,11 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m)
 			return 0;
 		}
 		/*
-		 * A learner's request that crossed our switch: a learner that
-		 * is a member of ours hears of the epoch from us anyway (at
-		 * once if we started it, else at our ticks), and one that is
-		 * none has no use for it.
+		 * A learner's request that crossed our switch draws no notice:
+		 * a learner that our epoch names hears of it from the members
+		 * in it (at once from the first to enter, else at their
+		 * ticks, vsr_epoch_tick()), and one that it does not name has
+		 * no use for it.
 		 */
 		if (m->h.command == VSR_CMD_EPOCH &&
 		    m->h.flags == (VSR_EPOCH_JOINING | VSR_EPOCH_LEARN))

@@ -14,9 +14,10 @@
  * A learner that asked lately and holds the ops up to a pipeline below the
  * commit point is ready: the RECONFIG records its incarnation, as it does
  * for a member that stays, and the learner enters the next epoch as such a
- * member does.  As the change commits, the primary sends it the ops it
- * lacked up to the RECONFIG k (vsr_teach_last()), just before its notice;
- * a learner that still lacks some pulls them from the sender of a notice
+ * member does.  As the change commits, the primary that taught it sends
+ * it the ops it lacked up to the RECONFIG k (vsr_teach_last()), just
+ * before its notice; a learner that still lacks some (that lesson lost,
+ * or too long for one datagram) pulls them from the sender of a notice
  * that names it.  It applies k and switches, normal (epoch.c); any other
  * incarnation of it recovers there.  Until then a learner acks
  * nothing and counts for no quorum.
@@ -27,12 +28,18 @@
  */
 #include "replica.h"
 
-/* Is this replica teaching now: the primary of its view, trying a change? */
-static bool vsr_teaching(const struct vsr_replica *r)
+/* Has this replica learners: the primary of the view it tried a change in? */
+static bool vsr_teacher(const struct vsr_replica *r)
 {
 	return r->n_learners && r->status == VSR_STATUS_NORMAL &&
-	       vsr_is_primary(r) && !r->switching &&
-	       r->reconf_view == r->view && r->reconf_epoch == r->epoch &&
+	       vsr_is_primary(r) && r->reconf_view == r->view &&
+	       r->reconf_epoch == r->epoch;
+}
+
+/* Is this replica teaching now: trying its change, not switching? */
+static bool vsr_teaching(const struct vsr_replica *r)
+{
+	return vsr_teacher(r) && !r->switching &&
 	       r->ticks - r->reconf_tried <= r->cfg.abdicate_ticks;
 }
 
@@ -199,30 +206,31 @@ void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 }
 
 /**
- * vsr_teach_last() - the last lesson, as the change commits
+ * vsr_teach_last() - the last lesson, as a change commits
  * @r: replica that just applied the RECONFIG k (r->commit), switching
+ * @conf: k's data
  *
- * As the primary teaching the change, each learner that is ready gets
- * the ops it lacked up to k, in the epoch it learns in, before our notice
- * of the next epoch: then the notice alone lets it enter (vsr_on_notice()
- * appends k to a log that ends at k - 1), in time to ack the epoch's
- * first PREPARE, which follows the notice, instead of fetching them a
- * round trip later.  They are committed, as every lesson's ops are.
+ * As the primary that taught the change, each learner that k recorded
+ * (by the incarnation of its last request) gets the ops it lacked up to
+ * k, in the epoch it learns in, before our notice of the next epoch, as
+ * many as fit in one datagram.  They are committed, as every lesson's
+ * are.  With its log up to k - 1, the notice alone lets it enter
+ * (vsr_on_notice() appends k), in time to ack the epoch's first PREPARE,
+ * which follows the notice, rather than a round trip later after a fetch.
  */
-void vsr_teach_last(struct vsr_replica *r)
+void vsr_teach_last(struct vsr_replica *r, const u8 *conf)
 {
 	const struct vsr_learner *l;
 	u32 j;
 
-	if (!r->n_learners || r->status != VSR_STATUS_NORMAL ||
-	    !vsr_is_primary(r) || r->reconf_view != r->view ||
-	    r->reconf_epoch != r->epoch)
+	if (!vsr_teacher(r))
 		return;
 	for (j = 0; j < r->n_learners; j++) {
 		l = &r->learners[j];
-		if (!vsr_learner_ready(r, &l->id) || l->op + 1 >= r->commit)
-			continue;
-		vsr_send_state(r, l->op + 1, r->commit, VSR_PEER_LEARNER + j);
+		if (l->op + 1 < r->commit &&
+		    vsr_reconfig_recorded(conf, &l->id, l->inc))
+			vsr_send_state(r, l->op + 1, r->commit,
+				       VSR_PEER_LEARNER + j);
 	}
 }
 
@@ -307,8 +315,9 @@ int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m)
 	 * Ask on while chunks bring new ops: under load, what the primary
 	 * committed meanwhile comes a round trip later, not a heartbeat.  (A
 	 * duplicate brings nothing new: it starts no second chain.)  Not
-	 * after the last lesson (vsr_teach_last()): the change committed, the
-	 * teacher switched, and its notice follows.
+	 * after a lesson that reached a RECONFIG past our epoch (the last
+	 * one, vsr_teach_last()): the change committed and the teacher
+	 * switched, so it would not answer; a notice tells us the rest.
 	 */
 	if (r->commit > before && !ended)
 		vsr_learn_request(r);

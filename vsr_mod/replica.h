@@ -373,6 +373,8 @@ void vsr_on_answer(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m);
 bool vsr_apply_reconfig(struct vsr_replica *r, const struct vsr_entry *e);
 int vsr_epoch_restore(struct vsr_replica *r, const struct vsr_entry *e);
+bool vsr_reconfig_recorded(const u8 *conf, const struct vsr_member_id *id,
+			   u64 inc);
 void vsr_epoch_settle(struct vsr_replica *r);
 int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);
@@ -388,7 +390,7 @@ u64 vsr_learner_ready(const struct vsr_replica *r,
 u32 vsr_learner_waits(const struct vsr_replica *r,
 		      const struct vsr_member_id *id);
 void vsr_teach_tick(struct vsr_replica *r);
-void vsr_teach_last(struct vsr_replica *r);
+void vsr_teach_last(struct vsr_replica *r, const u8 *conf);
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m);

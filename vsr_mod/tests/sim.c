@@ -800,11 +800,12 @@ static void sim_deliver(struct vsr_sim *s)
 		}
 		p = s->pkt[i];
 		/* Kept in the order sent, or one of those due moved here. */
+		s->npkt--;
 		if (s->fifo)
 			memmove(&s->pkt[i], &s->pkt[i + 1],
-				(--s->npkt - i) * sizeof(*s->pkt));
+				(s->npkt - i) * sizeof(*s->pkt));
 		else
-			s->pkt[i] = s->pkt[--s->npkt];
+			s->pkt[i] = s->pkt[s->npkt];
 		if (s->node[p.to].up) {
 			if (s->p.trace && p.len >= VSR_HDR_SIZE) {
 				struct vsr_hdr h;
