@@ -33,7 +33,7 @@ NETLINK_ADD_MEMBERSHIP = 1
 NLA_F_NESTED = 0x8000
 
 # From include/uapi/linux/vsr_genl.h (generated from the YNL spec).
-CMD = dict(add=1, dele=2, get=3, set=4, trim=5)
+CMD = dict(add=1, dele=2, get=3, set=4, trim=5, reconfigure=12)
 A = dict(pad=1, name=2, cluster_id=3, replica=4, peer=5, heartbeat_ms=6,
          view_change_timeout_ms=7, client_timeout_ms=8, log_retention=9,
          minor=10, epoch=11, view=12, status=13, primary=14, op=15, commit=16,

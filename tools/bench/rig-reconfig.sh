@@ -10,11 +10,13 @@
 #    for SECS seconds, once alone (the baseline) and once while a backup is
 #    replaced by the joining machine, which learns the COUNT records
 #    meanwhile (stage reconfig_rig_fg, phase baseline and change).
-# 2. REPS times the replaced machine joins again and takes the place of
-#    the one that replaced it, asked at the primary while one writer there
-#    appends back to back (tools/bench/reconfig.py --writer): its worst
-#    write at the switch, in its median writes before, is the pause (stage
-#    reconfig_rig).
+# 2. 2 x REPS times the replaced machine joins again and takes the place
+#    of the one that replaced it, asked at the primary while one writer
+#    there appends back to back (tools/bench/reconfig.py --writer): its
+#    worst write at the switch, in its median writes before, is the pause
+#    (stage reconfig_rig).  Every other change is asked by reconfig.py
+#    itself over netlink (asked "netlink"), the others by vsradm (asked
+#    "vsradm", whose exit at the switch takes the primary's one vCPU).
 #
 # Appends its JSON lines to RESULTS.
 #
@@ -72,10 +74,12 @@ node_del "$old" >/dev/null || fail "del on node $old"
 node_join "$old" || fail "add join on node $old"
 t=$new new=$old old=$t
 
-# 2. The pause, one writer alone.
-for ((rep = 1; rep <= reps; rep++)); do
+# 2. The pause, one writer alone, asked both ways in turn.
+for ((sw = 1; sw <= 2 * reps; sw++)); do
+	rep=$(( (sw + 1) / 2 )) via=
+	[ $((sw % 2)) = 1 ] && via=--netlink
 	node_wait "$new" status joining 30 || fail "node $new not joining"
-	res=$(rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $VSRADM - vsrlog0 - - \
+	res=$(rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $via $VSRADM - vsrlog0 - - \
 		$(peers_with "$new")") ||
 		fail "reconfigure (replace $old by $new): $res"
 	node_wait "$new" status normal 60 || fail "node $new not normal"
