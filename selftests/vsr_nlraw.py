@@ -131,10 +131,18 @@ class Genl:
 
     def request(self, typ, cmd, payload=b"", flags=NLM_F_ACK, version=1):
         """Returns (error, extack message, [genl payloads])."""
+        self.send(typ, cmd, payload, flags, version)
+        return self.reply()
+
+    def send(self, typ, cmd, payload=b"", flags=NLM_F_ACK, version=1):
+        """Sends a request; reply() waits for its answer."""
         self.seq += 1
         body = struct.pack("BBH", cmd, version, 0) + payload
         hdr = struct.pack("IHHII", 16 + len(body), typ, NLM_F_REQUEST | flags, self.seq, 0)
         self.s.send(hdr + body)
+
+    def reply(self):
+        """The answer to the last request: (error, extack message, [genl payloads])."""
         msgs = []
         while True:
             data = self.s.recv(1 << 20)

@@ -76,8 +76,10 @@ t=$new new=$old old=$t
 
 # 2. The pause, one writer alone, asked both ways in turn.
 for ((sw = 1; sw <= 2 * reps; sw++)); do
+	# Netlink first in odd pairs, second in even ones: the two machines
+	# that take turns joining take turns with each way too.
 	rep=$(( (sw + 1) / 2 )) via=
-	[ $((sw % 2)) = 1 ] && via=--netlink
+	[ $(( (sw + rep) % 2 )) = 0 ] && via=--netlink
 	node_wait "$new" status joining 30 || fail "node $new not joining"
 	res=$(rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $via $VSRADM - vsrlog0 - - \
 		$(peers_with "$new")") ||

@@ -12,7 +12,8 @@
 # DIR/pause.json.  FUNCS=1 adds the function tracer on the primary,
 # restricted to vsr.ko; FUNCS=graph traces the receive work's calls in
 # every guest instead, with their durations, to depth GRAPH_DEPTH
-# (default 5), kernel functions included.  Read the primary's trace from its PREPARE of the
+# (default 5), kernel functions included.  VIA=netlink asks over netlink
+# from reconfig.py instead of by vsradm (see reconfig.py).  Read the primary's trace from its PREPARE of the
 # RECONFIG (the last op of epoch 0) to its first commit in epoch 1; the
 # clocks of two guests differ by a constant that their PREPAREs and
 # PREPAREOKs give.  A diagnostic, not a test:
@@ -63,7 +64,7 @@ graph)
 	rig_run "$p" "echo :mod:vsr > $t/set_ftrace_filter &&
 		echo function > $t/current_tracer" || fail "function tracer" ;;
 esac
-rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 $VSRADM - vsrlog0 - - \
+rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 ${VIA:+--netlink} $VSRADM - vsrlog0 - - \
 	$(rig_addr "$p"):$RIG_PORT,$(rig_addr "$b"):$RIG_PORT,$(rig_addr 3):$RIG_PORT" > "$out/pause.json" ||
 	fail "reconfigure: $(cat "$out/pause.json")"
 cat "$out/pause.json"
