@@ -25,11 +25,11 @@ anyway.  The command then runs at nice 19 (see main()).
 With --netlink (NS '-' only), this script sends the request itself, the
 one `vsradm reconfigure` sends, over generic netlink, and with the
 writer reads the answer 2 s later: nothing but the writer wakes at the
-switch (reconfig_s is then the switch's time, from the tracepoint).  On a machine of one emulated vCPU, vsradm's
-return and exit come just as the switch does and take some 10 ms of
-that vCPU even at nice 19, which the writer's next write waits for; on
-hardware that costs microseconds, on another core.  The rig stage asks
-both ways and reports both pauses.
+switch (reconfig_s is then the switch's time, from the tracepoint).  On
+a machine of one emulated vCPU, vsradm's return and exit come just as
+the switch does and take some 10 ms of that vCPU even at nice 19, which
+the writer's next write waits for; on hardware that costs microseconds,
+on another core.  The rig stage asks both ways and reports both pauses.
 """
 import atexit
 import json
@@ -191,10 +191,6 @@ def main():
         time.sleep(1)
     before = show(vsradm, ns, name)
     t0 = time.monotonic()
-    # With the writer, the command runs at nice 19: under emulation its
-    # return and exit took 10-17 ms of the machine's one vCPU right at the
-    # switch (a process's exit costs some 10 ms under TCG), before the
-    # writer could submit its next write; on hardware, microseconds.
     if genl:
         reconfigure_nl(genl, name, peers)
         # The answer comes at the switch.  With the writer, this process
@@ -207,6 +203,10 @@ def main():
         err, text, _ = genl.reply()
         failed = (text or os.strerror(-err)) if err else None
     else:
+        # With the writer, the command runs at nice 19: under emulation its
+        # return and exit took 10-17 ms of the machine's one vCPU right at
+        # the switch (a process's exit costs some 10 ms under TCG), before
+        # the writer could submit its next write; on hardware, microseconds.
         res = subprocess.run(cmd(vsradm, ns, 'reconfigure', name, 'peers', peers),
                              capture_output=True, text=True,
                              preexec_fn=(lambda: os.nice(19)) if dev else None)

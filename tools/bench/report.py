@@ -48,6 +48,12 @@ def ratio(a, b):
     return a / b
 
 
+def median(rs):
+    """The middle one of the sorted @rs, the lower of the two middle ones
+    for an even count; None for none."""
+    return rs[(len(rs) - 1) // 2] if rs else None
+
+
 def table(head, rows):
     out = ['| ' + ' | '.join(head) + ' |',
            '|' + '|'.join('---' for _ in head) + '|']
@@ -208,7 +214,7 @@ class Report:
                   for ph in ('baseline', 'change')}
             pzs = sorted(pick(self.rs, stage='reconfig_pause', records=n),
                          key=lambda r: r['pause_rtt'])
-            pz = pzs[(len(pzs) - 1) // 2] if pzs else None
+            pz = median(pzs)
             if not all(fg.values()) or not pz:
                 self.problems.append('reconfig after %d records: a result is missing' % n)
                 continue
@@ -278,10 +284,10 @@ class Report:
         by = {via: [r for r in rs if r.get('asked', 'vsradm') == via]
               for via in ('netlink', 'vsradm')}
         bar = by['netlink'] or by['vsradm']
-        med = bar[(len(bar) - 1) // 2]
+        med = median(bar)
         other = ''
         if by['netlink'] and by['vsradm']:
-            v = by['vsradm'][(len(by['vsradm']) - 1) // 2]
+            v = median(by['vsradm'])
             other = '; asked by vsradm: %.2f, median of %d' % (v['pause_rtt'], len(by['vsradm']))
         self.bar('replace on the rig of separate machines: the pause, one writer\'s worst '
                  'write at the switch (asked %s, median of %d%s)'
@@ -389,7 +395,7 @@ class Report:
         """The median by records/s of auth_points(@mode, @size) (the lower of the
         two middle ones for an even count), or None."""
         rs = sorted(self.auth_points(mode, size), key=lambda r: r['records_per_s'])
-        return rs[(len(rs) - 1) // 2] if rs else None
+        return median(rs)
 
     def section_auth(self):
         rows = []

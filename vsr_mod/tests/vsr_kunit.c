@@ -4199,7 +4199,6 @@ static void vsr_epoch_last_lesson(struct kunit *test)
 	struct last_lesson_ctx c = { .k = U64_MAX };
 	struct vsr_core_status a, p;
 	struct vsr_member_id ids[3];
-	int ret = -EAGAIN;
 	u32 t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -4230,12 +4229,7 @@ static void vsr_epoch_last_lesson(struct kunit *test)
 	st(s, 0, &p);
 	KUNIT_ASSERT_EQ(test, p.epoch, 0u);
 	c.k = p.op + 1;
-	for (t = 0; t < 50 && ret == -EAGAIN; t++) {
-		ret = vsr_replica_reconfigure(s->node[0].r, 13, ids, 3);
-		if (ret == -EAGAIN)
-			vsr_sim_step(s);
-	}
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, 0, 13, ids, 3), 0);
 	for (t = 0; t < 300 && p.epoch == 0; t++) {
 		vsr_sim_step(s);
 		st(s, 0, &p);
