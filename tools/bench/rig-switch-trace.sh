@@ -13,7 +13,11 @@
 # restricted to vsr.ko; FUNCS=graph traces the receive work's calls in
 # every guest instead, with their durations, to depth GRAPH_DEPTH
 # (default 5), kernel functions included.  VIA=netlink asks over netlink
-# from reconfig.py instead of by vsradm (see reconfig.py).  Read the primary's trace from its PREPARE of the
+# from reconfig.py instead of by vsradm (see reconfig.py).  WARM=N makes N
+# changes first, untraced, the two machines that take turns joining
+# taking turns as in the rig stage, so that the traced one runs only code
+# that every guest ran before (an emulator translates code the first time
+# it runs).  Read the primary's trace from its PREPARE of the
 # RECONFIG (the last op of epoch 0) to its first commit in epoch 1; the
 # clocks of two guests differ by a constant that their PREPAREs and
 # PREPAREOKs give.  A diagnostic, not a test:
@@ -41,7 +45,21 @@ for i in 0 1 2; do
 done
 p=$(node_field 0 primary)
 b=$(( (p + 1) % 3 ))
+old=$(( (p + 2) % 3 )) new=3
+peers_with() {
+	echo "$(rig_addr "$p"):$RIG_PORT,$(rig_addr "$b"):$RIG_PORT,$(rig_addr "$1"):$RIG_PORT"
+}
 rig_run "$p" "$load -d /dev/vsrlog0 -c 16 -s 64 -n $count" > /dev/null || fail "filling $count records"
+for ((w = 0; w < ${WARM:-0}; w++)); do
+	rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 ${VIA:+--netlink} $VSRADM - vsrlog0 - - \
+		$(peers_with "$new")" > "$out/warm-$w.json" || fail "warm-up change $w: $(cat "$out/warm-$w.json")"
+	node_wait "$new" status normal 60 || fail "node $new not normal"
+	node_wait "$old" status removed 60 || fail "node $old not removed"
+	node_del "$old" > /dev/null || fail "del on node $old"
+	node_join "$old" || fail "add join on node $old"
+	node_wait "$old" status joining 30 || fail "node $old not joining"
+	t=$new new=$old old=$t
+done
 t=/sys/kernel/tracing
 for i in 0 1 2 3; do
 	rig_run "$i" "[ -d $t/events ] || mount -t tracefs nodev $t
@@ -65,7 +83,7 @@ graph)
 		echo function > $t/current_tracer" || fail "function tracer" ;;
 esac
 rig_run "$p" "python3 tools/bench/reconfig.py --writer /dev/vsrlog0 ${VIA:+--netlink} $VSRADM - vsrlog0 - - \
-	$(rig_addr "$p"):$RIG_PORT,$(rig_addr "$b"):$RIG_PORT,$(rig_addr 3):$RIG_PORT" > "$out/pause.json" ||
+	$(peers_with "$new")" > "$out/pause.json" ||
 	fail "reconfigure: $(cat "$out/pause.json")"
 cat "$out/pause.json"
 for i in 0 1 2 3; do
@@ -77,4 +95,5 @@ for i in 0 1 2 3; do
 	node_del "$i" > /dev/null
 	rig_halt "$i" || fail "node $i: unclean kernel log or unload"
 done
-echo "primary $p, backup $b stays, $(( (p + 2) % 3 )) is replaced by 3; traces in $out"
+echo "$p $b $old $new" > "$out/roles"
+echo "primary $p, backup $b stays, $old is replaced by $new; traces in $out (tools/bench/rig-switch-steps.py)"
