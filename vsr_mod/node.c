@@ -507,6 +507,36 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 }
 
 /*
+ * Under the node lock: the peer that the address @from of a stranger's
+ * datagram is now, in @peer.  A joining instance queues what comes from
+ * an address that is none of its peers as a stranger's; the epoch it
+ * enters makes its members peers, and the epoch's first PREPARE comes
+ * right behind the notice that named them, queued before it was read.
+ * Only without a key: with one, a stranger's datagram is an AUTH.
+ */
+static bool vsr_rx_peer_now(const struct vsr_node *node,
+			    const union vsr_sockaddr *from, int *peer)
+{
+	const struct vsr_config *cfg = &node->inst->cfg;
+	struct vsr_member_id id, own;
+	u32 p;
+
+	if (READ_ONCE(node->joining) || rcu_access_pointer(node->auth))
+		return false;
+	vsr_node_member_id(from, &id);
+	for (p = 0; p < cfg->n_peers; p++) {
+		if (p == cfg->replica)
+			continue;
+		vsr_node_member_id(&cfg->peers[p], &own);
+		if (!memcmp(own.b, id.b, sizeof(id.b))) {
+			*peer = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * An AUTH that verified for an address a joining instance has no peer for
  * (under the node lock).  One that echoed our challenge to the address
  * makes it a peer, and the handshake goes on there; any other is answered
@@ -611,6 +641,9 @@ static void vsr_rx_work(struct work_struct *work)
 			vsr_keys_rx_refused(node, peer, kret);
 		if (!ret) {
 			mutex_lock(&node->lock);
+			if (stranger && m.h.command != VSR_CMD_AUTH &&
+			    vsr_rx_peer_now(node, &from, &peer))
+				stranger = false;
 			if (node->dead) {
 				ret = -ENODEV;
 			} else if (stranger && m.h.command == VSR_CMD_AUTH) {
@@ -618,7 +651,7 @@ static void vsr_rx_work(struct work_struct *work)
 				ret = 1;
 				vsr_rx_stranger_auth(node, &from, &m, echoed);
 			} else if (stranger) {
-				/* Joined meanwhile: a peer, or nobody. */
+				/* Joined meanwhile, and from no peer. */
 				heard = false;
 				ret = READ_ONCE(node->joining) ? 0 : 1;
 				if (ret)
