@@ -16,11 +16,13 @@ as on the rig) leaves out what the new member says.
 With --writer, one writer (a process of its own) appends 64-byte records
 to DEVICE back to back from 1 s before the change until 0.5 s after, and
 the module's tracepoint notes when NAME switched (class Switch): the
-pause is the writer's longest write in flight within 20 ms of the switch
-(the one that waited for it, however long after it ended), also in its
-median writes before the change (a write is a commit: a round trip).
-Its p99 before the change says how much an emulated machine stalls
-anyway.  The command then runs at nice 19 (see main()).
+pause is the write the switch held, the first to end after it, in the
+writer's median writes before the change (a write is a commit: a round
+trip).  Beside it: the writer's p99 before the change, its worst write
+within 20 ms of the switch (the pause as measured before 2026-12-05,
+which a stall of the emulated machines anywhere in those 40 ms decides),
+and the median write in flight at a random instant before the change
+(the pause's measure with no switch).  The command then runs at nice 19 (see main()).
 
 With --netlink (NS '-' only), this script sends the request itself, the
 one `vsradm reconfigure` sends, over generic netlink, and with the
@@ -102,6 +104,18 @@ class Writer:
             return False
         self.times, self.error = res['times'], res['error']
         return not self.error
+
+
+def inflight_median(lat):
+    """The median latency of the write in flight at a random instant, of
+    back-to-back writes of latencies LAT (sorted): each weighs as long as
+    it took."""
+    half, acc = sum(lat) / 2, 0.0
+    for x in lat:
+        acc += x
+        if acc >= half:
+            return x
+    return lat[-1]
 
 
 def reconfigure_nl(genl, name, peers):
@@ -239,21 +253,31 @@ def main():
         if genl:
             out['reconfig_s'] = round(at_t - t0, 3)
         lat = sorted(e - s for s, e in w.times if e < t0)
-        # Every write that overlaps the switch, within 20 ms either side
-        # (the notice goes out as the replica switches): the one blocked
-        # across it ends when it is resubmitted in the new epoch, however
-        # long after that is.
-        at = [e - s for s, e in w.times
-              if s <= at_t + 0.02 and e >= at_t - 0.02]
-        if not lat or not at:
-            sys.exit('reconfig.py: no writes before the change or at the switch')
+        # The write the switch held: the first to end after it.  Blocked
+        # across it, it ends when it is resubmitted in the new epoch,
+        # however long after that is; submitted after it, it is the new
+        # epoch's first.
+        held = next((e - s for s, e in w.times if e > at_t), None)
+        # Every write in flight within 20 ms of the switch: the worst of
+        # some forty writes, which the emulated machines' stalls decide
+        # as much as the switch (see inflight below).
+        near = [e - s for s, e in w.times
+                if s <= at_t + 0.02 and e >= at_t - 0.02]
+        if not lat or held is None or not near:
+            sys.exit('reconfig.py: no writes before the change or after the switch')
         p50 = lat[(len(lat) - 1) // 2]
         out.update({
             'writes_before': len(lat),
             'write_p50_us': round(p50 * 1e6, 1),
             'write_p99_before_us': round(lat[len(lat) * 99 // 100] * 1e6, 1),
-            'pause_us': round(max(at) * 1e6, 1),
-            'pause_rtt': round(max(at) / p50, 2),
+            'pause_us': round(held * 1e6, 1),
+            'pause_rtt': round(held / p50, 2),
+            'worst_near_us': round(max(near) * 1e6, 1),
+            'worst_near_rtt': round(max(near) / p50, 2),
+            # The same measure at any instant before the change: the
+            # median write in flight at a moment picked at random (a
+            # write is picked in proportion to how long it took).
+            'inflight_before_rtt': round(inflight_median(lat) / p50, 2),
         })
     print(json.dumps(out))
 
