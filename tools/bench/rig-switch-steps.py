@@ -53,8 +53,17 @@ def offset(prim, other, peer, epoch, k):
     """other's clock minus the primary's, from epoch EPOCH's ops below K;
     other is PEER in the primary's peers (a guest's index on the rig)."""
     def times(evs, ev, cmd, to=None):
-        return {d[4]: d[0] for d in datagrams(evs, ev)
-                if d[1] == cmd and d[3] == epoch and d[4] < k and to in (None, d[5])}
+        out = {}
+        for d in datagrams(evs, ev):
+            if d[1] == cmd and d[3] == epoch and d[4] < k and to in (None, d[5]):
+                out.setdefault(d[4], d[0])
+        return out
+
+    def least(delays):
+        # An op acked twice (again after a repair) pairs wrongly: drop
+        # what is far from the median.
+        mid = sorted(delays)[len(delays) // 2]
+        return min(x for x in delays if abs(x - mid) < 0.1)
     p_prep = times(prim, 'vsr_send', 'prepare', peer)
     o_prep = times(other, 'vsr_recv', 'prepare')
     o_ok = times(other, 'vsr_send', 'prepareok')
@@ -63,7 +72,7 @@ def offset(prim, other, peer, epoch, k):
     back = [p_ok[op] - o_ok[op] for op in o_ok if op in p_ok]
     if not there or not back:
         return None
-    return (min(there) - min(back)) / 2
+    return (least(there) - least(back)) / 2
 
 
 def busy(events, lo, hi):
