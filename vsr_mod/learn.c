@@ -10,6 +10,8 @@
  * the first op it lacks and its incarnation.  The primary serves only
  * committed ops (a NEWSTATE up to its commit number), so that a learner's
  * log is a prefix of every later log, and notes how far each learner got.
+ * A learner asks again after each lesson that brought it new ops; one that
+ * holds every op committed waits for the next commit, which answers it.
  *
  * A learner that asked lately and holds the ops up to a pipeline below the
  * commit point is ready: the RECONFIG records its incarnation, as it does
@@ -185,7 +187,9 @@ void vsr_teach_tick(struct vsr_replica *r)
  * @r: replica (answers only while teaching)
  * @m: EPOCH flagged VSR_EPOCH_JOINING | VSR_EPOCH_LEARN, of our epoch
  *
- * It gets the committed ops from the first one it lacks, as many as fit.
+ * It gets the committed ops from the first one it lacks, as many as fit,
+ * or, if it holds every op we committed, the next ones once we commit
+ * them (vsr_teach_waiting()).
  */
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 {
@@ -201,8 +205,38 @@ void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 	l->inc = m->h.arg1;
 	l->op = m->h.arg0 - 1;
 	l->tick = r->ticks + 1;
-	if (m->h.arg0 <= r->commit)
+	l->waits = m->h.arg0 > r->commit;
+	if (!l->waits)
 		vsr_send_state(r, m->h.arg0, r->commit, VSR_PEER_SENDER);
+}
+
+/**
+ * vsr_teach_waiting() - answer the learners that wait for our next commit
+ * @r: replica (does something only while teaching)
+ *
+ * Called after each batch of inputs.  A learner that holds every op we
+ * committed asks again for the next one, and gets it once we commit it
+ * rather than when we next invite it, a heartbeat later: it stays within
+ * a round trip of our commit point, so that the last lesson
+ * (vsr_teach_last()) carries only what the switch's last round trip
+ * committed, not a heartbeat's worth of ops.  Each request is answered
+ * once; a lost answer is made up for at the next invitation.
+ */
+void vsr_teach_waiting(struct vsr_replica *r)
+{
+	struct vsr_learner *l;
+	u32 j;
+
+	if (!vsr_teaching(r))
+		return;
+	for (j = 0; j < r->n_learners; j++) {
+		l = &r->learners[j];
+		if (!l->waits || l->op >= r->commit ||
+		    r->ticks + 1 - l->tick > r->cfg.abdicate_ticks)
+			continue;
+		l->waits = false;
+		vsr_send_state(r, l->op + 1, r->commit, VSR_PEER_LEARNER + j);
+	}
 }
 
 /**

@@ -661,11 +661,13 @@ static void vsr_flush(struct vsr_replica *r, bool force)
  *
  * Call after each batch of inputs.  Ops go out at once when nothing is in
  * flight; otherwise they wait for the commit of what is (or the next tick)
- * and then share PREPAREs.
+ * and then share PREPAREs.  Learners waiting for our next commit get
+ * what the batch committed.
  */
 void vsr_replica_flush(struct vsr_replica *r)
 {
 	vsr_flush(r, false);
+	vsr_teach_waiting(r);
 }
 EXPORT_SYMBOL_IF_KUNIT(vsr_replica_flush);
 

@@ -91,6 +91,8 @@ struct vsr_fetch {
  * @op: the last op it holds, as that request said
  * @tick: when that request came, + 1
  * @invited: when we last invited it, + 1
+ * @waits: that request asked for an op we had not committed: it is
+ *	answered once we commit one (vsr_teach_waiting())
  */
 struct vsr_learner {
 	struct vsr_member_id id;
@@ -98,6 +100,7 @@ struct vsr_learner {
 	u64 op;
 	u64 tick;
 	u64 invited;
+	bool waits;
 };
 
 /*
@@ -391,6 +394,7 @@ u32 vsr_learner_waits(const struct vsr_replica *r,
 		      const struct vsr_member_id *id);
 void vsr_teach_tick(struct vsr_replica *r);
 void vsr_teach_last(struct vsr_replica *r, const u8 *conf);
+void vsr_teach_waiting(struct vsr_replica *r);
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_lesson(struct vsr_replica *r, const struct vsr_msg *m);

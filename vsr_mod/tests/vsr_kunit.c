@@ -4260,6 +4260,88 @@ static void vsr_epoch_last_lesson(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+struct learner_waits_ctx {
+	u32 invitations;	/* the primary's, to 3, dropped */
+	u32 lessons;		/* NEWSTATEs to 3 */
+};
+
+static bool learner_waits_filter(struct vsr_sim *s, u32 from, u32 to,
+				 const u8 *buf, size_t len)
+{
+	struct learner_waits_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (to != 3)
+		return false;
+	if (h.command == VSR_CMD_NEWSTATE)
+		c->lessons++;
+	if (h.command == VSR_CMD_EPOCH && h.flags == VSR_EPOCH_LEARN) {
+		c->invitations++;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * A learner that holds every committed op gets each next one as it
+ * commits.  Of three, backup 2 is to be replaced by the joining 3, which
+ * catches up as a learner while the change waits.  Then the primary's
+ * invitations are lost, and three writes commit one by one: after each,
+ * 3 holds it, from one lesson each (its request, which found nothing
+ * new, waited at the primary for the next commit).  Until 2026-12-05 it
+ * got them only at the next invitation, a heartbeat later, and the last
+ * lesson as the change committed carried a heartbeat's worth of ops
+ * (seven fragments of 1,500 bytes under one writer on the rig).
+ */
+static void vsr_epoch_learner_waits(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(3, 1, 59, false);
+	struct learner_waits_ctx c = {};
+	struct vsr_core_status a, p;
+	struct vsr_member_id ids[3];
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &p);
+	KUNIT_ASSERT_EQ(test, p.primary, 0u);
+	ids[0] = node_id(0);
+	ids[1] = node_id(1);
+	ids[2] = node_id(3);
+	/*
+	 * One try: teaching starts, and goes on for the primary's abdication
+	 * window, long here, so that it teaches through the writes without
+	 * a second try, which would append the change.
+	 */
+	s->node[0].r->cfg.abdicate_ticks = 1000;
+	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 13, ids, 3),
+			-EAGAIN);
+	for (t = 0; t < 200; t++) {
+		vsr_sim_step(s);
+		st(s, 3, &a);
+		if (a.commit == p.commit)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.commit, p.commit);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 500));
+	s->filter = learner_waits_filter;
+	s->filter_ctx = &c;
+	for (t = 0; t < 3; t++) {
+		KUNIT_ASSERT_TRUE(test, write_records(s, 1));
+		st(s, 0, &p);
+		st(s, 3, &a);
+		KUNIT_EXPECT_EQ(test, a.commit, p.commit);
+		KUNIT_EXPECT_EQ(test, c.lessons, t + 1);
+	}
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_JOINING);
+	KUNIT_EXPECT_EQ(test, p.epoch, 0u);
+	s->filter = NULL;
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /*
  * A change of epoch with the same members: it commits as an op, every
  * replica switches when it applies it (normal, view 0 of epoch 1, its log
@@ -5680,6 +5762,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_notices_settle),
 	KUNIT_CASE(vsr_epoch_removed_told_quiet),
 	KUNIT_CASE(vsr_epoch_last_lesson),
+	KUNIT_CASE(vsr_epoch_learner_waits),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
