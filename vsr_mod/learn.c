@@ -235,6 +235,7 @@ void vsr_teach_waiting(struct vsr_replica *r)
 		    r->ticks + 1 - l->tick > r->cfg.abdicate_ticks)
 			continue;
 		l->waits = false;
+		/* To its address as our learner: it is no request's sender. */
 		vsr_send_state(r, l->op + 1, r->commit, VSR_PEER_LEARNER + j);
 	}
 }

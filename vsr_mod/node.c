@@ -512,7 +512,8 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
  * an address that is none of its peers as a stranger's; the epoch it
  * enters makes its members peers, and the epoch's first PREPARE comes
  * right behind the notice that named them, queued before it was read.
- * Only without a key: with one, a stranger's datagram is an AUTH.
+ * Only without a key: with one, no stranger's datagram but an AUTH gets
+ * this far, and one let through before a key was set stays a stranger's.
  */
 static bool vsr_rx_peer_now(const struct vsr_node *node,
 			    const union vsr_sockaddr *from, int *peer)
@@ -541,7 +542,7 @@ static bool vsr_rx_peer_now(const struct vsr_node *node,
  * (under the node lock).  One that echoed our challenge to the address
  * makes it a peer, and the handshake goes on there; any other is answered
  * with that challenge (vsr_keys_rx_stranger() says why).  Once the
- * instance joined, such an address is nobody.
+ * instance joined, an AUTH from such an address is nobody's.
  */
 static void vsr_rx_stranger_auth(struct vsr_node *node,
 				 const union vsr_sockaddr *from,
