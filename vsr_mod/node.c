@@ -234,15 +234,70 @@ static void vsr_node_wake_waiters(struct vsr_node *node)
 	spin_unlock(&node->waiters_lock);
 }
 
+/* Does vsr_replica_submit()'s @ret end a vsr_node_call()? */
+static bool vsr_call_ends(int ret)
+{
+	return ret == -EINVAL || ret == -EALREADY || ret == -EIO ||
+	       ret == -EROFS || ret == -ENOTCONN;
+}
+
+/*
+ * After a kick: wake every waiter but those whose request
+ * vsr_node_process() submitted again for it since (they have nothing to
+ * do but wait on).
+ */
+static void vsr_node_wake_kicked(struct vsr_node *node)
+{
+	unsigned int gen = READ_ONCE(node->resubmit);
+	struct vsr_waiter *w;
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		if (READ_ONCE(w->resubmitted) != gen)
+			wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+}
+
 /*
  * A new view is in normal operation: requests sent to the old primary
  * may be lost, so every waiting writer resubmits now rather than at its
- * next retry (failover time is then the view change alone).
+ * next retry (failover time is then the view change alone).  In the
+ * receive work the wakeups wait for the end of its batch: a writer woken
+ * there took the vCPU from the switch only to block on the lock, and the
+ * requests of vsr_node_call() are submitted again by the work itself.
  */
 static void vsr_node_kick_waiters(struct vsr_node *node)
 {
 	WRITE_ONCE(node->resubmit, node->resubmit + 1);
-	vsr_node_wake_waiters(node);
+	if (node->rx_locked)
+		node->kick_wake = true;
+	else
+		vsr_node_wake_waiters(node);
+}
+
+/* The receive work takes the node lock: its kicks wake at its end. */
+static void vsr_rx_lock(struct vsr_node *node)
+{
+	mutex_lock(&node->lock);
+	node->rx_locked = true;
+}
+
+/* ... drops it for a while (the kicks' wakeups still wait) ... */
+static void vsr_rx_unlock(struct vsr_node *node)
+{
+	node->rx_locked = false;
+	mutex_unlock(&node->lock);
+}
+
+/* ... or at the end of its batch, and wakes what they left waiting. */
+static void vsr_rx_unlock_wake(struct vsr_node *node)
+{
+	bool wake = node->kick_wake;
+
+	node->kick_wake = false;
+	vsr_rx_unlock(node);
+	if (wake)
+		vsr_node_wake_kicked(node);
 }
 
 /*
@@ -366,14 +421,21 @@ static const struct vsr_ops vsr_node_ops = {
 void vsr_node_process(struct vsr_node *node, u64 before)
 {
 	struct vsr_waiter *w;
+	int ret;
 
 	lockdep_assert_held(&node->lock);
 	if (node->kicked) {
 		node->kicked = false;
-		list_for_each_entry(w, &node->calls, call)
-			if (!w->done)
-				vsr_replica_submit(node->core, w->type, w->session,
-						   w->request, w->data, w->len);
+		list_for_each_entry(w, &node->calls, call) {
+			if (w->done)
+				continue;
+			ret = vsr_replica_submit(node->core, w->type,
+						 w->session, w->request,
+						 w->data, w->len);
+			/* An error that ends the call: the writer must see it. */
+			if (!vsr_call_ends(ret))
+				WRITE_ONCE(w->resubmitted, node->resubmit);
+		}
 	}
 	vsr_replica_flush(node->core);
 	vsr_observe_batch(node, before);
@@ -641,7 +703,7 @@ static void vsr_rx_work(struct work_struct *work)
 		else if (kret)
 			vsr_keys_rx_refused(node, peer, kret);
 		if (!ret) {
-			mutex_lock(&node->lock);
+			vsr_rx_lock(node);
 			if (stranger && m.h.command != VSR_CMD_AUTH &&
 			    vsr_rx_peer_now(node, &from, &peer))
 				stranger = false;
@@ -685,16 +747,16 @@ static void vsr_rx_work(struct work_struct *work)
 				/*
 				 * A view or epoch started: its first PREPARE
 				 * (the waiting writers' requests) goes out
-				 * now, before the rest of the batch, and
-				 * before the tasks the switch woke (the
-				 * admin's command among them) can preempt us.
+				 * now, before the rest of the batch.  The
+				 * tasks it wakes (the admin's command among
+				 * them) wake at the batch's end.
 				 */
 				if (node->kicked) {
 					vsr_node_process(node, before);
 					before = node->commit;
 				}
 			}
-			mutex_unlock(&node->lock);
+			vsr_rx_unlock(node);
 			ret = min(ret, 0);
 			if (!ret && heard) {
 				vsr_count(node, VSR_CNT_MSGS_IN);
@@ -704,14 +766,14 @@ static void vsr_rx_work(struct work_struct *work)
 		if (ret < 0 && ret != -ENODEV)
 			vsr_count_drop(node, ret, peer);
 	}
-	mutex_lock(&node->lock);
+	vsr_rx_lock(node);
 	if (node->dead) {
-		mutex_unlock(&node->lock);
+		vsr_rx_unlock_wake(node);
 		vsr_socket_purge(node);
 		goto out;
 	}
 	vsr_node_process(node, before);
-	mutex_unlock(&node->lock);
+	vsr_rx_unlock_wake(node);
 	if (atomic_read(&node->rxq_len))
 		queue_work(system_wq, &node->rx_work);
 out:
@@ -1173,6 +1235,8 @@ void vsr_node_get_status(struct vsr_instance *inst, struct vsr_status *st)
 void vsr_node_wait_add(struct vsr_node *node, struct vsr_waiter *w)
 {
 	w->done = false;
+	/* Not submitted again by a kick yet: the next one wakes it. */
+	w->resubmitted = READ_ONCE(node->resubmit);
 	init_waitqueue_head(&w->wq);
 	spin_lock(&node->waiters_lock);
 	list_add_tail(&w->node, &node->waiters);
@@ -1262,8 +1326,7 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 		vsr_node_process(node, before);
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);
-		if (ret == -EINVAL || ret == -EALREADY || ret == -EIO ||
-		    ret == -EROFS || ret == -ENOTCONN)
+		if (vsr_call_ends(ret))
 			break;
 
 		t = wait_event_killable_timeout(w->wq, vsr_waiter_done(node, w) ||

@@ -101,6 +101,8 @@ enum vsr_counter {
  * @done: the reply arrived
  * @rep: the reply
  * @wq: woken when @done is set
+ * @resubmitted: vsr_node.resubmit when vsr_node_process() last submitted
+ *	the request again for it (under the node's lock)
  */
 struct vsr_waiter {
 	struct list_head node;
@@ -113,6 +115,7 @@ struct vsr_waiter {
 	bool done;
 	struct vsr_reply rep;
 	wait_queue_head_t wq;
+	unsigned int resubmitted;
 };
 
 /**
@@ -233,6 +236,9 @@ struct vsr_observe {
  * @calls: the requests of vsr_node_call() in progress (under @lock)
  * @kicked: a view or epoch started normal operation: vsr_node_process()
  *	submits every request of @calls again at once (under @lock)
+ * @rx_locked: the receive work holds @lock: a kick wakes the waiters
+ *	once it drops it (@kick_wake), not while it serves the switch
+ * @kick_wake: waiters to wake for a kick, once @lock is dropped
  * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
@@ -306,6 +312,8 @@ struct vsr_node {
 	unsigned int resubmit;
 	struct list_head calls;
 	bool kicked;
+	bool rx_locked;
+	bool kick_wake;
 	bool dead;
 	bool failed;
 	bool restoring;
