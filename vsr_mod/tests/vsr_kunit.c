@@ -4149,6 +4149,38 @@ static void vsr_epoch_removed_told_quiet(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/*
+ * Of three and the joining 3, after five writes: primary 0 tries once to
+ * replace 2 by 3 (@ids is set to the new list), which starts teaching for
+ * an abdication window (@abdicate ticks, if not 0), and 3 learns up to
+ * 0's commit point.
+ */
+static void learner_caught_up(struct kunit *test, struct vsr_sim *s,
+			      struct vsr_member_id *ids, u64 abdicate)
+{
+	struct vsr_core_status a, p;
+	u32 t;
+
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	st(s, 0, &p);
+	KUNIT_ASSERT_EQ(test, p.primary, 0u);
+	ids[0] = node_id(0);
+	ids[1] = node_id(1);
+	ids[2] = node_id(3);
+	if (abdicate)
+		s->node[0].r->cfg.abdicate_ticks = abdicate;
+	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 13, ids, 3),
+			-EAGAIN);
+	for (t = 0; t < 200; t++) {
+		vsr_sim_step(s);
+		st(s, 3, &a);
+		if (a.commit == p.commit)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.commit, p.commit);
+}
+
 struct last_lesson_ctx {
 	u64 k;		/* lessons short of it are lost */
 	u32 getstates;	/* the new member's requests for ops */
@@ -4205,23 +4237,7 @@ static void vsr_epoch_last_lesson(struct kunit *test)
 	/* One path between two machines: no datagram overtakes another. */
 	s->fixed_delay = 1;
 	s->fifo = true;
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	st(s, 0, &p);
-	KUNIT_ASSERT_EQ(test, p.primary, 0u);
-	ids[0] = node_id(0);
-	ids[1] = node_id(1);
-	ids[2] = node_id(3);
-	/* One try: teaching starts; it goes on for an abdication window. */
-	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 13, ids, 3),
-			-EAGAIN);
-	for (t = 0; t < 200; t++) {
-		vsr_sim_step(s);
-		st(s, 3, &a);
-		if (a.commit == p.commit)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, a.commit, p.commit);
+	learner_caught_up(test, s, ids, 0);
 	c.on = true;
 	s->filter = last_lesson_filter;
 	s->filter_ctx = &c;
@@ -4303,28 +4319,12 @@ static void vsr_epoch_learner_waits(struct kunit *test)
 	u32 t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
-	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
-	st(s, 0, &p);
-	KUNIT_ASSERT_EQ(test, p.primary, 0u);
-	ids[0] = node_id(0);
-	ids[1] = node_id(1);
-	ids[2] = node_id(3);
 	/*
-	 * One try: teaching starts, and goes on for the primary's abdication
-	 * window, long here, so that it teaches through the writes without
-	 * a second try, which would append the change.
+	 * Teaching goes on for the primary's abdication window, long here,
+	 * so that it teaches through the writes without a second try, which
+	 * would append the change.
 	 */
-	s->node[0].r->cfg.abdicate_ticks = 1000;
-	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 13, ids, 3),
-			-EAGAIN);
-	for (t = 0; t < 200; t++) {
-		vsr_sim_step(s);
-		st(s, 3, &a);
-		if (a.commit == p.commit)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, a.commit, p.commit);
+	learner_caught_up(test, s, ids, 1000);
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 500));
 	s->filter = learner_waits_filter;
 	s->filter_ctx = &c;
