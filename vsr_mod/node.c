@@ -124,12 +124,9 @@ static void vsr_node_add_peer(struct vsr_node *node,
 	smp_store_release(&cfg->n_peers, n + 1);
 }
 
-/*
- * The peer whose address is the identity @id, added to the instance's
- * peers if it has none yet; VSR_NO_PEER if there is no room for it.
- */
-static u32 vsr_node_peer_by_id(struct vsr_node *node,
-			       const struct vsr_member_id *id)
+/* The peer whose address is the identity @id, or VSR_NO_PEER. */
+static u32 vsr_node_peer_find(const struct vsr_node *node,
+			      const struct vsr_member_id *id)
 {
 	const struct vsr_config *cfg = &node->inst->cfg;
 	struct vsr_member_id own;
@@ -140,8 +137,23 @@ static u32 vsr_node_peer_by_id(struct vsr_node *node,
 		if (!memcmp(own.b, id->b, sizeof(own.b)))
 			return p;
 	}
+	return VSR_NO_PEER;
+}
+
+/*
+ * The peer whose address is the identity @id, added to the instance's
+ * peers if it has none yet; VSR_NO_PEER if there is no room for it.
+ */
+static u32 vsr_node_peer_by_id(struct vsr_node *node,
+			       const struct vsr_member_id *id)
+{
+	u32 p = vsr_node_peer_find(node, id);
+
+	if (p != VSR_NO_PEER)
+		return p;
+	p = node->inst->cfg.n_peers;
 	vsr_node_add_peer(node, id);
-	return p < cfg->n_peers ? p : VSR_NO_PEER;
+	return p < node->inst->cfg.n_peers ? p : VSR_NO_PEER;
 }
 
 /*
@@ -580,23 +592,18 @@ static int vsr_rx_check(struct vsr_node *node, struct sk_buff *skb,
 static bool vsr_rx_peer_now(const struct vsr_node *node,
 			    const union vsr_sockaddr *from, int *peer)
 {
-	const struct vsr_config *cfg = &node->inst->cfg;
-	struct vsr_member_id id, own;
+	struct vsr_member_id id;
 	u32 p;
 
 	if (READ_ONCE(node->joining) || rcu_access_pointer(node->auth))
 		return false;
 	vsr_node_member_id(from, &id);
-	for (p = 0; p < cfg->n_peers; p++) {
-		if (p == cfg->replica)
-			continue;
-		vsr_node_member_id(&cfg->peers[p], &own);
-		if (!memcmp(own.b, id.b, sizeof(id.b))) {
-			*peer = p;
-			return true;
-		}
-	}
-	return false;
+	p = vsr_node_peer_find(node, &id);
+	/* Our own address is no peer's. */
+	if (p == VSR_NO_PEER || p == node->inst->cfg.replica)
+		return false;
+	*peer = p;
+	return true;
 }
 
 /*
