@@ -152,7 +152,12 @@ u32 vsr_learner_waits(const struct vsr_replica *r,
  * @r: replica (does something only while teaching)
  *
  * The invitation is our epoch's notice, flagged VSR_EPOCH_LEARN, with our
- * commit number: each one answers with how far it got.
+ * commit number: each one answers with how far it got.  Not a learner
+ * that asked within the last heartbeat interval: it follows our commits
+ * (each lesson, or the next commit, answers it), and an invitation would
+ * only cost both sides a datagram, at a change possibly inside the
+ * switch.  One that fell silent (a lesson lost) is invited again a
+ * heartbeat after it last asked.
  */
 void vsr_teach_tick(struct vsr_replica *r)
 {
@@ -166,6 +171,8 @@ void vsr_teach_tick(struct vsr_replica *r)
 		l = &r->learners[j];
 		if (l->invited &&
 		    r->ticks + 1 - l->invited < r->cfg.heartbeat_ticks)
+			continue;
+		if (l->tick && r->ticks + 1 - l->tick < r->cfg.heartbeat_ticks)
 			continue;
 		l->invited = r->ticks + 1;
 		vsr_hdr_init(r, &h, VSR_CMD_EPOCH);

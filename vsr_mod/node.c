@@ -212,6 +212,12 @@ static bool vsr_waiter_matches(const struct vsr_waiter *w,
 	return rep->type == VSR_OP_REGISTER || w->session == rep->session;
 }
 
+/*
+ * A request's outcome.  In the receive work its waiter wakes only once the
+ * work drops the lock (vsr_rx_unlock()): woken here, on a machine's one
+ * CPU it took the CPU from the datagram being served only to block on the
+ * lock (vsr_node_call() takes it to leave @calls).
+ */
 static void vsr_cb_reply(void *ctx, const struct vsr_reply *rep)
 {
 	struct vsr_node *node = ctx;
@@ -221,8 +227,11 @@ static void vsr_cb_reply(void *ctx, const struct vsr_reply *rep)
 	list_for_each_entry(w, &node->waiters, node) {
 		if (vsr_waiter_matches(w, rep)) {
 			w->rep = *rep;
-			w->done = true;
-			wake_up(&w->wq);
+			WRITE_ONCE(w->done, true);
+			if (node->rx_locked)
+				node->reply_wake = true;
+			else
+				wake_up(&w->wq);
 		}
 	}
 	spin_unlock(&node->waiters_lock);
@@ -294,11 +303,31 @@ static void vsr_rx_lock(struct vsr_node *node)
 	node->rx_locked = true;
 }
 
-/* ... drops it for a while (the kicks' wakeups still wait) ... */
+/* The waiters whose request has its outcome (vsr_cb_reply()). */
+static void vsr_node_wake_done(struct vsr_node *node)
+{
+	struct vsr_waiter *w;
+
+	spin_lock(&node->waiters_lock);
+	list_for_each_entry(w, &node->waiters, node)
+		if (READ_ONCE(w->done))
+			wake_up(&w->wq);
+	spin_unlock(&node->waiters_lock);
+}
+
+/*
+ * ... drops it for a while (the kicks' wakeups still wait, the replies'
+ * do not) ...
+ */
 static void vsr_rx_unlock(struct vsr_node *node)
 {
+	bool wake = node->reply_wake;
+
+	node->reply_wake = false;
 	node->rx_locked = false;
 	mutex_unlock(&node->lock);
+	if (wake)
+		vsr_node_wake_done(node);
 }
 
 /* ... or at the end of its batch, and wakes what they left waiting. */

@@ -237,8 +237,10 @@ struct vsr_observe {
  * @kicked: a view or epoch started normal operation: vsr_node_process()
  *	submits every request of @calls again at once (under @lock)
  * @rx_locked: the receive work holds @lock: a kick wakes the waiters
- *	once it drops it (@kick_wake), not while it serves the switch
+ *	once it drops it (@kick_wake), not while it serves the switch, and
+ *	a reply wakes its waiter as it drops @lock (@reply_wake)
  * @kick_wake: waiters to wake for a kick, once @lock is dropped
+ * @reply_wake: waiters got their reply: wake them once @lock is dropped
  * @dead: set by vsr_node_stop(); everything blocked returns -ENODEV
  * @failed: set (under @lock) when the core reports VSR_STATUS_FAILED: it
  *	broke a safety invariant and stopped for good; everything blocked
@@ -314,6 +316,7 @@ struct vsr_node {
 	bool kicked;
 	bool rx_locked;
 	bool kick_wake;
+	bool reply_wake;
 	bool dead;
 	bool failed;
 	bool restoring;
