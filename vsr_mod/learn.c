@@ -4,9 +4,10 @@
  *
  * A primary that tries a change (vsr_replica_reconfigure()) naming
  * identities that are none of its members teaches them while it waits for
- * its members to be ready.  Every heartbeat it invites each one: an EPOCH
- * flagged VSR_EPOCH_LEARN, carrying what a notice of its epoch carries and
- * its commit number.  Each one, a joining replica, answers with a request:
+ * its members to be ready.  Every heartbeat it invites each one that does
+ * not follow its commits already: an EPOCH flagged VSR_EPOCH_LEARN,
+ * carrying what a notice of its epoch carries and its commit number.
+ * Each one, a joining replica, answers with a request:
  * the first op it lacks and its incarnation.  The primary serves only
  * committed ops (a NEWSTATE up to its commit number), so that a learner's
  * log is a prefix of every later log, and notes how far each learner got.
@@ -153,11 +154,12 @@ u32 vsr_learner_waits(const struct vsr_replica *r,
  *
  * The invitation is our epoch's notice, flagged VSR_EPOCH_LEARN, with our
  * commit number: each one answers with how far it got.  Not a learner
- * that asked within the last heartbeat interval: it follows our commits
- * (each lesson, or the next commit, answers it), and an invitation would
- * only cost both sides a datagram, at a change possibly inside the
- * switch.  One that fell silent (a lesson lost) is invited again a
- * heartbeat after it last asked.
+ * that follows our commits: we taught it since we last invited it, and it
+ * asked within the last heartbeat interval (each lesson, or the next
+ * commit, answers it).  Its invitation would only cost both sides a
+ * datagram, at a change possibly inside the switch.  One that fell silent
+ * (a lesson lost) is invited a heartbeat after it last asked; an idle
+ * cluster's learners, every heartbeat as before.
  */
 void vsr_teach_tick(struct vsr_replica *r)
 {
@@ -172,7 +174,8 @@ void vsr_teach_tick(struct vsr_replica *r)
 		if (l->invited &&
 		    r->ticks + 1 - l->invited < r->cfg.heartbeat_ticks)
 			continue;
-		if (l->tick && r->ticks + 1 - l->tick < r->cfg.heartbeat_ticks)
+		if (l->taught > l->invited &&
+		    r->ticks + 1 - l->tick < r->cfg.heartbeat_ticks)
 			continue;
 		l->invited = r->ticks + 1;
 		vsr_hdr_init(r, &h, VSR_CMD_EPOCH);
@@ -213,8 +216,10 @@ void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m)
 	l->op = m->h.arg0 - 1;
 	l->tick = r->ticks + 1;
 	l->waits = m->h.arg0 > r->commit;
-	if (!l->waits)
+	if (!l->waits) {
+		l->taught = r->ticks + 1;
 		vsr_send_state(r, m->h.arg0, r->commit, VSR_PEER_SENDER);
+	}
 }
 
 /**
@@ -242,6 +247,7 @@ void vsr_teach_waiting(struct vsr_replica *r)
 		    r->ticks + 1 - l->tick > r->cfg.abdicate_ticks)
 			continue;
 		l->waits = false;
+		l->taught = r->ticks + 1;
 		/* To its address as our learner: it is no request's sender. */
 		vsr_send_state(r, l->op + 1, r->commit, VSR_PEER_LEARNER + j);
 	}

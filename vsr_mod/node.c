@@ -216,7 +216,8 @@ static bool vsr_waiter_matches(const struct vsr_waiter *w,
  * A request's outcome.  In the receive work its waiter wakes only once the
  * work drops the lock (vsr_rx_unlock()): woken here, on a machine's one
  * CPU it took the CPU from the datagram being served only to block on the
- * lock (vsr_node_call() takes it to leave @calls).
+ * lock (vsr_node_call() takes it to leave @calls).  Elsewhere (the tick,
+ * the journal's work, a writer's own flush) it wakes at once.
  */
 static void vsr_cb_reply(void *ctx, const struct vsr_reply *rep)
 {
@@ -227,7 +228,8 @@ static void vsr_cb_reply(void *ctx, const struct vsr_reply *rep)
 	list_for_each_entry(w, &node->waiters, node) {
 		if (vsr_waiter_matches(w, rep)) {
 			w->rep = *rep;
-			WRITE_ONCE(w->done, true);
+			/* Paired with vsr_waiter_done()'s: @rep first. */
+			smp_store_release(&w->done, true);
 			if (node->rx_locked)
 				node->reply_wake = true;
 			else
@@ -1304,7 +1306,8 @@ static unsigned long vsr_node_retry_jiffies(struct vsr_node *node,
 /* A TRIM is done once the trim point reached its target, whoever moved it. */
 static bool vsr_waiter_done(struct vsr_node *node, const struct vsr_waiter *w)
 {
-	return READ_ONCE(w->done) ||
+	/* Paired with vsr_cb_reply()'s release: @rep is set. */
+	return smp_load_acquire(&w->done) ||
 	       (w->type == VSR_OP_TRIM && READ_ONCE(node->trim) >= w->request);
 }
 
@@ -1373,7 +1376,8 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 			ret = -EINTR;
 			break;
 		}
-		if (READ_ONCE(w->done)) {
+		/* As in vsr_waiter_done(): @rep is set. */
+		if (smp_load_acquire(&w->done)) {
 			ret = w->rep.err;
 			break;
 		}
@@ -1650,7 +1654,8 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		mutex_unlock(&node->lock);
 		if (!vsr_reconfig_retry(ret))
 			break;
-		t = wait_event_killable_timeout(w.wq, READ_ONCE(w.done) ||
+		/* Acquire: as in vsr_waiter_done(). */
+		t = wait_event_killable_timeout(w.wq, smp_load_acquire(&w.done) ||
 						vsr_node_error(node) ||
 						READ_ONCE(node->resubmit) != gen,
 						retry);

@@ -98,9 +98,11 @@ enum vsr_counter {
  *	the node's lock), else empty
  * @data: the request's record (DATA), valid while @call is linked
  * @len: its length
- * @done: the reply arrived
+ * @done: the reply arrived (set with release after @rep; read without
+ *	the lock with acquire)
  * @rep: the reply
- * @wq: woken when @done is set
+ * @wq: woken when @done is set (in the receive work, once it drops the
+ *	node's lock)
  * @resubmitted: vsr_node.resubmit when vsr_node_process() last submitted
  *	the request again for it (under the node's lock)
  */

@@ -91,6 +91,7 @@ struct vsr_fetch {
  * @op: the last op it holds, as that request said
  * @tick: when that request came, + 1
  * @invited: when we last invited it, + 1
+ * @taught: when we last answered one of its requests with ops, + 1
  * @waits: that request asked for an op we had not committed: it is
  *	answered once we commit one (vsr_teach_waiting())
  */
@@ -100,6 +101,7 @@ struct vsr_learner {
 	u64 op;
 	u64 tick;
 	u64 invited;
+	u64 taught;
 	bool waits;
 };
 

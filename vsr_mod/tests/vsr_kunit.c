@@ -4342,6 +4342,82 @@ static void vsr_epoch_learner_waits(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+struct learner_follows_ctx {
+	u32 invitations;	/* the primary's, to 3 */
+	u32 lessons;		/* NEWSTATEs to 3 */
+};
+
+static bool learner_follows_filter(struct vsr_sim *s, u32 from, u32 to,
+				   const u8 *buf, size_t len)
+{
+	struct learner_follows_ctx *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	vsr_hdr_get(buf, &h);
+	if (from != 0 || to != 3)
+		return false;
+	if (h.command == VSR_CMD_NEWSTATE)
+		c->lessons++;
+	if (h.command == VSR_CMD_EPOCH && h.flags == VSR_EPOCH_LEARN)
+		c->invitations++;
+	return false;
+}
+
+/*
+ * A learner that follows the commits is not invited; an idle cluster's
+ * is, every heartbeat.  Of three, backup 2 is to be replaced by the
+ * joining 3, which catches up as a learner while the change waits (the
+ * primary's heartbeat 4 ticks here, a write's 2 or 3).  Then a writer
+ * writes without a pause for ten heartbeats: each commit's lesson answers
+ * 3's waiting request and 3 asks again, so the primary invites it at most
+ * once.  Until
+ * 2026-12-05 it invited it every heartbeat all the same (each invitation
+ * a datagram each way, traced once inside a switch on the rig).  Then six
+ * idle heartbeats: invited at least five times, and ready throughout.
+ */
+static void vsr_epoch_learner_follows(struct kunit *test)
+{
+	struct vsr_sim *s = scripted_joiners(3, 1, 61, false);
+	struct learner_follows_ctx c = {};
+	struct vsr_core_status a, p;
+	struct vsr_member_id ids[3];
+	u64 before;
+	u32 t, hb = 4;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	learner_caught_up(test, s, ids, 1000);
+	s->node[0].r->cfg.heartbeat_ticks = hb;
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 500));
+	s->filter = learner_follows_filter;
+	s->filter_ctx = &c;
+	st(s, 0, &p);
+	before = p.commit;
+	for (t = 0; t < 10 * hb; t++) {
+		vsr_sim_issue(s, 0);
+		vsr_sim_step(s);
+	}
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 500));
+	st(s, 0, &p);
+	st(s, 3, &a);
+	KUNIT_ASSERT_GT(test, p.commit, before + 10);
+	KUNIT_EXPECT_EQ(test, a.commit, p.commit);
+	KUNIT_EXPECT_GT(test, c.lessons, 10u);
+	KUNIT_EXPECT_LE(test, c.invitations, 1u);
+	c.invitations = 0;
+	for (t = 0; t < 6 * hb; t++) {
+		vsr_sim_step(s);
+		KUNIT_EXPECT_EQ(test, vsr_learner_waits(s->node[0].r, &ids[2]),
+				0u);
+	}
+	KUNIT_EXPECT_GE(test, c.invitations, 5u);
+	st(s, 3, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_JOINING);
+	KUNIT_EXPECT_EQ(test, a.commit, p.commit);
+	s->filter = NULL;
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /*
  * A change of epoch with the same members: it commits as an op, every
  * replica switches when it applies it (normal, view 0 of epoch 1, its log
@@ -5763,6 +5839,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_removed_told_quiet),
 	KUNIT_CASE(vsr_epoch_last_lesson),
 	KUNIT_CASE(vsr_epoch_learner_waits),
+	KUNIT_CASE(vsr_epoch_learner_follows),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
