@@ -640,12 +640,19 @@ static void vsr_send_prepares(struct vsr_replica *r)
  * them together, or for the next tick (@force), whichever comes first.
  * Concurrent writers thus share PREPAREs as soon as they outnumber what
  * one round trip can carry, and no op waits more than a tick.
+ *
+ * A RECONFIG goes out at once, with what waited before it: nothing is
+ * appended after it in its epoch, so every write that comes meanwhile
+ * waits for its commit and then for the next epoch's first round trip.
+ * Held back behind what was in flight, it added up to a round trip to
+ * that pause.
  */
 static void vsr_flush(struct vsr_replica *r, bool force)
 {
 	if (!vsr_can_lead(r) || r->n == 1)
 		return;
-	if (force || r->sent_op <= r->commit)
+	if (force || r->sent_op <= r->commit ||
+	    (r->sent_op < r->log.head && vsr_reconfig_pending(r)))
 		vsr_send_prepares(r);
 	/*
 	 * A writer on a backup waits until its replica learns the commit of

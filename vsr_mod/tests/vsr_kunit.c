@@ -4481,6 +4481,56 @@ static void vsr_epoch_same_members(struct kunit *test)
 }
 
 /*
+ * A RECONFIG goes out at once, even with a write in flight.  Of three,
+ * each datagram taking 3 ticks: a write is sent, then the change (same
+ * members) is proposed before the write commits.  Its PREPARE leaves in
+ * the same batch, so it commits in the step the write commits, and a
+ * writer that comes after the write waits a round trip less for the next
+ * epoch.
+ * Until 2026-12-05 it waited behind the write by Nagle's rule and went
+ * out only once that committed.
+ */
+static void vsr_epoch_change_not_held(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(3, 67, false);
+	struct vsr_replica *r;
+	struct vsr_core_status a;
+	u64 w;
+	u32 t;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
+	s->fixed_delay = 3;
+	r = s->node[0].r;
+	st(s, 0, &a);
+	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	w = a.op + 1;
+	vsr_sim_issue(s, 0);
+	for (t = 0; t < 20 && r->sent_op < w; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, r->sent_op, w);
+	KUNIT_ASSERT_GT(test, w, r->commit);
+	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(r, 7, NULL, 0), 0);
+	vsr_replica_flush(r);
+	/* Sent with the write still in flight. */
+	KUNIT_EXPECT_EQ(test, r->log.head, w + 1);
+	KUNIT_EXPECT_EQ(test, r->sent_op, w + 1);
+	KUNIT_EXPECT_GT(test, w, r->commit);
+	/* Both commit in the same step, and the epoch starts. */
+	for (t = 0; t < 20 && r->commit < w; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_EQ(test, r->commit, w + 1);
+	st(s, 0, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	expect_epoch(test, s, 1);
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * A change asked at a backup goes through its primary: of three, backup 2
  * asks to remove the primary (0), and to lead.  It forwards the change
  * (-EINPROGRESS) until the RECONFIG is in its log; asked again with the
@@ -5840,6 +5890,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_last_lesson),
 	KUNIT_CASE(vsr_epoch_learner_waits),
 	KUNIT_CASE(vsr_epoch_learner_follows),
+	KUNIT_CASE(vsr_epoch_change_not_held),
 	KUNIT_CASE(vsr_epoch_shrink),
 	KUNIT_CASE(vsr_epoch_grow),
 	KUNIT_CASE(vsr_epoch_replace_dead_primary),
