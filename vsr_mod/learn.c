@@ -147,6 +147,7 @@ u32 vsr_learner_waits(const struct vsr_replica *r,
 		return VSR_ANSWER_SILENT;
 	return l->op + r->cfg.pipeline_max < r->commit ? VSR_ANSWER_BEHIND : 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vsr_learner_waits);
 
 /**
  * vsr_teach_tick() - invite each learner, once per heartbeat interval
