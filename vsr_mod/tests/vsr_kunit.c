@@ -4484,18 +4484,18 @@ static void vsr_epoch_same_members(struct kunit *test)
  * A RECONFIG goes out at once, even with a write in flight.  Of three,
  * each datagram taking 3 ticks: a write is sent, then the change (same
  * members) is proposed before the write commits.  Its PREPARE leaves in
- * the same batch, so it commits in the step the write commits, and a
- * writer that comes after the write waits a round trip less for the next
- * epoch.
- * Until 2026-12-05 it waited behind the write by Nagle's rule and went
- * out only once that committed.
+ * the same batch, once, so it commits in the step the write commits, and
+ * a writer that comes after the write waits a round trip less for the
+ * next epoch.  Until 2026-12-05 it waited behind the write by Nagle's
+ * rule, until the write's commit or the next tick: in the kernel, with a
+ * 10 ms tick and a round trip of a millisecond, the commit.
  */
 static void vsr_epoch_change_not_held(struct kunit *test)
 {
 	struct vsr_sim *s = scripted(3, 67, false);
 	struct vsr_replica *r;
 	struct vsr_core_status a;
-	u64 w;
+	u64 w, prepares;
 	u32 t;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -4511,12 +4511,18 @@ static void vsr_epoch_change_not_held(struct kunit *test)
 		vsr_sim_step(s);
 	KUNIT_ASSERT_EQ(test, r->sent_op, w);
 	KUNIT_ASSERT_GT(test, w, r->commit);
+	prepares = r->prepares;
 	KUNIT_ASSERT_EQ(test, vsr_replica_reconfigure(r, 7, NULL, 0), 0);
 	vsr_replica_flush(r);
-	/* Sent with the write still in flight. */
+	/* Sent with the write still in flight, in one PREPARE. */
 	KUNIT_EXPECT_EQ(test, r->log.head, w + 1);
 	KUNIT_EXPECT_EQ(test, r->sent_op, w + 1);
+	KUNIT_EXPECT_EQ(test, r->prepares, prepares + 1);
 	KUNIT_EXPECT_GT(test, w, r->commit);
+	/* ... and not again: nothing is sent twice. */
+	vsr_replica_flush(r);
+	vsr_sim_step(s);
+	KUNIT_EXPECT_EQ(test, r->prepares, prepares + 1);
 	/* Both commit in the same step, and the epoch starts. */
 	for (t = 0; t < 20 && r->commit < w; t++)
 		vsr_sim_step(s);
