@@ -986,6 +986,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	node->rx_flood_target_us = VSR_RX_FLOOD_TARGET / NSEC_PER_USEC;
 	INIT_WORK(&node->rx_work, vsr_rx_work);
 	INIT_WORK(&node->tick_work, vsr_tick_work);
+	vsr_observe_init(node);
 	hrtimer_init(&node->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	node->tick_timer.function = vsr_tick_timer;
 	init_waitqueue_head(&node->read_wq);
@@ -1106,6 +1107,8 @@ err:
 		mutex_unlock(&node->lock);
 		vsr_journal_stop(j);
 	}
+	/* The core's creation may have written a status line. */
+	vsr_observe_stop(node);
 	vsr_replica_destroy(node->core);
 	kfree(start);
 	/* The last datagram received, decrypted; the last one sent. */
@@ -1139,6 +1142,7 @@ void vsr_node_stop(struct vsr_instance *inst)
 	hrtimer_cancel(&node->tick_timer);
 	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
+	vsr_observe_stop(node);
 	vsr_journal_stop(inst->cfg.journal);
 	vsr_socket_purge(node);
 	vsr_node_wake_all(node);
@@ -1609,7 +1613,6 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 	u32 i, start, member = 0;
 	unsigned int gen;
 	int why = 0;
-	u64 before;
 	long t;
 	int ret;
 
@@ -1645,10 +1648,21 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		if (!ret && cs.epoch != start)
 			ret = -EALREADY;
 		if (!ret) {
-			before = node->commit;
 			ret = vsr_replica_reconfigure(node->core, w.request,
 						      ids, n);
-			vsr_node_process(node, before);
+			/*
+			 * What the proposal made ready (the RECONFIG's
+			 * PREPARE, or the request to the primary) goes out
+			 * from the receive work, not from here: the caller
+			 * may run at any priority (the admin's command at
+			 * nice 19), and preempted while it sent under the
+			 * node lock it held up this replica's receive work.
+			 * In one machine the sends' own softirqs woke the
+			 * peers' work on this CPU, which did just that
+			 * (traced: 0.5 ms).  Queued under the lock, seen
+			 * alive: vsr_node_stop() cancels it.
+			 */
+			queue_work(system_wq, &node->rx_work);
 		}
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);
