@@ -120,6 +120,10 @@ struct vsr_waiter {
 	unsigned int resubmitted;
 };
 
+/* Status lines that wait for the log work, and their longest. */
+#define VSR_OBS_LINES		8
+#define VSR_OBS_LINE_LEN	160
+
 /**
  * struct vsr_observe - what observe.c and debugfs.c keep per node (all
  *	under the node's lock)
@@ -130,6 +134,10 @@ struct vsr_waiter {
  * @peer_check: jiffies of the next check for silent peers
  * @debugfs: the instance's directory in debugfs
  * @view_warned: the kernel log said that the view passed VSR_VIEW_WARN
+ * @log_work: prints @lines, a little after they were written
+ * @log_head: the oldest of @lines
+ * @log_count: how many of @lines wait for @log_work
+ * @lines: kernel log lines of status changes (vsr_observe_status())
  */
 struct vsr_observe {
 	struct vsr_core_fetch fetch;
@@ -139,6 +147,10 @@ struct vsr_observe {
 	unsigned long silent_heard[VSR_MAX_PEERS];
 	unsigned long peer_check;
 	struct dentry *debugfs;
+	struct delayed_work log_work;
+	u8 log_head;
+	u8 log_count;
+	char lines[VSR_OBS_LINES][VSR_OBS_LINE_LEN];
 };
 
 /**
@@ -432,7 +444,9 @@ int vsr_node_call(struct vsr_node *node, struct vsr_waiter *w,
 u64 vsr_node_new_nonce(struct vsr_node *node);
 
 /* observe.c */
+void vsr_observe_init(struct vsr_node *node);
 void vsr_observe_start(struct vsr_node *node);
+void vsr_observe_stop(struct vsr_node *node);
 void vsr_observe_status(struct vsr_node *node,
 			const struct vsr_core_status *old,
 			const struct vsr_core_status *st);

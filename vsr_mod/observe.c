@@ -14,11 +14,100 @@
 
 #include <linux/jiffies.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 
 #include "node_priv.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
+
+/*
+ * How long a status line waits (vsr_observe_log()): past the switch it
+ * reports, at least 10 ms.
+ */
+#define VSR_OBS_LOG_DELAY	(msecs_to_jiffies(10) + 1)
+
+/* Print the status lines that wait, oldest first, off the node lock. */
+static void vsr_observe_log_work(struct work_struct *work)
+{
+	struct vsr_observe *obs = container_of(to_delayed_work(work),
+					       struct vsr_observe, log_work);
+	struct vsr_node *node = container_of(obs, struct vsr_node, obs);
+	char line[VSR_OBS_LINE_LEN];
+
+	for (;;) {
+		mutex_lock(&node->lock);
+		if (!obs->log_count) {
+			mutex_unlock(&node->lock);
+			return;
+		}
+		memcpy(line, obs->lines[obs->log_head], sizeof(line));
+		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
+		obs->log_count--;
+		mutex_unlock(&node->lock);
+		pr_info("%s\n", line);
+	}
+}
+
+/*
+ * A status line for the kernel log (without its newline), under the node
+ * lock.  A switch of epoch or view changes the status of every replica
+ * at once, and printk() there came before the datagrams the switch had
+ * to handle next (traced in one guest: on each replica, a tenth of its
+ * switch).  The line is printed by a work item a little later; with
+ * every slot taken, the oldest line is printed now to make room, so
+ * that nothing is lost or reordered.
+ */
+static __printf(2, 3) void vsr_observe_log(struct vsr_node *node,
+					   const char *fmt, ...)
+{
+	struct vsr_observe *obs = &node->obs;
+	char old[VSR_OBS_LINE_LEN];
+	bool full = obs->log_count == VSR_OBS_LINES;
+	va_list args;
+
+	if (full) {
+		memcpy(old, obs->lines[obs->log_head], sizeof(old));
+		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
+		obs->log_count--;
+	}
+	va_start(args, fmt);
+	vsnprintf(obs->lines[(obs->log_head + obs->log_count) % VSR_OBS_LINES],
+		  VSR_OBS_LINE_LEN, fmt, args);
+	va_end(args);
+	obs->log_count++;
+	queue_delayed_work(system_wq, &obs->log_work, VSR_OBS_LOG_DELAY);
+	if (full)
+		pr_info("%s\n", old);
+}
+
+/* As vsr_observe_log(), at most a burst of lines per interval per site. */
+#define vsr_observe_log_ratelimited(node, fmt, ...)			\
+do {									\
+	static DEFINE_RATELIMIT_STATE(_rs, DEFAULT_RATELIMIT_INTERVAL,	\
+				      DEFAULT_RATELIMIT_BURST);		\
+									\
+	if (__ratelimit(&_rs))						\
+		vsr_observe_log(node, fmt, ##__VA_ARGS__);		\
+} while (0)
+
+/**
+ * vsr_observe_init() - set up what observe.c keeps for a new node
+ * @node: the node, before its core is created
+ */
+void vsr_observe_init(struct vsr_node *node)
+{
+	INIT_DELAYED_WORK(&node->obs.log_work, vsr_observe_log_work);
+}
+
+/**
+ * vsr_observe_stop() - print the status lines that still wait
+ * @node: the node, dead (no status changes any more), its lock not held
+ */
+void vsr_observe_stop(struct vsr_node *node)
+{
+	flush_delayed_work(&node->obs.log_work);
+}
 
 /**
  * vsr_observe_start() - the core of @node was just created
@@ -67,11 +156,11 @@ void vsr_observe_status(struct vsr_node *node,
 	    old->status != VSR_STATUS_RECOVERING &&
 	    (old->status != VSR_STATUS_NORMAL || st->view != old->view)) {
 		trace_vsr_view_change_end(node, st, from);
-		pr_info_ratelimited("%s: view change done: view %u, primary %u%s, last normal view %u\n",
-				    name, st->view,
-				    vsr_node_peer_of(node, st->primary),
-				    st->is_primary ? " (this replica)" : "",
-				    from);
+		vsr_observe_log_ratelimited(node, "%s: view change done: view %u, primary %u%s, last normal view %u",
+					    name, st->view,
+					    vsr_node_peer_of(node, st->primary),
+					    st->is_primary ? " (this replica)" : "",
+					    from);
 	}
 	if (st->status == VSR_STATUS_RECOVERING &&
 	    old->status != VSR_STATUS_RECOVERING)
@@ -79,32 +168,32 @@ void vsr_observe_status(struct vsr_node *node,
 	if (st->status == VSR_STATUS_NORMAL &&
 	    old->status == VSR_STATUS_RECOVERING) {
 		trace_vsr_recovery_end(node, st, from);
-		pr_info_ratelimited("%s: recovery done: view %u, primary %u%s, op %llu, commit %llu\n",
-				    name, st->view,
-				    vsr_node_peer_of(node, st->primary),
-				    st->is_primary ? " (this replica)" : "",
-				    st->op, st->commit);
+		vsr_observe_log_ratelimited(node, "%s: recovery done: view %u, primary %u%s, op %llu, commit %llu",
+					    name, st->view,
+					    vsr_node_peer_of(node, st->primary),
+					    st->is_primary ? " (this replica)" : "",
+					    st->op, st->commit);
 	}
 	if (st->status == VSR_STATUS_FAILED &&
 	    old->status != VSR_STATUS_FAILED)
 		trace_vsr_failed(node, st, from);
 	if (st->status == VSR_STATUS_REMOVED &&
 	    old->status != VSR_STATUS_REMOVED) {
-		pr_info("%s: removed from the cluster: epoch %u left this replica out; its log ends at op %llu\n",
-			name, st->epoch, st->commit);
+		vsr_observe_log(node, "%s: removed from the cluster: epoch %u left this replica out; its log ends at op %llu",
+				name, st->epoch, st->commit);
 	} else if (st->status == VSR_STATUS_JOINING) {
 		if (st->epoch != old->epoch)
-			pr_info("%s: learning the log from a primary of epoch %u\n",
-				name, st->epoch);
+			vsr_observe_log(node, "%s: learning the log from a primary of epoch %u",
+					name, st->epoch);
 	} else if (st->epoch != old->epoch ||
 		   old->status == VSR_STATUS_JOINING) {
-		pr_info("%s: epoch %u: %u members, this replica is member %u%s\n",
-			name, st->epoch, st->replica_count, st->replica,
-			old->status != VSR_STATUS_JOINING &&
-			old->status != VSR_STATUS_REMOVED ? "" :
-			st->status == VSR_STATUS_RECOVERING ?
-			" (new: it recovers there)" :
-			" (new: it caught up as a learner)");
+		vsr_observe_log(node, "%s: epoch %u: %u members, this replica is member %u%s",
+				name, st->epoch, st->replica_count, st->replica,
+				old->status != VSR_STATUS_JOINING &&
+				old->status != VSR_STATUS_REMOVED ? "" :
+				st->status == VSR_STATUS_RECOVERING ?
+				" (new: it recovers there)" :
+				" (new: it caught up as a learner)");
 	}
 	if (st->status == VSR_STATUS_NORMAL)
 		node->obs.normal_view = st->view;
