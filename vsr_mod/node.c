@@ -362,6 +362,8 @@ static void vsr_node_failed(struct vsr_node *node,
 {
 	struct vsr_instance *inst = node->inst;
 
+	/* The lines of the changes before, first. */
+	vsr_observe_log_flush(node);
 	pr_err("%s: failed: %s; replica %u of cluster %llu stopped in view %u at op %llu, commit %llu; /dev/%s returns EIO\n",
 	       inst->name,
 	       inst->cfg.journal && inst->cfg.journal->err ?
@@ -447,21 +449,11 @@ static const struct vsr_ops vsr_node_ops = {
 	.persist = vsr_cb_persist,
 };
 
-/**
- * vsr_node_process() - finish a batch of inputs to the core
- * @node: the node, its lock held
- * @before: node->commit before the batch
- *
- * After a batch in which a view or an epoch started normal operation, it
- * first submits again every request that writers wait for: they would
- * each do so once they ran (vsr_node_call()), a wakeup later, and the
- * core drops the duplicates.  At an epoch switch that wakeup, on another
- * CPU, was most of the writers' pause.
- *
- * Sends what the batch made ready (one PREPARE for all requests that came
- * in together) and wakes the readers if the commit point moved.
+/*
+ * vsr_node_process(), but what the batch made ready is sent only if
+ * @send: otherwise it waits in the core for the next flush.
  */
-void vsr_node_process(struct vsr_node *node, u64 before)
+static void vsr_node_settle(struct vsr_node *node, u64 before, bool send)
 {
 	struct vsr_waiter *w;
 	int ret;
@@ -480,12 +472,32 @@ void vsr_node_process(struct vsr_node *node, u64 before)
 				WRITE_ONCE(w->resubmitted, node->resubmit);
 		}
 	}
-	vsr_replica_flush(node->core);
+	if (send)
+		vsr_replica_flush(node->core);
 	vsr_observe_batch(node, before);
 	if (READ_ONCE(node->commit) != before)
 		wake_up_interruptible_all(&node->read_wq);
 	/* What the batch appended goes to the disk (group commit). */
 	vsr_journal_kick(node->inst->cfg.journal);
+}
+
+/**
+ * vsr_node_process() - finish a batch of inputs to the core
+ * @node: the node, its lock held
+ * @before: node->commit before the batch
+ *
+ * After a batch in which a view or an epoch started normal operation, it
+ * first submits again every request that writers wait for: they would
+ * each do so once they ran (vsr_node_call()), a wakeup later, and the
+ * core drops the duplicates.  At an epoch switch that wakeup, on another
+ * CPU, was most of the writers' pause.
+ *
+ * Sends what the batch made ready (one PREPARE for all requests that came
+ * in together) and wakes the readers if the commit point moved.
+ */
+void vsr_node_process(struct vsr_node *node, u64 before)
+{
+	vsr_node_settle(node, before, true);
 }
 
 /* Count a datagram from @peer the core refused, by reason. */
@@ -877,6 +889,25 @@ static void vsr_tick_work(struct work_struct *work)
 	mutex_unlock(&node->lock);
 }
 
+/*
+ * Send what a request of the admin appended (vsr_node_reconfigure()):
+ * from a work item of its own, not from the request's context, and not
+ * after a batch of the receive work either.
+ */
+static void vsr_flush_work(struct work_struct *work)
+{
+	struct vsr_node *node = container_of(work, struct vsr_node, flush_work);
+	struct mem_cgroup *old_memcg;
+
+	mutex_lock(&node->lock);
+	if (!node->dead) {
+		old_memcg = set_active_memcg(node->inst->memcg);
+		vsr_node_process(node, node->commit);
+		set_active_memcg(old_memcg);
+	}
+	mutex_unlock(&node->lock);
+}
+
 /* The shortest recovery attempt, in ticks (the core's default). */
 #define VSR_RECOVERY_TICKS_MIN	50
 
@@ -986,6 +1017,7 @@ int vsr_node_start(struct vsr_instance *inst, const struct vsr_key_change *kc,
 	node->rx_flood_target_us = VSR_RX_FLOOD_TARGET / NSEC_PER_USEC;
 	INIT_WORK(&node->rx_work, vsr_rx_work);
 	INIT_WORK(&node->tick_work, vsr_tick_work);
+	INIT_WORK(&node->flush_work, vsr_flush_work);
 	vsr_observe_init(node);
 	hrtimer_init(&node->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	node->tick_timer.function = vsr_tick_timer;
@@ -1142,8 +1174,10 @@ void vsr_node_stop(struct vsr_instance *inst)
 	hrtimer_cancel(&node->tick_timer);
 	cancel_work_sync(&node->tick_work);
 	cancel_work_sync(&node->rx_work);
-	vsr_observe_stop(node);
+	cancel_work_sync(&node->flush_work);
 	vsr_journal_stop(inst->cfg.journal);
+	/* After the journal: its failure is a status change too. */
+	vsr_observe_stop(node);
 	vsr_socket_purge(node);
 	vsr_node_wake_all(node);
 }
@@ -1613,6 +1647,7 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 	u32 i, start, member = 0;
 	unsigned int gen;
 	int why = 0;
+	u64 before;
 	long t;
 	int ret;
 
@@ -1648,21 +1683,23 @@ int vsr_node_reconfigure(struct vsr_instance *inst,
 		if (!ret && cs.epoch != start)
 			ret = -EALREADY;
 		if (!ret) {
+			before = node->commit;
 			ret = vsr_replica_reconfigure(node->core, w.request,
 						      ids, n);
 			/*
-			 * What the proposal made ready (the RECONFIG's
-			 * PREPARE, or the request to the primary) goes out
-			 * from the receive work, not from here: the caller
-			 * may run at any priority (the admin's command at
-			 * nice 19), and preempted while it sent under the
-			 * node lock it held up this replica's receive work.
-			 * In one machine the sends' own softirqs woke the
-			 * peers' work on this CPU, which did just that
-			 * (traced: 0.5 ms).  Queued under the lock, seen
-			 * alive: vsr_node_stop() cancels it.
+			 * The primary's RECONFIG goes out from a work item,
+			 * not from here: the caller may run at any priority
+			 * (the admin's command at nice 19), and preempted
+			 * while it sent under the node lock it held up this
+			 * replica's receive work.  In one machine the sends'
+			 * own softirqs woke the peers' work on this CPU,
+			 * which did just that (traced: 0.5 ms).  (A backup
+			 * forwards the request at once, from here.)  Queued
+			 * under the lock, seen alive: vsr_node_stop()
+			 * cancels it.
 			 */
-			queue_work(system_wq, &node->rx_work);
+			vsr_node_settle(node, before, false);
+			queue_work(system_wq, &node->flush_work);
 		}
 		gen = node->resubmit;
 		mutex_unlock(&node->lock);

@@ -176,6 +176,8 @@ struct vsr_observe {
  * @rx_work: feeds @rxq to the core
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
+ * @flush_work: sends what a request of the admin appended
+   (vsr_node_reconfigure())
  * @clock_start: ktime_get_ns() when the clock started
  * @ticks: ticks given to the core since @clock_start (under @lock)
  * @rxbuf: linear copy of the datagram being processed
@@ -284,6 +286,7 @@ struct vsr_node {
 	struct work_struct rx_work;
 	struct hrtimer tick_timer;
 	struct work_struct tick_work;
+	struct work_struct flush_work;
 	u64 clock_start;
 	u64 ticks;
 	u8 *rxbuf;
@@ -447,6 +450,7 @@ u64 vsr_node_new_nonce(struct vsr_node *node);
 void vsr_observe_init(struct vsr_node *node);
 void vsr_observe_start(struct vsr_node *node);
 void vsr_observe_stop(struct vsr_node *node);
+void vsr_observe_log_flush(struct vsr_node *node);
 void vsr_observe_status(struct vsr_node *node,
 			const struct vsr_core_status *old,
 			const struct vsr_core_status *st);
