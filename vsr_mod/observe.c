@@ -27,26 +27,30 @@
  */
 #define VSR_OBS_LOG_DELAY	(msecs_to_jiffies(10) + 1)
 
-/* Print the status lines that wait, oldest first, off the node lock. */
+/**
+ * vsr_observe_log_flush() - print the status lines that wait, oldest first
+ * @node: the node, its lock held (the lines keep their order)
+ */
+void vsr_observe_log_flush(struct vsr_node *node)
+{
+	struct vsr_observe *obs = &node->obs;
+
+	lockdep_assert_held(&node->lock);
+	for (; obs->log_count; obs->log_count--) {
+		pr_info("%s\n", obs->lines[obs->log_head]);
+		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
+	}
+}
+
 static void vsr_observe_log_work(struct work_struct *work)
 {
 	struct vsr_observe *obs = container_of(to_delayed_work(work),
 					       struct vsr_observe, log_work);
 	struct vsr_node *node = container_of(obs, struct vsr_node, obs);
-	char line[VSR_OBS_LINE_LEN];
 
-	for (;;) {
-		mutex_lock(&node->lock);
-		if (!obs->log_count) {
-			mutex_unlock(&node->lock);
-			return;
-		}
-		memcpy(line, obs->lines[obs->log_head], sizeof(line));
-		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
-		obs->log_count--;
-		mutex_unlock(&node->lock);
-		pr_info("%s\n", line);
-	}
+	mutex_lock(&node->lock);
+	vsr_observe_log_flush(node);
+	mutex_unlock(&node->lock);
 }
 
 /*
@@ -54,20 +58,21 @@ static void vsr_observe_log_work(struct work_struct *work)
  * lock.  A switch of epoch or view changes the status of every replica
  * at once, and printk() there came before the datagrams the switch had
  * to handle next (traced in one guest: on each replica, a tenth of its
- * switch).  The line is printed by a work item a little later; with
- * every slot taken, the oldest line is printed now to make room, so
- * that nothing is lost or reordered.
+ * switch).  The line waits for a work item that prints it at least 10 ms
+ * later; with every slot taken, the oldest is printed now.  Once the node
+ * is dead, lines are printed at once.  The lines keep their order, and
+ * the failure's line follows them (vsr_node_failed() prints them first);
+ * the peer lines of vsr_observe_peers() may come before one that waits.
  */
 static __printf(2, 3) void vsr_observe_log(struct vsr_node *node,
 					   const char *fmt, ...)
 {
 	struct vsr_observe *obs = &node->obs;
-	char old[VSR_OBS_LINE_LEN];
-	bool full = obs->log_count == VSR_OBS_LINES;
 	va_list args;
 
-	if (full) {
-		memcpy(old, obs->lines[obs->log_head], sizeof(old));
+	lockdep_assert_held(&node->lock);
+	if (obs->log_count == VSR_OBS_LINES) {
+		pr_info("%s\n", obs->lines[obs->log_head]);
 		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
 		obs->log_count--;
 	}
@@ -76,9 +81,10 @@ static __printf(2, 3) void vsr_observe_log(struct vsr_node *node,
 		  VSR_OBS_LINE_LEN, fmt, args);
 	va_end(args);
 	obs->log_count++;
-	queue_delayed_work(system_wq, &obs->log_work, VSR_OBS_LOG_DELAY);
-	if (full)
-		pr_info("%s\n", old);
+	if (node->dead)
+		vsr_observe_log_flush(node);
+	else
+		queue_delayed_work(system_wq, &obs->log_work, VSR_OBS_LOG_DELAY);
 }
 
 /* As vsr_observe_log(), at most a burst of lines per interval per site. */
@@ -102,7 +108,8 @@ void vsr_observe_init(struct vsr_node *node)
 
 /**
  * vsr_observe_stop() - print the status lines that still wait
- * @node: the node, dead (no status changes any more), its lock not held
+ * @node: the node, dead (a line written from now on is printed at once),
+ *	its lock not held
  */
 void vsr_observe_stop(struct vsr_node *node)
 {
@@ -185,8 +192,9 @@ void vsr_observe_status(struct vsr_node *node,
 		if (st->epoch != old->epoch)
 			vsr_observe_log(node, "%s: learning the log from a primary of epoch %u",
 					name, st->epoch);
-	} else if (st->epoch != old->epoch ||
-		   old->status == VSR_STATUS_JOINING) {
+	} else if (st->status != VSR_STATUS_FAILED &&
+		   (st->epoch != old->epoch ||
+		    old->status == VSR_STATUS_JOINING)) {
 		vsr_observe_log(node, "%s: epoch %u: %u members, this replica is member %u%s",
 				name, st->epoch, st->replica_count, st->replica,
 				old->status != VSR_STATUS_JOINING &&
