@@ -153,6 +153,16 @@ class Switch:
         self.name = name
         self.dir = TRACING + '/instances/vsr-reconfig-%d' % os.getpid()
         self.event = self.dir + '/events/vsr/vsr_send/'
+        # No task names: recording them hooks the scheduler's tracepoints
+        # as the event is enabled and unhooks them as it is disabled, code
+        # patched with IPIs to every vCPU.  Twice in the reconfig stage
+        # (2026-12-05) such a disable waited 26 s and more for the other
+        # emulated CPU (a soft lockup; its stack in the bench's console).
+        # An instance takes the flag from the top level as it is created.
+        self.record_cmd = TRACING + '/options/record-cmd'
+        with open(self.record_cmd) as f:
+            self.record_cmd_was = f.read().strip()
+        put(self.record_cmd, '0')
         os.mkdir(self.dir)
         # However this script ends: the event must not stay on.
         atexit.register(self.close)
@@ -168,6 +178,7 @@ class Switch:
             return
         put(self.event + 'enable', '0')
         os.rmdir(self.dir)
+        put(self.record_cmd, self.record_cmd_was)
 
     def at(self):
         """The monotonic time of the switch, or None."""

@@ -77,7 +77,12 @@ case " $stages " in
 	trap 'kill $flood_pid 2>/dev/null' EXIT ;;
 esac
 
+# A soft lockup panics the guest, which prints the stuck task's stack
+# (at the console's log level the warning alone shows no stack) and ends
+# the run at once rather than at its timeout: it happened once, in the
+# reconfig stage (2026-12-05, python3 stuck on a vCPU for 400 s).
 [ -z "$guest_stages" ] ||
+VSR_VM_APPEND="softlockup_panic=1${VSR_VM_APPEND:+ $VSR_VM_APPEND}" \
 VSR_VM_MEM=${VSR_VM_MEM:-4096} VSR_VM_QEMU_ARGS=$qemu_args \
 	tools/vm/run.sh -k stock -t 2400 -o "$out" \
 	"VSR_KO=$top/build/stock/vsr_mod/vsr.ko VSRADM=$top/tools/vsradm/vsradm \
