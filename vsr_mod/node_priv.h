@@ -177,7 +177,7 @@ struct vsr_observe {
  * @tick_timer: fires at each tick boundary and queues @tick_work
  * @tick_work: drives the core's clock
  * @flush_work: sends what a request of the admin appended
-   (vsr_node_reconfigure())
+ *	(vsr_node_reconfigure())
  * @clock_start: ktime_get_ns() when the clock started
  * @ticks: ticks given to the core since @clock_start (under @lock)
  * @rxbuf: linear copy of the datagram being processed
