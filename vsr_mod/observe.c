@@ -27,19 +27,23 @@
  */
 #define VSR_OBS_LOG_DELAY	(msecs_to_jiffies(10) + 1)
 
+/* Print the oldest status line that waits, and free its slot. */
+static void vsr_observe_log_pop(struct vsr_observe *obs)
+{
+	pr_info("%s\n", obs->lines[obs->log_head]);
+	obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
+	obs->log_count--;
+}
+
 /**
  * vsr_observe_log_flush() - print the status lines that wait, oldest first
  * @node: the node, its lock held (the lines keep their order)
  */
 void vsr_observe_log_flush(struct vsr_node *node)
 {
-	struct vsr_observe *obs = &node->obs;
-
 	lockdep_assert_held(&node->lock);
-	for (; obs->log_count; obs->log_count--) {
-		pr_info("%s\n", obs->lines[obs->log_head]);
-		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
-	}
+	while (node->obs.log_count)
+		vsr_observe_log_pop(&node->obs);
 }
 
 static void vsr_observe_log_work(struct work_struct *work)
@@ -71,11 +75,8 @@ static __printf(2, 3) void vsr_observe_log(struct vsr_node *node,
 	va_list args;
 
 	lockdep_assert_held(&node->lock);
-	if (obs->log_count == VSR_OBS_LINES) {
-		pr_info("%s\n", obs->lines[obs->log_head]);
-		obs->log_head = (obs->log_head + 1) % VSR_OBS_LINES;
-		obs->log_count--;
-	}
+	if (obs->log_count == VSR_OBS_LINES)
+		vsr_observe_log_pop(obs);
 	va_start(args, fmt);
 	vsnprintf(obs->lines[(obs->log_head + obs->log_count) % VSR_OBS_LINES],
 		  VSR_OBS_LINE_LEN, fmt, args);
