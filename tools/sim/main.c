@@ -4,7 +4,7 @@
  *
  *   vsr-sim [--seeds N] [--start S] [--jobs J] [--stop] [--ticks T]
  *           [--replicas N] [--no-swarm] [--big|--small] [--kernel-warn]
- *           [--disk D]
+ *           [--disk D] [--rounds R]
  *   vsr-sim --seed S [--trace]
  *
  * Swarm testing is on by default (each seed enables a random subset of the
@@ -18,6 +18,8 @@
  * kernel, where KUnit sees only what the checker sees).
  * --disk D: every seed's replicas are durable, on disks whose writes take
  * up to D ticks (otherwise half of the seeds, with their own).
+ * --rounds R: every seed delivers datagrams in R rounds per tick, a flush
+ * after each (otherwise half of the seeds, 2 to 8; 1 is one per tick).
  */
 #include <signal.h>
 #include <time.h>
@@ -86,6 +88,8 @@ static void add(struct vsr_sim_result *t, const struct vsr_sim_result *r)
 	t->flush_failed += r->flush_failed;
 	t->quiet += r->quiet;
 	t->quiet_ok += r->quiet_ok;
+	t->subtick += r->subtick;
+	t->held += r->held;
 	if (r->epochs > t->epochs)
 		t->epochs = r->epochs;
 	if (r->live_max > t->live_max)
@@ -117,7 +121,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: vsr-sim [--seeds N] [--start S] [--seed S] [--jobs J] [--stop] [--trace]\n"
 		"               [--ticks T] [--replicas N] [--no-swarm] [--big|--small]\n"
-		"               [--kernel-warn] [--disk D]\n");
+		"               [--kernel-warn] [--disk D] [--rounds R]\n");
 	return 2;
 }
 
@@ -149,6 +153,8 @@ int main(int argc, char **argv)
 			jobs = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--disk") && i + 1 < argc)
 			p.disk_max = strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+			p.rounds = strtoul(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--stop"))
 			stop = true;
 		else if (!strcmp(argv[i], "--trace"))
@@ -226,7 +232,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)res.recoveries,
 	       (unsigned long long)res.violations + crashed,
 	       crashed ? " (crashed jobs)" : "");
-	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu raised=%llu torn=%llu damaged=%llu (stale %llu) copy_faults=%llu mended=%llu wiped=%llu flush_failed=%llu quiet=%llu/%llu\n",
+	fprintf(stderr, "chunks=%llu chunks_ckpt=%llu replays=%llu alloc_fails=%llu episodes=%llu reconfigs=%llu shrinks=%llu forwarded=%llu grows=%llu joins=%llu learned=%llu epochs_max=%llu wedged=%llu (power early %llu) restores=%llu (in later epochs %llu) refused=%llu power_losses=%llu lowered=%llu raised=%llu torn=%llu damaged=%llu (stale %llu) copy_faults=%llu mended=%llu wiped=%llu flush_failed=%llu quiet=%llu/%llu subtick=%llu held=%llu\n",
 		(unsigned long long)res.chunks,
 		(unsigned long long)res.chunks_ckpt,
 		(unsigned long long)res.replays,
@@ -254,7 +260,8 @@ int main(int argc, char **argv)
 		(unsigned long long)res.mended,
 		(unsigned long long)res.wiped,
 		(unsigned long long)res.flush_failed,
-		(unsigned long long)res.quiet_ok, (unsigned long long)res.quiet);
+		(unsigned long long)res.quiet_ok, (unsigned long long)res.quiet,
+		(unsigned long long)res.subtick, (unsigned long long)res.held);
 	fprintf(stderr, "records=%llu acked=%llu barriers=%llu evicted=%llu checkpoints=%llu messages=%llu ticks=%llu live_max=%llu time=%.2fs (%.3f ms/seed)\n",
 		(unsigned long long)res.records, (unsigned long long)res.acked,
 		(unsigned long long)res.barriers,

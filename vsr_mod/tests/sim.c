@@ -51,8 +51,9 @@ enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS };
 
 #define sim_trace(s, fmt, ...) do {					\
 	if ((s)->p.trace)						\
-		pr_info("sim %llu: " fmt "\n",				\
-			(unsigned long long)(s)->now, ##__VA_ARGS__);	\
+		pr_info("sim %llu.%u: " fmt "\n",			\
+			(unsigned long long)(s)->now, (s)->round,	\
+			##__VA_ARGS__);					\
 } while (0)
 
 static u64 sim_rnd(struct vsr_sim *s)
@@ -168,6 +169,18 @@ static bool sim_grow(void **p, u64 *cap, u64 need, size_t size)
 
 /* ---- network ---------------------------------------------------------- */
 
+/* The round at which a datagram sent now, @delay ticks late, is due. */
+static u64 sim_due(struct vsr_sim *s, u64 delay)
+{
+	u64 at = s->now * s->rounds + s->round;
+
+	if (s->rounds == 1)
+		return at + delay;
+	/* A tick late: 1..s->rounds rounds; each tick more: s->rounds more. */
+	return at + (delay - 1) * s->rounds + 1 +
+	       sim_stream_below(&s->round_rng, s->rounds);
+}
+
 static void sim_enqueue(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 			size_t len, u64 delay)
 {
@@ -194,7 +207,7 @@ static void sim_enqueue(struct vsr_sim *s, u32 from, u32 to, const void *buf,
 	p->len = len;
 	p->from = from;
 	p->to = to;
-	p->at = s->now + delay;
+	p->at = sim_due(s, delay);
 	s->npkt++;
 	p->corrupt = s->corrupt_pm && sim_pm(s, s->corrupt_pm);
 	if (p->corrupt)
@@ -793,7 +806,7 @@ static void sim_deliver(struct vsr_sim *s)
 	int ret;
 
 	while (i < s->npkt) {
-		if (s->pkt[i].at > s->now ||
+		if (s->pkt[i].at > s->now * s->rounds + s->round ||
 		    s->node[s->pkt[i].to].paused_until > s->now) {
 			i++;
 			continue;
@@ -3289,6 +3302,12 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->cfg.durable = s->disk_max;
 	s->mix_rng = p->seed ^ 0x72657461696e6d78ULL;
 	s->retain_mix = !p->scripted && !sim_stream_below(&s->mix_rng, 4);
+	/* Half of the seeds: 2 to 8 deliveries per tick. */
+	s->round_rng = p->seed ^ 0x726f756e64737562ULL;
+	s->rounds = p->rounds ? p->rounds : 1;
+	if (!p->scripted && !p->rounds && sim_stream_below(&s->round_rng, 2))
+		s->rounds = 2 + sim_stream_below(&s->round_rng, 7);
+	s->res.subtick = s->rounds > 1;
 	if (!p->scripted) {
 		sim_draw_faults(s);
 	} else {
@@ -3314,11 +3333,11 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		  s->alloc_ppm, s->big_pm, s->trim_pm, s->promise_pm,
 		  s->stale_pm, s->epoch_pm, s->doom_pm, s->aside_pm,
 		  s->disk_max, s->retain_mix);
-	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u",
+	sim_trace(s, "log=%u pipe=%u retain=%u sessions=%u hb=%u vc=%u abdicate=%u repair=%u recovery=%u rounds=%u",
 		  s->cfg.log_max, s->cfg.pipeline_max, s->cfg.retain,
 		  s->cfg.sessions_max, s->cfg.heartbeat_ticks,
 		  s->cfg.view_change_ticks, s->cfg.abdicate_ticks,
-		  s->cfg.repair_ticks, s->cfg.recovery_ticks);
+		  s->cfg.repair_ticks, s->cfg.recovery_ticks, s->rounds);
 	sim_hooks(s);
 	for (i = 0; i < s->n; i++) {
 		/*
@@ -3716,6 +3735,15 @@ static void sim_disk(struct vsr_sim *s, struct vsr_sim_node *nd)
 		  (unsigned long long)from, (unsigned long long)log->head);
 }
 
+/* What a batch made a replica append goes out, or waits (Nagle's rule). */
+static void sim_flush(struct vsr_sim *s, struct vsr_replica *r)
+{
+	vsr_replica_flush(r);
+	if (r->status == VSR_STATUS_NORMAL && vsr_is_primary(r) &&
+	    r->sent_op < r->log.head)
+		s->res.held++;
+}
+
 /**
  * vsr_sim_step() - one tick of the whole cluster, then the checks
  * @s: simulator
@@ -3727,6 +3755,7 @@ int vsr_sim_step(struct vsr_sim *s)
 	u32 i;
 
 	s->now++;
+	s->round = 0;
 	for (i = 0; i < s->n; i++)
 		if (!s->node[i].up &&
 		    (s->node[i].incarnation || s->node[i].late) &&
@@ -3739,6 +3768,21 @@ int vsr_sim_step(struct vsr_sim *s)
 		sim_clients(s, s->faults);
 	else
 		sim_clients(s, false);
+	/*
+	 * Rounds within the tick: each batch of datagrams is followed by a
+	 * flush, as the driver does after each batch it receives, and the
+	 * tick comes only after the last.
+	 */
+	while (s->round + 1 < s->rounds) {
+		for (i = 0; i < s->n; i++)
+			if (s->node[i].up && s->node[i].paused_until <= s->now)
+				sim_flush(s, s->node[i].r);
+		sim_check(s);
+		if (s->violation)
+			return 1;
+		s->round++;
+		sim_deliver(s);
+	}
 	for (i = 0; i < s->n; i++) {
 		struct vsr_sim_node *nd = &s->node[i];
 
@@ -3766,7 +3810,7 @@ int vsr_sim_step(struct vsr_sim *s)
 		if (nd->fast_pm && sim_pm(s, nd->fast_pm))
 			vsr_replica_tick(nd->r);
 		sim_disk(s, nd);
-		vsr_replica_flush(nd->r);
+		sim_flush(s, nd->r);
 	}
 	sim_check(s);
 	return s->violation;
@@ -3924,7 +3968,7 @@ static void sim_quiet(struct vsr_sim *s)
 	 * may start a view change).
 	 */
 	for (i = 0; i < s->npkt; i++)
-		end = max(end, s->pkt[i].at);
+		end = max(end, s->pkt[i].at / s->rounds);
 	while (!s->violation && s->now < end)
 		vsr_sim_step(s);
 	end = s->now + 3000;
@@ -4080,6 +4124,8 @@ int vsr_sim_run_seed(const struct vsr_sim_params *p,
 	total->flush_failed += s->res.flush_failed;
 	total->quiet += s->res.quiet;
 	total->quiet_ok += s->res.quiet_ok;
+	total->subtick += s->res.subtick;
+	total->held += s->res.held;
 	total->checkpoints += s->res.checkpoints;
 	total->evictions += s->res.evictions;
 	total->chunks += s->res.chunks;

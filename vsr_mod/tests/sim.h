@@ -47,6 +47,7 @@ struct vsr_sim_params {
 	bool kernel_warn;
 	u32 joiners;
 	u32 disk_max;
+	u32 rounds;		/* deliveries per tick (0: drawn per seed) */
 };
 
 /*
@@ -95,6 +96,8 @@ struct vsr_sim_result {
 	u64 flush_failed;	/* flushes that failed, failing their replica */
 	u64 quiet;		/* healed clusters watched for a needless abdication */
 	u64 quiet_ok;		/* ... through the whole watch, nobody down */
+	u64 subtick;		/* seeds with several deliveries per tick */
+	u64 held;		/* batches after which a primary held ops back */
 };
 
 struct vsr_sim;
@@ -343,6 +346,18 @@ struct vsr_sim {
 	/* Each vsradm set gives its replica a retention of its own. */
 	u64 mix_rng;
 	bool retain_mix;
+	/*
+	 * Deliveries per tick, from a stream of their own.  In the kernel a
+	 * round trip takes a fraction of a tick, so that what a primary holds
+	 * back until a commit or the next tick (Nagle's rule, vsr_flush()),
+	 * a learner's request waiting for the next commit and a held-back
+	 * ack wait across several batches of datagrams.  With one delivery
+	 * per tick, the tick that follows every batch releases them all.
+	 * Datagrams are due at a round: now * rounds + round.
+	 */
+	u64 round_rng;
+	u32 rounds;
+	u32 round;
 	u64 now;
 	u32 n;			/* nodes */
 	u32 n0;			/* epoch 0's members: nodes 0..n0-1 */
