@@ -175,7 +175,7 @@ case $bug in
 5)	subst recovery.c 's/ << min_t\(u32, r->rec_streak, 4\)//' ;;
 6)	subst normal.c 's/grace = r->ticks - r->normal_tick <= 2 \* abdicate;/grace = false;/' ;;
 7)	subst normal.c 's/if \(r->vc_streak && r->ticks - r->normal_tick > vsr_stall_ticks\(r\)\)/if (r->vc_streak)/' ;;
-8)	subst normal.c 's/if \(r->cfg.retain && r->trim_op <= r->commit &&/if (r->cfg.retain \&\&/' ;;
+8)	subst normal.c 's/if \(r->cfg.retain && vsr_can_lead\(r\) && r->trim_op <= r->commit &&/if (r->cfg.retain \&\& vsr_can_lead(r) \&\&/' ;;
 9)	subst normal.c 's/\n\tif \(vsr_reconfig_pending\(r\)\)\n\t\treturn -EAGAIN;\n/\n/' ;;
 10)	subst epoch.c 's/if \(vsr_has_csum\(r, k, m->h.head_csum\)\) \{/if (k <= r->log.head) {/' ;;
 11)	subst epoch.c 's/(\t\t\t  VSR_RECONFIG_SIZE\(count\)\);\n)/$1\tif (!ret) {\n\t\tr->commit_max = r->log.head;\n\t\tvsr_apply_to(r, r->log.head);\n\t}\n/' ;;
@@ -183,14 +183,14 @@ case $bug in
 	subst epoch.c 's/\t\/\* Nothing of the next epoch in ours; and k must be the one named. \*\/\n\tif \(r->log.head > r->fetch.op\)\n\t\tvsr_log_truncate\(&r->log, r->fetch.op\);\n//' ;;
 13)	subst epoch.c 's/r->switch_how = vsr_recorded\(r, e->data\) \? VSR_ENTER_SWITCHED :/r->switch_how = r->status != VSR_STATUS_RECOVERING ? VSR_ENTER_SWITCHED :/' ;;
 14)	subst epoch.c 's/\t\tif \(vsr_reconfig_same_set\(r, conf\)\) \{/\t\tif (true) {/' ;;
-15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch\) \{/if (r->n == 1) {/' ;;
+15)	subst recovery.c 's/if \(r->n == 1 && !r->epoch && !vsr_in_service\(r\)\) \{/if (r->n == 1 \&\& !vsr_in_service(r)) {/' ;;
 16)	subst epoch.c 's/\tif \(!vsr_next_epoch_ready\(r, nonce, members, from, count\)\)\n\t\treturn -EAGAIN;\n//' ;;
 17)	subst epoch.c 's/\(r->incs\[i\] && r->ok_tick\[i\] &&\n\t\tr->ticks \+ 1 - r->ok_tick\[i\] <= r->cfg.abdicate_ticks &&/(r->incs[i] \&\& r->ticks - r->heard[i] <= r->cfg.abdicate_ticks \&\&/'
 	subst recovery.c 's/\tr->incs\[m->h.replica\] = 0;\n//' ;;
 18)	subst epoch.c 's/vsr_enter_epoch\(r, &eh, conf, VSR_ENTER_RECOVERING\);\n\t\treturn 0;/vsr_enter_epoch(r, \&eh, conf, r->status == VSR_STATUS_REMOVED ? VSR_ENTER_SWITCHED : VSR_ENTER_RECOVERING);\n\t\treturn 0;/' ;;
 19)	subst epoch.c 's/\th.op = 0;\n\th.commit = 0;\n\th.flags = VSR_EPOCH_JOINING;/\th.flags = VSR_EPOCH_JOINING;/' ;;
 20)	subst epoch.c 's/\tif \(stay < \(count - 1\) \/ 2 \+ 1\)\n\t\treturn -EDOM;/\tif (!stay)\n\t\treturn -EDOM;/' ;;
-21)	subst normal.c 's/ &&\n\t       !vsr_epoch_learning\(r\);/;/' ;;
+21)	subst normal.c 's/\n\t       !vsr_epoch_learning\(r\) &&//' ;;
 22)	subst replica.c 's/(\tif \(r->status == VSR_STATUS_REMOVED\)\n\t\treturn -ESTALE;\n)(\tif \(m->h.replica >= r->n \|\| m->h.replica == r->self\)\n\t\treturn )m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 \?\n\t\t       -ESTALE : -EINVAL;\n/$2-EINVAL;\n$1/' ;;
 23)	subst state_transfer.c 's/\tif \(!vsr_log_room\(&r->log\) && r->commit > r->log.base\)\n\t\tvsr_checkpoint_to\(r, r->commit\);\n//' ;;
 24)	subst normal.c 's/\tu64 op = vsr_log_durable\(&r->log\);/\tu64 op = r->log.head;/' ;;
@@ -202,17 +202,17 @@ case $bug in
 30)	subst normal.c 's/\tif \(op < h.op \|\| !written\) \{\n\t\tif \(!written \|\| !vsr_log_csum/\tif (op < h.op) {\n\t\tif (!vsr_log_csum/' ;;
 31)	subst normal.c 's/\tif \(vsr_persisted\(r\)\)\n\t\tself = vsr_log_durable/\tif (1)\n\t\tself = vsr_log_durable/' ;;
 32)	subst replica.c 's/\tif \(!r->cfg.durable \|\|\n\t    \(r->persisted.epoch/\tif (!r->cfg.durable || !r->view ||\n\t    (r->persisted.epoch/' ;;
-33)	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/!(r->persisted.flags \& VSR_PERSIST_SERVICE) \&\& !vsr_persisted/' ;;
+33)	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     \(r->persisted.flags & VSR_PERSIST_RECOVERING\)/((r->persisted.flags \& VSR_PERSIST_RECOVERING)/' ;;
 34)	subst log.h 's/\tif \(log->reported && log->kept < from\)\n\t\tfrom = log->kept;\n//' ;;
 35)	subst replica.c 's/\tif \(r->log.durable < r->log.base && r->log.kept < r->log.base\)\n\t\treturn;\n//' ;;
 36)	subst replica.c 's/ \|\|\n\t    vsr_persist_covers\(&r->persisted, p\)\)/)/' ;;
 37)	subst view_change.c 's/vsr_stall_ticks\(r\) && vsr_persisted\(r\)\)/vsr_stall_ticks(r))/'
 	subst replica.c 's/\t\tif \(!had_view\)\n\t\t\tr->vc_tick = r->ticks;\n//' ;;
 38)	subst view_change.c 's/ \(r->no_lead && r->view == r->no_lead_view\) \|\|\n\t    !vsr_confirmed_quorum/\n\t    !vsr_confirmed_quorum/' ;;
-39)	subst restart.c 's/\t\tif \(vsr_log_get\(&r->log, op\)->h.view < p->log_view\) \{/\t\tif (0) {/' ;;
+39)	subst restart.c 's/\t\tif \(view < p->log_view \|\| view > p->view\) \{/\t\tif (view > p->view) {/' ;;
 40)	subst normal.c 's/ \|\| r->ticks - r->full_tick > abdicate\) &&/) \&\&/' ;;
-41)	subst replica.c 's/ &&\n\t     \(r->status != VSR_STATUS_NORMAL \|\|\n\t      \(r->persisted.flags & VSR_PERSIST_SERVICE\)\)\)\)/))/'
-	subst normal.c 's/\(r->persisted.epoch != r->epoch \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/r->persisted.epoch != r->epoch \&\& !vsr_persisted/' ;;
+41)	subst replica.c 's/\n\t     \(r->status != VSR_STATUS_NORMAL \|\|\n\t      \(r->persisted.flags & VSR_PERSIST_SERVICE\)\) &&//'
+	subst normal.c 's/ \|\|\n\t     !\(r->persisted.flags & VSR_PERSIST_SERVICE\)\) && !vsr_persisted/) \&\& !vsr_persisted/' ;;
 42)	subst tests/sim.c 's/\t\tif \(sim_lower\(s, nd, from\)\)\n\t\t\treturn;\n//' ;;
 43)	subst tests/sim.c 's/\tstruct vsr_persist low = \*d;/\tstruct vsr_persist low = *d;\n\n\tlow.view = r->view;\n\tlow.log_view = r->log_view;/' ;;
 44)	subst tests/sim.c 's/\tlow.op = t;\n\tlow.csum = csum;\n/\tlow.op = t;\n\tlow.csum = csum;\n\tif (t > d->ckpt) {\n\t\tlow.op = d->ckpt;\n\t\tlow.csum = nd->disk_ck.csum;\n\t}\n/' ;;
