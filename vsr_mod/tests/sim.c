@@ -3769,14 +3769,19 @@ int vsr_sim_step(struct vsr_sim *s)
 	else
 		sim_clients(s, false);
 	/*
-	 * Rounds within the tick: each batch of datagrams is followed by a
-	 * flush, as the driver does after each batch it receives, and the
-	 * tick comes only after the last.
+	 * Rounds within the tick: each batch of datagrams is followed by
+	 * what the disks completed and a flush, as the driver does after
+	 * each batch it receives, and the tick comes only after the last.
 	 */
 	while (s->round + 1 < s->rounds) {
-		for (i = 0; i < s->n; i++)
-			if (s->node[i].up && s->node[i].paused_until <= s->now)
-				sim_flush(s, s->node[i].r);
+		for (i = 0; i < s->n; i++) {
+			struct vsr_sim_node *nd = &s->node[i];
+
+			if (!nd->up || nd->paused_until > s->now)
+				continue;
+			sim_disk(s, nd);
+			sim_flush(s, nd->r);
+		}
 		sim_check(s);
 		if (s->violation)
 			return 1;
