@@ -485,7 +485,7 @@ void vsr_epoch_settle(struct vsr_replica *r)
 		vsr_fail(r);
 		return;
 	}
-	vsr_teach_last(r, e->data);
+	vsr_teach_last(r, e);
 	vsr_enter_epoch(r, &e->h, e->data, r->switch_how);
 }
 

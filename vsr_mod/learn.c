@@ -36,7 +36,7 @@ static bool vsr_teacher(const struct vsr_replica *r)
 {
 	return r->n_learners && r->status == VSR_STATUS_NORMAL &&
 	       vsr_is_primary(r) && r->reconf_view == r->view &&
-	       r->reconf_epoch == r->epoch;
+	       r->reconf_epoch == r->epoch && !vsr_epoch_learning(r);
 }
 
 /* Is this replica teaching now: trying its change, not switching? */
@@ -257,7 +257,7 @@ void vsr_teach_waiting(struct vsr_replica *r)
 /**
  * vsr_teach_last() - the last lesson, as a change commits
  * @r: replica that just applied the RECONFIG k (r->commit), switching
- * @conf: k's data
+ * @k: k's entry
  *
  * As the primary that taught the change, each learner that k recorded
  * (by the incarnation of its last request) gets the ops it lacked up to
@@ -266,18 +266,22 @@ void vsr_teach_waiting(struct vsr_replica *r)
  * are.  With its log up to k - 1, the notice alone lets it enter
  * (vsr_on_notice() appends k), in time to ack the epoch's first PREPARE,
  * which follows the notice, rather than a round trip later after a fetch.
+ *
+ * Only if k is ours, appended in our view: a primary deposed unawares
+ * (its machine stopped) that pulled a later view's k still thinks that it
+ * teaches, and its lesson would carry ops of views above its own.
  */
-void vsr_teach_last(struct vsr_replica *r, const u8 *conf)
+void vsr_teach_last(struct vsr_replica *r, const struct vsr_entry *k)
 {
 	const struct vsr_learner *l;
 	u32 j;
 
-	if (!vsr_teacher(r))
+	if (!vsr_teacher(r) || k->h.view != r->view)
 		return;
 	for (j = 0; j < r->n_learners; j++) {
 		l = &r->learners[j];
 		if (l->op + 1 < r->commit &&
-		    vsr_reconfig_recorded(conf, &l->id, l->inc))
+		    vsr_reconfig_recorded(k->data, &l->id, l->inc))
 			vsr_send_state(r, l->op + 1, r->commit,
 				       VSR_PEER_LEARNER + j);
 	}

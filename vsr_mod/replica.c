@@ -486,13 +486,17 @@ int vsr_replica_deliver(struct vsr_replica *r, const struct vsr_msg *m)
 	 * A removed replica's members are of the epoch before: an index of
 	 * its epoch means nothing to it.  A removed member's NEWSTATE names
 	 * it by its index in the epoch before, which may be none of ours
-	 * (and says that its source is not a normal replica: arg1 0).
+	 * (and says that its source is not a normal replica: arg1 0).  A
+	 * GETSTATE that names us or none of our members is a learner's pull
+	 * of the ops up to the next epoch's start (a joining replica's index
+	 * means nothing in our epoch), from the sender of that epoch's
+	 * notice: we sent it, and then a restart forgot our switch.
 	 */
 	if (r->status == VSR_STATUS_REMOVED)
 		return -ESTALE;
 	if (m->h.replica >= r->n || m->h.replica == r->self)
-		return m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1 ?
-		       -ESTALE : -EINVAL;
+		return (m->h.command == VSR_CMD_NEWSTATE && !m->h.arg1) ||
+		       m->h.command == VSR_CMD_GETSTATE ? -ESTALE : -EINVAL;
 	/*
 	 * Heard in our epoch (not from a NEWSTATE: a removed member's
 	 * carries our epoch and its index in the epoch before, and it

@@ -395,7 +395,7 @@ u64 vsr_learner_ready(const struct vsr_replica *r,
 u32 vsr_learner_waits(const struct vsr_replica *r,
 		      const struct vsr_member_id *id);
 void vsr_teach_tick(struct vsr_replica *r);
-void vsr_teach_last(struct vsr_replica *r, const u8 *conf);
+void vsr_teach_last(struct vsr_replica *r, const struct vsr_entry *k);
 void vsr_teach_waiting(struct vsr_replica *r);
 void vsr_on_learner_request(struct vsr_replica *r, const struct vsr_msg *m);
 int vsr_on_invitation(struct vsr_replica *r, const struct vsr_msg *m);

@@ -134,6 +134,13 @@
 #          the replica comes back without ops it acked)
 #   BUG 57 a restart takes the first valid copy of a slot, not the one
 #          written last (a lost write left the older entry in copy 0)
+#   BUG 58 a primary deposed unawares (its machine stopped) that pulled
+#          the ops up to the next epoch's start from a later view still
+#          teaches, and sends its learners a last lesson with entries of
+#          views above its own (the core sends what it refuses)
+#   BUG 59 a replica that a restart took back to the epoch before its
+#          switch counts a learner's pull of the ops up to the next epoch's
+#          start as from a bad sender (an intact datagram refused)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -229,6 +236,9 @@ case $bug in
 55)	subst restart.c 's/\t     \(!vsr_log_csum\(&r->log, p->op, &csum\) \|\| csum != p->csum\)\)\)/\t     !vsr_log_csum(\&r->log, p->op, \&csum)))/' ;;
 56)	subst disk.c 's/\tif \(!a \|\| !b\)\n\t\treturn a \? 0 : b \? 1 : -1;\n.*?return b->n > a->n;/\treturn a ? 0 : -1;/s' ;;
 57)	subst disk.c 's/\tif \(b->seq != a->seq\)\n.*?return b->n > a->n;/\treturn 0;/s' ;;
+58)	subst learn.c 's/ && !vsr_epoch_learning\(r\);/;/'
+	subst learn.c 's/if \(!vsr_teacher\(r\) \|\| k->h.view != r->view\)/if (!vsr_teacher(r))/' ;;
+59)	subst replica.c 's/\|\|\n\t\t       m->h.command == VSR_CMD_GETSTATE \? -ESTALE/? -ESTALE/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac
