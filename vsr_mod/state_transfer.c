@@ -73,13 +73,24 @@ void vsr_send_state(struct vsr_replica *r, u64 from, u64 last, u32 to)
 	size_t off = VSR_HDR_SIZE;
 	struct vsr_entry *e;
 	struct vsr_hdr h;
+	u32 view;
 	u64 op;
 
 	vsr_hdr_init(r, &h, VSR_CMD_NEWSTATE);
 	if (r->status == VSR_STATUS_NORMAL && r->log_view == r->view)
 		h.arg1 = 1;	/* source is a normal replica, log whole */
+	/*
+	 * Nothing of a view above ours, which a NEWSTATE of epoch 0 cannot
+	 * carry (in later epochs a log holds older epochs' ops of any view):
+	 * a replica that pulled committed ops of a later view, the next
+	 * epoch's start in a pull it gave up since, never joined that view.
+	 */
+	view = h.epoch ? U32_MAX : h.view;
 	if (from <= r->log.base) {
 		struct vsr_wire_ckpt_hdr *c = (void *)(r->tx + off);
+
+		if (r->ckpt.view > view)
+			return;
 
 		h.flags |= VSR_NS_CKPT;
 		put_unaligned_le64(r->ckpt.op, &c->op);
@@ -96,7 +107,8 @@ void vsr_send_state(struct vsr_replica *r, u64 from, u64 last, u32 to)
 	h.arg0 = from;
 	for (op = from; op <= last; op++) {
 		e = vsr_log_get(&r->log, op);
-		if (off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_BUILD_MAX)
+		if (e->h.view > view ||
+		    off + VSR_ENTRY_HDR_SIZE + e->h.len > VSR_MSG_BUILD_MAX)
 			break;
 		vsr_entry_hdr_put(r->tx + off, &e->h);
 		memcpy(r->tx + off + VSR_ENTRY_HDR_SIZE, e->data, e->h.len);
