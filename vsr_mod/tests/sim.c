@@ -3562,7 +3562,7 @@ static void sim_void_acks(struct vsr_sim_node *nd)
  */
 static bool sim_flush_fails(struct vsr_sim *s, struct vsr_sim_node *nd)
 {
-	if (!s->flush_fail_pm || nd->disk_stuck ||
+	if (!s->faults || !s->flush_fail_pm || nd->disk_stuck ||
 	    !((nd->flushing && s->now >= nd->flush_at) ||
 	      (nd->view_writing && s->now >= nd->view_at)))
 		return false;
@@ -3796,7 +3796,7 @@ int vsr_sim_step(struct vsr_sim *s)
 		/* A crash that sim_lower() aimed at its window. */
 		if (nd->window_crash_at && s->now >= nd->window_crash_at) {
 			nd->window_crash_at = 0;
-			if (sim_may_crash(s)) {
+			if (s->faults && sim_may_crash(s)) {
 				vsr_sim_crash(s, i, 1 + sim_disk_below(s, 20));
 				continue;
 			}
