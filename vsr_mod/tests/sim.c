@@ -3752,7 +3752,7 @@ static void sim_flush(struct vsr_sim *s, struct vsr_replica *r)
  */
 int vsr_sim_step(struct vsr_sim *s)
 {
-	u32 i;
+	u32 i, clients = 0;
 
 	s->now++;
 	s->round = 0;
@@ -3763,17 +3763,20 @@ int vsr_sim_step(struct vsr_sim *s)
 			sim_start(s, i);
 	if (s->faults)
 		sim_faults(s);
+	/* Clients ask in one round of the tick: any, with several. */
+	if (s->rounds > 1)
+		clients = sim_stream_below(&s->round_rng, s->rounds);
 	sim_deliver(s);
-	if (!s->p.scripted)
-		sim_clients(s, s->faults);
-	else
-		sim_clients(s, false);
 	/*
 	 * Rounds within the tick: each batch of datagrams is followed by
 	 * what the disks completed and a flush, as the driver does after
 	 * each batch it receives, and the tick comes only after the last.
 	 */
-	while (s->round + 1 < s->rounds) {
+	for (;;) {
+		if (s->round == clients)
+			sim_clients(s, !s->p.scripted && s->faults);
+		if (s->round + 1 == s->rounds)
+			break;
 		for (i = 0; i < s->n; i++) {
 			struct vsr_sim_node *nd = &s->node[i];
 
