@@ -2869,6 +2869,20 @@ static void vsr_epoch_grow(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* Step until node @i is a normal primary, for at most @max ticks. */
+static bool until_normal_primary(struct vsr_sim *s, u32 i, u32 max)
+{
+	struct vsr_core_status a;
+
+	while (max--) {
+		vsr_sim_step(s);
+		st(s, i, &a);
+		if (a.is_primary && a.status == VSR_STATUS_NORMAL)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Replacing a dead primary: of three, the primary (0) dies for good; the
  * others elect 1, which changes the members to {1, 2, 3}, 3 a joining
@@ -2887,13 +2901,7 @@ static void vsr_epoch_replace_dead_primary(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, write_records(s, 10));
 	vsr_sim_crash(s, 0, 1000000);
 	s->client[0].origin = 1;
-	for (t = 0; t < 500; t++) {
-		vsr_sim_step(s);
-		st(s, 1, &a);
-		if (a.is_primary && a.status == VSR_STATUS_NORMAL)
-			break;
-	}
-	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, 1, 500));
 	ids[0] = node_id(1);
 	ids[1] = node_id(2);
 	ids[2] = node_id(3);
@@ -3151,6 +3159,26 @@ static void cut(struct vsr_sim *s, u32 a, u32 b, bool on)
 }
 
 /*
+ * A bodiless @command to @r from index @from of its epoch, naming @r's
+ * head and commit (a GETSTATE asks from op 1), sealed into @buf.
+ */
+static size_t hdr_msg(const struct vsr_replica *r, u8 command, u32 from,
+		      u8 *buf)
+{
+	struct vsr_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.command = command;
+	h.replica = from;
+	h.cluster = r->cfg.cluster;
+	h.epoch = r->epoch;
+	h.op = r->log.head;
+	h.commit = r->commit;
+	h.arg0 = command == VSR_CMD_GETSTATE;
+	return vsr_msg_seal(buf, &h, 0);
+}
+
+/*
  * A learner pulls the ops up to the next epoch's start from the sender of
  * that epoch's notice, in its own epoch e under its joining index (0
  * here), which means nothing in e.  If the sender restarted since, before
@@ -3163,7 +3191,6 @@ static void vsr_epoch_learner_pull_stale(struct kunit *test)
 	struct vsr_sim *s = scripted_joiners(3, 1, 59, false);
 	u8 buf[VSR_HDR_SIZE];
 	struct vsr_replica *r;
-	struct vsr_hdr h;
 	size_t len;
 	u32 from;
 
@@ -3171,19 +3198,10 @@ static void vsr_epoch_learner_pull_stale(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
 	r = s->node[0].r;
 	for (from = 0; from <= r->n; from += r->n) {
-		memset(&h, 0, sizeof(h));
-		h.command = VSR_CMD_GETSTATE;
-		h.replica = from;
-		h.cluster = r->cfg.cluster;
-		h.op = r->log.head;
-		h.commit = r->commit;
-		h.arg0 = 1;
-		len = vsr_msg_seal(buf, &h, 0);
+		len = hdr_msg(r, VSR_CMD_GETSTATE, from, buf);
 		KUNIT_EXPECT_EQ(test, vsr_replica_receive(r, buf, len),
 				-ESTALE);
-		h.command = VSR_CMD_COMMIT;
-		h.arg0 = 0;
-		len = vsr_msg_seal(buf, &h, 0);
+		len = hdr_msg(r, VSR_CMD_COMMIT, from, buf);
 		KUNIT_EXPECT_EQ(test, vsr_replica_receive(r, buf, len),
 				-EINVAL);
 	}
@@ -3202,10 +3220,8 @@ static void vsr_epoch_learner_pull_stale(struct kunit *test)
 static void vsr_epoch_state_no_later_view(struct kunit *test)
 {
 	struct vsr_sim *s = scripted(3, 67, false);
-	struct vsr_core_status a;
 	u8 buf[VSR_HDR_SIZE];
 	struct vsr_replica *r;
-	struct vsr_hdr h;
 	size_t len;
 	u32 t;
 
@@ -3214,27 +3230,14 @@ static void vsr_epoch_state_no_later_view(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, write_records(s, 5));
 	vsr_sim_crash(s, 0, 1000000);
 	s->client[0].origin = 1;
-	for (t = 0; t < 500; t++) {
-		vsr_sim_step(s);
-		st(s, 1, &a);
-		if (a.is_primary && a.status == VSR_STATUS_NORMAL)
-			break;
-	}
-	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, 1, 500));
 	for (t = 0; t < 3; t++)
 		KUNIT_ASSERT_TRUE(test, write_one(s, 0));
 	r = s->node[2].r;
 	KUNIT_ASSERT_EQ(test, r->view, 1u);
 	r->view = 0;
 	r->log_view = 0;
-	memset(&h, 0, sizeof(h));
-	h.command = VSR_CMD_GETSTATE;
-	h.replica = 1;
-	h.cluster = r->cfg.cluster;
-	h.op = r->log.head;
-	h.commit = r->commit;
-	h.arg0 = 1;
-	len = vsr_msg_seal(buf, &h, 0);
+	len = hdr_msg(r, VSR_CMD_GETSTATE, 1, buf);
 	s->sender = 1;
 	KUNIT_EXPECT_EQ(test, vsr_replica_receive(r, buf, len), 0);
 	s->sender = U32_MAX;
@@ -3274,13 +3277,7 @@ static void vsr_epoch_deposed_teacher(struct kunit *test)
 	}
 	KUNIT_ASSERT_GT(test, s->node[3].r->commit, 0ull);
 	s->node[0].paused_until = U64_MAX;
-	for (t = 0; t < 500; t++) {
-		vsr_sim_step(s);
-		st(s, 1, &a);
-		if (a.is_primary && a.status == VSR_STATUS_NORMAL)
-			break;
-	}
-	KUNIT_ASSERT_TRUE(test, a.is_primary);
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, 1, 500));
 	KUNIT_ASSERT_EQ(test, reconfigure(s, 1, 22, ids, 3), 0);
 	for (t = 0; t < 1000; t++) {
 		vsr_sim_step(s);
