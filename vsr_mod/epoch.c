@@ -838,10 +838,18 @@ void vsr_epoch_tick(struct vsr_replica *r)
 	 * A source that knew of the next epoch may have died and forgotten
 	 * it: then go on in ours, where k is committed and in every later
 	 * view's log, so that our epoch's next primary commits it again.
+	 * Not in the view we were normal in: k's commit ended it, and what
+	 * we pulled may have replaced ops of ours past the commit number,
+	 * or follow them.  Our log is no longer the view's, whose primary
+	 * only appends: as its primary we would announce commit numbers
+	 * over backups' logs that differ from ours (a fork, found by random
+	 * search), as a backup meet PREPAREs at ops we hold committed.
 	 */
-	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks)
+	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks) {
 		r->fetch.active = false;
-	else if (r->fetch.route != U32_MAX &&
+		if (r->status == VSR_STATUS_NORMAL)
+			vsr_start_view_change(r, r->view + 1);
+	} else if (r->fetch.route != U32_MAX &&
 		 r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
 		vsr_fetch_request(r);
 }

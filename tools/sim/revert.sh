@@ -143,7 +143,11 @@
 #          start as from a bad sender (an intact datagram refused)
 #   BUG 60 a NEWSTATE carries entries of views above its header's (a
 #          replica that gave up pulling the next epoch's start serves
-#          them; not found by random search: vsr_epoch_state_no_later_view)
+#          them; the deposed episode of the simulator)
+#   BUG 61 a replica that gave up pulling the next epoch's start goes on
+#          normal in its view, whose log it no longer holds (its pull
+#          replaced ops past its commit number): as its primary it
+#          announces commit numbers over the backups' other ops (a fork)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -243,6 +247,7 @@ case $bug in
 	subst learn.c 's/if \(!vsr_teacher\(r\) \|\| k->h.view != r->view\)/if (!vsr_teacher(r))/' ;;
 59)	subst replica.c 's/\|\|\n\t\t       m->h.command == VSR_CMD_GETSTATE \? -ESTALE/? -ESTALE/' ;;
 60)	subst state_transfer.c 's/\t\tif \(e->h.view > view \|\|\n\t\t    off/\t\tif (off/' ;;
+61)	subst epoch.c 's/\t\tr->fetch.active = false;\n\t\tif \(r->status == VSR_STATUS_NORMAL\)\n\t\t\tvsr_start_view_change\(r, r->view \+ 1\);\n/\t\tr->fetch.active = false;\n/' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -45,7 +45,9 @@ enum sim_sw {
 };
 
 /* Targeted fault schedules (struct vsr_sim_episode). */
-enum sim_ep { EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS };
+enum sim_ep {
+	EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS, EP_DEPOSED
+};
 
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
 
@@ -440,6 +442,7 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 {
 	struct vsr_sim_episode *ep = &s->ep;
 	struct vsr_hdr h;
+	u32 i;
 
 	if (len < VSR_HDR_SIZE)
 		return false;
@@ -478,6 +481,29 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			return from == ep->b || to == ep->b;
 		return !ep->cut && from == ep->p && to != ep->b &&
 		       h.command != VSR_CMD_COMMIT;
+	case EP_DEPOSED:
+		/* b lags: p's PREPAREs do not reach it (its COMMITs do). */
+		if (s->now < ep->lag)
+			return from == ep->p && to == ep->b &&
+			       h.command == VSR_CMD_PREPARE;
+		if ((from == ep->p || from == ep->b) ==
+		    (to == ep->p || to == ep->b))
+			return false;
+		/* Nothing while they stall; then one of them pulls. */
+		i = ep->vc_to_p ? ep->p : ep->b;
+		if (!ep->crashed || from == i || to == i || ep->cut)
+			return true;
+		/* It gets its pull's first chunks, then the pull stalls. */
+		if (h.command == VSR_CMD_NEWSTATE &&
+		    (to == ep->p || to == ep->b)) {
+			if (!ep->hold) {
+				ep->cut = true;
+				sim_trace(s, "episode: %u cut off", to);
+				return true;
+			}
+			ep->hold--;
+		}
+		return false;
 	default:
 		return false;
 	}
@@ -1293,6 +1319,19 @@ static void sim_check_entries(struct vsr_sim *s, struct vsr_sim_node *nd)
 }
 
 /*
+ * Does @r's log end with an op of its epoch of a view above its own (or,
+ * all trimmed, with a checkpoint of one)?
+ */
+static bool sim_pulled_later(const struct vsr_replica *r)
+{
+	const struct vsr_entry *e = vsr_log_get(&r->log, r->log.head);
+
+	if (r->log.head <= r->epoch_hdr.op)
+		return false;
+	return e ? e->h.view > r->view : r->ckpt.view > r->view;
+}
+
+/*
  * A backup whose log is whole for its view (normal, log view = view) holds
  * a prefix of the log of that view's normal primary: everything of the
  * view past the STARTVIEW op came from that primary, which only appends,
@@ -1316,6 +1355,14 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 	p = pn->r;
 	if (p->status != VSR_STATUS_NORMAL || p->epoch != b->epoch ||
 	    p->view != b->view || p->log_view != p->view)
+		return;
+	/*
+	 * Unless either pulled the ops up to the next epoch's start,
+	 * committed in views above its own: they replace those it held
+	 * beyond the commit number (that the other one may still hold), and
+	 * it knows no more of those views.
+	 */
+	if (sim_pulled_later(b) || sim_pulled_later(p))
 		return;
 	if (b->log.head > p->log.head) {
 		sim_fail(s, "whole backup holds ops its primary lacks",
@@ -2154,6 +2201,18 @@ static bool sim_new_view(struct vsr_sim *s)
 	return r->view && r->ticks - r->normal_tick < r->cfg.view_change_ticks;
 }
 
+/* Is the primary of the newest view in its first abdication window? */
+static bool sim_new_primary(struct vsr_sim *s)
+{
+	int p = sim_primary(s);
+	const struct vsr_replica *r;
+
+	if (p < 0)
+		return false;
+	r = s->node[p].r;
+	return r->ticks - r->normal_tick < r->cfg.abdicate_ticks;
+}
+
 /*
  * A RECONFIG was just appended at @r: a quorum of its members must be
  * recorded under the incarnation that runs (the primary waits for that),
@@ -2851,6 +2910,119 @@ static void sim_laggards(struct vsr_sim *s)
 	ep->until = s->now + 8 * s->cfg.view_change_ticks + 400;
 }
 
+/*
+ * A primary deposed unawares: p and its backup b stall (their machines
+ * paused, what comes for them lost) while the others elect a view and
+ * change the epoch, after committing a few ops of that view.  When both
+ * run again, one of them hears the others too: their notices make it pull
+ * the ops up to the next epoch's start, committed in a view above its
+ * own.  After a chunk or a few the pull stalls (it is cut off from the
+ * others too), and it has applied what came.  The other one heard nothing.
+ * If p pulled, it is still the primary of its view as far as it knows,
+ * and b, behind it, asks it for those ops (helper-94's review of the
+ * deposed teacher; revert.sh 60).  If b pulled, p may go on leading its
+ * view: its next op meets one that b holds committed.
+ */
+static void sim_deposed_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *r, *q;
+	int p = sim_primary(s), b;
+
+	if (p < 0 || s->conf[0].n != s->n || sim_unhealthy(s))
+		return;
+	/*
+	 * Now and then b is the next view's primary: the others' first view
+	 * change fails, and they commit in a view at least two above p's.
+	 */
+	r = s->node[p].r;
+	b = sim_node_of(s, r, vsr_primary_of(r, r->view + 1));
+	q = s->node[b].r;
+	if (!sim_pm(s, 500) || !s->node[b].up ||
+	    q->status != VSR_STATUS_NORMAL || q->epoch != r->epoch ||
+	    q->view != r->view)
+		b = sim_backup_of(s, p);
+	if (b < 0)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->kind = EP_DEPOSED;
+	ep->p = p;
+	ep->b = b;
+	/* Before both stall, b misses p's last PREPAREs, now and then. */
+	ep->lag = sim_pm(s, 500) ? s->now + 1 + sim_below(s, 8) : s->now;
+	ep->hold = sim_below(s, 3);
+	ep->ops = sim_below(s, 32);
+	ep->vc_to_p = sim_pm(s, 500);
+	/* Which of the two the change keeps: now and then, one or both. */
+	if (sim_pm(s, 250))
+		ep->deaf |= 1u << p;
+	if (sim_pm(s, 250))
+		ep->deaf |= 1u << b;
+	ep->until = s->now + 4 * s->cfg.view_change_ticks +
+		    8 * s->cfg.abdicate_ticks + 400;
+	s->res.episodes++;
+	sim_trace(s, "episode: deposed p=%u b=%u pulls=%u kept=%#x lag=%llu chunks=%llu ops=%llu",
+		  ep->p, ep->b, ep->vc_to_p ? ep->b : ep->p, ep->deaf,
+		  (unsigned long long)(ep->lag - s->now),
+		  (unsigned long long)ep->hold, (unsigned long long)ep->ops);
+}
+
+/* The deposed episode's steps (see sim_deposed_start()). */
+static void sim_deposed(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	struct vsr_sim_node *p = &s->node[ep->p], *b = &s->node[ep->b];
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	struct vsr_replica *q;
+	u32 i, n = 0;
+	int ret;
+
+	if (!p->up || !b->up) {
+		ep->until = s->now;
+		return;
+	}
+	if (ep->crashed || s->now < ep->lag)
+		return;
+	/* Both stall through the next tick. */
+	p->paused_until = max(p->paused_until, s->now + 2);
+	b->paused_until = max(b->paused_until, s->now + 2);
+	ret = sim_primary(s);
+	if (ret < 0 || ret == ep->p)
+		return;
+	q = s->node[ret].r;
+	if (q->epoch > p->r->epoch) {
+		/* The change committed: both run again. */
+		ep->crashed = true;
+		p->paused_until = 0;
+		b->paused_until = 0;
+		ep->until = s->now + 3 * s->cfg.recovery_ticks +
+			    2 * s->cfg.abdicate_ticks + 200;
+		sim_trace(s, "episode: p=%u and b=%u run again", ep->p, ep->b);
+		return;
+	}
+	/* A few ops of the new view first (if they come). */
+	if (q->epoch != p->r->epoch || q->view <= p->r->view ||
+	    (q->commit < p->r->log.head + ep->ops &&
+	     s->now < ep->lag + 4 * s->cfg.view_change_ticks + 20) ||
+	    !sim_pm(s, 200))
+		return;
+	/* Without p or b or both, as drawn: else it waits for them. */
+	for (i = 0; i < q->n; i++) {
+		u32 node = sim_node_of(s, q, i);
+
+		if ((node != ep->p && node != ep->b) || (ep->deaf >> node & 1))
+			ids[n++] = q->members[i];
+	}
+	ret = vsr_replica_reconfigure(q, s->epoch_nonce + 1, ids, n);
+	sim_trace(s, "episode: the others change (%u members): %d", n, ret);
+	if (ret)
+		return;
+	sim_check_append(s, q);
+	s->epoch_nonce++;
+	s->res.reconfigs++;
+	s->res.shrinks += n < q->n;
+}
+
 static void sim_episode(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
@@ -2902,6 +3074,9 @@ static void sim_episode(struct vsr_sim *s)
 		break;
 	case EP_LAGGARDS:
 		sim_laggards(s);
+		break;
+	case EP_DEPOSED:
+		sim_deposed(s);
 		break;
 	}
 }
@@ -2958,6 +3133,15 @@ static void sim_faults(struct vsr_sim *s)
 {
 	u32 i;
 
+	/*
+	 * From its own stream, so that seeds without it draw as they did;
+	 * ten times as often while a primary is new, in its grace (it counts
+	 * its backups as heard), which the pause does not end.
+	 */
+	if (s->deposed_pm && !s->ep.kind &&
+	    sim_stream_below(&s->deposed_rng, 10000) <
+	    s->deposed_pm * (sim_new_primary(s) ? 10 : 1))
+		sim_deposed_start(s);
 	if (s->promise_pm || s->stale_pm || s->aside_pm || s->laggards_pm ||
 	    s->ep.kind)
 		sim_episode(s);
@@ -3325,6 +3509,15 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 		s->client[i].origin = sim_below(s, s->n);
 	s->n0 = s->n;
 	sim_draw_spares(s);
+	/*
+	 * Half of the seeds that change epochs among five members or more
+	 * (no spares: the episodes' roles assume every node a member): a
+	 * primary deposed unawares, from a stream of their own.
+	 */
+	s->deposed_rng = p->seed ^ 0x6465706f73656421ULL;
+	if (s->epoch_pm && s->n >= 5 && s->n == s->n0 &&
+	    sim_stream_below(&s->deposed_rng, 2))
+		s->deposed_pm = 10 + sim_stream_below(&s->deposed_rng, 200);
 	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u disk=%u mix=%u",
 		  (unsigned long long)p->seed, s->n0, s->n - s->n0, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,

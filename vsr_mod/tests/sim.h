@@ -292,18 +292,31 @@ struct vsr_sim_episode {
 	u32 b;			/* the replica that crashes and recovers */
 	u64 b_inc;		/* its incarnation whose messages are held */
 	u32 deaf;		/* replicas that do not hear p (bit mask);
-				 * (laggards) the laggards
+				 * (laggards) the laggards; (deposed) p and b,
+				 * if the others' change keeps them
 				 */
 	bool vc_to_p;		/* view-change messages to p are lost;
-				 * (laggards) they are cut off
+				 * (laggards) they are cut off; (deposed) b
+				 * pulls, not p
 				 */
-	bool crashed;		/* b crashed (promise); b is back (aside) */
-	bool cut;		/* p isolated (stale tail); b aside (aside) */
+	bool crashed;		/* b crashed (promise); b is back (aside);
+				 * p and b run again (deposed)
+				 */
+	bool cut;		/* p isolated (stale tail); b aside (aside);
+				 * the pull stalls (deposed)
+				 */
 	u64 hold;		/* b's view-change messages arrive this late
 				 * (promise); ops b holds past the others
-				 * (aside)
+				 * (aside); chunks of the pull that arrive
+				 * (deposed)
 				 */
 	u64 until;		/* the episode ends */
+	u64 ops;		/* (deposed) ops the others commit past p's
+				 * head before they change the epoch
+				 */
+	u64 lag;		/* (deposed) p and b stall at this tick; b
+				 * misses p's PREPAREs until then
+				 */
 };
 
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
@@ -409,6 +422,8 @@ struct vsr_sim {
 	u32 stale_pm;		/* per 10000 ticks: a stale recovery tail */
 	u32 aside_pm;		/* per 10000 ticks: a member set aside */
 	u32 laggards_pm;	/* per 10000 ticks: a change keeps laggards */
+	u32 deposed_pm;		/* per 10000 ticks: a primary deposed unawares */
+	u64 deposed_rng;	/* ... drawn from a stream of its own */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u32 shrink_pm;		/* per mille of changes: members left out */

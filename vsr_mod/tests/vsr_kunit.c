@@ -3245,6 +3245,121 @@ static void vsr_epoch_state_no_later_view(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* What one_chunk_filter() lets through: a first NEWSTATE to @p only. */
+struct one_chunk {
+	u32 p;
+	u32 b;
+	bool passed;
+};
+
+/* Nothing between p and the others once a NEWSTATE reached p. */
+static bool one_chunk_filter(struct vsr_sim *s, u32 from, u32 to,
+			     const u8 *buf, size_t len)
+{
+	struct one_chunk *c = s->filter_ctx;
+	struct vsr_hdr h;
+
+	if ((from == c->p || to == c->p) == (from == c->b || to == c->b))
+		return false;
+	if (c->passed)
+		return true;
+	vsr_hdr_get(buf, &h);
+	c->passed = to == c->p && h.command == VSR_CMD_NEWSTATE;
+	return false;
+}
+
+/*
+ * A primary deposed unawares that gave up pulling the next epoch's start
+ * leaves its view.  Of five, 0 leads view 0 and only 1 gets its op 4;
+ * both stall while 2, 3 and 4 elect view 2 (1 would lead view 1), commit
+ * big records and change the epoch to themselves.  Back, 0 hears them and
+ * pulls the ops up to k: the first chunk replaces its op 4, then the pull
+ * stalls.  When 0 gives the pull up its log is no longer view 0's, whose
+ * backup 1 still holds the old op 4: had 0 gone on as the view's primary,
+ * its heartbeat's commit number would have made 1 commit that op (a fork:
+ * random search, the simulator's deposed episode; revert.sh 61).
+ */
+static void vsr_epoch_gave_up_pull_leaves_view(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 61, false);
+	struct vsr_member_id ids[3];
+	struct one_chunk c = { };
+	struct vsr_core_config cfg;
+	struct vsr_core_status a;
+	u32 i, t, q, head;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	/* p leads; b would lead the next view, q the one after. */
+	c.p = primary_node(s);
+	c.b = (c.p + 1) % 5;
+	q = (c.p + 2) % 5;
+	for (i = 0; i < 3; i++)
+		ids[i] = node_id((q + i) % 5);
+	/* p stays primary through its pull (it abdicates late). */
+	vsr_replica_get_config(s->node[c.p].r, &cfg);
+	cfg.abdicate_ticks = 200;
+	cfg.recovery_ticks = 20;
+	KUNIT_ASSERT_EQ(test,
+			vsr_replica_set_tunables(s->node[c.p].r, &cfg), 0);
+	for (i = 2; i < 5; i++) {
+		cut(s, c.p, (c.p + i) % 5, true);
+		cut(s, c.b, (c.p + i) % 5, true);
+	}
+	st(s, c.b, &a);
+	head = a.op;
+	vsr_sim_issue(s, c.p);
+	for (t = 0; t < 10; t++)
+		vsr_sim_step(s);
+	st(s, c.b, &a);
+	KUNIT_ASSERT_EQ(test, a.op, head + 1ull);
+	KUNIT_ASSERT_EQ(test, a.commit, (u64)head);
+	s->node[c.p].paused_until = U64_MAX;
+	s->node[c.b].paused_until = U64_MAX;
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, q, 500));
+	for (i = 0; i < 3; i++) {
+		vsr_sim_issue(s, q);
+		s->client[q].len = 40000;
+		for (t = 0; t < 500 && s->client[q].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_ASSERT_FALSE(test, s->client[q].busy);
+	}
+	KUNIT_ASSERT_EQ(test, reconfigure(s, q, 61, ids, 3), 0);
+	for (t = 0; t < 500; t++) {
+		vsr_sim_step(s);
+		st(s, q, &a);
+		if (a.epoch == 1 && a.status == VSR_STATUS_NORMAL)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	/* Both run again; p hears the others, for one chunk. */
+	s->filter = one_chunk_filter;
+	s->filter_ctx = &c;
+	s->node[c.p].paused_until = 0;
+	s->node[c.b].paused_until = 0;
+	for (i = 2; i < 5; i++)
+		cut(s, c.p, (c.p + i) % 5, false);
+	for (t = 0; t < 200 && !s->violation; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_TRUE(test, c.passed);
+	st(s, c.p, &a);
+	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_VIEW_CHANGE);
+	KUNIT_EXPECT_GT(test, a.commit, (u64)head);
+	st(s, c.b, &a);
+	KUNIT_EXPECT_EQ(test, a.commit, (u64)head);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	/* Then both learn that they were removed; p's writer goes to q. */
+	s->filter = NULL;
+	for (i = 2; i < 5; i++)
+		cut(s, c.b, (c.p + i) % 5, false);
+	s->client[c.p].origin = q;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
 /*
  * A deposed primary is no teacher.  0, the primary of view 0, is cut off
  * from 1 and 2 and teaches the joining 3 for its change to {1, 2, 3};
@@ -6043,6 +6158,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_deposed_teacher),
 	KUNIT_CASE(vsr_epoch_learner_pull_stale),
 	KUNIT_CASE(vsr_epoch_state_no_later_view),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_leaves_view),
 	KUNIT_CASE(vsr_epoch_member_added_again),
 	KUNIT_CASE(vsr_epoch_removed_indices),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
