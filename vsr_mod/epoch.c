@@ -572,6 +572,7 @@ static void vsr_on_notice(struct vsr_replica *r, const struct vsr_msg *m)
 		if (k > r->commit && m->h.arg0 <= r->commit + 1) {
 			r->fetch.op = k;
 			r->fetch.head = m->h.head_csum;
+			r->fetch.log_view = eh.view;
 			r->fetch.epoch = epoch;
 			r->fetch.route = vsr_notice_route(r, m, conf);
 			vsr_fetch_start(r, VSR_FETCH_EPOCH, m->h.replica,
@@ -680,6 +681,27 @@ int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
 	return -ESTALE;
 }
 
+/*
+ * A pull of the ops up to the next epoch's start ends without the switch
+ * (its source went silent, or named another k): we go on in our epoch,
+ * but not in any view up to the one k was appended in, which k's commit
+ * ended.  What we pulled may have replaced ops of ours past our commit
+ * number, or follow them: our log is no longer our view's, whose primary
+ * only appends.  As its primary we would announce commit numbers over
+ * backups' logs that differ from ours (a fork, found by random search);
+ * as a backup of it, or of a deposed primary of a view up to k's, meet
+ * PREPAREs, and logs to become whole for, at ops we hold committed.  So
+ * we enter the view change to the view after both (restarting one we
+ * were in: the pull took its place).
+ */
+static void vsr_epoch_pull_end(struct vsr_replica *r)
+{
+	r->fetch.active = false;
+	if (r->status == VSR_STATUS_NORMAL ||
+	    r->status == VSR_STATUS_VIEW_CHANGE)
+		vsr_start_view_change(r, max(r->view, r->fetch.log_view) + 1);
+}
+
 /**
  * vsr_on_epoch_state() - a chunk of the log up to the next epoch's start
  * @r: replica pulling it (VSR_FETCH_EPOCH)
@@ -692,6 +714,7 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	const struct vsr_wire_ckpt_hdr *c = (const void *)m->ckpt;
 	u64 matched = 0, upto;
+	bool other_k;
 
 	/* Its checkpoint is below k (vsr_on_get_state()): committed. */
 	if (c && get_unaligned_le64(&c->op) >= r->fetch.op)
@@ -702,25 +725,28 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 	if (r->log.head > r->fetch.op)
 		vsr_log_truncate(&r->log, r->fetch.op);
 	upto = min(matched, r->fetch.op);
-	if (upto == r->fetch.op &&
-	    !vsr_has_csum(r, r->fetch.op, r->fetch.head)) {
-		r->fetch.active = false;
-		upto--;
-	}
+	other_k = upto == r->fetch.op &&
+		  !vsr_has_csum(r, r->fetch.op, r->fetch.head);
 	/*
 	 * What we now share with the source up to k is committed: apply it
 	 * as it comes (its trims make room for the rest), k last (a
 	 * checkpoint is served only below k).
 	 */
-	vsr_apply_to(r, upto);
+	vsr_apply_to(r, other_k ? upto - 1 : upto);
+	if (other_k) {
+		vsr_epoch_pull_end(r);
+		return;
+	}
 	if (!r->fetch.active)
 		return;
 	if (r->switching || r->commit >= r->fetch.op) {
 		r->fetch.active = false;
 		return;
 	}
+	/* A pull that moves on is not given up. */
 	if (matched >= r->fetch.next) {
 		r->fetch.next = matched + 1;
+		r->fetch.began = r->ticks;
 		vsr_fetch_request(r);
 	}
 }
@@ -838,18 +864,10 @@ void vsr_epoch_tick(struct vsr_replica *r)
 	 * A source that knew of the next epoch may have died and forgotten
 	 * it: then go on in ours, where k is committed and in every later
 	 * view's log, so that our epoch's next primary commits it again.
-	 * Not in the view we were normal in: k's commit ended it, and what
-	 * we pulled may have replaced ops of ours past the commit number,
-	 * or follow them.  Our log is no longer the view's, whose primary
-	 * only appends: as its primary we would announce commit numbers
-	 * over backups' logs that differ from ours (a fork, found by random
-	 * search), as a backup meet PREPAREs at ops we hold committed.
 	 */
-	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks) {
-		r->fetch.active = false;
-		if (r->status == VSR_STATUS_NORMAL)
-			vsr_start_view_change(r, r->view + 1);
-	} else if (r->fetch.route != U32_MAX &&
+	if (r->ticks - r->fetch.began > r->cfg.recovery_ticks)
+		vsr_epoch_pull_end(r);
+	else if (r->fetch.route != U32_MAX &&
 		 r->ticks - r->fetch.tick >= r->cfg.repair_ticks)
 		vsr_fetch_request(r);
 }

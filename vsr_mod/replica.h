@@ -61,7 +61,8 @@ struct vsr_rr {
  * @op: (view change, recovery) target op: done once our log holds @op
  *	with checksum @head
  * @head: target checksum
- * @log_view: (view change) the source's log view must still be this
+ * @log_view: (view change) the source's log view must still be this;
+ *	(epoch) the view that k was appended in
  * @epoch: (epoch) the source's epoch, which started at @op
  * @route: (epoch) the source as a member of our epoch (U32_MAX: none)
  *

@@ -3361,6 +3361,97 @@ static void vsr_epoch_gave_up_pull_leaves_view(struct kunit *test)
 }
 
 /*
+ * Nor does it follow a primary of a view up to the one k was appended in.
+ * Of five, 0 leads view 0 and stalls; 1 leads view 1, commits a few, and
+ * stalls unawares too; 2 leads view 2, commits big records and changes the
+ * epoch to 2, 3 and 4.  0 runs again, pulls one chunk past 1's head and
+ * gives up.  Then 1 runs again, still the primary of view 1 as it knows:
+ * had 0 entered only view 1, 1's heartbeat would have made it become
+ * whole for a log that differs at ops it holds committed, and fail
+ * (helper-95's review of the fix above).
+ */
+static void vsr_epoch_gave_up_pull_past_deposed(struct kunit *test)
+{
+	struct vsr_sim *s = scripted(5, 161, false);
+	struct vsr_member_id ids[3];
+	struct one_chunk c = { };
+	struct vsr_core_config cfg;
+	struct vsr_core_status a;
+	u32 i, t, q;
+	u64 head;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	c.p = primary_node(s);
+	c.b = (c.p + 1) % 5;
+	q = (c.p + 2) % 5;
+	for (i = 0; i < 3; i++)
+		ids[i] = node_id((q + i) % 5);
+	vsr_replica_get_config(s->node[c.p].r, &cfg);
+	cfg.recovery_ticks = 20;
+	KUNIT_ASSERT_EQ(test,
+			vsr_replica_set_tunables(s->node[c.p].r, &cfg), 0);
+	isolate(s, c.p, true);
+	s->node[c.p].paused_until = U64_MAX;
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, c.b, 500));
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, write_one(s, c.b));
+	for (t = 0; t < 50; t++)
+		vsr_sim_step(s);
+	st(s, c.b, &a);
+	head = a.op;
+	isolate(s, c.b, true);
+	s->node[c.b].paused_until = U64_MAX;
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, q, 500));
+	KUNIT_ASSERT_TRUE(test, write_one(s, q));
+	for (i = 0; i < 3; i++) {
+		vsr_sim_issue(s, q);
+		s->client[q].len = 40000;
+		for (t = 0; t < 500 && s->client[q].busy; t++)
+			vsr_sim_step(s);
+		KUNIT_ASSERT_FALSE(test, s->client[q].busy);
+	}
+	KUNIT_ASSERT_EQ(test, reconfigure(s, q, 161, ids, 3), 0);
+	for (t = 0; t < 500; t++) {
+		vsr_sim_step(s);
+		st(s, q, &a);
+		if (a.epoch == 1 && a.status == VSR_STATUS_NORMAL)
+			break;
+	}
+	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	/* 0 hears the others for one chunk, and 1 (stalled) only. */
+	isolate(s, c.p, false);
+	isolate(s, c.b, true);
+	cut(s, c.p, c.b, false);
+	s->filter = one_chunk_filter;
+	s->filter_ctx = &c;
+	s->node[c.p].paused_until = 0;
+	for (t = 0; t < 300 && !s->violation; t++) {
+		vsr_sim_step(s);
+		if (c.passed && !s->node[c.p].r->fetch.active)
+			break;
+	}
+	st(s, c.p, &a);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_VIEW_CHANGE);
+	KUNIT_EXPECT_GT(test, a.view, 2u);
+	KUNIT_EXPECT_GT(test, a.commit, head);
+	s->node[c.b].paused_until = 0;
+	for (t = 0; t < 100 && !s->violation; t++)
+		vsr_sim_step(s);
+	st(s, c.p, &a);
+	KUNIT_EXPECT_NE(test, a.status, (u32)VSR_STATUS_FAILED);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	s->filter = NULL;
+	isolate(s, c.b, false);
+	s->client[c.p].origin = q;
+	s->client[c.b].origin = q;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+/*
  * A deposed primary is no teacher.  0, the primary of view 0, is cut off
  * from 1 and 2 and teaches the joining 3 for its change to {1, 2, 3};
  * then its machine stops.  1 and 2 elect view 1 and make the same change,
@@ -6159,6 +6250,7 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_learner_pull_stale),
 	KUNIT_CASE(vsr_epoch_state_no_later_view),
 	KUNIT_CASE(vsr_epoch_gave_up_pull_leaves_view),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_past_deposed),
 	KUNIT_CASE(vsr_epoch_member_added_again),
 	KUNIT_CASE(vsr_epoch_removed_indices),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
