@@ -1357,12 +1357,14 @@ static void sim_check_whole(struct vsr_sim *s, struct vsr_sim_node *nd)
 	    p->view != b->view || p->log_view != p->view)
 		return;
 	/*
-	 * Unless either pulled the ops up to the next epoch's start,
-	 * committed in views above its own: they replace those it held
-	 * beyond the commit number (that the other one may still hold), and
-	 * it knows no more of those views.
+	 * Unless either pulls the ops up to the next epoch's start, or
+	 * pulled some, committed in views above its own: they replace those
+	 * it held beyond the commit number (that the other one may still
+	 * hold; an append that fails leaves it with fewer), and it knows no
+	 * more of those views.
 	 */
-	if (sim_pulled_later(b) || sim_pulled_later(p))
+	if (vsr_epoch_learning(b) || vsr_epoch_learning(p) ||
+	    sim_pulled_later(b) || sim_pulled_later(p))
 		return;
 	if (b->log.head > p->log.head) {
 		sim_fail(s, "whole backup holds ops its primary lacks",
@@ -3113,9 +3115,14 @@ static void sim_power_loss(struct vsr_sim *s)
 	for (i = 0; i < c->n; i++) {
 		const struct vsr_sim_node *nd = &s->node[c->node[i]];
 
-		/* (A record written while recovering is refused.) */
+		/*
+		 * (A record written while recovering is refused; one of an
+		 * older epoch, of a member that had not entered this one,
+		 * says nothing of its service here.)
+		 */
 		if (!nd->power || !(nd->disk_view.flags & VSR_PERSIST_SERVICE) ||
-		    (nd->disk_view.flags & VSR_PERSIST_RECOVERING))
+		    (nd->disk_view.flags & VSR_PERSIST_RECOVERING) ||
+		    nd->disk_view.epoch != c->epoch)
 			continue;
 		served++;
 		/* Those that must restart from their disks (sim_start()). */
