@@ -2895,6 +2895,16 @@ static void sim_laggards(struct vsr_sim *s)
 	if (!s->node[ep->p].up || p->status != VSR_STATUS_NORMAL ||
 	    !vsr_is_primary(p) || !sim_pm(s, 300))
 		return;
+	/*
+	 * The laggards are indices of p's members when drawn, every node: a
+	 * change since (p's, before this one) took some out, and indices
+	 * past its members named nobody (a change with an empty identity:
+	 * sweep seed 3,061,775).
+	 */
+	if (p->n != s->n) {
+		ep->until = s->now;
+		return;
+	}
 	for (i = 0; i < s->n; i++)
 		if (ep->deaf >> i & 1)
 			ids[n++] = p->members[i];
