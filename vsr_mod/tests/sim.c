@@ -2187,6 +2187,7 @@ static void sim_clients(struct vsr_sim *s, bool issue)
 /* ---- faults ----------------------------------------------------------- */
 
 static int sim_primary(struct vsr_sim *s);
+static struct vsr_replica *sim_primary_r(struct vsr_sim *s);
 static int sim_backup_of(struct vsr_sim *s, u32 p);
 static u32 sim_unhealthy(struct vsr_sim *s);
 static bool sim_may_crash(struct vsr_sim *s);
@@ -2194,25 +2195,18 @@ static bool sim_may_crash(struct vsr_sim *s);
 /* Is there a primary whose view change ended within its timeout? */
 static bool sim_new_view(struct vsr_sim *s)
 {
-	int p = sim_primary(s);
-	const struct vsr_replica *r;
+	const struct vsr_replica *r = sim_primary_r(s);
 
-	if (p < 0)
-		return false;
-	r = s->node[p].r;
-	return r->view && r->ticks - r->normal_tick < r->cfg.view_change_ticks;
+	return r && r->view &&
+	       r->ticks - r->normal_tick < r->cfg.view_change_ticks;
 }
 
 /* Is the primary of the newest view in its first abdication window? */
 static bool sim_new_primary(struct vsr_sim *s)
 {
-	int p = sim_primary(s);
-	const struct vsr_replica *r;
+	const struct vsr_replica *r = sim_primary_r(s);
 
-	if (p < 0)
-		return false;
-	r = s->node[p].r;
-	return r->ticks - r->normal_tick < r->cfg.abdicate_ticks;
+	return r && r->ticks - r->normal_tick < r->cfg.abdicate_ticks;
 }
 
 /*
@@ -2625,6 +2619,14 @@ static int sim_primary(struct vsr_sim *s)
 	return p;
 }
 
+/* sim_primary()'s replica, or NULL. */
+static struct vsr_replica *sim_primary_r(struct vsr_sim *s)
+{
+	int p = sim_primary(s);
+
+	return p < 0 ? NULL : s->node[p].r;
+}
+
 /* A random replica other than @p that is up and normal in @p's view. */
 static int sim_backup_of(struct vsr_sim *s, u32 p)
 {
@@ -2718,6 +2720,16 @@ static void sim_stale_start(struct vsr_sim *s)
 	vsr_sim_crash(s, b, 1 + sim_below(s, 4));
 }
 
+/* An episode's change of @n members was just appended at @r. */
+static void sim_episode_changed(struct vsr_sim *s, const struct vsr_replica *r,
+				u32 n)
+{
+	sim_check_append(s, r);
+	s->epoch_nonce++;
+	s->res.reconfigs++;
+	s->res.shrinks += n < r->n;
+}
+
 /*
  * A member set aside with another op where the RECONFIG lands: the
  * primary p's new ops reach only backup b.  Once b holds at least two ops
@@ -2804,12 +2816,8 @@ static void sim_aside(struct vsr_sim *s)
 	ret = vsr_replica_reconfigure(s->node[p].r, s->epoch_nonce + 1, ids,
 				      n);
 	sim_trace(s, "episode: the others change: %d", ret);
-	if (ret)
-		return;
-	sim_check_append(s, r);
-	s->epoch_nonce++;
-	s->res.reconfigs++;
-	s->res.shrinks++;
+	if (!ret)
+		sim_episode_changed(s, r, n);
 }
 
 /*
@@ -2915,10 +2923,7 @@ static void sim_laggards(struct vsr_sim *s)
 	sim_trace(s, "episode: p=%u keeps the laggards: %d", ep->p, ret);
 	if (ret)
 		return;
-	sim_check_append(s, p);
-	s->epoch_nonce++;
-	s->res.reconfigs++;
-	s->res.shrinks++;
+	sim_episode_changed(s, p, n);
 	ep->until = s->now + 8 * s->cfg.view_change_ticks + 400;
 }
 
@@ -2998,10 +3003,9 @@ static void sim_deposed(struct vsr_sim *s)
 	/* Both stall through the next tick. */
 	p->paused_until = max(p->paused_until, s->now + 2);
 	b->paused_until = max(b->paused_until, s->now + 2);
-	ret = sim_primary(s);
-	if (ret < 0 || ret == ep->p)
+	q = sim_primary_r(s);
+	if (!q || q == p->r)
 		return;
-	q = s->node[ret].r;
 	if (q->epoch > p->r->epoch) {
 		/* The change committed: both run again. */
 		ep->crashed = true;
@@ -3027,12 +3031,8 @@ static void sim_deposed(struct vsr_sim *s)
 	}
 	ret = vsr_replica_reconfigure(q, s->epoch_nonce + 1, ids, n);
 	sim_trace(s, "episode: the others change (%u members): %d", n, ret);
-	if (ret)
-		return;
-	sim_check_append(s, q);
-	s->epoch_nonce++;
-	s->res.reconfigs++;
-	s->res.shrinks += n < q->n;
+	if (!ret)
+		sim_episode_changed(s, q, n);
 }
 
 static void sim_episode(struct vsr_sim *s)

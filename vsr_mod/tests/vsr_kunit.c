@@ -1238,6 +1238,25 @@ static bool write_one(struct vsr_sim *s, u32 c)
 	return !s->client[c].busy;
 }
 
+/* Client @c (of replica @origin) writes a 40 KiB record: one op a datagram. */
+static void rt_issue(struct vsr_sim *s, u32 c, u32 origin)
+{
+	s->client[c].origin = origin;
+	vsr_sim_issue(s, c);
+	s->client[c].len = 40000;
+}
+
+/* Client @c writes a 40 KiB record; false if not answered in 500 ticks. */
+static bool write_big(struct vsr_sim *s, u32 c)
+{
+	u32 t;
+
+	rt_issue(s, c, s->client[c].origin);
+	for (t = 0; t < 500 && s->client[c].busy; t++)
+		vsr_sim_step(s);
+	return !s->client[c].busy;
+}
+
 /* What ok_count_filter() saw: PREPAREs to backup @b, and its PREPAREOKs. */
 struct ok_count {
 	u32 b;
@@ -2883,6 +2902,21 @@ static bool until_normal_primary(struct vsr_sim *s, u32 i, u32 max)
 	return false;
 }
 
+/* Step until replica @i is normal in @epoch; false after @max steps. */
+static bool until_normal_in_epoch(struct vsr_sim *s, u32 i, u32 epoch,
+				  u32 max)
+{
+	struct vsr_core_status a;
+
+	while (max--) {
+		vsr_sim_step(s);
+		st(s, i, &a);
+		if (a.epoch == epoch && a.status == VSR_STATUS_NORMAL)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Replacing a dead primary: of three, the primary (0) dies for good; the
  * others elect 1, which changes the members to {1, 2, 3}, 3 a joining
@@ -3318,21 +3352,10 @@ static void vsr_epoch_gave_up_pull_leaves_view(struct kunit *test)
 	s->node[c.p].paused_until = U64_MAX;
 	s->node[c.b].paused_until = U64_MAX;
 	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, q, 500));
-	for (i = 0; i < 3; i++) {
-		vsr_sim_issue(s, q);
-		s->client[q].len = 40000;
-		for (t = 0; t < 500 && s->client[q].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_ASSERT_FALSE(test, s->client[q].busy);
-	}
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, write_big(s, q));
 	KUNIT_ASSERT_EQ(test, reconfigure(s, q, 61, ids, 3), 0);
-	for (t = 0; t < 500; t++) {
-		vsr_sim_step(s);
-		st(s, q, &a);
-		if (a.epoch == 1 && a.status == VSR_STATUS_NORMAL)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_TRUE(test, until_normal_in_epoch(s, q, 1, 500));
 	/* Both run again; p hears the others, for one chunk. */
 	s->filter = one_chunk_filter;
 	s->filter_ctx = &c;
@@ -3405,21 +3428,10 @@ static void vsr_epoch_gave_up_pull_past_deposed(struct kunit *test)
 	s->node[c.b].paused_until = U64_MAX;
 	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, q, 500));
 	KUNIT_ASSERT_TRUE(test, write_one(s, q));
-	for (i = 0; i < 3; i++) {
-		vsr_sim_issue(s, q);
-		s->client[q].len = 40000;
-		for (t = 0; t < 500 && s->client[q].busy; t++)
-			vsr_sim_step(s);
-		KUNIT_ASSERT_FALSE(test, s->client[q].busy);
-	}
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, write_big(s, q));
 	KUNIT_ASSERT_EQ(test, reconfigure(s, q, 161, ids, 3), 0);
-	for (t = 0; t < 500; t++) {
-		vsr_sim_step(s);
-		st(s, q, &a);
-		if (a.epoch == 1 && a.status == VSR_STATUS_NORMAL)
-			break;
-	}
-	KUNIT_ASSERT_EQ(test, a.epoch, 1u);
+	KUNIT_ASSERT_TRUE(test, until_normal_in_epoch(s, q, 1, 500));
 	/* 0 hears the others for one chunk, and 1 (stalled) only. */
 	isolate(s, c.p, false);
 	isolate(s, c.b, true);
@@ -5664,14 +5676,6 @@ static bool rt_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 	default:
 		return false;
 	}
-}
-
-/* Client @c (of replica @origin) writes a 40 KiB record: one op a datagram. */
-static void rt_issue(struct vsr_sim *s, u32 c, u32 origin)
-{
-	s->client[c].origin = origin;
-	vsr_sim_issue(s, c);
-	s->client[c].len = 40000;
 }
 
 /*
