@@ -1256,8 +1256,8 @@ EXPORT_SYMBOL_IF_KUNIT(vsr_replica_reconfigure_waits);
  * epoch; -EOPNOTSUPP without cfg.epochs; -ENOTCONN while joining;
  * -EDOM when fewer than f + 1 of the list (of 2f + 1 or 2f + 2) are
  * members of ours;
- * -EINVAL for a zero nonce, a count out of range or a member
- * named twice; -EINPROGRESS when forwarded; on a backup, any refusal of
+ * -EINVAL for a zero nonce, a count out of range, a member named
+ * twice or an all-zero identity; -EINPROGRESS when forwarded; on a backup, any refusal of
  * this list here for its primary's; -EAGAIN when this replica
  * cannot lead or forward now, or first commits a NOOP; -EALREADY while
  * another change is in flight, or being tried here (asked again within
@@ -1288,6 +1288,9 @@ int vsr_replica_reconfigure(struct vsr_replica *r, u64 nonce,
 	if (!nonce || !count || count > VSR_REPLICAS_MAX)
 		return -EINVAL;
 	for (i = 0; i < count; i++) {
+		/* No member's identity is all zeros (an unset one). */
+		if (!memchr_inv(members[i].b, 0, VSR_MEMBER_ID_SIZE))
+			return -EINVAL;
 		from[i] = vsr_member_find(r->members, r->n, members[i].b);
 		stay += from[i] != U32_MAX;
 		for (j = 0; j < i; j++)

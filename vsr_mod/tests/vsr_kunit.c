@@ -3770,6 +3770,9 @@ static void vsr_epoch_shrink(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids,
 						      VSR_REPLICAS_MAX + 1),
 			-EINVAL);
+	memset(&ids[1], 0, sizeof(ids[1]));
+	KUNIT_EXPECT_EQ(test, vsr_replica_reconfigure(s->node[0].r, 9, ids, 2),
+			-EINVAL);
 	st(s, 0, &a);
 	k = a.op;
 	isolate(s, 3, true);
