@@ -37,6 +37,7 @@ import json
 import os
 import random
 import re
+import signal
 import stat
 import struct
 import subprocess
@@ -52,6 +53,13 @@ FLUSH_DELAY_MS = 200
 IMAGE = '/tmp/replay.img'
 CHECK = '/tmp/check.img'
 TORN = 0.3
+# No restart takes this long (about 2 s each under TCG): past it, the
+# point is stuck, and what it is stuck in is shown (stuck()).
+POINT_SECS = 150
+# What the point being checked is doing now, for stuck().
+step = 'starting'
+# The slowest point so far: seconds, what.
+slowest = [0.0, 'none']
 # Below this, the superblock copies and the checkpoint slots (disk.h).
 LOG_OFF = 4 * 4096 + 2 * (4096 + 1024 * 32)
 
@@ -211,24 +219,66 @@ def sync_check(used):
                 b.write(x)
 
 
+def set_step(what, doing):
+    global step
+    step = '%s: %s' % (what, doing)
+
+
+def stuck(signum, frame):
+    """A point took POINT_SECS: say where, with what the guest's tasks
+    and kernel show, and fail (rather than leave the rig to time out with
+    nothing said)."""
+    print('flushpoints: stuck for %d s at %s' % (POINT_SECS, step), file=sys.stderr, flush=True)
+    for pid in os.listdir('/proc'):
+        try:
+            with open('/proc/%s/stat' % pid) as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+            if fields[0] != 'D' and 'vsr' not in open('/proc/%s/comm' % pid).read():
+                continue
+            with open('/proc/%s/cmdline' % pid) as f:
+                cmd = f.read().replace('\0', ' ').strip()
+            with open('/proc/%s/stack' % pid) as f:
+                stack = f.read().strip().replace('\n', ' < ')
+            print('flushpoints: task %s (%s, %s): %s' % (pid, cmd, fields[0], stack),
+                  file=sys.stderr)
+        except (OSError, IndexError):
+            pass
+    r = subprocess.run(['dmesg'], capture_output=True, text=True)
+    for line in r.stdout.splitlines()[-30:]:
+        print('flushpoints: dmesg: %s' % line, file=sys.stderr)
+    print('flushpoints: stuck for %d s at %s (above: its tasks, dmesg)' % (POINT_SECS, step),
+          file=sys.stderr, flush=True)
+    os._exit(1)
+
+
 def check_point(vsradm, what, acked, used, retention, writes=()):
     """Restart a copy of the image with WRITES (offset, bytes) over it;
     what is wrong with it, or None."""
+    signal.alarm(POINT_SECS)
+    began = time.monotonic()
+    set_step(what, 'copying the image')
     sync_check(used)
     with open(CHECK, 'r+b') as f:
         for off, d in writes:
             f.seek(off)
             f.write(d)
+    set_step(what, 'vsradm add')
     r = run(vsradm, 'add', 'vsrlog1', 'log-file', CHECK, check=False)
     if r.returncode:
         return 'vsradm add: %s' % (r.stderr or r.stdout).strip()
     try:
+        set_step(what, 'waiting to be normal')
         st = wait_normal(vsradm, 'vsrlog1', 60)
         if not st or st['status'] != 'normal' or st['commit'] != st['op']:
             return 'not normal with its log committed: %s' % st
-        got = None
-        while got is None:
+        set_step(what, 'reading /dev/vsrlog1')
+        for _ in range(100):
             got = read_log('/dev/vsrlog1')
+            if got is not None:
+                break
+            time.sleep(0.05)
+        else:
+            return 'reads keep failing with EPIPE (trimmed): %s' % show(vsradm, 'vsrlog1')
         trim, log = got
         err = check_log(log, trim, acked)
         # A checkpoint keeps the last RETENTION ops readable.
@@ -236,11 +286,15 @@ def check_point(vsradm, what, acked, used, retention, writes=()):
             err = 'trimmed past the retention of %d' % retention
         if err:
             return '%s (op %d, trim point %d)' % (err, st['op'], trim)
-        print('# %s: %d acknowledged; restarted with %d records readable, ops %d..%d'
-              % (what, len(acked), len(log), trim, st['op']), flush=True)
+        secs = time.monotonic() - began
+        slowest[:] = max(slowest, [secs, what])
+        print('# %s: %d acknowledged; restarted with %d records readable, ops %d..%d, in %.1f s'
+              % (what, len(acked), len(log), trim, st['op'], secs), flush=True)
         return None
     finally:
+        set_step(what, 'vsradm del')
         run(vsradm, 'del', 'vsrlog1', check=False)
+        signal.alarm(0)
 
 
 def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
@@ -258,7 +312,10 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
             '0 %d log-writes %s %s' % (size // 512, dm_node(DELAY), logdev))
         try:
             dev = dm_node(TABLE)
+            signal.alarm(POINT_SECS * 2)
+            set_step('the load', '%d writers x %d records' % (writers, records))
             write_load(vsradm, dev, addr, writers, records, retention)
+            signal.alarm(0)
             st = run('dmsetup', 'status', TABLE).stdout
             if 'logging_disabled' in st:
                 sys.exit('flushpoints: the write log stopped (full?): %s' % st.strip())
@@ -373,8 +430,10 @@ def one_run(vsradm, data, logdev, addr, writers, records, retention, seed):
     if len(acked) != writers * records:
         sys.exit('flushpoints: %d marks in the write log, want %d' % (len(acked), writers * records))
     print('# %d writers x %d records, retention %d: %d flushes, %d checked after the format, '
-          'and %d torn states before one' % (writers, records, retention, flushes, points,
-                                                 subsets), flush=True)
+          'and %d torn states before one; the slowest, %s, took %.1f s'
+          % (writers, records, retention, flushes, points, subsets, slowest[1], slowest[0]),
+          flush=True)
+    slowest[:] = [0.0, 'none']
 
 
 def main():
@@ -383,6 +442,7 @@ def main():
     vsradm, data, logdev, addr = sys.argv[1:5]
     run('modprobe', 'dm-log-writes', check=False)
     run('modprobe', 'dm-delay', check=False)
+    signal.signal(signal.SIGALRM, stuck)
     seed = int(os.environ.get('RIG_SEED') or time.time())
     print('# seed %d (RIG_SEED=%d repeats the choices)' % (seed, seed), flush=True)
     for spec in sys.argv[5:]:

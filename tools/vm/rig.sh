@@ -177,6 +177,10 @@ rig_run() {
 		if ! kill -0 "${RIG_PID[i]}" 2>/dev/null || [ $SECONDS -ge $end ]; then
 			echo "rig: guest $i did not finish: $*" >&2
 			cat "$d/req/$n.out" 2>/dev/null
+			# A guest kernel that hung or oopsed said so on its console.
+			echo "rig: guest $i's console, its last lines:" >&2
+			sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g; s/\r//g' "$d/console" 2>/dev/null |
+				grep -av '^[[:space:]]*$' | tail -n 15 | sed 's/^/rig:   /' >&2
 			return 125
 		fi
 		sleep 0.1
