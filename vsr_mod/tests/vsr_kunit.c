@@ -3463,6 +3463,156 @@ static void vsr_epoch_gave_up_pull_past_deposed(struct kunit *test)
 	vsr_sim_destroy(s);
 }
 
+/* What from_filter() drops: commands @cmds (a bit each) from node @from. */
+struct from_cmds {
+	u32 from;
+	u32 cmds;
+};
+
+static bool from_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
+			size_t len)
+{
+	struct from_cmds *f = s->filter_ctx;
+
+	return from == f->from && (f->cmds & (1u << vsr_wire_command(buf)));
+}
+
+/*
+ * Nor does it follow a primary of a view between the one k was appended
+ * in and the one that committed it.  Of five, 0 leads view 0 and, cut
+ * off, appends two big records and k; 4 stalls.  1 leads view 1 with 2
+ * and 3, whose logs end before 0's records, and stalls unawares (2 and 3
+ * never get its STARTVIEW); 2 leads view 2 with 0 and 3, takes 0's log
+ * and commits k: epoch 1.  4 runs again, pulls one chunk (the first big
+ * record, which it applies) and gives up: k was appended in view 0, so it
+ * enters view 1, whose primary, 1, answers its DOVIEWCHANGE.  1's log is
+ * a prefix of 4's, without the op 4 holds committed: 4 must not become
+ * whole for it (a WARN, and the replica failed).  With @prepare, 1 (which
+ * abdicates late) appends an op of view 1 in its place, and only its
+ * PREPARE reaches 4: its entry differs from 4's committed op (the same).
+ * (helper p1's answer to a review of the fix above.)
+ */
+static void gave_up_past_dropped(struct kunit *test, bool prepare)
+{
+	struct vsr_sim *s = scripted(5, 171, false);
+	struct from_cmds f = { };
+	struct one_chunk c = { };
+	struct vsr_core_config cfg;
+	struct vsr_core_status a;
+	u32 i, t, p, q, x;
+	u64 head;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_TRUE(test, run_until_idle(s, 2000));
+	KUNIT_ASSERT_TRUE(test, write_records(s, 3));
+	/* p leads view 0, c.b view 1, q view 2; c.p is the puller. */
+	p = primary_node(s);
+	c.b = (p + 1) % 5;
+	q = (p + 2) % 5;
+	x = (p + 3) % 5;
+	c.p = (p + 4) % 5;
+	vsr_replica_get_config(s->node[c.p].r, &cfg);
+	cfg.recovery_ticks = 20;
+	KUNIT_ASSERT_EQ(test,
+			vsr_replica_set_tunables(s->node[c.p].r, &cfg), 0);
+	if (prepare) {
+		vsr_replica_get_config(s->node[c.b].r, &cfg);
+		cfg.abdicate_ticks = 2000;
+		KUNIT_ASSERT_EQ(test,
+				vsr_replica_set_tunables(s->node[c.b].r, &cfg),
+				0);
+	}
+	st(s, p, &a);
+	head = a.op;
+	/* The puller stalls; p, cut off, appends two big records and k. */
+	isolate(s, c.p, true);
+	s->node[c.p].paused_until = U64_MAX;
+	isolate(s, p, true);
+	rt_issue(s, p, p);
+	rt_issue(s, x, p);
+	for (t = 0; t < 5; t++)
+		vsr_sim_step(s);
+	KUNIT_ASSERT_EQ(test, s->node[p].r->log.head, head + 2);
+	KUNIT_ASSERT_EQ(test, reconfigure(s, p, 171, NULL, 0), 0);
+	KUNIT_ASSERT_EQ(test, s->node[p].r->log.head, head + 3);
+	s->node[p].paused_until = U64_MAX;
+	/* View 1: its primary's STARTVIEW reaches nobody. */
+	f.from = c.b;
+	f.cmds = (1u << VSR_CMD_STARTVIEW) | (1u << VSR_CMD_PREPARE) |
+		 (1u << VSR_CMD_COMMIT);
+	s->filter = from_filter;
+	s->filter_ctx = &f;
+	KUNIT_ASSERT_TRUE(test, until_normal_primary(s, c.b, 500));
+	st(s, c.b, &a);
+	KUNIT_ASSERT_EQ(test, a.view, 1u);
+	KUNIT_ASSERT_EQ(test, a.op, head);
+	isolate(s, c.b, true);
+	s->filter = NULL;
+	/* View 2 with p, whose log has k: it commits k, epoch 1. */
+	cut(s, p, q, false);
+	cut(s, p, x, false);
+	s->node[p].paused_until = 0;
+	KUNIT_ASSERT_TRUE(test, until_normal_in_epoch(s, q, 1, 1000));
+	st(s, c.b, &a);
+	KUNIT_ASSERT_EQ(test, a.view, 1u);
+	KUNIT_ASSERT_EQ(test, a.status, (u32)VSR_STATUS_NORMAL);
+	/* The puller runs again and hears the others for one chunk. */
+	for (i = 0; i < 5; i++)
+		if (i != c.p && i != c.b)
+			cut(s, c.p, i, false);
+	s->filter = one_chunk_filter;
+	s->filter_ctx = &c;
+	s->node[c.p].paused_until = 0;
+	for (t = 0; t < 300 && !s->violation; t++) {
+		vsr_sim_step(s);
+		if (c.passed && !s->node[c.p].r->fetch.active)
+			break;
+	}
+	st(s, c.p, &a);
+	KUNIT_EXPECT_TRUE(test, c.passed);
+	KUNIT_EXPECT_EQ(test, a.epoch, 0u);
+	KUNIT_EXPECT_EQ(test, a.status, (u32)VSR_STATUS_VIEW_CHANGE);
+	KUNIT_EXPECT_EQ(test, a.view, 1u);
+	KUNIT_EXPECT_EQ(test, a.commit, head + 1);
+	/* It meets view 1's deposed primary, and only it. */
+	isolate(s, c.p, true);
+	cut(s, c.p, c.b, false);
+	s->filter = NULL;
+	if (prepare) {
+		f.cmds = (1u << VSR_CMD_STARTVIEW) | (1u << VSR_CMD_COMMIT);
+		s->filter = from_filter;
+		s->filter_ctx = &f;
+		s->client[c.b].origin = c.b;
+		vsr_sim_issue(s, c.b);
+	}
+	for (t = 0; t < 100 && !s->violation; t++)
+		vsr_sim_step(s);
+	KUNIT_EXPECT_EQ(test, s->node[c.b].r->log.head, head + prepare);
+	st(s, c.p, &a);
+	KUNIT_EXPECT_NE(test, a.status, (u32)VSR_STATUS_FAILED);
+	KUNIT_EXPECT_EQ(test, a.commit, head + 1);
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	/* Then all heal: every one in epoch 1. */
+	s->filter = NULL;
+	isolate(s, c.p, false);
+	isolate(s, c.b, false);
+	for (i = 0; i < 5; i++)
+		s->client[i].origin = q;
+	KUNIT_EXPECT_TRUE(test, run_until_idle(s, 3000));
+	KUNIT_EXPECT_EQ(test, s->violation, 0);
+	vsr_sim_destroy(s);
+}
+
+static void vsr_epoch_gave_up_pull_past_dropped(struct kunit *test)
+{
+	gave_up_past_dropped(test, false);
+}
+
+static void vsr_epoch_gave_up_pull_dropped_prepare(struct kunit *test)
+{
+	gave_up_past_dropped(test, true);
+}
+
 /*
  * A deposed primary is no teacher.  0, the primary of view 0, is cut off
  * from 1 and 2 and teaches the joining 3 for its change to {1, 2, 3};
@@ -6258,6 +6408,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_state_no_later_view),
 	KUNIT_CASE(vsr_epoch_gave_up_pull_leaves_view),
 	KUNIT_CASE(vsr_epoch_gave_up_pull_past_deposed),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_past_dropped),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_dropped_prepare),
 	KUNIT_CASE(vsr_epoch_member_added_again),
 	KUNIT_CASE(vsr_epoch_removed_indices),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
