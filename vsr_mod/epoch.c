@@ -195,6 +195,7 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	r->abdicated = false;
 	r->no_lead = false;
 	r->fetch.active = false;
+	r->pulled = false;
 	r->primary_op = 0;
 	r->remote_op = 0;
 	r->sent_op = r->log.head;
@@ -692,7 +693,9 @@ int vsr_on_joining(struct vsr_replica *r, const struct vsr_msg *m)
  * as a backup of it, or of a deposed primary of a view up to k's, meet
  * PREPAREs, and logs to become whole for, at ops we hold committed.  So
  * we enter the view change to the view after both (restarting one we
- * were in: the pull took its place).
+ * were in: the pull took its place).  A deposed primary of a later view
+ * that dropped k, before the one that committed it, may still lack ops we
+ * applied: we leave its view when we meet it (vsr_stale_view()).
  */
 static void vsr_epoch_pull_end(struct vsr_replica *r)
 {
@@ -700,6 +703,29 @@ static void vsr_epoch_pull_end(struct vsr_replica *r)
 	if (r->status == VSR_STATUS_NORMAL ||
 	    r->status == VSR_STATUS_VIEW_CHANGE)
 		vsr_start_view_change(r, max(r->view, r->fetch.log_view) + 1);
+}
+
+/**
+ * vsr_stale_view() - our view's log lacks ops we hold committed
+ * @r: replica in normal status, whose view's primary has a log without an
+ *	op we hold committed, or with another op there
+ *
+ * Only ops we pulled with the next epoch's start can be missing so: a
+ * view from the one that committed k on has them in its log, but the
+ * view after the one k was appended in, where a pull given up leads
+ * (vsr_epoch_pull_end()), may be older than that, and its deposed
+ * primary, which never learnt of the views after its own, may still
+ * answer us.  Such a view is over: go on to the next.
+ *
+ * Return: true if we left the view; false if we pulled nothing, and the
+ * log is not a stale view's (the caller's invariant is broken).
+ */
+bool vsr_stale_view(struct vsr_replica *r)
+{
+	if (!r->pulled || r->status != VSR_STATUS_NORMAL)
+		return false;
+	vsr_start_view_change(r, r->view + 1);
+	return true;
 }
 
 /**
@@ -713,7 +739,7 @@ static void vsr_epoch_pull_end(struct vsr_replica *r)
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	const struct vsr_wire_ckpt_hdr *c = (const void *)m->ckpt;
-	u64 matched = 0, upto;
+	u64 matched = 0, upto, commit = r->commit;
 	bool other_k;
 
 	/* Its checkpoint is below k (vsr_on_get_state()): committed. */
@@ -733,6 +759,8 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 	 * checkpoint is served only below k).
 	 */
 	vsr_apply_to(r, other_k ? upto - 1 : upto);
+	if (r->commit > commit)
+		r->pulled = true;
 	if (other_k) {
 		vsr_epoch_pull_end(r);
 		return;

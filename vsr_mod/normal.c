@@ -280,6 +280,9 @@ bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
 		r->primary_op = m->h.op;
 	if (r->log_view < r->view && vsr_has_csum(r, m->h.op, m->h.head_csum))
 		vsr_become_whole(r, m->h.op);
+	/* A stale view, which we left (vsr_stale_view()). */
+	if (r->status != VSR_STATUS_NORMAL)
+		return false;
 	if (r->log_view == r->view) {
 		if (m->h.commit > r->commit_max)
 			r->commit_max = m->h.commit;
@@ -320,7 +323,10 @@ void vsr_on_prepare(struct vsr_replica *r, const struct vsr_msg *m)
 
 	if (!vsr_from_primary(r, m))
 		return;
-	vsr_adopt_entries(r, m, &matched);
+	if (vsr_adopt_entries(r, m, &matched) == -ESTALE) {
+		vsr_stale_view(r);
+		return;
+	}
 	if (vsr_follow_primary(r, m, matched))
 		vsr_repair(r);
 }

@@ -349,7 +349,9 @@ void vsr_enter_view(struct vsr_replica *r, u32 view)
  *
  * Ops after @op that were prepared in an older view are not part of this
  * view's log (all of its ops after the STARTVIEW op are of this view) and
- * cannot be committed: drop them, then claim the view as log view.
+ * cannot be committed: drop them, then claim the view as log view.  (Ops
+ * we pulled with the next epoch's start may be committed and missing in
+ * this view's log, if it is stale: then we leave it, see vsr_stale_view().)
  */
 void vsr_become_whole(struct vsr_replica *r, u64 op)
 {
@@ -359,7 +361,9 @@ void vsr_become_whole(struct vsr_replica *r, u64 op)
 	while ((e = vsr_log_get(&r->log, p)) && e->h.view == r->view)
 		p++;
 	if (p <= r->log.head) {
-		/* Committed ops are in every later view's log. */
+		/* Committed ops are in every later view's log ... */
+		if (p - 1 < r->commit && vsr_stale_view(r))
+			return;
 		if (WARN_ON_ONCE(p - 1 < r->commit)) {
 			vsr_fail(r);
 			return;

@@ -242,7 +242,9 @@ int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
  * @matched: set to the last op up to which our log now equals the source's
  *	(unchanged if none)
  *
- * Return: 0, or a negative errno when the chunk could not be taken at all.
+ * Return: 0, or a negative errno when the chunk could not be taken at all:
+ * -ESTALE if it differs from ops we pulled with the next epoch's start
+ * and hold committed (a stale view's log, see vsr_stale_view()).
  */
 int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 		      u64 *matched)
@@ -272,7 +274,13 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 				*matched = eh.op;
 				continue;
 			}
-			/* A committed op can never differ. */
+			/*
+			 * A committed op can never differ, but in a stale
+			 * view's log from ops we pulled (vsr_stale_view()).
+			 */
+			if (eh.op <= r->commit && r->pulled &&
+			    m->h.epoch == r->epoch)
+				return -ESTALE;
 			if (WARN_ON_ONCE(eh.op <= r->commit)) {
 				vsr_fail(r);
 				return -EIO;
@@ -332,11 +340,17 @@ static bool vsr_fetch_accepts(const struct vsr_replica *r,
 void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 {
 	u64 matched = 0, next = r->fetch.next;
+	int err;
 
 	if (!vsr_fetch_accepts(r, m))
 		return;
-	if (vsr_adopt_entries(r, m, &matched))
+	err = vsr_adopt_entries(r, m, &matched);
+	if (err) {
+		/* Our view's primary, whose log is stale. */
+		if (err == -ESTALE && r->fetch.purpose == VSR_FETCH_REPAIR)
+			vsr_stale_view(r);
 		return;
+	}
 	if (matched >= r->fetch.next)
 		r->fetch.next = matched + 1;
 	if (r->fetch.next <= r->log.base)

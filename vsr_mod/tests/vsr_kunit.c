@@ -3490,7 +3490,7 @@ static bool from_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
  * whole for it (a WARN, and the replica failed).  With @prepare, 1 (which
  * abdicates late) appends an op of view 1 in its place, and only its
  * PREPARE reaches 4: its entry differs from 4's committed op (the same).
- * (helper p1's answer to a review of the fix above.)
+ * (p1's review of the fix above; revert.sh 62.)
  */
 static void gave_up_past_dropped(struct kunit *test, bool prepare)
 {
@@ -3591,6 +3591,8 @@ static void gave_up_past_dropped(struct kunit *test, bool prepare)
 	st(s, c.p, &a);
 	KUNIT_EXPECT_NE(test, a.status, (u32)VSR_STATUS_FAILED);
 	KUNIT_EXPECT_EQ(test, a.commit, head + 1);
+	/* It left view 1 for the next. */
+	KUNIT_EXPECT_GT(test, a.view, 1u);
 	KUNIT_EXPECT_EQ(test, s->violation, 0);
 	/* Then all heal: every one in epoch 1. */
 	s->filter = NULL;
