@@ -251,8 +251,8 @@ case $bug in
 	subst learn.c 's/if \(!vsr_teacher\(r\) \|\| k->h.view != r->view\)/if (!vsr_teacher(r))/' ;;
 59)	subst replica.c 's/\|\|\n\t\t       m->h.command == VSR_CMD_GETSTATE \? -ESTALE/? -ESTALE/' ;;
 60)	subst state_transfer.c 's/\t\tif \(e->h.view > view \|\|\n\t\t    off/\t\tif (off/' ;;
-62)	subst epoch.c 's/\tif \(r->commit > commit\)\n\t\tr->pulled = true;\n//' ;;
 61)	subst epoch.c 's/\tr->fetch.active = false;\n\tif \(r->status == VSR_STATUS_NORMAL \|\|\n\t    r->status == VSR_STATUS_VIEW_CHANGE\)\n\t\tvsr_start_view_change\(r, max\(r->view, r->fetch.log_view\) \+ 1\);\n/\tr->fetch.active = false;\n/' ;;
+62)	subst epoch.c 's/\tif \(r->commit > commit\)\n\t\tr->pulled = true;\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac
