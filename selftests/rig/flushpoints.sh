@@ -19,7 +19,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 read -r kernel _ <<< "${RIG_KERNELS:-stock}"
-RIG_DISKS=2 RIG_DISK_MB=${RIG_DISK_MB:-16} rig_init 1 "$1" || fail "rig_init"
+RIG_DISKS=2 rig_init 1 "$1" || fail "rig_init"
 trap rig_cleanup EXIT
 rig_boot 0 "$kernel" || fail "boot guest 0 ($kernel)"
 RIG_RUN_SECS=900 rig_run 0 "RIG_SEED=${RIG_SEED:-} python3 selftests/rig/flushpoints.py $VSRADM /dev/vda /dev/vdb \

@@ -49,8 +49,8 @@ for t in "${tests[@]}"; do
 	else
 		# Why, in the line that reaches the summary: the log's last
 		# line that names a failure, before the test's own FAIL line.
-		why=$(grep -iE 'fail|stuck|did not|not ok|error' "$out/$t/log" | grep -v '^FAIL: ' |
-			tail -n1 | cut -c1-200)
+		why=$(grep -iE '^[a-z0-9_./-]+: |fail|stuck|did not|not ok|error' "$out/$t/log" |
+			grep -vE '^(FAIL: |#)| Killed ' | tail -n1 | cut -c1-200)
 		[ -n "$why" ] || why=$(grep '^FAIL: ' "$out/$t/log" | tail -n1 | cut -c1-200)
 		echo "not ok $k rig/$t # exit $rc after $((SECONDS - start)) s${why:+: $why}; logs in $out/$t"
 		failed=$((failed + 1))
