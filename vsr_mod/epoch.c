@@ -195,7 +195,8 @@ static void vsr_epoch_reset(struct vsr_replica *r)
 	r->abdicated = false;
 	r->no_lead = false;
 	r->fetch.active = false;
-	r->pulled = false;
+	r->pulled_lo = 0;
+	r->pulled_hi = 0;
 	r->primary_op = 0;
 	r->remote_op = 0;
 	r->sent_op = r->log.head;
@@ -706,23 +707,39 @@ static void vsr_epoch_pull_end(struct vsr_replica *r)
 }
 
 /**
- * vsr_stale_view() - our view's log lacks ops we hold committed
- * @r: replica in normal status, whose view's primary has a log without an
- *	op we hold committed, or with another op there
+ * vsr_stale_op() - may a log of our view lack our committed op @op?
+ * @r: replica
+ * @op: an op we hold committed, which our view's primary lacks or holds
+ *	otherwise
  *
- * Only ops we pulled with the next epoch's start can be missing so: a
- * view from the one that committed k on has them in its log, but the
- * view after the one k was appended in, where a pull given up leads
+ * Only an op we applied from a pull of the next epoch's start: a view
+ * from the one that committed k on has it in its log, but the view after
+ * the one k was appended in, where a pull given up leads
  * (vsr_epoch_pull_end()), may be older than that, and its deposed
  * primary, which never learnt of the views after its own, may still
- * answer us.  Such a view is over: go on to the next.
+ * answer us.  An op we committed before the pull was committed in a view
+ * up to ours, and every later view's log has it.
  *
- * Return: true if we left the view; false if we pulled nothing, and the
- * log is not a stale view's (the caller's invariant is broken).
+ * Return: true if @op is one we pulled, and such a log a stale view's.
+ */
+bool vsr_stale_op(const struct vsr_replica *r, u64 op)
+{
+	return op > r->pulled_lo && op <= r->pulled_hi;
+}
+
+/**
+ * vsr_stale_view() - leave a stale view (vsr_stale_op())
+ * @r: replica whose view's primary has a log without an op we pulled, or
+ *	with another op there
+ *
+ * Such a view can commit nothing (a quorum moved on to the view that
+ * committed k): go on to the next.
+ *
+ * Return: true if we left the view; false if we are not normal in it.
  */
 bool vsr_stale_view(struct vsr_replica *r)
 {
-	if (!r->pulled || r->status != VSR_STATUS_NORMAL)
+	if (r->status != VSR_STATUS_NORMAL)
 		return false;
 	vsr_start_view_change(r, r->view + 1);
 	return true;
@@ -759,8 +776,11 @@ void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m)
 	 * checkpoint is served only below k).
 	 */
 	vsr_apply_to(r, other_k ? upto - 1 : upto);
-	if (r->commit > commit)
-		r->pulled = true;
+	if (r->commit > commit) {
+		if (!r->pulled_hi)
+			r->pulled_lo = commit;
+		r->pulled_hi = r->commit;
+	}
 	if (other_k) {
 		vsr_epoch_pull_end(r);
 		return;

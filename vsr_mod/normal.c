@@ -278,6 +278,11 @@ bool vsr_follow_primary(struct vsr_replica *r, const struct vsr_msg *m,
 	r->primary_tick = r->ticks;
 	if (m->h.op > r->primary_op)
 		r->primary_op = m->h.op;
+	/* Its head is another op where we hold one we pulled. */
+	if (r->log_view < r->view && m->h.op <= r->commit &&
+	    m->h.op >= r->log.base && vsr_stale_op(r, m->h.op) &&
+	    !vsr_has_csum(r, m->h.op, m->h.head_csum) && vsr_stale_view(r))
+		return false;
 	if (r->log_view < r->view && vsr_has_csum(r, m->h.op, m->h.head_csum))
 		vsr_become_whole(r, m->h.op);
 	/* A stale view, which we left (vsr_stale_view()). */

@@ -362,7 +362,8 @@ void vsr_become_whole(struct vsr_replica *r, u64 op)
 		p++;
 	if (p <= r->log.head) {
 		/* Committed ops are in every later view's log ... */
-		if (p - 1 < r->commit && vsr_stale_view(r))
+		if (p - 1 < r->commit && vsr_stale_op(r, p) &&
+		    vsr_stale_view(r))
 			return;
 		if (WARN_ON_ONCE(p - 1 < r->commit)) {
 			vsr_fail(r);

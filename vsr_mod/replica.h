@@ -150,11 +150,13 @@ struct vsr_replica {
 	struct vsr_member_id told_by;
 	bool receiving;		/* in vsr_on_other_epoch(): VSR_PEER_SENDER */
 	/*
-	 * Applied ops of a pull of the next epoch's start (epoch.c): they
-	 * are committed, but a view of ours before the one that committed
-	 * k may have a log without them (vsr_stale_view()).
+	 * Ops (pulled_lo, pulled_hi] were applied from a pull of the next
+	 * epoch's start (epoch.c; none while pulled_hi is 0): committed,
+	 * but a view of ours before the one that committed k may have a
+	 * log without them (vsr_stale_view()).
 	 */
-	bool pulled;
+	u64 pulled_lo;
+	u64 pulled_hi;
 	u64 reconf_nonce;	/* the change vsr_replica_reconfigure() tries */
 	u32 reconf_view;	/* ... as the primary of this view */
 	u32 reconf_epoch;	/* ... of this epoch */
@@ -392,6 +394,7 @@ int vsr_on_other_epoch(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_epoch_state(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_on_own_notice(struct vsr_replica *r, const struct vsr_msg *m);
 void vsr_epoch_tick(struct vsr_replica *r);
+bool vsr_stale_op(const struct vsr_replica *r, u64 op);
 bool vsr_stale_view(struct vsr_replica *r);
 
 /* learn.c */

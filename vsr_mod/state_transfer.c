@@ -235,6 +235,21 @@ int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
 	return 0;
 }
 
+/*
+ * Is @m our view's primary's log (its PREPARE, or a chunk of a repair from
+ * it), which may be a stale view's (vsr_stale_op())?  Elsewhere a conflict
+ * with a committed op is a broken invariant, as it always was.
+ */
+static bool vsr_stale_source(const struct vsr_replica *r,
+			     const struct vsr_msg *m)
+{
+	if (m->h.epoch != r->epoch || r->status != VSR_STATUS_NORMAL)
+		return false;
+	return m->h.command == VSR_CMD_PREPARE ||
+	       (m->h.command == VSR_CMD_NEWSTATE && r->fetch.active &&
+		r->fetch.purpose == VSR_FETCH_REPAIR);
+}
+
 /**
  * vsr_adopt_entries() - merge a chunk of another log into ours
  * @r: replica
@@ -243,8 +258,9 @@ int vsr_log_extend(struct vsr_replica *r, const struct vsr_entry_hdr *eh,
  *	(unchanged if none)
  *
  * Return: 0, or a negative errno when the chunk could not be taken at all:
- * -ESTALE if it differs from ops we pulled with the next epoch's start
- * and hold committed (a stale view's log, see vsr_stale_view()).
+ * -ESTALE if our view's primary sent it, and it differs from ops we pulled
+ * with the next epoch's start and hold committed, or follows another op
+ * there (a stale view's log, see vsr_stale_op()).
  */
 int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 		      u64 *matched)
@@ -276,10 +292,10 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 			}
 			/*
 			 * A committed op can never differ, but in a stale
-			 * view's log from ops we pulled (vsr_stale_view()).
+			 * view's log from ops we pulled (vsr_stale_op()).
 			 */
-			if (eh.op <= r->commit && r->pulled &&
-			    m->h.epoch == r->epoch)
+			if (eh.op <= r->commit && vsr_stale_op(r, eh.op) &&
+			    vsr_stale_source(r, m))
 				return -ESTALE;
 			if (WARN_ON_ONCE(eh.op <= r->commit)) {
 				vsr_fail(r);
@@ -289,6 +305,11 @@ int vsr_adopt_entries(struct vsr_replica *r, const struct vsr_msg *m,
 		}
 		if (eh.type == VSR_OP_RECONFIG && !r->cfg.epochs)
 			break;
+		/* It follows another op where we hold one we pulled. */
+		if (eh.op - 1 >= r->log.base && eh.op - 1 <= r->commit &&
+		    vsr_stale_op(r, eh.op - 1) && vsr_stale_source(r, m) &&
+		    !vsr_has_csum(r, eh.op - 1, eh.parent))
+			return -ESTALE;
 		err = vsr_log_extend(r, &eh, data);
 		if (err == -EIO)
 			return err;
@@ -347,7 +368,7 @@ void vsr_on_new_state(struct vsr_replica *r, const struct vsr_msg *m)
 	err = vsr_adopt_entries(r, m, &matched);
 	if (err) {
 		/* Our view's primary, whose log is stale. */
-		if (err == -ESTALE && r->fetch.purpose == VSR_FETCH_REPAIR)
+		if (err == -ESTALE)
 			vsr_stale_view(r);
 		return;
 	}

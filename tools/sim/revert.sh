@@ -151,7 +151,8 @@
 #   BUG 62 a replica that applied ops of a pull of the next epoch's start
 #          and gave it up follows a deposed primary of a view after k's
 #          append but before its commit, whose log lacks them (a WARN, and
-#          the replica failed; found by review, not by random search)
+#          the replica failed; found by review, then by the dropped
+#          schedule at sweep seed 27,079)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it
@@ -252,7 +253,7 @@ case $bug in
 59)	subst replica.c 's/\|\|\n\t\t       m->h.command == VSR_CMD_GETSTATE \? -ESTALE/? -ESTALE/' ;;
 60)	subst state_transfer.c 's/\t\tif \(e->h.view > view \|\|\n\t\t    off/\t\tif (off/' ;;
 61)	subst epoch.c 's/\tr->fetch.active = false;\n\tif \(r->status == VSR_STATUS_NORMAL \|\|\n\t    r->status == VSR_STATUS_VIEW_CHANGE\)\n\t\tvsr_start_view_change\(r, max\(r->view, r->fetch.log_view\) \+ 1\);\n/\tr->fetch.active = false;\n/' ;;
-62)	subst epoch.c 's/\tif \(r->commit > commit\)\n\t\tr->pulled = true;\n//' ;;
+62)	subst epoch.c 's/\tif \(r->commit > commit\) \{\n\t\tif \(!r->pulled_hi\)\n\t\t\tr->pulled_lo = commit;\n\t\tr->pulled_hi = r->commit;\n\t\}\n//' ;;
 *)	echo "revert.sh: no bug $bug" >&2
 	exit 2 ;;
 esac

@@ -3487,12 +3487,16 @@ static bool from_filter(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
  * record, which it applies) and gives up: k was appended in view 0, so it
  * enters view 1, whose primary, 1, answers its DOVIEWCHANGE.  1's log is
  * a prefix of 4's, without the op 4 holds committed: 4 must not become
- * whole for it (a WARN, and the replica failed).  With @prepare, 1 (which
+ * whole for it (a WARN, and the replica failed).  @mode 1: 1 (which
  * abdicates late) appends an op of view 1 in its place, and only its
  * PREPARE reaches 4: its entry differs from 4's committed op (the same).
- * (p1's review of the fix above; revert.sh 62.)
+ * (helper-96's review of the fix above; revert.sh 62.)  @mode 2: 1
+ * appends that op before 4 hears it, so 4 meets a head that differs
+ * from its committed op; @mode 3: two ops, a head past 4's commit, whose
+ * first follows another op than 4's (helper-97's review: 4 stayed in
+ * view 1, a backup that is not whole, as long as 1 answered it).
  */
-static void gave_up_past_dropped(struct kunit *test, bool prepare)
+static void gave_up_past_dropped(struct kunit *test, int mode)
 {
 	struct vsr_sim *s = scripted(5, 171, false);
 	struct from_cmds f = { };
@@ -3515,7 +3519,7 @@ static void gave_up_past_dropped(struct kunit *test, bool prepare)
 	cfg.recovery_ticks = 20;
 	KUNIT_ASSERT_EQ(test,
 			vsr_replica_set_tunables(s->node[c.p].r, &cfg), 0);
-	if (prepare) {
+	if (mode) {
 		vsr_replica_get_config(s->node[c.b].r, &cfg);
 		cfg.abdicate_ticks = 2000;
 		KUNIT_ASSERT_EQ(test,
@@ -3576,9 +3580,22 @@ static void gave_up_past_dropped(struct kunit *test, bool prepare)
 	KUNIT_EXPECT_EQ(test, a.commit, head + 1);
 	/* It meets view 1's deposed primary, and only it. */
 	isolate(s, c.p, true);
+	if (mode >= 2) {
+		/* Which appends its ops before. */
+		s->client[c.b].origin = c.b;
+		vsr_sim_issue(s, c.b);
+		if (mode == 3) {
+			s->client[x].origin = c.b;
+			vsr_sim_issue(s, x);
+		}
+		for (t = 0; t < 30; t++)
+			vsr_sim_step(s);
+		KUNIT_EXPECT_EQ(test, s->node[c.b].r->log.head,
+				head + mode - 1);
+	}
 	cut(s, c.p, c.b, false);
 	s->filter = NULL;
-	if (prepare) {
+	if (mode == 1) {
 		f.cmds = (1u << VSR_CMD_STARTVIEW) | (1u << VSR_CMD_COMMIT);
 		s->filter = from_filter;
 		s->filter_ctx = &f;
@@ -3587,7 +3604,8 @@ static void gave_up_past_dropped(struct kunit *test, bool prepare)
 	}
 	for (t = 0; t < 100 && !s->violation; t++)
 		vsr_sim_step(s);
-	KUNIT_EXPECT_EQ(test, s->node[c.b].r->log.head, head + prepare);
+	KUNIT_EXPECT_EQ(test, s->node[c.b].r->log.head,
+			head + (mode ? max(mode - 1, 1) : 0));
 	st(s, c.p, &a);
 	KUNIT_EXPECT_NE(test, a.status, (u32)VSR_STATUS_FAILED);
 	KUNIT_EXPECT_EQ(test, a.commit, head + 1);
@@ -3607,12 +3625,22 @@ static void gave_up_past_dropped(struct kunit *test, bool prepare)
 
 static void vsr_epoch_gave_up_pull_past_dropped(struct kunit *test)
 {
-	gave_up_past_dropped(test, false);
+	gave_up_past_dropped(test, 0);
 }
 
 static void vsr_epoch_gave_up_pull_dropped_prepare(struct kunit *test)
 {
-	gave_up_past_dropped(test, true);
+	gave_up_past_dropped(test, 1);
+}
+
+static void vsr_epoch_gave_up_pull_stale_head(struct kunit *test)
+{
+	gave_up_past_dropped(test, 2);
+}
+
+static void vsr_epoch_gave_up_pull_stale_past(struct kunit *test)
+{
+	gave_up_past_dropped(test, 3);
 }
 
 /*
@@ -6412,6 +6440,8 @@ static struct kunit_case vsr_protocol_cases[] = {
 	KUNIT_CASE(vsr_epoch_gave_up_pull_past_deposed),
 	KUNIT_CASE(vsr_epoch_gave_up_pull_past_dropped),
 	KUNIT_CASE(vsr_epoch_gave_up_pull_dropped_prepare),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_stale_head),
+	KUNIT_CASE(vsr_epoch_gave_up_pull_stale_past),
 	KUNIT_CASE(vsr_epoch_member_added_again),
 	KUNIT_CASE(vsr_epoch_removed_indices),
 	KUNIT_CASE(vsr_epoch_removed_named_again_running),
