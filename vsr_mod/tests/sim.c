@@ -46,7 +46,13 @@ enum sim_sw {
 
 /* Targeted fault schedules (struct vsr_sim_episode). */
 enum sim_ep {
-	EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS, EP_DEPOSED
+	EP_NONE, EP_PROMISE, EP_STALE, EP_ASIDE, EP_LAGGARDS, EP_DEPOSED,
+	EP_DROPPED
+};
+
+/* The steps of the dropped schedule (sim_dropped_start()). */
+enum {
+	DR_APPEND, DR_ELECT, DR_TAKE, DR_PULL
 };
 
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
@@ -504,6 +510,47 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			ep->hold--;
 		}
 		return false;
+	case EP_DROPPED:
+		/* What comes for a stalled node is lost (b's, till its pull). */
+		if (ep->step < DR_PULL && (to == ep->b || from == ep->b))
+			return true;
+		switch (ep->step) {
+		case DR_APPEND:
+			/* p's new ops reach nobody. */
+			return from == ep->p && h.command == VSR_CMD_PREPARE;
+		case DR_ELECT:
+			/* d's view starts, and nobody hears of it. */
+			if (from == ep->p || to == ep->p)
+				return true;
+			return from == ep->d &&
+			       (h.command == VSR_CMD_STARTVIEW ||
+				h.command == VSR_CMD_PREPARE ||
+				h.command == VSR_CMD_COMMIT);
+		case DR_TAKE:
+			return from == ep->d || to == ep->d;
+		case DR_PULL:
+			/*
+			 * b hears the others until its pull stalls, then only
+			 * d, which hears nobody else.
+			 */
+			if (from == ep->d || to == ep->d)
+				return !ep->cut || (from != ep->b && to != ep->b);
+			if (from != ep->b && to != ep->b)
+				return false;
+			if (ep->cut)
+				return true;
+			if (h.command == VSR_CMD_NEWSTATE && to == ep->b) {
+				if (!ep->hold) {
+					ep->cut = true;
+					sim_trace(s, "episode: %u cut off", to);
+					return true;
+				}
+				ep->hold--;
+			}
+			return false;
+		default:
+			return false;
+		}
 	default:
 		return false;
 	}
@@ -2085,6 +2132,12 @@ static u32 sim_record_len(struct vsr_sim *s)
 {
 	u32 x = sim_below(s, 1000);
 
+	/*
+	 * The ops that only p holds in the dropped schedule: one to a
+	 * chunk, so that a pull of them can stall halfway.
+	 */
+	if (s->ep.kind == EP_DROPPED && s->ep.step == DR_APPEND)
+		return VSR_RECORD_MAX / 2 + sim_below(s, VSR_RECORD_MAX / 2 + 1);
 	/* Big records: state transfers take many datagrams. */
 	if (x < s->big_pm)
 		return 16384 + sim_below(s, VSR_RECORD_MAX - 16384 + 1);
@@ -3035,6 +3088,133 @@ static void sim_deposed(struct vsr_sim *s)
 		sim_episode_changed(s, q, n);
 }
 
+/*
+ * A view that dropped the change: p, the primary of view v, appends ops
+ * and then a change k while its PREPAREs reach nobody, and stalls.  The
+ * others elect view v + 1, whose primary d tells nobody (its STARTVIEW is
+ * lost), and d stalls too, normal in it as far as it knows.  The rest,
+ * with p back, elect a later view, which takes p's log (the others never
+ * became whole for v + 1) and commits k.  Backup b stalled from the
+ * start: when it runs again it pulls the ops up to k from the next epoch,
+ * p's first, the pull stalls after a chunk or a few, and b meets d, which
+ * hears only b, with a log of v + 1 that lacks the ops b applied
+ * (helper-96's review; revert.sh 62).
+ */
+static void sim_dropped_start(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *r;
+	const struct vsr_entry *e;
+	int p = sim_primary(s), b;
+	u32 d;
+
+	if (p < 0 || s->conf[0].n != s->n || sim_unhealthy(s))
+		return;
+	r = s->node[p].r;
+	/* A primary that may change the epoch: it committed in its view. */
+	e = vsr_log_get(&r->log, r->commit);
+	if (!e || e->h.view != r->view || r->commit <= r->epoch_hdr.op ||
+	    vsr_reconfig_pending(r))
+		return;
+	d = sim_node_of(s, r, vsr_primary_of(r, r->view + 1));
+	if (d == p || !s->node[d].up)
+		return;
+	b = sim_backup_of(s, p);
+	if (b < 0 || b == d)
+		return;
+	memset(ep, 0, sizeof(*ep));
+	ep->kind = EP_DROPPED;
+	ep->p = p;
+	ep->b = b;
+	ep->d = d;
+	ep->lag = r->log.head;
+	/* At least one chunk, so that b applies some of p's ops. */
+	ep->hold = 1 + sim_below(s, 2);
+	ep->until = s->now + 8 * s->cfg.view_change_ticks +
+		    8 * s->cfg.abdicate_ticks + 400;
+	s->res.episodes++;
+	sim_trace(s, "episode: dropped p=%u d=%u b=%u chunks=%llu",
+		  ep->p, ep->d, ep->b, (unsigned long long)ep->hold);
+}
+
+/* The dropped schedule's steps (see sim_dropped_start()). */
+static void sim_dropped(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	struct vsr_sim_node *p = &s->node[ep->p], *b = &s->node[ep->b];
+	struct vsr_sim_node *d = &s->node[ep->d];
+	const struct vsr_replica *q;
+	const struct vsr_entry *e;
+	u64 i;
+	u32 n;
+	int ret;
+
+	if (!p->up || !b->up || !d->up) {
+		ep->until = s->now;
+		return;
+	}
+	if (ep->step < DR_PULL)
+		b->paused_until = max(b->paused_until, s->now + 2);
+	switch (ep->step) {
+	case DR_APPEND:
+		if (p->r->status != VSR_STATUS_NORMAL || !vsr_is_primary(p->r)) {
+			ep->until = s->now;
+			return;
+		}
+		/*
+		 * Ops that only p holds, two of them a chunk each, then the
+		 * change (same members).
+		 */
+		for (i = ep->lag + 1, n = 0; i <= p->r->log.head; i++) {
+			e = vsr_log_get(&p->r->log, i);
+			n += e && e->h.len >= VSR_RECORD_MAX / 2;
+		}
+		if (n < 2)
+			return;
+		ret = vsr_replica_reconfigure(p->r, s->epoch_nonce + 1, NULL, 0);
+		if (ret == -EAGAIN || ret == -EBUSY)
+			return;
+		sim_trace(s, "episode: p=%u appends the change: %d", ep->p, ret);
+		if (ret) {
+			ep->until = s->now;
+			return;
+		}
+		sim_episode_changed(s, p->r, p->r->n);
+		ep->lag = p->r->view;
+		ep->step = DR_ELECT;
+		ep->until = s->now + 8 * s->cfg.view_change_ticks +
+			    8 * s->cfg.abdicate_ticks + 400;
+		break;
+	case DR_ELECT:
+		p->paused_until = max(p->paused_until, s->now + 2);
+		q = d->r;
+		if (q->status == VSR_STATUS_NORMAL && q->view == ep->lag + 1 &&
+		    q->epoch == p->r->epoch) {
+			/* d is deposed unawares; p runs again. */
+			sim_trace(s, "episode: d=%u leads view %u alone", ep->d,
+				  q->view);
+			p->paused_until = 0;
+			ep->step = DR_TAKE;
+		} else if (q->view > ep->lag + 1) {
+			ep->until = s->now;
+		}
+		break;
+	case DR_TAKE:
+		d->paused_until = max(d->paused_until, s->now + 2);
+		q = sim_primary_r(s);
+		if (q && q->epoch > b->r->epoch) {
+			sim_trace(s, "episode: the change committed; b=%u and d=%u run again",
+				  ep->b, ep->d);
+			d->paused_until = 0;
+			b->paused_until = 0;
+			ep->step = DR_PULL;
+			ep->until = s->now + 3 * s->cfg.recovery_ticks +
+				    2 * s->cfg.view_change_ticks + 200;
+		}
+		break;
+	}
+}
+
 static void sim_episode(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
@@ -3089,6 +3269,9 @@ static void sim_episode(struct vsr_sim *s)
 		break;
 	case EP_DEPOSED:
 		sim_deposed(s);
+		break;
+	case EP_DROPPED:
+		sim_dropped(s);
 		break;
 	}
 }
@@ -3157,8 +3340,12 @@ static void sim_faults(struct vsr_sim *s)
 	 */
 	if (s->deposed_pm && !s->ep.kind &&
 	    sim_stream_below(&s->deposed_rng, 10000) <
-	    s->deposed_pm * (sim_new_primary(s) ? 10 : 1))
-		sim_deposed_start(s);
+	    s->deposed_pm * (sim_new_primary(s) ? 10 : 1)) {
+		if (sim_stream_below(&s->deposed_rng, 2))
+			sim_deposed_start(s);
+		else
+			sim_dropped_start(s);
+	}
 	if (s->promise_pm || s->stale_pm || s->aside_pm || s->laggards_pm ||
 	    s->ep.kind)
 		sim_episode(s);

@@ -315,8 +315,11 @@ struct vsr_sim_episode {
 				 * head before they change the epoch
 				 */
 	u64 lag;		/* (deposed) p and b stall at this tick; b
-				 * misses p's PREPAREs until then
+				 * misses p's PREPAREs until then; (dropped)
+				 * p's head when it started
 				 */
+	u32 d;			/* (dropped) the primary of p's next view */
+	u32 step;		/* (dropped) see sim_dropped() */
 };
 
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
