@@ -440,6 +440,22 @@ static bool sim_is_vc(u8 cmd)
 }
 
 /*
+ * A chunk of a pull reaches the puller @to: the first ep->hold pass, and
+ * the next cuts it off (true: that one is lost).
+ */
+static bool sim_pull_chunk(struct vsr_sim *s, struct vsr_sim_episode *ep,
+			   u32 to)
+{
+	if (!ep->hold) {
+		ep->cut = true;
+		sim_trace(s, "episode: %u cut off", to);
+		return true;
+	}
+	ep->hold--;
+	return false;
+}
+
+/*
  * The network during an episode (see sim_episode()): true if the datagram
  * is lost; *delay grows for one that is held back.
  */
@@ -501,14 +517,8 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			return true;
 		/* It gets its pull's first chunks, then the pull stalls. */
 		if (h.command == VSR_CMD_NEWSTATE &&
-		    (to == ep->p || to == ep->b)) {
-			if (!ep->hold) {
-				ep->cut = true;
-				sim_trace(s, "episode: %u cut off", to);
-				return true;
-			}
-			ep->hold--;
-		}
+		    (to == ep->p || to == ep->b))
+			return sim_pull_chunk(s, ep, to);
 		return false;
 	case EP_DROPPED:
 		/* What comes for a stalled node is lost (b's, till its pull). */
@@ -539,14 +549,8 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 				return false;
 			if (ep->cut)
 				return true;
-			if (h.command == VSR_CMD_NEWSTATE && to == ep->b) {
-				if (!ep->hold) {
-					ep->cut = true;
-					sim_trace(s, "episode: %u cut off", to);
-					return true;
-				}
-				ep->hold--;
-			}
+			if (h.command == VSR_CMD_NEWSTATE && to == ep->b)
+				return sim_pull_chunk(s, ep, to);
 			return false;
 		default:
 			return false;
