@@ -152,7 +152,7 @@
 #          and gave it up follows a deposed primary of a view after k's
 #          append but before its commit, whose log lacks them (a WARN, and
 #          the replica failed; found by review, then by the dropped
-#          schedule at sweep seed 27,079)
+#          schedule: at sweep seed 638 since 2026-12-06)
 #   BUG 0  nothing reverted (the same build, as a control)
 #
 # The binary is build/sim-revert/BUG/vsr-sim-fast; with more arguments it

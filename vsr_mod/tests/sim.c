@@ -348,6 +348,20 @@ static bool sim_fetching(struct vsr_sim *s, u32 i)
 }
 
 /*
+ * Is node @i spared the replays and crashes that would undo the dropped
+ * schedule before its pull stalls?  Old datagrams queued for b while it
+ * stalls would move it through views on waking and draw a full transfer;
+ * a crash of p, b or d ends the episode.
+ */
+static bool sim_ep_spared(const struct vsr_sim *s, u32 i)
+{
+	const struct vsr_sim_episode *ep = &s->ep;
+
+	return ep->kind == EP_DROPPED && !ep->cut &&
+	       (i == ep->p || i == ep->b || i == ep->d);
+}
+
+/*
  * An old datagram arrives again.  Half of the time it is one for a replica
  * in the middle of a state transfer, where a stale message matters most.
  */
@@ -367,7 +381,7 @@ static void sim_replay(struct vsr_sim *s)
 			}
 		}
 	}
-	if (!o->buf)
+	if (!o->buf || sim_ep_spared(s, o->to))
 		return;
 	sim_trace(s, "replay %u->%u", o->from, o->to);
 	s->res.replays++;
@@ -382,7 +396,7 @@ static void sim_replay_to(struct vsr_sim *s, u32 to)
 
 	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
 		o = &s->old[(k + i) % VSR_SIM_OLD_MAX];
-		if (!o->buf || o->to != to)
+		if (!o->buf || o->to != to || sim_ep_spared(s, to))
 			continue;
 		sim_trace(s, "replay %u->%u during a transfer", o->from, to);
 		sim_enqueue(s, o->from, to, o->buf, o->len, 1);
@@ -447,12 +461,31 @@ static bool sim_pull_chunk(struct vsr_sim *s, struct vsr_sim_episode *ep,
 			   u32 to)
 {
 	if (!ep->hold) {
+		const struct vsr_replica *r = vsr_sim_replica(s, to);
+
 		ep->cut = true;
-		sim_trace(s, "episode: %u cut off", to);
+		sim_trace(s, "episode: %u cut off (pulled %llu..%llu)", to,
+			  r ? (unsigned long long)r->pulled_lo : 0ULL,
+			  r ? (unsigned long long)r->pulled_hi : 0ULL);
 		return true;
 	}
 	ep->hold--;
 	return false;
+}
+
+/* The dropped schedule: p's first big op since it started, or 0. */
+static u64 sim_dropped_first(struct vsr_sim *s)
+{
+	const struct vsr_replica *r = s->node[s->ep.p].r;
+	const struct vsr_entry *e;
+	u64 op;
+
+	for (op = s->ep.lag + 1; op <= r->log.head; op++) {
+		e = vsr_log_get(&r->log, op);
+		if (e && e->h.len >= VSR_RECORD_MAX / 2)
+			return op;
+	}
+	return 0;
 }
 
 /*
@@ -526,18 +559,35 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			return true;
 		switch (ep->step) {
 		case DR_APPEND:
-			/* p's new ops reach nobody. */
-			return from == ep->p && h.command == VSR_CMD_PREPARE;
+			/*
+			 * p's ops from its first big one on reach nobody (nor
+			 * do its repairs); those before commit, and their
+			 * writers write big records next.
+			 */
+			if (from != ep->p || (h.command != VSR_CMD_PREPARE &&
+					      h.command != VSR_CMD_NEWSTATE))
+				return false;
+			if (!ep->first)
+				ep->first = sim_dropped_first(s);
+			return ep->first && h.op >= ep->first;
 		case DR_ELECT:
-			/* d's view starts, and nobody hears of it. */
+			/*
+			 * d's view starts, and nobody hears of it: of d, only
+			 * its votes (no STARTVIEW, and none of its log).
+			 */
 			if (from == ep->p || to == ep->p)
 				return true;
-			return from == ep->d &&
-			       (h.command == VSR_CMD_STARTVIEW ||
-				h.command == VSR_CMD_PREPARE ||
-				h.command == VSR_CMD_COMMIT);
+			return from == ep->d && !sim_is_vc(h.command);
 		case DR_TAKE:
-			return from == ep->d || to == ep->d;
+			if (from == ep->d || to == ep->d)
+				return true;
+			/*
+			 * The view they elect takes p's log: p's vote is among
+			 * the first (the others' come late).
+			 */
+			if (h.command == VSR_CMD_DOVIEWCHANGE && from != ep->p)
+				*delay += 3;
+			return false;
 		case DR_PULL:
 			/*
 			 * b hears the others until its pull stalls, then only
@@ -549,7 +599,14 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 				return false;
 			if (ep->cut)
 				return true;
-			if (h.command == VSR_CMD_NEWSTATE && to == ep->b)
+			/*
+			 * Chunks of its pull count once it applied one, as
+			 * its commit shows (one it refused, or of an old view,
+			 * is no help).
+			 */
+			if (h.command == VSR_CMD_NEWSTATE && to == ep->b &&
+			    s->node[to].up && h.epoch > s->node[to].r->epoch &&
+			    s->node[to].r->commit > ep->lag)
 				return sim_pull_chunk(s, ep, to);
 			return false;
 		default:
@@ -2507,7 +2564,7 @@ static void sim_doom(struct vsr_sim *s)
 		if (!nd->up || !nd->doom_at || s->now < nd->doom_at)
 			continue;
 		nd->doom_at = 0;
-		if (!sim_may_crash(s))
+		if (!sim_may_crash(s) || sim_ep_spared(s, i))
 			continue;
 		for (j = 0; j < s->npkt;) {
 			if (s->pkt[j].from != i) {
@@ -3132,8 +3189,8 @@ static void sim_dropped_start(struct vsr_sim *s)
 	ep->b = b;
 	ep->d = d;
 	ep->lag = r->log.head;
-	/* At least one chunk, so that b applies some of p's ops. */
-	ep->hold = 1 + sim_below(s, 2);
+	/* Chunks after the first that b applies. */
+	ep->hold = sim_below(s, 2);
 	ep->until = s->now + 8 * s->cfg.view_change_ticks +
 		    8 * s->cfg.abdicate_ticks + 400;
 	s->res.episodes++;
@@ -3166,14 +3223,18 @@ static void sim_dropped(struct vsr_sim *s)
 			return;
 		}
 		/*
-		 * Ops that only p holds, two of them a chunk each, then the
-		 * change (same members).
+		 * Ops that only p holds, a chunk each, two more than the
+		 * chunks b gets after its first (the change may share the
+		 * last one's), then the change (same members).
 		 */
-		for (i = ep->lag + 1, n = 0; i <= p->r->log.head; i++) {
+		if (!ep->first)
+			ep->first = sim_dropped_first(s);
+		for (i = ep->first, n = 0; ep->first && i <= p->r->log.head;
+		     i++) {
 			e = vsr_log_get(&p->r->log, i);
 			n += e && e->h.len >= VSR_RECORD_MAX / 2;
 		}
-		if (n < 2)
+		if (n < ep->hold + 2)
 			return;
 		ret = vsr_replica_reconfigure(p->r, s->epoch_nonce + 1, NULL, 0);
 		if (ret == -EAGAIN || ret == -EBUSY)
@@ -3184,6 +3245,9 @@ static void sim_dropped(struct vsr_sim *s)
 			return;
 		}
 		sim_episode_changed(s, p->r, p->r->n);
+		e = vsr_log_get(&p->r->log, p->r->log.head);
+		ep->ops = p->r->log.head;
+		ep->k_csum = e ? e->h.checksum : 0;
 		ep->lag = p->r->view;
 		ep->step = DR_ELECT;
 		ep->until = s->now + 8 * s->cfg.view_change_ticks +
@@ -3199,18 +3263,37 @@ static void sim_dropped(struct vsr_sim *s)
 				  q->view);
 			p->paused_until = 0;
 			ep->step = DR_TAKE;
-		} else if (q->view > ep->lag + 1) {
+		} else if (q->epoch != p->r->epoch) {
 			ep->until = s->now;
+		} else if (q->view > ep->lag + 1) {
+			/*
+			 * d's view failed: the primary of the one the others
+			 * try now is d, unless it is p or b (then the next).
+			 */
+			n = sim_node_of(s, q, vsr_primary_of(q, q->view));
+			if (n != ep->p && n != ep->b && s->node[n].up) {
+				ep->d = n;
+				ep->lag = q->view - 1;
+				sim_trace(s, "episode: d=%u for view %u", n,
+					  q->view);
+			}
 		}
 		break;
 	case DR_TAKE:
 		d->paused_until = max(d->paused_until, s->now + 2);
 		q = sim_primary_r(s);
-		if (q && q->epoch > b->r->epoch) {
+		if (q && q->epoch > b->r->epoch &&
+		    (q->epoch != b->r->epoch + 1 ||
+		     q->epoch_hdr.op != ep->ops ||
+		     q->epoch_hdr.checksum != ep->k_csum)) {
+			/* Another change: the view that took p's log lost k. */
+			ep->until = s->now;
+		} else if (q && q->epoch > b->r->epoch) {
 			sim_trace(s, "episode: the change committed; b=%u and d=%u run again",
 				  ep->b, ep->d);
 			d->paused_until = 0;
 			b->paused_until = 0;
+			ep->lag = b->r->commit;
 			ep->step = DR_PULL;
 			ep->until = s->now + 3 * s->cfg.recovery_ticks +
 				    2 * s->cfg.view_change_ticks + 200;
@@ -3344,12 +3427,14 @@ static void sim_faults(struct vsr_sim *s)
 	 */
 	if (s->deposed_pm && !s->ep.kind &&
 	    sim_stream_below(&s->deposed_rng, 10000) <
-	    s->deposed_pm * (sim_new_primary(s) ? 10 : 1)) {
-		if (sim_stream_below(&s->deposed_rng, 2))
-			sim_deposed_start(s);
-		else
-			sim_dropped_start(s);
-	}
+	    s->deposed_pm * (sim_new_primary(s) ? 10 : 1))
+		sim_deposed_start(s);
+	/* The same for the dropped one, which takes half the fault phase. */
+	if (s->dropped_pm && !s->ep.kind &&
+	    sim_stream_below(&s->dropped_rng, 10000) <
+	    s->dropped_pm * (sim_new_primary(s) ? 10 : 1) &&
+	    s->now <= s->p.fault_ticks / 2)
+		sim_dropped_start(s);
 	if (s->promise_pm || s->stale_pm || s->aside_pm || s->laggards_pm ||
 	    s->ep.kind)
 		sim_episode(s);
@@ -3361,10 +3446,15 @@ static void sim_faults(struct vsr_sim *s)
 	if (sim_below(s, 10000) < s->crash_pm && sim_may_crash(s)) {
 		i = sim_target(s);
 		/* A quick restart: its old messages are still in flight. */
-		vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
-			      1 + sim_below(s, 4) : 5 + sim_below(s, 100));
+		if (!sim_ep_spared(s, i))
+			vsr_sim_crash(s, i, s->quick && sim_pm(s, 500) ?
+				      1 + sim_below(s, 4) :
+				      5 + sim_below(s, 100));
 	}
-	if (s->power_at == s->now)
+	/* (Not while the dropped schedule needs p, b and d: a tick later.) */
+	if (s->power_at == s->now && s->ep.kind == EP_DROPPED && !s->ep.cut)
+		s->power_at++;
+	else if (s->power_at == s->now)
 		sim_power_loss(s);
 	if (s->replay_pm && sim_below(s, 10000) < s->replay_pm)
 		sim_replay(s);
@@ -3434,7 +3524,8 @@ static void sim_faults(struct vsr_sim *s)
 	 * another op where the RECONFIG commits.
 	 */
 	if (s->epoch_pm &&
-	    sim_below(s, 10000) < s->epoch_pm * (sim_new_view(s) ? 10 : 1))
+	    sim_below(s, 10000) < s->epoch_pm * (sim_new_view(s) ? 10 : 1) &&
+	    !(s->ep.kind == EP_DROPPED && s->ep.step < DR_PULL))
 		sim_reconfigure(s);
 	sim_doom(s);
 }
@@ -3720,12 +3811,17 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	/*
 	 * Half of the seeds that change epochs among five members or more
 	 * (no spares: the episodes' roles assume every node a member): a
-	 * primary deposed unawares, from a stream of their own.
+	 * primary deposed unawares, from a stream of their own; and half, a
+	 * view that dropped the change, from another.
 	 */
 	s->deposed_rng = p->seed ^ 0x6465706f73656421ULL;
 	if (s->epoch_pm && s->n >= 5 && s->n == s->n0 &&
 	    sim_stream_below(&s->deposed_rng, 2))
 		s->deposed_pm = 10 + sim_stream_below(&s->deposed_rng, 200);
+	s->dropped_rng = p->seed ^ 0x64726f7070656421ULL;
+	if (s->epoch_pm && s->n >= 5 && s->n == s->n0 &&
+	    sim_stream_below(&s->dropped_rng, 2))
+		s->dropped_pm = 10 + sim_stream_below(&s->dropped_rng, 200);
 	sim_trace(s, "seed %llu: n=%u+%u clients=%u swarm=%#x loss=%u dup=%u corrupt=%u delay<=%u long=%u crash=%u quick=%u pause=%u part=%u replay=%u alloc=%u big=%u trim=%u promise=%u stale=%u epoch=%u doom=%u aside=%u disk=%u mix=%u",
 		  (unsigned long long)p->seed, s->n0, s->n - s->n0, s->nclients,
 		  s->swarm & ((1u << SW_NR) - 1), s->loss_pm, s->dup_pm,

@@ -312,11 +312,16 @@ struct vsr_sim_episode {
 				 */
 	u64 until;		/* the episode ends */
 	u64 ops;		/* (deposed) ops the others commit past p's
-				 * head before they change the epoch
+				 * head before they change the epoch;
+				 * (dropped) k, p's change
 				 */
+	u32 k_csum;		/* (dropped) k's checksum */
+	u64 first;		/* (dropped) p's first op that reaches nobody */
 	u64 lag;		/* (deposed) p and b stall at this tick; b
 				 * misses p's PREPAREs until then; (dropped)
-				 * p's head when it started
+				 * p's head when it started, then the view
+				 * before d's, then b's commit as it runs
+				 * again
 				 */
 	u32 d;			/* (dropped) the primary of p's next view */
 	u32 step;		/* (dropped) see sim_dropped() */
@@ -427,6 +432,8 @@ struct vsr_sim {
 	u32 laggards_pm;	/* per 10000 ticks: a change keeps laggards */
 	u32 deposed_pm;		/* per 10000 ticks: a primary deposed unawares */
 	u64 deposed_rng;	/* ... drawn from a stream of its own */
+	u32 dropped_pm;		/* per 10000 ticks: a view drops the change */
+	u64 dropped_rng;	/* ... drawn from a stream of its own */
 	u32 epoch_pm;		/* per 10000 ticks: a change of epoch */
 	u32 doom_pm;		/* per mille: a change's proposer dies */
 	u32 shrink_pm;		/* per mille of changes: members left out */
