@@ -55,6 +55,11 @@ enum {
 	DR_APPEND, DR_ELECT, DR_TAKE, DR_PULL
 };
 
+/* The deposed schedule's first step, with a learner (sim_deposed_teach()). */
+enum {
+	DP_STALL, DP_TEACH
+};
+
 #define SW(s, k)	((s)->swarm & (1u << SW_##k))
 
 #define sim_trace(s, fmt, ...) do {					\
@@ -537,6 +542,9 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 		return !ep->cut && from == ep->p && to != ep->b &&
 		       h.command != VSR_CMD_COMMIT;
 	case EP_DEPOSED:
+		/* p teaches d first: nothing is lost yet. */
+		if (ep->step == DP_TEACH)
+			return false;
 		/* b lags: p's PREPAREs do not reach it (its COMMITs do). */
 		if (s->now < ep->lag)
 			return from == ep->p && to == ep->b &&
@@ -3053,15 +3061,36 @@ static void sim_laggards(struct vsr_sim *s)
  * and b, behind it, asks it for those ops (helper-94's review of the
  * deposed teacher; revert.sh 60).  If b pulled, p may go on leading its
  * view: its next op meets one that b holds committed.
+ *
+ * In a seed with spares that are no members yet, p first teaches one, d
+ * (sim_deposed_teach()), and the others' change adds d too.
  */
 static void sim_deposed_start(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
 	const struct vsr_replica *r, *q;
 	int p = sim_primary(s), b;
+	u32 i, k, d = U32_MAX;
 
-	if (p < 0 || s->conf[0].n != s->n || sim_unhealthy(s))
+	if (p < 0 || sim_unhealthy(s))
 		return;
+	/*
+	 * The roles are members; a node that is none is a spare that joins,
+	 * and one of those that runs is d.  (Drawn from the episode's own
+	 * stream, and only in seeds with spares.)
+	 */
+	if (s->conf[0].n != s->n) {
+		k = sim_stream_below(&s->deposed_rng, s->n);
+		for (i = 0; i < s->n && d == U32_MAX; i++, k++) {
+			const struct vsr_sim_node *nd = &s->node[k % s->n];
+
+			if (!sim_conf_has(&s->conf[0], k % s->n) && nd->up &&
+			    nd->r->status == VSR_STATUS_JOINING)
+				d = k % s->n;
+		}
+		if (d == U32_MAX)
+			return;
+	}
 	/*
 	 * Now and then b is the next view's primary: the others' first view
 	 * change fails, and they commit in a view at least two above p's.
@@ -3089,13 +3118,83 @@ static void sim_deposed_start(struct vsr_sim *s)
 		ep->deaf |= 1u << p;
 	if (sim_pm(s, 250))
 		ep->deaf |= 1u << b;
+	ep->d = d;
+	if (d != U32_MAX) {
+		/*
+		 * p pulls, and its pull does not stall: the bug needs it to
+		 * apply k.  b's lag counts from the stall.
+		 */
+		ep->step = DP_TEACH;
+		ep->lag -= s->now;
+		ep->vc_to_p = false;
+		ep->hold = U64_MAX;
+	}
 	ep->until = s->now + 4 * s->cfg.view_change_ticks +
 		    8 * s->cfg.abdicate_ticks + 400;
 	s->res.episodes++;
-	sim_trace(s, "episode: deposed p=%u b=%u pulls=%u kept=%#x lag=%llu chunks=%llu ops=%llu",
+	sim_trace(s, "episode: deposed p=%u b=%u pulls=%u kept=%#x lag=%llu chunks=%llu ops=%llu teaches=%d",
 		  ep->p, ep->b, ep->vc_to_p ? ep->b : ep->p, ep->deaf,
-		  (unsigned long long)(ep->lag - s->now),
-		  (unsigned long long)ep->hold, (unsigned long long)ep->ops);
+		  (unsigned long long)(ep->step ? ep->lag : ep->lag - s->now),
+		  (unsigned long long)ep->hold, (unsigned long long)ep->ops,
+		  (int)d);
+}
+
+/*
+ * p tries a change that adds d to its members, and teaches d.  Once d is
+ * ready (its last request held the ops up to a pipeline below p's commit
+ * point), p is asked no more, which would append the change, and stalls
+ * as soon as d holds every op that p committed (or before the teaching
+ * ends, an abdication window after the last ask).  It is still d's
+ * teacher, of its view, when it pulls the next epoch's start from a later
+ * view, whose change names d too and records the same incarnation: its
+ * last lesson to d, from the op d lacks, would carry the later view's
+ * ops (revert.sh 58; from further behind, only ops of p's view fit in
+ * it).  Random changes wait: one asked at p with the same nonce would be
+ * appended as p's.
+ */
+static void sim_deposed_teach(struct vsr_sim *s)
+{
+	struct vsr_sim_episode *ep = &s->ep;
+	struct vsr_replica *r = s->node[ep->p].r;
+	struct vsr_member_id ids[VSR_REPLICAS_MAX];
+	u32 j;
+	int ret;
+
+	if (!s->node[ep->d].up || r->status != VSR_STATUS_NORMAL ||
+	    !vsr_is_primary(r) || r->n >= VSR_REPLICAS_MAX) {
+		ep->until = s->now;
+		return;
+	}
+	for (j = 0; j < r->n_learners; j++) {
+		const struct vsr_learner *l = &r->learners[j];
+
+		if (get_unaligned_le32(l->id.b) != ep->d + 1 || !l->tick ||
+		    l->op + r->cfg.pipeline_max < r->commit)
+			continue;
+		if (l->op < r->commit &&
+		    r->ticks - r->reconf_tried < r->cfg.abdicate_ticks / 2)
+			return;
+		ep->step = DP_STALL;
+		ep->lag += s->now;
+		ep->until = s->now + 4 * s->cfg.view_change_ticks +
+			    8 * s->cfg.abdicate_ticks + 400;
+		sim_trace(s, "episode: d=%u caught up with p=%u at op %llu",
+			  ep->d, ep->p, (unsigned long long)l->op);
+		return;
+	}
+	memcpy(ids, r->members, r->n * sizeof(ids[0]));
+	memset(&ids[r->n], 0, sizeof(ids[0]));
+	put_unaligned_le32(ep->d + 1, ids[r->n].b);
+	ret = vsr_replica_reconfigure(r, s->epoch_nonce + 1, ids, r->n + 1);
+	if (ret) {
+		sim_trace(s, "episode: p=%u teaches d=%u: %d", ep->p, ep->d,
+			  ret);
+		return;
+	}
+	/* Appended without d (a quorum was ready): p is no deposed teacher. */
+	sim_trace(s, "episode: p=%u appends the change", ep->p);
+	sim_episode_changed(s, r, r->n + 1);
+	ep->until = s->now;
 }
 
 /* The deposed episode's steps (see sim_deposed_start()). */
@@ -3110,6 +3209,10 @@ static void sim_deposed(struct vsr_sim *s)
 
 	if (!p->up || !b->up) {
 		ep->until = s->now;
+		return;
+	}
+	if (ep->step == DP_TEACH) {
+		sim_deposed_teach(s);
 		return;
 	}
 	if (ep->crashed || s->now < ep->lag)
@@ -3142,6 +3245,12 @@ static void sim_deposed(struct vsr_sim *s)
 
 		if ((node != ep->p && node != ep->b) || (ep->deaf >> node & 1))
 			ids[n++] = q->members[i];
+	}
+	/* The new member that p taught, last (not the next primary). */
+	if (ep->d != U32_MAX && n < VSR_REPLICAS_MAX &&
+	    !sim_is_member(q, ep->d)) {
+		memset(&ids[n], 0, sizeof(ids[n]));
+		put_unaligned_le32(ep->d + 1, ids[n++].b);
 	}
 	ret = vsr_replica_reconfigure(q, s->epoch_nonce + 1, ids, n);
 	sim_trace(s, "episode: the others change (%u members): %d", n, ret);
@@ -3525,7 +3634,8 @@ static void sim_faults(struct vsr_sim *s)
 	 */
 	if (s->epoch_pm &&
 	    sim_below(s, 10000) < s->epoch_pm * (sim_new_view(s) ? 10 : 1) &&
-	    !(s->ep.kind == EP_DROPPED && s->ep.step < DR_PULL))
+	    !(s->ep.kind == EP_DROPPED && s->ep.step < DR_PULL) &&
+	    !(s->ep.kind == EP_DEPOSED && s->ep.step == DP_TEACH))
 		sim_reconfigure(s);
 	sim_doom(s);
 }
@@ -3809,13 +3919,14 @@ struct vsr_sim *vsr_sim_create(const struct vsr_sim_params *p)
 	s->n0 = s->n;
 	sim_draw_spares(s);
 	/*
-	 * Half of the seeds that change epochs among five members or more
-	 * (no spares: the episodes' roles assume every node a member): a
-	 * primary deposed unawares, from a stream of their own; and half, a
-	 * view that dropped the change, from another.
+	 * Half of the seeds that change epochs among five members or more: a
+	 * primary deposed unawares, from a stream of their own (with spares,
+	 * it teaches one first: revert.sh 58); and half of those without
+	 * spares (the roles assume every node a member), a view that dropped
+	 * the change, from another.
 	 */
 	s->deposed_rng = p->seed ^ 0x6465706f73656421ULL;
-	if (s->epoch_pm && s->n >= 5 && s->n == s->n0 &&
+	if (s->epoch_pm && s->n0 >= 5 &&
 	    sim_stream_below(&s->deposed_rng, 2))
 		s->deposed_pm = 10 + sim_stream_below(&s->deposed_rng, 200);
 	s->dropped_rng = p->seed ^ 0x64726f7070656421ULL;

@@ -318,13 +318,20 @@ struct vsr_sim_episode {
 	u32 k_csum;		/* (dropped) k's checksum */
 	u64 first;		/* (dropped) p's first op that reaches nobody */
 	u64 lag;		/* (deposed) p and b stall at this tick; b
-				 * misses p's PREPAREs until then; (dropped)
+				 * misses p's PREPAREs until then (while p
+				 * teaches d: how long after d caught up);
+				 * (dropped)
 				 * p's head when it started, then the view
 				 * before d's, then b's commit as it runs
 				 * again
 				 */
-	u32 d;			/* (dropped) the primary of p's next view */
-	u32 step;		/* (dropped) see sim_dropped() */
+	u32 d;			/* (dropped) the primary of p's next view;
+				 * (deposed) the spare that p teaches and
+				 * the others' change adds, or U32_MAX
+				 */
+	u32 step;		/* (dropped) see sim_dropped(); (deposed)
+				 * DP_TEACH while p teaches d
+				 */
 };
 
 typedef bool (*vsr_sim_filter_t)(struct vsr_sim *s, u32 from, u32 to,
