@@ -399,9 +399,11 @@ static void sim_replay_to(struct vsr_sim *s, u32 to)
 	u32 i, k = sim_below(s, VSR_SIM_OLD_MAX);
 	struct vsr_sim_old *o;
 
+	if (sim_ep_spared(s, to))
+		return;
 	for (i = 0; i < VSR_SIM_OLD_MAX; i++) {
 		o = &s->old[(k + i) % VSR_SIM_OLD_MAX];
-		if (!o->buf || o->to != to || sim_ep_spared(s, to))
+		if (!o->buf || o->to != to)
 			continue;
 		sim_trace(s, "replay %u->%u during a transfer", o->from, to);
 		sim_enqueue(s, o->from, to, o->buf, o->len, 1);
