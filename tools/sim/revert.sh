@@ -137,8 +137,10 @@
 #   BUG 58 a primary deposed unawares (its machine stopped) that pulled
 #          the ops up to the next epoch's start from a later view still
 #          teaches, and sends its learners a last lesson with entries of
-#          views above its own (the core sends what it refuses; masked
-#          by the fix of 60 since, so alone it fails no seed)
+#          views above its own (the core sends what it refuses).  The fix
+#          of 60 cuts every NEWSTATE at the first entry of a view above
+#          its header's, lessons included, so 58 alone fails no seed: this
+#          reverts 60's cut too (60 alone is its own row)
 #   BUG 59 a replica that a restart took back to the epoch before its
 #          switch counts a learner's pull of the ops up to the next epoch's
 #          start as from a bad sender (an intact datagram refused)
@@ -250,7 +252,8 @@ case $bug in
 56)	subst disk.c 's/\tif \(!a \|\| !b\)\n\t\treturn a \? 0 : b \? 1 : -1;\n.*?return b->n > a->n;/\treturn a ? 0 : -1;/s' ;;
 57)	subst disk.c 's/\tif \(b->seq != a->seq\)\n.*?return b->n > a->n;/\treturn 0;/s' ;;
 58)	subst learn.c 's/ && !vsr_epoch_learning\(r\);/;/'
-	subst learn.c 's/if \(!vsr_teacher\(r\) \|\| k->h.view != r->view\)/if (!vsr_teacher(r))/' ;;
+	subst learn.c 's/if \(!vsr_teacher\(r\) \|\| k->h.view != r->view\)/if (!vsr_teacher(r))/'
+	subst state_transfer.c 's/\t\tif \(e->h.view > view \|\|\n\t\t    off/\t\tif (off/' ;;
 59)	subst replica.c 's/\|\|\n\t\t       m->h.command == VSR_CMD_GETSTATE \? -ESTALE/? -ESTALE/' ;;
 60)	subst state_transfer.c 's/\t\tif \(e->h.view > view \|\|\n\t\t    off/\t\tif (off/' ;;
 61)	subst epoch.c 's/\tr->fetch.active = false;\n\tif \(r->status == VSR_STATUS_NORMAL \|\|\n\t    r->status == VSR_STATUS_VIEW_CHANGE\)\n\t\tvsr_start_view_change\(r, max\(r->view, r->fetch.log_view\) \+ 1\);\n/\tr->fetch.active = false;\n/' ;;

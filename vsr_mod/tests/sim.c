@@ -480,19 +480,23 @@ static bool sim_pull_chunk(struct vsr_sim *s, struct vsr_sim_episode *ep,
 	return false;
 }
 
-/* The dropped schedule: p's first big op since it started, or 0. */
+/*
+ * The dropped schedule: p's first big op since it started (found once,
+ * then kept in ep->first), or 0 while there is none.
+ */
 static u64 sim_dropped_first(struct vsr_sim *s)
 {
-	const struct vsr_replica *r = s->node[s->ep.p].r;
+	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *r = s->node[ep->p].r;
 	const struct vsr_entry *e;
 	u64 op;
 
-	for (op = s->ep.lag + 1; op <= r->log.head; op++) {
+	for (op = ep->head0 + 1; !ep->first && op <= r->log.head; op++) {
 		e = vsr_log_get(&r->log, op);
 		if (e && e->h.len >= VSR_RECORD_MAX / 2)
-			return op;
+			ep->first = op;
 	}
-	return 0;
+	return ep->first;
 }
 
 /*
@@ -503,7 +507,9 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			size_t len, u64 *delay)
 {
 	struct vsr_sim_episode *ep = &s->ep;
+	const struct vsr_replica *r;
 	struct vsr_hdr h;
+	u64 first;
 	u32 i;
 
 	if (len < VSR_HDR_SIZE)
@@ -577,9 +583,8 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			if (from != ep->p || (h.command != VSR_CMD_PREPARE &&
 					      h.command != VSR_CMD_NEWSTATE))
 				return false;
-			if (!ep->first)
-				ep->first = sim_dropped_first(s);
-			return ep->first && h.op >= ep->first;
+			first = sim_dropped_first(s);
+			return first && h.op >= first;
 		case DR_ELECT:
 			/*
 			 * d's view starts, and nobody hears of it: of d, only
@@ -614,9 +619,9 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			 * its commit shows (one it refused, or of an old view,
 			 * is no help).
 			 */
-			if (h.command == VSR_CMD_NEWSTATE && to == ep->b &&
-			    s->node[to].up && h.epoch > s->node[to].r->epoch &&
-			    s->node[to].r->commit > ep->lag)
+			r = s->node[to].up ? s->node[to].r : NULL;
+			if (h.command == VSR_CMD_NEWSTATE && to == ep->b && r &&
+			    h.epoch > r->epoch && r->commit > ep->commit0)
 				return sim_pull_chunk(s, ep, to);
 			return false;
 		default:
@@ -3299,7 +3304,7 @@ static void sim_dropped_start(struct vsr_sim *s)
 	ep->p = p;
 	ep->b = b;
 	ep->d = d;
-	ep->lag = r->log.head;
+	ep->head0 = r->log.head;
 	/* Chunks after the first that b applies. */
 	ep->hold = sim_below(s, 2);
 	ep->until = s->now + 8 * s->cfg.view_change_ticks +
@@ -3317,7 +3322,7 @@ static void sim_dropped(struct vsr_sim *s)
 	struct vsr_sim_node *d = &s->node[ep->d];
 	const struct vsr_replica *q;
 	const struct vsr_entry *e;
-	u64 i;
+	u64 i, first;
 	u32 n;
 	int ret;
 
@@ -3338,10 +3343,8 @@ static void sim_dropped(struct vsr_sim *s)
 		 * chunks b gets after its first (the change may share the
 		 * last one's), then the change (same members).
 		 */
-		if (!ep->first)
-			ep->first = sim_dropped_first(s);
-		for (i = ep->first, n = 0; ep->first && i <= p->r->log.head;
-		     i++) {
+		first = sim_dropped_first(s);
+		for (i = first, n = 0; first && i <= p->r->log.head; i++) {
 			e = vsr_log_get(&p->r->log, i);
 			n += e && e->h.len >= VSR_RECORD_MAX / 2;
 		}
@@ -3359,7 +3362,7 @@ static void sim_dropped(struct vsr_sim *s)
 		e = vsr_log_get(&p->r->log, p->r->log.head);
 		ep->ops = p->r->log.head;
 		ep->k_csum = e ? e->h.checksum : 0;
-		ep->lag = p->r->view;
+		ep->view = p->r->view;
 		ep->step = DR_ELECT;
 		ep->until = s->now + 8 * s->cfg.view_change_ticks +
 			    8 * s->cfg.abdicate_ticks + 400;
@@ -3367,7 +3370,7 @@ static void sim_dropped(struct vsr_sim *s)
 	case DR_ELECT:
 		p->paused_until = max(p->paused_until, s->now + 2);
 		q = d->r;
-		if (q->status == VSR_STATUS_NORMAL && q->view == ep->lag + 1 &&
+		if (q->status == VSR_STATUS_NORMAL && q->view == ep->view + 1 &&
 		    q->epoch == p->r->epoch) {
 			/* d is deposed unawares; p runs again. */
 			sim_trace(s, "episode: d=%u leads view %u alone", ep->d,
@@ -3376,7 +3379,7 @@ static void sim_dropped(struct vsr_sim *s)
 			ep->step = DR_TAKE;
 		} else if (q->epoch != p->r->epoch) {
 			ep->until = s->now;
-		} else if (q->view > ep->lag + 1) {
+		} else if (q->view > ep->view + 1) {
 			/*
 			 * d's view failed: the primary of the one the others
 			 * try now is d, unless it is p or b (then the next).
@@ -3384,7 +3387,7 @@ static void sim_dropped(struct vsr_sim *s)
 			n = sim_node_of(s, q, vsr_primary_of(q, q->view));
 			if (n != ep->p && n != ep->b && s->node[n].up) {
 				ep->d = n;
-				ep->lag = q->view - 1;
+				ep->view = q->view - 1;
 				sim_trace(s, "episode: d=%u for view %u", n,
 					  q->view);
 			}
@@ -3404,7 +3407,7 @@ static void sim_dropped(struct vsr_sim *s)
 				  ep->b, ep->d);
 			d->paused_until = 0;
 			b->paused_until = 0;
-			ep->lag = b->r->commit;
+			ep->commit0 = b->r->commit;
 			ep->step = DR_PULL;
 			ep->until = s->now + 3 * s->cfg.recovery_ticks +
 				    2 * s->cfg.view_change_ticks + 200;

@@ -319,12 +319,11 @@ struct vsr_sim_episode {
 	u64 first;		/* (dropped) p's first op that reaches nobody */
 	u64 lag;		/* (deposed) p and b stall at this tick; b
 				 * misses p's PREPAREs until then (while p
-				 * teaches d: how long after d caught up);
-				 * (dropped)
-				 * p's head when it started, then the view
-				 * before d's, then b's commit as it runs
-				 * again
+				 * teaches d: how long after d caught up)
 				 */
+	u64 head0;		/* (dropped) p's head when it started */
+	u64 commit0;		/* (dropped) b's commit as it runs again */
+	u32 view;		/* (dropped) the view before d's */
 	u32 d;			/* (dropped) the primary of p's next view;
 				 * (deposed) the spare that p teaches and
 				 * the others' change adds, or U32_MAX
