@@ -615,13 +615,14 @@ static bool sim_ep_send(struct vsr_sim *s, u32 from, u32 to, const u8 *buf,
 			if (ep->cut)
 				return true;
 			/*
-			 * Chunks of its pull count once it applied one, as
-			 * its commit shows (one it refused, or of an old view,
-			 * is no help).
+			 * Chunks of its pull count once it applied p's first
+			 * big op, which only the pull brings it (a chunk it
+			 * refused, or its commit moving in the old epoch, is
+			 * no help).
 			 */
 			r = s->node[to].up ? s->node[to].r : NULL;
 			if (h.command == VSR_CMD_NEWSTATE && to == ep->b && r &&
-			    h.epoch > r->epoch && r->commit > ep->commit0)
+			    h.epoch > r->epoch && r->commit >= ep->first)
 				return sim_pull_chunk(s, ep, to);
 			return false;
 		default:
@@ -3413,7 +3414,6 @@ static void sim_dropped(struct vsr_sim *s)
 				  ep->b, ep->d);
 			d->paused_until = 0;
 			b->paused_until = 0;
-			ep->commit0 = b->r->commit;
 			ep->step = DR_PULL;
 			ep->until = s->now + 3 * s->cfg.recovery_ticks +
 				    2 * s->cfg.view_change_ticks + 200;

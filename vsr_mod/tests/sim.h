@@ -322,7 +322,6 @@ struct vsr_sim_episode {
 				 * teaches d: how long after d caught up)
 				 */
 	u64 head0;		/* (dropped) p's head when it started */
-	u64 commit0;		/* (dropped) b's commit as it runs again */
 	u32 view;		/* (dropped) the view before d's */
 	u32 d;			/* (dropped) the primary of p's next view;
 				 * (deposed) the spare that p teaches and
