@@ -3370,6 +3370,7 @@ static void sim_dropped(struct vsr_sim *s)
 		ep->ops = p->r->log.head;
 		ep->k_csum = e ? e->h.checksum : 0;
 		ep->view = p->r->view;
+		ep->lasts = sim_stream_below(&s->dropped_rng, 2);
 		ep->step = DR_ELECT;
 		ep->until = s->now + 8 * s->cfg.view_change_ticks +
 			    8 * s->cfg.abdicate_ticks + 400;
@@ -3571,8 +3572,11 @@ static void sim_faults(struct vsr_sim *s)
 				      1 + sim_below(s, 4) :
 				      5 + sim_below(s, 100));
 	}
-	/* (Not while the dropped schedule needs p, b and d: a tick later.) */
-	if (s->power_at == s->now && s->ep.kind == EP_DROPPED && !s->ep.cut)
+	/*
+	 * Not while the dropped schedule needs p, b and d (until it ends: b
+	 * meets d after the cut): a tick later.
+	 */
+	if (s->power_at == s->now && s->ep.kind == EP_DROPPED)
 		s->power_at++;
 	else if (s->power_at == s->now)
 		sim_power_loss(s);
@@ -3655,13 +3659,14 @@ static void sim_faults(struct vsr_sim *s)
  * Do the faults go on past the fault phase?  A dropped episode's steps
  * after the append wait for view changes that the faults slow down, and
  * one that started in the phase's first half often had its change
- * committed just before the heal ended it: it runs to its end, for at
- * most as long as the phase again.
+ * committed just before the heal ended it.  Half of them run to their
+ * end (for at most three more fault phases); the others heal where they
+ * are, a stalled primary leading its view alone among them.
  */
 static bool sim_ep_lasts(const struct vsr_sim *s)
 {
-	return s->ep.kind == EP_DROPPED && s->ep.step > DR_APPEND &&
-	       s->now < s->ep.until && s->now < 2 * (u64)s->p.fault_ticks;
+	return s->ep.kind == EP_DROPPED && s->ep.lasts &&
+	       s->now < s->ep.until && s->now < 4 * (u64)s->p.fault_ticks;
 }
 
 static void sim_heal(struct vsr_sim *s)

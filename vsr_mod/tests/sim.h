@@ -323,6 +323,7 @@ struct vsr_sim_episode {
 				 */
 	u64 head0;		/* (dropped) p's head when it started */
 	u32 view;		/* (dropped) the view before d's */
+	bool lasts;		/* (dropped) the faults go on until it ends */
 	u32 d;			/* (dropped) the primary of p's next view;
 				 * (deposed) the spare that p teaches and
 				 * the others' change adds, or U32_MAX
