@@ -493,8 +493,10 @@ static u64 sim_dropped_first(struct vsr_sim *s)
 
 	for (op = ep->head0 + 1; !ep->first && op <= r->log.head; op++) {
 		e = vsr_log_get(&r->log, op);
-		if (e && e->h.len >= VSR_RECORD_MAX / 2)
+		if (e && e->h.len >= VSR_RECORD_MAX / 2) {
 			ep->first = op;
+			ep->since = s->now;
+		}
 	}
 	return ep->first;
 }
@@ -3330,6 +3332,7 @@ static void sim_dropped(struct vsr_sim *s)
 	const struct vsr_replica *q;
 	const struct vsr_entry *e;
 	u64 i, first;
+	bool last;
 	u32 n;
 	int ret;
 
@@ -3355,8 +3358,22 @@ static void sim_dropped(struct vsr_sim *s)
 			e = vsr_log_get(&p->r->log, i);
 			n += e && e->h.len >= VSR_RECORD_MAX / 2;
 		}
-		if (n < ep->hold + 2)
+		/*
+		 * Two big ops do (no chunk held after the first) once the
+		 * clients wrote none for a while, or when the members' acks,
+		 * which stopped below p's first, are about to fall a pipeline
+		 * behind its head: the change could never be appended then.
+		 */
+		last = first && p->r->log.head + 1 >= first +
+						     p->r->cfg.pipeline_max;
+		if (n >= 2 && n < ep->hold + 2 &&
+		    (last || s->now >= ep->since + 50))
+			ep->hold = n - 2;
+		if (n < ep->hold + 2) {
+			if (last)
+				ep->until = s->now;
 			return;
+		}
 		ret = vsr_replica_reconfigure(p->r, s->epoch_nonce + 1, NULL, 0);
 		if (ret == -EAGAIN || ret == -EBUSY)
 			return;

@@ -317,6 +317,7 @@ struct vsr_sim_episode {
 				 */
 	u32 k_csum;		/* (dropped) k's checksum */
 	u64 first;		/* (dropped) p's first op that reaches nobody */
+	u64 since;		/* (dropped) when first was found */
 	u64 lag;		/* (deposed) p and b stall at this tick; b
 				 * misses p's PREPAREs until then (while p
 				 * teaches d: how long after d caught up)
