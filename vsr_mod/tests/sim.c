@@ -480,6 +480,14 @@ static bool sim_pull_chunk(struct vsr_sim *s, struct vsr_sim_episode *ep,
 	return false;
 }
 
+/* The dropped schedule: is p's op @op a big one (a chunk of its own)? */
+static bool sim_dropped_big(struct vsr_sim *s, u64 op)
+{
+	const struct vsr_entry *e = vsr_log_get(&s->node[s->ep.p].r->log, op);
+
+	return e && e->h.len >= VSR_RECORD_MAX / 2;
+}
+
 /*
  * The dropped schedule: p's first big op since it started (found once,
  * then kept in ep->first), or 0 while there is none.
@@ -487,13 +495,11 @@ static bool sim_pull_chunk(struct vsr_sim *s, struct vsr_sim_episode *ep,
 static u64 sim_dropped_first(struct vsr_sim *s)
 {
 	struct vsr_sim_episode *ep = &s->ep;
-	const struct vsr_replica *r = s->node[ep->p].r;
-	const struct vsr_entry *e;
 	u64 op;
 
-	for (op = ep->head0 + 1; !ep->first && op <= r->log.head; op++) {
-		e = vsr_log_get(&r->log, op);
-		if (e && e->h.len >= VSR_RECORD_MAX / 2) {
+	for (op = ep->head0 + 1;
+	     !ep->first && op <= s->node[ep->p].r->log.head; op++) {
+		if (sim_dropped_big(s, op)) {
 			ep->first = op;
 			ep->since = s->now;
 		}
@@ -3354,10 +3360,8 @@ static void sim_dropped(struct vsr_sim *s)
 		 * last one's), then the change (same members).
 		 */
 		first = sim_dropped_first(s);
-		for (i = first, n = 0; first && i <= p->r->log.head; i++) {
-			e = vsr_log_get(&p->r->log, i);
-			n += e && e->h.len >= VSR_RECORD_MAX / 2;
-		}
+		for (i = first, n = 0; first && i <= p->r->log.head; i++)
+			n += sim_dropped_big(s, i);
 		/*
 		 * Two big ops do (no chunk held after the first) once the
 		 * clients wrote none for a while, or when the members' acks,
